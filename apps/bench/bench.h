@@ -1,0 +1,40 @@
+/*
+ * bench.h - the veil-bench harness: time an operation many times, report the
+ * median as a table row or a JSON line (format in ../shared DESIGN.md):
+ * {"suite":"ntt","op":"fwd","n":8192,"bits":50,"isa":"avx512","threads":1,
+ *  "median_us":7.1,"runs":201}
+ */
+#ifndef VEIL_BENCH_H
+#define VEIL_BENCH_H
+
+#include <stddef.h>
+#include "veil/veil.h"
+
+typedef struct {
+    int json;        /* --json: JSON lines instead of the table          */
+    int runs;        /* --runs N: repetitions per measurement (>= 1)     */
+    int threads;     /* --threads T: OpenMP threads for suites that thread */
+    const char *isa; /* --isa NAME: only this path (NULL: every path)    */
+} bench_opts_t;
+
+/* Seconds since an arbitrary epoch (monotonic clock). */
+double bench_now(void);
+
+/* Run fn(arg) `runs` times after a few warm-up calls; return the median time
+ * of one call in microseconds. */
+double bench_median_us(void (*fn)(void *), void *arg, int runs);
+
+/* Print one result: a table row, or a JSON line when o->json.  `extra` is
+ * NULL or a preformatted JSON fragment such as "\"bytes\":1234" appended to
+ * the object and shown in the table's last column. */
+void bench_report(const bench_opts_t *o, const char *suite, const char *op,
+                  size_t n, unsigned bits, const char *isa, int threads,
+                  double median_us, int runs, const char *extra);
+
+/* Print the table header (nothing with --json). */
+void bench_header(const bench_opts_t *o, const char *title);
+
+/* Suites: each returns 0 on success, non-zero after printing an error. */
+int bench_ntt(const bench_opts_t *o);
+
+#endif

@@ -1,0 +1,7 @@
+# apps: veil-bench (one source file per suite, owned by its module) and the
+# user programs.  Modules add their suite file to veil_bench_SOURCES in their
+# own local.mk.
+bin_PROGRAMS += apps/veil-bench
+apps_veil_bench_SOURCES = apps/bench/main.c apps/bench/bench.c \
+	apps/bench/bench.h apps/bench/bench_ntt.c
+apps_veil_bench_LDADD = libveil.la

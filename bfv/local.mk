@@ -1,0 +1,1 @@
+# bfv module: library sources, headers, tests, apps, docs.

@@ -1,0 +1,204 @@
+/*
+ * ntt.h - word-size modular arithmetic, NTT-friendly primes, the negacyclic
+ * number-theoretic transform over Z_q[X]/(X^n + 1) and pointwise kernels.
+ * See doc/01-arithmetic.md for the mathematics and a worked n = 8 example.
+ *
+ * Ranges: "in [0, q)" means fully reduced; "lazy" results are in [0, 2q) or
+ * [0, 4q) as stated.  All primes satisfy q < 2^NTT_MAX_PRIME_BITS, so 4q fits
+ * the 52-bit IFMA multiplier and the same primes run on every path.
+ */
+#ifndef VEIL_NTT_H
+#define VEIL_NTT_H
+
+#include "veil/veil.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NTT_MAX_PRIME_BITS 50 /* largest prime size every ISA path supports */
+#define NTT_MIN_PRIME_BITS 14
+#define NTT_MIN_LOGN 3        /* plans exist for n = 2^3 .. 2^17            */
+#define NTT_MAX_LOGN 17
+
+/* ------------------------------------------------------ modular arithmetic */
+
+/* A word-size modulus with its Barrett constant floor(2^128 / q). */
+typedef struct {
+    uint64_t q;
+    uint64_t barrett_hi; /* high word of floor(2^128 / q) */
+    uint64_t barrett_lo; /* low word                       */
+} ntt_modulus_t;
+
+/* Fill *m for 2 <= q < 2^62; VEIL_EINVAL otherwise. */
+veil_status ntt_modulus_init(ntt_modulus_t *m, uint64_t q) VEIL_WUR;
+
+/* a + b mod q for a, b in [0, q). */
+static inline uint64_t ntt_add_mod(uint64_t a, uint64_t b, uint64_t q)
+{
+    uint64_t s = a + b;
+    return s >= q ? s - q : s;
+}
+
+/* a - b mod q for a, b in [0, q). */
+static inline uint64_t ntt_sub_mod(uint64_t a, uint64_t b, uint64_t q)
+{
+    return a >= b ? a - b : a + q - b;
+}
+
+/* -a mod q for a in [0, q). */
+static inline uint64_t ntt_neg_mod(uint64_t a, uint64_t q)
+{
+    return a == 0 ? 0 : q - a;
+}
+
+/* x mod q for any 128-bit x = (hi, lo) with hi < q (Barrett with the
+ * 128-bit constant; one conditional subtraction). */
+static inline uint64_t ntt_reduce128(uint64_t hi, uint64_t lo,
+                                     const ntt_modulus_t *m)
+{
+    unsigned __int128 x = ((unsigned __int128)hi << 64) | lo;
+    /* quotient estimate: floor(x * floor(2^128/q) / 2^128), off by <= 2 */
+    unsigned __int128 c = (unsigned __int128)m->barrett_hi << 64 |
+                          m->barrett_lo;
+    unsigned __int128 t0 = (unsigned __int128)lo * (uint64_t)c;
+    unsigned __int128 t1 = (unsigned __int128)lo * (uint64_t)(c >> 64);
+    unsigned __int128 t2 = (unsigned __int128)hi * (uint64_t)c;
+    uint64_t t3 = hi * (uint64_t)(c >> 64);
+    unsigned __int128 mid = (t0 >> 64) + (uint64_t)t1 + (uint64_t)t2;
+    uint64_t qhat = t3 + (uint64_t)(t1 >> 64) + (uint64_t)(t2 >> 64) +
+                    (uint64_t)(mid >> 64);
+    uint64_t r = (uint64_t)(x - (unsigned __int128)qhat * m->q);
+    while (r >= m->q)
+        r -= m->q;
+    return r;
+}
+
+/* a * b mod q for a, b in [0, q) (Barrett). */
+static inline uint64_t ntt_mul_mod(uint64_t a, uint64_t b,
+                                   const ntt_modulus_t *m)
+{
+    unsigned __int128 p = (unsigned __int128)a * b;
+    return ntt_reduce128((uint64_t)(p >> 64), (uint64_t)p, m);
+}
+
+/* Shoup's precomputed constant floor(w * 2^64 / q) for w in [0, q). */
+static inline uint64_t ntt_shoup_precomp(uint64_t w, uint64_t q)
+{
+    return (uint64_t)(((unsigned __int128)w << 64) / q);
+}
+
+/* a * w mod q in [0, 2q) for any 64-bit a, w in [0, q), wp its Shoup
+ * constant (Harvey's lazy variant: no final subtraction). */
+static inline uint64_t ntt_mul_shoup_lazy(uint64_t a, uint64_t w, uint64_t wp,
+                                          uint64_t q)
+{
+    uint64_t qhat = (uint64_t)(((unsigned __int128)a * wp) >> 64);
+    return a * w - qhat * q;
+}
+
+/* a * w mod q in [0, q) (Shoup). */
+static inline uint64_t ntt_mul_shoup(uint64_t a, uint64_t w, uint64_t wp,
+                                     uint64_t q)
+{
+    uint64_t r = ntt_mul_shoup_lazy(a, w, wp, q);
+    return r >= q ? r - q : r;
+}
+
+/* a^e mod q, a in [0, q). */
+uint64_t ntt_pow_mod(uint64_t a, uint64_t e, const ntt_modulus_t *m);
+
+/* a^-1 mod q into *inv; VEIL_EINVAL if gcd(a, q) != 1. */
+veil_status ntt_inv_mod(uint64_t *inv, uint64_t a, uint64_t q) VEIL_WUR;
+
+/* The smallest primitive 2n-th root of unity psi mod prime q (psi^n = -1);
+ * VEIL_EPARAM if q != 1 mod 2n or q is not prime. */
+veil_status ntt_root_of_unity(uint64_t *psi, size_t n, uint64_t q) VEIL_WUR;
+
+/* ------------------------------------------------------------------ primes */
+
+/* The `count` largest distinct primes q < 2^bits with q = 1 mod 2n, in
+ * descending order, skipping any listed in exclude[0..n_exclude).
+ * Deterministic.  VEIL_EINVAL for bad n or bits outside
+ * [NTT_MIN_PRIME_BITS, NTT_MAX_PRIME_BITS]; VEIL_EPARAM if fewer exist. */
+veil_status ntt_primes_generate(uint64_t *out, size_t count, unsigned bits,
+                                size_t n, const uint64_t *exclude,
+                                size_t n_exclude) VEIL_WUR;
+
+/* -------------------------------------------------------------------- NTT */
+
+struct ntt_kernels; /* per-ISA function table (ntt/ntt_internal.h) */
+
+/* An NTT plan for one prime q and ring degree n: twiddle tables (bit-reversed
+ * powers of psi and psi^-1 with their Shoup constants, in the layouts the
+ * chosen ISA wants) and the kernel table of the ISA active when it was made.
+ * Immutable after init: threads share it freely. */
+typedef struct {
+    size_t n;
+    unsigned logn;
+    uint64_t q;
+    ntt_modulus_t mod;
+    uint64_t psi;        /* primitive 2n-th root used                    */
+    uint64_t n_inv;      /* n^-1 mod q                                   */
+    veil_isa_t isa;      /* path the plan's kernels use                  */
+    const struct ntt_kernels *k;
+    void *tables;        /* twiddle tables, owned; layout is per ISA     */
+} ntt_plan_t;
+
+/* Build a plan for the active ISA.  VEIL_EINVAL if n is not a power of two in
+ * [2^NTT_MIN_LOGN, 2^NTT_MAX_LOGN], VEIL_EPARAM if q is not a prime = 1 mod
+ * 2n below 2^NTT_MAX_PRIME_BITS, VEIL_ENOMEM. */
+veil_status ntt_plan_init(ntt_plan_t *plan, size_t n, uint64_t q) VEIL_WUR;
+
+/* The same for an explicit path; VEIL_EUNSUPPORTED if it cannot run here. */
+veil_status ntt_plan_init_isa(ntt_plan_t *plan, size_t n, uint64_t q,
+                              veil_isa_t isa) VEIL_WUR;
+
+/* Free the tables; safe twice. */
+void ntt_plan_clear(ntt_plan_t *plan);
+
+/* In-place forward negacyclic NTT: a[0..n) in [0, q) -> evaluations at the
+ * odd powers of psi, in bit-reversed order, in [0, q). */
+void ntt_forward(const ntt_plan_t *plan, uint64_t *a);
+
+/* Lazy forward: input in [0, 4q), output in [0, 4q) (no final reduction). */
+void ntt_forward_lazy(const ntt_plan_t *plan, uint64_t *a);
+
+/* In-place inverse, including the factor n^-1: input in [0, 2q) (lazy
+ * inputs accepted), output in [0, q). */
+void ntt_inverse(const ntt_plan_t *plan, uint64_t *a);
+
+/* Lazy inverse: input in [0, 2q), output in [0, 2q). */
+void ntt_inverse_lazy(const ntt_plan_t *plan, uint64_t *a);
+
+/* ---------------------------------------------------- pointwise kernels */
+/* All on the plan's modulus and ISA, length plan->n, inputs in [0, q) unless
+ * stated, outputs in [0, q).  out may alias any input. */
+
+void ntt_vec_add(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+                 const uint64_t *b);
+void ntt_vec_sub(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+                 const uint64_t *b);
+void ntt_vec_neg(const ntt_plan_t *p, uint64_t *out, const uint64_t *a);
+/* out = a * b (Barrett / IFMA). */
+void ntt_vec_mul(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+                 const uint64_t *b);
+/* out = a * w for one constant w in [0, q) (Shoup). */
+void ntt_vec_mul_scalar(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+                        uint64_t w);
+/* out = a * w[i] with precomputed Shoup constants wp[i] (reused plaintexts). */
+void ntt_vec_mul_shoup(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+                       const uint64_t *w, const uint64_t *wp);
+/* out += a * b. */
+void ntt_vec_muladd(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+                    const uint64_t *b);
+/* out = a mod q for a in [0, 4q) (finishes lazy results). */
+void ntt_vec_reduce(const ntt_plan_t *p, uint64_t *out, const uint64_t *a);
+/* wp[i] = floor(w[i] * 2^64 / q): Shoup constants for ntt_vec_mul_shoup. */
+void ntt_vec_shoup_precomp(const ntt_plan_t *p, uint64_t *wp,
+                           const uint64_t *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VEIL_NTT_H */

@@ -1,0 +1,151 @@
+/*
+ * veil.h - the library-wide base layer: status codes, initialisation and CPU
+ * dispatch, memory helpers and the CSPRNG.  Every other veil header includes
+ * this one.  See doc/01-arithmetic.md.
+ */
+#ifndef VEIL_VEIL_H
+#define VEIL_VEIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define VEIL_WUR __attribute__((warn_unused_result))
+#else
+#define VEIL_WUR
+#endif
+
+/* ------------------------------------------------------------------ status */
+
+/* Every public function that can fail returns one of these.  VEIL_OK is 0;
+ * errors are negative so that `if (st)` and `if (st < 0)` both work. */
+typedef enum {
+    VEIL_OK = 0,
+    VEIL_EINVAL = -1,      /* bad argument: NULL, size out of range, ...     */
+    VEIL_ENOMEM = -2,      /* allocation failed                              */
+    VEIL_EPARAM = -3,      /* parameters insecure, inconsistent or unusable  */
+    VEIL_ENOISE = -4,      /* noise budget exhausted: result would be wrong  */
+    VEIL_EFORMAT = -5,     /* malformed, truncated or mismatched input data  */
+    VEIL_EIO = -6,         /* file or socket I/O failed                      */
+    VEIL_EUNSUPPORTED = -7,/* not available on this CPU or build             */
+    VEIL_ECLOSED = -8,     /* peer closed the connection                     */
+    VEIL_ETIMEOUT = -9,    /* operation timed out                            */
+    VEIL_ERANGE = -10,     /* value does not fit the target range            */
+    VEIL_ERANDOM = -11,    /* the operating system gave no randomness        */
+    VEIL_ENOKEY = -12      /* a needed key (e.g. a Galois key) is missing    */
+} veil_status;
+
+/* A static, human-readable description of a status code (never NULL). */
+const char *veil_strerror(veil_status st);
+
+/* --------------------------------------------------------- init, dispatch */
+
+typedef enum {
+    VEIL_ISA_SCALAR = 0, /* portable C: the reference every path must match */
+    VEIL_ISA_AVX2 = 1,   /* AVX2 intrinsics                                 */
+    VEIL_ISA_AVX512 = 2  /* AVX-512F + AVX-512 IFMA (vpmadd52luq/huq)       */
+} veil_isa_t;
+
+#define VEIL_ISA_COUNT 3
+
+/* Initialise the library once (thread-safe, idempotent): initialises
+ * libsodium and picks the instruction set: the best one that both this build
+ * and this CPU support, or the one named by the environment variable
+ * VEIL_ISA=scalar|avx2|avx512.  Returns VEIL_EUNSUPPORTED if VEIL_ISA names a
+ * path this machine cannot run (the best path is then used), VEIL_ERANDOM if
+ * libsodium cannot initialise. */
+veil_status veil_init(void) VEIL_WUR;
+
+/* The path new objects (NTT plans, ...) use.  Calls veil_init() if needed. */
+veil_isa_t veil_isa_active(void);
+
+/* The fastest path this build and CPU support. */
+veil_isa_t veil_isa_best(void);
+
+/* 1 if this build contains path `isa` and this CPU can run it, else 0. */
+int veil_isa_supported(veil_isa_t isa);
+
+/* Force a path for objects created afterwards (tests and benchmarks).
+ * VEIL_EUNSUPPORTED if !veil_isa_supported(isa). Not thread-safe. */
+veil_status veil_isa_set(veil_isa_t isa) VEIL_WUR;
+
+/* "scalar", "avx2" or "avx512". */
+const char *veil_isa_name(veil_isa_t isa);
+
+/* Parse a name as above into *isa; VEIL_EINVAL if unknown. */
+veil_status veil_isa_parse(veil_isa_t *isa, const char *name) VEIL_WUR;
+
+/* ------------------------------------------------------------------ memory */
+
+/* Zero `len` bytes in a way the compiler cannot elide (for secrets). */
+void veil_memzero(void *p, size_t len);
+
+/* 64-byte aligned allocation (for SIMD); NULL on failure or len == 0.
+ * Free with veil_free. */
+void *veil_alloc(size_t len);
+
+/* 64-byte aligned, zero-filled allocation of count * size bytes, with an
+ * overflow check; NULL on failure. */
+void *veil_calloc(size_t count, size_t size);
+
+/* Free memory from veil_alloc / veil_calloc; NULL is fine. */
+void veil_free(void *p);
+
+/* Wipe `len` bytes, then free (for secret buffers); NULL is fine. */
+void veil_free_secret(void *p, size_t len);
+
+/* ------------------------------------------------------------------ CSPRNG */
+
+/* A cryptographically secure generator: a 256-bit key expanded with the
+ * ChaCha20 stream cipher (libsodium's implementation of the primitive).
+ * Seeded either from the operating system (getrandom) or from a 32-byte
+ * seed, in which case its output is a deterministic function of the seed:
+ * that is how a uniform polynomial travels as 32 bytes.  One generator must
+ * not be used by two threads at once; give each thread its own. */
+#define VEIL_SEED_BYTES 32
+
+typedef struct {
+    uint8_t key[32];
+    uint8_t nonce[12];
+    uint32_t block;      /* next ChaCha20 block counter                   */
+    uint32_t pos;        /* next unread byte in buf                       */
+    uint8_t buf[1024];   /* buffered keystream                            */
+} veil_rng_t;
+
+/* Seed from the operating system. VEIL_ERANDOM if getrandom fails. */
+veil_status veil_rng_init(veil_rng_t *rng) VEIL_WUR;
+
+/* Seed deterministically from 32 bytes (a seed from another veil_rng_t or
+ * received with a seeded key/ciphertext). */
+void veil_rng_init_seed(veil_rng_t *rng, const uint8_t seed[VEIL_SEED_BYTES]);
+
+/* Wipe the generator state; safe to call twice. */
+void veil_rng_clear(veil_rng_t *rng);
+
+/* Fill out[0..len) with random bytes. */
+void veil_rng_bytes(veil_rng_t *rng, void *out, size_t len);
+
+/* A uniform 64-bit word. */
+uint64_t veil_rng_u64(veil_rng_t *rng);
+
+/* out[i] uniform in [0, q) by rejection sampling (no modulo bias);
+ * requires 2 <= q < 2^63. */
+void veil_rng_uniform_mod(veil_rng_t *rng, uint64_t *out, size_t n, uint64_t q);
+
+/* out[i] uniform in {-1, 0, 1} (the ternary secret distribution). */
+void veil_rng_ternary(veil_rng_t *rng, int8_t *out, size_t n);
+
+/* out[i] from the centred binomial distribution with parameter 21: the sum of
+ * 21 fair coin differences, in [-21, 21], variance 10.5, i.e. standard
+ * deviation 3.24 (the HE standard's sigma = 3.2; SEAL samples it the same
+ * way). */
+void veil_rng_cbd(veil_rng_t *rng, int8_t *out, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VEIL_VEIL_H */

@@ -1,0 +1,1 @@
+# mpc module: library sources, headers, tests, apps, docs.

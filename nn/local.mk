@@ -1,0 +1,1 @@
+# nn module: library sources, headers, tests, apps, docs.

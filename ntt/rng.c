@@ -1,0 +1,145 @@
+/*
+ * rng.c - the CSPRNG: an OS seed (getrandom) expanded with ChaCha20, and the
+ * samplers BFV needs (uniform mod q, ternary, centred binomial).
+ *
+ * Output is a deterministic function of the 32-byte key, so a seeded
+ * generator reproduces a uniform polynomial from its seed on any machine.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sodium.h>
+#include "veil/veil.h"
+
+/* Refill buf with the next sizeof(buf) bytes of keystream. */
+static void rng_refill(veil_rng_t *rng)
+{
+    const uint32_t blocks = sizeof(rng->buf) / 64;
+    memset(rng->buf, 0, sizeof(rng->buf));
+    crypto_stream_chacha20_ietf_xor_ic(rng->buf, rng->buf, sizeof(rng->buf),
+                                       rng->nonce, rng->block, rng->key);
+    if (rng->block > UINT32_MAX - blocks) {
+        /* 256 GiB used under this nonce: move to the next one. */
+        sodium_increment(rng->nonce, sizeof(rng->nonce));
+        rng->block = 0;
+    } else {
+        rng->block += blocks;
+    }
+    rng->pos = 0;
+}
+
+void veil_rng_init_seed(veil_rng_t *rng, const uint8_t seed[VEIL_SEED_BYTES])
+{
+    memcpy(rng->key, seed, sizeof(rng->key));
+    memset(rng->nonce, 0, sizeof(rng->nonce));
+    rng->block = 0;
+    rng->pos = sizeof(rng->buf); /* empty: refill on first use */
+}
+
+veil_status veil_rng_init(veil_rng_t *rng)
+{
+    uint8_t seed[VEIL_SEED_BYTES];
+    size_t got = 0;
+
+    if (rng == NULL)
+        return VEIL_EINVAL;
+    while (got < sizeof(seed)) {
+        ssize_t r = getrandom(seed + got, sizeof(seed) - got, 0);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            veil_memzero(seed, sizeof(seed));
+            return VEIL_ERANDOM;
+        }
+        got += (size_t)r;
+    }
+    veil_rng_init_seed(rng, seed);
+    veil_memzero(seed, sizeof(seed));
+    return VEIL_OK;
+}
+
+void veil_rng_clear(veil_rng_t *rng)
+{
+    if (rng != NULL)
+        veil_memzero(rng, sizeof(*rng));
+}
+
+void veil_rng_bytes(veil_rng_t *rng, void *out, size_t len)
+{
+    uint8_t *o = out;
+    while (len > 0) {
+        size_t take;
+        if (rng->pos >= sizeof(rng->buf))
+            rng_refill(rng);
+        take = sizeof(rng->buf) - rng->pos;
+        if (take > len)
+            take = len;
+        memcpy(o, rng->buf + rng->pos, take);
+        /* Keystream once handed out is erased from the buffer. */
+        memset(rng->buf + rng->pos, 0, take);
+        rng->pos += (uint32_t)take;
+        o += take;
+        len -= take;
+    }
+}
+
+uint64_t veil_rng_u64(veil_rng_t *rng)
+{
+    uint64_t x;
+    veil_rng_bytes(rng, &x, sizeof(x));
+    return x;
+}
+
+void veil_rng_uniform_mod(veil_rng_t *rng, uint64_t *out, size_t n, uint64_t q)
+{
+    /* Draw words masked to the bit length of q-1 and reject those >= q:
+     * at most half are rejected, and the accepted ones are exactly uniform. */
+    unsigned bits = 64 - (unsigned)__builtin_clzll(q - 1);
+    uint64_t mask = bits >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << bits) - 1);
+    uint64_t chunk[64];
+    size_t i = 0;
+    while (i < n) {
+        size_t want = n - i < 64 ? n - i : 64, j;
+        veil_rng_bytes(rng, chunk, want * sizeof(uint64_t));
+        for (j = 0; j < want; j++) {
+            uint64_t x = chunk[j] & mask;
+            if (x < q)
+                out[i++] = x;
+        }
+    }
+    veil_memzero(chunk, sizeof(chunk));
+}
+
+void veil_rng_ternary(veil_rng_t *rng, int8_t *out, size_t n)
+{
+    /* Each byte gives a value in [0, 255); rejecting 255 leaves 255 = 3 * 85
+     * equally likely values, so byte mod 3 is exactly uniform. */
+    uint8_t chunk[256];
+    size_t i = 0;
+    while (i < n) {
+        size_t j;
+        veil_rng_bytes(rng, chunk, sizeof(chunk));
+        for (j = 0; j < sizeof(chunk) && i < n; j++)
+            if (chunk[j] != 255)
+                out[i++] = (int8_t)(chunk[j] % 3) - 1;
+    }
+    veil_memzero(chunk, sizeof(chunk));
+}
+
+void veil_rng_cbd(veil_rng_t *rng, int8_t *out, size_t n)
+{
+    /* 42 random bits per sample: popcount(21 bits) - popcount(21 bits). */
+    uint64_t chunk[64];
+    const uint64_t m21 = ((uint64_t)1 << 21) - 1;
+    size_t i = 0;
+    while (i < n) {
+        size_t want = n - i < 64 ? n - i : 64, j;
+        veil_rng_bytes(rng, chunk, want * sizeof(uint64_t));
+        for (j = 0; j < want; j++) {
+            uint64_t x = chunk[j];
+            out[i++] = (int8_t)(__builtin_popcountll(x & m21) -
+                                __builtin_popcountll((x >> 21) & m21));
+        }
+    }
+    veil_memzero(chunk, sizeof(chunk));
+}
