@@ -1,1 +1,3 @@
-# mpc module: library sources, headers, tests, apps, docs.
+# mpc module, part 1: channel, field and shares, fixed point, Beaver triples,
+# oblivious transfer.  Garbled circuits live in mpc/gc.mk.
+include mpc/gc.mk
