@@ -1,0 +1,568 @@
+/*
+ * bfv.h - the Brakerski/Fan-Vercauteren scheme in full RNS form: parameters
+ * and security, keys, encryption, the batch encoder, the evaluator
+ * (add, mul_plain, mul_scalar, mul + relinearize, Galois rotations, hoisted
+ * rotations) and the exact noise budget.
+ *
+ * Chapters: doc/03-bfv.md (keys, encryption, why decryption works, noise),
+ * doc/04-bfv-multiplication.md (full-RNS multiplication), doc/05-key-switching.md
+ * (relinearization, special primes), doc/06-rotations.md (Galois
+ * automorphisms, slots, hoisting), doc/07-parameters.md (security table).
+ *
+ * Rings and moduli.  R = Z[X]/(X^n + 1), n a power of two.  Ciphertexts live
+ * in R_Q, Q = q_0 * ... * q_{L-1} (the ciphertext primes); key switching
+ * works in R_{QP}, P = p_0 * ... * p_{K-1} (the special primes).  Every prime
+ * is NTT-friendly (= 1 mod 2n) and below 2^NTT_MAX_PRIME_BITS.  Plaintexts
+ * live in R_t.
+ *
+ * Representation.  Every polynomial mod Q is kept as L rows ("limbs") of n
+ * words, row i holding the residues mod q_i.  Ciphertexts, public keys,
+ * key-switching keys, secret keys and NTT plaintexts are ALWAYS in NTT form
+ * (each row transformed by the plan of its prime, see ntt.h), so that
+ * add, mul_plain and mul_scalar are pointwise and a Galois automorphism is a
+ * permutation of each row.  Plaintexts (bfv_plaintext_t) are coefficient
+ * vectors mod t.
+ *
+ * Slots (batching, t prime and t = 1 mod 2n).  A plaintext holds n values of
+ * Z_t seen as a 2 x (n/2) matrix, exactly as LoLa (papers/lola, section 3.1):
+ *
+ *     row 0:  m[0]      m[1]        ...  m[n/2 - 1]
+ *     row 1:  m[n/2]    m[n/2 + 1]  ...  m[n - 1]
+ *
+ * Value arrays passed to the batch encoder are in this row-major order.
+ * bfv_rotate_rows(k) rotates both rows cyclically so that the value in
+ * column j moves to column (j + k) mod n/2 (LoLa's "rotation of size k";
+ * k < 0 rotates the other way; NOTE: SEAL's rotate_rows turns the opposite
+ * way).  bfv_rotate_columns swaps the two rows.
+ *
+ * Conventions (../shared/DESIGN.md).  Output argument first, inputs const.
+ * Every object borrows a const bfv_context_t that must outlive it; objects
+ * used together must share the same context (VEIL_EINVAL otherwise).
+ * Evaluator outputs may alias their inputs (so bfv_add(a, a, b) is the
+ * in-place form; bfv_*_inplace wrappers are provided at the end).  On error
+ * the output is left in a valid but unspecified state.  Results never depend
+ * on the number of OpenMP threads nor on the ISA path.
+ */
+#ifndef VEIL_BFV_H
+#define VEIL_BFV_H
+
+#include <gmp.h>
+#include "veil/ntt.h"
+#include "veil/rns.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ============================================================= parameters */
+
+#define BFV_MAX_Q 64 /* most ciphertext primes a parameter set may have */
+#define BFV_MAX_P 8  /* most special primes                               */
+
+/* Classical security level against the HomomorphicEncryption.org standard's
+ * table (ternary secret, error standard deviation 3.2). */
+typedef enum {
+    BFV_SEC_128 = 128,
+    BFV_SEC_192 = 192,
+    BFV_SEC_256 = 256
+} bfv_security_t;
+
+/* A BFV parameter set.  Plain data (no owned memory): copy it freely.
+ *   - n: ring degree, power of two in [2^NTT_MIN_LOGN, 2^NTT_MAX_LOGN];
+ *   - q[0..n_q): ciphertext primes Q (1 <= n_q <= BFV_MAX_Q);
+ *   - p[0..n_p): special primes P used only inside key switching
+ *     (1 <= n_p <= BFV_MAX_P).  Key switching splits Q into digits of n_p
+ *     consecutive primes, so P should exceed every digit (bfv_params_check
+ *     refuses P smaller than the largest digit);
+ *   - t: plaintext modulus, 2 <= t < 2^NTT_MAX_PRIME_BITS, coprime to Q.
+ *     Batching (slots) needs t prime and t = 1 mod 2n; otherwise only
+ *     bfv_encode_scalar and raw coefficients are available;
+ *   - security: the level log2(QP) is checked against;
+ *   - allow_insecure: 0 normally; 1 lets bfv_context_init accept a set below
+ *     its security level (tests and toy examples only).
+ * All primes distinct, each prime p satisfies p = 1 mod 2n and
+ * 2^NTT_MIN_PRIME_BITS <= p < 2^NTT_MAX_PRIME_BITS.
+ * A CRT-composed plaintext modulus T = t_0 * ... * t_{k-1} is built in
+ * bfv_crt.h as k parameter sets differing only in t. */
+typedef struct {
+    size_t n;
+    size_t n_q;
+    uint64_t q[BFV_MAX_Q];
+    size_t n_p;
+    uint64_t p[BFV_MAX_P];
+    uint64_t t;
+    bfv_security_t security;
+    int allow_insecure;
+} bfv_params_t;
+
+/* The largest log2(QP) (in bits: QP < 2^result) the standard allows for ring
+ * degree n at level sec, or 0 when n < 1024 or sec is not a level.  For
+ * n > 32768 the row of n = 32768 is returned (conservative: security grows
+ * with n at fixed QP). */
+unsigned bfv_security_max_bits(size_t n, bfv_security_t sec);
+
+/* The bit length of QP (so QP < 2^result). */
+unsigned bfv_params_log_qp(const bfv_params_t *p);
+
+/* The 128-bit preset for n = 4096, 8192, 16384 or 32768: log2(QP) equal to
+ * the table's bound (109, 218, 438, 881 bits), one special prime, t = 65537
+ * (prime, = 1 mod 2n for all four n).  VEIL_EINVAL for another n. */
+veil_status bfv_params_preset(bfv_params_t *p, size_t n) VEIL_WUR;
+
+/* Generate the primes: ciphertext prime i has q_bits[i] bits, special prime
+ * j has p_bits[j] bits (largest distinct primes = 1 mod 2n below 2^bits,
+ * deterministic).  Does not check security (bfv_params_check does).
+ * VEIL_EINVAL for bad counts or sizes, VEIL_EPARAM if primes run out. */
+veil_status bfv_params_from_bits(bfv_params_t *p, size_t n,
+                                 const unsigned *q_bits, size_t n_q,
+                                 const unsigned *p_bits, size_t n_p,
+                                 uint64_t t, bfv_security_t sec) VEIL_WUR;
+
+/* Spread a total budget of log2(QP) = total_bits over the fewest primes of
+ * at most NTT_MAX_PRIME_BITS bits, one of them special (the largest), sizes
+ * differing by at most one bit.  VEIL_EINVAL / VEIL_EPARAM as above. */
+veil_status bfv_params_from_budget(bfv_params_t *p, size_t n,
+                                   unsigned total_bits, uint64_t t,
+                                   bfv_security_t sec) VEIL_WUR;
+
+/* Check a parameter set: structure (sizes, primality, = 1 mod 2n,
+ * distinctness, t coprime to Q, P large enough) and security.  Returns
+ * VEIL_OK, VEIL_EINVAL (NULL) or VEIL_EPARAM; when why != NULL and why_len
+ * > 0, writes a NUL-terminated sentence saying what is wrong (or "ok").
+ * Insecure sets pass only with allow_insecure set. */
+veil_status bfv_params_check(const bfv_params_t *p, char *why,
+                             size_t why_len) VEIL_WUR;
+
+/* ================================================================ context */
+
+struct bfv_precomp; /* evaluator tables (bfv/bfv_internal.h) */
+
+/* Everything derived from a parameter set: NTT plans, RNS bases and the
+ * tables of encryption, decryption, multiplication and key switching.
+ * Immutable after bfv_context_init: threads share it freely.
+ *   plans[0..n_q)            one per ciphertext prime q_i,
+ *   plans[n_q..n_q + n_p)    one per special prime p_j (the QP order used by
+ *                            every (L + K)-row polynomial);
+ *   base_q, base_p           the RNS bases of Q and P (exact CRT, rns.h);
+ *   plan_t                   NTT mod t, valid iff batching != 0;
+ *   slot_to_ntt[s]           for slot s (row-major index into the 2 x n/2
+ *                            matrix) the index of its value in the NTT-form
+ *                            vector mod t (valid iff batching != 0). */
+typedef struct {
+    bfv_params_t params;
+    size_t n;
+    unsigned logn;
+    size_t n_q;  /* L */
+    size_t n_p;  /* K */
+    size_t n_qp; /* L + K */
+    ntt_plan_t *plans;
+    rns_base_t base_q;
+    rns_base_t base_p;
+    int batching;
+    ntt_plan_t plan_t;
+    uint32_t *slot_to_ntt;
+    struct bfv_precomp *pre;
+} bfv_context_t;
+
+/* Validate *params (bfv_params_check) and build the context.  VEIL_EPARAM
+ * for a refused set (call bfv_params_check for the reason), VEIL_EINVAL,
+ * VEIL_ENOMEM.  On failure ctx needs no clear (clear is harmless). */
+veil_status bfv_context_init(bfv_context_t *ctx,
+                             const bfv_params_t *params) VEIL_WUR;
+void bfv_context_clear(bfv_context_t *ctx);
+
+/* ================================================================ objects */
+
+/* Plaintext: m(X) = coeffs[0] + coeffs[1] X + ... , coeffs in [0, t). */
+typedef struct {
+    const bfv_context_t *ctx;
+    uint64_t *coeffs; /* n words */
+} bfv_plaintext_t;
+
+/* A plaintext prepared for bfv_mul_plain: the centred lift of m (each
+ * coefficient in (-t/2, t/2]) reduced mod every q_i and put in NTT form,
+ * with Shoup constants.  Build once, multiply many times.
+ *   data[i * n + k]   NTT-form residue mod q_i, in [0, q_i);
+ *   shoup[i * n + k]  ntt_shoup_precomp(data[i * n + k], q_i). */
+typedef struct {
+    const bfv_context_t *ctx;
+    uint64_t *data;  /* L x n */
+    uint64_t *shoup; /* L x n */
+} bfv_plaintext_ntt_t;
+
+/* Ciphertext (c_0, ..., c_{size-1}) decrypting as c_0 + c_1 s + c_2 s^2.
+ * size is 2, or 3 after bfv_mul / bfv_square (before relinearization).
+ *   data + (k * L + i) * n   polynomial c_k mod q_i, NTT form, in [0, q_i).
+ *   seeded != 0 while c_1 is exactly the expansion of seed (fresh symmetric
+ *   encryption): a serializer may then send the seed instead of c_1.  Every
+ *   operation writing the ciphertext resets it. */
+typedef struct {
+    const bfv_context_t *ctx;
+    size_t size;
+    size_t capacity; /* polynomials allocated (>= size) */
+    uint64_t *data;
+    int seeded;
+    uint8_t seed[VEIL_SEED_BYTES];
+} bfv_ciphertext_t;
+
+/* Secret key s, ternary.
+ *   coeffs[k] in {-1, 0, 1};
+ *   ntt[i * n + k]  s mod the i-th prime of QP, NTT form ((L + K) x n). */
+typedef struct {
+    const bfv_context_t *ctx;
+    int8_t *coeffs;
+    uint64_t *ntt;
+} bfv_secret_key_t;
+
+/* Public key (b, a) with b = -(a s + e) mod Q, NTT form.
+ *   data + i * n          b mod q_i,
+ *   data + (L + i) * n    a mod q_i  (a = expansion of seed). */
+typedef struct {
+    const bfv_context_t *ctx;
+    uint64_t *data;
+    uint8_t seed[VEIL_SEED_BYTES];
+} bfv_public_key_t;
+
+/* A key-switching key from a secret s' to s (hybrid / GHS, doc/05):
+ * Q is split into `digits` = ceil(L / K) digits, digit d holding the primes
+ * q_{dK} .. q_{min(dK + K, L) - 1} (product Q_d).  For each digit
+ *   b_d = -(a_d s + e_d) + P * [ (Q/Q_d) * ((Q/Q_d)^-1 mod Q_d) ] * s'
+ *   mod QP, NTT form, and a_d = expansion of seed (bfv_internal.h says how).
+ *   data + ((d * 2 + 0) * (L + K) + i) * n   b_d mod prime i of QP,
+ *   data + ((d * 2 + 1) * (L + K) + i) * n   a_d mod prime i of QP. */
+typedef struct {
+    size_t digits;
+    uint64_t *data;
+    uint8_t seed[VEIL_SEED_BYTES];
+} bfv_kswitch_key_t;
+
+/* Relinearization key: switches s^2 to s. */
+typedef struct {
+    const bfv_context_t *ctx;
+    bfv_kswitch_key_t ksk;
+} bfv_relin_key_t;
+
+/* One Galois key: switches s(X^elt) to s.  perm is the automorphism
+ * X -> X^elt acting on an NTT-form row: out[k] = in[perm[k]] (the same for
+ * every prime). */
+typedef struct {
+    uint64_t elt; /* odd, in [1, 2n) */
+    uint32_t *perm;
+    bfv_kswitch_key_t ksk;
+} bfv_galois_key_t;
+
+/* A set of Galois keys, sorted by elt, no duplicates. */
+typedef struct {
+    const bfv_context_t *ctx;
+    size_t count;
+    size_t capacity;
+    bfv_galois_key_t *keys;
+} bfv_galois_keys_t;
+
+/* init: allocate for ctx (zero contents; a ciphertext starts with size 2 and
+ * encrypts nothing in particular until written).  VEIL_EINVAL, VEIL_ENOMEM.
+ * clear: free (wiping secrets); safe twice and after a failed init. */
+veil_status bfv_plaintext_init(bfv_plaintext_t *pt,
+                               const bfv_context_t *ctx) VEIL_WUR;
+void bfv_plaintext_clear(bfv_plaintext_t *pt);
+veil_status bfv_plaintext_ntt_init(bfv_plaintext_ntt_t *pt,
+                                   const bfv_context_t *ctx) VEIL_WUR;
+void bfv_plaintext_ntt_clear(bfv_plaintext_ntt_t *pt);
+veil_status bfv_ciphertext_init(bfv_ciphertext_t *ct,
+                                const bfv_context_t *ctx) VEIL_WUR;
+void bfv_ciphertext_clear(bfv_ciphertext_t *ct);
+veil_status bfv_secret_key_init(bfv_secret_key_t *sk,
+                                const bfv_context_t *ctx) VEIL_WUR;
+void bfv_secret_key_clear(bfv_secret_key_t *sk);
+veil_status bfv_public_key_init(bfv_public_key_t *pk,
+                                const bfv_context_t *ctx) VEIL_WUR;
+void bfv_public_key_clear(bfv_public_key_t *pk);
+veil_status bfv_relin_key_init(bfv_relin_key_t *rk,
+                               const bfv_context_t *ctx) VEIL_WUR;
+void bfv_relin_key_clear(bfv_relin_key_t *rk);
+veil_status bfv_galois_keys_init(bfv_galois_keys_t *gk,
+                                 const bfv_context_t *ctx) VEIL_WUR;
+void bfv_galois_keys_clear(bfv_galois_keys_t *gk);
+
+/* dst = src (same context; dst grows as needed).  VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status bfv_ciphertext_copy(bfv_ciphertext_t *dst,
+                                const bfv_ciphertext_t *src) VEIL_WUR;
+veil_status bfv_plaintext_copy(bfv_plaintext_t *dst,
+                               const bfv_plaintext_t *src) VEIL_WUR;
+
+/* Pointer to row i (prime q_i) of polynomial c_k: ct->data + (k*L + i)*n. */
+static inline uint64_t *bfv_ct_row(const bfv_ciphertext_t *ct, size_t k,
+                                   size_t i)
+{
+    return ct->data + (k * ct->ctx->n_q + i) * ct->ctx->n;
+}
+
+/* =================================================================== keys */
+
+/* Sample a fresh ternary secret key (uniform in {-1, 0, 1}^n).  sk must be
+ * initialised.  VEIL_EINVAL. */
+veil_status bfv_keygen_secret(bfv_secret_key_t *sk, veil_rng_t *rng) VEIL_WUR;
+
+/* Public key for sk: seed drawn from rng, a expanded from it, e centred
+ * binomial (sigma 3.24).  VEIL_EINVAL (context mismatch). */
+veil_status bfv_keygen_public(bfv_public_key_t *pk, const bfv_secret_key_t *sk,
+                              veil_rng_t *rng) VEIL_WUR;
+
+/* Relinearization key for sk.  VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status bfv_keygen_relin(bfv_relin_key_t *rk, const bfv_secret_key_t *sk,
+                             veil_rng_t *rng) VEIL_WUR;
+
+/* Add Galois keys to gk for the Galois elements elts[0..count) (odd, in
+ * [1, 2n); 1 and elements already present are skipped).  Keys are made in
+ * the order given, each drawing its seed from rng.  VEIL_EINVAL (bad
+ * element, context mismatch), VEIL_ENOMEM. */
+veil_status bfv_keygen_galois_elts(bfv_galois_keys_t *gk,
+                                   const bfv_secret_key_t *sk,
+                                   const uint64_t *elts, size_t count,
+                                   veil_rng_t *rng) VEIL_WUR;
+
+/* The same for row rotations by steps[0..count) (any integers, taken mod
+ * n/2; 0 skipped) and, if columns != 0, the row swap.  Needs batching. */
+veil_status bfv_keygen_galois_steps(bfv_galois_keys_t *gk,
+                                    const bfv_secret_key_t *sk,
+                                    const int64_t *steps, size_t count,
+                                    int columns, veil_rng_t *rng) VEIL_WUR;
+
+/* All power-of-two row steps in both directions, +-1, +-2, ..., +-n/4 (every
+ * rotation is then a sum of at most log2(n) - 1 of them), and the row swap.
+ * Needs batching. */
+veil_status bfv_keygen_galois_pow2(bfv_galois_keys_t *gk,
+                                   const bfv_secret_key_t *sk,
+                                   veil_rng_t *rng) VEIL_WUR;
+
+/* The Galois element of a row rotation by `step` (value in column j moves to
+ * column j + step mod n/2): 3^(-step mod n/2) mod 2n.  The row swap is
+ * 2n - 1 (bfv_galois_elt_columns). */
+uint64_t bfv_galois_elt_from_step(const bfv_context_t *ctx, int64_t step);
+uint64_t bfv_galois_elt_columns(const bfv_context_t *ctx);
+
+/* The key for elt in gk, or NULL. */
+const bfv_galois_key_t *bfv_galois_keys_find(const bfv_galois_keys_t *gk,
+                                             uint64_t elt);
+
+/* ============================================================== encoders */
+
+/* Batch encoding (needs ctx->batching, else VEIL_EPARAM).
+ * values[0..count) fill the slots in row-major order (see the top of this
+ * file), remaining slots are 0; count <= n.  Unsigned values must be in
+ * [0, t) (VEIL_ERANGE otherwise); signed values are any int64 and are
+ * reduced mod t.  VEIL_EINVAL for NULL or count > n. */
+veil_status bfv_encode_batch(bfv_plaintext_t *pt, const uint64_t *values,
+                             size_t count) VEIL_WUR;
+veil_status bfv_encode_batch_signed(bfv_plaintext_t *pt,
+                                    const int64_t *values,
+                                    size_t count) VEIL_WUR;
+
+/* Decode all n slots, row-major: values in [0, t), or signed: centred into
+ * (-t/2, t/2].  VEIL_EPARAM without batching, VEIL_EINVAL. */
+veil_status bfv_decode_batch(uint64_t *values,
+                             const bfv_plaintext_t *pt) VEIL_WUR;
+veil_status bfv_decode_batch_signed(int64_t *values,
+                                    const bfv_plaintext_t *pt) VEIL_WUR;
+
+/* The constant polynomial c mod t: with batching it fills every slot with
+ * c.  Works for any t.  VEIL_EINVAL. */
+veil_status bfv_encode_scalar(bfv_plaintext_t *pt, int64_t c) VEIL_WUR;
+
+/* Prepare pt for bfv_mul_plain (centred lift, NTT mod every q_i).
+ * VEIL_EINVAL. */
+veil_status bfv_plaintext_to_ntt(bfv_plaintext_ntt_t *out,
+                                 const bfv_plaintext_t *pt) VEIL_WUR;
+
+/* ===================================================== encrypt / decrypt */
+
+/* Public-key encryption: ct = (b u + e_0 + D(m), a u + e_1), u ternary,
+ * e_0, e_1 centred binomial, D(m) = round(Q m / t) (doc/03).  ct->size = 2.
+ * VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status bfv_encrypt(bfv_ciphertext_t *ct, const bfv_public_key_t *pk,
+                        const bfv_plaintext_t *pt, veil_rng_t *rng) VEIL_WUR;
+
+/* Symmetric encryption: ct = (-(a s + e) + D(m), a), a expanded from a fresh
+ * seed (kept in ct->seed, ct->seeded = 1): smaller noise than public-key
+ * encryption and half the size on the wire. */
+veil_status bfv_encrypt_symmetric(bfv_ciphertext_t *ct,
+                                  const bfv_secret_key_t *sk,
+                                  const bfv_plaintext_t *pt,
+                                  veil_rng_t *rng) VEIL_WUR;
+
+/* pt = round(t/Q * (c_0 + c_1 s [+ c_2 s^2])) mod t.  Correct while the noise
+ * budget is positive.  Size 2 or 3.  VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status bfv_decrypt(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
+                        const bfv_ciphertext_t *ct) VEIL_WUR;
+
+/* The exact invariant noise budget in bits: with v = [t (c_0 + c_1 s + ...)]_Q
+ * centred, *bits = max(0, floor(log2(Q / (2 max|v_k|)))).  Decryption is
+ * correct when *bits > 0 and wrong coefficients imply *bits == 0.  Exact CRT
+ * with GMP: a diagnostic, not a fast path.  VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status bfv_noise_budget(int *bits, const bfv_secret_key_t *sk,
+                             const bfv_ciphertext_t *ct) VEIL_WUR;
+
+/* ============================================================= evaluator */
+/* All: VEIL_EINVAL for NULL / context mismatch / bad sizes, VEIL_ENOMEM.
+ * Output may alias any input.  Noise grows as stated in doc/03 - doc/06. */
+
+/* out = a + b, a - b (sizes may differ; result has the larger size), -a. */
+veil_status bfv_add(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
+                    const bfv_ciphertext_t *b) VEIL_WUR;
+veil_status bfv_sub(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
+                    const bfv_ciphertext_t *b) VEIL_WUR;
+veil_status bfv_negate(bfv_ciphertext_t *out,
+                       const bfv_ciphertext_t *a) VEIL_WUR;
+
+/* out = ct + m, ct - m (adds +-D(m) to c_0: n_q NTTs). */
+veil_status bfv_add_plain(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                          const bfv_plaintext_t *pt) VEIL_WUR;
+veil_status bfv_sub_plain(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                          const bfv_plaintext_t *pt) VEIL_WUR;
+
+/* out = ct * m for a prepared plaintext: pointwise, no NTT.  Noise grows by
+ * at most n * t / 2 (the centred norm of m times n). */
+veil_status bfv_mul_plain(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                          const bfv_plaintext_ntt_t *pt) VEIL_WUR;
+
+/* out = ct * c for an integer c (any int64; c is first reduced to its
+ * centred residue mod t, so the noise grows by at most t/2). */
+veil_status bfv_mul_scalar(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                           int64_t c) VEIL_WUR;
+
+/* out = a * b, a * a: size-3 result (inputs of size 2), full-RNS tensor
+ * and scaling by t/Q (doc/04). */
+veil_status bfv_mul(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
+                    const bfv_ciphertext_t *b) VEIL_WUR;
+veil_status bfv_square(bfv_ciphertext_t *out,
+                       const bfv_ciphertext_t *a) VEIL_WUR;
+
+/* Size 3 -> 2 with the relinearization key (size 2 is copied). */
+veil_status bfv_relinearize(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                            const bfv_relin_key_t *rk) VEIL_WUR;
+
+/* out = relinearize(a * b). */
+veil_status bfv_mul_relin(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
+                          const bfv_ciphertext_t *b,
+                          const bfv_relin_key_t *rk) VEIL_WUR;
+
+/* Apply X -> X^elt and switch back to s: needs the key for elt
+ * (VEIL_ENOKEY otherwise).  Size-2 input. */
+veil_status bfv_apply_galois(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                             uint64_t elt,
+                             const bfv_galois_keys_t *gk) VEIL_WUR;
+
+/* Rotate both slot rows by k (column j -> column j + k mod n/2; any k).
+ * Uses the key for k if present, otherwise a shortest sum of available
+ * steps (one key switch per term); VEIL_ENOKEY if none exists. */
+veil_status bfv_rotate_rows(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                            int64_t k, const bfv_galois_keys_t *gk) VEIL_WUR;
+
+/* Swap the two slot rows.  VEIL_ENOKEY without the key. */
+veil_status bfv_rotate_columns(bfv_ciphertext_t *out,
+                               const bfv_ciphertext_t *ct,
+                               const bfv_galois_keys_t *gk) VEIL_WUR;
+
+/* ==================================================== hoisted rotations */
+
+/* Halevi-Shoup hoisting: the expensive part of key switching (inverse NTT
+ * of c_1, digit decomposition, extension to QP and NTTs) does not depend on
+ * the rotation, so it is done once by bfv_hoisted_prepare and every
+ * rotation then costs only the inner product with its key and the division
+ * by P.  A single rotation computed this way equals bfv_rotate_rows exactly.
+ *   c0      copy of c_0 (L x n, NTT form);
+ *   digits  the extended digits of c_1 (digits x (L + K) x n, NTT form). */
+typedef struct {
+    const bfv_context_t *ctx;
+    int ready;
+    uint64_t *c0;
+    uint64_t *digits;
+} bfv_hoisted_t;
+
+veil_status bfv_hoisted_init(bfv_hoisted_t *h,
+                             const bfv_context_t *ctx) VEIL_WUR;
+void bfv_hoisted_clear(bfv_hoisted_t *h);
+
+/* Decompose ct (size 2) once.  VEIL_EINVAL. */
+veil_status bfv_hoisted_prepare(bfv_hoisted_t *h,
+                                const bfv_ciphertext_t *ct) VEIL_WUR;
+
+/* out = the prepared ciphertext with X -> X^elt applied / rotated by k.
+ * Needs the key for elt / for k itself (VEIL_ENOKEY otherwise: hoisting
+ * cannot compose steps).  Safe to call from several threads at once on the
+ * same h with different outputs. */
+veil_status bfv_hoisted_apply_galois(bfv_ciphertext_t *out,
+                                     const bfv_hoisted_t *h, uint64_t elt,
+                                     const bfv_galois_keys_t *gk) VEIL_WUR;
+veil_status bfv_hoisted_rotate_rows(bfv_ciphertext_t *out,
+                                    const bfv_hoisted_t *h, int64_t k,
+                                    const bfv_galois_keys_t *gk) VEIL_WUR;
+
+/* outs[i] = rotate_rows(ct, steps[i]) for i < count, decomposing ct once
+ * (steps 0 give copies).  Each step needs its own key. */
+veil_status bfv_rotate_rows_many(bfv_ciphertext_t *outs,
+                                 const bfv_ciphertext_t *ct,
+                                 const int64_t *steps, size_t count,
+                                 const bfv_galois_keys_t *gk) VEIL_WUR;
+
+/* ===================================================== in-place variants */
+
+static inline VEIL_WUR veil_status bfv_add_inplace(bfv_ciphertext_t *a,
+                                                   const bfv_ciphertext_t *b)
+{
+    return bfv_add(a, a, b);
+}
+static inline VEIL_WUR veil_status bfv_sub_inplace(bfv_ciphertext_t *a,
+                                                   const bfv_ciphertext_t *b)
+{
+    return bfv_sub(a, a, b);
+}
+static inline VEIL_WUR veil_status bfv_negate_inplace(bfv_ciphertext_t *a)
+{
+    return bfv_negate(a, a);
+}
+static inline VEIL_WUR veil_status
+bfv_add_plain_inplace(bfv_ciphertext_t *a, const bfv_plaintext_t *pt)
+{
+    return bfv_add_plain(a, a, pt);
+}
+static inline VEIL_WUR veil_status
+bfv_sub_plain_inplace(bfv_ciphertext_t *a, const bfv_plaintext_t *pt)
+{
+    return bfv_sub_plain(a, a, pt);
+}
+static inline VEIL_WUR veil_status
+bfv_mul_plain_inplace(bfv_ciphertext_t *a, const bfv_plaintext_ntt_t *pt)
+{
+    return bfv_mul_plain(a, a, pt);
+}
+static inline VEIL_WUR veil_status bfv_mul_scalar_inplace(bfv_ciphertext_t *a,
+                                                          int64_t c)
+{
+    return bfv_mul_scalar(a, a, c);
+}
+static inline VEIL_WUR veil_status bfv_square_inplace(bfv_ciphertext_t *a)
+{
+    return bfv_square(a, a);
+}
+static inline VEIL_WUR veil_status
+bfv_relinearize_inplace(bfv_ciphertext_t *a, const bfv_relin_key_t *rk)
+{
+    return bfv_relinearize(a, a, rk);
+}
+static inline VEIL_WUR veil_status
+bfv_rotate_rows_inplace(bfv_ciphertext_t *a, int64_t k,
+                        const bfv_galois_keys_t *gk)
+{
+    return bfv_rotate_rows(a, a, k, gk);
+}
+static inline VEIL_WUR veil_status
+bfv_rotate_columns_inplace(bfv_ciphertext_t *a, const bfv_galois_keys_t *gk)
+{
+    return bfv_rotate_columns(a, a, gk);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VEIL_BFV_H */
