@@ -1,1 +1,3 @@
-# nn module: library sources, headers, tests, apps, docs.
+# nn module: MNIST data, float models and their file format, training,
+# quantization, the exact integer evaluator and value ranges (doc/10-nn.md).
+veilinclude_HEADERS += include/veil/nn.h

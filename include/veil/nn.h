@@ -1,0 +1,444 @@
+/*
+ * nn.h - neural networks for private inference: MNIST data, float models and
+ * their file format, training, quantization to integers, the exact integer
+ * evaluator (the plaintext reference an encrypted evaluation must equal bit
+ * for bit) and worst-case value ranges (which size the plaintext modulus).
+ * See doc/10-nn.md for the mathematics and a tour of the code.
+ *
+ * Tensors are stored channel-major: element (c, y, x) of a tensor of shape
+ * (C, H, W) is at index (c * H + y) * W + x.  A dense layer sees its input
+ * flattened in that order.  Images are fed to float models as pixel / 256
+ * (NN_PIXEL_SCALE), so that the quantized input pixel * 2^in_exp / 256 has an
+ * exact power-of-two scale.
+ *
+ * Typical use by an encrypted-inference program:
+ *
+ *     nn_model_t m;  nn_qmodel_t q;  nn_qtrace_t t;  nn_ranges_t r;
+ *     nn_model_load(&m, "models/lola.vmodel");       // float + quant. exps
+ *     nn_qmodel_init(&q, &m);                         // exact integers
+ *     nn_ranges_compute(&r, &q, 0, q.in_max);         // worst-case bounds
+ *     // pick plaintext primes with product t > 2 * r.maxabs
+ *     nn_qtrace_init(&t, &q);
+ *     nn_qmodel_quantize_input(t.v[0], &q, pixels);   // what the client encrypts
+ *     nn_qmodel_eval(&t, &q);                         // t.v[q.nlayers] = logits
+ *
+ * Threads: functions taking a const model or qmodel may run concurrently on
+ * the same object.  Training and evaluation over data sets use OpenMP; their
+ * results do not depend on the number of threads.
+ */
+#ifndef VEIL_NN_H
+#define VEIL_NN_H
+
+#include <flint/fmpq.h>
+#include <flint/fmpz.h>
+#include "veil/veil.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ============================================================== IDX, MNIST */
+
+#define NN_IDX_MAX_DIMS 4
+#define NN_IDX_MAX_BYTES ((size_t)1 << 30) /* larger payloads are refused  */
+
+/* An IDX file of unsigned bytes (type code 0x08, the only one MNIST uses):
+ * big-endian header 00 00 08 <ndims>, ndims 32-bit big-endian sizes, then
+ * the product of the sizes in bytes. */
+typedef struct {
+    uint32_t ndims;
+    uint32_t dims[NN_IDX_MAX_DIMS];
+    size_t size;   /* number of bytes in data: the product of dims */
+    uint8_t *data;
+} nn_idx_t;
+
+/* Parse an IDX image held in memory.  Initialises *idx (on any error it is
+ * left empty, and nn_idx_clear is still safe).  VEIL_EFORMAT if the magic,
+ * type, number of dimensions (1..NN_IDX_MAX_DIMS), a zero size, the payload
+ * size (<= NN_IDX_MAX_BYTES) or the length (truncated or trailing bytes) is
+ * wrong; VEIL_ENOMEM. */
+veil_status nn_idx_parse(nn_idx_t *idx, const uint8_t *buf,
+                         size_t len) VEIL_WUR;
+
+/* Read an IDX file, raw or gzip-compressed (detected from its content).
+ * VEIL_EIO if it cannot be opened or read, VEIL_EFORMAT if it is malformed,
+ * truncated or a corrupt gzip stream, VEIL_ENOMEM. */
+veil_status nn_idx_read(nn_idx_t *idx, const char *path) VEIL_WUR;
+
+/* Free the payload; safe twice and on a failed parse. */
+void nn_idx_clear(nn_idx_t *idx);
+
+/* A labelled image set: count images of rows x cols bytes, and labels. */
+typedef struct {
+    uint32_t count, rows, cols;
+    uint8_t *images; /* count * rows * cols pixels, 0..255, row-major */
+    uint8_t *labels; /* count labels, each in 0..9                   */
+} nn_dataset_t;
+
+typedef enum { NN_MNIST_TRAIN = 0, NN_MNIST_TEST = 1 } nn_mnist_split_t;
+
+/* Load an MNIST split from directory dir, which holds the files
+ * train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+ * t10k-labels-idx1-ubyte, each optionally with the suffix .gz.  Initialises
+ * *ds.  VEIL_EIO if a file is missing, VEIL_EFORMAT if a file is malformed,
+ * image and label counts differ, images are not 28 x 28 or a label is > 9;
+ * VEIL_ENOMEM; VEIL_EINVAL for a NULL argument. */
+veil_status nn_mnist_load(nn_dataset_t *ds, const char *dir,
+                          nn_mnist_split_t split) VEIL_WUR;
+
+/* Free a data set; safe twice. */
+void nn_dataset_clear(nn_dataset_t *ds);
+
+/* Choose the MNIST directory for a program: `arg` (from --data) if not NULL,
+ * else $MNIST_DIR if set and not empty, else the first of
+ * "<srcdir>/../shared/data/mnist" (when srcdir is not NULL) and
+ * "./data/mnist" that holds train-images-idx3-ubyte(.gz), else
+ * "./data/mnist".  Writes the NUL-terminated path to out[0..outlen).
+ * VEIL_EINVAL if it does not fit or out is NULL. */
+veil_status nn_mnist_locate(char *out, size_t outlen, const char *arg,
+                            const char *srcdir) VEIL_WUR;
+
+/* Write into msg[0..len) a one-paragraph explanation of why MNIST could not
+ * be loaded from dir (given the status nn_mnist_load returned) and how to
+ * get it: scripts/fetch-mnist DIR, or a copy such as ../shared/data/mnist
+ * passed with --data DIR or MNIST_DIR.  Always NUL-terminates (truncating)
+ * when len > 0. */
+void nn_mnist_explain(char *msg, size_t len, const char *dir,
+                      veil_status st);
+
+/* ==================================================================== models */
+
+#define NN_PIXEL_SCALE 256.0f  /* float input = pixel / NN_PIXEL_SCALE      */
+#define NN_MAX_LAYERS 32
+#define NN_MAX_DIM 4096        /* limit on every c, h, w                     */
+#define NN_MAX_ELEMS (1u << 24) /* limit on any tensor or weight array size  */
+#define NN_POLY_MAX_DEGREE 8
+#define NN_CLASSES 10
+
+typedef enum {
+    NN_LAYER_CONV2D = 1,   /* k x k kernel, stride, zero padding, bias     */
+    NN_LAYER_DENSE = 2,    /* fully connected, bias                        */
+    NN_LAYER_SQUARE = 3,   /* y = x^2                                      */
+    NN_LAYER_POLY = 4,     /* y = sum_i a_i x^i, trainable a_i             */
+    NN_LAYER_AVGPOOL = 5,  /* k x k window mean, stride, no padding        */
+    NN_LAYER_BATCHNORM = 6 /* per channel; training only, folded away      */
+} nn_layer_type_t;
+
+typedef struct {
+    uint32_t c, h, w;
+} nn_shape_t;
+
+static inline size_t nn_shape_size(nn_shape_t s)
+{
+    return (size_t)s.c * s.h * s.w;
+}
+
+/* One layer of a float model.  Its parameters live in the model's params
+ * array at the offsets below:
+ *   CONV2D     w: out.c x in.c x k x k weights, b: out.c biases.
+ *              out.h = (in.h + 2 pad - k) / stride + 1 (rounded down).
+ *   DENSE      w: out.c x size(in) weights, b: out.c biases; out = (n,1,1).
+ *   POLY       w: degree + 1 coefficients a_0 .. a_degree.
+ *   AVGPOOL    no parameters; out.h = (in.h - k) / stride + 1.
+ *   BATCHNORM  w: gamma[in.c], b: beta[in.c]; running mean and variance
+ *              in the model's state array at `mean` and `var`.
+ * qexp (conv, dense, poly) is the quantization exponent: weights become
+ * round(w * 2^qexp) (see nn_qmodel_init). */
+typedef struct {
+    nn_layer_type_t type;
+    nn_shape_t in, out;
+    uint32_t k, stride, pad; /* conv2d, avgpool                     */
+    uint32_t degree;         /* poly                                */
+    size_t w, nw;            /* offset and count in params          */
+    size_t b, nb;            /* offset and count in params          */
+    size_t mean, var;        /* batchnorm: offsets in state         */
+    float eps;               /* batchnorm: variance epsilon         */
+    int32_t qexp;            /* quantization exponent               */
+} nn_layer_t;
+
+/* A float network: an input shape and a chain of layers.  All trainable
+ * parameters sit in one array (so optimisers and gradients are flat
+ * vectors); batch-norm running statistics in another. */
+typedef struct {
+    nn_shape_t in;
+    uint32_t nlayers;
+    nn_layer_t layers[NN_MAX_LAYERS];
+    size_t nparams;
+    float *params;
+    size_t nstate;
+    float *state;
+    int quantizable; /* 1 if in_exp and every layer's qexp were chosen     */
+    int32_t in_exp;  /* quantized input = round(pixel * 2^in_exp / 256)    */
+} nn_model_t;
+
+/* An empty model taking inputs of shape `in`.  VEIL_EINVAL if a dimension is
+ * 0 or > NN_MAX_DIM. */
+veil_status nn_model_init(nn_model_t *m, nn_shape_t in) VEIL_WUR;
+
+/* Free the parameters; safe twice. */
+void nn_model_clear(nn_model_t *m);
+
+/* Deep copy into a new model *dst (initialised here).  VEIL_ENOMEM. */
+veil_status nn_model_copy(nn_model_t *dst, const nn_model_t *src) VEIL_WUR;
+
+/* Append a layer to the chain; its input shape is the current output shape.
+ * New parameters are zero (call nn_model_init_params), batch-norm gamma and
+ * running variance 1, poly coefficients `coef[0..degree]`.  VEIL_EINVAL if
+ * the shape does not allow it (kernel larger than the padded input, pad >= k,
+ * stride 0, degree 0 or > NN_POLY_MAX_DEGREE, too many layers or elements);
+ * VEIL_ENOMEM. */
+veil_status nn_model_add_conv2d(nn_model_t *m, uint32_t maps, uint32_t k,
+                                uint32_t stride, uint32_t pad) VEIL_WUR;
+veil_status nn_model_add_dense(nn_model_t *m, uint32_t out) VEIL_WUR;
+veil_status nn_model_add_square(nn_model_t *m) VEIL_WUR;
+veil_status nn_model_add_poly(nn_model_t *m, uint32_t degree,
+                              const float *coef) VEIL_WUR;
+veil_status nn_model_add_avgpool(nn_model_t *m, uint32_t k,
+                                 uint32_t stride) VEIL_WUR;
+veil_status nn_model_add_batchnorm(nn_model_t *m) VEIL_WUR;
+
+/* Shape of the model's output (its input shape if it has no layers). */
+nn_shape_t nn_model_out_shape(const nn_model_t *m);
+
+/* "conv2d", "dense", "square", "poly", "avgpool", "batchnorm" or "?". */
+const char *nn_layer_name(nn_layer_type_t type);
+
+/* Random initialisation from rng: conv and dense weights uniform in
+ * [-gain * sqrt(3 / fan_in), +gain * sqrt(3 / fan_in)] (variance
+ * gain^2 / fan_in), biases and batch-norm beta 0, gamma 1; poly coefficients
+ * are left as given.  gain <= 1 keeps square activations from blowing up. */
+void nn_model_init_params(nn_model_t *m, veil_rng_t *rng, float gain);
+
+/* Fold every batch-norm layer into the neighbouring linear layer: into the
+ * conv2d/dense layer just before it, otherwise into a dense layer (or an
+ * unpadded conv2d) just after it.  *dst is initialised here; src is not
+ * changed.  The result computes the same function as src in inference mode
+ * (up to float rounding).  VEIL_EINVAL if some batch-norm layer has no
+ * linear neighbour it can be folded into; VEIL_ENOMEM. */
+veil_status nn_model_fold_batchnorm(nn_model_t *dst,
+                                    const nn_model_t *src) VEIL_WUR;
+
+/* Float inference (batch norm with running statistics) of one input:
+ * out[0..size(out shape)) from in[0..size(in shape)).  `work` must hold
+ * nn_model_work_size(m) floats; out and in must not overlap work. */
+size_t nn_model_work_size(const nn_model_t *m);
+void nn_model_forward(float *out, const nn_model_t *m, const float *in,
+                      float *work);
+
+/* Index of the largest of v[0..n) (the first one on ties). */
+uint32_t nn_argmax(const float *v, uint32_t n);
+
+/* Float test accuracy (fraction in [0, 1]) of m on a data set whose images
+ * match m's input shape (1 x rows x cols).  VEIL_EINVAL on a shape mismatch,
+ * VEIL_ENOMEM. */
+veil_status nn_model_accuracy(double *acc, const nn_model_t *m,
+                              const nn_dataset_t *ds) VEIL_WUR;
+
+/* ======================================================= model file format */
+
+/* Write m to a .vmodel file (format: models/README.md; little-endian,
+ * versioned, SHA-256 protected), with its quantization exponents if
+ * m->quantizable.  VEIL_EIO on a write error, VEIL_EINVAL on a NULL
+ * argument. */
+veil_status nn_model_save(const char *path, const nn_model_t *m) VEIL_WUR;
+
+/* The same bytes in memory: *buf (free with free()) of *len bytes. */
+veil_status nn_model_serialize(uint8_t **buf, size_t *len,
+                               const nn_model_t *m) VEIL_WUR;
+
+/* Parse a .vmodel image into *m (initialised here; left empty on error).
+ * Validates everything: magic, version, flags, checksum, exact length,
+ * layer types, shapes and limits, finite parameters, positive batch-norm
+ * variances, exponent ranges.  VEIL_EFORMAT on any violation, VEIL_ENOMEM. */
+veil_status nn_model_parse(nn_model_t *m, const uint8_t *buf,
+                           size_t len) VEIL_WUR;
+
+/* Read a .vmodel file: as nn_model_parse, plus VEIL_EIO if it cannot be
+ * read. */
+veil_status nn_model_load(nn_model_t *m, const char *path) VEIL_WUR;
+
+/* ================================================================== training */
+
+typedef enum { NN_OPT_SGD = 0, NN_OPT_ADAM = 1 } nn_optimizer_t;
+
+/* Progress report handed to the caller's callback (the library never
+ * prints).  Called after every mini-batch and once more at the end of each
+ * epoch with epoch_done = 1. */
+typedef struct {
+    uint32_t epoch, epochs;   /* current epoch, 1-based, and total      */
+    uint32_t batch, batches;  /* mini-batches done in this epoch, total */
+    double loss;              /* mean training loss so far this epoch   */
+    double accuracy;          /* training accuracy so far this epoch    */
+    double test_accuracy;     /* end of epoch with a test set, else -1  */
+    double lr;                /* learning rate of the last step         */
+    int epoch_done;
+} nn_progress_t;
+
+typedef void (*nn_progress_fn)(void *arg, const nn_progress_t *p);
+
+typedef struct {
+    uint32_t epochs, batch;
+    nn_optimizer_t opt;
+    float lr;           /* initial learning rate                          */
+    float lr_min;       /* cosine decay from lr to lr_min over training   */
+    float momentum;     /* SGD (heavy ball)                               */
+    float beta1, beta2, adam_eps; /* Adam                                 */
+    float weight_decay; /* decoupled (AdamW-style) on conv/dense weights  */
+    float clip;         /* clip the global gradient norm to this; 0: off  */
+    uint32_t shift;     /* augmentation: random translation, +-shift px   */
+    float init_gain;    /* see nn_model_init_params                       */
+    uint8_t seed[VEIL_SEED_BYTES]; /* init, shuffling and augmentation     */
+    nn_progress_fn progress;
+    void *progress_arg;
+} nn_train_opts_t;
+
+/* Defaults: 20 epochs, batch 64, Adam (0.9, 0.999, 1e-8), lr 2e-3 decaying
+ * to 1e-5, weight decay 0, clip 5, shift 0, gain 1, seed all zero. */
+void nn_train_opts_default(nn_train_opts_t *o);
+
+/* Initialise m's parameters from o->seed and train it on `train` (images of
+ * m's input shape) with softmax cross-entropy.  If test is not NULL, its
+ * accuracy is reported at the end of each epoch.  The result is a
+ * deterministic function of m's architecture, the data and *o, whatever the
+ * number of OpenMP threads.  VEIL_EINVAL on shape mismatch or bad options
+ * (batch 0, lr <= 0, m's output not NN_CLASSES), VEIL_ERANGE if the loss
+ * becomes non-finite, VEIL_ENOMEM. */
+veil_status nn_train(nn_model_t *m, const nn_dataset_t *train,
+                     const nn_dataset_t *test,
+                     const nn_train_opts_t *o) VEIL_WUR;
+
+/* Mean softmax cross-entropy of m on the mini-batch x[n][size(in)],
+ * labels y[n] < NN_CLASSES, with batch norm in training mode (batch
+ * statistics, running statistics untouched), and its gradient with respect
+ * to every parameter: grad[0..m->nparams).  This is the step nn_train
+ * takes; it is exposed for gradient checks.  VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status nn_model_loss_grad(float *grad, double *loss, const nn_model_t *m,
+                               const float *x, const uint8_t *y,
+                               uint32_t n) VEIL_WUR;
+
+/* ============================================================== quantization */
+
+/* A quantized layer.  Values carry a scale S (an exact positive rational):
+ * an integer X stands for the real X / S.  With S the scale of the input:
+ *   CONV2D, DENSE  Y = b + sum w X with integer w = round(w_f 2^qexp) and
+ *                  b = round(b_f S 2^qexp); output scale S 2^qexp.
+ *   SQUARE         Y = X^2; output scale S^2.
+ *   POLY           Y = sum_i c_i X^i, c_i = round(a_i 2^qexp S^(degree-i));
+ *                  output scale 2^qexp S^degree.
+ *   AVGPOOL        Y = sum of the k x k window (sum pooling); scale S k^2.
+ * round() is round half away from zero, computed exactly. */
+typedef struct {
+    nn_layer_type_t type;
+    nn_shape_t in, out;
+    uint32_t k, stride, pad, degree;
+    int32_t *w;    /* conv, dense: nw integer weights, float layout   */
+    size_t nw;
+    fmpz *b;       /* conv, dense: out.c biases; poly: degree+1 coefs */
+    size_t nb;
+    int32_t wmax;  /* max |w| (conv, dense)                           */
+    fmpq_t scale;  /* scale of this layer's output                    */
+} nn_qlayer_t;
+
+/* A quantized network: integer input X = round(pixel * 2^in_exp / 256) in
+ * [0, in_max], scale 2^in_exp; logits = the last layer's output. */
+typedef struct {
+    nn_shape_t in;
+    int32_t in_exp;
+    int64_t in_max;
+    uint32_t nlayers;
+    nn_qlayer_t layers[NN_MAX_LAYERS];
+} nn_qmodel_t;
+
+#define NN_QEXP_MIN (-32)
+#define NN_QEXP_MAX 64
+#define NN_QWEIGHT_MAX ((1 << 24) - 1) /* |integer weight| limit */
+
+/* Quantize a float model that has quantization exponents (m->quantizable)
+ * and no batch norm.  VEIL_EINVAL if m is not quantizable or holds a batch
+ * norm layer, VEIL_ERANGE if an integer weight would exceed NN_QWEIGHT_MAX,
+ * VEIL_ENOMEM. */
+veil_status nn_qmodel_init(nn_qmodel_t *q, const nn_model_t *m) VEIL_WUR;
+
+/* Free; safe twice. */
+void nn_qmodel_clear(nn_qmodel_t *q);
+
+/* Set every conv/dense/poly exponent of m to the largest one for which the
+ * integer weights fit `bits` bits (|w| <= 2^(bits-1) - 1), and m->in_exp to
+ * in_exp; marks m quantizable.  VEIL_EINVAL if bits not in 2..25 or in_exp
+ * not in 0..8, or if m holds a batch norm layer. */
+veil_status nn_model_set_qbits(nn_model_t *m, uint32_t bits,
+                               int32_t in_exp) VEIL_WUR;
+
+/* The quantized input of one image: x[i] = round(pixels[i] * 2^in_exp / 256)
+ * for i < size(q->in).  x must be an fmpz vector of that length. */
+void nn_qmodel_quantize_input(fmpz *x, const nn_qmodel_t *q,
+                              const uint8_t *pixels);
+
+/* All intermediate values of one exact evaluation: v[0] is the input,
+ * v[i + 1] the output of layer i (len[i + 1] entries), v[nlayers] the
+ * logits. */
+typedef struct {
+    uint32_t nlayers;
+    fmpz *v[NN_MAX_LAYERS + 1];
+    size_t len[NN_MAX_LAYERS + 1];
+} nn_qtrace_t;
+
+veil_status nn_qtrace_init(nn_qtrace_t *t, const nn_qmodel_t *q) VEIL_WUR;
+void nn_qtrace_clear(nn_qtrace_t *t);
+
+/* Exact integer evaluation: from t->v[0] (the quantized input; any integers
+ * are accepted), fill t->v[1..nlayers].  No rounding anywhere: this is the
+ * reference every encrypted evaluation must match exactly. */
+void nn_qmodel_eval(nn_qtrace_t *t, const nn_qmodel_t *q);
+
+/* One layer: out[0..size(l->out)) from in[0..size(l->in)).  out and in must
+ * not overlap. */
+void nn_qlayer_eval(fmpz *out, const nn_qlayer_t *l, const fmpz *in);
+
+/* Index of the largest of v[0..n) (the first one on ties). */
+uint32_t nn_argmax_fmpz(const fmpz *v, uint32_t n);
+
+/* Quantized accuracy of q on a data set, and (if agree is not NULL) the
+ * fraction of images on which q and the float model m predict the same
+ * class (m may be NULL when agree is NULL).  VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status nn_qmodel_accuracy(double *acc, double *agree,
+                               const nn_qmodel_t *q, const nn_model_t *m,
+                               const nn_dataset_t *ds) VEIL_WUR;
+
+/* ============================================================== value ranges */
+
+/* Worst-case ranges by exact interval arithmetic: every value v[i][j] of an
+ * evaluation (nn_qtrace_t indexing: 0 is the input) lies in
+ * [lo[i][j], hi[i][j]] for every input in [in_lo, in_hi]^size(in).  maxabs
+ * is the largest |lo|, |hi| of a layer, bits the number of bits of maxabs
+ * (so |v| < 2^bits); the totals cover all layers.  A plaintext modulus t
+ * (e.g. a product of CRT primes) represents every value exactly in the
+ * centred range (-t/2, t/2) iff t > 2 * maxabs. */
+typedef struct {
+    size_t len;
+    fmpz *lo, *hi;
+    fmpz_t maxabs;
+    uint32_t bits;
+} nn_range_t;
+
+typedef struct {
+    uint32_t nlayers;
+    nn_range_t v[NN_MAX_LAYERS + 1];
+    fmpz_t maxabs;
+    uint32_t bits;
+} nn_ranges_t;
+
+/* Compute the ranges of q for inputs in [in_lo, in_hi] (in_lo <= in_hi).
+ * Each bound is attained per value by some input for the first linear
+ * layer; later layers are sound over-approximations.  VEIL_EINVAL,
+ * VEIL_ENOMEM. */
+veil_status nn_ranges_compute(nn_ranges_t *r, const nn_qmodel_t *q,
+                              int64_t in_lo, int64_t in_hi) VEIL_WUR;
+
+/* Free; safe twice. */
+void nn_ranges_clear(nn_ranges_t *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VEIL_NN_H */
