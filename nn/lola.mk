@@ -1,0 +1,2 @@
+# nn module, part 2: LoLa message representations and HE kernels, the
+# planner, the networks, and apps/mnist_lola.
