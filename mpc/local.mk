@@ -2,4 +2,22 @@
 # oblivious transfer.  Garbled circuits live in mpc/gc.mk.
 veilinclude_HEADERS += include/veil/mpc.h include/veil/mpc_aes.h
 
+# AES-NI kernels: their own convenience library with their own flags; they
+# only run after mpc_aes_available() (CPUID) has said yes.  On a compiler
+# without x86 intrinsics the same files build to "unsupported".
+noinst_LTLIBRARIES += mpc/libveil_mpc_aesni.la
+mpc_libveil_mpc_aesni_la_SOURCES = mpc/aes.c mpc/aes_hash.c
+mpc_libveil_mpc_aesni_la_CFLAGS = $(AM_CFLAGS)
+if HAVE_AVX2
+mpc_libveil_mpc_aesni_la_CFLAGS += -maes -msse4.1
+endif
+libveil_la_LIBADD += mpc/libveil_mpc_aesni.la
+
+libveil_la_SOURCES += mpc/prg.c
+
+check_PROGRAMS += test/mpc/test_mpc
+TESTS += test/mpc/test_mpc
+test_mpc_test_mpc_SOURCES = test/mpc/helpers.h test/mpc/test_mpc_aes.c
+test_mpc_test_mpc_LDADD = $(TEST_LDADD)
+
 include mpc/gc.mk

@@ -46,8 +46,9 @@ int mpc_aes_available(void);
  * VEIL_EINVAL if an argument is NULL, VEIL_EUNSUPPORTED without AES-NI. */
 veil_status mpc_aes_init(mpc_aes_key_t *key, const mpc_block_t *user) VEIL_WUR;
 
-/* The public fixed key pi of fixed-key hashing (the first 128 bits of the
- * fractional part of pi, as a block), expanded into *key.  Both parties
+/* The public fixed key of fixed-key hashing, expanded into *key: the first
+ * 128 bits of the fractional part of pi, w[1] = 0x243f6a8885a308d3 and
+ * w[0] = 0x13198a2e03707344.  Both parties
  * derive the same permutation.  Status as mpc_aes_init. */
 veil_status mpc_aes_init_fixed(mpc_aes_key_t *key) VEIL_WUR;
 
