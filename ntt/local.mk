@@ -4,7 +4,15 @@ veilinclude_HEADERS += include/veil/veil.h include/veil/ntt.h include/veil/rns.h
 libveil_la_SOURCES += \
 	ntt/status.c ntt/cpu.c ntt/memory.c ntt/rng.c
 
+# modular arithmetic, primes, NTT plans and the scalar kernels
+libveil_la_SOURCES += ntt/modarith.c ntt/primes.c ntt/ntt_plan.c \
+	ntt/ntt_transform.c ntt/ntt_scalar.c ntt/ntt_vec_scalar.c
+noinst_HEADERS += ntt/ntt_internal.h
+
 check_PROGRAMS += test/ntt/test_ntt
 TESTS += test/ntt/test_ntt
 test_ntt_test_ntt_SOURCES = test/ntt/base.c
 test_ntt_test_ntt_LDADD = $(TEST_LDADD)
+test_ntt_test_ntt_SOURCES += test/ntt/ntt_helpers.c test/ntt/ntt_helpers.h \
+	test/ntt/arith.c test/ntt/primes.c test/ntt/transform.c \
+	test/ntt/vec.c test/ntt/badinput.c

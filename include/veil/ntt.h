@@ -52,26 +52,25 @@ static inline uint64_t ntt_neg_mod(uint64_t a, uint64_t q)
     return a == 0 ? 0 : q - a;
 }
 
-/* x mod q for any 128-bit x = (hi, lo) with hi < q (Barrett with the
- * 128-bit constant; one conditional subtraction). */
+/* x mod q for the 128-bit x = hi 2^64 + lo, hi < q (Barrett with the
+ * 128-bit constant c = floor(2^128 / q)).  The quotient estimate
+ * qhat = floor(x c / 2^128) is computed exactly from four 64x64 products;
+ * since x c / 2^128 > x / q - x / 2^128 > x / q - 1, qhat is floor(x / q)
+ * or one less, so x - qhat q < 2q and one conditional subtraction ends. */
 static inline uint64_t ntt_reduce128(uint64_t hi, uint64_t lo,
                                      const ntt_modulus_t *m)
 {
-    unsigned __int128 x = ((unsigned __int128)hi << 64) | lo;
-    /* quotient estimate: floor(x * floor(2^128/q) / 2^128), off by <= 2 */
-    unsigned __int128 c = (unsigned __int128)m->barrett_hi << 64 |
-                          m->barrett_lo;
-    unsigned __int128 t0 = (unsigned __int128)lo * (uint64_t)c;
-    unsigned __int128 t1 = (unsigned __int128)lo * (uint64_t)(c >> 64);
-    unsigned __int128 t2 = (unsigned __int128)hi * (uint64_t)c;
-    uint64_t t3 = hi * (uint64_t)(c >> 64);
+    const uint64_t c_hi = m->barrett_hi, c_lo = m->barrett_lo;
+    /* x c = t3 2^128 + (t1 + t2) 2^64 + t0; hi < q keeps t3 < 2^64 */
+    unsigned __int128 t0 = (unsigned __int128)lo * c_lo;
+    unsigned __int128 t1 = (unsigned __int128)lo * c_hi;
+    unsigned __int128 t2 = (unsigned __int128)hi * c_lo;
+    uint64_t t3 = hi * c_hi;
     unsigned __int128 mid = (t0 >> 64) + (uint64_t)t1 + (uint64_t)t2;
     uint64_t qhat = t3 + (uint64_t)(t1 >> 64) + (uint64_t)(t2 >> 64) +
                     (uint64_t)(mid >> 64);
-    uint64_t r = (uint64_t)(x - (unsigned __int128)qhat * m->q);
-    while (r >= m->q)
-        r -= m->q;
-    return r;
+    uint64_t r = lo - qhat * m->q; /* exact: the true value is < 2q */
+    return r >= m->q ? r - m->q : r;
 }
 
 /* a * b mod q for a, b in [0, q) (Barrett). */
