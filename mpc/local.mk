@@ -13,11 +13,12 @@ mpc_libveil_mpc_aesni_la_CFLAGS += -maes -msse4.1
 endif
 libveil_la_LIBADD += mpc/libveil_mpc_aesni.la
 
-libveil_la_SOURCES += mpc/prg.c
+libveil_la_SOURCES += mpc/prg.c mpc/chan.c mpc/chan_tcp.c mpc/run2.c
 
 check_PROGRAMS += test/mpc/test_mpc
 TESTS += test/mpc/test_mpc
-test_mpc_test_mpc_SOURCES = test/mpc/helpers.h test/mpc/test_mpc_aes.c
+test_mpc_test_mpc_SOURCES = test/mpc/helpers.h test/mpc/test_mpc_aes.c \
+	test/mpc/test_mpc_chan.c
 test_mpc_test_mpc_LDADD = $(TEST_LDADD)
 
 include mpc/gc.mk
