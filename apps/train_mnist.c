@@ -1,0 +1,218 @@
+/*
+ * train_mnist - train the LoLa MNIST networks (paper section 4.3) with the
+ * veil C trainer, fold batch norm, choose the quantization and write a
+ * .vmodel file.
+ *
+ *   train_mnist --net lola|lola-small [--out FILE] [--data DIR] [options]
+ *
+ * The result is a deterministic function of the options (the seed included),
+ * whatever the number of threads.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "veil/nn.h"
+
+#ifndef VEIL_SOURCE_DIR
+#define VEIL_SOURCE_DIR NULL
+#endif
+
+typedef struct {
+    int tty;
+    double start;
+    double last_draw;
+} progress_ctx_t;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Progress: a redrawn bar when stderr is a terminal, else one line per
+ * epoch. */
+static void on_progress(void *arg, const nn_progress_t *p)
+{
+    progress_ctx_t *ctx = arg;
+    const double t = now();
+    if (p->epoch_done) {
+        if (ctx->tty)
+            fprintf(stderr, "\r\033[K");
+        fprintf(stderr,
+                "epoch %2u/%u  loss %.4f  train acc %.2f%%  test acc %.2f%%  "
+                "lr %.2e  %.0f s\n",
+                p->epoch, p->epochs, p->loss, 100 * p->accuracy,
+                100 * p->test_accuracy, p->lr, t - ctx->start);
+        return;
+    }
+    if (!ctx->tty || (t - ctx->last_draw < 0.1 && p->batch != p->batches))
+        return;
+    ctx->last_draw = t;
+    {
+        const int width = 30;
+        const int fill = (int)((double)p->batch / p->batches * width);
+        char bar[64];
+        for (int i = 0; i < width; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[width] = '\0';
+        fprintf(stderr,
+                "\r\033[Kepoch %2u/%u [%s] %5u/%u  loss %.4f  acc %.2f%%",
+                p->epoch, p->epochs, bar, p->batch, p->batches, p->loss,
+                100 * p->accuracy);
+    }
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: train_mnist --net lola|lola-small [options]\n"
+            "  --out FILE       model file (default models/<net>.vmodel)\n"
+            "  --data DIR       MNIST directory (default: $MNIST_DIR, then\n"
+            "                   ../shared/data/mnist next to the sources, then\n"
+            "                   ./data/mnist)\n"
+            "  --epochs N       training epochs\n"
+            "  --batch N        mini-batch size\n"
+            "  --lr X           initial Adam learning rate\n"
+            "  --shift N        augmentation: random shifts of up to N pixels\n"
+            "  --seed N         seed (default 1)\n"
+            "  --threads T      OpenMP threads\n");
+}
+
+/* The networks of the paper, section 4.3, with batch norm before each
+ * square (folded into the preceding linear layer after training). */
+static veil_status build(nn_model_t *m, const char *net)
+{
+    nn_shape_t in = {1, 28, 28};
+    veil_status st;
+    if ((st = nn_model_init(m, in)) != VEIL_OK)
+        return st;
+    if ((st = nn_model_add_conv2d(m, 5, 5, 2, 1)) != VEIL_OK ||
+        (st = nn_model_add_batchnorm(m)) != VEIL_OK ||
+        (st = nn_model_add_square(m)) != VEIL_OK)
+        return st;
+    if (strcmp(net, "lola") == 0) {
+        if ((st = nn_model_add_dense(m, 100)) != VEIL_OK ||
+            (st = nn_model_add_batchnorm(m)) != VEIL_OK ||
+            (st = nn_model_add_square(m)) != VEIL_OK)
+            return st;
+    } else if (strcmp(net, "lola-small") != 0) {
+        return VEIL_EINVAL;
+    }
+    return nn_model_add_dense(m, NN_CLASSES);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"net", required_argument, NULL, 'n'},
+        {"out", required_argument, NULL, 'o'},
+        {"data", required_argument, NULL, 'd'},
+        {"epochs", required_argument, NULL, 'e'},
+        {"batch", required_argument, NULL, 'b'},
+        {"lr", required_argument, NULL, 'l'},
+        {"shift", required_argument, NULL, 's'},
+        {"seed", required_argument, NULL, 'S'},
+        {"threads", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *net = NULL, *out = NULL, *data = NULL;
+    char dir[4096], outbuf[256], msg[1024];
+    nn_train_opts_t o;
+    nn_dataset_t train, test;
+    nn_model_t m, f;
+    progress_ctx_t ctx;
+    veil_status st;
+    unsigned long seed = 1;
+    double acc, t0;
+    int c;
+
+    nn_train_opts_default(&o);
+    o.epochs = 30;
+    o.shift = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'n': net = optarg; break;
+        case 'o': out = optarg; break;
+        case 'd': data = optarg; break;
+        case 'e': o.epochs = (uint32_t)strtoul(optarg, NULL, 10); break;
+        case 'b': o.batch = (uint32_t)strtoul(optarg, NULL, 10); break;
+        case 'l': o.lr = strtof(optarg, NULL); break;
+        case 's': o.shift = (uint32_t)strtoul(optarg, NULL, 10); break;
+        case 'S': seed = strtoul(optarg, NULL, 10); break;
+        case 't': omp_set_num_threads(atoi(optarg)); break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (net == NULL || optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    if (out == NULL) {
+        snprintf(outbuf, sizeof(outbuf), "models/%s.vmodel", net);
+        out = outbuf;
+    }
+    for (int i = 0; i < 8; i++)
+        o.seed[i] = (uint8_t)(seed >> (8 * i));
+
+    if (veil_init() != VEIL_OK) {
+        fprintf(stderr, "train_mnist: cannot initialise veil\n");
+        return 1;
+    }
+    if (nn_mnist_locate(dir, sizeof(dir), data, VEIL_SOURCE_DIR) != VEIL_OK) {
+        fprintf(stderr, "train_mnist: data directory name too long\n");
+        return 2;
+    }
+    if ((st = nn_mnist_load(&train, dir, NN_MNIST_TRAIN)) != VEIL_OK ||
+        (st = nn_mnist_load(&test, dir, NN_MNIST_TEST)) != VEIL_OK) {
+        nn_mnist_explain(msg, sizeof(msg), dir, st);
+        fprintf(stderr, "train_mnist: %s\n", msg);
+        nn_dataset_clear(&train);
+        return 1;
+    }
+    if ((st = build(&m, net)) != VEIL_OK) {
+        fprintf(stderr, "train_mnist: unknown network '%s' (lola, lola-small)\n",
+                net);
+        return 2;
+    }
+    fprintf(stderr,
+            "train_mnist: %s, %zu parameters, %u epochs, batch %u, lr %g, "
+            "shift %u, seed %lu, %d threads, data %s\n",
+            net, m.nparams, o.epochs, o.batch, o.lr, o.shift, seed,
+            omp_get_max_threads(), dir);
+    ctx.tty = isatty(2);
+    ctx.start = now();
+    ctx.last_draw = 0;
+    o.progress = on_progress;
+    o.progress_arg = &ctx;
+    t0 = now();
+    if ((st = nn_train(&m, &train, &test, &o)) != VEIL_OK) {
+        fprintf(stderr, "train_mnist: training failed: %s\n",
+                veil_strerror(st));
+        return 1;
+    }
+    fprintf(stderr, "train_mnist: trained in %.1f s\n", now() - t0);
+    if ((st = nn_model_fold_batchnorm(&f, &m)) != VEIL_OK ||
+        (st = nn_model_accuracy(&acc, &f, &test)) != VEIL_OK) {
+        fprintf(stderr, "train_mnist: %s\n", veil_strerror(st));
+        return 1;
+    }
+    printf("float test accuracy (batch norm folded): %.2f%%\n", 100 * acc);
+    if ((st = nn_model_save(out, &f)) != VEIL_OK) {
+        fprintf(stderr, "train_mnist: cannot write %s: %s\n", out,
+                veil_strerror(st));
+        return 1;
+    }
+    printf("wrote %s\n", out);
+    nn_model_clear(&f);
+    nn_model_clear(&m);
+    nn_dataset_clear(&train);
+    nn_dataset_clear(&test);
+    return 0;
+}

@@ -1,0 +1,417 @@
+/*
+ * backprop.c - a mini-batch forward pass in training mode and
+ * back-propagation of the mean softmax cross-entropy.
+ *
+ * Determinism: every parallel loop gives each output element to exactly one
+ * iteration, and each iteration sums in a fixed order (samples in batch
+ * order, positions in memory order).  Per-sample work runs in parallel over
+ * samples; weight gradients run in parallel over weights, each summing over
+ * the batch.  Scalar reductions (loss, polynomial coefficients, batch-norm
+ * statistics) go through per-sample or per-channel partial sums added in
+ * order.  The result is therefore the same for any number of threads.
+ */
+#include <math.h>
+#include <string.h>
+#include "backprop.h"
+#include "kernels.h"
+
+void _nn_backprop_clear(nn_backprop_t *bp)
+{
+    if (bp == NULL)
+        return;
+    for (uint32_t i = 0; i <= NN_MAX_LAYERS; i++) {
+        veil_free(bp->act[i]);
+        veil_free(bp->dact[i]);
+    }
+    for (uint32_t i = 0; i < NN_MAX_LAYERS; i++) {
+        veil_free(bp->cols[i]);
+        veil_free(bp->bn_mean[i]);
+        veil_free(bp->bn_var[i]);
+    }
+    veil_free(bp->dcols);
+    veil_free(bp->psum);
+    veil_free(bp->loss);
+    veil_free(bp->grad);
+    memset(bp, 0, sizeof(*bp));
+}
+
+veil_status _nn_backprop_init(nn_backprop_t *bp, const nn_model_t *m,
+                              uint32_t cap)
+{
+    size_t maxcols = 0;
+
+    memset(bp, 0, sizeof(*bp));
+    bp->m = m;
+    bp->cap = cap;
+    if ((bp->act[0] = veil_alloc(cap * nn_shape_size(m->in) * sizeof(float))) ==
+        NULL)
+        goto nomem;
+    for (uint32_t i = 0; i < m->nlayers; i++) {
+        const nn_layer_t *l = &m->layers[i];
+        const size_t s = cap * nn_shape_size(l->out);
+        if ((bp->act[i + 1] = veil_alloc(s * sizeof(float))) == NULL ||
+            (bp->dact[i + 1] = veil_alloc(s * sizeof(float))) == NULL)
+            goto nomem;
+        if (l->type == NN_LAYER_CONV2D) {
+            const size_t cs = _nn_cols_size(l);
+            if (cs > maxcols)
+                maxcols = cs;
+            if ((bp->cols[i] = veil_alloc(cap * cs * sizeof(float))) == NULL)
+                goto nomem;
+        }
+        if (l->type == NN_LAYER_BATCHNORM &&
+            ((bp->bn_mean[i] = veil_alloc(l->in.c * sizeof(double))) == NULL ||
+             (bp->bn_var[i] = veil_alloc(l->in.c * sizeof(double))) == NULL))
+            goto nomem;
+        /* dact[i] for i >= 1 doubles as the input gradient of layer i. */
+    }
+    if ((maxcols > 0 &&
+         (bp->dcols = veil_alloc(cap * maxcols * sizeof(float))) == NULL) ||
+        (bp->psum = veil_alloc(cap * (NN_POLY_MAX_DEGREE + 1) *
+                               sizeof(double))) == NULL ||
+        (bp->loss = veil_alloc(cap * sizeof(double))) == NULL ||
+        (bp->grad = veil_calloc(m->nparams + 1, sizeof(float))) == NULL)
+        goto nomem;
+    return VEIL_OK;
+nomem:
+    _nn_backprop_clear(bp);
+    return VEIL_ENOMEM;
+}
+
+/* ------------------------------------------------------------- batch norm */
+
+/* Training-mode batch norm over n samples: statistics per channel over the
+ * batch and the spatial positions, y = gamma xhat + beta. */
+static void bn_forward(nn_backprop_t *bp, uint32_t i, uint32_t n)
+{
+    const nn_layer_t *l = &bp->m->layers[i];
+    const float *gamma = bp->m->params + l->w, *beta = bp->m->params + l->b;
+    const size_t hw = (size_t)l->in.h * l->in.w, S = nn_shape_size(l->in);
+    const float *x = bp->act[i];
+    float *y = bp->act[i + 1];
+
+#pragma omp parallel for schedule(static)
+    for (long c = 0; c < (long)l->in.c; c++) {
+        double s = 0.0, s2 = 0.0, mean, var;
+        float g, o;
+        for (uint32_t b = 0; b < n; b++)
+            for (size_t p = 0; p < hw; p++)
+                s += x[b * S + c * hw + p];
+        mean = s / ((double)n * hw);
+        for (uint32_t b = 0; b < n; b++)
+            for (size_t p = 0; p < hw; p++) {
+                double d = x[b * S + c * hw + p] - mean;
+                s2 += d * d;
+            }
+        var = s2 / ((double)n * hw);
+        bp->bn_mean[i][c] = mean;
+        bp->bn_var[i][c] = var;
+        g = (float)(gamma[c] / sqrt(var + l->eps));
+        o = (float)(beta[c] - g * mean);
+        for (uint32_t b = 0; b < n; b++)
+            for (size_t p = 0; p < hw; p++)
+                y[b * S + c * hw + p] = g * x[b * S + c * hw + p] + o;
+    }
+}
+
+/* Gradients of batch norm: with N = n hw values per channel and
+ * xhat = (x - mean) istd, dgamma = sum dy xhat, dbeta = sum dy and
+ * dx = gamma istd / N (N dy - dbeta - xhat dgamma). */
+static void bn_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
+{
+    const nn_layer_t *l = &bp->m->layers[i];
+    const float *gamma = bp->m->params + l->w;
+    const size_t hw = (size_t)l->in.h * l->in.w, S = nn_shape_size(l->in);
+    const float *x = bp->act[i], *dy = bp->dact[i + 1];
+    float *dx = bp->dact[i];
+
+#pragma omp parallel for schedule(static)
+    for (long c = 0; c < (long)l->in.c; c++) {
+        const double mean = bp->bn_mean[i][c];
+        const double istd = 1.0 / sqrt(bp->bn_var[i][c] + l->eps);
+        const double N = (double)n * hw;
+        double dg = 0.0, db = 0.0;
+        for (uint32_t b = 0; b < n; b++)
+            for (size_t p = 0; p < hw; p++) {
+                const size_t at = b * S + c * hw + p;
+                dg += dy[at] * (x[at] - mean) * istd;
+                db += dy[at];
+            }
+        bp->grad[l->w + c] = (float)dg;
+        bp->grad[l->b + c] = (float)db;
+        if (dx == NULL)
+            continue;
+        for (uint32_t b = 0; b < n; b++)
+            for (size_t p = 0; p < hw; p++) {
+                const size_t at = b * S + c * hw + p;
+                const double xhat = (x[at] - mean) * istd;
+                dx[at] = (float)(gamma[c] * istd / N *
+                                 (N * dy[at] - db - xhat * dg));
+            }
+    }
+}
+
+/* ---------------------------------------------------------------- forward */
+
+static void layer_forward(nn_backprop_t *bp, uint32_t i, uint32_t n)
+{
+    const nn_layer_t *l = &bp->m->layers[i];
+    const float *p = bp->m->params;
+    const size_t si = nn_shape_size(l->in), so = nn_shape_size(l->out);
+    const float *x = bp->act[i];
+    float *y = bp->act[i + 1];
+
+    switch (l->type) {
+    case NN_LAYER_CONV2D: {
+        const size_t cs = _nn_cols_size(l);
+#pragma omp parallel for schedule(static)
+        for (long b = 0; b < (long)n; b++) {
+            _nn_im2col(bp->cols[i] + b * cs, l, x + b * si);
+            _nn_conv_forward(y + b * so, l, p + l->w, p + l->b,
+                             bp->cols[i] + b * cs);
+        }
+        break;
+    }
+    case NN_LAYER_DENSE:
+#pragma omp parallel for schedule(static)
+        for (long b = 0; b < (long)n; b++)
+            _nn_dense_forward(y + b * so, l, p + l->w, p + l->b, x + b * si);
+        break;
+    case NN_LAYER_SQUARE:
+#pragma omp parallel for simd schedule(static)
+        for (size_t j = 0; j < n * si; j++)
+            y[j] = x[j] * x[j];
+        break;
+    case NN_LAYER_POLY:
+#pragma omp parallel for schedule(static)
+        for (long b = 0; b < (long)n; b++)
+            _nn_poly_forward(y + b * so, p + l->w, l->degree, x + b * si, si);
+        break;
+    case NN_LAYER_AVGPOOL:
+#pragma omp parallel for schedule(static)
+        for (long b = 0; b < (long)n; b++)
+            _nn_avgpool_forward(y + b * so, l, x + b * si);
+        break;
+    case NN_LAYER_BATCHNORM:
+        bn_forward(bp, i, n);
+        break;
+    }
+}
+
+/* --------------------------------------------------------------- backward */
+
+/* Conv weight and bias gradients: one parallel item per weight (and per
+ * bias), each summing over the batch in order. */
+static void conv_param_grad(nn_backprop_t *bp, uint32_t i, uint32_t n)
+{
+    const nn_layer_t *l = &bp->m->layers[i];
+    const size_t P = (size_t)l->out.h * l->out.w;
+    const size_t K = (size_t)l->in.c * l->k * l->k;
+    const size_t cs = K * P, so = nn_shape_size(l->out);
+    const float *dy = bp->dact[i + 1];
+
+#pragma omp parallel for schedule(static)
+    for (long q = 0; q < (long)(l->out.c * (K + 1)); q++) {
+        const size_t mo = (size_t)q / (K + 1), j = (size_t)q % (K + 1);
+        float s = 0.0f;
+        for (uint32_t b = 0; b < n; b++) {
+            const float *d = dy + b * so + mo * P;
+            if (j == K) {
+#pragma omp simd reduction(+ : s)
+                for (size_t t = 0; t < P; t++)
+                    s += d[t];
+            } else {
+                const float *c = bp->cols[i] + b * cs + j * P;
+#pragma omp simd reduction(+ : s)
+                for (size_t t = 0; t < P; t++)
+                    s += d[t] * c[t];
+            }
+        }
+        if (j == K)
+            bp->grad[l->b + mo] = s;
+        else
+            bp->grad[l->w + mo * K + j] = s;
+    }
+}
+
+/* Dense weight and bias gradients: one parallel item per output neuron. */
+static void dense_param_grad(nn_backprop_t *bp, uint32_t i, uint32_t n)
+{
+    const nn_layer_t *l = &bp->m->layers[i];
+    const size_t si = nn_shape_size(l->in), so = l->out.c;
+    const float *x = bp->act[i], *dy = bp->dact[i + 1];
+
+#pragma omp parallel for schedule(static)
+    for (long o = 0; o < (long)so; o++) {
+        float *g = bp->grad + l->w + (size_t)o * si;
+        float gb = 0.0f;
+        memset(g, 0, si * sizeof(float));
+        for (uint32_t b = 0; b < n; b++) {
+            const float d = dy[b * so + o];
+            const float *xb = x + b * si;
+            gb += d;
+            if (d == 0.0f)
+                continue;
+#pragma omp simd
+            for (size_t j = 0; j < si; j++)
+                g[j] += d * xb[j];
+        }
+        bp->grad[l->b + o] = gb;
+    }
+}
+
+/* Polynomial coefficient gradients da_k = sum dy x^k, through per-sample
+ * partial sums. */
+static void poly_param_grad(nn_backprop_t *bp, uint32_t i, uint32_t n)
+{
+    const nn_layer_t *l = &bp->m->layers[i];
+    const size_t si = nn_shape_size(l->in);
+    const uint32_t d1 = l->degree + 1;
+    const float *x = bp->act[i], *dy = bp->dact[i + 1];
+
+#pragma omp parallel for schedule(static)
+    for (long b = 0; b < (long)n; b++) {
+        double *ps = bp->psum + b * d1;
+        for (uint32_t k = 0; k < d1; k++)
+            ps[k] = 0.0;
+        for (size_t j = 0; j < si; j++) {
+            double pw = 1.0;
+            for (uint32_t k = 0; k < d1; k++) {
+                ps[k] += dy[b * si + j] * pw;
+                pw *= x[b * si + j];
+            }
+        }
+    }
+    for (uint32_t k = 0; k < d1; k++) {
+        double s = 0.0;
+        for (uint32_t b = 0; b < n; b++)
+            s += bp->psum[b * d1 + k];
+        bp->grad[l->w + k] = (float)s;
+    }
+}
+
+/* Gradients of layer i's parameters from dact[i + 1], and its input
+ * gradient into dact[i] unless i == 0. */
+static void layer_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
+{
+    const nn_layer_t *l = &bp->m->layers[i];
+    const float *p = bp->m->params;
+    const size_t si = nn_shape_size(l->in), so = nn_shape_size(l->out);
+    const float *x = bp->act[i], *dy = bp->dact[i + 1];
+    float *dx = bp->dact[i];
+
+    switch (l->type) {
+    case NN_LAYER_CONV2D: {
+        const size_t cs = _nn_cols_size(l);
+        conv_param_grad(bp, i, n);
+        if (dx == NULL)
+            break;
+#pragma omp parallel for schedule(static)
+        for (long b = 0; b < (long)n; b++) {
+            float *dc = bp->dcols + b * cs;
+            _nn_conv_backward_cols(dc, l, p + l->w, dy + b * so);
+            memset(dx + b * si, 0, si * sizeof(float));
+            _nn_col2im_add(dx + b * si, l, dc);
+        }
+        break;
+    }
+    case NN_LAYER_DENSE:
+        dense_param_grad(bp, i, n);
+        if (dx == NULL)
+            break;
+#pragma omp parallel for schedule(static)
+        for (long b = 0; b < (long)n; b++)
+            _nn_dense_backward_input(dx + b * si, l, p + l->w, dy + b * so);
+        break;
+    case NN_LAYER_SQUARE:
+        if (dx == NULL)
+            break;
+#pragma omp parallel for simd schedule(static)
+        for (size_t j = 0; j < n * si; j++)
+            dx[j] = 2.0f * x[j] * dy[j];
+        break;
+    case NN_LAYER_POLY:
+        poly_param_grad(bp, i, n);
+        if (dx == NULL)
+            break;
+#pragma omp parallel for schedule(static)
+        for (long b = 0; b < (long)n; b++)
+            _nn_poly_backward_input(dx + b * si, p + l->w, l->degree,
+                                    x + b * si, dy + b * so, si);
+        break;
+    case NN_LAYER_AVGPOOL:
+        if (dx == NULL)
+            break;
+#pragma omp parallel for schedule(static)
+        for (long b = 0; b < (long)n; b++)
+            _nn_avgpool_backward(dx + b * si, l, dy + b * so);
+        break;
+    case NN_LAYER_BATCHNORM:
+        bn_backward(bp, i, n);
+        break;
+    }
+}
+
+/* ----------------------------------------------------------------- driver */
+
+void _nn_backprop_run(nn_backprop_t *bp, double *loss, uint32_t *correct,
+                      const uint8_t *labels, uint32_t n)
+{
+    const nn_model_t *m = bp->m;
+    const uint32_t L = m->nlayers;
+    const uint32_t nout = (uint32_t)nn_shape_size(m->layers[L - 1].out);
+    const float *z = bp->act[L];
+    float *dz = bp->dact[L];
+    uint32_t ok = 0;
+    double sum = 0.0;
+
+    for (uint32_t i = 0; i < L; i++)
+        layer_forward(bp, i, n);
+
+    /* Softmax cross-entropy: loss_b = log sum_k e^{z_k} - z_y, and
+     * d(mean loss)/dz_k = (softmax_k - [k == y]) / n. */
+#pragma omp parallel for schedule(static) reduction(+ : ok)
+    for (long b = 0; b < (long)n; b++) {
+        const float *zb = z + b * nout;
+        float *db = dz + b * nout;
+        const uint32_t top = nn_argmax(zb, nout);
+        double se = 0.0;
+        for (uint32_t k = 0; k < nout; k++)
+            se += exp((double)zb[k] - zb[top]);
+        for (uint32_t k = 0; k < nout; k++)
+            db[k] = (float)((exp((double)zb[k] - zb[top]) / se -
+                             (k == labels[b])) / n);
+        bp->loss[b] = log(se) + zb[top] - zb[labels[b]];
+        ok += top == labels[b];
+    }
+    for (uint32_t b = 0; b < n; b++)
+        sum += bp->loss[b];
+    *loss = sum / n;
+    *correct = ok;
+
+    for (uint32_t i = L; i-- > 0;)
+        layer_backward(bp, i, n);
+}
+
+veil_status nn_model_loss_grad(float *grad, double *loss, const nn_model_t *m,
+                               const float *x, const uint8_t *y, uint32_t n)
+{
+    nn_backprop_t bp;
+    uint32_t correct;
+    veil_status st;
+
+    if (grad == NULL || loss == NULL || m == NULL || x == NULL || y == NULL ||
+        n == 0 || m->nlayers == 0 ||
+        nn_shape_size(nn_model_out_shape(m)) != NN_CLASSES)
+        return VEIL_EINVAL;
+    for (uint32_t b = 0; b < n; b++)
+        if (y[b] >= NN_CLASSES)
+            return VEIL_EINVAL;
+    if ((st = _nn_backprop_init(&bp, m, n)) != VEIL_OK)
+        return st;
+    memcpy(bp.act[0], x, n * nn_shape_size(m->in) * sizeof(float));
+    _nn_backprop_run(&bp, loss, &correct, y, n);
+    memcpy(grad, bp.grad, m->nparams * sizeof(float));
+    _nn_backprop_clear(&bp);
+    return VEIL_OK;
+}

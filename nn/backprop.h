@@ -1,0 +1,38 @@
+/*
+ * backprop.h - private: the workspace that runs a mini-batch forward in
+ * training mode and back-propagates the softmax cross-entropy loss.  Used by
+ * nn_train (train.c) and nn_model_loss_grad (backprop.c).
+ */
+#ifndef VEIL_NN_BACKPROP_H
+#define VEIL_NN_BACKPROP_H
+
+#include "veil/nn.h"
+
+typedef struct {
+    const nn_model_t *m;
+    uint32_t cap;                      /* largest batch                   */
+    float *act[NN_MAX_LAYERS + 1];     /* act[0] input, act[i+1] layer i  */
+    float *dact[NN_MAX_LAYERS + 1];    /* d loss / d act (dact[0] unused) */
+    float *cols[NN_MAX_LAYERS];        /* conv: im2col of each sample     */
+    float *dcols;                      /* conv: per-sample scratch        */
+    double *bn_mean[NN_MAX_LAYERS];    /* batch norm: batch statistics    */
+    double *bn_var[NN_MAX_LAYERS];     /* (biased variance)               */
+    double *psum;                      /* per-sample partial sums         */
+    double *loss;                      /* per-sample loss                 */
+    float *grad;                       /* m->nparams gradient             */
+} nn_backprop_t;
+
+/* Workspace for batches of up to cap samples of model m (borrowed: its
+ * architecture must not change while the workspace lives). */
+veil_status _nn_backprop_init(nn_backprop_t *bp, const nn_model_t *m,
+                              uint32_t cap) VEIL_WUR;
+void _nn_backprop_clear(nn_backprop_t *bp);
+
+/* With bp->act[0] holding n <= cap inputs: forward in training mode, mean
+ * loss into *loss, number of correct predictions into *correct, and the
+ * gradient of the mean loss into bp->grad.  Deterministic for any number
+ * of threads. */
+void _nn_backprop_run(nn_backprop_t *bp, double *loss, uint32_t *correct,
+                      const uint8_t *labels, uint32_t n);
+
+#endif /* VEIL_NN_BACKPROP_H */

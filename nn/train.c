@@ -1,0 +1,260 @@
+/*
+ * train.c - mini-batch training: shuffling and augmentation from the seeded
+ * CSPRNG, SGD with momentum or Adam, decoupled weight decay, global
+ * gradient-norm clipping, a cosine learning-rate schedule, batch-norm
+ * running statistics and progress reports.
+ */
+#include <math.h>
+#include <string.h>
+#include "backprop.h"
+
+#define BN_MOMENTUM 0.1 /* running = (1 - m) running + m batch */
+
+void nn_train_opts_default(nn_train_opts_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->epochs = 20;
+    o->batch = 64;
+    o->opt = NN_OPT_ADAM;
+    o->lr = 2e-3f;
+    o->lr_min = 1e-5f;
+    o->momentum = 0.9f;
+    o->beta1 = 0.9f;
+    o->beta2 = 0.999f;
+    o->adam_eps = 1e-8f;
+    o->clip = 5.0f;
+    o->init_gain = 1.0f;
+}
+
+/* Optimiser state over the flat parameter vector. */
+typedef struct {
+    float *m1, *m2;  /* Adam moments, or SGD velocity in m1 */
+    uint8_t *decay;  /* 1 for parameters under weight decay  */
+    uint64_t t;      /* steps taken                          */
+} opt_state_t;
+
+static void opt_clear(opt_state_t *s)
+{
+    veil_free(s->m1);
+    veil_free(s->m2);
+    veil_free(s->decay);
+    memset(s, 0, sizeof(*s));
+}
+
+static veil_status opt_init(opt_state_t *s, const nn_model_t *m)
+{
+    memset(s, 0, sizeof(*s));
+    if ((s->m1 = veil_calloc(m->nparams, sizeof(float))) == NULL ||
+        (s->m2 = veil_calloc(m->nparams, sizeof(float))) == NULL ||
+        (s->decay = veil_calloc(m->nparams, 1)) == NULL) {
+        opt_clear(s);
+        return VEIL_ENOMEM;
+    }
+    for (uint32_t i = 0; i < m->nlayers; i++) {
+        const nn_layer_t *l = &m->layers[i];
+        if (l->type == NN_LAYER_CONV2D || l->type == NN_LAYER_DENSE)
+            memset(s->decay + l->w, 1, l->nw);
+    }
+    return VEIL_OK;
+}
+
+/* Scale g so that its Euclidean norm is at most clip (clip > 0). */
+static void clip_norm(float *g, size_t n, float clip)
+{
+    double s = 0.0;
+    for (size_t j = 0; j < n; j++)
+        s += (double)g[j] * g[j];
+    s = sqrt(s);
+    if (s > clip) {
+        const float f = (float)(clip / s);
+        for (size_t j = 0; j < n; j++)
+            g[j] *= f;
+    }
+}
+
+/* One optimiser step with learning rate lr. */
+static void opt_step(opt_state_t *s, nn_model_t *m, const float *g, float lr,
+                     const nn_train_opts_t *o)
+{
+    float *p = m->params;
+    const float wd = lr * o->weight_decay;
+
+    s->t++;
+    if (o->opt == NN_OPT_ADAM) {
+        const float b1 = o->beta1, b2 = o->beta2;
+        const float c1 = 1.0f / (1.0f - powf(b1, (float)s->t));
+        const float c2 = 1.0f / (1.0f - powf(b2, (float)s->t));
+#pragma omp parallel for simd schedule(static)
+        for (size_t j = 0; j < m->nparams; j++) {
+            s->m1[j] = b1 * s->m1[j] + (1.0f - b1) * g[j];
+            s->m2[j] = b2 * s->m2[j] + (1.0f - b2) * g[j] * g[j];
+            p[j] -= lr * (s->m1[j] * c1) / (sqrtf(s->m2[j] * c2) + o->adam_eps) +
+                    (s->decay[j] ? wd * p[j] : 0.0f);
+        }
+    } else {
+#pragma omp parallel for simd schedule(static)
+        for (size_t j = 0; j < m->nparams; j++) {
+            s->m1[j] = o->momentum * s->m1[j] + g[j];
+            p[j] -= lr * s->m1[j] + (s->decay[j] ? wd * p[j] : 0.0f);
+        }
+    }
+}
+
+/* Blend the batch statistics of the last step into the running ones. */
+static void bn_update_running(nn_model_t *m, const nn_backprop_t *bp,
+                              uint32_t n)
+{
+    for (uint32_t i = 0; i < m->nlayers; i++) {
+        const nn_layer_t *l = &m->layers[i];
+        const double N = (double)n * l->in.h * l->in.w;
+        if (l->type != NN_LAYER_BATCHNORM)
+            continue;
+        for (uint32_t c = 0; c < l->in.c; c++) {
+            const double var = N > 1 ? bp->bn_var[i][c] * N / (N - 1) : 1.0;
+            float *rm = m->state + l->mean + c, *rv = m->state + l->var + c;
+            *rm = (float)((1 - BN_MOMENTUM) * *rm + BN_MOMENTUM * bp->bn_mean[i][c]);
+            *rv = (float)((1 - BN_MOMENTUM) * *rv + BN_MOMENTUM * var);
+        }
+    }
+}
+
+/* Fisher-Yates shuffle of perm[0..n) from rng. */
+static void shuffle(uint32_t *perm, uint32_t n, veil_rng_t *rng)
+{
+    for (uint32_t i = n - 1; i >= 1; i--) {
+        uint64_t j;
+        veil_rng_uniform_mod(rng, &j, 1, (uint64_t)i + 1);
+        uint32_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+}
+
+/* Fill x with n images perm[0..n) of ds as pixel / 256, each translated by
+ * (dx, dy) in [-shift, shift]^2 drawn from rng (zero fill). */
+static void load_batch(float *x, uint8_t *y, const nn_dataset_t *ds,
+                       const uint32_t *perm, uint32_t n, uint32_t shift,
+                       veil_rng_t *rng)
+{
+    const uint32_t R = ds->rows, C = ds->cols;
+    int32_t off[2 * 1024];
+    uint32_t done = 0;
+
+    while (done < n) {
+        /* draw the shifts serially (deterministic), fill in parallel */
+        const uint32_t cnt = n - done > 1024 ? 1024 : n - done;
+        for (uint32_t b = 0; b < 2 * cnt; b++) {
+            uint64_t r = 0;
+            if (shift > 0)
+                veil_rng_uniform_mod(rng, &r, 1, 2 * (uint64_t)shift + 1);
+            off[b] = (int32_t)r - (int32_t)shift;
+        }
+#pragma omp parallel for schedule(static)
+        for (long b = 0; b < (long)cnt; b++) {
+            const uint8_t *img = ds->images + (size_t)perm[done + b] * R * C;
+            float *xb = x + (size_t)(done + b) * R * C;
+            const int32_t dy = off[2 * b], dx = off[2 * b + 1];
+            for (uint32_t r = 0; r < R; r++)
+                for (uint32_t c = 0; c < C; c++) {
+                    const int32_t sr = (int32_t)r - dy, sc = (int32_t)c - dx;
+                    xb[r * C + c] =
+                        (sr < 0 || sr >= (int32_t)R || sc < 0 ||
+                         sc >= (int32_t)C)
+                            ? 0.0f
+                            : img[sr * C + sc] / NN_PIXEL_SCALE;
+                }
+        }
+        for (uint32_t b = 0; b < cnt; b++)
+            y[done + b] = ds->labels[perm[done + b]];
+        done += cnt;
+    }
+}
+
+veil_status nn_train(nn_model_t *m, const nn_dataset_t *train,
+                     const nn_dataset_t *test, const nn_train_opts_t *o)
+{
+    nn_backprop_t bp;
+    opt_state_t os;
+    veil_rng_t rng;
+    uint32_t *perm = NULL, nb;
+    uint8_t *labels = NULL;
+    veil_status st;
+    uint64_t step = 0, steps;
+
+    if (m == NULL || train == NULL || o == NULL || m->nlayers == 0 ||
+        train->count == 0 || o->batch == 0 || o->epochs == 0 ||
+        !(o->lr > 0) || !(o->lr_min >= 0) || o->clip < 0 ||
+        m->in.c != 1 || m->in.h != train->rows || m->in.w != train->cols ||
+        nn_shape_size(nn_model_out_shape(m)) != NN_CLASSES ||
+        (test != NULL && (test->rows != train->rows ||
+                          test->cols != train->cols)))
+        return VEIL_EINVAL;
+    nb = (train->count + o->batch - 1) / o->batch;
+    steps = (uint64_t)nb * o->epochs;
+
+    veil_rng_init_seed(&rng, o->seed);
+    nn_model_init_params(m, &rng, o->init_gain);
+    if ((st = _nn_backprop_init(&bp, m, o->batch)) != VEIL_OK)
+        return st;
+    if ((st = opt_init(&os, m)) != VEIL_OK)
+        goto done;
+    st = VEIL_ENOMEM;
+    if ((perm = veil_alloc(train->count * sizeof(uint32_t))) == NULL ||
+        (labels = veil_alloc(o->batch)) == NULL)
+        goto done;
+    for (uint32_t i = 0; i < train->count; i++)
+        perm[i] = i;
+
+    for (uint32_t e = 1; e <= o->epochs; e++) {
+        nn_progress_t pr = {e, o->epochs, 0, nb, 0, 0, -1, 0, 0};
+        double loss_sum = 0.0;
+        uint64_t correct_sum = 0, seen = 0;
+        shuffle(perm, train->count, &rng);
+        for (uint32_t k = 0; k < nb; k++, step++) {
+            const uint32_t start = k * o->batch;
+            const uint32_t n = train->count - start < o->batch
+                                   ? train->count - start
+                                   : o->batch;
+            const double cosv = cos(M_PI * (double)step / (double)steps);
+            const float lr =
+                (float)(o->lr_min + 0.5 * (o->lr - o->lr_min) * (1 + cosv));
+            double loss;
+            uint32_t correct;
+
+            load_batch(bp.act[0], labels, train, perm + start, n, o->shift,
+                       &rng);
+            _nn_backprop_run(&bp, &loss, &correct, labels, n);
+            if (!isfinite(loss)) {
+                st = VEIL_ERANGE;
+                goto done;
+            }
+            if (o->clip > 0)
+                clip_norm(bp.grad, m->nparams, o->clip);
+            opt_step(&os, m, bp.grad, lr, o);
+            bn_update_running(m, &bp, n);
+            loss_sum += loss * n;
+            correct_sum += correct;
+            seen += n;
+            pr.batch = k + 1;
+            pr.loss = loss_sum / seen;
+            pr.accuracy = (double)correct_sum / seen;
+            pr.lr = lr;
+            if (o->progress != NULL)
+                o->progress(o->progress_arg, &pr);
+        }
+        if (test != NULL &&
+            (st = nn_model_accuracy(&pr.test_accuracy, m, test)) != VEIL_OK)
+            goto done;
+        pr.epoch_done = 1;
+        if (o->progress != NULL)
+            o->progress(o->progress_arg, &pr);
+    }
+    st = VEIL_OK;
+done:
+    veil_rng_clear(&rng);
+    veil_free(perm);
+    veil_free(labels);
+    opt_clear(&os);
+    _nn_backprop_clear(&bp);
+    return st;
+}
