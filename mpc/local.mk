@@ -13,12 +13,14 @@ mpc_libveil_mpc_aesni_la_CFLAGS += -maes -msse4.1
 endif
 libveil_la_LIBADD += mpc/libveil_mpc_aesni.la
 
-libveil_la_SOURCES += mpc/prg.c mpc/chan.c mpc/chan_tcp.c mpc/run2.c
+libveil_la_SOURCES += mpc/prg.c mpc/chan.c mpc/chan_tcp.c mpc/run2.c \
+	mpc/baseot.c mpc/ot_transpose.c mpc/iknp.c mpc/ot_ext.c
+noinst_HEADERS += mpc/mpc_internal.h
 
 check_PROGRAMS += test/mpc/test_mpc
 TESTS += test/mpc/test_mpc
 test_mpc_test_mpc_SOURCES = test/mpc/helpers.h test/mpc/test_mpc_aes.c \
-	test/mpc/test_mpc_chan.c
+	test/mpc/test_mpc_chan.c test/mpc/test_mpc_ot.c
 test_mpc_test_mpc_LDADD = $(TEST_LDADD)
 
 include mpc/gc.mk
