@@ -23,4 +23,7 @@ test_mpc_test_mpc_SOURCES = test/mpc/helpers.h test/mpc/test_mpc_aes.c \
 	test/mpc/test_mpc_chan.c test/mpc/test_mpc_ot.c
 test_mpc_test_mpc_LDADD = $(TEST_LDADD)
 
+# veil-bench suite "mpc" (OT and Beaver rows)
+apps_veil_bench_SOURCES += apps/bench/bench_mpc_ot.c
+
 include mpc/gc.mk
