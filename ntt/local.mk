@@ -9,6 +9,16 @@ libveil_la_SOURCES += ntt/modarith.c ntt/primes.c ntt/ntt_plan.c \
 	ntt/ntt_transform.c ntt/ntt_scalar.c ntt/ntt_vec_scalar.c
 noinst_HEADERS += ntt/ntt_internal.h
 
+# AVX-512 IFMA kernels: their own flags, chosen at run time (ntt_plan.c)
+if HAVE_AVX512
+noinst_LTLIBRARIES += libveil_avx512.la
+libveil_avx512_la_SOURCES = ntt/avx512/ntt_avx512.c ntt/avx512/vec_avx512.c \
+	ntt/avx512/avx512_internal.h
+libveil_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -mavx512ifma -mavx512vl \
+	-mavx512dq -mavx512bw
+libveil_la_LIBADD += libveil_avx512.la
+endif
+
 check_PROGRAMS += test/ntt/test_ntt
 TESTS += test/ntt/test_ntt
 test_ntt_test_ntt_SOURCES = test/ntt/base.c

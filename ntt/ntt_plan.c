@@ -13,8 +13,13 @@ static const struct ntt_kernels *kernels_for(veil_isa_t isa)
     case VEIL_ISA_SCALAR:
         return &ntt_kernels_scalar;
     case VEIL_ISA_AVX2:
+        return NULL; /* AVX2 kernels land in the next commit */
     case VEIL_ISA_AVX512:
-        return NULL; /* SIMD kernels land in the next commits */
+#if defined(VEIL_HAVE_AVX512)
+        return &ntt_kernels_avx512;
+#else
+        return NULL;
+#endif
     }
     return NULL;
 }

@@ -122,5 +122,5 @@ uint64_t th_prime(unsigned bits, size_t n)
 
 int th_isa_ready(veil_isa_t isa)
 {
-    return isa == VEIL_ISA_SCALAR; /* SIMD kernels: next commits */
+    return isa != VEIL_ISA_AVX2 && veil_isa_supported(isa); /* AVX2: next */
 }
