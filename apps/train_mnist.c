@@ -81,6 +81,10 @@ static void usage(FILE *f)
             "  --lr X           initial Adam learning rate\n"
             "  --shift N        augmentation: random shifts of up to N pixels\n"
             "  --seed N         seed (default 1)\n"
+            "  --qdata N        training images used to choose the quantization\n"
+            "                   (default 20000)\n"
+            "  --qtol P         allowed quantized accuracy loss on them, in\n"
+            "                   points (default 0.05)\n"
             "  --threads T      OpenMP threads\n");
 }
 
@@ -107,6 +111,61 @@ static veil_status build(nn_model_t *m, const char *net)
     return nn_model_add_dense(m, NN_CLASSES);
 }
 
+/* Choose the quantization of the folded model f on the first qdata
+ * training images, then report its test accuracy and value ranges. */
+static veil_status quantize(nn_model_t *f, const nn_dataset_t *train,
+                            const nn_dataset_t *test, uint32_t qdata,
+                            double qtol)
+{
+    nn_dataset_t sel = *train; /* a view of the first qdata images */
+    nn_qmodel_t q;
+    nn_ranges_t r;
+    double qacc, acc, agree, t0 = now();
+    veil_status st;
+
+    if (qdata > 0 && qdata < sel.count)
+        sel.count = qdata;
+    fprintf(stderr, "train_mnist: choosing the quantization on %u training "
+                    "images (tolerance %.3f points)...\n",
+            sel.count, qtol);
+    if ((st = nn_model_choose_qparams(f, &qacc, &sel, qtol / 100)) != VEIL_OK)
+        return st;
+    if ((st = nn_qmodel_init(&q, f)) != VEIL_OK)
+        return st;
+    if ((st = nn_qmodel_accuracy(&acc, &agree, &q, f, test)) != VEIL_OK ||
+        (st = nn_ranges_compute(&r, &q, 0, q.in_max)) != VEIL_OK) {
+        nn_qmodel_clear(&q);
+        return st;
+    }
+    printf("quantization (chosen in %.0f s): input round(pixel * 2^%d / 256) "
+           "in [0, %lld]\n",
+           now() - t0, q.in_exp, (long long)q.in_max);
+    printf("  %-10s %-12s %5s %8s %6s\n", "layer", "output", "qexp", "max|w|",
+           "bits");
+    printf("  %-10s %-12s %5s %8s %6u\n", "input", "", "", "", r.v[0].bits);
+    for (uint32_t i = 0; i < q.nlayers; i++) {
+        const nn_qlayer_t *l = &q.layers[i];
+        char shape[32], w[16] = "", e[16] = "";
+        snprintf(shape, sizeof(shape), "%ux%ux%u", l->out.c, l->out.h,
+                 l->out.w);
+        if (l->type == NN_LAYER_CONV2D || l->type == NN_LAYER_DENSE) {
+            snprintf(w, sizeof(w), "%d", l->wmax);
+            snprintf(e, sizeof(e), "%d", f->layers[i].qexp);
+        }
+        printf("  %-10s %-12s %5s %8s %6u\n", nn_layer_name(l->type), shape, e,
+               w, r.v[i + 1].bits);
+    }
+    printf("worst-case magnitude: %u bits (plaintext modulus t > 2^%u "
+           "suffices)\n",
+           r.bits, r.bits + 1);
+    printf("quantized test accuracy: %.2f%% (agreement with float %.2f%%; "
+           "%.2f%% on the selection images)\n",
+           100 * acc, 100 * agree, 100 * qacc);
+    nn_ranges_clear(&r);
+    nn_qmodel_clear(&q);
+    return VEIL_OK;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -119,6 +178,8 @@ int main(int argc, char **argv)
         {"shift", required_argument, NULL, 's'},
         {"seed", required_argument, NULL, 'S'},
         {"threads", required_argument, NULL, 't'},
+        {"qdata", required_argument, NULL, 'q'},
+        {"qtol", required_argument, NULL, 'Q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *net = NULL, *out = NULL, *data = NULL;
@@ -129,9 +190,11 @@ int main(int argc, char **argv)
     progress_ctx_t ctx;
     veil_status st;
     unsigned long seed = 1;
-    double acc, t0;
+    uint32_t qdata = 20000;
+    double qtol = 0.05, acc, t0;
     int c;
 
+    setvbuf(stdout, NULL, _IOLBF, 0);
     nn_train_opts_default(&o);
     o.epochs = 30;
     o.shift = 1;
@@ -146,6 +209,8 @@ int main(int argc, char **argv)
         case 's': o.shift = (uint32_t)strtoul(optarg, NULL, 10); break;
         case 'S': seed = strtoul(optarg, NULL, 10); break;
         case 't': omp_set_num_threads(atoi(optarg)); break;
+        case 'q': qdata = (uint32_t)strtoul(optarg, NULL, 10); break;
+        case 'Q': qtol = strtod(optarg, NULL); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -204,6 +269,11 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("float test accuracy (batch norm folded): %.2f%%\n", 100 * acc);
+    if ((st = quantize(&f, &train, &test, qdata, qtol)) != VEIL_OK) {
+        fprintf(stderr, "train_mnist: quantization failed: %s\n",
+                veil_strerror(st));
+        return 1;
+    }
     if ((st = nn_model_save(out, &f)) != VEIL_OK) {
         fprintf(stderr, "train_mnist: cannot write %s: %s\n", out,
                 veil_strerror(st));

@@ -4,7 +4,8 @@ veilinclude_HEADERS += include/veil/nn.h
 noinst_HEADERS += nn/kernels.h nn/backprop.h
 libveil_la_SOURCES += \
 	nn/idx.c nn/mnist.c nn/model.c nn/init.c nn/kernels.c nn/forward.c \
-	nn/backprop.c nn/train.c nn/fold.c nn/model_io.c
+	nn/backprop.c nn/train.c nn/fold.c nn/model_io.c nn/quant.c \
+	nn/qeval.c nn/range.c nn/qsearch.c
 
 bin_PROGRAMS += apps/train_mnist
 apps_train_mnist_SOURCES = apps/train_mnist.c

@@ -369,6 +369,18 @@ void nn_qmodel_clear(nn_qmodel_t *q);
 veil_status nn_model_set_qbits(nn_model_t *m, uint32_t bits,
                                int32_t in_exp) VEIL_WUR;
 
+/* Choose m's quantization exponents (in_exp and every layer's qexp) for
+ * the fewest worst-case bits (nn_ranges_compute over inputs [0, in_max])
+ * such that the quantized accuracy on ds is at least m's float accuracy on
+ * ds minus tol (a fraction: 0.0005 is 0.05 points).  Marks m quantizable
+ * and sets *qacc to the quantized accuracy on ds.  The search (doc/10-nn.md)
+ * starts from the smallest uniform width that meets tol, then lowers one
+ * exponent at a time.  VEIL_EINVAL (bad arguments, batch norm present),
+ * VEIL_ERANGE if no uniform width up to 25 bits meets tol, VEIL_ENOMEM. */
+veil_status nn_model_choose_qparams(nn_model_t *m, double *qacc,
+                                    const nn_dataset_t *ds,
+                                    double tol) VEIL_WUR;
+
 /* The quantized input of one image: x[i] = round(pixels[i] * 2^in_exp / 256)
  * for i < size(q->in).  x must be an fmpz vector of that length. */
 void nn_qmodel_quantize_input(fmpz *x, const nn_qmodel_t *q,
