@@ -1,7 +1,8 @@
 /*
  * aes.c - AES-128 with AES-NI: availability check, key expansion, ECB and
  * CTR over many blocks.  Compiled with -maes -msse4.1 (a convenience library
- * of its own, see mpc/local.mk); nothing here runs before
+ * of its own, see mpc/local.mk); long inputs go to the VAES versions in
+ * aes_vaes.c where mpc_avx512_active().  Nothing here runs before
  * mpc_aes_available() has said yes, because every key comes from
  * mpc_aes_init, which checks.  Eight blocks are kept in flight so that the
  * AESENC latency (4 cycles, 1-2 per cycle throughput) is hidden.
@@ -11,7 +12,7 @@
  * SubWord(RotWord(w)) ^ Rcon and three shifted XORs make the running sum.
  */
 #include "config.h"
-#include "veil/mpc_aes.h"
+#include "mpc_internal.h"
 
 #if defined(__AES__) && defined(__SSE4_1__)
 #include <cpuid.h>
@@ -112,6 +113,10 @@ void mpc_aes_ecb(mpc_block_t *out, const mpc_aes_key_t *key,
 {
     __m128i k[11], b[8];
     size_t i = 0;
+    if (n >= MPC_VAES_MIN_BLOCKS && mpc_avx512_active()) {
+        mpc_aes_ecb_vaes(out, key, in, n);
+        return;
+    }
     load_key(k, key);
     for (; i + 8 <= n; i += 8) {
         for (int j = 0; j < 8; j++)
@@ -130,6 +135,10 @@ void mpc_aes_ctr(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
 {
     __m128i k[11], b[8];
     size_t i = 0;
+    if (n >= MPC_VAES_MIN_BLOCKS && mpc_avx512_active()) {
+        mpc_aes_ctr_vaes(out, key, ctr, n);
+        return;
+    }
     load_key(k, key);
     for (; i + 8 <= n; i += 8) {
         for (int j = 0; j < 8; j++)

@@ -8,10 +8,11 @@
  *   TCCR  H(x, i) = pi(pi(x) ^ i) ^ pi(x)         tweakable, 2 AES calls
  *
  * sigma(xL || xR) = (xL ^ xR || xL) with xL the high 64 bits: one shuffle
- * and one masked XOR.  Compiled with -maes -msse4.1 like aes.c.
+ * and one masked XOR.  Compiled with -maes -msse4.1 like aes.c; long inputs
+ * go to aes_vaes.c where mpc_avx512_active().
  */
 #include "config.h"
-#include "veil/mpc_aes.h"
+#include "mpc_internal.h"
 
 #if defined(__AES__) && defined(__SSE4_1__)
 #include <immintrin.h>
@@ -50,6 +51,10 @@ void mpc_hash_cr(mpc_block_t *out, const mpc_aes_key_t *pi,
                  const mpc_block_t *in, size_t n)
 {
     __m128i k[11], x[8], b[8];
+    if (n >= MPC_VAES_MIN_BLOCKS && mpc_avx512_active()) {
+        mpc_hash_cr_vaes(out, pi, in, n);
+        return;
+    }
     load_key(k, pi);
     for (size_t i = 0; i < n; i += 8) {
         size_t cnt = n - i < 8 ? n - i : 8;
@@ -68,6 +73,10 @@ void mpc_hash_ccr(mpc_block_t *out, const mpc_aes_key_t *pi,
                   const mpc_block_t *in, size_t n)
 {
     __m128i k[11], x[8], b[8];
+    if (n >= MPC_VAES_MIN_BLOCKS && mpc_avx512_active()) {
+        mpc_hash_ccr_vaes(out, pi, in, n);
+        return;
+    }
     load_key(k, pi);
     for (size_t i = 0; i < n; i += 8) {
         size_t cnt = n - i < 8 ? n - i : 8;
@@ -86,6 +95,10 @@ void mpc_hash_tccr(mpc_block_t *out, const mpc_aes_key_t *pi,
                    const mpc_block_t *in, uint64_t tweak, size_t n)
 {
     __m128i k[11], x[8], b[8];
+    if (n >= MPC_VAES_MIN_BLOCKS && mpc_avx512_active()) {
+        mpc_hash_tccr_vaes(out, pi, in, tweak, n);
+        return;
+    }
     load_key(k, pi);
     for (size_t i = 0; i < n; i += 8) {
         size_t cnt = n - i < 8 ? n - i : 8;

@@ -23,6 +23,9 @@
  * channel writes straight from this buffer. */
 #define IKNP_CHUNK 16384
 #define COLS MPC_OT_KAPPA
+/* Rows of a chunk rounded up to 512, the transpose kernel's tile (the
+ * padding OTs are computed and dropped, the same on both sides). */
+#define PAD(m) (((m) + 511) / 512 * 512)
 
 static int bit(const uint8_t *v, size_t i)
 {
@@ -129,15 +132,15 @@ static void work_clear(work_t *w)
     veil_free_secret(w->tail, IKNP_CHUNK * sizeof(mpc_block_t));
 }
 
-/* Step 3: transpose the columns into out[0..m) (mb = m rounded up to 128
- * rows; a partial chunk goes through w->tail). */
+/* Step 3: transpose the columns into out[0..m) (mb = PAD(m) rows; a
+ * partial chunk goes through w->tail). */
 static void to_rows(work_t *w, mpc_block_t *out, const uint8_t *cols,
                     size_t m, size_t mb)
 {
     if (m == mb) {
-        mpc_transpose((uint8_t *)out, cols, COLS, mb);
+        mpc_transpose128((uint8_t *)out, cols, mb);
     } else {
-        mpc_transpose((uint8_t *)w->tail, cols, COLS, mb);
+        mpc_transpose128((uint8_t *)w->tail, cols, mb);
         memcpy(out, w->tail, m * sizeof(mpc_block_t));
     }
 }
@@ -152,7 +155,7 @@ veil_status mpc_ot_send_cot(mpc_ot_sender_t *s, mpc_chan_t *ch,
     st = work_init(&w);
     for (size_t j0 = 0; j0 < n && st == VEIL_OK; j0 += IKNP_CHUNK) {
         size_t m = n - j0 < IKNP_CHUNK ? n - j0 : IKNP_CHUNK;
-        size_t mb = (m + 127) / 128 * 128, cb = mb / 8; /* bytes/column */
+        size_t mb = PAD(m), cb = mb / 8; /* bytes per column */
         /* 2. q_i = G(k_{s_i}) ^ s_i u_i */
         if ((st = mpc_chan_recv(ch, w.b, COLS * cb)) != VEIL_OK)
             break;
@@ -180,7 +183,7 @@ veil_status mpc_ot_recv_cot(mpc_ot_receiver_t *r, mpc_chan_t *ch,
     st = work_init(&w);
     for (size_t j0 = 0; j0 < n && st == VEIL_OK; j0 += IKNP_CHUNK) {
         size_t m = n - j0 < IKNP_CHUNK ? n - j0 : IKNP_CHUNK;
-        size_t mb = (m + 127) / 128 * 128, cb = mb / 8;
+        size_t mb = PAD(m), cb = mb / 8;
         const uint8_t *rc = choices + j0 / 8;
         if (m != mb) { /* zero-pad the choices of the last chunk */
             memset(rpad, 0, cb);

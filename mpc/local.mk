@@ -13,7 +13,18 @@ mpc_libveil_mpc_aesni_la_CFLAGS += -maes -msse4.1
 endif
 libveil_la_LIBADD += mpc/libveil_mpc_aesni.la
 
-libveil_la_SOURCES += mpc/prg.c mpc/chan.c mpc/chan_tcp.c mpc/run2.c \
+# AVX-512 kernels (GFNI transpose for IKNP, VAES AES), chosen at run time
+# by mpc_avx512_active() (mpc/cpu.c).
+noinst_LTLIBRARIES += mpc/libveil_mpc_avx512.la
+mpc_libveil_mpc_avx512_la_SOURCES = mpc/ot_transpose_gfni.c mpc/aes_vaes.c
+mpc_libveil_mpc_avx512_la_CFLAGS = $(AM_CFLAGS)
+if HAVE_AVX512
+mpc_libveil_mpc_avx512_la_CFLAGS += -mavx512f -mavx512bw -mavx512vbmi \
+	-mgfni -mvaes
+endif
+libveil_la_LIBADD += mpc/libveil_mpc_avx512.la
+
+libveil_la_SOURCES += mpc/cpu.c mpc/prg.c mpc/chan.c mpc/chan_tcp.c mpc/run2.c \
 	mpc/baseot.c mpc/ot_transpose.c mpc/iknp.c mpc/ot_ext.c
 noinst_HEADERS += mpc/mpc_internal.h
 

@@ -16,4 +16,32 @@ void mpc_transpose(uint8_t *out, const uint8_t *in, size_t rows, size_t cols);
 void mpc_transpose_scalar(uint8_t *out, const uint8_t *in, size_t rows,
                           size_t cols);
 
+/* The IKNP shape: 128 rows of `cols` bits (cols % 8 == 0) into cols rows
+ * of 128 bits.  Uses the AVX-512 + GFNI kernel (ot_transpose_gfni.c) when
+ * cols % 512 == 0 and mpc_avx512_active(), mpc_transpose otherwise; same
+ * result either way. */
+void mpc_transpose128(uint8_t *out, const uint8_t *in, size_t cols);
+void mpc_transpose128_gfni(uint8_t *out, const uint8_t *in, size_t cols);
+
+/* 1 if the mpc AVX-512 kernels may run (cpu.c): this build has them, the
+ * CPU and OS support AVX-512 F/BW/VBMI, GFNI and VAES, and the active veil
+ * ISA (VEIL_ISA) is avx512.  Checked once, cheap afterwards. */
+int mpc_avx512_active(void);
+
+/* VAES versions of the mpc_aes.h kernels (aes_vaes.c), same contracts;
+ * only after mpc_avx512_active(). */
+void mpc_aes_ctr_vaes(mpc_block_t *out, const mpc_aes_key_t *key,
+                      uint64_t ctr, size_t n);
+void mpc_aes_ecb_vaes(mpc_block_t *out, const mpc_aes_key_t *key,
+                      const mpc_block_t *in, size_t n);
+void mpc_hash_cr_vaes(mpc_block_t *out, const mpc_aes_key_t *pi,
+                      const mpc_block_t *in, size_t n);
+void mpc_hash_ccr_vaes(mpc_block_t *out, const mpc_aes_key_t *pi,
+                       const mpc_block_t *in, size_t n);
+void mpc_hash_tccr_vaes(mpc_block_t *out, const mpc_aes_key_t *pi,
+                        const mpc_block_t *in, uint64_t tweak, size_t n);
+
+/* Below this many blocks the AES-NI code is used even where VAES runs. */
+#define MPC_VAES_MIN_BLOCKS 32
+
 #endif

@@ -52,3 +52,13 @@ void mpc_transpose(uint8_t *out, const uint8_t *in, size_t rows, size_t cols)
     mpc_transpose_scalar(out, in, rows, cols);
 }
 #endif
+
+/* ------------------------------------------------ dispatch, 128 rows */
+
+void mpc_transpose128(uint8_t *out, const uint8_t *in, size_t cols)
+{
+    if (cols % 512 == 0 && mpc_avx512_active())
+        mpc_transpose128_gfni(out, in, cols);
+    else
+        mpc_transpose(out, in, MPC_OT_KAPPA, cols);
+}

@@ -106,7 +106,7 @@ static int run_ot(const bench_opts_t *o, int chosen, int reps)
     med = median(b.us, reps);
     snprintf(extra, sizeof(extra), "\"per_second\":%.0f", (double)b.n / med * 1e6);
     bench_report(o, "mpc", chosen ? "ot_chosen" : "ot_iknp_correlated", b.n,
-                 128, "aesni", 1, med, reps, extra);
+                 128, veil_isa_name(veil_isa_active()), 1, med, reps, extra);
     return 0;
 }
 

@@ -42,6 +42,32 @@ Test(mpc_ot, transpose_matches_scalar_and_is_an_involution)
     veil_rng_clear(&rng);
 }
 
+Test(mpc_ot, transpose128_kernels_match_scalar)
+{
+    veil_rng_t rng;
+    static const size_t cols[] = {512, 1024, 640, 16384};
+    test_rng(&rng, "transpose128");
+    if (!mpc_avx512_active())
+        fprintf(stderr, "transpose128: GFNI kernel not active here\n");
+    for (size_t s = 0; s < sizeof(cols) / sizeof(cols[0]); s++) {
+        size_t len = 16 * cols[s];
+        uint8_t *in = malloc(len), *a = malloc(len), *b = malloc(len);
+        veil_rng_bytes(&rng, in, len);
+        mpc_transpose_scalar(b, in, 128, cols[s]);
+        mpc_transpose128(a, in, cols[s]);
+        cr_assert(memcmp(a, b, len) == 0, "dispatch, cols %zu", cols[s]);
+        if (cols[s] % 512 == 0 && mpc_avx512_active()) {
+            memset(a, 0, len);
+            mpc_transpose128_gfni(a, in, cols[s]);
+            cr_assert(memcmp(a, b, len) == 0, "gfni, cols %zu", cols[s]);
+        }
+        free(in);
+        free(a);
+        free(b);
+    }
+    veil_rng_clear(&rng);
+}
+
 /* ------------------------------------------------- one OT run, 2 threads */
 
 enum { OT_BASE_RANDOM, OT_BASE_CHOSEN, OT_COT, OT_ROT, OT_CHOSEN };
