@@ -242,11 +242,17 @@ typedef struct {
     bfv_kswitch_key_t ksk;
 } bfv_relin_key_t;
 
-/* One Galois key: switches s(X^elt) to s.  perm is the automorphism
- * X -> X^elt acting on an NTT-form row: out[k] = in[perm[k]] (the same for
- * every prime). */
+/* One Galois key, for the automorphism sigma: X -> X^elt.  ksk switches
+ * from s to sigma^-1(s) (its b_d + a_d sigma^-1(s) = P g_d s + e_d): the
+ * evaluator key-switches c_1 before applying sigma, which is what lets the
+ * decomposition be shared by many rotations (doc/06, "Hoisting").
+ *   perm   sigma on an NTT-form row: out[k] = in[perm[k]] (n entries, the
+ *          same for every prime; derived from elt);
+ *   step   the row rotation sigma performs, in [0, n/2), or -1 if elt is
+ *          not a power of 3 mod 2n (the row swap); derived from elt. */
 typedef struct {
     uint64_t elt; /* odd, in [1, 2n) */
+    int64_t step;
     uint32_t *perm;
     bfv_kswitch_key_t ksk;
 } bfv_galois_key_t;

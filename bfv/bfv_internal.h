@@ -1,0 +1,137 @@
+/*
+ * bfv_internal.h - what the bfv/ files share but users do not see: the
+ * evaluator tables hanging off bfv_context_t, the samplers and seed
+ * expansion, the key-switching core and small row kernels.
+ */
+#ifndef VEIL_BFV_INTERNAL_H
+#define VEIL_BFV_INTERNAL_H
+
+#include "veil/bfv.h"
+
+/* ---------------------------------------------------------- tables */
+
+/* Key switching (hybrid / GHS, doc/05-key-switching.md).  Q is split into
+ * `digits` digits of up to K = n_p consecutive primes; digit d covers the
+ * QP rows [first[d], first[d] + size[d]).  rest_rows[d] lists the other
+ * L + K - size[d] rows (in QP order): where the digit is extended to. */
+typedef struct {
+    size_t digits;
+    size_t *first;          /* digits */
+    size_t *size;           /* digits */
+    size_t **rest_rows;     /* digits x (L + K - size[d]) row indices */
+    rns_base_t *digit_base; /* digits: the primes of digit d            */
+    rns_base_t *rest_base;  /* digits: the primes of rest_rows[d]       */
+    rns_conv_t *up;         /* digits: digit d -> its rest (size >= 2)  */
+    rns_conv_t down;        /* P -> Q (used when K >= 2)                */
+    uint64_t *half_ntt;     /* (L + K) x n: NTT of floor(P/2) (1 + X + ...
+                             * + X^(n-1)) mod each prime (rounding)     */
+    uint64_t *p_mod_q;      /* L: P mod q_i                              */
+    uint64_t *p_inv;        /* L: P^-1 mod q_i                           */
+} bfv_ks_tables_t;
+
+struct bfv_precomp {
+    /* D(m) = round(Q m / t) = delta m + round(r_t m / t), delta =
+     * floor(Q / t), r_t = Q mod t (doc/03, "encoding the message"). */
+    uint64_t r_t;            /* Q mod t                                    */
+    uint64_t r_t_quot;       /* floor(r_t 2^64 / t), for round(r_t m / t)  */
+    ntt_modulus_t t_mod;     /* Barrett data of t                          */
+    uint64_t *delta;         /* L: floor(Q / t) mod q_i                    */
+    /* decryption: t / q_i = dec_int[i] + dec_frac[i] / 2^64 (decrypt.c) */
+    uint64_t *dec_int;       /* L: floor(t / q_i)                          */
+    uint64_t *dec_frac;      /* L: floor((t mod q_i) 2^64 / q_i)           */
+    int dec_has_int;         /* some dec_int[i] != 0 (t > q_i)             */
+    bfv_ks_tables_t ks;
+};
+
+/* ---------------------------------------------------- seed expansion */
+
+/* The uniform polynomials of keys and seeded ciphertexts come from a 32-byte
+ * seed: polynomial `poly` (0 for a ciphertext or public key, digit d for a
+ * key-switching key), row `row` (index of its prime in QP order) is
+ *   veil_rng_uniform_mod(G, out, n, prime)
+ * where G is veil_rng_init_seed(seed) with its ChaCha20 nonce set to the
+ * little-endian words (poly, row, 0): an independent stream per row, so rows
+ * expand in parallel.  The values are taken as the NTT form directly (the
+ * NTT of a uniform polynomial is uniform). */
+void bfv_expand_uniform_row(uint64_t *out, const bfv_context_t *ctx,
+                            const uint8_t seed[VEIL_SEED_BYTES], uint32_t poly,
+                            uint32_t row);
+
+/* rows[r * n ..] for r in [0, nrows): the expansion of rows 0..nrows-1 of
+ * polynomial `poly` (OpenMP over rows). */
+void bfv_expand_uniform(uint64_t *rows, const bfv_context_t *ctx,
+                        const uint8_t seed[VEIL_SEED_BYTES], uint32_t poly,
+                        size_t nrows);
+
+/* Lift a small signed polynomial v[0..n) (int8 coefficients) into rows
+ * 0..nrows-1 of QP order and transform them (NTT form), OpenMP over rows. */
+void bfv_small_to_ntt(uint64_t *rows, const bfv_context_t *ctx,
+                      const int8_t *v, size_t nrows);
+
+/* ---------------------------------------------------- key switching */
+
+/* Fill ksk (already allocated: digits x 2 x (L + K) x n) with a key
+ * switching from s_from to sk (doc/05):
+ *   b_d = -(a_d s_to + e_d) + (P mod q_i) s_from on the rows of digit d,
+ * where s_to is sk itself when s_to_ntt == NULL, else the (L + K)-row
+ * NTT form in s_to_ntt (Galois keys use s_to = sigma^-1(s)).
+ * s_from_ntt: L rows, NTT form.  Draws the seed and the errors from rng. */
+void bfv_kswitch_keygen(bfv_kswitch_key_t *ksk, const bfv_secret_key_t *sk,
+                        const uint64_t *s_to_ntt, const uint64_t *s_from_ntt,
+                        veil_rng_t *rng);
+
+/* Allocate / free a key-switching key's data for ctx. */
+veil_status bfv_kswitch_key_alloc(bfv_kswitch_key_t *ksk,
+                                  const bfv_context_t *ctx) VEIL_WUR;
+void bfv_kswitch_key_free(bfv_kswitch_key_t *ksk, const bfv_context_t *ctx);
+
+/* Words of workspace the decomposition of one polynomial needs:
+ * digits x (L + K) x n. */
+size_t bfv_ks_digits_words(const bfv_context_t *ctx);
+
+/* Words of scratch bfv_ks_decompose needs: (2L + K) x n. */
+size_t bfv_ks_tmp_words(const bfv_context_t *ctx);
+
+/* Decompose c (L rows, NTT form) into digits x (L + K) rows, NTT form:
+ * digit d extended to all of QP (doc/05 steps 1-2).  tmp: scratch of
+ * bfv_ks_tmp_words(ctx) words.  out, c and tmp must not overlap. */
+void bfv_ks_decompose(uint64_t *out, const bfv_context_t *ctx,
+                      const uint64_t *c, uint64_t *tmp);
+
+/* The inner product of decomposed digits with a key, divided by P
+ * (steps 3-4): y_k = round(sum_d digit_d * key_k,d / P) mod Q for k = 0, 1,
+ * written to y (2 x L x n, NTT form).  acc: 2 x (L + K) x n scratch. */
+void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx,
+                  const uint64_t *digits, const bfv_kswitch_key_t *ksk,
+                  uint64_t *acc);
+
+/* ---------------------------------------------------- helpers */
+
+/* x = c_0 + c_1 s + ... + c_{size-1} s^(size-1) mod Q in coefficient form
+ * (L x n), the "phase" decryption rounds (decrypt.c). */
+void bfv_phase(uint64_t *x, const bfv_secret_key_t *sk,
+               const bfv_ciphertext_t *ct);
+
+/* Grow ct to hold `size` polynomials (keeps the first min(size, old) when
+ * keep != 0), set ct->size and clear the seed flag.  VEIL_ENOMEM. */
+veil_status bfv_ciphertext_resize(bfv_ciphertext_t *ct, size_t size,
+                                  int keep) VEIL_WUR;
+
+/* D(m) = round(Q m / t) mod q_i for every row i < L, in coefficient form,
+ * for m[0..n) in [0, t): out is L x n, frac n words of scratch. */
+void bfv_scale_plain(uint64_t *out, const bfv_context_t *ctx,
+                     const uint64_t *m, uint64_t *frac);
+
+/* x mod p for every x in in[0..n) with 0 <= x < q_from (OpenMP-free). */
+void bfv_reduce_row(uint64_t *out, const uint64_t *in, size_t n,
+                    uint64_t q_from, const ntt_plan_t *to);
+
+/* The permutation of NTT-form rows for X -> X^elt: perm[k] = index whose
+ * value moves to k (doc/06). */
+void bfv_galois_perm(uint32_t *perm, const bfv_context_t *ctx, uint64_t elt);
+
+/* out[k] = in[perm[k]] for n words; out and in must not overlap. */
+void bfv_permute_row(uint64_t *out, const uint64_t *in, const uint32_t *perm,
+                     size_t n);
+
+#endif /* VEIL_BFV_INTERNAL_H */

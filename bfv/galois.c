@@ -1,0 +1,567 @@
+/*
+ * galois.c - Galois keys and automorphisms: apply_galois, rotate_rows (with
+ * composition of available steps), rotate_columns and hoisted rotations.
+ * doc/06-rotations.md.
+ *
+ * Rotating (c0, c1) by sigma: X -> X^g, with the key ksk from s to
+ * sigma^-1(s):
+ *   1. decompose c1 (kswitch.c steps 1-2; shared by every g when hoisted);
+ *   2. (y0, y1) = key switch of c1: y0 + y1 sigma^-1(s) = c1 s + e_ks;
+ *   3. out = (sigma(c0 + y0), sigma(y1)), a permutation of NTT-form rows.
+ * Then out0 + out1 s = sigma(c0 + c1 s + e_ks): the message is sigma(m).
+ */
+#include <string.h>
+#include "bfv_internal.h"
+
+/* ----------------------------------------------------------- elements */
+
+uint64_t bfv_galois_elt_from_step(const bfv_context_t *ctx, int64_t step)
+{
+    const int64_t half = (int64_t)(ctx->n / 2);
+    const uint64_t m = 2 * (uint64_t)ctx->n;
+    /* a left rotation by r is 3^r; ours moves column j to j + step */
+    uint64_t r = (uint64_t)(((-step) % half + half) % half);
+    uint64_t g = 1, b = 3;
+    for (; r > 0; r >>= 1) {
+        if (r & 1)
+            g = g * b % m;
+        b = b * b % m;
+    }
+    return g;
+}
+
+uint64_t bfv_galois_elt_columns(const bfv_context_t *ctx)
+{
+    return 2 * (uint64_t)ctx->n - 1;
+}
+
+/* The step of elt (elt = 3^(-step) mod 2n), or -1. */
+static int64_t elt_to_step(const bfv_context_t *ctx, uint64_t elt)
+{
+    const uint64_t m = 2 * (uint64_t)ctx->n, half = ctx->n / 2;
+    uint64_t g = 1;
+    for (uint64_t r = 0; r < half; r++) {
+        if (g == elt)
+            return (int64_t)((half - r) % half);
+        g = g * 3 % m;
+    }
+    return -1;
+}
+
+/* g^-1 mod 2n for odd g. */
+static uint64_t elt_inverse(const bfv_context_t *ctx, uint64_t g)
+{
+    const uint64_t m = 2 * (uint64_t)ctx->n;
+    uint64_t inv = 1;
+    /* the odd residues mod 2^k form a group of order 2^(k-1) */
+    for (uint64_t e = m / 2 - 1, b = g; e > 0; e >>= 1) {
+        if (e & 1)
+            inv = inv * b % m;
+        b = b * b % m;
+    }
+    return inv;
+}
+
+void bfv_permute_row(uint64_t *out, const uint64_t *in, const uint32_t *perm,
+                     size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        out[k] = in[perm[k]];
+}
+
+/* --------------------------------------------------------------- keys */
+
+veil_status bfv_galois_keys_init(bfv_galois_keys_t *gk,
+                                 const bfv_context_t *ctx)
+{
+    if (gk == NULL || ctx == NULL)
+        return VEIL_EINVAL;
+    memset(gk, 0, sizeof(*gk));
+    gk->ctx = ctx;
+    return VEIL_OK;
+}
+
+void bfv_galois_keys_clear(bfv_galois_keys_t *gk)
+{
+    if (gk == NULL)
+        return;
+    for (size_t i = 0; i < gk->count; i++) {
+        veil_free(gk->keys[i].perm);
+        bfv_kswitch_key_free(&gk->keys[i].ksk, gk->ctx);
+    }
+    veil_free(gk->keys);
+    memset(gk, 0, sizeof(*gk));
+}
+
+const bfv_galois_key_t *bfv_galois_keys_find(const bfv_galois_keys_t *gk,
+                                             uint64_t elt)
+{
+    size_t lo = 0, hi;
+    if (gk == NULL)
+        return NULL;
+    hi = gk->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (gk->keys[mid].elt == elt)
+            return &gk->keys[mid];
+        if (gk->keys[mid].elt < elt)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Make room for one more key at sorted position of elt; return its slot. */
+static bfv_galois_key_t *insert_slot(bfv_galois_keys_t *gk, uint64_t elt)
+{
+    size_t pos = 0;
+    if (gk->count == gk->capacity) {
+        size_t cap = gk->capacity ? 2 * gk->capacity : 8;
+        bfv_galois_key_t *k = veil_calloc(cap, sizeof(*k));
+        if (k == NULL)
+            return NULL;
+        if (gk->count)
+            memcpy(k, gk->keys, gk->count * sizeof(*k));
+        veil_free(gk->keys);
+        gk->keys = k;
+        gk->capacity = cap;
+    }
+    while (pos < gk->count && gk->keys[pos].elt < elt)
+        pos++;
+    memmove(gk->keys + pos + 1, gk->keys + pos,
+            (gk->count - pos) * sizeof(*gk->keys));
+    memset(gk->keys + pos, 0, sizeof(*gk->keys));
+    gk->count++;
+    return gk->keys + pos;
+}
+
+/* Generate the key for elt into *key (fields allocated here). */
+static veil_status make_key(bfv_galois_key_t *key, const bfv_secret_key_t *sk,
+                            uint64_t elt, uint64_t *s_to, uint32_t *inv_perm,
+                            veil_rng_t *rng)
+{
+    const bfv_context_t *ctx = sk->ctx;
+    const size_t n = ctx->n;
+    veil_status st;
+
+    key->perm = veil_alloc(n * sizeof(uint32_t));
+    if (key->perm == NULL)
+        return VEIL_ENOMEM;
+    st = bfv_kswitch_key_alloc(&key->ksk, ctx);
+    if (st != VEIL_OK) {
+        veil_free(key->perm);
+        key->perm = NULL;
+        return st;
+    }
+    key->elt = elt;
+    key->step = elt_to_step(ctx, elt);
+    bfv_galois_perm(key->perm, ctx, elt);
+    /* s_to = sigma^-1(s) on every row of QP */
+    bfv_galois_perm(inv_perm, ctx, elt_inverse(ctx, elt));
+    for (size_t i = 0; i < ctx->n_qp; i++)
+        bfv_permute_row(s_to + i * n, sk->ntt + i * n, inv_perm, n);
+    bfv_kswitch_keygen(&key->ksk, sk, s_to, sk->ntt, rng);
+    return VEIL_OK;
+}
+
+veil_status bfv_keygen_galois_elts(bfv_galois_keys_t *gk,
+                                   const bfv_secret_key_t *sk,
+                                   const uint64_t *elts, size_t count,
+                                   veil_rng_t *rng)
+{
+    const bfv_context_t *ctx;
+    uint64_t *s_to;
+    uint32_t *inv_perm;
+    veil_status st = VEIL_OK;
+
+    if (gk == NULL || sk == NULL || rng == NULL || sk->ctx == NULL ||
+        gk->ctx != sk->ctx || (elts == NULL && count > 0))
+        return VEIL_EINVAL;
+    ctx = sk->ctx;
+    for (size_t i = 0; i < count; i++)
+        if (elts[i] % 2 == 0 || elts[i] >= 2 * (uint64_t)ctx->n)
+            return VEIL_EINVAL;
+    s_to = veil_alloc(ctx->n_qp * ctx->n * sizeof(uint64_t));
+    inv_perm = veil_alloc(ctx->n * sizeof(uint32_t));
+    if (s_to == NULL || inv_perm == NULL) {
+        st = VEIL_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < count && st == VEIL_OK; i++) {
+        bfv_galois_key_t tmp, *slot;
+        if (elts[i] == 1 || bfv_galois_keys_find(gk, elts[i]) != NULL)
+            continue;
+        memset(&tmp, 0, sizeof(tmp));
+        st = make_key(&tmp, sk, elts[i], s_to, inv_perm, rng);
+        if (st != VEIL_OK)
+            break;
+        slot = insert_slot(gk, elts[i]);
+        if (slot == NULL) {
+            veil_free(tmp.perm);
+            bfv_kswitch_key_free(&tmp.ksk, ctx);
+            st = VEIL_ENOMEM;
+            break;
+        }
+        *slot = tmp;
+    }
+done:
+    veil_free_secret(s_to, ctx->n_qp * ctx->n * sizeof(uint64_t));
+    veil_free(inv_perm);
+    return st;
+}
+
+veil_status bfv_keygen_galois_steps(bfv_galois_keys_t *gk,
+                                    const bfv_secret_key_t *sk,
+                                    const int64_t *steps, size_t count,
+                                    int columns, veil_rng_t *rng)
+{
+    const bfv_context_t *ctx;
+    uint64_t *elts;
+    size_t ne = 0;
+    veil_status st;
+
+    if (gk == NULL || sk == NULL || sk->ctx == NULL ||
+        (steps == NULL && count > 0))
+        return VEIL_EINVAL;
+    ctx = sk->ctx;
+    if (!ctx->batching)
+        return VEIL_EPARAM;
+    elts = veil_alloc((count + 1) * sizeof(uint64_t));
+    if (elts == NULL)
+        return VEIL_ENOMEM;
+    for (size_t i = 0; i < count; i++)
+        elts[ne++] = bfv_galois_elt_from_step(ctx, steps[i]);
+    if (columns)
+        elts[ne++] = bfv_galois_elt_columns(ctx);
+    st = bfv_keygen_galois_elts(gk, sk, elts, ne, rng);
+    veil_free(elts);
+    return st;
+}
+
+veil_status bfv_keygen_galois_pow2(bfv_galois_keys_t *gk,
+                                   const bfv_secret_key_t *sk, veil_rng_t *rng)
+{
+    int64_t steps[2 * NTT_MAX_LOGN];
+    size_t count = 0;
+    if (gk == NULL || sk == NULL || sk->ctx == NULL)
+        return VEIL_EINVAL;
+    for (int64_t s = 1; s <= (int64_t)sk->ctx->n / 4; s *= 2) {
+        steps[count++] = s;
+        steps[count++] = -s;
+    }
+    return bfv_keygen_galois_steps(gk, sk, steps, count, 1, rng);
+}
+
+/* ---------------------------------------------------------- rotations */
+
+/* Scratch of one key switch after the decomposition. */
+typedef struct {
+    uint64_t *acc; /* 2 x (L + K) x n */
+    uint64_t *y;   /* 2 x L x n */
+} galois_work_t;
+
+static veil_status work_alloc(galois_work_t *w, const bfv_context_t *ctx)
+{
+    w->acc = veil_alloc((2 * ctx->n_qp + 2 * ctx->n_q) * ctx->n *
+                        sizeof(uint64_t));
+    w->y = w->acc == NULL ? NULL : w->acc + 2 * ctx->n_qp * ctx->n;
+    return w->acc == NULL ? VEIL_ENOMEM : VEIL_OK;
+}
+
+/* Steps 2-3 for a decomposed c1 and the given c0 (L rows).  out already
+ * has size 2 and may share its c0 rows with c0. */
+static void galois_finish(bfv_ciphertext_t *out, const uint64_t *c0,
+                          const uint64_t *digits, const bfv_galois_key_t *key,
+                          galois_work_t *w)
+{
+    const bfv_context_t *ctx = out->ctx;
+    const size_t n = ctx->n, L = ctx->n_q;
+    bfv_ks_apply(w->y, ctx, digits, &key->ksk, w->acc);
+#pragma omp parallel for schedule(static) collapse(2)
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < L; i++) {
+            uint64_t *yk = w->y + (k * L + i) * n;
+            if (k == 0)
+                ntt_vec_add(&ctx->plans[i], yk, yk, c0 + i * n);
+            bfv_permute_row(bfv_ct_row(out, k, i), yk, key->perm, n);
+        }
+    }
+}
+
+/* out = sigma_key(ct) for a size-2 ct (out may be ct). */
+static veil_status apply_key(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                             const bfv_galois_key_t *key)
+{
+    const bfv_context_t *ctx = ct->ctx;
+    const size_t wd = bfv_ks_digits_words(ctx), wt = bfv_ks_tmp_words(ctx);
+    galois_work_t w;
+    uint64_t *digits;
+    veil_status st;
+
+    digits = veil_alloc((wd + wt) * sizeof(uint64_t));
+    if (digits == NULL)
+        return VEIL_ENOMEM;
+    st = work_alloc(&w, ctx);
+    if (st == VEIL_OK) {
+        bfv_ks_decompose(digits, ctx, bfv_ct_row(ct, 1, 0), digits + wd);
+        st = bfv_ciphertext_resize(out, 2, 1);
+        if (st == VEIL_OK)
+            galois_finish(out, bfv_ct_row(ct, 0, 0), digits, key, &w);
+        veil_free(w.acc);
+    }
+    veil_free(digits);
+    return st;
+}
+
+static int ct_ok(const bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                 const bfv_galois_keys_t *gk)
+{
+    return out != NULL && ct != NULL && gk != NULL && ct->ctx != NULL &&
+           out->ctx == ct->ctx && gk->ctx == ct->ctx && ct->size == 2;
+}
+
+veil_status bfv_apply_galois(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                             uint64_t elt, const bfv_galois_keys_t *gk)
+{
+    const bfv_galois_key_t *key;
+    if (!ct_ok(out, ct, gk) || elt % 2 == 0 || elt >= 2 * (uint64_t)ct->ctx->n)
+        return VEIL_EINVAL;
+    if (elt == 1)
+        return bfv_ciphertext_copy(out, ct);
+    key = bfv_galois_keys_find(gk, elt);
+    if (key == NULL)
+        return VEIL_ENOKEY;
+    return apply_key(out, ct, key);
+}
+
+veil_status bfv_rotate_columns(bfv_ciphertext_t *out,
+                               const bfv_ciphertext_t *ct,
+                               const bfv_galois_keys_t *gk)
+{
+    if (ct == NULL || ct->ctx == NULL)
+        return VEIL_EINVAL;
+    return bfv_apply_galois(out, ct, bfv_galois_elt_columns(ct->ctx), gk);
+}
+
+/* Append to seq the signed powers of two of the non-adjacent form of r
+ * (|r| <= n/4), if every one has a key; returns the count or -1. */
+static long naf_plan(const bfv_galois_key_t **seq, const bfv_galois_keys_t *gk,
+                     int64_t r)
+{
+    const bfv_context_t *ctx = gk->ctx;
+    long len = 0;
+    for (int64_t bit = 1; r != 0; bit *= 2) {
+        if (r & 1) {
+            /* digit +-1: choose so that the rest is divisible by 4 */
+            int64_t dgt = (r & 3) == 3 ? -1 : 1;
+            const bfv_galois_key_t *k =
+                bfv_galois_keys_find(gk, bfv_galois_elt_from_step(ctx, dgt * bit));
+            if (k == NULL)
+                return -1;
+            seq[len++] = k;
+            r -= dgt;
+        }
+        r /= 2;
+    }
+    return len;
+}
+
+/* Shortest sequence of available row steps summing to r mod n/2
+ * (breadth-first search over Z_{n/2}); returns the count or -1. */
+static long bfs_plan(const bfv_galois_key_t **seq, const bfv_galois_keys_t *gk,
+                     int64_t r, int32_t *from, int32_t *via)
+{
+    const int64_t half = (int64_t)(gk->ctx->n / 2);
+    int32_t *queue = from + half; /* from and queue share one allocation */
+    size_t head = 0, tail = 0;
+    long len = 0;
+
+    for (int64_t v = 0; v < half; v++)
+        from[v] = -1;
+    from[0] = 0;
+    queue[tail++] = 0;
+    while (head < tail && from[r] < 0) {
+        int64_t v = queue[head++];
+        for (size_t j = 0; j < gk->count; j++) {
+            int64_t s = gk->keys[j].step;
+            int64_t w;
+            if (s <= 0)
+                continue;
+            w = (v + s) % half;
+            if (from[w] < 0) {
+                from[w] = (int32_t)v;
+                via[w] = (int32_t)j;
+                queue[tail++] = (int32_t)w;
+            }
+        }
+    }
+    if (from[r] < 0)
+        return -1;
+    for (int64_t v = r; v != 0; v = from[v])
+        seq[len++] = &gk->keys[via[v]];
+    return len;
+}
+
+veil_status bfv_rotate_rows(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                            int64_t k, const bfv_galois_keys_t *gk)
+{
+    const bfv_galois_key_t *direct, **seq;
+    int64_t half, r;
+    long len;
+    veil_status st;
+
+    if (!ct_ok(out, ct, gk))
+        return VEIL_EINVAL;
+    if (!ct->ctx->batching)
+        return VEIL_EPARAM;
+    half = (int64_t)(ct->ctx->n / 2);
+    r = (k % half + half) % half;
+    if (r == 0)
+        return bfv_ciphertext_copy(out, ct);
+    direct = bfv_galois_keys_find(gk, bfv_galois_elt_from_step(ct->ctx, r));
+    if (direct != NULL)
+        return apply_key(out, ct, direct);
+
+    /* compose: the non-adjacent form over power-of-two keys when they are
+     * all there, else a shortest path over whatever steps exist */
+    seq = veil_alloc((size_t)half * sizeof(*seq) +
+                     3 * (size_t)half * sizeof(int32_t));
+    if (seq == NULL)
+        return VEIL_ENOMEM;
+    len = naf_plan(seq, gk, r <= half / 2 ? r : r - half);
+    if (len < 0) {
+        int32_t *from = (int32_t *)(seq + half);
+        len = bfs_plan(seq, gk, r, from, from + 2 * half);
+    }
+    st = len < 0 ? VEIL_ENOKEY : VEIL_OK;
+    for (long i = 0; i < len && st == VEIL_OK; i++)
+        st = apply_key(out, i == 0 ? ct : out, seq[i]);
+    veil_free(seq);
+    return st;
+}
+
+/* ------------------------------------------------------------ hoisting */
+
+veil_status bfv_hoisted_init(bfv_hoisted_t *h, const bfv_context_t *ctx)
+{
+    if (h == NULL || ctx == NULL)
+        return VEIL_EINVAL;
+    memset(h, 0, sizeof(*h));
+    h->c0 = veil_alloc(ctx->n_q * ctx->n * sizeof(uint64_t));
+    h->digits = veil_alloc(bfv_ks_digits_words(ctx) * sizeof(uint64_t));
+    if (h->c0 == NULL || h->digits == NULL) {
+        veil_free(h->c0);
+        veil_free(h->digits);
+        memset(h, 0, sizeof(*h));
+        return VEIL_ENOMEM;
+    }
+    h->ctx = ctx;
+    return VEIL_OK;
+}
+
+void bfv_hoisted_clear(bfv_hoisted_t *h)
+{
+    if (h == NULL)
+        return;
+    veil_free(h->c0);
+    veil_free(h->digits);
+    memset(h, 0, sizeof(*h));
+}
+
+veil_status bfv_hoisted_prepare(bfv_hoisted_t *h, const bfv_ciphertext_t *ct)
+{
+    const bfv_context_t *ctx;
+    uint64_t *tmp;
+    if (h == NULL || ct == NULL || h->ctx == NULL || ct->ctx != h->ctx ||
+        ct->size != 2)
+        return VEIL_EINVAL;
+    ctx = ct->ctx;
+    tmp = veil_alloc(bfv_ks_tmp_words(ctx) * sizeof(uint64_t));
+    if (tmp == NULL)
+        return VEIL_ENOMEM;
+    memcpy(h->c0, bfv_ct_row(ct, 0, 0), ctx->n_q * ctx->n * sizeof(uint64_t));
+    bfv_ks_decompose(h->digits, ctx, bfv_ct_row(ct, 1, 0), tmp);
+    veil_free(tmp);
+    h->ready = 1;
+    return VEIL_OK;
+}
+
+/* out = the prepared ciphertext itself: c1 row i is row i of the digit
+ * containing q_i (digits keep their own rows untransformed). */
+static veil_status hoisted_copy(bfv_ciphertext_t *out, const bfv_hoisted_t *h)
+{
+    const bfv_context_t *ctx = h->ctx;
+    const bfv_ks_tables_t *ks = &ctx->pre->ks;
+    const size_t n = ctx->n;
+    veil_status st = bfv_ciphertext_resize(out, 2, 0);
+    if (st != VEIL_OK)
+        return st;
+    memcpy(bfv_ct_row(out, 0, 0), h->c0, ctx->n_q * n * sizeof(uint64_t));
+    for (size_t i = 0; i < ctx->n_q; i++) {
+        size_t d = i / ctx->n_p;
+        memcpy(bfv_ct_row(out, 1, i),
+               h->digits + (d * ctx->n_qp + i) * n, n * sizeof(uint64_t));
+    }
+    (void)ks;
+    return VEIL_OK;
+}
+
+veil_status bfv_hoisted_apply_galois(bfv_ciphertext_t *out,
+                                     const bfv_hoisted_t *h, uint64_t elt,
+                                     const bfv_galois_keys_t *gk)
+{
+    const bfv_galois_key_t *key;
+    galois_work_t w;
+    veil_status st;
+
+    if (out == NULL || h == NULL || gk == NULL || h->ctx == NULL ||
+        !h->ready || out->ctx != h->ctx || gk->ctx != h->ctx ||
+        elt % 2 == 0 || elt >= 2 * (uint64_t)h->ctx->n)
+        return VEIL_EINVAL;
+    if (elt == 1)
+        return hoisted_copy(out, h);
+    key = bfv_galois_keys_find(gk, elt);
+    if (key == NULL)
+        return VEIL_ENOKEY;
+    st = work_alloc(&w, h->ctx);
+    if (st != VEIL_OK)
+        return st;
+    st = bfv_ciphertext_resize(out, 2, 0);
+    if (st == VEIL_OK)
+        galois_finish(out, h->c0, h->digits, key, &w);
+    veil_free(w.acc);
+    return st;
+}
+
+veil_status bfv_hoisted_rotate_rows(bfv_ciphertext_t *out,
+                                    const bfv_hoisted_t *h, int64_t k,
+                                    const bfv_galois_keys_t *gk)
+{
+    if (h == NULL || h->ctx == NULL)
+        return VEIL_EINVAL;
+    if (!h->ctx->batching)
+        return VEIL_EPARAM;
+    return bfv_hoisted_apply_galois(out, h,
+                                    bfv_galois_elt_from_step(h->ctx, k), gk);
+}
+
+veil_status bfv_rotate_rows_many(bfv_ciphertext_t *outs,
+                                 const bfv_ciphertext_t *ct,
+                                 const int64_t *steps, size_t count,
+                                 const bfv_galois_keys_t *gk)
+{
+    bfv_hoisted_t h;
+    veil_status st;
+    if (outs == NULL || ct == NULL || ct->ctx == NULL ||
+        (steps == NULL && count > 0))
+        return VEIL_EINVAL;
+    st = bfv_hoisted_init(&h, ct->ctx);
+    if (st != VEIL_OK)
+        return st;
+    st = bfv_hoisted_prepare(&h, ct);
+    for (size_t i = 0; i < count && st == VEIL_OK; i++)
+        st = bfv_hoisted_rotate_rows(&outs[i], &h, steps[i], gk);
+    bfv_hoisted_clear(&h);
+    return st;
+}

@@ -1,0 +1,89 @@
+/*
+ * relin.c - relinearization: the key switching s^2 -> s applied to c_2 of a
+ * product (doc/05-key-switching.md, "Relinearization").
+ */
+#include <string.h>
+#include "bfv_internal.h"
+
+veil_status bfv_relin_key_init(bfv_relin_key_t *rk, const bfv_context_t *ctx)
+{
+    veil_status st;
+    if (rk == NULL || ctx == NULL)
+        return VEIL_EINVAL;
+    memset(rk, 0, sizeof(*rk));
+    st = bfv_kswitch_key_alloc(&rk->ksk, ctx);
+    if (st != VEIL_OK)
+        return st;
+    rk->ctx = ctx;
+    return VEIL_OK;
+}
+
+void bfv_relin_key_clear(bfv_relin_key_t *rk)
+{
+    if (rk == NULL)
+        return;
+    if (rk->ctx != NULL)
+        bfv_kswitch_key_free(&rk->ksk, rk->ctx);
+    memset(rk, 0, sizeof(*rk));
+}
+
+veil_status bfv_keygen_relin(bfv_relin_key_t *rk, const bfv_secret_key_t *sk,
+                             veil_rng_t *rng)
+{
+    const bfv_context_t *ctx;
+    uint64_t *s2;
+    if (rk == NULL || sk == NULL || rng == NULL || sk->ctx == NULL ||
+        rk->ctx != sk->ctx)
+        return VEIL_EINVAL;
+    ctx = sk->ctx;
+    const size_t n = ctx->n, L = ctx->n_q;
+    s2 = veil_alloc(L * n * sizeof(uint64_t));
+    if (s2 == NULL)
+        return VEIL_ENOMEM;
+    for (size_t i = 0; i < L; i++)
+        ntt_vec_mul(&ctx->plans[i], s2 + i * n, sk->ntt + i * n,
+                    sk->ntt + i * n);
+    bfv_kswitch_keygen(&rk->ksk, sk, NULL, s2, rng);
+    veil_free_secret(s2, L * n * sizeof(uint64_t));
+    return VEIL_OK;
+}
+
+veil_status bfv_relinearize(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                            const bfv_relin_key_t *rk)
+{
+    const bfv_context_t *ctx;
+    uint64_t *work;
+    veil_status st;
+
+    if (out == NULL || ct == NULL || rk == NULL || ct->ctx == NULL ||
+        out->ctx != ct->ctx || rk->ctx != ct->ctx)
+        return VEIL_EINVAL;
+    if (ct->size == 2)
+        return bfv_ciphertext_copy(out, ct);
+    if (ct->size != 3)
+        return VEIL_EINVAL;
+    ctx = ct->ctx;
+    const size_t n = ctx->n, L = ctx->n_q, LK = ctx->n_qp;
+    const size_t w_digits = bfv_ks_digits_words(ctx);
+    const size_t w_tmp = bfv_ks_tmp_words(ctx);
+    const size_t w_acc = 2 * LK * n, w_y = 2 * L * n;
+    work = veil_alloc((w_digits + w_tmp + w_acc + w_y) * sizeof(uint64_t));
+    if (work == NULL)
+        return VEIL_ENOMEM;
+    uint64_t *digits = work, *tmp = digits + w_digits, *acc = tmp + w_tmp;
+    uint64_t *y = acc + w_acc;
+
+    /* (c0 + y0, c1 + y1) with y0 + y1 s = c2 s^2 + e_ks */
+    bfv_ks_decompose(digits, ctx, bfv_ct_row(ct, 2, 0), tmp);
+    bfv_ks_apply(y, ctx, digits, &rk->ksk, acc);
+    st = bfv_ciphertext_resize(out, 2, 1);
+    if (st == VEIL_OK) {
+#pragma omp parallel for schedule(static) collapse(2)
+        for (size_t k = 0; k < 2; k++)
+            for (size_t i = 0; i < L; i++)
+                ntt_vec_add(&ctx->plans[i], bfv_ct_row(out, k, i),
+                            bfv_ct_row(ct, k, i), y + (k * L + i) * n);
+    }
+    veil_free(work);
+    return st;
+}
