@@ -5,30 +5,44 @@
  * Same algorithm, butterflies and ranges as ntt_scalar.c; the Shoup
  * constants are 52-bit, wq[k] = floor(w[k] 2^52 / q) = floor(wp[k] / 2^12).
  *
- * Layout.  Stages whose butterflies are >= 16 apart work on eight
- * consecutive X and eight consecutive Y with one broadcast twiddle.  The
- * last four stages (distance 8, 4, 2, 1) run in registers on blocks of 16
- * coefficients v0 = a[16b .. 16b+8), v1 = a[16b+8 .. 16b+16): distance 8 is
- * (v0, v1) itself; for the others a two-source shuffle puts the X of each
- * pair in one register and its Y in the same lane of another:
+ * Passes.  Butterflies at distance >= 64 run two stages per pass (radix 4:
+ * the quarters x0 x1 x2 x3 of a group meet as (x0, x2), (x1, x3), then
+ * (x0, x1), (x2, x3) for the forward transform, the mirror image for the
+ * inverse), on eight consecutive coefficients per register with broadcast
+ * twiddles.  The last six stages (distance 32 .. 1) run in registers on
+ * blocks of 64 coefficients, r[i] = a[64 B + 8 i .. 64 B + 8 i + 8): distance
+ * 32, 16 and 8 pair whole registers; for 4, 2, 1 a two-source shuffle puts
+ * the X of each pair in one register and its Y in the same lane of another:
  *
- *   distance  X lanes hold coefficients    from
- *      4      0 1 2 3  8  9 10 11          vshufi64x2 of (v0, v1)
- *      2      0 1 8 9  4  5 12 13          vshufi64x2 of distance-4 output
- *      1      0 2 8 10 4  6 12 14          vpunpcklqdq of distance-2 output
+ *   distance  X lanes hold coefficients      from (v0, v1) = (r[2s], r[2s+1])
+ *      4      0 1 2 3  8  9 10 11            vshufi64x2 of (v0, v1)
+ *      2      0 1 8 9  4  5 12 13            vshufi64x2 of distance-4 output
+ *      1      0 2 8 10 4  6 12 14            vpunpcklqdq of distance-2 output
  *
- * (Y lanes hold X + distance) and two vpermt2q restore natural order.  The
+ * (Y lanes hold X + distance), and two vpermt2q restore natural order.  The
  * inverse runs the mirror image (distance 1, 2, 4 from vpunpck, vpermt2q,
- * vpermt2q; vshufi64x2 back).  Their twiddles differ per lane, so plan
- * tables hold them per block, eight to a vector, in exactly these lane
- * orders: no gathers.  Plans with n = 8 use the scalar kernels.
+ * vpermt2q; vshufi64x2 back).  Twiddles of these three stages differ per
+ * lane, so the plan holds them per 16-coefficient block, eight to a vector,
+ * in exactly these lane orders: no gathers.  Plans with n < 128 use the
+ * scalar kernels.
+ *
+ * Reductions.  Every multiplicand must stay below 2^52.  For q >= 2^49 the
+ * forward butterflies keep Harvey's invariant [0, 4q) by reducing X to
+ * [0, 2q) at every stage.  For q < 2^49, 8q < 2^52 leaves room to reduce X
+ * only at every other stage (those of distance 2^odd), to [0, 4q) by a
+ * subtraction of 4q: inputs below 8q give outputs below 6q, and a stage
+ * without reduction takes [0, 6q) to [0, 8q).  A final subtraction of 4q
+ * restores the documented lazy range [0, 4q).  The inverse reduces at every
+ * stage, as the scalar code does.
  */
-#include <string.h>
 #include "avx512_internal.h"
 
 #define LOAD(p) _mm512_loadu_si512((const void *)(p))
 #define STORE(p, v) _mm512_storeu_si512((void *)(p), (v))
 #define LOADA(p) _mm512_load_si512((const void *)(p))
+#define BCAST(x) _mm512_set1_epi64((long long)(x))
+
+#define MIN_LOGN 7 /* smaller plans use the scalar kernels */
 
 /* Coefficient (within its 16-block) in each X lane of the shuffled stages:
  * forward distance 4, 2, 1 and inverse distance 1, 2, 4. */
@@ -46,9 +60,9 @@ static const size_t fwd_dist[3] = {4, 2, 1}, inv_dist[3] = {1, 2, 4};
 
 /* The plan's AVX-512 tables, one veil_alloc: this header, then the arrays. */
 typedef struct {
-    uint64_t *wq, *iwq;       /* [n] 52-bit Shoup constants of w, iw    */
-    uint64_t *fw[3], *fp[3];  /* [n/2] forward distance 4, 2, 1 per lane */
-    uint64_t *iw[3], *ip[3];  /* [n/2] inverse distance 1, 2, 4 per lane */
+    uint64_t *wq, *iwq;      /* [n] 52-bit Shoup constants of w, iw     */
+    uint64_t *fw[3], *fp[3]; /* [n/2] forward distance 4, 2, 1 per lane  */
+    uint64_t *iw[3], *ip[3]; /* [n/2] inverse distance 1, 2, 4 per lane  */
 } tables512_t;
 
 #define HEADER_WORDS ((sizeof(tables512_t) + 63) / 64 * 8)
@@ -60,8 +74,8 @@ static veil_status tables_init_avx512(ntt_plan_t *plan)
     tables512_t *s;
     uint64_t *mem, *next;
 
-    if (n < 16)
-        return VEIL_OK; /* scalar kernels only */
+    if (plan->logn < MIN_LOGN)
+        return VEIL_OK;
     mem = veil_alloc((HEADER_WORDS + 8 * n) * sizeof(uint64_t));
     if (mem == NULL)
         return VEIL_ENOMEM;
@@ -79,12 +93,12 @@ static veil_status tables_init_avx512(ntt_plan_t *plan)
         s->wq[k] = t->wp[k] >> 12;
         s->iwq[k] = t->iwp[k] >> 12;
     }
-    /* lane l of block b in a stage of distance d uses the twiddle of the
+    /* lane l of 16-block b in a stage of distance d uses the twiddle of the
      * group holding coefficient e = 16 b + lane[l]: index n/(2d) + e/(2d) */
     for (int k = 0; k < 3; k++) {
+        const size_t fd = fwd_dist[k], id = inv_dist[k];
         for (size_t b = 0; b < n / 16; b++) {
             for (int l = 0; l < 8; l++) {
-                size_t fd = fwd_dist[k], id = inv_dist[k];
                 size_t fi = n / (2 * fd) + (16 * b + fwd_lane[k][l]) / (2 * fd);
                 size_t ii = n / (2 * id) + (16 * b + inv_lane[k][l]) / (2 * id);
                 s->fw[k][8 * b + l] = t->w[fi];
@@ -98,25 +112,29 @@ static veil_status tables_init_avx512(ntt_plan_t *plan)
     return VEIL_OK;
 }
 
-/* The modulus in the forms the butterflies want. */
+/* The modulus in the forms the butterflies want; red is the constant X is
+ * reduced by in the forward transform (2q, or 4q when q < 2^49). */
 typedef struct {
-    __m512i q, q2, negq;
+    __m512i q, q2, q4, negq, red;
 } mod512_t;
 
-static inline mod512_t mod512(uint64_t q)
+static inline mod512_t mod512(uint64_t q, int every)
 {
     mod512_t m;
-    m.q = _mm512_set1_epi64((long long)q);
-    m.q2 = _mm512_set1_epi64((long long)(2 * q));
-    m.negq = _mm512_set1_epi64(-(long long)q);
+    m.q = BCAST(q);
+    m.q2 = BCAST(2 * q);
+    m.q4 = BCAST(4 * q);
+    m.negq = BCAST(-q);
+    m.red = every ? m.q2 : m.q4;
     return m;
 }
 
-/* Forward butterfly, (X, Y) in [0, 4q) -> [0, 4q). */
+/* Forward butterfly: X reduced by m->red if `reduce`, then
+ * (X + W Y, X - W Y + 2q), W Y mod q in [0, 2q). */
 AVX512_INLINE void fwd_bfly(__m512i *x, __m512i *y, __m512i w, __m512i wp,
-                            const mod512_t *m)
+                            const mod512_t *m, int reduce)
 {
-    __m512i u = avx512_csub(*x, m->q2);
+    __m512i u = reduce ? avx512_csub(*x, m->red) : *x;
     __m512i v = avx512_mul_shoup_lazy(*y, w, wp, m->negq);
     *x = _mm512_add_epi64(u, v);
     *y = _mm512_sub_epi64(_mm512_add_epi64(u, m->q2), v);
@@ -132,51 +150,248 @@ AVX512_INLINE void inv_bfly(__m512i *x, __m512i *y, __m512i w, __m512i wp,
                                w, wp, m->negq);
 }
 
-AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a, int full)
+/* Last inverse stage: (X + Y) n^-1 and (X - Y) psi^-1 n^-1, in [0, 2q), or
+ * [0, q) if `full`. */
+AVX512_INLINE void inv_last_bfly(__m512i *x, __m512i *y, const __m512i c[4],
+                                 const mod512_t *m, int full)
+{
+    __m512i u = *x, v = *y;
+    *x = avx512_mul_shoup_lazy(_mm512_add_epi64(u, v), c[0], c[1], m->negq);
+    *y = avx512_mul_shoup_lazy(_mm512_sub_epi64(_mm512_add_epi64(u, m->q2), v),
+                               c[2], c[3], m->negq);
+    if (full) {
+        *x = avx512_csub(*x, m->q);
+        *y = avx512_csub(*y, m->q);
+    }
+}
+
+/* ------------------------------------------------------------- forward */
+
+/* One radix-2 stage at distance len >= 8 with a single group (the first). */
+AVX512_INLINE void fwd_radix2_first(uint64_t *a, size_t len, __m512i w,
+                                    __m512i wp, const mod512_t *m, int reduce)
+{
+    for (size_t j = 0; j < len; j += 8) {
+        __m512i x = LOAD(a + j), y = LOAD(a + len + j);
+        fwd_bfly(&x, &y, w, wp, m, reduce);
+        STORE(a + j, x);
+        STORE(a + len + j, y);
+    }
+}
+
+/* Stages with `groups` and 2 `groups` groups, distances len and len / 2. */
+AVX512_INLINE void fwd_radix4(uint64_t *a, const ntt_tables_t *t,
+                              const tables512_t *s, size_t groups, size_t len,
+                              const mod512_t *m, int reduce2)
+{
+    const size_t h = len >> 1;
+    for (size_t i = 0; i < groups; i++) {
+        const size_t c = 2 * (groups + i);
+        const __m512i w0 = BCAST(t->w[groups + i]);
+        const __m512i p0 = BCAST(s->wq[groups + i]);
+        const __m512i w1 = BCAST(t->w[c]), p1 = BCAST(s->wq[c]);
+        const __m512i w2 = BCAST(t->w[c + 1]), p2 = BCAST(s->wq[c + 1]);
+        uint64_t *x = a + 2 * i * len;
+        for (size_t j = 0; j < h; j += 8) {
+            __m512i x0 = LOAD(x + j), x1 = LOAD(x + h + j);
+            __m512i x2 = LOAD(x + len + j), x3 = LOAD(x + len + h + j);
+            fwd_bfly(&x0, &x2, w0, p0, m, 1);
+            fwd_bfly(&x1, &x3, w0, p0, m, 1);
+            fwd_bfly(&x0, &x1, w1, p1, m, reduce2);
+            fwd_bfly(&x2, &x3, w2, p2, m, reduce2);
+            STORE(x + j, x0);
+            STORE(x + h + j, x1);
+            STORE(x + len + j, x2);
+            STORE(x + len + h + j, x3);
+        }
+    }
+}
+
+/* Distances 8, 4, 2, 1 on the four 16-blocks (r[2k], r[2k+1]) of the
+ * 64-block B, stage by stage so that the four chains interleave;
+ * `every`: reduce at every stage, else at distances 8 and 2.  Leaves the
+ * distance-1 layout (X in r[2k], Y in r[2k+1]). */
+AVX512_INLINE void fwd_last4(__m512i r[8], const ntt_tables_t *t,
+                             const tables512_t *s, size_t n, size_t B,
+                             const mod512_t *m, int every)
+{
+    __m512i x[4], y[4];
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {
+        const size_t b = 4 * B + k;
+        fwd_bfly(&r[2 * k], &r[2 * k + 1], BCAST(t->w[n / 16 + b]),
+                 BCAST(s->wq[n / 16 + b]), m, 1);
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {
+        const size_t b = 4 * B + k;
+        x[k] = _mm512_shuffle_i64x2(r[2 * k], r[2 * k + 1], 0x44);
+        y[k] = _mm512_shuffle_i64x2(r[2 * k], r[2 * k + 1], 0xee);
+        fwd_bfly(&x[k], &y[k], LOADA(s->fw[0] + 8 * b),
+                 LOADA(s->fp[0] + 8 * b), m, every);
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {
+        const size_t b = 4 * B + k;
+        r[2 * k] = _mm512_shuffle_i64x2(x[k], y[k], 0x88);
+        r[2 * k + 1] = _mm512_shuffle_i64x2(x[k], y[k], 0xdd);
+        fwd_bfly(&r[2 * k], &r[2 * k + 1], LOADA(s->fw[1] + 8 * b),
+                 LOADA(s->fp[1] + 8 * b), m, 1);
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {
+        const size_t b = 4 * B + k;
+        x[k] = _mm512_unpacklo_epi64(r[2 * k], r[2 * k + 1]);
+        y[k] = _mm512_unpackhi_epi64(r[2 * k], r[2 * k + 1]);
+        fwd_bfly(&x[k], &y[k], LOADA(s->fw[2] + 8 * b),
+                 LOADA(s->fp[2] + 8 * b), m, every);
+        r[2 * k] = x[k];
+        r[2 * k + 1] = y[k];
+    }
+}
+
+AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a, int every,
+                           int full)
 {
     const ntt_tables_t *t = ntt_tables(plan);
     const tables512_t *s = t->simd;
     const size_t n = plan->n;
-    const mod512_t m = mod512(plan->q);
+    const mod512_t m = mod512(plan->q, every);
     const __m512i out0 = _mm512_setr_epi64(0, 8, 1, 9, 4, 12, 5, 13);
     const __m512i out1 = _mm512_setr_epi64(2, 10, 3, 11, 6, 14, 7, 15);
     size_t groups = 1, len = n >> 1;
 
-    /* stages with distance >= 16 */
-    for (; len >= 16; groups <<= 1, len >>= 1) {
-        for (size_t i = 0; i < groups; i++) {
-            const __m512i w = _mm512_set1_epi64((long long)t->w[groups + i]);
-            const __m512i wp = _mm512_set1_epi64((long long)s->wq[groups + i]);
-            uint64_t *x = a + 2 * i * len, *y = x + len;
-            for (size_t j = 0; j < len; j += 8) {
-                __m512i vx = LOAD(x + j), vy = LOAD(y + j);
-                fwd_bfly(&vx, &vy, w, wp, &m);
-                STORE(x + j, vx);
-                STORE(y + j, vy);
-            }
-        }
+    /* distances n/2 .. 64: radix 4, after one radix-2 stage if their number
+     * is odd (its distance is 2^even: no reduction unless `every`) */
+    if ((plan->logn - 6) % 2 == 1) {
+        fwd_radix2_first(a, len, BCAST(t->w[1]), BCAST(s->wq[1]), &m, every);
+        groups <<= 1, len >>= 1;
     }
-    /* distances 8, 4, 2, 1 in registers, 16 coefficients at a time */
-    for (size_t b = 0; b < n / 16; b++) {
-        __m512i v0 = LOAD(a + 16 * b), v1 = LOAD(a + 16 * b + 8), x, y;
-        fwd_bfly(&v0, &v1, _mm512_set1_epi64((long long)t->w[n / 16 + b]),
-                 _mm512_set1_epi64((long long)s->wq[n / 16 + b]), &m);
-        x = _mm512_shuffle_i64x2(v0, v1, 0x44);
-        y = _mm512_shuffle_i64x2(v0, v1, 0xee);
-        fwd_bfly(&x, &y, LOADA(s->fw[0] + 8 * b), LOADA(s->fp[0] + 8 * b), &m);
-        v0 = _mm512_shuffle_i64x2(x, y, 0x88);
-        v1 = _mm512_shuffle_i64x2(x, y, 0xdd);
-        fwd_bfly(&v0, &v1, LOADA(s->fw[1] + 8 * b), LOADA(s->fp[1] + 8 * b),
-                 &m);
-        x = _mm512_unpacklo_epi64(v0, v1);
-        y = _mm512_unpackhi_epi64(v0, v1);
-        fwd_bfly(&x, &y, LOADA(s->fw[2] + 8 * b), LOADA(s->fp[2] + 8 * b), &m);
-        if (full) {
-            x = avx512_csub(avx512_csub(x, m.q2), m.q);
-            y = avx512_csub(avx512_csub(y, m.q2), m.q);
+    for (; len >= 128; groups <<= 2, len >>= 2)
+        fwd_radix4(a, t, s, groups, len, &m, every);
+
+    /* distances 32 .. 1 in registers, 64 coefficients at a time */
+    for (size_t B = 0; B < n / 64; B++) {
+        uint64_t *blk = a + 64 * B;
+        __m512i r[8];
+        #pragma GCC unroll 8
+        for (int i = 0; i < 8; i++)
+            r[i] = LOAD(blk + 8 * i);
+        {
+            const __m512i w = BCAST(t->w[n / 64 + B]);
+            const __m512i wp = BCAST(s->wq[n / 64 + B]);
+            #pragma GCC unroll 8
+            for (int i = 0; i < 4; i++)
+                fwd_bfly(&r[i], &r[i + 4], w, wp, &m, 1);
         }
-        STORE(a + 16 * b, _mm512_permutex2var_epi64(x, out0, y));
-        STORE(a + 16 * b + 8, _mm512_permutex2var_epi64(x, out1, y));
+        #pragma GCC unroll 8
+        for (int h = 0; h < 2; h++) {
+            const size_t k = n / 32 + 2 * B + h;
+            const __m512i w = BCAST(t->w[k]), wp = BCAST(s->wq[k]);
+            fwd_bfly(&r[4 * h], &r[4 * h + 2], w, wp, &m, every);
+            fwd_bfly(&r[4 * h + 1], &r[4 * h + 3], w, wp, &m, every);
+        }
+                fwd_last4(r, t, s, n, B, &m, every);
+#pragma GCC unroll 8
+        for (int sb = 0; sb < 4; sb++) {
+            __m512i x = r[2 * sb], y = r[2 * sb + 1];
+            if (!every)
+                x = avx512_csub(x, m.q4), y = avx512_csub(y, m.q4);
+            if (full) {
+                x = avx512_csub(avx512_csub(x, m.q2), m.q);
+                y = avx512_csub(avx512_csub(y, m.q2), m.q);
+            }
+            r[2 * sb] = _mm512_permutex2var_epi64(x, out0, y);
+            r[2 * sb + 1] = _mm512_permutex2var_epi64(x, out1, y);
+        }
+        #pragma GCC unroll 8
+        for (int i = 0; i < 8; i++)
+            STORE(blk + 8 * i, r[i]);
+    }
+}
+
+/* ------------------------------------------------------------- inverse */
+
+/* Distances 1, 2, 4, 8 on the four 16-blocks (r[2k], r[2k+1]) of the
+ * 64-block B, stage by stage so that the four chains interleave. */
+AVX512_INLINE void inv_first4(__m512i r[8], const ntt_tables_t *t,
+                              const tables512_t *s, size_t n, size_t B,
+                              const mod512_t *m)
+{
+    const __m512i to2x = _mm512_setr_epi64(0, 8, 4, 12, 1, 9, 5, 13);
+    const __m512i to2y = _mm512_setr_epi64(2, 10, 6, 14, 3, 11, 7, 15);
+    const __m512i to4x = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
+    const __m512i to4y = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+    __m512i x[4], y[4];
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {
+        const size_t b = 4 * B + k;
+        x[k] = _mm512_unpacklo_epi64(r[2 * k], r[2 * k + 1]);
+        y[k] = _mm512_unpackhi_epi64(r[2 * k], r[2 * k + 1]);
+        inv_bfly(&x[k], &y[k], LOADA(s->iw[0] + 8 * b),
+                 LOADA(s->ip[0] + 8 * b), m);
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {
+        const size_t b = 4 * B + k;
+        r[2 * k] = _mm512_permutex2var_epi64(x[k], to2x, y[k]);
+        r[2 * k + 1] = _mm512_permutex2var_epi64(x[k], to2y, y[k]);
+        inv_bfly(&r[2 * k], &r[2 * k + 1], LOADA(s->iw[1] + 8 * b),
+                 LOADA(s->ip[1] + 8 * b), m);
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {
+        const size_t b = 4 * B + k;
+        x[k] = _mm512_permutex2var_epi64(r[2 * k], to4x, r[2 * k + 1]);
+        y[k] = _mm512_permutex2var_epi64(r[2 * k], to4y, r[2 * k + 1]);
+        inv_bfly(&x[k], &y[k], LOADA(s->iw[2] + 8 * b),
+                 LOADA(s->ip[2] + 8 * b), m);
+    }
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {
+        const size_t b = 4 * B + k;
+        r[2 * k] = _mm512_shuffle_i64x2(x[k], y[k], 0x44);
+        r[2 * k + 1] = _mm512_shuffle_i64x2(x[k], y[k], 0xee);
+        inv_bfly(&r[2 * k], &r[2 * k + 1], BCAST(t->iw[n / 16 + b]),
+                 BCAST(s->iwq[n / 16 + b]), m);
+    }
+}
+
+/* Stages with 2 `groups` and `groups` groups, distances len and 2 len;
+ * `last`: the second is the final stage (groups = 1) with n^-1. */
+AVX512_INLINE void inv_radix4(uint64_t *a, const ntt_tables_t *t,
+                              const tables512_t *s, size_t groups, size_t len,
+                              const mod512_t *m, int last, int full)
+{
+    __m512i c[4];
+    if (last) {
+        c[0] = BCAST(t->ninv_w[0]), c[1] = BCAST(t->ninv_wp[0] >> 12);
+        c[2] = BCAST(t->ninv_w[1]), c[3] = BCAST(t->ninv_wp[1] >> 12);
+    }
+    for (size_t i = 0; i < groups; i++) {
+        const size_t k = 2 * (groups + i);
+        const __m512i w1 = BCAST(t->iw[k]), p1 = BCAST(s->iwq[k]);
+        const __m512i w2 = BCAST(t->iw[k + 1]), p2 = BCAST(s->iwq[k + 1]);
+        const __m512i w0 = BCAST(t->iw[groups + i]);
+        const __m512i p0 = BCAST(s->iwq[groups + i]);
+        uint64_t *x = a + 4 * i * len;
+        for (size_t j = 0; j < len; j += 8) {
+            __m512i x0 = LOAD(x + j), x1 = LOAD(x + len + j);
+            __m512i x2 = LOAD(x + 2 * len + j), x3 = LOAD(x + 3 * len + j);
+            inv_bfly(&x0, &x1, w1, p1, m);
+            inv_bfly(&x2, &x3, w2, p2, m);
+            if (last) {
+                inv_last_bfly(&x0, &x2, c, m, full);
+                inv_last_bfly(&x1, &x3, c, m, full);
+            } else {
+                inv_bfly(&x0, &x2, w0, p0, m);
+                inv_bfly(&x1, &x3, w0, p0, m);
+            }
+            STORE(x + j, x0);
+            STORE(x + len + j, x1);
+            STORE(x + 2 * len + j, x2);
+            STORE(x + 3 * len + j, x3);
+        }
     }
 }
 
@@ -185,92 +400,97 @@ AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full)
     const ntt_tables_t *t = ntt_tables(plan);
     const tables512_t *s = t->simd;
     const size_t n = plan->n, half = n >> 1;
-    const mod512_t m = mod512(plan->q);
-    const __m512i to2x = _mm512_setr_epi64(0, 8, 4, 12, 1, 9, 5, 13);
-    const __m512i to2y = _mm512_setr_epi64(2, 10, 6, 14, 3, 11, 7, 15);
-    const __m512i to4x = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
-    const __m512i to4y = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+    const mod512_t m = mod512(plan->q, 1);
     size_t len;
 
-    /* distances 1, 2, 4 (and 8 unless it is the last stage) in registers */
-    for (size_t b = 0; b < n / 16; b++) {
-        __m512i v0 = LOAD(a + 16 * b), v1 = LOAD(a + 16 * b + 8), x, y;
-        x = _mm512_unpacklo_epi64(v0, v1);
-        y = _mm512_unpackhi_epi64(v0, v1);
-        inv_bfly(&x, &y, LOADA(s->iw[0] + 8 * b), LOADA(s->ip[0] + 8 * b), &m);
-        v0 = _mm512_permutex2var_epi64(x, to2x, y);
-        v1 = _mm512_permutex2var_epi64(x, to2y, y);
-        inv_bfly(&v0, &v1, LOADA(s->iw[1] + 8 * b), LOADA(s->ip[1] + 8 * b),
-                 &m);
-        x = _mm512_permutex2var_epi64(v0, to4x, v1);
-        y = _mm512_permutex2var_epi64(v0, to4y, v1);
-        inv_bfly(&x, &y, LOADA(s->iw[2] + 8 * b), LOADA(s->ip[2] + 8 * b), &m);
-        v0 = _mm512_shuffle_i64x2(x, y, 0x44);
-        v1 = _mm512_shuffle_i64x2(x, y, 0xee);
-        if (n > 16)
-            inv_bfly(&v0, &v1, _mm512_set1_epi64((long long)t->iw[n / 16 + b]),
-                     _mm512_set1_epi64((long long)s->iwq[n / 16 + b]), &m);
-        STORE(a + 16 * b, v0);
-        STORE(a + 16 * b + 8, v1);
+    /* distances 1 .. 32 in registers, 64 coefficients at a time */
+    for (size_t B = 0; B < n / 64; B++) {
+        uint64_t *blk = a + 64 * B;
+        __m512i r[8];
+        #pragma GCC unroll 8
+        for (int i = 0; i < 8; i++)
+            r[i] = LOAD(blk + 8 * i);
+                inv_first4(r, t, s, n, B, &m);
+        #pragma GCC unroll 8
+        for (int h = 0; h < 2; h++) {
+            const size_t k = n / 32 + 2 * B + h;
+            const __m512i w = BCAST(t->iw[k]), wp = BCAST(s->iwq[k]);
+            inv_bfly(&r[4 * h], &r[4 * h + 2], w, wp, &m);
+            inv_bfly(&r[4 * h + 1], &r[4 * h + 3], w, wp, &m);
+        }
+        {
+            const __m512i w = BCAST(t->iw[n / 64 + B]);
+            const __m512i wp = BCAST(s->iwq[n / 64 + B]);
+            #pragma GCC unroll 8
+            for (int i = 0; i < 4; i++)
+                inv_bfly(&r[i], &r[i + 4], w, wp, &m);
+        }
+        #pragma GCC unroll 8
+        for (int i = 0; i < 8; i++)
+            STORE(blk + 8 * i, r[i]);
     }
-    /* distances 16 .. n/4 */
-    for (len = 16; len < half; len <<= 1) {
-        const size_t groups = n / (2 * len);
-        for (size_t i = 0; i < groups; i++) {
-            const __m512i w = _mm512_set1_epi64((long long)t->iw[groups + i]);
-            const __m512i wp =
-                _mm512_set1_epi64((long long)s->iwq[groups + i]);
-            uint64_t *x = a + 2 * i * len, *y = x + len;
-            for (size_t j = 0; j < len; j += 8) {
-                __m512i vx = LOAD(x + j), vy = LOAD(y + j);
+
+    /* distances 64 .. n/2, the last with n^-1: one radix-2 stage first if
+     * their number is odd, then radix 4 */
+    len = 64;
+    if ((plan->logn - 6) % 2 == 1) {
+        if (len == half) {
+            __m512i c[4] = {BCAST(t->ninv_w[0]), BCAST(t->ninv_wp[0] >> 12),
+                            BCAST(t->ninv_w[1]), BCAST(t->ninv_wp[1] >> 12)};
+            for (size_t j = 0; j < half; j += 8) {
+                __m512i x = LOAD(a + j), y = LOAD(a + half + j);
+                inv_last_bfly(&x, &y, c, &m, full);
+                STORE(a + j, x);
+                STORE(a + half + j, y);
+            }
+            return;
+        }
+        for (size_t i = 0; i < n / 128; i++) {
+            const __m512i w = BCAST(t->iw[n / 128 + i]);
+            const __m512i wp = BCAST(s->iwq[n / 128 + i]);
+            uint64_t *x = a + 128 * i;
+            for (size_t j = 0; j < 64; j += 8) {
+                __m512i vx = LOAD(x + j), vy = LOAD(x + 64 + j);
                 inv_bfly(&vx, &vy, w, wp, &m);
                 STORE(x + j, vx);
-                STORE(y + j, vy);
+                STORE(x + 64 + j, vy);
             }
         }
+        len = 128;
     }
-    /* last stage, distance n/2, with n^-1 folded in */
-    {
-        const __m512i w0 = _mm512_set1_epi64((long long)t->ninv_w[0]);
-        const __m512i p0 = _mm512_set1_epi64((long long)(t->ninv_wp[0] >> 12));
-        const __m512i w1 = _mm512_set1_epi64((long long)t->ninv_w[1]);
-        const __m512i p1 = _mm512_set1_epi64((long long)(t->ninv_wp[1] >> 12));
-        for (size_t j = 0; j < half; j += 8) {
-            __m512i u = LOAD(a + j), v = LOAD(a + half + j);
-            __m512i x = avx512_mul_shoup_lazy(_mm512_add_epi64(u, v), w0, p0,
-                                              m.negq);
-            __m512i y = avx512_mul_shoup_lazy(
-                _mm512_sub_epi64(_mm512_add_epi64(u, m.q2), v), w1, p1,
-                m.negq);
-            if (full) {
-                x = avx512_csub(x, m.q);
-                y = avx512_csub(y, m.q);
-            }
-            STORE(a + j, x);
-            STORE(a + half + j, y);
-        }
-    }
+    for (; 2 * len < half; len <<= 2)
+        inv_radix4(a, t, s, n / (4 * len), len, &m, 0, 0);
+    if (full)
+        inv_radix4(a, t, s, 1, len, &m, 1, 1);
+    else
+        inv_radix4(a, t, s, 1, len, &m, 1, 0);
 }
+
+/* ------------------------------------------------------------- dispatch */
 
 static void forward_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    if (plan->n < 16)
+    if (plan->logn < MIN_LOGN)
         ntt_forward_lazy_scalar(plan, a);
+    else if (plan->q >> 49 != 0)
+        forward(plan, a, 1, 0);
     else
-        forward(plan, a, 0);
+        forward(plan, a, 0, 0);
 }
 
 static void forward_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    if (plan->n < 16)
+    if (plan->logn < MIN_LOGN)
         ntt_forward_scalar(plan, a);
+    else if (plan->q >> 49 != 0)
+        forward(plan, a, 1, 1);
     else
-        forward(plan, a, 1);
+        forward(plan, a, 0, 1);
 }
 
 static void inverse_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    if (plan->n < 16)
+    if (plan->logn < MIN_LOGN)
         ntt_inverse_lazy_scalar(plan, a);
     else
         inverse(plan, a, 0);
@@ -278,7 +498,7 @@ static void inverse_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)
 
 static void inverse_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    if (plan->n < 16)
+    if (plan->logn < MIN_LOGN)
         ntt_inverse_scalar(plan, a);
     else
         inverse(plan, a, 1);
