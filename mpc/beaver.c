@@ -12,6 +12,7 @@
  */
 #include <string.h>
 #include "beaver_internal.h"
+#include "mpc_internal.h"
 
 static veil_status alloc_arrays(uint64_t **arr[], int k, size_t n)
 {
@@ -190,31 +191,34 @@ veil_status mpc_beaver_mul(const mpc_field_t *f, mpc_chan_t *ch, int party,
         if ((st = mpc_open(f, ch, &o, 2 * m)) != VEIL_OK)
             break;
         /* 2. z = c + d b + e a (+ d e) */
-        _Pragma("omp parallel for if (m >= MPC_OMP_MIN) schedule(static)")
-        for (size_t i = 0; i < m; i++) {
-            uint64_t r = mpc_field_add(f, c[i], mpc_field_mul(f, d[i], b[i]));
-            r = mpc_field_add(f, r, mpc_field_mul(f, e[i], a[i]));
-            if (party == 0)
-                r = mpc_field_add(f, r, mpc_field_mul(f, d[i], e[i]));
-            z[j0 + i] = r;
-        }
+        mpc_beaver_finish(f, party, z + j0, d, e, a, b, c, m);
         t->used += m;
     }
     mpc_open_clear(&o);
     return st;
 }
 
-void mpc_square_finish(const mpc_field_t *f, int party, uint64_t *z,
-                       const uint64_t *d, const uint64_t *a,
-                       const uint64_t *a2, size_t m)
+void mpc_beaver_finish(const mpc_field_t *f, int party, uint64_t *z,
+                       const uint64_t *d, const uint64_t *e,
+                       const uint64_t *a, const uint64_t *b,
+                       const uint64_t *c, size_t m)
 {
+    const int ifma = mpc_ifma_active(f);
     _Pragma("omp parallel for if (m >= MPC_OMP_MIN) schedule(static)")
-    for (size_t i = 0; i < m; i++) {
-        uint64_t da = mpc_field_mul(f, d[i], a[i]);
-        uint64_t r = mpc_field_add(f, a2[i], mpc_field_add(f, da, da));
-        if (party == 0)
-            r = mpc_field_add(f, r, mpc_field_mul(f, d[i], d[i]));
-        z[i] = r;
+    for (size_t i0 = 0; i0 < m; i0 += MPC_BLOCK) {
+        size_t len = m - i0 < MPC_BLOCK ? m - i0 : MPC_BLOCK;
+        if (ifma) {
+            mpc_beaver_finish_ifma(f, party, z + i0, d + i0, e + i0, a + i0,
+                                   b + i0, c + i0, len);
+            continue;
+        }
+        for (size_t i = i0; i < i0 + len; i++) {
+            uint64_t r = mpc_field_add(f, c[i], mpc_field_mul(f, d[i], b[i]));
+            r = mpc_field_add(f, r, mpc_field_mul(f, e[i], a[i]));
+            if (party == 0)
+                r = mpc_field_add(f, r, mpc_field_mul(f, d[i], e[i]));
+            z[i] = r;
+        }
     }
 }
 
@@ -236,8 +240,8 @@ veil_status mpc_beaver_square(const mpc_field_t *f, mpc_chan_t *ch, int party,
         mpc_field_vec_sub(f, o.mine, x + j0, t->a + t->used, m);
         if ((st = mpc_open(f, ch, &o, m)) != VEIL_OK)
             break;
-        mpc_square_finish(f, party, z + j0, o.mine, t->a + t->used,
-                          t->a2 + t->used, m);
+        mpc_beaver_finish(f, party, z + j0, o.mine, o.mine, t->a + t->used,
+                          t->a + t->used, t->a2 + t->used, m);
         t->used += m;
     }
     mpc_open_clear(&o);

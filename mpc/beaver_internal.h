@@ -20,9 +20,12 @@ void mpc_open_clear(mpc_open_t *o);
 veil_status mpc_open(const mpc_field_t *f, mpc_chan_t *ch, mpc_open_t *o,
                      size_t len) VEIL_WUR;
 
-/* z = a2 + 2 d a (+ d^2 for party 0): the local step of squaring. */
-void mpc_square_finish(const mpc_field_t *f, int party, uint64_t *z,
-                       const uint64_t *d, const uint64_t *a,
-                       const uint64_t *a2, size_t m);
+/* The local step after an opening: z = c + d b + e a (+ d e for party 0),
+ * IFMA or scalar, OpenMP for long vectors.  Squaring is the case
+ * e = d, b = a, c = a^2.  z may alias any input. */
+void mpc_beaver_finish(const mpc_field_t *f, int party, uint64_t *z,
+                       const uint64_t *d, const uint64_t *e,
+                       const uint64_t *a, const uint64_t *b,
+                       const uint64_t *c, size_t m);
 
 #endif

@@ -4,11 +4,13 @@
  * (veil_isa_supported) has already checked AVX-512 F and the OS's ZMM state
  * for its own AVX-512 path; this adds the extensions mpc uses, once, and
  * follows the active ISA so that VEIL_ISA=avx2 or scalar turns the kernels
- * off for tests and benchmarks.
+ * off for tests and benchmarks.  The IFMA field kernels need only the base
+ * layer's AVX-512 path (F + IFMA) and a prime below 2^50.
  */
 #include <pthread.h>
 #include "config.h"
 #include "mpc_internal.h"
+#include "veil/mpc_field.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -33,4 +35,14 @@ int mpc_avx512_active(void)
 {
     pthread_once(&probe_once, probe);
     return cpu_ok && veil_isa_active() == VEIL_ISA_AVX512;
+}
+
+int mpc_ifma_active(const mpc_field_t *f)
+{
+#if defined(VEIL_HAVE_AVX512)
+    return f->bits <= 50 && veil_isa_active() == VEIL_ISA_AVX512;
+#else
+    (void)f;
+    return 0;
+#endif
 }

@@ -5,6 +5,7 @@
  * thread count.
  */
 #include <flint/ulong_extras.h>
+#include "mpc_internal.h"
 #include "veil/mpc_field.h"
 
 veil_status mpc_field_init(mpc_field_t *f, uint64_t p, unsigned frac_bits)
@@ -55,6 +56,14 @@ void mpc_field_vec_neg(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
 void mpc_field_vec_mul(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        const uint64_t *b, size_t n)
 {
+    if (mpc_ifma_active(f)) {
+        _Pragma("omp parallel for if (n >= MPC_OMP_MIN) schedule(static)")
+        for (size_t i = 0; i < n; i += MPC_BLOCK) {
+            size_t len = n - i < MPC_BLOCK ? n - i : MPC_BLOCK;
+            mpc_vec_mul_ifma(f, out + i, a + i, b + i, len);
+        }
+        return;
+    }
     VEC_LOOP(n, out[i] = mpc_field_mul(f, a[i], b[i]));
 }
 

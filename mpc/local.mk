@@ -14,14 +14,15 @@ mpc_libveil_mpc_aesni_la_CFLAGS += -maes -msse4.1
 endif
 libveil_la_LIBADD += mpc/libveil_mpc_aesni.la
 
-# AVX-512 kernels (GFNI transpose for IKNP, VAES AES), chosen at run time
-# by mpc_avx512_active() (mpc/cpu.c).
+# AVX-512 kernels (GFNI transpose for IKNP, VAES AES, IFMA field), chosen
+# at run time by mpc_avx512_active() / mpc_ifma_active() (mpc/cpu.c).
 noinst_LTLIBRARIES += mpc/libveil_mpc_avx512.la
-mpc_libveil_mpc_avx512_la_SOURCES = mpc/ot_transpose_gfni.c mpc/aes_vaes.c
+mpc_libveil_mpc_avx512_la_SOURCES = mpc/ot_transpose_gfni.c mpc/aes_vaes.c \
+	mpc/field_ifma.c
 mpc_libveil_mpc_avx512_la_CFLAGS = $(AM_CFLAGS)
 if HAVE_AVX512
 mpc_libveil_mpc_avx512_la_CFLAGS += -mavx512f -mavx512bw -mavx512vbmi \
-	-mgfni -mvaes
+	-mavx512ifma -mgfni -mvaes
 endif
 libveil_la_LIBADD += mpc/libveil_mpc_avx512.la
 

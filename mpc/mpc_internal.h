@@ -41,6 +41,24 @@ void mpc_hash_ccr_vaes(mpc_block_t *out, const mpc_aes_key_t *pi,
 void mpc_hash_tccr_vaes(mpc_block_t *out, const mpc_aes_key_t *pi,
                         const mpc_block_t *in, uint64_t tweak, size_t n);
 
+/* 1 if the AVX-512 IFMA field kernels (field_ifma.c) may run for f: p
+ * below 2^50 and the active veil ISA is avx512 (which has IFMA). */
+struct mpc_field_s;
+int mpc_ifma_active(const struct mpc_field_s *f);
+
+/* IFMA kernels (field_ifma.c), same results as the scalar code:
+ * out = a b, and the Beaver combination z = c + d b + e a (+ d e for party
+ * 0).  Only where mpc_ifma_active(f). */
+void mpc_vec_mul_ifma(const struct mpc_field_s *f, uint64_t *out,
+                      const uint64_t *a, const uint64_t *b, size_t n);
+void mpc_beaver_finish_ifma(const struct mpc_field_s *f, int party,
+                            uint64_t *z, const uint64_t *d, const uint64_t *e,
+                            const uint64_t *a, const uint64_t *b,
+                            const uint64_t *c, size_t n);
+
+/* Elements per call of a vector kernel inside an OpenMP loop. */
+#define MPC_BLOCK 4096
+
 /* Below this many blocks the AES-NI code is used even where VAES runs. */
 #define MPC_VAES_MIN_BLOCKS 32
 

@@ -13,6 +13,7 @@
  * precomputation.
  */
 #include "beaver_internal.h"
+#include "mpc_internal.h"
 
 veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
                            mpc_powers_t *t, uint64_t *z, const uint64_t *x,
@@ -50,7 +51,8 @@ veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
         mpc_field_vec_sub(f, o1.mine, xs, t->a + u, m);
         if ((st = mpc_open(f, ch, &o1, m)) != VEIL_OK)
             break;
-        mpc_square_finish(f, party, x2, d, t->a + u, t->a2 + u, m);
+        mpc_beaver_finish(f, party, x2, d, d, t->a + u, t->a + u, t->a2 + u,
+                          m);
         mpc_share_trunc(f, party, x2, x2, m);
         /* 2 */
         if (deg == 3) {
@@ -59,14 +61,7 @@ veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
             mpc_field_vec_sub(f, o2.mine, x2, b, m);
             if ((st = mpc_open(f, ch, &o2, m)) != VEIL_OK)
                 break;
-            _Pragma("omp parallel for if (m >= MPC_OMP_MIN) schedule(static)")
-            for (size_t i = 0; i < m; i++) {
-                uint64_t r = mpc_field_add(f, ab[i], mpc_field_mul(f, d[i], b[i]));
-                r = mpc_field_add(f, r, mpc_field_mul(f, e[i], a[i]));
-                if (party == 0)
-                    r = mpc_field_add(f, r, mpc_field_mul(f, d[i], e[i]));
-                x3[i] = r;
-            }
+            mpc_beaver_finish(f, party, x3, d, e, a, b, ab, m);
             mpc_share_trunc(f, party, x3, x3, m);
         }
         /* 3: x is read before z is written, so z may alias x */

@@ -10,10 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include "veil/mpc.h"
+#include "veil/mpc_field.h"
 #include "bench.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #define OT_COT_N (1u << 23)
 #define OT_CHOSEN_N (1u << 21)
+#define BEAVER_N 1000000
 #define MAX_REPS 11
 
 static int cmp_double(const void *a, const void *b)
@@ -110,6 +116,120 @@ static int run_ot(const bench_opts_t *o, int chosen, int reps)
     return 0;
 }
 
+/* ----------------------------------------------------------- Beaver */
+
+typedef struct {
+    int poly;              /* 0: beaver_mul, 1: degree-3 polynomial   */
+    size_t n;
+    int reps, threads;
+    mpc_field_t f;
+    mpc_triples_t t[2];
+    mpc_powers_t pw[2];
+    uint64_t *x[2], *y[2], *z[2], coef[4];
+    double us[MAX_REPS];
+    uint64_t bytes;        /* sent by party 0 in the last repetition */
+} beaver_bench_t;
+
+static veil_status beaver_bench_party(mpc_chan_t *ch, int party, void *arg)
+{
+    beaver_bench_t *b = arg;
+    veil_status st = VEIL_OK;
+    veil_rng_t rng;
+#ifdef _OPENMP
+    omp_set_num_threads(b->threads);
+#endif
+    if (party == 0)
+        st = veil_rng_init(&rng);
+    for (int k = -1; k < b->reps && st == VEIL_OK; k++) { /* -1: warm-up */
+        double t0;
+        uint64_t sent = ch->bytes_sent;
+        /* fresh tuples for every repetition, dealt before the clock */
+        if (party == 0)
+            st = b->poly ? mpc_powers_deal(&b->f, &rng, &b->pw[0], &b->pw[1])
+                         : mpc_triples_deal(&b->f, &rng, &b->t[0], &b->t[1]);
+        if (st != VEIL_OK || (st = sync_parties(ch)) != VEIL_OK)
+            break;
+        t0 = bench_now();
+        if (b->poly)
+            st = mpc_fixed_poly(&b->f, ch, party, &b->pw[party], b->z[party],
+                                b->x[party], b->coef, 3, b->n);
+        else
+            st = mpc_beaver_mul(&b->f, ch, party, &b->t[party], b->z[party],
+                                b->x[party], b->y[party], b->n);
+        if (k >= 0 && party == 0) {
+            b->us[k] = (bench_now() - t0) * 1e6;
+            b->bytes = ch->bytes_sent - sent;
+        }
+    }
+    if (party == 0)
+        veil_rng_clear(&rng);
+    return st;
+}
+
+static int run_beaver(const bench_opts_t *o, int poly, int reps)
+{
+    beaver_bench_t *b = calloc(1, sizeof(*b));
+    const double c[4] = {0.125, 0.5, 0.25, -0.0625};
+    void *args[2] = {b, b};
+    veil_status st[2] = {VEIL_OK, VEIL_OK}, e = VEIL_ENOMEM;
+    veil_rng_t rng;
+    char extra[160];
+    double med;
+    int rc = 1;
+
+    if (b == NULL)
+        goto out;
+    b->poly = poly;
+    b->n = BEAVER_N;
+    b->reps = reps;
+    b->threads = o->threads;
+    if ((e = mpc_field_init(&b->f, MPC_P_DELPHI, MPC_FRAC_BITS_DEFAULT)) ||
+        (e = mpc_fixed_encode(&b->f, b->coef, c, 4)) ||
+        (e = veil_rng_init(&rng)))
+        goto out;
+    for (int p = 0; p < 2; p++) {
+        b->x[p] = veil_alloc(b->n * sizeof(uint64_t));
+        b->y[p] = veil_alloc(b->n * sizeof(uint64_t));
+        b->z[p] = veil_alloc(b->n * sizeof(uint64_t));
+        if (b->x[p] == NULL || b->y[p] == NULL || b->z[p] == NULL) {
+            e = VEIL_ENOMEM;
+            goto out;
+        }
+        /* inputs: small fixed-point values (random shares of them) */
+        mpc_field_vec_random(&b->f, &rng, b->x[p], b->n);
+        mpc_field_vec_random(&b->f, &rng, b->y[p], b->n);
+        if ((e = poly ? mpc_powers_init(&b->pw[p], b->n, 3)
+                      : mpc_triples_init(&b->t[p], b->n)))
+            goto out;
+    }
+    veil_rng_clear(&rng);
+    e = mpc_run2(st, MPC_RUN_THREADS_TCP, beaver_bench_party, args);
+    if (e != VEIL_OK || st[0] != VEIL_OK || st[1] != VEIL_OK)
+        goto out;
+    med = median(b->us, reps);
+    snprintf(extra, sizeof(extra),
+             "\"us_per_element\":%.4f,\"bytes_per_element\":%.1f",
+             med / (double)b->n, (double)b->bytes / (double)b->n);
+    bench_report(o, "mpc", poly ? "poly3" : "beaver_mul", b->n, b->f.bits,
+                 veil_isa_name(veil_isa_active()), o->threads, med, reps, extra);
+    rc = 0;
+out:
+    if (rc)
+        fprintf(stderr, "veil-bench: mpc %s: %s / %s / %s\n",
+                poly ? "poly3" : "beaver_mul", veil_strerror(e),
+                veil_strerror(st[0]), veil_strerror(st[1]));
+    if (b != NULL)
+        for (int p = 0; p < 2; p++) {
+            veil_free(b->x[p]);
+            veil_free(b->y[p]);
+            veil_free(b->z[p]);
+            mpc_triples_clear(&b->t[p]);
+            mpc_powers_clear(&b->pw[p]);
+        }
+    free(b);
+    return rc;
+}
+
 int bench_mpc_ot(const bench_opts_t *o)
 {
     int reps = o->runs < MAX_REPS ? o->runs : MAX_REPS, rc = 0;
@@ -121,5 +241,7 @@ int bench_mpc_ot(const bench_opts_t *o)
                     "(2 threads, medians)");
     rc |= run_ot(o, 0, reps);
     rc |= run_ot(o, 1, reps);
+    rc |= run_beaver(o, 0, reps);
+    rc |= run_beaver(o, 1, reps);
     return rc;
 }

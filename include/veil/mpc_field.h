@@ -32,7 +32,7 @@ extern "C" {
 
 /* The field and the fixed-point format; immutable after init, shareable
  * between threads. */
-typedef struct {
+typedef struct mpc_field_s {
     uint64_t p;        /* the prime, 3 <= p < 2^62                       */
     unsigned bits;     /* bit length k of p                              */
     uint64_t mu;       /* Barrett constant floor(2^(2k) / p)             */

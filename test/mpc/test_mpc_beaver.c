@@ -105,10 +105,17 @@ Test(mpc_beaver, mul_and_square_match_plaintext)
             x[i] = bd[i / 8];
             y[i] = bd[i % 8];
         }
-        run_job(&f, &rng, OP_MUL, n, x, y, NULL, z);
-        for (size_t i = 0; i < n; i++)
-            if (z[i] != oracle_mul(x[i], y[i], p))
-                cr_assert_fail("p %llu mul %zu", (unsigned long long)p, i);
+        /* IFMA kernels where they run (p < 2^50), then the scalar code */
+        for (int isa = VEIL_ISA_AVX512; isa >= VEIL_ISA_SCALAR; isa -= 2) {
+            if (veil_isa_set((veil_isa_t)isa) != VEIL_OK)
+                continue;
+            run_job(&f, &rng, OP_MUL, n, x, y, NULL, z);
+            for (size_t i = 0; i < n; i++)
+                if (z[i] != oracle_mul(x[i], y[i], p))
+                    cr_assert_fail("p %llu isa %d mul %zu",
+                                   (unsigned long long)p, isa, i);
+        }
+        cr_assert_eq(veil_isa_set(veil_isa_best()), VEIL_OK);
         run_job(&f, &rng, OP_SQUARE, n, x, y, NULL, z);
         for (size_t i = 0; i < n; i++)
             if (z[i] != oracle_mul(x[i], x[i], p))
