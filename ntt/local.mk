@@ -26,3 +26,8 @@ test_ntt_test_ntt_LDADD = $(TEST_LDADD)
 test_ntt_test_ntt_SOURCES += test/ntt/ntt_helpers.c test/ntt/ntt_helpers.h \
 	test/ntt/arith.c test/ntt/primes.c test/ntt/transform.c \
 	test/ntt/vec.c test/ntt/badinput.c
+
+# RNS: bases, exact CRT, base conversion, scale-and-round (doc/02-rns.md)
+libveil_la_SOURCES += ntt/rns_base.c ntt/rns_crt.c
+test_ntt_test_ntt_SOURCES += test/ntt/rns_helpers.c test/ntt/rns_helpers.h \
+	test/ntt/rns_crt.c
