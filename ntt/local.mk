@@ -28,7 +28,8 @@ test_ntt_test_ntt_SOURCES += test/ntt/ntt_helpers.c test/ntt/ntt_helpers.h \
 	test/ntt/vec.c test/ntt/badinput.c
 
 # RNS: bases, exact CRT, base conversion, scale-and-round (doc/02-rns.md)
-libveil_la_SOURCES += ntt/rns_base.c ntt/rns_crt.c ntt/rns_conv.c
+libveil_la_SOURCES += ntt/rns_base.c ntt/rns_crt.c ntt/rns_conv.c \
+	ntt/rns_scale.c
 noinst_HEADERS += ntt/rns_internal.h
 test_ntt_test_ntt_SOURCES += test/ntt/rns_helpers.c test/ntt/rns_helpers.h \
-	test/ntt/rns_crt.c test/ntt/rns_conv.c
+	test/ntt/rns_crt.c test/ntt/rns_conv.c test/ntt/rns_scale.c
