@@ -15,21 +15,24 @@ void mpc_cb_word_const(mpc_cb_t *b, mpc_wire_t *out, uint64_t v, unsigned n)
 }
 
 /* One full adder: *s = x ^ y ^ c and, if co is not NULL, the carry
- * *co = c ^ ((x ^ c) & (y ^ c)) = maj(x, y, c).  c == MPC_WIRE_NONE stands
- * for a 0 carry (a half adder, so that no constant gate is needed). */
+ * *co = maj(x, y, c) = c ^ ((x ^ c) & (y ^ c)), sharing x ^ c:
+ * s = (x ^ c) ^ y.  One AND, four XORs (fewer when operands are constant).
+ * c == MPC_WIRE_NONE stands for a 0 carry (a half adder, so that no
+ * constant gate is needed). */
 static void full_add(mpc_cb_t *b, mpc_wire_t *s, mpc_wire_t *co, mpc_wire_t x,
                      mpc_wire_t y, mpc_wire_t c)
 {
+    mpc_wire_t xc;
     if (c == MPC_WIRE_NONE) {
         if (co != NULL)
             *co = mpc_cb_and(b, x, y);
         *s = mpc_cb_xor(b, x, y);
         return;
     }
+    xc = mpc_cb_xor(b, x, c);
     if (co != NULL)
-        *co = mpc_cb_xor(
-            b, c, mpc_cb_and(b, mpc_cb_xor(b, x, c), mpc_cb_xor(b, y, c)));
-    *s = mpc_cb_xor(b, mpc_cb_xor(b, x, y), c);
+        *co = mpc_cb_xor(b, c, mpc_cb_and(b, xc, mpc_cb_xor(b, y, c)));
+    *s = mpc_cb_xor(b, xc, y);
 }
 
 void mpc_cb_word_add(mpc_cb_t *b, mpc_wire_t *sum, mpc_wire_t *cout,
