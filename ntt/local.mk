@@ -9,7 +9,15 @@ libveil_la_SOURCES += ntt/modarith.c ntt/primes.c ntt/ntt_plan.c \
 	ntt/ntt_transform.c ntt/ntt_scalar.c ntt/ntt_vec_scalar.c
 noinst_HEADERS += ntt/ntt_internal.h
 
-# AVX-512 IFMA kernels: their own flags, chosen at run time (ntt_plan.c)
+# AVX2 kernels (double-precision FMA arithmetic, hence -mfma) and AVX-512
+# IFMA kernels: their own flags, chosen at run time (ntt_plan.c)
+if HAVE_AVX2
+noinst_LTLIBRARIES += libveil_avx2.la
+libveil_avx2_la_SOURCES = ntt/avx2/ntt_avx2.c ntt/avx2/vec_avx2.c \
+	ntt/avx2/avx2_internal.h
+libveil_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -mbmi2 -mfma
+libveil_la_LIBADD += libveil_avx2.la
+endif
 if HAVE_AVX512
 noinst_LTLIBRARIES += libveil_avx512.la
 libveil_avx512_la_SOURCES = ntt/avx512/ntt_avx512.c ntt/avx512/vec_avx512.c \

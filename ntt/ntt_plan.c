@@ -13,7 +13,11 @@ static const struct ntt_kernels *kernels_for(veil_isa_t isa)
     case VEIL_ISA_SCALAR:
         return &ntt_kernels_scalar;
     case VEIL_ISA_AVX2:
-        return NULL; /* AVX2 kernels land in the next commit */
+#if defined(VEIL_HAVE_AVX2)
+        return &ntt_kernels_avx2;
+#else
+        return NULL;
+#endif
     case VEIL_ISA_AVX512:
 #if defined(VEIL_HAVE_AVX512)
         return &ntt_kernels_avx512;
@@ -126,10 +130,7 @@ veil_status ntt_plan_init_isa(ntt_plan_t *plan, size_t n, uint64_t q,
 
 veil_status ntt_plan_init(ntt_plan_t *plan, size_t n, uint64_t q)
 {
-    veil_isa_t isa = veil_isa_active();
-    if (kernels_for(isa) == NULL)
-        isa = VEIL_ISA_SCALAR;
-    return ntt_plan_init_isa(plan, n, q, isa);
+    return ntt_plan_init_isa(plan, n, q, veil_isa_active());
 }
 
 void ntt_plan_clear(ntt_plan_t *plan)

@@ -20,7 +20,7 @@ Test(badinput, plan_rejects_bad_n)
 {
     const uint64_t q = th_prime(NTT_MAX_PRIME_BITS, 1u << NTT_MAX_LOGN);
     for (int isa = 0; isa < VEIL_ISA_COUNT; isa++) {
-        if (!th_isa_ready((veil_isa_t)isa))
+        if (!veil_isa_supported((veil_isa_t)isa))
             continue;
         static const size_t bad_n[] = {0, 1, 2, 4, 3, 12, 1000, 4097,
                                        (size_t)1 << (NTT_MAX_LOGN + 1),
@@ -36,7 +36,7 @@ Test(badinput, plan_rejects_bad_q)
     const uint64_t good = th_prime(44, n);
     for (int isa = 0; isa < VEIL_ISA_COUNT; isa++) {
         veil_isa_t i = (veil_isa_t)isa;
-        if (!th_isa_ready(i))
+        if (!veil_isa_supported(i))
             continue;
         expect_init(VEIL_OK, n, good, i);
         expect_init(VEIL_EPARAM, n, 0, i);
@@ -70,6 +70,6 @@ Test(badinput, plan_rejects_null_and_unknown_isa)
     expect_init(VEIL_EINVAL, 4096, q, (veil_isa_t)-1);
     ntt_plan_clear(NULL);
     for (int isa = 0; isa < VEIL_ISA_COUNT; isa++)
-        if (!th_isa_ready((veil_isa_t)isa))
+        if (!veil_isa_supported((veil_isa_t)isa))
             expect_init(VEIL_EUNSUPPORTED, 4096, q, (veil_isa_t)isa);
 }

@@ -119,8 +119,3 @@ uint64_t th_prime(unsigned bits, size_t n)
         return 0;
     return q;
 }
-
-int th_isa_ready(veil_isa_t isa)
-{
-    return isa != VEIL_ISA_AVX2 && veil_isa_supported(isa); /* AVX2: next */
-}

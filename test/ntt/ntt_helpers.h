@@ -46,7 +46,4 @@ const char *th_pattern_name(th_pattern_t p);
  * checked independently by the prime tests). */
 uint64_t th_prime(unsigned bits, size_t n);
 
-/* 1 if the ntt module has kernels for `isa` and this CPU runs them. */
-int th_isa_ready(veil_isa_t isa);
-
 #endif

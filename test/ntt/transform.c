@@ -5,6 +5,7 @@
  * lazy ranges and bit-for-bit agreement of every path with scalar.
  */
 #include <criterion/criterion.h>
+#include <fenv.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ntt_helpers.h"
@@ -64,7 +65,7 @@ Test(transform, product_matches_flint_and_schoolbook_every_isa_and_n)
                 }
                 for (int isa = 0; isa < VEIL_ISA_COUNT; isa++) {
                     ntt_plan_t p;
-                    if (!th_isa_ready((veil_isa_t)isa))
+                    if (!veil_isa_supported((veil_isa_t)isa))
                         continue;
                     cr_assert_eq(ntt_plan_init_isa(&p, n, q, (veil_isa_t)isa),
                                  VEIL_OK);
@@ -105,7 +106,7 @@ Test(transform, forward_is_evaluation_at_odd_powers_bit_reversed)
         veil_rng_uniform_mod(&rng, a, n, q);
         for (int isa = 0; isa < VEIL_ISA_COUNT; isa++) {
             ntt_plan_t p;
-            if (!th_isa_ready((veil_isa_t)isa))
+            if (!veil_isa_supported((veil_isa_t)isa))
                 continue;
             cr_assert_eq(ntt_plan_init_isa(&p, n, q, (veil_isa_t)isa),
                          VEIL_OK);
@@ -163,7 +164,7 @@ Test(transform, paths_agree_round_trip_and_lazy_ranges)
             ntt_forward(&ps, ref);
             for (int isa = 0; isa < VEIL_ISA_COUNT; isa++) {
                 ntt_plan_t p;
-                if (!th_isa_ready((veil_isa_t)isa))
+                if (!veil_isa_supported((veil_isa_t)isa))
                     continue;
                 cr_assert_eq(ntt_plan_init_isa(&p, n, q, (veil_isa_t)isa),
                              VEIL_OK);
@@ -220,8 +221,7 @@ Test(transform, plan_fields_and_active_isa)
     const uint64_t q = th_prime(44, 4096);
     cr_assert_eq(veil_init(), VEIL_OK);
     cr_assert_eq(ntt_plan_init(&p, 4096, q), VEIL_OK);
-    cr_assert_eq(p.isa, th_isa_ready(veil_isa_active()) ? veil_isa_active()
-                                                        : VEIL_ISA_SCALAR);
+    cr_assert_eq(p.isa, veil_isa_active());
     cr_assert_eq(p.n, 4096);
     cr_assert_eq(p.logn, 12);
     cr_assert_eq(p.q, q);
@@ -232,4 +232,41 @@ Test(transform, plan_fields_and_active_isa)
     cr_assert_eq(x, q - 1);
     ntt_plan_clear(&p);
     ntt_plan_clear(&p); /* safe twice */
+}
+
+/* The AVX2 path computes in doubles; its bounds assume round-to-nearest and
+ * it falls back to the scalar code otherwise.  Results must not depend on
+ * the caller's rounding mode on any path. */
+Test(transform, results_independent_of_rounding_mode)
+{
+    static const int modes[] = {FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO};
+    veil_rng_t rng;
+    th_rng(&rng, "transform/rounding");
+    const size_t n = 4096;
+    const uint64_t q = th_prime(NTT_MAX_PRIME_BITS, n);
+    uint64_t *a = alloc_words(n), *b = alloc_words(n), *ref = alloc_words(n);
+    uint64_t *got = alloc_words(n), *tmp = alloc_words(n);
+    ntt_plan_t ps;
+    veil_rng_uniform_mod(&rng, a, n, q);
+    veil_rng_uniform_mod(&rng, b, n, q);
+    cr_assert_eq(ntt_plan_init_isa(&ps, n, q, VEIL_ISA_SCALAR), VEIL_OK);
+    ntt_product(ref, &ps, a, b, tmp);
+    for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+        for (int isa = 0; isa < VEIL_ISA_COUNT; isa++) {
+            ntt_plan_t p;
+            if (!veil_isa_supported((veil_isa_t)isa))
+                continue;
+            cr_assert_eq(ntt_plan_init_isa(&p, n, q, (veil_isa_t)isa),
+                         VEIL_OK);
+            cr_assert_eq(fesetround(modes[m]), 0);
+            ntt_product(got, &p, a, b, tmp);
+            fesetround(FE_TONEAREST);
+            cr_assert_arr_eq(got, ref, n * sizeof(uint64_t), "isa %s mode %zu",
+                             veil_isa_name((veil_isa_t)isa), m);
+            ntt_plan_clear(&p);
+        }
+    }
+    ntt_plan_clear(&ps);
+    veil_free(a), veil_free(b), veil_free(ref), veil_free(got), veil_free(tmp);
+    veil_rng_clear(&rng);
 }
