@@ -3,7 +3,8 @@ veilinclude_HEADERS += include/veil/mpc_gc.h
 noinst_HEADERS += mpc/gc_internal.h
 libveil_la_SOURCES += mpc/gc_circuit.c mpc/gc_builder.c mpc/gc_words.c \
 	mpc/gc_circuits.c mpc/gc_relu.c mpc/gc_text.c mpc/gc_prog.c \
-	mpc/gc_dispatch.c mpc/gc_garble.c mpc/gc_eval.c
+	mpc/gc_dispatch.c mpc/gc_garble.c mpc/gc_eval.c mpc/gc_proto.c \
+	mpc/gc_relu_proto.c
 
 # Garbling kernels: each a convenience library with its own flags (as the
 # AES-NI code of mpc/local.mk); without the flags the files build to "not
@@ -24,5 +25,6 @@ libveil_la_LIBADD += mpc/libveil_gc_aesni.la mpc/libveil_gc_vaes.la
 check_PROGRAMS += test/mpc/test_gc
 TESTS += test/mpc/test_gc
 test_mpc_test_gc_SOURCES = test/mpc/gc_helpers.h test/mpc/gc_circuits.c \
-	test/mpc/gc_relu.c test/mpc/gc_text.c test/mpc/gc_garble.c
+	test/mpc/gc_relu.c test/mpc/gc_text.c test/mpc/gc_garble.c \
+	test/mpc/gc_proto.c
 test_mpc_test_gc_LDADD = $(TEST_LDADD)

@@ -22,10 +22,10 @@ void mpc_gc_evaluator_clear(mpc_gc_evaluator_t *e)
         veil_memzero(e, sizeof(*e));
 }
 
-veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
-                        const mpc_circuit_t *c, const mpc_block_t *in,
-                        const mpc_block_t *tables, const uint8_t *decode,
-                        size_t n)
+veil_status gc_eval_at(const mpc_aes_key_t *pi, uint64_t and_ctr,
+                       uint8_t *out, const mpc_circuit_t *c,
+                       const mpc_block_t *in, const mpc_block_t *tables,
+                       const uint8_t *decode, size_t n)
 {
     const gc_kernel_t *kern;
     gc_prog_t prog;
@@ -33,17 +33,8 @@ veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
     uint64_t base[L];
     size_t n_in, slot_bytes;
     veil_status st;
-    if (e == NULL || c == NULL || n == 0 || in == NULL ||
-        (tables == NULL && c->n_and > 0) ||
-        ((decode == NULL || out == NULL) && c->n_out > 0))
-        return VEIL_EINVAL;
-    if ((st = mpc_circuit_check(c)) != VEIL_OK)
-        return st;
     if ((kern = gc_kernel_pick()) == NULL)
         return VEIL_EUNSUPPORTED;
-    if (n > (UINT64_MAX >> 2) / ((uint64_t)c->n_and + 1) ||
-        e->and_ctr > (UINT64_MAX >> 2) - (uint64_t)n * c->n_and)
-        return VEIL_EINVAL;
     if ((st = gc_prog_compile(&prog, c)) != VEIL_OK)
         return st;
     n_in = prog.n_in;
@@ -63,11 +54,11 @@ veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
                 slots[j * L + l] = l < m ? in[(i0 + l) * n_in + j]
                                          : (mpc_block_t){{0, 0}};
         for (size_t l = 0; l < L; l++)
-            base[l] = e->and_ctr + (i0 + l) * prog.n_and;
+            base[l] = and_ctr + (i0 + l) * prog.n_and;
         if (m < L) /* spread a partial group's tables over all lanes */
             for (size_t k = 0; k < 2 * (size_t)prog.n_and; k++)
                 memcpy(scratch + k * L, tab + k * m, m * sizeof(mpc_block_t));
-        kern->eval(&prog, slots, m == L ? tab : scratch, &e->pi, base);
+        kern->eval(&prog, slots, m == L ? tab : scratch, pi, base);
         for (size_t k = 0; k < prog.n_out; k++)
             for (size_t l = 0; l < m; l++) {
                 size_t o = (i0 + l) * prog.n_out + k;
@@ -75,11 +66,30 @@ veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
                                         .w[0] ^ decode[o]) & 1);
             }
     }
-    e->and_ctr += (uint64_t)n * prog.n_and;
     st = VEIL_OK;
 done:
     veil_free_secret(slots, slots ? slot_bytes : 0);
     veil_free(scratch);
     gc_prog_clear(&prog);
+    return st;
+}
+
+veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
+                        const mpc_circuit_t *c, const mpc_block_t *in,
+                        const mpc_block_t *tables, const uint8_t *decode,
+                        size_t n)
+{
+    veil_status st;
+    if (e == NULL || c == NULL || n == 0 || in == NULL ||
+        (tables == NULL && c->n_and > 0) ||
+        ((decode == NULL || out == NULL) && c->n_out > 0))
+        return VEIL_EINVAL;
+    if ((st = mpc_circuit_check(c)) != VEIL_OK)
+        return st;
+    if (!gc_counter_ok(e->and_ctr, c->n_and, n))
+        return VEIL_EINVAL;
+    st = gc_eval_at(&e->pi, e->and_ctr, out, c, in, tables, decode, n);
+    if (st == VEIL_OK)
+        e->and_ctr += (uint64_t)n * c->n_and;
     return st;
 }

@@ -76,9 +76,7 @@ veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
         return st;
     if ((kern = gc_kernel_pick()) == NULL)
         return VEIL_EUNSUPPORTED;
-    /* the AND counter and the table index must not overflow */
-    if (n > (UINT64_MAX >> 2) / ((uint64_t)c->n_and + 1) ||
-        g->and_ctr > (UINT64_MAX >> 2) - (uint64_t)n * c->n_and)
+    if (!gc_counter_ok(g->and_ctr, c->n_and, n))
         return VEIL_EINVAL;
     if ((st = gc_prog_compile(&prog, c)) != VEIL_OK)
         return st;

@@ -73,4 +73,22 @@ const gc_kernel_t *gc_kernel_vaes(void);
  * ISA is avx512, else AES-NI; NULL without AES-NI (gc_dispatch.c). */
 const gc_kernel_t *gc_kernel_pick(void);
 
+/* ------------------------------------------------------ shared helpers */
+
+/* 1 if n instances of n_and ANDs from AND index ctr keep every tweak
+ * 2 * index + 1 and every table index below 2^64 (with room to spare). */
+static inline int gc_counter_ok(uint64_t ctr, uint32_t n_and, size_t n)
+{
+    return n <= (UINT64_MAX >> 2) / ((uint64_t)n_and + 1) &&
+           ctr <= (UINT64_MAX >> 2) - (uint64_t)n * n_and;
+}
+
+/* mpc_gc_eval with an explicit AND counter and no argument checks (the
+ * online phase evaluates a batch whose counters were reserved offline).
+ * c must have passed mpc_circuit_check. */
+veil_status gc_eval_at(const mpc_aes_key_t *pi, uint64_t and_ctr,
+                       uint8_t *out, const mpc_circuit_t *c,
+                       const mpc_block_t *in, const mpc_block_t *tables,
+                       const uint8_t *decode, size_t n);
+
 #endif

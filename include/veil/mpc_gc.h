@@ -425,7 +425,9 @@ typedef struct {
 } mpc_gc_ebatch_t;
 
 /* Offline, garbler: gin_off[i * n_gin_off + j] is offline garbler input j
- * of instance i (NULL if n_gin_off == 0).  n >= 1, n_gin_off <= n_gin. */
+ * of instance i (NULL if n_gin_off == 0).  n >= 1, n_gin_off <= n_gin.
+ * The offline calls (here and below) first empty *b, so that clearing it
+ * is safe whatever they return. */
 veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
                                    mpc_chan_t *ch, const mpc_circuit_t *c,
                                    size_t n, uint32_t n_gin_off,
@@ -439,7 +441,8 @@ veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
                                      const uint8_t *ein) VEIL_WUR;
 
 /* Online, garbler: gin_on[i * (n_gin - n_gin_off) + j] (NULL if there are
- * none).  The batch is spent afterwards (clear it). */
+ * none).  The call clears the batch, also on error: its 0-labels must never
+ * encode a second input, since two active labels of a wire reveal Delta. */
 veil_status mpc_gc_online_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
                                   mpc_chan_t *ch,
                                   const uint8_t *gin_on) VEIL_WUR;

@@ -1,0 +1,366 @@
+/*
+ * gc_proto.c - the garbler and evaluator parties over a channel: set-up
+ * (IKNP with Delta as the correlation), and a batch's offline and online
+ * phases, chunk by chunk.  Per chunk of MPC_GC_CHUNK instances:
+ *
+ *   offline  1. correlated OT for the evaluator's input bits: the
+ *               garbler's q[j] is the 0-label, the evaluator's t[j] its
+ *               active label (16 bytes per bit, evaluator -> garbler)
+ *            2. garbler -> evaluator: the garbled tables, the output
+ *               decoding bits (packed 8 per byte), the active labels of
+ *               the offline garbler inputs
+ *   online   3. garbler -> evaluator: the active labels of the online
+ *               garbler inputs; the evaluator evaluates the chunk while the
+ *               next one travels, and decodes
+ *
+ * Bulk data travels in frames of at most GC_PIECE bytes; both parties know
+ * every length in advance, so a frame of another size is VEIL_EFORMAT.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "gc_internal.h"
+
+#define GC_PIECE ((size_t)1 << 22)
+
+static veil_status send_bulk(mpc_chan_t *ch, const void *buf, size_t len)
+{
+    veil_status st = VEIL_OK;
+    for (size_t off = 0; off < len && st == VEIL_OK; off += GC_PIECE)
+        st = mpc_chan_send(ch, (const uint8_t *)buf + off,
+                           len - off < GC_PIECE ? len - off : GC_PIECE);
+    return st;
+}
+
+static veil_status recv_bulk(mpc_chan_t *ch, void *buf, size_t len)
+{
+    veil_status st = VEIL_OK;
+    for (size_t off = 0; off < len && st == VEIL_OK; off += GC_PIECE)
+        st = mpc_chan_recv(ch, (uint8_t *)buf + off,
+                           len - off < GC_PIECE ? len - off : GC_PIECE);
+    return st;
+}
+
+/* bits (one per byte) <-> packed (bit i at bit i % 8 of byte i / 8) */
+static void pack_bits(uint8_t *packed, const uint8_t *bits, size_t n)
+{
+    memset(packed, 0, (n + 7) / 8);
+    for (size_t i = 0; i < n; i++)
+        packed[i / 8] |= (uint8_t)((bits[i] & 1) << (i % 8));
+}
+
+static void unpack_bits(uint8_t *bits, const uint8_t *packed, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        bits[i] = (packed[i / 8] >> (i % 8)) & 1;
+}
+
+/* 1 if every byte of bits[0..n) is 0 or 1 (NULL is fine when n == 0). */
+static int are_bits(const uint8_t *bits, size_t n)
+{
+    if (n > 0 && bits == NULL)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (bits[i] > 1)
+            return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- set-up */
+
+veil_status mpc_gc_gparty_init(mpc_gc_gparty_t *g, mpc_chan_t *ch)
+{
+    veil_status st;
+    if (g == NULL || ch == NULL)
+        return VEIL_EINVAL;
+    memset(g, 0, sizeof(*g));
+    if ((st = mpc_gc_garbler_init(&g->gc, NULL)) == VEIL_OK)
+        st = mpc_ot_sender_init(&g->ot, ch, &g->gc.delta);
+    if (st != VEIL_OK)
+        mpc_gc_gparty_clear(g);
+    return st;
+}
+
+veil_status mpc_gc_eparty_init(mpc_gc_eparty_t *e, mpc_chan_t *ch)
+{
+    veil_status st;
+    if (e == NULL || ch == NULL)
+        return VEIL_EINVAL;
+    memset(e, 0, sizeof(*e));
+    if ((st = mpc_gc_evaluator_init(&e->gc)) == VEIL_OK)
+        st = mpc_ot_receiver_init(&e->ot, ch);
+    if (st != VEIL_OK)
+        mpc_gc_eparty_clear(e);
+    return st;
+}
+
+void mpc_gc_gparty_clear(mpc_gc_gparty_t *g)
+{
+    if (g == NULL)
+        return;
+    mpc_gc_garbler_clear(&g->gc);
+    mpc_ot_sender_clear(&g->ot);
+}
+
+void mpc_gc_eparty_clear(mpc_gc_eparty_t *e)
+{
+    if (e == NULL)
+        return;
+    mpc_gc_evaluator_clear(&e->gc);
+    mpc_ot_receiver_clear(&e->ot);
+}
+
+void mpc_gc_gbatch_clear(mpc_gc_gbatch_t *b)
+{
+    if (b == NULL)
+        return;
+    if (b->on0 != NULL && b->c != NULL)
+        veil_free_secret(b->on0, b->n * (b->c->n_gin - b->n_gin_off) *
+                                     sizeof(mpc_block_t));
+    else
+        veil_free(b->on0);
+    memset(b, 0, sizeof(*b));
+}
+
+void mpc_gc_ebatch_clear(mpc_gc_ebatch_t *b)
+{
+    if (b == NULL)
+        return;
+    if (b->in != NULL && b->c != NULL)
+        veil_free_secret(b->in, b->n * (b->c->n_gin + b->c->n_ein) *
+                                    sizeof(mpc_block_t));
+    else
+        veil_free(b->in);
+    veil_free(b->tables);
+    free(b->decode);
+    memset(b, 0, sizeof(*b));
+}
+
+/* Argument checks common to both parties' offline phase. */
+static veil_status offline_args(const mpc_circuit_t *c, size_t n,
+                                uint32_t n_gin_off, uint64_t and_ctr)
+{
+    veil_status st;
+    if (c == NULL || n == 0 || n_gin_off > c->n_gin)
+        return VEIL_EINVAL;
+    if ((st = mpc_circuit_check(c)) != VEIL_OK)
+        return st;
+    if (!gc_counter_ok(and_ctr, c->n_and, n) ||
+        n > SIZE_MAX / 64 / ((size_t)c->n_gin + c->n_ein + 2 * c->n_and + 1))
+        return VEIL_EINVAL;
+    return VEIL_OK;
+}
+
+/* --------------------------------------------------------------- garbler */
+
+veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
+                                   mpc_chan_t *ch, const mpc_circuit_t *c,
+                                   size_t n, uint32_t n_gin_off,
+                                   const uint8_t *gin_off)
+{
+    const size_t C = MPC_GC_CHUNK;
+    size_t n_gin, n_ein, n_in, n_on, zero_bytes = 0;
+    mpc_block_t *zero = NULL, *q = NULL, *lab = NULL, *tab = NULL;
+    uint8_t *dec = NULL, *packed = NULL;
+    veil_status st;
+    if (b != NULL)
+        memset(b, 0, sizeof(*b));
+    if (b == NULL || g == NULL || ch == NULL)
+        return VEIL_EINVAL;
+    if ((st = offline_args(c, n, n_gin_off, g->gc.and_ctr)) != VEIL_OK)
+        return st;
+    if (!are_bits(gin_off, n * n_gin_off))
+        return VEIL_EINVAL;
+    n_gin = c->n_gin;
+    n_ein = c->n_ein;
+    n_in = n_gin + n_ein;
+    n_on = n_gin - n_gin_off;
+    b->c = c;
+    b->n = n;
+    b->n_gin_off = n_gin_off;
+    zero_bytes = C * n_in * sizeof(mpc_block_t) + 1;
+    b->on0 = veil_alloc(n * n_on * sizeof(mpc_block_t) + 1);
+    zero = veil_alloc(zero_bytes);
+    q = veil_alloc((C * n_ein + 1) * sizeof(mpc_block_t));
+    lab = veil_alloc((C * n_gin_off + 1) * sizeof(mpc_block_t));
+    tab = veil_alloc((C * c->n_and * 2 + 1) * sizeof(mpc_block_t));
+    dec = malloc(C * c->n_out + 1);
+    packed = malloc(C * c->n_out / 8 + 1);
+    if (!b->on0 || !zero || !q || !lab || !tab || !dec || !packed) {
+        st = VEIL_ENOMEM;
+        goto done;
+    }
+    for (size_t i0 = 0; i0 < n && st == VEIL_OK; i0 += C) {
+        size_t m = n - i0 < C ? n - i0 : C;
+        /* 1. 0-labels: random for the garbler's inputs, from the
+         *    correlated OT for the evaluator's */
+        mpc_gc_random_labels(&g->gc, zero, m * n_in);
+        if (n_ein > 0) {
+            if ((st = mpc_ot_send_cot(&g->ot, ch, q, m * n_ein)) != VEIL_OK)
+                break;
+            for (size_t i = 0; i < m; i++)
+                memcpy(zero + i * n_in + n_gin, q + i * n_ein,
+                       n_ein * sizeof(mpc_block_t));
+        }
+        /* 2. garble and send tables, decoding bits, offline labels */
+        if ((st = mpc_gc_garble(&g->gc, tab, dec, c, zero, m)) != VEIL_OK)
+            break;
+        pack_bits(packed, dec, m * c->n_out);
+        for (size_t i = 0; i < m; i++) {
+            mpc_gc_encode(lab + i * n_gin_off, &g->gc, zero + i * n_in,
+                          gin_off + (i0 + i) * n_gin_off, n_gin_off);
+            memcpy(b->on0 + (i0 + i) * n_on, zero + i * n_in + n_gin_off,
+                   n_on * sizeof(mpc_block_t));
+        }
+        if ((st = send_bulk(ch, tab, m * c->n_and * 2 * sizeof(mpc_block_t))) ||
+            (st = mpc_chan_send(ch, packed, (m * c->n_out + 7) / 8)) ||
+            (st = send_bulk(ch, lab, m * n_gin_off * sizeof(mpc_block_t))))
+            break;
+    }
+    if (st == VEIL_OK)
+        st = mpc_chan_flush(ch);
+done:
+    veil_free_secret(zero, zero ? zero_bytes : 0);
+    veil_free_secret(q, q ? (C * n_ein + 1) * sizeof(mpc_block_t) : 0);
+    veil_free(lab);
+    veil_free(tab);
+    free(dec);
+    free(packed);
+    if (st != VEIL_OK)
+        mpc_gc_gbatch_clear(b);
+    return st;
+}
+
+veil_status mpc_gc_online_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
+                                  mpc_chan_t *ch, const uint8_t *gin_on)
+{
+    const size_t C = MPC_GC_CHUNK;
+    size_t n_on;
+    mpc_block_t *lab = NULL;
+    veil_status st = VEIL_OK;
+    if (b == NULL || g == NULL || ch == NULL || b->c == NULL)
+        return VEIL_EINVAL;
+    n_on = b->c->n_gin - b->n_gin_off;
+    if (!are_bits(gin_on, b->n * n_on))
+        return VEIL_EINVAL;
+    if (n_on > 0 && (lab = veil_alloc(C * n_on * sizeof(mpc_block_t))) == NULL)
+        st = VEIL_ENOMEM;
+    for (size_t i0 = 0; i0 < b->n && n_on > 0 && st == VEIL_OK; i0 += C) {
+        size_t m = b->n - i0 < C ? b->n - i0 : C;
+        mpc_gc_encode(lab, &g->gc, b->on0 + i0 * n_on, gin_on + i0 * n_on,
+                      m * n_on);
+        st = send_bulk(ch, lab, m * n_on * sizeof(mpc_block_t));
+    }
+    if (st == VEIL_OK)
+        st = mpc_chan_flush(ch);
+    veil_free(lab);
+    /* the 0-labels must never encode a second input: two active labels of
+     * one wire differ by Delta */
+    mpc_gc_gbatch_clear(b);
+    return st;
+}
+
+/* ------------------------------------------------------------- evaluator */
+
+veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
+                                     mpc_chan_t *ch, const mpc_circuit_t *c,
+                                     size_t n, uint32_t n_gin_off,
+                                     const uint8_t *ein)
+{
+    const size_t C = MPC_GC_CHUNK;
+    size_t n_gin, n_ein, n_in;
+    mpc_block_t *t = NULL, *lab = NULL;
+    uint8_t *choice = NULL, *packed = NULL;
+    veil_status st;
+    if (b != NULL)
+        memset(b, 0, sizeof(*b));
+    if (b == NULL || e == NULL || ch == NULL)
+        return VEIL_EINVAL;
+    if ((st = offline_args(c, n, n_gin_off, e->gc.and_ctr)) != VEIL_OK)
+        return st;
+    if (!are_bits(ein, n * c->n_ein))
+        return VEIL_EINVAL;
+    n_gin = c->n_gin;
+    n_ein = c->n_ein;
+    n_in = n_gin + n_ein;
+    b->c = c;
+    b->n = n;
+    b->n_gin_off = n_gin_off;
+    b->and_ctr = e->gc.and_ctr;
+    b->in = veil_alloc(n * n_in * sizeof(mpc_block_t) + 1);
+    b->tables = veil_alloc(n * c->n_and * 2 * sizeof(mpc_block_t) + 1);
+    b->decode = malloc(n * c->n_out + 1);
+    t = veil_alloc((C * n_ein + 1) * sizeof(mpc_block_t));
+    lab = veil_alloc((C * n_gin_off + 1) * sizeof(mpc_block_t));
+    choice = malloc(C * n_ein / 8 + 1);
+    packed = malloc(C * c->n_out / 8 + 1);
+    if (!b->in || !b->tables || !b->decode || !t || !lab || !choice ||
+        !packed) {
+        st = VEIL_ENOMEM;
+        goto done;
+    }
+    for (size_t i0 = 0; i0 < n && st == VEIL_OK; i0 += C) {
+        size_t m = n - i0 < C ? n - i0 : C;
+        /* 1. the active labels of the own inputs */
+        if (n_ein > 0) {
+            pack_bits(choice, ein + i0 * n_ein, m * n_ein);
+            st = mpc_ot_recv_cot(&e->ot, ch, t, choice, m * n_ein);
+            if (st != VEIL_OK)
+                break;
+            for (size_t i = 0; i < m; i++)
+                memcpy(b->in + (i0 + i) * n_in + n_gin, t + i * n_ein,
+                       n_ein * sizeof(mpc_block_t));
+        }
+        /* 2. tables, decoding bits, offline garbler labels */
+        if ((st = recv_bulk(ch, b->tables + i0 * c->n_and * 2,
+                            m * c->n_and * 2 * sizeof(mpc_block_t))) ||
+            (st = mpc_chan_recv(ch, packed, (m * c->n_out + 7) / 8)) ||
+            (st = recv_bulk(ch, lab, m * n_gin_off * sizeof(mpc_block_t))))
+            break;
+        unpack_bits(b->decode + i0 * c->n_out, packed, m * c->n_out);
+        for (size_t i = 0; i < m; i++)
+            memcpy(b->in + (i0 + i) * n_in, lab + i * n_gin_off,
+                   n_gin_off * sizeof(mpc_block_t));
+    }
+    if (st == VEIL_OK)
+        e->gc.and_ctr += (uint64_t)n * c->n_and;
+done:
+    veil_free_secret(t, t ? (C * n_ein + 1) * sizeof(mpc_block_t) : 0);
+    veil_free(lab);
+    free(choice);
+    free(packed);
+    if (st != VEIL_OK)
+        mpc_gc_ebatch_clear(b);
+    return st;
+}
+
+veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
+                                    mpc_chan_t *ch, uint8_t *out)
+{
+    const size_t C = MPC_GC_CHUNK;
+    const mpc_circuit_t *c;
+    size_t n_in, n_on;
+    mpc_block_t *lab = NULL;
+    veil_status st = VEIL_OK;
+    if (b == NULL || e == NULL || ch == NULL || b->c == NULL ||
+        (out == NULL && b->c->n_out > 0))
+        return VEIL_EINVAL;
+    c = b->c;
+    n_in = c->n_gin + c->n_ein;
+    n_on = c->n_gin - b->n_gin_off;
+    if ((lab = veil_alloc((C * n_on + 1) * sizeof(mpc_block_t))) == NULL)
+        return VEIL_ENOMEM;
+    for (size_t i0 = 0; i0 < b->n && st == VEIL_OK; i0 += C) {
+        size_t m = b->n - i0 < C ? b->n - i0 : C;
+        if ((st = recv_bulk(ch, lab, m * n_on * sizeof(mpc_block_t))))
+            break;
+        for (size_t i = 0; i < m; i++)
+            memcpy(b->in + (i0 + i) * n_in + b->n_gin_off, lab + i * n_on,
+                   n_on * sizeof(mpc_block_t));
+        st = gc_eval_at(&e->gc.pi, b->and_ctr + i0 * c->n_and,
+                        out + i0 * c->n_out, c, b->in + i0 * n_in,
+                        b->tables + i0 * c->n_and * 2,
+                        b->decode + i0 * c->n_out, m);
+    }
+    veil_free(lab);
+    return st;
+}
