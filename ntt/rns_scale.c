@@ -3,7 +3,7 @@
  * scale-and-round of Halevi, Polyakov and Shoup ("An improved RNS variant of
  * the BFV homomorphic encryption scheme", CT-RSA 2019): section 2.3 for
  * decryption (x in base Q, result mod t) and section 4.3 for multiplication
- * (x in base Q u P, result in base P), in 64-bit fixed point instead of
+ * (x in base Q u P, result in base P), in 52-bit fixed point instead of
  * floating point (doc/02-rns.md, "Scaling by t/Q").
  *
  * Let P = prod p_j (P = 1 for decryption), w_i = (QP/q_i)^-1 mod q_i and
@@ -20,6 +20,7 @@
  *                      [+ x_j t Q^-1]   mod t, resp. mod p_j.
  */
 #include <string.h>
+#include "config.h"
 #include "rns_internal.h"
 
 static int bases_disjoint(const rns_base_t *q, const rns_base_t *p)
@@ -32,7 +33,7 @@ static int bases_disjoint(const rns_base_t *q, const rns_base_t *p)
 }
 
 /* The constants of one prime q_i: R_i mod every output modulus and
- * floor(2^128 theta_i) split into two words. */
+ * floor(2^104 theta_i) split into two 52-bit limbs. */
 static veil_status scale_prime_init(rns_scale_t *s, size_t i, const mpz_t QP,
                                     const mpz_t tP, mpz_t tmp, mpz_t r)
 {
@@ -50,12 +51,13 @@ static veil_status scale_prime_init(rns_scale_t *s, size_t i, const mpz_t QP,
     mpz_mul_ui(tmp, tP, w);
     mpz_fdiv_qr_ui(tmp, r, tmp, qi);
     for (size_t j = 0; j < s->m; j++)
-        s->int_part[j * q->k + i] = mpz_fdiv_ui(tmp, s->out_mod[j].q);
-    /* floor(2^128 r_i / q_i) < 2^128 */
-    mpz_mul_2exp(r, r, 128);
+        s->int_part[j * q->k + i] = mpz_fdiv_ui(tmp, s->red[j].p);
+    /* floor(2^104 r_i / q_i) < 2^104 */
+    mpz_mul_2exp(r, r, 104);
     mpz_fdiv_q_ui(r, r, qi);
-    s->frac[2 * i + 1] = mpz_getlimbn(r, 0);
-    s->frac[2 * i] = mpz_getlimbn(r, 1);
+    s->frac[2 * i + 1] = mpz_getlimbn(r, 0) & RNS_MASK52;
+    mpz_fdiv_q_2exp(r, r, 52);
+    s->frac[2 * i] = mpz_getlimbn(r, 0);
     return VEIL_OK;
 }
 
@@ -65,8 +67,8 @@ static veil_status scale_tables_init(rns_scale_t *s)
     mpz_t QP, tP, tmp, r;
     veil_status st = VEIL_OK;
 
-    for (size_t j = 0; j < s->m && st == VEIL_OK; j++)
-        st = ntt_modulus_init(&s->out_mod[j], p != NULL ? p->q[j] : s->t);
+    for (size_t j = 0; j < s->m; j++)
+        rns_red_init(&s->red[j], p != NULL ? p->q[j] : s->t);
     mpz_inits(QP, tP, tmp, r, NULL);
     mpz_set(QP, q->Q);
     mpz_set_ui(tP, s->t);
@@ -78,12 +80,14 @@ static veil_status scale_tables_init(rns_scale_t *s)
         st = scale_prime_init(s, i, QP, tP, tmp, r);
     /* t Q^-1 mod p_j: Q is a unit mod p_j as the bases are disjoint */
     for (size_t j = 0; p != NULL && j < s->m && st == VEIL_OK; j++) {
-        const ntt_modulus_t *mj = &s->out_mod[j];
+        const uint64_t pj = p->q[j];
         uint64_t qinv;
-        st = ntt_inv_mod(&qinv, mpz_fdiv_ui(q->Q, mj->q), mj->q);
+        st = ntt_inv_mod(&qinv, mpz_fdiv_ui(q->Q, pj), pj);
         if (st == VEIL_OK) {
-            s->p_coef[j] = ntt_mul_mod(s->t % mj->q, qinv, mj);
-            s->p_coef_shoup[j] = ntt_shoup_precomp(s->p_coef[j], mj->q);
+            s->p_coef[j] = ntt_mul_mod(s->t % pj, qinv, &p->mod[j]);
+            s->p_coef_shoup[j] = ntt_shoup_precomp(s->p_coef[j], pj);
+            s->p_coef_shoup52[j] =
+                (uint64_t)(((unsigned __int128)s->p_coef[j] << 52) / pj);
         }
     }
     mpz_clears(QP, tP, tmp, r, NULL);
@@ -106,92 +110,111 @@ veil_status rns_scale_init(rns_scale_t *s, const rns_base_t *q,
     s->t = t;
     s->m = p != NULL ? p->k : 1;
     s->chunk = rns_chunk(q);
-    s->out_mod = veil_calloc(s->m, sizeof(ntt_modulus_t));
+    s->red = veil_calloc(s->m, sizeof(rns_red_t));
     s->int_part = veil_calloc(s->m * q->k, sizeof(uint64_t));
     s->frac = veil_calloc(2 * q->k, sizeof(uint64_t));
     if (p != NULL) {
         s->p_coef = veil_calloc(s->m, sizeof(uint64_t));
         s->p_coef_shoup = veil_calloc(s->m, sizeof(uint64_t));
+        s->p_coef_shoup52 = veil_calloc(s->m, sizeof(uint64_t));
     }
-    if (s->out_mod == NULL || s->int_part == NULL || s->frac == NULL ||
-        (p != NULL && (s->p_coef == NULL || s->p_coef_shoup == NULL))) {
+    if (s->red == NULL || s->int_part == NULL || s->frac == NULL ||
+        (p != NULL && (s->p_coef == NULL || s->p_coef_shoup == NULL ||
+                       s->p_coef_shoup52 == NULL))) {
         rns_scale_clear(s);
         return VEIL_ENOMEM;
     }
     st = scale_tables_init(s);
-    if (st != VEIL_OK) /* unreachable for validated bases and t */
+    if (st != VEIL_OK) { /* unreachable for validated bases and t */
         rns_scale_clear(s);
-    return st;
+        return st;
+    }
+    s->isa = veil_isa_active() == VEIL_ISA_AVX512 && rns_ifma_ok(q) &&
+                     (p == NULL || rns_ifma_ok(p)) && t >> 50 == 0
+                 ? VEIL_ISA_AVX512
+                 : VEIL_ISA_SCALAR;
+    return VEIL_OK;
 }
 
 void rns_scale_clear(rns_scale_t *s)
 {
     if (s == NULL)
         return;
-    veil_free(s->out_mod);
+    veil_free(s->red);
     veil_free(s->int_part);
     veil_free(s->frac);
     veil_free(s->p_coef);
     veil_free(s->p_coef_shoup);
+    veil_free(s->p_coef_shoup52);
     memset(s, 0, sizeof(*s));
 }
 
-void _rns_scale_round(const rns_scale_t *s, uint64_t *out, const uint64_t *in,
-                      size_t n, size_t stride)
+/* The scalar reference, column by column. */
+static void scale_columns(const rns_scale_t *s, uint64_t *out,
+                          const uint64_t *in, size_t n, size_t stride)
 {
     const size_t k = s->q->k, chunk = s->chunk;
     uint64_t x[RNS_MAX_PRIMES], whole[RNS_MAX_PRIMES];
 
     for (size_t col = 0; col < n; col++) {
-        /* Step 1: x_i theta_i in 64-bit fixed point,
-         *   U_i = floor(x_i floor(2^128 theta_i) / 2^64),
-         * below x_i theta_i 2^64 by less than 1 + x_i / 2^64 < 1.25 units.
-         * Keep its integer part whole_i = floor(U_i / 2^64) < q_i and add
-         * its fractional words, rounding half up: carry = round(sum of the
+        /* Step 1: x_i theta_i in 52-bit fixed point.  With the limbs
+         * Theta_i = T1 2^52 + T0 = floor(2^104 theta_i),
+         *   U_i = x_i T1 + floor(x_i T0 / 2^52) = floor(x_i Theta_i / 2^52)
+         * is below x_i theta_i 2^52 by less than 1 + x_i 2^-52 units.  Keep
+         * its integer part whole_i = floor(U_i / 2^52) < q_i and add its
+         * fractional limbs, rounding half up: carry = round(sum of the
          * fractions) <= k.  The computed sum_i x_i theta_i is low by less
-         * than 1.25 k 2^-64 < k 2^-63 in total: the exactness bound. */
-        unsigned __int128 fsum = (unsigned __int128)1 << 63;
-        uint64_t carry;
+         * than eps = 2^-52 sum_i (1 + q_i 2^-52): the exactness bound. */
+        uint64_t fsum = (uint64_t)1 << 51, carry;
         for (size_t i = 0; i < k; i++) {
             const uint64_t xi = in[i * stride + col];
-            unsigned __int128 u =
+            const unsigned __int128 u =
                 (unsigned __int128)xi * s->frac[2 * i] +
-                (uint64_t)(((unsigned __int128)xi * s->frac[2 * i + 1]) >> 64);
+                (uint64_t)(((unsigned __int128)xi * s->frac[2 * i + 1]) >> 52);
             x[i] = xi;
-            whole[i] = (uint64_t)(u >> 64);
-            fsum += (uint64_t)u;
+            whole[i] = (uint64_t)(u >> 52);
+            fsum += (uint64_t)u & RNS_MASK52;
         }
-        carry = (uint64_t)(fsum >> 64);
+        carry = fsum >> 52;
 
         /* Step 2: per output modulus, carry + sum_i (x_i R_i + whole_i),
-         * each term below q_i m, in 128 bits reduced once per chunk. */
+         * each term below q_i m_j, in 128 bits reduced once per chunk. */
         for (size_t j = 0; j < s->m; j++) {
-            const ntt_modulus_t *mj = &s->out_mod[j];
+            const rns_red_t *red = &s->red[j];
             const uint64_t *R = s->int_part + j * k;
             unsigned __int128 acc = carry;
             uint64_t r;
-            size_t i = 0;
-            for (;;) {
-                const size_t end = k - i > chunk ? i + chunk : k;
-                for (; i < end; i++)
+            for (size_t i0 = 0; i0 < k; i0 += chunk) {
+                const size_t end = k - i0 > chunk ? i0 + chunk : k;
+                if (i0 > 0)
+                    acc = rns_red(acc, red);
+                for (size_t i = i0; i < end; i++)
                     acc += (unsigned __int128)x[i] * R[i] + whole[i];
-                r = ntt_reduce128((uint64_t)(acc >> 64), (uint64_t)acc, mj);
-                if (i == k)
-                    break;
-                acc = r;
             }
+            r = rns_red(acc, red);
             /* Step 3 (base P output): + x_j t Q^-1 mod p_j */
             if (s->p != NULL)
                 r = ntt_add_mod(r,
                                 ntt_mul_shoup(in[(k + j) * stride + col],
                                               s->p_coef[j],
-                                              s->p_coef_shoup[j], mj->q),
-                                mj->q);
+                                              s->p_coef_shoup[j], red->p),
+                                red->p);
             out[j * stride + col] = r;
         }
     }
     veil_memzero(x, k * sizeof(uint64_t));
     veil_memzero(whole, k * sizeof(uint64_t));
+}
+
+void _rns_scale_round(const rns_scale_t *s, uint64_t *out, const uint64_t *in,
+                      size_t n, size_t stride)
+{
+    size_t done = 0;
+#if defined(VEIL_HAVE_AVX512)
+    if (s->isa == VEIL_ISA_AVX512)
+        done = rns_scale_columns_avx512(s, out, in, n, stride);
+#endif
+    scale_columns(s, out + done, in + done, n - done, stride);
 }
 
 void rns_scale_round(const rns_scale_t *s, uint64_t *out, const uint64_t *in,

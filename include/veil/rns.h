@@ -14,6 +14,12 @@
  *
  * Sizes: primes are below 2^62 (ntt_modulus_t), a base has at most
  * RNS_MAX_PRIMES of them.
+ *
+ * Paths: a conversion or scaling records at init the instruction set of
+ * veil_isa_active().  On the AVX-512 IFMA path, usable when every prime
+ * involved (and t) lies in (2, 2^50), eight columns run at once through the
+ * very integer formulas of the scalar code, so every path gives the same
+ * bits; otherwise the scalar code runs.
  */
 #ifndef VEIL_RNS_H
 #define VEIL_RNS_H
@@ -73,6 +79,20 @@ void rns_compose_centered_fmpz(const rns_base_t *b, fmpz_t x,
 
 /* --------------------------------------------------- base conversion */
 
+/* Constants that reduce a double-word sum hi 2^64 + lo modulo p as
+ * hi [2^64]_p + lo with two lazy Shoup products (any hi, lo; p < 2^62),
+ * cheaper than a 128-bit Barrett reduction; and the same for hi 2^52 + lo
+ * with 52-bit Shoup constants (AVX-512 IFMA path, hi, lo < 2^52). */
+typedef struct {
+    uint64_t p;
+    uint64_t r64;         /* 2^64 mod p                           */
+    uint64_t r64_shoup;   /* floor(r64 2^64 / p)                  */
+    uint64_t one_shoup;   /* floor(2^64 / p): Shoup's constant of 1 */
+    uint64_t r52;         /* 2^52 mod p                           */
+    uint64_t r52_shoup52; /* floor(r52 2^52 / p)                  */
+    uint64_t one_shoup52; /* floor(2^52 / p)                      */
+} rns_red_t;
+
 /* Conversion from base `from` (primes q_i, product Q, k = from->k) to base
  * `to` (primes p_j).  With y_i = [x_i qhat_inv_i]_{q_i}, every x in [0, Q)
  * satisfies
@@ -86,8 +106,14 @@ typedef struct {
     uint64_t *qhat_mod_p;     /* [j * from->k + i] = qhat_i mod p_j      */
     uint64_t *Q_mod_p;        /* [j] = Q mod p_j                         */
     uint64_t *Q_mod_p_shoup;  /* Shoup constants of Q_mod_p              */
+    rns_red_t *red;           /* [j] reduction constants of p_j          */
+    uint64_t *qhat_inv_shoup52; /* [i] floor(qhat_inv_i 2^52 / q_i)      */
+    uint64_t *v_mu;           /* [i] floor(2^(51 + s_i) / q_i), s_i the
+                                 bit length of q_i (exact conversion)    */
+    uint64_t *v_shift;        /* [i] s_i - 1                             */
     size_t chunk;             /* products summed in 128 bits before a
                                  reduction: floor(2^63 / max q_i)        */
+    veil_isa_t isa;           /* path of rns_conv_apply*                 */
 } rns_conv_t;
 
 /* VEIL_EINVAL if an argument is NULL or a base is not initialised;
@@ -109,9 +135,9 @@ void _rns_conv_apply(const rns_conv_t *c, uint64_t *out, const uint64_t *in,
                      size_t n, size_t stride);
 
 /* "Exact" base conversion (HPS section 2.2): the fast conversion minus v Q,
- * where v = round(sum_i y_i / q_i) is evaluated in 64-bit fixed point.
+ * where v = round(sum_i y_i / q_i) is evaluated in 52-bit fixed point.
  * out_j = x' mod p_j, where x' is the centred representative x_c of x in
- * (-Q/2, Q/2] whenever |x_c| <= (Q/2)(1 - k 2^-62), and x' is x_c or x_c + Q
+ * (-Q/2, Q/2] whenever |x_c| <= (Q/2)(1 - k 2^-48), and x' is x_c or x_c + Q
  * otherwise (the rounding of v can only fail that close to -Q/2).  Ranges
  * and aliasing as rns_conv_apply. */
 void rns_conv_apply_exact(const rns_conv_t *c, uint64_t *out,
@@ -132,23 +158,28 @@ void _rns_conv_apply_exact(const rns_conv_t *c, uint64_t *out,
  *
  * Both are independent of the representative of x (mod Q, resp. mod QP).
  * round(y) = floor(y + 1/2).  Exactness: the output is round(t x / Q),
- * except when the fractional part of t x / Q lies in [1/2, 1/2 + k 2^-63),
- * k = q->k, where it is floor(t x / Q) (the fractional terms are summed in
- * 64-bit fixed point from 128-bit constants; no floating point, so every
- * machine gives the same bits). */
+ * except when the fractional part of t x / Q lies in [1/2, 1/2 + eps),
+ *     eps = 2^-52 sum_i (1 + q_i 2^-52)  (< k 2^-51 for primes below 2^52,
+ *                                          < k 2^-41 for any q_i < 2^62),
+ * where it is floor(t x / Q): the fractional terms are summed in 52-bit
+ * fixed point from 104-bit constants.  No floating point: every machine
+ * and path gives the same bits. */
 typedef struct {
     const rns_base_t *q;      /* divisor base Q                          */
     const rns_base_t *p;      /* NULL, or the base P of the output       */
     uint64_t t;               /* numerator, 2 <= t < 2^62                */
     size_t m;                 /* output rows: 1 (t) or p->k              */
-    ntt_modulus_t *out_mod;   /* [j] output moduli: t, or p_j            */
+    rns_red_t *red;           /* [j] output moduli m_j (t, or p_j) with
+                                 their reduction constants               */
     uint64_t *int_part;       /* [j * q->k + i] = floor(t P w_i / q_i)
-                                 mod out_j                               */
-    uint64_t *frac;           /* [2i], [2i + 1]: high and low words of
-                                 floor(2^128 frac(t P w_i / q_i))        */
+                                 mod m_j                                 */
+    uint64_t *frac;           /* [2i], [2i + 1]: high and low 52-bit
+                                 limbs of floor(2^104 frac(t P w_i / q_i)) */
     uint64_t *p_coef;         /* [j] = t Q^-1 mod p_j (NULL if no P)     */
-    uint64_t *p_coef_shoup;   /* its Shoup constants                     */
+    uint64_t *p_coef_shoup;   /* floor(p_coef 2^64 / p_j)                */
+    uint64_t *p_coef_shoup52; /* floor(p_coef 2^52 / p_j)                */
     size_t chunk;             /* as in rns_conv_t, for the q_i           */
+    veil_isa_t isa;           /* path of rns_scale_round                 */
 } rns_scale_t;
 /* where P = prod p_j (1 without P) and w_i = (QP / q_i)^-1 mod q_i. */
 

@@ -9,12 +9,13 @@
 
 enum { COLS = 64, MAXK = 128 };
 
-/* The oracle: *rnd = round(t x / Q) = floor((2 t x + Q) / 2Q), *fl =
+/* The oracle: *rnd = round(t x / Q) = floor(t x / Q + 1/2), *fl =
  * floor(t x / Q), and whether the result may be fl instead of rnd: only
- * when the fraction of t x / Q lies in [1/2, 1/2 + k 2^-63), that is
- * 0 <= 2r - Q and (2r - Q) 2^62 < k Q with r = t x mod Q. */
+ * when the fraction of t x / Q lies in [1/2, 1/2 + eps), eps = 2^-104
+ * sum_i (2^52 + q_i) (rns.h), that is when 0 <= 2r - Q and
+ * (2r - Q) 2^104 < 2 Q sum_i (2^52 + q_i), with r = t x mod Q. */
 static int oracle(fmpz_t rnd, fmpz_t fl, const fmpz_t x, uint64_t t,
-                  const fmpz_t Q, size_t k)
+                  const fmpz_t Q, const uint64_t *q, size_t k)
 {
     fmpz_t r, a;
     int zone = 0;
@@ -28,8 +29,12 @@ static int oracle(fmpz_t rnd, fmpz_t fl, const fmpz_t x, uint64_t t,
     fmpz_set(rnd, fl);
     if (fmpz_sgn(a) >= 0) {
         fmpz_add_ui(rnd, rnd, 1);
-        fmpz_mul_2exp(a, a, 62);
-        fmpz_mul_ui(r, Q, k);
+        fmpz_mul_2exp(a, a, 104);
+        fmpz_zero(r);
+        for (size_t i = 0; i < k; i++)
+            fmpz_add_ui(r, r, (UINT64_C(1) << 52) + q[i]);
+        fmpz_mul(r, r, Q);
+        fmpz_mul_2exp(r, r, 1);
         zone = fmpz_cmp(a, r) < 0;
     }
     fmpz_clear(r);
@@ -175,7 +180,7 @@ Test(rns_scale, decryption_matches_exact_rounding)
                 int zone;
                 trh_column(res, in, k, COLS, col);
                 trh_crt(g_x, NULL, res, q, k, 0);
-                zone = oracle(g_rnd, g_fl, g_x, t, g_Q, k);
+                zone = oracle(g_rnd, g_fl, g_x, t, g_Q, q, k);
                 cr_assert(out[col] == fmpz_fdiv_ui(g_rnd, t) ||
                               (zone && out[col] == fmpz_fdiv_ui(g_fl, t)),
                           "config %zu col %zu", ci, col);
@@ -238,7 +243,7 @@ Test(rns_scale, qp_to_p_matches_exact_rounding)
                 trh_column(res, in, kq + kp, COLS, col);
                 /* the centred representative; any other gives the same */
                 trh_crt(g_x, NULL, res, qp, kq + kp, 1);
-                zone = oracle(g_rnd, g_fl, g_x, t, g_Q, kq);
+                zone = oracle(g_rnd, g_fl, g_x, t, g_Q, qp, kq);
                 for (size_t j = 0; j < kp; j++) {
                     const uint64_t pj = qp[kq + j], o = out[j * COLS + col];
                     cr_assert(o == fmpz_fdiv_ui(g_rnd, pj) ||
@@ -310,7 +315,7 @@ Test(rns_scale, hps_multiplication_step)
                 int zone;
                 trh_column(res, in, k + kp, COLS, col);
                 trh_crt(g_x, NULL, res, qp, k + kp, 1); /* |x| < QP/2 */
-                zone = oracle(g_rnd, g_fl, g_x, t, g_Q, k);
+                zone = oracle(g_rnd, g_fl, g_x, t, g_Q, qp, k);
                 for (size_t i = 0; i < k; i++) {
                     const uint64_t o = out[i * COLS + col];
                     cr_assert(o == fmpz_fdiv_ui(g_rnd, qp[i]) ||
@@ -326,5 +331,65 @@ Test(rns_scale, hps_multiplication_step)
     }
     fmpz_clear(a);
     fmpz_clear(b);
+    veil_rng_clear(&rng);
+}
+
+/* Every path gives the same bits, for decryption and for QP -> P, with a
+ * column count that leaves a scalar tail. */
+Test(rns_scale, paths_agree)
+{
+    enum { N = COLS + 3 };
+    static const struct {
+        size_t kq, kp;
+        unsigned bits;
+        uint64_t t; /* see pick_t */
+    } cfg[] = {
+        {4, 0, 50, 65537}, {9, 0, 40, 0}, {20, 0, 50, 2}, {5, 6, 50, 0},
+        {17, 18, 49, 65537}, {3, 4, 62, 0}, {4, 0, 45, 1},
+    };
+    veil_rng_t rng;
+    static uint64_t in[2 * MAXK * N], ref[MAXK * N], out[MAXK * N];
+
+    th_rng(&rng, "rns_scale.paths_agree");
+    cr_assert_eq(veil_init(), VEIL_OK);
+    for (size_t ci = 0; ci < sizeof(cfg) / sizeof(cfg[0]); ci++) {
+        const size_t kq = cfg[ci].kq, kp = cfg[ci].kp;
+        uint64_t qp[2 * MAXK], t = pick_t(&rng, cfg[ci].t);
+        const int ifma = cfg[ci].bits <= 50 && t >> 50 == 0;
+        rns_base_t bq, bp;
+        rns_scale_t sc;
+        trh_primes(&rng, qp, kq + kp, cfg[ci].bits, NULL, 0);
+        cr_assert_eq(rns_base_init(&bq, qp, kq), VEIL_OK);
+        if (kp > 0)
+            cr_assert_eq(rns_base_init(&bp, qp + kq, kp), VEIL_OK);
+        for (size_t i = 0; i < kq + kp; i++) {
+            veil_rng_uniform_mod(&rng, in + i * N, N, qp[i]);
+            in[i * N] = qp[i] - 1;
+        }
+        cr_assert_eq(veil_isa_set(VEIL_ISA_SCALAR), VEIL_OK);
+        cr_assert_eq(rns_scale_init(&sc, &bq, kp ? &bp : NULL, t), VEIL_OK);
+        cr_assert_eq(sc.isa, VEIL_ISA_SCALAR);
+        rns_scale_round(&sc, ref, in, N);
+        for (int isa = 0; isa < VEIL_ISA_COUNT; isa++) {
+            rns_scale_t sv;
+            if (!veil_isa_supported((veil_isa_t)isa))
+                continue;
+            cr_assert_eq(veil_isa_set((veil_isa_t)isa), VEIL_OK);
+            cr_assert_eq(rns_scale_init(&sv, &bq, kp ? &bp : NULL, t),
+                         VEIL_OK);
+            if (isa == VEIL_ISA_AVX512 && ifma)
+                cr_assert_eq(sv.isa, VEIL_ISA_AVX512);
+            rns_scale_round(&sv, out, in, N);
+            cr_assert(memcmp(ref, out, sc.m * N * sizeof(uint64_t)) == 0,
+                      "config %zu isa %s", ci,
+                      veil_isa_name((veil_isa_t)isa));
+            rns_scale_clear(&sv);
+        }
+        cr_assert_eq(veil_isa_set(veil_isa_best()), VEIL_OK);
+        rns_scale_clear(&sc);
+        rns_base_clear(&bq);
+        if (kp > 0)
+            rns_base_clear(&bp);
+    }
     veil_rng_clear(&rng);
 }
