@@ -35,12 +35,22 @@ test_ntt_test_ntt_SOURCES += test/ntt/ntt_helpers.c test/ntt/ntt_helpers.h \
 	test/ntt/arith.c test/ntt/primes.c test/ntt/transform.c \
 	test/ntt/vec.c test/ntt/badinput.c
 
+# the worked example of doc/01-arithmetic.md: a test that checks the
+# chapter's numbers, and the program that prints them
+check_PROGRAMS += test/ntt/test_ntt_example test/ntt/print-example
+TESTS += test/ntt/test_ntt_example
+test_ntt_test_ntt_example_SOURCES = test/ntt/example.c \
+	test/ntt/ntt_example.c test/ntt/ntt_example.h
+test_ntt_test_ntt_example_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DVEIL_SRCDIR='"$(abs_top_srcdir)"'
+test_ntt_test_ntt_example_LDADD = $(TEST_LDADD)
+test_ntt_print_example_SOURCES = test/ntt/print_example.c \
+	test/ntt/ntt_example.c test/ntt/ntt_example.h
+EXTRA_DIST += doc/01-arithmetic.md
+
 # RNS: bases, exact CRT, base conversion, scale-and-round (doc/02-rns.md)
 libveil_la_SOURCES += ntt/rns_base.c ntt/rns_crt.c ntt/rns_conv.c \
 	ntt/rns_scale.c
 noinst_HEADERS += ntt/rns_internal.h
 test_ntt_test_ntt_SOURCES += test/ntt/rns_helpers.c test/ntt/rns_helpers.h \
 	test/ntt/rns_crt.c test/ntt/rns_conv.c test/ntt/rns_scale.c
-if HAVE_AVX512
-libveil_avx512_la_SOURCES += ntt/avx512/rns_avx512.c
-endif

@@ -30,7 +30,6 @@
  * tables in exactly these lane orders.  Plans with n < 16 use the scalar
  * kernels.
  */
-#include <math.h>
 #include "avx2_internal.h"
 
 #define MIN_LOGN 4
@@ -53,6 +52,11 @@ static double tbound(double y, double q)
     return 0.5 + y * q * 0x1p-52 * 1.001;
 }
 
+static double dmax(double x, double y)
+{
+    return x > y ? x : y;
+}
+
 static void plan_reductions(tables256_t *s, unsigned logn, double q)
 {
     const double limit = 0x1p52 / q * 0.999, rb = 0.5 + 1.01 / q;
@@ -72,11 +76,11 @@ static void plan_reductions(tables256_t *s, unsigned logn, double q)
     b = 2.0; /* inverse input: [0, 2q) */
     for (unsigned st = 0; st + 1 < logn; st++) {
         double t = tbound(2 * b, q), x = 2 * b;
-        if (2 * fmax(x, t) > limit) {
+        if (2 * dmax(x, t) > limit) {
             s->ired |= 1ULL << st;
             x = rb;
         }
-        b = fmax(x, t);
+        b = dmax(x, t);
     }
 }
 
