@@ -10,6 +10,10 @@
 
 /* ---------------------------------------------------------- tables */
 
+/* The column-wise RNS steps (conversions, scalings) split the n columns
+ * into this many blocks, run in parallel; n >= 8 is a multiple of it. */
+#define BFV_COL_BLOCKS 8
+
 /* Key switching (hybrid / GHS, doc/05-key-switching.md).  Q is split into
  * `digits` digits of up to K = n_p consecutive primes; digit d covers the
  * QP rows [first[d], first[d] + size[d]).  rest_rows[d] lists the other
@@ -29,6 +33,18 @@ typedef struct {
     uint64_t *p_inv;        /* L: P^-1 mod q_i                           */
 } bfv_ks_tables_t;
 
+/* Multiplication (HPS, doc/04-bfv-multiplication.md): the auxiliary base R
+ * of M primes, R > t n Q, so that the tensor product fits Q R and its
+ * scaling by t/Q fits R. */
+typedef struct {
+    size_t m;              /* M                                         */
+    ntt_plan_t *plans;     /* M plans, one per prime of R               */
+    rns_base_t base_r;
+    rns_conv_t q_to_r;     /* exact (centred) extension Q -> R          */
+    rns_conv_t r_to_q;     /* exact (centred) conversion R -> Q         */
+    rns_scale_t scale;     /* round(t x / Q) mod R for x in base Q u R  */
+} bfv_mul_tables_t;
+
 struct bfv_precomp {
     /* D(m) = round(Q m / t) = delta m + round(r_t m / t), delta =
      * floor(Q / t), r_t = Q mod t (doc/03, "encoding the message"). */
@@ -36,11 +52,9 @@ struct bfv_precomp {
     uint64_t r_t_quot;       /* floor(r_t 2^64 / t), for round(r_t m / t)  */
     ntt_modulus_t t_mod;     /* Barrett data of t                          */
     uint64_t *delta;         /* L: floor(Q / t) mod q_i                    */
-    /* decryption: t / q_i = dec_int[i] + dec_frac[i] / 2^64 (decrypt.c) */
-    uint64_t *dec_int;       /* L: floor(t / q_i)                          */
-    uint64_t *dec_frac;      /* L: floor((t mod q_i) 2^64 / q_i)           */
-    int dec_has_int;         /* some dec_int[i] != 0 (t > q_i)             */
+    rns_scale_t dec_scale;   /* round(t x / Q) mod t (decrypt.c)           */
     bfv_ks_tables_t ks;
+    bfv_mul_tables_t mul;
 };
 
 /* ---------------------------------------------------- seed expansion */

@@ -150,6 +150,65 @@ static void ks_tables_clear(bfv_ks_tables_t *ks)
     memset(ks, 0, sizeof(*ks));
 }
 
+/* The auxiliary base of multiplication: the largest NTT primes of
+ * NTT_MAX_PRIME_BITS bits outside Q, P and t, as few as give
+ * R >= 2^(log Q + log n + log t + 1) > 2 t n Q (doc/04, step 0). */
+static veil_status mul_tables_init(bfv_mul_tables_t *mt,
+                                   const bfv_context_t *ctx)
+{
+    uint64_t used[BFV_MAX_Q + BFV_MAX_P + 1], r[RNS_MAX_PRIMES];
+    size_t n_used = 0;
+    const size_t need = mpz_sizeinbase(ctx->base_q.Q, 2) + ctx->logn +
+                        (size_t)(64 - __builtin_clzll(ctx->params.t)) + 1;
+    veil_status st;
+
+    for (size_t i = 0; i < ctx->n_qp; i++)
+        used[n_used++] = ctx->plans[i].q;
+    used[n_used++] = ctx->params.t;
+    /* each prime exceeds 2^(bits - 1); one more if the product falls short */
+    mt->m = (need + NTT_MAX_PRIME_BITS - 2) / (NTT_MAX_PRIME_BITS - 1);
+    for (;;) {
+        if (mt->m > RNS_MAX_PRIMES)
+            return VEIL_EPARAM;
+        st = ntt_primes_generate(r, mt->m, NTT_MAX_PRIME_BITS, ctx->n, used,
+                                 n_used);
+        if (st == VEIL_OK)
+            st = rns_base_init(&mt->base_r, r, mt->m);
+        if (st != VEIL_OK)
+            return st;
+        if (mpz_sizeinbase(mt->base_r.Q, 2) > need)
+            break;
+        rns_base_clear(&mt->base_r);
+        mt->m++;
+    }
+    mt->plans = veil_calloc(mt->m, sizeof(ntt_plan_t));
+    if (mt->plans == NULL)
+        return VEIL_ENOMEM;
+    for (size_t j = 0; j < mt->m && st == VEIL_OK; j++)
+        st = ntt_plan_init(&mt->plans[j], ctx->n, r[j]);
+    if (st == VEIL_OK)
+        st = rns_conv_init(&mt->q_to_r, &ctx->base_q, &mt->base_r);
+    if (st == VEIL_OK)
+        st = rns_conv_init(&mt->r_to_q, &mt->base_r, &ctx->base_q);
+    if (st == VEIL_OK)
+        st = rns_scale_init(&mt->scale, &ctx->base_q, &mt->base_r,
+                            ctx->params.t);
+    return st;
+}
+
+static void mul_tables_clear(bfv_mul_tables_t *mt)
+{
+    if (mt->plans != NULL)
+        for (size_t j = 0; j < mt->m; j++)
+            ntt_plan_clear(&mt->plans[j]);
+    veil_free(mt->plans);
+    rns_scale_clear(&mt->scale);
+    rns_conv_clear(&mt->q_to_r);
+    rns_conv_clear(&mt->r_to_q);
+    rns_base_clear(&mt->base_r);
+    memset(mt, 0, sizeof(*mt));
+}
+
 /* Tables for D(m) = round(Q m / t). */
 static veil_status scale_tables_init(struct bfv_precomp *pre,
                                      const bfv_context_t *ctx)
@@ -162,18 +221,11 @@ static veil_status scale_tables_init(struct bfv_precomp *pre,
     if (st != VEIL_OK)
         return st;
     pre->delta = veil_calloc(ctx->n_q, sizeof(uint64_t));
-    pre->dec_int = veil_calloc(ctx->n_q, sizeof(uint64_t));
-    pre->dec_frac = veil_calloc(ctx->n_q, sizeof(uint64_t));
-    if (pre->delta == NULL || pre->dec_int == NULL || pre->dec_frac == NULL)
+    if (pre->delta == NULL)
         return VEIL_ENOMEM;
-    for (size_t i = 0; i < ctx->n_q; i++) {
-        const uint64_t q = ctx->params.q[i];
-        pre->dec_int[i] = t / q;
-        pre->dec_frac[i] =
-            (uint64_t)(((unsigned __int128)(t % q) << 64) / q);
-        if (pre->dec_int[i] != 0)
-            pre->dec_has_int = 1;
-    }
+    st = rns_scale_init(&pre->dec_scale, &ctx->base_q, NULL, t);
+    if (st != VEIL_OK)
+        return st;
     pre->r_t = mpz_fdiv_ui(ctx->base_q.Q, t);
     pre->r_t_quot = (uint64_t)(((unsigned __int128)pre->r_t << 64) / t);
     mpz_init(delta);
@@ -239,6 +291,8 @@ veil_status bfv_context_init(bfv_context_t *ctx, const bfv_params_t *params)
     st = scale_tables_init(ctx->pre, ctx);
     if (st == VEIL_OK)
         st = ks_tables_init(&ctx->pre->ks, ctx);
+    if (st == VEIL_OK)
+        st = mul_tables_init(&ctx->pre->mul, ctx);
     if (st != VEIL_OK)
         goto fail;
     return VEIL_OK;
@@ -257,9 +311,9 @@ void bfv_context_clear(bfv_context_t *ctx)
     veil_free(ctx->plans);
     if (ctx->pre != NULL) {
         ks_tables_clear(&ctx->pre->ks);
+        mul_tables_clear(&ctx->pre->mul);
         veil_free(ctx->pre->delta);
-        veil_free(ctx->pre->dec_int);
-        veil_free(ctx->pre->dec_frac);
+        rns_scale_clear(&ctx->pre->dec_scale);
         veil_free(ctx->pre);
     }
     rns_base_clear(&ctx->base_q);

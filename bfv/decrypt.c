@@ -1,20 +1,10 @@
 /*
  * decrypt.c - decryption in full RNS: the phase x = c0 + c1 s (+ c2 s^2) mod
- * Q, then m = round(t x / Q) mod t without composing x
- * (doc/03-bfv.md, "Decryption in RNS").
- *
- * With y_i = [x_i (Q/q_i)^-1]_{q_i}, x = sum_i y_i Q/q_i - a Q for an integer
- * a, so t x / Q = sum_i y_i t / q_i - a t and
- *     m = round(sum_i y_i t / q_i) mod t.
- * Write t / q_i = w_i + f_i (integer part w_i, fraction f_i in [0, 1)) and
- * keep F_i = floor(f_i 2^64): then
- *     m = sum_i y_i w_i + round(sum_i y_i F_i / 2^64)  mod t,
- * with a total error below L 2^50 / 2^64 = L 2^-14 in the rounded sum.  It
- * can only matter when the noise is within a 2^-12 fraction of the
- * decryption bound, that is with a noise budget of 0 bits (Halevi, Polyakov
- * and Shoup, "An improved RNS variant of the BFV homomorphic encryption
- * scheme", CT-RSA 2019, section 3.1, with 64-bit fixed point in place of
- * floating point).
+ * Q, then m = round(t x / Q) mod t on the residues of x, without composing
+ * it: the scale-and-round of Halevi, Polyakov and Shoup (CT-RSA 2019,
+ * section 2.3), rns_scale_round in rns.h (doc/03-bfv.md, "Decryption in
+ * RNS").  The rounding is exact except when the fractional part of t x / Q
+ * lies within L 2^-63 above 1/2, i.e. only with a noise budget of 0.
  */
 #include <string.h>
 #include "bfv_internal.h"
@@ -43,7 +33,6 @@ veil_status bfv_decrypt(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
                         const bfv_ciphertext_t *ct)
 {
     const bfv_context_t *ctx;
-    const struct bfv_precomp *pre;
     uint64_t *x;
 
     if (pt == NULL || sk == NULL || ct == NULL || ct->ctx == NULL ||
@@ -51,30 +40,17 @@ veil_status bfv_decrypt(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
         ct->size > 3)
         return VEIL_EINVAL;
     ctx = ct->ctx;
-    pre = ctx->pre;
     const size_t n = ctx->n, L = ctx->n_q;
-    const uint64_t t = ctx->params.t;
     x = veil_alloc(L * n * sizeof(uint64_t));
     if (x == NULL)
         return VEIL_ENOMEM;
     bfv_phase(x, sk, ct);
-    /* y_i = x_i (Q/q_i)^-1 mod q_i, in place */
+    /* round(t x / Q) mod t, the columns split among the threads */
 #pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < L; i++)
-        ntt_vec_mul_scalar(&ctx->plans[i], x + i * n, x + i * n,
-                           ctx->base_q.qhat_inv[i]);
-    for (size_t k = 0; k < n; k++) {
-        unsigned __int128 s = (unsigned __int128)1 << 63; /* rounds */
-        uint64_t m;
-        for (size_t i = 0; i < L; i++)
-            s += (unsigned __int128)x[i * n + k] * pre->dec_frac[i];
-        m = ntt_reduce128(0, (uint64_t)(s >> 64), &pre->t_mod);
-        if (pre->dec_has_int) /* t > some q_i: the integer parts w_i */
-            for (size_t i = 0; i < L; i++)
-                m = ntt_add_mod(m, ntt_mul_mod(x[i * n + k] % t,
-                                               pre->dec_int[i], &pre->t_mod),
-                                t);
-        pt->coeffs[k] = m;
+    for (size_t b = 0; b < BFV_COL_BLOCKS; b++) {
+        const size_t len = n / BFV_COL_BLOCKS;
+        _rns_scale_round(&ctx->pre->dec_scale, pt->coeffs + b * len,
+                         x + b * len, len, n);
     }
     veil_free_secret(x, L * n * sizeof(uint64_t));
     return VEIL_OK;

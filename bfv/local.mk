@@ -2,13 +2,22 @@
 # encoders, evaluator, Galois rotations, noise), its tests, benchmark suite
 # and tutorial programs.
 veilinclude_HEADERS += include/veil/bfv.h
-libveil_la_SOURCES += bfv/params.c
+noinst_HEADERS += bfv/bfv_internal.h
+libveil_la_SOURCES += bfv/params.c bfv/context.c bfv/sample.c \
+	bfv/plaintext.c bfv/ciphertext.c bfv/keys.c bfv/encoder.c \
+	bfv/encrypt.c bfv/decrypt.c bfv/noise.c bfv/arith.c bfv/kswitch.c \
+	bfv/relin.c bfv/galois.c bfv/mul.c
 
 check_PROGRAMS += test/bfv/test_bfv
 TESTS += test/bfv/test_bfv
-test_bfv_test_bfv_SOURCES = test/bfv/params.c
+test_bfv_test_bfv_SOURCES = test/bfv/helpers.c test/bfv/helpers.h \
+	test/bfv/params.c test/bfv/encoder.c test/bfv/encrypt.c \
+	test/bfv/arith.c test/bfv/galois.c test/bfv/mul.c
 test_bfv_test_bfv_LDADD = $(TEST_LDADD)
 
 # Serialization, CRT-composed plaintexts, the static noise estimator and the
 # fuzz targets are kept in their own fragment.
 include bfv/aux.mk
+
+# veil-bench suite "bfv"
+apps_veil_bench_SOURCES += apps/bench/bench_bfv.c

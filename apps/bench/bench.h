@@ -36,6 +36,7 @@ void bench_header(const bench_opts_t *o, const char *title);
 
 /* Suites: each returns 0 on success, non-zero after printing an error. */
 int bench_ntt(const bench_opts_t *o);
+int bench_bfv(const bench_opts_t *o);
 int bench_mpc_ot(const bench_opts_t *o);
 
 #endif
