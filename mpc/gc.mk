@@ -38,3 +38,6 @@ fuzz_fuzz_mpc_circuit_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 fuzz_fuzz_mpc_circuit_LDFLAGS = -fsanitize=fuzzer
 fuzz_fuzz_mpc_circuit_LDADD = libveil.la
 endif
+
+# veil-bench suite "mpc", garbled-circuit rows
+apps_veil_bench_SOURCES += apps/bench/bench_mpc_gc.c

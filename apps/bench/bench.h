@@ -38,5 +38,6 @@ void bench_header(const bench_opts_t *o, const char *title);
 int bench_ntt(const bench_opts_t *o);
 int bench_bfv(const bench_opts_t *o);
 int bench_mpc_ot(const bench_opts_t *o);
+int bench_mpc_gc(const bench_opts_t *o);
 
 #endif

@@ -20,6 +20,7 @@ static const suite_t suites[] = {
     {"ntt", bench_ntt, "NTT forward/inverse/lazy, pointwise mul, every ISA"},
     {"bfv", bench_bfv, "every BFV operation at n = 8192 and 16384"},
     {"mpc", bench_mpc_ot, "OT extension (IKNP), Beaver multiplication, poly3"},
+    {"mpc", bench_mpc_gc, "garbled circuits: AND gates/s, ReLU offline/online"},
 };
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))
 
