@@ -3,8 +3,8 @@
  * primitive 2n-th roots of unity.  The inline add/sub/mul helpers live in
  * veil/ntt.h; doc/01-arithmetic.md derives their bounds.
  */
-#include <flint/ulong_extras.h>
 #include "veil/ntt.h"
+#include <flint/ulong_extras.h>
 
 veil_status ntt_modulus_init(ntt_modulus_t *m, uint64_t q)
 {

@@ -51,9 +51,8 @@ struct ntt_kernels {
     void (*vec_mul_shoup)(uint64_t *out, const uint64_t *a, const uint64_t *w,
                           const uint64_t *wp, size_t n, uint64_t q);
     void (*vec_mul_const)(uint64_t *out, const uint64_t *a, uint64_t w,
-                           size_t n, uint64_t q);
-    void (*vec_reduce)(uint64_t *out, const uint64_t *a, size_t n,
-                       uint64_t q);
+                          size_t n, uint64_t q);
+    void (*vec_reduce)(uint64_t *out, const uint64_t *a, size_t n, uint64_t q);
 };
 
 static inline const ntt_tables_t *ntt_tables(const ntt_plan_t *plan)

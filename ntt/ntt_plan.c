@@ -3,9 +3,9 @@
  * psi, the scalar twiddle tables (bit-reversed powers of psi and psi^-1 with
  * Shoup constants, layout in ntt_internal.h) and the choice of kernel table.
  */
-#include <flint/ulong_extras.h>
 #include "config.h"
 #include "ntt_internal.h"
+#include <flint/ulong_extras.h>
 
 static const struct ntt_kernels *kernels_for(veil_isa_t isa)
 {

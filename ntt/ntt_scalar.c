@@ -105,7 +105,6 @@ void ntt_inverse_scalar(const ntt_plan_t *plan, uint64_t *a)
     for (size_t j = 0; j < half; j++) {
         uint64_t u = a[j], v = a[j + half];
         a[j] = ntt_mul_shoup(u + v, t->ninv_w[0], t->ninv_wp[0], q);
-        a[j + half] =
-            ntt_mul_shoup(u - v + q2, t->ninv_w[1], t->ninv_wp[1], q);
+        a[j + half] = ntt_mul_shoup(u - v + q2, t->ninv_w[1], t->ninv_wp[1], q);
     }
 }

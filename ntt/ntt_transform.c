@@ -71,8 +71,7 @@ void ntt_vec_reduce(const ntt_plan_t *p, uint64_t *out, const uint64_t *a)
     p->k->vec_reduce(out, a, p->n, p->q);
 }
 
-void ntt_vec_shoup_precomp(const ntt_plan_t *p, uint64_t *wp,
-                           const uint64_t *w)
+void ntt_vec_shoup_precomp(const ntt_plan_t *p, uint64_t *wp, const uint64_t *w)
 {
     for (size_t i = 0; i < p->n; i++)
         wp[i] = ntt_shoup_precomp(w[i], p->q);

@@ -8,8 +8,8 @@
  * arithmetic progressions about one candidate in bits ln(2) / 2 is prime,
  * so a few thousand candidates suffice for any realistic request.
  */
-#include <flint/ulong_extras.h>
 #include "veil/ntt.h"
+#include <flint/ulong_extras.h>
 
 static int is_excluded(uint64_t q, const uint64_t *exclude, size_t n_exclude)
 {

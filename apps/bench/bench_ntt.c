@@ -7,10 +7,10 @@
  * for every n, plus the ~44-bit case at n = 8192 and the ~49-bit case at
  * n = 16384 against which the performance targets are stated.
  */
+#include "bench.h"
+#include "veil/ntt.h"
 #include <stdio.h>
 #include <string.h>
-#include "veil/ntt.h"
-#include "bench.h"
 
 typedef struct {
     const ntt_plan_t *plan;
@@ -84,8 +84,8 @@ static int bench_one(const bench_opts_t *o, veil_isa_t isa, size_t n,
         veil_rng_uniform_mod(rng, arg.a, n, q);
         veil_rng_uniform_mod(rng, arg.b, n, q);
         double us = bench_median_us(ops[i].fn, &arg, o->runs);
-        bench_report(o, "ntt", ops[i].name, n, bits, veil_isa_name(isa), 1,
-                     us, o->runs, extra);
+        bench_report(o, "ntt", ops[i].name, n, bits, veil_isa_name(isa), 1, us,
+                     o->runs, extra);
     }
     veil_free(arg.a);
     veil_free(arg.b);
@@ -99,8 +99,8 @@ int bench_ntt(const bench_opts_t *o)
         size_t n;
         unsigned bits;
     } cases[] = {
-        {4096, 50}, {8192, 44}, {8192, 50}, {16384, 49}, {16384, 50},
-        {32768, 50},
+        {4096, 50},  {8192, 44},  {8192, 50},
+        {16384, 49}, {16384, 50}, {32768, 50},
     };
     veil_rng_t rng;
     veil_isa_t only = VEIL_ISA_SCALAR;
@@ -126,8 +126,8 @@ int bench_ntt(const bench_opts_t *o)
                            : !veil_isa_supported((veil_isa_t)isa))
             continue;
         for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
-            rc |= bench_one(o, (veil_isa_t)isa, cases[c].n, cases[c].bits,
-                            &rng);
+            rc |=
+                bench_one(o, (veil_isa_t)isa, cases[c].n, cases[c].bits, &rng);
     }
     veil_rng_clear(&rng);
     return rc;

@@ -29,8 +29,8 @@
 #ifndef VEIL_NTT_AVX2_INTERNAL_H
 #define VEIL_NTT_AVX2_INTERNAL_H
 
-#include <immintrin.h>
 #include "../ntt_internal.h"
+#include <immintrin.h>
 
 #define AVX2_INLINE static inline __attribute__((always_inline))
 
@@ -98,9 +98,8 @@ void ntt_vec_mul_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
                       size_t n, const ntt_modulus_t *m);
 void ntt_vec_muladd_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
                          size_t n, const ntt_modulus_t *m);
-void ntt_vec_mul_shoup_avx2(uint64_t *out, const uint64_t *a,
-                            const uint64_t *w, const uint64_t *wp, size_t n,
-                            uint64_t q);
+void ntt_vec_mul_shoup_avx2(uint64_t *out, const uint64_t *a, const uint64_t *w,
+                            const uint64_t *wp, size_t n, uint64_t q);
 void ntt_vec_mul_const_avx2(uint64_t *out, const uint64_t *a, uint64_t w,
                             size_t n, uint64_t q);
 void ntt_vec_reduce_avx2(uint64_t *out, const uint64_t *a, size_t n,

@@ -147,7 +147,8 @@ typedef struct {
 
 #define LOADD(p) _mm256_loadu_pd(p)
 #define STORED(p, v) _mm256_storeu_pd((p), (v))
-#define LOADU(p) avx2_u2d(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
+#define LOADU(p)                                                               \
+    avx2_u2d(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
 #define STOREU(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), avx2_d2u(v))
 #define BCAST(x) _mm256_set1_pd(x)
 

@@ -96,9 +96,8 @@ void ntt_vec_muladd_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
     }
 }
 
-void ntt_vec_mul_shoup_avx2(uint64_t *out, const uint64_t *a,
-                            const uint64_t *w, const uint64_t *wp, size_t n,
-                            uint64_t q)
+void ntt_vec_mul_shoup_avx2(uint64_t *out, const uint64_t *a, const uint64_t *w,
+                            const uint64_t *wp, size_t n, uint64_t q)
 {
     const __m256d vq = _mm256_set1_pd((double)q);
     const __m256d qinv = _mm256_set1_pd(1.0 / (double)q);
@@ -124,8 +123,7 @@ void ntt_vec_mul_const_avx2(uint64_t *out, const uint64_t *a, uint64_t w,
         STORE(out + i, mulmod_int(LOAD(a + i), vw, vq, qinv));
 }
 
-void ntt_vec_reduce_avx2(uint64_t *out, const uint64_t *a, size_t n,
-                         uint64_t q)
+void ntt_vec_reduce_avx2(uint64_t *out, const uint64_t *a, size_t n, uint64_t q)
 {
     const __m256i vq = _mm256_set1_epi64x((long long)q);
     const __m256i qm1 = _mm256_set1_epi64x((long long)q - 1);

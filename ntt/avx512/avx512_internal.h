@@ -11,8 +11,8 @@
 #ifndef VEIL_NTT_AVX512_INTERNAL_H
 #define VEIL_NTT_AVX512_INTERNAL_H
 
-#include <immintrin.h>
 #include "../ntt_internal.h"
+#include <immintrin.h>
 
 #define AVX512_INLINE static inline __attribute__((always_inline))
 
@@ -43,8 +43,7 @@ void ntt_vec_add_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
                         size_t n, uint64_t q);
 void ntt_vec_sub_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
                         size_t n, uint64_t q);
-void ntt_vec_neg_avx512(uint64_t *out, const uint64_t *a, size_t n,
-                        uint64_t q);
+void ntt_vec_neg_avx512(uint64_t *out, const uint64_t *a, size_t n, uint64_t q);
 void ntt_vec_mul_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
                         size_t n, const ntt_modulus_t *m);
 void ntt_vec_muladd_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,

@@ -227,8 +227,8 @@ AVX512_INLINE void fwd_last4(__m512i r[8], const ntt_tables_t *t,
         const size_t b = 4 * B + k;
         x[k] = _mm512_shuffle_i64x2(r[2 * k], r[2 * k + 1], 0x44);
         y[k] = _mm512_shuffle_i64x2(r[2 * k], r[2 * k + 1], 0xee);
-        fwd_bfly(&x[k], &y[k], LOADA(s->fw[0] + 8 * b),
-                 LOADA(s->fp[0] + 8 * b), m, every);
+        fwd_bfly(&x[k], &y[k], LOADA(s->fw[0] + 8 * b), LOADA(s->fp[0] + 8 * b),
+                 m, every);
     }
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
@@ -243,8 +243,8 @@ AVX512_INLINE void fwd_last4(__m512i r[8], const ntt_tables_t *t,
         const size_t b = 4 * B + k;
         x[k] = _mm512_unpacklo_epi64(r[2 * k], r[2 * k + 1]);
         y[k] = _mm512_unpackhi_epi64(r[2 * k], r[2 * k + 1]);
-        fwd_bfly(&x[k], &y[k], LOADA(s->fw[2] + 8 * b),
-                 LOADA(s->fp[2] + 8 * b), m, every);
+        fwd_bfly(&x[k], &y[k], LOADA(s->fw[2] + 8 * b), LOADA(s->fp[2] + 8 * b),
+                 m, every);
         r[2 * k] = x[k];
         r[2 * k + 1] = y[k];
     }
@@ -274,24 +274,24 @@ AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a, int every,
     for (size_t B = 0; B < n / 64; B++) {
         uint64_t *blk = a + 64 * B;
         __m512i r[8];
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++)
             r[i] = LOAD(blk + 8 * i);
         {
             const __m512i w = BCAST(t->w[n / 64 + B]);
             const __m512i wp = BCAST(s->wq[n / 64 + B]);
-            #pragma GCC unroll 8
+#pragma GCC unroll 8
             for (int i = 0; i < 4; i++)
                 fwd_bfly(&r[i], &r[i + 4], w, wp, &m, 1);
         }
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int h = 0; h < 2; h++) {
             const size_t k = n / 32 + 2 * B + h;
             const __m512i w = BCAST(t->w[k]), wp = BCAST(s->wq[k]);
             fwd_bfly(&r[4 * h], &r[4 * h + 2], w, wp, &m, every);
             fwd_bfly(&r[4 * h + 1], &r[4 * h + 3], w, wp, &m, every);
         }
-                fwd_last4(r, t, s, n, B, &m, every);
+        fwd_last4(r, t, s, n, B, &m, every);
 #pragma GCC unroll 8
         for (int sb = 0; sb < 4; sb++) {
             __m512i x = r[2 * sb], y = r[2 * sb + 1];
@@ -304,7 +304,7 @@ AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a, int every,
             r[2 * sb] = _mm512_permutex2var_epi64(x, out0, y);
             r[2 * sb + 1] = _mm512_permutex2var_epi64(x, out1, y);
         }
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++)
             STORE(blk + 8 * i, r[i]);
     }
@@ -328,8 +328,8 @@ AVX512_INLINE void inv_first4(__m512i r[8], const ntt_tables_t *t,
         const size_t b = 4 * B + k;
         x[k] = _mm512_unpacklo_epi64(r[2 * k], r[2 * k + 1]);
         y[k] = _mm512_unpackhi_epi64(r[2 * k], r[2 * k + 1]);
-        inv_bfly(&x[k], &y[k], LOADA(s->iw[0] + 8 * b),
-                 LOADA(s->ip[0] + 8 * b), m);
+        inv_bfly(&x[k], &y[k], LOADA(s->iw[0] + 8 * b), LOADA(s->ip[0] + 8 * b),
+                 m);
     }
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
@@ -344,8 +344,8 @@ AVX512_INLINE void inv_first4(__m512i r[8], const ntt_tables_t *t,
         const size_t b = 4 * B + k;
         x[k] = _mm512_permutex2var_epi64(r[2 * k], to4x, r[2 * k + 1]);
         y[k] = _mm512_permutex2var_epi64(r[2 * k], to4y, r[2 * k + 1]);
-        inv_bfly(&x[k], &y[k], LOADA(s->iw[2] + 8 * b),
-                 LOADA(s->ip[2] + 8 * b), m);
+        inv_bfly(&x[k], &y[k], LOADA(s->iw[2] + 8 * b), LOADA(s->ip[2] + 8 * b),
+                 m);
     }
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
@@ -407,11 +407,11 @@ AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full)
     for (size_t B = 0; B < n / 64; B++) {
         uint64_t *blk = a + 64 * B;
         __m512i r[8];
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++)
             r[i] = LOAD(blk + 8 * i);
-                inv_first4(r, t, s, n, B, &m);
-        #pragma GCC unroll 8
+        inv_first4(r, t, s, n, B, &m);
+#pragma GCC unroll 8
         for (int h = 0; h < 2; h++) {
             const size_t k = n / 32 + 2 * B + h;
             const __m512i w = BCAST(t->iw[k]), wp = BCAST(s->iwq[k]);
@@ -421,11 +421,11 @@ AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full)
         {
             const __m512i w = BCAST(t->iw[n / 64 + B]);
             const __m512i wp = BCAST(s->iwq[n / 64 + B]);
-            #pragma GCC unroll 8
+#pragma GCC unroll 8
             for (int i = 0; i < 4; i++)
                 inv_bfly(&r[i], &r[i + 4], w, wp, &m);
         }
-        #pragma GCC unroll 8
+#pragma GCC unroll 8
         for (int i = 0; i < 8; i++)
             STORE(blk + 8 * i, r[i]);
     }

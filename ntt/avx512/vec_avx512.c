@@ -13,8 +13,8 @@ void ntt_vec_add_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
 {
     const __m512i vq = _mm512_set1_epi64((long long)q);
     for (size_t i = 0; i < n; i += 8)
-        STORE(out + i, avx512_csub(_mm512_add_epi64(LOAD(a + i), LOAD(b + i)),
-                                   vq));
+        STORE(out + i,
+              avx512_csub(_mm512_add_epi64(LOAD(a + i), LOAD(b + i)), vq));
 }
 
 void ntt_vec_sub_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
@@ -28,8 +28,7 @@ void ntt_vec_sub_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
     }
 }
 
-void ntt_vec_neg_avx512(uint64_t *out, const uint64_t *a, size_t n,
-                        uint64_t q)
+void ntt_vec_neg_avx512(uint64_t *out, const uint64_t *a, size_t n, uint64_t q)
 {
     const __m512i vq = _mm512_set1_epi64((long long)q);
     for (size_t i = 0; i < n; i += 8)
@@ -52,9 +51,9 @@ static barrett52_t barrett52_init(const ntt_modulus_t *m)
     const unsigned L = 64 - (unsigned)__builtin_clzll(m->q);
     /* mu = floor(floor(2^128 / q) / 2^(128 - 2L)); 128 - 2L >= 28 */
     const unsigned s = 128 - 2 * L;
-    const uint64_t mu = s >= 64 ? m->barrett_hi >> (s - 64)
-                                : (m->barrett_hi << (64 - s)) |
-                                      (m->barrett_lo >> s);
+    const uint64_t mu =
+        s >= 64 ? m->barrett_hi >> (s - 64)
+                : (m->barrett_hi << (64 - s)) | (m->barrett_lo >> s);
     barrett52_t b;
     b.q = _mm512_set1_epi64((long long)m->q);
     b.negq = _mm512_set1_epi64(-(long long)m->q);
@@ -64,8 +63,7 @@ static barrett52_t barrett52_init(const ntt_modulus_t *m)
     return b;
 }
 
-AVX512_INLINE __m512i mul_barrett52(__m512i a, __m512i b,
-                                    const barrett52_t *c)
+AVX512_INLINE __m512i mul_barrett52(__m512i a, __m512i b, const barrett52_t *c)
 {
     const __m512i zero = _mm512_setzero_si512();
     __m512i hi = _mm512_madd52hi_epu64(zero, a, b);
@@ -116,12 +114,12 @@ void ntt_vec_mul_const_avx512(uint64_t *out, const uint64_t *a, uint64_t w,
     const __m512i vq = _mm512_set1_epi64((long long)q);
     const __m512i negq = _mm512_set1_epi64(-(long long)q);
     const __m512i vw = _mm512_set1_epi64((long long)w);
-    const __m512i wp = _mm512_set1_epi64(
-        (long long)(ntt_shoup_precomp(w, q) >> 12));
+    const __m512i wp =
+        _mm512_set1_epi64((long long)(ntt_shoup_precomp(w, q) >> 12));
     for (size_t i = 0; i < n; i += 8)
-        STORE(out + i,
-              avx512_csub(avx512_mul_shoup_lazy(LOAD(a + i), vw, wp, negq),
-                          vq));
+        STORE(
+            out + i,
+            avx512_csub(avx512_mul_shoup_lazy(LOAD(a + i), vw, wp, negq), vq));
 }
 
 void ntt_vec_reduce_avx512(uint64_t *out, const uint64_t *a, size_t n,

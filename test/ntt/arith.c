@@ -2,9 +2,9 @@
  * Tests of word-size modular arithmetic (veil/ntt.h, ntt/modarith.c) against
  * plain unsigned __int128 division and FLINT's ulong_extras.
  */
+#include "ntt_helpers.h"
 #include <criterion/criterion.h>
 #include <flint/ulong_extras.h>
-#include "ntt_helpers.h"
 
 /* Moduli of every size the arithmetic claims to support, with the awkward
  * ones: tiny, powers of two, and just below 2^62. */
@@ -40,8 +40,8 @@ Test(arith, barrett_constant_is_floor_2_128_over_q)
         ntt_modulus_t m;
         uint64_t q = moduli[i];
         cr_assert_eq(ntt_modulus_init(&m, q), VEIL_OK);
-        unsigned __int128 c = (unsigned __int128)m.barrett_hi << 64 |
-                              m.barrett_lo;
+        unsigned __int128 c =
+            (unsigned __int128)m.barrett_hi << 64 | m.barrett_lo;
         /* c q <= 2^128 < (c + 1) q, checked as c q <= 2^128 - 1 + ... using
          * c q = 2^128 - r with 0 <= r < q: compute -c q mod 2^128 */
         unsigned __int128 r = -(c * q);
@@ -62,10 +62,18 @@ Test(arith, reduce128_matches_int128_remainder)
         for (unsigned it = 0; it < iters + 4; it++) {
             uint64_t hi, lo;
             switch (it) { /* the extremes first */
-            case 0: hi = 0, lo = 0; break;
-            case 1: hi = q - 1, lo = UINT64_MAX; break;
-            case 2: hi = 0, lo = UINT64_MAX; break;
-            case 3: hi = q - 1, lo = 0; break;
+            case 0:
+                hi = 0, lo = 0;
+                break;
+            case 1:
+                hi = q - 1, lo = UINT64_MAX;
+                break;
+            case 2:
+                hi = 0, lo = UINT64_MAX;
+                break;
+            case 3:
+                hi = q - 1, lo = 0;
+                break;
             default:
                 veil_rng_uniform_mod(&rng, &hi, 1, q);
                 lo = veil_rng_u64(&rng);
@@ -153,8 +161,8 @@ Test(arith, pow_and_inverse_match_flint)
             veil_rng_uniform_mod(&rng, &a, 1, q);
             if (it == 0)
                 e = 0;
-            cr_assert_eq(ntt_pow_mod(a, e, &m), n_powmod2_ui_preinv(
-                             a, e, q, n_preinvert_limb(q)));
+            cr_assert_eq(ntt_pow_mod(a, e, &m),
+                         n_powmod2_ui_preinv(a, e, q, n_preinvert_limb(q)));
             if (n_gcd(a, q) == 1) {
                 cr_assert_eq(ntt_inv_mod(&inv, a, q), VEIL_OK);
                 cr_assert_eq(th_mulmod(a, inv, q), 1 % q);
@@ -178,9 +186,12 @@ Test(arith, pow_and_inverse_match_flint)
  * force where q is small). */
 Test(arith, root_of_unity_is_smallest_primitive)
 {
-    static const struct { uint64_t q; size_t n; } cases[] = {
-        {17, 8}, {97, 16}, {257, 128}, {7681, 256}, {12289, 1024},
-        {40961, 4096}, {65537, 32768},
+    static const struct {
+        uint64_t q;
+        size_t n;
+    } cases[] = {
+        {17, 8},       {97, 16},      {257, 128},     {7681, 256},
+        {12289, 1024}, {40961, 4096}, {65537, 32768},
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         uint64_t q = cases[c].q, psi;
@@ -188,7 +199,8 @@ Test(arith, root_of_unity_is_smallest_primitive)
         ntt_modulus_t m;
         cr_assert_eq(ntt_modulus_init(&m, q), VEIL_OK);
         cr_assert_eq(ntt_root_of_unity(&psi, n, q), VEIL_OK);
-        cr_assert_eq(n_powmod(psi, n, q), q - 1, "q=%llu", (unsigned long long)q);
+        cr_assert_eq(n_powmod(psi, n, q), q - 1, "q=%llu",
+                     (unsigned long long)q);
         for (uint64_t x = 2; x < psi; x++)
             cr_assert_neq(n_powmod(x, n, q), q - 1, "smaller root %llu",
                           (unsigned long long)x);
@@ -213,8 +225,9 @@ Test(arith, root_of_unity_bad_input)
     cr_assert_eq(ntt_root_of_unity(NULL, 8, 17), VEIL_EINVAL);
     cr_assert_eq(ntt_root_of_unity(&psi, 0, 17), VEIL_EINVAL);
     cr_assert_eq(ntt_root_of_unity(&psi, 12, 97), VEIL_EINVAL);
-    cr_assert_eq(ntt_root_of_unity(&psi, 16, 17), VEIL_EPARAM); /* 17 != 1 mod 32 */
-    cr_assert_eq(ntt_root_of_unity(&psi, 8, 33), VEIL_EPARAM);  /* not prime */
+    cr_assert_eq(ntt_root_of_unity(&psi, 16, 17),
+                 VEIL_EPARAM); /* 17 != 1 mod 32 */
+    cr_assert_eq(ntt_root_of_unity(&psi, 8, 33), VEIL_EPARAM); /* not prime */
     cr_assert_eq(ntt_root_of_unity(&psi, 8, 1), VEIL_EPARAM);
     cr_assert_eq(ntt_root_of_unity(&psi, 8, UINT64_MAX), VEIL_EPARAM);
 }

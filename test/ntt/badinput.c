@@ -2,16 +2,15 @@
  * Bad input to NTT plans: every rejection is a status, never a crash, and a
  * failed init leaves a plan that ntt_plan_clear accepts.
  */
+#include "ntt_helpers.h"
 #include <criterion/criterion.h>
 #include <flint/ulong_extras.h>
-#include "ntt_helpers.h"
 
-static void expect_init(veil_status want, size_t n, uint64_t q,
-                        veil_isa_t isa)
+static void expect_init(veil_status want, size_t n, uint64_t q, veil_isa_t isa)
 {
     ntt_plan_t p;
-    cr_assert_eq(ntt_plan_init_isa(&p, n, q, isa), want,
-                 "n %zu q %llu isa %d", n, (unsigned long long)q, (int)isa);
+    cr_assert_eq(ntt_plan_init_isa(&p, n, q, isa), want, "n %zu q %llu isa %d",
+                 n, (unsigned long long)q, (int)isa);
     ntt_plan_clear(&p);
     ntt_plan_clear(&p);
 }
@@ -22,9 +21,11 @@ Test(badinput, plan_rejects_bad_n)
     for (int isa = 0; isa < VEIL_ISA_COUNT; isa++) {
         if (!veil_isa_supported((veil_isa_t)isa))
             continue;
-        static const size_t bad_n[] = {0, 1, 2, 4, 3, 12, 1000, 4097,
-                                       (size_t)1 << (NTT_MAX_LOGN + 1),
-                                       SIZE_MAX};
+        static const size_t bad_n[] = {
+            0,       1,    2,
+            4,       3,    12,
+            1000,    4097, (size_t)1 << (NTT_MAX_LOGN + 1),
+            SIZE_MAX};
         for (size_t i = 0; i < sizeof(bad_n) / sizeof(bad_n[0]); i++)
             expect_init(VEIL_EINVAL, bad_n[i], q, (veil_isa_t)isa);
     }
@@ -65,7 +66,8 @@ Test(badinput, plan_rejects_null_and_unknown_isa)
 {
     const uint64_t q = th_prime(44, 4096);
     cr_assert_eq(ntt_plan_init(NULL, 4096, q), VEIL_EINVAL);
-    cr_assert_eq(ntt_plan_init_isa(NULL, 4096, q, VEIL_ISA_SCALAR), VEIL_EINVAL);
+    cr_assert_eq(ntt_plan_init_isa(NULL, 4096, q, VEIL_ISA_SCALAR),
+                 VEIL_EINVAL);
     expect_init(VEIL_EINVAL, 4096, q, (veil_isa_t)7);
     expect_init(VEIL_EINVAL, 4096, q, (veil_isa_t)-1);
     ntt_plan_clear(NULL);

@@ -5,12 +5,12 @@
  * product and inverse.  Regenerate the chapter's block with
  * test/ntt/print-example after changing the example.
  */
+#include "ntt_example.h"
+#include "veil/ntt.h"
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "veil/ntt.h"
-#include "ntt_example.h"
 
 #define BEGIN "<!-- example:begin -->\n```\n"
 #define END "```\n<!-- example:end -->"

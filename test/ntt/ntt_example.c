@@ -142,8 +142,8 @@ void ex_trace(FILE *out, ex_values_t *v)
             }
         }
         if (h > 1) {
-            at = (size_t)snprintf(label, sizeof(label), "distance %d, W =",
-                                  len);
+            at =
+                (size_t)snprintf(label, sizeof(label), "distance %d, W =", len);
             for (int i = 0; i < h; i++)
                 at += (size_t)snprintf(label + at, sizeof(label) - at, " %u",
                                        (unsigned)iw[h + i]);

@@ -14,12 +14,12 @@
 #define EX_Q 17
 
 typedef struct {
-    uint64_t psi;                  /* the smallest primitive 16th root   */
-    uint64_t a[EX_N], b[EX_N];     /* the two inputs                     */
-    uint64_t fa[EX_N], fb[EX_N];   /* their forward transforms           */
-    uint64_t prod[EX_N];           /* fa * fb pointwise                  */
-    uint64_t c[EX_N];              /* inverse transform of prod          */
-    uint64_t school[EX_N];         /* schoolbook a b mod (X^8 + 1, 17)    */
+    uint64_t psi;                /* the smallest primitive 16th root   */
+    uint64_t a[EX_N], b[EX_N];   /* the two inputs                     */
+    uint64_t fa[EX_N], fb[EX_N]; /* their forward transforms           */
+    uint64_t prod[EX_N];         /* fa * fb pointwise                  */
+    uint64_t c[EX_N];            /* inverse transform of prod          */
+    uint64_t school[EX_N];       /* schoolbook a b mod (X^8 + 1, 17)    */
 } ex_values_t;
 
 /* Compute the example, write its trace (the text between the chapter's

@@ -1,9 +1,9 @@
 /* ntt_helpers.c - see ntt_helpers.h. */
+#include "ntt_helpers.h"
+#include <flint/nmod_poly.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <flint/nmod_poly.h>
-#include "ntt_helpers.h"
 
 void th_rng(veil_rng_t *rng, const char *test)
 {

@@ -6,9 +6,9 @@
 #ifndef VEIL_TEST_NTT_HELPERS_H
 #define VEIL_TEST_NTT_HELPERS_H
 
+#include "veil/ntt.h"
 #include <stddef.h>
 #include <stdint.h>
-#include "veil/ntt.h"
 
 /* Seed *rng from VEIL_TEST_SEED (64 hex digits) or the OS, and print the
  * seed with the test's name on stderr. */

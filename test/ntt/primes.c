@@ -2,9 +2,9 @@
  * Tests of the NTT-friendly prime generator (ntt/primes.c).  Primality is
  * rechecked with GMP's mpz_probab_prime_p, independent of FLINT.
  */
+#include "ntt_helpers.h"
 #include <criterion/criterion.h>
 #include <gmp.h>
-#include "ntt_helpers.h"
 
 static int gmp_is_prime(uint64_t x)
 {
@@ -71,14 +71,17 @@ Test(primes, deterministic_and_exclusion)
 Test(primes, bad_input)
 {
     uint64_t p[4];
-    cr_assert_eq(ntt_primes_generate(p, 1, NTT_MIN_PRIME_BITS - 1, 1024, NULL, 0),
-                 VEIL_EINVAL);
-    cr_assert_eq(ntt_primes_generate(p, 1, NTT_MAX_PRIME_BITS + 1, 1024, NULL, 0),
-                 VEIL_EINVAL);
+    cr_assert_eq(
+        ntt_primes_generate(p, 1, NTT_MIN_PRIME_BITS - 1, 1024, NULL, 0),
+        VEIL_EINVAL);
+    cr_assert_eq(
+        ntt_primes_generate(p, 1, NTT_MAX_PRIME_BITS + 1, 1024, NULL, 0),
+        VEIL_EINVAL);
     cr_assert_eq(ntt_primes_generate(p, 1, 40, 1000, NULL, 0), VEIL_EINVAL);
     cr_assert_eq(ntt_primes_generate(p, 1, 40, 0, NULL, 0), VEIL_EINVAL);
-    cr_assert_eq(ntt_primes_generate(p, 1, 40, (size_t)1 << (NTT_MAX_LOGN + 1),
-                                     NULL, 0), VEIL_EINVAL);
+    cr_assert_eq(
+        ntt_primes_generate(p, 1, 40, (size_t)1 << (NTT_MAX_LOGN + 1), NULL, 0),
+        VEIL_EINVAL);
     cr_assert_eq(ntt_primes_generate(NULL, 1, 40, 1024, NULL, 0), VEIL_EINVAL);
     cr_assert_eq(ntt_primes_generate(p, 1, 40, 1024, NULL, 3), VEIL_EINVAL);
     cr_assert_eq(ntt_primes_generate(p, 0, 40, 1024, NULL, 0), VEIL_OK);

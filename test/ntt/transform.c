@@ -4,11 +4,11 @@
  * and FLINT, the evaluation order against direct evaluation, round trips,
  * lazy ranges and bit-for-bit agreement of every path with scalar.
  */
+#include "ntt_helpers.h"
 #include <criterion/criterion.h>
 #include <fenv.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ntt_helpers.h"
 
 #define MIN_TEST_LOGN 10
 #define MAX_TEST_LOGN 16
@@ -55,8 +55,8 @@ Test(transform, product_matches_flint_and_schoolbook_every_isa_and_n)
             for (int pa = 0; pa < TH_PATTERNS; pa++) {
                 /* a: the pattern; b: random, or the pattern too */
                 th_fill(&rng, a, n, q, (th_pattern_t)pa);
-                th_fill(&rng, b, n, q, pa == TH_RANDOM ? TH_RANDOM
-                                                       : (th_pattern_t)pa);
+                th_fill(&rng, b, n, q,
+                        pa == TH_RANDOM ? TH_RANDOM : (th_pattern_t)pa);
                 th_negacyclic_flint(ref, a, b, n, q);
                 if (logn <= 11) {
                     th_negacyclic_schoolbook(ref2, a, b, n, q);
@@ -108,8 +108,7 @@ Test(transform, forward_is_evaluation_at_odd_powers_bit_reversed)
             ntt_plan_t p;
             if (!veil_isa_supported((veil_isa_t)isa))
                 continue;
-            cr_assert_eq(ntt_plan_init_isa(&p, n, q, (veil_isa_t)isa),
-                         VEIL_OK);
+            cr_assert_eq(ntt_plan_init_isa(&p, n, q, (veil_isa_t)isa), VEIL_OK);
             memcpy(y, a, n * sizeof(uint64_t));
             ntt_forward(&p, y);
             for (size_t k = 0; k < n; k++) {
@@ -118,7 +117,9 @@ Test(transform, forward_is_evaluation_at_odd_powers_bit_reversed)
                 for (uint64_t i = 0; i < e; i++)
                     x = th_mulmod(x, p.psi, q);
                 for (size_t i = n; i-- > 0;)
-                    v = (uint64_t)((th_mulmod(v, x, q) + (unsigned __int128)a[i]) % q);
+                    v = (uint64_t)((th_mulmod(v, x, q) +
+                                    (unsigned __int128)a[i]) %
+                                   q);
                 cr_assert_eq(y[k], v, "isa %s n %zu k %zu",
                              veil_isa_name((veil_isa_t)isa), n, k);
             }
@@ -183,8 +184,8 @@ Test(transform, paths_agree_round_trip_and_lazy_ranges)
                 ntt_inverse_lazy(&p, z);
                 for (size_t i = 0; i < n; i++) {
                     cr_assert_lt(z[i], 2 * q, "%s inv_lazy n %zu", name, n);
-                    cr_assert_eq(z[i] % q, a[i] % q, "%s inv_lazy n %zu",
-                                 name, n);
+                    cr_assert_eq(z[i] % q, a[i] % q, "%s inv_lazy n %zu", name,
+                                 n);
                 }
                 if (lazy_in) {
                     ntt_plan_clear(&p);
@@ -256,8 +257,7 @@ Test(transform, results_independent_of_rounding_mode)
             ntt_plan_t p;
             if (!veil_isa_supported((veil_isa_t)isa))
                 continue;
-            cr_assert_eq(ntt_plan_init_isa(&p, n, q, (veil_isa_t)isa),
-                         VEIL_OK);
+            cr_assert_eq(ntt_plan_init_isa(&p, n, q, (veil_isa_t)isa), VEIL_OK);
             cr_assert_eq(fesetround(modes[m]), 0);
             ntt_product(got, &p, a, b, tmp);
             fesetround(FE_TONEAREST);

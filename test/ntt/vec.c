@@ -3,9 +3,9 @@
  * unsigned __int128 arithmetic, including aliasing out = a and the extreme
  * inputs.
  */
+#include "ntt_helpers.h"
 #include <criterion/criterion.h>
 #include <string.h>
-#include "ntt_helpers.h"
 
 enum { VN = 1024 }; /* plan length for these tests */
 
@@ -17,8 +17,8 @@ typedef struct {
 static void fill(veil_rng_t *rng, vec_data_t *d, uint64_t q, int pattern)
 {
     th_fill(rng, d->a, VN, q, (th_pattern_t)pattern);
-    th_fill(rng, d->b, VN, q, pattern == TH_ALTERNATING ? TH_ALL_MAX
-                                                        : (th_pattern_t)pattern);
+    th_fill(rng, d->b, VN, q,
+            pattern == TH_ALTERNATING ? TH_ALL_MAX : (th_pattern_t)pattern);
     th_fill(rng, d->w, VN, q, TH_RANDOM);
     th_fill(rng, d->acc, VN, q, (th_pattern_t)pattern);
     veil_rng_uniform_mod(rng, d->lazy, VN, 4 * q);
@@ -37,9 +37,9 @@ static void fill(veil_rng_t *rng, vec_data_t *d, uint64_t q, int pattern)
         call_alias;                                                            \
         for (size_t i = 0; i < VN; i++) {                                      \
             uint64_t e = (expect);                                             \
-            cr_assert_eq(d->out[i], e, "%s %s i %zu q %llu", name, isa_name,  \
+            cr_assert_eq(d->out[i], e, "%s %s i %zu q %llu", name, isa_name,   \
                          i, (unsigned long long)q);                            \
-            cr_assert_eq(d->alias[i], e, "%s (aliased) %s i %zu", name,       \
+            cr_assert_eq(d->alias[i], e, "%s (aliased) %s i %zu", name,        \
                          isa_name, i);                                         \
         }                                                                      \
     } while (0)
@@ -62,12 +62,14 @@ Test(vec, pointwise_kernels_every_isa)
                          VEIL_OK);
             for (int pa = 0; pa < TH_PATTERNS; pa++) {
                 fill(&rng, d, q, pa);
-                CHECK_OP("add", ntt_vec_add(&p, d->out, d->a, d->b),
-                         ntt_vec_add(&p, d->alias, d->alias, d->b), d->a,
-                         (uint64_t)(((unsigned __int128)d->a[i] + d->b[i]) % q));
-                CHECK_OP("sub", ntt_vec_sub(&p, d->out, d->a, d->b),
-                         ntt_vec_sub(&p, d->alias, d->alias, d->b), d->a,
-                         (uint64_t)(((unsigned __int128)d->a[i] + q - d->b[i]) % q));
+                CHECK_OP(
+                    "add", ntt_vec_add(&p, d->out, d->a, d->b),
+                    ntt_vec_add(&p, d->alias, d->alias, d->b), d->a,
+                    (uint64_t)(((unsigned __int128)d->a[i] + d->b[i]) % q));
+                CHECK_OP(
+                    "sub", ntt_vec_sub(&p, d->out, d->a, d->b),
+                    ntt_vec_sub(&p, d->alias, d->alias, d->b), d->a,
+                    (uint64_t)(((unsigned __int128)d->a[i] + q - d->b[i]) % q));
                 CHECK_OP("neg", ntt_vec_neg(&p, d->out, d->a),
                          ntt_vec_neg(&p, d->alias, d->alias), d->a,
                          (q - d->a[i]) % q);
@@ -88,8 +90,9 @@ Test(vec, pointwise_kernels_every_isa)
                 memcpy(d->out, d->acc, sizeof(d->out));
                 CHECK_OP("muladd", ntt_vec_muladd(&p, d->out, d->a, d->b),
                          ntt_vec_muladd(&p, d->alias, d->a, d->b), d->acc,
-                         (uint64_t)((d->acc[i] +
-                                     (unsigned __int128)th_mulmod(d->a[i], d->b[i], q)) % q));
+                         (uint64_t)((d->acc[i] + (unsigned __int128)th_mulmod(
+                                                     d->a[i], d->b[i], q)) %
+                                    q));
                 CHECK_OP("reduce", ntt_vec_reduce(&p, d->out, d->lazy),
                          ntt_vec_reduce(&p, d->alias, d->alias), d->lazy,
                          d->lazy[i] % q);
