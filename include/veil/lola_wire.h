@@ -1,0 +1,65 @@
+/*
+ * lola_wire.h - what crosses the network in an encrypted LoLa evaluation
+ * (apps/mnist_lola --serve / --connect): the evaluation keys the client
+ * uploads once, and the messages (sets of ciphertexts) of each query and
+ * answer.  The plan itself travels with nn_lola_spec_serialize (lola.h).
+ *
+ * Both formats are a 16-byte header followed by bfv_serial objects
+ * (bfv_serial.h, each self-delimiting and tied to its parameter set by a
+ * hash):
+ *
+ *   offset  size  field
+ *   0       4     magic: "VLEK" (keys) or "VLMS" (message)
+ *   4       2     version (1)
+ *   6       2     flags (0)
+ *   8       4     ncomp: plaintext CRT components
+ *   12      4     nct: ciphertexts per component (messages); 0 for keys
+ *   16      ...   keys: per component a relinearization key, then a Galois
+ *                 key set; message: ncomp * nct ciphertexts, component-major
+ *
+ * All integers little-endian.  The parsers check every field against the
+ * receiver's own setup (component count, message count, parameter hashes,
+ * that the Galois keys are exactly the ones the plan uses) and return
+ * VEIL_EFORMAT on any mismatch, truncation or trailing bytes.
+ */
+#ifndef VEIL_LOLA_WIRE_H
+#define VEIL_LOLA_WIRE_H
+
+#include "veil/lola.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NN_LOLA_WIRE_VERSION 1
+#define NN_LOLA_WIRE_HEADER_BYTES 16
+
+/* Evaluation keys as bytes: *buf from malloc (free with free()).
+ * VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status nn_lola_evalkeys_serialize(uint8_t **buf, size_t *len,
+                                       const nn_lola_evalkeys_t *ek) VEIL_WUR;
+
+/* Parse keys for setup su into *ek (initialised here; cleared on failure).
+ * VEIL_EFORMAT (malformed, wrong component count, parameters or Galois
+ * elements), VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status nn_lola_evalkeys_parse(nn_lola_evalkeys_t *ek,
+                                   const nn_lola_setup_t *su,
+                                   const uint8_t *buf, size_t len) VEIL_WUR;
+
+/* A message as bytes; seeded ciphertexts are sent as their seed unless
+ * full != 0.  *buf from malloc.  VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status nn_lola_msg_serialize(uint8_t **buf, size_t *len,
+                                  const nn_lola_msg_t *m, int full) VEIL_WUR;
+
+/* Parse a message of exactly nct ciphertexts per component for setup su
+ * into *m (initialised here; cleared on failure).  Ciphertexts of size 3
+ * are accepted (a server answer may be unrelinearized).  VEIL_EFORMAT,
+ * VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status nn_lola_msg_parse(nn_lola_msg_t *m, const nn_lola_setup_t *su,
+                              size_t nct, const uint8_t *buf,
+                              size_t len) VEIL_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VEIL_LOLA_WIRE_H */
