@@ -143,13 +143,21 @@ const char *nn_lola_rep_name(nn_lola_rep_t rep);
  *   map    nct x n entries (message-major), or NULL for SPARSE and SIMD,
  *          whose map is implied (message i holds element i in every slot,
  *          resp. in slots [0, batch));
- *   period, chunk  STACKED period p, CHUNKED block D and chunk c (0 when
- *          not applicable; descriptive). */
+ *   target CONV only (else NULL): n entries, the output the convolution
+ *          computes in each slot (a row of its matrix, or a position
+ *          oy * out.w + ox when positions != 0), or NN_LOLA_ZERO;
+ *          target_rep is the representation those outputs form;
+ *   period, block, chunk  STACKED period p; CHUNKED block D and chunk c
+ *          (0 when not applicable; descriptive; a CONV layout keeps its
+ *          target's). */
 typedef struct {
     nn_lola_rep_t rep;
     size_t n, nct, len, batch;
     int32_t *map;
-    size_t period, chunk;
+    int32_t *target;
+    int positions;
+    nn_lola_rep_t target_rep;
+    size_t period, block, chunk;
 } nn_lola_layout_t;
 
 /* Constructors (initialise *l).  VEIL_EINVAL if the vector does not fit
@@ -188,7 +196,7 @@ veil_status nn_lola_layout_copy(nn_lola_layout_t *dst,
 void nn_lola_layout_clear(nn_lola_layout_t *l);
 
 /* The entry of message m, slot s (implied maps included; SIMD gives the
- * element for slots < batch and NN_LOLA_ZERO above). */
+ * element for slots < batch and NN_LOLA_GARBAGE above). */
 int32_t nn_lola_layout_at(const nn_lola_layout_t *l, size_t m, size_t s);
 
 /* Slot values of a vector: slots[m * n + s] for every message, from
@@ -210,7 +218,8 @@ veil_status nn_lola_layout_decode(int64_t *v, const nn_lola_layout_t *l,
  *   rows, cols   sizes of W;
  *   w            rows x cols integer weights, row-major, or NULL when only
  *                the structure is needed (planning, client side);
- *   bias         rows integers, or NULL for none;
+ *   bias         rows integers (out.c, one per map, for a convolution),
+ *                or NULL for none;
  *   conv         non-zero for a 2-D convolution, whose geometry then
  *                fixes the structure: column index (c, y, x) of an input of
  *                shape `in`, row index (m, oy, ox) of an output of shape
@@ -228,10 +237,10 @@ typedef struct {
     uint32_t k, stride, pad;
 } nn_lola_matrix_t;
 
-/* The matrix of quantized layer l (CONV2D, DENSE or AVGPOOL (sum pooling)):
- * *w is allocated here (rows x cols, free with free()), m->w points to it,
- * m->bias to l->b (NULL for AVGPOOL).  VEIL_EUNSUPPORTED for other layer
- * types, VEIL_ENOMEM. */
+/* The matrix of quantized layer l (CONV2D, DENSE or AVGPOOL (sum pooling,
+ * a convolution with weight 1 on its own channel)): *w is allocated here
+ * (rows x cols, free with free()), m->w points to it, m->bias to l->b (NULL
+ * for AVGPOOL).  VEIL_EUNSUPPORTED for other layer types, VEIL_ENOMEM. */
 veil_status nn_lola_matrix_from_layer(nn_lola_matrix_t *m, int32_t **w,
                                       const nn_qlayer_t *l) VEIL_WUR;
 

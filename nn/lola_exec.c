@@ -1,0 +1,325 @@
+/*
+ * lola_exec.c - running a compiled step on the ciphertexts of one
+ * component (lola.h, "executing a step").  A LINEAR step first makes every
+ * baby-step rotation of every input it needs, one hoisted decomposition per
+ * input (bfv_hoisted_prepare) and one cheap bfv_hoisted_apply_galois per
+ * rotation; then each output multiplies and accumulates its terms group by
+ * group, rotates each group by its giant step, folds and adds its bias.
+ * Products are accumulated in place with the NTT-domain vector kernels
+ * (ntt_vec_mul_shoup / ntt_vec_mul_scalar + ntt_vec_add), avoiding a
+ * temporary ciphertext per term.
+ *
+ * Threads: the baby rotations of an input, and the outputs, run in parallel
+ * (OpenMP) unless the caller is already inside a parallel region (the
+ * server parallelises over components).  Every output is computed by the
+ * same sequence of operations whatever the thread count, so results are
+ * identical.
+ */
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "lola_internal.h"
+
+static int nested(void)
+{
+#ifdef _OPENMP
+    return omp_in_parallel();
+#else
+    return 1;
+#endif
+}
+
+/* c mod q for a centred c. */
+static inline uint64_t residue(int64_t c, uint64_t q)
+{
+    if (c >= 0)
+        return (uint64_t)c % q;
+    uint64_t r = (uint64_t)(-(c + 1)) % q; /* -(c+1) >= 0, no overflow */
+    return q - 1 - r;
+}
+
+/* acc += coef * x (or acc = coef * x when !*have).  tmp: n words. */
+static veil_status mac(bfv_ciphertext_t *acc, int *have,
+                       const bfv_ciphertext_t *x, const nn_lola_term_t *t,
+                       const nn_lola_coefs_t *c, uint64_t *tmp,
+                       bfv_ciphertext_t *scratch)
+{
+    const bfv_context_t *ctx = c->ctx;
+    const size_t n = ctx->n, L = ctx->n_q;
+    veil_status s;
+
+    if (!*have || acc->size != x->size) {
+        bfv_ciphertext_t *dst = *have ? scratch : acc;
+        switch (t->kind) {
+        case NN_LOLA_COEF_ONE:
+            s = bfv_ciphertext_copy(dst, x);
+            break;
+        case NN_LOLA_COEF_SCALAR:
+            s = bfv_mul_scalar(dst, x, c->scalars[t->coef]);
+            break;
+        default:
+            s = bfv_mul_plain(dst, x, &c->plains[t->coef]);
+            break;
+        }
+        if (s == VEIL_OK && *have)
+            s = bfv_add(acc, acc, scratch);
+        *have = 1;
+        acc->seeded = 0;
+        return s;
+    }
+    for (size_t i = 0; i < L; i++) {
+        const ntt_plan_t *pl = &ctx->plans[i];
+        const uint64_t q = pl->q;
+        for (size_t k = 0; k < x->size; k++) {
+            uint64_t *a = bfv_ct_row(acc, k, i);
+            const uint64_t *xr = bfv_ct_row(x, k, i);
+            switch (t->kind) {
+            case NN_LOLA_COEF_ONE:
+                ntt_vec_add(pl, a, a, xr);
+                continue;
+            case NN_LOLA_COEF_SCALAR:
+                ntt_vec_mul_scalar(pl, tmp, xr, residue(c->scalars[t->coef], q));
+                break;
+            default:
+                ntt_vec_mul_shoup(pl, tmp, xr,
+                                  c->plains[t->coef].data + i * n,
+                                  c->plains[t->coef].shoup + i * n);
+                break;
+            }
+            ntt_vec_add(pl, a, a, tmp);
+        }
+    }
+    acc->seeded = 0;
+    return VEIL_OK;
+}
+
+typedef struct {
+    size_t count;
+    uint64_t *key;          /* input << 32 | baby, sorted */
+    bfv_ciphertext_t *ct;   /* the rotated inputs          */
+} babies_t;
+
+static int key_cmp(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void babies_clear(babies_t *b)
+{
+    if (b->ct != NULL)
+        for (size_t i = 0; i < b->count; i++)
+            bfv_ciphertext_clear(&b->ct[i]);
+    free(b->ct);
+    free(b->key);
+    memset(b, 0, sizeof(*b));
+}
+
+static const bfv_ciphertext_t *baby_find(const babies_t *b, uint32_t input,
+                                         nn_lola_rot_t r)
+{
+    const uint64_t key = (uint64_t)input << 32 | r;
+    const uint64_t *f = bsearch(&key, b->key, b->count, sizeof(uint64_t),
+                                key_cmp);
+    return f ? &b->ct[f - b->key] : NULL;
+}
+
+/* Every distinct (input, baby != 0): one decomposition per input. */
+static veil_status babies_make(babies_t *b, const nn_lola_step_t *st,
+                               const bfv_context_t *ctx,
+                               const bfv_ciphertext_t *in,
+                               const bfv_galois_keys_t *gk)
+{
+    size_t total = 0;
+    veil_status s = VEIL_OK;
+
+    memset(b, 0, sizeof(*b));
+    for (size_t o = 0; o < st->nout; o++)
+        for (size_t i = 0; i < st->out[o].nterms; i++)
+            total += st->out[o].terms[i].baby != 0;
+    if (total == 0)
+        return VEIL_OK;
+    b->key = malloc(total * sizeof(uint64_t));
+    if (b->key == NULL)
+        return VEIL_ENOMEM;
+    for (size_t o = 0; o < st->nout; o++)
+        for (size_t i = 0; i < st->out[o].nterms; i++) {
+            const nn_lola_term_t *t = &st->out[o].terms[i];
+            if (t->baby != 0)
+                b->key[b->count++] = (uint64_t)t->input << 32 | t->baby;
+        }
+    qsort(b->key, b->count, sizeof(uint64_t), key_cmp);
+    total = 0;
+    for (size_t i = 0; i < b->count; i++)
+        if (i == 0 || b->key[i] != b->key[i - 1])
+            b->key[total++] = b->key[i];
+    b->count = total;
+    b->ct = calloc(total, sizeof(bfv_ciphertext_t));
+    if (b->ct == NULL)
+        return VEIL_ENOMEM;
+    for (size_t i = 0; i < total && s == VEIL_OK; i++)
+        s = bfv_ciphertext_init(&b->ct[i], ctx);
+    if (gk == NULL && s == VEIL_OK)
+        s = VEIL_ENOKEY;
+    for (size_t first = 0; first < total && s == VEIL_OK;) {
+        const uint32_t input = (uint32_t)(b->key[first] >> 32);
+        size_t last = first;
+        bfv_hoisted_t h;
+        while (last < total && (uint32_t)(b->key[last] >> 32) == input)
+            last++;
+        if (input >= st->nin) {
+            s = VEIL_EINVAL;
+            break;
+        }
+        s = bfv_hoisted_init(&h, ctx);
+        if (s == VEIL_OK)
+            s = bfv_hoisted_prepare(&h, &in[input]);
+        if (s == VEIL_OK) {
+            veil_status err = VEIL_OK;
+#pragma omp parallel for schedule(dynamic) if (!nested() && last - first > 1)
+            for (size_t i = first; i < last; i++) {
+                const nn_lola_rot_t r = (nn_lola_rot_t)(b->key[i] & 0xffffffffu);
+                veil_status e = bfv_hoisted_apply_galois(
+                    &b->ct[i], &h, nn_lola_rot_galois(ctx->n, r), gk);
+                if (e != VEIL_OK) {
+#pragma omp critical(lola_exec_err)
+                    err = e;
+                }
+            }
+            s = err;
+        }
+        bfv_hoisted_clear(&h);
+        first = last;
+    }
+    return s;
+}
+
+/* One output of a LINEAR step into *out. */
+static veil_status run_output(bfv_ciphertext_t *out, const nn_lola_step_t *st,
+                              size_t o, const nn_lola_coefs_t *c,
+                              const bfv_ciphertext_t *in, const babies_t *bb,
+                              const bfv_galois_keys_t *gk)
+{
+    const bfv_context_t *ctx = c->ctx;
+    const nn_lola_output_t *op = &st->out[o];
+    bfv_ciphertext_t acc, grp, tmp;
+    uint64_t *buf = malloc(ctx->n * sizeof(uint64_t));
+    int have_acc = 0;
+    veil_status s;
+
+    memset(&acc, 0, sizeof(acc));
+    memset(&grp, 0, sizeof(grp));
+    memset(&tmp, 0, sizeof(tmp));
+    s = buf == NULL ? VEIL_ENOMEM : bfv_ciphertext_init(&acc, ctx);
+    if (s == VEIL_OK)
+        s = bfv_ciphertext_init(&grp, ctx);
+    if (s == VEIL_OK)
+        s = bfv_ciphertext_init(&tmp, ctx);
+    for (size_t i = 0; i < op->nterms && s == VEIL_OK;) {
+        const nn_lola_rot_t g = op->terms[i].giant;
+        int have = 0;
+        for (; i < op->nterms && op->terms[i].giant == g && s == VEIL_OK;
+             i++) {
+            const nn_lola_term_t *t = &op->terms[i];
+            const bfv_ciphertext_t *x =
+                t->baby ? baby_find(bb, t->input, t->baby) : &in[t->input];
+            if (x == NULL || t->input >= st->nin) {
+                s = VEIL_EINVAL;
+                break;
+            }
+            s = mac(&grp, &have, x, t, c, buf, &tmp);
+        }
+        if (s == VEIL_OK && g != 0)
+            s = gk == NULL ? VEIL_ENOKEY
+                           : bfv_apply_galois(&grp, &grp,
+                                              nn_lola_rot_galois(ctx->n, g),
+                                              gk);
+        if (s == VEIL_OK && have_acc) {
+            s = bfv_add(&acc, &acc, &grp);
+        } else if (s == VEIL_OK) {
+            bfv_ciphertext_t sw = acc;
+            acc = grp;
+            grp = sw;
+            have_acc = 1;
+        }
+    }
+    for (size_t f = 0; f < op->nfold && s == VEIL_OK; f++) {
+        s = gk == NULL ? VEIL_ENOKEY
+                       : bfv_apply_galois(&tmp, &acc,
+                                          nn_lola_rot_galois(ctx->n,
+                                                             op->fold[f]),
+                                          gk);
+        if (s == VEIL_OK)
+            s = bfv_add(&acc, &acc, &tmp);
+    }
+    if (s == VEIL_OK && op->bias >= 0)
+        s = bfv_add_plain(&acc, &acc, &c->biases[op->bias]);
+    if (s == VEIL_OK) {
+        /* hand the accumulator's buffers to out (same context) */
+        bfv_ciphertext_t sw = *out;
+        *out = acc;
+        acc = sw;
+    }
+    bfv_ciphertext_clear(&acc);
+    bfv_ciphertext_clear(&grp);
+    bfv_ciphertext_clear(&tmp);
+    free(buf);
+    return s;
+}
+
+veil_status nn_lola_step_exec(bfv_ciphertext_t *out, const nn_lola_step_t *st,
+                              const nn_lola_coefs_t *c,
+                              const bfv_ciphertext_t *in,
+                              const bfv_relin_key_t *rk,
+                              const bfv_galois_keys_t *gk)
+{
+    veil_status err = VEIL_OK;
+    babies_t bb;
+
+    if (out == NULL || st == NULL || c == NULL || in == NULL ||
+        c->ctx == NULL)
+        return VEIL_EINVAL;
+    for (size_t i = 0; i < st->nout; i++)
+        if (out[i].ctx != c->ctx)
+            return VEIL_EINVAL;
+    for (size_t i = 0; i < st->nin; i++)
+        if (in[i].ctx != c->ctx)
+            return VEIL_EINVAL;
+    if (st->kind != NN_LOLA_STEP_LINEAR) {
+        if ((st->relin || st->kind == NN_LOLA_STEP_RELIN) && rk == NULL)
+            return VEIL_EINVAL;
+#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1)
+        for (size_t i = 0; i < st->nout; i++) {
+            veil_status s = VEIL_OK;
+            if (st->kind == NN_LOLA_STEP_SQUARE)
+                s = bfv_square(&out[i], &in[i]);
+            else
+                s = bfv_ciphertext_copy(&out[i], &in[i]);
+            if (s == VEIL_OK && (st->relin || st->kind == NN_LOLA_STEP_RELIN))
+                s = bfv_relinearize(&out[i], &out[i], rk);
+            if (s != VEIL_OK) {
+#pragma omp critical(lola_exec_err)
+                err = s;
+            }
+        }
+        return err;
+    }
+    if (c->nscalars != st->nscalars || c->nplains != st->nplains ||
+        c->nbiases != st->nbiases)
+        return VEIL_EINVAL;
+    err = babies_make(&bb, st, c->ctx, in, gk);
+    if (err == VEIL_OK) {
+#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1)
+        for (size_t o = 0; o < st->nout; o++) {
+            veil_status s = run_output(&out[o], st, o, c, in, &bb, gk);
+            if (s != VEIL_OK) {
+#pragma omp critical(lola_exec_err)
+                err = s;
+            }
+        }
+    }
+    babies_clear(&bb);
+    return err;
+}
