@@ -33,8 +33,9 @@ veil_status bfv_crt_choose_primes(uint64_t *t, size_t *k, size_t max_k,
     fmpz_init_set_ui(prod, 1);
     fmpz_init(target);
     fmpz_mul_2exp(target, bound, 1);
-    /* the largest primes of the size, one at a time, until T > 2 bound */
-    for (j = 0; fmpz_cmp(prod, target) <= 0; j++) {
+    /* the largest primes of the size, one at a time, until T > 2 bound
+     * (at least one prime) */
+    for (j = 0; j == 0 || fmpz_cmp(prod, target) <= 0; j++) {
         if (j == max_k) {
             st = VEIL_EPARAM;
             break;

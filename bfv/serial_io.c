@@ -1,0 +1,236 @@
+/*
+ * serial_io.c - the byte-level layer of the formats: little-endian
+ * integers, the common 48-byte header, bit-packed residue rows, and a
+ * reader that never passes the end of its input (doc/09-serialization.md).
+ */
+#include <string.h>
+#include <sodium.h>
+#include "serial_internal.h"
+
+static const uint8_t magic[4] = {'V', 'B', 'F', 'V'};
+
+/* ------------------------------------------------------------- writing */
+
+void bfv_wr_u32(bfv_wr_t *w, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        *w->p++ = (uint8_t)(v >> (8 * i));
+}
+
+void bfv_wr_u64(bfv_wr_t *w, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        *w->p++ = (uint8_t)(v >> (8 * i));
+}
+
+void bfv_wr_bytes(bfv_wr_t *w, const void *src, size_t len)
+{
+    memcpy(w->p, src, len);
+    w->p += len;
+}
+
+void bfv_wr_header(bfv_wr_t *w, bfv_serial_type_t type, unsigned flags,
+                   uint64_t body, const uint8_t hash[BFV_PARAMS_HASH_BYTES])
+{
+    bfv_wr_bytes(w, magic, sizeof(magic));
+    *w->p++ = (uint8_t)(BFV_SERIAL_VERSION & 0xff);
+    *w->p++ = (uint8_t)(BFV_SERIAL_VERSION >> 8);
+    *w->p++ = (uint8_t)type;
+    *w->p++ = (uint8_t)flags;
+    bfv_wr_u64(w, body);
+    bfv_wr_bytes(w, hash, BFV_PARAMS_HASH_BYTES);
+}
+
+void bfv_wr_seal(bfv_wr_t *w, const uint8_t *start)
+{
+    crypto_generichash(w->p, BFV_SERIAL_CHECKSUM_BYTES, start,
+                       (unsigned long long)(w->p - start), NULL, 0);
+    w->p += BFV_SERIAL_CHECKSUM_BYTES;
+}
+
+/* Every modulus is below 2^NTT_MAX_PRIME_BITS (bfv_params_check), so a
+ * value and the at most 7 bits waiting before it fit one 64-bit word. */
+unsigned bfv_bits(uint64_t m)
+{
+    return 64u - (unsigned)__builtin_clzll(m - 1);
+}
+
+size_t bfv_rows_bytes(size_t nrows, size_t n, const uint64_t *mods)
+{
+    size_t bytes = 0;
+    for (size_t r = 0; r < nrows; r++)
+        bytes += n / 8 * bfv_bits(mods[r]);
+    return bytes;
+}
+
+void bfv_wr_rows(bfv_wr_t *w, const uint64_t *rows, size_t nrows, size_t n,
+                 const uint64_t *mods)
+{
+    for (size_t r = 0; r < nrows; r++) {
+        const unsigned bits = bfv_bits(mods[r]);
+        const uint64_t *v = rows + r * n;
+        uint64_t acc = 0;
+        unsigned fill = 0; /* bits waiting in acc, < 8 between values */
+        for (size_t k = 0; k < n; k++) {
+            acc |= v[k] << fill; /* fill + bits <= 7 + 50 < 64 */
+            fill += bits;
+            while (fill >= 8) {
+                *w->p++ = (uint8_t)acc;
+                acc >>= 8;
+                fill -= 8;
+            }
+        }
+        /* n is a multiple of 8, so every row ends on a byte boundary */
+    }
+}
+
+/* ------------------------------------------------------------- reading */
+
+const uint8_t *bfv_rd_bytes(bfv_rd_t *r, size_t len)
+{
+    const uint8_t *p;
+    if (r->bad || len > r->left) {
+        r->bad = 1;
+        return NULL;
+    }
+    p = r->p;
+    r->p += len;
+    r->left -= len;
+    return p;
+}
+
+uint32_t bfv_rd_u32(bfv_rd_t *r)
+{
+    const uint8_t *p = bfv_rd_bytes(r, 4);
+    uint32_t v = 0;
+    if (p != NULL)
+        for (int i = 0; i < 4; i++)
+            v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+uint64_t bfv_rd_u64(bfv_rd_t *r)
+{
+    const uint8_t *p = bfv_rd_bytes(r, 8);
+    uint64_t v = 0;
+    if (p != NULL)
+        for (int i = 0; i < 8; i++)
+            v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+veil_status bfv_rd_header(bfv_rd_t *body, unsigned *flags, size_t *used,
+                          const uint8_t *in, size_t len, bfv_serial_type_t want,
+                          unsigned allowed,
+                          const uint8_t hash[BFV_PARAMS_HASH_BYTES])
+{
+    bfv_rd_t r = {in, len, 0, NULL, 0};
+    const uint8_t *h;
+    uint64_t blen;
+
+    if (in == NULL || len < BFV_SERIAL_HEADER_BYTES)
+        return VEIL_EFORMAT;
+    h = bfv_rd_bytes(&r, BFV_SERIAL_HEADER_BYTES);
+    if (memcmp(h, magic, 4) != 0 ||
+        (h[4] | (unsigned)h[5] << 8) != BFV_SERIAL_VERSION || h[6] != want ||
+        (h[7] & ~allowed) != 0)
+        return VEIL_EFORMAT;
+    r.p = h + 8;
+    r.left = 8;
+    blen = bfv_rd_u64(&r);
+    /* len >= header: the subtraction cannot wrap */
+    if (len - BFV_SERIAL_HEADER_BYTES < BFV_SERIAL_CHECKSUM_BYTES ||
+        blen > len - BFV_SERIAL_HEADER_BYTES - BFV_SERIAL_CHECKSUM_BYTES)
+        return VEIL_EFORMAT;
+    if (used == NULL &&
+        blen != len - BFV_SERIAL_HEADER_BYTES - BFV_SERIAL_CHECKSUM_BYTES)
+        return VEIL_EFORMAT;
+    if (hash != NULL && memcmp(h + 16, hash, BFV_PARAMS_HASH_BYTES) != 0)
+        return VEIL_EFORMAT;
+    *flags = h[7];
+    body->p = in + BFV_SERIAL_HEADER_BYTES;
+    body->left = (size_t)blen;
+    body->bad = 0;
+    body->start = in;
+    body->sealed = BFV_SERIAL_HEADER_BYTES + (size_t)blen;
+    if (used != NULL)
+        *used = body->sealed + BFV_SERIAL_CHECKSUM_BYTES;
+    return VEIL_OK;
+}
+
+int bfv_rd_finish(const bfv_rd_t *body)
+{
+    uint8_t sum[BFV_SERIAL_CHECKSUM_BYTES];
+    if (body->bad || body->left != 0 || body->start == NULL)
+        return 0;
+    crypto_generichash(sum, sizeof(sum), body->start,
+                       (unsigned long long)body->sealed, NULL, 0);
+    return sodium_memcmp(sum, body->start + body->sealed, sizeof(sum)) == 0;
+}
+
+int bfv_rd_rows(bfv_rd_t *r, uint64_t *rows, size_t nrows, size_t n,
+                const uint64_t *mods)
+{
+    for (size_t row = 0; row < nrows; row++) {
+        const unsigned bits = bfv_bits(mods[row]);
+        const uint64_t mask = ((uint64_t)1 << bits) - 1;
+        const uint8_t *p = bfv_rd_bytes(r, n / 8 * bits);
+        uint64_t *v = rows + row * n, acc = 0;
+        unsigned fill = 0;
+        if (p == NULL)
+            return 0;
+        for (size_t k = 0; k < n; k++) {
+            while (fill < bits) {
+                acc |= (uint64_t)*p++ << fill;
+                fill += 8;
+            }
+            v[k] = acc & mask;
+            acc >>= bits;
+            fill -= bits;
+            if (v[k] >= mods[row]) {
+                r->bad = 1;
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+void bfv_qp_moduli(uint64_t *mods, const bfv_context_t *ctx)
+{
+    for (size_t i = 0; i < ctx->n_qp; i++)
+        mods[i] = ctx->plans[i].q;
+}
+
+void bfv_ctx_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES], const bfv_context_t *ctx)
+{
+    /* a context's parameters passed bfv_params_check */
+    if (bfv_params_hash(hash, &ctx->params) != VEIL_OK)
+        memset(hash, 0, BFV_PARAMS_HASH_BYTES);
+}
+
+veil_status bfv_serial_peek(bfv_serial_type_t *type, uint64_t *total,
+                            const uint8_t *in, size_t len)
+{
+    bfv_rd_t r = {in, len, 0, NULL, 0};
+    const uint8_t *h;
+    uint64_t blen;
+    if (type == NULL || total == NULL || in == NULL)
+        return VEIL_EINVAL;
+    h = bfv_rd_bytes(&r, BFV_SERIAL_HEADER_BYTES);
+    if (h == NULL || memcmp(h, magic, 4) != 0 ||
+        (h[4] | (unsigned)h[5] << 8) != BFV_SERIAL_VERSION ||
+        h[6] < BFV_SERIAL_PARAMS || h[6] > BFV_SERIAL_CRT_CIPHERTEXT)
+        return VEIL_EFORMAT;
+    r.p = h + 8;
+    r.left = 8;
+    blen = bfv_rd_u64(&r);
+    if (blen > UINT64_MAX - BFV_SERIAL_HEADER_BYTES -
+                   BFV_SERIAL_CHECKSUM_BYTES)
+        return VEIL_EFORMAT;
+    *type = (bfv_serial_type_t)h[6];
+    *total = BFV_SERIAL_HEADER_BYTES + blen + BFV_SERIAL_CHECKSUM_BYTES;
+    return VEIL_OK;
+}

@@ -1,0 +1,194 @@
+/*
+ * bfv_serial.h - versioned binary formats for BFV parameter sets, keys,
+ * plaintexts and ciphertexts, and their CRT variants
+ * (doc/09-serialization.md gives every format as a byte table).
+ *
+ * Every object travels as a 48-byte header, a body and a checksum:
+ *
+ *   offset   size  field
+ *   0        4     magic "VBFV"
+ *   4        2     format version (BFV_SERIAL_VERSION), little-endian
+ *   6        1     object type (bfv_serial_type_t)
+ *   7        1     flags (BFV_SERIAL_FLAG_SEEDED; other bits must be 0)
+ *   8        8     body length B in bytes, little-endian
+ *   16       32    parameter hash (bfv_params_hash) of the context
+ *   48       B     body
+ *   48 + B   16    checksum: BLAKE2b-128 of bytes [0, 48 + B)
+ *
+ * The checksum (no key: integrity against corruption, not against an
+ * attacker, who can recompute it) makes any damaged byte an error instead
+ * of a different valid object.
+ *
+ * All integers are little-endian.  Residues mod a prime q are bit-packed
+ * with bitlen(q - 1) bits each (an n-coefficient row takes n bitlen / 8
+ * bytes, n being a multiple of 8), least significant bit first, so the
+ * bytes never depend on the machine.  Polynomials are sent in the NTT form
+ * they are stored in (bfv.h): NTT form is part of the parameter set.
+ *
+ * Seed compression.  The uniform part of a public key, of every
+ * key-switching key and of a fresh symmetric ciphertext is the expansion
+ * of a 32-byte seed (bfv_internal.h); such objects travel as the seed
+ * instead, about half the size.  Keys made by veil always have a seed and
+ * are always sent seeded; a ciphertext is sent seeded while ct->seeded is
+ * set (a fresh symmetric encryption), unless BFV_SERIAL_FULL is asked for.
+ *
+ * Deserializers trust nothing: they check the magic, version, type,
+ * flags, the body length against what the receiving context implies, the
+ * parameter hash against the receiving context, every count and element
+ * (Galois elements odd, sorted, in range), every residue against its
+ * modulus and the checksum, and return VEIL_EFORMAT on any violation,
+ * never reading outside [in, in + len).  The receiving object must have been initialised with
+ * the context the data is meant for; on failure it is left valid with
+ * unspecified contents (Galois key sets: unchanged).  With used == NULL
+ * the input must be exactly one object (trailing bytes are VEIL_EFORMAT);
+ * otherwise *used receives the bytes consumed and trailing bytes are
+ * allowed (streams of several objects).
+ *
+ * Serializers: `size` functions return the exact byte count (0 for an
+ * invalid object); `serialize` writes into out[0..cap) and stores the
+ * length in *len: VEIL_EINVAL (NULL, bad object), VEIL_ERANGE (cap too
+ * small; nothing useful written).  Secret-key and plaintext buffers are the
+ * caller's to wipe (veil_memzero).
+ */
+#ifndef VEIL_BFV_SERIAL_H
+#define VEIL_BFV_SERIAL_H
+
+#include "veil/bfv.h"
+#include "veil/bfv_crt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BFV_SERIAL_VERSION 1
+#define BFV_SERIAL_HEADER_BYTES 48
+#define BFV_SERIAL_CHECKSUM_BYTES 16
+#define BFV_PARAMS_HASH_BYTES 32
+
+typedef enum {
+    BFV_SERIAL_PARAMS = 1,
+    BFV_SERIAL_SECRET_KEY = 2,
+    BFV_SERIAL_PUBLIC_KEY = 3,
+    BFV_SERIAL_RELIN_KEY = 4,
+    BFV_SERIAL_GALOIS_KEYS = 5,
+    BFV_SERIAL_PLAINTEXT = 6,
+    BFV_SERIAL_CIPHERTEXT = 7,
+    BFV_SERIAL_CRT_PARAMS = 8,
+    BFV_SERIAL_CRT_CIPHERTEXT = 9
+} bfv_serial_type_t;
+
+/* Header flag: the body carries a seed instead of a uniform polynomial. */
+#define BFV_SERIAL_FLAG_SEEDED 1u
+
+/* Serializer option for ciphertexts: always send both polynomials. */
+#define BFV_SERIAL_FULL 1u
+
+/* ------------------------------------------------------------ parameters */
+
+/* BLAKE2b-256 (libsodium crypto_generichash) of the canonical encoding of
+ * the parts of p that make data compatible: n, the ciphertext primes, the
+ * special primes and t (doc/09).  The security level and allow_insecure
+ * do not enter.  For a CRT set: the hash of the base parameters, k and
+ * t_0..t_{k-1}.  VEIL_EINVAL (NULL, counts above BFV_MAX_Q / BFV_MAX_P /
+ * BFV_CRT_MAX). */
+veil_status bfv_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
+                            const bfv_params_t *p) VEIL_WUR;
+veil_status bfv_crt_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
+                                const bfv_crt_params_t *p) VEIL_WUR;
+
+/* Read the header of a serialized object: its type and total length
+ * (header + body + checksum), for framing.  Checks magic, version and the type range
+ * only.  VEIL_EFORMAT (also when len < BFV_SERIAL_HEADER_BYTES),
+ * VEIL_EINVAL (NULL). */
+veil_status bfv_serial_peek(bfv_serial_type_t *type, uint64_t *total,
+                            const uint8_t *in, size_t len) VEIL_WUR;
+
+/* Parameter sets.  The deserializer also runs bfv_params_check (a set it
+ * refuses is VEIL_EFORMAT); it keeps the sender's allow_insecure flag, so a
+ * receiver that did not choose the parameters should check that it is 0. */
+size_t bfv_params_serial_size(const bfv_params_t *p);
+veil_status bfv_params_serialize(uint8_t *out, size_t cap, size_t *len,
+                                 const bfv_params_t *p) VEIL_WUR;
+veil_status bfv_params_deserialize(bfv_params_t *p, const uint8_t *in,
+                                   size_t len, size_t *used) VEIL_WUR;
+
+/* ------------------------------------------------------------------ keys */
+
+/* The secret key: n ternary coefficients, 2 bits each (wipe the buffer). */
+size_t bfv_secret_key_serial_size(const bfv_secret_key_t *sk);
+veil_status bfv_secret_key_serialize(uint8_t *out, size_t cap, size_t *len,
+                                     const bfv_secret_key_t *sk) VEIL_WUR;
+veil_status bfv_secret_key_deserialize(bfv_secret_key_t *sk,
+                                       const uint8_t *in, size_t len,
+                                       size_t *used) VEIL_WUR;
+
+/* The public key: b and the seed of a. */
+size_t bfv_public_key_serial_size(const bfv_public_key_t *pk);
+veil_status bfv_public_key_serialize(uint8_t *out, size_t cap, size_t *len,
+                                     const bfv_public_key_t *pk) VEIL_WUR;
+veil_status bfv_public_key_deserialize(bfv_public_key_t *pk,
+                                       const uint8_t *in, size_t len,
+                                       size_t *used) VEIL_WUR;
+
+/* The relinearization key: the seed and every digit's b_d. */
+size_t bfv_relin_key_serial_size(const bfv_relin_key_t *rk);
+veil_status bfv_relin_key_serialize(uint8_t *out, size_t cap, size_t *len,
+                                    const bfv_relin_key_t *rk) VEIL_WUR;
+veil_status bfv_relin_key_deserialize(bfv_relin_key_t *rk, const uint8_t *in,
+                                      size_t len, size_t *used) VEIL_WUR;
+
+/* A Galois key set: per key its element, seed and digits.  The
+ * deserializer replaces the keys gk held (gk must be initialised). */
+size_t bfv_galois_keys_serial_size(const bfv_galois_keys_t *gk);
+veil_status bfv_galois_keys_serialize(uint8_t *out, size_t cap, size_t *len,
+                                      const bfv_galois_keys_t *gk) VEIL_WUR;
+veil_status bfv_galois_keys_deserialize(bfv_galois_keys_t *gk,
+                                        const uint8_t *in, size_t len,
+                                        size_t *used) VEIL_WUR;
+
+/* ---------------------------------------------- plaintexts, ciphertexts */
+
+/* A plaintext: n coefficients mod t (wipe the buffer if it is secret). */
+size_t bfv_plaintext_serial_size(const bfv_plaintext_t *pt);
+veil_status bfv_plaintext_serialize(uint8_t *out, size_t cap, size_t *len,
+                                    const bfv_plaintext_t *pt) VEIL_WUR;
+veil_status bfv_plaintext_deserialize(bfv_plaintext_t *pt, const uint8_t *in,
+                                      size_t len, size_t *used) VEIL_WUR;
+
+/* A ciphertext of size 2 or 3; seeded when ct->seeded and not
+ * (flags & BFV_SERIAL_FULL).  flags: 0 or BFV_SERIAL_FULL. */
+size_t bfv_ciphertext_serial_size(const bfv_ciphertext_t *ct,
+                                  unsigned flags);
+veil_status bfv_ciphertext_serialize(uint8_t *out, size_t cap, size_t *len,
+                                     const bfv_ciphertext_t *ct,
+                                     unsigned flags) VEIL_WUR;
+veil_status bfv_ciphertext_deserialize(bfv_ciphertext_t *ct,
+                                       const uint8_t *in, size_t len,
+                                       size_t *used) VEIL_WUR;
+
+/* -------------------------------------------------------- CRT variants */
+
+/* A CRT parameter set (body: the base set's body, k, t_0..t_{k-1}). */
+size_t bfv_crt_params_serial_size(const bfv_crt_params_t *p);
+veil_status bfv_crt_params_serialize(uint8_t *out, size_t cap, size_t *len,
+                                     const bfv_crt_params_t *p) VEIL_WUR;
+veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p,
+                                       const uint8_t *in, size_t len,
+                                       size_t *used) VEIL_WUR;
+
+/* A CRT ciphertext: k, then the k component ciphertexts, each a complete
+ * serialized ciphertext of its component context (same flags). */
+size_t bfv_crt_ciphertext_serial_size(const bfv_crt_ciphertext_t *ct,
+                                      unsigned flags);
+veil_status bfv_crt_ciphertext_serialize(uint8_t *out, size_t cap,
+                                         size_t *len,
+                                         const bfv_crt_ciphertext_t *ct,
+                                         unsigned flags) VEIL_WUR;
+veil_status bfv_crt_ciphertext_deserialize(bfv_crt_ciphertext_t *ct,
+                                           const uint8_t *in, size_t len,
+                                           size_t *used) VEIL_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VEIL_BFV_SERIAL_H */
