@@ -1,12 +1,9 @@
 /*
- * gc_eval.c - the evaluator in memory: evaluating a garbled batch group by
- * group through the kernel and decoding the outputs with the garbler's
- * permute bits.
+ * gc_eval.c - the evaluator in memory: evaluating garbled groups through
+ * the kernel and decoding the outputs with the garbler's permute bits.
  */
 #include <string.h>
 #include "gc_internal.h"
-
-#define L MPC_GC_LANES
 
 veil_status mpc_gc_evaluator_init(mpc_gc_evaluator_t *e)
 {
@@ -22,56 +19,26 @@ void mpc_gc_evaluator_clear(mpc_gc_evaluator_t *e)
         veil_memzero(e, sizeof(*e));
 }
 
-veil_status gc_eval_at(const mpc_aes_key_t *pi, uint64_t and_ctr,
-                       uint8_t *out, const mpc_circuit_t *c,
-                       const mpc_block_t *in, const mpc_block_t *tables,
-                       const uint8_t *decode, size_t n)
+void gc_eval_group(gc_ws_t *w, const mpc_aes_key_t *pi, uint64_t ctr,
+                   uint8_t *out, const mpc_block_t *in,
+                   const mpc_block_t *tables, const uint8_t *decode, size_t m)
 {
-    const gc_kernel_t *kern;
-    gc_prog_t prog;
-    mpc_block_t *slots = NULL, *scratch = NULL;
-    uint64_t base[L];
-    size_t n_in, slot_bytes;
-    veil_status st;
-    if ((kern = gc_kernel_pick()) == NULL)
-        return VEIL_EUNSUPPORTED;
-    if ((st = gc_prog_compile(&prog, c)) != VEIL_OK)
-        return st;
-    n_in = prog.n_in;
-    slot_bytes = (size_t)prog.n_slots * L * sizeof(mpc_block_t);
-    slots = veil_alloc(slot_bytes);
-    scratch = veil_calloc(((size_t)prog.n_and + 1) * 2 * L,
-                          sizeof(mpc_block_t));
-    if (slots == NULL || scratch == NULL) {
-        st = VEIL_ENOMEM;
-        goto done;
+    const gc_prog_t *p = &w->prog;
+    uint64_t base[GC_L];
+    for (size_t l = 0; l < GC_L; l++)
+        base[l] = ctr + l * p->n_and;
+    if (m < GC_L) /* spread a partial group's tables over all lanes */
+        for (size_t k = 0; k < 2 * (size_t)p->n_and; k++)
+            memcpy(w->scratch + k * GC_L, tables + k * m,
+                   m * sizeof(mpc_block_t));
+    w->kern->eval(p, in, w->work, m == GC_L ? tables : w->scratch, pi, base);
+    for (size_t k = 0; k < p->n_out; k++) {
+        const mpc_block_t *o = gc_slot(p, in, w->work, p->out_slot[k]);
+        for (size_t l = 0; l < m; l++) {
+            size_t i = l * p->n_out + k;
+            out[i] = (uint8_t)((o[l].w[0] ^ decode[i]) & 1);
+        }
     }
-    for (size_t i0 = 0; i0 < n; i0 += L) {
-        size_t m = n - i0 < L ? n - i0 : L;
-        const mpc_block_t *tab = tables + i0 * prog.n_and * 2;
-        for (size_t j = 0; j < n_in; j++)
-            for (size_t l = 0; l < L; l++)
-                slots[j * L + l] = l < m ? in[(i0 + l) * n_in + j]
-                                         : (mpc_block_t){{0, 0}};
-        for (size_t l = 0; l < L; l++)
-            base[l] = and_ctr + (i0 + l) * prog.n_and;
-        if (m < L) /* spread a partial group's tables over all lanes */
-            for (size_t k = 0; k < 2 * (size_t)prog.n_and; k++)
-                memcpy(scratch + k * L, tab + k * m, m * sizeof(mpc_block_t));
-        kern->eval(&prog, slots, m == L ? tab : scratch, pi, base);
-        for (size_t k = 0; k < prog.n_out; k++)
-            for (size_t l = 0; l < m; l++) {
-                size_t o = (i0 + l) * prog.n_out + k;
-                out[o] = (uint8_t)((slots[(size_t)prog.out_slot[k] * L + l]
-                                        .w[0] ^ decode[o]) & 1);
-            }
-    }
-    st = VEIL_OK;
-done:
-    veil_free_secret(slots, slots ? slot_bytes : 0);
-    veil_free(scratch);
-    gc_prog_clear(&prog);
-    return st;
 }
 
 veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
@@ -79,6 +46,7 @@ veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
                         const mpc_block_t *tables, const uint8_t *decode,
                         size_t n)
 {
+    gc_ws_t w;
     veil_status st;
     if (e == NULL || c == NULL || n == 0 || in == NULL ||
         (tables == NULL && c->n_and > 0) ||
@@ -88,8 +56,16 @@ veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
         return st;
     if (!gc_counter_ok(e->and_ctr, c->n_and, n))
         return VEIL_EINVAL;
-    st = gc_eval_at(&e->pi, e->and_ctr, out, c, in, tables, decode, n);
-    if (st == VEIL_OK)
-        e->and_ctr += (uint64_t)n * c->n_and;
-    return st;
+    if ((st = gc_ws_init(&w, c)) != VEIL_OK)
+        return st;
+    for (size_t i0 = 0; i0 < n; i0 += GC_L) {
+        size_t m = n - i0 < GC_L ? n - i0 : GC_L;
+        gc_ws_gather(&w, in, i0, m);
+        gc_eval_group(&w, &e->pi, e->and_ctr + i0 * c->n_and,
+                      out + i0 * c->n_out, w.in, tables + i0 * c->n_and * 2,
+                      decode + i0 * c->n_out, m);
+    }
+    e->and_ctr += (uint64_t)n * c->n_and;
+    gc_ws_clear(&w);
+    return VEIL_OK;
 }

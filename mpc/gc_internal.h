@@ -19,11 +19,12 @@ static inline unsigned gc_bitlen(uint64_t v)
 
 /* ------------------------------------------------------------- programs
  *
- * A circuit compiled for garbling: the same gates, but reading and writing
- * "slots" instead of wires.  A slot is reused once the wire in it is dead
- * (after its last reader), so the labels of a group of MPC_GC_LANES
- * instances stay in the L1 cache however many wires the circuit has.
- * Input j sits in slot j; an operation's output slot may be one of its own
+ * A circuit compiled for garbling: the same gates, reading and writing
+ * "slots" instead of wires.  Slots [0, n_in) are the inputs, read in place
+ * from the caller's input labels; slots from n_in on are the work area,
+ * where a slot is reused once the wire in it is dead (after its last
+ * reader), so that a group's live labels stay in the L1 cache however many
+ * wires the circuit has.  An operation's output slot may be one of its own
  * operand slots (kernels read operands first).  Outputs stay live to the
  * end. */
 typedef struct {
@@ -32,35 +33,55 @@ typedef struct {
 } gc_op_t;
 
 typedef struct {
-    uint32_t n_in;      /* input slots, n_gin + n_ein         */
-    uint32_t n_slots;
-    uint32_t n_ops;     /* = the circuit's n_gates            */
+    uint32_t n_in;      /* input slots, n_gin + n_ein          */
+    uint32_t n_work;    /* work slots                          */
+    uint32_t n_ops;     /* = the circuit's n_gates             */
     uint32_t n_and;
     uint32_t n_out;
     gc_op_t *ops;
-    uint32_t *out_slot; /* n_out                              */
+    uint32_t *out_slot; /* n_out                               */
 } gc_prog_t;
 
-/* Compile a circuit that passed mpc_circuit_check.  VEIL_ENOMEM. */
-veil_status gc_prog_compile(gc_prog_t *p, const mpc_circuit_t *c);
-void gc_prog_clear(gc_prog_t *p);
+/* ----------------------------------------------------------- the layout
+ *
+ * Labels of a group of L = MPC_GC_LANES instances are "grouped": block
+ * j * L + l holds input (or slot) j of lane l, so that one slot of all
+ * lanes is L consecutive blocks (L / 4 zmm registers).  A batch in grouped
+ * layout is its groups one after the other, the last one padded to L
+ * lanes. */
+#define GC_L MPC_GC_LANES
+
+/* Groups of a batch of n instances. */
+static inline size_t gc_groups(size_t n)
+{
+    return (n + GC_L - 1) / GC_L;
+}
+
+/* The labels of slot s: in the inputs or in the work area. */
+static inline mpc_block_t *gc_slot(const gc_prog_t *p, const mpc_block_t *in,
+                                   mpc_block_t *work, uint32_t s)
+{
+    return s < p->n_in ? (mpc_block_t *)in + (size_t)s * GC_L
+                       : work + (size_t)(s - p->n_in) * GC_L;
+}
 
 /* -------------------------------------------------------------- kernels
  *
- * One group of MPC_GC_LANES instances in lock step.  slots[s * LANES + l]
- * is slot s of lane l, inputs filled in by the caller (0-labels for the
- * garbler, active labels for the evaluator); tables[2 * LANES * k + l] and
- * tables[2 * LANES * k + LANES + l] are TG and TE of the k-th AND of lane
- * l (the layout of mpc_gc.h); and_base[l] is the global
- * AND index of lane l's first AND (tweaks 2 (and_base[l] + k) and
- * 2 (and_base[l] + k) + 1).  All lanes are computed; unused lanes carry
- * harmless junk.  slots and tables are 64-byte aligned. */
+ * One group in lock step.  in: the group's input labels, grouped
+ * (0-labels for the garbler, active labels for the evaluator); work:
+ * n_work * L blocks; tables[2 L k + l] and tables[2 L k + L + l] are TG and
+ * TE of the k-th AND of lane l (the layout of mpc_gc.h for a full group);
+ * and_base[l] is the global AND index of lane l's first AND (tweaks
+ * 2 (and_base[l] + k) and 2 (and_base[l] + k) + 1).  All lanes are
+ * computed; padding lanes carry harmless junk.  in, work and tables are
+ * 64-byte aligned. */
 typedef struct {
     const char *name;
-    void (*garble)(const gc_prog_t *p, mpc_block_t *slots,
-                   mpc_block_t *tables, const mpc_aes_key_t *pi,
-                   const mpc_block_t *delta, const uint64_t *and_base);
-    void (*eval)(const gc_prog_t *p, mpc_block_t *slots,
+    void (*garble)(const gc_prog_t *p, const mpc_block_t *in,
+                   mpc_block_t *work, mpc_block_t *tables,
+                   const mpc_aes_key_t *pi, const mpc_block_t *delta,
+                   const uint64_t *and_base);
+    void (*eval)(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
                  const mpc_block_t *tables, const mpc_aes_key_t *pi,
                  const uint64_t *and_base);
 } gc_kernel_t;
@@ -73,6 +94,42 @@ const gc_kernel_t *gc_kernel_vaes(void);
  * ISA is avx512, else AES-NI; NULL without AES-NI (gc_dispatch.c). */
 const gc_kernel_t *gc_kernel_pick(void);
 
+/* ------------------------------------------------------------ workspaces
+ *
+ * What garbling or evaluating groups of one circuit needs: the compiled
+ * program, the kernel, the work area, scratch tables for a partial group,
+ * and room for one group of gathered inputs (gc_prog.c). */
+typedef struct {
+    gc_prog_t prog;
+    const gc_kernel_t *kern;
+    mpc_block_t *work;    /* n_work * L                  */
+    mpc_block_t *scratch; /* 2 * n_and * L               */
+    mpc_block_t *in;      /* n_in * L: one group, grouped */
+} gc_ws_t;
+
+/* Compile c (which passed mpc_circuit_check) and allocate.
+ * VEIL_EUNSUPPORTED without AES-NI, VEIL_ENOMEM. */
+veil_status gc_ws_init(gc_ws_t *w, const mpc_circuit_t *c);
+/* Free, wiping the labels; safe to call twice. */
+void gc_ws_clear(gc_ws_t *w);
+
+/* Gather instances i0 .. i0 + m - 1 (m <= L) of an instance-major label
+ * array (in[i * n_in + j]) into w->in, padding lanes zero. */
+void gc_ws_gather(gc_ws_t *w, const mpc_block_t *in, size_t i0, size_t m);
+
+/* Garble one group of m <= L instances from grouped 0-labels in0 at the
+ * garbler's AND counter (advanced by m * n_and): tables in the compact
+ * layout of mpc_gc.h (m lanes), decode[l * n_out + k] for l < m. */
+void gc_garble_group(gc_ws_t *w, mpc_gc_garbler_t *g, mpc_block_t *tables,
+                     uint8_t *decode, const mpc_block_t *in0, size_t m);
+
+/* Evaluate one group of m <= L instances garbled at AND counter ctr, from
+ * grouped active labels in; out[l * n_out + k] for l < m. */
+void gc_eval_group(gc_ws_t *w, const mpc_aes_key_t *pi, uint64_t ctr,
+                   uint8_t *out, const mpc_block_t *in,
+                   const mpc_block_t *tables, const uint8_t *decode,
+                   size_t m);
+
 /* ------------------------------------------------------ shared helpers */
 
 /* 1 if n instances of n_and ANDs from AND index ctr keep every tweak
@@ -82,13 +139,5 @@ static inline int gc_counter_ok(uint64_t ctr, uint32_t n_and, size_t n)
     return n <= (UINT64_MAX >> 2) / ((uint64_t)n_and + 1) &&
            ctr <= (UINT64_MAX >> 2) - (uint64_t)n * n_and;
 }
-
-/* mpc_gc_eval with an explicit AND counter and no argument checks (the
- * online phase evaluates a batch whose counters were reserved offline).
- * c must have passed mpc_circuit_check. */
-veil_status gc_eval_at(const mpc_aes_key_t *pi, uint64_t and_ctr,
-                       uint8_t *out, const mpc_circuit_t *c,
-                       const mpc_block_t *in, const mpc_block_t *tables,
-                       const uint8_t *decode, size_t n);
 
 #endif

@@ -76,9 +76,10 @@ static void load_key(__m128i k[11], const mpc_aes_key_t *pi)
         k[r] = ld(&pi->rk[r]);
 }
 
-static void garble(const gc_prog_t *p, mpc_block_t *slots,
-                   mpc_block_t *tables, const mpc_aes_key_t *pi,
-                   const mpc_block_t *delta, const uint64_t *and_base)
+static void garble(const gc_prog_t *p, const mpc_block_t *in,
+                   mpc_block_t *work, mpc_block_t *tables,
+                   const mpc_aes_key_t *pi, const mpc_block_t *delta,
+                   const uint64_t *and_base)
 {
     __m128i k[11], d = ld(delta), sd = sigma(d), t[L];
     load_key(k, pi);
@@ -86,9 +87,9 @@ static void garble(const gc_prog_t *p, mpc_block_t *slots,
         t[l] = _mm_set_epi64x(0, (long long)(2 * and_base[l]));
     for (uint32_t i = 0; i < p->n_ops; i++) {
         const gc_op_t *o = &p->ops[i];
-        mpc_block_t *out = slots + (size_t)o->out * L;
-        const mpc_block_t *a = slots + (size_t)o->a * L;
-        const mpc_block_t *b = slots + (size_t)o->b * L;
+        mpc_block_t *out = gc_slot(p, in, work, o->out);
+        const mpc_block_t *a = gc_slot(p, in, work, o->a);
+        const mpc_block_t *b = gc_slot(p, in, work, o->b);
         switch (o->op) {
         case MPC_GATE_XOR:
             UNROLL for (int l = 0; l < L; l++)
@@ -141,7 +142,7 @@ static void garble(const gc_prog_t *p, mpc_block_t *slots,
     }
 }
 
-static void eval(const gc_prog_t *p, mpc_block_t *slots,
+static void eval(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
                  const mpc_block_t *tables, const mpc_aes_key_t *pi,
                  const uint64_t *and_base)
 {
@@ -151,9 +152,9 @@ static void eval(const gc_prog_t *p, mpc_block_t *slots,
         t[l] = _mm_set_epi64x(0, (long long)(2 * and_base[l]));
     for (uint32_t i = 0; i < p->n_ops; i++) {
         const gc_op_t *o = &p->ops[i];
-        mpc_block_t *out = slots + (size_t)o->out * L;
-        const mpc_block_t *a = slots + (size_t)o->a * L;
-        const mpc_block_t *b = slots + (size_t)o->b * L;
+        mpc_block_t *out = gc_slot(p, in, work, o->out);
+        const mpc_block_t *a = gc_slot(p, in, work, o->a);
+        const mpc_block_t *b = gc_slot(p, in, work, o->b);
         switch (o->op) {
         case MPC_GATE_XOR:
             UNROLL for (int l = 0; l < L; l++)

@@ -14,10 +14,14 @@
 #if defined(__VAES__) && defined(__AVX512F__) && defined(__AVX512DQ__)
 #include <immintrin.h>
 
-#if MPC_GC_LANES != 8
-#error "the VAES kernel holds a group in two 4-lane registers"
+#define L MPC_GC_LANES
+#define Z (L / 4) /* zmm registers per slot */
+/* How many AND gates ahead the evaluator prefetches its tables (a prefetch
+ * past the end of the buffer is harmless: it never faults). */
+#define PREFETCH_ANDS 3
+#if L % 4 != 0
+#error "the VAES kernel holds four lanes per register"
 #endif
-#define L 8
 
 static inline __m512i ld(const mpc_block_t *p)
 {
@@ -70,20 +74,21 @@ static void load_key(__m512i k[11], const mpc_aes_key_t *pi)
 }
 
 /* Tweak registers: w[0] of lane l's block = 2 * and_base[l]. */
-static void load_tweaks(__m512i t[2], const uint64_t *and_base)
+static void load_tweaks(__m512i t[Z], const uint64_t *and_base)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < Z; i++)
         t[i] = _mm512_set_epi64(0, (long long)(2 * and_base[4 * i + 3]), 0,
                                 (long long)(2 * and_base[4 * i + 2]), 0,
                                 (long long)(2 * and_base[4 * i + 1]), 0,
                                 (long long)(2 * and_base[4 * i]));
 }
 
-static void garble(const gc_prog_t *p, mpc_block_t *slots,
-                   mpc_block_t *tables, const mpc_aes_key_t *pi,
-                   const mpc_block_t *delta, const uint64_t *and_base)
+static void garble(const gc_prog_t *p, const mpc_block_t *in,
+                   mpc_block_t *work, mpc_block_t *tables,
+                   const mpc_aes_key_t *pi, const mpc_block_t *delta,
+                   const uint64_t *and_base)
 {
-    __m512i k[11], t[2];
+    __m512i k[11], t[Z];
     const __m512i d = _mm512_broadcast_i32x4(
         _mm_load_si128((const __m128i *)delta));
     const __m512i sd = sigma(d);
@@ -93,53 +98,59 @@ static void garble(const gc_prog_t *p, mpc_block_t *slots,
     load_tweaks(t, and_base);
     for (uint32_t i = 0; i < p->n_ops; i++) {
         const gc_op_t *o = &p->ops[i];
-        mpc_block_t *out = slots + (size_t)o->out * L;
-        const mpc_block_t *a = slots + (size_t)o->a * L;
-        const mpc_block_t *b = slots + (size_t)o->b * L;
+        mpc_block_t *out = gc_slot(p, in, work, o->out);
+        const mpc_block_t *a = gc_slot(p, in, work, o->a);
+        const mpc_block_t *b = gc_slot(p, in, work, o->b);
         switch (o->op) {
         case MPC_GATE_XOR: {
-            __m512i x0 = _mm512_xor_si512(ld(a), ld(b));
-            __m512i x1 = _mm512_xor_si512(ld(a + 4), ld(b + 4));
-            st(out, x0);
-            st(out + 4, x1);
+            __m512i x[Z];
+            UNROLL for (int j = 0; j < Z; j++)
+                x[j] = _mm512_xor_si512(ld(a + 4 * j), ld(b + 4 * j));
+            UNROLL for (int j = 0; j < Z; j++)
+                st(out + 4 * j, x[j]);
             break;
         }
         case MPC_GATE_NOT: {
-            __m512i x0 = _mm512_xor_si512(ld(a), d);
-            __m512i x1 = _mm512_xor_si512(ld(a + 4), d);
-            st(out, x0);
-            st(out + 4, x1);
+            __m512i x[Z];
+            UNROLL for (int j = 0; j < Z; j++)
+                x[j] = _mm512_xor_si512(ld(a + 4 * j), d);
+            UNROLL for (int j = 0; j < Z; j++)
+                st(out + 4 * j, x[j]);
             break;
         }
         case MPC_GATE_CONST0:
         case MPC_GATE_CONST1: {
             __m512i v = o->op == MPC_GATE_CONST1 ? d : _mm512_setzero_si512();
-            st(out, v);
-            st(out + 4, v);
+            UNROLL for (int j = 0; j < Z; j++)
+                st(out + 4 * j, v);
             break;
         }
         default: { /* AND */
-            __m512i a0[2] = {ld(a), ld(a + 4)}, b0[2] = {ld(b), ld(b + 4)};
-            __m512i h[8];
-            UNROLL for (int j = 0; j < 2; j++) {
+            __m512i a0[Z], b0[Z], h[4 * Z];
+            UNROLL for (int j = 0; j < Z; j++) {
+                a0[j] = ld(a + 4 * j);
+                b0[j] = ld(b + 4 * j);
+            }
+            UNROLL for (int j = 0; j < Z; j++) {
                 __m512i sa = _mm512_xor_si512(sigma(a0[j]), t[j]);
                 __m512i sb = _mm512_xor_si512(sigma(b0[j]),
                                               _mm512_or_si512(t[j], one));
-                h[j] = sa;                            /* H(A0) */
-                h[2 + j] = _mm512_xor_si512(sa, sd);  /* H(A1) */
-                h[4 + j] = sb;                        /* H(B0) */
-                h[6 + j] = _mm512_xor_si512(sb, sd);  /* H(B1) */
+                h[j] = sa;                               /* H(A0) */
+                h[Z + j] = _mm512_xor_si512(sa, sd);     /* H(A1) */
+                h[2 * Z + j] = sb;                       /* H(B0) */
+                h[3 * Z + j] = _mm512_xor_si512(sb, sd); /* H(B1) */
             }
-            MMO(h, 8, k);
-            UNROLL for (int j = 0; j < 2; j++) {
+            MMO(h, 4 * Z, k);
+            UNROLL for (int j = 0; j < Z; j++) {
                 __mmask8 pa = lsb_mask(a0[j]), pb = lsb_mask(b0[j]);
-                __m512i tg = _mm512_xor_si512(h[j], h[2 + j]);
-                __m512i te = _mm512_ternarylogic_epi64(h[4 + j], h[6 + j],
-                                                       a0[j], 0x96);
+                __m512i tg = _mm512_xor_si512(h[j], h[Z + j]);
+                __m512i te = _mm512_ternarylogic_epi64(h[2 * Z + j],
+                                                       h[3 * Z + j], a0[j],
+                                                       0x96);
                 __m512i wg, we;
                 tg = _mm512_mask_xor_epi64(tg, pb, tg, d);
                 wg = _mm512_mask_xor_epi64(h[j], pa, h[j], tg);
-                we = _mm512_mask_xor_epi64(h[4 + j], pb, h[4 + j],
+                we = _mm512_mask_xor_epi64(h[2 * Z + j], pb, h[2 * Z + j],
                                            _mm512_xor_si512(te, a0[j]));
                 st(tables + 4 * j, tg);
                 st(tables + L + 4 * j, te);
@@ -153,55 +164,66 @@ static void garble(const gc_prog_t *p, mpc_block_t *slots,
     }
 }
 
-static void eval(const gc_prog_t *p, mpc_block_t *slots,
+static void eval(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
                  const mpc_block_t *tables, const mpc_aes_key_t *pi,
                  const uint64_t *and_base)
 {
-    __m512i k[11], t[2];
+    __m512i k[11], t[Z];
     const __m512i one = _mm512_set_epi64(0, 1, 0, 1, 0, 1, 0, 1);
     const __m512i two = _mm512_set_epi64(0, 2, 0, 2, 0, 2, 0, 2);
     load_key(k, pi);
     load_tweaks(t, and_base);
     for (uint32_t i = 0; i < p->n_ops; i++) {
         const gc_op_t *o = &p->ops[i];
-        mpc_block_t *out = slots + (size_t)o->out * L;
-        const mpc_block_t *a = slots + (size_t)o->a * L;
-        const mpc_block_t *b = slots + (size_t)o->b * L;
+        mpc_block_t *out = gc_slot(p, in, work, o->out);
+        const mpc_block_t *a = gc_slot(p, in, work, o->a);
+        const mpc_block_t *b = gc_slot(p, in, work, o->b);
         switch (o->op) {
         case MPC_GATE_XOR: {
-            __m512i x0 = _mm512_xor_si512(ld(a), ld(b));
-            __m512i x1 = _mm512_xor_si512(ld(a + 4), ld(b + 4));
-            st(out, x0);
-            st(out + 4, x1);
+            __m512i x[Z];
+            UNROLL for (int j = 0; j < Z; j++)
+                x[j] = _mm512_xor_si512(ld(a + 4 * j), ld(b + 4 * j));
+            UNROLL for (int j = 0; j < Z; j++)
+                st(out + 4 * j, x[j]);
             break;
         }
         case MPC_GATE_NOT: /* the garbler flipped the meaning */
             if (out != a) {
-                __m512i x0 = ld(a), x1 = ld(a + 4);
-                st(out, x0);
-                st(out + 4, x1);
+                __m512i x[Z];
+                UNROLL for (int j = 0; j < Z; j++)
+                    x[j] = ld(a + 4 * j);
+                UNROLL for (int j = 0; j < Z; j++)
+                    st(out + 4 * j, x[j]);
             }
             break;
         case MPC_GATE_CONST0:
         case MPC_GATE_CONST1:
-            st(out, _mm512_setzero_si512());
-            st(out + 4, _mm512_setzero_si512());
+            UNROLL for (int j = 0; j < Z; j++)
+                st(out + 4 * j, _mm512_setzero_si512());
             break;
         default: { /* AND */
-            __m512i a0[2] = {ld(a), ld(a + 4)}, b0[2] = {ld(b), ld(b + 4)};
-            __m512i h[4];
-            UNROLL for (int j = 0; j < 2; j++) {
+            __m512i a0[Z], b0[Z], h[2 * Z];
+            UNROLL for (int j = 0; j < Z; j++) {
+                a0[j] = ld(a + 4 * j);
+                b0[j] = ld(b + 4 * j);
+            }
+            UNROLL for (int j = 0; j < Z; j++) {
                 h[j] = _mm512_xor_si512(sigma(a0[j]), t[j]);
-                h[2 + j] = _mm512_xor_si512(sigma(b0[j]),
+                h[Z + j] = _mm512_xor_si512(sigma(b0[j]),
                                             _mm512_or_si512(t[j], one));
             }
-            MMO(h, 4, k);
-            UNROLL for (int j = 0; j < 2; j++) {
+            /* the tables stream from memory: fetch a few gates ahead */
+            UNROLL for (int j = 0; j < 2 * Z; j++)
+                _mm_prefetch((const char *)(tables + 2 * L * PREFETCH_ANDS +
+                                            4 * j),
+                             _MM_HINT_T0);
+            MMO(h, 2 * Z, k);
+            UNROLL for (int j = 0; j < Z; j++) {
                 __m512i tg = ld(tables + 4 * j), te = ld(tables + L + 4 * j);
                 __m512i wg = _mm512_mask_xor_epi64(h[j], lsb_mask(a0[j]),
                                                    h[j], tg);
                 __m512i we = _mm512_mask_xor_epi64(
-                    h[2 + j], lsb_mask(b0[j]), h[2 + j],
+                    h[Z + j], lsb_mask(b0[j]), h[Z + j],
                     _mm512_xor_si512(te, a0[j]));
                 st(out + 4 * j, _mm512_xor_si512(wg, we));
                 t[j] = _mm512_add_epi64(t[j], two);

@@ -13,8 +13,13 @@
  *               garbler inputs; the evaluator evaluates the chunk while the
  *               next one travels, and decodes
  *
- * Bulk data travels in frames of at most GC_PIECE bytes; both parties know
- * every length in advance, so a frame of another size is VEIL_EFORMAT.
+ * Labels are kept and sent in the grouped layout of the kernels
+ * (gc_internal.h: [group][input][lane], the last group padded to
+ * MPC_GC_LANES lanes), the correlated OTs included, so that no one gathers
+ * or scatters labels instance by instance; tables and decoding bits are in
+ * the layout of mpc_gc.h.  Bulk data travels in frames of at most GC_PIECE
+ * bytes; both parties know every length in advance, so a frame of another
+ * size is VEIL_EFORMAT.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -109,15 +114,19 @@ void mpc_gc_eparty_clear(mpc_gc_eparty_t *e)
     mpc_ot_receiver_clear(&e->ot);
 }
 
+/* Bytes of a batch's grouped labels, k per instance. */
+static size_t grouped_bytes(size_t n, size_t k)
+{
+    return gc_groups(n) * k * GC_L * sizeof(mpc_block_t) + 1;
+}
+
 void mpc_gc_gbatch_clear(mpc_gc_gbatch_t *b)
 {
     if (b == NULL)
         return;
-    if (b->on0 != NULL && b->c != NULL)
-        veil_free_secret(b->on0, b->n * (b->c->n_gin - b->n_gin_off) *
-                                     sizeof(mpc_block_t));
-    else
-        veil_free(b->on0);
+    if (b->on0 != NULL)
+        veil_free_secret(b->on0,
+                         grouped_bytes(b->n, b->c->n_gin - b->n_gin_off));
     memset(b, 0, sizeof(*b));
 }
 
@@ -125,11 +134,8 @@ void mpc_gc_ebatch_clear(mpc_gc_ebatch_t *b)
 {
     if (b == NULL)
         return;
-    if (b->in != NULL && b->c != NULL)
-        veil_free_secret(b->in, b->n * (b->c->n_gin + b->c->n_ein) *
-                                    sizeof(mpc_block_t));
-    else
-        veil_free(b->in);
+    if (b->in != NULL)
+        veil_free_secret(b->in, grouped_bytes(b->n, b->c->n_gin + b->c->n_ein));
     veil_free(b->tables);
     free(b->decode);
     memset(b, 0, sizeof(*b));
@@ -150,6 +156,22 @@ static veil_status offline_args(const mpc_circuit_t *c, size_t n,
     return VEIL_OK;
 }
 
+/* Grouped active labels of nj inputs for the m <= L instances of a group:
+ * dst[j L + l] = zero[j L + l] ^ bits[l * stride + j] Delta (padding lanes
+ * get their 0-label). */
+static void encode_group(mpc_block_t *dst, const mpc_gc_garbler_t *g,
+                         const mpc_block_t *zero, const uint8_t *bits,
+                         size_t stride, size_t nj, size_t m)
+{
+    for (size_t j = 0; j < nj; j++)
+        for (size_t l = 0; l < GC_L; l++) {
+            uint64_t bit = l < m ? bits[l * stride + j] & 1 : 0;
+            uint64_t mask = (uint64_t)0 - bit;
+            dst[j * GC_L + l].w[0] = zero[j * GC_L + l].w[0] ^ (g->delta.w[0] & mask);
+            dst[j * GC_L + l].w[1] = zero[j * GC_L + l].w[1] ^ (g->delta.w[1] & mask);
+        }
+}
+
 /* --------------------------------------------------------------- garbler */
 
 veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
@@ -158,10 +180,12 @@ veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
                                    const uint8_t *gin_off)
 {
     const size_t C = MPC_GC_CHUNK;
-    size_t n_gin, n_ein, n_in, n_on, zero_bytes = 0;
+    size_t n_gin, n_ein, n_in, n_on;
     mpc_block_t *zero = NULL, *q = NULL, *lab = NULL, *tab = NULL;
     uint8_t *dec = NULL, *packed = NULL;
+    gc_ws_t w;
     veil_status st;
+    memset(&w, 0, sizeof(w));
     if (b != NULL)
         memset(b, 0, sizeof(*b));
     if (b == NULL || g == NULL || ch == NULL)
@@ -170,6 +194,8 @@ veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
         return st;
     if (!are_bits(gin_off, n * n_gin_off))
         return VEIL_EINVAL;
+    if ((st = gc_ws_init(&w, c)) != VEIL_OK)
+        return st;
     n_gin = c->n_gin;
     n_ein = c->n_ein;
     n_in = n_gin + n_ein;
@@ -177,11 +203,10 @@ veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
     b->c = c;
     b->n = n;
     b->n_gin_off = n_gin_off;
-    zero_bytes = C * n_in * sizeof(mpc_block_t) + 1;
-    b->on0 = veil_alloc(n * n_on * sizeof(mpc_block_t) + 1);
-    zero = veil_alloc(zero_bytes);
-    q = veil_alloc((C * n_ein + 1) * sizeof(mpc_block_t));
-    lab = veil_alloc((C * n_gin_off + 1) * sizeof(mpc_block_t));
+    b->on0 = veil_alloc(grouped_bytes(n, n_on));
+    zero = veil_alloc(grouped_bytes(C, n_in));
+    q = veil_alloc(grouped_bytes(C, n_ein));
+    lab = veil_alloc(grouped_bytes(C, n_gin_off));
     tab = veil_alloc((C * c->n_and * 2 + 1) * sizeof(mpc_block_t));
     dec = malloc(C * c->n_out + 1);
     packed = malloc(C * c->n_out / 8 + 1);
@@ -190,37 +215,44 @@ veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
         goto done;
     }
     for (size_t i0 = 0; i0 < n && st == VEIL_OK; i0 += C) {
-        size_t m = n - i0 < C ? n - i0 : C;
+        size_t m = n - i0 < C ? n - i0 : C, groups = gc_groups(m);
         /* 1. 0-labels: random for the garbler's inputs, from the
-         *    correlated OT for the evaluator's */
-        mpc_gc_random_labels(&g->gc, zero, m * n_in);
-        if (n_ein > 0) {
-            if ((st = mpc_ot_send_cot(&g->ot, ch, q, m * n_ein)) != VEIL_OK)
-                break;
-            for (size_t i = 0; i < m; i++)
-                memcpy(zero + i * n_in + n_gin, q + i * n_ein,
-                       n_ein * sizeof(mpc_block_t));
-        }
-        /* 2. garble and send tables, decoding bits, offline labels */
-        if ((st = mpc_gc_garble(&g->gc, tab, dec, c, zero, m)) != VEIL_OK)
+         *    correlated OT (grouped order) for the evaluator's */
+        if (n_ein > 0 &&
+            (st = mpc_ot_send_cot(&g->ot, ch, q, groups * n_ein * GC_L)))
             break;
-        pack_bits(packed, dec, m * c->n_out);
-        for (size_t i = 0; i < m; i++) {
-            mpc_gc_encode(lab + i * n_gin_off, &g->gc, zero + i * n_in,
-                          gin_off + (i0 + i) * n_gin_off, n_gin_off);
-            memcpy(b->on0 + (i0 + i) * n_on, zero + i * n_in + n_gin_off,
-                   n_on * sizeof(mpc_block_t));
+        for (size_t k = 0; k < groups; k++) {
+            mpc_block_t *z = zero + k * n_in * GC_L;
+            mpc_gc_random_labels(&g->gc, z, n_gin * GC_L);
+            memcpy(z + n_gin * GC_L, q + k * n_ein * GC_L,
+                   n_ein * GC_L * sizeof(mpc_block_t));
         }
+        /* 2. garble; keep the online inputs' 0-labels; encode the offline
+         *    inputs */
+        for (size_t k = 0; k < groups; k++) {
+            size_t i = k * GC_L, mk = m - i < GC_L ? m - i : GC_L;
+            const mpc_block_t *z = zero + k * n_in * GC_L;
+            gc_garble_group(&w, &g->gc, tab + i * c->n_and * 2,
+                            dec + i * c->n_out, z, mk);
+            encode_group(lab + k * n_gin_off * GC_L, &g->gc, z,
+                         gin_off + (i0 + i) * n_gin_off, n_gin_off, n_gin_off,
+                         mk);
+            memcpy(b->on0 + (i0 / GC_L + k) * n_on * GC_L,
+                   z + n_gin_off * GC_L, n_on * GC_L * sizeof(mpc_block_t));
+        }
+        pack_bits(packed, dec, m * c->n_out);
         if ((st = send_bulk(ch, tab, m * c->n_and * 2 * sizeof(mpc_block_t))) ||
             (st = mpc_chan_send(ch, packed, (m * c->n_out + 7) / 8)) ||
-            (st = send_bulk(ch, lab, m * n_gin_off * sizeof(mpc_block_t))))
+            (st = send_bulk(ch, lab,
+                            groups * n_gin_off * GC_L * sizeof(mpc_block_t))))
             break;
     }
     if (st == VEIL_OK)
         st = mpc_chan_flush(ch);
 done:
-    veil_free_secret(zero, zero ? zero_bytes : 0);
-    veil_free_secret(q, q ? (C * n_ein + 1) * sizeof(mpc_block_t) : 0);
+    gc_ws_clear(&w);
+    veil_free_secret(zero, zero ? grouped_bytes(C, n_in) : 0);
+    veil_free_secret(q, q ? grouped_bytes(C, n_ein) : 0);
     veil_free(lab);
     veil_free(tab);
     free(dec);
@@ -242,13 +274,17 @@ veil_status mpc_gc_online_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
     n_on = b->c->n_gin - b->n_gin_off;
     if (!are_bits(gin_on, b->n * n_on))
         return VEIL_EINVAL;
-    if (n_on > 0 && (lab = veil_alloc(C * n_on * sizeof(mpc_block_t))) == NULL)
+    if (n_on > 0 && (lab = veil_alloc(grouped_bytes(C, n_on))) == NULL)
         st = VEIL_ENOMEM;
     for (size_t i0 = 0; i0 < b->n && n_on > 0 && st == VEIL_OK; i0 += C) {
-        size_t m = b->n - i0 < C ? b->n - i0 : C;
-        mpc_gc_encode(lab, &g->gc, b->on0 + i0 * n_on, gin_on + i0 * n_on,
-                      m * n_on);
-        st = send_bulk(ch, lab, m * n_on * sizeof(mpc_block_t));
+        size_t m = b->n - i0 < C ? b->n - i0 : C, groups = gc_groups(m);
+        for (size_t k = 0; k < groups; k++) {
+            size_t i = k * GC_L, mk = m - i < GC_L ? m - i : GC_L;
+            encode_group(lab + k * n_on * GC_L, &g->gc,
+                         b->on0 + (i0 / GC_L + k) * n_on * GC_L,
+                         gin_on + (i0 + i) * n_on, n_on, n_on, mk);
+        }
+        st = send_bulk(ch, lab, groups * n_on * GC_L * sizeof(mpc_block_t));
     }
     if (st == VEIL_OK)
         st = mpc_chan_flush(ch);
@@ -260,6 +296,22 @@ veil_status mpc_gc_online_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
 }
 
 /* ------------------------------------------------------------- evaluator */
+
+/* The choice bits of a chunk's correlated OTs in grouped order: bit
+ * (k n_ein + j) L + l is input j of lane l of group k (0 for padding). */
+static void pack_choices(uint8_t *packed, const uint8_t *ein, size_t n_ein,
+                         size_t m)
+{
+    size_t groups = gc_groups(m), nbits = groups * n_ein * GC_L;
+    memset(packed, 0, (nbits + 7) / 8);
+    for (size_t k = 0; k < groups; k++)
+        for (size_t j = 0; j < n_ein; j++)
+            for (size_t l = 0; l < GC_L && k * GC_L + l < m; l++) {
+                size_t bit = (k * n_ein + j) * GC_L + l;
+                packed[bit / 8] |= (uint8_t)((ein[(k * GC_L + l) * n_ein + j]
+                                              & 1) << (bit % 8));
+            }
+}
 
 veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
                                      mpc_chan_t *ch, const mpc_circuit_t *c,
@@ -286,12 +338,12 @@ veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
     b->n = n;
     b->n_gin_off = n_gin_off;
     b->and_ctr = e->gc.and_ctr;
-    b->in = veil_alloc(n * n_in * sizeof(mpc_block_t) + 1);
-    b->tables = veil_alloc(n * c->n_and * 2 * sizeof(mpc_block_t) + 1);
+    b->in = veil_alloc(grouped_bytes(n, n_in));
+    b->tables = veil_alloc((n * c->n_and * 2 + 1) * sizeof(mpc_block_t));
     b->decode = malloc(n * c->n_out + 1);
-    t = veil_alloc((C * n_ein + 1) * sizeof(mpc_block_t));
-    lab = veil_alloc((C * n_gin_off + 1) * sizeof(mpc_block_t));
-    choice = malloc(C * n_ein / 8 + 1);
+    t = veil_alloc(grouped_bytes(C, n_ein));
+    lab = veil_alloc(grouped_bytes(C, n_gin_off));
+    choice = malloc((gc_groups(C) * n_ein * GC_L + 7) / 8 + 1);
     packed = malloc(C * c->n_out / 8 + 1);
     if (!b->in || !b->tables || !b->decode || !t || !lab || !choice ||
         !packed) {
@@ -299,32 +351,34 @@ veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
         goto done;
     }
     for (size_t i0 = 0; i0 < n && st == VEIL_OK; i0 += C) {
-        size_t m = n - i0 < C ? n - i0 : C;
+        size_t m = n - i0 < C ? n - i0 : C, groups = gc_groups(m);
+        mpc_block_t *in = b->in + (i0 / GC_L) * n_in * GC_L;
         /* 1. the active labels of the own inputs */
         if (n_ein > 0) {
-            pack_bits(choice, ein + i0 * n_ein, m * n_ein);
-            st = mpc_ot_recv_cot(&e->ot, ch, t, choice, m * n_ein);
+            pack_choices(choice, ein + i0 * n_ein, n_ein, m);
+            st = mpc_ot_recv_cot(&e->ot, ch, t, choice, groups * n_ein * GC_L);
             if (st != VEIL_OK)
                 break;
-            for (size_t i = 0; i < m; i++)
-                memcpy(b->in + (i0 + i) * n_in + n_gin, t + i * n_ein,
-                       n_ein * sizeof(mpc_block_t));
         }
         /* 2. tables, decoding bits, offline garbler labels */
         if ((st = recv_bulk(ch, b->tables + i0 * c->n_and * 2,
                             m * c->n_and * 2 * sizeof(mpc_block_t))) ||
             (st = mpc_chan_recv(ch, packed, (m * c->n_out + 7) / 8)) ||
-            (st = recv_bulk(ch, lab, m * n_gin_off * sizeof(mpc_block_t))))
+            (st = recv_bulk(ch, lab,
+                            groups * n_gin_off * GC_L * sizeof(mpc_block_t))))
             break;
         unpack_bits(b->decode + i0 * c->n_out, packed, m * c->n_out);
-        for (size_t i = 0; i < m; i++)
-            memcpy(b->in + (i0 + i) * n_in, lab + i * n_gin_off,
-                   n_gin_off * sizeof(mpc_block_t));
+        for (size_t k = 0; k < groups; k++) {
+            memcpy(in + k * n_in * GC_L, lab + k * n_gin_off * GC_L,
+                   n_gin_off * GC_L * sizeof(mpc_block_t));
+            memcpy(in + k * n_in * GC_L + n_gin * GC_L, t + k * n_ein * GC_L,
+                   n_ein * GC_L * sizeof(mpc_block_t));
+        }
     }
     if (st == VEIL_OK)
         e->gc.and_ctr += (uint64_t)n * c->n_and;
 done:
-    veil_free_secret(t, t ? (C * n_ein + 1) * sizeof(mpc_block_t) : 0);
+    veil_free_secret(t, t ? grouped_bytes(C, n_ein) : 0);
     veil_free(lab);
     free(choice);
     free(packed);
@@ -340,27 +394,37 @@ veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
     const mpc_circuit_t *c;
     size_t n_in, n_on;
     mpc_block_t *lab = NULL;
-    veil_status st = VEIL_OK;
+    gc_ws_t w;
+    veil_status st;
     if (b == NULL || e == NULL || ch == NULL || b->c == NULL ||
         (out == NULL && b->c->n_out > 0))
         return VEIL_EINVAL;
     c = b->c;
     n_in = c->n_gin + c->n_ein;
     n_on = c->n_gin - b->n_gin_off;
-    if ((lab = veil_alloc((C * n_on + 1) * sizeof(mpc_block_t))) == NULL)
-        return VEIL_ENOMEM;
+    if ((st = gc_ws_init(&w, c)) != VEIL_OK)
+        return st;
+    if ((lab = veil_alloc(grouped_bytes(C, n_on))) == NULL)
+        st = VEIL_ENOMEM;
     for (size_t i0 = 0; i0 < b->n && st == VEIL_OK; i0 += C) {
-        size_t m = b->n - i0 < C ? b->n - i0 : C;
-        if ((st = recv_bulk(ch, lab, m * n_on * sizeof(mpc_block_t))))
+        size_t m = b->n - i0 < C ? b->n - i0 : C, groups = gc_groups(m);
+        mpc_block_t *in = b->in + (i0 / GC_L) * n_in * GC_L;
+        if ((st = recv_bulk(ch, lab,
+                            groups * n_on * GC_L * sizeof(mpc_block_t))))
             break;
-        for (size_t i = 0; i < m; i++)
-            memcpy(b->in + (i0 + i) * n_in + b->n_gin_off, lab + i * n_on,
-                   n_on * sizeof(mpc_block_t));
-        st = gc_eval_at(&e->gc.pi, b->and_ctr + i0 * c->n_and,
-                        out + i0 * c->n_out, c, b->in + i0 * n_in,
-                        b->tables + i0 * c->n_and * 2,
-                        b->decode + i0 * c->n_out, m);
+        for (size_t k = 0; k < groups; k++) {
+            size_t i = i0 + k * GC_L, mk = m - k * GC_L < GC_L ? m - k * GC_L
+                                                                : GC_L;
+            mpc_block_t *gin = in + k * n_in * GC_L;
+            memcpy(gin + b->n_gin_off * GC_L, lab + k * n_on * GC_L,
+                   n_on * GC_L * sizeof(mpc_block_t));
+            gc_eval_group(&w, &e->gc.pi, b->and_ctr + i * c->n_and,
+                          out + i * c->n_out, gin,
+                          b->tables + i * c->n_and * 2,
+                          b->decode + i * c->n_out, mk);
+        }
     }
     veil_free(lab);
+    gc_ws_clear(&w);
     return st;
 }

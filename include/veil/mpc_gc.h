@@ -303,7 +303,7 @@ void mpc_relu_gin_online(uint8_t *online, uint64_t s, uint64_t p);
  * AES-NI kernel).  Both give identical tables.  Without AES-NI the
  * functions below return VEIL_EUNSUPPORTED. */
 
-#define MPC_GC_LANES 8
+#define MPC_GC_LANES 16
 
 typedef struct {
     mpc_block_t delta;  /* secret free-XOR offset, low bit 1            */

@@ -84,7 +84,8 @@ Test(gc_garble, needs_aes_ni_or_says_so)
 Test(gc_garble, random_circuits_match_plaintext_on_every_kernel)
 {
     veil_rng_t rng;
-    static const size_t ns[] = {1, 2, 7, 8, 9, 16, 21};
+    enum { L = MPC_GC_LANES };
+    static const size_t ns[] = {1, 2, L - 1, L, L + 1, 2 * L, 2 * L + 5};
     cr_assert_eq(veil_init(), VEIL_OK);
     cr_assert(mpc_aes_available());
     test_rng(&rng, "gc_random_circuits");
@@ -148,28 +149,29 @@ static mpc_block_t *tables_for(const mpc_circuit_t *c, const mpc_block_t *d,
 
 Test(gc_garble, kernels_and_call_splits_give_identical_tables)
 {
+    enum { L = MPC_GC_LANES, N = 2 * L + 11 }; /* two groups and a part */
     veil_rng_t rng;
     mpc_circuit_t c;
     mpc_block_t d, *zero, *ref;
-    const size_t n = 27; /* three full groups and a partial one */
     size_t n_in, tbytes;
-    uint8_t dref[27 * 41], dec[27 * 41];
+    uint8_t dref[N * 41], dec[N * 41];
     cr_assert_eq(veil_init(), VEIL_OK);
     test_rng(&rng, "gc_identical");
     cr_assert_eq(mpc_circuit_relu(&c, MPC_FIELD_P_DEFAULT), VEIL_OK);
     n_in = c.n_gin + c.n_ein;
-    tbytes = n * c.n_and * 2 * sizeof(mpc_block_t);
-    zero = veil_alloc(n * n_in * sizeof(mpc_block_t));
-    veil_rng_bytes(&rng, zero, n * n_in * sizeof(mpc_block_t));
+    tbytes = N * c.n_and * 2 * sizeof(mpc_block_t);
+    zero = veil_alloc(N * n_in * sizeof(mpc_block_t));
+    veil_rng_bytes(&rng, zero, N * n_in * sizeof(mpc_block_t));
     veil_rng_bytes(&rng, &d, sizeof(d));
     cr_assert(set_kernel(1));
-    ref = tables_for(&c, &d, zero, n, n, dref);
+    ref = tables_for(&c, &d, zero, N, N, dref);
     for (int kern = 0; kern < 2; kern++) {
-        static const size_t steps[] = {27, 8, 16};
+        /* calls of whole groups give the layout of one call */
+        static const size_t steps[] = {N, L, 2 * L};
         if (!set_kernel(kern))
             continue;
         for (size_t s = 0; s < 3; s++) {
-            mpc_block_t *t = tables_for(&c, &d, zero, n, steps[s], dec);
+            mpc_block_t *t = tables_for(&c, &d, zero, N, steps[s], dec);
             cr_assert(memcmp(t, ref, tbytes) == 0, "kernel %s, step %zu",
                       mpc_gc_kernel_name(), steps[s]);
             cr_assert(memcmp(dec, dref, sizeof(dec)) == 0);
@@ -189,10 +191,11 @@ Test(gc_garble, evaluation_splits_and_wrong_tweaks)
     mpc_circuit_t c;
     mpc_gc_garbler_t g;
     mpc_gc_evaluator_t e;
-    const size_t n = 24;
+    enum { L = MPC_GC_LANES };
+    const size_t n = L + L / 2;
     size_t n_in;
     mpc_block_t *zero, *lab, *tab;
-    uint8_t *bits, dec[24], out[24], want[1];
+    uint8_t *bits, dec[L + L / 2], out[L + L / 2], want[1];
     int wrong = 0;
     cr_assert_eq(veil_init(), VEIL_OK);
     test_rng(&rng, "gc_splits");
@@ -210,10 +213,11 @@ Test(gc_garble, evaluation_splits_and_wrong_tweaks)
     mpc_gc_random_labels(&g, zero, n * n_in);
     mpc_gc_encode(lab, &g, zero, bits, n * n_in);
     cr_assert_eq(mpc_gc_garble(&g, tab, dec, &c, zero, n), VEIL_OK);
-    /* evaluate as 16 + 8 instances: whole groups, any split */
-    cr_assert_eq(mpc_gc_eval(&e, out, &c, lab, tab, dec, 16), VEIL_OK);
-    cr_assert_eq(mpc_gc_eval(&e, out + 16, &c, lab + 16 * n_in,
-                             tab + 16 * c.n_and * 2, dec + 16, 8),
+    /* evaluate as one group, then the partial one: any split into whole
+     * groups */
+    cr_assert_eq(mpc_gc_eval(&e, out, &c, lab, tab, dec, L), VEIL_OK);
+    cr_assert_eq(mpc_gc_eval(&e, out + L, &c, lab + L * n_in,
+                             tab + L * c.n_and * 2, dec + L, L / 2),
                  VEIL_OK);
     cr_assert_eq(e.and_ctr, g.and_ctr);
     for (size_t i = 0; i < n; i++) {
