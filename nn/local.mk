@@ -12,3 +12,6 @@ apps_train_mnist_SOURCES = apps/train_mnist.c
 apps_train_mnist_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
 apps_train_mnist_LDADD = libveil.la
+
+# LoLa: representations, kernels, planner, networks (nn/lola.mk).
+include nn/lola.mk
