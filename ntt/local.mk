@@ -53,7 +53,9 @@ libveil_la_SOURCES += ntt/rns_base.c ntt/rns_crt.c ntt/rns_conv.c \
 	ntt/rns_scale.c
 noinst_HEADERS += ntt/rns_internal.h
 test_ntt_test_ntt_SOURCES += test/ntt/rns_helpers.c test/ntt/rns_helpers.h \
-	test/ntt/rns_crt.c test/ntt/rns_conv.c test/ntt/rns_scale.c
+	test/ntt/rns_crt.c test/ntt/rns_conv.c test/ntt/rns_scale.c \
+	test/ntt/rns_example.c
+EXTRA_DIST += doc/02-rns.md
 if HAVE_AVX512
 libveil_avx512_la_SOURCES += ntt/avx512/rns_avx512.c
 endif
