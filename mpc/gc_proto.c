@@ -6,10 +6,13 @@
  *   offline  1. correlated OT for the evaluator's input bits: the
  *               garbler's q[j] is the 0-label, the evaluator's t[j] its
  *               active label (16 bytes per bit, evaluator -> garbler)
- *            2. garbler -> evaluator: the garbled tables, the output
- *               decoding bits (packed 8 per byte), the active labels of
- *               the offline garbler inputs
- *   online   3. garbler -> evaluator: the active labels of the online
+ *            2. the offline garbler inputs are hardwired: the garbler picks
+ *               their 0-labels bit * Delta, so that their active label is
+ *               the all-zero block, which the evaluator knows; nothing is
+ *               sent for them (see mpc_gc.h)
+ *            3. garbler -> evaluator: the garbled tables and the output
+ *               decoding bits (packed 8 per byte)
+ *   online   4. garbler -> evaluator: the active labels of the online
  *               garbler inputs; the evaluator evaluates the chunk while the
  *               next one travels, and decodes
  *
@@ -181,7 +184,7 @@ veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
 {
     const size_t C = MPC_GC_CHUNK;
     size_t n_gin, n_ein, n_in, n_on;
-    mpc_block_t *zero = NULL, *q = NULL, *lab = NULL, *tab = NULL;
+    mpc_block_t *zero = NULL, *q = NULL, *tab = NULL, *zero_block = NULL;
     uint8_t *dec = NULL, *packed = NULL;
     gc_ws_t w;
     veil_status st;
@@ -206,11 +209,11 @@ veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
     b->on0 = veil_alloc(grouped_bytes(n, n_on));
     zero = veil_alloc(grouped_bytes(C, n_in));
     q = veil_alloc(grouped_bytes(C, n_ein));
-    lab = veil_alloc(grouped_bytes(C, n_gin_off));
+    zero_block = veil_calloc(grouped_bytes(GC_L, n_gin_off), 1);
     tab = veil_alloc((C * c->n_and * 2 + 1) * sizeof(mpc_block_t));
     dec = malloc(C * c->n_out + 1);
     packed = malloc(C * c->n_out / 8 + 1);
-    if (!b->on0 || !zero || !q || !lab || !tab || !dec || !packed) {
+    if (!b->on0 || !zero || !q || !zero_block || !tab || !dec || !packed) {
         st = VEIL_ENOMEM;
         goto done;
     }
@@ -222,29 +225,27 @@ veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
             (st = mpc_ot_send_cot(&g->ot, ch, q, groups * n_ein * GC_L)))
             break;
         for (size_t k = 0; k < groups; k++) {
+            size_t i = k * GC_L, mk = m - i < GC_L ? m - i : GC_L;
             mpc_block_t *z = zero + k * n_in * GC_L;
-            mpc_gc_random_labels(&g->gc, z, n_gin * GC_L);
+            /* hardwired: the 0-label is bit * Delta, the active label 0 */
+            encode_group(z, &g->gc, zero_block, gin_off + (i0 + i) * n_gin_off,
+                         n_gin_off, n_gin_off, mk);
+            mpc_gc_random_labels(&g->gc, z + n_gin_off * GC_L, n_on * GC_L);
             memcpy(z + n_gin * GC_L, q + k * n_ein * GC_L,
                    n_ein * GC_L * sizeof(mpc_block_t));
         }
-        /* 2. garble; keep the online inputs' 0-labels; encode the offline
-         *    inputs */
+        /* 2. garble; keep the online inputs' 0-labels */
         for (size_t k = 0; k < groups; k++) {
             size_t i = k * GC_L, mk = m - i < GC_L ? m - i : GC_L;
             const mpc_block_t *z = zero + k * n_in * GC_L;
             gc_garble_group(&w, &g->gc, tab + i * c->n_and * 2,
                             dec + i * c->n_out, z, mk);
-            encode_group(lab + k * n_gin_off * GC_L, &g->gc, z,
-                         gin_off + (i0 + i) * n_gin_off, n_gin_off, n_gin_off,
-                         mk);
             memcpy(b->on0 + (i0 / GC_L + k) * n_on * GC_L,
                    z + n_gin_off * GC_L, n_on * GC_L * sizeof(mpc_block_t));
         }
         pack_bits(packed, dec, m * c->n_out);
         if ((st = send_bulk(ch, tab, m * c->n_and * 2 * sizeof(mpc_block_t))) ||
-            (st = mpc_chan_send(ch, packed, (m * c->n_out + 7) / 8)) ||
-            (st = send_bulk(ch, lab,
-                            groups * n_gin_off * GC_L * sizeof(mpc_block_t))))
+            (st = mpc_chan_send(ch, packed, (m * c->n_out + 7) / 8)))
             break;
     }
     if (st == VEIL_OK)
@@ -253,7 +254,7 @@ done:
     gc_ws_clear(&w);
     veil_free_secret(zero, zero ? grouped_bytes(C, n_in) : 0);
     veil_free_secret(q, q ? grouped_bytes(C, n_ein) : 0);
-    veil_free(lab);
+    veil_free(zero_block);
     veil_free(tab);
     free(dec);
     free(packed);
@@ -320,7 +321,7 @@ veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
 {
     const size_t C = MPC_GC_CHUNK;
     size_t n_gin, n_ein, n_in;
-    mpc_block_t *t = NULL, *lab = NULL;
+    mpc_block_t *t = NULL;
     uint8_t *choice = NULL, *packed = NULL;
     veil_status st;
     if (b != NULL)
@@ -342,11 +343,9 @@ veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
     b->tables = veil_alloc((n * c->n_and * 2 + 1) * sizeof(mpc_block_t));
     b->decode = malloc(n * c->n_out + 1);
     t = veil_alloc(grouped_bytes(C, n_ein));
-    lab = veil_alloc(grouped_bytes(C, n_gin_off));
     choice = malloc((gc_groups(C) * n_ein * GC_L + 7) / 8 + 1);
     packed = malloc(C * c->n_out / 8 + 1);
-    if (!b->in || !b->tables || !b->decode || !t || !lab || !choice ||
-        !packed) {
+    if (!b->in || !b->tables || !b->decode || !t || !choice || !packed) {
         st = VEIL_ENOMEM;
         goto done;
     }
@@ -360,16 +359,15 @@ veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
             if (st != VEIL_OK)
                 break;
         }
-        /* 2. tables, decoding bits, offline garbler labels */
+        /* 2. tables and decoding bits; the hardwired garbler inputs have
+         *    the active label 0 */
         if ((st = recv_bulk(ch, b->tables + i0 * c->n_and * 2,
                             m * c->n_and * 2 * sizeof(mpc_block_t))) ||
-            (st = mpc_chan_recv(ch, packed, (m * c->n_out + 7) / 8)) ||
-            (st = recv_bulk(ch, lab,
-                            groups * n_gin_off * GC_L * sizeof(mpc_block_t))))
+            (st = mpc_chan_recv(ch, packed, (m * c->n_out + 7) / 8)))
             break;
         unpack_bits(b->decode + i0 * c->n_out, packed, m * c->n_out);
         for (size_t k = 0; k < groups; k++) {
-            memcpy(in + k * n_in * GC_L, lab + k * n_gin_off * GC_L,
+            memset(in + k * n_in * GC_L, 0,
                    n_gin_off * GC_L * sizeof(mpc_block_t));
             memcpy(in + k * n_in * GC_L + n_gin * GC_L, t + k * n_ein * GC_L,
                    n_ein * GC_L * sizeof(mpc_block_t));
@@ -379,7 +377,6 @@ veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
         e->gc.and_ctr += (uint64_t)n * c->n_and;
 done:
     veil_free_secret(t, t ? grouped_bytes(C, n_ein) : 0);
-    veil_free(lab);
     free(choice);
     free(packed);
     if (st != VEIL_OK)

@@ -255,7 +255,7 @@ veil_status mpc_circuit_add_mod(mpc_circuit_t *c, uint64_t p) VEIL_WUR;
  *   outputs          [0, n)   y
  *
  * with n = bitlen(p) and h = (p - 1) / 2.  The first 2n garbler inputs
- * depend on r only, so their labels travel offline; only M1 depends on s.
+ * depend on r only and are hardwired offline; only M1 depends on s.
  * For Delphi's p = 2061584302081 the circuit has 206 AND gates.
  * MPC_RELU_GIN_OFFLINE(n) / MPC_RELU_GIN_ONLINE(n) give the split. */
 
@@ -372,11 +372,16 @@ const char *mpc_gc_kernel_name(void);
  *
  * A batch of n instances of one circuit runs in two phases (Delphi, Mishra
  * et al., USENIX Security 2020):
- *   offline  the garbler garbles and sends the tables, the output decoding
- *            bits and the labels of the first n_gin_off garbler inputs of
- *            each instance (those known ahead, e.g. the ReLU's masks); the
- *            evaluator gets its input labels by correlated OT.  Everything
- *            the evaluator receives is stored in its batch.
+ *   offline  the garbler garbles and sends the tables and the output
+ *            decoding bits; the evaluator gets its input labels by
+ *            correlated OT.  The first n_gin_off garbler inputs of each
+ *            instance (those known ahead, e.g. the ReLU's masks) are
+ *            hardwired into the garbling at no cost: their 0-label is
+ *            bit * Delta, so their active label is the all-zero block for
+ *            either value.  To the evaluator that is a constant-0 wire
+ *            followed by a NOT gate or not, which free-XOR makes look
+ *            alike (doc/21-garbled-circuits.md gives the argument).
+ *            Everything the evaluator receives is stored in its batch.
  *   online   the garbler sends the labels of its remaining
  *            n_gin - n_gin_off inputs; the evaluator evaluates and decodes.
  * Messages go in chunks of MPC_GC_CHUNK instances so that the two parties
