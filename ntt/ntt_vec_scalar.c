@@ -26,19 +26,57 @@ static void vec_neg_scalar(uint64_t *out, const uint64_t *a, size_t n,
         out[i] = ntt_neg_mod(a[i], q);
 }
 
+/* Barrett with a one-word constant (Handbook of Applied Cryptography,
+ * Alg. 14.42, base 2): for L = bit length of q and mu = floor(2^2L / q),
+ * x = a b < 2^2L gives qhat = floor(floor(x / 2^(L-1)) mu / 2^(L+1)) with
+ * x - qhat q in [0, 3q).  Three multiplications instead of the six of
+ * ntt_mul_mod, whose 128-bit constant handles any hi < q. */
+typedef struct {
+    uint64_t q, mu;
+    unsigned L;
+} barrett_t;
+
+static barrett_t barrett_init(const ntt_modulus_t *m)
+{
+    barrett_t b;
+    unsigned s;
+    b.q = m->q;
+    b.L = 64 - (unsigned)__builtin_clzll(m->q);
+    /* mu = floor(floor(2^128 / q) / 2^(128 - 2L)) */
+    s = 128 - 2 * b.L;
+    b.mu = s >= 64 ? m->barrett_hi >> (s - 64)
+                   : (m->barrett_hi << (64 - s)) | (m->barrett_lo >> s);
+    return b;
+}
+
+/* For 2 <= L <= 50 every shift below is of a 64-bit word by 1 .. 63. */
+static inline uint64_t mul_barrett(uint64_t a, uint64_t b, const barrett_t *c)
+{
+    unsigned __int128 x = (unsigned __int128)a * b, y;
+    uint64_t xh = (uint64_t)(x >> 64), xl = (uint64_t)x, top, qhat, r;
+    top = (xh << (65 - c->L)) | (xl >> (c->L - 1));
+    y = (unsigned __int128)top * c->mu;
+    qhat = ((uint64_t)(y >> 64) << (63 - c->L)) | ((uint64_t)y >> (c->L + 1));
+    r = xl - qhat * c->q;
+    r = r >= c->q ? r - c->q : r;
+    return r >= c->q ? r - c->q : r;
+}
+
 static void vec_mul_scalar(uint64_t *out, const uint64_t *a, const uint64_t *b,
                            size_t n, const ntt_modulus_t *m)
 {
+    const barrett_t c = barrett_init(m);
     for (size_t i = 0; i < n; i++)
-        out[i] = ntt_mul_mod(a[i], b[i], m);
+        out[i] = mul_barrett(a[i], b[i], &c);
 }
 
 static void vec_muladd_scalar(uint64_t *out, const uint64_t *a,
                               const uint64_t *b, size_t n,
                               const ntt_modulus_t *m)
 {
+    const barrett_t c = barrett_init(m);
     for (size_t i = 0; i < n; i++)
-        out[i] = ntt_add_mod(out[i], ntt_mul_mod(a[i], b[i], m), m->q);
+        out[i] = ntt_add_mod(out[i], mul_barrett(a[i], b[i], &c), m->q);
 }
 
 static void vec_mul_shoup_scalar(uint64_t *out, const uint64_t *a,
