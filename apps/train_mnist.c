@@ -81,10 +81,13 @@ static void usage(FILE *f)
             "  --lr X           initial Adam learning rate\n"
             "  --shift N        augmentation: random shifts of up to N pixels\n"
             "  --seed N         seed (default 1)\n"
-            "  --qdata N        training images used to choose the quantization\n"
-            "                   (default 20000)\n"
-            "  --qtol P         allowed quantized accuracy loss on them, in\n"
-            "                   points (default 0.05)\n"
+            "  --holdout N      the last N training images are not trained on;\n"
+            "                   the quantization is chosen on them (default 10000)\n"
+            "  --qtol P         allowed disagreement between quantized and float\n"
+            "                   predictions on them, in percent (default 0.05)\n"
+            "  --qat-epochs N   quantization-aware fine-tuning epochs\n"
+            "  --qat-lr X       its initial learning rate\n"
+            "  --from FILE      skip training: quantize the float model in FILE\n"
             "  --threads T      OpenMP threads\n");
 }
 
@@ -111,25 +114,38 @@ static veil_status build(nn_model_t *m, const char *net)
     return nn_model_add_dense(m, NN_CLASSES);
 }
 
-/* Choose the quantization of the folded model f on the first qdata
- * training images, then report its test accuracy and value ranges. */
-static veil_status quantize(nn_model_t *f, const nn_dataset_t *train,
-                            const nn_dataset_t *test, uint32_t qdata,
-                            double qtol)
+/* Choose the quantization of the folded model f on the held-out images,
+ * fine-tune it through the quantization for qo->epochs epochs (if any) on
+ * the training images, then report its accuracy and value ranges. */
+static veil_status quantize(nn_model_t *f, const nn_dataset_t *fit,
+                            const nn_dataset_t *held,
+                            const nn_dataset_t *test, double qtol,
+                            const nn_train_opts_t *qo)
 {
-    nn_dataset_t sel = *train; /* a view of the first qdata images */
     nn_qmodel_t q;
     nn_ranges_t r;
-    double qacc, acc, agree, t0 = now();
+    double sel_agree, acc, agree, t0 = now();
     veil_status st;
 
-    if (qdata > 0 && qdata < sel.count)
-        sel.count = qdata;
-    fprintf(stderr, "train_mnist: choosing the quantization on %u training "
-                    "images (tolerance %.3f points)...\n",
-            sel.count, qtol);
-    if ((st = nn_model_choose_qparams(f, &qacc, &sel, qtol / 100)) != VEIL_OK)
+    fprintf(stderr, "train_mnist: choosing the quantization on %u held-out "
+                    "images (at most %.2f%% disagreement)...\n",
+            held->count, qtol);
+    if ((st = nn_model_choose_qparams(f, &sel_agree, held, qtol / 100)) !=
+        VEIL_OK)
         return st;
+    if (qo->epochs > 0) {
+        fprintf(stderr, "train_mnist: quantization-aware fine-tuning, %u "
+                        "epochs, lr %g\n",
+                qo->epochs, qo->lr);
+        if ((st = nn_train(f, fit, test, qo)) != VEIL_OK ||
+            (st = nn_qmodel_init(&q, f)) != VEIL_OK)
+            return st;
+        st = nn_qmodel_accuracy(&acc, &sel_agree, &q, f, held);
+        nn_qmodel_clear(&q);
+        if (st != VEIL_OK || (st = nn_model_accuracy(&acc, f, test)) != VEIL_OK)
+            return st;
+        printf("float test accuracy after fine-tuning: %.2f%%\n", 100 * acc);
+    }
     if ((st = nn_qmodel_init(&q, f)) != VEIL_OK)
         return st;
     if ((st = nn_qmodel_accuracy(&acc, &agree, &q, f, test)) != VEIL_OK ||
@@ -137,7 +153,7 @@ static veil_status quantize(nn_model_t *f, const nn_dataset_t *train,
         nn_qmodel_clear(&q);
         return st;
     }
-    printf("quantization (chosen in %.0f s): input round(pixel * 2^%d / 256) "
+    printf("quantization (%.0f s): input round(pixel * 2^%d / 256) "
            "in [0, %lld]\n",
            now() - t0, q.in_exp, (long long)q.in_max);
     printf("  %-10s %-12s %5s %8s %6s\n", "layer", "output", "qexp", "max|w|",
@@ -159,8 +175,8 @@ static veil_status quantize(nn_model_t *f, const nn_dataset_t *train,
            "suffices)\n",
            r.bits, r.bits + 1);
     printf("quantized test accuracy: %.2f%% (agreement with float %.2f%%; "
-           "%.2f%% on the selection images)\n",
-           100 * acc, 100 * agree, 100 * qacc);
+           "%.2f%% on the held-out images)\n",
+           100 * acc, 100 * agree, 100 * sel_agree);
     nn_ranges_clear(&r);
     nn_qmodel_clear(&q);
     return VEIL_OK;
@@ -178,19 +194,22 @@ int main(int argc, char **argv)
         {"shift", required_argument, NULL, 's'},
         {"seed", required_argument, NULL, 'S'},
         {"threads", required_argument, NULL, 't'},
-        {"qdata", required_argument, NULL, 'q'},
+        {"holdout", required_argument, NULL, 'H'},
+        {"qat-epochs", required_argument, NULL, 'E'},
+        {"qat-lr", required_argument, NULL, 'L'},
+        {"from", required_argument, NULL, 'F'},
         {"qtol", required_argument, NULL, 'Q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *net = NULL, *out = NULL, *data = NULL;
+    const char *net = NULL, *out = NULL, *data = NULL, *from = NULL;
     char dir[4096], outbuf[256], msg[1024];
-    nn_train_opts_t o;
-    nn_dataset_t train, test;
+    nn_train_opts_t o, qo;
+    nn_dataset_t train, test, fit, held;
     nn_model_t m, f;
     progress_ctx_t ctx;
     veil_status st;
     unsigned long seed = 1;
-    uint32_t qdata = 20000;
+    uint32_t holdout = 10000;
     double qtol = 0.05, acc, t0;
     int c;
 
@@ -198,6 +217,12 @@ int main(int argc, char **argv)
     nn_train_opts_default(&o);
     o.epochs = 30;
     o.shift = 1;
+    qo = o;
+    qo.epochs = 0;
+    qo.lr = 2e-4f;
+    qo.lr_min = 1e-6f;
+    qo.finetune = 1;
+    qo.quant_aware = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'n': net = optarg; break;
@@ -209,8 +234,11 @@ int main(int argc, char **argv)
         case 's': o.shift = (uint32_t)strtoul(optarg, NULL, 10); break;
         case 'S': seed = strtoul(optarg, NULL, 10); break;
         case 't': omp_set_num_threads(atoi(optarg)); break;
-        case 'q': qdata = (uint32_t)strtoul(optarg, NULL, 10); break;
+        case 'H': holdout = (uint32_t)strtoul(optarg, NULL, 10); break;
         case 'Q': qtol = strtod(optarg, NULL); break;
+        case 'E': qo.epochs = (uint32_t)strtoul(optarg, NULL, 10); break;
+        case 'L': qo.lr = strtof(optarg, NULL); break;
+        case 'F': from = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -224,7 +252,8 @@ int main(int argc, char **argv)
         out = outbuf;
     }
     for (int i = 0; i < 8; i++)
-        o.seed[i] = (uint8_t)(seed >> (8 * i));
+        o.seed[i] = qo.seed[i] = (uint8_t)(seed >> (8 * i));
+    qo.seed[8] = 1; /* its own stream of shuffles and shifts */
 
     if (veil_init() != VEIL_OK) {
         fprintf(stderr, "train_mnist: cannot initialise veil\n");
@@ -241,35 +270,57 @@ int main(int argc, char **argv)
         nn_dataset_clear(&train);
         return 1;
     }
-    if ((st = build(&m, net)) != VEIL_OK) {
-        fprintf(stderr, "train_mnist: unknown network '%s' (lola, lola-small)\n",
-                net);
+    if (holdout >= train.count) {
+        fprintf(stderr, "train_mnist: --holdout must be below %u\n",
+                train.count);
         return 2;
     }
-    fprintf(stderr,
-            "train_mnist: %s, %zu parameters, %u epochs, batch %u, lr %g, "
-            "shift %u, seed %lu, %d threads, data %s\n",
-            net, m.nparams, o.epochs, o.batch, o.lr, o.shift, seed,
-            omp_get_max_threads(), dir);
+    /* held: a view of the last `holdout` training images */
+    held = train;
+    held.count = holdout;
+    held.images += (size_t)(train.count - holdout) * train.rows * train.cols;
+    held.labels += train.count - holdout;
+    fit = train;
+    fit.count = train.count - holdout;
     ctx.tty = isatty(2);
     ctx.start = now();
     ctx.last_draw = 0;
-    o.progress = on_progress;
-    o.progress_arg = &ctx;
-    t0 = now();
-    if ((st = nn_train(&m, &train, &test, &o)) != VEIL_OK) {
-        fprintf(stderr, "train_mnist: training failed: %s\n",
-                veil_strerror(st));
-        return 1;
+    o.progress = qo.progress = on_progress;
+    o.progress_arg = qo.progress_arg = &ctx;
+    if (from != NULL) {
+        if ((st = nn_model_load(&m, from)) != VEIL_OK) {
+            fprintf(stderr, "train_mnist: cannot load %s: %s\n", from,
+                    veil_strerror(st));
+            return 1;
+        }
+    } else {
+        if ((st = build(&m, net)) != VEIL_OK) {
+            fprintf(stderr,
+                    "train_mnist: unknown network '%s' (lola, lola-small)\n",
+                    net);
+            return 2;
+        }
+        fprintf(stderr,
+                "train_mnist: %s, %zu parameters, %u epochs, batch %u, lr %g, "
+                "shift %u, seed %lu, %d threads, %u training images, data "
+                "%s\n",
+                net, m.nparams, o.epochs, o.batch, o.lr, o.shift, seed,
+                omp_get_max_threads(), fit.count, dir);
+        t0 = now();
+        if ((st = nn_train(&m, &fit, &test, &o)) != VEIL_OK) {
+            fprintf(stderr, "train_mnist: training failed: %s\n",
+                    veil_strerror(st));
+            return 1;
+        }
+        fprintf(stderr, "train_mnist: trained in %.1f s\n", now() - t0);
     }
-    fprintf(stderr, "train_mnist: trained in %.1f s\n", now() - t0);
     if ((st = nn_model_fold_batchnorm(&f, &m)) != VEIL_OK ||
         (st = nn_model_accuracy(&acc, &f, &test)) != VEIL_OK) {
         fprintf(stderr, "train_mnist: %s\n", veil_strerror(st));
         return 1;
     }
     printf("float test accuracy (batch norm folded): %.2f%%\n", 100 * acc);
-    if ((st = quantize(&f, &train, &test, qdata, qtol)) != VEIL_OK) {
+    if ((st = quantize(&f, &fit, &held, &test, qtol, &qo)) != VEIL_OK) {
         fprintf(stderr, "train_mnist: quantization failed: %s\n",
                 veil_strerror(st));
         return 1;

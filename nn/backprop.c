@@ -43,6 +43,8 @@ veil_status _nn_backprop_init(nn_backprop_t *bp, const nn_model_t *m,
     memset(bp, 0, sizeof(*bp));
     bp->m = m;
     bp->cap = cap;
+    /* act[0] is the input batch; dact[0] stays NULL: layer 0 needs no input
+     * gradient. */
     if ((bp->act[0] = veil_alloc(cap * nn_shape_size(m->in) * sizeof(float))) ==
         NULL)
         goto nomem;
@@ -63,7 +65,6 @@ veil_status _nn_backprop_init(nn_backprop_t *bp, const nn_model_t *m,
             ((bp->bn_mean[i] = veil_alloc(l->in.c * sizeof(double))) == NULL ||
              (bp->bn_var[i] = veil_alloc(l->in.c * sizeof(double))) == NULL))
             goto nomem;
-        /* dact[i] for i >= 1 doubles as the input gradient of layer i. */
     }
     if ((maxcols > 0 &&
          (bp->dcols = veil_alloc(cap * maxcols * sizeof(float))) == NULL) ||

@@ -13,5 +13,26 @@ apps_train_mnist_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
 apps_train_mnist_LDADD = libveil.la
 
+check_PROGRAMS += test/nn/test_nn
+TESTS += test/nn/test_nn
+test_nn_test_nn_SOURCES = test/nn/common.c test/nn/common.h test/nn/idx.c \
+	test/nn/model_io.c test/nn/grad.c test/nn/train.c test/nn/quant.c \
+	test/nn/range.c
+test_nn_test_nn_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
+test_nn_test_nn_LDADD = $(TEST_LDADD)
+
+EXTRA_DIST += scripts/fetch-mnist models/README.md models/lola.vmodel \
+	models/lola-small.vmodel doc/10-nn.md
+
+# make models: retrain the committed networks from MNIST ($MNIST_DIR, else
+# ../shared/data/mnist next to the sources, else ./data/mnist) with the
+# default (seeded, deterministic) options of apps/train_mnist.
+models: apps/train_mnist$(EXEEXT)
+	apps/train_mnist$(EXEEXT) --net lola --out $(srcdir)/models/lola.vmodel
+	apps/train_mnist$(EXEEXT) --net lola-small \
+		--out $(srcdir)/models/lola-small.vmodel
+.PHONY: models
+
 # LoLa: representations, kernels, planner, networks (nn/lola.mk).
 include nn/lola.mk

@@ -1,7 +1,9 @@
 /*
  * qsearch.c - choosing the quantization exponents of a model: the fewest
- * worst-case bits (nn_ranges_compute) that keep the quantized accuracy
- * within a tolerance of the float accuracy on a given data set.
+ * worst-case bits (nn_ranges_compute) for which the quantized model still
+ * predicts the float model's class on all but a fraction tol of a data set
+ * (a held-out set, not the test set).  Disagreement bounds the accuracy
+ * change, |acc_q - acc_f| <= 1 - agreement, without looking at labels.
  *
  * 1. Uniform start: the smallest weight width b (every layer's integers in
  *    b bits, input as raw pixels, in_exp = 8) that meets the tolerance.
@@ -13,8 +15,9 @@
 #include <string.h>
 #include "veil/nn.h"
 
-/* Bound bits and (if acc != NULL) quantized accuracy of m as it stands. */
-static veil_status measure(uint32_t *bits, double *acc, const nn_model_t *m,
+/* Bound bits and (if agree != NULL) the agreement of the quantized and
+ * float predictions of m as it stands. */
+static veil_status measure(uint32_t *bits, double *agree, const nn_model_t *m,
                            const nn_dataset_t *ds)
 {
     nn_qmodel_t q;
@@ -26,8 +29,10 @@ static veil_status measure(uint32_t *bits, double *acc, const nn_model_t *m,
     if ((st = nn_ranges_compute(&r, &q, 0, q.in_max)) == VEIL_OK) {
         *bits = r.bits;
         nn_ranges_clear(&r);
-        if (acc != NULL)
-            st = nn_qmodel_accuracy(acc, NULL, &q, NULL, ds);
+        if (agree != NULL) {
+            double acc;
+            st = nn_qmodel_accuracy(&acc, agree, &q, m, ds);
+        }
     }
     nn_qmodel_clear(&q);
     return st;
@@ -48,24 +53,22 @@ static int32_t *move_target(nn_model_t *m, uint32_t j)
     return NULL;
 }
 
-veil_status nn_model_choose_qparams(nn_model_t *m, double *qacc,
+veil_status nn_model_choose_qparams(nn_model_t *m, double *agree,
                                     const nn_dataset_t *ds, double tol)
 {
-    double facc, acc = 0;
+    double ag = 0;
     uint32_t bits = 0, b;
     veil_status st;
 
-    if (m == NULL || qacc == NULL || ds == NULL || !(tol >= 0))
+    if (m == NULL || agree == NULL || ds == NULL || !(tol >= 0))
         return VEIL_EINVAL;
-    if ((st = nn_model_accuracy(&facc, m, ds)) != VEIL_OK)
-        return st;
 
     /* 1. uniform start */
     for (b = 2; b <= 25; b++) {
         if ((st = nn_model_set_qbits(m, b, 8)) != VEIL_OK ||
-            (st = measure(&bits, &acc, m, ds)) != VEIL_OK)
+            (st = measure(&bits, &ag, m, ds)) != VEIL_OK)
             return st;
-        if (acc >= facc - tol)
+        if (ag >= 1 - tol)
             break;
     }
     if (b > 25)
@@ -105,9 +108,9 @@ veil_status nn_model_choose_qparams(nn_model_t *m, double *qacc,
             (*e)--;
             if ((st = measure(&nb, &a, m, ds)) != VEIL_OK)
                 return st;
-            if (a >= facc - tol) {
+            if (a >= 1 - tol) {
                 bits = nb;
-                acc = a;
+                ag = a;
                 taken = 1;
             } else {
                 (*e)++;
@@ -116,6 +119,6 @@ veil_status nn_model_choose_qparams(nn_model_t *m, double *qacc,
         if (!taken)
             break;
     }
-    *qacc = acc;
+    *agree = ag;
     return VEIL_OK;
 }

@@ -208,10 +208,65 @@ veil_status nn_qmodel_init(nn_qmodel_t *q, const nn_model_t *m)
     return st;
 }
 
+int64_t nn_quantize_pixel(uint8_t pixel, int32_t in_exp)
+{
+    return (((int64_t)pixel << in_exp) + 128) >> 8; /* half rounds up */
+}
+
 void nn_qmodel_quantize_input(fmpz *x, const nn_qmodel_t *q,
                               const uint8_t *pixels)
 {
     const size_t n = nn_shape_size(q->in);
     for (size_t i = 0; i < n; i++)
-        fmpz_set_si(x + i, (((int64_t)pixels[i] << q->in_exp) + 128) >> 8);
+        fmpz_set_si(x + i, nn_quantize_pixel(pixels[i], q->in_exp));
+}
+
+/* z / s rounded to float. */
+static float fmpz_over(const fmpz_t z, const fmpq_t s)
+{
+    fmpq_t t;
+    double v;
+    fmpq_init(t);
+    fmpq_inv(t, s);
+    fmpq_mul_fmpz(t, t, z);
+    v = fmpq_get_d(t);
+    fmpq_clear(t);
+    return (float)v;
+}
+
+void nn_qmodel_dequantize(float *params, const nn_qmodel_t *q,
+                          const nn_model_t *m)
+{
+    fmpq_t s, c;
+    fmpq_init(s);
+    fmpq_init(c);
+    memcpy(params, m->params, m->nparams * sizeof(float));
+    fmpq_set_si(s, 1, 1);
+    fmpq_scale_2exp(s, q->in_exp); /* scale of the current layer's input */
+    for (uint32_t i = 0; i < q->nlayers; i++) {
+        const nn_layer_t *l = &m->layers[i];
+        const nn_qlayer_t *ql = &q->layers[i];
+        switch (l->type) {
+        case NN_LAYER_CONV2D:
+        case NN_LAYER_DENSE:
+            for (size_t j = 0; j < l->nw; j++)
+                params[l->w + j] = (float)ldexp((double)ql->w[j], -l->qexp);
+            for (size_t j = 0; j < l->nb; j++)
+                params[l->b + j] = fmpz_over(ql->b + j, ql->scale);
+            break;
+        case NN_LAYER_POLY:
+            for (uint32_t k = 0; k <= l->degree; k++) {
+                /* c_k stands for a_k = c_k / (2^qexp S^(d-k)) */
+                fmpq_pow_si(c, s, (slong)(l->degree - k));
+                fmpq_scale_2exp(c, l->qexp);
+                params[l->w + k] = fmpz_over(ql->b + k, c);
+            }
+            break;
+        default:
+            break;
+        }
+        fmpq_set(s, ql->scale);
+    }
+    fmpq_clear(s);
+    fmpq_clear(c);
 }

@@ -2,7 +2,9 @@
  * train.c - mini-batch training: shuffling and augmentation from the seeded
  * CSPRNG, SGD with momentum or Adam, decoupled weight decay, global
  * gradient-norm clipping, a cosine learning-rate schedule, batch-norm
- * running statistics and progress reports.
+ * running statistics, quantization-aware fine-tuning (straight-through:
+ * the forward pass sees the quantized network, the update goes to the float
+ * parameters) and progress reports.
  */
 #include <math.h>
 #include <string.h>
@@ -130,16 +132,23 @@ static void shuffle(uint32_t *perm, uint32_t n, veil_rng_t *rng)
     }
 }
 
-/* Fill x with n images perm[0..n) of ds as pixel / 256, each translated by
- * (dx, dy) in [-shift, shift]^2 drawn from rng (zero fill). */
+/* Fill x with n images perm[0..n) of ds, each translated by (dx, dy) in
+ * [-shift, shift]^2 drawn from rng (zero fill).  Pixels become pixel / 256,
+ * or, if in_exp >= 0, the value their quantized integer stands for. */
 static void load_batch(float *x, uint8_t *y, const nn_dataset_t *ds,
                        const uint32_t *perm, uint32_t n, uint32_t shift,
-                       veil_rng_t *rng)
+                       int32_t in_exp, veil_rng_t *rng)
 {
+    float value[256];
     const uint32_t R = ds->rows, C = ds->cols;
     int32_t off[2 * 1024];
     uint32_t done = 0;
 
+    for (int p = 0; p < 256; p++)
+        value[p] = in_exp >= 0 ? (float)ldexp(
+                                     (double)nn_quantize_pixel((uint8_t)p, in_exp),
+                                     -in_exp)
+                               : p / NN_PIXEL_SCALE;
     while (done < n) {
         /* draw the shifts serially (deterministic), fill in parallel */
         const uint32_t cnt = n - done > 1024 ? 1024 : n - done;
@@ -161,7 +170,7 @@ static void load_batch(float *x, uint8_t *y, const nn_dataset_t *ds,
                         (sr < 0 || sr >= (int32_t)R || sc < 0 ||
                          sc >= (int32_t)C)
                             ? 0.0f
-                            : img[sr * C + sc] / NN_PIXEL_SCALE;
+                            : value[img[sr * C + sc]];
                 }
         }
         for (uint32_t b = 0; b < cnt; b++)
@@ -170,9 +179,33 @@ static void load_batch(float *x, uint8_t *y, const nn_dataset_t *ds,
     }
 }
 
+/* Quantization-aware training: qparams = the parameters m's quantized
+ * integers stand for. */
+static veil_status dequantized(float *qparams, const nn_model_t *m)
+{
+    nn_qmodel_t q;
+    veil_status st = nn_qmodel_init(&q, m);
+    if (st != VEIL_OK)
+        return st;
+    nn_qmodel_dequantize(qparams, &q, m);
+    nn_qmodel_clear(&q);
+    return VEIL_OK;
+}
+
+static int has_batchnorm(const nn_model_t *m)
+{
+    for (uint32_t i = 0; i < m->nlayers; i++)
+        if (m->layers[i].type == NN_LAYER_BATCHNORM)
+            return 1;
+    return 0;
+}
+
 veil_status nn_train(nn_model_t *m, const nn_dataset_t *train,
                      const nn_dataset_t *test, const nn_train_opts_t *o)
 {
+    nn_model_t shadow; /* quant_aware: m with dequantized parameters */
+    const nn_model_t *fwd = m;
+    float *qparams = NULL;
     nn_backprop_t bp;
     opt_state_t os;
     veil_rng_t rng;
@@ -187,15 +220,26 @@ veil_status nn_train(nn_model_t *m, const nn_dataset_t *train,
         m->in.c != 1 || m->in.h != train->rows || m->in.w != train->cols ||
         nn_shape_size(nn_model_out_shape(m)) != NN_CLASSES ||
         (test != NULL && (test->rows != train->rows ||
-                          test->cols != train->cols)))
+                          test->cols != train->cols)) ||
+        (o->quant_aware && (!m->quantizable || has_batchnorm(m))))
         return VEIL_EINVAL;
     nb = (train->count + o->batch - 1) / o->batch;
     steps = (uint64_t)nb * o->epochs;
 
     veil_rng_init_seed(&rng, o->seed);
-    nn_model_init_params(m, &rng, o->init_gain);
-    if ((st = _nn_backprop_init(&bp, m, o->batch)) != VEIL_OK)
+    if (!o->finetune)
+        nn_model_init_params(m, &rng, o->init_gain);
+    if (o->quant_aware) {
+        if ((qparams = veil_alloc(m->nparams * sizeof(float))) == NULL)
+            return VEIL_ENOMEM;
+        shadow = *m;
+        shadow.params = qparams;
+        fwd = &shadow;
+    }
+    if ((st = _nn_backprop_init(&bp, fwd, o->batch)) != VEIL_OK) {
+        veil_free(qparams);
         return st;
+    }
     if ((st = opt_init(&os, m)) != VEIL_OK)
         goto done;
     st = VEIL_ENOMEM;
@@ -221,8 +265,10 @@ veil_status nn_train(nn_model_t *m, const nn_dataset_t *train,
             double loss;
             uint32_t correct;
 
+            if (o->quant_aware && (st = dequantized(qparams, m)) != VEIL_OK)
+                goto done;
             load_batch(bp.act[0], labels, train, perm + start, n, o->shift,
-                       &rng);
+                       o->quant_aware ? m->in_exp : -1, &rng);
             _nn_backprop_run(&bp, &loss, &correct, labels, n);
             if (!isfinite(loss)) {
                 st = VEIL_ERANGE;
@@ -252,6 +298,7 @@ veil_status nn_train(nn_model_t *m, const nn_dataset_t *train,
     st = VEIL_OK;
 done:
     veil_rng_clear(&rng);
+    veil_free(qparams);
     veil_free(perm);
     veil_free(labels);
     opt_clear(&os);

@@ -287,6 +287,12 @@ typedef struct {
     float clip;         /* clip the global gradient norm to this; 0: off  */
     uint32_t shift;     /* augmentation: random translation, +-shift px   */
     float init_gain;    /* see nn_model_init_params                       */
+    int finetune;       /* 1: keep m's parameters, do not initialise      */
+    int quant_aware;    /* 1: forward through the quantized network (m
+                           quantizable, no batch norm): weights, biases,
+                           coefficients and inputs replaced by the values
+                           their integers stand for; gradients pass
+                           straight through to the float parameters      */
     uint8_t seed[VEIL_SEED_BYTES]; /* init, shuffling and augmentation     */
     nn_progress_fn progress;
     void *progress_arg;
@@ -296,13 +302,14 @@ typedef struct {
  * to 1e-5, weight decay 0, clip 5, shift 0, gain 1, seed all zero. */
 void nn_train_opts_default(nn_train_opts_t *o);
 
-/* Initialise m's parameters from o->seed and train it on `train` (images of
- * m's input shape) with softmax cross-entropy.  If test is not NULL, its
+/* Initialise m's parameters from o->seed (unless o->finetune) and train it
+ * on `train` (images of m's input shape) with softmax cross-entropy.  If test is not NULL, its
  * accuracy is reported at the end of each epoch.  The result is a
  * deterministic function of m's architecture, the data and *o, whatever the
  * number of OpenMP threads.  VEIL_EINVAL on shape mismatch or bad options
- * (batch 0, lr <= 0, m's output not NN_CLASSES), VEIL_ERANGE if the loss
- * becomes non-finite, VEIL_ENOMEM. */
+ * (batch 0, lr <= 0, m's output not NN_CLASSES, quant_aware on a model that
+ * is not quantizable or has batch norm), VEIL_ERANGE if the loss becomes
+ * non-finite or a quantized weight exceeds NN_QWEIGHT_MAX, VEIL_ENOMEM. */
 veil_status nn_train(nn_model_t *m, const nn_dataset_t *train,
                      const nn_dataset_t *test,
                      const nn_train_opts_t *o) VEIL_WUR;
@@ -371,18 +378,32 @@ veil_status nn_model_set_qbits(nn_model_t *m, uint32_t bits,
 
 /* Choose m's quantization exponents (in_exp and every layer's qexp) for
  * the fewest worst-case bits (nn_ranges_compute over inputs [0, in_max])
- * such that the quantized accuracy on ds is at least m's float accuracy on
- * ds minus tol (a fraction: 0.0005 is 0.05 points).  Marks m quantizable
- * and sets *qacc to the quantized accuracy on ds.  The search (doc/10-nn.md)
- * starts from the smallest uniform width that meets tol, then lowers one
- * exponent at a time.  VEIL_EINVAL (bad arguments, batch norm present),
- * VEIL_ERANGE if no uniform width up to 25 bits meets tol, VEIL_ENOMEM. */
-veil_status nn_model_choose_qparams(nn_model_t *m, double *qacc,
+ * such that the quantized model predicts the same class as the float model
+ * on at least a fraction 1 - tol of ds (use a held-out set; tol = 0.001
+ * allows 0.1% disagreement, which bounds the accuracy change on ds by 0.1
+ * points).  Marks m quantizable and sets *agree to the agreement reached.
+ * The search (doc/10-nn.md) starts from the smallest uniform width that
+ * meets tol, then lowers one exponent at a time.  VEIL_EINVAL (bad
+ * arguments, batch norm present), VEIL_ERANGE if no uniform width up to 25
+ * bits meets tol, VEIL_ENOMEM. */
+veil_status nn_model_choose_qparams(nn_model_t *m, double *agree,
                                     const nn_dataset_t *ds,
                                     double tol) VEIL_WUR;
 
-/* The quantized input of one image: x[i] = round(pixels[i] * 2^in_exp / 256)
- * for i < size(q->in).  x must be an fmpz vector of that length. */
+/* round(pixel * 2^in_exp / 256) for in_exp in 0..8: a value in
+ * [0, 2^in_exp]. */
+int64_t nn_quantize_pixel(uint8_t pixel, int32_t in_exp);
+
+/* The float parameters q's integers stand for: a copy of m->params in which
+ * every conv/dense weight and bias and every poly coefficient is replaced by
+ * integer / scale (rounded to float).  q must come from nn_qmodel_init(q, m);
+ * params holds m->nparams floats.  Used for quantization-aware training. */
+void nn_qmodel_dequantize(float *params, const nn_qmodel_t *q,
+                          const nn_model_t *m);
+
+/* The quantized input of one image: x[i] = nn_quantize_pixel(pixels[i],
+ * q->in_exp) for i < size(q->in).  x must be an fmpz vector of that
+ * length. */
 void nn_qmodel_quantize_input(fmpz *x, const nn_qmodel_t *q,
                               const uint8_t *pixels);
 
