@@ -1,8 +1,8 @@
 /*
  * bench_mpc_ot.c - veil-bench suite "mpc", part 1: IKNP OT extension over
- * TCP on 127.0.0.1 (correlated and chosen-message), and Beaver
- * multiplication and degree-3 polynomials online over the same kind of
- * channel.  The two parties run as two threads of this process (one core
+ * TCP on 127.0.0.1 (correlated and chosen-message), Beaver multiplication
+ * and degree-3 polynomials online over the same kind of channel, and the
+ * generation of Beaver triples with BFV (offline).  The two parties run as two threads of this process (one core
  * each on a two-core machine); a one-byte exchange lines them up before
  * each timed repetition, and party 0's median is reported.
  */
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "veil/mpc.h"
+#include "veil/mpc_bfv.h"
 #include "veil/mpc_field.h"
 #include "bench.h"
 
@@ -20,6 +21,8 @@
 #define OT_COT_N (1u << 23)
 #define OT_CHOSEN_N (1u << 21)
 #define BEAVER_N 1000000
+#define BFV_TRIPLES_N (4 * 16384)
+#define BFV_REPS 3
 #define MAX_REPS 11
 
 static int cmp_double(const void *a, const void *b)
@@ -230,6 +233,101 @@ out:
     return rc;
 }
 
+/* ------------------------------------------------ triples from BFV */
+
+typedef struct {
+    mpc_field_t f;
+    bfv_context_t ctx;
+    bfv_secret_key_t sk;
+    bfv_public_key_t pk;
+    mpc_triples_t t[2];
+    int reps, threads;
+    double us[BFV_REPS];
+    uint64_t bytes[2];     /* sent by server, client in the last run */
+} bfv_bench_t;
+
+static veil_status bfv_bench_party(mpc_chan_t *ch, int party, void *arg)
+{
+    bfv_bench_t *b = arg;
+    veil_rng_t rng;
+    veil_status st = veil_rng_init(&rng);
+#ifdef _OPENMP
+    omp_set_num_threads(b->threads);
+#endif
+    for (int k = -1; k < b->reps && st == VEIL_OK; k++) {
+        double t0;
+        uint64_t sent = ch->bytes_sent;
+        if ((st = sync_parties(ch)) != VEIL_OK)
+            break;
+        t0 = bench_now();
+        st = party == 0 ? mpc_triples_bfv_server(&b->t[0], &b->f, &b->ctx, ch,
+                                                 &rng)
+                        : mpc_triples_bfv_client(&b->t[1], &b->f, &b->sk,
+                                                 &b->pk, ch, &rng);
+        if (k >= 0 && party == 1) /* the client sees the whole exchange */
+            b->us[k] = (bench_now() - t0) * 1e6;
+        b->bytes[party] = ch->bytes_sent - sent;
+    }
+    veil_rng_clear(&rng);
+    return st;
+}
+
+static int run_triples_bfv(const bench_opts_t *o)
+{
+    bfv_bench_t *b = calloc(1, sizeof(*b));
+    bfv_params_t params;
+    void *args[2] = {b, b};
+    veil_status st[2] = {VEIL_OK, VEIL_OK}, e = VEIL_ENOMEM;
+    veil_rng_t rng;
+    int rc = 1, reps = o->runs < BFV_REPS ? o->runs : BFV_REPS;
+    char extra[160];
+    double med;
+
+    if (b == NULL)
+        goto out;
+    b->reps = reps;
+    b->threads = o->threads;
+    if ((e = mpc_field_init(&b->f, MPC_P_DELPHI, MPC_FRAC_BITS_DEFAULT)) ||
+        (e = mpc_bfv_params(&params, &b->f)) ||
+        (e = bfv_context_init(&b->ctx, &params)) ||
+        (e = bfv_secret_key_init(&b->sk, &b->ctx)) ||
+        (e = bfv_public_key_init(&b->pk, &b->ctx)) ||
+        (e = veil_rng_init(&rng)))
+        goto out;
+    e = bfv_keygen_secret(&b->sk, &rng);
+    if (e == VEIL_OK)
+        e = bfv_keygen_public(&b->pk, &b->sk, &rng);
+    veil_rng_clear(&rng);
+    if (e || (e = mpc_triples_init(&b->t[0], BFV_TRIPLES_N)) ||
+        (e = mpc_triples_init(&b->t[1], BFV_TRIPLES_N)))
+        goto out;
+    e = mpc_run2(st, MPC_RUN_THREADS_TCP, bfv_bench_party, args);
+    if (e != VEIL_OK || st[0] != VEIL_OK || st[1] != VEIL_OK)
+        goto out;
+    med = median(b->us, reps);
+    snprintf(extra, sizeof(extra),
+             "\"us_per_element\":%.3f,\"bytes_per_element\":%.1f",
+             med / BFV_TRIPLES_N,
+             (double)(b->bytes[0] + b->bytes[1]) / BFV_TRIPLES_N);
+    bench_report(o, "mpc", "triples_bfv", BFV_TRIPLES_N, b->f.bits,
+                 veil_isa_name(veil_isa_active()), o->threads, med, reps,
+                 extra);
+    rc = 0;
+out:
+    if (rc)
+        fprintf(stderr, "veil-bench: mpc triples_bfv: %s / %s / %s\n",
+                veil_strerror(e), veil_strerror(st[0]), veil_strerror(st[1]));
+    if (b != NULL) {
+        mpc_triples_clear(&b->t[0]);
+        mpc_triples_clear(&b->t[1]);
+        bfv_public_key_clear(&b->pk);
+        bfv_secret_key_clear(&b->sk);
+        bfv_context_clear(&b->ctx);
+    }
+    free(b);
+    return rc;
+}
+
 int bench_mpc_ot(const bench_opts_t *o)
 {
     int reps = o->runs < MAX_REPS ? o->runs : MAX_REPS, rc = 0;
@@ -243,5 +341,6 @@ int bench_mpc_ot(const bench_opts_t *o)
     rc |= run_ot(o, 1, reps);
     rc |= run_beaver(o, 0, reps);
     rc |= run_beaver(o, 1, reps);
+    rc |= run_triples_bfv(o);
     return rc;
 }

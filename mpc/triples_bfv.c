@@ -1,0 +1,269 @@
+/*
+ * triples_bfv.c - Beaver triples from BFV: the protocol of mpc_bfv.h.
+ *
+ * Wire format: the client's public key as one frame of 2 L n words (rows
+ * b, a, NTT form, as bfv_public_key_t stores them); each ciphertext as one
+ * frame of 2 L n words (rows c_0, c_1).  Both parties build the context
+ * from the same parameters, so sizes are known in advance and the receiver
+ * checks every word against its prime.
+ *
+ * Noise.  With t-bit plaintexts, a product Enc(a1) * b2 has noise at most
+ * n t^2 / 2 (the centred plaintext times the fresh noise and the rounding
+ * of Delta m); two of them, the fresh noise of Enc_pk(0) and the rest stay
+ * below 2^(log2 n + 2 log2 t + 4).  The flood adds 2^(MPC_BFV_FLOOD_BITS +
+ * log2 n) times that, and decryption needs the total below Q / (2 t):
+ * the parameters must leave that room (checked).
+ */
+#include <string.h>
+#include "veil/mpc_bfv.h"
+
+#define SLOTS_N 16384
+
+veil_status mpc_bfv_params(bfv_params_t *params, const mpc_field_t *f)
+{
+    static const unsigned q_bits[5] = {49, 49, 49, 49, 49};
+    static const unsigned p_bits[1] = {50};
+    char why[160];
+    veil_status st;
+    if (params == NULL || f == NULL)
+        return VEIL_EINVAL;
+    if ((f->p - 1) % (2 * SLOTS_N) != 0 || f->bits >= NTT_MAX_PRIME_BITS)
+        return VEIL_EPARAM;
+    st = bfv_params_from_bits(params, SLOTS_N, q_bits, 5, p_bits, 1, f->p,
+                              BFV_SEC_128);
+    if (st != VEIL_OK)
+        return st;
+    return bfv_params_check(params, why, sizeof(why));
+}
+
+/* Bits of the flooding bound B, or 0 if the context leaves no room. */
+static unsigned flood_bits(const bfv_context_t *ctx)
+{
+    unsigned logn = ctx->logn, logt = 64 - (unsigned)__builtin_clzll(ctx->params.t);
+    unsigned noise = logn + 2 * logt + 4, flood = noise + MPC_BFV_FLOOD_BITS + logn;
+    unsigned logq = 0; /* lower bound on log2 Q */
+    for (size_t i = 0; i < ctx->n_q; i++)
+        logq += 63 - (unsigned)__builtin_clzll(ctx->params.q[i]);
+    return flood + logt + 2 < logq ? flood : 0;
+}
+
+static veil_status check_ctx(const mpc_field_t *f, const bfv_context_t *ctx)
+{
+    if (!ctx->batching || ctx->params.t != f->p || flood_bits(ctx) == 0)
+        return VEIL_EPARAM;
+    return VEIL_OK;
+}
+
+/* ------------------------------------------------------------ wire */
+
+static size_t rows_bytes(const bfv_context_t *ctx)
+{
+    return 2 * ctx->n_q * ctx->n * sizeof(uint64_t);
+}
+
+/* Receive 2 L rows into data, each word below its prime (row r is mod
+ * q_{r mod L}). */
+static veil_status recv_rows(mpc_chan_t *ch, const bfv_context_t *ctx,
+                             uint64_t *data)
+{
+    veil_status st = mpc_chan_recv(ch, data, rows_bytes(ctx));
+    if (st != VEIL_OK)
+        return st;
+    for (size_t r = 0; r < 2 * ctx->n_q; r++) {
+        const uint64_t q = ctx->params.q[r % ctx->n_q], *row = data + r * ctx->n;
+        for (size_t k = 0; k < ctx->n; k++)
+            if (row[k] >= q)
+                return VEIL_EFORMAT;
+    }
+    return VEIL_OK;
+}
+
+static veil_status recv_ct(mpc_chan_t *ch, bfv_ciphertext_t *ct)
+{
+    veil_status st = recv_rows(ch, ct->ctx, ct->data);
+    ct->size = 2;
+    ct->seeded = 0;
+    return st;
+}
+
+static veil_status send_ct(mpc_chan_t *ch, const bfv_ciphertext_t *ct)
+{
+    if (ct->size != 2)
+        return VEIL_EINVAL;
+    return mpc_chan_send(ch, ct->data, rows_bytes(ct->ctx));
+}
+
+/* ---------------------------------------------------------- flooding */
+
+/* c_0 += F, F with coefficients uniform in (-2^bits, 2^bits): sampled as
+ * words, reduced mod each q_i by Horner's rule, then put in NTT form. */
+static veil_status flood(bfv_ciphertext_t *ct, unsigned bits, veil_rng_t *rng)
+{
+    const bfv_context_t *ctx = ct->ctx;
+    const size_t n = ctx->n, w = (bits + 63) / 64;
+    const uint64_t top = bits % 64 ? (UINT64_C(1) << (bits % 64)) - 1 : ~0ull;
+    uint64_t *e = veil_alloc(n * (w + 1) * sizeof(uint64_t));
+    uint64_t *row = veil_alloc(n * sizeof(uint64_t));
+    veil_status st = VEIL_OK;
+    if (e == NULL || row == NULL) {
+        st = VEIL_ENOMEM;
+        goto done;
+    }
+    /* coefficient k: words e[k (w+1) + 1 .. + w] little end first, sign in
+     * the low bit of e[k (w+1)] */
+    veil_rng_bytes(rng, e, n * (w + 1) * sizeof(uint64_t));
+    for (size_t k = 0; k < n; k++)
+        e[k * (w + 1) + w] &= top;
+    for (size_t i = 0; i < ctx->n_q && st == VEIL_OK; i++) {
+        ntt_modulus_t m;
+        uint64_t *c0 = bfv_ct_row(ct, 0, i);
+        if ((st = ntt_modulus_init(&m, ctx->params.q[i])) != VEIL_OK)
+            break;
+        for (size_t k = 0; k < n; k++) {
+            const uint64_t *c = e + k * (w + 1);
+            uint64_t r = 0;
+            for (size_t j = w; j >= 1; j--)
+                r = ntt_reduce128(r, c[j], &m);
+            row[k] = (c[0] & 1) ? ntt_neg_mod(r, m.q) : r;
+        }
+        ntt_forward(&ctx->plans[i], row);
+        for (size_t k = 0; k < n; k++)
+            c0[k] = ntt_add_mod(c0[k], row[k], m.q);
+    }
+done:
+    veil_free_secret(e, n * (w + 1) * sizeof(uint64_t));
+    veil_free_secret(row, n * sizeof(uint64_t));
+    return st;
+}
+
+/* ------------------------------------------------------------ client */
+
+veil_status mpc_triples_bfv_client(mpc_triples_t *t, const mpc_field_t *f,
+                                   const bfv_secret_key_t *sk,
+                                   const bfv_public_key_t *pk,
+                                   mpc_chan_t *ch, veil_rng_t *rng)
+{
+    const bfv_context_t *ctx;
+    bfv_plaintext_t pt = {0};
+    bfv_ciphertext_t ca = {0}, cb = {0};
+    uint64_t *m = NULL;
+    veil_status st;
+    if (t == NULL || f == NULL || sk == NULL || pk == NULL || ch == NULL ||
+        rng == NULL || t->a == NULL || sk->ctx != pk->ctx)
+        return VEIL_EINVAL;
+    ctx = sk->ctx;
+    if ((st = check_ctx(f, ctx)) != VEIL_OK)
+        return st;
+    if ((st = bfv_plaintext_init(&pt, ctx)) != VEIL_OK ||
+        (st = bfv_ciphertext_init(&ca, ctx)) != VEIL_OK ||
+        (st = bfv_ciphertext_init(&cb, ctx)) != VEIL_OK)
+        goto done;
+    if ((m = veil_alloc(ctx->n * sizeof(uint64_t))) == NULL) {
+        st = VEIL_ENOMEM;
+        goto done;
+    }
+    /* the public key, for the server's re-randomization */
+    st = mpc_chan_send(ch, pk->data, rows_bytes(ctx));
+    for (size_t j0 = 0; j0 < t->n && st == VEIL_OK; j0 += ctx->n) {
+        const size_t cnt = t->n - j0 < ctx->n ? t->n - j0 : ctx->n;
+        uint64_t *a = t->a + j0, *b = t->b + j0, *c = t->c + j0;
+        /* 1. Enc(a1), Enc(b1) */
+        mpc_field_vec_random(f, rng, a, cnt);
+        mpc_field_vec_random(f, rng, b, cnt);
+        if ((st = bfv_encode_batch(&pt, a, cnt)) != VEIL_OK ||
+            (st = bfv_encrypt_symmetric(&ca, sk, &pt, rng)) != VEIL_OK ||
+            (st = bfv_encode_batch(&pt, b, cnt)) != VEIL_OK ||
+            (st = bfv_encrypt_symmetric(&cb, sk, &pt, rng)) != VEIL_OK ||
+            (st = send_ct(ch, &ca)) != VEIL_OK ||
+            (st = send_ct(ch, &cb)) != VEIL_OK)
+            break;
+        /* 3. c1 = a1 b1 + Dec(R) */
+        if ((st = recv_ct(ch, &ca)) != VEIL_OK ||
+            (st = bfv_decrypt(&pt, sk, &ca)) != VEIL_OK ||
+            (st = bfv_decode_batch(m, &pt)) != VEIL_OK)
+            break;
+        mpc_field_vec_mul(f, c, a, b, cnt);
+        mpc_field_vec_add(f, c, c, m, cnt);
+    }
+    t->used = 0;
+done:
+    veil_free_secret(m, ctx->n * sizeof(uint64_t));
+    bfv_plaintext_clear(&pt);
+    bfv_ciphertext_clear(&ca);
+    bfv_ciphertext_clear(&cb);
+    return st;
+}
+
+/* ------------------------------------------------------------ server */
+
+veil_status mpc_triples_bfv_server(mpc_triples_t *t, const mpc_field_t *f,
+                                   const bfv_context_t *ctx, mpc_chan_t *ch,
+                                   veil_rng_t *rng)
+{
+    bfv_public_key_t pk = {0};
+    bfv_plaintext_t pt = {0}, zero = {0};
+    bfv_plaintext_ntt_t ptn = {0};
+    bfv_ciphertext_t ca = {0}, cb = {0}, z = {0};
+    uint64_t *d = NULL;
+    unsigned fb;
+    veil_status st;
+    if (t == NULL || f == NULL || ctx == NULL || ch == NULL || rng == NULL ||
+        t->a == NULL)
+        return VEIL_EINVAL;
+    if ((st = check_ctx(f, ctx)) != VEIL_OK)
+        return st;
+    fb = flood_bits(ctx);
+    if ((st = bfv_public_key_init(&pk, ctx)) != VEIL_OK ||
+        (st = bfv_plaintext_init(&pt, ctx)) != VEIL_OK ||
+        (st = bfv_plaintext_init(&zero, ctx)) != VEIL_OK ||
+        (st = bfv_plaintext_ntt_init(&ptn, ctx)) != VEIL_OK ||
+        (st = bfv_ciphertext_init(&ca, ctx)) != VEIL_OK ||
+        (st = bfv_ciphertext_init(&cb, ctx)) != VEIL_OK ||
+        (st = bfv_ciphertext_init(&z, ctx)) != VEIL_OK ||
+        (st = bfv_encode_scalar(&zero, 0)) != VEIL_OK)
+        goto done;
+    if ((d = veil_alloc(ctx->n * sizeof(uint64_t))) == NULL) {
+        st = VEIL_ENOMEM;
+        goto done;
+    }
+    st = recv_rows(ch, ctx, pk.data);
+    for (size_t j0 = 0; j0 < t->n && st == VEIL_OK; j0 += ctx->n) {
+        const size_t cnt = t->n - j0 < ctx->n ? t->n - j0 : ctx->n;
+        uint64_t *a = t->a + j0, *b = t->b + j0, *c = t->c + j0;
+        if ((st = recv_ct(ch, &ca)) != VEIL_OK ||
+            (st = recv_ct(ch, &cb)) != VEIL_OK)
+            break;
+        mpc_field_vec_random(f, rng, a, cnt);
+        mpc_field_vec_random(f, rng, b, cnt);
+        mpc_field_vec_random(f, rng, c, cnt);
+        /* 2. R = Enc(a1) b2 + Enc(b1) a2 + (a2 b2 - c2) + Enc_pk(0) + F */
+        mpc_field_vec_mul(f, d, a, b, cnt);
+        mpc_field_vec_sub(f, d, d, c, cnt);
+        if ((st = bfv_encode_batch(&pt, b, cnt)) != VEIL_OK ||
+            (st = bfv_plaintext_to_ntt(&ptn, &pt)) != VEIL_OK ||
+            (st = bfv_mul_plain(&ca, &ca, &ptn)) != VEIL_OK ||
+            (st = bfv_encode_batch(&pt, a, cnt)) != VEIL_OK ||
+            (st = bfv_plaintext_to_ntt(&ptn, &pt)) != VEIL_OK ||
+            (st = bfv_mul_plain(&cb, &cb, &ptn)) != VEIL_OK ||
+            (st = bfv_add(&ca, &ca, &cb)) != VEIL_OK ||
+            (st = bfv_encode_batch(&pt, d, cnt)) != VEIL_OK ||
+            (st = bfv_add_plain(&ca, &ca, &pt)) != VEIL_OK ||
+            (st = bfv_encrypt(&z, &pk, &zero, rng)) != VEIL_OK ||
+            (st = bfv_add(&ca, &ca, &z)) != VEIL_OK ||
+            (st = flood(&ca, fb, rng)) != VEIL_OK ||
+            (st = send_ct(ch, &ca)) != VEIL_OK ||
+            (st = mpc_chan_flush(ch)) != VEIL_OK)
+            break;
+    }
+    t->used = 0;
+done:
+    veil_free_secret(d, ctx->n * sizeof(uint64_t));
+    bfv_public_key_clear(&pk);
+    bfv_plaintext_clear(&pt);
+    bfv_plaintext_clear(&zero);
+    bfv_plaintext_ntt_clear(&ptn);
+    bfv_ciphertext_clear(&ca);
+    bfv_ciphertext_clear(&cb);
+    bfv_ciphertext_clear(&z);
+    return st;
+}
