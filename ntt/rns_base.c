@@ -3,10 +3,10 @@
  * Q, floor(Q/2), qhat_i = Q / q_i and qhat_inv_i = qhat_i^-1 mod q_i
  * (doc/02-rns.md, "The CRT").
  */
+#include "veil/rns.h"
+#include <flint/ulong_extras.h>
 #include <limits.h>
 #include <string.h>
-#include <flint/ulong_extras.h>
-#include "veil/rns.h"
 
 #if ULONG_MAX < UINT64_MAX
 #error "veil needs 64-bit unsigned long (GMP and FLINT word-size calls)"
@@ -73,8 +73,7 @@ veil_status rns_base_init(rns_base_t *b, const uint64_t *primes, size_t k)
         if (st == VEIL_OK) {
             mpz_divexact_ui(b->qhat[i], b->Q, q[i]);
             /* the primes are distinct, so Q / q_i is a unit mod q_i */
-            st = ntt_inv_mod(&qhat_inv[i], mpz_fdiv_ui(b->qhat[i], q[i]),
-                             q[i]);
+            st = ntt_inv_mod(&qhat_inv[i], mpz_fdiv_ui(b->qhat[i], q[i]), q[i]);
         }
         if (st != VEIL_OK) { /* unreachable for validated primes */
             rns_base_clear(b);

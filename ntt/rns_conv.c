@@ -8,9 +8,9 @@
  * overflow e Q with an overflow count computed in fixed point
  * (doc/02-rns.md, "Base conversion").
  */
-#include <string.h>
 #include "config.h"
 #include "rns_internal.h"
+#include <string.h>
 
 static unsigned bit_length(uint64_t q)
 {
@@ -38,10 +38,10 @@ veil_status rns_conv_init(rns_conv_t *c, const rns_base_t *from,
     c->red = veil_calloc(kt, sizeof(rns_red_t));
     c->v_mu = veil_calloc(kf, sizeof(uint64_t));
     c->v_shift = veil_calloc(kf, sizeof(uint64_t));
-    c->qhat_inv_shoup52 = veil_calloc(kf, sizeof(uint64_t));
+    c->qhat_inv_sh52 = veil_calloc(kf, sizeof(uint64_t));
     if (c->qhat_mod_p == NULL || c->Q_mod_p == NULL ||
         c->Q_mod_p_shoup == NULL || c->red == NULL || c->v_mu == NULL ||
-        c->v_shift == NULL || c->qhat_inv_shoup52 == NULL) {
+        c->v_shift == NULL || c->qhat_inv_sh52 == NULL) {
         rns_conv_clear(c);
         return VEIL_ENOMEM;
     }
@@ -59,10 +59,10 @@ veil_status rns_conv_init(rns_conv_t *c, const rns_base_t *from,
         /* q_i in [2^(s-1), 2^s): mu_i in (2^51, 2^52], below 2^52 unless
          * q_i = 2 */
         const unsigned s = bit_length(from->q[i]);
-        c->v_mu[i] = (uint64_t)(((unsigned __int128)1 << (51 + s)) /
-                                from->q[i]);
+        c->v_mu[i] =
+            (uint64_t)(((unsigned __int128)1 << (51 + s)) / from->q[i]);
         c->v_shift[i] = s - 1;
-        c->qhat_inv_shoup52[i] =
+        c->qhat_inv_sh52[i] =
             (uint64_t)(((unsigned __int128)from->qhat_inv[i] << 52) /
                        from->q[i]);
     }
@@ -84,7 +84,7 @@ void rns_conv_clear(rns_conv_t *c)
     veil_free(c->red);
     veil_free(c->v_mu);
     veil_free(c->v_shift);
-    veil_free(c->qhat_inv_shoup52);
+    veil_free(c->qhat_inv_sh52);
     memset(c, 0, sizeof(*c));
 }
 
@@ -109,9 +109,8 @@ static inline uint64_t dot_mod(const uint64_t *y, const uint64_t *w, size_t k,
 }
 
 /* The scalar reference, column by column. */
-static void conv_columns(const rns_conv_t *c, uint64_t *out,
-                         const uint64_t *in, size_t n, size_t stride,
-                         int exact)
+static void conv_columns(const rns_conv_t *c, uint64_t *out, const uint64_t *in,
+                         size_t n, size_t stride, int exact)
 {
     const rns_base_t *from = c->from;
     const size_t kf = from->k, kt = c->to->k;
@@ -143,13 +142,12 @@ static void conv_columns(const rns_conv_t *c, uint64_t *out,
          * sum reduced once (dot_mod) and v <= k subtracted with Shoup. */
         for (size_t j = 0; j < kt; j++) {
             const uint64_t p = c->red[j].p;
-            uint64_t r = dot_mod(y, c->qhat_mod_p + j * kf, kf, c->chunk,
-                                 &c->red[j]);
+            uint64_t r =
+                dot_mod(y, c->qhat_mod_p + j * kf, kf, c->chunk, &c->red[j]);
             if (exact)
-                r = ntt_sub_mod(r,
-                                ntt_mul_shoup(v, c->Q_mod_p[j],
-                                              c->Q_mod_p_shoup[j], p),
-                                p);
+                r = ntt_sub_mod(
+                    r, ntt_mul_shoup(v, c->Q_mod_p[j], c->Q_mod_p_shoup[j], p),
+                    p);
             out[j * stride + col] = r;
         }
     }

@@ -29,16 +29,15 @@ void rns_compose_mpz(const rns_base_t *b, mpz_t x, const uint64_t *res)
      *    so one division with a quotient below k finishes. */
     mpz_set_ui(x, 0);
     for (size_t i = 0; i < b->k; i++) {
-        uint64_t y = ntt_mul_shoup(res[i], b->qhat_inv[i],
-                                   b->qhat_inv_shoup[i], b->q[i]);
+        uint64_t y = ntt_mul_shoup(res[i], b->qhat_inv[i], b->qhat_inv_shoup[i],
+                                   b->q[i]);
         mpz_addmul_ui(x, b->qhat[i], y);
     }
     if (mpz_cmp(x, b->Q) >= 0)
         mpz_tdiv_r(x, x, b->Q);
 }
 
-void rns_compose_centered_mpz(const rns_base_t *b, mpz_t x,
-                              const uint64_t *res)
+void rns_compose_centered_mpz(const rns_base_t *b, mpz_t x, const uint64_t *res)
 {
     rns_compose_mpz(b, x, res);
     if (mpz_cmp(x, b->Q_half) > 0) /* x > floor(Q/2), i.e. x > Q/2 */

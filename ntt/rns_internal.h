@@ -41,9 +41,9 @@ static inline void rns_red_init(rns_red_t *r, uint64_t p)
 static inline uint64_t rns_red(unsigned __int128 acc, const rns_red_t *r)
 {
     const uint64_t p = r->p;
-    uint64_t x = ntt_mul_shoup_lazy((uint64_t)(acc >> 64), r->r64,
-                                    r->r64_shoup, p) +
-                 ntt_mul_shoup_lazy((uint64_t)acc, 1, r->one_shoup, p);
+    uint64_t x =
+        ntt_mul_shoup_lazy((uint64_t)(acc >> 64), r->r64, r->r64_shoup, p) +
+        ntt_mul_shoup_lazy((uint64_t)acc, 1, r->one_shoup, p);
     x = x >= 2 * p ? x - 2 * p : x;
     return x >= p ? x - p : x;
 }

@@ -19,9 +19,9 @@
  *     round(t x / Q) = sum_i x_i R_i + round(sum_i x_i theta_i)
  *                      [+ x_j t Q^-1]   mod t, resp. mod p_j.
  */
-#include <string.h>
 #include "config.h"
 #include "rns_internal.h"
+#include <string.h>
 
 static int bases_disjoint(const rns_base_t *q, const rns_base_t *p)
 {
@@ -196,8 +196,8 @@ static void scale_columns(const rns_scale_t *s, uint64_t *out,
             if (s->p != NULL)
                 r = ntt_add_mod(r,
                                 ntt_mul_shoup(in[(k + j) * stride + col],
-                                              s->p_coef[j],
-                                              s->p_coef_shoup[j], red->p),
+                                              s->p_coef[j], s->p_coef_shoup[j],
+                                              red->p),
                                 red->p);
             out[j * stride + col] = r;
         }

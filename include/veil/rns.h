@@ -24,9 +24,9 @@
 #ifndef VEIL_RNS_H
 #define VEIL_RNS_H
 
-#include <gmp.h>
-#include <flint/fmpz.h>
 #include "veil/ntt.h"
+#include <flint/fmpz.h>
+#include <gmp.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -103,17 +103,17 @@ typedef struct {
 typedef struct {
     const rns_base_t *from;
     const rns_base_t *to;
-    uint64_t *qhat_mod_p;     /* [j * from->k + i] = qhat_i mod p_j      */
-    uint64_t *Q_mod_p;        /* [j] = Q mod p_j                         */
-    uint64_t *Q_mod_p_shoup;  /* Shoup constants of Q_mod_p              */
-    rns_red_t *red;           /* [j] reduction constants of p_j          */
-    uint64_t *qhat_inv_shoup52; /* [i] floor(qhat_inv_i 2^52 / q_i)      */
-    uint64_t *v_mu;           /* [i] floor(2^(51 + s_i) / q_i), s_i the
-                                 bit length of q_i (exact conversion)    */
-    uint64_t *v_shift;        /* [i] s_i - 1                             */
-    size_t chunk;             /* products summed in 128 bits before a
-                                 reduction: floor(2^63 / max q_i)        */
-    veil_isa_t isa;           /* path of rns_conv_apply*                 */
+    uint64_t *qhat_mod_p;    /* [j * from->k + i] = qhat_i mod p_j      */
+    uint64_t *Q_mod_p;       /* [j] = Q mod p_j                         */
+    uint64_t *Q_mod_p_shoup; /* Shoup constants of Q_mod_p              */
+    rns_red_t *red;          /* [j] reduction constants of p_j          */
+    uint64_t *qhat_inv_sh52; /* [i] floor(qhat_inv_i 2^52 / q_i)      */
+    uint64_t *v_mu;          /* [i] floor(2^(51 + s_i) / q_i), s_i the
+                                bit length of q_i (exact conversion)    */
+    uint64_t *v_shift;       /* [i] s_i - 1                             */
+    size_t chunk;            /* products summed in 128 bits before a
+                                reduction: floor(2^63 / max q_i)        */
+    veil_isa_t isa;          /* path of rns_conv_apply*                 */
 } rns_conv_t;
 
 /* VEIL_EINVAL if an argument is NULL or a base is not initialised;

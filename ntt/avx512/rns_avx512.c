@@ -10,9 +10,9 @@
  * and t < 2^50, so that every product is of two values below 2^52, and 4p
  * stays below 2^52 for the lazy Shoup products of avx512_internal.h.
  */
-#include <string.h>
-#include "avx512_internal.h"
 #include "../rns_internal.h"
+#include "avx512_internal.h"
+#include <string.h>
 
 /* Products summed in the two 64-bit accumulators before a fold: L terms
  * x w (x, w < 2^50) plus a value below 2^50 each leave acc_hi < L 2^48 and
@@ -44,9 +44,8 @@ AVX512_INLINE __m512i reduce52(__m512i hi, __m512i lo, const rns_red_t *r)
 
 /* acc = (acc_hi 2^52 + acc_lo) + sum_i x_i w_i (+ add_i), folded every
  * IFMA_CHUNK terms, returned reduced mod p.  add may be NULL. */
-AVX512_INLINE __m512i dot52(__m512i acc_lo, const __m512i *x,
-                            const uint64_t *w, const __m512i *add, size_t k,
-                            const rns_red_t *r)
+AVX512_INLINE __m512i dot52(__m512i acc_lo, const __m512i *x, const uint64_t *w,
+                            const __m512i *add, size_t k, const rns_red_t *r)
 {
     __m512i acc_hi = _mm512_setzero_si512();
 
@@ -88,7 +87,7 @@ size_t rns_conv_columns_avx512(const rns_conv_t *c, uint64_t *out,
             const __m512i x = _mm512_loadu_si512(in + i * stride + col);
             __m512i r = avx512_mul_shoup_lazy(
                 x, _mm512_set1_epi64((long long)from->qhat_inv[i]),
-                _mm512_set1_epi64((long long)c->qhat_inv_shoup52[i]),
+                _mm512_set1_epi64((long long)c->qhat_inv_sh52[i]),
                 _mm512_set1_epi64(-(long long)from->q[i]));
             y[i] = avx512_csub(r, q);
             if (exact) {
@@ -98,10 +97,10 @@ size_t rns_conv_columns_avx512(const rns_conv_t *c, uint64_t *out,
                 const uint64_t sh = c->v_shift[i];
                 v = _mm512_add_epi64(
                     v, _mm512_add_epi64(
-                           _mm512_sll_epi64(hi, _mm_cvtsi64_si128(
-                                                    (long long)(52 - sh))),
-                           _mm512_srl_epi64(lo, _mm_cvtsi64_si128(
-                                                    (long long)sh))));
+                           _mm512_sll_epi64(
+                               hi, _mm_cvtsi64_si128((long long)(52 - sh))),
+                           _mm512_srl_epi64(lo,
+                                            _mm_cvtsi64_si128((long long)sh))));
             }
         }
         if (exact) /* round with ties down */
@@ -116,12 +115,11 @@ size_t rns_conv_columns_avx512(const rns_conv_t *c, uint64_t *out,
             __m512i r = dot52(zero, y, c->qhat_mod_p + j * kf, NULL, kf, red);
             if (exact) {
                 const __m512i p = _mm512_set1_epi64((long long)red->p);
-                const __m512i qm =
-                    _mm512_set1_epi64((long long)c->Q_mod_p[j]);
+                const __m512i qm = _mm512_set1_epi64((long long)c->Q_mod_p[j]);
                 /* v (Q mod p_j) < 2^58, reduced as a 104-bit product */
-                const __m512i vq = reduce52(
-                    _mm512_madd52hi_epu64(zero, v, qm),
-                    _mm512_madd52lo_epu64(zero, v, qm), red);
+                const __m512i vq =
+                    reduce52(_mm512_madd52hi_epu64(zero, v, qm),
+                             _mm512_madd52lo_epu64(zero, v, qm), red);
                 r = avx512_csub(_mm512_sub_epi64(_mm512_add_epi64(r, p), vq),
                                 p);
             }
@@ -146,8 +144,7 @@ size_t rns_scale_columns_avx512(const rns_scale_t *s, uint64_t *out,
         __m512i fsum = _mm512_set1_epi64((long long)(1ULL << 51)), carry;
         for (size_t i = 0; i < k; i++) {
             const __m512i t1 = _mm512_set1_epi64((long long)s->frac[2 * i]);
-            const __m512i t0 =
-                _mm512_set1_epi64((long long)s->frac[2 * i + 1]);
+            const __m512i t0 = _mm512_set1_epi64((long long)s->frac[2 * i + 1]);
             __m512i u;
             x[i] = _mm512_loadu_si512(in + i * stride + col);
             u = _mm512_add_epi64(_mm512_madd52lo_epu64(zero, x[i], t1),

@@ -1,11 +1,11 @@
 /* Tests of base conversion: the fast conversion's error e (checked exactly
  * with FLINT integers: 0 <= e < k, and e = 0 gives the exact residues) and
  * the exact (HPS) conversion of the centred representative. */
-#include <criterion/criterion.h>
-#include <string.h>
-#include <flint/ulong_extras.h>
 #include "ntt_helpers.h"
 #include "rns_helpers.h"
+#include <criterion/criterion.h>
+#include <flint/ulong_extras.h>
+#include <string.h>
 
 enum { COLS = 64, MAXK = 128 };
 
@@ -16,9 +16,9 @@ static const struct {
     size_t kf, kt;
     unsigned bf, bt;
 } configs[] = {
-    {4, 5, 50, 50}, {9, 4, 40, 45}, {6, 7, 45, 50}, {2, 3, 50, 40},
-    {3, 2, 61, 62}, {7, 3, 62, 50}, {1, 3, 50, 50}, {5, 9, 50, 44},
-    {128, 2, 62, 62},
+    {4, 5, 50, 50}, {9, 4, 40, 45}, {6, 7, 45, 50},
+    {2, 3, 50, 40}, {3, 2, 61, 62}, {7, 3, 62, 50},
+    {1, 3, 50, 50}, {5, 9, 50, 44}, {128, 2, 62, 62},
 };
 #define NCONFIGS (sizeof(configs) / sizeof(configs[0]))
 
@@ -222,7 +222,8 @@ Test(rns_conv, exact_conversion_is_centred)
         fmpz_fdiv_q_2exp(h, s.Q, 1); /* floor(Q/2) */
         for (unsigned it = 0; it < iters; it++) {
             fill_columns(&s, &rng, in);
-            /* first 12 columns: h - d, h + 1 + d (d < 4), 0, 1, -1, h - Q/2^40 */
+            /* first 12 columns: h - d, h + 1 + d (d < 4), 0, 1, -1, h - Q/2^40
+             */
             for (size_t col = 0; col < 12 && it == 0; col++) {
                 if (col < 4)
                     fmpz_sub_ui(x, h, col);

@@ -1,10 +1,10 @@
 /* Tests of RNS bases and the exact CRT: validation, constants, and
  * compose/decompose round trips against FLINT's fmpz_CRT_ui / fmpz_mod_ui. */
-#include <criterion/criterion.h>
-#include <string.h>
-#include <flint/ulong_extras.h>
 #include "ntt_helpers.h"
 #include "rns_helpers.h"
+#include <criterion/criterion.h>
+#include <flint/ulong_extras.h>
+#include <string.h>
 
 Test(rns_base, rejects_bad_input_and_clears_safely)
 {
@@ -84,9 +84,9 @@ Test(rns_base, constants_match_flint)
             cr_assert(fmpz_equal(t, u));
             cr_assert(fmpz_invmod(u, u, qi));
             cr_assert(fmpz_equal_ui(u, b.qhat_inv[i]));
-            cr_assert_eq(b.qhat_inv_shoup[i],
-                         (uint64_t)(((unsigned __int128)b.qhat_inv[i] << 64) /
-                                    q[i]));
+            cr_assert_eq(
+                b.qhat_inv_shoup[i],
+                (uint64_t)(((unsigned __int128)b.qhat_inv[i] << 64) / q[i]));
         }
         fmpz_clear(Q);
         fmpz_clear(t);

@@ -2,8 +2,8 @@
  * number the chapter derives by hand is asserted here, so the chapter and
  * the code cannot drift apart.  (The properties themselves are tested
  * against FLINT in rns_crt.c, rns_conv.c and rns_scale.c.) */
-#include <criterion/criterion.h>
 #include "veil/rns.h"
+#include <criterion/criterion.h>
 
 static const uint64_t Q3[3] = {7, 11, 13}; /* Q = 1001 */
 static const uint64_t P2[2] = {17, 19};

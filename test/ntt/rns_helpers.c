@@ -1,6 +1,6 @@
 /* rns_helpers.c - see rns_helpers.h. */
-#include <flint/ulong_extras.h>
 #include "rns_helpers.h"
+#include <flint/ulong_extras.h>
 
 void trh_primes(veil_rng_t *rng, uint64_t *out, size_t k, unsigned bits,
                 const uint64_t *avoid, size_t n_avoid)
@@ -50,8 +50,7 @@ void trh_fmpz_signed(veil_rng_t *rng, fmpz_t x, unsigned bits)
     fmpz_clear(bound);
 }
 
-void trh_residues(veil_rng_t *rng, uint64_t *res, const uint64_t *q,
-                  size_t k)
+void trh_residues(veil_rng_t *rng, uint64_t *res, const uint64_t *q, size_t k)
 {
     for (size_t i = 0; i < k; i++)
         veil_rng_uniform_mod(rng, &res[i], 1, q[i]);

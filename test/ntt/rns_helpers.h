@@ -6,8 +6,8 @@
 #ifndef VEIL_TEST_RNS_HELPERS_H
 #define VEIL_TEST_RNS_HELPERS_H
 
-#include <flint/fmpz.h>
 #include "veil/rns.h"
+#include <flint/fmpz.h>
 
 /* k distinct random primes of exactly `bits` bits (2^(bits-1) <= q <
  * 2^bits), 3 <= bits <= 62, none equal to any of avoid[0..n_avoid). */
@@ -21,8 +21,7 @@ void trh_fmpz_below(veil_rng_t *rng, fmpz_t x, const fmpz_t bound);
 void trh_fmpz_signed(veil_rng_t *rng, fmpz_t x, unsigned bits);
 
 /* res[i] uniform in [0, q[i]). */
-void trh_residues(veil_rng_t *rng, uint64_t *res, const uint64_t *q,
-                  size_t k);
+void trh_residues(veil_rng_t *rng, uint64_t *res, const uint64_t *q, size_t k);
 
 /* The oracle for composition: the x with x = res[i] mod q[i] in [0, prod q)
  * (sign 0) or (-prod/2, prod/2] (sign 1), by FLINT's fmpz_CRT_ui; the

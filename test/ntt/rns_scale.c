@@ -2,10 +2,10 @@
  * round(t x / Q) mod t from base Q (BFV decryption), round(t x / Q) mod p_j
  * from base Q u P (BFV multiplication), and the whole HPS multiplication
  * step QP -> P -> Q. */
-#include <criterion/criterion.h>
-#include <string.h>
 #include "ntt_helpers.h"
 #include "rns_helpers.h"
+#include <criterion/criterion.h>
+#include <string.h>
 
 enum { COLS = 64, MAXK = 128 };
 
@@ -93,8 +93,7 @@ Test(rns_scale, init_rejects_bad_input)
     cr_assert_eq(rns_scale_init(&s, &q, &zero, 17), VEIL_EINVAL);
     cr_assert_eq(rns_scale_init(&s, &q, NULL, 0), VEIL_EINVAL);
     cr_assert_eq(rns_scale_init(&s, &q, NULL, 1), VEIL_EINVAL);
-    cr_assert_eq(rns_scale_init(&s, &q, NULL, (uint64_t)1 << 62),
-                 VEIL_EINVAL);
+    cr_assert_eq(rns_scale_init(&s, &q, NULL, (uint64_t)1 << 62), VEIL_EINVAL);
     cr_assert_eq(rns_scale_init(&s, &q, &overlap, 17), VEIL_EINVAL);
     rns_scale_clear(&s);
     cr_assert_eq(rns_scale_init(&s, &q, &p, 17), VEIL_OK);
@@ -120,11 +119,13 @@ Test(rns_scale, decryption_matches_exact_rounding)
         size_t k;
         unsigned bits;
         uint64_t t; /* see pick_t */
-    } cfg[] = {
-        {4, 50, 65537}, {6, 45, 0}, {9, 40, 2}, {5, 50, 1},
-        {3, 62, 0},     {8, 62, 3}, {1, 50, 0}, {7, 50, 1},
-        {128, 62, 1}, /* sums beyond 2^128: reduced mid-way (chunk 2) */
-    };
+    } cfg
+        [] =
+            {
+                {4, 50, 65537}, {6, 45, 0}, {9, 40, 2}, {5, 50, 1},
+                {3, 62, 0},     {8, 62, 3}, {1, 50, 0}, {7, 50, 1},
+                {128, 62, 1}, /* sums beyond 2^128: reduced mid-way (chunk 2) */
+            };
     veil_rng_t rng;
     const unsigned iters = 4 * th_iters();
     uint64_t in[MAXK * COLS], out[COLS], part[COLS], res[MAXK], msg[COLS];
@@ -344,7 +345,7 @@ Test(rns_scale, paths_agree)
         unsigned bits;
         uint64_t t; /* see pick_t */
     } cfg[] = {
-        {4, 0, 50, 65537}, {9, 0, 40, 0}, {20, 0, 50, 2}, {5, 6, 50, 0},
+        {4, 0, 50, 65537},   {9, 0, 40, 0}, {20, 0, 50, 2}, {5, 6, 50, 0},
         {17, 18, 49, 65537}, {3, 4, 62, 0}, {4, 0, 45, 1},
     };
     veil_rng_t rng;
@@ -375,14 +376,12 @@ Test(rns_scale, paths_agree)
             if (!veil_isa_supported((veil_isa_t)isa))
                 continue;
             cr_assert_eq(veil_isa_set((veil_isa_t)isa), VEIL_OK);
-            cr_assert_eq(rns_scale_init(&sv, &bq, kp ? &bp : NULL, t),
-                         VEIL_OK);
+            cr_assert_eq(rns_scale_init(&sv, &bq, kp ? &bp : NULL, t), VEIL_OK);
             if (isa == VEIL_ISA_AVX512 && ifma)
                 cr_assert_eq(sv.isa, VEIL_ISA_AVX512);
             rns_scale_round(&sv, out, in, N);
             cr_assert(memcmp(ref, out, sc.m * N * sizeof(uint64_t)) == 0,
-                      "config %zu isa %s", ci,
-                      veil_isa_name((veil_isa_t)isa));
+                      "config %zu isa %s", ci, veil_isa_name((veil_isa_t)isa));
             rns_scale_clear(&sv);
         }
         cr_assert_eq(veil_isa_set(veil_isa_best()), VEIL_OK);
