@@ -11,10 +11,10 @@
  *   make fuzz/fuzz_mpc_chan
  *   fuzz/fuzz_mpc_chan -max_len=65536
  */
+#include "veil/mpc.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include "veil/mpc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -52,8 +52,8 @@ static inline __m512i counters(uint64_t c)
                             (long long)(c + 1), 0, (long long)c);
 }
 
-void mpc_aes_ctr_vaes(mpc_block_t *out, const mpc_aes_key_t *key,
-                      uint64_t ctr, size_t n)
+void mpc_aes_ctr_vaes(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
+                      size_t n)
 {
     __m512i k[11], b[W];
     size_t i = 0;
@@ -87,12 +87,13 @@ void mpc_aes_ctr_vaes(mpc_block_t *out, const mpc_aes_key_t *key,
         load_key(k, key);                                                      \
         for (; i + 4 * W <= n; i += 4 * W) {                                   \
             for (int j = 0; j < W; j++) {                                      \
-                x[j] = PRE(_mm512_loadu_si512((const void *)&in[i + 4 * j]));   \
+                x[j] = PRE(_mm512_loadu_si512((const void *)&in[i + 4 * j]));  \
                 b[j] = x[j];                                                   \
             }                                                                  \
             enc(b, W, k);                                                      \
             for (int j = 0; j < W; j++)                                        \
-                _mm512_storeu_si512((void *)&out[i + 4 * j], POST(b[j], x[j])); \
+                _mm512_storeu_si512((void *)&out[i + 4 * j],                   \
+                                    POST(b[j], x[j]));                         \
         }                                                                      \
         for (; i < n; i += 4) {                                                \
             __mmask8 m = n - i >= 4 ? 0xff : tail_mask(n - i);                 \
@@ -142,8 +143,8 @@ void mpc_hash_tccr_vaes(mpc_block_t *out, const mpc_aes_key_t *pi,
         }
         enc(x, cnt, k); /* x = pi(in) */
         for (int j = 0; j < cnt; j++)
-            b[j] = _mm512_xor_si512(x[j],
-                                    counters(tweak + i + 4 * (uint64_t)j));
+            b[j] =
+                _mm512_xor_si512(x[j], counters(tweak + i + 4 * (uint64_t)j));
         enc(b, cnt, k);
         for (int j = 0; j < cnt; j++) {
             size_t at = i + 4 * (size_t)j;
@@ -156,8 +157,8 @@ void mpc_hash_tccr_vaes(mpc_block_t *out, const mpc_aes_key_t *pi,
 
 #else /* not built with VAES: never selected, see mpc_avx512_active() */
 
-void mpc_aes_ctr_vaes(mpc_block_t *out, const mpc_aes_key_t *key,
-                      uint64_t ctr, size_t n)
+void mpc_aes_ctr_vaes(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
+                      size_t n)
 {
     (void)out, (void)key, (void)ctr, (void)n;
 }

@@ -15,12 +15,12 @@
  * other key (CDH).  H is BLAKE2b with a 16-byte output.  The chosen-message
  * versions add one message: the sender sends x0 ^ k0, x1 ^ k1.
  */
+#include "veil/mpc.h"
 #include <sodium.h>
 #include <string.h>
-#include "veil/mpc.h"
 
-#define PT crypto_core_ristretto255_BYTES        /* 32 */
-#define SC crypto_core_ristretto255_SCALARBYTES  /* 32 */
+#define PT crypto_core_ristretto255_BYTES       /* 32 */
+#define SC crypto_core_ristretto255_SCALARBYTES /* 32 */
 
 /* A uniform non-zero scalar from the veil CSPRNG. */
 static void random_scalar(veil_rng_t *rng, uint8_t s[SC])

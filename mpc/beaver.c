@@ -10,9 +10,9 @@
  * Every term but d e is linear in the shares of a, b, c = a b; party 0
  * adds the public d e.  Squaring opens only d: x^2 = d^2 + 2 d a + a^2.
  */
-#include <string.h>
 #include "beaver_internal.h"
 #include "mpc_internal.h"
+#include <string.h>
 
 static veil_status alloc_arrays(uint64_t **arr[], int k, size_t n)
 {
@@ -116,8 +116,7 @@ veil_status mpc_powers_deal(const mpc_field_t *f, veil_rng_t *rng,
 {
     size_t n;
     if (f == NULL || rng == NULL || t0 == NULL || t1 == NULL || t0 == t1 ||
-        t0->n != t1->n || t0->deg != t1->deg || t0->a == NULL ||
-        t1->a == NULL)
+        t0->n != t1->n || t0->deg != t1->deg || t0->a == NULL || t1->a == NULL)
         return VEIL_EINVAL;
     n = t0->n;
     mpc_field_vec_random(f, rng, t1->a, n);
@@ -155,8 +154,8 @@ void mpc_open_clear(mpc_open_t *o)
 veil_status mpc_open(const mpc_field_t *f, mpc_chan_t *ch, mpc_open_t *o,
                      size_t len)
 {
-    veil_status st = mpc_chan_exchange(ch, o->theirs, o->mine,
-                                       len * sizeof(uint64_t));
+    veil_status st =
+        mpc_chan_exchange(ch, o->theirs, o->mine, len * sizeof(uint64_t));
     if (st != VEIL_OK)
         return st;
     /* a value of the peer outside [0, p) is a malformed message */
@@ -199,12 +198,11 @@ veil_status mpc_beaver_mul(const mpc_field_t *f, mpc_chan_t *ch, int party,
 }
 
 void mpc_beaver_finish(const mpc_field_t *f, int party, uint64_t *z,
-                       const uint64_t *d, const uint64_t *e,
-                       const uint64_t *a, const uint64_t *b,
-                       const uint64_t *c, size_t m)
+                       const uint64_t *d, const uint64_t *e, const uint64_t *a,
+                       const uint64_t *b, const uint64_t *c, size_t m)
 {
     const int ifma = mpc_ifma_active(f);
-    _Pragma("omp parallel for if (m >= MPC_OMP_MIN) schedule(static)")
+#pragma omp parallel for if (m >= MPC_OMP_MIN) schedule(static)
     for (size_t i0 = 0; i0 < m; i0 += MPC_BLOCK) {
         size_t len = m - i0 < MPC_BLOCK ? m - i0 : MPC_BLOCK;
         if (ifma) {

@@ -8,8 +8,8 @@
 
 /* Buffers for opening up to width * MPC_OPEN_CHUNK values at once. */
 typedef struct {
-    uint64_t *mine;    /* my shares in, the opened values out */
-    uint64_t *theirs;  /* the peer's shares                   */
+    uint64_t *mine;   /* my shares in, the opened values out */
+    uint64_t *theirs; /* the peer's shares                   */
 } mpc_open_t;
 
 veil_status mpc_open_init(mpc_open_t *o, size_t width) VEIL_WUR;
@@ -24,8 +24,7 @@ veil_status mpc_open(const mpc_field_t *f, mpc_chan_t *ch, mpc_open_t *o,
  * IFMA or scalar, OpenMP for long vectors.  Squaring is the case
  * e = d, b = a, c = a^2.  z may alias any input. */
 void mpc_beaver_finish(const mpc_field_t *f, int party, uint64_t *z,
-                       const uint64_t *d, const uint64_t *e,
-                       const uint64_t *a, const uint64_t *b,
-                       const uint64_t *c, size_t m);
+                       const uint64_t *d, const uint64_t *e, const uint64_t *a,
+                       const uint64_t *b, const uint64_t *c, size_t m);
 
 #endif

@@ -10,6 +10,7 @@
  * flushes, and two parties exchanging large frames at the same time cannot
  * deadlock on full kernel buffers.
  */
+#include "veil/mpc.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -18,7 +19,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "veil/mpc.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "veil's wire formats are little endian; port chan.c first"
@@ -26,13 +26,13 @@
 
 /* One frame to receive: the header first, then len payload bytes. */
 typedef struct {
-    uint8_t *dst;      /* payload destination                          */
-    size_t cap;        /* room at dst                                  */
-    size_t exact;      /* required payload length, or SIZE_MAX for any */
+    uint8_t *dst; /* payload destination                          */
+    size_t cap;   /* room at dst                                  */
+    size_t exact; /* required payload length, or SIZE_MAX for any */
     uint8_t hdr[MPC_CHAN_HEADER_BYTES];
     size_t hdr_got;
-    size_t len;        /* payload length from the header               */
-    size_t got;        /* payload bytes received                       */
+    size_t len; /* payload length from the header               */
+    size_t got; /* payload bytes received                       */
 } frame_in_t;
 
 /* Record the first error, shut the socket so the peer notices at once. */

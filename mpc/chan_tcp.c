@@ -2,6 +2,7 @@
  * chan_tcp.c - TCP channels: listen, accept, connect (IPv4, numeric
  * addresses; the tests and benchmarks use 127.0.0.1 with port 0).
  */
+#include "veil/mpc.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -10,7 +11,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include "veil/mpc.h"
 
 static int parse_addr(struct sockaddr_in *sa, const char *host, uint16_t port)
 {

@@ -7,10 +7,10 @@
  * off for tests and benchmarks.  The IFMA field kernels need only the base
  * layer's AVX-512 path (F + IFMA) and a prime below 2^50.
  */
-#include <pthread.h>
 #include "config.h"
 #include "mpc_internal.h"
 #include "veil/mpc_field.h"
+#include <pthread.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -26,8 +26,8 @@ static void probe(void)
     if (!veil_isa_supported(VEIL_ISA_AVX512) ||
         !__get_cpuid_count(7, 0, &a, &b, &c, &d))
         return;
-    cpu_ok = (b & bit_AVX512F) && (b & bit_AVX512BW) &&
-             (c & bit_AVX512VBMI) && (c & bit_GFNI) && (c & bit_VAES);
+    cpu_ok = (b & bit_AVX512F) && (b & bit_AVX512BW) && (c & bit_AVX512VBMI) &&
+             (c & bit_GFNI) && (c & bit_VAES);
 #endif
 }
 

@@ -4,9 +4,9 @@
  * static blocks; every element is computed the same way whatever the
  * thread count.
  */
-#include <flint/ulong_extras.h>
 #include "mpc_internal.h"
 #include "veil/mpc_field.h"
+#include <flint/ulong_extras.h>
 
 veil_status mpc_field_init(mpc_field_t *f, uint64_t p, unsigned frac_bits)
 {
@@ -26,56 +26,57 @@ veil_status mpc_field_init(mpc_field_t *f, uint64_t p, unsigned frac_bits)
     return VEIL_OK;
 }
 
-/* The loop shared by the element-wise operations. */
-#define VEC_LOOP(n, body)                                                      \
-    do {                                                                       \
-        _Pragma("omp parallel for if ((n) >= MPC_OMP_MIN) schedule(static)")   \
-        for (size_t i = 0; i < (n); i++) {                                     \
-            body;                                                              \
-        }                                                                      \
-    } while (0)
-
 void mpc_field_vec_add(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        const uint64_t *b, size_t n)
 {
-    VEC_LOOP(n, out[i] = mpc_field_add(f, a[i], b[i]));
+#pragma omp parallel for if (n >= MPC_OMP_MIN) schedule(static)
+    for (size_t i = 0; i < n; i++)
+        out[i] = mpc_field_add(f, a[i], b[i]);
 }
 
 void mpc_field_vec_sub(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        const uint64_t *b, size_t n)
 {
-    VEC_LOOP(n, out[i] = mpc_field_sub(f, a[i], b[i]));
+#pragma omp parallel for if (n >= MPC_OMP_MIN) schedule(static)
+    for (size_t i = 0; i < n; i++)
+        out[i] = mpc_field_sub(f, a[i], b[i]);
 }
 
 void mpc_field_vec_neg(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        size_t n)
 {
-    VEC_LOOP(n, out[i] = mpc_field_neg(f, a[i]));
+#pragma omp parallel for if (n >= MPC_OMP_MIN) schedule(static)
+    for (size_t i = 0; i < n; i++)
+        out[i] = mpc_field_neg(f, a[i]);
 }
 
 void mpc_field_vec_mul(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        const uint64_t *b, size_t n)
 {
     if (mpc_ifma_active(f)) {
-        _Pragma("omp parallel for if (n >= MPC_OMP_MIN) schedule(static)")
+#pragma omp parallel for if (n >= MPC_OMP_MIN) schedule(static)
         for (size_t i = 0; i < n; i += MPC_BLOCK) {
             size_t len = n - i < MPC_BLOCK ? n - i : MPC_BLOCK;
             mpc_vec_mul_ifma(f, out + i, a + i, b + i, len);
         }
         return;
     }
-    VEC_LOOP(n, out[i] = mpc_field_mul(f, a[i], b[i]));
+#pragma omp parallel for if (n >= MPC_OMP_MIN) schedule(static)
+    for (size_t i = 0; i < n; i++)
+        out[i] = mpc_field_mul(f, a[i], b[i]);
 }
 
-void mpc_field_vec_scale(const mpc_field_t *f, uint64_t *out,
-                         const uint64_t *a, uint64_t w, size_t n)
+void mpc_field_vec_scale(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
+                         uint64_t w, size_t n)
 {
     const uint64_t ws = mpc_field_shoup(f, w);
-    VEC_LOOP(n, out[i] = mpc_field_mul_shoup(f, a[i], w, ws));
+#pragma omp parallel for if (n >= MPC_OMP_MIN) schedule(static)
+    for (size_t i = 0; i < n; i++)
+        out[i] = mpc_field_mul_shoup(f, a[i], w, ws);
 }
 
-void mpc_field_vec_random(const mpc_field_t *f, veil_rng_t *rng,
-                          uint64_t *out, size_t n)
+void mpc_field_vec_random(const mpc_field_t *f, veil_rng_t *rng, uint64_t *out,
+                          size_t n)
 {
     veil_rng_uniform_mod(rng, out, n, f->p);
 }

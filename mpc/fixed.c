@@ -1,8 +1,8 @@
 /*
  * fixed.c - signed fixed point in F_p: x <-> round(x 2^f) mod p.
  */
-#include <math.h>
 #include "veil/mpc_field.h"
+#include <math.h>
 
 veil_status mpc_fixed_encode(const mpc_field_t *f, uint64_t *out,
                              const double *x, size_t n)

@@ -16,8 +16,8 @@
  * continues the PRG streams at the shared counter `ctr`, so any sequence
  * of calls with matching sizes stays in step.
  */
-#include <string.h>
 #include "mpc_internal.h"
+#include <string.h>
 
 /* OTs per chunk: 128 columns of 2 KiB, one 256 KiB frame, which the
  * channel writes straight from this buffer. */
@@ -111,8 +111,8 @@ veil_status mpc_ot_receiver_init(mpc_ot_receiver_t *r, mpc_chan_t *ch)
 
 /* Work space of one extension call. */
 typedef struct {
-    uint8_t *a, *b;      /* two 128 x IKNP_CHUNK bit matrices (columns) */
-    mpc_block_t *tail;   /* rows of a last, partial chunk               */
+    uint8_t *a, *b;    /* two 128 x IKNP_CHUNK bit matrices (columns) */
+    mpc_block_t *tail; /* rows of a last, partial chunk               */
 } work_t;
 
 static veil_status work_init(work_t *w)
@@ -134,8 +134,8 @@ static void work_clear(work_t *w)
 
 /* Step 3: transpose the columns into out[0..m) (mb = PAD(m) rows; a
  * partial chunk goes through w->tail). */
-static void to_rows(work_t *w, mpc_block_t *out, const uint8_t *cols,
-                    size_t m, size_t mb)
+static void to_rows(work_t *w, mpc_block_t *out, const uint8_t *cols, size_t m,
+                    size_t mb)
 {
     if (m == mb) {
         mpc_transpose128((uint8_t *)out, cols, mb);
@@ -145,8 +145,8 @@ static void to_rows(work_t *w, mpc_block_t *out, const uint8_t *cols,
     }
 }
 
-veil_status mpc_ot_send_cot(mpc_ot_sender_t *s, mpc_chan_t *ch,
-                            mpc_block_t *q, size_t n)
+veil_status mpc_ot_send_cot(mpc_ot_sender_t *s, mpc_chan_t *ch, mpc_block_t *q,
+                            size_t n)
 {
     work_t w = {NULL, NULL, NULL};
     veil_status st;

@@ -30,8 +30,8 @@ int mpc_avx512_active(void);
 
 /* VAES versions of the mpc_aes.h kernels (aes_vaes.c), same contracts;
  * only after mpc_avx512_active(). */
-void mpc_aes_ctr_vaes(mpc_block_t *out, const mpc_aes_key_t *key,
-                      uint64_t ctr, size_t n);
+void mpc_aes_ctr_vaes(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
+                      size_t n);
 void mpc_aes_ecb_vaes(mpc_block_t *out, const mpc_aes_key_t *key,
                       const mpc_block_t *in, size_t n);
 void mpc_hash_cr_vaes(mpc_block_t *out, const mpc_aes_key_t *pi,
@@ -51,8 +51,8 @@ int mpc_ifma_active(const struct mpc_field_s *f);
  * 0).  Only where mpc_ifma_active(f). */
 void mpc_vec_mul_ifma(const struct mpc_field_s *f, uint64_t *out,
                       const uint64_t *a, const uint64_t *b, size_t n);
-void mpc_beaver_finish_ifma(const struct mpc_field_s *f, int party,
-                            uint64_t *z, const uint64_t *d, const uint64_t *e,
+void mpc_beaver_finish_ifma(const struct mpc_field_s *f, int party, uint64_t *z,
+                            const uint64_t *d, const uint64_t *e,
                             const uint64_t *a, const uint64_t *b,
                             const uint64_t *c, size_t n);
 

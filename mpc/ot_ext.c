@@ -14,13 +14,13 @@
  * the u-matrices of a batch (receiver to sender) and its y's (back) never
  * wait on each other.
  */
-#include <string.h>
 #include "mpc_internal.h"
+#include <string.h>
 
 #define OT_BATCH 32768
 
-veil_status mpc_ot_send_rot(mpc_ot_sender_t *s, mpc_chan_t *ch,
-                            mpc_block_t *m0, mpc_block_t *m1, size_t n)
+veil_status mpc_ot_send_rot(mpc_ot_sender_t *s, mpc_chan_t *ch, mpc_block_t *m0,
+                            mpc_block_t *m1, size_t n)
 {
     veil_status st;
     if (m1 == NULL)
@@ -66,8 +66,7 @@ veil_status mpc_ot_send(mpc_ot_sender_t *s, mpc_chan_t *ch,
             y[2 * j] = mpc_block_xor(x0[j0 + j], k[j]);
             y[2 * j + 1] = mpc_block_xor(x1[j0 + j], k[m + j]);
         }
-        if ((st = mpc_chan_send(ch, y, 2 * m * sizeof(mpc_block_t))) ==
-            VEIL_OK)
+        if ((st = mpc_chan_send(ch, y, 2 * m * sizeof(mpc_block_t))) == VEIL_OK)
             st = mpc_chan_flush(ch);
     }
     veil_free_secret(k, 2 * cap * sizeof(mpc_block_t));
@@ -89,8 +88,7 @@ veil_status mpc_ot_recv(mpc_ot_receiver_t *r, mpc_chan_t *ch, mpc_block_t *x,
         size_t m = n - j0 < OT_BATCH ? n - j0 : OT_BATCH;
         const uint8_t *c = choices + j0 / 8;
         if ((st = mpc_ot_recv_rot(r, ch, x + j0, c, m)) != VEIL_OK ||
-            (st = mpc_chan_recv(ch, y, 2 * m * sizeof(mpc_block_t))) !=
-                VEIL_OK)
+            (st = mpc_chan_recv(ch, y, 2 * m * sizeof(mpc_block_t))) != VEIL_OK)
             break;
         for (size_t j = 0; j < m; j++) {
             size_t b = (c[j / 8] >> (j % 8)) & 1;

@@ -9,8 +9,8 @@
  * bits of one output row; shift every byte left by one and repeat for the
  * next 7 columns.
  */
-#include <string.h>
 #include "mpc_internal.h"
+#include <string.h>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>

@@ -22,7 +22,7 @@
  */
 #include "mpc_internal.h"
 
-#if defined(__AVX512F__) && defined(__AVX512BW__) &&                        \
+#if defined(__AVX512F__) && defined(__AVX512BW__) &&                           \
     defined(__AVX512VBMI__) && defined(__GFNI__)
 #include <immintrin.h>
 
@@ -32,15 +32,15 @@
 static inline void qword_transpose8(__m512i c[8], const __m512i v[8])
 {
     __m512i t[8], u[8];
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int i = 0; i < 8; i += 2) {
         t[i] = _mm512_unpacklo_epi64(v[i], v[i + 1]);     /* q 0 2 4 6 */
         t[i + 1] = _mm512_unpackhi_epi64(v[i], v[i + 1]); /* q 1 3 5 7 */
     }
-    /* u[0]: q 0,4 rows 0-3; u[1]: q 2,6; u[2]: q 1,5; u[3]: q 3,7;
-     * u[4..7] the same for rows 4-7 */
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int h = 0; h < 2; h++) {
+        /* u[0]: q 0,4 rows 0-3; u[1]: q 2,6; u[2]: q 1,5; u[3]: q 3,7;
+         * u[4..7] the same for rows 4-7 */
         u[4 * h + 0] = _mm512_shuffle_i64x2(t[4 * h], t[4 * h + 2], 0x88);
         u[4 * h + 1] = _mm512_shuffle_i64x2(t[4 * h], t[4 * h + 2], 0xdd);
         u[4 * h + 2] = _mm512_shuffle_i64x2(t[4 * h + 1], t[4 * h + 3], 0x88);
@@ -79,22 +79,24 @@ void mpc_transpose128_gfni(uint8_t *out, const uint8_t *in, size_t cols)
         for (int g = 0; g < 16; g++) {
             const uint8_t *p = in + (size_t)(8 * g) * cb + b0;
             __m512i R[8], a[8], b[8];
-            #pragma GCC unroll 16
+#pragma GCC unroll 16
             for (int r = 0; r < 8; r++)
                 R[r] = LD(p + (size_t)(7 - r) * cb);
-            #pragma GCC unroll 16
+#pragma GCC unroll 16
             for (int i = 0; i < 4; i++) {
                 a[2 * i] = _mm512_unpacklo_epi8(R[2 * i], R[2 * i + 1]);
                 a[2 * i + 1] = _mm512_unpackhi_epi8(R[2 * i], R[2 * i + 1]);
             }
-            #pragma GCC unroll 16
+#pragma GCC unroll 16
             for (int i = 0; i < 2; i++) {
                 b[4 * i + 0] = _mm512_unpacklo_epi16(a[4 * i], a[4 * i + 2]);
                 b[4 * i + 1] = _mm512_unpackhi_epi16(a[4 * i], a[4 * i + 2]);
-                b[4 * i + 2] = _mm512_unpacklo_epi16(a[4 * i + 1], a[4 * i + 3]);
-                b[4 * i + 3] = _mm512_unpackhi_epi16(a[4 * i + 1], a[4 * i + 3]);
+                b[4 * i + 2] =
+                    _mm512_unpacklo_epi16(a[4 * i + 1], a[4 * i + 3]);
+                b[4 * i + 3] =
+                    _mm512_unpackhi_epi16(a[4 * i + 1], a[4 * i + 3]);
             }
-            #pragma GCC unroll 16
+#pragma GCC unroll 16
             for (int i = 0; i < 4; i++) {
                 __m512i lo = _mm512_unpacklo_epi32(b[i], b[i + 4]);
                 __m512i hi = _mm512_unpackhi_epi32(b[i], b[i + 4]);
@@ -105,23 +107,24 @@ void mpc_transpose128_gfni(uint8_t *out, const uint8_t *in, size_t cols)
         /* 3: for each x, the 8 columns 16L + 2x + h, q = 2L + h */
         for (int x = 0; x < 8; x++) {
             __m512i v[8], lo[8], hi[8];
-            #pragma GCC unroll 16
+#pragma GCC unroll 16
             for (int g = 0; g < 8; g++)
                 v[g] = S[g][x];
             qword_transpose8(lo, v);
-            #pragma GCC unroll 16
+#pragma GCC unroll 16
             for (int g = 0; g < 8; g++)
                 v[g] = S[8 + g][x];
             qword_transpose8(hi, v);
-            #pragma GCC unroll 16
+#pragma GCC unroll 16
             for (int q = 0; q < 8; q++) {
-                size_t col = b0 + 16 * (size_t)(q / 2) + 2 * (size_t)x +
-                             (size_t)(q % 2);
+                size_t col =
+                    b0 + 16 * (size_t)(q / 2) + 2 * (size_t)x + (size_t)(q % 2);
                 uint8_t *o = out + 128 * col;
-                _mm512_storeu_si512((void *)o,
-                                    _mm512_permutex2var_epi8(lo[q], idx[0], hi[q]));
-                _mm512_storeu_si512((void *)(o + 64),
-                                    _mm512_permutex2var_epi8(lo[q], idx[1], hi[q]));
+                _mm512_storeu_si512(
+                    (void *)o, _mm512_permutex2var_epi8(lo[q], idx[0], hi[q]));
+                _mm512_storeu_si512(
+                    (void *)(o + 64),
+                    _mm512_permutex2var_epi8(lo[q], idx[1], hi[q]));
             }
         }
     }

@@ -51,8 +51,7 @@ veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
         mpc_field_vec_sub(f, o1.mine, xs, t->a + u, m);
         if ((st = mpc_open(f, ch, &o1, m)) != VEIL_OK)
             break;
-        mpc_beaver_finish(f, party, x2, d, d, t->a + u, t->a + u, t->a2 + u,
-                          m);
+        mpc_beaver_finish(f, party, x2, d, d, t->a + u, t->a + u, t->a2 + u, m);
         mpc_share_trunc(f, party, x2, x2, m);
         /* 2 */
         if (deg == 3) {
@@ -64,9 +63,9 @@ veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
             mpc_beaver_finish(f, party, x3, d, e, a, b, ab, m);
             mpc_share_trunc(f, party, x3, x3, m);
         }
-        /* 3: x is read before z is written, so z may alias x */
-        _Pragma("omp parallel for if (m >= MPC_OMP_MIN) schedule(static)")
+#pragma omp parallel for if (m >= MPC_OMP_MIN) schedule(static)
         for (size_t i = 0; i < m; i++) {
+            /* 3: x is read before z is written, so z may alias x */
             uint64_t r = mpc_field_mul_shoup(f, xs[i], c[1], cs[1]);
             r = mpc_field_add(f, r, mpc_field_mul_shoup(f, x2[i], c[2], cs[2]));
             if (deg == 3)

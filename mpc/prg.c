@@ -2,8 +2,8 @@
  * prg.c - the AES-CTR pseudo-random generator: block i of the stream of
  * seed s is AES_s(i), the counter block holding i in its low 64 bits.
  */
-#include <string.h>
 #include "veil/mpc_aes.h"
+#include <string.h>
 
 veil_status mpc_prg_init(mpc_prg_t *g, const mpc_block_t *seed)
 {

@@ -4,11 +4,11 @@
  * party's channel is closed as soon as its function returns, so a party
  * that fails makes its peer fail with VEIL_ECLOSED instead of waiting.
  */
+#include "veil/mpc.h"
 #include <errno.h>
 #include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "veil/mpc.h"
 
 #define RUN2_CONNECT_MS 10000
 
@@ -16,7 +16,7 @@ typedef struct {
     mpc_party_fn fn;
     void *arg;
     mpc_chan_t ch;
-    uint16_t port;      /* TCP: connect here first; 0: ch is ready */
+    uint16_t port; /* TCP: connect here first; 0: ch is ready */
     veil_status st;
 } party_t;
 

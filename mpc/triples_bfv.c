@@ -14,8 +14,8 @@
  * log2 n) times that, and decryption needs the total below Q / (2 t):
  * the parameters must leave that room (checked).
  */
-#include <string.h>
 #include "veil/mpc_bfv.h"
+#include <string.h>
 
 #define SLOTS_N 16384
 
@@ -39,8 +39,10 @@ veil_status mpc_bfv_params(bfv_params_t *params, const mpc_field_t *f)
 /* Bits of the flooding bound B, or 0 if the context leaves no room. */
 static unsigned flood_bits(const bfv_context_t *ctx)
 {
-    unsigned logn = ctx->logn, logt = 64 - (unsigned)__builtin_clzll(ctx->params.t);
-    unsigned noise = logn + 2 * logt + 4, flood = noise + MPC_BFV_FLOOD_BITS + logn;
+    unsigned logn = ctx->logn,
+             logt = 64 - (unsigned)__builtin_clzll(ctx->params.t);
+    unsigned noise = logn + 2 * logt + 4,
+             flood = noise + MPC_BFV_FLOOD_BITS + logn;
     unsigned logq = 0; /* lower bound on log2 Q */
     for (size_t i = 0; i < ctx->n_q; i++)
         logq += 63 - (unsigned)__builtin_clzll(ctx->params.q[i]);
@@ -70,7 +72,8 @@ static veil_status recv_rows(mpc_chan_t *ch, const bfv_context_t *ctx,
     if (st != VEIL_OK)
         return st;
     for (size_t r = 0; r < 2 * ctx->n_q; r++) {
-        const uint64_t q = ctx->params.q[r % ctx->n_q], *row = data + r * ctx->n;
+        const uint64_t q = ctx->params.q[r % ctx->n_q],
+                       *row = data + r * ctx->n;
         for (size_t k = 0; k < ctx->n; k++)
             if (row[k] >= q)
                 return VEIL_EFORMAT;
@@ -140,8 +143,8 @@ done:
 
 veil_status mpc_triples_bfv_client(mpc_triples_t *t, const mpc_field_t *f,
                                    const bfv_secret_key_t *sk,
-                                   const bfv_public_key_t *pk,
-                                   mpc_chan_t *ch, veil_rng_t *rng)
+                                   const bfv_public_key_t *pk, mpc_chan_t *ch,
+                                   veil_rng_t *rng)
 {
     const bfv_context_t *ctx;
     bfv_plaintext_t pt = {0};

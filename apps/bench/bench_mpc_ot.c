@@ -2,17 +2,18 @@
  * bench_mpc_ot.c - veil-bench suite "mpc", part 1: IKNP OT extension over
  * TCP on 127.0.0.1 (correlated and chosen-message), Beaver multiplication
  * and degree-3 polynomials online over the same kind of channel, and the
- * generation of Beaver triples with BFV (offline).  The two parties run as two threads of this process (one core
- * each on a two-core machine); a one-byte exchange lines them up before
- * each timed repetition, and party 0's median is reported.
+ * generation of Beaver triples with BFV (offline).  The two parties run as two
+ * threads of this process (one core each on a two-core machine); a one-byte
+ * exchange lines them up before each timed repetition, and party 0's median is
+ * reported.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "bench.h"
 #include "veil/mpc.h"
 #include "veil/mpc_bfv.h"
 #include "veil/mpc_field.h"
-#include "bench.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -46,7 +47,7 @@ static veil_status sync_parties(mpc_chan_t *ch)
 /* --------------------------------------------------------------- OT */
 
 typedef struct {
-    int chosen;         /* 0: correlated, 1: chosen-message */
+    int chosen; /* 0: correlated, 1: chosen-message */
     size_t n;
     int reps;
     double us[MAX_REPS];
@@ -113,7 +114,8 @@ static int run_ot(const bench_opts_t *o, int chosen, int reps)
         return 1;
     }
     med = median(b.us, reps);
-    snprintf(extra, sizeof(extra), "\"per_second\":%.0f", (double)b.n / med * 1e6);
+    snprintf(extra, sizeof(extra), "\"per_second\":%.0f",
+             (double)b.n / med * 1e6);
     bench_report(o, "mpc", chosen ? "ot_chosen" : "ot_iknp_correlated", b.n,
                  128, veil_isa_name(veil_isa_active()), 1, med, reps, extra);
     return 0;
@@ -122,7 +124,7 @@ static int run_ot(const bench_opts_t *o, int chosen, int reps)
 /* ----------------------------------------------------------- Beaver */
 
 typedef struct {
-    int poly;              /* 0: beaver_mul, 1: degree-3 polynomial   */
+    int poly; /* 0: beaver_mul, 1: degree-3 polynomial   */
     size_t n;
     int reps, threads;
     mpc_field_t f;
@@ -130,7 +132,7 @@ typedef struct {
     mpc_powers_t pw[2];
     uint64_t *x[2], *y[2], *z[2], coef[4];
     double us[MAX_REPS];
-    uint64_t bytes;        /* sent by party 0 in the last repetition */
+    uint64_t bytes; /* sent by party 0 in the last repetition */
 } beaver_bench_t;
 
 static veil_status beaver_bench_party(mpc_chan_t *ch, int party, void *arg)
@@ -214,7 +216,8 @@ static int run_beaver(const bench_opts_t *o, int poly, int reps)
              "\"us_per_element\":%.4f,\"bytes_per_element\":%.1f",
              med / (double)b->n, (double)b->bytes / (double)b->n);
     bench_report(o, "mpc", poly ? "poly3" : "beaver_mul", b->n, b->f.bits,
-                 veil_isa_name(veil_isa_active()), o->threads, med, reps, extra);
+                 veil_isa_name(veil_isa_active()), o->threads, med, reps,
+                 extra);
     rc = 0;
 out:
     if (rc)
@@ -243,7 +246,7 @@ typedef struct {
     mpc_triples_t t[2];
     int reps, threads;
     double us[BFV_REPS];
-    uint64_t bytes[2];     /* sent by server, client in the last run */
+    uint64_t bytes[2]; /* sent by server, client in the last run */
 } bfv_bench_t;
 
 static veil_status bfv_bench_party(mpc_chan_t *ch, int party, void *arg)
@@ -260,10 +263,10 @@ static veil_status bfv_bench_party(mpc_chan_t *ch, int party, void *arg)
         if ((st = sync_parties(ch)) != VEIL_OK)
             break;
         t0 = bench_now();
-        st = party == 0 ? mpc_triples_bfv_server(&b->t[0], &b->f, &b->ctx, ch,
-                                                 &rng)
-                        : mpc_triples_bfv_client(&b->t[1], &b->f, &b->sk,
-                                                 &b->pk, ch, &rng);
+        st = party == 0
+                 ? mpc_triples_bfv_server(&b->t[0], &b->f, &b->ctx, ch, &rng)
+                 : mpc_triples_bfv_client(&b->t[1], &b->f, &b->sk, &b->pk, ch,
+                                          &rng);
         if (k >= 0 && party == 1) /* the client sees the whole exchange */
             b->us[k] = (bench_now() - t0) * 1e6;
         b->bytes[party] = ch->bytes_sent - sent;
@@ -291,8 +294,7 @@ static int run_triples_bfv(const bench_opts_t *o)
         (e = mpc_bfv_params(&params, &b->f)) ||
         (e = bfv_context_init(&b->ctx, &params)) ||
         (e = bfv_secret_key_init(&b->sk, &b->ctx)) ||
-        (e = bfv_public_key_init(&b->pk, &b->ctx)) ||
-        (e = veil_rng_init(&rng)))
+        (e = bfv_public_key_init(&b->pk, &b->ctx)) || (e = veil_rng_init(&rng)))
         goto out;
     e = bfv_keygen_secret(&b->sk, &rng);
     if (e == VEIL_OK)

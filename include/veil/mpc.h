@@ -10,8 +10,8 @@
 #ifndef VEIL_MPC_H
 #define VEIL_MPC_H
 
-#include "veil/veil.h"
 #include "veil/mpc_aes.h"
+#include "veil/veil.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,22 +45,22 @@ extern "C" {
  * authenticated: run it over a secure transport across real networks.
  */
 
-#define MPC_CHAN_MAGIC UINT32_C(0x5645494c)      /* "VEIL"              */
+#define MPC_CHAN_MAGIC UINT32_C(0x5645494c) /* "VEIL"              */
 #define MPC_CHAN_HEADER_BYTES 8
 #define MPC_CHAN_MAX_FRAME_DEFAULT (UINT32_C(1) << 28) /* 256 MiB        */
-#define MPC_CHAN_TIMEOUT_DEFAULT 60000           /* ms of no progress   */
-#define MPC_CHAN_BUF_BYTES (1u << 18)            /* each of the buffers */
+#define MPC_CHAN_TIMEOUT_DEFAULT 60000                 /* ms of no progress   */
+#define MPC_CHAN_BUF_BYTES (1u << 18)                  /* each of the buffers */
 
 typedef struct {
-    int fd;                    /* the socket, non-blocking; -1 if none     */
-    int timeout_ms;            /* idle limit per wait; < 0 waits forever   */
-    uint32_t max_frame;        /* largest payload sent or accepted         */
-    veil_status err;           /* sticky error, VEIL_OK while healthy      */
-    uint64_t bytes_sent;       /* bytes written to the socket (headers too) */
-    uint64_t bytes_received;   /* bytes read from the socket (headers too)  */
-    uint8_t *wbuf;             /* write buffer: [wpos, wlen) pending        */
+    int fd;                  /* the socket, non-blocking; -1 if none     */
+    int timeout_ms;          /* idle limit per wait; < 0 waits forever   */
+    uint32_t max_frame;      /* largest payload sent or accepted         */
+    veil_status err;         /* sticky error, VEIL_OK while healthy      */
+    uint64_t bytes_sent;     /* bytes written to the socket (headers too) */
+    uint64_t bytes_received; /* bytes read from the socket (headers too)  */
+    uint8_t *wbuf;           /* write buffer: [wpos, wlen) pending        */
     size_t wpos, wlen;
-    uint8_t *rbuf;             /* read buffer: [rpos, rlen) unread          */
+    uint8_t *rbuf; /* read buffer: [rpos, rlen) unread          */
     size_t rpos, rlen;
 } mpc_chan_t;
 
@@ -80,8 +80,8 @@ void mpc_chan_clear(mpc_chan_t *ch);
 
 /* A TCP listening socket. */
 typedef struct {
-    int fd;          /* -1 if none                               */
-    uint16_t port;   /* the bound port (the one the OS picked)    */
+    int fd;        /* -1 if none                               */
+    uint16_t port; /* the bound port (the one the OS picked)    */
 } mpc_listener_t;
 
 /* Listen on IPv4 address `host` (numeric, e.g. "127.0.0.1") and `port`;
@@ -215,11 +215,11 @@ veil_status mpc_baseot_recv(mpc_chan_t *ch, mpc_block_t *x,
 #define MPC_OT_KAPPA 128
 
 typedef struct {
-    mpc_block_t delta;            /* secret correlation (= choice bits s) */
+    mpc_block_t delta;               /* secret correlation (= choice bits s) */
     mpc_aes_key_t col[MPC_OT_KAPPA]; /* PRG keys k_{s_i}                   */
-    mpc_aes_key_t pi;             /* fixed-key permutation for hashing    */
-    uint64_t ctr;                 /* PRG blocks used per column           */
-    uint64_t tweak;               /* next hash tweak                      */
+    mpc_aes_key_t pi;                /* fixed-key permutation for hashing    */
+    uint64_t ctr;                    /* PRG blocks used per column           */
+    uint64_t tweak;                  /* next hash tweak                      */
 } mpc_ot_sender_t;
 
 typedef struct {
@@ -235,24 +235,22 @@ typedef struct {
  * passes its offset, e.g. with the low bit set for point-and-permute). */
 veil_status mpc_ot_sender_init(mpc_ot_sender_t *s, mpc_chan_t *ch,
                                const mpc_block_t *delta) VEIL_WUR;
-veil_status mpc_ot_receiver_init(mpc_ot_receiver_t *r,
-                                 mpc_chan_t *ch) VEIL_WUR;
+veil_status mpc_ot_receiver_init(mpc_ot_receiver_t *r, mpc_chan_t *ch) VEIL_WUR;
 
 /* Wipe the keys; safe to call twice. */
 void mpc_ot_sender_clear(mpc_ot_sender_t *s);
 void mpc_ot_receiver_clear(mpc_ot_receiver_t *r);
 
 /* Correlated OT: q[0..n) for the sender, t[0..n) for the receiver. */
-veil_status mpc_ot_send_cot(mpc_ot_sender_t *s, mpc_chan_t *ch,
-                            mpc_block_t *q, size_t n) VEIL_WUR;
+veil_status mpc_ot_send_cot(mpc_ot_sender_t *s, mpc_chan_t *ch, mpc_block_t *q,
+                            size_t n) VEIL_WUR;
 veil_status mpc_ot_recv_cot(mpc_ot_receiver_t *r, mpc_chan_t *ch,
                             mpc_block_t *t, const uint8_t *choices,
                             size_t n) VEIL_WUR;
 
 /* Random OT. */
-veil_status mpc_ot_send_rot(mpc_ot_sender_t *s, mpc_chan_t *ch,
-                            mpc_block_t *m0, mpc_block_t *m1,
-                            size_t n) VEIL_WUR;
+veil_status mpc_ot_send_rot(mpc_ot_sender_t *s, mpc_chan_t *ch, mpc_block_t *m0,
+                            mpc_block_t *m1, size_t n) VEIL_WUR;
 veil_status mpc_ot_recv_rot(mpc_ot_receiver_t *r, mpc_chan_t *ch,
                             mpc_block_t *m, const uint8_t *choices,
                             size_t n) VEIL_WUR;

@@ -17,8 +17,8 @@
 #ifndef VEIL_MPC_FIELD_H
 #define VEIL_MPC_FIELD_H
 
-#include "veil/veil.h"
 #include "veil/mpc.h"
+#include "veil/veil.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,11 +33,11 @@ extern "C" {
 /* The field and the fixed-point format; immutable after init, shareable
  * between threads. */
 typedef struct mpc_field_s {
-    uint64_t p;        /* the prime, 3 <= p < 2^62                       */
-    unsigned bits;     /* bit length k of p                              */
-    uint64_t mu;       /* Barrett constant floor(2^(2k) / p)             */
-    uint64_t half;     /* (p - 1) / 2, the largest positive signed value */
-    unsigned frac;     /* fixed-point fractional bits f                  */
+    uint64_t p;    /* the prime, 3 <= p < 2^62                       */
+    unsigned bits; /* bit length k of p                              */
+    uint64_t mu;   /* Barrett constant floor(2^(2k) / p)             */
+    uint64_t half; /* (p - 1) / 2, the largest positive signed value */
+    unsigned frac; /* fixed-point fractional bits f                  */
 } mpc_field_t;
 
 /* Set up F_p with f fractional bits.  p must be a prime with
@@ -127,11 +127,11 @@ void mpc_field_vec_neg(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
 void mpc_field_vec_mul(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        const uint64_t *b, size_t n);
 /* out[i] = w a[i] (Shoup). */
-void mpc_field_vec_scale(const mpc_field_t *f, uint64_t *out,
-                         const uint64_t *a, uint64_t w, size_t n);
+void mpc_field_vec_scale(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
+                         uint64_t w, size_t n);
 /* out[i] uniform in [0, p). */
-void mpc_field_vec_random(const mpc_field_t *f, veil_rng_t *rng,
-                          uint64_t *out, size_t n);
+void mpc_field_vec_random(const mpc_field_t *f, veil_rng_t *rng, uint64_t *out,
+                          size_t n);
 
 /* ---------------------------------------------------------- fixed point
  * Representable values: integers v = round(x 2^f) with |v| <= (p-1)/2,
@@ -192,9 +192,9 @@ typedef struct {
 
 typedef struct {
     size_t n, used;
-    unsigned deg;            /* 2 or 3                          */
-    uint64_t *a, *a2;        /* shares of a, a^2                */
-    uint64_t *b, *ab;        /* shares of b, a b (deg 3, else NULL) */
+    unsigned deg;     /* 2 or 3                          */
+    uint64_t *a, *a2; /* shares of a, a^2                */
+    uint64_t *b, *ab; /* shares of b, a b (deg 3, else NULL) */
 } mpc_powers_t;
 
 /* Allocate room for n tuples (n >= 1, deg 2 or 3).  VEIL_EINVAL,
@@ -249,8 +249,7 @@ veil_status mpc_beaver_square(const mpc_field_t *f, mpc_chan_t *ch, int party,
  * truncation fails; intermediate values must stay representable. */
 veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
                            mpc_powers_t *t, uint64_t *z, const uint64_t *x,
-                           const uint64_t *c, unsigned deg,
-                           size_t n) VEIL_WUR;
+                           const uint64_t *c, unsigned deg, size_t n) VEIL_WUR;
 
 #ifdef __cplusplus
 }

@@ -2,11 +2,11 @@
 #ifndef VEIL_TEST_MPC_HELPERS_H
 #define VEIL_TEST_MPC_HELPERS_H
 
+#include "veil/veil.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "veil/veil.h"
 
 /* A seeded generator for property tests: the seed comes from
  * VEIL_TEST_SEED (decimal) or the clock, and is printed so that a failure

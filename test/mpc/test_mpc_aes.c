@@ -3,10 +3,10 @@
  * from FIPS-197 (S-box from the GF(2^8) inverse and the affine map), plus
  * the FIPS-197 appendix C.1 known answer.
  */
+#include "helpers.h"
+#include "veil/mpc_aes.h"
 #include <criterion/criterion.h>
 #include <string.h>
-#include "veil/mpc_aes.h"
-#include "helpers.h"
 
 /* ---------------------------------------------------- reference AES-128 */
 
@@ -124,8 +124,8 @@ Test(mpc_aes, ecb_ctr_match_reference_for_every_length)
             ref_aes128(ref, (const uint8_t *)k.w, (const uint8_t *)in[j].w);
             cr_assert(memcmp(ref, out[j].w, 16) == 0, "ecb n=%zu j=%zu", n, j);
             ref_aes128(ref, (const uint8_t *)k.w, (const uint8_t *)cb.w);
-            cr_assert(memcmp(ref, ctr_out[j].w, 16) == 0, "ctr n=%zu j=%zu",
-                      n, j);
+            cr_assert(memcmp(ref, ctr_out[j].w, 16) == 0, "ctr n=%zu j=%zu", n,
+                      j);
         }
         /* in place */
         mpc_aes_ecb(in, &key, in, n);

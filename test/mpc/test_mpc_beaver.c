@@ -5,11 +5,11 @@
  * and the plaintext polynomial; tuples are consumed once; bad input gives
  * a status.
  */
+#include "helpers.h"
+#include "veil/mpc_field.h"
 #include <criterion/criterion.h>
 #include <flint/ulong_extras.h>
 #include <math.h>
-#include "veil/mpc_field.h"
-#include "helpers.h"
 
 #define P61 ((UINT64_C(1) << 61) - 1)
 
@@ -19,8 +19,8 @@ typedef struct {
     const mpc_field_t *f;
     int op;
     size_t n;
-    uint64_t *x[2], *y[2], *z[2];   /* shares per party               */
-    mpc_triples_t *t;               /* t[0], t[1]                     */
+    uint64_t *x[2], *y[2], *z[2]; /* shares per party               */
+    mpc_triples_t *t;             /* t[0], t[1]                     */
     mpc_powers_t *pw;
     const uint64_t *coef;
 } job_t;
@@ -150,7 +150,8 @@ static void poly_case(const mpc_field_t *f, veil_rng_t *rng, size_t n,
     for (unsigned deg = 2; deg <= 3; deg++) {
         size_t bad = 0;
         for (size_t i = 0; i < n; i++)
-            xd[i] = ((double)(veil_rng_u64(rng) >> 11) / 0x1p53 * 2 - 1) * range;
+            xd[i] =
+                ((double)(veil_rng_u64(rng) >> 11) / 0x1p53 * 2 - 1) * range;
         xd[0] = 0;
         xd[1] = range;
         xd[2] = -range;
@@ -167,8 +168,8 @@ static void poly_case(const mpc_field_t *f, veil_rng_t *rng, size_t n,
             if (fabs(zd[i] - poly_ref(cc, 3, xd[i])) > tol)
                 bad++;
         }
-        cr_assert_leq(bad, max_bad, "deg %u: %zu of %zu outside the bound",
-                      deg, bad, n);
+        cr_assert_leq(bad, max_bad, "deg %u: %zu of %zu outside the bound", deg,
+                      bad, n);
     }
     free(x);
     free(z);
@@ -237,8 +238,7 @@ static veil_status proc_party(mpc_chan_t *ch, int party, void *arg)
     if (st == VEIL_OK && party == 0 &&
         (st = mpc_chan_recv(ch, z1, sizeof(z1))) == VEIL_OK)
         for (size_t i = 0; i < N; i++)
-            if (mpc_field_add(&f, z[i], z1[i]) !=
-                mpc_field_mul(&f, x[i], y[i]))
+            if (mpc_field_add(&f, z[i], z1[i]) != mpc_field_mul(&f, x[i], y[i]))
                 st = VEIL_EFORMAT;
     mpc_triples_clear(&t[0]);
     mpc_triples_clear(&t[1]);

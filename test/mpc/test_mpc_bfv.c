@@ -4,18 +4,18 @@
  * two batches (one full, one partial); parameter checks; a malformed key
  * from the client gives the server a clean VEIL_EFORMAT.
  */
+#include "helpers.h"
+#include "veil/mpc_bfv.h"
 #include <criterion/criterion.h>
 #include <flint/ulong_extras.h>
-#include "veil/mpc_bfv.h"
-#include "helpers.h"
 
 typedef struct {
     const mpc_field_t *f;
     const bfv_context_t *ctx;
     const bfv_secret_key_t *sk;
     const bfv_public_key_t *pk;
-    mpc_triples_t *t;        /* t[0] server, t[1] client */
-    int bad_key;             /* the client sends garbage instead */
+    mpc_triples_t *t; /* t[0] server, t[1] client */
+    int bad_key;      /* the client sends garbage instead */
 } bfv_job_t;
 
 static veil_status bfv_party(mpc_chan_t *ch, int party, void *arg)

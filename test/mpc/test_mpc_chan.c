@@ -4,11 +4,11 @@
  * large frames do not deadlock, and malformed, truncated, oversized or
  * missing frames give a clean status on both sides.
  */
+#include "helpers.h"
+#include "veil/mpc.h"
 #include <criterion/criterion.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "veil/mpc.h"
-#include "helpers.h"
 
 /* Deterministic test data both parties (even in two processes) can
  * recompute: byte i of message `tag` is a hash of (tag, i). */
@@ -33,8 +33,13 @@ static int check(const uint8_t *p, size_t len, uint32_t tag)
     return ok;
 }
 
-static const size_t sizes[] = {0, 1, 7, 1000, MPC_CHAN_BUF_BYTES - 8,
-                               MPC_CHAN_BUF_BYTES, 3 * MPC_CHAN_BUF_BYTES + 5};
+static const size_t sizes[] = {0,
+                               1,
+                               7,
+                               1000,
+                               MPC_CHAN_BUF_BYTES - 8,
+                               MPC_CHAN_BUF_BYTES,
+                               3 * MPC_CHAN_BUF_BYTES + 5};
 #define N_SIZES (sizeof(sizes) / sizeof(sizes[0]))
 
 Test(mpc_chan, pair_frames_of_every_size_in_order)

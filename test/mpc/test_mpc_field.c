@@ -3,11 +3,11 @@
  * sharing and local truncation (against the exact characterisation of
  * mpc_share_trunc: floor(v / 2^f) + {0, 1} unless the shares wrap).
  */
+#include "helpers.h"
+#include "veil/mpc_field.h"
 #include <criterion/criterion.h>
 #include <flint/ulong_extras.h>
 #include <math.h>
-#include "veil/mpc_field.h"
-#include "helpers.h"
 
 #define P61 ((UINT64_C(1) << 61) - 1) /* a Mersenne prime */
 
@@ -44,8 +44,8 @@ Test(mpc_field, init_checks_parameters)
 
 Test(mpc_field, scalar_and_vector_ops_match_flint)
 {
-    static const uint64_t primes[] = {3, 65537, 1048573, MPC_P_DELPHI,
-                                      (UINT64_C(1) << 50) - 27, P61};
+    static const uint64_t primes[] = {
+        3, 65537, 1048573, MPC_P_DELPHI, (UINT64_C(1) << 50) - 27, P61};
     veil_rng_t rng;
     enum { N = 3 * MPC_OMP_MIN / 2 };
     uint64_t *a = malloc(N * 8), *b = malloc(N * 8), *o = malloc(N * 8);
@@ -66,15 +66,18 @@ Test(mpc_field, scalar_and_vector_ops_match_flint)
         w = b[N - 1];
         for (size_t i = 0; i < N; i++) {
             cr_assert_lt(a[i], p);
-            cr_assert_eq(mpc_field_mul(&f, a[i], b[i]), oracle_mul(a[i], b[i], p),
-                         "p %llu: %llu * %llu", (unsigned long long)p,
-                         (unsigned long long)a[i], (unsigned long long)b[i]);
-            cr_assert_eq(mpc_field_add(&f, a[i], b[i]), n_addmod(a[i], b[i], p));
-            cr_assert_eq(mpc_field_sub(&f, a[i], b[i]), n_submod(a[i], b[i], p));
+            cr_assert_eq(mpc_field_mul(&f, a[i], b[i]),
+                         oracle_mul(a[i], b[i], p), "p %llu: %llu * %llu",
+                         (unsigned long long)p, (unsigned long long)a[i],
+                         (unsigned long long)b[i]);
+            cr_assert_eq(mpc_field_add(&f, a[i], b[i]),
+                         n_addmod(a[i], b[i], p));
+            cr_assert_eq(mpc_field_sub(&f, a[i], b[i]),
+                         n_submod(a[i], b[i], p));
             cr_assert_eq(mpc_field_neg(&f, a[i]), n_negmod(a[i], p));
-            cr_assert_eq(mpc_field_mul_shoup(&f, a[i], b[i],
-                                             mpc_field_shoup(&f, b[i])),
-                         oracle_mul(a[i], b[i], p));
+            cr_assert_eq(
+                mpc_field_mul_shoup(&f, a[i], b[i], mpc_field_shoup(&f, b[i])),
+                oracle_mul(a[i], b[i], p));
         }
         /* vectors (OpenMP for this length), out aliasing an input, on
          * the IFMA path (VEIL_ISA=avx512, p < 2^50) and the scalar one */
@@ -225,7 +228,7 @@ Test(mpc_field, truncation_error_is_as_documented)
     test_rng(&rng, "trunc");
     /* boundary values of v and of the share s0 */
     {
-        const int64_t vs[] = {0, 1, -1, 32767, 32768, -32768, -32769,
+        const int64_t vs[] = {0, 1,  -1,    32767,  32768,   -32768,    -32769,
                               h, -h, h - 1, -h + 1, 1 << 30, -(1 << 30)};
         boundary(sb, f.p);
         for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++)

@@ -5,10 +5,10 @@
  * 10^6 OTs and on sizes around the chunk boundaries; two processes over
  * TCP; bad arguments.
  */
-#include <criterion/criterion.h>
-#include "veil/mpc.h"
 #include "../../mpc/mpc_internal.h"
 #include "helpers.h"
+#include "veil/mpc.h"
+#include <criterion/criterion.h>
 
 static int bit(const uint8_t *v, size_t i)
 {
@@ -18,8 +18,8 @@ static int bit(const uint8_t *v, size_t i)
 Test(mpc_ot, transpose_matches_scalar_and_is_an_involution)
 {
     veil_rng_t rng;
-    static const size_t shapes[][2] = {{16, 8}, {128, 128}, {128, 16384},
-                                       {48, 24}, {256, 136}};
+    static const size_t shapes[][2] = {
+        {16, 8}, {128, 128}, {128, 16384}, {48, 24}, {256, 136}};
     test_rng(&rng, "transpose");
     for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
         size_t rows = shapes[s][0], cols = shapes[s][1], len = rows * cols / 8;
@@ -30,7 +30,8 @@ Test(mpc_ot, transpose_matches_scalar_and_is_an_involution)
         cr_assert(memcmp(a, b, len) == 0, "shape %zu x %zu", rows, cols);
         for (size_t r = 0; r < rows; r += 7) /* spot-check the definition */
             for (size_t c = 0; c < cols; c += 5)
-                cr_assert_eq(bit(in + r * cols / 8, c), bit(a + c * rows / 8, r));
+                cr_assert_eq(bit(in + r * cols / 8, c),
+                             bit(a + c * rows / 8, r));
         if (cols % 16 == 0 && rows % 8 == 0) {
             mpc_transpose(b, a, cols, rows);
             cr_assert(memcmp(in, b, len) == 0);
@@ -75,10 +76,10 @@ enum { OT_BASE_RANDOM, OT_BASE_CHOSEN, OT_COT, OT_ROT, OT_CHOSEN };
 typedef struct {
     int kind;
     size_t n;
-    const mpc_block_t *delta;   /* sender's Delta or NULL              */
+    const mpc_block_t *delta; /* sender's Delta or NULL              */
     uint8_t *choices;
-    mpc_block_t *s0, *s1;       /* sender: q or m0 / m1, or inputs x0/x1 */
-    mpc_block_t *r;             /* receiver's outputs                   */
+    mpc_block_t *s0, *s1; /* sender: q or m0 / m1, or inputs x0/x1 */
+    mpc_block_t *r;       /* receiver's outputs                   */
     mpc_block_t got_delta;
 } ot_case_t;
 
@@ -189,8 +190,8 @@ static void check_cot(const ot_case_t *c)
 {
     mpc_block_t d = c->got_delta;
     for (size_t j = 0; j < c->n; j++) {
-        mpc_block_t want = bit(c->choices, j) ? mpc_block_xor(c->s0[j], d)
-                                              : c->s0[j];
+        mpc_block_t want =
+            bit(c->choices, j) ? mpc_block_xor(c->s0[j], d) : c->s0[j];
         if (!mpc_block_eq(c->r[j], want))
             cr_assert_fail("cot n=%zu: OT %zu wrong", c->n, j);
     }
@@ -199,13 +200,12 @@ static void check_cot(const ot_case_t *c)
 Test(mpc_ot, iknp_correlated_1e6_and_chunk_edges)
 {
     veil_rng_t rng;
-    static const size_t ns[] = {1, 16, 128, 136, 16384, 2 * 16384 + 8,
-                                1000000};
+    static const size_t ns[] = {1, 16, 128, 136, 16384, 2 * 16384 + 8, 1000000};
     mpc_block_t delta = {{0x0123456789abcdefull | 1, 0xfedcba9876543210ull}};
     test_rng(&rng, "cot");
     for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
-        ot_case_t c = {OT_COT, ns[k], k % 2 ? &delta : NULL, NULL, NULL,
-                       NULL, NULL, {{0, 0}}};
+        ot_case_t c = {OT_COT, ns[k],   k % 2 ? &delta : NULL, NULL, NULL, NULL,
+                       NULL,   {{0, 0}}};
         run_case(&c, &rng);
         if (k % 2)
             cr_assert(mpc_block_eq(c.got_delta, delta));
@@ -230,8 +230,8 @@ Test(mpc_ot, iknp_random_ot)
             cr_assert(mpc_block_eq(c.r[j], b ? c.s1[j] : c.s0[j]));
             /* hashed: no visible Delta correlation, no repeats */
             cr_assert(!mpc_block_eq(c.s0[j], c.s1[j]));
-            cr_assert(!mpc_block_eq(mpc_block_xor(c.s0[j], c.s1[j]),
-                                    c.got_delta));
+            cr_assert(
+                !mpc_block_eq(mpc_block_xor(c.s0[j], c.s1[j]), c.got_delta));
             cr_assert(j == 0 || !mpc_block_eq(c.s0[j], c.s0[j - 1]));
         }
         free_case(&c);
@@ -245,8 +245,8 @@ Test(mpc_ot, iknp_chosen_ot_1e6)
     static const size_t ns[] = {16, 70000, 1000000};
     test_rng(&rng, "chosen");
     for (size_t k = 0; k < 3; k++) {
-        ot_case_t c = {OT_CHOSEN, ns[k], NULL, NULL, NULL, NULL, NULL,
-                       {{0, 0}}};
+        ot_case_t c = {OT_CHOSEN, ns[k], NULL, NULL,
+                       NULL,      NULL,  NULL, {{0, 0}}};
         run_case(&c, &rng);
         for (size_t j = 0; j < c.n; j++)
             if (!mpc_block_eq(c.r[j], bit(c.choices, j) ? c.s1[j] : c.s0[j]))
@@ -307,8 +307,7 @@ Test(mpc_ot, chosen_ot_between_two_processes)
     size_t n = 100000;
     veil_status st[2];
     void *args[2] = {&n, &n};
-    cr_assert_eq(mpc_run2(st, MPC_RUN_PROCESSES, process_party, args),
-                 VEIL_OK);
+    cr_assert_eq(mpc_run2(st, MPC_RUN_PROCESSES, process_party, args), VEIL_OK);
     cr_assert_eq(st[0], VEIL_OK, "sender: %s", veil_strerror(st[0]));
     cr_assert_eq(st[1], VEIL_OK, "receiver: %s", veil_strerror(st[1]));
 }
