@@ -22,5 +22,7 @@ check_PROGRAMS += test/bfv/test_bfv_aux
 TESTS += test/bfv/test_bfv_aux
 test_bfv_test_bfv_aux_SOURCES = test/bfv/helpers.c test/bfv/helpers.h \
 	test/bfv/crt_env.c test/bfv/crt_env.h test/bfv/crt_params.c \
-	test/bfv/crt_encode.c test/bfv/crt_eval.c test/bfv/estimate_chain.c
+	test/bfv/crt_encode.c test/bfv/crt_eval.c test/bfv/estimate_chain.c \
+	test/bfv/serial_util.c test/bfv/serial_util.h \
+	test/bfv/serial_roundtrip.c test/bfv/serial_hostile.c
 test_bfv_test_bfv_aux_LDADD = $(TEST_LDADD)
