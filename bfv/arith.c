@@ -29,7 +29,7 @@ static veil_status addsub(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
     smin = sa < sb ? sa : sb;
     smax = sa < sb ? sb : sa;
     /* out may be a or b: keep its polynomials while growing */
-    st = bfv_ciphertext_resize(out, smax, 1);
+    st = bfv_ciphertext_resize(out, smax, out == a || out == b);
     if (st != VEIL_OK)
         return st;
     const size_t n = ctx->n, L = ctx->n_q;
@@ -53,7 +53,6 @@ static veil_status addsub(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
             }
         }
     }
-    (void)L;
     return VEIL_OK;
 }
 

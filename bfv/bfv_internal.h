@@ -97,7 +97,7 @@ void bfv_kswitch_keygen(bfv_kswitch_key_t *ksk, const bfv_secret_key_t *sk,
 /* Allocate / free a key-switching key's data for ctx. */
 veil_status bfv_kswitch_key_alloc(bfv_kswitch_key_t *ksk,
                                   const bfv_context_t *ctx) VEIL_WUR;
-void bfv_kswitch_key_free(bfv_kswitch_key_t *ksk, const bfv_context_t *ctx);
+void bfv_kswitch_key_free(bfv_kswitch_key_t *ksk);
 
 /* Words of workspace the decomposition of one polynomial needs:
  * digits x (L + K) x n. */
@@ -121,6 +121,13 @@ void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx,
 
 /* ---------------------------------------------------- helpers */
 
+/* v mod q in [0, q) for a small signed v (|v| < q), without a branch: the
+ * signs of errors are random, so a branch would mispredict half the time. */
+static inline uint64_t bfv_lift_small(int8_t v, uint64_t q)
+{
+    return (uint64_t)(int64_t)v + (q & (uint64_t)-(int64_t)(v < 0));
+}
+
 /* x = c_0 + c_1 s + ... + c_{size-1} s^(size-1) mod Q in coefficient form
  * (L x n), the "phase" decryption rounds (decrypt.c). */
 void bfv_phase(uint64_t *x, const bfv_secret_key_t *sk,
@@ -143,6 +150,10 @@ void bfv_reduce_row(uint64_t *out, const uint64_t *in, size_t n,
 /* The permutation of NTT-form rows for X -> X^elt: perm[k] = index whose
  * value moves to k (doc/06). */
 void bfv_galois_perm(uint32_t *perm, const bfv_context_t *ctx, uint64_t elt);
+
+/* The row step of a Galois element (elt = 3^(-step) mod 2n, step in
+ * [0, n/2)), or -1 when elt is not a power of 3 (bfv_galois_key_t.step). */
+int64_t bfv_galois_elt_step(const bfv_context_t *ctx, uint64_t elt);
 
 /* out[k] = in[perm[k]] for n words; out and in must not overlap. */
 void bfv_permute_row(uint64_t *out, const uint64_t *in, const uint32_t *perm,

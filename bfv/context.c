@@ -9,13 +9,16 @@
 #include <flint/ulong_extras.h>
 #include "bfv_internal.h"
 
-/* Reverse the low `bits` bits of x. */
+/* Reverse the low `bits` bits of x (1 <= bits <= 32): swap halves,
+ * quarters, ... of the 32-bit word, then drop the low 32 - bits bits. */
 static uint32_t bitrev(uint32_t x, unsigned bits)
 {
-    uint32_t r = 0;
-    for (unsigned i = 0; i < bits; i++)
-        r |= ((x >> i) & 1u) << (bits - 1 - i);
-    return r;
+    x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
+    x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
+    x = ((x >> 4) & 0x0f0f0f0fu) | ((x & 0x0f0f0f0fu) << 4);
+    x = ((x >> 8) & 0x00ff00ffu) | ((x & 0x00ff00ffu) << 8);
+    x = (x >> 16) | (x << 16);
+    return x >> (32 - bits);
 }
 
 /* Slot s (row-major in the 2 x n/2 matrix) is the evaluation of m(X) at
@@ -57,7 +60,6 @@ static veil_status ks_tables_init(bfv_ks_tables_t *ks, const bfv_context_t *ctx)
     const size_t L = ctx->n_q, K = ctx->n_p, LK = ctx->n_qp;
     const size_t D = (L + K - 1) / K;
     uint64_t primes[BFV_MAX_Q + BFV_MAX_P];
-    mpz_t P;
     veil_status st = VEIL_OK;
 
     for (size_t i = 0; i < LK; i++)
@@ -105,8 +107,6 @@ static veil_status ks_tables_init(bfv_ks_tables_t *ks, const bfv_context_t *ctx)
 
     /* P mod q_i, P^-1 mod q_i, and the NTT of h (1 + X + ... + X^(n-1)),
      * h = floor(P/2), mod every prime of QP */
-    mpz_init(P);
-    mpz_set(P, ctx->base_p.Q);
     for (size_t i = 0; i < LK; i++) {
         uint64_t *row = ks->half_ntt + i * ctx->n;
         uint64_t h = mpz_mod_u64(ctx->base_p.Q_half, primes[i]);
@@ -115,10 +115,9 @@ static veil_status ks_tables_init(bfv_ks_tables_t *ks, const bfv_context_t *ctx)
         ntt_forward(&ctx->plans[i], row);
     }
     for (size_t i = 0; i < L && st == VEIL_OK; i++) {
-        ks->p_mod_q[i] = mpz_mod_u64(P, primes[i]);
+        ks->p_mod_q[i] = mpz_mod_u64(ctx->base_p.Q, primes[i]);
         st = ntt_inv_mod(&ks->p_inv[i], ks->p_mod_q[i], primes[i]);
     }
-    mpz_clear(P);
     return st;
 }
 

@@ -16,13 +16,6 @@ static uint64_t signed_mod(int64_t c, uint64_t t)
     return (uint64_t)(r < 0 ? r + (int64_t)t : r);
 }
 
-/* Place slot values (already in [0, t)) and inverse-transform. */
-static void slots_to_coeffs(bfv_plaintext_t *pt)
-{
-    const bfv_context_t *ctx = pt->ctx;
-    ntt_inverse(&ctx->plan_t, pt->coeffs);
-}
-
 veil_status bfv_encode_batch(bfv_plaintext_t *pt, const uint64_t *values,
                              size_t count)
 {
@@ -40,7 +33,7 @@ veil_status bfv_encode_batch(bfv_plaintext_t *pt, const uint64_t *values,
     memset(pt->coeffs, 0, ctx->n * sizeof(uint64_t));
     for (size_t s = 0; s < count; s++)
         pt->coeffs[ctx->slot_to_ntt[s]] = values[s];
-    slots_to_coeffs(pt);
+    ntt_inverse(&ctx->plan_t, pt->coeffs);
     return VEIL_OK;
 }
 
@@ -58,7 +51,7 @@ veil_status bfv_encode_batch_signed(bfv_plaintext_t *pt, const int64_t *values,
     memset(pt->coeffs, 0, ctx->n * sizeof(uint64_t));
     for (size_t s = 0; s < count; s++)
         pt->coeffs[ctx->slot_to_ntt[s]] = signed_mod(values[s], ctx->params.t);
-    slots_to_coeffs(pt);
+    ntt_inverse(&ctx->plan_t, pt->coeffs);
     return VEIL_OK;
 }
 

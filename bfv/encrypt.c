@@ -55,12 +55,12 @@ void bfv_scale_plain(uint64_t *out, const bfv_context_t *ctx,
 static void add_small(uint64_t *row, const int8_t *e, size_t n, uint64_t q)
 {
     for (size_t k = 0; k < n; k++) {
-        uint64_t v = row[k] + (e[k] < 0 ? q - (uint64_t)(-e[k]) : (uint64_t)e[k]);
+        uint64_t v = row[k] + bfv_lift_small(e[k], q);
         row[k] = v >= q ? v - q : v;
     }
 }
 
-/* c0 rows = NTT(D(m) + e), e sampled from rng. */
+/* c0 rows = NTT(D(m) + e) for the small error e[0..n). */
 static veil_status encode_with_error(uint64_t *c0, const bfv_context_t *ctx,
                                      const bfv_plaintext_t *pt, const int8_t *e)
 {

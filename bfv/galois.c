@@ -35,8 +35,7 @@ uint64_t bfv_galois_elt_columns(const bfv_context_t *ctx)
     return 2 * (uint64_t)ctx->n - 1;
 }
 
-/* The step of elt (elt = 3^(-step) mod 2n), or -1. */
-static int64_t elt_to_step(const bfv_context_t *ctx, uint64_t elt)
+int64_t bfv_galois_elt_step(const bfv_context_t *ctx, uint64_t elt)
 {
     const uint64_t m = 2 * (uint64_t)ctx->n, half = ctx->n / 2;
     uint64_t g = 1;
@@ -87,7 +86,7 @@ void bfv_galois_keys_clear(bfv_galois_keys_t *gk)
         return;
     for (size_t i = 0; i < gk->count; i++) {
         veil_free(gk->keys[i].perm);
-        bfv_kswitch_key_free(&gk->keys[i].ksk, gk->ctx);
+        bfv_kswitch_key_free(&gk->keys[i].ksk);
     }
     veil_free(gk->keys);
     memset(gk, 0, sizeof(*gk));
@@ -155,7 +154,7 @@ static veil_status make_key(bfv_galois_key_t *key, const bfv_secret_key_t *sk,
         return st;
     }
     key->elt = elt;
-    key->step = elt_to_step(ctx, elt);
+    key->step = bfv_galois_elt_step(ctx, elt);
     bfv_galois_perm(key->perm, ctx, elt);
     /* s_to = sigma^-1(s) on every row of QP */
     bfv_galois_perm(inv_perm, ctx, elt_inverse(ctx, elt));
@@ -199,7 +198,7 @@ veil_status bfv_keygen_galois_elts(bfv_galois_keys_t *gk,
         slot = insert_slot(gk, elts[i]);
         if (slot == NULL) {
             veil_free(tmp.perm);
-            bfv_kswitch_key_free(&tmp.ksk, ctx);
+            bfv_kswitch_key_free(&tmp.ksk);
             st = VEIL_ENOMEM;
             break;
         }
@@ -281,6 +280,7 @@ static void galois_finish(bfv_ciphertext_t *out, const uint64_t *c0,
 #pragma omp parallel for schedule(static) collapse(2)
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; i < L; i++) {
+            /* y0 + c0 first: out's rows may be c0's own */
             uint64_t *yk = w->y + (k * L + i) * n;
             if (k == 0)
                 ntt_vec_add(&ctx->plans[i], yk, yk, c0 + i * n);
@@ -492,7 +492,6 @@ veil_status bfv_hoisted_prepare(bfv_hoisted_t *h, const bfv_ciphertext_t *ct)
 static veil_status hoisted_copy(bfv_ciphertext_t *out, const bfv_hoisted_t *h)
 {
     const bfv_context_t *ctx = h->ctx;
-    const bfv_ks_tables_t *ks = &ctx->pre->ks;
     const size_t n = ctx->n;
     veil_status st = bfv_ciphertext_resize(out, 2, 0);
     if (st != VEIL_OK)
@@ -503,7 +502,6 @@ static veil_status hoisted_copy(bfv_ciphertext_t *out, const bfv_hoisted_t *h)
         memcpy(bfv_ct_row(out, 1, i),
                h->digits + (d * ctx->n_qp + i) * n, n * sizeof(uint64_t));
     }
-    (void)ks;
     return VEIL_OK;
 }
 

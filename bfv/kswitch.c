@@ -46,9 +46,8 @@ veil_status bfv_kswitch_key_alloc(bfv_kswitch_key_t *ksk,
     return VEIL_OK;
 }
 
-void bfv_kswitch_key_free(bfv_kswitch_key_t *ksk, const bfv_context_t *ctx)
+void bfv_kswitch_key_free(bfv_kswitch_key_t *ksk)
 {
-    (void)ctx;
     veil_free(ksk->data);
     memset(ksk, 0, sizeof(*ksk));
 }
@@ -86,7 +85,7 @@ void bfv_kswitch_keygen(bfv_kswitch_key_t *ksk, const bfv_secret_key_t *sk,
             bfv_expand_uniform_row(a, ctx, ksk->seed, (uint32_t)d,
                                    (uint32_t)i);
             for (size_t k = 0; k < n; k++)
-                b[k] = e[k] < 0 ? pl->q - (uint64_t)(-e[k]) : (uint64_t)e[k];
+                b[k] = bfv_lift_small(e[k], pl->q);
             ntt_forward(pl, b);
             ntt_vec_muladd(pl, b, a, s_to + i * n); /* a s + e */
             ntt_vec_neg(pl, b, b);
@@ -174,10 +173,12 @@ void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx,
     const size_t n = ctx->n, L = ctx->n_q, K = ctx->n_p, LK = ctx->n_qp;
     const size_t D = ks->digits;
 
-    /* Step 3: x_k = sum_d digit_d * ksk_d,k, row by row over QP */
+    /* Step 3: x_k = sum_d digit_d * ksk_d,k, row by row over QP.  The two
+     * components of a row are consecutive tasks, so the digit rows the
+     * first one reads are still in cache for the second. */
 #pragma omp parallel for schedule(static) collapse(2)
-    for (size_t comp = 0; comp < 2; comp++) {
-        for (size_t j = 0; j < LK; j++) {
+    for (size_t j = 0; j < LK; j++) {
+        for (size_t comp = 0; comp < 2; comp++) {
             const ntt_plan_t *pl = &ctx->plans[j];
             uint64_t *x = acc + (comp * LK + j) * n;
             ntt_vec_mul(pl, x, digits + j * n, ksk_row(ksk, ctx, 0, comp, j));

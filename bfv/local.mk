@@ -12,7 +12,8 @@ check_PROGRAMS += test/bfv/test_bfv
 TESTS += test/bfv/test_bfv
 test_bfv_test_bfv_SOURCES = test/bfv/helpers.c test/bfv/helpers.h \
 	test/bfv/params.c test/bfv/encoder.c test/bfv/encrypt.c \
-	test/bfv/arith.c test/bfv/galois.c test/bfv/mul.c
+	test/bfv/arith.c test/bfv/galois.c test/bfv/mul.c test/bfv/omp.c \
+	test/bfv/badinput.c
 test_bfv_test_bfv_LDADD = $(TEST_LDADD)
 
 # Serialization, CRT-composed plaintexts, the static noise estimator and the

@@ -23,7 +23,7 @@ void bfv_relin_key_clear(bfv_relin_key_t *rk)
     if (rk == NULL)
         return;
     if (rk->ctx != NULL)
-        bfv_kswitch_key_free(&rk->ksk, rk->ctx);
+        bfv_kswitch_key_free(&rk->ksk);
     memset(rk, 0, sizeof(*rk));
 }
 

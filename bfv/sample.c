@@ -48,7 +48,7 @@ void bfv_small_to_ntt(uint64_t *rows, const bfv_context_t *ctx,
         const ntt_plan_t *pl = &ctx->plans[r];
         uint64_t *o = rows + r * n;
         for (size_t k = 0; k < n; k++)
-            o[k] = v[k] < 0 ? pl->q - (uint64_t)(-v[k]) : (uint64_t)v[k];
+            o[k] = bfv_lift_small(v[k], pl->q);
         ntt_forward(pl, o);
     }
 }
