@@ -9,7 +9,7 @@
 /* Buffers for opening up to width * MPC_OPEN_CHUNK values at once. */
 typedef struct {
     uint64_t *mine;   /* my shares in, the opened values out */
-    uint64_t *theirs; /* the peer's shares                   */
+    uint64_t *theirs; /* the peer's shares */
 } mpc_open_t;
 
 veil_status mpc_open_init(mpc_open_t *o, size_t width) VEIL_WUR;

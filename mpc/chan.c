@@ -26,13 +26,13 @@
 
 /* One frame to receive: the header first, then len payload bytes. */
 typedef struct {
-    uint8_t *dst; /* payload destination                          */
-    size_t cap;   /* room at dst                                  */
+    uint8_t *dst; /* payload destination */
+    size_t cap;   /* room at dst */
     size_t exact; /* required payload length, or SIZE_MAX for any */
     uint8_t hdr[MPC_CHAN_HEADER_BYTES];
     size_t hdr_got;
-    size_t len; /* payload length from the header               */
-    size_t got; /* payload bytes received                       */
+    size_t len; /* payload length from the header */
+    size_t got; /* payload bytes received */
 } frame_in_t;
 
 /* Record the first error, shut the socket so the peer notices at once. */

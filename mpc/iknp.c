@@ -112,7 +112,7 @@ veil_status mpc_ot_receiver_init(mpc_ot_receiver_t *r, mpc_chan_t *ch)
 /* Work space of one extension call. */
 typedef struct {
     uint8_t *a, *b;    /* two 128 x IKNP_CHUNK bit matrices (columns) */
-    mpc_block_t *tail; /* rows of a last, partial chunk               */
+    mpc_block_t *tail; /* rows of a last, partial chunk */
 } work_t;
 
 static veil_status work_init(work_t *w)

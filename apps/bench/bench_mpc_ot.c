@@ -124,7 +124,7 @@ static int run_ot(const bench_opts_t *o, int chosen, int reps)
 /* ----------------------------------------------------------- Beaver */
 
 typedef struct {
-    int poly; /* 0: beaver_mul, 1: degree-3 polynomial   */
+    int poly; /* 0: beaver_mul, 1: degree-3 polynomial */
     size_t n;
     int reps, threads;
     mpc_field_t f;

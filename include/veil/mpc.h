@@ -45,22 +45,22 @@ extern "C" {
  * authenticated: run it over a secure transport across real networks.
  */
 
-#define MPC_CHAN_MAGIC UINT32_C(0x5645494c) /* "VEIL"              */
+#define MPC_CHAN_MAGIC UINT32_C(0x5645494c) /* "VEIL" */
 #define MPC_CHAN_HEADER_BYTES 8
-#define MPC_CHAN_MAX_FRAME_DEFAULT (UINT32_C(1) << 28) /* 256 MiB        */
-#define MPC_CHAN_TIMEOUT_DEFAULT 60000                 /* ms of no progress   */
+#define MPC_CHAN_MAX_FRAME_DEFAULT (UINT32_C(1) << 28) /* 256 MiB */
+#define MPC_CHAN_TIMEOUT_DEFAULT 60000                 /* ms of no progress */
 #define MPC_CHAN_BUF_BYTES (1u << 18)                  /* each of the buffers */
 
 typedef struct {
-    int fd;                  /* the socket, non-blocking; -1 if none     */
-    int timeout_ms;          /* idle limit per wait; < 0 waits forever   */
-    uint32_t max_frame;      /* largest payload sent or accepted         */
-    veil_status err;         /* sticky error, VEIL_OK while healthy      */
+    int fd;                  /* the socket, non-blocking; -1 if none */
+    int timeout_ms;          /* idle limit per wait; < 0 waits forever */
+    uint32_t max_frame;      /* largest payload sent or accepted */
+    veil_status err;         /* sticky error, VEIL_OK while healthy */
     uint64_t bytes_sent;     /* bytes written to the socket (headers too) */
-    uint64_t bytes_received; /* bytes read from the socket (headers too)  */
-    uint8_t *wbuf;           /* write buffer: [wpos, wlen) pending        */
+    uint64_t bytes_received; /* bytes read from the socket (headers too) */
+    uint8_t *wbuf;           /* write buffer: [wpos, wlen) pending */
     size_t wpos, wlen;
-    uint8_t *rbuf; /* read buffer: [rpos, rlen) unread          */
+    uint8_t *rbuf; /* read buffer: [rpos, rlen) unread */
     size_t rpos, rlen;
 } mpc_chan_t;
 
@@ -80,8 +80,8 @@ void mpc_chan_clear(mpc_chan_t *ch);
 
 /* A TCP listening socket. */
 typedef struct {
-    int fd;        /* -1 if none                               */
-    uint16_t port; /* the bound port (the one the OS picked)    */
+    int fd;        /* -1 if none */
+    uint16_t port; /* the bound port (the one the OS picked) */
 } mpc_listener_t;
 
 /* Listen on IPv4 address `host` (numeric, e.g. "127.0.0.1") and `port`;
@@ -216,15 +216,15 @@ veil_status mpc_baseot_recv(mpc_chan_t *ch, mpc_block_t *x,
 
 typedef struct {
     mpc_block_t delta;               /* secret correlation (= choice bits s) */
-    mpc_aes_key_t col[MPC_OT_KAPPA]; /* PRG keys k_{s_i}                   */
-    mpc_aes_key_t pi;                /* fixed-key permutation for hashing    */
-    uint64_t ctr;                    /* PRG blocks used per column           */
-    uint64_t tweak;                  /* next hash tweak                      */
+    mpc_aes_key_t col[MPC_OT_KAPPA]; /* PRG keys k_{s_i} */
+    mpc_aes_key_t pi;                /* fixed-key permutation for hashing */
+    uint64_t ctr;                    /* PRG blocks used per column */
+    uint64_t tweak;                  /* next hash tweak */
 } mpc_ot_sender_t;
 
 typedef struct {
-    mpc_aes_key_t col0[MPC_OT_KAPPA]; /* PRG keys k_{0,i}                  */
-    mpc_aes_key_t col1[MPC_OT_KAPPA]; /* PRG keys k_{1,i}                  */
+    mpc_aes_key_t col0[MPC_OT_KAPPA]; /* PRG keys k_{0,i} */
+    mpc_aes_key_t col1[MPC_OT_KAPPA]; /* PRG keys k_{1,i} */
     mpc_aes_key_t pi;
     uint64_t ctr;
     uint64_t tweak;

@@ -72,9 +72,9 @@ void mpc_aes_ctr(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
  * IKNP parties expand their base-OT seeds).  Not for two threads at once. */
 typedef struct {
     mpc_aes_key_t key;
-    uint64_t ctr;    /* next counter value                   */
+    uint64_t ctr;    /* next counter value */
     unsigned pos;    /* next unread byte of buf (16 = empty) */
-    mpc_block_t buf; /* last block, partly consumed          */
+    mpc_block_t buf; /* last block, partly consumed */
 } mpc_prg_t;
 
 /* Key the generator with `seed`; counter 0.  Status as mpc_aes_init. */

@@ -33,11 +33,11 @@ extern "C" {
 /* The field and the fixed-point format; immutable after init, shareable
  * between threads. */
 typedef struct mpc_field_s {
-    uint64_t p;    /* the prime, 3 <= p < 2^62                       */
-    unsigned bits; /* bit length k of p                              */
-    uint64_t mu;   /* Barrett constant floor(2^(2k) / p)             */
+    uint64_t p;    /* the prime, 3 <= p < 2^62 */
+    unsigned bits; /* bit length k of p */
+    uint64_t mu;   /* Barrett constant floor(2^(2k) / p) */
     uint64_t half; /* (p - 1) / 2, the largest positive signed value */
-    unsigned frac; /* fixed-point fractional bits f                  */
+    unsigned frac; /* fixed-point fractional bits f */
 } mpc_field_t;
 
 /* Set up F_p with f fractional bits.  p must be a prime with
@@ -192,8 +192,8 @@ typedef struct {
 
 typedef struct {
     size_t n, used;
-    unsigned deg;     /* 2 or 3                          */
-    uint64_t *a, *a2; /* shares of a, a^2                */
+    unsigned deg;     /* 2 or 3 */
+    uint64_t *a, *a2; /* shares of a, a^2 */
     uint64_t *b, *ab; /* shares of b, a b (deg 3, else NULL) */
 } mpc_powers_t;
 

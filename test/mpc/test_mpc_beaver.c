@@ -19,8 +19,8 @@ typedef struct {
     const mpc_field_t *f;
     int op;
     size_t n;
-    uint64_t *x[2], *y[2], *z[2]; /* shares per party               */
-    mpc_triples_t *t;             /* t[0], t[1]                     */
+    uint64_t *x[2], *y[2], *z[2]; /* shares per party */
+    mpc_triples_t *t;             /* t[0], t[1] */
     mpc_powers_t *pw;
     const uint64_t *coef;
 } job_t;

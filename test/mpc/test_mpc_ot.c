@@ -76,10 +76,10 @@ enum { OT_BASE_RANDOM, OT_BASE_CHOSEN, OT_COT, OT_ROT, OT_CHOSEN };
 typedef struct {
     int kind;
     size_t n;
-    const mpc_block_t *delta; /* sender's Delta or NULL              */
+    const mpc_block_t *delta; /* sender's Delta or NULL */
     uint8_t *choices;
     mpc_block_t *s0, *s1; /* sender: q or m0 / m1, or inputs x0/x1 */
-    mpc_block_t *r;       /* receiver's outputs                   */
+    mpc_block_t *r;       /* receiver's outputs */
     mpc_block_t got_delta;
 } ot_case_t;
 
