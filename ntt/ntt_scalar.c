@@ -19,13 +19,6 @@
  */
 #include "ntt_internal.h"
 
-/* One conditional subtraction: x - r if x >= r, else x (for x < 2r this is
- * x mod r). */
-static inline uint64_t csub(uint64_t x, uint64_t r)
-{
-    return x >= r ? x - r : x;
-}
-
 void ntt_forward_lazy_scalar(const ntt_plan_t *plan, uint64_t *a)
 {
     const ntt_tables_t *t = ntt_tables(plan);
@@ -39,7 +32,7 @@ void ntt_forward_lazy_scalar(const ntt_plan_t *plan, uint64_t *a)
             const uint64_t w = t->w[m + i], wp = t->wp[m + i];
             uint64_t *x = a + 2 * i * len, *y = x + len;
             for (size_t j = 0; j < len; j++) {
-                uint64_t u = csub(x[j], q2);
+                uint64_t u = ntt_csub(x[j], q2);
                 uint64_t v = ntt_mul_shoup_lazy(y[j], w, wp, q);
                 x[j] = u + v;
                 y[j] = u - v + q2;
@@ -54,7 +47,7 @@ void ntt_forward_scalar(const ntt_plan_t *plan, uint64_t *a)
 
     ntt_forward_lazy_scalar(plan, a);
     for (size_t j = 0; j < plan->n; j++)
-        a[j] = csub(csub(a[j], q2), q);
+        a[j] = ntt_csub(ntt_csub(a[j], q2), q);
 }
 
 /* All stages but the last: (X, Y) in [0, 2q) stays in [0, 2q). */
@@ -71,7 +64,7 @@ static void inverse_stages(const ntt_plan_t *plan, uint64_t *a)
             uint64_t *x = a + 2 * i * len, *y = x + len;
             for (size_t j = 0; j < len; j++) {
                 uint64_t u = x[j], v = y[j];
-                x[j] = csub(u + v, q2);
+                x[j] = ntt_csub(u + v, q2);
                 y[j] = ntt_mul_shoup_lazy(u - v + q2, w, wp, q);
             }
         }

@@ -58,8 +58,7 @@ static inline uint64_t mul_barrett(uint64_t a, uint64_t b, const barrett_t *c)
     y = (unsigned __int128)top * c->mu;
     qhat = ((uint64_t)(y >> 64) << (63 - c->L)) | ((uint64_t)y >> (c->L + 1));
     r = xl - qhat * c->q;
-    r = r >= c->q ? r - c->q : r;
-    return r >= c->q ? r - c->q : r;
+    return ntt_csub(ntt_csub(r, c->q), c->q);
 }
 
 static void vec_mul_scalar(uint64_t *out, const uint64_t *a, const uint64_t *b,
@@ -100,10 +99,8 @@ static void vec_reduce_scalar(uint64_t *out, const uint64_t *a, size_t n,
                               uint64_t q)
 {
     const uint64_t q2 = 2 * q;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t x = a[i] >= q2 ? a[i] - q2 : a[i];
-        out[i] = x >= q ? x - q : x;
-    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = ntt_csub(ntt_csub(a[i], q2), q);
 }
 
 const struct ntt_kernels ntt_kernels_scalar = {

@@ -33,23 +33,32 @@ typedef struct {
 /* Fill *m for 2 <= q < 2^62; VEIL_EINVAL otherwise. */
 veil_status ntt_modulus_init(ntt_modulus_t *m, uint64_t q) VEIL_WUR;
 
-/* a + b mod q for a, b in [0, q). */
+/* x - r if x >= r, else x, for x, r < 2^63: one conditional subtraction,
+ * computed from the sign of x - r rather than with a branch, so that its
+ * timing does not depend on x. */
+static inline uint64_t ntt_csub(uint64_t x, uint64_t r)
+{
+    uint64_t d = x - r;
+    return d + (r & (uint64_t)((int64_t)d >> 63));
+}
+
+/* a + b mod q for a, b in [0, q), q < 2^63. */
 static inline uint64_t ntt_add_mod(uint64_t a, uint64_t b, uint64_t q)
 {
-    uint64_t s = a + b;
-    return s >= q ? s - q : s;
+    return ntt_csub(a + b, q);
 }
 
 /* a - b mod q for a, b in [0, q). */
 static inline uint64_t ntt_sub_mod(uint64_t a, uint64_t b, uint64_t q)
 {
-    return a >= b ? a - b : a + q - b;
+    uint64_t d = a - b;
+    return d + (q & (uint64_t)((int64_t)d >> 63));
 }
 
 /* -a mod q for a in [0, q). */
 static inline uint64_t ntt_neg_mod(uint64_t a, uint64_t q)
 {
-    return a == 0 ? 0 : q - a;
+    return (q - a) & (0 - (uint64_t)(a != 0));
 }
 
 /* x mod q for the 128-bit x = hi 2^64 + lo, hi < q (Barrett with the
@@ -70,7 +79,7 @@ static inline uint64_t ntt_reduce128(uint64_t hi, uint64_t lo,
     uint64_t qhat = t3 + (uint64_t)(t1 >> 64) + (uint64_t)(t2 >> 64) +
                     (uint64_t)(mid >> 64);
     uint64_t r = lo - qhat * m->q; /* exact: the true value is < 2q */
-    return r >= m->q ? r - m->q : r;
+    return ntt_csub(r, m->q);
 }
 
 /* a * b mod q for a, b in [0, q) (Barrett). */
@@ -100,8 +109,7 @@ static inline uint64_t ntt_mul_shoup_lazy(uint64_t a, uint64_t w, uint64_t wp,
 static inline uint64_t ntt_mul_shoup(uint64_t a, uint64_t w, uint64_t wp,
                                      uint64_t q)
 {
-    uint64_t r = ntt_mul_shoup_lazy(a, w, wp, q);
-    return r >= q ? r - q : r;
+    return ntt_csub(ntt_mul_shoup_lazy(a, w, wp, q), q);
 }
 
 /* a^e mod q, a in [0, q). */
