@@ -333,8 +333,16 @@ out:
 int bench_mpc_ot(const bench_opts_t *o)
 {
     int reps = o->runs < MAX_REPS ? o->runs : MAX_REPS, rc = 0;
+    veil_isa_t keep = veil_isa_active(), isa;
     if (!mpc_aes_available()) {
         fprintf(stderr, "veil-bench: mpc: this CPU has no AES-NI\n");
+        return 1;
+    }
+    /* --isa: run on that path (avx512 enables the VAES, GFNI and IFMA
+     * kernels; avx2 and scalar leave AES-NI, SSE2 and scalar code) */
+    if (o->isa != NULL && (veil_isa_parse(&isa, o->isa) != VEIL_OK ||
+                           veil_isa_set(isa) != VEIL_OK)) {
+        fprintf(stderr, "veil-bench: mpc: ISA '%s' not available\n", o->isa);
         return 1;
     }
     bench_header(o, "mpc: OT extension over TCP loopback, Beaver online "
@@ -344,5 +352,7 @@ int bench_mpc_ot(const bench_opts_t *o)
     rc |= run_beaver(o, 0, reps);
     rc |= run_beaver(o, 1, reps);
     rc |= run_triples_bfv(o);
+    if (veil_isa_set(keep) != VEIL_OK)
+        rc = 1;
     return rc;
 }
