@@ -22,3 +22,10 @@ include bfv/aux.mk
 
 # veil-bench suite "bfv"
 apps_veil_bench_SOURCES += apps/bench/bench_bfv.c
+
+# tutorials (doc/03-bfv.md, doc/06-rotations.md)
+noinst_PROGRAMS += apps/01_bfv_basics apps/02_batching_rotations
+apps_01_bfv_basics_SOURCES = apps/01_bfv_basics.c
+apps_01_bfv_basics_LDADD = libveil.la
+apps_02_batching_rotations_SOURCES = apps/02_batching_rotations.c
+apps_02_batching_rotations_LDADD = libveil.la
