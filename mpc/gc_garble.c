@@ -92,7 +92,7 @@ veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
         return st;
     if (!gc_counter_ok(g->and_ctr, c->n_and, n))
         return VEIL_EINVAL;
-    if ((st = gc_ws_init(&w, c)) != VEIL_OK)
+    if ((st = gc_ws_init(&w, c, 0, 0)) != VEIL_OK)
         return st;
     for (size_t i0 = 0; i0 < n; i0 += GC_L) {
         size_t m = n - i0 < GC_L ? n - i0 : GC_L;

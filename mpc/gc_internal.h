@@ -19,27 +19,36 @@ static inline unsigned gc_bitlen(uint64_t v)
 
 /* ------------------------------------------------------------- programs
  *
- * A circuit compiled for garbling: the same gates, reading and writing
- * "slots" instead of wires.  Slots [0, n_in) are the inputs, read in place
- * from the caller's input labels; slots from n_in on are the work area,
- * where a slot is reused once the wire in it is dead (after its last
- * reader), so that a group's live labels stay in the L1 cache however many
- * wires the circuit has.  An operation's output slot may be one of its own
- * operand slots (kernels read operands first).  Outputs stay live to the
- * end. */
+ * A circuit compiled for garbling or for evaluation: the same AND gates in
+ * the same order, reading and writing "slots" instead of wires.  Slots
+ * [in_first, n_in) are inputs, read in place from the caller's input
+ * labels; slots from n_in on are the work area, where a slot is reused
+ * once no live wire is kept in it, so that a group's live labels stay in
+ * the L1 cache however many wires the circuit has.  An operation's output
+ * slot may be one of its own operand slots (kernels read operands first).
+ * Outputs stay live to the end.
+ *
+ * The evaluator's program is shorter than the garbler's: a NOT gate, a
+ * constant, and an XOR with a wire whose active label is known to be the
+ * all-zero block (a constant, or a hardwired garbler input) only rename
+ * labels on the evaluator's side, so its wire shares the slot of its
+ * operand, or the work slot n_in, which holds zeros; its program has XOR
+ * and AND operations only. */
 typedef struct {
     uint32_t op;        /* mpc_gate_op_t */
     uint32_t a, b, out; /* slots         */
 } gc_op_t;
 
 typedef struct {
-    uint32_t n_in;      /* input slots, n_gin + n_ein          */
-    uint32_t n_work;    /* work slots                          */
-    uint32_t n_ops;     /* = the circuit's n_gates             */
+    uint32_t in_first;  /* first input slot read (the evaluator's inputs
+                           below it are hardwired, label 0)          */
+    uint32_t n_in;      /* input slots end, n_gin + n_ein           */
+    uint32_t n_work;    /* work slots                                */
+    uint32_t n_ops;
     uint32_t n_and;
     uint32_t n_out;
     gc_op_t *ops;
-    uint32_t *out_slot; /* n_out                               */
+    uint32_t *out_slot; /* n_out                                     */
 } gc_prog_t;
 
 /* ----------------------------------------------------------- the layout
@@ -57,11 +66,12 @@ static inline size_t gc_groups(size_t n)
     return (n + GC_L - 1) / GC_L;
 }
 
-/* The labels of slot s: in the inputs or in the work area. */
+/* The labels of slot s: in the inputs (grouped, from input in_first on)
+ * or in the work area. */
 static inline mpc_block_t *gc_slot(const gc_prog_t *p, const mpc_block_t *in,
                                    mpc_block_t *work, uint32_t s)
 {
-    return s < p->n_in ? (mpc_block_t *)in + (size_t)s * GC_L
+    return s < p->n_in ? (mpc_block_t *)in + (size_t)(s - p->in_first) * GC_L
                        : work + (size_t)(s - p->n_in) * GC_L;
 }
 
@@ -102,19 +112,22 @@ const gc_kernel_t *gc_kernel_pick(void);
 typedef struct {
     gc_prog_t prog;
     const gc_kernel_t *kern;
-    mpc_block_t *work;    /* n_work * L                  */
-    mpc_block_t *scratch; /* 2 * n_and * L               */
-    mpc_block_t *in;      /* n_in * L: one group, grouped */
+    mpc_block_t *work;    /* n_work * L, zero-initialised      */
+    mpc_block_t *scratch; /* 2 * n_and * L                     */
+    mpc_block_t *in;      /* (n_in - in_first) * L: one group   */
 } gc_ws_t;
 
-/* Compile c (which passed mpc_circuit_check) and allocate.
- * VEIL_EUNSUPPORTED without AES-NI, VEIL_ENOMEM. */
-veil_status gc_ws_init(gc_ws_t *w, const mpc_circuit_t *c);
+/* Compile c (which passed mpc_circuit_check) for the garbler (evaluator =
+ * 0) or the evaluator (1, with the first n_zero garbler inputs hardwired),
+ * and allocate.  VEIL_EUNSUPPORTED without AES-NI, VEIL_ENOMEM. */
+veil_status gc_ws_init(gc_ws_t *w, const mpc_circuit_t *c, int evaluator,
+                       uint32_t n_zero);
 /* Free, wiping the labels; safe to call twice. */
 void gc_ws_clear(gc_ws_t *w);
 
-/* Gather instances i0 .. i0 + m - 1 (m <= L) of an instance-major label
- * array (in[i * n_in + j]) into w->in, padding lanes zero. */
+/* Gather inputs [in_first, n_in) of instances i0 .. i0 + m - 1 (m <= L)
+ * of an instance-major label array (in[i * n_in + j]) into w->in, padding
+ * lanes zero. */
 void gc_ws_gather(gc_ws_t *w, const mpc_block_t *in, size_t i0, size_t m);
 
 /* Garble one group of m <= L instances from grouped 0-labels in0 at the
@@ -124,7 +137,8 @@ void gc_garble_group(gc_ws_t *w, mpc_gc_garbler_t *g, mpc_block_t *tables,
                      uint8_t *decode, const mpc_block_t *in0, size_t m);
 
 /* Evaluate one group of m <= L instances garbled at AND counter ctr, from
- * grouped active labels in; out[l * n_out + k] for l < m. */
+ * grouped active labels in (inputs from in_first on); out[l * n_out + k]
+ * for l < m. */
 void gc_eval_group(gc_ws_t *w, const mpc_aes_key_t *pi, uint64_t ctr,
                    uint8_t *out, const mpc_block_t *in,
                    const mpc_block_t *tables, const uint8_t *decode,

@@ -187,21 +187,7 @@ static void eval(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
                 st(out + 4 * j, x[j]);
             break;
         }
-        case MPC_GATE_NOT: /* the garbler flipped the meaning */
-            if (out != a) {
-                __m512i x[Z];
-                UNROLL for (int j = 0; j < Z; j++)
-                    x[j] = ld(a + 4 * j);
-                UNROLL for (int j = 0; j < Z; j++)
-                    st(out + 4 * j, x[j]);
-            }
-            break;
-        case MPC_GATE_CONST0:
-        case MPC_GATE_CONST1:
-            UNROLL for (int j = 0; j < Z; j++)
-                st(out + 4 * j, _mm512_setzero_si512());
-            break;
-        default: { /* AND */
+        default: { /* AND (an evaluator's program has no other gates) */
             __m512i a0[Z], b0[Z], h[2 * Z];
             UNROLL for (int j = 0; j < Z; j++) {
                 a0[j] = ld(a + 4 * j);

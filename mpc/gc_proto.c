@@ -123,13 +123,40 @@ static size_t grouped_bytes(size_t n, size_t k)
     return gc_groups(n) * k * GC_L * sizeof(mpc_block_t) + 1;
 }
 
+/* A buffer of at least len bytes in place of buf (cap bytes allocated):
+ * buf itself if it is large enough, else a new allocation after freeing
+ * buf (wiping it if `secret`).  NULL on allocation failure, with *cap 0. */
+static void *reserve(void *buf, size_t *cap, size_t len, int secret)
+{
+    if (buf != NULL && *cap >= len)
+        return buf;
+    if (secret && buf != NULL)
+        veil_free_secret(buf, *cap);
+    else
+        veil_free(buf);
+    buf = veil_alloc(len);
+    *cap = buf != NULL ? len : 0;
+    return buf;
+}
+
+void mpc_gc_gbatch_init(mpc_gc_gbatch_t *b)
+{
+    if (b != NULL)
+        memset(b, 0, sizeof(*b));
+}
+
+void mpc_gc_ebatch_init(mpc_gc_ebatch_t *b)
+{
+    if (b != NULL)
+        memset(b, 0, sizeof(*b));
+}
+
 void mpc_gc_gbatch_clear(mpc_gc_gbatch_t *b)
 {
     if (b == NULL)
         return;
     if (b->on0 != NULL)
-        veil_free_secret(b->on0,
-                         grouped_bytes(b->n, b->c->n_gin - b->n_gin_off));
+        veil_free_secret(b->on0, b->on0_cap);
     memset(b, 0, sizeof(*b));
 }
 
@@ -138,9 +165,9 @@ void mpc_gc_ebatch_clear(mpc_gc_ebatch_t *b)
     if (b == NULL)
         return;
     if (b->in != NULL)
-        veil_free_secret(b->in, grouped_bytes(b->n, b->c->n_gin + b->c->n_ein));
+        veil_free_secret(b->in, b->in_cap);
     veil_free(b->tables);
-    free(b->decode);
+    veil_free(b->decode);
     memset(b, 0, sizeof(*b));
 }
 
@@ -189,31 +216,33 @@ veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
     gc_ws_t w;
     veil_status st;
     memset(&w, 0, sizeof(w));
-    if (b != NULL)
-        memset(b, 0, sizeof(*b));
     if (b == NULL || g == NULL || ch == NULL)
         return VEIL_EINVAL;
+    b->c = NULL; /* empty until the batch is complete */
     if ((st = offline_args(c, n, n_gin_off, g->gc.and_ctr)) != VEIL_OK)
         return st;
     if (!are_bits(gin_off, n * n_gin_off))
         return VEIL_EINVAL;
-    if ((st = gc_ws_init(&w, c)) != VEIL_OK)
+    if ((st = gc_ws_init(&w, c, 0, 0)) != VEIL_OK)
         return st;
     n_gin = c->n_gin;
     n_ein = c->n_ein;
     n_in = n_gin + n_ein;
     n_on = n_gin - n_gin_off;
-    b->c = c;
     b->n = n;
     b->n_gin_off = n_gin_off;
-    b->on0 = veil_alloc(grouped_bytes(n, n_on));
+    b->on0 = reserve(b->on0, &b->on0_cap, grouped_bytes(n, n_on), 1);
+    if (b->on0 == NULL) {
+        st = VEIL_ENOMEM;
+        goto done;
+    }
     zero = veil_alloc(grouped_bytes(C, n_in));
     q = veil_alloc(grouped_bytes(C, n_ein));
     zero_block = veil_calloc(grouped_bytes(GC_L, n_gin_off), 1);
     tab = veil_alloc((C * c->n_and * 2 + 1) * sizeof(mpc_block_t));
     dec = malloc(C * c->n_out + 1);
     packed = malloc(C * c->n_out / 8 + 1);
-    if (!b->on0 || !zero || !q || !zero_block || !tab || !dec || !packed) {
+    if (!zero || !q || !zero_block || !tab || !dec || !packed) {
         st = VEIL_ENOMEM;
         goto done;
     }
@@ -250,6 +279,8 @@ veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
     }
     if (st == VEIL_OK)
         st = mpc_chan_flush(ch);
+    if (st == VEIL_OK)
+        b->c = c;
 done:
     gc_ws_clear(&w);
     veil_free_secret(zero, zero ? grouped_bytes(C, n_in) : 0);
@@ -258,8 +289,6 @@ done:
     veil_free(tab);
     free(dec);
     free(packed);
-    if (st != VEIL_OK)
-        mpc_gc_gbatch_clear(b);
     return st;
 }
 
@@ -292,7 +321,8 @@ veil_status mpc_gc_online_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
     veil_free(lab);
     /* the 0-labels must never encode a second input: two active labels of
      * one wire differ by Delta */
-    mpc_gc_gbatch_clear(b);
+    veil_memzero(b->on0, b->on0_cap);
+    b->c = NULL;
     return st;
 }
 
@@ -320,38 +350,41 @@ veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
                                      const uint8_t *ein)
 {
     const size_t C = MPC_GC_CHUNK;
-    size_t n_gin, n_ein, n_in;
+    size_t n_ein, n_on, n_keep;
     mpc_block_t *t = NULL;
     uint8_t *choice = NULL, *packed = NULL;
     veil_status st;
-    if (b != NULL)
-        memset(b, 0, sizeof(*b));
     if (b == NULL || e == NULL || ch == NULL)
         return VEIL_EINVAL;
+    b->c = NULL; /* empty until the batch is complete */
     if ((st = offline_args(c, n, n_gin_off, e->gc.and_ctr)) != VEIL_OK)
         return st;
     if (!are_bits(ein, n * c->n_ein))
         return VEIL_EINVAL;
-    n_gin = c->n_gin;
     n_ein = c->n_ein;
-    n_in = n_gin + n_ein;
-    b->c = c;
+    n_on = c->n_gin - n_gin_off;
+    n_keep = n_on + n_ein; /* stored per instance: the hardwired are 0 */
     b->n = n;
     b->n_gin_off = n_gin_off;
     b->and_ctr = e->gc.and_ctr;
-    b->in = veil_alloc(grouped_bytes(n, n_in));
-    b->tables = veil_alloc((n * c->n_and * 2 + 1) * sizeof(mpc_block_t));
-    b->decode = malloc(n * c->n_out + 1);
+    b->in = reserve(b->in, &b->in_cap, grouped_bytes(n, n_keep), 1);
+    b->tables = reserve(b->tables, &b->tables_cap,
+                        (n * c->n_and * 2 + 1) * sizeof(mpc_block_t), 0);
+    b->decode = reserve(b->decode, &b->decode_cap, n * c->n_out + 1, 0);
+    if (b->in == NULL || b->tables == NULL || b->decode == NULL) {
+        st = VEIL_ENOMEM;
+        goto done;
+    }
     t = veil_alloc(grouped_bytes(C, n_ein));
     choice = malloc((gc_groups(C) * n_ein * GC_L + 7) / 8 + 1);
     packed = malloc(C * c->n_out / 8 + 1);
-    if (!b->in || !b->tables || !b->decode || !t || !choice || !packed) {
+    if (!t || !choice || !packed) {
         st = VEIL_ENOMEM;
         goto done;
     }
     for (size_t i0 = 0; i0 < n && st == VEIL_OK; i0 += C) {
         size_t m = n - i0 < C ? n - i0 : C, groups = gc_groups(m);
-        mpc_block_t *in = b->in + (i0 / GC_L) * n_in * GC_L;
+        mpc_block_t *in = b->in + (i0 / GC_L) * n_keep * GC_L;
         /* 1. the active labels of the own inputs */
         if (n_ein > 0) {
             pack_choices(choice, ein + i0 * n_ein, n_ein, m);
@@ -359,28 +392,25 @@ veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
             if (st != VEIL_OK)
                 break;
         }
-        /* 2. tables and decoding bits; the hardwired garbler inputs have
-         *    the active label 0 */
+        /* 2. tables and decoding bits (the hardwired garbler inputs have
+         *    the active label 0, which the evaluator's program knows) */
         if ((st = recv_bulk(ch, b->tables + i0 * c->n_and * 2,
                             m * c->n_and * 2 * sizeof(mpc_block_t))) ||
             (st = mpc_chan_recv(ch, packed, (m * c->n_out + 7) / 8)))
             break;
         unpack_bits(b->decode + i0 * c->n_out, packed, m * c->n_out);
-        for (size_t k = 0; k < groups; k++) {
-            memset(in + k * n_in * GC_L, 0,
-                   n_gin_off * GC_L * sizeof(mpc_block_t));
-            memcpy(in + k * n_in * GC_L + n_gin * GC_L, t + k * n_ein * GC_L,
+        for (size_t k = 0; k < groups; k++)
+            memcpy(in + (k * n_keep + n_on) * GC_L, t + k * n_ein * GC_L,
                    n_ein * GC_L * sizeof(mpc_block_t));
-        }
     }
-    if (st == VEIL_OK)
+    if (st == VEIL_OK) {
         e->gc.and_ctr += (uint64_t)n * c->n_and;
+        b->c = c;
+    }
 done:
     veil_free_secret(t, t ? grouped_bytes(C, n_ein) : 0);
     free(choice);
     free(packed);
-    if (st != VEIL_OK)
-        mpc_gc_ebatch_clear(b);
     return st;
 }
 
@@ -389,7 +419,7 @@ veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
 {
     const size_t C = MPC_GC_CHUNK;
     const mpc_circuit_t *c;
-    size_t n_in, n_on;
+    size_t n_keep, n_on;
     mpc_block_t *lab = NULL;
     gc_ws_t w;
     veil_status st;
@@ -397,23 +427,23 @@ veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
         (out == NULL && b->c->n_out > 0))
         return VEIL_EINVAL;
     c = b->c;
-    n_in = c->n_gin + c->n_ein;
     n_on = c->n_gin - b->n_gin_off;
-    if ((st = gc_ws_init(&w, c)) != VEIL_OK)
+    n_keep = n_on + c->n_ein;
+    if ((st = gc_ws_init(&w, c, 1, b->n_gin_off)) != VEIL_OK)
         return st;
     if ((lab = veil_alloc(grouped_bytes(C, n_on))) == NULL)
         st = VEIL_ENOMEM;
     for (size_t i0 = 0; i0 < b->n && st == VEIL_OK; i0 += C) {
         size_t m = b->n - i0 < C ? b->n - i0 : C, groups = gc_groups(m);
-        mpc_block_t *in = b->in + (i0 / GC_L) * n_in * GC_L;
+        mpc_block_t *in = b->in + (i0 / GC_L) * n_keep * GC_L;
         if ((st = recv_bulk(ch, lab,
                             groups * n_on * GC_L * sizeof(mpc_block_t))))
             break;
         for (size_t k = 0; k < groups; k++) {
             size_t i = i0 + k * GC_L, mk = m - k * GC_L < GC_L ? m - k * GC_L
                                                                 : GC_L;
-            mpc_block_t *gin = in + k * n_in * GC_L;
-            memcpy(gin + b->n_gin_off * GC_L, lab + k * n_on * GC_L,
+            mpc_block_t *gin = in + k * n_keep * GC_L;
+            memcpy(gin, lab + k * n_on * GC_L,
                    n_on * GC_L * sizeof(mpc_block_t));
             gc_eval_group(&w, &e->gc.pi, b->and_ctr + i * c->n_and,
                           out + i * c->n_out, gin,

@@ -30,8 +30,6 @@ veil_status mpc_relu_offline_server(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
     size_t k;
     uint8_t *bits;
     veil_status st;
-    if (b != NULL)
-        memset(b, 0, sizeof(*b));
     if (!relu_args_ok(relu, p, r, n))
         return VEIL_EINVAL;
     k = MPC_RELU_GIN_OFFLINE(relu->n_ein);
@@ -52,8 +50,6 @@ veil_status mpc_relu_offline_client(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
     size_t k;
     uint8_t *bits;
     veil_status st;
-    if (b != NULL)
-        memset(b, 0, sizeof(*b));
     if (!relu_args_ok(relu, p, c, n))
         return VEIL_EINVAL;
     k = relu->n_ein;

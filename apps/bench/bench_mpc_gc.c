@@ -157,12 +157,16 @@ static veil_status relu_bench_party(mpc_chan_t *ch, int party, void *arg)
     mpc_gc_gparty_t g;
     mpc_gc_eparty_t e;
     veil_status st;
+    mpc_gc_gbatch_t gb;
+    mpc_gc_ebatch_t eb;
+    mpc_gc_gbatch_init(&gb);
+    mpc_gc_ebatch_init(&eb);
     st = party == 0 ? mpc_gc_gparty_init(&g, ch) : mpc_gc_eparty_init(&e, ch);
     if (st != VEIL_OK)
         return st;
+    /* one batch object serves every repetition, as it would a stream of
+     * batches: its buffers are faulted in once, in the warm-up */
     for (int k = -1; k < b->reps && st == VEIL_OK; k++) { /* -1: warm-up */
-        mpc_gc_gbatch_t gb;
-        mpc_gc_ebatch_t eb;
         uint64_t bytes0;
         double t0, t1;
         if ((st = sync_parties(ch)) != VEIL_OK)
@@ -190,11 +194,9 @@ static veil_status relu_bench_party(mpc_chan_t *ch, int party, void *arg)
                     b->on_bytes = traffic(ch) - bytes0;
             }
         }
-        if (party == 0)
-            mpc_gc_gbatch_clear(&gb);
-        else
-            mpc_gc_ebatch_clear(&eb);
     }
+    mpc_gc_gbatch_clear(&gb);
+    mpc_gc_ebatch_clear(&eb);
     if (party == 0)
         mpc_gc_gparty_clear(&g);
     else

@@ -409,45 +409,64 @@ veil_status mpc_gc_eparty_init(mpc_gc_eparty_t *e, mpc_chan_t *ch) VEIL_WUR;
 void mpc_gc_gparty_clear(mpc_gc_gparty_t *g);
 void mpc_gc_eparty_clear(mpc_gc_eparty_t *e);
 
-/* What the garbler keeps between the phases of one batch. */
+/* What the garbler keeps between the phases of one batch.  A batch is
+ * initialised once (mpc_gc_gbatch_init) and may then serve any number of
+ * batches one after the other: its buffer is reused when large enough, so
+ * that a steady stream of batches does not fault in fresh memory each
+ * time. */
 typedef struct {
-    const mpc_circuit_t *c; /* borrowed: must outlive the batch        */
+    const mpc_circuit_t *c; /* borrowed: must outlive the batch; NULL
+                               when empty or spent                     */
     size_t n;               /* instances                               */
-    uint32_t n_gin_off;     /* garbler inputs sent offline             */
+    uint32_t n_gin_off;     /* garbler inputs hardwired offline        */
     mpc_block_t *on0;       /* 0-labels of the online garbler inputs,
-                               n * (n_gin - n_gin_off)                 */
+                               in the kernels' grouped layout          */
+    size_t on0_cap;         /* bytes allocated at on0                  */
 } mpc_gc_gbatch_t;
 
-/* What the evaluator keeps between the phases of one batch. */
+/* What the evaluator keeps between the phases of one batch (reused the
+ * same way). */
 typedef struct {
-    const mpc_circuit_t *c;
+    const mpc_circuit_t *c; /* NULL when empty                         */
     size_t n;
     uint32_t n_gin_off;
     uint64_t and_ctr;       /* the batch's first AND index             */
-    mpc_block_t *in;        /* active input labels, n * n_in           */
+    mpc_block_t *in;        /* active input labels but the hardwired,
+                               in the kernels' grouped layout          */
     mpc_block_t *tables;    /* n * n_and * 2                           */
     uint8_t *decode;        /* n * n_out                               */
+    size_t in_cap, tables_cap, decode_cap; /* bytes allocated           */
 } mpc_gc_ebatch_t;
 
-/* Offline, garbler: gin_off[i * n_gin_off + j] is offline garbler input j
- * of instance i (NULL if n_gin_off == 0).  n >= 1, n_gin_off <= n_gin.
- * The offline calls (here and below) first empty *b, so that clearing it
- * is safe whatever they return. */
+/* An empty batch. */
+void mpc_gc_gbatch_init(mpc_gc_gbatch_t *b);
+void mpc_gc_ebatch_init(mpc_gc_ebatch_t *b);
+
+/* Free a batch's buffers (wiping labels); it is empty afterwards, and
+ * clearing again is safe. */
+void mpc_gc_gbatch_clear(mpc_gc_gbatch_t *b);
+void mpc_gc_ebatch_clear(mpc_gc_ebatch_t *b);
+
+/* Offline, garbler: b initialised (any earlier content is dropped);
+ * gin_off[i * n_gin_off + j] is offline garbler input j of instance i
+ * (NULL if n_gin_off == 0).  n >= 1, n_gin_off <= n_gin.  On error the
+ * batch is left empty (still initialised). */
 veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
                                    mpc_chan_t *ch, const mpc_circuit_t *c,
                                    size_t n, uint32_t n_gin_off,
                                    const uint8_t *gin_off) VEIL_WUR;
 
-/* Offline, evaluator: ein[i * n_ein + j] is its input j of instance i
- * (NULL if n_ein == 0); n and n_gin_off as the garbler's. */
+/* Offline, evaluator: b initialised; ein[i * n_ein + j] is its input j of
+ * instance i (NULL if n_ein == 0); n and n_gin_off as the garbler's. */
 veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
                                      mpc_chan_t *ch, const mpc_circuit_t *c,
                                      size_t n, uint32_t n_gin_off,
                                      const uint8_t *ein) VEIL_WUR;
 
 /* Online, garbler: gin_on[i * (n_gin - n_gin_off) + j] (NULL if there are
- * none).  The call clears the batch, also on error: its 0-labels must never
- * encode a second input, since two active labels of a wire reveal Delta. */
+ * none).  The call wipes the batch's 0-labels and marks it spent (c =
+ * NULL), also on error: they must never encode a second input, since two
+ * active labels of a wire reveal Delta.  VEIL_EINVAL for a spent batch. */
 veil_status mpc_gc_online_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
                                   mpc_chan_t *ch,
                                   const uint8_t *gin_on) VEIL_WUR;
@@ -456,18 +475,14 @@ veil_status mpc_gc_online_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
 veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
                                     mpc_chan_t *ch, uint8_t *out) VEIL_WUR;
 
-/* Free a batch (wiping its labels); safe to call twice. */
-void mpc_gc_gbatch_clear(mpc_gc_gbatch_t *b);
-void mpc_gc_ebatch_clear(mpc_gc_ebatch_t *b);
-
 /* ------------------------------------------------ ReLU, offline / online
  *
  * Batches of n ReLUs with the circuit of mpc_circuit_relu (built once by
  * the caller for p, and passed to both phases).  Offline the server inputs
  * its masks r[0..n), the client its shares c[0..n); online the server
  * inputs its shares s[0..n) and the client receives
- * y[i] = (ReLU((c[i] + s[i]) mod p) - r[i]) mod p.  Values outside [0, p)
- * give VEIL_EINVAL. */
+ * y[i] = (ReLU((c[i] + s[i]) mod p) - r[i]) mod p.  Batches as for the
+ * generic calls above.  Values outside [0, p) give VEIL_EINVAL. */
 
 veil_status mpc_relu_offline_server(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
                                     mpc_chan_t *ch, const mpc_circuit_t *relu,

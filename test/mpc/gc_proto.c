@@ -32,6 +32,10 @@ static veil_status relu_party(mpc_chan_t *ch, int party, void *arg)
     mpc_gc_gbatch_t gb[3];
     mpc_gc_ebatch_t eb[3];
     veil_status st;
+    for (size_t k = 0; k < 3; k++) {
+        mpc_gc_gbatch_init(&gb[k]);
+        mpc_gc_ebatch_init(&eb[k]);
+    }
     st = party == 0 ? mpc_gc_gparty_init(&g, ch) : mpc_gc_eparty_init(&e, ch);
     if (st != VEIL_OK)
         return st;
@@ -168,6 +172,7 @@ static veil_status gen_party(mpc_chan_t *ch, int party, void *arg)
         mpc_gc_gbatch_t b;
         uint8_t *off = malloc(j->n * j->n_gin_off + 1);
         uint8_t *on = malloc(j->n * n_on + 1);
+        mpc_gc_gbatch_init(&b);
         for (size_t i = 0; i < j->n; i++) {
             memcpy(off + i * j->n_gin_off, j->gin + i * c->n_gin, j->n_gin_off);
             memcpy(on + i * n_on, j->gin + i * c->n_gin + j->n_gin_off, n_on);
@@ -189,6 +194,7 @@ static veil_status gen_party(mpc_chan_t *ch, int party, void *arg)
     } else {
         mpc_gc_eparty_t e;
         mpc_gc_ebatch_t b;
+        mpc_gc_ebatch_init(&b);
         if ((st = mpc_gc_eparty_init(&e, ch)) == VEIL_OK)
             st = mpc_gc_offline_evaluator(&b, &e, ch, c, j->n, j->n_gin_off,
                                           j->ein);
@@ -275,6 +281,8 @@ Test(gc_proto, bad_arguments)
     memset(&g, 0, sizeof(g));
     memset(&e, 0, sizeof(e));
     memset(&ch, 0, sizeof(ch));
+    mpc_gc_gbatch_init(&gb);
+    mpc_gc_ebatch_init(&eb);
     cr_assert_eq(mpc_circuit_relu(&relu, MPC_FIELD_P_DEFAULT), VEIL_OK);
     /* a value outside [0, p) */
     cr_assert_eq(mpc_relu_offline_server(&gb, &g, &ch, &relu,
@@ -290,8 +298,10 @@ Test(gc_proto, bad_arguments)
                  VEIL_EINVAL);
     cr_assert_eq(mpc_gc_offline_garbler(&gb, &g, &ch, &relu, 1, 1000, NULL),
                  VEIL_EINVAL);
-    memset(&eb, 0, sizeof(eb));
-    cr_assert_eq(mpc_relu_online_client(&eb, &e, &ch, y), VEIL_EINVAL);
+    cr_assert_eq(mpc_relu_online_client(&eb, &e, &ch, y), VEIL_EINVAL,
+                 "an empty batch");
+    cr_assert_eq(mpc_relu_online_server(&gb, &g, &ch, MPC_FIELD_P_DEFAULT, v),
+                 VEIL_EINVAL, "an empty batch");
     cr_assert_eq(mpc_gc_gparty_init(NULL, &ch), VEIL_EINVAL);
     mpc_gc_gbatch_clear(&gb);
     mpc_gc_ebatch_clear(&eb);
