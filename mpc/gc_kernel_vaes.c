@@ -1,12 +1,15 @@
 /*
  * gc_kernel_vaes.c - the half-gates kernels of gc_kernel_aesni.c on 512-bit
  * registers with VAES: one zmm register holds the labels of four lanes, so
- * a group of eight lanes is two registers, and the 32 hash inputs of an AND
- * gate (16 to evaluate) are eight (four) VAESENC streams.  Point-and-permute
- * selections use AVX-512 mask registers.  Compiled with -mavx512f
- * -mavx512dq -mvaes in a convenience library of its own; only picked after
- * a CPUID check (gc_dispatch.c).  Gives the same tables and labels as the
- * AES-NI kernel, bit for bit.
+ * a group of MPC_GC_LANES = 16 lanes is four registers, and the 64 hash
+ * inputs of an AND gate (32 to evaluate) are sixteen (eight) independent
+ * VAESENC streams, enough to keep the AES units busy across the latency of
+ * each round.  Point-and-permute selections use AVX-512 mask registers, and
+ * the evaluator prefetches the tables a few gates ahead (they stream from
+ * memory: 32 bytes per AND and lane).  Compiled with -mavx512f -mavx512dq
+ * -mvaes in a convenience library of its own; only picked after a CPUID
+ * check (gc_dispatch.c).  Gives the same tables and labels as the AES-NI
+ * kernel, bit for bit.
  */
 #include "config.h"
 #include "gc_internal.h"

@@ -14,10 +14,17 @@
  *                          repetitions) and bytes per element (both
  *                          directions, frame headers included; the one-off
  *                          base OTs are not counted)
+ *
+ * The development machine is shared, so every row also gives the medians
+ * of each thread's CPU time (CLOCK_THREAD_CPUTIME_ID): "cpu_per_second"
+ * for the in-memory rows, and the server's and the client's CPU time per
+ * element and phase for the ReLU rows.  Wall time is what a dedicated
+ * machine would see only when the machine is otherwise idle.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "veil/mpc_gc.h"
 #include "bench.h"
 
@@ -34,6 +41,31 @@ static double median(double *t, int k)
 {
     qsort(t, (size_t)k, sizeof(double), cmp_double);
     return k % 2 ? t[k / 2] : 0.5 * (t[k / 2 - 1] + t[k / 2]);
+}
+
+/* CPU time of the calling thread, in seconds. */
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Medians of the wall and CPU times of `runs` calls of fn (after one
+ * warm-up call), in microseconds. */
+static void time_runs(void (*fn)(void *), void *arg, int runs, double *wall,
+                      double *cpu)
+{
+    double w[MAX_REPS], c[MAX_REPS];
+    fn(arg);
+    for (int i = 0; i < runs; i++) {
+        double w0 = bench_now(), c0 = thread_cpu();
+        fn(arg);
+        c[i] = (thread_cpu() - c0) * 1e6;
+        w[i] = (bench_now() - w0) * 1e6;
+    }
+    *wall = median(w, runs);
+    *cpu = median(c, runs);
 }
 
 /* ------------------------------------------------------------- in memory */
@@ -71,7 +103,7 @@ static int run_mem(const bench_opts_t *o, veil_isa_t isa)
     size_t n_in;
     uint8_t *bits;
     int runs = o->runs < MAX_REPS ? o->runs : MAX_REPS, rc = 1;
-    double us_g, us_e, ands;
+    double us_g, us_e, cpu_g, cpu_e, ands;
     char extra[160];
 
     memset(&m, 0, sizeof(m));
@@ -96,20 +128,22 @@ static int run_mem(const bench_opts_t *o, veil_isa_t isa)
     mpc_gc_random_labels(&m.g, m.zero, GC_MEM_N * n_in);
     mpc_gc_encode(m.lab, &m.g, m.zero, bits, GC_MEM_N * n_in);
     free(bits);
-    us_g = bench_median_us(garble_once, &m, runs);
-    us_e = bench_median_us(eval_once, &m, runs);
+    time_runs(garble_once, &m, runs, &us_g, &cpu_g);
+    time_runs(eval_once, &m, runs, &us_e, &cpu_e);
     if (m.st != VEIL_OK)
         goto out;
     ands = (double)GC_MEM_N * m.c.n_and;
     snprintf(extra, sizeof(extra),
-             "\"per_second\":%.0f,\"bytes_per_and\":%zu,\"kernel\":\"%s\","
-             "\"circuit\":\"relu\"",
-             ands / us_g * 1e6, 2 * sizeof(mpc_block_t), mpc_gc_kernel_name());
+             "\"per_second\":%.0f,\"cpu_per_second\":%.0f,"
+             "\"bytes_per_and\":%zu,\"kernel\":\"%s\",\"circuit\":\"relu\"",
+             ands / us_g * 1e6, ands / cpu_g * 1e6, 2 * sizeof(mpc_block_t),
+             mpc_gc_kernel_name());
     bench_report(o, "mpc", "garble_and", GC_MEM_N, 41, veil_isa_name(isa), 1,
                  us_g, runs, extra);
     snprintf(extra, sizeof(extra),
-             "\"per_second\":%.0f,\"kernel\":\"%s\",\"circuit\":\"relu\"",
-             ands / us_e * 1e6, mpc_gc_kernel_name());
+             "\"per_second\":%.0f,\"cpu_per_second\":%.0f,\"kernel\":\"%s\","
+             "\"circuit\":\"relu\"",
+             ands / us_e * 1e6, ands / cpu_e * 1e6, mpc_gc_kernel_name());
     bench_report(o, "mpc", "eval_and", GC_MEM_N, 41, veil_isa_name(isa), 1,
                  us_e, runs, extra);
     rc = 0;
@@ -135,7 +169,8 @@ typedef struct {
     size_t n;
     int reps;
     uint64_t *c, *s, *r, *y;
-    double off_us[2][MAX_REPS], on_us[2][MAX_REPS];
+    double off_us[2][MAX_REPS], on_us[2][MAX_REPS];  /* wall, per party */
+    double off_cpu[2][MAX_REPS], on_cpu[2][MAX_REPS]; /* thread CPU      */
     uint64_t off_bytes, on_bytes; /* party 0, both directions, last rep */
 } relu_bench_t;
 
@@ -168,28 +203,32 @@ static veil_status relu_bench_party(mpc_chan_t *ch, int party, void *arg)
      * batches: its buffers are faulted in once, in the warm-up */
     for (int k = -1; k < b->reps && st == VEIL_OK; k++) { /* -1: warm-up */
         uint64_t bytes0;
-        double t0, t1;
+        double t0, t1, c0;
         if ((st = sync_parties(ch)) != VEIL_OK)
             break;
         bytes0 = traffic(ch);
         t0 = bench_now();
+        c0 = thread_cpu();
         st = party == 0
                  ? mpc_relu_offline_server(&gb, &g, ch, b->relu, p, b->r, b->n)
                  : mpc_relu_offline_client(&eb, &e, ch, b->relu, p, b->c, b->n);
         t1 = bench_now();
         if (k >= 0) {
             b->off_us[party][k] = (t1 - t0) * 1e6;
+            b->off_cpu[party][k] = (thread_cpu() - c0) * 1e6;
             if (party == 0)
                 b->off_bytes = traffic(ch) - bytes0;
         }
         if (st == VEIL_OK && (st = sync_parties(ch)) == VEIL_OK) {
             bytes0 = traffic(ch);
             t0 = bench_now();
+            c0 = thread_cpu();
             st = party == 0 ? mpc_relu_online_server(&gb, &g, ch, p, b->s)
                             : mpc_relu_online_client(&eb, &e, ch, b->y);
             t1 = bench_now();
             if (k >= 0) {
                 b->on_us[party][k] = (t1 - t0) * 1e6;
+                b->on_cpu[party][k] = (thread_cpu() - c0) * 1e6;
                 if (party == 0)
                     b->on_bytes = traffic(ch) - bytes0;
             }
@@ -213,7 +252,7 @@ static int run_relu(const bench_opts_t *o, size_t n)
     veil_status st[2] = {VEIL_OK, VEIL_OK}, e = VEIL_ENOMEM;
     veil_rng_t rng;
     double off[MAX_REPS], on[MAX_REPS], tot[MAX_REPS], moff, mon;
-    char extra[320];
+    char extra[512];
     int rc = 1, cap = n >= 100000 ? 5 : 11;
 
     mpc_circuit_init(&relu);
@@ -259,11 +298,16 @@ static int run_relu(const bench_opts_t *o, size_t n)
              "\"online_us_per_element\":%.3f,\"total_us_per_element\":%.3f,"
              "\"offline_bytes_per_element\":%.0f,"
              "\"online_bytes_per_element\":%.0f,\"bytes_per_element\":%.0f,"
-             "\"kernel\":\"%s\"",
+             "\"cpu_us_per_element\":{\"server_offline\":%.3f,"
+             "\"client_offline\":%.3f,\"server_online\":%.3f,"
+             "\"client_online\":%.3f},\"kernel\":\"%s\"",
              n, relu.n_and, moff, mon, median(tot, b->reps) / (double)n,
              (double)b->off_bytes / (double)n, (double)b->on_bytes / (double)n,
              (double)(b->off_bytes + b->on_bytes) / (double)n,
-             mpc_gc_kernel_name());
+             median(b->off_cpu[0], b->reps) / (double)n,
+             median(b->off_cpu[1], b->reps) / (double)n,
+             median(b->on_cpu[0], b->reps) / (double)n,
+             median(b->on_cpu[1], b->reps) / (double)n, mpc_gc_kernel_name());
     bench_report(o, "mpc", "relu", n, 41, veil_isa_name(veil_isa_active()), 1,
                  median(tot, b->reps), b->reps, extra);
     rc = 0;

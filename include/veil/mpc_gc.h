@@ -292,11 +292,12 @@ void mpc_relu_gin_online(uint8_t *online, uint64_t s, uint64_t p);
  * in groups of MPC_GC_LANES, the AES calls of one gate in all lanes going
  * through the pipeline together.  Instance i's AND gate k has the global
  * index ctr + i * n_and + k, where ctr is the garbler's counter before the
- * call.  The garbled tables of group q (the m <= 8 instances from 8q on)
- * are stored gate after gate; for each AND gate the m first ciphertexts TG
- * of the lanes in order, then their m second ciphertexts TE: n * n_and * 2
- * blocks in all.  The layout is part of the protocol, so that both parties
- * may process any whole number of groups at a time.
+ * call.  The garbled tables of group q (the m <= L = MPC_GC_LANES
+ * instances from qL on) are stored gate after gate; for each AND gate the
+ * m first ciphertexts TG of the lanes in order, then their m second
+ * ciphertexts TE: n * n_and * 2 blocks in all.  The layout is part of the
+ * protocol, so that both parties may process any whole number of groups at
+ * a time.
  *
  * Kernels: AES-NI (128-bit), and VAES on 512-bit registers when the CPU has
  * it and the active ISA is avx512 (VEIL_ISA=avx2 or scalar selects the
