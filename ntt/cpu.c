@@ -31,6 +31,12 @@ static uint64_t xgetbv0(void)
     return ((uint64_t)edx << 32) | eax;
 }
 
+static int cpu_has_fma(void)
+{
+    unsigned a, b, c, d;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_FMA);
+}
+
 static int cpu_has_avx2(void)
 {
     unsigned a, b, c, d;
@@ -40,7 +46,8 @@ static int cpu_has_avx2(void)
         return 0;
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
         return 0;
-    return (b & bit_AVX2) && (b & bit_BMI2);
+    /* The AVX2 path computes exact products in doubles with FMA. */
+    return (b & bit_AVX2) && (b & bit_BMI2) && cpu_has_fma();
 }
 
 static int cpu_has_avx512ifma(void)
@@ -111,21 +118,28 @@ veil_status veil_init(void)
     return init_status;
 }
 
+/* For the queries below: initialise if needed; a failed VEIL_ISA request
+ * leaves the best path active, which is what they report. */
+static void ensure_init(void)
+{
+    pthread_once(&init_once, init_once_fn);
+}
+
 veil_isa_t veil_isa_active(void)
 {
-    (void)veil_init();
+    ensure_init();
     return isa_active;
 }
 
 veil_isa_t veil_isa_best(void)
 {
-    (void)veil_init();
+    ensure_init();
     return isa_best;
 }
 
 veil_status veil_isa_set(veil_isa_t isa)
 {
-    (void)veil_init();
+    ensure_init();
     if (!veil_isa_supported(isa))
         return VEIL_EUNSUPPORTED;
     isa_active = isa;
