@@ -1,0 +1,11 @@
+/*
+ * fuzz_bfv_secret_key.c - libFuzzer target for bfv_secret_key_deserialize:
+ * any input must give VEIL_OK or VEIL_EFORMAT, never a crash or an out-of-
+ * bounds read, and an accepted input must serialize back to the same bytes.
+ * Build, corpus and run: bfv_fuzz_env.h.
+ */
+#include "bfv_fuzz_env.h"
+
+FZ_TARGET(bfv_secret_key_t, &fz_env()->ctx, bfv_secret_key_init,
+          bfv_secret_key_deserialize, bfv_secret_key_serialize,
+          bfv_secret_key_clear)
