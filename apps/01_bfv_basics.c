@@ -91,8 +91,9 @@ int main(void)
 
     /* 5. Compute p(x) = 3 x^2 + 2 x + 1 by Horner: (3 x + 2) x + 1. */
     check(bfv_mul_scalar(&y, &x, 3), "mul_scalar");
-    printf("y = 3 x            budget %3d bits  (times c: about log2(c) bits)\n",
-           budget(&sk, &y));
+    printf(
+        "y = 3 x            budget %3d bits  (times c: about log2(c) bits)\n",
+        budget(&sk, &y));
     check(bfv_encode_scalar(&two, 2), "encode 2");
     check(bfv_add_plain(&y, &y, &two), "add_plain");
     printf("y = y + 2          budget %3d bits  (adding a plaintext: ~0)\n",
@@ -120,11 +121,10 @@ int main(void)
         if (got[i] != want)
             bad++;
     }
-    printf("decrypt: p(%lld) = %lld, p(%lld) = %lld, ... ",
-           (long long)vals[0], (long long)got[0], (long long)vals[n - 1],
-           (long long)got[n - 1]);
-    printf("%s (%zu of %zu slots wrong)\n", bad ? "FAILED" : "all correct",
-           bad, n);
+    printf("decrypt: p(%lld) = %lld, p(%lld) = %lld, ... ", (long long)vals[0],
+           (long long)got[0], (long long)vals[n - 1], (long long)got[n - 1]);
+    printf("%s (%zu of %zu slots wrong)\n", bad ? "FAILED" : "all correct", bad,
+           n);
 
     free(vals);
     free(got);

@@ -44,8 +44,8 @@ static void show(viewer_t *v, const char *what, const bfv_ciphertext_t *ct,
         ok &= v->slots[i] == want[i];
     printf("%-28s [%5llu %5llu %5llu ... %5llu]  budget %3d  %s\n", what,
            (unsigned long long)v->slots[0], (unsigned long long)v->slots[1],
-           (unsigned long long)v->slots[2],
-           (unsigned long long)v->slots[h - 1], bits, ok ? "ok" : "WRONG");
+           (unsigned long long)v->slots[2], (unsigned long long)v->slots[h - 1],
+           bits, ok ? "ok" : "WRONG");
     printf("%-28s [%5llu %5llu %5llu ... %5llu]\n", "",
            (unsigned long long)v->slots[h], (unsigned long long)v->slots[h + 1],
            (unsigned long long)v->slots[h + 2],
@@ -54,8 +54,7 @@ static void show(viewer_t *v, const char *what, const bfv_ciphertext_t *ct,
 }
 
 /* The plaintext model: rotate both rows so that column j moves to j + k. */
-static void model_rotate(uint64_t *out, const uint64_t *in, int64_t k,
-                         size_t n)
+static void model_rotate(uint64_t *out, const uint64_t *in, int64_t k, size_t n)
 {
     const int64_t h = (int64_t)n / 2;
     for (int64_t r = 0; r < 2; r++)
@@ -94,12 +93,12 @@ int main(void)
     check(bfv_keygen_public(&pk, &sk, &rng), "keygen");
 
     /* Galois keys: the power-of-two steps in both directions and the row
-     * swap.  Any rotation is then a sum of at most log2(n) - 1 of them. */
+     * swap.  Any rotation is then a sum of at most (log2(n) + 1)/2 of them. */
     check(bfv_galois_keys_init(&gk, &ctx), "galois keys");
     check(bfv_keygen_galois_pow2(&gk, &sk, &rng), "keygen galois");
     printf("n = %zu: slots form a 2 x %zu matrix; %zu Galois keys "
-           "(+-1, +-2, ..., +-%zu and the row swap)\n\n", n, h, gk.count,
-           n / 4);
+           "(+-1, +-2, ..., +-%zu and the row swap)\n\n",
+           n, h, gk.count, n / 4);
 
     /* row 0 holds 1, 2, 3, ...; row 1 holds 1001, 1002, ... */
     uint64_t *m = malloc(4 * n * sizeof(uint64_t));

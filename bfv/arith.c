@@ -39,9 +39,11 @@ static veil_status addsub(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
             uint64_t *o = bfv_ct_row(out, k, i);
             if (k < smin) {
                 if (op == OP_ADD)
-                    ntt_vec_add(pl, o, bfv_ct_row(a, k, i), bfv_ct_row(b, k, i));
+                    ntt_vec_add(pl, o, bfv_ct_row(a, k, i),
+                                bfv_ct_row(b, k, i));
                 else
-                    ntt_vec_sub(pl, o, bfv_ct_row(a, k, i), bfv_ct_row(b, k, i));
+                    ntt_vec_sub(pl, o, bfv_ct_row(a, k, i),
+                                bfv_ct_row(b, k, i));
             } else if (sa > sb) {
                 if (out != a)
                     memcpy(o, bfv_ct_row(a, k, i), n * sizeof(uint64_t));

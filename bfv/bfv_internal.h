@@ -16,16 +16,18 @@
 
 /* Key switching (hybrid / GHS, doc/05-key-switching.md).  Q is split into
  * `digits` digits of up to K = n_p consecutive primes; digit d covers the
- * QP rows [first[d], first[d] + size[d]).  rest_rows[d] lists the other
- * L + K - size[d] rows (in QP order): where the digit is extended to. */
+ * QP rows [first[d], first[d] + size[d]).  A one-prime digit is extended
+ * to another prime by a reduction; a wider one by the fast base conversion
+ * up[d * (L + K) + j] from its primes to the single prime j of QP. */
 typedef struct {
     size_t digits;
+    size_t n_rows;          /* L + K */
     size_t *first;          /* digits */
     size_t *size;           /* digits */
-    size_t **rest_rows;     /* digits x (L + K - size[d]) row indices */
     rns_base_t *digit_base; /* digits: the primes of digit d            */
-    rns_base_t *rest_base;  /* digits: the primes of rest_rows[d]       */
-    rns_conv_t *up;         /* digits: digit d -> its rest (size >= 2)  */
+    rns_base_t *prime_base; /* L + K: prime j of QP alone               */
+    rns_conv_t *up;         /* digits x (L + K): digit d -> prime j,
+                             * set for size[d] >= 2 and j outside d     */
     rns_conv_t down;        /* P -> Q (used when K >= 2)                */
     uint64_t *half_ntt;     /* (L + K) x n: NTT of floor(P/2) (1 + X + ...
                              * + X^(n-1)) mod each prime (rounding)     */
@@ -37,22 +39,22 @@ typedef struct {
  * of M primes, R > t n Q, so that the tensor product fits Q R and its
  * scaling by t/Q fits R. */
 typedef struct {
-    size_t m;              /* M                                         */
-    ntt_plan_t *plans;     /* M plans, one per prime of R               */
+    size_t m;          /* M                                         */
+    ntt_plan_t *plans; /* M plans, one per prime of R               */
     rns_base_t base_r;
-    rns_conv_t q_to_r;     /* exact (centred) extension Q -> R          */
-    rns_conv_t r_to_q;     /* exact (centred) conversion R -> Q         */
-    rns_scale_t scale;     /* round(t x / Q) mod R for x in base Q u R  */
+    rns_conv_t q_to_r; /* exact (centred) extension Q -> R          */
+    rns_conv_t r_to_q; /* exact (centred) conversion R -> Q         */
+    rns_scale_t scale; /* round(t x / Q) mod R for x in base Q u R  */
 } bfv_mul_tables_t;
 
 struct bfv_precomp {
     /* D(m) = round(Q m / t) = delta m + round(r_t m / t), delta =
      * floor(Q / t), r_t = Q mod t (doc/03, "encoding the message"). */
-    uint64_t r_t;            /* Q mod t                                    */
-    uint64_t r_t_quot;       /* floor(r_t 2^64 / t), for round(r_t m / t)  */
-    ntt_modulus_t t_mod;     /* Barrett data of t                          */
-    uint64_t *delta;         /* L: floor(Q / t) mod q_i                    */
-    rns_scale_t dec_scale;   /* round(t x / Q) mod t (decrypt.c)           */
+    uint64_t r_t;          /* Q mod t                                    */
+    uint64_t r_t_quot;     /* floor(r_t 2^64 / t), for round(r_t m / t)  */
+    ntt_modulus_t t_mod;   /* Barrett data of t                          */
+    uint64_t *delta;       /* L: floor(Q / t) mod q_i                    */
+    rns_scale_t dec_scale; /* round(t x / Q) mod t (decrypt.c)           */
     bfv_ks_tables_t ks;
     bfv_mul_tables_t mul;
 };
@@ -79,8 +81,8 @@ void bfv_expand_uniform(uint64_t *rows, const bfv_context_t *ctx,
 
 /* Lift a small signed polynomial v[0..n) (int8 coefficients) into rows
  * 0..nrows-1 of QP order and transform them (NTT form), OpenMP over rows. */
-void bfv_small_to_ntt(uint64_t *rows, const bfv_context_t *ctx,
-                      const int8_t *v, size_t nrows);
+void bfv_small_to_ntt(uint64_t *rows, const bfv_context_t *ctx, const int8_t *v,
+                      size_t nrows);
 
 /* ---------------------------------------------------- key switching */
 
@@ -103,21 +105,28 @@ void bfv_kswitch_key_free(bfv_kswitch_key_t *ksk);
  * digits x (L + K) x n. */
 size_t bfv_ks_digits_words(const bfv_context_t *ctx);
 
-/* Words of scratch bfv_ks_decompose needs: (2L + K) x n. */
-size_t bfv_ks_tmp_words(const bfv_context_t *ctx);
-
 /* Decompose c (L rows, NTT form) into digits x (L + K) rows, NTT form:
- * digit d extended to all of QP (doc/05 steps 1-2).  tmp: scratch of
- * bfv_ks_tmp_words(ctx) words.  out, c and tmp must not overlap. */
+ * digit d extended to all of QP (doc/05 steps 1-2).  coef: L x n words of
+ * scratch.  out, c and coef must not overlap. */
 void bfv_ks_decompose(uint64_t *out, const bfv_context_t *ctx,
-                      const uint64_t *c, uint64_t *tmp);
+                      const uint64_t *c, uint64_t *coef);
+
+/* Words of the scratch bfv_ks_apply and bfv_ks_switch need:
+ * (L + 2 (L + K) + T) x n, T = omp_get_max_threads(). */
+size_t bfv_ks_work_words(const bfv_context_t *ctx);
 
 /* The inner product of decomposed digits with a key, divided by P
  * (steps 3-4): y_k = round(sum_d digit_d * key_k,d / P) mod Q for k = 0, 1,
- * written to y (2 x L x n, NTT form).  acc: 2 x (L + K) x n scratch. */
-void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx,
-                  const uint64_t *digits, const bfv_kswitch_key_t *ksk,
-                  uint64_t *acc);
+ * written to y (2 x L x n, NTT form).  work: bfv_ks_work_words words. */
+void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx, const uint64_t *digits,
+                  const bfv_kswitch_key_t *ksk, uint64_t *work);
+
+/* Steps 1-4 at once for one polynomial c (L rows, NTT form): the same
+ * result as bfv_ks_decompose then bfv_ks_apply, bit for bit, but each digit
+ * row is made, used and dropped while in cache.  work as above; y must not
+ * overlap c. */
+void bfv_ks_switch(uint64_t *y, const bfv_context_t *ctx, const uint64_t *c,
+                   const bfv_kswitch_key_t *ksk, uint64_t *work);
 
 /* ---------------------------------------------------- helpers */
 
@@ -125,7 +134,7 @@ void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx,
  * signs of errors are random, so a branch would mispredict half the time. */
 static inline uint64_t bfv_lift_small(int8_t v, uint64_t q)
 {
-    return (uint64_t)(int64_t)v + (q & (uint64_t)-(int64_t)(v < 0));
+    return (uint64_t)(int64_t)v + (q & (0 - (uint64_t)(v < 0)));
 }
 
 /* x = c_0 + c_1 s + ... + c_{size-1} s^(size-1) mod Q in coefficient form
@@ -140,8 +149,8 @@ veil_status bfv_ciphertext_resize(bfv_ciphertext_t *ct, size_t size,
 
 /* D(m) = round(Q m / t) mod q_i for every row i < L, in coefficient form,
  * for m[0..n) in [0, t): out is L x n, frac n words of scratch. */
-void bfv_scale_plain(uint64_t *out, const bfv_context_t *ctx,
-                     const uint64_t *m, uint64_t *frac);
+void bfv_scale_plain(uint64_t *out, const bfv_context_t *ctx, const uint64_t *m,
+                     uint64_t *frac);
 
 /* x mod p for every x in in[0..n) with 0 <= x < q_from (OpenMP-free). */
 void bfv_reduce_row(uint64_t *out, const uint64_t *in, size_t n,

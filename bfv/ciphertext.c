@@ -50,8 +50,7 @@ veil_status bfv_ciphertext_copy(bfv_ciphertext_t *dst,
                                 const bfv_ciphertext_t *src)
 {
     veil_status st;
-    if (dst == NULL || src == NULL || dst->ctx != src->ctx ||
-        src->ctx == NULL)
+    if (dst == NULL || src == NULL || dst->ctx != src->ctx || src->ctx == NULL)
         return VEIL_EINVAL;
     if (dst == src)
         return VEIL_OK;

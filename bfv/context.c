@@ -65,40 +65,30 @@ static veil_status ks_tables_init(bfv_ks_tables_t *ks, const bfv_context_t *ctx)
     for (size_t i = 0; i < LK; i++)
         primes[i] = ctx->plans[i].q;
     ks->digits = D;
+    ks->n_rows = LK;
     ks->first = veil_calloc(D, sizeof(size_t));
     ks->size = veil_calloc(D, sizeof(size_t));
-    ks->rest_rows = veil_calloc(D, sizeof(size_t *));
     ks->digit_base = veil_calloc(D, sizeof(rns_base_t));
-    ks->rest_base = veil_calloc(D, sizeof(rns_base_t));
-    ks->up = veil_calloc(D, sizeof(rns_conv_t));
+    ks->prime_base = veil_calloc(LK, sizeof(rns_base_t));
+    ks->up = veil_calloc(D * LK, sizeof(rns_conv_t));
     ks->half_ntt = veil_calloc(LK * ctx->n, sizeof(uint64_t));
     ks->p_mod_q = veil_calloc(L, sizeof(uint64_t));
     ks->p_inv = veil_calloc(L, sizeof(uint64_t));
-    if (!ks->first || !ks->size || !ks->rest_rows || !ks->digit_base ||
-        !ks->rest_base || !ks->up || !ks->half_ntt || !ks->p_mod_q || !ks->p_inv)
+    if (!ks->first || !ks->size || !ks->digit_base || !ks->prime_base ||
+        !ks->up || !ks->half_ntt || !ks->p_mod_q || !ks->p_inv)
         return VEIL_ENOMEM;
 
+    for (size_t j = 0; j < LK && st == VEIL_OK; j++)
+        st = rns_base_init(&ks->prime_base[j], primes + j, 1);
     for (size_t d = 0; d < D && st == VEIL_OK; d++) {
-        uint64_t rest[BFV_MAX_Q + BFV_MAX_P];
-        size_t nr = 0;
         ks->first[d] = d * K;
         ks->size[d] = (d * K + K <= L) ? K : L - d * K;
-        ks->rest_rows[d] = veil_calloc(LK - ks->size[d], sizeof(size_t));
-        if (ks->rest_rows[d] == NULL)
-            return VEIL_ENOMEM;
-        for (size_t i = 0; i < LK; i++) {
-            if (i >= ks->first[d] && i < ks->first[d] + ks->size[d])
-                continue;
-            ks->rest_rows[d][nr] = i;
-            rest[nr++] = primes[i];
-        }
         st = rns_base_init(&ks->digit_base[d], primes + ks->first[d],
                            ks->size[d]);
-        if (st == VEIL_OK)
-            st = rns_base_init(&ks->rest_base[d], rest, nr);
-        if (st == VEIL_OK)
-            st = rns_conv_init(&ks->up[d], &ks->digit_base[d],
-                               &ks->rest_base[d]);
+        for (size_t j = 0; j < LK && st == VEIL_OK && ks->size[d] >= 2; j++)
+            if (j < ks->first[d] || j >= ks->first[d] + ks->size[d])
+                st = rns_conv_init(&ks->up[d * LK + j], &ks->digit_base[d],
+                                   &ks->prime_base[j]);
     }
     if (st == VEIL_OK)
         st = rns_conv_init(&ks->down, &ctx->base_p, &ctx->base_q);
@@ -123,25 +113,22 @@ static veil_status ks_tables_init(bfv_ks_tables_t *ks, const bfv_context_t *ctx)
 
 static void ks_tables_clear(bfv_ks_tables_t *ks)
 {
-    if (ks->rest_rows != NULL)
-        for (size_t d = 0; d < ks->digits; d++)
-            veil_free(ks->rest_rows[d]);
-    /* the bases and conversions of a partially built table are zeroed by
-     * veil_calloc, which rns_*_clear accept */
+    /* the entries of a partially built table are zero-filled (veil_calloc),
+     * which rns_*_clear accept */
+    const size_t LK = ks->prime_base != NULL ? ks->n_rows : 0;
     if (ks->up != NULL)
-        for (size_t d = 0; d < ks->digits; d++)
-            rns_conv_clear(&ks->up[d]);
+        for (size_t i = 0; i < ks->digits * LK; i++)
+            rns_conv_clear(&ks->up[i]);
     if (ks->digit_base != NULL)
-        for (size_t d = 0; d < ks->digits; d++) {
+        for (size_t d = 0; d < ks->digits; d++)
             rns_base_clear(&ks->digit_base[d]);
-            rns_base_clear(&ks->rest_base[d]);
-        }
+    for (size_t j = 0; j < LK; j++)
+        rns_base_clear(&ks->prime_base[j]);
     rns_conv_clear(&ks->down);
     veil_free(ks->first);
     veil_free(ks->size);
-    veil_free(ks->rest_rows);
     veil_free(ks->digit_base);
-    veil_free(ks->rest_base);
+    veil_free(ks->prime_base);
     veil_free(ks->up);
     veil_free(ks->half_ntt);
     veil_free(ks->p_mod_q);

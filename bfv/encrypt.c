@@ -13,7 +13,8 @@
 /* round(r_t m / t) for m in [0, t): Shoup-style quotient from
  * r_t_quot = floor(r_t 2^64 / t) (off by at most one, then corrected), and
  * rounding half up from the remainder. */
-static uint64_t round_frac(uint64_t m, const struct bfv_precomp *pre, uint64_t t)
+static uint64_t round_frac(uint64_t m, const struct bfv_precomp *pre,
+                           uint64_t t)
 {
     uint64_t quo = (uint64_t)(((unsigned __int128)m * pre->r_t_quot) >> 64);
     uint64_t rem = m * pre->r_t - quo * t; /* true value in [0, 2t) */
@@ -24,8 +25,8 @@ static uint64_t round_frac(uint64_t m, const struct bfv_precomp *pre, uint64_t t
     return quo + (2 * rem >= t ? 1 : 0);
 }
 
-void bfv_scale_plain(uint64_t *out, const bfv_context_t *ctx,
-                     const uint64_t *m, uint64_t *frac)
+void bfv_scale_plain(uint64_t *out, const bfv_context_t *ctx, const uint64_t *m,
+                     uint64_t *frac)
 {
     const struct bfv_precomp *pre = ctx->pre;
     const size_t n = ctx->n, L = ctx->n_q;

@@ -5,7 +5,8 @@
  *
  * Rotating (c0, c1) by sigma: X -> X^g, with the key ksk from s to
  * sigma^-1(s):
- *   1. decompose c1 (kswitch.c steps 1-2; shared by every g when hoisted);
+ *   1. decompose c1 (kswitch.c steps 1-2; shared by every g when hoisted,
+ *      fused with step 2 otherwise);
  *   2. (y0, y1) = key switch of c1: y0 + y1 sigma^-1(s) = c1 s + e_ks;
  *   3. out = (sigma(c0 + y0), sigma(y1)), a permutation of NTT-form rows.
  * Then out0 + out1 s = sigma(c0 + c1 s + e_ks): the message is sigma(m).
@@ -254,29 +255,27 @@ veil_status bfv_keygen_galois_pow2(bfv_galois_keys_t *gk,
 
 /* ---------------------------------------------------------- rotations */
 
-/* Scratch of one key switch after the decomposition. */
+/* Scratch of one key switch: the key-switching work area and y. */
 typedef struct {
-    uint64_t *acc; /* 2 x (L + K) x n */
-    uint64_t *y;   /* 2 x L x n */
+    uint64_t *work; /* bfv_ks_work_words */
+    uint64_t *y;    /* 2 x L x n */
 } galois_work_t;
 
 static veil_status work_alloc(galois_work_t *w, const bfv_context_t *ctx)
 {
-    w->acc = veil_alloc((2 * ctx->n_qp + 2 * ctx->n_q) * ctx->n *
-                        sizeof(uint64_t));
-    w->y = w->acc == NULL ? NULL : w->acc + 2 * ctx->n_qp * ctx->n;
-    return w->acc == NULL ? VEIL_ENOMEM : VEIL_OK;
+    const size_t words = bfv_ks_work_words(ctx);
+    w->work = veil_alloc((words + 2 * ctx->n_q * ctx->n) * sizeof(uint64_t));
+    w->y = w->work == NULL ? NULL : w->work + words;
+    return w->work == NULL ? VEIL_ENOMEM : VEIL_OK;
 }
 
-/* Steps 2-3 for a decomposed c1 and the given c0 (L rows).  out already
- * has size 2 and may share its c0 rows with c0. */
+/* Step 3 from the key-switched c1 in w->y and the given c0 (L rows).  out
+ * already has size 2 and may share its c0 rows with c0. */
 static void galois_finish(bfv_ciphertext_t *out, const uint64_t *c0,
-                          const uint64_t *digits, const bfv_galois_key_t *key,
-                          galois_work_t *w)
+                          const bfv_galois_key_t *key, galois_work_t *w)
 {
     const bfv_context_t *ctx = out->ctx;
     const size_t n = ctx->n, L = ctx->n_q;
-    bfv_ks_apply(w->y, ctx, digits, &key->ksk, w->acc);
 #pragma omp parallel for schedule(static) collapse(2)
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; i < L; i++) {
@@ -289,28 +288,20 @@ static void galois_finish(bfv_ciphertext_t *out, const uint64_t *c0,
     }
 }
 
-/* out = sigma_key(ct) for a size-2 ct (out may be ct). */
+/* out = sigma_key(ct) for a size-2 ct (out may be ct): steps 1-2 fused
+ * (bfv_ks_switch), the same bits as the hoisted path. */
 static veil_status apply_key(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
                              const bfv_galois_key_t *key)
 {
-    const bfv_context_t *ctx = ct->ctx;
-    const size_t wd = bfv_ks_digits_words(ctx), wt = bfv_ks_tmp_words(ctx);
     galois_work_t w;
-    uint64_t *digits;
-    veil_status st;
-
-    digits = veil_alloc((wd + wt) * sizeof(uint64_t));
-    if (digits == NULL)
-        return VEIL_ENOMEM;
-    st = work_alloc(&w, ctx);
-    if (st == VEIL_OK) {
-        bfv_ks_decompose(digits, ctx, bfv_ct_row(ct, 1, 0), digits + wd);
-        st = bfv_ciphertext_resize(out, 2, 1);
-        if (st == VEIL_OK)
-            galois_finish(out, bfv_ct_row(ct, 0, 0), digits, key, &w);
-        veil_free(w.acc);
-    }
-    veil_free(digits);
+    veil_status st = work_alloc(&w, ct->ctx);
+    if (st != VEIL_OK)
+        return st;
+    bfv_ks_switch(w.y, ct->ctx, bfv_ct_row(ct, 1, 0), &key->ksk, w.work);
+    st = bfv_ciphertext_resize(out, 2, 1);
+    if (st == VEIL_OK)
+        galois_finish(out, bfv_ct_row(ct, 0, 0), key, &w);
+    veil_free(w.work);
     return st;
 }
 
@@ -355,8 +346,8 @@ static long naf_plan(const bfv_galois_key_t **seq, const bfv_galois_keys_t *gk,
         if (r & 1) {
             /* digit +-1: choose so that the rest is divisible by 4 */
             int64_t dgt = (r & 3) == 3 ? -1 : 1;
-            const bfv_galois_key_t *k =
-                bfv_galois_keys_find(gk, bfv_galois_elt_from_step(ctx, dgt * bit));
+            const bfv_galois_key_t *k = bfv_galois_keys_find(
+                gk, bfv_galois_elt_from_step(ctx, dgt * bit));
             if (k == NULL)
                 return -1;
             seq[len++] = k;
@@ -477,7 +468,7 @@ veil_status bfv_hoisted_prepare(bfv_hoisted_t *h, const bfv_ciphertext_t *ct)
         ct->size != 2)
         return VEIL_EINVAL;
     ctx = ct->ctx;
-    tmp = veil_alloc(bfv_ks_tmp_words(ctx) * sizeof(uint64_t));
+    tmp = veil_alloc(ctx->n_q * ctx->n * sizeof(uint64_t));
     if (tmp == NULL)
         return VEIL_ENOMEM;
     memcpy(h->c0, bfv_ct_row(ct, 0, 0), ctx->n_q * ctx->n * sizeof(uint64_t));
@@ -499,8 +490,8 @@ static veil_status hoisted_copy(bfv_ciphertext_t *out, const bfv_hoisted_t *h)
     memcpy(bfv_ct_row(out, 0, 0), h->c0, ctx->n_q * n * sizeof(uint64_t));
     for (size_t i = 0; i < ctx->n_q; i++) {
         size_t d = i / ctx->n_p;
-        memcpy(bfv_ct_row(out, 1, i),
-               h->digits + (d * ctx->n_qp + i) * n, n * sizeof(uint64_t));
+        memcpy(bfv_ct_row(out, 1, i), h->digits + (d * ctx->n_qp + i) * n,
+               n * sizeof(uint64_t));
     }
     return VEIL_OK;
 }
@@ -513,9 +504,9 @@ veil_status bfv_hoisted_apply_galois(bfv_ciphertext_t *out,
     galois_work_t w;
     veil_status st;
 
-    if (out == NULL || h == NULL || gk == NULL || h->ctx == NULL ||
-        !h->ready || out->ctx != h->ctx || gk->ctx != h->ctx ||
-        elt % 2 == 0 || elt >= 2 * (uint64_t)h->ctx->n)
+    if (out == NULL || h == NULL || gk == NULL || h->ctx == NULL || !h->ready ||
+        out->ctx != h->ctx || gk->ctx != h->ctx || elt % 2 == 0 ||
+        elt >= 2 * (uint64_t)h->ctx->n)
         return VEIL_EINVAL;
     if (elt == 1)
         return hoisted_copy(out, h);
@@ -525,10 +516,11 @@ veil_status bfv_hoisted_apply_galois(bfv_ciphertext_t *out,
     st = work_alloc(&w, h->ctx);
     if (st != VEIL_OK)
         return st;
+    bfv_ks_apply(w.y, h->ctx, h->digits, &key->ksk, w.work);
     st = bfv_ciphertext_resize(out, 2, 0);
     if (st == VEIL_OK)
-        galois_finish(out, h->c0, h->digits, key, &w);
-    veil_free(w.acc);
+        galois_finish(out, h->c0, key, &w);
+    veil_free(w.work);
     return st;
 }
 
@@ -540,8 +532,8 @@ veil_status bfv_hoisted_rotate_rows(bfv_ciphertext_t *out,
         return VEIL_EINVAL;
     if (!h->ctx->batching)
         return VEIL_EPARAM;
-    return bfv_hoisted_apply_galois(out, h,
-                                    bfv_galois_elt_from_step(h->ctx, k), gk);
+    return bfv_hoisted_apply_galois(out, h, bfv_galois_elt_from_step(h->ctx, k),
+                                    gk);
 }
 
 veil_status bfv_rotate_rows_many(bfv_ciphertext_t *outs,

@@ -28,7 +28,8 @@ void bfv_secret_key_clear(bfv_secret_key_t *sk)
         return;
     if (sk->ctx != NULL) {
         veil_free_secret(sk->coeffs, sk->ctx->n);
-        veil_free_secret(sk->ntt, sk->ctx->n_qp * sk->ctx->n * sizeof(uint64_t));
+        veil_free_secret(sk->ntt,
+                         sk->ctx->n_qp * sk->ctx->n * sizeof(uint64_t));
     }
     memset(sk, 0, sizeof(*sk));
 }

@@ -17,21 +17,18 @@
  *      multiply by P^-1 mod q_i.
  * Then y_0 + y_1 s = c s' + e_ks with |e_ks| about sum_d Q_d |e_d| n / P.
  *
- * Threads: every loop is OpenMP over (digit, row) or (component, row)
- * pairs; each iteration writes its own rows, so results do not depend on the
- * thread count.
+ * Threads: every loop is OpenMP over rows, (digit, row) or (component,
+ * row) pairs; each iteration writes its own rows, and the inner product of a
+ * row adds its digits in the fixed order d = 0, 1, ..., so results do not
+ * depend on the thread count.
  */
+#include <omp.h>
 #include <string.h>
 #include "bfv_internal.h"
 
 size_t bfv_ks_digits_words(const bfv_context_t *ctx)
 {
     return ctx->pre->ks.digits * ctx->n_qp * ctx->n;
-}
-
-size_t bfv_ks_tmp_words(const bfv_context_t *ctx)
-{
-    return (2 * ctx->n_q + ctx->n_p) * ctx->n;
 }
 
 veil_status bfv_kswitch_key_alloc(bfv_kswitch_key_t *ksk,
@@ -82,8 +79,7 @@ void bfv_kswitch_keygen(bfv_kswitch_key_t *ksk, const bfv_secret_key_t *sk,
             uint64_t *a = ksk_row(ksk, ctx, d, 1, i);
             const int8_t *e = err + d * n;
 
-            bfv_expand_uniform_row(a, ctx, ksk->seed, (uint32_t)d,
-                                   (uint32_t)i);
+            bfv_expand_uniform_row(a, ctx, ksk->seed, (uint32_t)d, (uint32_t)i);
             for (size_t k = 0; k < n; k++)
                 b[k] = bfv_lift_small(e[k], pl->q);
             ntt_forward(pl, b);
@@ -117,79 +113,84 @@ void bfv_reduce_row(uint64_t *out, const uint64_t *in, size_t n,
     }
 }
 
-void bfv_ks_decompose(uint64_t *out, const bfv_context_t *ctx,
-                      const uint64_t *c, uint64_t *tmp)
+/* Step 2 for one row: row j of QP of digit d of c, in NTT form.  coef holds
+ * c in coefficient form.  The digit's own rows are c's (no work); a
+ * one-prime digit [c]_{q_f} in [0, q_f) is reduced mod prime j (exact); a
+ * wider one goes through the fast base conversion, whose result is the
+ * digit plus a small multiple of Q_d - harmless, since g_d Q_d = 0 mod Q
+ * (doc/05). */
+static const uint64_t *digit_row(uint64_t *out, const bfv_context_t *ctx,
+                                 const uint64_t *c, const uint64_t *coef,
+                                 size_t d, size_t j)
 {
     const bfv_ks_tables_t *ks = &ctx->pre->ks;
-    const size_t n = ctx->n, L = ctx->n_q, LK = ctx->n_qp, D = ks->digits;
+    const size_t n = ctx->n, f = ks->first[d], sz = ks->size[d];
+    if (j >= f && j < f + sz)
+        return c + j * n;
+    if (sz == 1)
+        bfv_reduce_row(out, coef + f * n, n, ctx->plans[f].q, &ctx->plans[j]);
+    else
+        rns_conv_apply(&ks->up[d * ctx->n_qp + j], out, coef + f * n, n);
+    ntt_forward(&ctx->plans[j], out);
+    return out;
+}
 
-    /* Step 1: coefficient form of c (tmp) */
+/* Step 1: coef = c in coefficient form (L rows). */
+static void to_coef(uint64_t *coef, const bfv_context_t *ctx, const uint64_t *c)
+{
+    const size_t n = ctx->n;
 #pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < L; i++) {
-        memcpy(tmp + i * n, c + i * n, n * sizeof(uint64_t));
-        ntt_inverse(&ctx->plans[i], tmp + i * n);
+    for (size_t i = 0; i < ctx->n_q; i++) {
+        memcpy(coef + i * n, c + i * n, n * sizeof(uint64_t));
+        ntt_inverse(&ctx->plans[i], coef + i * n);
     }
+}
 
-    /* Step 2: extend digit d to the rows outside it.  One-prime digits are
-     * exact: [c]_{q_i} in [0, q_i) is reduced mod the other primes.  Wider
-     * digits use the fast base conversion (rns.h), whose result is the
-     * digit plus a small multiple of Q_d - harmless, since g_d Q_d = 0 mod
-     * Q (doc/05). */
-    for (size_t d = 0; d < D; d++) {
-        uint64_t *od = out + d * LK * n;
-        const size_t f = ks->first[d], sz = ks->size[d];
-        /* the digit's own rows are c itself, already in NTT form */
-        memcpy(od + f * n, c + f * n, sz * n * sizeof(uint64_t));
-        if (sz >= 2) {
-            /* the conversion writes the rest rows contiguously; they are
-             * rows [0, f) and [f + sz, LK) of od */
-            uint64_t *rest = tmp + L * n;
-            rns_conv_apply(&ks->up[d], rest, tmp + f * n, n);
-            memcpy(od, rest, f * n * sizeof(uint64_t));
-            memcpy(od + (f + sz) * n, rest + f * n,
-                   (LK - f - sz) * n * sizeof(uint64_t));
-        }
-    }
+void bfv_ks_decompose(uint64_t *out, const bfv_context_t *ctx,
+                      const uint64_t *c, uint64_t *coef)
+{
+    const size_t n = ctx->n, LK = ctx->n_qp, D = ctx->pre->ks.digits;
+    to_coef(coef, ctx, c);
 #pragma omp parallel for schedule(static) collapse(2)
     for (size_t d = 0; d < D; d++) {
         for (size_t j = 0; j < LK; j++) {
-            const size_t f = ks->first[d], sz = ks->size[d];
             uint64_t *row = out + (d * LK + j) * n;
-            if (j >= f && j < f + sz)
-                continue;
-            if (sz == 1)
-                bfv_reduce_row(row, tmp + f * n, n, ctx->plans[f].q,
-                               &ctx->plans[j]);
-            ntt_forward(&ctx->plans[j], row);
+            const uint64_t *r = digit_row(row, ctx, c, coef, d, j);
+            if (r != row)
+                memcpy(row, r, n * sizeof(uint64_t));
         }
     }
 }
 
-void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx,
-                  const uint64_t *digits, const bfv_kswitch_key_t *ksk,
-                  uint64_t *acc)
+size_t bfv_ks_work_words(const bfv_context_t *ctx)
+{
+    return (ctx->n_q + 2 * ctx->n_qp + (size_t)omp_get_max_threads()) * ctx->n;
+}
+
+/* Step 3 for row j and digit d: x_k (+)= digit row * ksk_d,k (k = 0, 1). */
+static void inner_product_row(uint64_t *acc, const bfv_context_t *ctx,
+                              const uint64_t *dig, const bfv_kswitch_key_t *ksk,
+                              size_t d, size_t j)
+{
+    const ntt_plan_t *pl = &ctx->plans[j];
+    const size_t n = ctx->n, LK = ctx->n_qp;
+    for (size_t comp = 0; comp < 2; comp++) {
+        uint64_t *x = acc + (comp * LK + j) * n;
+        if (d == 0)
+            ntt_vec_mul(pl, x, dig, ksk_row(ksk, ctx, 0, comp, j));
+        else
+            ntt_vec_muladd(pl, x, dig, ksk_row(ksk, ctx, d, comp, j));
+    }
+}
+
+/* Step 4: y_k = round(x_k / P) mod Q from acc (2 x (L + K) rows). */
+static void mod_down(uint64_t *y, const bfv_context_t *ctx, uint64_t *acc)
 {
     const bfv_ks_tables_t *ks = &ctx->pre->ks;
     const size_t n = ctx->n, L = ctx->n_q, K = ctx->n_p, LK = ctx->n_qp;
-    const size_t D = ks->digits;
 
-    /* Step 3: x_k = sum_d digit_d * ksk_d,k, row by row over QP.  The two
-     * components of a row are consecutive tasks, so the digit rows the
-     * first one reads are still in cache for the second. */
-#pragma omp parallel for schedule(static) collapse(2)
-    for (size_t j = 0; j < LK; j++) {
-        for (size_t comp = 0; comp < 2; comp++) {
-            const ntt_plan_t *pl = &ctx->plans[j];
-            uint64_t *x = acc + (comp * LK + j) * n;
-            ntt_vec_mul(pl, x, digits + j * n, ksk_row(ksk, ctx, 0, comp, j));
-            for (size_t d = 1; d < D; d++)
-                ntt_vec_muladd(pl, x, digits + (d * LK + j) * n,
-                               ksk_row(ksk, ctx, d, comp, j));
-        }
-    }
-
-    /* Step 4a: v = (x + h) mod P in coefficient form, h = floor(P/2): add
-     * the NTT of h (1 + X + ... + X^(n-1)) and transform back. */
+    /* 4a: v = (x + h) mod P in coefficient form, h = floor(P/2): add the
+     * NTT of h (1 + X + ... + X^(n-1)) and transform back */
 #pragma omp parallel for schedule(static) collapse(2)
     for (size_t comp = 0; comp < 2; comp++) {
         for (size_t j = L; j < LK; j++) {
@@ -198,13 +199,13 @@ void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx,
             ntt_inverse(&ctx->plans[j], x);
         }
     }
-    /* Step 4b: v mod q_i (exact for K = 1, fast base conversion with an
-     * error of a few P otherwise, which shifts y by a few units) */
+    /* 4b: v mod q_i (exact for K = 1; the fast base conversion otherwise,
+     * whose error of a few P shifts y by a few units) */
     if (K >= 2)
         for (size_t comp = 0; comp < 2; comp++)
             rns_conv_apply(&ks->down, y + comp * L * n,
                            acc + (comp * LK + L) * n, n);
-    /* Step 4c: y_i = (x_i - v + h) P^-1 mod q_i, in NTT form */
+            /* 4c: y_i = (x_i - v + h) P^-1 mod q_i, in NTT form */
 #pragma omp parallel for schedule(static) collapse(2)
     for (size_t comp = 0; comp < 2; comp++) {
         for (size_t i = 0; i < L; i++) {
@@ -219,4 +220,36 @@ void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx,
             ntt_vec_mul_scalar(pl, yi, yi, ks->p_inv[i]);
         }
     }
+}
+
+void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx, const uint64_t *digits,
+                  const bfv_kswitch_key_t *ksk, uint64_t *work)
+{
+    const size_t n = ctx->n, LK = ctx->n_qp, D = ctx->pre->ks.digits;
+    uint64_t *acc = work + ctx->n_q * n;
+#pragma omp parallel for schedule(static)
+    for (size_t j = 0; j < LK; j++)
+        for (size_t d = 0; d < D; d++)
+            inner_product_row(acc, ctx, digits + (d * LK + j) * n, ksk, d, j);
+    mod_down(y, ctx, acc);
+}
+
+void bfv_ks_switch(uint64_t *y, const bfv_context_t *ctx, const uint64_t *c,
+                   const bfv_kswitch_key_t *ksk, uint64_t *work)
+{
+    const size_t n = ctx->n, L = ctx->n_q, LK = ctx->n_qp;
+    const size_t D = ctx->pre->ks.digits;
+    uint64_t *coef = work, *acc = coef + L * n, *rows = acc + 2 * LK * n;
+
+    to_coef(coef, ctx, c);
+    /* steps 2-3 row by row: each thread makes a digit row in its own
+     * buffer and uses it at once */
+#pragma omp parallel for schedule(dynamic)
+    for (size_t j = 0; j < LK; j++) {
+        uint64_t *tmp = rows + (size_t)omp_get_thread_num() * n;
+        for (size_t d = 0; d < D; d++)
+            inner_product_row(acc, ctx, digit_row(tmp, ctx, c, coef, d, j), ksk,
+                              d, j);
+    }
+    mod_down(y, ctx, acc);
 }

@@ -101,7 +101,7 @@ static void scale_down(bfv_ciphertext_t *out, mul_work_t *w,
     for (size_t k = 0; k < 3; k++)
         for (size_t j = 0; j < E; j++)
             ntt_inverse(qr_plan(ctx, j), w->prod + (k * E + j) * n);
-    /* Steps 4 and 5 */
+            /* Steps 4 and 5 */
 #pragma omp parallel for schedule(static) collapse(2)
     for (size_t k = 0; k < 3; k++)
         for (size_t b = 0; b < BFV_COL_BLOCKS; b++) {
@@ -110,7 +110,7 @@ static void scale_down(bfv_ciphertext_t *out, mul_work_t *w,
             _rns_conv_apply_exact(&mt->r_to_q, bfv_ct_row(out, k, 0) + b * blk,
                                   w->res_r + k * M * n + b * blk, blk, n);
         }
-    /* Step 6 */
+        /* Step 6 */
 #pragma omp parallel for schedule(static) collapse(2)
     for (size_t k = 0; k < 3; k++)
         for (size_t i = 0; i < L; i++)

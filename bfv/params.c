@@ -19,8 +19,8 @@ static const struct {
     size_t n;
     unsigned bits128, bits192, bits256;
 } sec_table[] = {
-    {1024, 27, 19, 14},     {2048, 54, 37, 29},     {4096, 109, 75, 58},
-    {8192, 218, 152, 118},  {16384, 438, 305, 237}, {32768, 881, 611, 476},
+    {1024, 27, 19, 14},    {2048, 54, 37, 29},     {4096, 109, 75, 58},
+    {8192, 218, 152, 118}, {16384, 438, 305, 237}, {32768, 881, 611, 476},
 };
 #define SEC_ROWS (sizeof(sec_table) / sizeof(sec_table[0]))
 
@@ -84,8 +84,8 @@ static veil_status gen_primes(uint64_t *out, size_t have, const unsigned *bits,
                               size_t count, size_t n)
 {
     for (size_t i = 0; i < count; i++) {
-        veil_status st = ntt_primes_generate(out + have + i, 1, bits[i], n,
-                                             out, have + i);
+        veil_status st =
+            ntt_primes_generate(out + have + i, 1, bits[i], n, out, have + i);
         if (st != VEIL_OK)
             return st;
     }
@@ -94,8 +94,8 @@ static veil_status gen_primes(uint64_t *out, size_t have, const unsigned *bits,
 
 veil_status bfv_params_from_bits(bfv_params_t *p, size_t n,
                                  const unsigned *q_bits, size_t n_q,
-                                 const unsigned *p_bits, size_t n_p,
-                                 uint64_t t, bfv_security_t sec)
+                                 const unsigned *p_bits, size_t n_p, uint64_t t,
+                                 bfv_security_t sec)
 {
     uint64_t all[BFV_MAX_Q + BFV_MAX_P];
     veil_status st;
@@ -202,8 +202,10 @@ veil_status bfv_params_check(const bfv_params_t *p, char *why, size_t len)
     if (p == NULL)
         return VEIL_EINVAL;
     if (!is_pow2_degree(p->n))
-        return refuse(why, len, "ring degree n = %zu is not a power of two "
-                      "in [2^%d, 2^%d]", p->n, NTT_MIN_LOGN, NTT_MAX_LOGN);
+        return refuse(why, len,
+                      "ring degree n = %zu is not a power of two "
+                      "in [2^%d, 2^%d]",
+                      p->n, NTT_MIN_LOGN, NTT_MAX_LOGN);
     if (p->n_q < 1 || p->n_q > BFV_MAX_Q)
         return refuse(why, len, "need 1 to %d ciphertext primes, got %zu",
                       BFV_MAX_Q, p->n_q);
@@ -230,9 +232,10 @@ veil_status bfv_params_check(const bfv_params_t *p, char *why, size_t len)
                 return refuse(why, len, "prime %llu appears twice",
                               (unsigned long long)all[i]);
     if (p->t < 2 || p->t >= ((uint64_t)1 << NTT_MAX_PRIME_BITS))
-        return refuse(why, len, "plaintext modulus t = %llu is not in "
-                      "[2, 2^%d)", (unsigned long long)p->t,
-                      NTT_MAX_PRIME_BITS);
+        return refuse(why, len,
+                      "plaintext modulus t = %llu is not in "
+                      "[2, 2^%d)",
+                      (unsigned long long)p->t, NTT_MAX_PRIME_BITS);
     for (i = 0; i < p->n_q; i++)
         if (p->t % p->q[i] == 0)
             return refuse(why, len, "t = %llu is not coprime to Q",
@@ -252,9 +255,11 @@ veil_status bfv_params_check(const bfv_params_t *p, char *why, size_t len)
         for (j = i; j < i + p->n_p && j < p->n_q; j++)
             mpz_mul_ui(digit, digit, p->q[j]);
         if (mpz_cmp(prod, digit) < 0)
-            st = refuse(why, len, "the special primes' product P is smaller "
+            st = refuse(why, len,
+                        "the special primes' product P is smaller "
                         "than the key-switching digit q[%zu..%zu]; make the "
-                        "special primes larger", i, j - 1);
+                        "special primes larger",
+                        i, j - 1);
     }
     mpz_clear(prod);
     mpz_clear(digit);
@@ -267,13 +272,16 @@ veil_status bfv_params_check(const bfv_params_t *p, char *why, size_t len)
     max_bits = bfv_security_max_bits(p->n, p->security);
     if (!p->allow_insecure && log_qp > max_bits) {
         if (max_bits == 0)
-            return refuse(why, len, "n = %zu is below the security table "
-                          "(n >= 1024): insecure at any modulus", p->n);
-        return refuse(why, len, "log2(QP) = %u bits exceeds %u, the largest "
+            return refuse(why, len,
+                          "n = %zu is below the security table "
+                          "(n >= 1024): insecure at any modulus",
+                          p->n);
+        return refuse(why, len,
+                      "log2(QP) = %u bits exceeds %u, the largest "
                       "modulus the HomomorphicEncryption.org standard allows "
                       "for %d-bit security at n = %zu; use fewer or smaller "
-                      "primes or a larger n", log_qp, max_bits,
-                      (int)p->security, p->n);
+                      "primes or a larger n",
+                      log_qp, max_bits, (int)p->security, p->n);
     }
     if (why != NULL && len > 0)
         snprintf(why, len, "ok");

@@ -30,8 +30,7 @@ void bfv_plaintext_clear(bfv_plaintext_t *pt)
 
 veil_status bfv_plaintext_copy(bfv_plaintext_t *dst, const bfv_plaintext_t *src)
 {
-    if (dst == NULL || src == NULL || src->ctx == NULL ||
-        dst->ctx != src->ctx)
+    if (dst == NULL || src == NULL || src->ctx == NULL || dst->ctx != src->ctx)
         return VEIL_EINVAL;
     if (dst != src)
         memcpy(dst->coeffs, src->coeffs, src->ctx->n * sizeof(uint64_t));
@@ -84,9 +83,9 @@ veil_status bfv_plaintext_to_ntt(bfv_plaintext_ntt_t *out,
         /* centred lift: m > t/2 stands for m - t */
         for (size_t k = 0; k < n; k++) {
             uint64_t m = pt->coeffs[k];
-            o[k] = m > half ? ntt_neg_mod(ntt_reduce128(0, t - m, &pl->mod),
-                                          pl->q)
-                            : ntt_reduce128(0, m, &pl->mod);
+            o[k] = m > half
+                       ? ntt_neg_mod(ntt_reduce128(0, t - m, &pl->mod), pl->q)
+                       : ntt_reduce128(0, m, &pl->mod);
         }
         ntt_forward(pl, o);
         ntt_vec_shoup_precomp(pl, out->shoup + i * n, o);

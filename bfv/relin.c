@@ -63,19 +63,14 @@ veil_status bfv_relinearize(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
     if (ct->size != 3)
         return VEIL_EINVAL;
     ctx = ct->ctx;
-    const size_t n = ctx->n, L = ctx->n_q, LK = ctx->n_qp;
-    const size_t w_digits = bfv_ks_digits_words(ctx);
-    const size_t w_tmp = bfv_ks_tmp_words(ctx);
-    const size_t w_acc = 2 * LK * n, w_y = 2 * L * n;
-    work = veil_alloc((w_digits + w_tmp + w_acc + w_y) * sizeof(uint64_t));
+    const size_t n = ctx->n, L = ctx->n_q, words = bfv_ks_work_words(ctx);
+    work = veil_alloc((words + 2 * L * n) * sizeof(uint64_t));
     if (work == NULL)
         return VEIL_ENOMEM;
-    uint64_t *digits = work, *tmp = digits + w_digits, *acc = tmp + w_tmp;
-    uint64_t *y = acc + w_acc;
+    uint64_t *y = work + words;
 
     /* (c0 + y0, c1 + y1) with y0 + y1 s = c2 s^2 + e_ks */
-    bfv_ks_decompose(digits, ctx, bfv_ct_row(ct, 2, 0), tmp);
-    bfv_ks_apply(y, ctx, digits, &rk->ksk, acc);
+    bfv_ks_switch(y, ctx, bfv_ct_row(ct, 2, 0), &rk->ksk, work);
     st = bfv_ciphertext_resize(out, 2, 1);
     if (st == VEIL_OK) {
 #pragma omp parallel for schedule(static) collapse(2)

@@ -39,8 +39,8 @@ void bfv_expand_uniform(uint64_t *rows, const bfv_context_t *ctx,
         bfv_expand_uniform_row(rows + r * n, ctx, seed, poly, (uint32_t)r);
 }
 
-void bfv_small_to_ntt(uint64_t *rows, const bfv_context_t *ctx,
-                      const int8_t *v, size_t nrows)
+void bfv_small_to_ntt(uint64_t *rows, const bfv_context_t *ctx, const int8_t *v,
+                      size_t nrows)
 {
     const size_t n = ctx->n;
 #pragma omp parallel for schedule(static)

@@ -30,11 +30,11 @@ typedef struct {
     veil_status st; /* first failure inside a timed call */
 } env_t;
 
-#define CHECK(e, call)                                                        \
-    do {                                                                      \
-        veil_status s_ = (call);                                              \
-        if (s_ != VEIL_OK && (e)->st == VEIL_OK)                              \
-            (e)->st = s_;                                                     \
+#define CHECK(e, call)                                                         \
+    do {                                                                       \
+        veil_status s_ = (call);                                               \
+        if (s_ != VEIL_OK && (e)->st == VEIL_OK)                               \
+            (e)->st = s_;                                                      \
     } while (0)
 
 static void op_keygen_secret(void *p)
@@ -239,8 +239,8 @@ static veil_status env_init(env_t *e, size_t n)
     if ((st = bfv_keygen_secret(&e->sk, &e->rng)) != VEIL_OK ||
         (st = bfv_keygen_public(&e->pk, &e->sk, &e->rng)) != VEIL_OK ||
         (st = bfv_keygen_relin(&e->rk, &e->sk, &e->rng)) != VEIL_OK ||
-        (st = bfv_keygen_galois_steps(&e->gk, &e->sk, steps, 16, 1,
-                                      &e->rng)) != VEIL_OK ||
+        (st = bfv_keygen_galois_steps(&e->gk, &e->sk, steps, 16, 1, &e->rng)) !=
+            VEIL_OK ||
         (st = bfv_encode_batch(&e->pt, e->slots, n)) != VEIL_OK ||
         (st = bfv_plaintext_to_ntt(&e->ptn, &e->pt)) != VEIL_OK ||
         (st = bfv_encrypt(&e->a, &e->pk, &e->pt, &e->rng)) != VEIL_OK ||
@@ -312,8 +312,8 @@ int bench_bfv(const bench_opts_t *o)
                 break;
             }
             bench_report(o, "bfv", ops[i].name, n, bits,
-                         veil_isa_name(veil_isa_active()), o->threads, us,
-                         runs, NULL);
+                         veil_isa_name(veil_isa_active()), o->threads, us, runs,
+                         NULL);
         }
         if (rc == 0)
             report_sizes(o, &e, n, bits);

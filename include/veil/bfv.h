@@ -5,9 +5,10 @@
  * rotations) and the exact noise budget.
  *
  * Chapters: doc/03-bfv.md (keys, encryption, why decryption works, noise),
- * doc/04-bfv-multiplication.md (full-RNS multiplication), doc/05-key-switching.md
- * (relinearization, special primes), doc/06-rotations.md (Galois
- * automorphisms, slots, hoisting), doc/07-parameters.md (security table).
+ * doc/04-bfv-multiplication.md (full-RNS multiplication),
+ * doc/05-key-switching.md (relinearization, special primes),
+ * doc/06-rotations.md (Galois automorphisms, slots, hoisting),
+ * doc/07-parameters.md (security table).
  *
  * Rings and moduli.  R = Z[X]/(X^n + 1), n a power of two.  Ciphertexts live
  * in R_Q, Q = q_0 * ... * q_{L-1} (the ciphertext primes); key switching
@@ -115,8 +116,8 @@ veil_status bfv_params_preset(bfv_params_t *p, size_t n) VEIL_WUR;
  * VEIL_EINVAL for bad counts or sizes, VEIL_EPARAM if primes run out. */
 veil_status bfv_params_from_bits(bfv_params_t *p, size_t n,
                                  const unsigned *q_bits, size_t n_q,
-                                 const unsigned *p_bits, size_t n_p,
-                                 uint64_t t, bfv_security_t sec) VEIL_WUR;
+                                 const unsigned *p_bits, size_t n_p, uint64_t t,
+                                 bfv_security_t sec) VEIL_WUR;
 
 /* Spread a total budget of log2(QP) = total_bits over the fewest primes of
  * at most NTT_MAX_PRIME_BITS bits, one of them special (the largest), sizes
@@ -335,7 +336,8 @@ veil_status bfv_keygen_galois_steps(bfv_galois_keys_t *gk,
                                     int columns, veil_rng_t *rng) VEIL_WUR;
 
 /* All power-of-two row steps in both directions, +-1, +-2, ..., +-n/4 (every
- * rotation is then a sum of at most log2(n) - 1 of them), and the row swap.
+ * rotation is then a sum of at most (log2(n) + 1)/2 of them, its
+ * non-adjacent form), and the row swap.
  * Needs batching. */
 veil_status bfv_keygen_galois_pow2(bfv_galois_keys_t *gk,
                                    const bfv_secret_key_t *sk,
@@ -360,8 +362,7 @@ const bfv_galois_key_t *bfv_galois_keys_find(const bfv_galois_keys_t *gk,
  * reduced mod t.  VEIL_EINVAL for NULL or count > n. */
 veil_status bfv_encode_batch(bfv_plaintext_t *pt, const uint64_t *values,
                              size_t count) VEIL_WUR;
-veil_status bfv_encode_batch_signed(bfv_plaintext_t *pt,
-                                    const int64_t *values,
+veil_status bfv_encode_batch_signed(bfv_plaintext_t *pt, const int64_t *values,
                                     size_t count) VEIL_WUR;
 
 /* Decode all n slots, row-major: values in [0, t), or signed: centred into
@@ -556,9 +557,8 @@ bfv_relinearize_inplace(bfv_ciphertext_t *a, const bfv_relin_key_t *rk)
 {
     return bfv_relinearize(a, a, rk);
 }
-static inline VEIL_WUR veil_status
-bfv_rotate_rows_inplace(bfv_ciphertext_t *a, int64_t k,
-                        const bfv_galois_keys_t *gk)
+static inline VEIL_WUR veil_status bfv_rotate_rows_inplace(
+    bfv_ciphertext_t *a, int64_t k, const bfv_galois_keys_t *gk)
 {
     return bfv_rotate_rows(a, a, k, gk);
 }

@@ -83,8 +83,8 @@ static void all_ops(size_t n)
     check(&f, &f.c, "mul_plain");
     const int64_t scalars[5] = {0, 1, -1, 12345, -(int64_t)t * 1000 - 77};
     for (int s = 0; s < 5; s++) {
-        uint64_t cm = (uint64_t)(((scalars[s] % (int64_t)t) + (int64_t)t) %
-                                 (int64_t)t);
+        uint64_t cm =
+            (uint64_t)(((scalars[s] % (int64_t)t) + (int64_t)t) % (int64_t)t);
         for (size_t i = 0; i < n; i++)
             f.want[i] = (uint64_t)((unsigned __int128)f.va[i] * cm % t);
         cr_assert_eq(bfv_mul_scalar(&f.c, &f.a, scalars[s]), VEIL_OK);
@@ -93,9 +93,18 @@ static void all_ops(size_t n)
     fix_clear(&f);
 }
 
-Test(arith, all_ops_4096) { all_ops(4096); }
-Test(arith, all_ops_8192) { all_ops(8192); }
-Test(arith, all_ops_16384) { all_ops(16384); }
+Test(arith, all_ops_4096)
+{
+    all_ops(4096);
+}
+Test(arith, all_ops_8192)
+{
+    all_ops(8192);
+}
+Test(arith, all_ops_16384)
+{
+    all_ops(16384);
+}
 
 /* the largest preset: a few operations */
 Test(arith, add_and_mul_plain_32768)

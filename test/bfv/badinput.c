@@ -124,7 +124,8 @@ Test(badinput, missing_keys_and_no_batching)
      * plaintexts are fixed by every automorphism) */
     uint64_t elt = 2 * 1024 - 1;
     cr_assert_eq(bfv_apply_galois(&r, &a, elt, &e.gk), VEIL_ENOKEY);
-    cr_assert_eq(bfv_keygen_galois_elts(&e.gk, &e.sk, &elt, 1, &e.rng), VEIL_OK);
+    cr_assert_eq(bfv_keygen_galois_elts(&e.gk, &e.sk, &elt, 1, &e.rng),
+                 VEIL_OK);
     cr_assert_eq(bfv_apply_galois(&r, &a, elt, &e.gk), VEIL_OK);
     cr_assert_eq(bfv_decrypt(&pt, &e.sk, &r), VEIL_OK);
     cr_assert_eq(pt.coeffs[0], 200);

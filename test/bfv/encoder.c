@@ -50,11 +50,12 @@ Test(encoder, slots_are_evaluations_at_powers_of_3)
         nmod_poly_set_coeff_ui(poly, k, pt.coeffs[k]);
     uint64_t pow3 = 1;
     for (size_t c = 0; c < h; c++) {
-        uint64_t z0 = n_powmod2_ui_preinv(e.ctx.plan_t.psi, pow3, t,
-                                          n_preinvert_limb(t));
+        uint64_t z0 =
+            n_powmod2_ui_preinv(e.ctx.plan_t.psi, pow3, t, n_preinvert_limb(t));
         uint64_t z1 = n_powmod2_ui_preinv(e.ctx.plan_t.psi, m - pow3, t,
                                           n_preinvert_limb(t));
-        cr_assert_eq(nmod_poly_evaluate_nmod(poly, z0), v[c], "row 0 col %zu", c);
+        cr_assert_eq(nmod_poly_evaluate_nmod(poly, z0), v[c], "row 0 col %zu",
+                     c);
         cr_assert_eq(nmod_poly_evaluate_nmod(poly, z1), v[h + c],
                      "row 1 col %zu", c);
         pow3 = pow3 * 3 % m;
@@ -84,7 +85,8 @@ Test(encoder, round_trips_signed_partial_and_constant)
     /* signed: any int64 in, centred residue in (-t/2, t/2] out */
     for (size_t i = 0; i < n; i++) {
         int64_t r = (int64_t)(veil_rng_u64(&e.rng) >> 1);
-        s[i] = (i % 3 == 0) ? -r : (i % 3 == 1 ? r % (t / 2 + 1) : -(r % (t / 2)));
+        s[i] =
+            (i % 3 == 0) ? -r : (i % 3 == 1 ? r % (t / 2 + 1) : -(r % (t / 2)));
     }
     s[0] = t / 2;
     s[1] = -(t / 2);

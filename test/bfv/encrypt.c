@@ -45,10 +45,22 @@ static void round_trip(size_t n)
     free(back);
 }
 
-Test(encrypt, round_trip_4096) { round_trip(4096); }
-Test(encrypt, round_trip_8192) { round_trip(8192); }
-Test(encrypt, round_trip_16384) { round_trip(16384); }
-Test(encrypt, round_trip_32768) { round_trip(32768); }
+Test(encrypt, round_trip_4096)
+{
+    round_trip(4096);
+}
+Test(encrypt, round_trip_8192)
+{
+    round_trip(8192);
+}
+Test(encrypt, round_trip_16384)
+{
+    round_trip(16384);
+}
+Test(encrypt, round_trip_32768)
+{
+    round_trip(32768);
+}
 
 /* The same seed gives the same ciphertext; c1 of a symmetric encryption is
  * a function of its 32-byte seed only. */
@@ -77,7 +89,8 @@ Test(encrypt, seeded_encryption_is_reproducible)
     /* another message, same randomness: same c1, different c0 */
     veil_rng_init_seed(&r2, seed);
     cr_assert_eq(bfv_encrypt_symmetric(&b, &e.sk, &pt2, &r2), VEIL_OK);
-    cr_assert(memcmp(bfv_ct_row(&a, 1, 0), bfv_ct_row(&b, 1, 0), words / 2) == 0);
+    cr_assert(memcmp(bfv_ct_row(&a, 1, 0), bfv_ct_row(&b, 1, 0), words / 2) ==
+              0);
     cr_assert(memcmp(a.data, b.data, words / 2) != 0);
     /* fresh randomness: everything differs */
     cr_assert_eq(bfv_encrypt_symmetric(&b, &e.sk, &pt, &r2), VEIL_OK);

@@ -53,8 +53,8 @@ static void rotations(size_t n)
     bt_env_preset(&e, n, BT_GALOIS, name);
     uint64_t *v = malloc(n * sizeof(uint64_t)), *want = malloc(n * 8);
     const int64_t h = (int64_t)n / 2;
-    const int64_t ks[] = {1, -1, 2, -8, 5, 100, -77, h / 2, h - 1, -(h - 3),
-                          0, h, 3 * h + 11};
+    const int64_t ks[] = {1,     -1,    2,        -8, 5, 100,       -77,
+                          h / 2, h - 1, -(h - 3), 0,  h, 3 * h + 11};
     cr_assert_eq(bfv_ciphertext_init(&a, &e.ctx), VEIL_OK);
     cr_assert_eq(bfv_ciphertext_init(&r, &e.ctx), VEIL_OK);
     bt_random_slots(&e.rng, v, n, e.t);
@@ -88,8 +88,14 @@ static void rotations(size_t n)
     bt_env_clear(&e);
 }
 
-Test(galois, rotations_4096) { rotations(4096); }
-Test(galois, rotations_8192) { rotations(8192); }
+Test(galois, rotations_4096)
+{
+    rotations(4096);
+}
+Test(galois, rotations_8192)
+{
+    rotations(8192);
+}
 
 /* n = 16384 with keys for two steps only (a power-of-two key set would
  * take half a gigabyte) */
@@ -169,7 +175,8 @@ Test(galois, apply_galois_any_element)
     uint64_t *v = malloc(n * sizeof(uint64_t)), *want = malloc(n * 8);
     cr_assert_eq(bfv_galois_keys_init(&e.gk, &e.ctx), VEIL_OK);
     e.have_gk = 1;
-    cr_assert_eq(bfv_keygen_galois_elts(&e.gk, &e.sk, elts, 4, &e.rng), VEIL_OK);
+    cr_assert_eq(bfv_keygen_galois_elts(&e.gk, &e.sk, elts, 4, &e.rng),
+                 VEIL_OK);
     cr_assert_eq(e.gk.count, 4);
     for (size_t i = 1; i < e.gk.count; i++)
         cr_assert_lt(e.gk.keys[i - 1].elt, e.gk.keys[i].elt);
@@ -234,8 +241,9 @@ Test(galois, hoisted_equals_plain)
     cr_assert_eq(bfv_hoisted_init(&h, &e.ctx), VEIL_OK);
     cr_assert_eq(bfv_hoisted_rotate_rows(&r, &h, 1, &e.gk), VEIL_EINVAL);
     cr_assert_eq(bfv_hoisted_prepare(&h, &a), VEIL_OK);
-    cr_assert_eq(bfv_hoisted_apply_galois(&r, &h, bfv_galois_elt_columns(&e.ctx),
-                                          &e.gk), VEIL_OK);
+    cr_assert_eq(
+        bfv_hoisted_apply_galois(&r, &h, bfv_galois_elt_columns(&e.ctx), &e.gk),
+        VEIL_OK);
     bt_swap_rows(want, v, n);
     check_rot(&e, &r, want, "hoisted columns", 0);
     /* hoisting cannot compose: a step without its own key is refused */

@@ -85,8 +85,9 @@ void bt_env_clear(bt_env_t *e)
 void bt_params_small(bfv_params_t *p, size_t n, const unsigned *q_bits,
                      size_t n_q, unsigned p_bits, uint64_t t)
 {
-    cr_assert_eq(bfv_params_from_bits(p, n, q_bits, n_q, &p_bits, 1, t,
-                                      BFV_SEC_128), VEIL_OK);
+    cr_assert_eq(
+        bfv_params_from_bits(p, n, q_bits, n_q, &p_bits, 1, t, BFV_SEC_128),
+        VEIL_OK);
     p->allow_insecure = 1;
 }
 
@@ -161,7 +162,7 @@ void bt_assert_slots(const uint64_t *got, const uint64_t *want, size_t n,
                      const char *what)
 {
     for (size_t i = 0; i < n; i++)
-        cr_assert_eq(got[i], want[i], "%s: slot %zu: got %llu, want %llu",
-                     what, i, (unsigned long long)got[i],
+        cr_assert_eq(got[i], want[i], "%s: slot %zu: got %llu, want %llu", what,
+                     i, (unsigned long long)got[i],
                      (unsigned long long)want[i]);
 }

@@ -45,7 +45,8 @@ static void mul_ops(size_t n, int relin)
     bt_mul(want, va, va, n, t);
     cr_assert_eq(bfv_square(&c, &a), VEIL_OK);
     check(&e, &c, want, "square");
-    cr_assert_eq(bfv_mul(&d, &a, &a), VEIL_OK); /* a * a takes the square path */
+    cr_assert_eq(bfv_mul(&d, &a, &a),
+                 VEIL_OK); /* a * a takes the square path */
     check(&e, &d, want, "mul a a");
     if (relin) {
         int before = bt_budget(&e, &c);
@@ -63,7 +64,8 @@ static void mul_ops(size_t n, int relin)
         cr_assert_eq(bfv_square_inplace(&c), VEIL_OK);
         cr_assert_eq(bfv_relinearize_inplace(&c, &e.rk), VEIL_OK);
         check(&e, &c, want, "square in place");
-        cr_assert_eq(bfv_relinearize(&c, &a, &e.rk), VEIL_OK); /* size 2: copy */
+        cr_assert_eq(bfv_relinearize(&c, &a, &e.rk),
+                     VEIL_OK); /* size 2: copy */
         check(&e, &c, va, "relinearize size 2");
     }
     free(va);
@@ -74,11 +76,23 @@ static void mul_ops(size_t n, int relin)
     bt_env_clear(&e);
 }
 
-Test(mul, ops_4096) { mul_ops(4096, 1); }
-Test(mul, ops_8192) { mul_ops(8192, 1); }
-Test(mul, ops_16384) { mul_ops(16384, 1); }
+Test(mul, ops_4096)
+{
+    mul_ops(4096, 1);
+}
+Test(mul, ops_8192)
+{
+    mul_ops(8192, 1);
+}
+Test(mul, ops_16384)
+{
+    mul_ops(16384, 1);
+}
 /* n = 32768: no relinearization key (160 MB); size-3 results decrypt */
-Test(mul, ops_32768) { mul_ops(32768, 0); }
+Test(mul, ops_32768)
+{
+    mul_ops(32768, 0);
+}
 
 /* Multiply until the budget is gone: decryption is right at every level
  * with a positive budget, and the budget is 0 once it goes wrong. */

@@ -63,7 +63,8 @@ static void run(blob_t *b, int threads, const bfv_params_t *p)
     put(b, pk.data, 2 * ctx.n_q * ctx.n * sizeof(uint64_t));
     put(b, rk.ksk.data, 2 * rk.ksk.digits * ctx.n_qp * ctx.n * 8);
     for (size_t k = 0; k < gk.count; k++)
-        put(b, gk.keys[k].ksk.data, 2 * gk.keys[k].ksk.digits * ctx.n_qp * ctx.n * 8);
+        put(b, gk.keys[k].ksk.data,
+            2 * gk.keys[k].ksk.digits * ctx.n_qp * ctx.n * 8);
 
     uint64_t *v = malloc(ctx.n * sizeof(uint64_t));
     veil_rng_uniform_mod(&rng, v, ctx.n, p->t);
@@ -127,8 +128,9 @@ Test(omp, identical_for_1_and_2_threads_two_special_primes)
 {
     const unsigned qb[3] = {40, 40, 40}, pb[2] = {41, 41};
     bfv_params_t p;
-    cr_assert_eq(bfv_params_from_bits(&p, 4096, qb, 3, pb, 2, 65537,
-                                      BFV_SEC_128), VEIL_OK);
+    cr_assert_eq(
+        bfv_params_from_bits(&p, 4096, qb, 3, pb, 2, 65537, BFV_SEC_128),
+        VEIL_OK);
     p.allow_insecure = 1;
     same_for_1_and_2(&p);
 }

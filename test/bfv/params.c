@@ -12,7 +12,7 @@ static const struct {
     size_t n;
     unsigned b[3];
 } table[] = {
-    {1024, {27, 19, 14}},   {2048, {54, 37, 29}},    {4096, {109, 75, 58}},
+    {1024, {27, 19, 14}},    {2048, {54, 37, 29}},     {4096, {109, 75, 58}},
     {8192, {218, 152, 118}}, {16384, {438, 305, 237}}, {32768, {881, 611, 476}},
 };
 static const bfv_security_t levels[3] = {BFV_SEC_128, BFV_SEC_192, BFV_SEC_256};
@@ -70,7 +70,8 @@ Test(params, presets_are_128_bit_and_use_the_whole_budget)
         cr_assert_leq(bits, bound[k]);
         /* each prime is within one bit of its target size */
         cr_assert_geq(bits + p.n_q + p.n_p, bound[k]);
-        cr_assert_eq(bfv_params_check(&p, why, sizeof(why)), VEIL_OK, "%s", why);
+        cr_assert_eq(bfv_params_check(&p, why, sizeof(why)), VEIL_OK, "%s",
+                     why);
         /* the special prime is at least every ciphertext prime */
         for (size_t i = 0; i < p.n_q; i++)
             cr_assert_gt(p.p[0], p.q[i]);
@@ -96,8 +97,9 @@ Test(params, from_bits_generates_requested_sizes)
 {
     const unsigned qb[3] = {30, 40, 40}, pb[2] = {41, 41};
     bfv_params_t p;
-    cr_assert_eq(bfv_params_from_bits(&p, 4096, qb, 3, pb, 2, 65537,
-                                      BFV_SEC_128), VEIL_OK);
+    cr_assert_eq(
+        bfv_params_from_bits(&p, 4096, qb, 3, pb, 2, 65537, BFV_SEC_128),
+        VEIL_OK);
     cr_assert_eq(64 - __builtin_clzll(p.q[0]), 30);
     cr_assert_eq(64 - __builtin_clzll(p.q[2]), 40);
     cr_assert_eq(64 - __builtin_clzll(p.p[1]), 41);
@@ -105,12 +107,15 @@ Test(params, from_bits_generates_requested_sizes)
     /* 192 bits > 109: refused at 128-bit security */
     cr_assert_eq(bfv_params_check(&p, NULL, 0), VEIL_EPARAM);
     const unsigned bad[1] = {51};
-    cr_assert_eq(bfv_params_from_bits(&p, 4096, bad, 1, pb, 1, 65537,
-                                      BFV_SEC_128), VEIL_EINVAL);
-    cr_assert_eq(bfv_params_from_bits(&p, 4096, qb, 0, pb, 1, 65537,
-                                      BFV_SEC_128), VEIL_EINVAL);
-    cr_assert_eq(bfv_params_from_bits(&p, 3000, qb, 1, pb, 1, 65537,
-                                      BFV_SEC_128), VEIL_EINVAL);
+    cr_assert_eq(
+        bfv_params_from_bits(&p, 4096, bad, 1, pb, 1, 65537, BFV_SEC_128),
+        VEIL_EINVAL);
+    cr_assert_eq(
+        bfv_params_from_bits(&p, 4096, qb, 0, pb, 1, 65537, BFV_SEC_128),
+        VEIL_EINVAL);
+    cr_assert_eq(
+        bfv_params_from_bits(&p, 3000, qb, 1, pb, 1, 65537, BFV_SEC_128),
+        VEIL_EINVAL);
 }
 
 Test(params, insecure_sets_are_refused_with_a_reason)
