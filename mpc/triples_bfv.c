@@ -1,11 +1,9 @@
 /*
  * triples_bfv.c - Beaver triples from BFV: the protocol of mpc_bfv.h.
  *
- * Wire format: the client's public key as one frame of 2 L n words (rows
- * b, a, NTT form, as bfv_public_key_t stores them); each ciphertext as one
- * frame of 2 L n words (rows c_0, c_1).  Both parties build the context
- * from the same parameters, so sizes are known in advance and the receiver
- * checks every word against its prime.
+ * Wire format: the client's public key, then per batch two ciphertexts one
+ * way and one back, each a bfv_serial.h object in one frame.  Fresh
+ * symmetric encryptions travel seeded (half size); the reply in full.
  *
  * Noise.  With t-bit plaintexts, a product Enc(a1) * b2 has noise at most
  * n t^2 / 2 (the centred plaintext times the fresh noise and the rounding
@@ -14,8 +12,8 @@
  * log2 n) times that, and decryption needs the total below Q / (2 t):
  * the parameters must leave that room (checked).
  */
+#include "veil/bfv_serial.h"
 #include "veil/mpc_bfv.h"
-#include <string.h>
 
 #define SLOTS_N 16384
 
@@ -58,42 +56,37 @@ static veil_status check_ctx(const mpc_field_t *f, const bfv_context_t *ctx)
 
 /* ------------------------------------------------------------ wire */
 
-static size_t rows_bytes(const bfv_context_t *ctx)
+/* One serialized object per frame (bfv_serial.h checks parameter hash,
+ * sizes, every residue and a checksum).  buf holds cap bytes, enough for
+ * the largest object of the protocol: a full size-2 ciphertext. */
+typedef struct {
+    uint8_t *buf;
+    size_t cap;
+} wire_t;
+
+static veil_status wire_init(wire_t *w, const bfv_ciphertext_t *ct)
 {
-    return 2 * ctx->n_q * ctx->n * sizeof(uint64_t);
+    w->cap = bfv_ciphertext_serial_size(ct, BFV_SERIAL_FULL);
+    w->buf = w->cap ? veil_alloc(w->cap) : NULL;
+    return w->buf != NULL ? VEIL_OK : VEIL_ENOMEM;
 }
 
-/* Receive 2 L rows into data, each word below its prime (row r is mod
- * q_{r mod L}). */
-static veil_status recv_rows(mpc_chan_t *ch, const bfv_context_t *ctx,
-                             uint64_t *data)
+static veil_status send_ct(mpc_chan_t *ch, wire_t *w,
+                           const bfv_ciphertext_t *ct)
 {
-    veil_status st = mpc_chan_recv(ch, data, rows_bytes(ctx));
+    size_t len;
+    veil_status st = bfv_ciphertext_serialize(w->buf, w->cap, &len, ct, 0);
+    return st != VEIL_OK ? st : mpc_chan_send(ch, w->buf, len);
+}
+
+static veil_status recv_ct(mpc_chan_t *ch, wire_t *w, bfv_ciphertext_t *ct)
+{
+    size_t len;
+    veil_status st = mpc_chan_recv_any(ch, w->buf, w->cap, &len);
     if (st != VEIL_OK)
         return st;
-    for (size_t r = 0; r < 2 * ctx->n_q; r++) {
-        const uint64_t q = ctx->params.q[r % ctx->n_q],
-                       *row = data + r * ctx->n;
-        for (size_t k = 0; k < ctx->n; k++)
-            if (row[k] >= q)
-                return VEIL_EFORMAT;
-    }
-    return VEIL_OK;
-}
-
-static veil_status recv_ct(mpc_chan_t *ch, bfv_ciphertext_t *ct)
-{
-    veil_status st = recv_rows(ch, ct->ctx, ct->data);
-    ct->size = 2;
-    ct->seeded = 0;
-    return st;
-}
-
-static veil_status send_ct(mpc_chan_t *ch, const bfv_ciphertext_t *ct)
-{
-    if (ct->size != 2)
-        return VEIL_EINVAL;
-    return mpc_chan_send(ch, ct->data, rows_bytes(ct->ctx));
+    st = bfv_ciphertext_deserialize(ct, w->buf, len, NULL);
+    return st == VEIL_OK && ct->size != 2 ? VEIL_EFORMAT : st;
 }
 
 /* ---------------------------------------------------------- flooding */
@@ -149,7 +142,9 @@ veil_status mpc_triples_bfv_client(mpc_triples_t *t, const mpc_field_t *f,
     const bfv_context_t *ctx;
     bfv_plaintext_t pt = {0};
     bfv_ciphertext_t ca = {0}, cb = {0};
+    wire_t w = {NULL, 0};
     uint64_t *m = NULL;
+    size_t len;
     veil_status st;
     if (t == NULL || f == NULL || sk == NULL || pk == NULL || ch == NULL ||
         rng == NULL || t->a == NULL || sk->ctx != pk->ctx)
@@ -161,12 +156,16 @@ veil_status mpc_triples_bfv_client(mpc_triples_t *t, const mpc_field_t *f,
         (st = bfv_ciphertext_init(&ca, ctx)) != VEIL_OK ||
         (st = bfv_ciphertext_init(&cb, ctx)) != VEIL_OK)
         goto done;
+    if ((st = wire_init(&w, &ca)) != VEIL_OK)
+        goto done;
     if ((m = veil_alloc(ctx->n * sizeof(uint64_t))) == NULL) {
         st = VEIL_ENOMEM;
         goto done;
     }
     /* the public key, for the server's re-randomization */
-    st = mpc_chan_send(ch, pk->data, rows_bytes(ctx));
+    st = bfv_public_key_serialize(w.buf, w.cap, &len, pk);
+    if (st == VEIL_OK)
+        st = mpc_chan_send(ch, w.buf, len);
     for (size_t j0 = 0; j0 < t->n && st == VEIL_OK; j0 += ctx->n) {
         const size_t cnt = t->n - j0 < ctx->n ? t->n - j0 : ctx->n;
         uint64_t *a = t->a + j0, *b = t->b + j0, *c = t->c + j0;
@@ -177,11 +176,11 @@ veil_status mpc_triples_bfv_client(mpc_triples_t *t, const mpc_field_t *f,
             (st = bfv_encrypt_symmetric(&ca, sk, &pt, rng)) != VEIL_OK ||
             (st = bfv_encode_batch(&pt, b, cnt)) != VEIL_OK ||
             (st = bfv_encrypt_symmetric(&cb, sk, &pt, rng)) != VEIL_OK ||
-            (st = send_ct(ch, &ca)) != VEIL_OK ||
-            (st = send_ct(ch, &cb)) != VEIL_OK)
+            (st = send_ct(ch, &w, &ca)) != VEIL_OK ||
+            (st = send_ct(ch, &w, &cb)) != VEIL_OK)
             break;
         /* 3. c1 = a1 b1 + Dec(R) */
-        if ((st = recv_ct(ch, &ca)) != VEIL_OK ||
+        if ((st = recv_ct(ch, &w, &ca)) != VEIL_OK ||
             (st = bfv_decrypt(&pt, sk, &ca)) != VEIL_OK ||
             (st = bfv_decode_batch(m, &pt)) != VEIL_OK)
             break;
@@ -191,6 +190,7 @@ veil_status mpc_triples_bfv_client(mpc_triples_t *t, const mpc_field_t *f,
     t->used = 0;
 done:
     veil_free_secret(m, ctx->n * sizeof(uint64_t));
+    veil_free(w.buf);
     bfv_plaintext_clear(&pt);
     bfv_ciphertext_clear(&ca);
     bfv_ciphertext_clear(&cb);
@@ -207,8 +207,10 @@ veil_status mpc_triples_bfv_server(mpc_triples_t *t, const mpc_field_t *f,
     bfv_plaintext_t pt = {0}, zero = {0};
     bfv_plaintext_ntt_t ptn = {0};
     bfv_ciphertext_t ca = {0}, cb = {0}, z = {0};
+    wire_t w = {NULL, 0};
     uint64_t *d = NULL;
     unsigned fb;
+    size_t len;
     veil_status st;
     if (t == NULL || f == NULL || ctx == NULL || ch == NULL || rng == NULL ||
         t->a == NULL)
@@ -225,16 +227,20 @@ veil_status mpc_triples_bfv_server(mpc_triples_t *t, const mpc_field_t *f,
         (st = bfv_ciphertext_init(&z, ctx)) != VEIL_OK ||
         (st = bfv_encode_scalar(&zero, 0)) != VEIL_OK)
         goto done;
+    if ((st = wire_init(&w, &ca)) != VEIL_OK)
+        goto done;
     if ((d = veil_alloc(ctx->n * sizeof(uint64_t))) == NULL) {
         st = VEIL_ENOMEM;
         goto done;
     }
-    st = recv_rows(ch, ctx, pk.data);
+    st = mpc_chan_recv_any(ch, w.buf, w.cap, &len);
+    if (st == VEIL_OK)
+        st = bfv_public_key_deserialize(&pk, w.buf, len, NULL);
     for (size_t j0 = 0; j0 < t->n && st == VEIL_OK; j0 += ctx->n) {
         const size_t cnt = t->n - j0 < ctx->n ? t->n - j0 : ctx->n;
         uint64_t *a = t->a + j0, *b = t->b + j0, *c = t->c + j0;
-        if ((st = recv_ct(ch, &ca)) != VEIL_OK ||
-            (st = recv_ct(ch, &cb)) != VEIL_OK)
+        if ((st = recv_ct(ch, &w, &ca)) != VEIL_OK ||
+            (st = recv_ct(ch, &w, &cb)) != VEIL_OK)
             break;
         mpc_field_vec_random(f, rng, a, cnt);
         mpc_field_vec_random(f, rng, b, cnt);
@@ -254,13 +260,14 @@ veil_status mpc_triples_bfv_server(mpc_triples_t *t, const mpc_field_t *f,
             (st = bfv_encrypt(&z, &pk, &zero, rng)) != VEIL_OK ||
             (st = bfv_add(&ca, &ca, &z)) != VEIL_OK ||
             (st = flood(&ca, fb, rng)) != VEIL_OK ||
-            (st = send_ct(ch, &ca)) != VEIL_OK ||
+            (st = send_ct(ch, &w, &ca)) != VEIL_OK ||
             (st = mpc_chan_flush(ch)) != VEIL_OK)
             break;
     }
     t->used = 0;
 done:
     veil_free_secret(d, ctx->n * sizeof(uint64_t));
+    veil_free(w.buf);
     bfv_public_key_clear(&pk);
     bfv_plaintext_clear(&pt);
     bfv_plaintext_clear(&zero);

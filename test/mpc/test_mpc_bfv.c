@@ -28,7 +28,7 @@ static veil_status bfv_party(mpc_chan_t *ch, int party, void *arg)
     if (party == 0) {
         st = mpc_triples_bfv_server(&j->t[0], j->f, j->ctx, ch, &rng);
     } else if (j->bad_key) {
-        size_t len = 2 * j->ctx->n_q * j->ctx->n * sizeof(uint64_t);
+        size_t len = 4096; /* a frame the key deserializer must refuse */
         uint8_t *junk = malloc(len);
         memset(junk, 0xff, len);
         st = mpc_chan_send(ch, junk, len);
