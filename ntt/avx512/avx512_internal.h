@@ -18,18 +18,28 @@
 
 #define MASK52 ((1ULL << 52) - 1)
 
-/* y w mod q in [0, 2q) for y < 2^52, w < q, wp = floor(w 2^52 / q), negq =
- * 2^64 - q in every lane (Shoup with a 52-bit constant, lazy like Harvey's):
- * qhat = floor(y wp / 2^52) is floor(y w / q) or one less, so the true
- * y w - qhat q is in [0, 2q) and equals its value mod 2^52. */
-AVX512_INLINE __m512i avx512_mul_shoup_lazy(__m512i y, __m512i w, __m512i wp,
-                                            __m512i negq)
+/* y w - qhat q mod 2^64 for y < 2^52 (bits above 51 of y are ignored),
+ * w < q, wp = floor(w 2^52 / q), negq = 2^64 - q in every lane (Shoup with
+ * a 52-bit constant, lazy like Harvey's): qhat = floor(y wp / 2^52) is
+ * floor(y w / q) or one less, so the true y w - qhat q is in [0, 2q); the
+ * result is that value plus 0 or 2^52 (the two madd52lo add low halves).
+ * Unmasked, it may only feed additions and further madd52 multiplicands
+ * (which read the low 52 bits) until a mask with MASK52. */
+AVX512_INLINE __m512i avx512_mul_shoup_raw(__m512i y, __m512i w, __m512i wp,
+                                           __m512i negq)
 {
     const __m512i zero = _mm512_setzero_si512();
     __m512i qhat = _mm512_madd52hi_epu64(zero, y, wp);
     __m512i r = _mm512_madd52lo_epu64(zero, y, w);
-    r = _mm512_madd52lo_epu64(r, qhat, negq);
-    return _mm512_and_si512(r, _mm512_set1_epi64((long long)MASK52));
+    return _mm512_madd52lo_epu64(r, qhat, negq);
+}
+
+/* y w mod q in [0, 2q), the same masked to 52 bits. */
+AVX512_INLINE __m512i avx512_mul_shoup_lazy(__m512i y, __m512i w, __m512i wp,
+                                            __m512i negq)
+{
+    return _mm512_and_si512(avx512_mul_shoup_raw(y, w, wp, negq),
+                            _mm512_set1_epi64((long long)MASK52));
 }
 
 /* x - r if x >= r, else x (x < 2^63): the "min" trick, x - r wraps to a

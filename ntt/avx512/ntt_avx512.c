@@ -26,14 +26,26 @@
  * in exactly these lane orders: no gathers.  Plans with n < 128 use the
  * scalar kernels.
  *
- * Reductions.  Every multiplicand must stay below 2^52.  For q >= 2^49 the
- * forward butterflies keep Harvey's invariant [0, 4q) by reducing X to
- * [0, 2q) at every stage.  For q < 2^49, 8q < 2^52 leaves room to reduce X
- * only at every other stage (those of distance 2^odd), to [0, 4q) by a
- * subtraction of 4q: inputs below 8q give outputs below 6q, and a stage
- * without reduction takes [0, 6q) to [0, 8q).  A final subtraction of 4q
- * restores the documented lazy range [0, 4q).  The inverse reduces at every
- * stage, as the scalar code does.
+ * Reductions.  Every multiplicand must stay below 2^52.  A forward stage
+ * without reduction takes [0, b q) to [0, (b + 2) q), so the forward
+ * transform has three modes (fwd_mode_t):
+ *
+ *   FWD_FREE   (4 + 2 logn) q <= 2^52 (e.g. 44-bit q up to n = 2^17): no
+ *              reduction at all until the last stage.  The products are
+ *              not even masked (avx512_mul_shoup_raw): every coefficient is
+ *              its true value (< 2^52) plus a multiple of 2^52, which the
+ *              additions carry along and the madd52 multiplicands ignore.
+ *              The last pass reduces each output by one Shoup product by 1
+ *              (two madd52 and a mask) to [0, 2q).
+ *   FWD_ALT    q < 2^49: 8q < 2^52 leaves room to reduce X only at every
+ *              other stage (those of distance 2^odd), to [0, 4q) by a
+ *              subtraction of 4q: inputs below 8q give outputs below 6q,
+ *              and a stage without reduction takes [0, 6q) to [0, 8q).  A
+ *              final subtraction of 4q restores the lazy range [0, 4q).
+ *   FWD_EVERY  otherwise: Harvey's invariant [0, 4q), X reduced to [0, 2q)
+ *              at every stage.
+ *
+ * The inverse reduces at every stage, as the scalar code does.
  */
 #include "avx512_internal.h"
 
@@ -112,32 +124,58 @@ static veil_status tables_init_avx512(ntt_plan_t *plan)
     return VEIL_OK;
 }
 
+/* Forward reduction modes, see the top of the file. */
+typedef enum { FWD_FREE, FWD_ALT, FWD_EVERY } fwd_mode_t;
+
 /* The modulus in the forms the butterflies want; red is the constant X is
- * reduced by in the forward transform (2q, or 4q when q < 2^49). */
+ * reduced by in the forward transform (2q in FWD_EVERY, else 4q), onep the
+ * 52-bit Shoup constant of 1. */
 typedef struct {
-    __m512i q, q2, q4, negq, red;
+    __m512i q, q2, q4, negq, red, onep;
 } mod512_t;
 
-static inline mod512_t mod512(uint64_t q, int every)
+static inline mod512_t mod512(uint64_t q, fwd_mode_t mode)
 {
     mod512_t m;
     m.q = BCAST(q);
     m.q2 = BCAST(2 * q);
     m.q4 = BCAST(4 * q);
     m.negq = BCAST(-q);
-    m.red = every ? m.q2 : m.q4;
+    m.red = mode == FWD_EVERY ? m.q2 : m.q4;
+    m.onep = BCAST((1ULL << 52) / q);
     return m;
 }
 
-/* Forward butterfly: X reduced by m->red if `reduce`, then
- * (X + W Y, X - W Y + 2q), W Y mod q in [0, 2q). */
+/* Forward butterfly (X + W Y, X - W Y + 2q), W Y mod q in [0, 2q); X is
+ * first reduced by m->red in FWD_EVERY, and in FWD_ALT if `odd` (a stage of
+ * distance 2^odd).  FWD_FREE leaves the product unmasked. */
 AVX512_INLINE void fwd_bfly(__m512i *x, __m512i *y, __m512i w, __m512i wp,
-                            const mod512_t *m, int reduce)
+                            const mod512_t *m, fwd_mode_t mode, int odd)
 {
+    const int reduce = mode == FWD_EVERY || (mode == FWD_ALT && odd);
     __m512i u = reduce ? avx512_csub(*x, m->red) : *x;
-    __m512i v = avx512_mul_shoup_lazy(*y, w, wp, m->negq);
+    __m512i v = mode == FWD_FREE ? avx512_mul_shoup_raw(*y, w, wp, m->negq)
+                                 : avx512_mul_shoup_lazy(*y, w, wp, m->negq);
     *x = _mm512_add_epi64(u, v);
     *y = _mm512_sub_epi64(_mm512_add_epi64(u, m->q2), v);
+}
+
+/* Last forward step on one output vector: [0, 4q) (lazy) or [0, q) (`full`)
+ * from the range the mode leaves.  In FWD_FREE x is a true value below 2^52
+ * plus a multiple of 2^52, and x - floor(x onep / 2^52) q, masked, is in
+ * [0, 2q) (a Shoup product by 1). */
+AVX512_INLINE __m512i fwd_finish(__m512i x, const mod512_t *m,
+                                 fwd_mode_t mode, int full)
+{
+    if (mode == FWD_FREE) {
+        __m512i qhat = _mm512_madd52hi_epu64(_mm512_setzero_si512(), x, m->onep);
+        x = _mm512_and_si512(_mm512_madd52lo_epu64(x, qhat, m->negq),
+                             BCAST(MASK52));
+        return full ? avx512_csub(x, m->q) : x;
+    }
+    if (mode == FWD_ALT)
+        x = avx512_csub(x, m->q4);
+    return full ? avx512_csub(avx512_csub(x, m->q2), m->q) : x;
 }
 
 /* Inverse butterfly, (X, Y) in [0, 2q) -> [0, 2q). */
@@ -169,20 +207,22 @@ AVX512_INLINE void inv_last_bfly(__m512i *x, __m512i *y, const __m512i c[4],
 
 /* One radix-2 stage at distance len >= 8 with a single group (the first). */
 AVX512_INLINE void fwd_radix2_first(uint64_t *a, size_t len, __m512i w,
-                                    __m512i wp, const mod512_t *m, int reduce)
+                                    __m512i wp, const mod512_t *m,
+                                    fwd_mode_t mode, int odd)
 {
     for (size_t j = 0; j < len; j += 8) {
         __m512i x = LOAD(a + j), y = LOAD(a + len + j);
-        fwd_bfly(&x, &y, w, wp, m, reduce);
+        fwd_bfly(&x, &y, w, wp, m, mode, odd);
         STORE(a + j, x);
         STORE(a + len + j, y);
     }
 }
 
-/* Stages with `groups` and 2 `groups` groups, distances len and len / 2. */
+/* Stages with `groups` and 2 `groups` groups, distances len = 2^odd and
+ * len / 2. */
 AVX512_INLINE void fwd_radix4(uint64_t *a, const ntt_tables_t *t,
                               const tables512_t *s, size_t groups, size_t len,
-                              const mod512_t *m, int reduce2)
+                              const mod512_t *m, fwd_mode_t mode)
 {
     const size_t h = len >> 1;
     for (size_t i = 0; i < groups; i++) {
@@ -195,10 +235,10 @@ AVX512_INLINE void fwd_radix4(uint64_t *a, const ntt_tables_t *t,
         for (size_t j = 0; j < h; j += 8) {
             __m512i x0 = LOAD(x + j), x1 = LOAD(x + h + j);
             __m512i x2 = LOAD(x + len + j), x3 = LOAD(x + len + h + j);
-            fwd_bfly(&x0, &x2, w0, p0, m, 1);
-            fwd_bfly(&x1, &x3, w0, p0, m, 1);
-            fwd_bfly(&x0, &x1, w1, p1, m, reduce2);
-            fwd_bfly(&x2, &x3, w2, p2, m, reduce2);
+            fwd_bfly(&x0, &x2, w0, p0, m, mode, 1);
+            fwd_bfly(&x1, &x3, w0, p0, m, mode, 1);
+            fwd_bfly(&x0, &x1, w1, p1, m, mode, 0);
+            fwd_bfly(&x2, &x3, w2, p2, m, mode, 0);
             STORE(x + j, x0);
             STORE(x + h + j, x1);
             STORE(x + len + j, x2);
@@ -208,19 +248,18 @@ AVX512_INLINE void fwd_radix4(uint64_t *a, const ntt_tables_t *t,
 }
 
 /* Distances 8, 4, 2, 1 on the four 16-blocks (r[2k], r[2k+1]) of the
- * 64-block B, stage by stage so that the four chains interleave;
- * `every`: reduce at every stage, else at distances 8 and 2.  Leaves the
+ * 64-block B, stage by stage so that the four chains interleave.  Leaves the
  * distance-1 layout (X in r[2k], Y in r[2k+1]). */
 AVX512_INLINE void fwd_last4(__m512i r[8], const ntt_tables_t *t,
                              const tables512_t *s, size_t n, size_t B,
-                             const mod512_t *m, int every)
+                             const mod512_t *m, fwd_mode_t mode)
 {
     __m512i x[4], y[4];
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
         const size_t b = 4 * B + k;
         fwd_bfly(&r[2 * k], &r[2 * k + 1], BCAST(t->w[n / 16 + b]),
-                 BCAST(s->wq[n / 16 + b]), m, 1);
+                 BCAST(s->wq[n / 16 + b]), m, mode, 1);
     }
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
@@ -228,7 +267,7 @@ AVX512_INLINE void fwd_last4(__m512i r[8], const ntt_tables_t *t,
         x[k] = _mm512_shuffle_i64x2(r[2 * k], r[2 * k + 1], 0x44);
         y[k] = _mm512_shuffle_i64x2(r[2 * k], r[2 * k + 1], 0xee);
         fwd_bfly(&x[k], &y[k], LOADA(s->fw[0] + 8 * b), LOADA(s->fp[0] + 8 * b),
-                 m, every);
+                 m, mode, 0);
     }
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
@@ -236,7 +275,7 @@ AVX512_INLINE void fwd_last4(__m512i r[8], const ntt_tables_t *t,
         r[2 * k] = _mm512_shuffle_i64x2(x[k], y[k], 0x88);
         r[2 * k + 1] = _mm512_shuffle_i64x2(x[k], y[k], 0xdd);
         fwd_bfly(&r[2 * k], &r[2 * k + 1], LOADA(s->fw[1] + 8 * b),
-                 LOADA(s->fp[1] + 8 * b), m, 1);
+                 LOADA(s->fp[1] + 8 * b), m, mode, 1);
     }
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
@@ -244,31 +283,31 @@ AVX512_INLINE void fwd_last4(__m512i r[8], const ntt_tables_t *t,
         x[k] = _mm512_unpacklo_epi64(r[2 * k], r[2 * k + 1]);
         y[k] = _mm512_unpackhi_epi64(r[2 * k], r[2 * k + 1]);
         fwd_bfly(&x[k], &y[k], LOADA(s->fw[2] + 8 * b), LOADA(s->fp[2] + 8 * b),
-                 m, every);
+                 m, mode, 0);
         r[2 * k] = x[k];
         r[2 * k + 1] = y[k];
     }
 }
 
-AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a, int every,
-                           int full)
+AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a,
+                           fwd_mode_t mode, int full)
 {
     const ntt_tables_t *t = ntt_tables(plan);
     const tables512_t *s = t->simd;
     const size_t n = plan->n;
-    const mod512_t m = mod512(plan->q, every);
+    const mod512_t m = mod512(plan->q, mode);
     const __m512i out0 = _mm512_setr_epi64(0, 8, 1, 9, 4, 12, 5, 13);
     const __m512i out1 = _mm512_setr_epi64(2, 10, 3, 11, 6, 14, 7, 15);
     size_t groups = 1, len = n >> 1;
 
     /* distances n/2 .. 64: radix 4, after one radix-2 stage if their number
-     * is odd (its distance is 2^even: no reduction unless `every`) */
+     * is odd (its distance is 2^even) */
     if ((plan->logn - 6) % 2 == 1) {
-        fwd_radix2_first(a, len, BCAST(t->w[1]), BCAST(s->wq[1]), &m, every);
+        fwd_radix2_first(a, len, BCAST(t->w[1]), BCAST(s->wq[1]), &m, mode, 0);
         groups <<= 1, len >>= 1;
     }
     for (; len >= 128; groups <<= 2, len >>= 2)
-        fwd_radix4(a, t, s, groups, len, &m, every);
+        fwd_radix4(a, t, s, groups, len, &m, mode);
 
     /* distances 32 .. 1 in registers, 64 coefficients at a time */
     for (size_t B = 0; B < n / 64; B++) {
@@ -282,25 +321,20 @@ AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a, int every,
             const __m512i wp = BCAST(s->wq[n / 64 + B]);
 #pragma GCC unroll 8
             for (int i = 0; i < 4; i++)
-                fwd_bfly(&r[i], &r[i + 4], w, wp, &m, 1);
+                fwd_bfly(&r[i], &r[i + 4], w, wp, &m, mode, 1);
         }
 #pragma GCC unroll 8
         for (int h = 0; h < 2; h++) {
             const size_t k = n / 32 + 2 * B + h;
             const __m512i w = BCAST(t->w[k]), wp = BCAST(s->wq[k]);
-            fwd_bfly(&r[4 * h], &r[4 * h + 2], w, wp, &m, every);
-            fwd_bfly(&r[4 * h + 1], &r[4 * h + 3], w, wp, &m, every);
+            fwd_bfly(&r[4 * h], &r[4 * h + 2], w, wp, &m, mode, 0);
+            fwd_bfly(&r[4 * h + 1], &r[4 * h + 3], w, wp, &m, mode, 0);
         }
-        fwd_last4(r, t, s, n, B, &m, every);
+        fwd_last4(r, t, s, n, B, &m, mode);
 #pragma GCC unroll 8
         for (int sb = 0; sb < 4; sb++) {
-            __m512i x = r[2 * sb], y = r[2 * sb + 1];
-            if (!every)
-                x = avx512_csub(x, m.q4), y = avx512_csub(y, m.q4);
-            if (full) {
-                x = avx512_csub(avx512_csub(x, m.q2), m.q);
-                y = avx512_csub(avx512_csub(y, m.q2), m.q);
-            }
+            __m512i x = fwd_finish(r[2 * sb], &m, mode, full);
+            __m512i y = fwd_finish(r[2 * sb + 1], &m, mode, full);
             r[2 * sb] = _mm512_permutex2var_epi64(x, out0, y);
             r[2 * sb + 1] = _mm512_permutex2var_epi64(x, out1, y);
         }
@@ -468,24 +502,39 @@ AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full)
 
 /* ------------------------------------------------------------- dispatch */
 
+/* The forward mode of a plan: FWD_FREE when the bound (4 + 2 logn) q of
+ * the last stage's outputs is at most 2^52. */
+static fwd_mode_t fwd_mode(const ntt_plan_t *plan)
+{
+    if ((4 + 2 * (uint64_t)plan->logn) * plan->q <= 1ULL << 52)
+        return FWD_FREE;
+    return plan->q >> 49 == 0 ? FWD_ALT : FWD_EVERY;
+}
+
 static void forward_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    if (plan->logn < MIN_LOGN)
+    if (plan->logn < MIN_LOGN) {
         ntt_forward_lazy_scalar(plan, a);
-    else if (plan->q >> 49 != 0)
-        forward(plan, a, 1, 0);
-    else
-        forward(plan, a, 0, 0);
+        return;
+    }
+    switch (fwd_mode(plan)) {
+    case FWD_FREE: forward(plan, a, FWD_FREE, 0); break;
+    case FWD_ALT: forward(plan, a, FWD_ALT, 0); break;
+    case FWD_EVERY: forward(plan, a, FWD_EVERY, 0); break;
+    }
 }
 
 static void forward_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    if (plan->logn < MIN_LOGN)
+    if (plan->logn < MIN_LOGN) {
         ntt_forward_scalar(plan, a);
-    else if (plan->q >> 49 != 0)
-        forward(plan, a, 1, 1);
-    else
-        forward(plan, a, 0, 1);
+        return;
+    }
+    switch (fwd_mode(plan)) {
+    case FWD_FREE: forward(plan, a, FWD_FREE, 1); break;
+    case FWD_ALT: forward(plan, a, FWD_ALT, 1); break;
+    case FWD_EVERY: forward(plan, a, FWD_EVERY, 1); break;
+    }
 }
 
 static void inverse_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)
