@@ -30,13 +30,18 @@
  * without reduction takes [0, b q) to [0, (b + 2) q), so the forward
  * transform has three modes (fwd_mode_t):
  *
- *   FWD_FREE   (4 + 2 logn) q <= 2^52 (e.g. 44-bit q up to n = 2^17): no
- *              reduction at all until the last stage.  The products are
- *              not even masked (avx512_mul_shoup_raw): every coefficient is
- *              its true value (< 2^52) plus a multiple of 2^52, which the
- *              additions carry along and the madd52 multiplicands ignore.
- *              The last pass reduces each output by one Shoup product by 1
- *              (two madd52 and a mask) to [0, 2q).
+ *   FWD_FREE   (4 + 4 logn) q <= 2^52 (e.g. 44-bit q up to n = 2^17): no
+ *              reduction at all until the last stage, and butterflies of
+ *              two additions, (X + W Y, X - W Y) with W Y in [0, 2q).  The
+ *              X inputs of the first stage get 2 logn q added, so every
+ *              value entering stage s (0-based) is at least 2 (logn - s) q
+ *              and X - W Y never goes negative; values stay below
+ *              (4 + 2 logn + 2 s) q < 2^52.  The products are not even
+ *              masked (avx512_mul_shoup_raw): every coefficient is its true
+ *              value plus a multiple of 2^52, which the additions carry
+ *              along and the madd52 multiplicands ignore.  The last pass
+ *              reduces each output by one Shoup product by 1 (two madd52
+ *              and a mask) to [0, 2q).
  *   FWD_ALT    q < 2^49: 8q < 2^52 leaves room to reduce X only at every
  *              other stage (those of distance 2^odd), to [0, 4q) by a
  *              subtraction of 4q: inputs below 8q give outputs below 6q,
@@ -129,12 +134,12 @@ typedef enum { FWD_FREE, FWD_ALT, FWD_EVERY } fwd_mode_t;
 
 /* The modulus in the forms the butterflies want; red is the constant X is
  * reduced by in the forward transform (2q in FWD_EVERY, else 4q), onep the
- * 52-bit Shoup constant of 1. */
+ * 52-bit Shoup constant of 1, off the offset 2 logn q of FWD_FREE. */
 typedef struct {
-    __m512i q, q2, q4, negq, red, onep;
+    __m512i q, q2, q4, negq, red, onep, off;
 } mod512_t;
 
-static inline mod512_t mod512(uint64_t q, fwd_mode_t mode)
+static inline mod512_t mod512(uint64_t q, unsigned logn, fwd_mode_t mode)
 {
     mod512_t m;
     m.q = BCAST(q);
@@ -143,12 +148,13 @@ static inline mod512_t mod512(uint64_t q, fwd_mode_t mode)
     m.negq = BCAST(-q);
     m.red = mode == FWD_EVERY ? m.q2 : m.q4;
     m.onep = BCAST((1ULL << 52) / q);
+    m.off = BCAST(2 * (uint64_t)logn * q);
     return m;
 }
 
 /* Forward butterfly (X + W Y, X - W Y + 2q), W Y mod q in [0, 2q); X is
  * first reduced by m->red in FWD_EVERY, and in FWD_ALT if `odd` (a stage of
- * distance 2^odd).  FWD_FREE leaves the product unmasked. */
+ * distance 2^odd).  FWD_FREE: (X + W Y, X - W Y), product unmasked. */
 AVX512_INLINE void fwd_bfly(__m512i *x, __m512i *y, __m512i w, __m512i wp,
                             const mod512_t *m, fwd_mode_t mode, int odd)
 {
@@ -157,7 +163,14 @@ AVX512_INLINE void fwd_bfly(__m512i *x, __m512i *y, __m512i w, __m512i wp,
     __m512i v = mode == FWD_FREE ? avx512_mul_shoup_raw(*y, w, wp, m->negq)
                                  : avx512_mul_shoup_lazy(*y, w, wp, m->negq);
     *x = _mm512_add_epi64(u, v);
-    *y = _mm512_sub_epi64(_mm512_add_epi64(u, m->q2), v);
+    *y = _mm512_sub_epi64(mode == FWD_FREE ? u : _mm512_add_epi64(u, m->q2), v);
+}
+
+/* X input of the first forward stage: plus 2 logn q in FWD_FREE. */
+AVX512_INLINE __m512i fwd_first_x(__m512i x, const mod512_t *m,
+                                  fwd_mode_t mode)
+{
+    return mode == FWD_FREE ? _mm512_add_epi64(x, m->off) : x;
 }
 
 /* Last forward step on one output vector: [0, 4q) (lazy) or [0, q) (`full`)
@@ -205,24 +218,24 @@ AVX512_INLINE void inv_last_bfly(__m512i *x, __m512i *y, const __m512i c[4],
 
 /* ------------------------------------------------------------- forward */
 
-/* One radix-2 stage at distance len >= 8 with a single group (the first). */
+/* The first stage (a single group) at distance len = 2^even >= 64. */
 AVX512_INLINE void fwd_radix2_first(uint64_t *a, size_t len, __m512i w,
                                     __m512i wp, const mod512_t *m,
-                                    fwd_mode_t mode, int odd)
+                                    fwd_mode_t mode)
 {
     for (size_t j = 0; j < len; j += 8) {
-        __m512i x = LOAD(a + j), y = LOAD(a + len + j);
-        fwd_bfly(&x, &y, w, wp, m, mode, odd);
+        __m512i x = fwd_first_x(LOAD(a + j), m, mode), y = LOAD(a + len + j);
+        fwd_bfly(&x, &y, w, wp, m, mode, 0);
         STORE(a + j, x);
         STORE(a + len + j, y);
     }
 }
 
 /* Stages with `groups` and 2 `groups` groups, distances len = 2^odd and
- * len / 2. */
+ * len / 2; `first`: the first is the first stage of the transform. */
 AVX512_INLINE void fwd_radix4(uint64_t *a, const ntt_tables_t *t,
                               const tables512_t *s, size_t groups, size_t len,
-                              const mod512_t *m, fwd_mode_t mode)
+                              const mod512_t *m, fwd_mode_t mode, int first)
 {
     const size_t h = len >> 1;
     for (size_t i = 0; i < groups; i++) {
@@ -235,6 +248,10 @@ AVX512_INLINE void fwd_radix4(uint64_t *a, const ntt_tables_t *t,
         for (size_t j = 0; j < h; j += 8) {
             __m512i x0 = LOAD(x + j), x1 = LOAD(x + h + j);
             __m512i x2 = LOAD(x + len + j), x3 = LOAD(x + len + h + j);
+            if (first) {
+                x0 = fwd_first_x(x0, m, mode);
+                x1 = fwd_first_x(x1, m, mode);
+            }
             fwd_bfly(&x0, &x2, w0, p0, m, mode, 1);
             fwd_bfly(&x1, &x3, w0, p0, m, mode, 1);
             fwd_bfly(&x0, &x1, w1, p1, m, mode, 0);
@@ -295,7 +312,7 @@ AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a,
     const ntt_tables_t *t = ntt_tables(plan);
     const tables512_t *s = t->simd;
     const size_t n = plan->n;
-    const mod512_t m = mod512(plan->q, mode);
+    const mod512_t m = mod512(plan->q, plan->logn, mode);
     const __m512i out0 = _mm512_setr_epi64(0, 8, 1, 9, 4, 12, 5, 13);
     const __m512i out1 = _mm512_setr_epi64(2, 10, 3, 11, 6, 14, 7, 15);
     size_t groups = 1, len = n >> 1;
@@ -303,11 +320,14 @@ AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a,
     /* distances n/2 .. 64: radix 4, after one radix-2 stage if their number
      * is odd (its distance is 2^even) */
     if ((plan->logn - 6) % 2 == 1) {
-        fwd_radix2_first(a, len, BCAST(t->w[1]), BCAST(s->wq[1]), &m, mode, 0);
+        fwd_radix2_first(a, len, BCAST(t->w[1]), BCAST(s->wq[1]), &m, mode);
         groups <<= 1, len >>= 1;
+    } else {
+        fwd_radix4(a, t, s, 1, len, &m, mode, 1);
+        groups <<= 2, len >>= 2;
     }
     for (; len >= 128; groups <<= 2, len >>= 2)
-        fwd_radix4(a, t, s, groups, len, &m, mode);
+        fwd_radix4(a, t, s, groups, len, &m, mode, 0);
 
     /* distances 32 .. 1 in registers, 64 coefficients at a time */
     for (size_t B = 0; B < n / 64; B++) {
@@ -434,7 +454,7 @@ AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full)
     const ntt_tables_t *t = ntt_tables(plan);
     const tables512_t *s = t->simd;
     const size_t n = plan->n, half = n >> 1;
-    const mod512_t m = mod512(plan->q, 1);
+    const mod512_t m = mod512(plan->q, plan->logn, FWD_EVERY);
     size_t len;
 
     /* distances 1 .. 32 in registers, 64 coefficients at a time */
@@ -502,11 +522,11 @@ AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full)
 
 /* ------------------------------------------------------------- dispatch */
 
-/* The forward mode of a plan: FWD_FREE when the bound (4 + 2 logn) q of
+/* The forward mode of a plan: FWD_FREE when the bound (4 + 4 logn) q of
  * the last stage's outputs is at most 2^52. */
 static fwd_mode_t fwd_mode(const ntt_plan_t *plan)
 {
-    if ((4 + 2 * (uint64_t)plan->logn) * plan->q <= 1ULL << 52)
+    if ((4 + 4 * (uint64_t)plan->logn) * plan->q <= 1ULL << 52)
         return FWD_FREE;
     return plan->q >> 49 == 0 ? FWD_ALT : FWD_EVERY;
 }
