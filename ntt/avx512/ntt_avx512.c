@@ -26,9 +26,13 @@
  * in exactly these lane orders: no gathers.  Plans with n < 128 use the
  * scalar kernels.
  *
- * Reductions.  Every multiplicand must stay below 2^52.  A forward stage
- * without reduction takes [0, b q) to [0, (b + 2) q), so the forward
- * transform has three modes (fwd_mode_t):
+ * Reductions.  Every multiplicand must stay below 2^52.  The forward
+ * products are left unmasked (avx512_mul_shoup_raw): coefficients are their
+ * true values plus multiples of 2^52, which the additions carry along and
+ * the madd52 multiplicands ignore; X is masked only where it is compared
+ * (reduced), and the outputs at the end.  A forward stage without reduction
+ * takes [0, b q) to [0, (b + 2) q), so the forward transform has three
+ * modes (fwd_mode_t):
  *
  *   FWD_FREE   (4 + 4 logn) q <= 2^52 (e.g. 44-bit q up to n = 2^17): no
  *              reduction at all until the last stage, and butterflies of
@@ -36,12 +40,9 @@
  *              X inputs of the first stage get 2 logn q added, so every
  *              value entering stage s (0-based) is at least 2 (logn - s) q
  *              and X - W Y never goes negative; values stay below
- *              (4 + 2 logn + 2 s) q < 2^52.  The products are not even
- *              masked (avx512_mul_shoup_raw): every coefficient is its true
- *              value plus a multiple of 2^52, which the additions carry
- *              along and the madd52 multiplicands ignore.  The last pass
- *              reduces each output by one Shoup product by 1 (two madd52
- *              and a mask) to [0, 2q).
+ *              (4 + 2 logn + 2 s) q < 2^52.  The last pass reduces each
+ *              output by one Shoup product by 1 (two madd52 and a mask) to
+ *              [0, 2q).
  *   FWD_ALT    q < 2^49: 8q < 2^52 leaves room to reduce X only at every
  *              other stage (those of distance 2^odd), to [0, 4q) by a
  *              subtraction of 4q: inputs below 8q give outputs below 6q,
@@ -152,16 +153,18 @@ static inline mod512_t mod512(uint64_t q, unsigned logn, fwd_mode_t mode)
     return m;
 }
 
-/* Forward butterfly (X + W Y, X - W Y + 2q), W Y mod q in [0, 2q); X is
- * first reduced by m->red in FWD_EVERY, and in FWD_ALT if `odd` (a stage of
- * distance 2^odd).  FWD_FREE: (X + W Y, X - W Y), product unmasked. */
+/* Forward butterfly (X + W Y, X - W Y + 2q), W Y mod q in [0, 2q), or
+ * (X + W Y, X - W Y) in FWD_FREE.  Coefficients are their true values plus
+ * multiples of 2^52 (the products are left unmasked), so X is masked before
+ * it is reduced by m->red: in FWD_EVERY, and in FWD_ALT if `odd` (a stage
+ * of distance 2^odd). */
 AVX512_INLINE void fwd_bfly(__m512i *x, __m512i *y, __m512i w, __m512i wp,
                             const mod512_t *m, fwd_mode_t mode, int odd)
 {
     const int reduce = mode == FWD_EVERY || (mode == FWD_ALT && odd);
-    __m512i u = reduce ? avx512_csub(*x, m->red) : *x;
-    __m512i v = mode == FWD_FREE ? avx512_mul_shoup_raw(*y, w, wp, m->negq)
-                                 : avx512_mul_shoup_lazy(*y, w, wp, m->negq);
+    __m512i u = *x, v = avx512_mul_shoup_raw(*y, w, wp, m->negq);
+    if (reduce)
+        u = avx512_csub(_mm512_and_si512(u, BCAST(MASK52)), m->red);
     *x = _mm512_add_epi64(u, v);
     *y = _mm512_sub_epi64(mode == FWD_FREE ? u : _mm512_add_epi64(u, m->q2), v);
 }
@@ -186,6 +189,7 @@ AVX512_INLINE __m512i fwd_finish(__m512i x, const mod512_t *m,
                              BCAST(MASK52));
         return full ? avx512_csub(x, m->q) : x;
     }
+    x = _mm512_and_si512(x, BCAST(MASK52));
     if (mode == FWD_ALT)
         x = avx512_csub(x, m->q4);
     return full ? avx512_csub(avx512_csub(x, m->q2), m->q) : x;
