@@ -178,7 +178,7 @@ static veil_status babies_make(babies_t *b, const nn_lola_step_t *st,
             s = bfv_hoisted_prepare(&h, &in[input]);
         if (s == VEIL_OK) {
             veil_status err = VEIL_OK;
-#pragma omp parallel for schedule(dynamic) if (!nested() && last - first > 1)
+#pragma omp parallel for schedule(dynamic) if (!nested() && last - first > 1 && ctx->n >= LOLA_PARALLEL_MIN_N)
             for (size_t i = first; i < last; i++) {
                 const nn_lola_rot_t r = (nn_lola_rot_t)(b->key[i] & 0xffffffffu);
                 veil_status e = bfv_hoisted_apply_galois(
@@ -290,7 +290,7 @@ veil_status nn_lola_step_exec(bfv_ciphertext_t *out, const nn_lola_step_t *st,
     if (st->kind != NN_LOLA_STEP_LINEAR) {
         if ((st->relin || st->kind == NN_LOLA_STEP_RELIN) && rk == NULL)
             return VEIL_EINVAL;
-#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1)
+#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1 && st->n >= LOLA_PARALLEL_MIN_N)
         for (size_t i = 0; i < st->nout; i++) {
             veil_status s = VEIL_OK;
             if (st->kind == NN_LOLA_STEP_SQUARE)
@@ -311,7 +311,7 @@ veil_status nn_lola_step_exec(bfv_ciphertext_t *out, const nn_lola_step_t *st,
         return VEIL_EINVAL;
     err = babies_make(&bb, st, c->ctx, in, gk);
     if (err == VEIL_OK) {
-#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1)
+#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1 && st->n >= LOLA_PARALLEL_MIN_N)
         for (size_t o = 0; o < st->nout; o++) {
             veil_status s = run_output(&out[o], st, o, c, in, &bb, gk);
             if (s != VEIL_OK) {

@@ -19,6 +19,11 @@ static inline size_t lola_slot(size_t n, size_t row, size_t col)
     return row * (n / 2) + col;
 }
 
+/* Ring degree from which ciphertext operations are long enough (about
+ * 0.1 ms) for an OpenMP region to pay; below it everything runs in the
+ * calling thread (threads spinning at barriers cost more than they give). */
+#define LOLA_PARALLEL_MIN_N 2048
+
 /* 1 if x is a power of two (x > 0). */
 static inline int lola_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
 
@@ -111,5 +116,63 @@ size_t lola_fold_steps(nn_lola_rot_t *fold, size_t n, size_t block,
  * that contains every block with used[b] != 0: its first block in *start
  * and its length (in blocks) returned; 0 if no block is used. */
 size_t lola_block_window(size_t *start, const uint8_t *used, size_t nblocks);
+
+
+/* ------------------------------------------------- programs from specs */
+
+/* Kernel choice of one linear layer (the spec's kernel string). */
+typedef enum {
+    LOLA_K_CONV_PLAIN = 0,
+    LOLA_K_CONV_SCALAR,
+    LOLA_K_DIAG,
+    LOLA_K_STACKED,
+    LOLA_K_DENSE_ROW,
+    LOLA_K_SPARSE_COL,
+    LOLA_K_SIMD
+} lola_kind_t;
+
+typedef struct {
+    lola_kind_t kind;
+    size_t block, chunk; /* diag options, 0: automatic */
+} lola_kchoice_t;
+
+/* Parse a kernel string ("paper" expands to Table 1's choices) into
+ * k[0..*count), at most max.  VEIL_EINVAL on unknown names or options. */
+veil_status lola_kernels_parse(lola_kchoice_t *k, size_t *count, size_t max,
+                               const char *s) VEIL_WUR;
+
+/* The canonical string of k[0..count) into buf (NUL-terminated, truncated
+ * to len).  Returns the length it needed. */
+size_t lola_kernels_format(char *buf, size_t len, const lola_kchoice_t *k,
+                           size_t count);
+
+/* 1 if spec layer i is linear (conv2d, dense, avgpool). */
+int lola_layer_linear(nn_layer_type_t t);
+
+/* The structure of linear layer i of a spec as a matrix without weights
+ * (bias non-NULL, but not dereferenceable, for layer types that have one). */
+void lola_matrix_shape(nn_lola_matrix_t *m, const nn_lola_spec_t *spec,
+                       size_t i);
+
+/* A compiled network: the steps and the representation of the client's
+ * input. */
+typedef struct {
+    size_t nsteps;
+    nn_lola_step_t *steps;
+    nn_lola_layout_t input;
+} lola_prog_t;
+
+/* Compile spec's layers with its kernel string for ring degree n (the
+ * spec's parameters are not used).  VEIL_EINVAL (kernel string does not
+ * fit the layers or a representation cannot be made: the kernel choice is
+ * impossible), VEIL_EUNSUPPORTED (layer types), VEIL_ENOMEM. */
+veil_status lola_program_build(lola_prog_t *p, const nn_lola_spec_t *spec,
+                               size_t n) VEIL_WUR;
+void lola_program_clear(lola_prog_t *p);
+
+/* Fill spec's variant-independent structure from q (layers, input
+ * quantization); kernels, batch and params untouched. */
+veil_status lola_spec_from_model(nn_lola_spec_t *spec,
+                                 const nn_qmodel_t *q) VEIL_WUR;
 
 #endif

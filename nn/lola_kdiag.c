@@ -309,9 +309,11 @@ veil_status nn_lola_kernel_diag(nn_lola_step_t *st, const nn_lola_matrix_t *m,
         const size_t i = chosen[r], b = i % baby, G = i - b;
         nn_lola_src_t *pl = st->plains + plain_of[r] * n;
         memcpy(raw, pl, n * sizeof(*raw));
-        for (size_t sl = 0; sl < n; sl++)
-            pl[sl] = raw[lola_slot(n, lola_row(n, sl),
-                                   (lola_col(n, sl) + h - G) % h)];
+        for (size_t row = 0; row < 2 && G != 0; row++) {
+            /* pl[row][c] = raw[row][c - G] */
+            memcpy(pl + row * h + G, raw + row * h, (h - G) * sizeof(*raw));
+            memcpy(pl + row * h, raw + row * h + h - G, G * sizeof(*raw));
+        }
         s = lola_step_term(st, 0, 0, nn_lola_rot(n, (int64_t)b, 0),
                            nn_lola_rot(n, (int64_t)G, 0), NN_LOLA_COEF_PLAIN,
                            (uint32_t)plain_of[r]);

@@ -282,8 +282,22 @@ static void count_output(nn_lola_counts_t *c, const nn_lola_output_t *out)
         c->add_plain++;
 }
 
-/* Non-zero pattern of output o, given the inputs' patterns nzin
- * (nin x n). */
+/* dst = the bytes of src permuted by r (dst[s] = src[source(r, s)]): two
+ * copies per row. */
+static void rotate_bytes(uint8_t *dst, const uint8_t *src, size_t n,
+                         nn_lola_rot_t r)
+{
+    const size_t h = n / 2, shift = r % h, swap = r / h;
+    for (size_t row = 0; row < 2; row++) {
+        const uint8_t *from = src + (row ^ swap) * h;
+        uint8_t *to = dst + row * h;
+        memcpy(to, from + shift, h - shift);
+        memcpy(to + h - shift, from, shift);
+    }
+}
+
+/* Non-zero pattern of output o into acc, given the inputs' patterns nzin
+ * (nin x n); grp, tmp: n bytes of scratch. */
 static void output_nonzero(uint8_t *acc, uint8_t *grp, uint8_t *tmp,
                            const nn_lola_step_t *st, size_t o,
                            const uint8_t *nzin)
@@ -296,21 +310,24 @@ static void output_nonzero(uint8_t *acc, uint8_t *grp, uint8_t *tmp,
         memset(grp, 0, n);
         for (; i < out->nterms && out->terms[i].giant == g; i++) {
             const nn_lola_term_t *t = &out->terms[i];
-            const uint8_t *nz = nzin + (size_t)t->input * n;
-            const nn_lola_src_t *p =
-                t->kind == NN_LOLA_COEF_PLAIN ? st->plains + t->coef * n
-                                              : NULL;
-            for (size_t s = 0; s < n; s++)
-                grp[s] |= nz[nn_lola_rot_source(n, t->baby, s)] &&
-                          (p == NULL || p[s].row != NN_LOLA_SRC_ZERO);
+            rotate_bytes(tmp, nzin + (size_t)t->input * n, n, t->baby);
+            if (t->kind == NN_LOLA_COEF_PLAIN) {
+                const nn_lola_src_t *p = st->plains + t->coef * n;
+                for (size_t s = 0; s < n; s++)
+                    grp[s] |= tmp[s] & (p[s].row != NN_LOLA_SRC_ZERO);
+            } else {
+                for (size_t s = 0; s < n; s++)
+                    grp[s] |= tmp[s];
+            }
         }
+        rotate_bytes(tmp, grp, n, g);
         for (size_t s = 0; s < n; s++)
-            acc[s] |= grp[nn_lola_rot_source(n, g, s)];
+            acc[s] |= tmp[s];
     }
     for (size_t f = 0; f < out->nfold; f++) {
-        memcpy(tmp, acc, n);
+        rotate_bytes(tmp, acc, n, out->fold[f]);
         for (size_t s = 0; s < n; s++)
-            acc[s] |= tmp[nn_lola_rot_source(n, out->fold[f], s)];
+            acc[s] |= tmp[s];
     }
     if (out->bias >= 0) {
         const nn_lola_src_t *b = st->biases + (size_t)out->bias * n;

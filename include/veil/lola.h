@@ -633,11 +633,12 @@ typedef struct {
  * plaintext primes (fewest with product > 2 * nn_ranges maxabs) and the
  * smallest n with its 128-bit ciphertext modulus whose predicted noise
  * budget stays above opt->margin after the last step; fills *spec and,
- * if rep != NULL, *rep.  VEIL_EINVAL (bad options or kernel string),
- * VEIL_EUNSUPPORTED (a layer the kernels cannot do: only conv2d, dense,
- * avgpool and square are supported, the CONV and DENSE variants need a
- * convolution first), VEIL_EPARAM (no parameters up to n = 32768 and
- * NN_LOLA_MAX_PRIMES primes survive), VEIL_ENOMEM. */
+ * if rep != NULL, *rep.  VEIL_EINVAL (bad options, unknown kernel names or
+ * not one kernel per linear layer), VEIL_EUNSUPPORTED (a layer the kernels
+ * cannot do: only conv2d, dense, avgpool and square are supported),
+ * VEIL_EPARAM (no plan: the forced kernels cannot be laid out (e.g. no
+ * convolution first for the CONV and DENSE variants), or no parameters up
+ * to n = 32768 and NN_LOLA_MAX_PRIMES primes survive), VEIL_ENOMEM. */
 veil_status nn_lola_plan(nn_lola_spec_t *spec, nn_lola_report_t *rep,
                          const nn_qmodel_t *q,
                          const nn_lola_options_t *opt) VEIL_WUR;
@@ -730,8 +731,11 @@ void nn_lola_client_clear(nn_lola_client_t *c);
 
 /* Quantize `records` images (pixels[b * size(in) + i], 0..255; records = 1
  * except for SIMD, where 1 <= records <= spec.batch), lay them out as
- * su->input and encrypt with the public key: *m is initialised here with
- * su->input.nct messages per component.  VEIL_EINVAL, VEIL_ENOMEM. */
+ * su->input and encrypt with the secret key (bfv_encrypt_symmetric: less
+ * noise, which the planner counts on, and seeded ciphertexts that travel at
+ * half size): *m is initialised here with su->input.nct messages per
+ * component.  VEIL_EINVAL, VEIL_ENOMEM, VEIL_ERANGE (a value not in
+ * int64). */
 veil_status nn_lola_client_encrypt(nn_lola_msg_t *m, const nn_lola_client_t *c,
                                    const uint8_t *pixels, size_t records,
                                    veil_rng_t *rng) VEIL_WUR;

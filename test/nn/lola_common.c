@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ void lt_env_init(lt_env_t *e, size_t n, const char *test)
     memset(e, 0, sizeof(*e));
     lt_rng(&e->rng, test);
     cr_assert_eq(veil_init(), VEIL_OK);
+    omp_set_num_threads(1); /* small rings: see lola_network.c */
     cr_assert_eq(bfv_params_from_bits(&e->params, n, qb, 3, pb, 1, LT_T,
                                       BFV_SEC_128),
                  VEIL_OK);

@@ -1,0 +1,152 @@
+/*
+ * lola_server.c - the server's side: the model's weights turned into step
+ * coefficients for every component (NTT-form plaintexts, reduced scalars,
+ * biases: made once, reused for every query), and the evaluation of the
+ * program on the client's messages with the client's evaluation keys only.
+ * Steps run in order; within a step the components run in parallel
+ * (OpenMP), and a step with a single component parallelises internally
+ * (lola_exec.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "lola_internal.h"
+
+void nn_lola_server_clear(nn_lola_server_t *s)
+{
+    if (s == NULL)
+        return;
+    if (s->coefs != NULL && s->su != NULL)
+        for (size_t i = 0; i < s->su->ncomp * s->su->nsteps; i++)
+            nn_lola_coefs_clear(&s->coefs[i]);
+    free(s->coefs);
+    memset(s, 0, sizeof(*s));
+}
+
+/* q must have exactly the spec's layer structure. */
+static int model_matches(const nn_lola_spec_t *sp, const nn_qmodel_t *q)
+{
+    if (q->nlayers != sp->nlayers || q->in.c != sp->in.c ||
+        q->in.h != sp->in.h || q->in.w != sp->in.w)
+        return 0;
+    for (uint32_t i = 0; i < q->nlayers; i++) {
+        const nn_qlayer_t *l = &q->layers[i];
+        if (l->type != sp->layers[i].type ||
+            memcmp(&l->in, &sp->layers[i].in, sizeof(nn_shape_t)) != 0 ||
+            memcmp(&l->out, &sp->layers[i].out, sizeof(nn_shape_t)) != 0 ||
+            (lola_layer_linear(l->type) && l->type != NN_LAYER_DENSE &&
+             (l->k != sp->layers[i].k || l->stride != sp->layers[i].stride ||
+              (l->type == NN_LAYER_CONV2D && l->pad != sp->layers[i].pad))))
+            return 0;
+    }
+    return 1;
+}
+
+veil_status nn_lola_server_init(nn_lola_server_t *s, const nn_lola_setup_t *su,
+                                const nn_qmodel_t *q)
+{
+    nn_lola_matrix_t m[NN_MAX_LAYERS];
+    int32_t *w[NN_MAX_LAYERS] = {NULL};
+    veil_status st = VEIL_OK, err = VEIL_OK;
+
+    if (s == NULL)
+        return VEIL_EINVAL;
+    memset(s, 0, sizeof(*s));
+    if (su == NULL || q == NULL || su->nsteps == 0 ||
+        !model_matches(&su->spec, q))
+        return VEIL_EINVAL;
+    for (uint32_t i = 0; i < q->nlayers && st == VEIL_OK; i++)
+        if (lola_layer_linear(q->layers[i].type))
+            st = nn_lola_matrix_from_layer(&m[i], &w[i], &q->layers[i]);
+    if (st == VEIL_OK) {
+        s->su = su;
+        s->coefs = calloc(su->ncomp * su->nsteps, sizeof(nn_lola_coefs_t));
+        if (s->coefs == NULL)
+            st = VEIL_ENOMEM;
+    }
+    if (st == VEIL_OK) {
+        const size_t jobs = su->ncomp * su->nsteps;
+#pragma omp parallel for schedule(dynamic) if (su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
+        for (size_t j = 0; j < jobs; j++) {
+            const size_t c = j / su->nsteps, k = j % su->nsteps;
+            const nn_lola_step_t *stp = &su->steps[k];
+            const nn_lola_matrix_t *mat =
+                stp->kind == NN_LOLA_STEP_LINEAR && stp->layer >= 0
+                    ? &m[stp->layer]
+                    : NULL;
+            veil_status e =
+                nn_lola_coefs_init(&s->coefs[j], stp, mat, &su->ctx[c]);
+            if (e != VEIL_OK) {
+#pragma omp critical(lola_server_err)
+                err = e;
+            }
+        }
+        st = err;
+    }
+    for (uint32_t i = 0; i < q->nlayers; i++)
+        free(w[i]);
+    if (st != VEIL_OK)
+        nn_lola_server_clear(s);
+    return st;
+}
+
+veil_status nn_lola_server_eval_trace(nn_lola_msg_t *out,
+                                      const nn_lola_server_t *s,
+                                      const nn_lola_msg_t *in,
+                                      const nn_lola_evalkeys_t *ek,
+                                      nn_lola_trace_fn trace, void *arg)
+{
+    const nn_lola_setup_t *su;
+    nn_lola_msg_t cur, nxt;
+    veil_status st = VEIL_OK;
+
+    if (out == NULL)
+        return VEIL_EINVAL;
+    memset(out, 0, sizeof(*out));
+    if (s == NULL || s->su == NULL || in == NULL || ek == NULL)
+        return VEIL_EINVAL;
+    su = s->su;
+    if (in->ncomp != su->ncomp || in->nct != su->input.nct ||
+        ek->ncomp != su->ncomp)
+        return VEIL_EINVAL;
+    for (size_t c = 0; c < su->ncomp; c++)
+        for (size_t i = 0; i < in->nct; i++)
+            if (in->ct[c * in->nct + i].ctx != &su->ctx[c])
+                return VEIL_EINVAL;
+    memset(&cur, 0, sizeof(cur));
+    for (size_t k = 0; k < su->nsteps && st == VEIL_OK; k++) {
+        const nn_lola_step_t *stp = &su->steps[k];
+        const nn_lola_msg_t *src = k == 0 ? in : &cur;
+        veil_status err = VEIL_OK;
+        st = nn_lola_msg_init(&nxt, su, stp->nout);
+        if (st != VEIL_OK)
+            break;
+#pragma omp parallel for schedule(dynamic) if (su->ncomp > 1 && su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
+        for (size_t c = 0; c < su->ncomp; c++) {
+            veil_status e = nn_lola_step_exec(
+                &nxt.ct[c * stp->nout], stp, &s->coefs[c * su->nsteps + k],
+                &src->ct[c * src->nct], &ek->rk[c], &ek->gk[c]);
+            if (e != VEIL_OK) {
+#pragma omp critical(lola_server_err)
+                err = e;
+            }
+        }
+        nn_lola_msg_clear(&cur);
+        cur = nxt;
+        st = err;
+        if (st == VEIL_OK && trace != NULL && trace(arg, k, &cur) != 0)
+            st = VEIL_EINVAL;
+    }
+    if (st != VEIL_OK) {
+        nn_lola_msg_clear(&cur);
+        return st;
+    }
+    *out = cur;
+    return VEIL_OK;
+}
+
+veil_status nn_lola_server_eval(nn_lola_msg_t *out, const nn_lola_server_t *s,
+                                const nn_lola_msg_t *in,
+                                const nn_lola_evalkeys_t *ek)
+{
+    return nn_lola_server_eval_trace(out, s, in, ek, NULL, NULL);
+}
