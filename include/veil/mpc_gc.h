@@ -344,22 +344,25 @@ void mpc_gc_encode(mpc_block_t *label, const mpc_gc_garbler_t *g,
  * the permute bit of output k of instance i (the evaluator's output bit is
  * the low bit of its label XOR this).  Advances g->and_ctr by n * n_and.
  * VEIL_EINVAL (NULL, n == 0, or an index overflow), VEIL_EFORMAT (c fails
- * the check), VEIL_ENOMEM. */
+ * the check), VEIL_ENOMEM, VEIL_EUNSUPPORTED without AES-NI. */
 veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
                           uint8_t *decode, const mpc_circuit_t *c,
                           const mpc_block_t *in0, size_t n) VEIL_WUR;
 
-/* Evaluate n instances garbled by one mpc_gc_garble call (or by calls the
- * same AND-counter positions): in[i * n_in + j] the active input labels,
- * tables and decode as produced.  out[i * n_out + k] receives the output
- * bits.  Advances e->and_ctr by n * n_and; the caller keeps it equal to the
- * garbler's.  Statuses as mpc_gc_garble. */
+/* Evaluate n instances garbled by one mpc_gc_garble call, or by several
+ * calls of whole groups at the same AND-counter positions: in[i * n_in + j]
+ * the active input labels, tables and decode as produced;
+ * out[i * n_out + k] receives the output bits.  Advances e->and_ctr by
+ * n * n_and: the caller keeps it equal to the garbler's counter at
+ * garbling time (the tweaks bind the tables to it).  Statuses as
+ * mpc_gc_garble, and VEIL_EUNSUPPORTED without AES-NI. */
 veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
                         const mpc_circuit_t *c, const mpc_block_t *in,
                         const mpc_block_t *tables, const uint8_t *decode,
                         size_t n) VEIL_WUR;
 
-/* The kernel the calls above use: "vaes512" or "aesni". */
+/* The kernel the calls above use now: "vaes512", "aesni", or "none"
+ * without AES-NI. */
 const char *mpc_gc_kernel_name(void);
 
 /* ==================================================== two-party protocol
