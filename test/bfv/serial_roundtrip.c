@@ -362,3 +362,86 @@ Test(serial, crt_objects)
     bfv_crt_ciphertext_clear(&ct2);
     ce_clear(&e);
 }
+
+/* The sizes at the presets, against the byte tables of
+ * doc/09-serialization.md: header 48, checksum 16, a row of n residues mod
+ * q takes n bitlen(q - 1) / 8 bytes.  Printed for the documentation. */
+static size_t row_bytes(size_t n, uint64_t q)
+{
+    return n / 8 * (size_t)(64 - __builtin_clzll(q - 1));
+}
+
+Test(serial, preset_sizes)
+{
+    const size_t ns[3] = {4096, 8192, 16384};
+    for (size_t c = 0; c < 3; c++) {
+        bfv_params_t p;
+        bfv_context_t ctx;
+        bfv_secret_key_t sk;
+        bfv_public_key_t pk;
+        bfv_relin_key_t rk;
+        bfv_galois_keys_t gk;
+        bfv_plaintext_t pt;
+        bfv_ciphertext_t ct;
+        veil_rng_t rng;
+        const int64_t one = 1;
+        size_t poly_q = 0, poly_qp = 0;
+        const size_t frame = BFV_SERIAL_HEADER_BYTES +
+                             BFV_SERIAL_CHECKSUM_BYTES;
+
+        bt_rng(&rng, "serial.preset_sizes");
+        cr_assert_eq(bfv_params_preset(&p, ns[c]), VEIL_OK);
+        cr_assert_eq(bfv_context_init(&ctx, &p), VEIL_OK);
+        const size_t n = p.n, digits = (p.n_q + p.n_p - 1) / p.n_p;
+        for (size_t i = 0; i < p.n_q; i++)
+            poly_q += row_bytes(n, p.q[i]);
+        poly_qp = poly_q;
+        for (size_t i = 0; i < p.n_p; i++)
+            poly_qp += row_bytes(n, p.p[i]);
+        cr_assert_eq(bfv_secret_key_init(&sk, &ctx), VEIL_OK);
+        cr_assert_eq(bfv_public_key_init(&pk, &ctx), VEIL_OK);
+        cr_assert_eq(bfv_relin_key_init(&rk, &ctx), VEIL_OK);
+        cr_assert_eq(bfv_galois_keys_init(&gk, &ctx), VEIL_OK);
+        cr_assert_eq(bfv_plaintext_init(&pt, &ctx), VEIL_OK);
+        cr_assert_eq(bfv_ciphertext_init(&ct, &ctx), VEIL_OK);
+        cr_assert_eq(bfv_keygen_secret(&sk, &rng), VEIL_OK);
+        cr_assert_eq(bfv_keygen_galois_steps(&gk, &sk, &one, 1, 0, &rng),
+                     VEIL_OK);
+        cr_assert_eq(bfv_encrypt_symmetric(&ct, &sk, &pt, &rng), VEIL_OK);
+
+        const size_t ksk = VEIL_SEED_BYTES + digits * poly_qp;
+        const size_t ct_seeded = bfv_ciphertext_serial_size(&ct, 0);
+        const size_t ct_full = bfv_ciphertext_serial_size(&ct,
+                                                          BFV_SERIAL_FULL);
+        const size_t s_pk = bfv_public_key_serial_size(&pk);
+        const size_t s_rk = bfv_relin_key_serial_size(&rk);
+        const size_t s_gk = bfv_galois_keys_serial_size(&gk);
+        cr_assert_eq(ct_full, frame + 4 + 2 * poly_q);
+        cr_assert_eq(ct_seeded, frame + 4 + poly_q + VEIL_SEED_BYTES);
+        cr_assert_eq(bfv_secret_key_serial_size(&sk), frame + n / 4);
+        cr_assert_eq(bfv_plaintext_serial_size(&pt),
+                     frame + row_bytes(n, p.t));
+        cr_assert_eq(s_pk, frame + poly_q + VEIL_SEED_BYTES);
+        cr_assert_eq(s_rk, frame + ksk);
+        cr_assert_eq(s_gk, frame + 4 + (8 + ksk));
+        /* in memory: 64-bit words, and keys hold both halves */
+        fprintf(stderr,
+                "[sizes] n=%zu log2(QP)=%u: ciphertext %zu (seeded %zu, "
+                "in memory %zu), public key %zu (full %zu), relin key %zu "
+                "(full %zu), one Galois key %zu (full %zu), secret key "
+                "%zu\n",
+                n, bfv_params_log_qp(&p), ct_full, ct_seeded,
+                2 * p.n_q * n * 8, s_pk, s_pk - VEIL_SEED_BYTES + poly_q,
+                s_rk, s_rk - VEIL_SEED_BYTES + digits * poly_qp, s_gk,
+                s_gk - VEIL_SEED_BYTES + digits * poly_qp,
+                bfv_secret_key_serial_size(&sk));
+        bfv_secret_key_clear(&sk);
+        bfv_public_key_clear(&pk);
+        bfv_relin_key_clear(&rk);
+        bfv_galois_keys_clear(&gk);
+        bfv_plaintext_clear(&pt);
+        bfv_ciphertext_clear(&ct);
+        bfv_context_clear(&ctx);
+        veil_rng_clear(&rng);
+    }
+}
