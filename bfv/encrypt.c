@@ -53,7 +53,8 @@ void bfv_scale_plain(uint64_t *out, const bfv_context_t *ctx, const uint64_t *m,
 }
 
 /* row[k] = row[k] + e[k] mod q for small signed e[k], row[k] in [0, q). */
-static void add_small(uint64_t *row, const int8_t *e, size_t n, uint64_t q)
+static void add_small(uint64_t *restrict row, const int8_t *restrict e,
+                      size_t n, uint64_t q)
 {
     for (size_t k = 0; k < n; k++) {
         uint64_t v = row[k] + bfv_lift_small(e[k], q);

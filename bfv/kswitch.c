@@ -80,8 +80,9 @@ void bfv_kswitch_keygen(bfv_kswitch_key_t *ksk, const bfv_secret_key_t *sk,
             const int8_t *e = err + d * n;
 
             bfv_expand_uniform_row(a, ctx, ksk->seed, (uint32_t)d, (uint32_t)i);
+            const uint64_t q = pl->q;
             for (size_t k = 0; k < n; k++)
-                b[k] = bfv_lift_small(e[k], pl->q);
+                b[k] = bfv_lift_small(e[k], q);
             ntt_forward(pl, b);
             ntt_vec_muladd(pl, b, a, s_to + i * n); /* a s + e */
             ntt_vec_neg(pl, b, b);

@@ -46,9 +46,10 @@ void bfv_small_to_ntt(uint64_t *rows, const bfv_context_t *ctx, const int8_t *v,
 #pragma omp parallel for schedule(static)
     for (size_t r = 0; r < nrows; r++) {
         const ntt_plan_t *pl = &ctx->plans[r];
-        uint64_t *o = rows + r * n;
+        const uint64_t q = pl->q;
+        uint64_t *restrict o = rows + r * n;
         for (size_t k = 0; k < n; k++)
-            o[k] = bfv_lift_small(v[k], pl->q);
+            o[k] = bfv_lift_small(v[k], q);
         ntt_forward(pl, o);
     }
 }

@@ -21,6 +21,7 @@ static const suite_t suites[] = {
     {"bfv", bench_bfv, "every BFV operation at n = 8192 and 16384"},
     {"mpc", bench_mpc_ot, "OT extension (IKNP), Beaver multiplication, poly3"},
     {"mpc", bench_mpc_gc, "garbled circuits: AND gates/s, ReLU offline/online"},
+    {"lola", bench_lola, "LoLa MNIST inference (4 variants), planner op costs"},
 };
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))
 
