@@ -162,7 +162,18 @@ AVX512_INLINE void fwd_bfly(__m512i *x, __m512i *y, __m512i w, __m512i wp,
                             const mod512_t *m, fwd_mode_t mode, int odd)
 {
     const int reduce = mode == FWD_EVERY || (mode == FWD_ALT && odd);
-    __m512i u = *x, v = avx512_mul_shoup_raw(*y, w, wp, m->negq);
+    __m512i u = *x, v;
+    if (mode == FWD_FREE) {
+        /* X accumulates the product itself: X + W Y, and 2X - (X + W Y) */
+        const __m512i qhat =
+            _mm512_madd52hi_epu64(_mm512_setzero_si512(), *y, wp);
+        const __m512i x2 = _mm512_add_epi64(u, u);
+        *x = _mm512_madd52lo_epu64(_mm512_madd52lo_epu64(u, *y, w), qhat,
+                                   m->negq);
+        *y = _mm512_sub_epi64(x2, *x);
+        return;
+    }
+    v = avx512_mul_shoup_raw(*y, w, wp, m->negq);
     if (reduce)
         u = avx512_csub(_mm512_and_si512(u, BCAST(MASK52)), m->red);
     *x = _mm512_add_epi64(u, v);
