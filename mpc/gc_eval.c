@@ -1,7 +1,9 @@
 /*
  * gc_eval.c - the evaluator in memory: evaluating garbled groups through
- * the kernel and decoding the outputs with the garbler's permute bits.
+ * the kernel (groups spread over OpenMP threads) and decoding the outputs
+ * with the garbler's permute bits.
  */
+#include <stddef.h>
 #include <string.h>
 #include "gc_internal.h"
 
@@ -46,8 +48,8 @@ veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
                         const mpc_block_t *tables, const uint8_t *decode,
                         size_t n)
 {
-    gc_ws_t w;
     veil_status st;
+    ptrdiff_t groups;
     if (e == NULL || c == NULL || n == 0 || in == NULL ||
         (tables == NULL && c->n_and > 0) ||
         ((decode == NULL || out == NULL) && c->n_out > 0))
@@ -56,16 +58,30 @@ veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
         return st;
     if (!gc_counter_ok(e->and_ctr, c->n_and, n))
         return VEIL_EINVAL;
-    if ((st = gc_ws_init(&w, c, 1, 0)) != VEIL_OK)
-        return st;
-    for (size_t i0 = 0; i0 < n; i0 += GC_L) {
-        size_t m = n - i0 < GC_L ? n - i0 : GC_L;
-        gc_ws_gather(&w, in, i0, m);
-        gc_eval_group(&w, &e->pi, e->and_ctr + i0 * c->n_and,
-                      out + i0 * c->n_out, w.in, tables + i0 * c->n_and * 2,
-                      decode + i0 * c->n_out, m);
+    groups = (ptrdiff_t)gc_groups(n);
+    /* groups are independent: OpenMP over them, one workspace per thread */
+#pragma omp parallel
+    {
+        gc_ws_t w;
+        veil_status wst = gc_ws_init(&w, c, 1, 0);
+#pragma omp for schedule(static)
+        for (ptrdiff_t q = 0; q < groups; q++) {
+            size_t i0 = (size_t)q * GC_L, m = n - i0 < GC_L ? n - i0 : GC_L;
+            if (wst != VEIL_OK)
+                continue;
+            gc_ws_gather(&w, in, i0, m);
+            gc_eval_group(&w, &e->pi, e->and_ctr + i0 * c->n_and,
+                          out + i0 * c->n_out, w.in,
+                          tables + i0 * c->n_and * 2, decode + i0 * c->n_out,
+                          m);
+        }
+        gc_ws_clear(&w);
+        if (wst != VEIL_OK) {
+#pragma omp critical(gc_eval_status)
+            st = wst;
+        }
     }
-    e->and_ctr += (uint64_t)n * c->n_and;
-    gc_ws_clear(&w);
-    return VEIL_OK;
+    if (st == VEIL_OK)
+        e->and_ctr += (uint64_t)n * c->n_and;
+    return st;
 }

@@ -1,8 +1,10 @@
 /*
  * gc_garble.c - the garbler in memory: its secret offset Delta and label
  * generator, input encoding, and garbling group by group through the
- * kernel (tables in the layout of mpc_gc.h, output decoding bits).
+ * kernel (tables in the layout of mpc_gc.h, output decoding bits), groups
+ * spread over OpenMP threads.
  */
+#include <stddef.h>
 #include <string.h>
 #include "gc_internal.h"
 
@@ -56,13 +58,14 @@ void mpc_gc_encode(mpc_block_t *label, const mpc_gc_garbler_t *g,
     }
 }
 
-void gc_garble_group(gc_ws_t *w, mpc_gc_garbler_t *g, mpc_block_t *tables,
-                     uint8_t *decode, const mpc_block_t *in0, size_t m)
+void gc_garble_group(gc_ws_t *w, const mpc_gc_garbler_t *g, uint64_t ctr,
+                     mpc_block_t *tables, uint8_t *decode,
+                     const mpc_block_t *in0, size_t m)
 {
     const gc_prog_t *p = &w->prog;
     uint64_t base[GC_L];
     for (size_t l = 0; l < GC_L; l++)
-        base[l] = g->and_ctr + l * p->n_and;
+        base[l] = ctr + l * p->n_and;
     /* a partial group is garbled into the scratch tables and compacted */
     w->kern->garble(p, in0, w->work, m == GC_L ? tables : w->scratch, &g->pi,
                     &g->delta, base);
@@ -76,15 +79,14 @@ void gc_garble_group(gc_ws_t *w, mpc_gc_garbler_t *g, mpc_block_t *tables,
         for (size_t l = 0; l < m; l++)
             decode[l * p->n_out + k] = (uint8_t)(o[l].w[0] & 1);
     }
-    g->and_ctr += (uint64_t)m * p->n_and;
 }
 
 veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
                           uint8_t *decode, const mpc_circuit_t *c,
                           const mpc_block_t *in0, size_t n)
 {
-    gc_ws_t w;
-    veil_status st;
+    veil_status st = VEIL_OK;
+    ptrdiff_t groups;
     if (g == NULL || c == NULL || n == 0 || in0 == NULL ||
         (tables == NULL && c->n_and > 0) || (decode == NULL && c->n_out > 0))
         return VEIL_EINVAL;
@@ -92,14 +94,30 @@ veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
         return st;
     if (!gc_counter_ok(g->and_ctr, c->n_and, n))
         return VEIL_EINVAL;
-    if ((st = gc_ws_init(&w, c, 0, 0)) != VEIL_OK)
-        return st;
-    for (size_t i0 = 0; i0 < n; i0 += GC_L) {
-        size_t m = n - i0 < GC_L ? n - i0 : GC_L;
-        gc_ws_gather(&w, in0, i0, m);
-        gc_garble_group(&w, g, tables + i0 * c->n_and * 2,
-                        decode + i0 * c->n_out, w.in, m);
+    groups = (ptrdiff_t)gc_groups(n);
+    /* groups are independent: OpenMP over them, one workspace per thread;
+     * the result does not depend on the number of threads */
+#pragma omp parallel
+    {
+        gc_ws_t w;
+        veil_status wst = gc_ws_init(&w, c, 0, 0);
+#pragma omp for schedule(static)
+        for (ptrdiff_t q = 0; q < groups; q++) {
+            size_t i0 = (size_t)q * GC_L, m = n - i0 < GC_L ? n - i0 : GC_L;
+            if (wst != VEIL_OK)
+                continue;
+            gc_ws_gather(&w, in0, i0, m);
+            gc_garble_group(&w, g, g->and_ctr + i0 * c->n_and,
+                            tables + i0 * c->n_and * 2, decode + i0 * c->n_out,
+                            w.in, m);
+        }
+        gc_ws_clear(&w);
+        if (wst != VEIL_OK) {
+#pragma omp critical(gc_garble_status)
+            st = wst;
+        }
     }
-    gc_ws_clear(&w);
-    return VEIL_OK;
+    if (st == VEIL_OK)
+        g->and_ctr += (uint64_t)n * c->n_and;
+    return st;
 }

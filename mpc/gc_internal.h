@@ -130,11 +130,13 @@ void gc_ws_clear(gc_ws_t *w);
  * lanes zero. */
 void gc_ws_gather(gc_ws_t *w, const mpc_block_t *in, size_t i0, size_t m);
 
-/* Garble one group of m <= L instances from grouped 0-labels in0 at the
- * garbler's AND counter (advanced by m * n_and): tables in the compact
- * layout of mpc_gc.h (m lanes), decode[l * n_out + k] for l < m. */
-void gc_garble_group(gc_ws_t *w, mpc_gc_garbler_t *g, mpc_block_t *tables,
-                     uint8_t *decode, const mpc_block_t *in0, size_t m);
+/* Garble one group of m <= L instances from grouped 0-labels in0, its
+ * first AND having the global index ctr: tables in the compact layout of
+ * mpc_gc.h (m lanes), decode[l * n_out + k] for l < m.  g is only read
+ * (Delta and the key), so threads may garble groups of one garbler. */
+void gc_garble_group(gc_ws_t *w, const mpc_gc_garbler_t *g, uint64_t ctr,
+                     mpc_block_t *tables, uint8_t *decode,
+                     const mpc_block_t *in0, size_t m);
 
 /* Evaluate one group of m <= L instances garbled at AND counter ctr, from
  * grouped active labels in (inputs from in_first on); out[l * n_out + k]

@@ -267,8 +267,9 @@ veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
         for (size_t k = 0; k < groups; k++) {
             size_t i = k * GC_L, mk = m - i < GC_L ? m - i : GC_L;
             const mpc_block_t *z = zero + k * n_in * GC_L;
-            gc_garble_group(&w, &g->gc, tab + i * c->n_and * 2,
-                            dec + i * c->n_out, z, mk);
+            gc_garble_group(&w, &g->gc, g->gc.and_ctr,
+                            tab + i * c->n_and * 2, dec + i * c->n_out, z, mk);
+            g->gc.and_ctr += (uint64_t)mk * c->n_and;
             memcpy(b->on0 + (i0 / GC_L + k) * n_on * GC_L,
                    z + n_gin_off * GC_L, n_on * GC_L * sizeof(mpc_block_t));
         }

@@ -3,11 +3,15 @@
  * and repeated operands) and the stock circuits garbled and evaluated for
  * batches of every size around the lane count, against direct plaintext
  * evaluation; the VAES and AES-NI kernels against each other bit for bit;
- * the table layout's independence of how a batch is split into calls; the
- * tweaks actually mattering; bad arguments.
+ * the table layout's independence of how a batch is split into calls and
+ * of the number of OpenMP threads; the tweaks actually mattering; bad
+ * arguments.
  */
 #include <criterion/criterion.h>
 #include "gc_helpers.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* Garble n instances of c on random inputs, evaluate, compare every output
  * bit with mpc_circuit_eval. */
@@ -180,6 +184,39 @@ Test(gc_garble, kernels_and_call_splits_give_identical_tables)
     }
     restore_isa();
     veil_free(ref);
+    veil_free(zero);
+    mpc_circuit_clear(&c);
+    veil_rng_clear(&rng);
+}
+
+Test(gc_garble, thread_count_does_not_change_tables)
+{
+    enum { N = 5 * MPC_GC_LANES + 3 };
+    veil_rng_t rng;
+    mpc_circuit_t c;
+    mpc_block_t d, *zero, *t1, *t2;
+    uint8_t d1[N * 41], d2[N * 41];
+    size_t n_in;
+    cr_assert_eq(veil_init(), VEIL_OK);
+    test_rng(&rng, "gc_threads");
+    cr_assert_eq(mpc_circuit_relu(&c, MPC_FIELD_P_DEFAULT), VEIL_OK);
+    n_in = c.n_gin + c.n_ein;
+    zero = veil_alloc(N * n_in * sizeof(mpc_block_t));
+    veil_rng_bytes(&rng, zero, N * n_in * sizeof(mpc_block_t));
+    veil_rng_bytes(&rng, &d, sizeof(d));
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+    t1 = tables_for(&c, &d, zero, N, N, d1);
+#ifdef _OPENMP
+    omp_set_num_threads(2);
+#endif
+    t2 = tables_for(&c, &d, zero, N, N, d2);
+    cr_assert(memcmp(t1, t2, N * c.n_and * 2 * sizeof(mpc_block_t)) == 0);
+    cr_assert(memcmp(d1, d2, sizeof(d1)) == 0);
+    garble_and_check(&c, N, &rng); /* garbled and evaluated on 2 threads */
+    veil_free(t1);
+    veil_free(t2);
     veil_free(zero);
     mpc_circuit_clear(&c);
     veil_rng_clear(&rng);
