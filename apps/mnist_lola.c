@@ -38,6 +38,7 @@
 #define PROG "mnist_lola"
 #define MAX_FRAME ((uint64_t)1 << 31) /* largest object accepted: 2 GiB  */
 #define NET_TIMEOUT_MS 600000         /* a peer silent this long is gone */
+#define CONNECT_WAIT_S 120            /* default --wait                  */
 
 /* ================================================================ options */
 
@@ -56,6 +57,7 @@ typedef struct {
     const char *bind;      /* --bind ADDR for --serve                   */
     int once;              /* --once: serve one client, then exit       */
     const char *connect;   /* --connect HOST:PORT                       */
+    size_t wait_s;         /* --wait S: retry a refused connect S seconds */
 } opts_t;
 
 static void usage(FILE *f)
@@ -81,6 +83,8 @@ static void usage(FILE *f)
         "  --bind ADDR        address to listen on (default 127.0.0.1)\n"
         "  --once             with --serve: exit after one client\n"
         "  --connect H:P      run only the client, against a server at H:P\n"
+        "  --wait S           with --connect: keep retrying a refused\n"
+        "                     connection for S seconds (default 120)\n"
         "  -h, --help         this text\n");
 }
 
@@ -104,6 +108,7 @@ static int parse_opts(opts_t *o, int argc, char **argv)
     o->count = 5;
     o->variant = "lola";
     o->bind = "127.0.0.1";
+    o->wait_s = CONNECT_WAIT_S;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         size_t x;
@@ -163,6 +168,12 @@ static int parse_opts(opts_t *o, int argc, char **argv)
             o->bind = v;
         } else if (!strcmp(a, "--once")) {
             o->once = 1;
+        } else if (!strcmp(a, "--wait")) {
+            NEED_ARG;
+            if (parse_size(v, &o->wait_s, 0, 86400)) {
+                fprintf(stderr, PROG ": --wait wants seconds, 0..86400\n");
+                return -1;
+            }
         } else if (!strcmp(a, "--connect")) {
             NEED_ARG;
             o->connect = v;
@@ -982,7 +993,8 @@ static int run_client(const opts_t *o)
             have_ref = 1;
         nn_model_clear(&model);
     }
-    st = mpc_chan_connect(&ch, host, port, 10000);
+    /* retry while the server is still starting (planning, weights) */
+    st = mpc_chan_connect(&ch, host, port, (int)(o->wait_s * 1000));
     if (st != VEIL_OK) {
         fprintf(stderr, PROG ": cannot connect to %s:%u: %s\n", host, port,
                 veil_strerror(st));

@@ -35,6 +35,11 @@ fi
 # 2. Two processes over TCP on loopback.
 $APP --serve $port --once > "$tmp/srv" 2> "$tmp/srv.err" &
 spid=$!
+# wait (at most 5 minutes on a loaded machine) until it listens
+i=0
+while [ $i -lt 300 ] && ! grep -q listening "$tmp/srv.err" 2>/dev/null; do
+    sleep 1; i=$((i + 1))
+done
 if $APP --connect 127.0.0.1:$port --count 2 --offset 3 --json > "$tmp/out" 2> "$tmp/err" &&
    [ "$(field agree "$tmp/out")" = 2 ]; then
     ok "two processes over TCP: answers equal the exact evaluator"
@@ -72,13 +77,16 @@ check_fail "unknown option" "unknown option" $APP --frobnicate
 check_fail "bad count" "count" $APP --count zero
 check_fail "bad connect address" "HOST:PORT" $APP --connect nowhere
 # a port in use: hold it with a first server
-$APP --serve $((port + 1)) > /dev/null 2>&1 &
+$APP --serve $((port + 1)) > /dev/null 2> "$tmp/srv2.err" &
 spid=$!
-sleep 2
+i=0
+while [ $i -lt 300 ] && ! grep -q listening "$tmp/srv2.err" 2>/dev/null; do
+    sleep 1; i=$((i + 1))
+done
 check_fail "port in use" "cannot listen" $APP --serve $((port + 1))
 kill $spid 2>/dev/null; wait $spid 2>/dev/null; spid=
 check_fail "no server to connect to" "cannot connect" \
-    $APP --connect 127.0.0.1:$((port + 2)) --count 1
+    $APP --connect 127.0.0.1:$((port + 2)) --wait 2 --count 1
 # a "server" that accepts and hangs up at once
 if command -v python3 > /dev/null; then
     python3 -c "
