@@ -181,8 +181,7 @@ AVX512_INLINE void fwd_bfly(__m512i *x, __m512i *y, __m512i w, __m512i wp,
 }
 
 /* X input of the first forward stage: plus 2 logn q in FWD_FREE. */
-AVX512_INLINE __m512i fwd_first_x(__m512i x, const mod512_t *m,
-                                  fwd_mode_t mode)
+AVX512_INLINE __m512i fwd_first_x(__m512i x, const mod512_t *m, fwd_mode_t mode)
 {
     return mode == FWD_FREE ? _mm512_add_epi64(x, m->off) : x;
 }
@@ -191,11 +190,12 @@ AVX512_INLINE __m512i fwd_first_x(__m512i x, const mod512_t *m,
  * from the range the mode leaves.  In FWD_FREE x is a true value below 2^52
  * plus a multiple of 2^52, and x - floor(x onep / 2^52) q, masked, is in
  * [0, 2q) (a Shoup product by 1). */
-AVX512_INLINE __m512i fwd_finish(__m512i x, const mod512_t *m,
-                                 fwd_mode_t mode, int full)
+AVX512_INLINE __m512i fwd_finish(__m512i x, const mod512_t *m, fwd_mode_t mode,
+                                 int full)
 {
     if (mode == FWD_FREE) {
-        __m512i qhat = _mm512_madd52hi_epu64(_mm512_setzero_si512(), x, m->onep);
+        __m512i qhat =
+            _mm512_madd52hi_epu64(_mm512_setzero_si512(), x, m->onep);
         x = _mm512_and_si512(_mm512_madd52lo_epu64(x, qhat, m->negq),
                              BCAST(MASK52));
         return full ? avx512_csub(x, m->q) : x;
@@ -321,8 +321,8 @@ AVX512_INLINE void fwd_last4(__m512i r[8], const ntt_tables_t *t,
     }
 }
 
-AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a,
-                           fwd_mode_t mode, int full)
+AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a, fwd_mode_t mode,
+                           int full)
 {
     const ntt_tables_t *t = ntt_tables(plan);
     const tables512_t *s = t->simd;
@@ -553,9 +553,15 @@ static void forward_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)
         return;
     }
     switch (fwd_mode(plan)) {
-    case FWD_FREE: forward(plan, a, FWD_FREE, 0); break;
-    case FWD_ALT: forward(plan, a, FWD_ALT, 0); break;
-    case FWD_EVERY: forward(plan, a, FWD_EVERY, 0); break;
+    case FWD_FREE:
+        forward(plan, a, FWD_FREE, 0);
+        break;
+    case FWD_ALT:
+        forward(plan, a, FWD_ALT, 0);
+        break;
+    case FWD_EVERY:
+        forward(plan, a, FWD_EVERY, 0);
+        break;
     }
 }
 
@@ -566,9 +572,15 @@ static void forward_avx512(const ntt_plan_t *plan, uint64_t *a)
         return;
     }
     switch (fwd_mode(plan)) {
-    case FWD_FREE: forward(plan, a, FWD_FREE, 1); break;
-    case FWD_ALT: forward(plan, a, FWD_ALT, 1); break;
-    case FWD_EVERY: forward(plan, a, FWD_EVERY, 1); break;
+    case FWD_FREE:
+        forward(plan, a, FWD_FREE, 1);
+        break;
+    case FWD_ALT:
+        forward(plan, a, FWD_ALT, 1);
+        break;
+    case FWD_EVERY:
+        forward(plan, a, FWD_EVERY, 1);
+        break;
     }
 }
 
