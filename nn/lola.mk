@@ -16,3 +16,6 @@ test_nn_test_lola_SOURCES = test/nn/lola_common.c test/nn/lola_common.h \
 test_nn_test_lola_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
 test_nn_test_lola_LDADD = $(TEST_LDADD)
+
+# veil-bench suite "lola"
+apps_veil_bench_SOURCES += apps/bench/bench_lola.c

@@ -378,6 +378,37 @@ static veil_status dense_input(builder_t *b, const nn_lola_matrix_t *m,
     return s;
 }
 
+/* conv-scalar before diag: each map's positions CHUNKED in `blocks` blocks
+ * of the diag's block size, the maps side by side (per_row in a row, at
+ * most two rows), so that the combined vector is CHUNKED too and the diag
+ * kernel needs only `chunk` offsets. */
+typedef struct {
+    size_t block, chunk, blocks, per_row;
+} maps_block_t;
+
+static int maps_chunk(maps_block_t *mb, const nn_lola_matrix_t *m,
+                      const lola_kchoice_t *knext,
+                      const nn_lola_matrix_t *mnext, size_t n)
+{
+    const size_t hw = (size_t)m->out.h * m->out.w;
+    size_t block, chunk;
+    if (knext == NULL || knext->kind != LOLA_K_DIAG)
+        return 0;
+    diag_params(&block, &chunk, knext, mnext, n);
+    for (chunk = 1; chunk <= block; chunk *= 2) {
+        const size_t blocks = (hw + chunk - 1) / chunk;
+        const size_t per_row = blocks ? n / 2 / block / blocks : 0;
+        if (per_row > 0 && (m->out.c + per_row - 1) / per_row <= 2) {
+            mb->block = block;
+            mb->chunk = chunk;
+            mb->blocks = blocks;
+            mb->per_row = per_row;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static veil_status first_layer(builder_t *b, const nn_lola_spec_t *spec,
                                size_t i, const nn_lola_matrix_t *m,
                                const lola_kchoice_t *k,
@@ -386,6 +417,7 @@ static veil_status first_layer(builder_t *b, const nn_lola_spec_t *spec,
 {
     const size_t n = b->n, hw = (size_t)m->out.h * m->out.w;
     const int scalar = k->kind == LOLA_K_CONV_SCALAR;
+    maps_block_t mb = {0, 0, 0, 0};
     nn_lola_step_t st;
     nn_lola_layout_t tg;
     veil_status s;
@@ -395,7 +427,9 @@ static veil_status first_layer(builder_t *b, const nn_lola_spec_t *spec,
     if (spec->variant == NN_LOLA_VARIANT_DENSE) {
         s = dense_input(b, m, scalar);
     } else {
-        if (scalar)
+        if (scalar && maps_chunk(&mb, m, knext, mnext, n))
+            s = nn_lola_layout_chunked(&tg, n, hw, mb.block, mb.chunk);
+        else if (scalar)
             s = nn_lola_layout_dense(&tg, n, hw, 0);
         else if (mnext != NULL)
             s = preferred(&tg, knext, mnext, n);
@@ -423,8 +457,14 @@ static veil_status first_layer(builder_t *b, const nn_lola_spec_t *spec,
         for (size_t c = 0; c < m->out.c; c++)
             rots[c] = spec->variant == NN_LOLA_VARIANT_DENSE
                           ? region_rot(n, &f, c)
+                      : mb.block
+                          ? nn_lola_rot(n,
+                                        -(int64_t)((c % mb.per_row) *
+                                                   mb.blocks * mb.block),
+                                        (int)(c / mb.per_row))
                           : nn_lola_rot(n, -(int64_t)(c * hw), 0);
-        if (spec->variant != NN_LOLA_VARIANT_DENSE && m->rows > n / 2)
+        if (spec->variant != NN_LOLA_VARIANT_DENSE && !mb.block &&
+            m->rows > n / 2)
             s = VEIL_EINVAL;
         if (spec->variant == NN_LOLA_VARIANT_DENSE &&
             m->out.c * f.region > n)

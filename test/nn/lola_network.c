@@ -3,8 +3,8 @@
  * evaluator (nn_qmodel_eval) bit for bit.  Small random models at small
  * insecure ring degrees cover every variant and kernel combination; the
  * shipped models run at the planner's 128-bit parameters on MNIST test
- * images.  The noise budget measured after every step must not be below
- * the planner's prediction (the estimator is an upper bound on noise).
+ * images.  The noise budget measured after every step must not be more
+ * than 3 bits below the planner's prediction.
  * Small rings run on one thread: the library does not parallelise below
  * LOLA_PARALLEL_MIN_N, and on a loaded machine the bfv layer's tiny OpenMP
  * regions would only spin; results do not depend on the thread count
@@ -95,8 +95,11 @@ static void run_network(const nn_qmodel_t *q, const nn_lola_options_t *o,
     tt.bits = bits;
     s = nn_lola_server_eval_trace(&out, &sv, &in, &cl.ek, on_step, &tt);
     cr_assert_eq(s, VEIL_OK, "%s: eval: %s", what, veil_strerror(s));
+    /* the prediction may exceed the measured budget by a bit or two (it
+     * bounds the noise's rms, and a tail factor turns that into a maximum);
+     * the planner keeps a margin of o->margin bits for that */
     for (size_t i = 0; i < rep.nsteps; i++)
-        cr_assert_geq((double)bits[i], rep.steps[i].budget - 1.0,
+        cr_assert_geq((double)bits[i], rep.steps[i].budget - 3.0,
                       "%s: step %zu (%s): measured budget %d below the "
                       "prediction %.1f",
                       what, i, rep.steps[i].kernel, bits[i],

@@ -1,0 +1,295 @@
+/*
+ * bench_lola.c - veil-bench suite "lola": private MNIST inference with the
+ * shipped models (models/lola.vmodel, models/lola-small.vmodel) for each
+ * variant (lola, lola-small, lola-dense, cryptonets) at the planner's
+ * 128-bit parameters: key generation, encryption, server evaluation,
+ * decryption; then the BFV operation costs the planner weighs (the table in
+ * nn/lola_costs.c) at n = 4096 .. 16384.
+ *
+ * Timing does not depend on the image, so the inputs are random pixels; the
+ * decrypted logits are checked against the exact integer evaluator all the
+ * same.  Models are read from $VEIL_MODELS, else ./models, else
+ * ../models.  --threads T sets the OpenMP threads (components run in
+ * parallel).  Medians of min(--runs, a per-variant cap) evaluations.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <flint/fmpz_vec.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "bench.h"
+#include "veil/lola.h"
+
+typedef struct {
+    const nn_lola_server_t *sv;
+    const nn_lola_client_t *cl;
+    const nn_lola_msg_t *in;
+    nn_lola_msg_t out;
+    veil_status st;
+} eval_arg_t;
+
+static void run_eval(void *p)
+{
+    eval_arg_t *a = p;
+    nn_lola_msg_clear(&a->out);
+    if (a->st == VEIL_OK)
+        a->st = nn_lola_server_eval(&a->out, a->sv, a->in, &a->cl->ek);
+}
+
+typedef struct {
+    const nn_lola_client_t *cl;
+    const uint8_t *pixels;
+    size_t records;
+    veil_rng_t *rng;
+    nn_lola_msg_t msg;
+    veil_status st;
+} enc_arg_t;
+
+static void run_enc(void *p)
+{
+    enc_arg_t *a = p;
+    nn_lola_msg_clear(&a->msg);
+    if (a->st == VEIL_OK)
+        a->st = nn_lola_client_encrypt(&a->msg, a->cl, a->pixels, a->records,
+                                       a->rng);
+}
+
+typedef struct {
+    const nn_lola_client_t *cl;
+    const nn_lola_msg_t *out;
+    fmpz *logits;
+    size_t records;
+    veil_status st;
+} dec_arg_t;
+
+static void run_dec(void *p)
+{
+    dec_arg_t *a = p;
+    if (a->st == VEIL_OK)
+        a->st = nn_lola_client_decrypt(a->logits, a->cl, a->out, a->records);
+}
+
+static size_t msg_words(const nn_lola_msg_t *m)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < m->ncomp * m->nct; i++)
+        w += m->ct[i].size * m->ct[i].ctx->n_q * m->ct[i].ctx->n;
+    return w;
+}
+
+static int load_model(nn_model_t *m, nn_qmodel_t *q, const char *file)
+{
+    const char *env = getenv("VEIL_MODELS");
+    const char *dirs[3] = {env, "models", "../models"};
+    for (int i = 0; i < 3; i++) {
+        char path[1024];
+        if (dirs[i] == NULL || dirs[i][0] == '\0')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dirs[i], file);
+        if (nn_model_load(m, path) != VEIL_OK)
+            continue;
+        if (nn_qmodel_init(q, m) == VEIL_OK)
+            return 0;
+        nn_model_clear(m);
+    }
+    fprintf(stderr,
+            "veil-bench lola: cannot load %s: set VEIL_MODELS to the "
+            "directory holding the shipped models (the source tree's "
+            "models/)\n",
+            file);
+    return -1;
+}
+
+static int bench_variant(const bench_opts_t *o, const char *name,
+                         const char *file, int cap)
+{
+    nn_model_t m;
+    nn_qmodel_t q;
+    nn_lola_options_t opt;
+    nn_lola_spec_t spec;
+    nn_lola_report_t rep;
+    nn_lola_setup_t su;
+    nn_lola_client_t cl;
+    nn_lola_server_t sv;
+    veil_rng_t rng;
+    nn_qtrace_t tr;
+    uint8_t *pixels;
+    size_t records, size, ncls;
+    fmpz *logits;
+    char extra[256];
+    double t0, keygen_us, setup_us;
+    const int runs = o->runs < cap ? o->runs : cap;
+    int rc = 1;
+
+    if (load_model(&m, &q, file) != 0)
+        return 1;
+    nn_lola_options_default(&opt);
+    if (nn_lola_variant_parse(&opt.variant, name) != VEIL_OK ||
+        nn_lola_plan(&spec, &rep, &q, &opt) != VEIL_OK) {
+        fprintf(stderr, "veil-bench lola: %s: no plan\n", name);
+        goto out_model;
+    }
+    if (veil_rng_init(&rng) != VEIL_OK)
+        goto out_model;
+    t0 = bench_now();
+    if (nn_lola_setup_init(&su, &spec) != VEIL_OK)
+        goto out_rng;
+    setup_us = (bench_now() - t0) * 1e6;
+    t0 = bench_now();
+    if (nn_lola_client_init(&cl, &su, &rng) != VEIL_OK)
+        goto out_setup;
+    keygen_us = (bench_now() - t0) * 1e6;
+    if (nn_lola_server_init(&sv, &su, &q) != VEIL_OK)
+        goto out_client;
+    size = nn_shape_size(q.in);
+    ncls = su.output->len;
+    records = spec.batch;
+    pixels = malloc(records * size);
+    logits = _fmpz_vec_init((slong)(records * ncls));
+    if (pixels == NULL || nn_qtrace_init(&tr, &q) != VEIL_OK)
+        goto out_server;
+    veil_rng_bytes(&rng, pixels, records * size);
+
+    {
+        enc_arg_t ea = {&cl, pixels, records, &rng, {0, 0, NULL}, VEIL_OK};
+        eval_arg_t va;
+        dec_arg_t da;
+        double enc_us, eval_us, dec_us;
+        char op[64];
+
+        enc_us = bench_median_us(run_enc, &ea, runs);
+        va.sv = &sv;
+        va.cl = &cl;
+        va.in = &ea.msg;
+        memset(&va.out, 0, sizeof(va.out));
+        va.st = ea.st;
+        eval_us = bench_median_us(run_eval, &va, runs);
+        da.cl = &cl;
+        da.out = &va.out;
+        da.logits = logits;
+        da.records = records;
+        da.st = va.st;
+        dec_us = bench_median_us(run_dec, &da, runs);
+        if (da.st != VEIL_OK) {
+            fprintf(stderr, "veil-bench lola: %s: %s\n", name,
+                    veil_strerror(da.st));
+            nn_lola_msg_clear(&ea.msg);
+            nn_lola_msg_clear(&va.out);
+            goto out_trace;
+        }
+        /* the answer is the exact evaluator's */
+        for (size_t b = 0; b < records; b++) {
+            nn_qmodel_quantize_input(tr.v[0], &q, pixels + b * size);
+            nn_qmodel_eval(&tr, &q);
+            if (!_fmpz_vec_equal(logits + b * ncls, tr.v[q.nlayers],
+                                 (slong)ncls)) {
+                fprintf(stderr, "veil-bench lola: %s: wrong logits\n", name);
+                nn_lola_msg_clear(&ea.msg);
+                nn_lola_msg_clear(&va.out);
+                goto out_trace;
+            }
+        }
+        snprintf(extra, sizeof(extra),
+                 "\"primes\":%zu,\"log_q\":%u,\"galois\":%zu,"
+                 "\"predicted_us\":%.0f,\"records\":%zu",
+                 rep.nprimes, rep.log_q, rep.ngalois, rep.cost_us, records);
+        snprintf(op, sizeof(op), "%s.eval", name);
+        bench_report(o, "lola", op, rep.n, rep.log_q, "auto", o->threads,
+                     eval_us, runs, extra);
+        if (spec.variant == NN_LOLA_VARIANT_SIMD) {
+            snprintf(extra, sizeof(extra), "\"per_hour\":%.0f",
+                     (double)records * 3600e6 / eval_us);
+            snprintf(op, sizeof(op), "%s.throughput", name);
+            bench_report(o, "lola", op, rep.n, rep.log_q, "auto", o->threads,
+                         eval_us, runs, extra);
+        }
+        snprintf(extra, sizeof(extra), "\"bytes_up\":%zu",
+                 msg_words(&ea.msg) * 8);
+        snprintf(op, sizeof(op), "%s.encrypt", name);
+        bench_report(o, "lola", op, rep.n, rep.log_q, "auto", o->threads,
+                     enc_us, runs, extra);
+        snprintf(extra, sizeof(extra), "\"bytes_down\":%zu",
+                 msg_words(&va.out) * 8);
+        snprintf(op, sizeof(op), "%s.decrypt", name);
+        bench_report(o, "lola", op, rep.n, rep.log_q, "auto", o->threads,
+                     dec_us, runs, extra);
+        snprintf(op, sizeof(op), "%s.keygen", name);
+        bench_report(o, "lola", op, rep.n, rep.log_q, "auto", o->threads,
+                     keygen_us, 1, NULL);
+        snprintf(op, sizeof(op), "%s.setup", name);
+        bench_report(o, "lola", op, rep.n, rep.log_q, "auto", o->threads,
+                     setup_us, 1, NULL);
+        nn_lola_msg_clear(&ea.msg);
+        nn_lola_msg_clear(&va.out);
+    }
+    rc = 0;
+out_trace:
+    nn_qtrace_clear(&tr);
+out_server:
+    _fmpz_vec_clear(logits, (slong)(records * ncls));
+    free(pixels);
+    nn_lola_server_clear(&sv);
+out_client:
+    nn_lola_client_clear(&cl);
+out_setup:
+    nn_lola_setup_clear(&su);
+out_rng:
+    veil_rng_clear(&rng);
+out_model:
+    nn_qmodel_clear(&q);
+    nn_model_clear(&m);
+    return rc;
+}
+
+/* The operation costs of nn_lola_costs_t for the planner's parameter set at
+ * each n (the table in nn/lola_costs.c is filled from this). */
+static int bench_costs(const bench_opts_t *o)
+{
+    for (size_t n = 4096; n <= 16384; n *= 2) {
+        const int runs = o->runs < 31 ? o->runs : 31;
+        bfv_params_t p;
+        uint64_t t;
+        nn_lola_costs_t c;
+        struct {
+            const char *name;
+            double us;
+        } ops[9];
+        if (ntt_primes_generate(&t, 1, 20, n, NULL, 0) != VEIL_OK ||
+            bfv_params_from_budget(&p, n, bfv_security_max_bits(n, BFV_SEC_128),
+                                   t, BFV_SEC_128) != VEIL_OK ||
+            nn_lola_costs_measure(&c, &p, runs) != VEIL_OK) {
+            fprintf(stderr, "veil-bench lola: costs at n = %zu failed\n", n);
+            return 1;
+        }
+        ops[0].name = "cost.rot", ops[0].us = c.rot;
+        ops[1].name = "cost.hoist_prep", ops[1].us = c.hoist_prep;
+        ops[2].name = "cost.hoist_rot", ops[2].us = c.hoist_rot;
+        ops[3].name = "cost.mul_plain", ops[3].us = c.mul_plain;
+        ops[4].name = "cost.mul_scalar", ops[4].us = c.mul_scalar;
+        ops[5].name = "cost.add", ops[5].us = c.add;
+        ops[6].name = "cost.add_plain", ops[6].us = c.add_plain;
+        ops[7].name = "cost.square", ops[7].us = c.square;
+        ops[8].name = "cost.relin", ops[8].us = c.relin;
+        for (int i = 0; i < 9; i++)
+            bench_report(o, "lola", ops[i].name, n, bfv_params_log_qp(&p),
+                         "auto", 1, ops[i].us, runs, NULL);
+    }
+    return 0;
+}
+
+int bench_lola(const bench_opts_t *o)
+{
+    int rc = 0;
+#ifdef _OPENMP
+    omp_set_num_threads(o->threads);
+#endif
+    bench_header(o, "LoLa private inference (MNIST), 128-bit");
+    rc |= bench_variant(o, "lola", "lola.vmodel", 21);
+    rc |= bench_variant(o, "lola-small", "lola-small.vmodel", 51);
+    rc |= bench_variant(o, "lola-dense", "lola.vmodel", 11);
+    rc |= bench_variant(o, "cryptonets", "lola.vmodel", 3);
+    rc |= bench_costs(o);
+    return rc;
+}
