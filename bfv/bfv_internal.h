@@ -111,20 +111,22 @@ size_t bfv_ks_digits_words(const bfv_context_t *ctx);
 void bfv_ks_decompose(uint64_t *out, const bfv_context_t *ctx,
                       const uint64_t *c, uint64_t *coef);
 
-/* Words of the scratch bfv_ks_apply and bfv_ks_switch need:
- * (L + 2 (L + K) + T) x n, T = omp_get_max_threads(). */
+/* Words of the scratch bfv_ks_apply and bfv_ks_switch need, for the
+ * calling thread's OpenMP setting: (L + 2 (L + K)) x n, plus n (one thread)
+ * or the digits x (L + K) x n of a decomposition (a team of threads). */
 size_t bfv_ks_work_words(const bfv_context_t *ctx);
 
 /* The inner product of decomposed digits with a key, divided by P
  * (steps 3-4): y_k = round(sum_d digit_d * key_k,d / P) mod Q for k = 0, 1,
  * written to y (2 x L x n, NTT form).  work: bfv_ks_work_words words. */
-void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx, const uint64_t *digits,
-                  const bfv_kswitch_key_t *ksk, uint64_t *work);
+void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx,
+                  const uint64_t *digits, const bfv_kswitch_key_t *ksk,
+                  uint64_t *work);
 
-/* Steps 1-4 at once for one polynomial c (L rows, NTT form): the same
- * result as bfv_ks_decompose then bfv_ks_apply, bit for bit, but each digit
- * row is made, used and dropped while in cache.  work as above; y must not
- * overlap c. */
+/* Steps 1-4 for one polynomial c (L rows, NTT form), the same bits as
+ * bfv_ks_decompose then bfv_ks_apply.  With one thread each digit row is
+ * made, used and dropped while in cache; a team decomposes first, for
+ * balanced parallel loops.  work as above; y must not overlap c. */
 void bfv_ks_switch(uint64_t *y, const bfv_context_t *ctx, const uint64_t *c,
                    const bfv_kswitch_key_t *ksk, uint64_t *work);
 

@@ -163,25 +163,31 @@ void bfv_ks_decompose(uint64_t *out, const bfv_context_t *ctx,
     }
 }
 
-size_t bfv_ks_work_words(const bfv_context_t *ctx)
+/* Whether bfv_ks_switch will run with a team of several threads. */
+static int team_parallel(void)
 {
-    return (ctx->n_q + 2 * ctx->n_qp + (size_t)omp_get_max_threads()) * ctx->n;
+    return omp_get_max_threads() > 1 && !omp_in_parallel();
 }
 
-/* Step 3 for row j and digit d: x_k (+)= digit row * ksk_d,k (k = 0, 1). */
-static void inner_product_row(uint64_t *acc, const bfv_context_t *ctx,
-                              const uint64_t *dig, const bfv_kswitch_key_t *ksk,
-                              size_t d, size_t j)
+size_t bfv_ks_work_words(const bfv_context_t *ctx)
+{
+    const size_t n = ctx->n, base = (ctx->n_q + 2 * ctx->n_qp) * n;
+    /* a team stores all digits (bfv_ks_switch); one thread needs a row */
+    return base + (team_parallel() ? bfv_ks_digits_words(ctx) : n);
+}
+
+/* Step 3, one term: x += digit_d * ksk_d,comp on row j (x = for d = 0).
+ * Every path adds the digits of a row in the order d = 0, 1, ... */
+static void accumulate(uint64_t *acc, const bfv_context_t *ctx,
+                       const uint64_t *dig, const bfv_kswitch_key_t *ksk,
+                       size_t d, size_t j, size_t comp)
 {
     const ntt_plan_t *pl = &ctx->plans[j];
-    const size_t n = ctx->n, LK = ctx->n_qp;
-    for (size_t comp = 0; comp < 2; comp++) {
-        uint64_t *x = acc + (comp * LK + j) * n;
-        if (d == 0)
-            ntt_vec_mul(pl, x, dig, ksk_row(ksk, ctx, 0, comp, j));
-        else
-            ntt_vec_muladd(pl, x, dig, ksk_row(ksk, ctx, d, comp, j));
-    }
+    uint64_t *x = acc + (comp * ctx->n_qp + j) * ctx->n;
+    if (d == 0)
+        ntt_vec_mul(pl, x, dig, ksk_row(ksk, ctx, 0, comp, j));
+    else
+        ntt_vec_muladd(pl, x, dig, ksk_row(ksk, ctx, d, comp, j));
 }
 
 /* Step 4: y_k = round(x_k / P) mod Q from acc (2 x (L + K) rows). */
@@ -228,10 +234,14 @@ void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx, const uint64_t *digits,
 {
     const size_t n = ctx->n, LK = ctx->n_qp, D = ctx->pre->ks.digits;
     uint64_t *acc = work + ctx->n_q * n;
-#pragma omp parallel for schedule(static)
+    /* the two components of a row are consecutive tasks, so the digit rows
+     * the first reads are still in cache for the second */
+#pragma omp parallel for schedule(static) collapse(2)
     for (size_t j = 0; j < LK; j++)
-        for (size_t d = 0; d < D; d++)
-            inner_product_row(acc, ctx, digits + (d * LK + j) * n, ksk, d, j);
+        for (size_t comp = 0; comp < 2; comp++)
+            for (size_t d = 0; d < D; d++)
+                accumulate(acc, ctx, digits + (d * LK + j) * n, ksk, d, j,
+                           comp);
     mod_down(y, ctx, acc);
 }
 
@@ -240,17 +250,24 @@ void bfv_ks_switch(uint64_t *y, const bfv_context_t *ctx, const uint64_t *c,
 {
     const size_t n = ctx->n, L = ctx->n_q, LK = ctx->n_qp;
     const size_t D = ctx->pre->ks.digits;
-    uint64_t *coef = work, *acc = coef + L * n, *rows = acc + 2 * LK * n;
+    uint64_t *coef = work, *acc = coef + L * n, *extra = acc + 2 * LK * n;
 
+    if (team_parallel()) {
+        /* several threads: all digits first (D (L + K) - L balanced
+         * tasks), then the products (2 (L + K) tasks) */
+        bfv_ks_decompose(extra, ctx, c, coef);
+        bfv_ks_apply(y, ctx, extra, ksk, coef);
+        return;
+    }
+    /* one thread: row by row, each digit row made in one buffer and used
+     * at once, so the digits never leave the cache */
     to_coef(coef, ctx, c);
-    /* steps 2-3 row by row: each thread makes a digit row in its own
-     * buffer and uses it at once */
-#pragma omp parallel for schedule(dynamic)
     for (size_t j = 0; j < LK; j++) {
-        uint64_t *tmp = rows + (size_t)omp_get_thread_num() * n;
-        for (size_t d = 0; d < D; d++)
-            inner_product_row(acc, ctx, digit_row(tmp, ctx, c, coef, d, j), ksk,
-                              d, j);
+        for (size_t d = 0; d < D; d++) {
+            const uint64_t *dig = digit_row(extra, ctx, c, coef, d, j);
+            accumulate(acc, ctx, dig, ksk, d, j, 0);
+            accumulate(acc, ctx, dig, ksk, d, j, 1);
+        }
     }
     mod_down(y, ctx, acc);
 }
