@@ -21,7 +21,8 @@
  *     y = sum_g rot_{gB}( sum_b rot_{-gB}(P_{gB+b}) (.) rot_b(x) ),
  * so only the giant steps gB are full rotations.  Step 3 folds the blocks
  * holding partial sums: log2(#blocks) rotations by D, 2D, ... and a row
- * swap when both rows hold some.
+ * swap when both rows hold some; more doublings give more copies of the
+ * result (a stacked kernel after this one does one round per copy).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -230,11 +231,11 @@ static size_t choose_baby(const size_t *chosen, size_t k, size_t D)
 
 veil_status nn_lola_kernel_diag(nn_lola_step_t *st, const nn_lola_matrix_t *m,
                                 const nn_lola_layout_t *in, size_t block,
-                                size_t baby, int full)
+                                size_t baby, size_t copies)
 {
     const size_t n = in ? in->n : 0, h = n / 2, D = block;
     size_t *chosen = NULL, *order = NULL, *plain_of = NULL, nchosen = 0;
-    size_t start = 0, span, nfold, nvalid = 0, valid_rows[2];
+    size_t start = 0, nfold, nvalid = 0, valid_rows[2];
     nn_lola_src_t *raw = NULL;
     uint8_t *used = NULL;
     int rows_used[2] = {0, 0};
@@ -271,8 +272,7 @@ veil_status nn_lola_kernel_diag(nn_lola_step_t *st, const nn_lola_matrix_t *m,
 
     s = lola_step_begin(st, NN_LOLA_STEP_LINEAR, "diag", -1, n, 1, 1);
     if (s == VEIL_OK)
-        s = lola_step_layout(st, full ? NN_LOLA_STACKED : NN_LOLA_INTERLEAVED,
-                             m->rows);
+        s = lola_step_layout(st, NN_LOLA_INTERLEAVED, m->rows);
     if (s != VEIL_OK)
         goto done;
     for (size_t r = 0; r < nchosen; r++) {
@@ -320,41 +320,53 @@ veil_status nn_lola_kernel_diag(nn_lola_step_t *st, const nn_lola_matrix_t *m,
         if (s != VEIL_OK)
             goto done;
     }
-    /* 3. fold the blocks */
-    if (full) {
-        span = h / D;
-        start = 0;
-    } else {
-        span = lola_block_window(&start, used, h / D);
-    }
+    /* 3. fold the blocks: the window of used blocks first, then further
+     * doublings until enough blocks hold the whole sum (a row swap when
+     * both rows hold partial sums, or when one row has too few blocks) */
     {
-        const int both = full || (rows_used[0] && rows_used[1]);
-        nfold = lola_fold_steps(fold, n, D, span, both);
+        const size_t nb = h / D;
+        const int both = rows_used[0] && rows_used[1];
+        size_t w = lola_block_window(&start, used, nb), span = 1, have;
+        int swap = both;
+        while (span < w)
+            span *= 2;
+        for (;;) {
+            have = span == nb ? nb : span - w + 1;
+            if (have * (swap ? 2 : 1) >= copies || (span == nb && swap))
+                break;
+            if (span < nb)
+                span *= 2;
+            else
+                swap = 1;
+        }
+        nfold = lola_fold_steps(fold, n, D, span, swap);
         for (size_t r = 0; r < 2; r++)
-            if (both || rows_used[r])
+            if (swap || rows_used[r])
                 valid_rows[nvalid++] = r;
-    }
-    s = lola_step_fold(st, 0, fold, nfold);
-    if (s == VEIL_OK) {
-        nn_lola_src_t *b = NULL;
-        if (m->bias != NULL)
-            s = lola_step_bias(st, 0, &b);
-        for (size_t v = 0; v < nvalid && s == VEIL_OK; v++)
-            for (size_t blk = 0; blk < h / D; blk++) {
-                if (!full && blk != start)
-                    continue;
-                for (size_t j = 0; j < m->rows; j++) {
-                    const size_t sl =
-                        lola_slot(n, valid_rows[v], blk * D + j);
-                    st->layout.map[sl] = (int32_t)j;
-                    if (b != NULL)
-                        b[sl].row = (int32_t)j;
+        /* block start - i holds the sum for i < have */
+        s = lola_step_fold(st, 0, fold, nfold);
+        if (s == VEIL_OK) {
+            nn_lola_src_t *b = NULL;
+            if (m->bias != NULL)
+                s = lola_step_bias(st, 0, &b);
+            for (size_t v = 0; v < nvalid && s == VEIL_OK; v++)
+                for (size_t i = 0; i < have; i++) {
+                    const size_t blk = (start + nb - i) % nb;
+                    for (size_t j = 0; j < m->rows; j++) {
+                        const size_t sl =
+                            lola_slot(n, valid_rows[v], blk * D + j);
+                        st->layout.map[sl] = (int32_t)j;
+                        if (b != NULL)
+                            b[sl].row = (int32_t)j;
+                    }
                 }
-            }
-    }
-    if (s == VEIL_OK) {
-        st->layout.period = full ? D : 0;
-        s = lola_step_finish(st, in);
+        }
+        if (s == VEIL_OK) {
+            const size_t total = have * nvalid;
+            st->layout.rep = total > 1 ? NN_LOLA_STACKED : NN_LOLA_INTERLEAVED;
+            st->layout.period = total > 1 ? D : 0;
+            s = lola_step_finish(st, in);
+        }
     }
 done:
     if (s != VEIL_OK)

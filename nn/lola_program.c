@@ -11,8 +11,9 @@
  *                 placing (map, position)      wants (chosen here)
  *   conv-scalar   (first layer) CONV input     one message per map ->
  *                 placing positions            "combine" -> DENSE
- *   diag          one message, any layout      STACKED (if the next kernel
- *                 (CHUNKED is cheapest)        is stacked) or one copy
+ *   diag          one message, any layout      STACKED with a copy per row
+ *                 (CHUNKED is cheapest)        of a stacked kernel next, or
+ *                                              one copy
  *   stacked       STACKED, period >= cols      rounds -> "interleave"
  *                 ("stack" makes it from a     (masked combine) when the
  *                 vector in [0, period))       next kernel needs one message
@@ -497,9 +498,12 @@ static veil_status linear_layer(builder_t *b, size_t i,
     case LOLA_K_DIAG:
         s = gather(b);
         diag_params(&block, &chunk, k, m, b->n);
+        /* a stacked kernel next does one round per copy of the result */
         if (s == VEIL_OK)
             s = nn_lola_kernel_diag(&st, m, current(b), block, 0,
-                                    !last && knext->kind == LOLA_K_STACKED);
+                                    !last && knext->kind == LOLA_K_STACKED
+                                        ? mnext->rows
+                                        : 1);
         break;
     case LOLA_K_STACKED:
         s = to_stacked(b, m->cols);

@@ -4,11 +4,14 @@
  * biases: made once, reused for every query), and the evaluation of the
  * program on the client's messages with the client's evaluation keys only.
  * Steps run in order; within a step the components run in parallel
- * (OpenMP), and a step with a single component parallelises internally
- * (lola_exec.c).
+ * (OpenMP) in whole rounds of the thread count, and the components left
+ * over run one at a time, each parallelised internally (lola_exec.c).
  */
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "lola_internal.h"
 
 void nn_lola_server_clear(nn_lola_server_t *s)
@@ -89,6 +92,21 @@ veil_status nn_lola_server_init(nn_lola_server_t *s, const nn_lola_setup_t *su,
     return st;
 }
 
+/* Step k on component c: nxt from `in` (k == 0) or cur. */
+static veil_status run_component(nn_lola_msg_t *nxt, const nn_lola_server_t *s,
+                                 const nn_lola_msg_t *in,
+                                 const nn_lola_msg_t *cur,
+                                 const nn_lola_evalkeys_t *ek, size_t k,
+                                 size_t c)
+{
+    const nn_lola_setup_t *su = s->su;
+    const nn_lola_step_t *stp = &su->steps[k];
+    const nn_lola_msg_t *src = k == 0 ? in : cur;
+    return nn_lola_step_exec(&nxt->ct[c * stp->nout], stp,
+                             &s->coefs[c * su->nsteps + k],
+                             &src->ct[c * src->nct], &ek->rk[c], &ek->gk[c]);
+}
+
 veil_status nn_lola_server_eval_trace(nn_lola_msg_t *out,
                                       const nn_lola_server_t *s,
                                       const nn_lola_msg_t *in,
@@ -97,6 +115,7 @@ veil_status nn_lola_server_eval_trace(nn_lola_msg_t *out,
 {
     const nn_lola_setup_t *su;
     nn_lola_msg_t cur, nxt;
+    size_t threads, together;
     veil_status st = VEIL_OK;
 
     if (out == NULL)
@@ -112,24 +131,32 @@ veil_status nn_lola_server_eval_trace(nn_lola_msg_t *out,
         for (size_t i = 0; i < in->nct; i++)
             if (in->ct[c * in->nct + i].ctx != &su->ctx[c])
                 return VEIL_EINVAL;
+    /* components in parallel, as many rounds as fill every thread; the
+     * components left over run one at a time with the threads inside the
+     * step (its hoisted rotations and outputs) */
+    threads = 1;
+#ifdef _OPENMP
+    if (su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
+        threads = (size_t)omp_get_max_threads();
+#endif
+    together = su->ncomp >= threads ? su->ncomp / threads * threads : 0;
     memset(&cur, 0, sizeof(cur));
     for (size_t k = 0; k < su->nsteps && st == VEIL_OK; k++) {
         const nn_lola_step_t *stp = &su->steps[k];
-        const nn_lola_msg_t *src = k == 0 ? in : &cur;
         veil_status err = VEIL_OK;
         st = nn_lola_msg_init(&nxt, su, stp->nout);
         if (st != VEIL_OK)
             break;
-#pragma omp parallel for schedule(dynamic) if (su->ncomp > 1 && su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
-        for (size_t c = 0; c < su->ncomp; c++) {
-            veil_status e = nn_lola_step_exec(
-                &nxt.ct[c * stp->nout], stp, &s->coefs[c * su->nsteps + k],
-                &src->ct[c * src->nct], &ek->rk[c], &ek->gk[c]);
+#pragma omp parallel for schedule(static) if (together > 1)
+        for (size_t c = 0; c < together; c++) {
+            veil_status e = run_component(&nxt, s, in, &cur, ek, k, c);
             if (e != VEIL_OK) {
 #pragma omp critical(lola_server_err)
                 err = e;
             }
         }
+        for (size_t c = together; c < su->ncomp && err == VEIL_OK; c++)
+            err = run_component(&nxt, s, in, &cur, ek, k, c);
         nn_lola_msg_clear(&cur);
         cur = nxt;
         st = err;

@@ -410,14 +410,15 @@ veil_status nn_lola_layout_conv(nn_lola_layout_t *l, const nn_lola_matrix_t *m,
  * giant steps B*g (plaintexts pre-rotated), B chosen to minimise
  * hoisted + full rotations (baby == 0: automatic).  The partial sums of the
  * blocks are then folded with log2(#blocks) rotations (+1 swap for two
- * rows).  full != 0 folds all n/block blocks: the output is STACKED with
- * period `block` (every copy holds y); otherwise y sits in one block.
- * Costs: |I| mul_plain, (#baby - 1) hoisted + (#giant - 1) full rotations,
- * plus the fold.  On a CHUNKED input with chunk c and the same block,
- * I = {0..c-1}. */
+ * rows), and further doublings until at least `copies` blocks hold y (at
+ * most all n/block; copies 0 or 1: one).  With more than one copy the
+ * output is STACKED with period `block` (for stacked-row: one round per
+ * copy); otherwise y sits in one block.  Costs: |I| mul_plain,
+ * (#baby - 1) hoisted + (#giant - 1) full rotations, plus the fold.  On a
+ * CHUNKED input with chunk c and the same block, I = {0..c-1}. */
 veil_status nn_lola_kernel_diag(nn_lola_step_t *st, const nn_lola_matrix_t *m,
                                 const nn_lola_layout_t *in, size_t block,
-                                size_t baby, int full) VEIL_WUR;
+                                size_t baby, size_t copies) VEIL_WUR;
 
 /* SIMD matrix-vector product (CryptoNets, 3.2): k SIMD messages in, r out,
  * y_j = sum_i W[j][i] x_i + b_j with mul_scalar only (structural zeros

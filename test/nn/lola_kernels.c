@@ -258,7 +258,8 @@ Test(lola_kernels, diag)
         for (int full = 0; full < 2; full++) {
             /* one copy, crossing the rows: every offset mod 16 is needed */
             cr_assert_eq(nn_lola_layout_dense(&in, 256, 40, 110), VEIL_OK);
-            cr_assert_eq(nn_lola_kernel_diag(&st, &a.m, &in, 16, 0, full),
+            cr_assert_eq(nn_lola_kernel_diag(&st, &a.m, &in, 16, 0,
+                                             full ? 16 : 1),
                          VEIL_OK);
             cr_assert_eq(st.counts.mul_plain, 16);
             cr_assert_eq(st.counts.hoist_prep, 1);
@@ -276,7 +277,7 @@ Test(lola_kernels, diag)
         }
         /* forced baby steps: all 16 hoisted, no giant step */
         cr_assert_eq(nn_lola_layout_dense(&in, 256, 40, 0), VEIL_OK);
-        cr_assert_eq(nn_lola_kernel_diag(&st, &a.m, &in, 16, 16, 0), VEIL_OK);
+        cr_assert_eq(nn_lola_kernel_diag(&st, &a.m, &in, 16, 16, 1), VEIL_OK);
         cr_assert_eq(st.counts.hoist_rot, 15);
         lt_env_galois(&e, &st, 1);
         check_step(&e, &st, &a.m, &in, x, "diag baby 16");
@@ -284,7 +285,7 @@ Test(lola_kernels, diag)
         nn_lola_layout_clear(&in);
         /* chunked copies: chunk c = 4 -> offsets 0..3 only */
         cr_assert_eq(nn_lola_layout_chunked(&in, 256, 40, 16, 4), VEIL_OK);
-        cr_assert_eq(nn_lola_kernel_diag(&st, &a.m, &in, 16, 0, 1), VEIL_OK);
+        cr_assert_eq(nn_lola_kernel_diag(&st, &a.m, &in, 16, 0, 16), VEIL_OK);
         cr_assert_eq(st.counts.mul_plain, 4);
         cr_assert_eq(st.counts.hoist_rot, 3);
         cr_assert_eq(st.layout.period, 16);
@@ -294,7 +295,7 @@ Test(lola_kernels, diag)
         nn_lola_layout_clear(&in);
         /* block smaller than the rows: refused */
         cr_assert_eq(nn_lola_layout_dense(&in, 256, 40, 0), VEIL_OK);
-        cr_assert_eq(nn_lola_kernel_diag(&st, &a.m, &in, 8, 0, 0),
+        cr_assert_eq(nn_lola_kernel_diag(&st, &a.m, &in, 8, 0, 1),
                      VEIL_EINVAL);
         nn_lola_layout_clear(&in);
         lt_matrix_clear(&a);
