@@ -23,12 +23,12 @@
  *
  *   apps/03_crt_plaintexts
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <flint/fmpz_vec.h>
 #include "veil/bfv_crt.h"
 #include "veil/bfv_estimate.h"
 #include "veil/bfv_serial.h"
+#include <flint/fmpz_vec.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #define VALUE_BITS 40 /* |a|, |b| < 2^40 */
 #define PRIME_BITS 30
@@ -50,8 +50,7 @@ static void check(int ok, const char *what)
 static void need(veil_status st, const char *what)
 {
     if (st != VEIL_OK) {
-        fprintf(stderr, "03_crt_plaintexts: %s: %s\n", what,
-                veil_strerror(st));
+        fprintf(stderr, "03_crt_plaintexts: %s: %s\n", what, veil_strerror(st));
         exit(1);
     }
 }
@@ -107,8 +106,8 @@ int main(void)
         avoid[i] = base.q[i];
     for (size_t i = 0; i < base.n_p; i++)
         avoid[base.n_q + i] = base.p[i];
-    need(bfv_crt_choose_primes(t, &k, BFV_CRT_MAX, bound, PRIME_BITS, n,
-                               avoid, base.n_q + base.n_p),
+    need(bfv_crt_choose_primes(t, &k, BFV_CRT_MAX, bound, PRIME_BITS, n, avoid,
+                               base.n_q + base.n_p),
          "choosing primes");
     if (bfv_crt_params_init(&params, &base, t, k, why, sizeof(why)) !=
         VEIL_OK) {
@@ -150,8 +149,7 @@ int main(void)
     /* 3. Keys (k secret, public, relinearization and Galois keys), data. */
     printf("3. Keys, encoding, encryption\n");
     need(bfv_crt_keys_init(&keys, &ctx), "keys");
-    need(bfv_crt_keygen(&keys,
-                        BFV_CRT_PUBLIC | BFV_CRT_RELIN | BFV_CRT_GALOIS,
+    need(bfv_crt_keygen(&keys, BFV_CRT_PUBLIC | BFV_CRT_RELIN | BFV_CRT_GALOIS,
                         &step, 1, 0, &rng),
          "key generation");
     fmpz *a = _fmpz_vec_init((slong)n), *b = _fmpz_vec_init((slong)n);
@@ -167,8 +165,8 @@ int main(void)
     need(bfv_crt_encrypt(&ca, &keys, &pt, &rng), "encrypt a");
     need(bfv_crt_encode_fmpz(&pt, b, n), "encode b");
     need(bfv_crt_encrypt(&cb, &keys, &pt, &rng), "encrypt b");
-    printf("  %zu slots of 40-bit integers, each split into %zu residues\n",
-           n, k);
+    printf("  %zu slots of 40-bit integers, each split into %zu residues\n", n,
+           k);
     print_budget("a = Enc(a)", &keys, &ca, &model, &ea);
 
     /* 4. r = a * b * a + 12345 * rotate(b, 1), component by component. */
@@ -223,8 +221,7 @@ int main(void)
         uint8_t *buf = malloc(size);
         if (buf == NULL)
             need(VEIL_ENOMEM, "buffer");
-        need(bfv_crt_ciphertext_serialize(buf, size, &len, &r, 0),
-             "serialize");
+        need(bfv_crt_ciphertext_serialize(buf, size, &len, &r, 0), "serialize");
         need(bfv_crt_ciphertext_deserialize(&tmp, buf, len, NULL),
              "deserialize");
         printf("  %zu bytes for %zu components\n", len, k);

@@ -3,8 +3,8 @@
  * base of T) and the helpers every CRT operation uses to run its
  * components in parallel.
  */
-#include <string.h>
 #include "crt_internal.h"
+#include <string.h>
 
 veil_status bfv_crt_context_init(bfv_crt_context_t *ctx,
                                  const bfv_crt_params_t *params)
@@ -15,8 +15,8 @@ veil_status bfv_crt_context_init(bfv_crt_context_t *ctx,
     if (ctx == NULL || params == NULL)
         return VEIL_EINVAL;
     memset(ctx, 0, sizeof(*ctx));
-    st = bfv_crt_params_init(&chk, &params->base, params->t, params->k, NULL,
-                             0);
+    st =
+        bfv_crt_params_init(&chk, &params->base, params->t, params->k, NULL, 0);
     if (st != VEIL_OK)
         return st;
     ctx->params = chk;

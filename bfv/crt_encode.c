@@ -4,9 +4,9 @@
  * joins the residues by exact CRT (rns.h, base t_0..t_{k-1}) into the
  * representative in (-T/2, T/2] (doc/08-crt-plaintexts.md).
  */
-#include <string.h>
-#include <flint/fmpz_vec.h>
 #include "crt_internal.h"
+#include <flint/fmpz_vec.h>
+#include <string.h>
 
 static int pt_ok(const bfv_crt_plaintext_t *pt)
 {
@@ -52,8 +52,7 @@ veil_status bfv_crt_encode_fmpz(bfv_crt_plaintext_t *pt, const fmpz *values,
     return st;
 }
 
-veil_status bfv_crt_encode_scalar_fmpz(bfv_crt_plaintext_t *pt,
-                                       const fmpz_t c)
+veil_status bfv_crt_encode_scalar_fmpz(bfv_crt_plaintext_t *pt, const fmpz_t c)
 {
     uint64_t r[BFV_CRT_MAX];
     veil_status st;

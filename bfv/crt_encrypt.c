@@ -45,9 +45,9 @@ static veil_status encrypt_all(bfv_crt_ciphertext_t *ct,
     if (rng == NULL)
         return VEIL_EINVAL;
     bfv_crt_draw_seeds(seeds, keys->ctx->k, rng);
-    BFV_CRT_EACH(st, keys->ctx->k,
-                 encrypt_one(&ct->c[i], keys, i, &pt->c[i], seeds[i],
-                             symmetric));
+    BFV_CRT_EACH(
+        st, keys->ctx->k,
+        encrypt_one(&ct->c[i], keys, i, &pt->c[i], seeds[i], symmetric));
     veil_memzero(seeds, sizeof(seeds));
     return st;
 }

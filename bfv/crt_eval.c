@@ -27,7 +27,8 @@ static veil_status keys_ok(const bfv_crt_keys_t *keys,
     return (keys->have & need) == need ? VEIL_OK : VEIL_ENOKEY;
 }
 
-veil_status bfv_crt_add(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *a,
+veil_status bfv_crt_add(bfv_crt_ciphertext_t *out,
+                        const bfv_crt_ciphertext_t *a,
                         const bfv_crt_ciphertext_t *b)
 {
     veil_status st;
@@ -37,7 +38,8 @@ veil_status bfv_crt_add(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *a
     return st;
 }
 
-veil_status bfv_crt_sub(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *a,
+veil_status bfv_crt_sub(bfv_crt_ciphertext_t *out,
+                        const bfv_crt_ciphertext_t *a,
                         const bfv_crt_ciphertext_t *b)
 {
     veil_status st;
@@ -118,7 +120,8 @@ veil_status bfv_crt_mul_scalar_fmpz(bfv_crt_ciphertext_t *out,
     return st;
 }
 
-veil_status bfv_crt_mul(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *a,
+veil_status bfv_crt_mul(bfv_crt_ciphertext_t *out,
+                        const bfv_crt_ciphertext_t *a,
                         const bfv_crt_ciphertext_t *b)
 {
     veil_status st;

@@ -4,8 +4,8 @@
  * component then makes its keys from its own generator, in parallel, so
  * the keys do not depend on the number of threads.
  */
-#include <string.h>
 #include "crt_internal.h"
+#include <string.h>
 
 #define KINDS (BFV_CRT_SECRET | BFV_CRT_PUBLIC | BFV_CRT_RELIN | BFV_CRT_GALOIS)
 

@@ -3,8 +3,8 @@
  * ciphertexts and key sets are arrays of the corresponding bfv objects, one
  * per component (init allocates all of them, clear frees and wipes).
  */
-#include <string.h>
 #include "crt_internal.h"
+#include <string.h>
 
 veil_status bfv_crt_plaintext_init(bfv_crt_plaintext_t *pt,
                                    const bfv_crt_context_t *ctx)
@@ -82,8 +82,7 @@ veil_status bfv_crt_ciphertext_copy(bfv_crt_ciphertext_t *dst,
                                     const bfv_crt_ciphertext_t *src)
 {
     veil_status st;
-    if (dst == NULL || src == NULL || src->ctx == NULL ||
-        dst->ctx != src->ctx)
+    if (dst == NULL || src == NULL || src->ctx == NULL || dst->ctx != src->ctx)
         return VEIL_EINVAL;
     BFV_CRT_EACH(st, src->ctx->k, bfv_ciphertext_copy(&dst->c[i], &src->c[i]));
     return st;

@@ -3,10 +3,10 @@
  * value bound, and checking k component sets that differ only in t
  * (doc/08-crt-plaintexts.md, "Choosing the primes").
  */
+#include "veil/bfv_crt.h"
+#include <flint/ulong_extras.h>
 #include <stdio.h>
 #include <string.h>
-#include <flint/ulong_extras.h>
-#include "veil/bfv_crt.h"
 
 veil_status bfv_crt_choose_primes(uint64_t *t, size_t *k, size_t max_k,
                                   const fmpz_t bound, unsigned bits, size_t n,

@@ -10,8 +10,8 @@
  * polynomial's coefficients.  For independent polynomials a, b with
  * uncorrelated, mean-zero coefficients, rms(a b) = sqrt(n) rms(a) rms(b).
  */
-#include <math.h>
 #include "veil/bfv_estimate.h"
+#include <math.h>
 
 #define VAR_S (2.0 / 3.0) /* uniform ternary */
 #define VAR_E 10.5        /* centred binomial, parameter 21 */
@@ -40,8 +40,8 @@ veil_status bfv_est_init(bfv_estimator_t *e, const bfv_params_t *p)
 {
     double sum;
     if (e == NULL || p == NULL || p->n < 2 || (p->n & (p->n - 1)) != 0 ||
-        p->n_q < 1 || p->n_q > BFV_MAX_Q || p->n_p < 1 ||
-        p->n_p > BFV_MAX_P || p->t < 2)
+        p->n_q < 1 || p->n_q > BFV_MAX_Q || p->n_p < 1 || p->n_p > BFV_MAX_P ||
+        p->t < 2)
         return VEIL_EINVAL;
     for (size_t i = 0; i < p->n_q; i++)
         if (p->q[i] < 2)
@@ -93,8 +93,8 @@ void bfv_est_encrypt(bfv_est_t *out, const bfv_estimator_t *e)
     /* (E1) v = t (e_0 + e_1 s - e u + eps), |eps| <= 1/2 the rounding of
      * D(m): variance t^2 (V_e (1 + 2 n V_s) + 1/4) */
     const double n = (double)e->n;
-    out->log2_rms = log2(e->t) + half_log2(VAR_E * (1.0 + 2.0 * n * VAR_S) +
-                                           0.25);
+    out->log2_rms =
+        log2(e->t) + half_log2(VAR_E * (1.0 + 2.0 * n * VAR_S) + 0.25);
     out->size = 2;
 }
 
@@ -155,8 +155,8 @@ void bfv_est_mul_plain(bfv_est_t *out, const bfv_estimator_t *e,
                        const bfv_est_t *a, double max_abs)
 {
     /* (E4) v = m v_a: every coefficient is a sum of n products m_j v_i */
-    out->log2_rms = a->log2_rms + half_log2((double)e->n) +
-                    log2(clamp_half_t(e, max_abs));
+    out->log2_rms =
+        a->log2_rms + half_log2((double)e->n) + log2(clamp_half_t(e, max_abs));
     out->size = a->size;
 }
 
@@ -184,9 +184,8 @@ void bfv_est_mul(bfv_est_t *out, const bfv_estimator_t *e, const bfv_est_t *a,
     double s;
     s = lg_add(lg_sn + lg_mt + a->log2_rms, lg_sn + lg_mt + b->log2_rms);
     s = lg_add(s, lg_sn + a->log2_rms + b->log2_rms - e->log2_q);
-    s = lg_add(s, log2(e->t) +
-                      half_log2(0.25 * (1.0 + n * VAR_S +
-                                        n * n * VAR_S * VAR_S)));
+    s = lg_add(s, log2(e->t) + half_log2(0.25 * (1.0 + n * VAR_S +
+                                                 n * n * VAR_S * VAR_S)));
     out->log2_rms = s;
     out->size = 3;
 }

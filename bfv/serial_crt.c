@@ -5,8 +5,8 @@
  * body k and the k component ciphertexts, each a complete serialized
  * ciphertext bound to its own component context.
  */
-#include <string.h>
 #include "serial_internal.h"
+#include <string.h>
 
 /* ----------------------------------------------------------- parameters */
 
@@ -49,9 +49,8 @@ veil_status bfv_crt_params_serialize(uint8_t *out, size_t cap, size_t *len,
     return VEIL_OK;
 }
 
-veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p,
-                                       const uint8_t *in, size_t len,
-                                       size_t *used)
+veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p, const uint8_t *in,
+                                       size_t len, size_t *used)
 {
     uint8_t want[BFV_PARAMS_HASH_BYTES];
     uint64_t t[BFV_CRT_MAX];
@@ -102,8 +101,7 @@ size_t bfv_crt_ciphertext_serial_size(const bfv_crt_ciphertext_t *ct,
     return size;
 }
 
-veil_status bfv_crt_ciphertext_serialize(uint8_t *out, size_t cap,
-                                         size_t *len,
+veil_status bfv_crt_ciphertext_serialize(uint8_t *out, size_t cap, size_t *len,
                                          const bfv_crt_ciphertext_t *ct,
                                          unsigned flags)
 {
@@ -144,8 +142,8 @@ veil_status bfv_crt_ciphertext_deserialize(bfv_crt_ciphertext_t *ct,
     if (ct == NULL || ct->ctx == NULL ||
         bfv_crt_params_hash(hash, &ct->ctx->params) != VEIL_OK)
         return VEIL_EINVAL;
-    st = bfv_rd_header(&r, &flags, used, in, len, BFV_SERIAL_CRT_CIPHERTEXT,
-                       0, hash);
+    st = bfv_rd_header(&r, &flags, used, in, len, BFV_SERIAL_CRT_CIPHERTEXT, 0,
+                       hash);
     if (st != VEIL_OK)
         return st;
     if (bfv_rd_u32(&r) != ct->ctx->k || r.bad)

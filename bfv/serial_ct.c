@@ -3,9 +3,9 @@
  * (doc/09-serialization.md, "Plaintexts and ciphertexts").  A fresh
  * symmetric ciphertext (ct->seeded) travels as c_0 and the seed of c_1.
  */
-#include <string.h>
 #include "bfv_internal.h"
 #include "serial_internal.h"
+#include <string.h>
 
 /* ------------------------------------------------------------ plaintext */
 
@@ -50,8 +50,8 @@ veil_status bfv_plaintext_deserialize(bfv_plaintext_t *pt, const uint8_t *in,
         return VEIL_EINVAL;
     const bfv_context_t *ctx = pt->ctx;
     bfv_ctx_hash(hash, ctx);
-    st = bfv_rd_header(&r, &flags, used, in, len, BFV_SERIAL_PLAINTEXT, 0,
-                       hash);
+    st =
+        bfv_rd_header(&r, &flags, used, in, len, BFV_SERIAL_PLAINTEXT, 0, hash);
     if (st != VEIL_OK)
         return st;
     if (r.left != bfv_rows_bytes(1, ctx->n, &ctx->params.t) ||
@@ -86,8 +86,7 @@ size_t bfv_ciphertext_serial_size(const bfv_ciphertext_t *ct, unsigned flags)
 }
 
 veil_status bfv_ciphertext_serialize(uint8_t *out, size_t cap, size_t *len,
-                                     const bfv_ciphertext_t *ct,
-                                     unsigned flags)
+                                     const bfv_ciphertext_t *ct, unsigned flags)
 {
     uint8_t hash[BFV_PARAMS_HASH_BYTES];
     size_t size = bfv_ciphertext_serial_size(ct, flags);
@@ -117,9 +116,8 @@ veil_status bfv_ciphertext_serialize(uint8_t *out, size_t cap, size_t *len,
     return VEIL_OK;
 }
 
-veil_status bfv_ciphertext_deserialize(bfv_ciphertext_t *ct,
-                                       const uint8_t *in, size_t len,
-                                       size_t *used)
+veil_status bfv_ciphertext_deserialize(bfv_ciphertext_t *ct, const uint8_t *in,
+                                       size_t len, size_t *used)
 {
     uint8_t hash[BFV_PARAMS_HASH_BYTES];
     const uint8_t *seed;

@@ -3,9 +3,9 @@
  * integers, the common 48-byte header, bit-packed residue rows, and a
  * reader that never passes the end of its input (doc/09-serialization.md).
  */
-#include <string.h>
-#include <sodium.h>
 #include "serial_internal.h"
+#include <sodium.h>
+#include <string.h>
 
 static const uint8_t magic[4] = {'V', 'B', 'F', 'V'};
 
@@ -227,8 +227,7 @@ veil_status bfv_serial_peek(bfv_serial_type_t *type, uint64_t *total,
     r.p = h + 8;
     r.left = 8;
     blen = bfv_rd_u64(&r);
-    if (blen > UINT64_MAX - BFV_SERIAL_HEADER_BYTES -
-                   BFV_SERIAL_CHECKSUM_BYTES)
+    if (blen > UINT64_MAX - BFV_SERIAL_HEADER_BYTES - BFV_SERIAL_CHECKSUM_BYTES)
         return VEIL_EFORMAT;
     *type = (bfv_serial_type_t)h[6];
     *total = BFV_SERIAL_HEADER_BYTES + blen + BFV_SERIAL_CHECKSUM_BYTES;

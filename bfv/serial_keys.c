@@ -5,9 +5,9 @@
  * re-expanded from the 32-byte seed on arrival, exactly as keygen expanded
  * them (bfv_internal.h).
  */
-#include <string.h>
 #include "bfv_internal.h"
 #include "serial_internal.h"
+#include <string.h>
 
 /* Header + body + checksum. */
 static size_t framed(size_t body)
@@ -59,9 +59,8 @@ veil_status bfv_secret_key_serialize(uint8_t *out, size_t cap, size_t *len,
     return VEIL_OK;
 }
 
-veil_status bfv_secret_key_deserialize(bfv_secret_key_t *sk,
-                                       const uint8_t *in, size_t len,
-                                       size_t *used)
+veil_status bfv_secret_key_deserialize(bfv_secret_key_t *sk, const uint8_t *in,
+                                       size_t len, size_t *used)
 {
     uint8_t hash[BFV_PARAMS_HASH_BYTES];
     uint64_t *codes;
@@ -131,9 +130,8 @@ veil_status bfv_public_key_serialize(uint8_t *out, size_t cap, size_t *len,
     return VEIL_OK;
 }
 
-veil_status bfv_public_key_deserialize(bfv_public_key_t *pk,
-                                       const uint8_t *in, size_t len,
-                                       size_t *used)
+veil_status bfv_public_key_deserialize(bfv_public_key_t *pk, const uint8_t *in,
+                                       size_t len, size_t *used)
 {
     uint8_t hash[BFV_PARAMS_HASH_BYTES];
     const uint8_t *seed;
@@ -308,8 +306,8 @@ static int64_t elt_step(const bfv_context_t *ctx, uint64_t elt)
 }
 
 /* Allocate the zero-filled *key for elt and read its seed and b_d. */
-static veil_status gk_read_key(bfv_galois_key_t *key, bfv_rd_t *r,
-                               uint64_t elt, const bfv_context_t *ctx)
+static veil_status gk_read_key(bfv_galois_key_t *key, bfv_rd_t *r, uint64_t elt,
+                               const bfv_context_t *ctx)
 {
     veil_status st;
     key->perm = veil_alloc(ctx->n * sizeof(uint32_t));

@@ -3,9 +3,9 @@
  * to its parameter set, and the format of a parameter set
  * (doc/09-serialization.md, "Parameters").
  */
-#include <string.h>
-#include <sodium.h>
 #include "serial_internal.h"
+#include <sodium.h>
+#include <string.h>
 
 /* Body: n, t (u64), n_q, n_p, security, allow_insecure (u32), q_i, p_j
  * (u64 each). */

@@ -6,11 +6,11 @@
  *
  *   fuzz/fuzz_bfv_corpus DIR    writes DIR/<target>/seed-<i>
  */
+#include "bfv_fuzz_env.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include "bfv_fuzz_env.h"
 
 /* Write buf[0..len) to dir/name/seed-idx, creating the directories. */
 static int put(const char *dir, const char *name, int idx, const uint8_t *buf,
@@ -36,17 +36,17 @@ static int put(const char *dir, const char *name, int idx, const uint8_t *buf,
 }
 
 /* Serialize with `call` into a buffer of `size` bytes and write it. */
-#define SEED(name, idx, size, call)                                          \
-    do {                                                                     \
-        size_t cap_ = (size), len;                                           \
-        uint8_t *out = malloc(cap_);                                         \
-        if (out == NULL || (call) != VEIL_OK ||                              \
-            put(dir, name, idx, out, len) != 0) {                            \
-            fprintf(stderr, "fuzz_bfv_corpus: cannot write %s\n", name);     \
-            free(out);                                                       \
-            return 1;                                                        \
-        }                                                                    \
-        free(out);                                                           \
+#define SEED(name, idx, size, call)                                            \
+    do {                                                                       \
+        size_t cap_ = (size), len;                                             \
+        uint8_t *out = malloc(cap_);                                           \
+        if (out == NULL || (call) != VEIL_OK ||                                \
+            put(dir, name, idx, out, len) != 0) {                              \
+            fprintf(stderr, "fuzz_bfv_corpus: cannot write %s\n", name);       \
+            free(out);                                                         \
+            return 1;                                                          \
+        }                                                                      \
+        free(out);                                                             \
     } while (0)
 
 int main(int argc, char **argv)

@@ -33,8 +33,8 @@
 #ifndef VEIL_BFV_CRT_H
 #define VEIL_BFV_CRT_H
 
-#include <flint/fmpz.h>
 #include "veil/bfv.h"
+#include <flint/fmpz.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,8 +48,8 @@ extern "C" {
  * value: the fewest primes t_i of exactly `bits` bits with t_i = 1 mod 2n,
  * skipping exclude[0..n_exclude) (pass the ciphertext and special primes),
  * whose product T exceeds 2 * bound (at least one prime), so that every
- * integer in [-bound, bound] decodes uniquely from its residues.  The primes are the
- * largest of that size (ntt_primes_generate), in descending order, in
+ * integer in [-bound, bound] decodes uniquely from its residues.  The primes
+ * are the largest of that size (ntt_primes_generate), in descending order, in
  * t[0..*k).  bound >= 0.
  * VEIL_EINVAL: NULL argument, bound < 0, n not a power of two in
  *              [2^NTT_MIN_LOGN, 2^NTT_MAX_LOGN], bits outside
@@ -69,10 +69,10 @@ typedef struct {
     uint64_t t[BFV_CRT_MAX];
 } bfv_crt_params_t;
 
-/* Fill *p from base (its t is ignored) and t[0..k).  Checks every component (bfv_params_check
- * of base with t = t_i; why/why_len as there), that 1 <= k <= BFV_CRT_MAX,
- * and that the t_i are distinct primes = 1 mod 2n.  VEIL_EINVAL (NULL),
- * VEIL_EPARAM (refused, with the reason in why). */
+/* Fill *p from base (its t is ignored) and t[0..k).  Checks every component
+ * (bfv_params_check of base with t = t_i; why/why_len as there), that 1 <= k <=
+ * BFV_CRT_MAX, and that the t_i are distinct primes = 1 mod 2n.  VEIL_EINVAL
+ * (NULL), VEIL_EPARAM (refused, with the reason in why). */
 veil_status bfv_crt_params_init(bfv_crt_params_t *p, const bfv_params_t *base,
                                 const uint64_t *t, size_t k, char *why,
                                 size_t why_len) VEIL_WUR;
@@ -128,7 +128,10 @@ typedef struct {
  * key and Galois keys.  `have` says which kinds are present (a server
  * holds no secret key): BFV_CRT_SECRET | BFV_CRT_PUBLIC | BFV_CRT_RELIN |
  * BFV_CRT_GALOIS.  Operations needing a missing kind return VEIL_ENOKEY.
- * The members of a kind that is absent are zero-filled. */
+ * The members of a kind that is absent are zero-filled.  To fill a set
+ * with received keys (bfv_serial.h), initialise each component's object
+ * with ctx->comp + i (gk[i] already is), deserialize into it, and set the
+ * kind's bit in `have`. */
 #define BFV_CRT_SECRET 1u
 #define BFV_CRT_PUBLIC 2u
 #define BFV_CRT_RELIN 4u
@@ -236,9 +239,11 @@ veil_status bfv_crt_noise_budget(int *bits, const bfv_crt_keys_t *keys,
  * sizes), VEIL_ENOKEY (missing key kind or Galois key), VEIL_ENOMEM; the
  * status returned is that of the lowest-numbered failing component. */
 
-veil_status bfv_crt_add(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *a,
+veil_status bfv_crt_add(bfv_crt_ciphertext_t *out,
+                        const bfv_crt_ciphertext_t *a,
                         const bfv_crt_ciphertext_t *b) VEIL_WUR;
-veil_status bfv_crt_sub(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *a,
+veil_status bfv_crt_sub(bfv_crt_ciphertext_t *out,
+                        const bfv_crt_ciphertext_t *a,
                         const bfv_crt_ciphertext_t *b) VEIL_WUR;
 veil_status bfv_crt_negate(bfv_crt_ciphertext_t *out,
                            const bfv_crt_ciphertext_t *a) VEIL_WUR;
@@ -261,7 +266,8 @@ veil_status bfv_crt_mul_scalar_fmpz(bfv_crt_ciphertext_t *out,
                                     const bfv_crt_ciphertext_t *ct,
                                     const fmpz_t c) VEIL_WUR;
 
-veil_status bfv_crt_mul(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *a,
+veil_status bfv_crt_mul(bfv_crt_ciphertext_t *out,
+                        const bfv_crt_ciphertext_t *a,
                         const bfv_crt_ciphertext_t *b) VEIL_WUR;
 veil_status bfv_crt_square(bfv_crt_ciphertext_t *out,
                            const bfv_crt_ciphertext_t *a) VEIL_WUR;

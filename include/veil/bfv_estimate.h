@@ -68,16 +68,16 @@ extern "C" {
 /* What the model needs from a parameter set (bfv_est_init fills it). */
 typedef struct {
     size_t n;
-    double t;                        /* plaintext modulus               */
-    double log2_q;                   /* log2 Q                          */
-    double log2_p;                   /* log2 P (special primes)         */
-    size_t n_p;                      /* K, the number of special primes */
-    size_t digits;                   /* key-switching digits            */
-    double log2_digit[BFV_MAX_Q];    /* log2 Q_d                        */
-    size_t digit_size[BFV_MAX_Q];    /* primes in digit d               */
-    double log2_ks;                  /* log2 rms of one key switch's
-                                        noise, in phase units (before
-                                        the factor t)                   */
+    double t;                     /* plaintext modulus               */
+    double log2_q;                /* log2 Q                          */
+    double log2_p;                /* log2 P (special primes)         */
+    size_t n_p;                   /* K, the number of special primes */
+    size_t digits;                /* key-switching digits            */
+    double log2_digit[BFV_MAX_Q]; /* log2 Q_d                        */
+    size_t digit_size[BFV_MAX_Q]; /* primes in digit d               */
+    double log2_ks;               /* log2 rms of one key switch's
+                                     noise, in phase units (before
+                                     the factor t)                   */
 } bfv_estimator_t;
 
 /* The estimated noise of one ciphertext. */

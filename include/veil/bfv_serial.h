@@ -37,10 +37,10 @@
  * parameter hash against the receiving context, every count and element
  * (Galois elements odd, sorted, in range), every residue against its
  * modulus and the checksum, and return VEIL_EFORMAT on any violation,
- * never reading outside [in, in + len).  The receiving object must have been initialised with
- * the context the data is meant for; on failure it is left valid with
- * unspecified contents (Galois key sets: unchanged).  With used == NULL
- * the input must be exactly one object (trailing bytes are VEIL_EFORMAT);
+ * never reading outside [in, in + len).  The receiving object must have been
+ * initialised with the context the data is meant for; on failure it is left
+ * valid with unspecified contents (Galois key sets: unchanged).  With used ==
+ * NULL the input must be exactly one object (trailing bytes are VEIL_EFORMAT);
  * otherwise *used receives the bytes consumed and trailing bytes are
  * allowed (streams of several objects).
  *
@@ -97,8 +97,8 @@ veil_status bfv_crt_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
                                 const bfv_crt_params_t *p) VEIL_WUR;
 
 /* Read the header of a serialized object: its type and total length
- * (header + body + checksum), for framing.  Checks magic, version and the type range
- * only.  VEIL_EFORMAT (also when len < BFV_SERIAL_HEADER_BYTES),
+ * (header + body + checksum), for framing.  Checks magic, version and the type
+ * range only.  VEIL_EFORMAT (also when len < BFV_SERIAL_HEADER_BYTES),
  * VEIL_EINVAL (NULL). */
 veil_status bfv_serial_peek(bfv_serial_type_t *type, uint64_t *total,
                             const uint8_t *in, size_t len) VEIL_WUR;
@@ -118,17 +118,15 @@ veil_status bfv_params_deserialize(bfv_params_t *p, const uint8_t *in,
 size_t bfv_secret_key_serial_size(const bfv_secret_key_t *sk);
 veil_status bfv_secret_key_serialize(uint8_t *out, size_t cap, size_t *len,
                                      const bfv_secret_key_t *sk) VEIL_WUR;
-veil_status bfv_secret_key_deserialize(bfv_secret_key_t *sk,
-                                       const uint8_t *in, size_t len,
-                                       size_t *used) VEIL_WUR;
+veil_status bfv_secret_key_deserialize(bfv_secret_key_t *sk, const uint8_t *in,
+                                       size_t len, size_t *used) VEIL_WUR;
 
 /* The public key: b and the seed of a. */
 size_t bfv_public_key_serial_size(const bfv_public_key_t *pk);
 veil_status bfv_public_key_serialize(uint8_t *out, size_t cap, size_t *len,
                                      const bfv_public_key_t *pk) VEIL_WUR;
-veil_status bfv_public_key_deserialize(bfv_public_key_t *pk,
-                                       const uint8_t *in, size_t len,
-                                       size_t *used) VEIL_WUR;
+veil_status bfv_public_key_deserialize(bfv_public_key_t *pk, const uint8_t *in,
+                                       size_t len, size_t *used) VEIL_WUR;
 
 /* The relinearization key: the seed and every digit's b_d. */
 size_t bfv_relin_key_serial_size(const bfv_relin_key_t *rk);
@@ -157,14 +155,12 @@ veil_status bfv_plaintext_deserialize(bfv_plaintext_t *pt, const uint8_t *in,
 
 /* A ciphertext of size 2 or 3; seeded when ct->seeded and not
  * (flags & BFV_SERIAL_FULL).  flags: 0 or BFV_SERIAL_FULL. */
-size_t bfv_ciphertext_serial_size(const bfv_ciphertext_t *ct,
-                                  unsigned flags);
+size_t bfv_ciphertext_serial_size(const bfv_ciphertext_t *ct, unsigned flags);
 veil_status bfv_ciphertext_serialize(uint8_t *out, size_t cap, size_t *len,
                                      const bfv_ciphertext_t *ct,
                                      unsigned flags) VEIL_WUR;
-veil_status bfv_ciphertext_deserialize(bfv_ciphertext_t *ct,
-                                       const uint8_t *in, size_t len,
-                                       size_t *used) VEIL_WUR;
+veil_status bfv_ciphertext_deserialize(bfv_ciphertext_t *ct, const uint8_t *in,
+                                       size_t len, size_t *used) VEIL_WUR;
 
 /* -------------------------------------------------------- CRT variants */
 
@@ -172,16 +168,14 @@ veil_status bfv_ciphertext_deserialize(bfv_ciphertext_t *ct,
 size_t bfv_crt_params_serial_size(const bfv_crt_params_t *p);
 veil_status bfv_crt_params_serialize(uint8_t *out, size_t cap, size_t *len,
                                      const bfv_crt_params_t *p) VEIL_WUR;
-veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p,
-                                       const uint8_t *in, size_t len,
-                                       size_t *used) VEIL_WUR;
+veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p, const uint8_t *in,
+                                       size_t len, size_t *used) VEIL_WUR;
 
 /* A CRT ciphertext: k, then the k component ciphertexts, each a complete
  * serialized ciphertext of its component context (same flags). */
 size_t bfv_crt_ciphertext_serial_size(const bfv_crt_ciphertext_t *ct,
                                       unsigned flags);
-veil_status bfv_crt_ciphertext_serialize(uint8_t *out, size_t cap,
-                                         size_t *len,
+veil_status bfv_crt_ciphertext_serialize(uint8_t *out, size_t cap, size_t *len,
                                          const bfv_crt_ciphertext_t *ct,
                                          unsigned flags) VEIL_WUR;
 veil_status bfv_crt_ciphertext_deserialize(bfv_crt_ciphertext_t *ct,

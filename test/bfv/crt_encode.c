@@ -1,9 +1,9 @@
 /* CRT encoding: round trips of signed integers of up to 150 bits through
  * encoding alone and through encryption, the edges of (-T/2, T/2], int64
  * decoding and the scalar encoding, against FLINT integers. */
+#include "crt_env.h"
 #include <criterion/criterion.h>
 #include <limits.h>
-#include "crt_env.h"
 
 /* 4 primes of 40 bits: T > 2^156, so every 150-bit value round-trips. */
 static const unsigned q_wide[2] = {50, 50};

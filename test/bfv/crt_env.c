@@ -1,7 +1,7 @@
 /* crt_env.c - see crt_env.h. */
+#include "crt_env.h"
 #include <criterion/criterion.h>
 #include <string.h>
-#include "crt_env.h"
 
 void ce_init(ce_env_t *e, size_t n, size_t k, unsigned t_bits,
              const unsigned *q_bits, size_t n_q, unsigned what,
@@ -32,8 +32,9 @@ void ce_init(ce_env_t *e, size_t n, size_t k, unsigned t_bits,
     cr_assert_eq(bfv_crt_context_init(&e->ctx, &e->params), VEIL_OK);
     cr_assert_eq(bfv_crt_keys_init(&e->keys, &e->ctx), VEIL_OK);
     bt_rng(&e->rng, test);
-    cr_assert_eq(bfv_crt_keygen(&e->keys, what | BFV_CRT_SECRET | BFV_CRT_PUBLIC,
-                                steps, 2, 1, &e->rng),
+    cr_assert_eq(bfv_crt_keygen(&e->keys,
+                                what | BFV_CRT_SECRET | BFV_CRT_PUBLIC, steps,
+                                2, 1, &e->rng),
                  VEIL_OK);
     e->n = n;
     e->k = k;

@@ -6,10 +6,10 @@
 #ifndef VEIL_TEST_BFV_CRT_ENV_H
 #define VEIL_TEST_BFV_CRT_ENV_H
 
+#include "helpers.h"
+#include "veil/bfv_crt.h"
 #include <flint/fmpz.h>
 #include <flint/fmpz_vec.h>
-#include "veil/bfv_crt.h"
-#include "helpers.h"
 
 /* A CRT context over a small insecure ring (tests only) with a key set. */
 typedef struct {

@@ -1,10 +1,10 @@
 /* The CRT evaluator with 3 plaintext primes: every operation against the
  * same computation over Z (FLINT integers), exact, and OpenMP thread-count
  * independence. */
+#include "crt_env.h"
 #include <criterion/criterion.h>
 #include <omp.h>
 #include <string.h>
-#include "crt_env.h"
 
 /* 3 primes of 20 bits (T ~ 2^60), Q of 135 bits: room for a product and
  * further operations at n = 1024. */
@@ -167,10 +167,9 @@ Test(crt_eval, rotations)
     cr_assert_eq(bfv_crt_rotate_rows(&f.out, &f.ca, 5, &f.e.keys), VEIL_OK);
     check(&f, &f.out, "rotate_rows(5)");
     rotate_oracle(f.want, f.a, -3, f.n);
-    cr_assert_eq(bfv_crt_apply_galois(&f.out, &f.ca,
-                                      bfv_galois_elt_from_step(
-                                          &f.e.ctx.comp[0], -3),
-                                      &f.e.keys),
+    cr_assert_eq(bfv_crt_apply_galois(
+                     &f.out, &f.ca,
+                     bfv_galois_elt_from_step(&f.e.ctx.comp[0], -3), &f.e.keys),
                  VEIL_OK);
     check(&f, &f.out, "apply_galois(step -3)");
     for (size_t j = 0; j < f.n / 2; j++) {
@@ -249,8 +248,8 @@ static size_t omp_run(uint64_t **out, int threads)
     cr_assert_eq(bfv_crt_params_init(&p, &base, t, 3, NULL, 0), VEIL_OK);
     cr_assert_eq(bfv_crt_context_init(&ctx, &p), VEIL_OK);
     cr_assert_eq(bfv_crt_keys_init(&keys, &ctx), VEIL_OK);
-    cr_assert_eq(bfv_crt_keygen(&keys, BFV_CRT_PUBLIC | BFV_CRT_RELIN |
-                                           BFV_CRT_GALOIS,
+    cr_assert_eq(bfv_crt_keygen(&keys,
+                                BFV_CRT_PUBLIC | BFV_CRT_RELIN | BFV_CRT_GALOIS,
                                 steps, 1, 0, &rng),
                  VEIL_OK);
     cr_assert_eq(bfv_crt_plaintext_init(&pt, &ctx), VEIL_OK);

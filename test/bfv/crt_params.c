@@ -1,8 +1,8 @@
 /* CRT parameter sets: prime choice for a bound, validation, context. */
+#include "crt_env.h"
 #include <criterion/criterion.h>
 #include <flint/ulong_extras.h>
 #include <string.h>
-#include "crt_env.h"
 
 /* The product of t[0..k). */
 static void product(fmpz_t T, const uint64_t *t, size_t k)
@@ -63,9 +63,9 @@ Test(crt_params, choose_primes_refusals)
     fmpz_init_set_ui(bound, 1);
     fmpz_mul_2exp(bound, bound, 400);
     /* 400 bits need 9 primes of 50 bits: more than allowed */
-    cr_assert_eq(bfv_crt_choose_primes(t, &k, BFV_CRT_MAX, bound, 50, 1024,
-                                       NULL, 0),
-                 VEIL_EPARAM);
+    cr_assert_eq(
+        bfv_crt_choose_primes(t, &k, BFV_CRT_MAX, bound, 50, 1024, NULL, 0),
+        VEIL_EPARAM);
     cr_assert_eq(k, 0);
     cr_assert_eq(bfv_crt_choose_primes(t, &k, 2, bound, 50, 1024, NULL, 0),
                  VEIL_EPARAM);

@@ -2,11 +2,11 @@
  * (bfv_noise_budget) along chains of operations at the n = 4096 and 8192
  * presets: the prediction is never above the measured budget and at most
  * 20 bits below it. */
+#include "helpers.h"
+#include "veil/bfv_estimate.h"
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "veil/bfv_estimate.h"
-#include "helpers.h"
 
 /* A ciphertext, its slots (the plaintext oracle) and its estimate. */
 typedef struct {
@@ -61,14 +61,13 @@ static void check(chain_t *c, const tracked_t *x, const char *what)
 {
     int measured = bt_budget(&c->env, &x->ct);
     int predicted = bfv_est_budget(&c->model, &x->est);
-    fprintf(stderr, "[estimate] n=%zu %-28s measured %3d predicted %3d\n",
-            c->n, what, measured, predicted);
-    cr_assert(predicted <= measured,
-              "%s: predicted %d above the measured %d", what, predicted,
-              measured);
-    cr_assert(measured - predicted <= 20,
-              "%s: predicted %d more than 20 bits below the measured %d",
+    fprintf(stderr, "[estimate] n=%zu %-28s measured %3d predicted %3d\n", c->n,
+            what, measured, predicted);
+    cr_assert(predicted <= measured, "%s: predicted %d above the measured %d",
               what, predicted, measured);
+    cr_assert(measured - predicted <= 20,
+              "%s: predicted %d more than 20 bits below the measured %d", what,
+              predicted, measured);
     if (measured - predicted > c->worst_gap)
         c->worst_gap = measured - predicted;
     if (measured > 0) {
@@ -86,9 +85,9 @@ static void fresh(chain_t *c, tracked_t *x, int symmetric)
     cr_assert_eq(bfv_plaintext_init(&pt, &c->env.ctx), VEIL_OK);
     cr_assert_eq(bfv_encode_batch(&pt, x->slots, c->n), VEIL_OK);
     if (symmetric) {
-        cr_assert_eq(bfv_encrypt_symmetric(&x->ct, &c->env.sk, &pt,
-                                           &c->env.rng),
-                     VEIL_OK);
+        cr_assert_eq(
+            bfv_encrypt_symmetric(&x->ct, &c->env.sk, &pt, &c->env.rng),
+            VEIL_OK);
         bfv_est_encrypt_symmetric(&x->est, &c->model);
     } else {
         cr_assert_eq(bfv_encrypt(&x->ct, &c->env.pk, &pt, &c->env.rng),
@@ -152,8 +151,8 @@ static void mul_plain_ones(chain_t *c, tracked_t *x)
 static void mul_scalar(chain_t *c, tracked_t *x, int64_t s)
 {
     uint64_t *m = calloc(c->n, sizeof(uint64_t));
-    uint64_t r = (uint64_t)(((s % (int64_t)c->t) + (int64_t)c->t) %
-                            (int64_t)c->t);
+    uint64_t r =
+        (uint64_t)(((s % (int64_t)c->t) + (int64_t)c->t) % (int64_t)c->t);
     int64_t centred = r > c->t / 2 ? (int64_t)r - (int64_t)c->t : (int64_t)r;
     cr_assert_eq(bfv_mul_scalar(&x->ct, &x->ct, s), VEIL_OK);
     for (size_t k = 0; k < c->n; k++)
@@ -338,9 +337,9 @@ Test(estimate, two_special_primes_4096)
     bfv_params_t p;
     chain_t c;
     tracked_t x, y;
-    cr_assert_eq(bfv_params_from_bits(&p, 4096, qb, 3, pb, 2, 65537,
-                                      BFV_SEC_128),
-                 VEIL_OK);
+    cr_assert_eq(
+        bfv_params_from_bits(&p, 4096, qb, 3, pb, 2, 65537, BFV_SEC_128),
+        VEIL_OK);
     p.allow_insecure = 1; /* 182 bits at n = 4096 */
     chain_init_params(&c, &p, "estimate.two_special_primes_4096");
     tr_init(&c, &x);

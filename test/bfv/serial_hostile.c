@@ -4,11 +4,11 @@
  * invalid contents with a recomputed checksum (so that the semantic checks
  * must catch them).  Every case must give VEIL_EFORMAT; under
  * --enable-sanitize, reading out of bounds would abort the test. */
+#include "crt_env.h"
+#include "serial_util.h"
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-#include "crt_env.h"
-#include "serial_util.h"
 
 typedef struct {
     su_env_t s;
@@ -28,14 +28,14 @@ static su_blob_t blob_of(size_t size)
 
 /* ---------------------------------------------------- makers, loaders */
 
-#define MAKER(fn, call_size, call_ser)                                       \
-    static su_blob_t fn(hx_t *h)                                             \
-    {                                                                        \
-        size_t len;                                                          \
-        su_blob_t b = blob_of(call_size);                                    \
-        cr_assert_eq(call_ser, VEIL_OK);                                     \
-        cr_assert_eq(len, b.len);                                            \
-        return b;                                                            \
+#define MAKER(fn, call_size, call_ser)                                         \
+    static su_blob_t fn(hx_t *h)                                               \
+    {                                                                          \
+        size_t len;                                                            \
+        su_blob_t b = blob_of(call_size);                                      \
+        cr_assert_eq(call_ser, VEIL_OK);                                       \
+        cr_assert_eq(len, b.len);                                              \
+        return b;                                                              \
     }
 
 MAKER(mk_params, bfv_params_serial_size(&h->s.e.params),
@@ -64,8 +64,8 @@ MAKER(mk_crt_ct, bfv_crt_ciphertext_serial_size(&h->crt, 0),
 /* Loaders: a fresh object of the fixture's context, deserialize, free.
  * `ctx` is the context to load into (the fixture's, or another). */
 typedef veil_status (*load_fn)(const bfv_context_t *ctx,
-                               const bfv_crt_context_t *crt,
-                               const uint8_t *in, size_t len, size_t *used);
+                               const bfv_crt_context_t *crt, const uint8_t *in,
+                               size_t len, size_t *used);
 
 static veil_status ld_params(const bfv_context_t *ctx,
                              const bfv_crt_context_t *crt, const uint8_t *in,
@@ -77,32 +77,32 @@ static veil_status ld_params(const bfv_context_t *ctx,
     return bfv_params_deserialize(&p, in, len, used);
 }
 
-#define LOADER(fn, type, init, deser, clear)                                 \
-    static veil_status fn(const bfv_context_t *ctx,                          \
-                          const bfv_crt_context_t *crt, const uint8_t *in,   \
-                          size_t len, size_t *used)                          \
-    {                                                                        \
-        type o;                                                              \
-        veil_status st;                                                      \
-        (void)crt;                                                           \
-        cr_assert_eq(init(&o, ctx), VEIL_OK);                                \
-        st = deser(&o, in, len, used);                                       \
-        clear(&o);                                                           \
-        return st;                                                           \
+#define LOADER(fn, type, init, deser, clear)                                   \
+    static veil_status fn(const bfv_context_t *ctx,                            \
+                          const bfv_crt_context_t *crt, const uint8_t *in,     \
+                          size_t len, size_t *used)                            \
+    {                                                                          \
+        type o;                                                                \
+        veil_status st;                                                        \
+        (void)crt;                                                             \
+        cr_assert_eq(init(&o, ctx), VEIL_OK);                                  \
+        st = deser(&o, in, len, used);                                         \
+        clear(&o);                                                             \
+        return st;                                                             \
     }
 
-LOADER(ld_sk, bfv_secret_key_t, bfv_secret_key_init,
-       bfv_secret_key_deserialize, bfv_secret_key_clear)
-LOADER(ld_pk, bfv_public_key_t, bfv_public_key_init,
-       bfv_public_key_deserialize, bfv_public_key_clear)
+LOADER(ld_sk, bfv_secret_key_t, bfv_secret_key_init, bfv_secret_key_deserialize,
+       bfv_secret_key_clear)
+LOADER(ld_pk, bfv_public_key_t, bfv_public_key_init, bfv_public_key_deserialize,
+       bfv_public_key_clear)
 LOADER(ld_rk, bfv_relin_key_t, bfv_relin_key_init, bfv_relin_key_deserialize,
        bfv_relin_key_clear)
 LOADER(ld_gk, bfv_galois_keys_t, bfv_galois_keys_init,
        bfv_galois_keys_deserialize, bfv_galois_keys_clear)
 LOADER(ld_pt, bfv_plaintext_t, bfv_plaintext_init, bfv_plaintext_deserialize,
        bfv_plaintext_clear)
-LOADER(ld_ct, bfv_ciphertext_t, bfv_ciphertext_init,
-       bfv_ciphertext_deserialize, bfv_ciphertext_clear)
+LOADER(ld_ct, bfv_ciphertext_t, bfv_ciphertext_init, bfv_ciphertext_deserialize,
+       bfv_ciphertext_clear)
 
 static veil_status ld_crt_params(const bfv_context_t *ctx,
                                  const bfv_crt_context_t *crt,
@@ -167,9 +167,9 @@ static void hx_init(hx_t *h, const char *test)
     cr_assert_eq(bfv_ciphertext_init(&h->three, ctx), VEIL_OK);
     cr_assert_eq(bfv_encrypt(&h->full, &h->s.e.pk, &h->pt, &h->s.e.rng),
                  VEIL_OK);
-    cr_assert_eq(bfv_encrypt_symmetric(&h->seeded, &h->s.e.sk, &h->pt,
-                                       &h->s.e.rng),
-                 VEIL_OK);
+    cr_assert_eq(
+        bfv_encrypt_symmetric(&h->seeded, &h->s.e.sk, &h->pt, &h->s.e.rng),
+        VEIL_OK);
     cr_assert_eq(bfv_square(&h->three, &h->full), VEIL_OK);
     cr_assert_eq(bfv_crt_ciphertext_init(&h->crt, &h->c.ctx), VEIL_OK);
     {
@@ -230,8 +230,8 @@ Test(serial_hostile, every_truncation)
             uint8_t *cut = malloc(len ? len : 1);
             memcpy(cut, b.b, len);
             cr_assert_eq(load(&h, k, cut, len, NULL), VEIL_EFORMAT,
-                         "%s truncated to %zu of %zu bytes", kinds[k].name,
-                         len, b.len);
+                         "%s truncated to %zu of %zu bytes", kinds[k].name, len,
+                         b.len);
             cr_assert_eq(load(&h, k, cut, len, &used), VEIL_EFORMAT);
             free(cut);
         }
@@ -239,8 +239,8 @@ Test(serial_hostile, every_truncation)
          * matches what the context implies */
         if (su_body_len(b.b) > 8) {
             uint64_t body = su_body_len(b.b) - 8;
-            size_t len = BFV_SERIAL_HEADER_BYTES + body +
-                         BFV_SERIAL_CHECKSUM_BYTES;
+            size_t len =
+                BFV_SERIAL_HEADER_BYTES + body + BFV_SERIAL_CHECKSUM_BYTES;
             su_set_body_len(b.b, body);
             su_reseal(b.b, len);
             cr_assert_eq(load(&h, k, b.b, len, NULL), VEIL_EFORMAT,
@@ -258,8 +258,8 @@ Test(serial_hostile, bit_flips)
     for (size_t k = 0; k < NKINDS; k++) {
         su_blob_t b = kinds[k].make(&h);
         const size_t bits = 8 * b.len;
-        const size_t tail = 8 * (BFV_SERIAL_HEADER_BYTES +
-                                 BFV_SERIAL_CHECKSUM_BYTES);
+        const size_t tail =
+            8 * (BFV_SERIAL_HEADER_BYTES + BFV_SERIAL_CHECKSUM_BYTES);
         /* every bit of small objects; else the header, the checksum and
          * 200 random body bits */
         const size_t tries = bits <= 4096 ? bits : tail + 200 * bt_iters();
@@ -335,12 +335,12 @@ Test(serial_hostile, mismatched_parameters)
             su_blob_free(&b);
             continue; /* parameter sets are not bound to a context */
         }
-        cr_assert_eq(kinds[k].load(&other_q.e.ctx, &other_crt.ctx, b.b, b.len,
-                                   NULL),
-                     VEIL_EFORMAT, "%s under other primes", kinds[k].name);
-        cr_assert_eq(kinds[k].load(&other_t.ctx, &other_crt.ctx, b.b, b.len,
-                                   NULL),
-                     VEIL_EFORMAT, "%s under another t", kinds[k].name);
+        cr_assert_eq(
+            kinds[k].load(&other_q.e.ctx, &other_crt.ctx, b.b, b.len, NULL),
+            VEIL_EFORMAT, "%s under other primes", kinds[k].name);
+        cr_assert_eq(
+            kinds[k].load(&other_t.ctx, &other_crt.ctx, b.b, b.len, NULL),
+            VEIL_EFORMAT, "%s under another t", kinds[k].name);
         su_blob_free(&b);
     }
     bt_env_clear(&other_t);
@@ -372,8 +372,19 @@ static uint64_t get_le(const uint8_t *p, int bytes)
     return v;
 }
 
-enum { K_PARAMS, K_SK, K_PK, K_RK, K_GK, K_PT, K_CT, K_CT_SEEDED, K_CT3,
-       K_CRT_PARAMS, K_CRT_CT };
+enum {
+    K_PARAMS,
+    K_SK,
+    K_PK,
+    K_RK,
+    K_GK,
+    K_PT,
+    K_CT,
+    K_CT_SEEDED,
+    K_CT3,
+    K_CRT_PARAMS,
+    K_CRT_CT
+};
 
 Test(serial_hostile, semantic_violations)
 {

@@ -2,26 +2,26 @@
  * works (decryption, encryption, relinearization, rotation with the
  * received keys give the same results), seeded forms are about half the
  * size, several objects can share one stream. */
+#include "crt_env.h"
+#include "serial_util.h"
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-#include "crt_env.h"
-#include "serial_util.h"
 
-#define DEF_SER(name, type)                                                  \
-    static su_blob_t ser_##name(const type *o)                               \
-    {                                                                        \
-        su_blob_t b;                                                         \
-        size_t len = 0;                                                      \
-        b.len = bfv_##name##_serial_size(o);                                 \
-        cr_assert(b.len > BFV_SERIAL_HEADER_BYTES);                          \
-        b.b = malloc(b.len);                                                 \
-        cr_assert_not_null(b.b);                                             \
-        cr_assert_eq(bfv_##name##_serialize(b.b, b.len - 1, &len, o),        \
-                     VEIL_ERANGE);                                           \
-        cr_assert_eq(bfv_##name##_serialize(b.b, b.len, &len, o), VEIL_OK);  \
-        cr_assert_eq(len, b.len);                                            \
-        return b;                                                            \
+#define DEF_SER(name, type)                                                    \
+    static su_blob_t ser_##name(const type *o)                                 \
+    {                                                                          \
+        su_blob_t b;                                                           \
+        size_t len = 0;                                                        \
+        b.len = bfv_##name##_serial_size(o);                                   \
+        cr_assert(b.len > BFV_SERIAL_HEADER_BYTES);                            \
+        b.b = malloc(b.len);                                                   \
+        cr_assert_not_null(b.b);                                               \
+        cr_assert_eq(bfv_##name##_serialize(b.b, b.len - 1, &len, o),          \
+                     VEIL_ERANGE);                                             \
+        cr_assert_eq(bfv_##name##_serialize(b.b, b.len, &len, o), VEIL_OK);    \
+        cr_assert_eq(len, b.len);                                              \
+        return b;                                                              \
     }
 
 DEF_SER(params, bfv_params_t)
@@ -48,8 +48,7 @@ static su_blob_t ser_ct(const bfv_ciphertext_t *ct, unsigned flags)
 static void assert_same_words(const uint64_t *a, const uint64_t *b,
                               size_t words, const char *what)
 {
-    cr_assert_eq(memcmp(a, b, words * sizeof(uint64_t)), 0, "%s differs",
-                 what);
+    cr_assert_eq(memcmp(a, b, words * sizeof(uint64_t)), 0, "%s differs", what);
 }
 
 Test(serial, params_and_hash)
@@ -108,8 +107,8 @@ Test(serial, keys)
     cr_assert_eq(bfv_secret_key_deserialize(&sk, b.b, b.len, NULL), VEIL_OK);
     cr_assert_eq(memcmp(sk.coeffs, s.e.sk.coeffs, n), 0);
     assert_same_words(sk.ntt, s.e.sk.ntt, ctx->n_qp * n, "secret key NTT");
-    cr_assert_eq(b.len, BFV_SERIAL_HEADER_BYTES + n / 4 +
-                            BFV_SERIAL_CHECKSUM_BYTES);
+    cr_assert_eq(b.len,
+                 BFV_SERIAL_HEADER_BYTES + n / 4 + BFV_SERIAL_CHECKSUM_BYTES);
     veil_memzero(b.b, b.len);
     su_blob_free(&b);
 
@@ -123,8 +122,8 @@ Test(serial, keys)
     b = ser_relin_key(&s.e.rk);
     cr_assert_eq(bfv_relin_key_init(&rk, ctx), VEIL_OK);
     cr_assert_eq(bfv_relin_key_deserialize(&rk, b.b, b.len, NULL), VEIL_OK);
-    assert_same_words(rk.ksk.data, s.e.rk.ksk.data,
-                      ksk_words(&rk.ksk, ctx), "relin key");
+    assert_same_words(rk.ksk.data, s.e.rk.ksk.data, ksk_words(&rk.ksk, ctx),
+                      "relin key");
     su_blob_free(&b);
 
     b = ser_galois_keys(&s.gk);
@@ -294,18 +293,17 @@ Test(serial, stream_of_objects)
                  VEIL_OK);
     cr_assert_eq(type, BFV_SERIAL_PUBLIC_KEY);
     cr_assert_eq(total, x.len);
-    cr_assert_eq(bfv_public_key_deserialize(&pk, stream, x.len + y.len + 5,
-                                            &used),
-                 VEIL_OK);
+    cr_assert_eq(
+        bfv_public_key_deserialize(&pk, stream, x.len + y.len + 5, &used),
+        VEIL_OK);
     cr_assert_eq(used, x.len);
     off = used;
-    cr_assert_eq(bfv_ciphertext_deserialize(&b2, stream + off,
-                                            y.len + 5, &used),
-                 VEIL_OK);
+    cr_assert_eq(
+        bfv_ciphertext_deserialize(&b2, stream + off, y.len + 5, &used),
+        VEIL_OK);
     cr_assert_eq(used, y.len);
     /* without `used`, trailing bytes are an error */
-    cr_assert_eq(bfv_ciphertext_deserialize(&b2, stream + off, y.len + 5,
-                                            NULL),
+    cr_assert_eq(bfv_ciphertext_deserialize(&b2, stream + off, y.len + 5, NULL),
                  VEIL_EFORMAT);
     free(stream);
     su_blob_free(&x);
@@ -333,8 +331,8 @@ Test(serial, crt_objects)
     cr_assert_eq(p.k, e.params.k);
     cr_assert_eq(memcmp(p.t, e.params.t, p.k * sizeof(uint64_t)), 0);
     cr_assert_eq(p.base.n, e.params.base.n);
-    cr_assert_eq(memcmp(p.base.q, e.params.base.q,
-                        p.base.n_q * sizeof(uint64_t)), 0);
+    cr_assert_eq(
+        memcmp(p.base.q, e.params.base.q, p.base.n_q * sizeof(uint64_t)), 0);
     su_blob_free(&b);
 
     ce_random_fmpz(v, n, 60, &e.rng);
@@ -386,8 +384,8 @@ Test(serial, preset_sizes)
         veil_rng_t rng;
         const int64_t one = 1;
         size_t poly_q = 0, poly_qp = 0;
-        const size_t frame = BFV_SERIAL_HEADER_BYTES +
-                             BFV_SERIAL_CHECKSUM_BYTES;
+        const size_t frame =
+            BFV_SERIAL_HEADER_BYTES + BFV_SERIAL_CHECKSUM_BYTES;
 
         bt_rng(&rng, "serial.preset_sizes");
         cr_assert_eq(bfv_params_preset(&p, ns[c]), VEIL_OK);
@@ -411,16 +409,14 @@ Test(serial, preset_sizes)
 
         const size_t ksk = VEIL_SEED_BYTES + digits * poly_qp;
         const size_t ct_seeded = bfv_ciphertext_serial_size(&ct, 0);
-        const size_t ct_full = bfv_ciphertext_serial_size(&ct,
-                                                          BFV_SERIAL_FULL);
+        const size_t ct_full = bfv_ciphertext_serial_size(&ct, BFV_SERIAL_FULL);
         const size_t s_pk = bfv_public_key_serial_size(&pk);
         const size_t s_rk = bfv_relin_key_serial_size(&rk);
         const size_t s_gk = bfv_galois_keys_serial_size(&gk);
         cr_assert_eq(ct_full, frame + 4 + 2 * poly_q);
         cr_assert_eq(ct_seeded, frame + 4 + poly_q + VEIL_SEED_BYTES);
         cr_assert_eq(bfv_secret_key_serial_size(&sk), frame + n / 4);
-        cr_assert_eq(bfv_plaintext_serial_size(&pt),
-                     frame + row_bytes(n, p.t));
+        cr_assert_eq(bfv_plaintext_serial_size(&pt), frame + row_bytes(n, p.t));
         cr_assert_eq(s_pk, frame + poly_q + VEIL_SEED_BYTES);
         cr_assert_eq(s_rk, frame + ksk);
         cr_assert_eq(s_gk, frame + 4 + (8 + ksk));
@@ -430,9 +426,9 @@ Test(serial, preset_sizes)
                 "in memory %zu), public key %zu (full %zu), relin key %zu "
                 "(full %zu), one Galois key %zu (full %zu), secret key "
                 "%zu\n",
-                n, bfv_params_log_qp(&p), ct_full, ct_seeded,
-                2 * p.n_q * n * 8, s_pk, s_pk - VEIL_SEED_BYTES + poly_q,
-                s_rk, s_rk - VEIL_SEED_BYTES + digits * poly_qp, s_gk,
+                n, bfv_params_log_qp(&p), ct_full, ct_seeded, 2 * p.n_q * n * 8,
+                s_pk, s_pk - VEIL_SEED_BYTES + poly_q, s_rk,
+                s_rk - VEIL_SEED_BYTES + digits * poly_qp, s_gk,
                 s_gk - VEIL_SEED_BYTES + digits * poly_qp,
                 bfv_secret_key_serial_size(&sk));
         bfv_secret_key_clear(&sk);

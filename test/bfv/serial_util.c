@@ -1,9 +1,9 @@
 /* serial_util.c - see serial_util.h. */
+#include "serial_util.h"
 #include <criterion/criterion.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include "serial_util.h"
 
 void su_init(su_env_t *s, size_t n_q, const char *test)
 {
@@ -14,9 +14,9 @@ void su_init(su_env_t *s, size_t n_q, const char *test)
     bt_params_small(&p, 1024, qb, n_q, 50, 65537);
     bt_env_init(&s->e, &p, BT_RELIN, test);
     cr_assert_eq(bfv_galois_keys_init(&s->gk, &s->e.ctx), VEIL_OK);
-    cr_assert_eq(bfv_keygen_galois_steps(&s->gk, &s->e.sk, steps, 2, 1,
-                                         &s->e.rng),
-                 VEIL_OK);
+    cr_assert_eq(
+        bfv_keygen_galois_steps(&s->gk, &s->e.sk, steps, 2, 1, &s->e.rng),
+        VEIL_OK);
 }
 
 void su_clear(su_env_t *s)

@@ -7,8 +7,8 @@
 #ifndef VEIL_TEST_BFV_SERIAL_UTIL_H
 #define VEIL_TEST_BFV_SERIAL_UTIL_H
 
-#include "veil/bfv_serial.h"
 #include "helpers.h"
+#include "veil/bfv_serial.h"
 
 /* n = 1024, ciphertext primes of 40 bits, one 50-bit special prime,
  * t = 65537 (insecure, tests only), relin key and Galois keys for steps
