@@ -91,10 +91,13 @@ void bfv_small_to_ntt(uint64_t *rows, const bfv_context_t *ctx, const int8_t *v,
  *   b_d = -(a_d s_to + e_d) + (P mod q_i) s_from on the rows of digit d,
  * where s_to is sk itself when s_to_ntt == NULL, else the (L + K)-row
  * NTT form in s_to_ntt (Galois keys use s_to = sigma^-1(s)).
- * s_from_ntt: L rows, NTT form.  Draws the seed and the errors from rng. */
-void bfv_kswitch_keygen(bfv_kswitch_key_t *ksk, const bfv_secret_key_t *sk,
-                        const uint64_t *s_to_ntt, const uint64_t *s_from_ntt,
-                        veil_rng_t *rng);
+ * s_from_ntt: L rows, NTT form.  Draws the seed and the errors from rng.
+ * VEIL_ENOMEM. */
+veil_status bfv_kswitch_keygen(bfv_kswitch_key_t *ksk,
+                               const bfv_secret_key_t *sk,
+                               const uint64_t *s_to_ntt,
+                               const uint64_t *s_from_ntt,
+                               veil_rng_t *rng) VEIL_WUR;
 
 /* Allocate / free a key-switching key's data for ctx. */
 veil_status bfv_kswitch_key_alloc(bfv_kswitch_key_t *ksk,
@@ -119,9 +122,8 @@ size_t bfv_ks_work_words(const bfv_context_t *ctx);
 /* The inner product of decomposed digits with a key, divided by P
  * (steps 3-4): y_k = round(sum_d digit_d * key_k,d / P) mod Q for k = 0, 1,
  * written to y (2 x L x n, NTT form).  work: bfv_ks_work_words words. */
-void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx,
-                  const uint64_t *digits, const bfv_kswitch_key_t *ksk,
-                  uint64_t *work);
+void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx, const uint64_t *digits,
+                  const bfv_kswitch_key_t *ksk, uint64_t *work);
 
 /* Steps 1-4 for one polynomial c (L rows, NTT form), the same bits as
  * bfv_ks_decompose then bfv_ks_apply.  With one thread each digit row is

@@ -161,8 +161,13 @@ static veil_status make_key(bfv_galois_key_t *key, const bfv_secret_key_t *sk,
     bfv_galois_perm(inv_perm, ctx, elt_inverse(ctx, elt));
     for (size_t i = 0; i < ctx->n_qp; i++)
         bfv_permute_row(s_to + i * n, sk->ntt + i * n, inv_perm, n);
-    bfv_kswitch_keygen(&key->ksk, sk, s_to, sk->ntt, rng);
-    return VEIL_OK;
+    st = bfv_kswitch_keygen(&key->ksk, sk, s_to, sk->ntt, rng);
+    if (st != VEIL_OK) {
+        veil_free(key->perm);
+        key->perm = NULL;
+        bfv_kswitch_key_free(&key->ksk);
+    }
+    return st;
 }
 
 veil_status bfv_keygen_galois_elts(bfv_galois_keys_t *gk,

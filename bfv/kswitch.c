@@ -56,9 +56,10 @@ static uint64_t *ksk_row(const bfv_kswitch_key_t *ksk, const bfv_context_t *ctx,
     return ksk->data + ((d * 2 + comp) * ctx->n_qp + i) * ctx->n;
 }
 
-void bfv_kswitch_keygen(bfv_kswitch_key_t *ksk, const bfv_secret_key_t *sk,
-                        const uint64_t *s_to_ntt, const uint64_t *s_from_ntt,
-                        veil_rng_t *rng)
+veil_status bfv_kswitch_keygen(bfv_kswitch_key_t *ksk,
+                               const bfv_secret_key_t *sk,
+                               const uint64_t *s_to_ntt,
+                               const uint64_t *s_from_ntt, veil_rng_t *rng)
 {
     const bfv_context_t *ctx = sk->ctx;
     const bfv_ks_tables_t *ks = &ctx->pre->ks;
@@ -66,8 +67,8 @@ void bfv_kswitch_keygen(bfv_kswitch_key_t *ksk, const bfv_secret_key_t *sk,
     const uint64_t *s_to = s_to_ntt != NULL ? s_to_ntt : sk->ntt;
     int8_t *err = veil_alloc(D * n);
 
-    /* Errors first, sequentially from rng: the key depends on the seed and
-     * rng only, never on the thread schedule. */
+    if (err == NULL)
+        return VEIL_ENOMEM;
     veil_rng_bytes(rng, ksk->seed, VEIL_SEED_BYTES);
     veil_rng_cbd(rng, err, D * n);
 
@@ -98,6 +99,7 @@ void bfv_kswitch_keygen(bfv_kswitch_key_t *ksk, const bfv_secret_key_t *sk,
         }
     }
     veil_free_secret(err, D * n);
+    return VEIL_OK;
 }
 
 void bfv_reduce_row(uint64_t *out, const uint64_t *in, size_t n,

@@ -32,6 +32,7 @@ veil_status bfv_keygen_relin(bfv_relin_key_t *rk, const bfv_secret_key_t *sk,
 {
     const bfv_context_t *ctx;
     uint64_t *s2;
+    veil_status st;
     if (rk == NULL || sk == NULL || rng == NULL || sk->ctx == NULL ||
         rk->ctx != sk->ctx)
         return VEIL_EINVAL;
@@ -43,9 +44,9 @@ veil_status bfv_keygen_relin(bfv_relin_key_t *rk, const bfv_secret_key_t *sk,
     for (size_t i = 0; i < L; i++)
         ntt_vec_mul(&ctx->plans[i], s2 + i * n, sk->ntt + i * n,
                     sk->ntt + i * n);
-    bfv_kswitch_keygen(&rk->ksk, sk, NULL, s2, rng);
+    st = bfv_kswitch_keygen(&rk->ksk, sk, NULL, s2, rng);
     veil_free_secret(s2, L * n * sizeof(uint64_t));
-    return VEIL_OK;
+    return st;
 }
 
 veil_status bfv_relinearize(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
