@@ -232,9 +232,9 @@ Test(lola_kernels, conv_row)
             bfv_ciphertext_clear(&cc);
         }
         /* a layout of the wrong kind is refused */
+        nn_lola_step_clear(&comb);
         cr_assert_eq(nn_lola_kernel_conv_row(&comb, &a.m, &in, 0),
                      VEIL_EINVAL);
-        nn_lola_step_clear(&comb);
         nn_lola_step_clear(&st);
         nn_lola_layout_clear(&in);
         nn_lola_layout_clear(&tg);
@@ -376,6 +376,7 @@ Test(lola_kernels, stack_square_rotations)
     cr_assert_eq(c2.size, 3);
     lt_decrypt(&e, got, &st[1].layout, &c2);
     lt_assert_vec(got, sq, 12, "square");
+    bfv_ciphertext_clear(&c0);
     lt_run(&e, &c0, &st[2], NULL, &c2);
     cr_assert_eq(c0.size, 2);
     lt_run(&e, c3, &st[3], NULL, &c0);
