@@ -91,7 +91,7 @@ static void bn_forward(nn_backprop_t *bp, uint32_t i, uint32_t n)
     const float *x = bp->act[i];
     float *y = bp->act[i + 1];
 
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * S >= NN_PAR_MIN)
     for (long c = 0; c < (long)l->in.c; c++) {
         double s = 0.0, s2 = 0.0, mean, var;
         float g, o;
@@ -126,7 +126,7 @@ static void bn_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
     const float *x = bp->act[i], *dy = bp->dact[i + 1];
     float *dx = bp->dact[i];
 
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * S >= NN_PAR_MIN)
     for (long c = 0; c < (long)l->in.c; c++) {
         const double mean = bp->bn_mean[i][c];
         const double istd = 1.0 / sqrt(bp->bn_var[i][c] + l->eps);
@@ -179,17 +179,17 @@ static void layer_forward(nn_backprop_t *bp, uint32_t i, uint32_t n)
             _nn_dense_forward(y + b * so, l, p + l->w, p + l->b, x + b * si);
         break;
     case NN_LAYER_SQUARE:
-#pragma omp parallel for simd schedule(static)
+#pragma omp simd
         for (size_t j = 0; j < n * si; j++)
             y[j] = x[j] * x[j];
         break;
     case NN_LAYER_POLY:
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * si >= NN_PAR_MIN)
         for (long b = 0; b < (long)n; b++)
             _nn_poly_forward(y + b * so, p + l->w, l->degree, x + b * si, si);
         break;
     case NN_LAYER_AVGPOOL:
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * si >= NN_PAR_MIN)
         for (long b = 0; b < (long)n; b++)
             _nn_avgpool_forward(y + b * so, l, x + b * si);
         break;
@@ -270,7 +270,7 @@ static void poly_param_grad(nn_backprop_t *bp, uint32_t i, uint32_t n)
     const uint32_t d1 = l->degree + 1;
     const float *x = bp->act[i], *dy = bp->dact[i + 1];
 
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * si >= NN_PAR_MIN)
     for (long b = 0; b < (long)n; b++) {
         double *ps = bp->psum + b * d1;
         for (uint32_t k = 0; k < d1; k++)
@@ -327,7 +327,7 @@ static void layer_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
     case NN_LAYER_SQUARE:
         if (dx == NULL)
             break;
-#pragma omp parallel for simd schedule(static)
+#pragma omp simd
         for (size_t j = 0; j < n * si; j++)
             dx[j] = 2.0f * x[j] * dy[j];
         break;
@@ -335,7 +335,7 @@ static void layer_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
         poly_param_grad(bp, i, n);
         if (dx == NULL)
             break;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * si >= NN_PAR_MIN)
         for (long b = 0; b < (long)n; b++)
             _nn_poly_backward_input(dx + b * si, p + l->w, l->degree,
                                     x + b * si, dy + b * so, si);
@@ -343,7 +343,7 @@ static void layer_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
     case NN_LAYER_AVGPOOL:
         if (dx == NULL)
             break;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * si >= NN_PAR_MIN)
         for (long b = 0; b < (long)n; b++)
             _nn_avgpool_backward(dx + b * si, l, dy + b * so);
         break;
@@ -371,8 +371,7 @@ void _nn_backprop_run(nn_backprop_t *bp, double *loss, uint32_t *correct,
 
     /* Softmax cross-entropy: loss_b = log sum_k e^{z_k} - z_y, and
      * d(mean loss)/dz_k = (softmax_k - [k == y]) / n. */
-#pragma omp parallel for schedule(static) reduction(+ : ok)
-    for (long b = 0; b < (long)n; b++) {
+    for (uint32_t b = 0; b < n; b++) {
         const float *zb = z + b * nout;
         float *db = dz + b * nout;
         const uint32_t top = nn_argmax(zb, nout);

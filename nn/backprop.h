@@ -8,6 +8,11 @@
 
 #include "veil/nn.h"
 
+/* Loops touching fewer values than this run on one thread: a parallel
+ * region's barrier costs more than it saves there, and far more when other
+ * processes compete for the cores. */
+#define NN_PAR_MIN ((size_t)1 << 17)
+
 typedef struct {
     const nn_model_t *m;
     uint32_t cap;                      /* largest batch                   */

@@ -51,8 +51,9 @@ static veil_status copy_layer(nn_model_t *dst, const nn_model_t *src,
     if (st != VEIL_OK)
         return st;
     dl = &dst->layers[dst->nlayers - 1];
-    memcpy(dst->params + dl->w, src->params + sl->w,
-           (sl->nw + sl->nb) * sizeof(float));
+    if (sl->nw + sl->nb > 0)
+        memcpy(dst->params + dl->w, src->params + sl->w,
+               (sl->nw + sl->nb) * sizeof(float));
     return VEIL_OK;
 }
 

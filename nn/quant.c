@@ -240,7 +240,8 @@ void nn_qmodel_dequantize(float *params, const nn_qmodel_t *q,
     fmpq_t s, c;
     fmpq_init(s);
     fmpq_init(c);
-    memcpy(params, m->params, m->nparams * sizeof(float));
+    if (m->nparams > 0)
+        memcpy(params, m->params, m->nparams * sizeof(float));
     fmpq_set_si(s, 1, 1);
     fmpq_scale_2exp(s, q->in_exp); /* scale of the current layer's input */
     for (uint32_t i = 0; i < q->nlayers; i++) {

@@ -86,7 +86,7 @@ static void opt_step(opt_state_t *s, nn_model_t *m, const float *g, float lr,
         const float b1 = o->beta1, b2 = o->beta2;
         const float c1 = 1.0f / (1.0f - powf(b1, (float)s->t));
         const float c2 = 1.0f / (1.0f - powf(b2, (float)s->t));
-#pragma omp parallel for simd schedule(static)
+#pragma omp simd
         for (size_t j = 0; j < m->nparams; j++) {
             s->m1[j] = b1 * s->m1[j] + (1.0f - b1) * g[j];
             s->m2[j] = b2 * s->m2[j] + (1.0f - b2) * g[j] * g[j];
@@ -94,7 +94,7 @@ static void opt_step(opt_state_t *s, nn_model_t *m, const float *g, float lr,
                     (s->decay[j] ? wd * p[j] : 0.0f);
         }
     } else {
-#pragma omp parallel for simd schedule(static)
+#pragma omp simd
         for (size_t j = 0; j < m->nparams; j++) {
             s->m1[j] = o->momentum * s->m1[j] + g[j];
             p[j] -= lr * s->m1[j] + (s->decay[j] ? wd * p[j] : 0.0f);
@@ -150,7 +150,7 @@ static void load_batch(float *x, uint8_t *y, const nn_dataset_t *ds,
                                      -in_exp)
                                : p / NN_PIXEL_SCALE;
     while (done < n) {
-        /* draw the shifts serially (deterministic), fill in parallel */
+        /* draw the shifts, then fill the images */
         const uint32_t cnt = n - done > 1024 ? 1024 : n - done;
         for (uint32_t b = 0; b < 2 * cnt; b++) {
             uint64_t r = 0;
@@ -158,8 +158,7 @@ static void load_batch(float *x, uint8_t *y, const nn_dataset_t *ds,
                 veil_rng_uniform_mod(rng, &r, 1, 2 * (uint64_t)shift + 1);
             off[b] = (int32_t)r - (int32_t)shift;
         }
-#pragma omp parallel for schedule(static)
-        for (long b = 0; b < (long)cnt; b++) {
+        for (uint32_t b = 0; b < cnt; b++) {
             const uint8_t *img = ds->images + (size_t)perm[done + b] * R * C;
             float *xb = x + (size_t)(done + b) * R * C;
             const int32_t dy = off[2 * b], dx = off[2 * b + 1];
@@ -214,7 +213,7 @@ veil_status nn_train(nn_model_t *m, const nn_dataset_t *train,
     veil_status st;
     uint64_t step = 0, steps;
 
-    if (m == NULL || train == NULL || o == NULL || m->nlayers == 0 ||
+    if (m == NULL || train == NULL || o == NULL || m->nparams == 0 ||
         train->count == 0 || o->batch == 0 || o->epochs == 0 ||
         !(o->lr > 0) || !(o->lr_min >= 0) || o->clip < 0 ||
         m->in.c != 1 || m->in.h != train->rows || m->in.w != train->cols ||

@@ -307,7 +307,8 @@ void nn_train_opts_default(nn_train_opts_t *o);
  * accuracy is reported at the end of each epoch.  The result is a
  * deterministic function of m's architecture, the data and *o, whatever the
  * number of OpenMP threads.  VEIL_EINVAL on shape mismatch or bad options
- * (batch 0, lr <= 0, m's output not NN_CLASSES, quant_aware on a model that
+ * (batch 0, lr <= 0, m without parameters or whose output is not
+ * NN_CLASSES values, quant_aware on a model that
  * is not quantizable or has batch norm), VEIL_ERANGE if the loss becomes
  * non-finite or a quantized weight exceeds NN_QWEIGHT_MAX, VEIL_ENOMEM. */
 veil_status nn_train(nn_model_t *m, const nn_dataset_t *train,

@@ -195,9 +195,9 @@ Test(range, brute_force_on_a_tiny_network)
         _fmpz_vec_clear(mn[i], (slong)t.len[i]);
         _fmpz_vec_clear(mx[i], (slong)t.len[i]);
     }
+    nn_ranges_clear(&r);
     cr_assert_eq(nn_ranges_compute(&r, &q, 3, 2), VEIL_EINVAL);
     nn_qtrace_clear(&t);
-    nn_ranges_clear(&r);
     nn_qmodel_clear(&q);
     nn_model_clear(&m);
 }
