@@ -6,7 +6,6 @@
  */
 #include "crt_internal.h"
 #include <flint/fmpz_vec.h>
-#include <string.h>
 
 static int pt_ok(const bfv_crt_plaintext_t *pt)
 {

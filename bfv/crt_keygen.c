@@ -5,7 +5,6 @@
  * the keys do not depend on the number of threads.
  */
 #include "crt_internal.h"
-#include <string.h>
 
 #define KINDS (BFV_CRT_SECRET | BFV_CRT_PUBLIC | BFV_CRT_RELIN | BFV_CRT_GALOIS)
 

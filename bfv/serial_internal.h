@@ -95,7 +95,7 @@ size_t bfv_rows_bytes(size_t nrows, size_t n, const uint64_t *mods);
 /* The primes of QP in row order (plans[i].q), for the packers. */
 void bfv_qp_moduli(uint64_t *mods, const bfv_context_t *ctx);
 
-/* The hash of ctx's parameters (ctx is valid, so this cannot fail). */
+/* The hash of ctx's parameters (serial_params.c). */
 void bfv_ctx_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
                   const bfv_context_t *ctx);
 

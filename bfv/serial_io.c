@@ -204,13 +204,6 @@ void bfv_qp_moduli(uint64_t *mods, const bfv_context_t *ctx)
         mods[i] = ctx->plans[i].q;
 }
 
-void bfv_ctx_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES], const bfv_context_t *ctx)
-{
-    /* a context's parameters passed bfv_params_check */
-    if (bfv_params_hash(hash, &ctx->params) != VEIL_OK)
-        memset(hash, 0, BFV_PARAMS_HASH_BYTES);
-}
-
 veil_status bfv_serial_peek(bfv_serial_type_t *type, uint64_t *total,
                             const uint8_t *in, size_t len)
 {

@@ -34,16 +34,29 @@ static void hash_base(crypto_generichash_state *st, const char *domain,
         hash_u64(st, p->p[i]);
 }
 
-veil_status bfv_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
-                            const bfv_params_t *p)
+/* The hash of a parameter set whose counts are within bounds. */
+static void params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
+                        const bfv_params_t *p)
 {
     crypto_generichash_state st;
-    if (hash == NULL || p == NULL || p->n_q > BFV_MAX_Q || p->n_p > BFV_MAX_P)
-        return VEIL_EINVAL;
     hash_base(&st, "veil bfv params v1", p);
     hash_u64(&st, p->t);
     crypto_generichash_final(&st, hash, BFV_PARAMS_HASH_BYTES);
+}
+
+veil_status bfv_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
+                            const bfv_params_t *p)
+{
+    if (hash == NULL || p == NULL || p->n_q > BFV_MAX_Q || p->n_p > BFV_MAX_P)
+        return VEIL_EINVAL;
+    params_hash(hash, p);
     return VEIL_OK;
+}
+
+void bfv_ctx_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES], const bfv_context_t *ctx)
+{
+    /* a context's parameters passed bfv_params_check */
+    params_hash(hash, &ctx->params);
 }
 
 veil_status bfv_crt_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
