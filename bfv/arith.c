@@ -97,14 +97,12 @@ static veil_status addsub_plain(bfv_ciphertext_t *out,
         return VEIL_EINVAL;
     ctx = ct->ctx;
     const size_t n = ctx->n, L = ctx->n_q;
-    dm = veil_alloc((L + 1) * n * sizeof(uint64_t));
+    dm = bfv_scratch(BFV_SCRATCH_PLAIN, (L + 1) * n);
     if (dm == NULL)
         return VEIL_ENOMEM;
     st = bfv_ciphertext_copy(out, ct);
-    if (st != VEIL_OK) {
-        veil_free(dm);
+    if (st != VEIL_OK)
         return st;
-    }
     out->seeded = 0;
     bfv_scale_plain(dm, ctx, pt->coeffs, dm + L * n);
 #pragma omp parallel for schedule(static)
@@ -117,7 +115,7 @@ static veil_status addsub_plain(bfv_ciphertext_t *out,
         else
             ntt_vec_sub(pl, c0, c0, dm + i * n);
     }
-    veil_free_secret(dm, (L + 1) * n * sizeof(uint64_t));
+    veil_memzero(dm, (L + 1) * n * sizeof(uint64_t)); /* encodes pt */
     return VEIL_OK;
 }
 

@@ -132,6 +132,31 @@ void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx, const uint64_t *digits,
 void bfv_ks_switch(uint64_t *y, const bfv_context_t *ctx, const uint64_t *c,
                    const bfv_kswitch_key_t *ksk, uint64_t *work);
 
+/* ---------------------------------------------------- scratch */
+
+/* Per-thread work areas (scratch.c), one per slot.  A function takes a slot
+ * on entry and keeps it until it returns; no slot is taken again by what it
+ * calls meanwhile:
+ *   KS     key switching: relinearize, apply_key, hoisted apply;
+ *   MUL    bfv_mul / bfv_square (bfv_mul_relin then relinearizes: KS);
+ *   TMP    decryption phase, encryption's u, the hoisted decomposition's
+ *          coefficient rows;
+ *   PLAIN  scaled plaintexts (add_plain, encryption's D(m) fractions);
+ *   HOIST  the decomposition held by bfv_rotate_rows_many. */
+typedef enum {
+    BFV_SCRATCH_KS,
+    BFV_SCRATCH_MUL,
+    BFV_SCRATCH_TMP,
+    BFV_SCRATCH_PLAIN,
+    BFV_SCRATCH_HOIST,
+    BFV_SCRATCH_SLOTS
+} bfv_scratch_slot;
+
+/* The calling thread's area for slot, at least `words` words (64-byte
+ * aligned), the same memory from call to call; freed when the thread
+ * exits.  NULL if memory runs out.  Callers wipe secret contents. */
+uint64_t *bfv_scratch(bfv_scratch_slot slot, size_t words);
+
 /* ---------------------------------------------------- helpers */
 
 /* v mod q in [0, q) for a small signed v (|v| < q), without a branch: the

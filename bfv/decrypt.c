@@ -41,7 +41,7 @@ veil_status bfv_decrypt(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
         return VEIL_EINVAL;
     ctx = ct->ctx;
     const size_t n = ctx->n, L = ctx->n_q;
-    x = veil_alloc(L * n * sizeof(uint64_t));
+    x = bfv_scratch(BFV_SCRATCH_TMP, L * n);
     if (x == NULL)
         return VEIL_ENOMEM;
     bfv_phase(x, sk, ct);
@@ -52,6 +52,6 @@ veil_status bfv_decrypt(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
         _rns_scale_round(&ctx->pre->dec_scale, pt->coeffs + b * len,
                          x + b * len, len, n);
     }
-    veil_free_secret(x, L * n * sizeof(uint64_t));
+    veil_memzero(x, L * n * sizeof(uint64_t)); /* the phase reveals m */
     return VEIL_OK;
 }

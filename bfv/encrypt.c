@@ -67,11 +67,11 @@ static veil_status encode_with_error(uint64_t *c0, const bfv_context_t *ctx,
                                      const bfv_plaintext_t *pt, const int8_t *e)
 {
     const size_t n = ctx->n;
-    uint64_t *frac = veil_alloc(n * sizeof(uint64_t));
+    uint64_t *frac = bfv_scratch(BFV_SCRATCH_PLAIN, n);
     if (frac == NULL)
         return VEIL_ENOMEM;
     bfv_scale_plain(c0, ctx, pt->coeffs, frac);
-    veil_free_secret(frac, n * sizeof(uint64_t));
+    veil_memzero(frac, n * sizeof(uint64_t)); /* depends on m */
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < ctx->n_q; i++) {
         add_small(c0 + i * n, e, n, ctx->plans[i].q);
@@ -97,7 +97,7 @@ veil_status bfv_encrypt(bfv_ciphertext_t *ct, const bfv_public_key_t *pk,
     if (st != VEIL_OK)
         return st;
     small = veil_alloc(3 * n);
-    u = veil_alloc(L * n * sizeof(uint64_t));
+    u = bfv_scratch(BFV_SCRATCH_TMP, L * n);
     if (small == NULL || u == NULL) {
         st = VEIL_ENOMEM;
         goto done;
@@ -120,7 +120,8 @@ veil_status bfv_encrypt(bfv_ciphertext_t *ct, const bfv_public_key_t *pk,
     }
 done:
     veil_free_secret(small, 3 * n);
-    veil_free_secret(u, L * n * sizeof(uint64_t));
+    if (u != NULL) /* u would let anyone strip the encryption */
+        veil_memzero(u, L * n * sizeof(uint64_t));
     return st;
 }
 

@@ -269,7 +269,7 @@ typedef struct {
 static veil_status work_alloc(galois_work_t *w, const bfv_context_t *ctx)
 {
     const size_t words = bfv_ks_work_words(ctx);
-    w->work = veil_alloc((words + 2 * ctx->n_q * ctx->n) * sizeof(uint64_t));
+    w->work = bfv_scratch(BFV_SCRATCH_KS, words + 2 * ctx->n_q * ctx->n);
     w->y = w->work == NULL ? NULL : w->work + words;
     return w->work == NULL ? VEIL_ENOMEM : VEIL_OK;
 }
@@ -306,7 +306,6 @@ static veil_status apply_key(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
     st = bfv_ciphertext_resize(out, 2, 1);
     if (st == VEIL_OK)
         galois_finish(out, bfv_ct_row(ct, 0, 0), key, &w);
-    veil_free(w.work);
     return st;
 }
 
@@ -473,12 +472,11 @@ veil_status bfv_hoisted_prepare(bfv_hoisted_t *h, const bfv_ciphertext_t *ct)
         ct->size != 2)
         return VEIL_EINVAL;
     ctx = ct->ctx;
-    tmp = veil_alloc(ctx->n_q * ctx->n * sizeof(uint64_t));
+    tmp = bfv_scratch(BFV_SCRATCH_TMP, ctx->n_q * ctx->n);
     if (tmp == NULL)
         return VEIL_ENOMEM;
     memcpy(h->c0, bfv_ct_row(ct, 0, 0), ctx->n_q * ctx->n * sizeof(uint64_t));
     bfv_ks_decompose(h->digits, ctx, bfv_ct_row(ct, 1, 0), tmp);
-    veil_free(tmp);
     h->ready = 1;
     return VEIL_OK;
 }
@@ -525,7 +523,6 @@ veil_status bfv_hoisted_apply_galois(bfv_ciphertext_t *out,
     st = bfv_ciphertext_resize(out, 2, 0);
     if (st == VEIL_OK)
         galois_finish(out, h->c0, key, &w);
-    veil_free(w.work);
     return st;
 }
 
@@ -547,16 +544,24 @@ veil_status bfv_rotate_rows_many(bfv_ciphertext_t *outs,
                                  const bfv_galois_keys_t *gk)
 {
     bfv_hoisted_t h;
+    uint64_t *mem;
     veil_status st;
     if (outs == NULL || ct == NULL || ct->ctx == NULL ||
         (steps == NULL && count > 0))
         return VEIL_EINVAL;
-    st = bfv_hoisted_init(&h, ct->ctx);
-    if (st != VEIL_OK)
-        return st;
+    /* a hoisted object living in the thread's HOIST scratch (not
+     * bfv_hoisted_init: no fresh megabytes on every call) */
+    const bfv_context_t *ctx = ct->ctx;
+    const size_t c0_words = ctx->n_q * ctx->n;
+    mem = bfv_scratch(BFV_SCRATCH_HOIST, c0_words + bfv_ks_digits_words(ctx));
+    if (mem == NULL)
+        return VEIL_ENOMEM;
+    h.ctx = ctx;
+    h.ready = 0;
+    h.c0 = mem;
+    h.digits = mem + c0_words;
     st = bfv_hoisted_prepare(&h, ct);
     for (size_t i = 0; i < count && st == VEIL_OK; i++)
         st = bfv_hoisted_rotate_rows(&outs[i], &h, steps[i], gk);
-    bfv_hoisted_clear(&h);
     return st;
 }

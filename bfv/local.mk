@@ -6,7 +6,7 @@ noinst_HEADERS += bfv/bfv_internal.h
 libveil_la_SOURCES += bfv/params.c bfv/context.c bfv/sample.c \
 	bfv/plaintext.c bfv/ciphertext.c bfv/keys.c bfv/encoder.c \
 	bfv/encrypt.c bfv/decrypt.c bfv/noise.c bfv/arith.c bfv/kswitch.c \
-	bfv/relin.c bfv/galois.c bfv/mul.c
+	bfv/relin.c bfv/galois.c bfv/mul.c bfv/scratch.c
 
 check_PROGRAMS += test/bfv/test_bfv
 TESTS += test/bfv/test_bfv

@@ -23,9 +23,10 @@
 #include <string.h>
 #include "bfv_internal.h"
 
-/* Workspace: inputs in coefficient form mod Q (np x L rows), the products
- * over Q u R (3 x (L + M) rows; the R rows of the extended inputs go in
- * np x M more rows), the scaled result mod R (3 x M rows). */
+/* Workspace (the thread's MUL scratch): inputs in coefficient form mod Q
+ * (np x L rows), the R rows of the extended inputs (np x M rows), the
+ * products over Q u R (3 x (L + M) rows), the scaled result mod R
+ * (3 x M rows). */
 typedef struct {
     uint64_t *in_q;  /* np x L   */
     uint64_t *in_r;  /* np x M   */
@@ -38,7 +39,7 @@ static veil_status work_alloc(mul_work_t *w, const bfv_context_t *ctx,
 {
     const size_t n = ctx->n, L = ctx->n_q, M = ctx->pre->mul.m;
     const size_t words = (np * L + np * M + 3 * (L + M) + 3 * M) * n;
-    w->in_q = veil_alloc(words * sizeof(uint64_t));
+    w->in_q = bfv_scratch(BFV_SCRATCH_MUL, words);
     if (w->in_q == NULL)
         return VEIL_ENOMEM;
     w->in_r = w->in_q + np * L * n;
@@ -163,7 +164,6 @@ veil_status bfv_mul(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
     st = bfv_ciphertext_resize(out, 3, 0);
     if (st == VEIL_OK)
         scale_down(out, &w, ctx);
-    veil_free(w.in_q);
     return st;
 }
 
@@ -198,7 +198,6 @@ veil_status bfv_square(bfv_ciphertext_t *out, const bfv_ciphertext_t *a)
     st = bfv_ciphertext_resize(out, 3, 0);
     if (st == VEIL_OK)
         scale_down(out, &w, ctx);
-    veil_free(w.in_q);
     return st;
 }
 

@@ -65,7 +65,7 @@ veil_status bfv_relinearize(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
         return VEIL_EINVAL;
     ctx = ct->ctx;
     const size_t n = ctx->n, L = ctx->n_q, words = bfv_ks_work_words(ctx);
-    work = veil_alloc((words + 2 * L * n) * sizeof(uint64_t));
+    work = bfv_scratch(BFV_SCRATCH_KS, words + 2 * L * n);
     if (work == NULL)
         return VEIL_ENOMEM;
     uint64_t *y = work + words;
@@ -80,6 +80,5 @@ veil_status bfv_relinearize(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
                 ntt_vec_add(&ctx->plans[i], bfv_ct_row(out, k, i),
                             bfv_ct_row(ct, k, i), y + (k * L + i) * n);
     }
-    veil_free(work);
     return st;
 }
