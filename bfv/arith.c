@@ -144,9 +144,8 @@ veil_status bfv_mul_plain(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
         return st;
     for (size_t k = 0; k < size; k++)
         for (size_t i = 0; i < ctx->n_q; i++)
-            ntt_vec_mul_shoup(&ctx->plans[i], bfv_ct_row(out, k, i),
-                              bfv_ct_row(ct, k, i), pt->data + i * n,
-                              pt->shoup + i * n);
+            ntt_vec_mul(&ctx->plans[i], bfv_ct_row(out, k, i),
+                        bfv_ct_row(ct, k, i), pt->data + i * n);
     return VEIL_OK;
 }
 
