@@ -189,8 +189,8 @@ done:
 
 /* Relative costs of a hoisted decomposition and of one hoisted rotation,
  * in full rotations (measured at n = 8192: doc/11-lola.md). */
-#define DIAG_PREP 0.5
-#define DIAG_HOIST 0.35
+#define DIAG_PREP 0.3
+#define DIAG_HOIST 0.4
 
 /* Step 2: the baby step size B minimising the rotation cost for the offsets
  * chosen[0..k) (ties: the smaller B). */

@@ -555,6 +555,44 @@ veil_status nn_lola_plan(nn_lola_spec_t *spec, nn_lola_report_t *rep,
 
 /* ------------------------------------------------------------- report */
 
+static int rot_cmp(const void *a, const void *b)
+{
+    const nn_lola_rot_t x = *(const nn_lola_rot_t *)a,
+                        y = *(const nn_lola_rot_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void add_rot(nn_lola_report_t *rep, size_t *k, nn_lola_rot_t r)
+{
+    if (r == 0)
+        return;
+    for (size_t i = 0; i < *k; i++)
+        if (rep->rots[i] == r)
+            return;
+    if (*k < NN_LOLA_REPORT_ROTS)
+        rep->rots[(*k)++] = r;
+}
+
+/* The distinct slot moves of the program (one Galois key each). */
+static void collect_rots(nn_lola_report_t *rep, const lola_prog_t *p)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < p->nsteps; i++) {
+        const nn_lola_step_t *st = &p->steps[i];
+        if (st->kind != NN_LOLA_STEP_LINEAR)
+            continue;
+        for (size_t o = 0; o < st->nout; o++) {
+            for (size_t j = 0; j < st->out[o].nterms; j++) {
+                add_rot(rep, &k, st->out[o].terms[j].baby);
+                add_rot(rep, &k, st->out[o].terms[j].giant);
+            }
+            for (size_t f = 0; f < st->out[o].nfold; f++)
+                add_rot(rep, &k, st->out[o].fold[f]);
+        }
+    }
+    qsort(rep->rots, k, sizeof(nn_lola_rot_t), rot_cmp);
+}
+
 veil_status nn_lola_predict(nn_lola_report_t *rep, const nn_lola_spec_t *spec,
                             const nn_qmodel_t *q,
                             const nn_lola_costs_t *costs)
@@ -624,6 +662,7 @@ veil_status nn_lola_predict(nn_lola_report_t *rep, const nn_lola_spec_t *spec,
         rep->cost_us += r->cost_us * (double)spec->nprimes;
     }
     rep->ngalois = count_galois(&prog);
+    collect_rots(rep, &prog);
     rep->input_messages = prog.input.nct;
     rep->output_messages = prog.nsteps ? prog.steps[prog.nsteps - 1].nout : 0;
     lola_program_clear(&prog);
@@ -680,5 +719,13 @@ void nn_lola_report_format(char *buf, size_t len, const nn_lola_report_t *rep,
     OUT("  predicted server time %.1f ms on one thread (%zu components); "
         "%zu candidate plans considered\n",
         rep->cost_us / 1000.0, rep->nprimes, rep->candidates);
+    if (rep->ngalois > 0) {
+        const size_t h = rep->n / 2;
+        OUT("  Galois keys for the slot moves (shift, s = with row swap):");
+        for (size_t i = 0; i < rep->ngalois && i < NN_LOLA_REPORT_ROTS; i++)
+            OUT(" %zu%s", (size_t)(rep->rots[i] % h),
+                rep->rots[i] / h ? "s" : "");
+        OUT("\n");
+    }
 #undef OUT
 }

@@ -610,6 +610,7 @@ typedef struct {
 } nn_lola_report_step_t;
 
 #define NN_LOLA_REPORT_STEPS 64
+#define NN_LOLA_REPORT_ROTS 256
 
 /* The planner's account of a plan: the value bound, the primes, n, log q,
  * the steps with predicted budgets, the Galois keys, the predicted time. */
@@ -623,6 +624,8 @@ typedef struct {
     size_t nsteps;
     nn_lola_report_step_t steps[NN_LOLA_REPORT_STEPS];
     size_t ngalois;          /* Galois keys per component                 */
+    nn_lola_rot_t rots[NN_LOLA_REPORT_ROTS]; /* their slot moves, sorted  */
+                             /* (the first NN_LOLA_REPORT_ROTS)           */
     size_t input_messages, output_messages;
     double cost_us;          /* predicted server time, all components,    */
                              /* one thread                                */
