@@ -1,17 +1,16 @@
 /*
- * lola_ksparse.c - sparse vector x column-major (paper section 4.2.2):
+ * lola/kernel_sparse.c - sparse vector x column-major (paper section 4.2.2):
  * W v = sum_i v_i c_i.  Message i holds v_i in every slot, so one
  * mul_plain by column c_i (laid out as the wanted output) and additions
  * give the product in any representation, without rotations.
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "lola_internal.h"
 
-veil_status nn_lola_kernel_sparse_col(nn_lola_step_t *st,
-                                      const nn_lola_matrix_t *m,
-                                      const nn_lola_layout_t *in,
-                                      const nn_lola_layout_t *target)
+veil_status lola_kernel_sparse_col(lola_step_t *st, const lola_matrix_t *m,
+                                   const lola_layout_t *in,
+                                   const lola_layout_t *target)
 {
     const size_t n = in ? in->n : 0;
     veil_status s;
@@ -27,12 +26,11 @@ veil_status nn_lola_kernel_sparse_col(nn_lola_step_t *st,
         if (target->map[k] >= (int32_t)m->rows || target->map[k] < -1)
             return VEIL_EINVAL;
 
-    s = lola_step_begin(st, NN_LOLA_STEP_LINEAR, "sparse-col", -1, n,
-                        m->cols, 1);
+    s = lola_step_begin(st, LOLA_STEP_LINEAR, "sparse-col", -1, n, m->cols, 1);
     if (s == VEIL_OK)
         s = lola_step_layout(st, target->rep, m->rows);
     for (size_t i = 0; i < m->cols && s == VEIL_OK; i++) {
-        nn_lola_src_t *p;
+        lola_src_t *p;
         uint32_t idx;
         size_t cnt = 0;
         s = lola_step_plain(st, &idx, &p);
@@ -42,7 +40,7 @@ veil_status nn_lola_kernel_sparse_col(nn_lola_step_t *st,
             const int32_t j = target->map[k];
             if (j < 0 || !lola_matrix_nz(m, (size_t)j, i))
                 continue;
-            if (nn_lola_layout_at(in, i, k) != (int32_t)i) {
+            if (lola_layout_at(in, i, k) != (int32_t)i) {
                 s = VEIL_EINVAL; /* v_i is not where the output needs it */
                 break;
             }
@@ -53,11 +51,10 @@ veil_status nn_lola_kernel_sparse_col(nn_lola_step_t *st,
         if (s == VEIL_OK && cnt == 0)
             st->nplains--; /* column never used: drop its plaintext */
         else if (s == VEIL_OK)
-            s = lola_step_term(st, 0, (uint32_t)i, 0, 0, NN_LOLA_COEF_PLAIN,
-                               idx);
+            s = lola_step_term(st, 0, (uint32_t)i, 0, 0, LOLA_COEF_PLAIN, idx);
     }
     if (s == VEIL_OK) {
-        nn_lola_src_t *b = NULL;
+        lola_src_t *b = NULL;
         if (m->bias != NULL)
             s = lola_step_bias(st, 0, &b);
         for (size_t k = 0; k < n && s == VEIL_OK; k++)
@@ -74,6 +71,6 @@ veil_status nn_lola_kernel_sparse_col(nn_lola_step_t *st,
         s = lola_step_finish(st, in);
     }
     if (s != VEIL_OK)
-        nn_lola_step_clear(st);
+        lola_step_clear(st);
     return s;
 }

@@ -1,23 +1,23 @@
 /*
- * lola_matrix.c - linear layers as matrices for the LoLa kernels: the
+ * lola/matrix.c - linear layers as matrices for the LoLa kernels: the
  * integer matrix of a quantized conv2d / dense / sum-pooling layer, and its
  * structure (which entries can be non-zero, the windows of a convolution).
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "lola_internal.h"
 
-size_t lola_matrix_window_size(const nn_lola_matrix_t *m)
+size_t lola_matrix_window_size(const lola_matrix_t *m)
 {
     return m->conv ? (size_t)m->in.c * m->k * m->k : 0;
 }
 
-int64_t nn_lola_matrix_window(const nn_lola_matrix_t *m, size_t row,
-                              size_t win)
+int64_t lola_matrix_window(const lola_matrix_t *m, size_t row, size_t win)
 {
     const size_t hw = (size_t)m->out.h * m->out.w, kk = (size_t)m->k * m->k;
     const size_t pos = row % hw, c = win / kk;
-    const int64_t oy = (int64_t)(pos / m->out.w), ox = (int64_t)(pos % m->out.w);
+    const int64_t oy = (int64_t)(pos / m->out.w),
+                  ox = (int64_t)(pos % m->out.w);
     const int64_t y = oy * m->stride + (int64_t)((win % kk) / m->k) - m->pad;
     const int64_t x = ox * m->stride + (int64_t)(win % m->k) - m->pad;
 
@@ -28,8 +28,7 @@ int64_t nn_lola_matrix_window(const nn_lola_matrix_t *m, size_t row,
     return ((int64_t)c * m->in.h + y) * m->in.w + x;
 }
 
-size_t lola_matrix_row_cols(int64_t *cols, const nn_lola_matrix_t *m,
-                            size_t row)
+size_t lola_matrix_row_cols(int64_t *cols, const lola_matrix_t *m, size_t row)
 {
     size_t cnt = 0;
     if (!m->conv) {
@@ -38,14 +37,14 @@ size_t lola_matrix_row_cols(int64_t *cols, const nn_lola_matrix_t *m,
         return cnt;
     }
     for (size_t w = 0; w < lola_matrix_window_size(m); w++) {
-        const int64_t c = nn_lola_matrix_window(m, row, w);
+        const int64_t c = lola_matrix_window(m, row, w);
         if (c >= 0)
             cols[cnt++] = c;
     }
     return cnt;
 }
 
-int lola_matrix_nz(const nn_lola_matrix_t *m, size_t row, size_t col)
+int lola_matrix_nz(const lola_matrix_t *m, size_t row, size_t col)
 {
     const size_t hw = (size_t)m->out.h * m->out.w;
     int64_t dy, dx, y, x;
@@ -60,8 +59,8 @@ int lola_matrix_nz(const nn_lola_matrix_t *m, size_t row, size_t col)
     return dy >= 0 && dy < (int64_t)m->k && dx >= 0 && dx < (int64_t)m->k;
 }
 
-veil_status nn_lola_matrix_from_layer(nn_lola_matrix_t *m, int32_t **w,
-                                      const nn_qlayer_t *l)
+veil_status lola_matrix_from_layer(lola_matrix_t *m, int32_t **w,
+                                   const nn_qlayer_t *l)
 {
     size_t rows, cols;
     if (m == NULL || w == NULL || l == NULL)
@@ -96,7 +95,7 @@ veil_status nn_lola_matrix_from_layer(nn_lola_matrix_t *m, int32_t **w,
         for (size_t r = 0; r < rows; r++) {
             const size_t map = r / hw;
             for (size_t win = 0; win < lola_matrix_window_size(m); win++) {
-                const int64_t c = nn_lola_matrix_window(m, r, win);
+                const int64_t c = lola_matrix_window(m, r, win);
                 int32_t v;
                 if (c < 0)
                     continue;

@@ -1,5 +1,5 @@
 /*
- * lola_program.c - compiling a network (a spec: layer structure + kernel
+ * lola/program.c - compiling a network (a spec: layer structure + kernel
  * choices) into LoLa steps, and the kernel strings that name the choices.
  *
  * The compiler walks the layers keeping the representation of the current
@@ -34,9 +34,9 @@
  * representation with one hoisted rotation per window offset; SIMD
  * ("cryptonets") sends one message per pixel.
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "lola_internal.h"
 
 /* ------------------------------------------------------- kernel strings */
 
@@ -44,10 +44,14 @@ static const struct {
     const char *name;
     lola_kind_t kind;
 } knames[] = {
-    {"conv-plain", LOLA_K_CONV_PLAIN}, {"conv-scalar", LOLA_K_CONV_SCALAR},
-    {"diag", LOLA_K_DIAG},             {"stacked", LOLA_K_STACKED},
-    {"dense-row", LOLA_K_DENSE_ROW},   {"interleaved", LOLA_K_DENSE_ROW},
-    {"sparse-col", LOLA_K_SPARSE_COL}, {"simd", LOLA_K_SIMD},
+    {"conv-plain", LOLA_K_CONV_PLAIN},
+    {"conv-scalar", LOLA_K_CONV_SCALAR},
+    {"diag", LOLA_K_DIAG},
+    {"stacked", LOLA_K_STACKED},
+    {"dense-row", LOLA_K_DENSE_ROW},
+    {"interleaved", LOLA_K_DENSE_ROW},
+    {"sparse-col", LOLA_K_SPARSE_COL},
+    {"simd", LOLA_K_SIMD},
 };
 #define NKNAMES (sizeof(knames) / sizeof(knames[0]))
 
@@ -99,10 +103,9 @@ veil_status lola_kernels_parse(lola_kchoice_t *k, size_t *count, size_t max,
                            c2 ? (size_t)(c2 - opt) : olen) ||
                 !lola_pow2(k[*count].block))
                 return VEIL_EINVAL;
-            if (c2 != NULL &&
-                (parse_size(&k[*count].chunk, c2 + 1,
-                            olen - (size_t)(c2 - opt) - 1) ||
-                 !lola_pow2(k[*count].chunk)))
+            if (c2 != NULL && (parse_size(&k[*count].chunk, c2 + 1,
+                                          olen - (size_t)(c2 - opt) - 1) ||
+                               !lola_pow2(k[*count].chunk)))
                 return VEIL_EINVAL;
         }
         (*count)++;
@@ -132,8 +135,8 @@ size_t lola_kernels_format(char *buf, size_t len, const lola_kchoice_t *k,
         else if (k[i].kind == LOLA_K_DIAG && k[i].block)
             snprintf(opt, sizeof(opt), ":%zu", k[i].block);
         int w = snprintf(len > used ? buf + used : NULL,
-                         len > used ? len - used : 0, "%s%s%s",
-                         i ? "," : "", name, opt);
+                         len > used ? len - used : 0, "%s%s%s", i ? "," : "",
+                         name, opt);
         used += (size_t)w;
     }
     return used;
@@ -143,16 +146,14 @@ size_t lola_kernels_format(char *buf, size_t len, const lola_kchoice_t *k,
 
 int lola_layer_linear(nn_layer_type_t t)
 {
-    return t == NN_LAYER_CONV2D || t == NN_LAYER_DENSE ||
-           t == NN_LAYER_AVGPOOL;
+    return t == NN_LAYER_CONV2D || t == NN_LAYER_DENSE || t == NN_LAYER_AVGPOOL;
 }
 
 /* Stands for "this layer has a bias" in structure-only matrices; never
  * read (the server's matrices carry the model's biases). */
 static const fmpz bias_present[1] = {0};
 
-void lola_matrix_shape(nn_lola_matrix_t *m, const nn_lola_spec_t *spec,
-                       size_t i)
+void lola_matrix_shape(lola_matrix_t *m, const lola_spec_t *spec, size_t i)
 {
     const nn_layer_type_t t = spec->layers[i].type;
     memset(m, 0, sizeof(*m));
@@ -176,13 +177,13 @@ typedef struct {
 } builder_t;
 
 /* Append st (moved) to the program. */
-static veil_status push(builder_t *b, nn_lola_step_t *st)
+static veil_status push(builder_t *b, lola_step_t *st)
 {
     if (b->p->nsteps == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 16;
-        nn_lola_step_t *s = realloc(b->p->steps, cap * sizeof(*s));
+        lola_step_t *s = realloc(b->p->steps, cap * sizeof(*s));
         if (s == NULL) {
-            nn_lola_step_clear(st);
+            lola_step_clear(st);
             return VEIL_ENOMEM;
         }
         b->p->steps = s;
@@ -193,10 +194,9 @@ static veil_status push(builder_t *b, nn_lola_step_t *st)
     return VEIL_OK;
 }
 
-static const nn_lola_layout_t *current(const builder_t *b)
+static const lola_layout_t *current(const builder_t *b)
 {
-    return b->p->nsteps ? &b->p->steps[b->p->nsteps - 1].layout
-                        : &b->p->input;
+    return b->p->nsteps ? &b->p->steps[b->p->nsteps - 1].layout : &b->p->input;
 }
 
 static size_t next_pow2(size_t x)
@@ -209,7 +209,7 @@ static size_t next_pow2(size_t x)
 
 /* The diag kernel's block and (for a chunked input) chunk. */
 static void diag_params(size_t *block, size_t *chunk, const lola_kchoice_t *k,
-                        const nn_lola_matrix_t *m, size_t n)
+                        const lola_matrix_t *m, size_t n)
 {
     *block = k->block ? k->block : next_pow2(m->rows);
     *chunk = k->chunk;
@@ -222,22 +222,22 @@ static void diag_params(size_t *block, size_t *chunk, const lola_kchoice_t *k,
 
 /* The representation a kernel would like its input in, when the producer
  * can place the vector anywhere (one message). */
-static veil_status preferred(nn_lola_layout_t *l, const lola_kchoice_t *k,
-                             const nn_lola_matrix_t *m, size_t n)
+static veil_status preferred(lola_layout_t *l, const lola_kchoice_t *k,
+                             const lola_matrix_t *m, size_t n)
 {
     size_t block, chunk;
     switch (k ? k->kind : LOLA_K_DENSE_ROW) {
     case LOLA_K_DIAG:
         diag_params(&block, &chunk, k, m, n);
-        return nn_lola_layout_chunked(l, n, m->cols, block, chunk);
+        return lola_layout_chunked(l, n, m->cols, block, chunk);
     case LOLA_K_STACKED: {
         const size_t p = next_pow2(m->cols);
         if (p > n / 2)
             return VEIL_EINVAL;
-        return nn_lola_layout_stacked(l, n, m->cols, p, n / p);
+        return lola_layout_stacked(l, n, m->cols, p, n / p);
     }
     default:
-        return nn_lola_layout_dense(l, n, m->cols, 0);
+        return lola_layout_dense(l, n, m->cols, 0);
     }
 }
 
@@ -245,9 +245,9 @@ static veil_status preferred(nn_lola_layout_t *l, const lola_kchoice_t *k,
  * slots (Table 1's "combine ... rotations and additions"). */
 static veil_status gather(builder_t *b)
 {
-    const nn_lola_layout_t *cur = current(b);
-    nn_lola_step_t st;
-    nn_lola_rot_t *rots;
+    const lola_layout_t *cur = current(b);
+    lola_step_t st;
+    lola_rot_t *rots;
     veil_status s;
     if (cur->nct == 1)
         return VEIL_OK;
@@ -257,8 +257,8 @@ static veil_status gather(builder_t *b)
     if (rots == NULL)
         return VEIL_ENOMEM;
     for (size_t a = 0; a < cur->nct; a++)
-        rots[a] = nn_lola_rot(b->n, -(int64_t)a, 0);
-    s = nn_lola_kernel_combine(&st, cur, rots, 1);
+        rots[a] = lola_rot(b->n, -(int64_t)a, 0);
+    s = lola_kernel_combine(&st, cur, rots, 1);
     free(rots);
     return s == VEIL_OK ? push(b, &st) : s;
 }
@@ -266,15 +266,15 @@ static veil_status gather(builder_t *b)
 /* Make the current vector STACKED with a period >= cols. */
 static veil_status to_stacked(builder_t *b, size_t cols)
 {
-    const nn_lola_layout_t *cur;
-    nn_lola_step_t st;
+    const lola_layout_t *cur;
+    lola_step_t st;
     veil_status s = gather(b);
     if (s != VEIL_OK)
         return s;
     cur = current(b);
-    if (cur->rep == NN_LOLA_STACKED && cur->period >= cols)
+    if (cur->rep == LOLA_STACKED && cur->period >= cols)
         return VEIL_OK;
-    s = nn_lola_kernel_stack(&st, cur, next_pow2(cols));
+    s = lola_kernel_stack(&st, cur, next_pow2(cols));
     return s == VEIL_OK ? push(b, &st) : s;
 }
 
@@ -286,7 +286,7 @@ typedef struct {
     size_t fw, fh, region;
 } frame_t;
 
-static void frame_of(frame_t *f, const nn_lola_matrix_t *m)
+static void frame_of(frame_t *f, const lola_matrix_t *m)
 {
     f->fw = m->in.w + 2 * (size_t)m->pad;
     f->fh = m->in.h + 2 * (size_t)m->pad;
@@ -294,42 +294,44 @@ static void frame_of(frame_t *f, const nn_lola_matrix_t *m)
 }
 
 /* Slot of region r (row-major over both rows). */
-static size_t region_base(const frame_t *f, size_t r) { return r * f->region; }
+static size_t region_base(const frame_t *f, size_t r)
+{
+    return r * f->region;
+}
 
 /* The rotation moving region 0 to region r (within the rows, plus the
  * row swap when region r lies in row 1). */
-static nn_lola_rot_t region_rot(size_t n, const frame_t *f, size_t r)
+static lola_rot_t region_rot(size_t n, const frame_t *f, size_t r)
 {
     const size_t base = region_base(f, r);
-    return nn_lola_rot(n, -(int64_t)(base % (n / 2)), base >= n / 2);
+    return lola_rot(n, -(int64_t)(base % (n / 2)), base >= n / 2);
 }
 
 /* The DENSE variant's input and the rotations making the convolution
  * representation; maps regions (plain) or one (scalar). */
-static veil_status dense_input(builder_t *b, const nn_lola_matrix_t *m,
-                               int scalar)
+static veil_status dense_input(builder_t *b, const lola_matrix_t *m, int scalar)
 {
     const size_t n = b->n, win = lola_matrix_window_size(m);
     const size_t regions = scalar ? 1 : m->out.c;
     const size_t hw = (size_t)m->out.h * m->out.w;
-    nn_lola_layout_t *in = &b->p->input, tg, conv;
-    nn_lola_rot_t *rots = NULL;
-    nn_lola_step_t st;
+    lola_layout_t *in = &b->p->input, tg, conv;
+    lola_rot_t *rots = NULL;
+    lola_step_t st;
     frame_t f;
     veil_status s;
 
     frame_of(&f, m);
     if (f.region > n / 2 || regions * f.region > n)
         return VEIL_EINVAL;
-    s = nn_lola_layout_init(in, NN_LOLA_DENSE, n, 1, m->cols);
+    s = lola_layout_init(in, LOLA_DENSE, n, 1, m->cols);
     if (s != VEIL_OK)
         return s;
     for (size_t r = 0; r < regions; r++)
         for (size_t c = 0; c < m->in.c; c++)
             for (size_t y = 0; y < m->in.h; y++)
                 for (size_t x = 0; x < m->in.w; x++)
-                    in->map[region_base(&f, r) + (c * f.fh + y + m->pad) * f.fw +
-                            x + m->pad] =
+                    in->map[region_base(&f, r) +
+                            (c * f.fh + y + m->pad) * f.fw + x + m->pad] =
                         (int32_t)((c * m->in.h + y) * m->in.w + x);
     /* window offset j = (c, ky, kx) reads frame offset c fh fw + ky fw + kx
      * from the top-left corner of the window */
@@ -339,15 +341,14 @@ static veil_status dense_input(builder_t *b, const nn_lola_matrix_t *m,
     for (size_t j = 0; j < win; j++) {
         const size_t c = j / ((size_t)m->k * m->k), ky = (j / m->k) % m->k,
                      kx = j % m->k;
-        rots[j] = nn_lola_rot(n, (int64_t)((c * f.fh + ky) * f.fw + kx), 0);
+        rots[j] = lola_rot(n, (int64_t)((c * f.fh + ky) * f.fw + kx), 0);
     }
-    s = nn_lola_kernel_rotations(&st, in, rots, win);
+    s = lola_kernel_rotations(&st, in, rots, win);
     free(rots);
     if (s != VEIL_OK)
         return s;
     /* the outputs' slots: window corners, in each region */
-    s = nn_lola_layout_init(&tg, NN_LOLA_INTERLEAVED, n, 1,
-                            scalar ? hw : m->rows);
+    s = lola_layout_init(&tg, LOLA_INTERLEAVED, n, 1, scalar ? hw : m->rows);
     for (size_t r = 0; r < regions && s == VEIL_OK; r++)
         for (size_t p = 0; p < hw; p++) {
             const size_t oy = p / m->out.w, ox = p % m->out.w;
@@ -355,8 +356,8 @@ static veil_status dense_input(builder_t *b, const nn_lola_matrix_t *m,
                    ox * m->stride] = (int32_t)(r * hw + p);
         }
     if (s == VEIL_OK)
-        s = nn_lola_layout_conv(&conv, m, &tg, scalar);
-    nn_lola_layout_clear(&tg);
+        s = lola_layout_conv(&conv, m, &tg, scalar);
+    lola_layout_clear(&tg);
     /* the rotated frames must be that representation at every output slot;
      * elsewhere they hold other pixels: GARBAGE */
     for (size_t j = 0; j < win && s == VEIL_OK; j++)
@@ -365,17 +366,17 @@ static veil_status dense_input(builder_t *b, const nn_lola_matrix_t *m,
             if (conv.target[k] >= 0) {
                 if (got != conv.map[j * n + k])
                     s = VEIL_EINVAL;
-            } else if (got != NN_LOLA_ZERO) {
-                conv.map[j * n + k] = NN_LOLA_GARBAGE;
+            } else if (got != LOLA_ZERO) {
+                conv.map[j * n + k] = LOLA_GARBAGE;
             }
         }
     if (s == VEIL_OK) {
-        nn_lola_layout_clear(&st.layout);
+        lola_layout_clear(&st.layout);
         st.layout = conv;
         return push(b, &st);
     }
-    nn_lola_layout_clear(&conv);
-    nn_lola_step_clear(&st);
+    lola_layout_clear(&conv);
+    lola_step_clear(&st);
     return s;
 }
 
@@ -387,9 +388,9 @@ typedef struct {
     size_t block, chunk, blocks, per_row;
 } maps_block_t;
 
-static int maps_chunk(maps_block_t *mb, const nn_lola_matrix_t *m,
-                      const lola_kchoice_t *knext,
-                      const nn_lola_matrix_t *mnext, size_t n)
+static int maps_chunk(maps_block_t *mb, const lola_matrix_t *m,
+                      const lola_kchoice_t *knext, const lola_matrix_t *mnext,
+                      size_t n)
 {
     const size_t hw = (size_t)m->out.h * m->out.w;
     size_t block, chunk;
@@ -410,38 +411,37 @@ static int maps_chunk(maps_block_t *mb, const nn_lola_matrix_t *m,
     return 0;
 }
 
-static veil_status first_layer(builder_t *b, const nn_lola_spec_t *spec,
-                               size_t i, const nn_lola_matrix_t *m,
-                               const lola_kchoice_t *k,
+static veil_status first_layer(builder_t *b, const lola_spec_t *spec, size_t i,
+                               const lola_matrix_t *m, const lola_kchoice_t *k,
                                const lola_kchoice_t *knext,
-                               const nn_lola_matrix_t *mnext)
+                               const lola_matrix_t *mnext)
 {
     const size_t n = b->n, hw = (size_t)m->out.h * m->out.w;
     const int scalar = k->kind == LOLA_K_CONV_SCALAR;
     maps_block_t mb = {0, 0, 0, 0};
-    nn_lola_step_t st;
-    nn_lola_layout_t tg;
+    lola_step_t st;
+    lola_layout_t tg;
     veil_status s;
 
     if (!m->conv || (k->kind != LOLA_K_CONV_PLAIN && !scalar))
         return VEIL_EINVAL;
-    if (spec->variant == NN_LOLA_VARIANT_DENSE) {
+    if (spec->variant == LOLA_VARIANT_DENSE) {
         s = dense_input(b, m, scalar);
     } else {
         if (scalar && maps_chunk(&mb, m, knext, mnext, n))
-            s = nn_lola_layout_chunked(&tg, n, hw, mb.block, mb.chunk);
+            s = lola_layout_chunked(&tg, n, hw, mb.block, mb.chunk);
         else if (scalar)
-            s = nn_lola_layout_dense(&tg, n, hw, 0);
+            s = lola_layout_dense(&tg, n, hw, 0);
         else if (mnext != NULL)
             s = preferred(&tg, knext, mnext, n);
         else
-            s = nn_lola_layout_dense(&tg, n, m->rows, 0);
+            s = lola_layout_dense(&tg, n, m->rows, 0);
         if (s == VEIL_OK)
-            s = nn_lola_layout_conv(&b->p->input, m, &tg, scalar);
-        nn_lola_layout_clear(&tg);
+            s = lola_layout_conv(&b->p->input, m, &tg, scalar);
+        lola_layout_clear(&tg);
     }
     if (s == VEIL_OK)
-        s = nn_lola_kernel_conv_row(&st, m, current(b), scalar);
+        s = lola_kernel_conv_row(&st, m, current(b), scalar);
     if (s != VEIL_OK)
         return s;
     st.layer = (int32_t)i;
@@ -450,32 +450,28 @@ static veil_status first_layer(builder_t *b, const nn_lola_spec_t *spec,
         return s;
     /* one message per map: place map c after the others */
     {
-        nn_lola_rot_t *rots = malloc(m->out.c * sizeof(*rots));
+        lola_rot_t *rots = malloc(m->out.c * sizeof(*rots));
         frame_t f;
         if (rots == NULL)
             return VEIL_ENOMEM;
         frame_of(&f, m);
         for (size_t c = 0; c < m->out.c; c++)
-            rots[c] = spec->variant == NN_LOLA_VARIANT_DENSE
-                          ? region_rot(n, &f, c)
-                      : mb.block
-                          ? nn_lola_rot(n,
-                                        -(int64_t)((c % mb.per_row) *
-                                                   mb.blocks * mb.block),
-                                        (int)(c / mb.per_row))
-                          : nn_lola_rot(n, -(int64_t)(c * hw), 0);
-        if (spec->variant != NN_LOLA_VARIANT_DENSE && !mb.block &&
-            m->rows > n / 2)
+            rots[c] = spec->variant == LOLA_VARIANT_DENSE ? region_rot(n, &f, c)
+                      : mb.block                          ? lola_rot(n,
+                                                                     -(int64_t)((c % mb.per_row) *
+                                                       mb.blocks * mb.block),
+                                                                     (int)(c / mb.per_row))
+                                 : lola_rot(n, -(int64_t)(c * hw), 0);
+        if (spec->variant != LOLA_VARIANT_DENSE && !mb.block && m->rows > n / 2)
             s = VEIL_EINVAL;
-        if (spec->variant == NN_LOLA_VARIANT_DENSE &&
-            m->out.c * f.region > n)
+        if (spec->variant == LOLA_VARIANT_DENSE && m->out.c * f.region > n)
             s = VEIL_EINVAL;
         /* without masks when the maps' other slots do not meet (the
          * rotated frames of LoLa-Dense spill into neighbouring regions) */
         if (s == VEIL_OK)
-            s = nn_lola_kernel_combine(&st, current(b), rots, 0);
-        if (s == VEIL_EINVAL && spec->variant == NN_LOLA_VARIANT_DENSE)
-            s = nn_lola_kernel_combine(&st, current(b), rots, 1);
+            s = lola_kernel_combine(&st, current(b), rots, 0);
+        if (s == VEIL_EINVAL && spec->variant == LOLA_VARIANT_DENSE)
+            s = lola_kernel_combine(&st, current(b), rots, 1);
         free(rots);
         return s == VEIL_OK ? push(b, &st) : s;
     }
@@ -483,14 +479,13 @@ static veil_status first_layer(builder_t *b, const nn_lola_spec_t *spec,
 
 /* -------------------------------------------------- later linear layers */
 
-static veil_status linear_layer(builder_t *b, size_t i,
-                                const nn_lola_matrix_t *m,
+static veil_status linear_layer(builder_t *b, size_t i, const lola_matrix_t *m,
                                 const lola_kchoice_t *k,
                                 const lola_kchoice_t *knext,
-                                const nn_lola_matrix_t *mnext)
+                                const lola_matrix_t *mnext)
 {
     const int last = knext == NULL;
-    nn_lola_step_t st;
+    lola_step_t st;
     veil_status s = VEIL_OK;
     size_t block, chunk;
 
@@ -500,33 +495,32 @@ static veil_status linear_layer(builder_t *b, size_t i,
         diag_params(&block, &chunk, k, m, b->n);
         /* a stacked kernel next does one round per copy of the result */
         if (s == VEIL_OK)
-            s = nn_lola_kernel_diag(&st, m, current(b), block, 0,
-                                    !last && knext->kind == LOLA_K_STACKED
-                                        ? mnext->rows
-                                        : 1);
+            s = lola_kernel_diag(
+                &st, m, current(b), block, 0,
+                !last && knext->kind == LOLA_K_STACKED ? mnext->rows : 1);
         break;
     case LOLA_K_STACKED:
         s = to_stacked(b, m->cols);
         if (s == VEIL_OK)
-            s = nn_lola_kernel_stacked_row(&st, m, current(b));
+            s = lola_kernel_stacked_row(&st, m, current(b));
         break;
     case LOLA_K_DENSE_ROW:
         s = gather(b);
         if (s == VEIL_OK)
-            s = nn_lola_kernel_dense_row(
+            s = lola_kernel_dense_row(
                 &st, m, current(b), !last && knext->kind == LOLA_K_SPARSE_COL);
         break;
     case LOLA_K_SPARSE_COL: {
-        nn_lola_layout_t tg;
-        const nn_lola_layout_t *cur = current(b);
+        lola_layout_t tg;
+        const lola_layout_t *cur = current(b);
         if (cur->nct != m->cols)
             return VEIL_EINVAL;
         /* the output goes wherever the next kernel wants it */
-        s = last ? nn_lola_layout_dense(&tg, b->n, m->rows, 0)
+        s = last ? lola_layout_dense(&tg, b->n, m->rows, 0)
                  : preferred(&tg, knext, mnext, b->n);
         if (s == VEIL_OK)
-            s = nn_lola_kernel_sparse_col(&st, m, cur, &tg);
-        nn_lola_layout_clear(&tg);
+            s = lola_kernel_sparse_col(&st, m, cur, &tg);
+        lola_layout_clear(&tg);
         break;
     }
     default:
@@ -543,39 +537,38 @@ void lola_program_clear(lola_prog_t *p)
     if (p == NULL)
         return;
     for (size_t i = 0; i < p->nsteps; i++)
-        nn_lola_step_clear(&p->steps[i]);
+        lola_step_clear(&p->steps[i]);
     free(p->steps);
-    nn_lola_layout_clear(&p->input);
+    lola_layout_clear(&p->input);
     memset(p, 0, sizeof(*p));
 }
 
-static veil_status build_simd(builder_t *b, const nn_lola_spec_t *spec,
+static veil_status build_simd(builder_t *b, const lola_spec_t *spec,
                               const lola_kchoice_t *k)
 {
     int size3 = 0;
-    veil_status s = nn_lola_layout_simd(&b->p->input, b->n,
-                                        nn_shape_size(spec->in),
-                                        spec->batch);
+    veil_status s = lola_layout_simd(&b->p->input, b->n,
+                                     nn_shape_size(spec->in), spec->batch);
     for (size_t i = 0, li = 0; i < spec->nlayers && s == VEIL_OK; i++) {
-        nn_lola_step_t st;
+        lola_step_t st;
         if (spec->layers[i].type == NN_LAYER_SQUARE) {
             if (size3) {
-                s = nn_lola_kernel_relin(&st, current(b));
+                s = lola_kernel_relin(&st, current(b));
                 if (s == VEIL_OK)
                     s = push(b, &st);
             }
             if (s == VEIL_OK)
-                s = nn_lola_kernel_square(&st, current(b), 0, (int32_t)i);
+                s = lola_kernel_square(&st, current(b), 0, (int32_t)i);
             if (s == VEIL_OK)
                 s = push(b, &st);
             size3 = 1;
             continue;
         }
-        nn_lola_matrix_t m;
+        lola_matrix_t m;
         if (k[li++].kind != LOLA_K_SIMD)
             return VEIL_EINVAL;
         lola_matrix_shape(&m, spec, i);
-        s = nn_lola_kernel_simd(&st, &m, current(b));
+        s = lola_kernel_simd(&st, &m, current(b));
         if (s == VEIL_OK) {
             st.layer = (int32_t)i;
             s = push(b, &st);
@@ -584,7 +577,7 @@ static veil_status build_simd(builder_t *b, const nn_lola_spec_t *spec,
     return s;
 }
 
-veil_status lola_program_build(lola_prog_t *p, const nn_lola_spec_t *spec,
+veil_status lola_program_build(lola_prog_t *p, const lola_spec_t *spec,
                                size_t n)
 {
     lola_kchoice_t k[NN_MAX_LAYERS];
@@ -609,20 +602,20 @@ veil_status lola_program_build(lola_prog_t *p, const nn_lola_spec_t *spec,
     b.p = p;
     b.n = n;
     b.cap = 0;
-    if (spec->variant == NN_LOLA_VARIANT_SIMD) {
+    if (spec->variant == LOLA_VARIANT_SIMD) {
         s = build_simd(&b, spec, k);
         goto out;
     }
-    if (spec->variant != NN_LOLA_VARIANT_CONV &&
-        spec->variant != NN_LOLA_VARIANT_DENSE)
+    if (spec->variant != LOLA_VARIANT_CONV &&
+        spec->variant != LOLA_VARIANT_DENSE)
         return VEIL_EINVAL;
     if (lin[0] != 0 || spec->layers[0].type != NN_LAYER_CONV2D)
         return VEIL_EUNSUPPORTED; /* the input representation is a conv's */
     for (size_t li = 0, i = 0; i < spec->nlayers && s == VEIL_OK; i++) {
-        nn_lola_matrix_t m, mnext;
-        nn_lola_step_t st;
+        lola_matrix_t m, mnext;
+        lola_step_t st;
         if (spec->layers[i].type == NN_LAYER_SQUARE) {
-            s = nn_lola_kernel_square(&st, current(&b), 1, (int32_t)i);
+            s = lola_kernel_square(&st, current(&b), 1, (int32_t)i);
             if (s == VEIL_OK)
                 s = push(&b, &st);
             continue;
@@ -631,8 +624,8 @@ veil_status lola_program_build(lola_prog_t *p, const nn_lola_spec_t *spec,
         if (li + 1 < nlin)
             lola_matrix_shape(&mnext, spec, lin[li + 1]);
         if (li == 0)
-            s = first_layer(&b, spec, i, &m, &k[0],
-                            nlin > 1 ? &k[1] : NULL, nlin > 1 ? &mnext : NULL);
+            s = first_layer(&b, spec, i, &m, &k[0], nlin > 1 ? &k[1] : NULL,
+                            nlin > 1 ? &mnext : NULL);
         else
             s = linear_layer(&b, i, &m, &k[li],
                              li + 1 < nlin ? &k[li + 1] : NULL,
@@ -645,7 +638,7 @@ out:
     return s;
 }
 
-veil_status lola_spec_from_model(nn_lola_spec_t *spec, const nn_qmodel_t *q)
+veil_status lola_spec_from_model(lola_spec_t *spec, const nn_qmodel_t *q)
 {
     if (spec == NULL || q == NULL || q->nlayers == 0 ||
         q->nlayers > NN_MAX_LAYERS)

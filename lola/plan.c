@@ -1,5 +1,5 @@
 /*
- * lola_plan.c - the planner: kernels and BFV parameters for a quantized
+ * lola/plan.c - the planner: kernels and BFV parameters for a quantized
  * network, chosen by predicted cost, and its report.
  *
  * 1. Bound.  nn_ranges_compute gives the worst-case magnitude B of every
@@ -18,18 +18,18 @@
  *    predicted budget (bfv_estimate.h, with the largest t_i) above the
  *    margin after the last step.
  * 4. Cost.  k times the operation counts of one component weighted by the
- *    measured costs for n (nn_lola_costs_t), scaled to L primes: key
+ *    measured costs for n (lola_costs_t), scaled to L primes: key
  *    switches by L (L + 1), everything else by L.  The cheapest plan wins
  *    (ties: fewer Galois keys, then the earlier candidate).
  */
+#include "internal.h"
+#include "veil/bfv_estimate.h"
+#include <flint/fmpz.h>
+#include <flint/ulong_extras.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <flint/fmpz.h>
-#include <flint/ulong_extras.h>
-#include "veil/bfv_estimate.h"
-#include "lola_internal.h"
 
 /* ------------------------------------------------------------- costs */
 
@@ -46,7 +46,8 @@ static size_t max_total_bits(size_t n, bfv_security_t sec, int insecure)
 static size_t max_l(size_t n, bfv_security_t sec, int insecure)
 {
     const size_t bits = max_total_bits(n, sec, insecure);
-    return bits == 0 ? 0 : (bits + NTT_MAX_PRIME_BITS - 1) / NTT_MAX_PRIME_BITS - 1;
+    return bits == 0 ? 0
+                     : (bits + NTT_MAX_PRIME_BITS - 1) / NTT_MAX_PRIME_BITS - 1;
 }
 
 /* The planner also tries up to this many more, smaller, primes: a little
@@ -59,7 +60,7 @@ static size_t max_l(size_t n, bfv_security_t sec, int insecure)
  * primes with sizes differing by at most one bit, the special prime the
  * largest (t a placeholder). */
 static veil_status params_for(bfv_params_t *p, size_t n, size_t L,
-                              const nn_lola_options_t *o)
+                              const lola_options_t *o)
 {
     size_t bits = (L + 1) * NTT_MAX_PRIME_BITS;
     const size_t maxb = max_total_bits(n, o->security, o->allow_insecure);
@@ -74,10 +75,9 @@ static veil_status params_for(bfv_params_t *p, size_t n, size_t L,
     for (size_t i = 0; i < L; i++)
         qb[i] = (unsigned)(bits / (L + 1) + (i + 1 < bits % (L + 1)));
     pb[0] = (unsigned)(bits / (L + 1) + (bits % (L + 1) != 0));
-    s = ntt_primes_generate(&t, 1, 20 > lola_clog2(2 * n) + 2
-                                       ? 20
-                                       : lola_clog2(2 * n) + 2,
-                            n, NULL, 0);
+    s = ntt_primes_generate(
+        &t, 1, 20 > lola_clog2(2 * n) + 2 ? 20 : lola_clog2(2 * n) + 2, n, NULL,
+        0);
     if (s != VEIL_OK)
         return s;
     s = bfv_params_from_bits(p, n, qb, L, pb, 1, t, o->security);
@@ -86,14 +86,14 @@ static veil_status params_for(bfv_params_t *p, size_t n, size_t L,
 }
 
 /* Costs for (n, L) from a measured set at (c->n, its planner L). */
-static void costs_at(nn_lola_costs_t *out, const nn_lola_costs_t *c, size_t n,
-                     size_t L, const nn_lola_options_t *o)
+static void costs_at(lola_costs_t *out, const lola_costs_t *c, size_t n,
+                     size_t L, const lola_options_t *o)
 {
     const double lm = (double)max_l(c->n, o->security, 0) > 0
                           ? (double)max_l(c->n, o->security, 0)
                           : 1.0;
-    const double nf = ((double)n * log2((double)n)) /
-                      ((double)c->n * log2((double)c->n));
+    const double nf =
+        ((double)n * log2((double)n)) / ((double)c->n * log2((double)c->n));
     const double lin = nf * (double)L / lm;
     const double ks = nf * (double)L * (double)(L + 1) / (lm * (lm + 1));
     out->n = n;
@@ -108,14 +108,14 @@ static void costs_at(nn_lola_costs_t *out, const nn_lola_costs_t *c, size_t n,
     out->square = c->square * lin;
 }
 
-static double step_cost(const nn_lola_counts_t *k, const nn_lola_costs_t *c)
+static double step_cost(const lola_counts_t *k, const lola_costs_t *c)
 {
     return (double)k->rot * c->rot + (double)k->hoist_prep * c->hoist_prep +
            (double)k->hoist_rot * c->hoist_rot +
            (double)k->mul_plain * c->mul_plain +
            (double)k->mul_scalar * c->mul_scalar + (double)k->add * c->add +
-           (double)k->add_plain * c->add_plain +
-           (double)k->square * c->square + (double)k->relin * c->relin;
+           (double)k->add_plain * c->add_plain + (double)k->square * c->square +
+           (double)k->relin * c->relin;
 }
 
 /* ------------------------------------------------------------- noise */
@@ -144,10 +144,9 @@ static double chain_budget(double *after, double *fresh,
     if (fresh != NULL)
         *fresh = bfv_est_budget_real(&e, &cur[0]);
     for (size_t si = 0; si < prog->nsteps; si++) {
-        const nn_lola_step_t *st = &prog->steps[si];
+        const lola_step_t *st = &prog->steps[si];
         const double half_t = (double)p->t / 2;
-        const double wm =
-            st->layer >= 0 ? (double)wmax[st->layer] : half_t;
+        const double wm = st->layer >= 0 ? (double)wmax[st->layer] : half_t;
         double worst = 1e9;
         nxt = malloc((st->nout + 1) * sizeof(*nxt));
         if (nxt == NULL) {
@@ -155,26 +154,26 @@ static double chain_budget(double *after, double *fresh,
             return -1e9;
         }
         for (size_t o = 0; o < st->nout; o++) {
-            if (st->kind == NN_LOLA_STEP_SQUARE) {
+            if (st->kind == LOLA_STEP_SQUARE) {
                 bfv_est_square(&nxt[o], &e, &cur[o]);
                 if (st->relin)
                     bfv_est_relinearize(&nxt[o], &e, &nxt[o]);
-            } else if (st->kind == NN_LOLA_STEP_RELIN) {
+            } else if (st->kind == LOLA_STEP_RELIN) {
                 bfv_est_relinearize(&nxt[o], &e, &cur[o]);
             } else {
-                const nn_lola_output_t *op = &st->out[o];
+                const lola_output_t *op = &st->out[o];
                 int have_acc = 0;
                 for (size_t i = 0; i < op->nterms;) {
-                    const nn_lola_rot_t g = op->terms[i].giant;
+                    const lola_rot_t g = op->terms[i].giant;
                     int have = 0;
                     for (; i < op->nterms && op->terms[i].giant == g; i++) {
-                        const nn_lola_term_t *t = &op->terms[i];
+                        const lola_term_t *t = &op->terms[i];
                         x = cur[t->input];
                         if (t->baby)
                             bfv_est_rotate(&x, &e, &x, 1);
-                        if (t->kind == NN_LOLA_COEF_PLAIN)
+                        if (t->kind == LOLA_COEF_PLAIN)
                             bfv_est_mul_plain(&x, &e, &x, half_t);
-                        else if (t->kind == NN_LOLA_COEF_SCALAR)
+                        else if (t->kind == LOLA_COEF_SCALAR)
                             bfv_est_mul_scalar(&x, &e, &x, wm);
                         if (have)
                             bfv_est_add(&grp, &e, &grp, &x);
@@ -223,14 +222,14 @@ static double chain_budget(double *after, double *fresh,
 
 typedef struct {
     const nn_qmodel_t *q;
-    const nn_lola_options_t *o;
+    const lola_options_t *o;
     fmpz_t bound;
     int64_t wmax[NN_MAX_LAYERS];
     /* the best plan so far */
     int found;
     double cost;
     size_t galois;
-    nn_lola_spec_t best;
+    lola_spec_t best;
     size_t candidates;
 } search_t;
 
@@ -239,14 +238,14 @@ static size_t count_galois(const lola_prog_t *p)
     size_t cap = 0, k = 0;
     uint64_t *elts;
     for (size_t i = 0; i < p->nsteps; i++)
-        if (p->steps[i].kind == NN_LOLA_STEP_LINEAR)
+        if (p->steps[i].kind == LOLA_STEP_LINEAR)
             for (size_t o = 0; o < p->steps[i].nout; o++)
                 cap += 2 * p->steps[i].out[o].nterms + p->steps[i].out[o].nfold;
     elts = malloc((cap + 1) * sizeof(uint64_t));
     if (elts == NULL)
         return SIZE_MAX;
     for (size_t i = 0; i < p->nsteps; i++)
-        nn_lola_step_galois(elts, &k, &p->steps[i]);
+        lola_step_galois(elts, &k, &p->steps[i]);
     free(elts);
     return k;
 }
@@ -273,7 +272,7 @@ static int choose_primes(uint64_t *t, size_t k, const fmpz_t bound, size_t n,
                          const uint64_t *exclude, size_t nex)
 {
     const uint64_t m = 2 * (uint64_t)n, top = (uint64_t)1 << NTT_MAX_PRIME_BITS;
-    uint64_t a[2 * NN_LOLA_MAX_PRIMES], mean, p;
+    uint64_t a[2 * LOLA_MAX_PRIMES], mean, p;
     size_t below = 0, total;
     fmpz_t need, prod, root;
     int ok = 0;
@@ -328,8 +327,8 @@ static size_t fewest_primes(uint64_t *t, const lola_prog_t *prog,
     for (size_t i = 0; i < base->n_p; i++)
         exclude[nex++] = base->p[i];
     for (size_t k = sr->o->primes ? sr->o->primes : 1;
-         k <= (sr->o->primes ? sr->o->primes : NN_LOLA_MAX_PRIMES); k++) {
-        uint64_t cand[NN_LOLA_MAX_PRIMES];
+         k <= (sr->o->primes ? sr->o->primes : LOLA_MAX_PRIMES); k++) {
+        uint64_t cand[LOLA_MAX_PRIMES];
         bfv_params_t p = *base;
         if (!choose_primes(cand, k, sr->bound, base->n, exclude, nex))
             continue;
@@ -345,10 +344,10 @@ static size_t fewest_primes(uint64_t *t, const lola_prog_t *prog,
 /* Evaluate one candidate kernel string at ring degree n. */
 static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
 {
-    nn_lola_spec_t spec;
+    lola_spec_t spec;
     lola_prog_t prog;
-    nn_lola_costs_t base, at;
-    nn_lola_counts_t tot;
+    lola_costs_t base, at;
+    lola_counts_t tot;
     veil_status s;
     size_t gal;
 
@@ -357,7 +356,7 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
     if (s != VEIL_OK)
         return s;
     spec.variant = sr->o->variant;
-    spec.batch = sr->o->variant == NN_LOLA_VARIANT_SIMD
+    spec.batch = sr->o->variant == LOLA_VARIANT_SIMD
                      ? (sr->o->batch ? sr->o->batch : n)
                      : 1;
     if (spec.batch > n)
@@ -371,7 +370,7 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
     sr->candidates++;
     memset(&tot, 0, sizeof(tot));
     for (size_t i = 0; i < prog.nsteps; i++) {
-        const nn_lola_counts_t *c = &prog.steps[i].counts;
+        const lola_counts_t *c = &prog.steps[i].counts;
         tot.rot += c->rot;
         tot.hoist_prep += c->hoist_prep;
         tot.hoist_rot += c->hoist_rot;
@@ -386,13 +385,13 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
     if (sr->o->costs != NULL)
         base = *sr->o->costs;
     else
-        s = nn_lola_costs_default(&base, n);
+        s = lola_costs_default(&base, n);
     for (size_t L = 1;
          s == VEIL_OK &&
          L <= max_l(n, sr->o->security, sr->o->allow_insecure) + EXTRA_L;
          L++) {
         bfv_params_t p;
-        uint64_t t[NN_LOLA_MAX_PRIMES];
+        uint64_t t[LOLA_MAX_PRIMES];
         size_t k;
         double cost;
         if (params_for(&p, n, L, sr->o) != VEIL_OK)
@@ -402,8 +401,8 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
             continue;
         costs_at(&at, &base, n, L, sr->o);
         cost = (double)k * step_cost(&tot, &at);
-        if (sr->found && (cost > sr->cost ||
-                          (cost == sr->cost && gal >= sr->galois)))
+        if (sr->found &&
+            (cost > sr->cost || (cost == sr->cost && gal >= sr->galois)))
             continue;
         sr->found = 1;
         sr->cost = cost;
@@ -433,14 +432,14 @@ static veil_status enumerate(search_t *sr, size_t n)
             lin[nlin++] = i;
     if (nlin == 0)
         return VEIL_EUNSUPPORTED;
-    if (sr->o->variant == NN_LOLA_VARIANT_SIMD) {
-        char buf[NN_LOLA_KERNELS_MAX] = "";
+    if (sr->o->variant == LOLA_VARIANT_SIMD) {
+        char buf[LOLA_KERNELS_MAX] = "";
         for (size_t i = 0; i < nlin; i++)
             strcat(buf, i ? ",simd" : "simd");
         return try_candidate(sr, buf, n);
     }
     for (;;) {
-        char buf[NN_LOLA_KERNELS_MAX];
+        char buf[LOLA_KERNELS_MAX];
         size_t used = 0;
         for (size_t i = 0; i < nlin; i++) {
             const char *name = i == 0 ? first[idx[0]] : later[idx[i]];
@@ -474,7 +473,7 @@ static veil_status enumerate(search_t *sr, size_t n)
 }
 
 static veil_status search_init(search_t *sr, const nn_qmodel_t *q,
-                               const nn_lola_options_t *o)
+                               const lola_options_t *o)
 {
     nn_ranges_t r;
     veil_status s;
@@ -488,21 +487,20 @@ static veil_status search_init(search_t *sr, const nn_qmodel_t *q,
     fmpz_set(sr->bound, r.maxabs);
     nn_ranges_clear(&r);
     for (uint32_t i = 0; i < q->nlayers; i++)
-        sr->wmax[i] = q->layers[i].type == NN_LAYER_AVGPOOL ? 1
-                                                            : q->layers[i].wmax;
+        sr->wmax[i] =
+            q->layers[i].type == NN_LAYER_AVGPOOL ? 1 : q->layers[i].wmax;
     return VEIL_OK;
 }
 
-veil_status nn_lola_plan(nn_lola_spec_t *spec, nn_lola_report_t *rep,
-                         const nn_qmodel_t *q, const nn_lola_options_t *opt)
+veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
+                      const nn_qmodel_t *q, const lola_options_t *opt)
 {
     search_t sr;
     veil_status s;
     size_t nmin = 4096, nmax = 32768;
 
     if (spec == NULL || q == NULL || opt == NULL || q->nlayers == 0 ||
-        opt->primes > NN_LOLA_MAX_PRIMES ||
-        opt->variant > NN_LOLA_VARIANT_SIMD)
+        opt->primes > LOLA_MAX_PRIMES || opt->variant > LOLA_VARIANT_SIMD)
         return VEIL_EINVAL;
     memset(spec, 0, sizeof(*spec));
     if (opt->kernels != NULL && opt->kernels[0] != '\0') {
@@ -541,11 +539,10 @@ veil_status nn_lola_plan(nn_lola_spec_t *spec, nn_lola_report_t *rep,
         lola_kchoice_t k[NN_MAX_LAYERS];
         size_t nk;
         *spec = sr.best;
-        if (lola_kernels_parse(k, &nk, NN_MAX_LAYERS, spec->kernels) ==
-            VEIL_OK)
+        if (lola_kernels_parse(k, &nk, NN_MAX_LAYERS, spec->kernels) == VEIL_OK)
             lola_kernels_format(spec->kernels, sizeof(spec->kernels), k, nk);
         if (rep != NULL)
-            s = nn_lola_predict(rep, spec, q, opt->costs);
+            s = lola_predict(rep, spec, q, opt->costs);
         if (rep != NULL && s == VEIL_OK)
             rep->candidates = sr.candidates;
     }
@@ -557,29 +554,28 @@ veil_status nn_lola_plan(nn_lola_spec_t *spec, nn_lola_report_t *rep,
 
 static int rot_cmp(const void *a, const void *b)
 {
-    const nn_lola_rot_t x = *(const nn_lola_rot_t *)a,
-                        y = *(const nn_lola_rot_t *)b;
+    const lola_rot_t x = *(const lola_rot_t *)a, y = *(const lola_rot_t *)b;
     return x < y ? -1 : x > y;
 }
 
-static void add_rot(nn_lola_report_t *rep, size_t *k, nn_lola_rot_t r)
+static void add_rot(lola_report_t *rep, size_t *k, lola_rot_t r)
 {
     if (r == 0)
         return;
     for (size_t i = 0; i < *k; i++)
         if (rep->rots[i] == r)
             return;
-    if (*k < NN_LOLA_REPORT_ROTS)
+    if (*k < LOLA_REPORT_ROTS)
         rep->rots[(*k)++] = r;
 }
 
 /* The distinct slot moves of the program (one Galois key each). */
-static void collect_rots(nn_lola_report_t *rep, const lola_prog_t *p)
+static void collect_rots(lola_report_t *rep, const lola_prog_t *p)
 {
     size_t k = 0;
     for (size_t i = 0; i < p->nsteps; i++) {
-        const nn_lola_step_t *st = &p->steps[i];
-        if (st->kind != NN_LOLA_STEP_LINEAR)
+        const lola_step_t *st = &p->steps[i];
+        if (st->kind != LOLA_STEP_LINEAR)
             continue;
         for (size_t o = 0; o < st->nout; o++) {
             for (size_t j = 0; j < st->out[o].nterms; j++) {
@@ -590,27 +586,26 @@ static void collect_rots(nn_lola_report_t *rep, const lola_prog_t *p)
                 add_rot(rep, &k, st->out[o].fold[f]);
         }
     }
-    qsort(rep->rots, k, sizeof(nn_lola_rot_t), rot_cmp);
+    qsort(rep->rots, k, sizeof(lola_rot_t), rot_cmp);
 }
 
-veil_status nn_lola_predict(nn_lola_report_t *rep, const nn_lola_spec_t *spec,
-                            const nn_qmodel_t *q,
-                            const nn_lola_costs_t *costs)
+veil_status lola_predict(lola_report_t *rep, const lola_spec_t *spec,
+                         const nn_qmodel_t *q, const lola_costs_t *costs)
 {
-    nn_lola_options_t o;
+    lola_options_t o;
     lola_prog_t prog;
-    nn_lola_costs_t base, at;
-    double after[NN_LOLA_REPORT_STEPS];
+    lola_costs_t base, at;
+    double after[LOLA_REPORT_STEPS];
     search_t sr;
     bfv_params_t p;
     fmpz_t T;
     veil_status s;
 
     if (rep == NULL || spec == NULL || q == NULL || spec->nprimes == 0 ||
-        spec->nprimes > NN_LOLA_MAX_PRIMES)
+        spec->nprimes > LOLA_MAX_PRIMES)
         return VEIL_EINVAL;
     memset(rep, 0, sizeof(*rep));
-    nn_lola_options_default(&o);
+    lola_options_default(&o);
     o.security = spec->params[0].security;
     s = search_init(&sr, q, &o);
     if (s == VEIL_OK)
@@ -619,7 +614,7 @@ veil_status nn_lola_predict(nn_lola_report_t *rep, const nn_lola_spec_t *spec,
         fmpz_clear(sr.bound);
         return s;
     }
-    if (prog.nsteps > NN_LOLA_REPORT_STEPS) {
+    if (prog.nsteps > LOLA_REPORT_STEPS) {
         lola_program_clear(&prog);
         fmpz_clear(sr.bound);
         return VEIL_EINVAL;
@@ -646,12 +641,12 @@ veil_status nn_lola_predict(nn_lola_report_t *rep, const nn_lola_spec_t *spec,
     if (costs != NULL)
         base = *costs;
     else
-        s = nn_lola_costs_default(&base, p.n);
+        s = lola_costs_default(&base, p.n);
     costs_at(&at, &base, p.n, p.n_q, &o);
     rep->nsteps = prog.nsteps;
     for (size_t i = 0; i < prog.nsteps && s == VEIL_OK; i++) {
-        const nn_lola_step_t *st = &prog.steps[i];
-        nn_lola_report_step_t *r = &rep->steps[i];
+        const lola_step_t *st = &prog.steps[i];
+        lola_report_step_t *r = &rep->steps[i];
         r->kernel = st->kernel;
         r->layer = st->layer;
         r->rep = st->layout.rep;
@@ -670,22 +665,22 @@ veil_status nn_lola_predict(nn_lola_report_t *rep, const nn_lola_spec_t *spec,
     return s;
 }
 
-void nn_lola_report_format(char *buf, size_t len, const nn_lola_report_t *rep,
-                           const nn_lola_spec_t *spec, const int *measured)
+void lola_report_format(char *buf, size_t len, const lola_report_t *rep,
+                        const lola_spec_t *spec, const int *measured)
 {
     size_t used = 0;
-#define OUT(...)                                                              \
-    do {                                                                      \
-        int w_ = snprintf(used < len ? buf + used : NULL,                    \
-                          used < len ? len - used : 0, __VA_ARGS__);          \
-        if (w_ > 0)                                                           \
-            used += (size_t)w_;                                               \
+#define OUT(...)                                                               \
+    do {                                                                       \
+        int w_ = snprintf(used < len ? buf + used : NULL,                      \
+                          used < len ? len - used : 0, __VA_ARGS__);           \
+        if (w_ > 0)                                                            \
+            used += (size_t)w_;                                                \
     } while (0)
     if (len > 0)
         buf[0] = '\0';
     if (rep == NULL || spec == NULL)
         return;
-    OUT("plan: %s, kernels %s\n", nn_lola_variant_name(spec->variant),
+    OUT("plan: %s, kernels %s\n", lola_variant_name(spec->variant),
         spec->kernels);
     OUT("  values need %u bits (2 x worst-case |intermediate|); %zu "
         "plaintext prime%s:",
@@ -699,19 +694,19 @@ void nn_lola_report_format(char *buf, size_t len, const nn_lola_report_t *rep,
         rep->input_messages == 1 ? "" : "s", rep->output_messages);
     OUT("  fresh budget %.1f bits (predicted)\n", rep->fresh_budget);
     OUT("  %-4s %-11s %-5s %-11s %4s %5s %5s %6s %6s %5s %9s %8s%s\n", "step",
-        "kernel", "layer", "output", "msgs", "rot", "hoist", "mplain",
-        "mscal", "sq", "time/ms", "budget", measured ? " measured" : "");
+        "kernel", "layer", "output", "msgs", "rot", "hoist", "mplain", "mscal",
+        "sq", "time/ms", "budget", measured ? " measured" : "");
     for (size_t i = 0; i < rep->nsteps; i++) {
-        const nn_lola_report_step_t *r = &rep->steps[i];
+        const lola_report_step_t *r = &rep->steps[i];
         char layer[16] = "-";
         if (r->layer >= 0)
             snprintf(layer, sizeof(layer), "%d", (int)r->layer);
         OUT("  %-4zu %-11s %-5s %-11s %4zu %5zu %5zu %6zu %6zu %5zu %9.2f "
             "%8.1f",
-            i, r->kernel, layer, nn_lola_rep_name(r->rep), r->nout,
-            r->counts.rot, r->counts.hoist_rot, r->counts.mul_plain,
-            r->counts.mul_scalar, r->counts.square,
-            r->cost_us * (double)rep->nprimes / 1000.0, r->budget);
+            i, r->kernel, layer, lola_rep_name(r->rep), r->nout, r->counts.rot,
+            r->counts.hoist_rot, r->counts.mul_plain, r->counts.mul_scalar,
+            r->counts.square, r->cost_us * (double)rep->nprimes / 1000.0,
+            r->budget);
         if (measured != NULL && measured[i] >= 0)
             OUT(" %8d", measured[i]);
         OUT("\n");
@@ -722,7 +717,7 @@ void nn_lola_report_format(char *buf, size_t len, const nn_lola_report_t *rep,
     if (rep->ngalois > 0) {
         const size_t h = rep->n / 2;
         OUT("  Galois keys for the slot moves (shift, s = with row swap):");
-        for (size_t i = 0; i < rep->ngalois && i < NN_LOLA_REPORT_ROTS; i++)
+        for (size_t i = 0; i < rep->ngalois && i < LOLA_REPORT_ROTS; i++)
             OUT(" %zu%s", (size_t)(rep->rots[i] % h),
                 rep->rots[i] / h ? "s" : "");
         OUT("\n");

@@ -1,5 +1,5 @@
 /*
- * lola_common.h - shared by the LoLa test files (test/nn/lola_*.c): small
+ * test/lola/common.h - shared by the LoLa test files (test/lola/): small
  * insecure BFV environments, encryption of a vector in a representation,
  * decryption and decoding, random matrices and the plaintext reference
  * (W x + b over the integers, compared mod t).  Seeds are printed;
@@ -8,8 +8,9 @@
 #ifndef VEIL_TEST_LOLA_COMMON_H
 #define VEIL_TEST_LOLA_COMMON_H
 
-#include <stdint.h>
+#include "../common/seed.h"
 #include "veil/lola.h"
+#include <stdint.h>
 
 #define LT_T 786433 /* 3 * 2^18 + 1: prime, = 1 mod 2n for n <= 2^17 */
 
@@ -25,34 +26,28 @@ typedef struct {
     uint64_t t;
 } lt_env_t;
 
-/* Seed rng from VEIL_TEST_SEED or the OS, printing the seed. */
-void lt_rng(veil_rng_t *rng, const char *test);
-
-/* VEIL_TEST_ITERS (default 1). */
-unsigned lt_iters(void);
-
 /* Insecure context of degree n, plaintext modulus LT_T, three 45-bit
  * ciphertext primes and one special prime; secret, public, relin keys. */
 void lt_env_init(lt_env_t *e, size_t n, const char *test);
 void lt_env_clear(lt_env_t *e);
 
 /* Galois keys for every rotation the steps use. */
-void lt_env_galois(lt_env_t *e, const nn_lola_step_t *steps, size_t count);
+void lt_env_galois(lt_env_t *e, const lola_step_t *steps, size_t count);
 
 /* Encrypt v (len entries, or batch * len for SIMD) laid out as l: cts[0..
  * l->nct) are initialised here. */
-void lt_encrypt(lt_env_t *e, bfv_ciphertext_t *cts, const nn_lola_layout_t *l,
+void lt_encrypt(lt_env_t *e, bfv_ciphertext_t *cts, const lola_layout_t *l,
                 const int64_t *v);
 
 /* Decrypt cts (l->nct of them) and decode per l with checks (copies agree,
  * ZERO slots are 0): out gets centred residues mod t. */
-void lt_decrypt(lt_env_t *e, int64_t *out, const nn_lola_layout_t *l,
+void lt_decrypt(lt_env_t *e, int64_t *out, const lola_layout_t *l,
                 const bfv_ciphertext_t *cts);
 
 /* Run step st (coefficients from m) on in; out[0..st->nout) initialised
  * here. */
-void lt_run(lt_env_t *e, bfv_ciphertext_t *out, const nn_lola_step_t *st,
-            const nn_lola_matrix_t *m, const bfv_ciphertext_t *in);
+void lt_run(lt_env_t *e, bfv_ciphertext_t *out, const lola_step_t *st,
+            const lola_matrix_t *m, const bfv_ciphertext_t *in);
 
 void lt_cts_clear(bfv_ciphertext_t *cts, size_t count);
 
@@ -60,21 +55,21 @@ void lt_cts_clear(bfv_ciphertext_t *cts, size_t count);
  * with weights in [-wmax, wmax] and biases in [-bmax, bmax]; storage owned
  * by the returned struct (free with lt_matrix_clear). */
 typedef struct {
-    nn_lola_matrix_t m;
+    lola_matrix_t m;
     int32_t *w;
     fmpz *b;
     size_t nb;
 } lt_matrix_t;
 
-void lt_matrix_dense(lt_matrix_t *a, veil_rng_t *rng, size_t rows,
-                     size_t cols, int32_t wmax, int64_t bmax);
+void lt_matrix_dense(lt_matrix_t *a, veil_rng_t *rng, size_t rows, size_t cols,
+                     int32_t wmax, int64_t bmax);
 void lt_matrix_conv(lt_matrix_t *a, veil_rng_t *rng, nn_shape_t in,
                     uint32_t maps, uint32_t k, uint32_t stride, uint32_t pad,
                     int32_t wmax, int64_t bmax);
 void lt_matrix_clear(lt_matrix_t *a);
 
 /* y = W x + b, reduced to the centred residue mod t. */
-void lt_matvec(int64_t *y, const nn_lola_matrix_t *m, const int64_t *x,
+void lt_matvec(int64_t *y, const lola_matrix_t *m, const int64_t *x,
                uint64_t t);
 
 /* Centred residue of v mod t. */

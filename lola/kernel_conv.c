@@ -1,5 +1,5 @@
 /*
- * lola_kconv.c - the convolution representation and convolution vector x
+ * lola/kernel_conv.c - the convolution representation and convolution vector x
  * row-major (paper sections 4.2.1, 4.2.2).  For a window of r weights the
  * representation is r messages: message j holds, in the slot where an
  * output is computed, the input value the j-th weight meets there.  The
@@ -8,12 +8,12 @@
  * position) pairs, with one plaintext per window offset and a single output
  * message in whatever representation the next layer wants.
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "lola_internal.h"
 
-veil_status nn_lola_layout_conv(nn_lola_layout_t *l, const nn_lola_matrix_t *m,
-                                const nn_lola_layout_t *target, int scalar)
+veil_status lola_layout_conv(lola_layout_t *l, const lola_matrix_t *m,
+                             const lola_layout_t *target, int scalar)
 {
     const size_t n = target ? target->n : 0;
     size_t win, hw, limit;
@@ -31,12 +31,12 @@ veil_status nn_lola_layout_conv(nn_lola_layout_t *l, const nn_lola_matrix_t *m,
     for (size_t k = 0; k < n; k++)
         if (target->map[k] < -1 || target->map[k] >= (int32_t)limit)
             return VEIL_EINVAL;
-    s = nn_lola_layout_init(l, NN_LOLA_CONV, n, win, m->cols);
+    s = lola_layout_init(l, LOLA_CONV, n, win, m->cols);
     if (s != VEIL_OK)
         return s;
     l->target = malloc(n * sizeof(int32_t));
     if (l->target == NULL) {
-        nn_lola_layout_clear(l);
+        lola_layout_clear(l);
         return VEIL_ENOMEM;
     }
     memcpy(l->target, target->map, n * sizeof(int32_t));
@@ -49,9 +49,8 @@ veil_status nn_lola_layout_conv(nn_lola_layout_t *l, const nn_lola_matrix_t *m,
         if (target->map[k] < 0)
             continue;
         for (size_t j = 0; j < win; j++) {
-            const int64_t c =
-                nn_lola_matrix_window(m, (size_t)target->map[k], j);
-            l->map[j * n + k] = c >= 0 ? (int32_t)c : NN_LOLA_ZERO;
+            const int64_t c = lola_matrix_window(m, (size_t)target->map[k], j);
+            l->map[j * n + k] = c >= 0 ? (int32_t)c : LOLA_ZERO;
         }
     }
     return VEIL_OK;
@@ -59,15 +58,15 @@ veil_status nn_lola_layout_conv(nn_lola_layout_t *l, const nn_lola_matrix_t *m,
 
 /* One output message: y = sum_j W_j (.) x_j, W_j[s] = the weight of window
  * offset j for the output computed in slot s. */
-static veil_status conv_plain(nn_lola_step_t *st, const nn_lola_matrix_t *m,
-                              const nn_lola_layout_t *in)
+static veil_status conv_plain(lola_step_t *st, const lola_matrix_t *m,
+                              const lola_layout_t *in)
 {
     const size_t n = in->n;
-    nn_lola_src_t *b = NULL;
+    lola_src_t *b = NULL;
     veil_status s = lola_step_layout(st, in->target_rep, m->rows);
 
     for (size_t j = 0; j < in->nct && s == VEIL_OK; j++) {
-        nn_lola_src_t *p;
+        lola_src_t *p;
         uint32_t idx;
         size_t cnt = 0;
         s = lola_step_plain(st, &idx, &p);
@@ -84,8 +83,7 @@ static veil_status conv_plain(nn_lola_step_t *st, const nn_lola_matrix_t *m,
         if (cnt == 0)
             st->nplains--; /* offset only ever meets padding */
         else
-            s = lola_step_term(st, 0, (uint32_t)j, 0, 0, NN_LOLA_COEF_PLAIN,
-                               idx);
+            s = lola_step_term(st, 0, (uint32_t)j, 0, 0, LOLA_COEF_PLAIN, idx);
     }
     if (s == VEIL_OK && m->bias != NULL)
         s = lola_step_bias(st, 0, &b);
@@ -100,14 +98,14 @@ static veil_status conv_plain(nn_lola_step_t *st, const nn_lola_matrix_t *m,
 
 /* One output message per map c: y_c = sum_j w_c[j] x_j (mul_scalar); the
  * slots name positions, the same for every map. */
-static veil_status conv_scalar(nn_lola_step_t *st, const nn_lola_matrix_t *m,
-                               const nn_lola_layout_t *in)
+static veil_status conv_scalar(lola_step_t *st, const lola_matrix_t *m,
+                               const lola_layout_t *in)
 {
     const size_t n = in->n, hw = (size_t)m->out.h * m->out.w;
     veil_status s = lola_step_layout(st, in->target_rep, m->rows);
 
     for (size_t c = 0; c < st->nout && s == VEIL_OK; c++) {
-        nn_lola_src_t *b = NULL;
+        lola_src_t *b = NULL;
         for (size_t j = 0; j < in->nct && s == VEIL_OK; j++) {
             /* the weight w_c[j] as an entry of W: a row of map c whose
              * window offset j is inside the image */
@@ -115,14 +113,14 @@ static veil_status conv_scalar(nn_lola_step_t *st, const nn_lola_matrix_t *m,
             size_t pos;
             uint32_t idx;
             for (pos = 0; pos < hw && col < 0; pos++)
-                col = nn_lola_matrix_window(m, c * hw + pos, j);
+                col = lola_matrix_window(m, c * hw + pos, j);
             if (col < 0)
                 continue; /* only ever padding */
             s = lola_step_scalar(st, &idx, (int32_t)(c * hw + pos - 1),
                                  (int32_t)col);
             if (s == VEIL_OK)
-                s = lola_step_term(st, c, (uint32_t)j, 0, 0,
-                                   NN_LOLA_COEF_SCALAR, idx);
+                s = lola_step_term(st, c, (uint32_t)j, 0, 0, LOLA_COEF_SCALAR,
+                                   idx);
         }
         if (s == VEIL_OK && m->bias != NULL)
             s = lola_step_bias(st, c, &b);
@@ -137,21 +135,20 @@ static veil_status conv_scalar(nn_lola_step_t *st, const nn_lola_matrix_t *m,
     return s;
 }
 
-veil_status nn_lola_kernel_conv_row(nn_lola_step_t *st,
-                                    const nn_lola_matrix_t *m,
-                                    const nn_lola_layout_t *in, int scalar)
+veil_status lola_kernel_conv_row(lola_step_t *st, const lola_matrix_t *m,
+                                 const lola_layout_t *in, int scalar)
 {
     veil_status s;
     if (st == NULL)
         return VEIL_EINVAL;
     memset(st, 0, sizeof(*st));
-    if (m == NULL || !m->conv || in == NULL || in->rep != NN_LOLA_CONV ||
+    if (m == NULL || !m->conv || in == NULL || in->rep != LOLA_CONV ||
         in->map == NULL || in->target == NULL ||
         in->nct != lola_matrix_window_size(m) || in->len != m->cols ||
         in->positions != (scalar != 0))
         return VEIL_EINVAL;
-    s = lola_step_begin(st, NN_LOLA_STEP_LINEAR, "conv-row", -1, in->n,
-                        in->nct, scalar ? m->out.c : 1);
+    s = lola_step_begin(st, LOLA_STEP_LINEAR, "conv-row", -1, in->n, in->nct,
+                        scalar ? m->out.c : 1);
     if (s == VEIL_OK)
         s = scalar ? conv_scalar(st, m, in) : conv_plain(st, m, in);
     if (s == VEIL_OK) {
@@ -161,6 +158,6 @@ veil_status nn_lola_kernel_conv_row(nn_lola_step_t *st,
         s = lola_step_finish(st, in);
     }
     if (s != VEIL_OK)
-        nn_lola_step_clear(st);
+        lola_step_clear(st);
     return s;
 }

@@ -1,5 +1,5 @@
 /*
- * lola_exec.c - running a compiled step on the ciphertexts of one
+ * lola/exec.c - running a compiled step on the ciphertexts of one
  * component (lola.h, "executing a step").  A LINEAR step first makes every
  * baby-step rotation of every input it needs, one hoisted decomposition per
  * input (bfv_hoisted_prepare) and one cheap bfv_hoisted_apply_galois per
@@ -20,7 +20,7 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-#include "lola_internal.h"
+#include "internal.h"
 
 static int nested(void)
 {
@@ -42,8 +42,8 @@ static inline uint64_t residue(int64_t c, uint64_t q)
 
 /* acc += coef * x (or acc = coef * x when !*have).  tmp: n words. */
 static veil_status mac(bfv_ciphertext_t *acc, int *have,
-                       const bfv_ciphertext_t *x, const nn_lola_term_t *t,
-                       const nn_lola_coefs_t *c, uint64_t *tmp,
+                       const bfv_ciphertext_t *x, const lola_term_t *t,
+                       const lola_coefs_t *c, uint64_t *tmp,
                        bfv_ciphertext_t *scratch)
 {
     const bfv_context_t *ctx = c->ctx;
@@ -53,10 +53,10 @@ static veil_status mac(bfv_ciphertext_t *acc, int *have,
     if (!*have || acc->size != x->size) {
         bfv_ciphertext_t *dst = *have ? scratch : acc;
         switch (t->kind) {
-        case NN_LOLA_COEF_ONE:
+        case LOLA_COEF_ONE:
             s = bfv_ciphertext_copy(dst, x);
             break;
-        case NN_LOLA_COEF_SCALAR:
+        case LOLA_COEF_SCALAR:
             s = bfv_mul_scalar(dst, x, c->scalars[t->coef]);
             break;
         default:
@@ -76,11 +76,12 @@ static veil_status mac(bfv_ciphertext_t *acc, int *have,
             uint64_t *a = bfv_ct_row(acc, k, i);
             const uint64_t *xr = bfv_ct_row(x, k, i);
             switch (t->kind) {
-            case NN_LOLA_COEF_ONE:
+            case LOLA_COEF_ONE:
                 ntt_vec_add(pl, a, a, xr);
                 continue;
-            case NN_LOLA_COEF_SCALAR:
-                ntt_vec_mul_scalar(pl, tmp, xr, residue(c->scalars[t->coef], q));
+            case LOLA_COEF_SCALAR:
+                ntt_vec_mul_scalar(pl, tmp, xr,
+                                   residue(c->scalars[t->coef], q));
                 break;
             default: /* fused multiply-add: one pass */
                 ntt_vec_muladd(pl, a, xr, c->plains[t->coef].data + i * n);
@@ -95,8 +96,8 @@ static veil_status mac(bfv_ciphertext_t *acc, int *have,
 
 typedef struct {
     size_t count;
-    uint64_t *key;          /* input << 32 | baby, sorted */
-    bfv_ciphertext_t *ct;   /* the rotated inputs          */
+    uint64_t *key;        /* input << 32 | baby, sorted */
+    bfv_ciphertext_t *ct; /* the rotated inputs          */
 } babies_t;
 
 static int key_cmp(const void *a, const void *b)
@@ -116,16 +117,16 @@ static void babies_clear(babies_t *b)
 }
 
 static const bfv_ciphertext_t *baby_find(const babies_t *b, uint32_t input,
-                                         nn_lola_rot_t r)
+                                         lola_rot_t r)
 {
     const uint64_t key = (uint64_t)input << 32 | r;
-    const uint64_t *f = bsearch(&key, b->key, b->count, sizeof(uint64_t),
-                                key_cmp);
+    const uint64_t *f =
+        bsearch(&key, b->key, b->count, sizeof(uint64_t), key_cmp);
     return f ? &b->ct[f - b->key] : NULL;
 }
 
 /* Every distinct (input, baby != 0): one decomposition per input. */
-static veil_status babies_make(babies_t *b, const nn_lola_step_t *st,
+static veil_status babies_make(babies_t *b, const lola_step_t *st,
                                const bfv_context_t *ctx,
                                const bfv_ciphertext_t *in,
                                const bfv_galois_keys_t *gk)
@@ -144,7 +145,7 @@ static veil_status babies_make(babies_t *b, const nn_lola_step_t *st,
         return VEIL_ENOMEM;
     for (size_t o = 0; o < st->nout; o++)
         for (size_t i = 0; i < st->out[o].nterms; i++) {
-            const nn_lola_term_t *t = &st->out[o].terms[i];
+            const lola_term_t *t = &st->out[o].terms[i];
             if (t->baby != 0)
                 b->key[b->count++] = (uint64_t)t->input << 32 | t->baby;
         }
@@ -176,11 +177,13 @@ static veil_status babies_make(babies_t *b, const nn_lola_step_t *st,
             s = bfv_hoisted_prepare(&h, &in[input]);
         if (s == VEIL_OK) {
             veil_status err = VEIL_OK;
-#pragma omp parallel for schedule(dynamic) if (!nested() && last - first > 1 && ctx->n >= LOLA_PARALLEL_MIN_N)
+#pragma omp parallel for schedule(dynamic) if (!nested() &&                    \
+                                               last - first > 1 &&             \
+                                               ctx->n >= LOLA_PARALLEL_MIN_N)
             for (size_t i = first; i < last; i++) {
-                const nn_lola_rot_t r = (nn_lola_rot_t)(b->key[i] & 0xffffffffu);
+                const lola_rot_t r = (lola_rot_t)(b->key[i] & 0xffffffffu);
                 veil_status e = bfv_hoisted_apply_galois(
-                    &b->ct[i], &h, nn_lola_rot_galois(ctx->n, r), gk);
+                    &b->ct[i], &h, lola_rot_galois(ctx->n, r), gk);
                 if (e != VEIL_OK) {
 #pragma omp critical(lola_exec_err)
                     err = e;
@@ -195,13 +198,13 @@ static veil_status babies_make(babies_t *b, const nn_lola_step_t *st,
 }
 
 /* One output of a LINEAR step into *out. */
-static veil_status run_output(bfv_ciphertext_t *out, const nn_lola_step_t *st,
-                              size_t o, const nn_lola_coefs_t *c,
+static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
+                              size_t o, const lola_coefs_t *c,
                               const bfv_ciphertext_t *in, const babies_t *bb,
                               const bfv_galois_keys_t *gk)
 {
     const bfv_context_t *ctx = c->ctx;
-    const nn_lola_output_t *op = &st->out[o];
+    const lola_output_t *op = &st->out[o];
     bfv_ciphertext_t acc, grp, tmp;
     uint64_t *buf = malloc(ctx->n * sizeof(uint64_t));
     int have_acc = 0;
@@ -216,11 +219,10 @@ static veil_status run_output(bfv_ciphertext_t *out, const nn_lola_step_t *st,
     if (s == VEIL_OK)
         s = bfv_ciphertext_init(&tmp, ctx);
     for (size_t i = 0; i < op->nterms && s == VEIL_OK;) {
-        const nn_lola_rot_t g = op->terms[i].giant;
+        const lola_rot_t g = op->terms[i].giant;
         int have = 0;
-        for (; i < op->nterms && op->terms[i].giant == g && s == VEIL_OK;
-             i++) {
-            const nn_lola_term_t *t = &op->terms[i];
+        for (; i < op->nterms && op->terms[i].giant == g && s == VEIL_OK; i++) {
+            const lola_term_t *t = &op->terms[i];
             const bfv_ciphertext_t *x =
                 t->baby ? baby_find(bb, t->input, t->baby) : &in[t->input];
             if (x == NULL || t->input >= st->nin) {
@@ -232,8 +234,7 @@ static veil_status run_output(bfv_ciphertext_t *out, const nn_lola_step_t *st,
         if (s == VEIL_OK && g != 0)
             s = gk == NULL ? VEIL_ENOKEY
                            : bfv_apply_galois(&grp, &grp,
-                                              nn_lola_rot_galois(ctx->n, g),
-                                              gk);
+                                              lola_rot_galois(ctx->n, g), gk);
         if (s == VEIL_OK && have_acc) {
             s = bfv_add(&acc, &acc, &grp);
         } else if (s == VEIL_OK) {
@@ -244,11 +245,10 @@ static veil_status run_output(bfv_ciphertext_t *out, const nn_lola_step_t *st,
         }
     }
     for (size_t f = 0; f < op->nfold && s == VEIL_OK; f++) {
-        s = gk == NULL ? VEIL_ENOKEY
-                       : bfv_apply_galois(&tmp, &acc,
-                                          nn_lola_rot_galois(ctx->n,
-                                                             op->fold[f]),
-                                          gk);
+        s = gk == NULL
+                ? VEIL_ENOKEY
+                : bfv_apply_galois(&tmp, &acc,
+                                   lola_rot_galois(ctx->n, op->fold[f]), gk);
         if (s == VEIL_OK)
             s = bfv_add(&acc, &acc, &tmp);
     }
@@ -269,7 +269,7 @@ static veil_status run_output(bfv_ciphertext_t *out, const nn_lola_step_t *st,
 
 /* 1 if every term of st is a plain multiply-accumulate: no rotation, no
  * fold. */
-static int pure_mac(const nn_lola_step_t *st)
+static int pure_mac(const lola_step_t *st)
 {
     for (size_t o = 0; o < st->nout; o++) {
         if (st->out[o].nfold)
@@ -291,9 +291,8 @@ static int pure_mac(const nn_lola_step_t *st)
  * once per output (CryptoNets' 845 x 100 layer: 650 MB of inputs per
  * component).  Terms are sorted by input (lola_step_finish).  The rows are
  * independent: they run in parallel. */
-static veil_status run_mac(bfv_ciphertext_t *out, const nn_lola_step_t *st,
-                           const nn_lola_coefs_t *c,
-                           const bfv_ciphertext_t *in)
+static veil_status run_mac(bfv_ciphertext_t *out, const lola_step_t *st,
+                           const lola_coefs_t *c, const bfv_ciphertext_t *in)
 {
     const bfv_context_t *ctx = c->ctx;
     const size_t n = ctx->n, L = ctx->n_q;
@@ -318,7 +317,8 @@ static veil_status run_mac(bfv_ciphertext_t *out, const nn_lola_step_t *st,
     }
     if (err != VEIL_OK)
         return err;
-#pragma omp parallel for schedule(dynamic) if (!nested() && n >= LOLA_PARALLEL_MIN_N)
+#pragma omp parallel for schedule(dynamic) if (!nested() &&                    \
+                                               n >= LOLA_PARALLEL_MIN_N)
     for (size_t job = 0; job < L * 3; job++) {
         const size_t i = job / 3, k = job % 3;
         const ntt_plan_t *pl = &ctx->plans[i];
@@ -333,14 +333,14 @@ static veil_status run_mac(bfv_ciphertext_t *out, const nn_lola_step_t *st,
         }
         for (size_t j0 = 0; j0 < st->nin; j0 += MAC_TILE)
             for (size_t o = 0; o < st->nout; o++) {
-                const nn_lola_output_t *op = &st->out[o];
+                const lola_output_t *op = &st->out[o];
                 if (k >= out[o].size)
                     continue;
                 uint64_t *a = bfv_ct_row(&out[o], k, i);
                 for (; next[o] < op->nterms &&
                        op->terms[next[o]].input < j0 + MAC_TILE;
                      next[o]++) {
-                    const nn_lola_term_t *t = &op->terms[next[o]];
+                    const lola_term_t *t = &op->terms[next[o]];
                     const bfv_ciphertext_t *x = &in[t->input];
                     const int first = next[o] == 0;
                     uint64_t *dst = first ? a : tmp;
@@ -351,13 +351,13 @@ static veil_status run_mac(bfv_ciphertext_t *out, const nn_lola_step_t *st,
                     }
                     const uint64_t *xr = bfv_ct_row(x, k, i);
                     switch (t->kind) {
-                    case NN_LOLA_COEF_ONE:
+                    case LOLA_COEF_ONE:
                         if (first)
                             memcpy(a, xr, n * sizeof(uint64_t));
                         else
                             ntt_vec_add(pl, a, a, xr);
                         continue;
-                    case NN_LOLA_COEF_SCALAR:
+                    case LOLA_COEF_SCALAR:
                         ntt_vec_mul_scalar(pl, dst, xr,
                                            residue(c->scalars[t->coef], pl->q));
                         break;
@@ -381,22 +381,19 @@ static veil_status run_mac(bfv_ciphertext_t *out, const nn_lola_step_t *st,
     }
     for (size_t o = 0; o < st->nout && err == VEIL_OK; o++)
         if (st->out[o].bias >= 0)
-            err = bfv_add_plain(&out[o], &out[o],
-                                &c->biases[st->out[o].bias]);
+            err = bfv_add_plain(&out[o], &out[o], &c->biases[st->out[o].bias]);
     return err;
 }
 
-veil_status nn_lola_step_exec(bfv_ciphertext_t *out, const nn_lola_step_t *st,
-                              const nn_lola_coefs_t *c,
-                              const bfv_ciphertext_t *in,
-                              const bfv_relin_key_t *rk,
-                              const bfv_galois_keys_t *gk)
+veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
+                           const lola_coefs_t *c, const bfv_ciphertext_t *in,
+                           const bfv_relin_key_t *rk,
+                           const bfv_galois_keys_t *gk)
 {
     veil_status err = VEIL_OK;
     babies_t bb;
 
-    if (out == NULL || st == NULL || c == NULL || in == NULL ||
-        c->ctx == NULL)
+    if (out == NULL || st == NULL || c == NULL || in == NULL || c->ctx == NULL)
         return VEIL_EINVAL;
     for (size_t i = 0; i < st->nout; i++)
         if (out[i].ctx != c->ctx)
@@ -404,17 +401,18 @@ veil_status nn_lola_step_exec(bfv_ciphertext_t *out, const nn_lola_step_t *st,
     for (size_t i = 0; i < st->nin; i++)
         if (in[i].ctx != c->ctx)
             return VEIL_EINVAL;
-    if (st->kind != NN_LOLA_STEP_LINEAR) {
-        if ((st->relin || st->kind == NN_LOLA_STEP_RELIN) && rk == NULL)
+    if (st->kind != LOLA_STEP_LINEAR) {
+        if ((st->relin || st->kind == LOLA_STEP_RELIN) && rk == NULL)
             return VEIL_EINVAL;
-#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1 && st->n >= LOLA_PARALLEL_MIN_N)
+#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1 &&    \
+                                               st->n >= LOLA_PARALLEL_MIN_N)
         for (size_t i = 0; i < st->nout; i++) {
             veil_status s = VEIL_OK;
-            if (st->kind == NN_LOLA_STEP_SQUARE)
+            if (st->kind == LOLA_STEP_SQUARE)
                 s = bfv_square(&out[i], &in[i]);
             else
                 s = bfv_ciphertext_copy(&out[i], &in[i]);
-            if (s == VEIL_OK && (st->relin || st->kind == NN_LOLA_STEP_RELIN))
+            if (s == VEIL_OK && (st->relin || st->kind == LOLA_STEP_RELIN))
                 s = bfv_relinearize(&out[i], &out[i], rk);
             if (s != VEIL_OK) {
 #pragma omp critical(lola_exec_err)
@@ -434,7 +432,8 @@ veil_status nn_lola_step_exec(bfv_ciphertext_t *out, const nn_lola_step_t *st,
         return run_mac(out, st, c, in);
     err = babies_make(&bb, st, c->ctx, in, gk);
     if (err == VEIL_OK) {
-#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1 && st->n >= LOLA_PARALLEL_MIN_N)
+#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1 &&    \
+                                               st->n >= LOLA_PARALLEL_MIN_N)
         for (size_t o = 0; o < st->nout; o++) {
             veil_status s = run_output(&out[o], st, o, c, in, &bb, gk);
             if (s != VEIL_OK) {

@@ -1,5 +1,5 @@
 /*
- * lola_kdiag.c - the diagonal method of Halevi and Shoup (CRYPTO 2014,
+ * lola/kernel_diag.c - the diagonal method of Halevi and Shoup (CRYPTO 2014,
  * "Algorithms in HElib", section 4.3) for LoLa messages, with
  * baby-step / giant-step and hoisted rotations; not in the LoLa paper.
  *
@@ -24,9 +24,9 @@
  * swap when both rows hold some; more doublings give more copies of the
  * result (a stacked kernel after this one does one round per copy).
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "lola_internal.h"
 
 typedef struct {
     size_t npairs;
@@ -43,8 +43,8 @@ static void pairs_clear(pairs_t *p)
     free(p->slots);
 }
 
-static veil_status pairs_init(pairs_t *p, const nn_lola_matrix_t *m,
-                              const nn_lola_layout_t *in)
+static veil_status pairs_init(pairs_t *p, const lola_matrix_t *m,
+                              const lola_layout_t *in)
 {
     const size_t n = in->n;
     size_t total = 0;
@@ -106,7 +106,8 @@ static inline size_t offset_of(size_t n, size_t u, size_t j, size_t D)
 static veil_status greedy_cover(size_t *chosen, size_t *nchosen, size_t *order,
                                 const pairs_t *p, size_t n, size_t D)
 {
-    size_t *cnt = calloc(D, sizeof(size_t)), *stamp = malloc(D * sizeof(size_t));
+    size_t *cnt = calloc(D, sizeof(size_t)),
+           *stamp = malloc(D * sizeof(size_t));
     size_t *istart = calloc(D + 1, sizeof(size_t)), *ilist = NULL, *fill = NULL;
     uint8_t *covered = calloc(p->npairs + 1, 1);
     size_t left = p->npairs, total = 0;
@@ -229,17 +230,17 @@ static size_t choose_baby(const size_t *chosen, size_t k, size_t D)
     return best;
 }
 
-veil_status nn_lola_kernel_diag(nn_lola_step_t *st, const nn_lola_matrix_t *m,
-                                const nn_lola_layout_t *in, size_t block,
-                                size_t baby, size_t copies)
+veil_status lola_kernel_diag(lola_step_t *st, const lola_matrix_t *m,
+                             const lola_layout_t *in, size_t block, size_t baby,
+                             size_t copies)
 {
     const size_t n = in ? in->n : 0, h = n / 2, D = block;
     size_t *chosen = NULL, *order = NULL, *plain_of = NULL, nchosen = 0;
     size_t start = 0, nfold, nvalid = 0, valid_rows[2];
-    nn_lola_src_t *raw = NULL;
+    lola_src_t *raw = NULL;
     uint8_t *used = NULL;
     int rows_used[2] = {0, 0};
-    nn_lola_rot_t fold[64];
+    lola_rot_t fold[64];
     pairs_t p;
     veil_status s;
 
@@ -247,8 +248,7 @@ veil_status nn_lola_kernel_diag(nn_lola_step_t *st, const nn_lola_matrix_t *m,
         return VEIL_EINVAL;
     memset(st, 0, sizeof(*st));
     if (m == NULL || in == NULL || in->map == NULL || in->nct != 1 ||
-        in->len != m->cols || !lola_pow2(D) || D < m->rows || D > h ||
-        baby > D)
+        in->len != m->cols || !lola_pow2(D) || D < m->rows || D > h || baby > D)
         return VEIL_EINVAL;
     s = pairs_init(&p, m, in);
     if (s != VEIL_OK)
@@ -270,14 +270,14 @@ veil_status nn_lola_kernel_diag(nn_lola_step_t *st, const nn_lola_matrix_t *m,
     if (baby == 0)
         baby = choose_baby(chosen, nchosen, D);
 
-    s = lola_step_begin(st, NN_LOLA_STEP_LINEAR, "diag", -1, n, 1, 1);
+    s = lola_step_begin(st, LOLA_STEP_LINEAR, "diag", -1, n, 1, 1);
     if (s == VEIL_OK)
-        s = lola_step_layout(st, NN_LOLA_INTERLEAVED, m->rows);
+        s = lola_step_layout(st, LOLA_INTERLEAVED, m->rows);
     if (s != VEIL_OK)
         goto done;
     for (size_t r = 0; r < nchosen; r++) {
         uint32_t idx;
-        nn_lola_src_t *pl;
+        lola_src_t *pl;
         s = lola_step_plain(st, &idx, &pl);
         if (s != VEIL_OK)
             goto done;
@@ -298,7 +298,7 @@ veil_status nn_lola_kernel_diag(nn_lola_step_t *st, const nn_lola_matrix_t *m,
         const size_t i = chosen[best];
         const size_t sl = lola_slot(n, lola_row(n, best_u),
                                     (lola_col(n, best_u) + h - i) % h);
-        nn_lola_src_t *pl = st->plains + plain_of[best] * n;
+        lola_src_t *pl = st->plains + plain_of[best] * n;
         pl[sl].row = (int32_t)j;
         pl[sl].col = (int32_t)c;
         used[lola_col(n, sl) / D] = 1;
@@ -307,15 +307,15 @@ veil_status nn_lola_kernel_diag(nn_lola_step_t *st, const nn_lola_matrix_t *m,
     /* 2. baby and giant steps: P'_i = rot_{-G}(P_i) */
     for (size_t r = 0; r < nchosen; r++) {
         const size_t i = chosen[r], b = i % baby, G = i - b;
-        nn_lola_src_t *pl = st->plains + plain_of[r] * n;
+        lola_src_t *pl = st->plains + plain_of[r] * n;
         memcpy(raw, pl, n * sizeof(*raw));
         for (size_t row = 0; row < 2 && G != 0; row++) {
             /* pl[row][c] = raw[row][c - G] */
             memcpy(pl + row * h + G, raw + row * h, (h - G) * sizeof(*raw));
             memcpy(pl + row * h, raw + row * h + h - G, G * sizeof(*raw));
         }
-        s = lola_step_term(st, 0, 0, nn_lola_rot(n, (int64_t)b, 0),
-                           nn_lola_rot(n, (int64_t)G, 0), NN_LOLA_COEF_PLAIN,
+        s = lola_step_term(st, 0, 0, lola_rot(n, (int64_t)b, 0),
+                           lola_rot(n, (int64_t)G, 0), LOLA_COEF_PLAIN,
                            (uint32_t)plain_of[r]);
         if (s != VEIL_OK)
             goto done;
@@ -346,7 +346,7 @@ veil_status nn_lola_kernel_diag(nn_lola_step_t *st, const nn_lola_matrix_t *m,
         /* block start - i holds the sum for i < have */
         s = lola_step_fold(st, 0, fold, nfold);
         if (s == VEIL_OK) {
-            nn_lola_src_t *b = NULL;
+            lola_src_t *b = NULL;
             if (m->bias != NULL)
                 s = lola_step_bias(st, 0, &b);
             for (size_t v = 0; v < nvalid && s == VEIL_OK; v++)
@@ -363,14 +363,14 @@ veil_status nn_lola_kernel_diag(nn_lola_step_t *st, const nn_lola_matrix_t *m,
         }
         if (s == VEIL_OK) {
             const size_t total = have * nvalid;
-            st->layout.rep = total > 1 ? NN_LOLA_STACKED : NN_LOLA_INTERLEAVED;
+            st->layout.rep = total > 1 ? LOLA_STACKED : LOLA_INTERLEAVED;
             st->layout.period = total > 1 ? D : 0;
             s = lola_step_finish(st, in);
         }
     }
 done:
     if (s != VEIL_OK)
-        nn_lola_step_clear(st);
+        lola_step_clear(st);
     pairs_clear(&p);
     free(chosen);
     free(order);

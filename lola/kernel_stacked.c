@@ -1,32 +1,31 @@
 /*
- * lola_kstacked.c - stacked vector x row-major (paper section 4.2.2).
+ * lola/kernel_stacked.c - stacked vector x row-major (paper section 4.2.2).
  * The input holds c copies of v, one per block of p slots (p a power of two
  * >= len).  One round multiplies by c rows of W, row j in the block of copy
  * j, and sums every block with log2(p) rotations: ceil(r / c) rounds give
  * the product in the interleaved representation (row j of round q in the
  * first slot of block j; the other slots hold partial sums: GARBAGE).
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "lola_internal.h"
 
-veil_status nn_lola_kernel_stacked_row(nn_lola_step_t *st,
-                                       const nn_lola_matrix_t *m,
-                                       const nn_lola_layout_t *in)
+veil_status lola_kernel_stacked_row(lola_step_t *st, const lola_matrix_t *m,
+                                    const lola_layout_t *in)
 {
     const size_t n = in ? in->n : 0;
     size_t p, nblocks, c = 0, rounds, nfold;
     size_t *blocks = NULL;
     int64_t *cols = NULL;
-    nn_lola_rot_t fold[64];
+    lola_rot_t fold[64];
     veil_status s = VEIL_EINVAL;
 
     if (st == NULL)
         return VEIL_EINVAL;
     memset(st, 0, sizeof(*st));
     if (m == NULL || in == NULL || in->map == NULL || in->nct != 1 ||
-        in->len != m->cols || !lola_pow2(in->period) ||
-        in->period < m->cols || in->period > n / 2)
+        in->len != m->cols || !lola_pow2(in->period) || in->period < m->cols ||
+        in->period > n / 2)
         return VEIL_EINVAL;
     p = in->period;
     nblocks = n / p;
@@ -49,16 +48,15 @@ veil_status nn_lola_kernel_stacked_row(nn_lola_step_t *st,
     rounds = (m->rows + c - 1) / c;
     nfold = lola_fold_steps(fold, n, 1, p, 0);
 
-    s = lola_step_begin(st, NN_LOLA_STEP_LINEAR, "stacked-row", -1, n, 1,
-                        rounds);
+    s = lola_step_begin(st, LOLA_STEP_LINEAR, "stacked-row", -1, n, 1, rounds);
     if (s == VEIL_OK)
-        s = lola_step_layout(st, NN_LOLA_INTERLEAVED, m->rows);
+        s = lola_step_layout(st, LOLA_INTERLEAVED, m->rows);
     for (size_t q = 0; q < rounds && s == VEIL_OK; q++) {
-        nn_lola_src_t *pl, *bias = NULL;
+        lola_src_t *pl, *bias = NULL;
         uint32_t idx;
         s = lola_step_plain(st, &idx, &pl);
         if (s == VEIL_OK)
-            s = lola_step_term(st, q, 0, 0, 0, NN_LOLA_COEF_PLAIN, idx);
+            s = lola_step_term(st, q, 0, 0, 0, LOLA_COEF_PLAIN, idx);
         if (s == VEIL_OK)
             s = lola_step_fold(st, q, fold, nfold);
         if (s == VEIL_OK && m->bias != NULL)
@@ -80,7 +78,7 @@ veil_status nn_lola_kernel_stacked_row(nn_lola_step_t *st,
     if (s == VEIL_OK)
         s = lola_step_finish(st, in);
     if (s != VEIL_OK)
-        nn_lola_step_clear(st);
+        lola_step_clear(st);
 done:
     free(blocks);
     free(cols);

@@ -1,5 +1,5 @@
 /*
- * lola_client.c - the client's side of an encrypted LoLa evaluation: keys
+ * lola/client.c - the client's side of an encrypted LoLa evaluation: keys
  * (per component: secret, public, relinearization and only the Galois keys
  * the program uses), quantizing and laying out the input, encryption, and
  * decryption of the answer joined across components by CRT.  Inputs are
@@ -12,12 +12,12 @@
  * each component then uses its own generator, so the result does not depend
  * on the number of threads.
  */
+#include "internal.h"
+#include <flint/fmpz.h>
 #include <stdlib.h>
 #include <string.h>
-#include <flint/fmpz.h>
-#include "lola_internal.h"
 
-void nn_lola_client_clear(nn_lola_client_t *c)
+void lola_client_clear(lola_client_t *c)
 {
     if (c == NULL)
         return;
@@ -25,11 +25,11 @@ void nn_lola_client_clear(nn_lola_client_t *c)
         bfv_secret_key_clear(&c->sk[i]);
         bfv_public_key_clear(&c->pk[i]);
     }
-    nn_lola_evalkeys_clear(&c->ek);
+    lola_evalkeys_clear(&c->ek);
     veil_memzero(c, sizeof(*c));
 }
 
-static veil_status keygen_one(nn_lola_client_t *c, size_t i,
+static veil_status keygen_one(lola_client_t *c, size_t i,
                               const uint8_t seed[VEIL_SEED_BYTES])
 {
     const bfv_context_t *ctx = &c->su->ctx[i];
@@ -52,10 +52,10 @@ static veil_status keygen_one(nn_lola_client_t *c, size_t i,
     return s;
 }
 
-veil_status nn_lola_client_init(nn_lola_client_t *c, const nn_lola_setup_t *su,
-                                veil_rng_t *rng)
+veil_status lola_client_init(lola_client_t *c, const lola_setup_t *su,
+                             veil_rng_t *rng)
 {
-    uint8_t seeds[NN_LOLA_MAX_PRIMES][VEIL_SEED_BYTES];
+    uint8_t seeds[LOLA_MAX_PRIMES][VEIL_SEED_BYTES];
     veil_status s, err = VEIL_OK;
 
     if (c == NULL)
@@ -64,14 +64,15 @@ veil_status nn_lola_client_init(nn_lola_client_t *c, const nn_lola_setup_t *su,
     if (su == NULL || rng == NULL || su->ncomp == 0)
         return VEIL_EINVAL;
     c->su = su;
-    s = nn_lola_evalkeys_init(&c->ek, su);
+    s = lola_evalkeys_init(&c->ek, su);
     if (s != VEIL_OK) {
-        nn_lola_client_clear(c);
+        lola_client_clear(c);
         return s;
     }
     for (size_t i = 0; i < su->ncomp; i++)
         veil_rng_bytes(rng, seeds[i], VEIL_SEED_BYTES);
-#pragma omp parallel for schedule(dynamic) if (su->ncomp > 1 && su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
+#pragma omp parallel for schedule(                                             \
+    dynamic) if (su->ncomp > 1 && su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
     for (size_t i = 0; i < su->ncomp; i++) {
         veil_status e = keygen_one(c, i, seeds[i]);
         if (e != VEIL_OK) {
@@ -81,18 +82,17 @@ veil_status nn_lola_client_init(nn_lola_client_t *c, const nn_lola_setup_t *su,
     }
     veil_memzero(seeds, sizeof(seeds));
     if (err != VEIL_OK)
-        nn_lola_client_clear(c);
+        lola_client_clear(c);
     return err;
 }
 
-veil_status nn_lola_client_encrypt_values(nn_lola_msg_t *m,
-                                          const nn_lola_client_t *c,
-                                          const int64_t *x, size_t records,
-                                          veil_rng_t *rng)
+veil_status lola_client_encrypt_values(lola_msg_t *m, const lola_client_t *c,
+                                       const int64_t *x, size_t records,
+                                       veil_rng_t *rng)
 {
-    const nn_lola_setup_t *su;
-    const nn_lola_layout_t *l;
-    uint8_t seeds[NN_LOLA_MAX_PRIMES][VEIL_SEED_BYTES];
+    const lola_setup_t *su;
+    const lola_layout_t *l;
+    uint8_t seeds[LOLA_MAX_PRIMES][VEIL_SEED_BYTES];
     int64_t *slots = NULL, *v = NULL;
     size_t size;
     veil_status s, err = VEIL_OK;
@@ -106,27 +106,27 @@ veil_status nn_lola_client_encrypt_values(nn_lola_msg_t *m,
     l = &su->input;
     size = nn_shape_size(su->spec.in);
     if (records == 0 || records > su->spec.batch ||
-        (l->rep != NN_LOLA_SIMD && records != 1))
+        (l->rep != LOLA_SIMD && records != 1))
         return VEIL_EINVAL;
     slots = malloc(l->nct * l->n * sizeof(int64_t));
-    v = calloc(l->rep == NN_LOLA_SIMD ? l->batch * size : size,
-               sizeof(int64_t));
+    v = calloc(l->rep == LOLA_SIMD ? l->batch * size : size, sizeof(int64_t));
     if (slots == NULL || v == NULL) {
         free(slots);
         free(v);
         return VEIL_ENOMEM;
     }
     memcpy(v, x, records * size * sizeof(int64_t)); /* other records: 0 */
-    nn_lola_layout_encode(slots, l, v);
+    lola_layout_encode(slots, l, v);
     free(v);
-    s = nn_lola_msg_init(m, su, l->nct);
+    s = lola_msg_init(m, su, l->nct);
     if (s != VEIL_OK) {
         free(slots);
         return s;
     }
     for (size_t i = 0; i < su->ncomp; i++)
         veil_rng_bytes(rng, seeds[i], VEIL_SEED_BYTES);
-#pragma omp parallel for schedule(dynamic) if (su->ncomp > 1 && su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
+#pragma omp parallel for schedule(                                             \
+    dynamic) if (su->ncomp > 1 && su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
     for (size_t i = 0; i < su->ncomp; i++) {
         bfv_plaintext_t pt;
         veil_rng_t r;
@@ -149,13 +149,13 @@ veil_status nn_lola_client_encrypt_values(nn_lola_msg_t *m,
     veil_memzero(slots, l->nct * l->n * sizeof(int64_t));
     free(slots);
     if (err != VEIL_OK)
-        nn_lola_msg_clear(m);
+        lola_msg_clear(m);
     return err;
 }
 
-veil_status nn_lola_client_encrypt(nn_lola_msg_t *m, const nn_lola_client_t *c,
-                                   const uint8_t *pixels, size_t records,
-                                   veil_rng_t *rng)
+veil_status lola_client_encrypt(lola_msg_t *m, const lola_client_t *c,
+                                const uint8_t *pixels, size_t records,
+                                veil_rng_t *rng)
 {
     nn_qmodel_t q;
     fmpz *xq;
@@ -193,18 +193,18 @@ veil_status nn_lola_client_encrypt(nn_lola_msg_t *m, const nn_lola_client_t *c,
         }
     }
     if (s == VEIL_OK)
-        s = nn_lola_client_encrypt_values(m, c, x, records, rng);
+        s = lola_client_encrypt_values(m, c, x, records, rng);
     veil_memzero(x, records * size * sizeof(int64_t));
     free(x);
     _fmpz_vec_clear(xq, (slong)size);
     return s;
 }
 
-veil_status nn_lola_client_decrypt(fmpz *logits, const nn_lola_client_t *c,
-                                   const nn_lola_msg_t *m, size_t records)
+veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
+                                const lola_msg_t *m, size_t records)
 {
-    const nn_lola_setup_t *su;
-    const nn_lola_layout_t *l;
+    const lola_setup_t *su;
+    const lola_layout_t *l;
     size_t total, ncls;
     int64_t *slots = NULL, *res = NULL;
     fmpz_t M, r, t;
@@ -216,9 +216,9 @@ veil_status nn_lola_client_decrypt(fmpz *logits, const nn_lola_client_t *c,
     l = su->output;
     ncls = l->len;
     if (m->ncomp != su->ncomp || m->nct != l->nct || records == 0 ||
-        records > (l->rep == NN_LOLA_SIMD ? l->batch : 1))
+        records > (l->rep == LOLA_SIMD ? l->batch : 1))
         return VEIL_EINVAL;
-    total = (l->rep == NN_LOLA_SIMD ? l->batch : 1) * ncls;
+    total = (l->rep == LOLA_SIMD ? l->batch : 1) * ncls;
     slots = malloc(l->nct * l->n * sizeof(int64_t));
     res = malloc(su->ncomp * total * sizeof(int64_t));
     if (slots == NULL || res == NULL) {
@@ -239,7 +239,7 @@ veil_status nn_lola_client_decrypt(fmpz *logits, const nn_lola_client_t *c,
         }
         bfv_plaintext_clear(&pt);
         if (s == VEIL_OK)
-            s = nn_lola_layout_decode(res + i * total, l, slots, 1);
+            s = lola_layout_decode(res + i * total, l, slots, 1);
     }
     /* CRT: the centred residue mod T of each logit */
     fmpz_init(M);
@@ -265,8 +265,8 @@ veil_status nn_lola_client_decrypt(fmpz *logits, const nn_lola_client_t *c,
     return s;
 }
 
-veil_status nn_lola_client_budget(int *bits, const nn_lola_client_t *c,
-                                  const nn_lola_msg_t *m)
+veil_status lola_client_budget(int *bits, const lola_client_t *c,
+                               const lola_msg_t *m)
 {
     veil_status s = VEIL_OK;
     if (bits == NULL || c == NULL || c->su == NULL || m == NULL ||

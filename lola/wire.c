@@ -1,14 +1,14 @@
 /*
- * lola_wire.c - evaluation keys and messages as bytes (format in
+ * lola/wire.c - evaluation keys and messages as bytes (format in
  * include/veil/lola_wire.h).  Every object inside is a bfv_serial object,
  * so parameter checks, coefficient ranges and seed expansion are the bfv
  * serializer's; this file adds the envelope and checks it against the
  * receiver's setup.
  */
-#include <stdlib.h>
-#include <string.h>
 #include "veil/bfv_serial.h"
 #include "veil/lola_wire.h"
+#include <stdlib.h>
+#include <string.h>
 
 #define MAGIC_KEYS 0x4b454c56u /* "VLEK" little-endian */
 #define MAGIC_MSG 0x534d4c56u  /* "VLMS" */
@@ -34,7 +34,7 @@ static uint32_t get_u32(const uint8_t *p)
 static void put_header(uint8_t *p, uint32_t magic, size_t ncomp, size_t nct)
 {
     put_u32(p, magic);
-    put_u16(p + 4, NN_LOLA_WIRE_VERSION);
+    put_u16(p + 4, LOLA_WIRE_VERSION);
     put_u16(p + 6, 0);
     put_u32(p + 8, (uint32_t)ncomp);
     put_u32(p + 12, (uint32_t)nct);
@@ -44,23 +44,22 @@ static void put_header(uint8_t *p, uint32_t magic, size_t ncomp, size_t nct)
 static veil_status check_header(const uint8_t *buf, size_t len, uint32_t magic,
                                 size_t ncomp, size_t nct)
 {
-    if (len < NN_LOLA_WIRE_HEADER_BYTES || get_u32(buf) != magic ||
-        (buf[4] | buf[5] << 8) != NN_LOLA_WIRE_VERSION ||
-        (buf[6] | buf[7]) != 0 || get_u32(buf + 8) != ncomp ||
-        get_u32(buf + 12) != nct)
+    if (len < LOLA_WIRE_HEADER_BYTES || get_u32(buf) != magic ||
+        (buf[4] | buf[5] << 8) != LOLA_WIRE_VERSION || (buf[6] | buf[7]) != 0 ||
+        get_u32(buf + 8) != ncomp || get_u32(buf + 12) != nct)
         return VEIL_EFORMAT;
     return VEIL_OK;
 }
 
-veil_status nn_lola_evalkeys_serialize(uint8_t **buf, size_t *len,
-                                       const nn_lola_evalkeys_t *ek)
+veil_status lola_evalkeys_serialize(uint8_t **buf, size_t *len,
+                                    const lola_evalkeys_t *ek)
 {
-    size_t total = NN_LOLA_WIRE_HEADER_BYTES, off, used;
+    size_t total = LOLA_WIRE_HEADER_BYTES, off, used;
     uint8_t *out;
     veil_status st;
 
     if (buf == NULL || len == NULL || ek == NULL || ek->ncomp == 0 ||
-        ek->ncomp > NN_LOLA_MAX_PRIMES)
+        ek->ncomp > LOLA_MAX_PRIMES)
         return VEIL_EINVAL;
     for (size_t c = 0; c < ek->ncomp; c++)
         total += bfv_relin_key_serial_size(&ek->rk[c]) +
@@ -69,7 +68,7 @@ veil_status nn_lola_evalkeys_serialize(uint8_t **buf, size_t *len,
     if (out == NULL)
         return VEIL_ENOMEM;
     put_header(out, MAGIC_KEYS, ek->ncomp, 0);
-    off = NN_LOLA_WIRE_HEADER_BYTES;
+    off = LOLA_WIRE_HEADER_BYTES;
     for (size_t c = 0; c < ek->ncomp; c++) {
         st = bfv_relin_key_serialize(out + off, total - off, &used, &ek->rk[c]);
         if (st != VEIL_OK)
@@ -89,16 +88,15 @@ fail:
     return st;
 }
 
-veil_status nn_lola_evalkeys_parse(nn_lola_evalkeys_t *ek,
-                                   const nn_lola_setup_t *su,
-                                   const uint8_t *buf, size_t len)
+veil_status lola_evalkeys_parse(lola_evalkeys_t *ek, const lola_setup_t *su,
+                                const uint8_t *buf, size_t len)
 {
-    size_t off = NN_LOLA_WIRE_HEADER_BYTES, used;
+    size_t off = LOLA_WIRE_HEADER_BYTES, used;
     veil_status st;
 
     if (ek == NULL || su == NULL || (buf == NULL && len > 0))
         return VEIL_EINVAL;
-    st = nn_lola_evalkeys_init(ek, su);
+    st = lola_evalkeys_init(ek, su);
     if (st != VEIL_OK)
         return st;
     st = check_header(buf, len, MAGIC_KEYS, su->ncomp, 0);
@@ -125,17 +123,17 @@ veil_status nn_lola_evalkeys_parse(nn_lola_evalkeys_t *ek,
     if (st == VEIL_OK && off != len)
         st = VEIL_EFORMAT;
     if (st != VEIL_OK) {
-        nn_lola_evalkeys_clear(ek);
+        lola_evalkeys_clear(ek);
         return st == VEIL_ENOMEM ? st : VEIL_EFORMAT;
     }
     return VEIL_OK;
 }
 
-veil_status nn_lola_msg_serialize(uint8_t **buf, size_t *len,
-                                  const nn_lola_msg_t *m, int full)
+veil_status lola_msg_serialize(uint8_t **buf, size_t *len, const lola_msg_t *m,
+                               int full)
 {
     unsigned flags = full ? BFV_SERIAL_FULL : 0;
-    size_t total = NN_LOLA_WIRE_HEADER_BYTES, off, used, count;
+    size_t total = LOLA_WIRE_HEADER_BYTES, off, used, count;
     uint8_t *out;
     veil_status st;
 
@@ -149,7 +147,7 @@ veil_status nn_lola_msg_serialize(uint8_t **buf, size_t *len,
     if (out == NULL)
         return VEIL_ENOMEM;
     put_header(out, MAGIC_MSG, m->ncomp, m->nct);
-    off = NN_LOLA_WIRE_HEADER_BYTES;
+    off = LOLA_WIRE_HEADER_BYTES;
     for (size_t i = 0; i < count; i++) {
         st = bfv_ciphertext_serialize(out + off, total - off, &used, &m->ct[i],
                                       flags);
@@ -164,15 +162,15 @@ veil_status nn_lola_msg_serialize(uint8_t **buf, size_t *len,
     return VEIL_OK;
 }
 
-veil_status nn_lola_msg_parse(nn_lola_msg_t *m, const nn_lola_setup_t *su,
-                              size_t nct, const uint8_t *buf, size_t len)
+veil_status lola_msg_parse(lola_msg_t *m, const lola_setup_t *su, size_t nct,
+                           const uint8_t *buf, size_t len)
 {
-    size_t off = NN_LOLA_WIRE_HEADER_BYTES, used;
+    size_t off = LOLA_WIRE_HEADER_BYTES, used;
     veil_status st;
 
     if (m == NULL || su == NULL || nct == 0 || (buf == NULL && len > 0))
         return VEIL_EINVAL;
-    st = nn_lola_msg_init(m, su, nct);
+    st = lola_msg_init(m, su, nct);
     if (st != VEIL_OK)
         return st;
     st = check_header(buf, len, MAGIC_MSG, su->ncomp, nct);
@@ -184,7 +182,7 @@ veil_status nn_lola_msg_parse(nn_lola_msg_t *m, const nn_lola_setup_t *su,
     if (st == VEIL_OK && off != len)
         st = VEIL_EFORMAT;
     if (st != VEIL_OK) {
-        nn_lola_msg_clear(m);
+        lola_msg_clear(m);
         return st == VEIL_ENOMEM ? st : VEIL_EFORMAT;
     }
     return VEIL_OK;

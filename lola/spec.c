@@ -1,5 +1,5 @@
 /*
- * lola_spec.c - the plan both sides share (nn_lola_spec_t): variant names,
+ * lola/spec.c - the plan both sides share (lola_spec_t): variant names,
  * planner option defaults, and the spec's byte format.
  *
  * Format (little-endian, doc/11-lola.md):
@@ -12,54 +12,54 @@
  *   28     4    in_exp (i32)
  *   32     8    in_max (i64)
  *   40     8    batch (u64)
- *   48     2    kernel string length L (< NN_LOLA_KERNELS_MAX), then L bytes
+ *   48     2    kernel string length L (< LOLA_KERNELS_MAX), then L bytes
  *   ...    per layer: type u32, in c h w, out c h w (u32), k, stride, pad
  *               (u32): 11 x 4 bytes
- *   ...    nprimes u32 (1..NN_LOLA_MAX_PRIMES), n u64, n_q u32, n_p u32,
+ *   ...    nprimes u32 (1..LOLA_MAX_PRIMES), n u64, n_q u32, n_p u32,
  *          security u32, allow_insecure u32, q[n_q] u64, p[n_p] u64,
  *          t[nprimes] u64
  * The parser checks every field and that the parameter sets pass
  * bfv_params_check; the total length must match exactly.
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "lola_internal.h"
 
 #define SPEC_MAGIC "VEILLOLA"
 #define SPEC_VERSION 1
 
-const char *nn_lola_variant_name(nn_lola_variant_t v)
+const char *lola_variant_name(lola_variant_t v)
 {
     switch (v) {
-    case NN_LOLA_VARIANT_CONV:
+    case LOLA_VARIANT_CONV:
         return "lola";
-    case NN_LOLA_VARIANT_DENSE:
+    case LOLA_VARIANT_DENSE:
         return "lola-dense";
-    case NN_LOLA_VARIANT_SIMD:
+    case LOLA_VARIANT_SIMD:
         return "cryptonets";
     }
     return "?";
 }
 
-veil_status nn_lola_variant_parse(nn_lola_variant_t *v, const char *name)
+veil_status lola_variant_parse(lola_variant_t *v, const char *name)
 {
     if (v == NULL || name == NULL)
         return VEIL_EINVAL;
     if (strcmp(name, "lola") == 0 || strcmp(name, "lola-small") == 0)
-        *v = NN_LOLA_VARIANT_CONV;
+        *v = LOLA_VARIANT_CONV;
     else if (strcmp(name, "lola-dense") == 0)
-        *v = NN_LOLA_VARIANT_DENSE;
+        *v = LOLA_VARIANT_DENSE;
     else if (strcmp(name, "cryptonets") == 0)
-        *v = NN_LOLA_VARIANT_SIMD;
+        *v = LOLA_VARIANT_SIMD;
     else
         return VEIL_EINVAL;
     return VEIL_OK;
 }
 
-void nn_lola_options_default(nn_lola_options_t *o)
+void lola_options_default(lola_options_t *o)
 {
     memset(o, 0, sizeof(*o));
-    o->variant = NN_LOLA_VARIANT_CONV;
+    o->variant = LOLA_VARIANT_CONV;
     o->margin = 10;
     o->security = BFV_SEC_128;
 }
@@ -97,8 +97,8 @@ static void put_shape(wbuf_t *w, nn_shape_t s)
     put(w, s.w, 4);
 }
 
-veil_status nn_lola_spec_serialize(uint8_t **buf, size_t *len,
-                                   const nn_lola_spec_t *spec)
+veil_status lola_spec_serialize(uint8_t **buf, size_t *len,
+                                const lola_spec_t *spec)
 {
     wbuf_t w = {NULL, 0, 0, 0};
     size_t klen;
@@ -107,10 +107,10 @@ veil_status nn_lola_spec_serialize(uint8_t **buf, size_t *len,
         return VEIL_EINVAL;
     *buf = NULL;
     *len = 0;
-    klen = strnlen(spec->kernels, NN_LOLA_KERNELS_MAX);
-    if (klen == NN_LOLA_KERNELS_MAX || spec->nlayers == 0 ||
+    klen = strnlen(spec->kernels, LOLA_KERNELS_MAX);
+    if (klen == LOLA_KERNELS_MAX || spec->nlayers == 0 ||
         spec->nlayers > NN_MAX_LAYERS || spec->nprimes == 0 ||
-        spec->nprimes > NN_LOLA_MAX_PRIMES)
+        spec->nprimes > LOLA_MAX_PRIMES)
         return VEIL_EINVAL;
     for (size_t i = 0; i < 8; i++)
         put(&w, (uint8_t)SPEC_MAGIC[i], 1);
@@ -194,7 +194,7 @@ static int shape_ok(nn_shape_t s)
 
 /* The layer chain must be consistent: each input is the previous output,
  * and each layer's output shape follows from its input and window. */
-static int layers_ok(const nn_lola_spec_t *s)
+static int layers_ok(const lola_spec_t *s)
 {
     nn_shape_t cur = s->in;
     for (uint32_t i = 0; i < s->nlayers; i++) {
@@ -202,8 +202,8 @@ static int layers_ok(const nn_lola_spec_t *s)
         const nn_shape_t in = s->layers[i].in, out = s->layers[i].out;
         const uint32_t k = s->layers[i].k, st = s->layers[i].stride,
                        pad = s->layers[i].pad;
-        if (!shape_ok(in) || !shape_ok(out) || in.c != cur.c ||
-            in.h != cur.h || in.w != cur.w)
+        if (!shape_ok(in) || !shape_ok(out) || in.c != cur.c || in.h != cur.h ||
+            in.w != cur.w)
             return 0;
         switch (t) {
         case NN_LAYER_CONV2D:
@@ -231,8 +231,7 @@ static int layers_ok(const nn_lola_spec_t *s)
     return 1;
 }
 
-veil_status nn_lola_spec_parse(nn_lola_spec_t *spec, const uint8_t *buf,
-                               size_t len)
+veil_status lola_spec_parse(lola_spec_t *spec, const uint8_t *buf, size_t len)
 {
     rbuf_t r = {buf, len, 0, 0};
     size_t klen, nprimes;
@@ -248,9 +247,9 @@ veil_status nn_lola_spec_parse(nn_lola_spec_t *spec, const uint8_t *buf,
     if (get(&r, 2) != SPEC_VERSION)
         return VEIL_EFORMAT;
     v = get(&r, 2);
-    if (v > NN_LOLA_VARIANT_SIMD)
+    if (v > LOLA_VARIANT_SIMD)
         return VEIL_EFORMAT;
-    spec->variant = (nn_lola_variant_t)v;
+    spec->variant = (lola_variant_t)v;
     v = get(&r, 4);
     if (v == 0 || v > NN_MAX_LAYERS)
         return VEIL_EFORMAT;
@@ -260,7 +259,7 @@ veil_status nn_lola_spec_parse(nn_lola_spec_t *spec, const uint8_t *buf,
     spec->in_max = (int64_t)get(&r, 8);
     spec->batch = (size_t)get(&r, 8);
     klen = (size_t)get(&r, 2);
-    if (r.fail || klen >= NN_LOLA_KERNELS_MAX || r.len - r.pos < klen)
+    if (r.fail || klen >= LOLA_KERNELS_MAX || r.len - r.pos < klen)
         return VEIL_EFORMAT;
     for (size_t i = 0; i < klen; i++) {
         const char c = (char)r.buf[r.pos++];
@@ -282,8 +281,7 @@ veil_status nn_lola_spec_parse(nn_lola_spec_t *spec, const uint8_t *buf,
     {
         lola_kchoice_t k[NN_MAX_LAYERS];
         size_t nk;
-        if (lola_kernels_parse(k, &nk, NN_MAX_LAYERS, spec->kernels) !=
-            VEIL_OK)
+        if (lola_kernels_parse(k, &nk, NN_MAX_LAYERS, spec->kernels) != VEIL_OK)
             return VEIL_EFORMAT;
     }
     memset(&base, 0, sizeof(base));
@@ -294,12 +292,11 @@ veil_status nn_lola_spec_parse(nn_lola_spec_t *spec, const uint8_t *buf,
     v = get(&r, 4);
     base.security = (bfv_security_t)v;
     base.allow_insecure = (int)get(&r, 4);
-    if (r.fail || nprimes == 0 || nprimes > NN_LOLA_MAX_PRIMES ||
+    if (r.fail || nprimes == 0 || nprimes > LOLA_MAX_PRIMES ||
         !lola_pow2(base.n) || base.n < ((size_t)1 << NTT_MIN_LOGN) ||
-        base.n > ((size_t)1 << NTT_MAX_LOGN) ||
-        base.n_q == 0 || base.n_q > BFV_MAX_Q || base.n_p == 0 ||
-        base.n_p > BFV_MAX_P || base.allow_insecure < 0 ||
-        base.allow_insecure > 1 ||
+        base.n > ((size_t)1 << NTT_MAX_LOGN) || base.n_q == 0 ||
+        base.n_q > BFV_MAX_Q || base.n_p == 0 || base.n_p > BFV_MAX_P ||
+        base.allow_insecure < 0 || base.allow_insecure > 1 ||
         (v != BFV_SEC_128 && v != BFV_SEC_192 && v != BFV_SEC_256))
         return VEIL_EFORMAT;
     for (size_t i = 0; i < base.n_q; i++)
@@ -314,7 +311,7 @@ veil_status nn_lola_spec_parse(nn_lola_spec_t *spec, const uint8_t *buf,
         return VEIL_EFORMAT;
     spec->nprimes = nprimes;
     if (spec->batch == 0 || spec->batch > base.n ||
-        (spec->variant != NN_LOLA_VARIANT_SIMD && spec->batch != 1))
+        (spec->variant != LOLA_VARIANT_SIMD && spec->batch != 1))
         return VEIL_EFORMAT;
     for (size_t i = 0; i < nprimes; i++) {
         /* batching: t = 1 mod 2n (bfv_params_check tests the rest) */

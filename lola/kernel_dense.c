@@ -1,23 +1,22 @@
 /*
- * lola_kdense.c - dense (or interleaved) vector x row-major (paper section
- * 4.2.2): one dot product per row of W, each a mul_plain by the row laid out
- * like the input vector and a rotate-and-add over the slots it covers.
+ * lola/kernel_dense.c - dense (or interleaved) vector x row-major (paper
+ * section 4.2.2): one dot product per row of W, each a mul_plain by the row
+ * laid out like the input vector and a rotate-and-add over the slots it covers.
  * The result is sparse: output j holds W_j . v (in every slot with `full`,
  * else in the first slot of the window it summed).
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "lola_internal.h"
 
-veil_status nn_lola_kernel_dense_row(nn_lola_step_t *st,
-                                     const nn_lola_matrix_t *m,
-                                     const nn_lola_layout_t *in, int full)
+veil_status lola_kernel_dense_row(lola_step_t *st, const lola_matrix_t *m,
+                                  const lola_layout_t *in, int full)
 {
     const size_t n = in ? in->n : 0, h = n / 2;
     size_t *copy = NULL, start = 0, span, nfold, nval = 0;
     int64_t *cols = NULL;
     uint8_t *used = NULL;
-    nn_lola_rot_t fold[64];
+    lola_rot_t fold[64];
     size_t valid[2];
     int rows_used[2] = {0, 0};
     veil_status s = VEIL_EINVAL;
@@ -60,13 +59,12 @@ veil_status nn_lola_kernel_dense_row(nn_lola_step_t *st,
     nfold = lola_fold_steps(fold, n, 1, span,
                             full || (rows_used[0] && rows_used[1]));
 
-    s = lola_step_begin(st, NN_LOLA_STEP_LINEAR, "dense-row", -1, n, 1,
-                        m->rows);
+    s = lola_step_begin(st, LOLA_STEP_LINEAR, "dense-row", -1, n, 1, m->rows);
     if (s == VEIL_OK)
-        s = lola_step_layout(st, full ? NN_LOLA_SPARSE : NN_LOLA_INTERLEAVED,
+        s = lola_step_layout(st, full ? LOLA_SPARSE : LOLA_INTERLEAVED,
                              m->rows);
     for (size_t j = 0; j < m->rows && s == VEIL_OK; j++) {
-        nn_lola_src_t *p, *b = NULL;
+        lola_src_t *p, *b = NULL;
         int32_t *map = st->layout.map + j * n;
         uint32_t idx;
         const size_t nc = lola_matrix_row_cols(cols, m, j);
@@ -77,7 +75,7 @@ veil_status nn_lola_kernel_dense_row(nn_lola_step_t *st,
             p[copy[cols[i]]].row = (int32_t)j;
             p[copy[cols[i]]].col = (int32_t)cols[i];
         }
-        s = lola_step_term(st, j, 0, 0, 0, NN_LOLA_COEF_PLAIN, idx);
+        s = lola_step_term(st, j, 0, 0, 0, LOLA_COEF_PLAIN, idx);
         if (s == VEIL_OK)
             s = lola_step_fold(st, j, fold, nfold);
         if (s == VEIL_OK && m->bias != NULL)
@@ -100,7 +98,7 @@ veil_status nn_lola_kernel_dense_row(nn_lola_step_t *st,
     if (s == VEIL_OK)
         s = lola_step_finish(st, in);
     if (s != VEIL_OK)
-        nn_lola_step_clear(st);
+        lola_step_clear(st);
 done:
     free(copy);
     free(cols);

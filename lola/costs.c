@@ -1,32 +1,31 @@
 /*
- * lola_costs.c - what BFV operations cost, for the planner's cost model:
+ * lola/costs.c - what BFV operations cost, for the planner's cost model:
  * a table measured on the reference machine, and a routine that measures
  * them for a parameter set (medians of repeated runs of the thread CPU
  * time, which a busy machine disturbs less than wall time).
  */
+#include "internal.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "lola_internal.h"
 
 /* Microseconds per operation, one thread, at the parameters the planner
  * uses for each n (bfv_params_from_budget at the 128-bit bound).  Measured
- * with nn_lola_costs_measure (veil-bench lola --costs) on the reference
+ * with lola_costs_measure (veil-bench lola --costs) on the reference
  * machine; doc/11-lola.md has the command and the machine. */
-static const nn_lola_costs_t table[] = {
+static const lola_costs_t table[] = {
     /* n     rot     prep    hrot    mplain mscal  add    addpl  square
      *       relin */
     {4096, 114.3, 36.4, 71.6, 5.7, 3.6, 3.4, 23.6, 339.4, 104.7},
     {8192, 799.4, 245.1, 318.8, 35.6, 24.1, 19.1, 92.7, 1554.9, 602.7},
-    {16384, 6554.4, 3075.7, 3931.7, 136.5, 70.8, 68.4, 390.7, 9518.4,
-     6608.0},
-    {32768, 130292.5, 34213.8, 28870.2, 1149.6, 442.0, 571.2, 5123.9,
-     100788.0, 147946.4},
+    {16384, 6554.4, 3075.7, 3931.7, 136.5, 70.8, 68.4, 390.7, 9518.4, 6608.0},
+    {32768, 130292.5, 34213.8, 28870.2, 1149.6, 442.0, 571.2, 5123.9, 100788.0,
+     147946.4},
 };
 #define TABLE_LEN (sizeof(table) / sizeof(table[0]))
 
-veil_status nn_lola_costs_default(nn_lola_costs_t *c, size_t n)
+veil_status lola_costs_default(lola_costs_t *c, size_t n)
 {
     size_t i = 0;
     double f;
@@ -65,8 +64,18 @@ static int dbl_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-enum { OP_ROT, OP_PREP, OP_HROT, OP_MPLAIN, OP_MSCAL, OP_ADD, OP_ADDPL,
-       OP_SQUARE, OP_RELIN, OP_COUNT };
+enum {
+    OP_ROT,
+    OP_PREP,
+    OP_HROT,
+    OP_MPLAIN,
+    OP_MSCAL,
+    OP_ADD,
+    OP_ADDPL,
+    OP_SQUARE,
+    OP_RELIN,
+    OP_COUNT
+};
 
 typedef struct {
     bfv_context_t ctx;
@@ -105,8 +114,7 @@ static veil_status run_op(bench_t *w, int op)
     }
 }
 
-veil_status nn_lola_costs_measure(nn_lola_costs_t *c, const bfv_params_t *p,
-                                  int runs)
+veil_status lola_costs_measure(lola_costs_t *c, const bfv_params_t *p, int runs)
 {
     bench_t w;
     veil_rng_t rng;
@@ -153,7 +161,7 @@ veil_status nn_lola_costs_measure(nn_lola_costs_t *c, const bfv_params_t *p,
         s = bfv_keygen_public(&w.pk, &w.sk, &rng);
     if (s == VEIL_OK)
         s = bfv_keygen_relin(&w.rk, &w.sk, &rng);
-    w.elt = nn_lola_rot_galois(p->n, nn_lola_rot(p->n, 7, 0));
+    w.elt = lola_rot_galois(p->n, lola_rot(p->n, 7, 0));
     if (s == VEIL_OK)
         s = bfv_keygen_galois_elts(&w.gk, &w.sk, &w.elt, 1, &rng);
     if (s == VEIL_OK)

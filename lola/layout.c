@@ -1,30 +1,30 @@
 /*
- * lola_layout.c - message representations as data (lola.h,
+ * lola/layout.c - message representations as data (lola.h,
  * "representations"; paper section 4.2.1): which slot of which message
  * holds which element of a vector, the constructors of the paper's
  * representations and of the chunked one, and encoding / decoding of slot
  * values.
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "lola_internal.h"
 
-const char *nn_lola_rep_name(nn_lola_rep_t rep)
+const char *lola_rep_name(lola_rep_t rep)
 {
     switch (rep) {
-    case NN_LOLA_DENSE:
+    case LOLA_DENSE:
         return "dense";
-    case NN_LOLA_SPARSE:
+    case LOLA_SPARSE:
         return "sparse";
-    case NN_LOLA_STACKED:
+    case LOLA_STACKED:
         return "stacked";
-    case NN_LOLA_INTERLEAVED:
+    case LOLA_INTERLEAVED:
         return "interleaved";
-    case NN_LOLA_CONV:
+    case LOLA_CONV:
         return "convolution";
-    case NN_LOLA_SIMD:
+    case LOLA_SIMD:
         return "simd";
-    case NN_LOLA_CHUNKED:
+    case LOLA_CHUNKED:
         return "chunked";
     }
     return "?";
@@ -36,8 +36,8 @@ static int slots_ok(size_t n)
            n <= (size_t)INT32_MAX;
 }
 
-veil_status nn_lola_layout_init(nn_lola_layout_t *l, nn_lola_rep_t rep,
-                                size_t n, size_t nct, size_t len)
+veil_status lola_layout_init(lola_layout_t *l, lola_rep_t rep, size_t n,
+                             size_t nct, size_t len)
 {
     if (l == NULL)
         return VEIL_EINVAL;
@@ -49,7 +49,7 @@ veil_status nn_lola_layout_init(nn_lola_layout_t *l, nn_lola_rep_t rep,
     if (l->map == NULL)
         return VEIL_ENOMEM;
     for (size_t i = 0; i < nct * n; i++)
-        l->map[i] = NN_LOLA_ZERO;
+        l->map[i] = LOLA_ZERO;
     l->rep = rep;
     l->n = n;
     l->nct = nct;
@@ -57,7 +57,7 @@ veil_status nn_lola_layout_init(nn_lola_layout_t *l, nn_lola_rep_t rep,
     return VEIL_OK;
 }
 
-void nn_lola_layout_clear(nn_lola_layout_t *l)
+void lola_layout_clear(lola_layout_t *l)
 {
     if (l == NULL)
         return;
@@ -66,8 +66,7 @@ void nn_lola_layout_clear(nn_lola_layout_t *l)
     memset(l, 0, sizeof(*l));
 }
 
-veil_status nn_lola_layout_copy(nn_lola_layout_t *dst,
-                                const nn_lola_layout_t *src)
+veil_status lola_layout_copy(lola_layout_t *dst, const lola_layout_t *src)
 {
     if (dst == NULL || src == NULL)
         return VEIL_EINVAL;
@@ -88,12 +87,12 @@ veil_status nn_lola_layout_copy(nn_lola_layout_t *dst,
     }
     return VEIL_OK;
 nomem:
-    nn_lola_layout_clear(dst);
+    lola_layout_clear(dst);
     return VEIL_ENOMEM;
 }
 
-veil_status nn_lola_layout_dense(nn_lola_layout_t *l, size_t n, size_t len,
-                                 size_t offset)
+veil_status lola_layout_dense(lola_layout_t *l, size_t n, size_t len,
+                              size_t offset)
 {
     veil_status st;
     if (l == NULL)
@@ -101,7 +100,7 @@ veil_status nn_lola_layout_dense(nn_lola_layout_t *l, size_t n, size_t len,
     memset(l, 0, sizeof(*l));
     if (offset > n || len > n - offset)
         return VEIL_EINVAL;
-    st = nn_lola_layout_init(l, NN_LOLA_DENSE, n, 1, len);
+    st = lola_layout_init(l, LOLA_DENSE, n, 1, len);
     if (st != VEIL_OK)
         return st;
     for (size_t i = 0; i < len; i++)
@@ -109,17 +108,17 @@ veil_status nn_lola_layout_dense(nn_lola_layout_t *l, size_t n, size_t len,
     return VEIL_OK;
 }
 
-veil_status nn_lola_layout_stacked(nn_lola_layout_t *l, size_t n, size_t len,
-                                   size_t period, size_t copies)
+veil_status lola_layout_stacked(lola_layout_t *l, size_t n, size_t len,
+                                size_t period, size_t copies)
 {
     veil_status st;
     if (l == NULL)
         return VEIL_EINVAL;
     memset(l, 0, sizeof(*l));
-    if (!slots_ok(n) || !lola_pow2(period) || period > n / 2 ||
-        len > period || copies == 0 || copies > n / period)
+    if (!slots_ok(n) || !lola_pow2(period) || period > n / 2 || len > period ||
+        copies == 0 || copies > n / period)
         return VEIL_EINVAL;
-    st = nn_lola_layout_init(l, NN_LOLA_STACKED, n, 1, len);
+    st = lola_layout_init(l, LOLA_STACKED, n, 1, len);
     if (st != VEIL_OK)
         return st;
     for (size_t j = 0; j < copies; j++)
@@ -129,8 +128,8 @@ veil_status nn_lola_layout_stacked(nn_lola_layout_t *l, size_t n, size_t len,
     return VEIL_OK;
 }
 
-veil_status nn_lola_layout_interleaved(nn_lola_layout_t *l, size_t n,
-                                       size_t len, const size_t *perm)
+veil_status lola_layout_interleaved(lola_layout_t *l, size_t n, size_t len,
+                                    const size_t *perm)
 {
     veil_status st;
     if (l == NULL)
@@ -138,12 +137,12 @@ veil_status nn_lola_layout_interleaved(nn_lola_layout_t *l, size_t n,
     memset(l, 0, sizeof(*l));
     if (perm == NULL)
         return VEIL_EINVAL;
-    st = nn_lola_layout_init(l, NN_LOLA_INTERLEAVED, n, 1, len);
+    st = lola_layout_init(l, LOLA_INTERLEAVED, n, 1, len);
     if (st != VEIL_OK)
         return st;
     for (size_t i = 0; i < len; i++) {
-        if (perm[i] >= n || l->map[perm[i]] != NN_LOLA_ZERO) {
-            nn_lola_layout_clear(l);
+        if (perm[i] >= n || l->map[perm[i]] != LOLA_ZERO) {
+            lola_layout_clear(l);
             return VEIL_EINVAL;
         }
         l->map[perm[i]] = (int32_t)i;
@@ -151,8 +150,8 @@ veil_status nn_lola_layout_interleaved(nn_lola_layout_t *l, size_t n,
     return VEIL_OK;
 }
 
-veil_status nn_lola_layout_chunked(nn_lola_layout_t *l, size_t n, size_t len,
-                                   size_t block, size_t chunk)
+veil_status lola_layout_chunked(lola_layout_t *l, size_t n, size_t len,
+                                size_t block, size_t chunk)
 {
     veil_status st;
     if (l == NULL)
@@ -162,7 +161,7 @@ veil_status nn_lola_layout_chunked(nn_lola_layout_t *l, size_t n, size_t len,
         !lola_pow2(chunk) || chunk > block || len == 0 ||
         (len + chunk - 1) / chunk > n / block)
         return VEIL_EINVAL;
-    st = nn_lola_layout_init(l, NN_LOLA_CHUNKED, n, 1, len);
+    st = lola_layout_init(l, LOLA_CHUNKED, n, 1, len);
     if (st != VEIL_OK)
         return st;
     for (size_t g = 0; g * chunk < len; g++)
@@ -174,22 +173,22 @@ veil_status nn_lola_layout_chunked(nn_lola_layout_t *l, size_t n, size_t len,
     return VEIL_OK;
 }
 
-veil_status nn_lola_layout_sparse(nn_lola_layout_t *l, size_t n, size_t len)
+veil_status lola_layout_sparse(lola_layout_t *l, size_t n, size_t len)
 {
     if (l == NULL)
         return VEIL_EINVAL;
     memset(l, 0, sizeof(*l));
     if (!slots_ok(n) || len == 0 || len > (size_t)INT32_MAX)
         return VEIL_EINVAL;
-    l->rep = NN_LOLA_SPARSE;
+    l->rep = LOLA_SPARSE;
     l->n = n;
     l->nct = len;
     l->len = len;
     return VEIL_OK;
 }
 
-veil_status nn_lola_layout_simd(nn_lola_layout_t *l, size_t n, size_t len,
-                                size_t batch)
+veil_status lola_layout_simd(lola_layout_t *l, size_t n, size_t len,
+                             size_t batch)
 {
     if (l == NULL)
         return VEIL_EINVAL;
@@ -197,7 +196,7 @@ veil_status nn_lola_layout_simd(nn_lola_layout_t *l, size_t n, size_t len,
     if (!slots_ok(n) || len == 0 || len > (size_t)INT32_MAX || batch == 0 ||
         batch > n)
         return VEIL_EINVAL;
-    l->rep = NN_LOLA_SIMD;
+    l->rep = LOLA_SIMD;
     l->n = n;
     l->nct = len;
     l->len = len;
@@ -205,39 +204,38 @@ veil_status nn_lola_layout_simd(nn_lola_layout_t *l, size_t n, size_t len,
     return VEIL_OK;
 }
 
-int32_t nn_lola_layout_at(const nn_lola_layout_t *l, size_t m, size_t s)
+int32_t lola_layout_at(const lola_layout_t *l, size_t m, size_t s)
 {
     if (l->map != NULL)
         return l->map[m * l->n + s];
-    if (l->rep == NN_LOLA_SIMD && s >= l->batch)
-        return NN_LOLA_GARBAGE; /* unused records: biases land there */
+    if (l->rep == LOLA_SIMD && s >= l->batch)
+        return LOLA_GARBAGE; /* unused records: biases land there */
     return (int32_t)m;
 }
 
-void lola_layout_nonzero(uint8_t *nz, const nn_lola_layout_t *l, size_t m)
+void lola_layout_nonzero(uint8_t *nz, const lola_layout_t *l, size_t m)
 {
     for (size_t s = 0; s < l->n; s++)
-        nz[s] = nn_lola_layout_at(l, m, s) != NN_LOLA_ZERO;
+        nz[s] = lola_layout_at(l, m, s) != LOLA_ZERO;
 }
 
-void nn_lola_layout_encode(int64_t *slots, const nn_lola_layout_t *l,
-                           const int64_t *v)
+void lola_layout_encode(int64_t *slots, const lola_layout_t *l,
+                        const int64_t *v)
 {
     for (size_t m = 0; m < l->nct; m++)
         for (size_t s = 0; s < l->n; s++) {
-            const int32_t e = nn_lola_layout_at(l, m, s);
+            const int32_t e = lola_layout_at(l, m, s);
             int64_t x = 0;
             if (e >= 0)
-                x = l->rep == NN_LOLA_SIMD ? v[s * l->len + (size_t)e]
-                                           : v[e];
+                x = l->rep == LOLA_SIMD ? v[s * l->len + (size_t)e] : v[e];
             slots[m * l->n + s] = x;
         }
 }
 
-veil_status nn_lola_layout_decode(int64_t *v, const nn_lola_layout_t *l,
-                                  const int64_t *slots, int check)
+veil_status lola_layout_decode(int64_t *v, const lola_layout_t *l,
+                               const int64_t *slots, int check)
 {
-    const size_t records = l->rep == NN_LOLA_SIMD ? l->batch : 1;
+    const size_t records = l->rep == LOLA_SIMD ? l->batch : 1;
     uint8_t *seen = calloc(records * l->len, 1);
     veil_status st = VEIL_OK;
 
@@ -245,10 +243,10 @@ veil_status nn_lola_layout_decode(int64_t *v, const nn_lola_layout_t *l,
         return VEIL_ENOMEM;
     for (size_t m = 0; m < l->nct && st == VEIL_OK; m++)
         for (size_t s = 0; s < l->n; s++) {
-            const int32_t e = nn_lola_layout_at(l, m, s);
+            const int32_t e = lola_layout_at(l, m, s);
             const int64_t x = slots[m * l->n + s];
             size_t i;
-            if (e == NN_LOLA_ZERO) {
+            if (e == LOLA_ZERO) {
                 if (check && x != 0) {
                     st = VEIL_ERANGE;
                     break;
@@ -257,7 +255,7 @@ veil_status nn_lola_layout_decode(int64_t *v, const nn_lola_layout_t *l,
             }
             if (e < 0)
                 continue;
-            i = l->rep == NN_LOLA_SIMD ? s * l->len + (size_t)e : (size_t)e;
+            i = l->rep == LOLA_SIMD ? s * l->len + (size_t)e : (size_t)e;
             if (!seen[i]) {
                 seen[i] = 1;
                 v[i] = x;

@@ -1,14 +1,14 @@
 /*
- * lola_step.c - the compiled form every LoLa kernel produces (lola.h,
+ * lola/step.c - the compiled form every LoLa kernel produces (lola.h,
  * "programs"): building steps, sorting terms, counting operations, the
  * Galois elements a step needs, and the ZERO / GARBAGE status of output
  * slots, derived by running the step on non-zero patterns.
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "lola_internal.h"
 
-void nn_lola_step_clear(nn_lola_step_t *st)
+void lola_step_clear(lola_step_t *st)
 {
     if (st == NULL)
         return;
@@ -21,11 +21,11 @@ void nn_lola_step_clear(nn_lola_step_t *st)
     free(st->scalars);
     free(st->plains);
     free(st->biases);
-    nn_lola_layout_clear(&st->layout);
+    lola_layout_clear(&st->layout);
     memset(st, 0, sizeof(*st));
 }
 
-veil_status lola_step_begin(nn_lola_step_t *st, nn_lola_step_kind_t kind,
+veil_status lola_step_begin(lola_step_t *st, lola_step_kind_t kind,
                             const char *kernel, int32_t layer, size_t n,
                             size_t nin, size_t nout)
 {
@@ -36,9 +36,9 @@ veil_status lola_step_begin(nn_lola_step_t *st, nn_lola_step_kind_t kind,
     st->n = n;
     st->nin = nin;
     st->nout = nout;
-    if (kind != NN_LOLA_STEP_LINEAR)
+    if (kind != LOLA_STEP_LINEAR)
         return VEIL_OK;
-    st->out = calloc(nout, sizeof(nn_lola_output_t));
+    st->out = calloc(nout, sizeof(lola_output_t));
     if (st->out == NULL)
         return VEIL_ENOMEM;
     for (size_t o = 0; o < nout; o++)
@@ -46,15 +46,15 @@ veil_status lola_step_begin(nn_lola_step_t *st, nn_lola_step_kind_t kind,
     return VEIL_OK;
 }
 
-veil_status lola_step_term(nn_lola_step_t *st, size_t o, uint32_t input,
-                           nn_lola_rot_t baby, nn_lola_rot_t giant,
-                           nn_lola_coef_kind_t kind, uint32_t coef)
+veil_status lola_step_term(lola_step_t *st, size_t o, uint32_t input,
+                           lola_rot_t baby, lola_rot_t giant,
+                           lola_coef_kind_t kind, uint32_t coef)
 {
-    nn_lola_output_t *out = &st->out[o];
+    lola_output_t *out = &st->out[o];
     /* grow by doubling: capacity is the next power of two >= nterms */
     if (out->nterms == 0 || lola_pow2(out->nterms)) {
         size_t cap = out->nterms ? 2 * out->nterms : 1;
-        nn_lola_term_t *t = realloc(out->terms, cap * sizeof(*t));
+        lola_term_t *t = realloc(out->terms, cap * sizeof(*t));
         if (t == NULL)
             return VEIL_ENOMEM;
         out->terms = t;
@@ -68,10 +68,10 @@ veil_status lola_step_term(nn_lola_step_t *st, size_t o, uint32_t input,
     return VEIL_OK;
 }
 
-veil_status lola_step_fold(nn_lola_step_t *st, size_t o,
-                           const nn_lola_rot_t *fold, size_t nfold)
+veil_status lola_step_fold(lola_step_t *st, size_t o, const lola_rot_t *fold,
+                           size_t nfold)
 {
-    nn_lola_output_t *out = &st->out[o];
+    lola_output_t *out = &st->out[o];
     free(out->fold);
     out->fold = NULL;
     out->nfold = 0;
@@ -86,7 +86,7 @@ veil_status lola_step_fold(nn_lola_step_t *st, size_t o,
 }
 
 /* Grow an array of sources by `add` entries (capacity doubling). */
-static veil_status grow_src(nn_lola_src_t **a, size_t used, size_t add,
+static veil_status grow_src(lola_src_t **a, size_t used, size_t add,
                             size_t *cap)
 {
     if (used + add <= *cap)
@@ -94,7 +94,7 @@ static veil_status grow_src(nn_lola_src_t **a, size_t used, size_t add,
     size_t c = *cap ? *cap : add;
     while (c < used + add)
         c *= 2;
-    nn_lola_src_t *p = realloc(*a, c * sizeof(**a));
+    lola_src_t *p = realloc(*a, c * sizeof(**a));
     if (p == NULL)
         return VEIL_ENOMEM;
     *a = p;
@@ -114,7 +114,7 @@ static size_t cap_of(size_t used, size_t unit)
     return c;
 }
 
-veil_status lola_step_scalar(nn_lola_step_t *st, uint32_t *idx, int32_t row,
+veil_status lola_step_scalar(lola_step_t *st, uint32_t *idx, int32_t row,
                              int32_t col)
 {
     size_t cap = cap_of(st->nscalars, 1);
@@ -127,16 +127,15 @@ veil_status lola_step_scalar(nn_lola_step_t *st, uint32_t *idx, int32_t row,
     return VEIL_OK;
 }
 
-static void fill_zero(nn_lola_src_t *s, size_t n)
+static void fill_zero(lola_src_t *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        s[i].row = NN_LOLA_SRC_ZERO;
+        s[i].row = LOLA_SRC_ZERO;
         s[i].col = 0;
     }
 }
 
-veil_status lola_step_plain(nn_lola_step_t *st, uint32_t *idx,
-                            nn_lola_src_t **src)
+veil_status lola_step_plain(lola_step_t *st, uint32_t *idx, lola_src_t **src)
 {
     size_t cap = cap_of(st->nplains * st->n, st->n);
     veil_status s = grow_src(&st->plains, st->nplains * st->n, st->n, &cap);
@@ -148,7 +147,7 @@ veil_status lola_step_plain(nn_lola_step_t *st, uint32_t *idx,
     return VEIL_OK;
 }
 
-veil_status lola_step_bias(nn_lola_step_t *st, size_t o, nn_lola_src_t **src)
+veil_status lola_step_bias(lola_step_t *st, size_t o, lola_src_t **src)
 {
     size_t cap = cap_of(st->nbiases * st->n, st->n);
     veil_status s = grow_src(&st->biases, st->nbiases * st->n, st->n, &cap);
@@ -160,11 +159,9 @@ veil_status lola_step_bias(nn_lola_step_t *st, size_t o, nn_lola_src_t **src)
     return VEIL_OK;
 }
 
-veil_status lola_step_layout(nn_lola_step_t *st, nn_lola_rep_t rep,
-                             size_t len)
+veil_status lola_step_layout(lola_step_t *st, lola_rep_t rep, size_t len)
 {
-    veil_status s = nn_lola_layout_init(&st->layout, rep, st->n, st->nout,
-                                         len);
+    veil_status s = lola_layout_init(&st->layout, rep, st->n, st->nout, len);
     if (s != VEIL_OK)
         return s;
     for (size_t i = 0; i < st->nout * st->n; i++)
@@ -172,14 +169,14 @@ veil_status lola_step_layout(nn_lola_step_t *st, nn_lola_rep_t rep,
     return VEIL_OK;
 }
 
-size_t lola_fold_steps(nn_lola_rot_t *fold, size_t n, size_t block,
-                       size_t span, int both_rows)
+size_t lola_fold_steps(lola_rot_t *fold, size_t n, size_t block, size_t span,
+                       int both_rows)
 {
     size_t k = 0;
     for (size_t w = 1; w < span; w *= 2)
-        fold[k++] = nn_lola_rot(n, (int64_t)(block * w), 0);
+        fold[k++] = lola_rot(n, (int64_t)(block * w), 0);
     if (both_rows)
-        fold[k++] = nn_lola_rot(n, 0, 1);
+        fold[k++] = lola_rot(n, 0, 1);
     return k;
 }
 
@@ -214,7 +211,7 @@ size_t lola_block_window(size_t *start, const uint8_t *used, size_t nblocks)
 
 static int term_cmp(const void *a, const void *b)
 {
-    const nn_lola_term_t *x = a, *y = b;
+    const lola_term_t *x = a, *y = b;
     if (x->giant != y->giant)
         return x->giant < y->giant ? -1 : 1;
     if (x->input != y->input)
@@ -232,7 +229,7 @@ static int pair_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static veil_status count_hoisting(nn_lola_step_t *st)
+static veil_status count_hoisting(lola_step_t *st)
 {
     size_t total = 0, k = 0;
     uint64_t *pairs;
@@ -246,7 +243,7 @@ static veil_status count_hoisting(nn_lola_step_t *st)
         return VEIL_ENOMEM;
     for (size_t o = 0; o < st->nout; o++)
         for (size_t i = 0; i < st->out[o].nterms; i++) {
-            const nn_lola_term_t *t = &st->out[o].terms[i];
+            const lola_term_t *t = &st->out[o].terms[i];
             if (t->baby != 0)
                 pairs[k++] = (uint64_t)t->input << 32 | t->baby;
         }
@@ -262,18 +259,18 @@ static veil_status count_hoisting(nn_lola_step_t *st)
     return VEIL_OK;
 }
 
-static void count_output(nn_lola_counts_t *c, const nn_lola_output_t *out)
+static void count_output(lola_counts_t *c, const lola_output_t *out)
 {
     for (size_t i = 0; i < out->nterms; i++) {
-        const nn_lola_term_t *t = &out->terms[i];
-        if (t->kind == NN_LOLA_COEF_PLAIN)
+        const lola_term_t *t = &out->terms[i];
+        if (t->kind == LOLA_COEF_PLAIN)
             c->mul_plain++;
-        else if (t->kind == NN_LOLA_COEF_SCALAR)
+        else if (t->kind == LOLA_COEF_SCALAR)
             c->mul_scalar++;
         if (i > 0)
             c->add++;
-        if (t->giant != 0 && (i + 1 == out->nterms ||
-                              out->terms[i + 1].giant != t->giant))
+        if (t->giant != 0 &&
+            (i + 1 == out->nterms || out->terms[i + 1].giant != t->giant))
             c->rot++;
     }
     c->rot += out->nfold;
@@ -285,7 +282,7 @@ static void count_output(nn_lola_counts_t *c, const nn_lola_output_t *out)
 /* dst = the bytes of src permuted by r (dst[s] = src[source(r, s)]): two
  * copies per row. */
 static void rotate_bytes(uint8_t *dst, const uint8_t *src, size_t n,
-                         nn_lola_rot_t r)
+                         lola_rot_t r)
 {
     const size_t h = n / 2, shift = r % h, swap = r / h;
     for (size_t row = 0; row < 2; row++) {
@@ -299,22 +296,21 @@ static void rotate_bytes(uint8_t *dst, const uint8_t *src, size_t n,
 /* Non-zero pattern of output o into acc, given the inputs' patterns nzin
  * (nin x n); grp, tmp: n bytes of scratch. */
 static void output_nonzero(uint8_t *acc, uint8_t *grp, uint8_t *tmp,
-                           const nn_lola_step_t *st, size_t o,
-                           const uint8_t *nzin)
+                           const lola_step_t *st, size_t o, const uint8_t *nzin)
 {
     const size_t n = st->n;
-    const nn_lola_output_t *out = &st->out[o];
+    const lola_output_t *out = &st->out[o];
     memset(acc, 0, n);
     for (size_t i = 0; i < out->nterms;) {
-        const nn_lola_rot_t g = out->terms[i].giant;
+        const lola_rot_t g = out->terms[i].giant;
         memset(grp, 0, n);
         for (; i < out->nterms && out->terms[i].giant == g; i++) {
-            const nn_lola_term_t *t = &out->terms[i];
+            const lola_term_t *t = &out->terms[i];
             rotate_bytes(tmp, nzin + (size_t)t->input * n, n, t->baby);
-            if (t->kind == NN_LOLA_COEF_PLAIN) {
-                const nn_lola_src_t *p = st->plains + t->coef * n;
+            if (t->kind == LOLA_COEF_PLAIN) {
+                const lola_src_t *p = st->plains + t->coef * n;
                 for (size_t s = 0; s < n; s++)
-                    grp[s] |= tmp[s] & (p[s].row != NN_LOLA_SRC_ZERO);
+                    grp[s] |= tmp[s] & (p[s].row != LOLA_SRC_ZERO);
             } else {
                 for (size_t s = 0; s < n; s++)
                     grp[s] |= tmp[s];
@@ -330,19 +326,19 @@ static void output_nonzero(uint8_t *acc, uint8_t *grp, uint8_t *tmp,
             acc[s] |= tmp[s];
     }
     if (out->bias >= 0) {
-        const nn_lola_src_t *b = st->biases + (size_t)out->bias * n;
+        const lola_src_t *b = st->biases + (size_t)out->bias * n;
         for (size_t s = 0; s < n; s++)
-            acc[s] |= b[s].row != NN_LOLA_SRC_ZERO;
+            acc[s] |= b[s].row != LOLA_SRC_ZERO;
     }
 }
 
-veil_status lola_step_finish(nn_lola_step_t *st, const nn_lola_layout_t *in)
+veil_status lola_step_finish(lola_step_t *st, const lola_layout_t *in)
 {
     const size_t n = st->n;
     veil_status s;
 
     for (size_t o = 0; o < st->nout; o++) {
-        qsort(st->out[o].terms, st->out[o].nterms, sizeof(nn_lola_term_t),
+        qsort(st->out[o].terms, st->out[o].nterms, sizeof(lola_term_t),
               term_cmp);
         count_output(&st->counts, &st->out[o]);
     }
@@ -363,7 +359,7 @@ veil_status lola_step_finish(nn_lola_step_t *st, const nn_lola_layout_t *in)
         output_nonzero(buf, buf + n, buf + 2 * n, st, o, nzin);
         for (size_t k = 0; k < n; k++)
             if (map[k] == LOLA_UNSET)
-                map[k] = buf[k] ? NN_LOLA_GARBAGE : NN_LOLA_ZERO;
+                map[k] = buf[k] ? LOLA_GARBAGE : LOLA_ZERO;
     }
     free(nzin);
     free(buf);
@@ -379,25 +375,23 @@ static void add_elt(uint64_t *elts, size_t *count, size_t *added, uint64_t e)
     (*added)++;
 }
 
-size_t nn_lola_step_galois(uint64_t *elts, size_t *count,
-                           const nn_lola_step_t *st)
+size_t lola_step_galois(uint64_t *elts, size_t *count, const lola_step_t *st)
 {
     size_t added = 0;
-    if (st->kind != NN_LOLA_STEP_LINEAR)
+    if (st->kind != LOLA_STEP_LINEAR)
         return 0;
     for (size_t o = 0; o < st->nout; o++) {
-        const nn_lola_output_t *out = &st->out[o];
+        const lola_output_t *out = &st->out[o];
         for (size_t i = 0; i < out->nterms; i++) {
             if (out->terms[i].baby != 0)
                 add_elt(elts, count, &added,
-                        nn_lola_rot_galois(st->n, out->terms[i].baby));
+                        lola_rot_galois(st->n, out->terms[i].baby));
             if (out->terms[i].giant != 0)
                 add_elt(elts, count, &added,
-                        nn_lola_rot_galois(st->n, out->terms[i].giant));
+                        lola_rot_galois(st->n, out->terms[i].giant));
         }
         for (size_t f = 0; f < out->nfold; f++)
-            add_elt(elts, count, &added,
-                    nn_lola_rot_galois(st->n, out->fold[f]));
+            add_elt(elts, count, &added, lola_rot_galois(st->n, out->fold[f]));
     }
     return added;
 }

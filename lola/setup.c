@@ -1,12 +1,12 @@
 /*
- * lola_setup.c - what client and server both derive from a spec: the BFV
+ * lola/setup.c - what client and server both derive from a spec: the BFV
  * context of every plaintext prime, the compiled program, the input and
  * output representations and the Galois elements; message sets and
  * evaluation-key containers over the components.
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "lola_internal.h"
 
 static int elt_cmp(const void *a, const void *b)
 {
@@ -24,12 +24,12 @@ static int same_but_t(const bfv_params_t *a, const bfv_params_t *b)
            memcmp(a->p, b->p, a->n_p * sizeof(uint64_t)) == 0;
 }
 
-void nn_lola_setup_clear(nn_lola_setup_t *su)
+void lola_setup_clear(lola_setup_t *su)
 {
     lola_prog_t prog;
     if (su == NULL)
         return;
-    for (size_t i = 0; i < su->ncomp && i < NN_LOLA_MAX_PRIMES; i++)
+    for (size_t i = 0; i < su->ncomp && i < LOLA_MAX_PRIMES; i++)
         bfv_context_clear(&su->ctx[i]);
     prog.nsteps = su->nsteps;
     prog.steps = su->steps;
@@ -39,7 +39,7 @@ void nn_lola_setup_clear(nn_lola_setup_t *su)
     memset(su, 0, sizeof(*su));
 }
 
-veil_status nn_lola_setup_init(nn_lola_setup_t *su, const nn_lola_spec_t *spec)
+veil_status lola_setup_init(lola_setup_t *su, const lola_spec_t *spec)
 {
     lola_prog_t prog;
     size_t cap = 0;
@@ -48,8 +48,7 @@ veil_status nn_lola_setup_init(nn_lola_setup_t *su, const nn_lola_spec_t *spec)
     if (su == NULL)
         return VEIL_EINVAL;
     memset(su, 0, sizeof(*su));
-    if (spec == NULL || spec->nprimes == 0 ||
-        spec->nprimes > NN_LOLA_MAX_PRIMES)
+    if (spec == NULL || spec->nprimes == 0 || spec->nprimes > LOLA_MAX_PRIMES)
         return VEIL_EINVAL;
     /* components differ only in t */
     for (size_t i = 1; i < spec->nprimes; i++) {
@@ -69,7 +68,7 @@ veil_status nn_lola_setup_init(nn_lola_setup_t *su, const nn_lola_spec_t *spec)
     if (s == VEIL_OK)
         s = lola_program_build(&prog, spec, spec->params[0].n);
     if (s != VEIL_OK) {
-        nn_lola_setup_clear(su);
+        lola_setup_clear(su);
         return s;
     }
     su->nsteps = prog.nsteps;
@@ -77,23 +76,22 @@ veil_status nn_lola_setup_init(nn_lola_setup_t *su, const nn_lola_spec_t *spec)
     su->input = prog.input;
     su->output = &su->steps[su->nsteps - 1].layout;
     for (size_t i = 0; i < su->nsteps; i++)
-        if (su->steps[i].kind == NN_LOLA_STEP_LINEAR)
+        if (su->steps[i].kind == LOLA_STEP_LINEAR)
             for (size_t o = 0; o < su->steps[i].nout; o++)
-                cap += 2 * su->steps[i].out[o].nterms +
-                       su->steps[i].out[o].nfold;
+                cap +=
+                    2 * su->steps[i].out[o].nterms + su->steps[i].out[o].nfold;
     su->galois = malloc((cap + 1) * sizeof(uint64_t));
     if (su->galois == NULL) {
-        nn_lola_setup_clear(su);
+        lola_setup_clear(su);
         return VEIL_ENOMEM;
     }
     for (size_t i = 0; i < su->nsteps; i++)
-        nn_lola_step_galois(su->galois, &su->ngalois, &su->steps[i]);
+        lola_step_galois(su->galois, &su->ngalois, &su->steps[i]);
     qsort(su->galois, su->ngalois, sizeof(uint64_t), elt_cmp);
     return VEIL_OK;
 }
 
-veil_status nn_lola_msg_init(nn_lola_msg_t *m, const nn_lola_setup_t *su,
-                             size_t nct)
+veil_status lola_msg_init(lola_msg_t *m, const lola_setup_t *su, size_t nct)
 {
     veil_status s = VEIL_OK;
     if (m == NULL)
@@ -111,11 +109,11 @@ veil_status nn_lola_msg_init(nn_lola_msg_t *m, const nn_lola_setup_t *su,
         for (size_t i = 0; i < nct && s == VEIL_OK; i++)
             s = bfv_ciphertext_init(&m->ct[c * nct + i], &su->ctx[c]);
     if (s != VEIL_OK)
-        nn_lola_msg_clear(m);
+        lola_msg_clear(m);
     return s;
 }
 
-void nn_lola_msg_clear(nn_lola_msg_t *m)
+void lola_msg_clear(lola_msg_t *m)
 {
     if (m == NULL)
         return;
@@ -126,14 +124,13 @@ void nn_lola_msg_clear(nn_lola_msg_t *m)
     memset(m, 0, sizeof(*m));
 }
 
-veil_status nn_lola_evalkeys_init(nn_lola_evalkeys_t *ek,
-                                  const nn_lola_setup_t *su)
+veil_status lola_evalkeys_init(lola_evalkeys_t *ek, const lola_setup_t *su)
 {
     veil_status s = VEIL_OK;
     if (ek == NULL)
         return VEIL_EINVAL;
     memset(ek, 0, sizeof(*ek));
-    if (su == NULL || su->ncomp == 0 || su->ncomp > NN_LOLA_MAX_PRIMES)
+    if (su == NULL || su->ncomp == 0 || su->ncomp > LOLA_MAX_PRIMES)
         return VEIL_EINVAL;
     for (size_t c = 0; c < su->ncomp && s == VEIL_OK; c++) {
         ek->ncomp = c + 1;
@@ -142,15 +139,15 @@ veil_status nn_lola_evalkeys_init(nn_lola_evalkeys_t *ek,
             s = bfv_galois_keys_init(&ek->gk[c], &su->ctx[c]);
     }
     if (s != VEIL_OK)
-        nn_lola_evalkeys_clear(ek);
+        lola_evalkeys_clear(ek);
     return s;
 }
 
-void nn_lola_evalkeys_clear(nn_lola_evalkeys_t *ek)
+void lola_evalkeys_clear(lola_evalkeys_t *ek)
 {
     if (ek == NULL)
         return;
-    for (size_t c = 0; c < ek->ncomp && c < NN_LOLA_MAX_PRIMES; c++) {
+    for (size_t c = 0; c < ek->ncomp && c < LOLA_MAX_PRIMES; c++) {
         bfv_relin_key_clear(&ek->rk[c]);
         bfv_galois_keys_clear(&ek->gk[c]);
     }

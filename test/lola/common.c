@@ -1,50 +1,20 @@
+#include "common.h"
 #include <criterion/criterion.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "lola_common.h"
-
-void lt_rng(veil_rng_t *rng, const char *test)
-{
-    uint8_t seed[VEIL_SEED_BYTES];
-    const char *env = getenv("VEIL_TEST_SEED");
-    if (env != NULL && strlen(env) == 2 * VEIL_SEED_BYTES) {
-        for (size_t i = 0; i < VEIL_SEED_BYTES; i++) {
-            unsigned x;
-            cr_assert_eq(sscanf(env + 2 * i, "%2x", &x), 1);
-            seed[i] = (uint8_t)x;
-        }
-    } else {
-        veil_rng_t os;
-        cr_assert_eq(veil_rng_init(&os), VEIL_OK);
-        veil_rng_bytes(&os, seed, sizeof(seed));
-        veil_rng_clear(&os);
-    }
-    fprintf(stderr, "%s: VEIL_TEST_SEED=", test);
-    for (size_t i = 0; i < VEIL_SEED_BYTES; i++)
-        fprintf(stderr, "%02x", seed[i]);
-    fprintf(stderr, "\n");
-    veil_rng_init_seed(rng, seed);
-}
-
-unsigned lt_iters(void)
-{
-    const char *s = getenv("VEIL_TEST_ITERS");
-    long v = s ? strtol(s, NULL, 10) : 1;
-    return v > 0 ? (unsigned)v : 1;
-}
 
 void lt_env_init(lt_env_t *e, size_t n, const char *test)
 {
     const unsigned qb[3] = {45, 45, 45}, pb[1] = {46};
     memset(e, 0, sizeof(*e));
-    lt_rng(&e->rng, test);
+    vt_rng(&e->rng, test);
     cr_assert_eq(veil_init(), VEIL_OK);
-    omp_set_num_threads(1); /* small rings: see lola_network.c */
-    cr_assert_eq(bfv_params_from_bits(&e->params, n, qb, 3, pb, 1, LT_T,
-                                      BFV_SEC_128),
-                 VEIL_OK);
+    omp_set_num_threads(1); /* small rings: see network.c */
+    cr_assert_eq(
+        bfv_params_from_bits(&e->params, n, qb, 3, pb, 1, LT_T, BFV_SEC_128),
+        VEIL_OK);
     e->params.allow_insecure = 1;
     cr_assert_eq(bfv_context_init(&e->ctx, &e->params), VEIL_OK);
     cr_assert_eq(bfv_secret_key_init(&e->sk, &e->ctx), VEIL_OK);
@@ -68,28 +38,28 @@ void lt_env_clear(lt_env_t *e)
     veil_rng_clear(&e->rng);
 }
 
-void lt_env_galois(lt_env_t *e, const nn_lola_step_t *steps, size_t count)
+void lt_env_galois(lt_env_t *e, const lola_step_t *steps, size_t count)
 {
     size_t cap = 0, k = 0;
     for (size_t i = 0; i < count; i++)
-        if (steps[i].kind == NN_LOLA_STEP_LINEAR)
+        if (steps[i].kind == LOLA_STEP_LINEAR)
             for (size_t o = 0; o < steps[i].nout; o++)
                 cap += 2 * steps[i].out[o].nterms + steps[i].out[o].nfold;
     uint64_t *elts = malloc((cap + 1) * sizeof(uint64_t));
     for (size_t i = 0; i < count; i++)
-        nn_lola_step_galois(elts, &k, &steps[i]);
+        lola_step_galois(elts, &k, &steps[i]);
     cr_assert_eq(bfv_keygen_galois_elts(&e->gk, &e->sk, elts, k, &e->rng),
                  VEIL_OK);
     free(elts);
 }
 
-void lt_encrypt(lt_env_t *e, bfv_ciphertext_t *cts, const nn_lola_layout_t *l,
+void lt_encrypt(lt_env_t *e, bfv_ciphertext_t *cts, const lola_layout_t *l,
                 const int64_t *v)
 {
     int64_t *slots = malloc(l->nct * l->n * sizeof(int64_t));
     bfv_plaintext_t pt;
     cr_assert_eq(bfv_plaintext_init(&pt, &e->ctx), VEIL_OK);
-    nn_lola_layout_encode(slots, l, v);
+    lola_layout_encode(slots, l, v);
     for (size_t m = 0; m < l->nct; m++) {
         cr_assert_eq(bfv_ciphertext_init(&cts[m], &e->ctx), VEIL_OK);
         cr_assert_eq(bfv_encode_batch_signed(&pt, slots + m * l->n, l->n),
@@ -100,7 +70,7 @@ void lt_encrypt(lt_env_t *e, bfv_ciphertext_t *cts, const nn_lola_layout_t *l,
     free(slots);
 }
 
-void lt_decrypt(lt_env_t *e, int64_t *out, const nn_lola_layout_t *l,
+void lt_decrypt(lt_env_t *e, int64_t *out, const lola_layout_t *l,
                 const bfv_ciphertext_t *cts)
 {
     int64_t *slots = malloc(l->nct * l->n * sizeof(int64_t));
@@ -113,23 +83,23 @@ void lt_decrypt(lt_env_t *e, int64_t *out, const nn_lola_layout_t *l,
         cr_assert_eq(bfv_decrypt(&pt, &e->sk, &cts[m]), VEIL_OK);
         cr_assert_eq(bfv_decode_batch_signed(slots + m * l->n, &pt), VEIL_OK);
     }
-    veil_status s = nn_lola_layout_decode(out, l, slots, 1);
+    veil_status s = lola_layout_decode(out, l, slots, 1);
     cr_assert_eq(s, VEIL_OK, "decode: %s", veil_strerror(s));
     bfv_plaintext_clear(&pt);
     free(slots);
 }
 
-void lt_run(lt_env_t *e, bfv_ciphertext_t *out, const nn_lola_step_t *st,
-            const nn_lola_matrix_t *m, const bfv_ciphertext_t *in)
+void lt_run(lt_env_t *e, bfv_ciphertext_t *out, const lola_step_t *st,
+            const lola_matrix_t *m, const bfv_ciphertext_t *in)
 {
-    nn_lola_coefs_t c;
+    lola_coefs_t c;
     veil_status s;
-    cr_assert_eq(nn_lola_coefs_init(&c, st, m, &e->ctx), VEIL_OK);
+    cr_assert_eq(lola_coefs_init(&c, st, m, &e->ctx), VEIL_OK);
     for (size_t o = 0; o < st->nout; o++)
         cr_assert_eq(bfv_ciphertext_init(&out[o], &e->ctx), VEIL_OK);
-    s = nn_lola_step_exec(out, st, &c, in, &e->rk, &e->gk);
+    s = lola_step_exec(out, st, &c, in, &e->rk, &e->gk);
     cr_assert_eq(s, VEIL_OK, "exec %s: %s", st->kernel, veil_strerror(s));
-    nn_lola_coefs_clear(&c);
+    lola_coefs_clear(&c);
 }
 
 void lt_cts_clear(bfv_ciphertext_t *cts, size_t count)
@@ -161,8 +131,8 @@ static void random_bias(lt_matrix_t *a, veil_rng_t *rng, size_t nb,
     a->m.bias = bmax > 0 ? a->b : NULL;
 }
 
-void lt_matrix_dense(lt_matrix_t *a, veil_rng_t *rng, size_t rows,
-                     size_t cols, int32_t wmax, int64_t bmax)
+void lt_matrix_dense(lt_matrix_t *a, veil_rng_t *rng, size_t rows, size_t cols,
+                     int32_t wmax, int64_t bmax)
 {
     memset(a, 0, sizeof(*a));
     a->w = malloc(rows * cols * sizeof(int32_t));
@@ -210,8 +180,8 @@ void lt_matrix_conv(lt_matrix_t *a, veil_rng_t *rng, nn_shape_t in,
                             if (y < 0 || y >= (long)in.h || x < 0 ||
                                 x >= (long)in.w)
                                 continue;
-                            a->w[r * a->m.cols +
-                                 (c * in.h + (size_t)y) * in.w + (size_t)x] =
+                            a->w[r * a->m.cols + (c * in.h + (size_t)y) * in.w +
+                                 (size_t)x] =
                                 ker[mp * win + (c * k + ky) * k + kx];
                         }
             }
@@ -237,8 +207,7 @@ int64_t lt_centre(int64_t v, uint64_t t)
     return r;
 }
 
-void lt_matvec(int64_t *y, const nn_lola_matrix_t *m, const int64_t *x,
-               uint64_t t)
+void lt_matvec(int64_t *y, const lola_matrix_t *m, const int64_t *x, uint64_t t)
 {
     const size_t hw = m->conv ? (size_t)m->out.h * m->out.w : 1;
     for (size_t j = 0; j < m->rows; j++) {

@@ -1,14 +1,14 @@
 /*
- * lola_coefs.c - the values a compiled step multiplies by, for one plaintext
+ * lola/coefs.c - the values a compiled step multiplies by, for one plaintext
  * prime: every source (matrix entry, 0 or 1) reduced mod t, plaintexts
  * batch-encoded and put in NTT form once (bfv_plaintext_to_ntt), biases
  * encoded for bfv_add_plain.
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "lola_internal.h"
 
-void nn_lola_coefs_clear(nn_lola_coefs_t *c)
+void lola_coefs_clear(lola_coefs_t *c)
 {
     if (c == NULL)
         return;
@@ -25,15 +25,15 @@ void nn_lola_coefs_clear(nn_lola_coefs_t *c)
 }
 
 /* The centred residue of a source mod t (t odd, < 2^50). */
-static veil_status src_value(int64_t *v, const nn_lola_src_t *src,
-                             const nn_lola_matrix_t *m, int64_t t)
+static veil_status src_value(int64_t *v, const lola_src_t *src,
+                             const lola_matrix_t *m, int64_t t)
 {
     int64_t w;
-    if (src->row == NN_LOLA_SRC_ZERO) {
+    if (src->row == LOLA_SRC_ZERO) {
         *v = 0;
         return VEIL_OK;
     }
-    if (src->row == NN_LOLA_SRC_ONE) {
+    if (src->row == LOLA_SRC_ONE) {
         *v = 1;
         return VEIL_OK;
     }
@@ -49,11 +49,9 @@ static veil_status src_value(int64_t *v, const nn_lola_src_t *src,
     return VEIL_OK;
 }
 
-static veil_status make_plain(bfv_plaintext_ntt_t *out,
-                              const nn_lola_src_t *src,
-                              const nn_lola_matrix_t *m,
-                              const bfv_context_t *ctx, int64_t *vals,
-                              bfv_plaintext_t *pt)
+static veil_status make_plain(bfv_plaintext_ntt_t *out, const lola_src_t *src,
+                              const lola_matrix_t *m, const bfv_context_t *ctx,
+                              int64_t *vals, bfv_plaintext_t *pt)
 {
     const size_t n = ctx->n;
     const int64_t t = (int64_t)ctx->params.t;
@@ -69,16 +67,16 @@ static veil_status make_plain(bfv_plaintext_ntt_t *out,
     return s;
 }
 
-static veil_status make_bias(bfv_plaintext_t *out, const nn_lola_src_t *src,
-                             const nn_lola_matrix_t *m,
-                             const bfv_context_t *ctx, uint64_t *vals)
+static veil_status make_bias(bfv_plaintext_t *out, const lola_src_t *src,
+                             const lola_matrix_t *m, const bfv_context_t *ctx,
+                             uint64_t *vals)
 {
     const size_t n = ctx->n;
     const uint64_t t = ctx->params.t;
     for (size_t k = 0; k < n; k++) {
         const fmpz *b;
         vals[k] = 0;
-        if (src[k].row == NN_LOLA_SRC_ZERO)
+        if (src[k].row == LOLA_SRC_ZERO)
             continue;
         if (m == NULL || src[k].row < 0 || (size_t)src[k].row >= m->rows)
             return VEIL_EINVAL;
@@ -93,9 +91,8 @@ static veil_status make_bias(bfv_plaintext_t *out, const nn_lola_src_t *src,
     return s;
 }
 
-veil_status nn_lola_coefs_init(nn_lola_coefs_t *c, const nn_lola_step_t *st,
-                               const nn_lola_matrix_t *m,
-                               const bfv_context_t *ctx)
+veil_status lola_coefs_init(lola_coefs_t *c, const lola_step_t *st,
+                            const lola_matrix_t *m, const bfv_context_t *ctx)
 {
     int64_t *vals = NULL;
     bfv_plaintext_t pt;
@@ -106,10 +103,10 @@ veil_status nn_lola_coefs_init(nn_lola_coefs_t *c, const nn_lola_step_t *st,
     memset(c, 0, sizeof(*c));
     memset(&pt, 0, sizeof(pt));
     if (st == NULL || ctx == NULL || ctx->n != st->n ||
-        (st->kind == NN_LOLA_STEP_LINEAR && !ctx->batching))
+        (st->kind == LOLA_STEP_LINEAR && !ctx->batching))
         return VEIL_EINVAL;
     c->ctx = ctx;
-    if (st->kind != NN_LOLA_STEP_LINEAR)
+    if (st->kind != LOLA_STEP_LINEAR)
         return VEIL_OK;
     c->scalars = calloc(st->nscalars + 1, sizeof(int64_t));
     c->plains = calloc(st->nplains + 1, sizeof(bfv_plaintext_ntt_t));
@@ -140,6 +137,6 @@ done:
     bfv_plaintext_clear(&pt);
     free(vals);
     if (s != VEIL_OK)
-        nn_lola_coefs_clear(c);
+        lola_coefs_clear(c);
     return s;
 }

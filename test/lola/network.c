@@ -9,11 +9,11 @@
  * LOLA_PARALLEL_MIN_N, and on a loaded machine the bfv layer's tiny OpenMP
  * regions would only spin; results do not depend on the thread count
  * (checked on the shipped models). */
+#include "common.h"
 #include <criterion/criterion.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include "lola_common.h"
 
 #ifndef VEIL_SOURCE_DIR
 #define VEIL_SOURCE_DIR "."
@@ -46,54 +46,54 @@ static void small_model(nn_qmodel_t *q, veil_rng_t *rng, int small)
 }
 
 typedef struct {
-    nn_lola_client_t *c;
+    lola_client_t *c;
     int *bits;
 } trace_t;
 
-static int on_step(void *arg, size_t step, const nn_lola_msg_t *msg)
+static int on_step(void *arg, size_t step, const lola_msg_t *msg)
 {
     trace_t *t = arg;
-    return nn_lola_client_budget(&t->bits[step], t->c, msg) != VEIL_OK;
+    return lola_client_budget(&t->bits[step], t->c, msg) != VEIL_OK;
 }
 
 /* Plan q with the options, run `records` inputs x (quantized values, record
  * major) end to end and compare every logit with the exact evaluator. */
-static void run_network(const nn_qmodel_t *q, const nn_lola_options_t *o,
+static void run_network(const nn_qmodel_t *q, const lola_options_t *o,
                         const int64_t *x, size_t records, veil_rng_t *rng,
                         const char *what, int check_threads)
 {
     const size_t size = nn_shape_size(q->in);
-    nn_lola_spec_t spec, back;
-    nn_lola_report_t rep;
-    nn_lola_setup_t su;
-    nn_lola_client_t cl;
-    nn_lola_server_t sv;
-    nn_lola_msg_t in, out;
+    lola_spec_t spec, back;
+    lola_report_t rep;
+    lola_setup_t su;
+    lola_client_t cl;
+    lola_server_t sv;
+    lola_msg_t in, out;
     nn_qtrace_t tr;
-    int bits[NN_LOLA_REPORT_STEPS];
+    int bits[LOLA_REPORT_STEPS];
     trace_t tt;
     uint8_t *buf;
     size_t len;
     veil_status s;
 
-    s = nn_lola_plan(&spec, &rep, q, o);
+    s = lola_plan(&spec, &rep, q, o);
     cr_assert_eq(s, VEIL_OK, "%s: plan: %s", what, veil_strerror(s));
     /* the spec survives its byte format */
-    cr_assert_eq(nn_lola_spec_serialize(&buf, &len, &spec), VEIL_OK);
-    cr_assert_eq(nn_lola_spec_parse(&back, buf, len), VEIL_OK);
+    cr_assert_eq(lola_spec_serialize(&buf, &len, &spec), VEIL_OK);
+    cr_assert_eq(lola_spec_parse(&back, buf, len), VEIL_OK);
     cr_assert_str_eq(back.kernels, spec.kernels);
     cr_assert_eq(back.nprimes, spec.nprimes);
     free(buf);
 
-    cr_assert_eq(nn_lola_setup_init(&su, &back), VEIL_OK, "%s: setup", what);
-    cr_assert_eq(nn_lola_client_init(&cl, &su, rng), VEIL_OK);
+    cr_assert_eq(lola_setup_init(&su, &back), VEIL_OK, "%s: setup", what);
+    cr_assert_eq(lola_client_init(&cl, &su, rng), VEIL_OK);
     cr_assert_eq(cl.ek.gk[0].count, su.ngalois);
-    cr_assert_eq(nn_lola_server_init(&sv, &su, q), VEIL_OK);
-    cr_assert_eq(nn_lola_client_encrypt_values(&in, &cl, x, records, rng),
+    cr_assert_eq(lola_server_init(&sv, &su, q), VEIL_OK);
+    cr_assert_eq(lola_client_encrypt_values(&in, &cl, x, records, rng),
                  VEIL_OK);
     tt.c = &cl;
     tt.bits = bits;
-    s = nn_lola_server_eval_trace(&out, &sv, &in, &cl.ek, on_step, &tt);
+    s = lola_server_eval_trace(&out, &sv, &in, &cl.ek, on_step, &tt);
     cr_assert_eq(s, VEIL_OK, "%s: eval: %s", what, veil_strerror(s));
     /* the prediction may exceed the measured budget by a bit or two (it
      * bounds the noise's rms, and a tail factor turns that into a maximum);
@@ -108,25 +108,23 @@ static void run_network(const nn_qmodel_t *q, const nn_lola_options_t *o,
     if (check_threads) {
         /* the same answer, word for word, with one and with two threads */
         for (int th = 1; th <= 2; th++) {
-            nn_lola_msg_t again;
+            lola_msg_t again;
             omp_set_num_threads(th);
-            cr_assert_eq(nn_lola_server_eval(&again, &sv, &in, &cl.ek),
-                         VEIL_OK);
+            cr_assert_eq(lola_server_eval(&again, &sv, &in, &cl.ek), VEIL_OK);
             for (size_t i = 0; i < out.ncomp * out.nct; i++) {
                 const bfv_ciphertext_t *a = &out.ct[i], *b = &again.ct[i];
                 cr_assert_eq(a->size, b->size);
                 cr_assert(memcmp(a->data, b->data,
                                  a->size * a->ctx->n_q * a->ctx->n *
                                      sizeof(uint64_t)) == 0,
-                          "%s: %d threads changed ciphertext %zu", what, th,
-                          i);
+                          "%s: %d threads changed ciphertext %zu", what, th, i);
             }
-            nn_lola_msg_clear(&again);
+            lola_msg_clear(&again);
         }
     }
 
     fmpz *logits = _fmpz_vec_init((slong)(records * su.output->len));
-    s = nn_lola_client_decrypt(logits, &cl, &out, records);
+    s = lola_client_decrypt(logits, &cl, &out, records);
     cr_assert_eq(s, VEIL_OK, "%s: decrypt: %s", what, veil_strerror(s));
     cr_assert_eq(nn_qtrace_init(&tr, q), VEIL_OK);
     for (size_t b = 0; b < records; b++) {
@@ -140,11 +138,11 @@ static void run_network(const nn_qmodel_t *q, const nn_lola_options_t *o,
     }
     nn_qtrace_clear(&tr);
     _fmpz_vec_clear(logits, (slong)(records * su.output->len));
-    nn_lola_msg_clear(&in);
-    nn_lola_msg_clear(&out);
-    nn_lola_server_clear(&sv);
-    nn_lola_client_clear(&cl);
-    nn_lola_setup_clear(&su);
+    lola_msg_clear(&in);
+    lola_msg_clear(&out);
+    lola_server_clear(&sv);
+    lola_client_clear(&cl);
+    lola_setup_clear(&su);
 }
 
 static void random_inputs(int64_t *x, veil_rng_t *rng, size_t count,
@@ -162,44 +160,46 @@ Test(lola_network, small_models_every_plan, .timeout = 240)
     static const struct {
         const char *kernels;
         int dense_too;
-    } plans[] = {
-        {"conv-plain,diag,stacked", 1},      {"conv-plain,diag,diag", 1},
-        {"conv-plain,stacked,dense-row", 0}, {"conv-scalar,diag,dense-row", 1},
-        {"paper", 0},                        {"conv-plain,dense-row,sparse-col", 1},
-        {"conv-scalar,diag:64,diag", 1}};
+    } plans[] = {{"conv-plain,diag,stacked", 1},
+                 {"conv-plain,diag,diag", 1},
+                 {"conv-plain,stacked,dense-row", 0},
+                 {"conv-scalar,diag,dense-row", 1},
+                 {"paper", 0},
+                 {"conv-plain,dense-row,sparse-col", 1},
+                 {"conv-scalar,diag:64,diag", 1}};
     nn_qmodel_t q;
-    nn_lola_options_t o;
+    lola_options_t o;
     veil_rng_t rng;
     int64_t x[64 * 4];
 
-    lt_rng(&rng, "lola_network.small_models_every_plan");
+    vt_rng(&rng, "lola_network.small_models_every_plan");
     cr_assert_eq(veil_init(), VEIL_OK);
     omp_set_num_threads(1);
     small_model(&q, &rng, 0);
     random_inputs(x, &rng, 64 * 4, q.in_max);
-    nn_lola_options_default(&o);
+    lola_options_default(&o);
     o.allow_insecure = 1;
     o.n = 512;
     for (size_t i = 0; i < sizeof(plans) / sizeof(*plans); i++) {
         o.kernels = plans[i].kernels;
-        o.variant = NN_LOLA_VARIANT_CONV;
+        o.variant = LOLA_VARIANT_CONV;
         run_network(&q, &o, x, 1, &rng, plans[i].kernels, 0);
         if (!plans[i].dense_too)
             continue;
-        o.variant = NN_LOLA_VARIANT_DENSE;
+        o.variant = LOLA_VARIANT_DENSE;
         run_network(&q, &o, x, 1, &rng, plans[i].kernels, 0);
     }
     /* automatic choices, and CryptoNets with 4 records in a batch of 16 */
     o.kernels = NULL;
-    o.variant = NN_LOLA_VARIANT_CONV;
+    o.variant = LOLA_VARIANT_CONV;
     run_network(&q, &o, x, 1, &rng, "auto", 0);
-    o.variant = NN_LOLA_VARIANT_SIMD;
+    o.variant = LOLA_VARIANT_SIMD;
     o.batch = 16;
     run_network(&q, &o, x, 4, &rng, "cryptonets", 0);
     nn_qmodel_clear(&q);
 
     small_model(&q, &rng, 1);
-    o.variant = NN_LOLA_VARIANT_CONV;
+    o.variant = LOLA_VARIANT_CONV;
     o.batch = 0;
     run_network(&q, &o, x, 1, &rng, "small auto", 0);
     nn_qmodel_clear(&q);
@@ -210,28 +210,28 @@ Test(lola_network, small_models_every_plan, .timeout = 240)
 Test(lola_network, bad_plans)
 {
     nn_qmodel_t q;
-    nn_lola_options_t o;
-    nn_lola_spec_t spec;
-    nn_lola_report_t rep;
+    lola_options_t o;
+    lola_spec_t spec;
+    lola_report_t rep;
     veil_rng_t rng;
 
-    lt_rng(&rng, "lola_network.bad_plans");
+    vt_rng(&rng, "lola_network.bad_plans");
     omp_set_num_threads(1);
     small_model(&q, &rng, 0);
-    nn_lola_options_default(&o);
+    lola_options_default(&o);
     o.allow_insecure = 1;
     o.n = 512;
-    o.kernels = "conv-plain,diag";          /* one kernel short */
-    cr_assert_eq(nn_lola_plan(&spec, &rep, &q, &o), VEIL_EINVAL);
-    o.kernels = "diag,diag,diag";           /* no conv first */
-    cr_assert_eq(nn_lola_plan(&spec, &rep, &q, &o), VEIL_EPARAM);
+    o.kernels = "conv-plain,diag"; /* one kernel short */
+    cr_assert_eq(lola_plan(&spec, &rep, &q, &o), VEIL_EINVAL);
+    o.kernels = "diag,diag,diag"; /* no conv first */
+    cr_assert_eq(lola_plan(&spec, &rep, &q, &o), VEIL_EPARAM);
     o.kernels = "conv-plain,fancy,diag";
-    cr_assert_eq(nn_lola_plan(&spec, &rep, &q, &o), VEIL_EINVAL);
-    o.kernels = "conv-plain,diag:12,diag";  /* block not a power of two */
-    cr_assert_eq(nn_lola_plan(&spec, &rep, &q, &o), VEIL_EINVAL);
+    cr_assert_eq(lola_plan(&spec, &rep, &q, &o), VEIL_EINVAL);
+    o.kernels = "conv-plain,diag:12,diag"; /* block not a power of two */
+    cr_assert_eq(lola_plan(&spec, &rep, &q, &o), VEIL_EINVAL);
     o.kernels = NULL;
     o.n = 500;
-    cr_assert_eq(nn_lola_plan(&spec, &rep, &q, &o), VEIL_EINVAL);
+    cr_assert_eq(lola_plan(&spec, &rep, &q, &o), VEIL_EINVAL);
     nn_qmodel_clear(&q);
     veil_rng_clear(&rng);
 }
@@ -241,36 +241,36 @@ Test(lola_network, bad_plans)
 Test(lola_network, spec_parse_hostile)
 {
     nn_qmodel_t q;
-    nn_lola_options_t o;
-    nn_lola_spec_t spec, back;
-    nn_lola_report_t rep;
+    lola_options_t o;
+    lola_spec_t spec, back;
+    lola_report_t rep;
     veil_rng_t rng;
     uint8_t *buf;
     size_t len;
 
-    lt_rng(&rng, "lola_network.spec_parse_hostile");
+    vt_rng(&rng, "lola_network.spec_parse_hostile");
     omp_set_num_threads(1);
     small_model(&q, &rng, 0);
-    nn_lola_options_default(&o);
+    lola_options_default(&o);
     o.allow_insecure = 1;
     o.n = 512;
-    cr_assert_eq(nn_lola_plan(&spec, &rep, &q, &o), VEIL_OK);
-    cr_assert_eq(nn_lola_spec_serialize(&buf, &len, &spec), VEIL_OK);
-    cr_assert_eq(nn_lola_spec_parse(&back, buf, len), VEIL_OK);
+    cr_assert_eq(lola_plan(&spec, &rep, &q, &o), VEIL_OK);
+    cr_assert_eq(lola_spec_serialize(&buf, &len, &spec), VEIL_OK);
+    cr_assert_eq(lola_spec_parse(&back, buf, len), VEIL_OK);
     for (size_t cut = 0; cut < len; cut++)
-        cr_assert_eq(nn_lola_spec_parse(&back, buf, cut), VEIL_EFORMAT,
+        cr_assert_eq(lola_spec_parse(&back, buf, cut), VEIL_EFORMAT,
                      "truncated to %zu", cut);
     uint8_t *big = malloc(len + 1);
     memcpy(big, buf, len);
     big[len] = 0;
-    cr_assert_eq(nn_lola_spec_parse(&back, big, len + 1), VEIL_EFORMAT);
+    cr_assert_eq(lola_spec_parse(&back, big, len + 1), VEIL_EFORMAT);
     free(big);
     /* magic, version, variant, layer count, a layer type, a shape, a
      * kernel name character, the prime count */
     const size_t spots[] = {0, 8, 10, 12, 16, 50, 60, 80};
     for (size_t i = 0; i < sizeof(spots) / sizeof(*spots); i++) {
         buf[spots[i]] ^= 0x5a;
-        veil_status s = nn_lola_spec_parse(&back, buf, len);
+        veil_status s = lola_spec_parse(&back, buf, len);
         cr_assert(s == VEIL_EFORMAT || s == VEIL_OK, "offset %zu", spots[i]);
         if (s == VEIL_OK) /* a change the format allows must still plan */
             cr_assert_eq(back.nlayers, spec.nlayers);
@@ -280,7 +280,7 @@ Test(lola_network, spec_parse_hostile)
     for (size_t l = 0; l < 300; l++) {
         uint8_t g[300];
         veil_rng_bytes(&rng, g, l);
-        cr_assert_eq(nn_lola_spec_parse(&back, g, l), VEIL_EFORMAT);
+        cr_assert_eq(lola_spec_parse(&back, g, l), VEIL_EFORMAT);
     }
     free(buf);
     nn_qmodel_clear(&q);
@@ -296,13 +296,13 @@ static void shipped(const char *file, const char *variant, size_t images,
     nn_model_t m;
     nn_qmodel_t q;
     nn_dataset_t ds;
-    nn_lola_options_t o;
+    lola_options_t o;
     veil_rng_t rng;
     nn_qtrace_t tr;
     const size_t size = 784;
     int64_t *x = malloc(images * size * sizeof(int64_t));
 
-    lt_rng(&rng, file);
+    vt_rng(&rng, file);
     cr_assert_eq(veil_init(), VEIL_OK);
     snprintf(path, sizeof(path), "%s/models/%s", VEIL_SOURCE_DIR, file);
     cr_assert_eq(nn_model_load(&m, path), VEIL_OK, "%s", path);
@@ -316,8 +316,8 @@ static void shipped(const char *file, const char *variant, size_t images,
         for (size_t i = 0; i < size; i++)
             x[b * size + i] = fmpz_get_si(tr.v[0] + i);
     }
-    nn_lola_options_default(&o);
-    cr_assert_eq(nn_lola_variant_parse(&o.variant, variant), VEIL_OK);
+    lola_options_default(&o);
+    cr_assert_eq(lola_variant_parse(&o.variant, variant), VEIL_OK);
     for (size_t b = 0; b < images; b++)
         run_network(&q, &o, x + b * size, 1, &rng, variant, check_threads);
     nn_qtrace_clear(&tr);
