@@ -11,7 +11,7 @@
  * adds the public d e.  Squaring opens only d: x^2 = d^2 + 2 d a + a^2.
  */
 #include "beaver_internal.h"
-#include "mpc_internal.h"
+#include "internal.h"
 #include <string.h>
 
 static veil_status alloc_arrays(uint64_t **arr[], int k, size_t n)

@@ -8,7 +8,7 @@
  * layer's AVX-512 path (F + IFMA) and a prime below 2^50.
  */
 #include "config.h"
-#include "mpc_internal.h"
+#include "internal.h"
 #include "veil/mpc_field.h"
 #include <pthread.h>
 

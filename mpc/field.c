@@ -4,7 +4,7 @@
  * static blocks; every element is computed the same way whatever the
  * thread count.
  */
-#include "mpc_internal.h"
+#include "internal.h"
 #include "veil/mpc_field.h"
 #include <flint/ulong_extras.h>
 

@@ -12,7 +12,7 @@
  * SubWord(RotWord(w)) ^ Rcon and three shifted XORs make the running sum.
  */
 #include "config.h"
-#include "mpc_internal.h"
+#include "../internal.h"
 
 #if defined(__AES__) && defined(__SSE4_1__)
 #include <cpuid.h>

@@ -5,7 +5,7 @@
  * wrappers over the word helpers, used by the tests and benchmarks and as
  * examples of the builder.
  */
-#include "gc_internal.h"
+#include "internal.h"
 
 /* Words x = garbler inputs [0, n) and y = evaluator inputs [0, n). */
 static void operands(mpc_cb_t *b, mpc_wire_t *x, mpc_wire_t *y, unsigned n)

@@ -13,7 +13,7 @@
  * r < 3 p brought below p by two "r = min(r, r - p)" steps (unsigned
  * minimum: r - p wraps when r < p).
  */
-#include "mpc_internal.h"
+#include "../internal.h"
 #include "veil/mpc_field.h"
 
 #if defined(__AVX512F__) && defined(__AVX512IFMA__)

@@ -21,7 +21,7 @@
  * independent and go through the AES pipeline together.
  */
 #include "config.h"
-#include "gc_internal.h"
+#include "../internal.h"
 
 #if defined(__AES__) && defined(__SSE4_1__)
 #include <immintrin.h>

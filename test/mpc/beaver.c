@@ -5,11 +5,14 @@
  * and the plaintext polynomial; tuples are consumed once; bad input gives
  * a status.
  */
-#include "helpers.h"
+#include "../common/seed.h"
 #include "veil/mpc_field.h"
 #include <criterion/criterion.h>
 #include <flint/ulong_extras.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define P61 ((UINT64_C(1) << 61) - 1)
 
@@ -93,7 +96,7 @@ Test(mpc_beaver, mul_and_square_match_plaintext)
     veil_rng_t rng;
     const size_t n = 3 * MPC_OPEN_CHUNK / 2 + 7; /* two chunks, OpenMP */
     uint64_t *x = malloc(n * 8), *y = malloc(n * 8), *z = malloc(n * 8);
-    test_rng(&rng, "beaver");
+    vt_rng(&rng, "beaver");
     for (size_t k = 0; k < 3; k++) {
         mpc_field_t f;
         uint64_t p = primes[k], h = (p - 1) / 2;
@@ -184,7 +187,7 @@ Test(mpc_beaver, fixed_poly_exact_bound_61_bit_prime)
     mpc_field_t f;
     veil_rng_t rng;
     cr_assert_eq(mpc_field_init(&f, P61, 15), VEIL_OK);
-    test_rng(&rng, "poly61");
+    vt_rng(&rng, "poly61");
     poly_case(&f, &rng, 5000, 2.0, 0);
     veil_rng_clear(&rng);
 }
@@ -200,7 +203,7 @@ Test(mpc_beaver, fixed_poly_delphi_prime_within_documented_rate)
     const size_t n = 20000;
     double lam = (double)n * 3 * 0x1p33 / (double)MPC_P_DELPHI;
     cr_assert_eq(mpc_field_init(&f, MPC_P_DELPHI, 15), VEIL_OK);
-    test_rng(&rng, "poly41");
+    vt_rng(&rng, "poly41");
     poly_case(&f, &rng, n, 2.0, (size_t)(lam + 6 * sqrt(lam)));
     veil_rng_clear(&rng);
 }

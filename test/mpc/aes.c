@@ -3,9 +3,11 @@
  * from FIPS-197 (S-box from the GF(2^8) inverse and the affine map), plus
  * the FIPS-197 appendix C.1 known answer.
  */
-#include "helpers.h"
+#include "../common/seed.h"
 #include "veil/mpc_aes.h"
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---------------------------------------------------- reference AES-128 */
@@ -110,7 +112,7 @@ Test(mpc_aes, ecb_ctr_match_reference_for_every_length)
     mpc_aes_key_t key;
     uint8_t ref[16];
     skip_without_aesni();
-    test_rng(&rng, "aes");
+    vt_rng(&rng, "aes");
     /* up to 100 blocks: the VAES kernels take over from 32 where they run */
     for (size_t n = 0; n <= 100; n += n < 40 ? 1 : 7) {
         uint64_t ctr = veil_rng_u64(&rng);
@@ -141,7 +143,7 @@ Test(mpc_aes, hashes_match_their_definitions)
     mpc_block_t x[21], h[21], e[21], t[21];
     uint64_t tweak;
     skip_without_aesni();
-    test_rng(&rng, "aes-hash");
+    vt_rng(&rng, "aes-hash");
     cr_assert_eq(mpc_aes_init_fixed(&pi), VEIL_OK);
     veil_rng_bytes(&rng, x, sizeof(x));
     tweak = veil_rng_u64(&rng);
@@ -186,7 +188,7 @@ Test(mpc_aes, prg_is_ctr_stream_whatever_the_chunking)
     mpc_prg_t g;
     uint8_t got[640];
     skip_without_aesni();
-    test_rng(&rng, "prg");
+    vt_rng(&rng, "prg");
     veil_rng_bytes(&rng, &seed, sizeof(seed));
     cr_assert_eq(mpc_aes_init(&key, &seed), VEIL_OK);
     mpc_aes_ctr(want, &key, 0, 40);
@@ -233,7 +235,7 @@ Test(mpc_aes, vaes_and_aesni_paths_agree)
     skip_without_aesni();
     if (veil_isa_set(VEIL_ISA_AVX512) != VEIL_OK)
         cr_skip_test("no AVX-512 path on this machine");
-    test_rng(&rng, "vaes");
+    vt_rng(&rng, "vaes");
     veil_rng_bytes(&rng, &k, sizeof(k));
     veil_rng_bytes(&rng, in, sizeof(in));
     cr_assert_eq(mpc_aes_init(&key, &k), VEIL_OK);

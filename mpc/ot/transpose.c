@@ -9,7 +9,7 @@
  * bits of one output row; shift every byte left by one and repeat for the
  * next 7 columns.
  */
-#include "mpc_internal.h"
+#include "../internal.h"
 #include <string.h>
 
 #if defined(__SSE2__)

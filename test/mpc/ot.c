@@ -5,10 +5,13 @@
  * 10^6 OTs and on sizes around the chunk boundaries; two processes over
  * TCP; bad arguments.
  */
-#include "../../mpc/mpc_internal.h"
-#include "helpers.h"
+#include "../../mpc/internal.h"
+#include "../common/seed.h"
 #include "veil/mpc.h"
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int bit(const uint8_t *v, size_t i)
 {
@@ -20,7 +23,7 @@ Test(mpc_ot, transpose_matches_scalar_and_is_an_involution)
     veil_rng_t rng;
     static const size_t shapes[][2] = {
         {16, 8}, {128, 128}, {128, 16384}, {48, 24}, {256, 136}};
-    test_rng(&rng, "transpose");
+    vt_rng(&rng, "transpose");
     for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
         size_t rows = shapes[s][0], cols = shapes[s][1], len = rows * cols / 8;
         uint8_t *in = malloc(len), *a = malloc(len), *b = malloc(len);
@@ -47,7 +50,7 @@ Test(mpc_ot, transpose128_kernels_match_scalar)
 {
     veil_rng_t rng;
     static const size_t cols[] = {512, 1024, 640, 16384};
-    test_rng(&rng, "transpose128");
+    vt_rng(&rng, "transpose128");
     if (!mpc_avx512_active())
         fprintf(stderr, "transpose128: GFNI kernel not active here\n");
     for (size_t s = 0; s < sizeof(cols) / sizeof(cols[0]); s++) {
@@ -168,7 +171,7 @@ static void free_case(ot_case_t *c)
 Test(mpc_ot, base_ot_random_and_chosen)
 {
     veil_rng_t rng;
-    test_rng(&rng, "baseot");
+    vt_rng(&rng, "baseot");
     for (int kind = OT_BASE_RANDOM; kind <= OT_BASE_CHOSEN; kind++) {
         static const size_t ns[] = {1, 3, 130};
         for (size_t k = 0; k < 3; k++) {
@@ -202,7 +205,7 @@ Test(mpc_ot, iknp_correlated_1e6_and_chunk_edges)
     veil_rng_t rng;
     static const size_t ns[] = {1, 16, 128, 136, 16384, 2 * 16384 + 8, 1000000};
     mpc_block_t delta = {{0x0123456789abcdefull | 1, 0xfedcba9876543210ull}};
-    test_rng(&rng, "cot");
+    vt_rng(&rng, "cot");
     for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
         ot_case_t c = {OT_COT, ns[k],   k % 2 ? &delta : NULL, NULL, NULL, NULL,
                        NULL,   {{0, 0}}};
@@ -221,7 +224,7 @@ Test(mpc_ot, iknp_random_ot)
 {
     veil_rng_t rng;
     static const size_t ns[] = {8, 200, 100000};
-    test_rng(&rng, "rot");
+    vt_rng(&rng, "rot");
     for (size_t k = 0; k < 3; k++) {
         ot_case_t c = {OT_ROT, ns[k], NULL, NULL, NULL, NULL, NULL, {{0, 0}}};
         run_case(&c, &rng);
@@ -243,7 +246,7 @@ Test(mpc_ot, iknp_chosen_ot_1e6)
 {
     veil_rng_t rng;
     static const size_t ns[] = {16, 70000, 1000000};
-    test_rng(&rng, "chosen");
+    vt_rng(&rng, "chosen");
     for (size_t k = 0; k < 3; k++) {
         ot_case_t c = {OT_CHOSEN, ns[k], NULL, NULL,
                        NULL,      NULL,  NULL, {{0, 0}}};

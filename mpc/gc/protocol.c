@@ -26,7 +26,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "gc_internal.h"
+#include "internal.h"
 
 #define GC_PIECE ((size_t)1 << 22)
 

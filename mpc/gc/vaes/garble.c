@@ -12,7 +12,7 @@
  * kernel, bit for bit.
  */
 #include "config.h"
-#include "gc_internal.h"
+#include "../internal.h"
 
 #if defined(__VAES__) && defined(__AVX512F__) && defined(__AVX512DQ__)
 #include <immintrin.h>

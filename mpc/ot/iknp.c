@@ -16,7 +16,7 @@
  * continues the PRG streams at the shared counter `ctr`, so any sequence
  * of calls with matching sizes stays in step.
  */
-#include "mpc_internal.h"
+#include "../internal.h"
 #include <string.h>
 
 /* OTs per chunk: 128 columns of 2 KiB, one 256 KiB frame, which the

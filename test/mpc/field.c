@@ -3,11 +3,14 @@
  * sharing and local truncation (against the exact characterisation of
  * mpc_share_trunc: floor(v / 2^f) + {0, 1} unless the shares wrap).
  */
-#include "helpers.h"
+#include "../common/seed.h"
 #include "veil/mpc_field.h"
 #include <criterion/criterion.h>
 #include <flint/ulong_extras.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define P61 ((UINT64_C(1) << 61) - 1) /* a Mersenne prime */
 
@@ -49,7 +52,7 @@ Test(mpc_field, scalar_and_vector_ops_match_flint)
     veil_rng_t rng;
     enum { N = 3 * MPC_OMP_MIN / 2 };
     uint64_t *a = malloc(N * 8), *b = malloc(N * 8), *o = malloc(N * 8);
-    test_rng(&rng, "field");
+    vt_rng(&rng, "field");
     for (size_t k = 0; k < sizeof(primes) / sizeof(primes[0]); k++) {
         mpc_field_t f;
         uint64_t p = primes[k], bd[8], w;
@@ -122,7 +125,7 @@ Test(mpc_field, fixed_point_round_trip_and_range)
     cr_assert_eq(mpc_field_init(&f, MPC_P_DELPHI, MPC_FRAC_BITS_DEFAULT),
                  VEIL_OK);
     ulp = ldexp(1.0, -(int)f.frac);
-    test_rng(&rng, "fixed");
+    vt_rng(&rng, "fixed");
     for (int i = 0; i < N; i++)
         x[i] = ((double)(veil_rng_u64(&rng) >> 11) / 0x1p53 * 2 - 1) *
                mpc_fixed_max(&f);
@@ -165,7 +168,7 @@ Test(mpc_field, sharing_round_trip_with_aliasing)
     uint64_t x[N], s0[N], s1[N], y[N];
     size_t same = 0;
     cr_assert_eq(mpc_field_init(&f, MPC_P_DELPHI, 15), VEIL_OK);
-    test_rng(&rng, "share");
+    vt_rng(&rng, "share");
     mpc_field_vec_random(&f, &rng, x, N);
     boundary(x, f.p);
     mpc_share_split(&f, &rng, s0, s1, x, N);
@@ -220,12 +223,12 @@ Test(mpc_field, truncation_error_is_as_documented)
 {
     mpc_field_t f;
     veil_rng_t rng;
-    size_t iters = test_iters(200000), wraps = 0;
+    size_t iters = vt_iters(200000), wraps = 0;
     int64_t h;
     uint64_t sb[8];
     cr_assert_eq(mpc_field_init(&f, MPC_P_DELPHI, 15), VEIL_OK);
     h = (int64_t)f.half;
-    test_rng(&rng, "trunc");
+    vt_rng(&rng, "trunc");
     /* boundary values of v and of the share s0 */
     {
         const int64_t vs[] = {0, 1,  -1,    32767,  32768,   -32768,    -32769,

@@ -6,7 +6,7 @@
  * identical results, so the choice never shows in the protocol.
  */
 #include "config.h"
-#include "gc_internal.h"
+#include "internal.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif

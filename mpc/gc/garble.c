@@ -6,7 +6,7 @@
  */
 #include <stddef.h>
 #include <string.h>
-#include "gc_internal.h"
+#include "internal.h"
 
 veil_status mpc_gc_garbler_init(mpc_gc_garbler_t *g, const mpc_block_t *delta)
 {

@@ -14,7 +14,7 @@
  * the u-matrices of a batch (receiver to sender) and its y's (back) never
  * wait on each other.
  */
-#include "mpc_internal.h"
+#include "../internal.h"
 #include <string.h>
 
 #define OT_BATCH 32768

@@ -6,7 +6,7 @@
  * AVX-512 flags (mpc/local.mk) and called only when mpc_avx512_active().
  * Results are identical to the AES-NI code, which the tests check.
  */
-#include "mpc_internal.h"
+#include "../internal.h"
 
 #if defined(__AVX512F__) && defined(__VAES__)
 #include <immintrin.h>

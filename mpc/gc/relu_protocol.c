@@ -7,7 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "gc_internal.h"
+#include "internal.h"
 
 /* 1 if relu is the ReLU circuit's shape for p and all v[0..n) < p. */
 static int relu_args_ok(const mpc_circuit_t *relu, uint64_t p,

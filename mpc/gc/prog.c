@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "gc_internal.h"
+#include "internal.h"
 
 void gc_prog_clear(gc_prog_t *p)
 {

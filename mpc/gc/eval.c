@@ -5,7 +5,7 @@
  */
 #include <stddef.h>
 #include <string.h>
-#include "gc_internal.h"
+#include "internal.h"
 
 veil_status mpc_gc_evaluator_init(mpc_gc_evaluator_t *e)
 {

@@ -20,7 +20,7 @@
  * About three instructions per output row, against some fifty for the
  * SSE2 movemask loop.
  */
-#include "mpc_internal.h"
+#include "../../internal.h"
 
 #if defined(__AVX512F__) && defined(__AVX512BW__) &&                           \
     defined(__AVX512VBMI__) && defined(__GFNI__)

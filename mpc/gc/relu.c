@@ -27,7 +27,7 @@
  *
  * Total 5n - 2 + (j - 1) = 206 for n = 41, j = 4.
  */
-#include "gc_internal.h"
+#include "internal.h"
 
 /* The circuit's garbler input offsets, see mpc_gc.h. */
 #define OFF_M2(n) 0

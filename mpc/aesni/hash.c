@@ -12,7 +12,7 @@
  * go to aes_vaes.c where mpc_avx512_active().
  */
 #include "config.h"
-#include "mpc_internal.h"
+#include "../internal.h"
 
 #if defined(__AES__) && defined(__SSE4_1__)
 #include <immintrin.h>

@@ -4,9 +4,12 @@
  * large frames do not deadlock, and malformed, truncated, oversized or
  * missing frames give a clean status on both sides.
  */
-#include "helpers.h"
+#include "../common/seed.h"
 #include "veil/mpc.h"
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 

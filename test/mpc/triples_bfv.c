@@ -4,10 +4,13 @@
  * two batches (one full, one partial); parameter checks; a malformed key
  * from the client gives the server a clean VEIL_EFORMAT.
  */
-#include "helpers.h"
+#include "../common/seed.h"
 #include "veil/mpc_bfv.h"
 #include <criterion/criterion.h>
 #include <flint/ulong_extras.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct {
     const mpc_field_t *f;
@@ -59,7 +62,7 @@ Test(mpc_bfv, triples_from_bfv_are_correct, .timeout = 120)
     cr_assert_eq(mpc_field_init(&f, MPC_P_DELPHI, 15), VEIL_OK);
     cr_assert_eq(mpc_bfv_params(&params, &f), VEIL_OK);
     cr_assert_eq(bfv_context_init(&ctx, &params), VEIL_OK);
-    test_rng(&rng, "bfv-triples");
+    vt_rng(&rng, "bfv-triples");
     cr_assert_eq(bfv_secret_key_init(&sk, &ctx), VEIL_OK);
     cr_assert_eq(bfv_public_key_init(&pk, &ctx), VEIL_OK);
     cr_assert_eq(bfv_keygen_secret(&sk, &rng), VEIL_OK);
