@@ -3,9 +3,9 @@
  * emitting XOR / AND / NOT / constant gates with constant folding, and
  * handing the finished circuit over.  Word-level helpers are in gc_words.c.
  */
+#include "veil/mpc_gc.h"
 #include <stdlib.h>
 #include <string.h>
-#include "veil/mpc_gc.h"
 
 /* cst[] codes */
 enum { CST_NONE = 0, CST_0 = 1, CST_1 = 2 };
@@ -171,14 +171,13 @@ mpc_wire_t mpc_cb_or(mpc_cb_t *b, mpc_wire_t x, mpc_wire_t y)
     return mpc_cb_xor(b, mpc_cb_xor(b, x, y), mpc_cb_and(b, x, y));
 }
 
-mpc_wire_t mpc_cb_mux(mpc_cb_t *b, mpc_wire_t sel, mpc_wire_t x1,
-                      mpc_wire_t x0)
+mpc_wire_t mpc_cb_mux(mpc_cb_t *b, mpc_wire_t sel, mpc_wire_t x1, mpc_wire_t x0)
 {
     return mpc_cb_xor(b, x0, mpc_cb_and(b, sel, mpc_cb_xor(b, x1, x0)));
 }
 
-veil_status mpc_cb_finish(mpc_circuit_t *c, mpc_cb_t *b,
-                          const mpc_wire_t *out, uint32_t n_out)
+veil_status mpc_cb_finish(mpc_circuit_t *c, mpc_cb_t *b, const mpc_wire_t *out,
+                          uint32_t n_out)
 {
     veil_status st = VEIL_OK;
     if (c == NULL || b == NULL) {

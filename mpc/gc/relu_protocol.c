@@ -5,9 +5,9 @@
  * garbler inputs (mpc_relu_gin_offline / _online, gc_relu.c); the first
  * 2 bitlen(p) garbler inputs depend on r only and travel offline.
  */
+#include "internal.h"
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
 
 /* 1 if relu is the ReLU circuit's shape for p and all v[0..n) < p. */
 static int relu_args_ok(const mpc_circuit_t *relu, uint64_t p,

@@ -6,11 +6,11 @@
  * against the wires defined so far, and bounds its allocation by the input
  * length, so malformed input always ends in VEIL_EFORMAT.
  */
+#include "veil/mpc_gc.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "veil/mpc_gc.h"
 
 typedef struct {
     const char *p, *end;
@@ -194,8 +194,8 @@ veil_status mpc_circuit_format(char *buf, size_t cap, size_t *len,
         return VEIL_EINVAL;
     if ((st = mpc_circuit_check(c)) != VEIL_OK)
         return st;
-    put(buf, cap, &pos, "circuit %u %u %u %u\n", c->n_gin, c->n_ein,
-        c->n_gates, c->n_out);
+    put(buf, cap, &pos, "circuit %u %u %u %u\n", c->n_gin, c->n_ein, c->n_gates,
+        c->n_out);
     for (uint32_t k = 0; k < c->n_gates; k++) {
         const mpc_gate_t *g = &c->gates[k];
         uint32_t w = c->n_gin + c->n_ein + k;
@@ -210,8 +210,7 @@ veil_status mpc_circuit_format(char *buf, size_t cap, size_t *len,
             put(buf, cap, &pos, "%u NOT %u\n", w, g->a);
             break;
         default:
-            put(buf, cap, &pos, "%u CONST %d\n", w,
-                g->op == MPC_GATE_CONST1);
+            put(buf, cap, &pos, "%u CONST %d\n", w, g->op == MPC_GATE_CONST1);
             break;
         }
     }

@@ -36,8 +36,8 @@ static void full_add(mpc_cb_t *b, mpc_wire_t *s, mpc_wire_t *co, mpc_wire_t x,
 }
 
 void mpc_cb_word_add(mpc_cb_t *b, mpc_wire_t *sum, mpc_wire_t *cout,
-                     const mpc_wire_t *x, const mpc_wire_t *y,
-                     mpc_wire_t cin, unsigned n)
+                     const mpc_wire_t *x, const mpc_wire_t *y, mpc_wire_t cin,
+                     unsigned n)
 {
     mpc_wire_t c = cin;
     for (unsigned i = 0; i < n; i++) {
@@ -94,8 +94,8 @@ static mpc_wire_t add_const(mpc_cb_t *b, mpc_wire_t *sum, const mpc_wire_t *x,
     return c == MPC_WIRE_NONE ? mpc_cb_const(b, 0) : c;
 }
 
-mpc_wire_t mpc_cb_word_ge_const(mpc_cb_t *b, const mpc_wire_t *x,
-                                uint64_t k, unsigned n)
+mpc_wire_t mpc_cb_word_ge_const(mpc_cb_t *b, const mpc_wire_t *x, uint64_t k,
+                                unsigned n)
 {
     /* [x >= k] is the carry out of x + (2^n - k). */
     if (k == 0)

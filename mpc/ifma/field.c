@@ -2,7 +2,8 @@
  * field_ifma.c - F_p kernels with AVX-512 IFMA for p < 2^50: eight
  * elements per instruction, the 52-bit multiplier (VPMADD52LUQ/HUQ) giving
  * the 104-bit product.  Compiled with AVX-512 flags (mpc/local.mk), called
- * only where mpc_ifma_active(f); results equal the scalar code's.
+ * only for p < 2^50, from the avx512 kernel table (dispatch.c); results equal
+ * the scalar code's.
  *
  * Barrett reduction (the scalar mpc_field_reduce) in 52-bit pieces, for
  * k = bit length of p <= 50 and x = a b = hi 2^52 + lo < 2^(2k):
@@ -16,7 +17,6 @@
 #include "../internal.h"
 #include "veil/mpc_field.h"
 
-#if defined(__AVX512F__) && defined(__AVX512IFMA__)
 #include <immintrin.h>
 
 typedef struct {
@@ -90,22 +90,3 @@ void mpc_beaver_finish_ifma(const mpc_field_t *f, int party, uint64_t *z,
         ST(z + i, m, r);
     }
 }
-
-#else /* not built with IFMA: never selected, see mpc_ifma_active() */
-
-void mpc_vec_mul_ifma(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
-                      const uint64_t *b, size_t n)
-{
-    (void)f, (void)out, (void)a, (void)b, (void)n;
-}
-
-void mpc_beaver_finish_ifma(const mpc_field_t *f, int party, uint64_t *z,
-                            const uint64_t *d, const uint64_t *e,
-                            const uint64_t *a, const uint64_t *b,
-                            const uint64_t *c, size_t n)
-{
-    (void)f, (void)party, (void)z, (void)d, (void)e, (void)a, (void)b;
-    (void)c, (void)n;
-}
-
-#endif

@@ -64,8 +64,6 @@ veil_status mpc_ot_sender_init(mpc_ot_sender_t *s, mpc_chan_t *ch,
     if (s == NULL || ch == NULL)
         return VEIL_EINVAL;
     memset(s, 0, sizeof(*s));
-    if (!mpc_aes_available())
-        return VEIL_EUNSUPPORTED;
     if (delta != NULL) {
         s->delta = *delta;
     } else {
@@ -92,8 +90,6 @@ veil_status mpc_ot_receiver_init(mpc_ot_receiver_t *r, mpc_chan_t *ch)
     if (r == NULL || ch == NULL)
         return VEIL_EINVAL;
     memset(r, 0, sizeof(*r));
-    if (!mpc_aes_available())
-        return VEIL_EUNSUPPORTED;
     st = mpc_baseot_send_random(ch, k0, k1, COLS);
     for (int i = 0; i < COLS && st == VEIL_OK; i++) {
         st = mpc_aes_init(&r->col0[i], &k0[i]);

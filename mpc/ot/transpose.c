@@ -57,8 +57,9 @@ void mpc_transpose(uint8_t *out, const uint8_t *in, size_t rows, size_t cols)
 
 void mpc_transpose128(uint8_t *out, const uint8_t *in, size_t cols)
 {
-    if (cols % 512 == 0 && mpc_avx512_active())
-        mpc_transpose128_gfni(out, in, cols);
+    const mpc_kernels_t *k = mpc_kernels();
+    if (cols % 512 == 0 && k->transpose128 != NULL)
+        k->transpose128(out, in, cols);
     else
         mpc_transpose(out, in, MPC_OT_KAPPA, cols);
 }

@@ -1,7 +1,9 @@
 /*
  * Tests of mpc_aes.h against a textbook byte-oriented AES-128 written here
  * from FIPS-197 (S-box from the GF(2^8) inverse and the affine map), plus
- * the FIPS-197 appendix C.1 known answer.
+ * the FIPS-197 known answers (appendix A.1 key expansion, appendix C.1
+ * cipher), on every path this machine runs: the portable constant-time AES
+ * (scalar), AES-NI (avx2) and VAES (avx512), which must agree bit for bit.
  */
 #include "../common/seed.h"
 #include "veil/mpc_aes.h"
@@ -77,42 +79,78 @@ static void ref_aes128(uint8_t out[16], const uint8_t key[16],
 
 /* ----------------------------------------------------------------- tests */
 
-static void skip_without_aesni(void)
+/* Run body(isa) on every path this build and CPU support, then restore
+ * the active path. */
+static void each_path(void (*body)(veil_isa_t))
 {
-    if (!mpc_aes_available())
-        cr_skip_test("no AES-NI on this CPU");
+    veil_isa_t keep = veil_isa_active();
+    for (int isa = VEIL_ISA_SCALAR; isa < VEIL_ISA_COUNT; isa++) {
+        if (!veil_isa_supported((veil_isa_t)isa))
+            continue;
+        cr_assert_eq(veil_isa_set((veil_isa_t)isa), VEIL_OK);
+        body((veil_isa_t)isa);
+    }
+    cr_assert_eq(veil_isa_set(keep), VEIL_OK);
 }
 
-Test(mpc_aes, fips197_appendix_c1)
+static void fips197(veil_isa_t isa)
 {
     mpc_block_t k, p, c;
     mpc_aes_key_t key;
+    /* appendix A.1: key 2b7e1516 28aed2a6 abf71588 09cf4f3c, last round key
+     * w[40..43] = d014f9a8 c9ee2589 e13f0cc8 b6630ca6 */
+    static const uint8_t a1_key[16] = {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae,
+                                       0xd2, 0xa6, 0xab, 0xf7, 0x15, 0x88,
+                                       0x09, 0xcf, 0x4f, 0x3c};
+    static const uint8_t a1_rk10[16] = {0xd0, 0x14, 0xf9, 0xa8, 0xc9, 0xee,
+                                        0x25, 0x89, 0xe1, 0x3f, 0x0c, 0xc8,
+                                        0xb6, 0x63, 0x0c, 0xa6};
+    /* appendix C.1: key 00..0f, plaintext 00112233..ff */
     static const uint8_t want[16] = {0x69, 0xc4, 0xe0, 0xd8, 0x6a, 0x7b,
                                      0x04, 0x30, 0xd8, 0xcd, 0xb7, 0x80,
                                      0x70, 0xb4, 0xc5, 0x5a};
     uint8_t ref[16];
-    skip_without_aesni();
+    memcpy(k.w, a1_key, 16);
+    cr_assert_eq(mpc_aes_init(&key, &k), VEIL_OK);
+    cr_assert(memcmp(key.rk[0].w, a1_key, 16) == 0, "%s", veil_isa_name(isa));
+    cr_assert(memcmp(key.rk[10].w, a1_rk10, 16) == 0, "%s: A.1 w[40..43]",
+              veil_isa_name(isa));
     for (int i = 0; i < 16; i++) {
         ((uint8_t *)k.w)[i] = (uint8_t)i;
         ((uint8_t *)p.w)[i] = (uint8_t)(0x11 * i);
     }
     cr_assert_eq(mpc_aes_init(&key, &k), VEIL_OK);
     mpc_aes_ecb(&c, &key, &p, 1);
-    cr_assert(memcmp(c.w, want, 16) == 0);
+    cr_assert(memcmp(c.w, want, 16) == 0, "%s (%s): C.1", veil_isa_name(isa),
+              mpc_aes_kernel_name());
     ref_aes128(ref, (const uint8_t *)k.w, (const uint8_t *)p.w);
     cr_assert(memcmp(ref, want, 16) == 0, "reference AES disagrees");
     mpc_aes_clear(&key);
     mpc_aes_clear(&key);
 }
 
-Test(mpc_aes, ecb_ctr_match_reference_for_every_length)
+Test(mpc_aes, fips197_known_answers_on_every_path)
+{
+    each_path(fips197);
+}
+
+/* VEIL_ISA=scalar means the portable AES: no AES instruction runs. */
+Test(mpc_aes, scalar_path_is_the_portable_aes)
+{
+    veil_isa_t keep = veil_isa_active();
+    cr_assert_eq(veil_isa_set(VEIL_ISA_SCALAR), VEIL_OK);
+    cr_assert_str_eq(mpc_aes_kernel_name(), "portable");
+    cr_assert_eq(mpc_aes_available(), 0);
+    cr_assert_eq(veil_isa_set(keep), VEIL_OK);
+}
+
+static void ecb_ctr(veil_isa_t isa)
 {
     veil_rng_t rng;
     mpc_block_t k, in[100], out[100], ctr_out[100];
     mpc_aes_key_t key;
     uint8_t ref[16];
-    skip_without_aesni();
-    vt_rng(&rng, "aes");
+    vt_rng(&rng, veil_isa_name(isa));
     /* up to 100 blocks: the VAES kernels take over from 32 where they run */
     for (size_t n = 0; n <= 100; n += n < 40 ? 1 : 7) {
         uint64_t ctr = veil_rng_u64(&rng);
@@ -136,14 +174,18 @@ Test(mpc_aes, ecb_ctr_match_reference_for_every_length)
     veil_rng_clear(&rng);
 }
 
-Test(mpc_aes, hashes_match_their_definitions)
+Test(mpc_aes, ecb_ctr_match_reference_for_every_length_and_path)
+{
+    each_path(ecb_ctr);
+}
+
+static void hashes(veil_isa_t isa)
 {
     veil_rng_t rng;
     mpc_aes_key_t pi;
     mpc_block_t x[21], h[21], e[21], t[21];
     uint64_t tweak;
-    skip_without_aesni();
-    vt_rng(&rng, "aes-hash");
+    vt_rng(&rng, veil_isa_name(isa));
     cr_assert_eq(mpc_aes_init_fixed(&pi), VEIL_OK);
     veil_rng_bytes(&rng, x, sizeof(x));
     tweak = veil_rng_u64(&rng);
@@ -180,6 +222,11 @@ Test(mpc_aes, hashes_match_their_definitions)
     veil_rng_clear(&rng);
 }
 
+Test(mpc_aes, hashes_match_their_definitions_on_every_path)
+{
+    each_path(hashes);
+}
+
 Test(mpc_aes, prg_is_ctr_stream_whatever_the_chunking)
 {
     veil_rng_t rng;
@@ -187,7 +234,6 @@ Test(mpc_aes, prg_is_ctr_stream_whatever_the_chunking)
     mpc_aes_key_t key;
     mpc_prg_t g;
     uint8_t got[640];
-    skip_without_aesni();
     vt_rng(&rng, "prg");
     veil_rng_bytes(&rng, &seed, sizeof(seed));
     cr_assert_eq(mpc_aes_init(&key, &seed), VEIL_OK);
@@ -222,40 +268,57 @@ Test(mpc_aes, bad_arguments)
     mpc_prg_clear(NULL);
 }
 
-/* The VAES kernels (VEIL_ISA=avx512 on a CPU with VAES) and the AES-NI
- * ones give the same blocks, for lengths around every tail case. */
-Test(mpc_aes, vaes_and_aesni_paths_agree)
+/* Every path gives the blocks of the portable reference (the scalar
+ * path), for lengths around every tail case (8-block groups of AES-NI,
+ * 4-block registers and 32-block rounds of VAES), and the same key
+ * schedule. */
+Test(mpc_aes, every_path_matches_the_portable_reference)
 {
     veil_rng_t rng;
-    enum { N = 301 };
-    static mpc_block_t in[N], a[5][N], b[5][N];
-    mpc_aes_key_t key, pi;
+    enum { N = 301, F = 6 };
+    static mpc_block_t in[N], ref[F][N], got[F][N];
+    mpc_aes_key_t key, pi, key_ref;
     mpc_block_t k;
     veil_isa_t keep = veil_isa_active();
-    skip_without_aesni();
-    if (veil_isa_set(VEIL_ISA_AVX512) != VEIL_OK)
-        cr_skip_test("no AVX-512 path on this machine");
-    vt_rng(&rng, "vaes");
+    int paths = 0;
+    vt_rng(&rng, "aes_paths");
     veil_rng_bytes(&rng, &k, sizeof(k));
     veil_rng_bytes(&rng, in, sizeof(in));
-    cr_assert_eq(mpc_aes_init(&key, &k), VEIL_OK);
-    cr_assert_eq(mpc_aes_init_fixed(&pi), VEIL_OK);
-    for (size_t n = 29; n <= N; n += n < 40 ? 1 : 29) {
-        for (int path = 0; path < 2; path++) {
-            mpc_block_t(*o)[N] = path ? b : a;
-            cr_assert_eq(veil_isa_set(path ? VEIL_ISA_AVX2 : VEIL_ISA_AVX512),
-                         VEIL_OK);
-            memset(o, 0, sizeof(a));
+    for (size_t n = 1; n <= N; n += n < 40 ? 1 : 29) {
+        for (int isa = VEIL_ISA_SCALAR; isa < VEIL_ISA_COUNT; isa++) {
+            mpc_block_t(*o)[N] = isa == VEIL_ISA_SCALAR ? ref : got;
+            if (!veil_isa_supported((veil_isa_t)isa))
+                continue;
+            cr_assert_eq(veil_isa_set((veil_isa_t)isa), VEIL_OK);
+            cr_assert_eq(mpc_aes_init(&key, &k), VEIL_OK);
+            cr_assert_eq(mpc_aes_init_fixed(&pi), VEIL_OK);
+            if (isa == VEIL_ISA_SCALAR)
+                key_ref = key;
+            else
+                cr_assert(memcmp(key.rk, key_ref.rk, sizeof(key.rk)) == 0,
+                          "key schedule of %s", mpc_aes_kernel_name());
+            memset(o, 0, sizeof(ref));
             mpc_aes_ecb(o[0], &key, in, n);
             mpc_aes_ctr(o[1], &key, UINT64_MAX - 40, n); /* counter wraps */
             mpc_hash_cr(o[2], &pi, in, n);
             mpc_hash_ccr(o[3], &pi, in, n);
             mpc_hash_tccr(o[4], &pi, in, 12345, n);
+            /* the PRG as the IKNP parties use it */
+            {
+                mpc_prg_t g;
+                cr_assert_eq(mpc_prg_init(&g, &k), VEIL_OK);
+                mpc_prg_blocks(&g, o[5], n);
+                mpc_prg_clear(&g);
+            }
+            if (isa == VEIL_ISA_SCALAR)
+                continue;
+            paths += n == 1;
+            for (int f = 0; f < F; f++)
+                cr_assert(memcmp(ref[f], got[f], sizeof(ref[f])) == 0,
+                          "%s: function %d n %zu", mpc_aes_kernel_name(), f, n);
         }
-        for (int f = 0; f < 5; f++)
-            cr_assert(memcmp(a[f], b[f], sizeof(a[f])) == 0,
-                      "function %d n %zu", f, n);
     }
     cr_assert_eq(veil_isa_set(keep), VEIL_OK);
+    fprintf(stderr, "aes: %d accelerated path(s) checked\n", paths);
     veil_rng_clear(&rng);
 }

@@ -1,10 +1,10 @@
 /*
- * gc_kernel_aesni.c - half-gates garbling and evaluation of one group of
+ * garble.c - half-gates garbling of one group of
  * MPC_GC_LANES instances with 128-bit AES-NI (gc_internal.h describes the
- * slot and table layout).  Compiled with -maes -msse4.1 in a convenience
- * library of its own; nothing here runs unless mpc_aes_available() said
- * yes.  This is the reference kernel: the VAES kernel must give the same
- * tables and labels bit for bit.
+ * slot and table layout).  Compiled with -maes -msse4.1 (mpc/gc/local.mk);
+ * gc/dispatch.c picks it where the CPU has AES-NI.  It must give the
+ * tables and labels of the portable reference (gc/garble.c, gc/eval.c) bit
+ * for bit, which the tests check; the evaluator is gc/aesni/eval.c.
  *
  * Per AND gate (Zahur, Rosulek and Evans 2015, figure 2), lane by lane,
  * with H(X, t) = pi(K) ^ K for K = sigma(X) ^ t:
@@ -20,69 +20,15 @@
  * 4 * LANES (garble) or 2 * LANES (eval) AES inputs of a gate are
  * independent and go through the AES pipeline together.
  */
-#include "config.h"
-#include "../internal.h"
+#include "kernel.h"
 
-#if defined(__AES__) && defined(__SSE4_1__)
-#include <immintrin.h>
-
-#define L MPC_GC_LANES
-/* Loops over lanes and rounds are unrolled so that labels and AES states
- * stay in registers. */
-#define UNROLL _Pragma("GCC unroll 32")
-
-static inline __m128i ld(const mpc_block_t *p)
+void gc_garble_aesni(const gc_prog_t *p, const mpc_block_t *in,
+                     mpc_block_t *work, mpc_block_t *tables,
+                     const mpc_aes_key_t *pi, const mpc_block_t *delta,
+                     const uint64_t *and_base)
 {
-    return _mm_load_si128((const __m128i *)p);
-}
-
-static inline void st(mpc_block_t *p, __m128i x)
-{
-    _mm_store_si128((__m128i *)p, x);
-}
-
-/* sigma(x) = (xL ^ xR || xL): swap the halves, XOR the high half in. */
-static inline __m128i sigma(__m128i x)
-{
-    const __m128i hi = _mm_set_epi64x(-1, 0);
-    return _mm_xor_si128(_mm_shuffle_epi32(x, 0x4e), _mm_and_si128(x, hi));
-}
-
-/* All ones if the low bit of x is set, else zero. */
-static inline __m128i lsb_mask(__m128i x)
-{
-    return _mm_shuffle_epi32(_mm_srai_epi32(_mm_slli_epi32(x, 31), 31), 0);
-}
-
-/* b[j] = pi(b[j]) ^ b[j] for j < n (n a multiple of 8): MMO. */
-static inline void mmo(__m128i *b, int n, const __m128i k[11])
-{
-    UNROLL for (int g = 0; g < n; g += 8) {
-        __m128i x[8];
-        UNROLL for (int j = 0; j < 8; j++)
-            x[j] = _mm_xor_si128(b[g + j], k[0]);
-        UNROLL for (int r = 1; r < 10; r++)
-            UNROLL for (int j = 0; j < 8; j++)
-                x[j] = _mm_aesenc_si128(x[j], k[r]);
-        UNROLL for (int j = 0; j < 8; j++)
-            b[g + j] = _mm_xor_si128(_mm_aesenclast_si128(x[j], k[10]),
-                                     b[g + j]);
-    }
-}
-
-static void load_key(__m128i k[11], const mpc_aes_key_t *pi)
-{
-    UNROLL for (int r = 0; r < 11; r++)
-        k[r] = ld(&pi->rk[r]);
-}
-
-static void garble(const gc_prog_t *p, const mpc_block_t *in,
-                   mpc_block_t *work, mpc_block_t *tables,
-                   const mpc_aes_key_t *pi, const mpc_block_t *delta,
-                   const uint64_t *and_base)
-{
-    __m128i k[11], d = ld(delta), sd = sigma(d), t[L];
-    load_key(k, pi);
+    __m128i k[11], d = ld(delta), sd = aesni_sigma(d), t[L];
+    aesni_load_key(k, pi);
     for (int l = 0; l < L; l++)
         t[l] = _mm_set_epi64x(0, (long long)(2 * and_base[l]));
     for (uint32_t i = 0; i < p->n_ops; i++) {
@@ -102,29 +48,31 @@ static void garble(const gc_prog_t *p, const mpc_block_t *in,
         case MPC_GATE_CONST0:
         case MPC_GATE_CONST1: {
             __m128i v = o->op == MPC_GATE_CONST1 ? d : _mm_setzero_si128();
-            UNROLL for (int l = 0; l < L; l++)
-                st(&out[l], v);
+            UNROLL for (int l = 0; l < L; l++) st(&out[l], v);
             break;
         }
         default: { /* AND */
             __m128i a0[L], b0[L], h[4 * L];
             const __m128i one = _mm_set_epi64x(0, 1);
-            UNROLL for (int l = 0; l < L; l++) {
+            UNROLL for (int l = 0; l < L; l++)
+            {
                 __m128i sa, sb;
                 a0[l] = ld(&a[l]);
                 b0[l] = ld(&b[l]);
-                sa = _mm_xor_si128(sigma(a0[l]), t[l]);
-                sb = _mm_xor_si128(sigma(b0[l]), _mm_or_si128(t[l], one));
+                sa = _mm_xor_si128(aesni_sigma(a0[l]), t[l]);
+                sb = _mm_xor_si128(aesni_sigma(b0[l]), _mm_or_si128(t[l], one));
                 h[4 * l] = sa;
                 h[4 * l + 1] = _mm_xor_si128(sa, sd);
                 h[4 * l + 2] = sb;
                 h[4 * l + 3] = _mm_xor_si128(sb, sd);
             }
             mmo(h, 4 * L, k);
-            UNROLL for (int l = 0; l < L; l++) {
+            UNROLL for (int l = 0; l < L; l++)
+            {
                 __m128i pa = lsb_mask(a0[l]), pb = lsb_mask(b0[l]);
-                __m128i tg = _mm_xor_si128(_mm_xor_si128(h[4 * l], h[4 * l + 1]),
-                                           _mm_and_si128(pb, d));
+                __m128i tg =
+                    _mm_xor_si128(_mm_xor_si128(h[4 * l], h[4 * l + 1]),
+                                  _mm_and_si128(pb, d));
                 __m128i te = _mm_xor_si128(
                     _mm_xor_si128(h[4 * l + 2], h[4 * l + 3]), a0[l]);
                 __m128i wg = _mm_xor_si128(h[4 * l], _mm_and_si128(pa, tg));
@@ -141,65 +89,3 @@ static void garble(const gc_prog_t *p, const mpc_block_t *in,
         }
     }
 }
-
-static void eval(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
-                 const mpc_block_t *tables, const mpc_aes_key_t *pi,
-                 const uint64_t *and_base)
-{
-    __m128i k[11], t[L];
-    load_key(k, pi);
-    for (int l = 0; l < L; l++)
-        t[l] = _mm_set_epi64x(0, (long long)(2 * and_base[l]));
-    for (uint32_t i = 0; i < p->n_ops; i++) {
-        const gc_op_t *o = &p->ops[i];
-        mpc_block_t *out = gc_slot(p, in, work, o->out);
-        const mpc_block_t *a = gc_slot(p, in, work, o->a);
-        const mpc_block_t *b = gc_slot(p, in, work, o->b);
-        switch (o->op) {
-        case MPC_GATE_XOR:
-            UNROLL for (int l = 0; l < L; l++)
-                st(&out[l], _mm_xor_si128(ld(&a[l]), ld(&b[l])));
-            break;
-        default: { /* AND (an evaluator's program has no other gates) */
-            __m128i a0[L], b0[L], h[2 * L];
-            const __m128i one = _mm_set_epi64x(0, 1);
-            UNROLL for (int l = 0; l < L; l++) {
-                a0[l] = ld(&a[l]);
-                b0[l] = ld(&b[l]);
-                h[2 * l] = _mm_xor_si128(sigma(a0[l]), t[l]);
-                h[2 * l + 1] =
-                    _mm_xor_si128(sigma(b0[l]), _mm_or_si128(t[l], one));
-            }
-            mmo(h, 2 * L, k);
-            UNROLL for (int l = 0; l < L; l++) {
-                __m128i tg = ld(&tables[l]), te = ld(&tables[L + l]);
-                __m128i wg = _mm_xor_si128(
-                    h[2 * l], _mm_and_si128(lsb_mask(a0[l]), tg));
-                __m128i we = _mm_xor_si128(
-                    h[2 * l + 1],
-                    _mm_and_si128(lsb_mask(b0[l]), _mm_xor_si128(te, a0[l])));
-                st(&out[l], _mm_xor_si128(wg, we));
-                t[l] = _mm_add_epi64(t[l], _mm_set_epi64x(0, 2));
-            }
-            tables += 2 * L;
-            break;
-        }
-        }
-    }
-}
-
-static const gc_kernel_t kernel = {"aesni", garble, eval};
-
-const gc_kernel_t *gc_kernel_aesni(void)
-{
-    return &kernel;
-}
-
-#else /* no AES-NI in this build */
-
-const gc_kernel_t *gc_kernel_aesni(void)
-{
-    return NULL;
-}
-
-#endif

@@ -22,8 +22,6 @@
  */
 #include "../../internal.h"
 
-#if defined(__AVX512F__) && defined(__AVX512BW__) &&                           \
-    defined(__AVX512VBMI__) && defined(__GFNI__)
 #include <immintrin.h>
 
 #define LD(p) _mm512_loadu_si512((const void *)(p))
@@ -130,12 +128,3 @@ void mpc_transpose128_gfni(uint8_t *out, const uint8_t *in, size_t cols)
     }
 }
 
-#else
-
-/* Not built with the needed flags: ot_transpose.c never selects this. */
-void mpc_transpose128_gfni(uint8_t *out, const uint8_t *in, size_t cols)
-{
-    mpc_transpose(out, in, MPC_OT_KAPPA, cols);
-}
-
-#endif
