@@ -870,8 +870,7 @@ static int serve_session(server_side_t *s, mpc_chan_t *ch, const opts_t *o)
             lola_evalkeys_clear(&ek);
             return fail("query with too many records", VEIL_EFORMAT);
         }
-        st = lola_msg_parse(&in, &s->setup, s->setup.input.nct, buf + 4,
-                            len - 4);
+        st = lola_msg_parse(&in, &s->setup, s->setup.in_nct, buf + 4, len - 4);
         free(buf);
         if (st != VEIL_OK) {
             lola_evalkeys_clear(&ek);
@@ -1091,7 +1090,7 @@ static int run_client(const opts_t *o)
             net_fail("waiting for the server's answer", st);
             goto out_tally;
         }
-        st = lola_msg_parse(&out, &su, su.output->nct, buf, len);
+        st = lola_msg_parse(&out, &su, su.out_nct, buf, len);
         free(buf);
         if (st != VEIL_OK) {
             fail("the server's answer is malformed", st);

@@ -103,7 +103,7 @@ veil_status lola_client_encrypt_values(lola_msg_t *m, const lola_client_t *c,
     if (c == NULL || c->su == NULL || x == NULL || rng == NULL)
         return VEIL_EINVAL;
     su = c->su;
-    l = &su->input;
+    l = su->input;
     size = nn_shape_size(su->spec.in);
     if (records == 0 || records > su->spec.batch ||
         (l->rep != LOLA_SIMD && records != 1))

@@ -1,8 +1,8 @@
 /*
  * lola/exec.c - running a compiled step on the ciphertexts of one
- * component (lola.h, "executing a step").  A LINEAR step first makes every
- * baby-step rotation of every input it needs, one hoisted decomposition per
- * input (bfv_hoisted_prepare) and one cheap bfv_hoisted_apply_galois per
+ * component (lola_kernels.h, "executing a step").  A LINEAR step first makes
+ * every baby-step rotation of every input it needs, one hoisted decomposition
+ * per input (bfv_hoisted_prepare) and one cheap bfv_hoisted_apply_galois per
  * rotation; then each output multiplies and accumulates its terms group by
  * group, rotates each group by its giant step, folds and adds its bias.
  * Products are accumulated in place with the NTT-domain vector kernels

@@ -5,7 +5,7 @@
 #ifndef VEIL_LOLA_INTERNAL_H
 #define VEIL_LOLA_INTERNAL_H
 
-#include "veil/lola.h"
+#include "veil/lola_kernels.h"
 
 /* A layout entry a kernel has not decided yet: lola_step_finish turns it
  * into LOLA_ZERO or LOLA_GARBAGE from the non-zero pattern. */

@@ -1,5 +1,5 @@
 /*
- * lola/layout.c - message representations as data (lola.h,
+ * lola/layout.c - message representations as data (lola_kernels.h,
  * "representations"; paper section 4.2.1): which slot of which message
  * holds which element of a vector, the constructors of the paper's
  * representations and of the chunked one, and encoding / decoding of slot

@@ -2,7 +2,8 @@
 # representations, the HE kernels, the planner, the client / server split,
 # the wire format, their tests, the veil-bench suite "lola", and
 # apps/mnist_lola with its end-to-end checks.
-veilinclude_HEADERS += include/veil/lola.h include/veil/lola_wire.h
+veilinclude_HEADERS += include/veil/lola.h include/veil/lola_kernels.h \
+	include/veil/lola_wire.h
 noinst_HEADERS += lola/internal.h
 libveil_la_SOURCES += \
 	lola/rotation.c lola/layout.c lola/matrix.c lola/step.c \

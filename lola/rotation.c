@@ -1,10 +1,11 @@
 /*
  * lola/rotation.c - slot permutations of the Galois group as LoLa uses them:
  * a cyclic shift of both rows of the 2 x n/2 slot matrix, optionally
- * followed by the row swap (lola.h, "slot rotations"; doc/06-rotations.md
- * for why X -> X^(3^k) shifts the rows and X -> X^(2n-1) swaps them).
+ * followed by the row swap (lola_kernels.h, "slot rotations";
+ * doc/06-rotations.md for why X -> X^(3^k) shifts the rows and X -> X^(2n-1)
+ * swaps them).
  */
-#include "veil/lola.h"
+#include "veil/lola_kernels.h"
 
 lola_rot_t lola_rot(size_t n, int64_t shift, int swap)
 {

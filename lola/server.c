@@ -122,7 +122,7 @@ veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
     if (s == NULL || s->su == NULL || in == NULL || ek == NULL)
         return VEIL_EINVAL;
     su = s->su;
-    if (in->ncomp != su->ncomp || in->nct != su->input.nct ||
+    if (in->ncomp != su->ncomp || in->nct != su->in_nct ||
         ek->ncomp != su->ncomp)
         return VEIL_EINVAL;
     for (size_t c = 0; c < su->ncomp; c++)

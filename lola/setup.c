@@ -31,10 +31,13 @@ void lola_setup_clear(lola_setup_t *su)
         return;
     for (size_t i = 0; i < su->ncomp && i < LOLA_MAX_PRIMES; i++)
         bfv_context_clear(&su->ctx[i]);
+    memset(&prog, 0, sizeof(prog));
     prog.nsteps = su->nsteps;
     prog.steps = su->steps;
-    prog.input = su->input;
+    if (su->input != NULL)
+        prog.input = *su->input;
     lola_program_clear(&prog);
+    free(su->input);
     free(su->galois);
     memset(su, 0, sizeof(*su));
 }
@@ -71,10 +74,19 @@ veil_status lola_setup_init(lola_setup_t *su, const lola_spec_t *spec)
         lola_setup_clear(su);
         return s;
     }
+    su->input = malloc(sizeof(*su->input));
+    if (su->input == NULL) {
+        lola_program_clear(&prog);
+        lola_setup_clear(su);
+        return VEIL_ENOMEM;
+    }
     su->nsteps = prog.nsteps;
     su->steps = prog.steps;
-    su->input = prog.input;
+    *su->input = prog.input;
     su->output = &su->steps[su->nsteps - 1].layout;
+    su->in_nct = su->input->nct;
+    su->out_nct = su->output->nct;
+    su->classes = su->output->len;
     for (size_t i = 0; i < su->nsteps; i++)
         if (su->steps[i].kind == LOLA_STEP_LINEAR)
             for (size_t o = 0; o < su->steps[i].nout; o++)

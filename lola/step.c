@@ -1,5 +1,5 @@
 /*
- * lola/step.c - the compiled form every LoLa kernel produces (lola.h,
+ * lola/step.c - the compiled form every LoLa kernel produces (lola_kernels.h,
  * "programs"): building steps, sorting terms, counting operations, the
  * Galois elements a step needs, and the ZERO / GARBAGE status of output
  * slots, derived by running the step on non-zero patterns.

@@ -144,7 +144,7 @@ static int bench_variant(const bench_opts_t *o, const char *name,
     if (lola_server_init(&sv, &su, &q) != VEIL_OK)
         goto out_client;
     size = nn_shape_size(q.in);
-    ncls = su.output->len;
+    ncls = su.classes;
     records = spec.batch;
     pixels = malloc(records * size);
     logits = _fmpz_vec_init((slong)(records * ncls));

@@ -9,7 +9,7 @@
 #define VEIL_TEST_LOLA_COMMON_H
 
 #include "../common/seed.h"
-#include "veil/lola.h"
+#include "veil/lola_kernels.h"
 #include <stdint.h>
 
 #define LT_T 786433 /* 3 * 2^18 + 1: prime, = 1 mod 2n for n <= 2^17 */

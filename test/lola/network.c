@@ -123,7 +123,7 @@ static void run_network(const nn_qmodel_t *q, const lola_options_t *o,
         }
     }
 
-    fmpz *logits = _fmpz_vec_init((slong)(records * su.output->len));
+    fmpz *logits = _fmpz_vec_init((slong)(records * su.classes));
     s = lola_client_decrypt(logits, &cl, &out, records);
     cr_assert_eq(s, VEIL_OK, "%s: decrypt: %s", what, veil_strerror(s));
     cr_assert_eq(nn_qtrace_init(&tr, q), VEIL_OK);
@@ -131,13 +131,13 @@ static void run_network(const nn_qmodel_t *q, const lola_options_t *o,
         for (size_t i = 0; i < size; i++)
             fmpz_set_si(tr.v[0] + i, x[b * size + i]);
         nn_qmodel_eval(&tr, q);
-        for (size_t j = 0; j < su.output->len; j++)
-            cr_assert(fmpz_equal(logits + b * su.output->len + j,
-                                 tr.v[q->nlayers] + j),
-                      "%s: record %zu logit %zu differs", what, b, j);
+        for (size_t j = 0; j < su.classes; j++)
+            cr_assert(
+                fmpz_equal(logits + b * su.classes + j, tr.v[q->nlayers] + j),
+                "%s: record %zu logit %zu differs", what, b, j);
     }
     nn_qtrace_clear(&tr);
-    _fmpz_vec_clear(logits, (slong)(records * su.output->len));
+    _fmpz_vec_clear(logits, (slong)(records * su.classes));
     lola_msg_clear(&in);
     lola_msg_clear(&out);
     lola_server_clear(&sv);
