@@ -3,6 +3,7 @@
 #include "../../bfv/bfv_internal.h"
 #include "veil/bfv.h"
 #include "veil/bfv_serial.h"
+#include "veil/mpc_bfv.h"
 #include "veil/mpc_field.h"
 #include <gmp.h>
 #include <math.h>
@@ -219,6 +220,32 @@ int dn_value(char *out, size_t cap, const char *key)
         if (mpc_field_init(&f, 2061584302081ULL, (unsigned)n) != VEIL_OK)
             return -1;
         snprintf(out, cap, "%.0f", mpc_fixed_max(&f));
+        return 0;
+    }
+
+    if (strncmp(name, "mpc_", 4) == 0) { /* SAFENet's triple generator */
+        mpc_field_t f;
+        bfv_params_t mp;
+        unsigned logn = 0, logt;
+        if (mpc_field_init(&f, 2061584302081ULL, 15) != VEIL_OK ||
+            mpc_bfv_params(&mp, &f) != VEIL_OK)
+            return -1;
+        while (((size_t)1 << logn) < mp.n)
+            logn++;
+        logt = bits(mp.t);
+        if (strcmp(name, "mpc_logq") == 0)
+            snprintf(out, cap, "%zu", bitlen_prod(mp.q, mp.n_q));
+        else if (strcmp(name, "mpc_logqp") == 0)
+            snprintf(out, cap, "%u", bfv_params_log_qp(&mp));
+        else if (strcmp(name, "mpc_n") == 0)
+            snprintf(out, cap, "%zu", mp.n);
+        else if (strcmp(name, "mpc_noise") == 0) /* mpc/triples_bfv.c */
+            snprintf(out, cap, "%u", logn + 2 * logt + 4);
+        else if (strcmp(name, "mpc_flood") == 0)
+            snprintf(out, cap, "%u",
+                     logn + 2 * logt + 4 + MPC_BFV_FLOOD_BITS + logn);
+        else
+            return -1;
         return 0;
     }
 
