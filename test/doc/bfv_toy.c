@@ -29,12 +29,14 @@ static const uint64_t PS = 16481;
 static const int64_t QQ = 16417LL * 16433LL; /* 269780561 */
 static const int64_t QP = 16417LL * 16433LL * 16481LL;
 
-const char *const toy_block_file[TOY_BLOCKS] = {
-    "doc/03-bfv.md", "doc/04-bfv-multiplication.md",
-    "doc/04-bfv-multiplication.md", "doc/05-key-switching.md",
-    "doc/06-rotations.md"};
-const char *const toy_block_name[TOY_BLOCKS] = {"enc", "mul", "modswitch",
-                                                "relin", "rot"};
+const char *const toy_block_file[TOY_BLOCKS] = {"doc/03-bfv.md",
+                                                "doc/04-bfv-multiplication.md",
+                                                "doc/04-bfv-multiplication.md",
+                                                "doc/05-key-switching.md",
+                                                "doc/06-rotations.md",
+                                                "doc/07-parameters.md"};
+const char *const toy_block_name[TOY_BLOCKS] = {"enc",   "mul", "modswitch",
+                                                "relin", "rot", "leak"};
 
 /* ------------------------------------------------ first-principles tools */
 
@@ -289,6 +291,48 @@ static void lib_plain(int64_t *m, const bfv_plaintext_t *pt)
 {
     for (int k = 0; k < N; k++)
         m[k] = (int64_t)pt->coeffs[k];
+}
+
+/* Solve w f = y in Z_p[X]/(X^N + 1) for w (p prime, f invertible):
+ * Gaussian elimination on the negacyclic matrix of f.  0, or -1 if f is
+ * singular mod p.  w is returned centred mod p. */
+static int solve_negacyclic(int64_t *w, const int64_t *f, const int64_t *y,
+                            int64_t p)
+{
+    int64_t A[N][N + 1];
+    for (int i = 0; i < N; i++) { /* (w f)_i = sum_j w_j (X^j f)_i */
+        for (int j = 0; j < N; j++) {
+            int k = i - j;
+            A[i][j] = k >= 0 ? f[k] : -f[k + N];
+            A[i][j] = cmod(A[i][j], p);
+        }
+        A[i][N] = cmod(y[i], p);
+    }
+    for (int c = 0; c < N; c++) {
+        int piv = -1;
+        for (int r = c; r < N && piv < 0; r++)
+            if (A[r][c] != 0)
+                piv = r;
+        if (piv < 0)
+            return -1;
+        for (int j = 0; j <= N; j++) {
+            int64_t tmp = A[c][j];
+            A[c][j] = A[piv][j];
+            A[piv][j] = tmp;
+        }
+        const int64_t inv = inv_mod(A[c][c], p);
+        for (int j = 0; j <= N; j++)
+            A[c][j] = cmod((i128)A[c][j] * inv, p);
+        for (int r = 0; r < N; r++)
+            if (r != c && A[r][c] != 0) {
+                const int64_t fct = A[r][c];
+                for (int j = 0; j <= N; j++)
+                    A[r][j] = cmod(A[r][j] - (i128)fct * A[c][j], p);
+            }
+    }
+    for (int i = 0; i < N; i++)
+        w[i] = A[i][N];
+    return 0;
 }
 
 /* ------------------------------------------------------------ the toy */
@@ -817,6 +861,61 @@ int toy_run(toy_result_t *R)
                                  : " ",
                     (long long)slo[j]);
         fprintf(f, ")\nbudget    = %d bits (before: %d)\n", bud_rot, bud_fresh);
+        fclose(f);
+    }
+    /* ---- what the noise of a reply reveals (doc/07, section 11): the
+     * server multiplies the fresh ciphertext by its weights w (slots
+     * (2 7 1 8 | 2 8 1 8)); the client, who knows t v + r of its own
+     * ciphertext, reads w off the noise of the reply */
+    {
+        static const int64_t wslots[N] = {2, 7, 1, 8, 2, 8, 1, 8};
+        bfv_plaintext_ntt_t wn;
+        int64_t w[N], wc[N], y0[N], y1[N], xy[N], ny[N], wrec[N], my[N], dy[N];
+        encode_fp(w, wslots);
+        for (int k = 0; k < N; k++)
+            wc[k] = w[k] > T / 2 ? w[k] - T : w[k]; /* centred lift */
+        {
+            uint64_t sv[N];
+            for (int k = 0; k < N; k++)
+                sv[k] = (uint64_t)wslots[k];
+            ok &= bfv_encode_batch(&lb.pt, sv, N) == VEIL_OK;
+        }
+        ok &= bfv_plaintext_ntt_init(&wn, ctx) == VEIL_OK &&
+              bfv_plaintext_to_ntt(&wn, &lb.pt) == VEIL_OK &&
+              bfv_mul_plain(&lb.rel, &lb.ct, &wn) == VEIL_OK;
+        bfv_plaintext_ntt_clear(&wn);
+        pmulm(y0, c0, wc, QQ);
+        pmulm(y1, c1, wc, QQ);
+        from_lib(lib, ctx, bfv_ct_row(&lb.rel, 0, 0), L);
+        check(R, "mul_plain c_0 w", same(lib, y0));
+        from_lib(lib, ctx, bfv_ct_row(&lb.rel, 1, 0), L);
+        check(R, "mul_plain c_1 w", same(lib, y1));
+        pmulm(xy, y1, s, QQ);
+        padd(xy, xy, y0, QQ);
+        decrypt_fp(dy, xy, QQ);
+        pmulm(my, m1, w, T);
+        for (int k = 0; k < N; k++) {
+            my[k] = my[k] < 0 ? my[k] + T : my[k];
+            ny[k] = cmod((i128)T * xy[k], QQ); /* what the client measures */
+        }
+        check(R, "the reply decrypts to m w", same(dy, my));
+        /* ny = w (t v + r) exactly (no wrap): solve mod q_0 */
+        int solved = solve_negacyclic(wrec, tvr, ny, (int64_t)QS[0]) == 0;
+        check(R, "the client recovers the weights from the noise",
+              solved && same(wrec, wc));
+        f = blk(&R->text[TOY_LEAK], &len[TOY_LEAK]);
+        fprintf(f, "server's weights: the slots (2 7 1 8 | 2 8 1 8), "
+                   "lifted centred\n");
+        pv(f, "w", wc, 4);
+        fprintf(f, "reply (c_0 w, c_1 w) decrypts to m w\n");
+        pv(f, "m w", dy, 4);
+        fprintf(f, "\nthe client's view\n");
+        pv(f, "t v + r", tvr, 7);
+        pv(f, "[t x_w]_Q", ny, 7);
+        fprintf(f, "solve [t x_w]_Q = w' (t v + r) mod q_0 = %llu for w'\n",
+                (unsigned long long)QS[0]);
+        pv(f, "w'", wrec, 4);
+        fprintf(f, "w' = w: %s\n", same(wrec, wc) ? "yes" : "no");
         fclose(f);
     }
     (void)f0;

@@ -13,6 +13,8 @@
  *   TOY_MODSW    doc/04-bfv-multiplication.md one modulus-switching step
  *   TOY_RELIN    doc/05-key-switching.md      one relinearization
  *   TOY_ROT      doc/06-rotations.md          one rotation
+ *   TOY_LEAK     doc/07-parameters.md         the noise of a plaintext
+ *                                             product gives away the weights
  * and records, for each library result, whether it equals the first-
  * principles value (test/bfv/toy.c asserts them; test/doc/print_toy
  * prints the blocks to paste into the chapters).
@@ -22,7 +24,7 @@
 
 #include <stdio.h>
 
-enum { TOY_ENC, TOY_MUL, TOY_MODSW, TOY_RELIN, TOY_ROT, TOY_BLOCKS };
+enum { TOY_ENC, TOY_MUL, TOY_MODSW, TOY_RELIN, TOY_ROT, TOY_LEAK, TOY_BLOCKS };
 
 /* The chapter (relative to the source tree) and the name of each block. */
 extern const char *const toy_block_file[TOY_BLOCKS];
@@ -37,7 +39,7 @@ typedef struct {
 #define TOY_MAX_CHECKS 64
 
 typedef struct {
-    int status;        /* 0, or -1 if the library refused something */
+    int status;             /* 0, or -1 if the library refused something */
     char *text[TOY_BLOCKS]; /* malloc'd block texts */
     size_t n_checks;
     toy_check_t checks[TOY_MAX_CHECKS];

@@ -241,7 +241,25 @@ int dn_value(char *out, size_t cap, const char *key)
             snprintf(out, cap, "%zu", mp.n);
         else if (strcmp(name, "mpc_noise") == 0) /* mpc/triples_bfv.c */
             snprintf(out, cap, "%u", logn + 2 * logt + 4);
-        else if (strcmp(name, "mpc_flood") == 0)
+        else if (strcmp(name, "mpc_triple_bytes") == 0) {
+            /* two seeded symmetric ciphertexts in, one full reply out,
+             * per batch of n triples (mpc/triples_bfv.c) */
+            bfv_context_t c;
+            bfv_ciphertext_t ct;
+            if (bfv_context_init(&c, &mp) != VEIL_OK)
+                return -1;
+            if (bfv_ciphertext_init(&ct, &c) != VEIL_OK) {
+                bfv_context_clear(&c);
+                return -1;
+            }
+            ct.seeded = 1;
+            fmt_1(out, cap,
+                  (2.0 * (double)bfv_ciphertext_serial_size(&ct, 0) +
+                   (double)bfv_ciphertext_serial_size(&ct, BFV_SERIAL_FULL)) /
+                      (double)mp.n);
+            bfv_ciphertext_clear(&ct);
+            bfv_context_clear(&c);
+        } else if (strcmp(name, "mpc_flood") == 0)
             snprintf(out, cap, "%u",
                      logn + 2 * logt + 4 + MPC_BFV_FLOOD_BITS + logn);
         else
