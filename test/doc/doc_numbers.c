@@ -26,7 +26,8 @@ const char *const dn_names[] = {
     "gk_pow2", "ntt_ks",      "ntt_decomp", "ntt_apply",
     "ntt_mul", "fresh_est",   "ser_ct",     "ser_ct_seeded",
     "ser_pk",  "ser_pk_full", "ser_rk",     "ser_rk_full",
-    "ser_gk1", "ser_gk_pow2", "ser_sk",     NULL};
+    "ser_gk1", "ser_gk_pow2", "ser_sk",     "packed_pct",
+    NULL};
 
 /* ------------------------------------------------- one preset, cached */
 
@@ -325,6 +326,9 @@ int dn_value(char *out, size_t cap, const char *key)
         snprintf(out, cap, "%zu", 2 * K + 2 * L);
     else if (strcmp(name, "ntt_mul") == 0) /* doc/04, "Counting" */
         snprintf(out, cap, "%zu", 4 * L + 4 * M + 3 * (L + M) + 3 * L);
+    else if (strcmp(name, "packed_pct") == 0) /* doc/09: rows(Q) / 8 L n */
+        snprintf(out, cap, "%.0f%%",
+                 100.0 * (double)rows_q / (double)(8 * L * n));
     else if (strcmp(name, "fresh_est") == 0) /* doc/03, "Fresh noise" */
         snprintf(out, cap, "%.1f",
                  log2_prod(prm->q, L) - log2((double)prm->t) -
