@@ -29,15 +29,5 @@ test_mpc_test_gc_SOURCES = test/mpc/gc_helpers.h test/mpc/gc_circuits.c \
 	test/mpc/gc_proto.c
 test_mpc_test_gc_LDADD = $(TEST_LDADD)
 
-# libFuzzer target for the circuit text parser (configure --enable-fuzz,
-# CC=clang).
-if ENABLE_FUZZ
-noinst_PROGRAMS += fuzz/fuzz_mpc_circuit
-fuzz_fuzz_mpc_circuit_SOURCES = fuzz/fuzz_mpc_circuit.c
-fuzz_fuzz_mpc_circuit_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
-fuzz_fuzz_mpc_circuit_LDFLAGS = -fsanitize=fuzzer
-fuzz_fuzz_mpc_circuit_LDADD = libveil.la
-endif
-
 # veil-bench suite "mpc", garbled-circuit rows
 apps_veil_bench_SOURCES += apps/bench/bench_mpc_gc.c

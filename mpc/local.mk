@@ -40,16 +40,6 @@ test_mpc_test_mpc_SOURCES = test/mpc/helpers.h test/mpc/test_mpc_aes.c \
 	test/mpc/test_mpc_bfv.c
 test_mpc_test_mpc_LDADD = $(TEST_LDADD)
 
-# libFuzzer target for the channel's frame parser (configure --enable-fuzz,
-# CC=clang).
-if ENABLE_FUZZ
-noinst_PROGRAMS += fuzz/fuzz_mpc_chan
-fuzz_fuzz_mpc_chan_SOURCES = fuzz/fuzz_mpc_chan.c
-fuzz_fuzz_mpc_chan_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
-fuzz_fuzz_mpc_chan_LDFLAGS = -fsanitize=fuzzer
-fuzz_fuzz_mpc_chan_LDADD = libveil.la
-endif
-
 # veil-bench suite "mpc" (OT and Beaver rows)
 apps_veil_bench_SOURCES += apps/bench/bench_mpc_ot.c
 
