@@ -1,11 +1,13 @@
 # nn module: MNIST data, float models and their file format, training,
 # quantization, the exact integer evaluator and value ranges (doc/10-nn.md).
 veilinclude_HEADERS += include/veil/nn.h
-noinst_HEADERS += nn/kernels.h nn/backprop.h
+noinst_HEADERS += nn/kernels.h nn/backprop.h nn/batch.h
 libveil_la_SOURCES += \
 	nn/idx.c nn/mnist.c nn/model.c nn/init.c nn/kernels.c nn/forward.c \
-	nn/backprop.c nn/train.c nn/fold.c nn/model_io.c nn/quant.c \
+	nn/batch.c nn/backprop.c nn/train.c nn/fold.c nn/model_io.c nn/quant.c \
 	nn/qeval.c nn/range.c nn/qsearch.c
+
+apps_veil_bench_SOURCES += apps/bench/bench_train.c
 
 bin_PROGRAMS += apps/train_mnist
 apps_train_mnist_SOURCES = apps/train_mnist.c
