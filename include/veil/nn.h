@@ -98,6 +98,32 @@ veil_status nn_mnist_load(nn_dataset_t *ds, const char *dir,
 /* Free a data set; safe twice. */
 void nn_dataset_clear(nn_dataset_t *ds);
 
+/* ================================================================= CIFAR-10 */
+
+#define NN_CIFAR_RECORD 3073 /* 1 label byte + 3 x 32 x 32 pixel bytes   */
+#define NN_CIFAR_MAX_RECORDS 10000 /* per file (the distribution's size) */
+
+typedef enum { NN_CIFAR_TRAIN = 0, NN_CIFAR_TEST = 1 } nn_cifar_split_t;
+
+/* Parse one file of the CIFAR-10 binary version held in memory: records of
+ * a label byte (0..9) and 3072 pixel bytes (1024 red, 1024 green, 1024
+ * blue, each 32 rows of 32: channel-major, as veil's tensors), appended to
+ * *ds (which must be empty or hold 3x32x32 images; initialise it with
+ * memset 0).  VEIL_EFORMAT if len is 0, not a multiple of NN_CIFAR_RECORD
+ * or above NN_CIFAR_MAX_RECORDS records, or a label is > 9 (*ds is then
+ * unchanged); VEIL_ENOMEM; VEIL_EINVAL for NULL arguments. */
+veil_status nn_cifar10_append(nn_dataset_t *ds, const uint8_t *buf,
+                              size_t len) VEIL_WUR;
+
+/* Load a split from directory dir: data_batch_1.bin .. data_batch_5.bin
+ * (training) or test_batch.bin (test), as distributed in
+ * cifar-10-binary.tar.gz.  Initialises *ds (channels 3, 32 x 32).  VEIL_EIO
+ * if a file is missing or unreadable, VEIL_EFORMAT if one is malformed (as
+ * nn_cifar10_append; a file larger than NN_CIFAR_MAX_RECORDS records is
+ * refused before it is read), VEIL_ENOMEM, VEIL_EINVAL. */
+veil_status nn_cifar10_load(nn_dataset_t *ds, const char *dir,
+                            nn_cifar_split_t split) VEIL_WUR;
+
 /* Choose the MNIST directory for a program: `arg` (from --data) if not NULL,
  * else $MNIST_DIR if set and not empty, else the first of
  * "<srcdir>/../shared/data/mnist" (when srcdir is not NULL) and

@@ -1,13 +1,13 @@
 /* Quantization: exact rounding checked with GMP rationals, the scale
  * bookkeeping, agreement with the float model, and the integer evaluator
  * against a naive GMP evaluator written here. */
+#include "common.h"
 #include <criterion/criterion.h>
+#include <flint/fmpz_vec.h>
 #include <gmp.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <flint/fmpz_vec.h>
-#include "common.h"
 
 /* A float model without batch norm and every quantizable layer type. */
 static void random_model(nn_model_t *m, uint64_t seed, float wscale)
@@ -92,8 +92,8 @@ static void assert_scales(const nn_qmodel_t *q, const nn_model_t *m)
         case NN_LAYER_AVGPOOL:
             fmpq_mul_2exp(s, s, 2); /* k = 2: k^2 = 4 */
             break;
-        case NN_LAYER_BATCHNORM:
-            cr_assert_fail("batch norm in a quantized model");
+        default: /* batch norm, relu, maxpool, act */
+            cr_assert_fail("layer type %d in a quantized model", l->type);
         }
         cr_assert(fmpq_equal(s, q->layers[i].scale), "scale of layer %u", i);
     }
@@ -104,7 +104,9 @@ static void assert_scales(const nn_qmodel_t *q, const nn_model_t *m)
 Test(quant, rounding_is_exact_and_widths_are_respected)
 {
     for (uint64_t seed = 1; seed <= nt_iters(6); seed++) {
-        const float wscale = seed % 3 == 0 ? 1e-4f : seed % 3 == 1 ? 1.0f : 300.0f;
+        const float wscale = seed % 3 == 0   ? 1e-4f
+                             : seed % 3 == 1 ? 1.0f
+                                             : 300.0f;
         const uint32_t bits = 3 + (uint32_t)(seed * 5 % 20);
         const int32_t in_exp = (int32_t)(seed % 9);
         const int64_t limit = ((int64_t)1 << (bits - 1)) - 1;
@@ -185,8 +187,9 @@ Test(quant, input_quantization)
         cr_assert_eq(nn_qmodel_init(&q, &m), VEIL_OK);
         nn_qmodel_quantize_input(x, &q, pix);
         for (int p = 0; p < 256; p++)
-            cr_assert(fmpz_equal_si(x + p, (slong)floor(p * ldexp(1, e) / 256 + 0.5)),
-                      "pixel %d in_exp %d", p, e);
+            cr_assert(
+                fmpz_equal_si(x + p, (slong)floor(p * ldexp(1, e) / 256 + 0.5)),
+                "pixel %d in_exp %d", p, e);
         cr_assert(fmpz_equal_si(x + 255, q.in_max));
         nn_qmodel_clear(&q);
     }
@@ -349,18 +352,23 @@ static void naive_layer(mpz_t *out, const nn_qlayer_t *l, mpz_t *in)
         for (uint32_t mo = 0; mo < l->out.c; mo++)
             for (uint32_t oy = 0; oy < l->out.h; oy++)
                 for (uint32_t ox = 0; ox < l->out.w; ox++) {
-                    mpz_t *o = &out[((size_t)mo * l->out.h + oy) * l->out.w + ox];
+                    mpz_t *o =
+                        &out[((size_t)mo * l->out.h + oy) * l->out.w + ox];
                     fmpz_get_mpz(*o, l->b + mo);
                     for (uint32_t ch = 0; ch < l->in.c; ch++)
                         for (uint32_t ky = 0; ky < l->k; ky++)
                             for (uint32_t kx = 0; kx < l->k; kx++) {
                                 const int32_t w =
-                                    l->w[(((size_t)mo * l->in.c + ch) * l->k + ky) *
-                                             l->k + kx];
-                                mpz_mul_si(t,
-                                           pad[((size_t)ch * H + oy * l->stride + ky) *
-                                                   W + ox * l->stride + kx],
-                                           w);
+                                    l->w[(((size_t)mo * l->in.c + ch) * l->k +
+                                          ky) *
+                                             l->k +
+                                         kx];
+                                mpz_mul_si(
+                                    t,
+                                    pad[((size_t)ch * H + oy * l->stride + ky) *
+                                            W +
+                                        ox * l->stride + kx],
+                                    w);
                                 mpz_add(*o, *o, t);
                             }
                 }
@@ -391,13 +399,16 @@ static void naive_layer(mpz_t *out, const nn_qlayer_t *l, mpz_t *in)
         for (uint32_t ch = 0; ch < l->out.c; ch++)
             for (uint32_t oy = 0; oy < l->out.h; oy++)
                 for (uint32_t ox = 0; ox < l->out.w; ox++) {
-                    mpz_t *o = &out[((size_t)ch * l->out.h + oy) * l->out.w + ox];
+                    mpz_t *o =
+                        &out[((size_t)ch * l->out.h + oy) * l->out.w + ox];
                     mpz_set_ui(*o, 0);
                     for (uint32_t ky = 0; ky < l->k; ky++)
                         for (uint32_t kx = 0; kx < l->k; kx++)
                             mpz_add(*o, *o,
-                                    in[((size_t)ch * l->in.h + oy * l->stride + ky) *
-                                           l->in.w + ox * l->stride + kx]);
+                                    in[((size_t)ch * l->in.h + oy * l->stride +
+                                        ky) *
+                                           l->in.w +
+                                       ox * l->stride + kx]);
                 }
     }
     mpz_clears(t, c, NULL);
