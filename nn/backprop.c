@@ -11,6 +11,7 @@
  * order.  The result is therefore the same for any number of threads.
  */
 #include "backprop.h"
+#include "batch.h"
 #include "kernels.h"
 #include <math.h>
 #include <string.h>
@@ -24,11 +25,11 @@ void _nn_backprop_clear(nn_backprop_t *bp)
         veil_free(bp->dact[i]);
     }
     for (uint32_t i = 0; i < NN_MAX_LAYERS; i++) {
-        veil_free(bp->cols[i]);
         veil_free(bp->bn_mean[i]);
         veil_free(bp->bn_var[i]);
     }
-    veil_free(bp->dcols);
+    veil_free(bp->cols);
+    veil_free(bp->tmp);
     veil_free(bp->psum);
     veil_free(bp->loss);
     veil_free(bp->grad);
@@ -54,20 +55,16 @@ veil_status _nn_backprop_init(nn_backprop_t *bp, const nn_model_t *m,
         if ((bp->act[i + 1] = veil_alloc(s * sizeof(float))) == NULL ||
             (bp->dact[i + 1] = veil_alloc(s * sizeof(float))) == NULL)
             goto nomem;
-        if (l->type == NN_LAYER_CONV2D) {
-            const size_t cs = _nn_cols_size(l);
-            if (cs > maxcols)
-                maxcols = cs;
-            if ((bp->cols[i] = veil_alloc(cap * cs * sizeof(float))) == NULL)
-                goto nomem;
-        }
+        if (l->type == NN_LAYER_CONV2D && _nn_conv_scratch(l, cap) > maxcols)
+            maxcols = _nn_conv_scratch(l, cap);
         if (l->type == NN_LAYER_BATCHNORM &&
             ((bp->bn_mean[i] = veil_alloc(l->in.c * sizeof(double))) == NULL ||
              (bp->bn_var[i] = veil_alloc(l->in.c * sizeof(double))) == NULL))
             goto nomem;
     }
     if ((maxcols > 0 &&
-         (bp->dcols = veil_alloc(cap * maxcols * sizeof(float))) == NULL) ||
+         ((bp->cols = veil_alloc(maxcols * sizeof(float))) == NULL ||
+          (bp->tmp = veil_alloc(maxcols * sizeof(float))) == NULL)) ||
         (bp->psum = veil_alloc(cap * (NN_POLY_MAX_DEGREE + 1) *
                                sizeof(double))) == NULL ||
         (bp->loss = veil_alloc(cap * sizeof(double))) == NULL ||
@@ -154,7 +151,7 @@ static void bn_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
 
 /* ---------------------------------------------------------------- forward */
 
-static void layer_forward(nn_backprop_t *bp, uint32_t i, uint32_t n)
+static void layer_forward(nn_backprop_t *bp, uint32_t i, uint32_t n, int infer)
 {
     const nn_layer_t *l = &bp->m->layers[i];
     const float *p = bp->m->params;
@@ -163,20 +160,12 @@ static void layer_forward(nn_backprop_t *bp, uint32_t i, uint32_t n)
     float *y = bp->act[i + 1];
 
     switch (l->type) {
-    case NN_LAYER_CONV2D: {
-        const size_t cs = _nn_cols_size(l);
-#pragma omp parallel for schedule(static)
-        for (long b = 0; b < (long)n; b++) {
-            _nn_im2col(bp->cols[i] + b * cs, l, x + b * si);
-            _nn_conv_forward(y + b * so, l, p + l->w, p + l->b,
-                             bp->cols[i] + b * cs);
-        }
+    case NN_LAYER_CONV2D:
+        _nn_conv_forward_batch(y, l, p + l->w, p + l->b, x, n, bp->cols,
+                               bp->tmp);
         break;
-    }
     case NN_LAYER_DENSE:
-#pragma omp parallel for schedule(static)
-        for (long b = 0; b < (long)n; b++)
-            _nn_dense_forward(y + b * so, l, p + l->w, p + l->b, x + b * si);
+        _nn_dense_forward_batch(y, l, p + l->w, p + l->b, x, n);
         break;
     case NN_LAYER_SQUARE:
 #pragma omp simd
@@ -194,7 +183,15 @@ static void layer_forward(nn_backprop_t *bp, uint32_t i, uint32_t n)
             _nn_avgpool_forward(y + b * so, l, x + b * si);
         break;
     case NN_LAYER_BATCHNORM:
-        bn_forward(bp, i, n);
+        if (!infer) {
+            bn_forward(bp, i, n);
+            break;
+        }
+#pragma omp parallel for schedule(static) if (n * si >= NN_PAR_MIN)
+        for (long b = 0; b < (long)n; b++)
+            _nn_bn_forward_infer(y + b * so, l, p + l->w, p + l->b,
+                                 bp->m->state + l->mean, bp->m->state + l->var,
+                                 x + b * si);
         break;
     case NN_LAYER_RELU:
 #pragma omp simd
@@ -216,66 +213,6 @@ static void layer_forward(nn_backprop_t *bp, uint32_t i, uint32_t n)
 }
 
 /* --------------------------------------------------------------- backward */
-
-/* Conv weight and bias gradients: one parallel item per weight (and per
- * bias), each summing over the batch in order. */
-static void conv_param_grad(nn_backprop_t *bp, uint32_t i, uint32_t n)
-{
-    const nn_layer_t *l = &bp->m->layers[i];
-    const size_t P = (size_t)l->out.h * l->out.w;
-    const size_t K = (size_t)l->in.c * l->k * l->k;
-    const size_t cs = K * P, so = nn_shape_size(l->out);
-    const float *dy = bp->dact[i + 1];
-
-#pragma omp parallel for schedule(static)
-    for (long q = 0; q < (long)(l->out.c * (K + 1)); q++) {
-        const size_t mo = (size_t)q / (K + 1), j = (size_t)q % (K + 1);
-        float s = 0.0f;
-        for (uint32_t b = 0; b < n; b++) {
-            const float *d = dy + b * so + mo * P;
-            if (j == K) {
-#pragma omp simd reduction(+ : s)
-                for (size_t t = 0; t < P; t++)
-                    s += d[t];
-            } else {
-                const float *c = bp->cols[i] + b * cs + j * P;
-#pragma omp simd reduction(+ : s)
-                for (size_t t = 0; t < P; t++)
-                    s += d[t] * c[t];
-            }
-        }
-        if (j == K)
-            bp->grad[l->b + mo] = s;
-        else
-            bp->grad[l->w + mo * K + j] = s;
-    }
-}
-
-/* Dense weight and bias gradients: one parallel item per output neuron. */
-static void dense_param_grad(nn_backprop_t *bp, uint32_t i, uint32_t n)
-{
-    const nn_layer_t *l = &bp->m->layers[i];
-    const size_t si = nn_shape_size(l->in), so = l->out.c;
-    const float *x = bp->act[i], *dy = bp->dact[i + 1];
-
-#pragma omp parallel for schedule(static)
-    for (long o = 0; o < (long)so; o++) {
-        float *g = bp->grad + l->w + (size_t)o * si;
-        float gb = 0.0f;
-        memset(g, 0, si * sizeof(float));
-        for (uint32_t b = 0; b < n; b++) {
-            const float d = dy[b * so + o];
-            const float *xb = x + b * si;
-            gb += d;
-            if (d == 0.0f)
-                continue;
-#pragma omp simd
-            for (size_t j = 0; j < si; j++)
-                g[j] += d * xb[j];
-        }
-        bp->grad[l->b + o] = gb;
-    }
-}
 
 /* Polynomial coefficient gradients da_k = sum dy x^k, through per-sample
  * partial sums. */
@@ -346,27 +283,13 @@ static void layer_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
     float *dx = bp->dact[i];
 
     switch (l->type) {
-    case NN_LAYER_CONV2D: {
-        const size_t cs = _nn_cols_size(l);
-        conv_param_grad(bp, i, n);
-        if (dx == NULL)
-            break;
-#pragma omp parallel for schedule(static)
-        for (long b = 0; b < (long)n; b++) {
-            float *dc = bp->dcols + b * cs;
-            _nn_conv_backward_cols(dc, l, p + l->w, dy + b * so);
-            memset(dx + b * si, 0, si * sizeof(float));
-            _nn_col2im_add(dx + b * si, l, dc);
-        }
+    case NN_LAYER_CONV2D:
+        _nn_conv_backward_batch(bp->grad + l->w, bp->grad + l->b, dx, l,
+                                p + l->w, x, dy, n, bp->cols, bp->tmp);
         break;
-    }
     case NN_LAYER_DENSE:
-        dense_param_grad(bp, i, n);
-        if (dx == NULL)
-            break;
-#pragma omp parallel for schedule(static)
-        for (long b = 0; b < (long)n; b++)
-            _nn_dense_backward_input(dx + b * si, l, p + l->w, dy + b * so);
+        _nn_dense_backward_batch(bp->grad + l->w, bp->grad + l->b, dx, l,
+                                 p + l->w, x, dy, n);
         break;
     case NN_LAYER_SQUARE:
         if (dx == NULL)
@@ -422,6 +345,12 @@ static void layer_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
 
 /* ----------------------------------------------------------------- driver */
 
+void _nn_backprop_infer(nn_backprop_t *bp, uint32_t n)
+{
+    for (uint32_t i = 0; i < bp->m->nlayers; i++)
+        layer_forward(bp, i, n, 1);
+}
+
 void _nn_backprop_run(nn_backprop_t *bp, double *loss, uint32_t *correct,
                       const uint8_t *labels, uint32_t n)
 {
@@ -434,7 +363,7 @@ void _nn_backprop_run(nn_backprop_t *bp, double *loss, uint32_t *correct,
     double sum = 0.0;
 
     for (uint32_t i = 0; i < L; i++)
-        layer_forward(bp, i, n);
+        layer_forward(bp, i, n, 0);
 
     /* Softmax cross-entropy: loss_b = log sum_k e^{z_k} - z_y, and
      * d(mean loss)/dz_k = (softmax_k - [k == y]) / n. */

@@ -15,16 +15,15 @@
 
 typedef struct {
     const nn_model_t *m;
-    uint32_t cap;                      /* largest batch                   */
-    float *act[NN_MAX_LAYERS + 1];     /* act[0] input, act[i+1] layer i  */
-    float *dact[NN_MAX_LAYERS + 1];    /* d loss / d act (dact[0] unused) */
-    float *cols[NN_MAX_LAYERS];        /* conv: im2col of each sample     */
-    float *dcols;                      /* conv: per-sample scratch        */
-    double *bn_mean[NN_MAX_LAYERS];    /* batch norm: batch statistics    */
-    double *bn_var[NN_MAX_LAYERS];     /* (biased variance)               */
-    double *psum;                      /* per-sample partial sums         */
-    double *loss;                      /* per-sample loss                 */
-    float *grad;                       /* m->nparams gradient             */
+    uint32_t cap;                   /* largest batch                   */
+    float *act[NN_MAX_LAYERS + 1];  /* act[0] input, act[i+1] layer i  */
+    float *dact[NN_MAX_LAYERS + 1]; /* d loss / d act (dact[0] unused) */
+    float *cols, *tmp;              /* conv: GEMM scratch (batch.h)    */
+    double *bn_mean[NN_MAX_LAYERS]; /* batch norm: batch statistics    */
+    double *bn_var[NN_MAX_LAYERS];  /* (biased variance)               */
+    double *psum;                   /* per-sample partial sums         */
+    double *loss;                   /* per-sample loss                 */
+    float *grad;                    /* m->nparams gradient             */
 } nn_backprop_t;
 
 /* Workspace for batches of up to cap samples of model m (borrowed: its
@@ -32,6 +31,10 @@ typedef struct {
 veil_status _nn_backprop_init(nn_backprop_t *bp, const nn_model_t *m,
                               uint32_t cap) VEIL_WUR;
 void _nn_backprop_clear(nn_backprop_t *bp);
+
+/* With bp->act[0] holding n <= cap inputs: forward only, in inference mode
+ * (batch norm with running statistics); outputs in bp->act[nlayers]. */
+void _nn_backprop_infer(nn_backprop_t *bp, uint32_t n);
 
 /* With bp->act[0] holding n <= cap inputs: forward in training mode, mean
  * loss into *loss, number of correct predictions into *correct, and the

@@ -2,6 +2,7 @@
  * forward.c - float inference: one input through the model (batch norm with
  * its running statistics), and accuracy over a data set.
  */
+#include "backprop.h"
 #include "kernels.h"
 #include <stdlib.h>
 #include <string.h>
@@ -93,41 +94,41 @@ uint32_t nn_argmax(const float *v, uint32_t n)
     return best;
 }
 
+/* Batches of EVAL_BATCH images through the batched (GEMM) forward pass. */
+#define EVAL_BATCH 64
+
 veil_status nn_model_accuracy(double *acc, const nn_model_t *m,
                               const nn_dataset_t *ds)
 {
-    size_t npix, wsize;
+    nn_backprop_t bp;
+    size_t isz, xsz;
     uint32_t nout;
     long correct = 0;
-    int failed = 0;
+    veil_status st;
 
     if (acc == NULL || m == NULL || ds == NULL || ds->count == 0 ||
-        m->in.c != nn_dataset_channels(ds) || m->in.h < ds->rows ||
-        m->in.w < ds->cols)
+        m->nlayers == 0 || m->in.c != nn_dataset_channels(ds) ||
+        m->in.h < ds->rows || m->in.w < ds->cols)
         return VEIL_EINVAL;
-    npix = nn_shape_size(m->in);
+    isz = (size_t)m->in.c * ds->rows * ds->cols;
+    xsz = nn_shape_size(m->in);
     nout = (uint32_t)nn_shape_size(nn_model_out_shape(m));
-    wsize = nn_model_work_size(m);
-#pragma omp parallel reduction(+ : correct, failed)
-    {
-        float *work = veil_alloc((wsize + npix + nout) * sizeof(float));
-#pragma omp for schedule(static)
-        for (long i = 0; i < (long)ds->count; i++) {
-            const uint8_t *img =
-                ds->images + (size_t)i * m->in.c * ds->rows * ds->cols;
-            if (work == NULL) {
-                failed = 1;
-                continue;
-            }
-            float *x = work + wsize, *y = x + npix;
-            nn_image_to_input(x, m->in, img, ds->rows, ds->cols);
-            nn_model_forward(y, m, x, work);
-            correct += nn_argmax(y, nout) == ds->labels[i];
-        }
-        veil_free(work);
+    if ((st = _nn_backprop_init(&bp, m, EVAL_BATCH)) != VEIL_OK)
+        return st;
+    for (uint32_t b0 = 0; b0 < ds->count; b0 += EVAL_BATCH) {
+        const uint32_t n =
+            ds->count - b0 < EVAL_BATCH ? ds->count - b0 : EVAL_BATCH;
+        const float *z = bp.act[m->nlayers];
+#pragma omp parallel for schedule(static)
+        for (long i = 0; i < (long)n; i++)
+            nn_image_to_input(bp.act[0] + i * xsz, m->in,
+                              ds->images + (b0 + i) * isz, ds->rows, ds->cols);
+        _nn_backprop_infer(&bp, n);
+        for (uint32_t i = 0; i < n; i++)
+            correct +=
+                nn_argmax(z + (size_t)i * nout, nout) == ds->labels[b0 + i];
     }
-    if (failed)
-        return VEIL_ENOMEM;
+    _nn_backprop_clear(&bp);
     *acc = (double)correct / ds->count;
     return VEIL_OK;
 }

@@ -15,8 +15,12 @@ size_t _nn_cols_size(const nn_layer_t *l)
 
 void _nn_im2col(float *cols, const nn_layer_t *l, const float *in)
 {
+    _nn_im2col_ld(cols, (size_t)l->out.h * l->out.w, l, in);
+}
+
+void _nn_im2col_ld(float *cols, size_t P, const nn_layer_t *l, const float *in)
+{
     const uint32_t k = l->k, s = l->stride, oh = l->out.h, ow = l->out.w;
-    const size_t P = (size_t)oh * ow;
 
     for (uint32_t c = 0; c < l->in.c; c++)
         for (uint32_t ky = 0; ky < k; ky++)
@@ -40,8 +44,13 @@ void _nn_im2col(float *cols, const nn_layer_t *l, const float *in)
 
 void _nn_col2im_add(float *dx, const nn_layer_t *l, const float *dcols)
 {
+    _nn_col2im_add_ld(dx, (size_t)l->out.h * l->out.w, l, dcols);
+}
+
+void _nn_col2im_add_ld(float *dx, size_t P, const nn_layer_t *l,
+                       const float *dcols)
+{
     const uint32_t k = l->k, s = l->stride, oh = l->out.h, ow = l->out.w;
-    const size_t P = (size_t)oh * ow;
 
     for (uint32_t c = 0; c < l->in.c; c++)
         for (uint32_t ky = 0; ky < k; ky++)

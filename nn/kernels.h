@@ -19,6 +19,13 @@ size_t _nn_cols_size(const nn_layer_t *l);
 
 void _nn_im2col(float *cols, const nn_layer_t *l, const float *in);
 
+/* The same into a wider matrix: row j of the sample's K x P block starts at
+ * cols + j * ld (ld >= P), so that several samples sit side by side. */
+void _nn_im2col_ld(float *cols, size_t ld, const nn_layer_t *l,
+                   const float *in);
+void _nn_col2im_add_ld(float *dx, size_t ld, const nn_layer_t *l,
+                       const float *dcols);
+
 /* dx[0..size(in)) += the scatter of dcols (the adjoint of im2col). */
 void _nn_col2im_add(float *dx, const nn_layer_t *l, const float *dcols);
 

@@ -1,11 +1,13 @@
 # nn module: MNIST data, float models and their file format, training,
 # quantization, the exact integer evaluator and value ranges (doc/10-nn.md).
 veilinclude_HEADERS += include/veil/nn.h
-noinst_HEADERS += nn/kernels.h nn/backprop.h
+noinst_HEADERS += nn/kernels.h nn/backprop.h nn/batch.h
 libveil_la_SOURCES += \
-	nn/idx.c nn/mnist.c nn/model.c nn/init.c nn/kernels.c nn/forward.c \
-	nn/backprop.c nn/train.c nn/fold.c nn/model_io.c nn/quant.c \
+	nn/idx.c nn/mnist.c nn/cifar.c nn/model.c nn/init.c nn/kernels.c nn/forward.c \
+	nn/batch.c nn/backprop.c nn/train.c nn/fold.c nn/model_io.c nn/quant.c \
 	nn/qeval.c nn/range.c nn/qsearch.c
+
+apps_veil_bench_SOURCES += apps/bench/bench_train.c
 
 bin_PROGRAMS += apps/train_mnist
 apps_train_mnist_SOURCES = apps/train_mnist.c
@@ -13,11 +15,17 @@ apps_train_mnist_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
 apps_train_mnist_LDADD = libveil.la
 
+bin_PROGRAMS += apps/train_cnn
+apps_train_cnn_SOURCES = apps/train_cnn.c
+apps_train_cnn_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
+apps_train_cnn_LDADD = libveil.la
+
 check_PROGRAMS += test/nn/test_nn
 TESTS += test/nn/test_nn
 test_nn_test_nn_SOURCES = test/nn/common.c test/nn/common.h test/nn/idx.c \
 	test/nn/model_io.c test/nn/grad.c test/nn/train.c test/nn/quant.c \
-	test/nn/cnn_model.c \
+	test/nn/cnn_model.c test/nn/cnn_train.c \
 	test/nn/range.c
 test_nn_test_nn_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'

@@ -98,6 +98,32 @@ veil_status nn_mnist_load(nn_dataset_t *ds, const char *dir,
 /* Free a data set; safe twice. */
 void nn_dataset_clear(nn_dataset_t *ds);
 
+/* ================================================================= CIFAR-10 */
+
+#define NN_CIFAR_RECORD 3073 /* 1 label byte + 3 x 32 x 32 pixel bytes   */
+#define NN_CIFAR_MAX_RECORDS 10000 /* per file (the distribution's size) */
+
+typedef enum { NN_CIFAR_TRAIN = 0, NN_CIFAR_TEST = 1 } nn_cifar_split_t;
+
+/* Parse one file of the CIFAR-10 binary version held in memory: records of
+ * a label byte (0..9) and 3072 pixel bytes (1024 red, 1024 green, 1024
+ * blue, each 32 rows of 32: channel-major, as veil's tensors), appended to
+ * *ds (which must be empty or hold 3x32x32 images; initialise it with
+ * memset 0).  VEIL_EFORMAT if len is 0, not a multiple of NN_CIFAR_RECORD
+ * or above NN_CIFAR_MAX_RECORDS records, or a label is > 9 (*ds is then
+ * unchanged); VEIL_ENOMEM; VEIL_EINVAL for NULL arguments. */
+veil_status nn_cifar10_append(nn_dataset_t *ds, const uint8_t *buf,
+                              size_t len) VEIL_WUR;
+
+/* Load a split from directory dir: data_batch_1.bin .. data_batch_5.bin
+ * (training) or test_batch.bin (test), as distributed in
+ * cifar-10-binary.tar.gz.  Initialises *ds (channels 3, 32 x 32).  VEIL_EIO
+ * if a file is missing or unreadable, VEIL_EFORMAT if one is malformed (as
+ * nn_cifar10_append; a file larger than NN_CIFAR_MAX_RECORDS records is
+ * refused before it is read), VEIL_ENOMEM, VEIL_EINVAL. */
+veil_status nn_cifar10_load(nn_dataset_t *ds, const char *dir,
+                            nn_cifar_split_t split) VEIL_WUR;
+
 /* Choose the MNIST directory for a program: `arg` (from --data) if not NULL,
  * else $MNIST_DIR if set and not empty, else the first of
  * "<srcdir>/../shared/data/mnist" (when srcdir is not NULL) and
@@ -347,6 +373,17 @@ veil_status nn_model_load(nn_model_t *m, const char *path) VEIL_WUR;
 
 typedef enum { NN_OPT_SGD = 0, NN_OPT_ADAM = 1 } nn_optimizer_t;
 
+/* Learning-rate schedules over the whole run (step s of S):
+ *   COSINE    lr_min + (lr - lr_min) (1 + cos(pi s / S)) / 2
+ *   CONSTANT  lr
+ *   STEP      lr, times lr_gamma after half the steps and again after
+ *             three quarters. */
+typedef enum {
+    NN_LR_COSINE = 0,
+    NN_LR_CONSTANT = 1,
+    NN_LR_STEP = 2
+} nn_lr_schedule_t;
+
 /* Progress report handed to the caller's callback (the library never
  * prints).  Called after every mini-batch and once more at the end of each
  * epoch with epoch_done = 1. */
@@ -371,32 +408,50 @@ typedef struct {
     float beta1, beta2, adam_eps; /* Adam                                 */
     float weight_decay; /* decoupled (AdamW-style) on conv/dense weights  */
     float clip;         /* clip the global gradient norm to this; 0: off  */
-    uint32_t shift;     /* augmentation: random translation, +-shift px   */
-    float init_gain;    /* see nn_model_init_params                       */
-    int finetune;       /* 1: keep m's parameters, do not initialise      */
-    int quant_aware;    /* 1: forward through the quantized network (m
-                           quantizable, no batch norm): weights, biases,
-                           coefficients and inputs replaced by the values
-                           their integers stand for; gradients pass
-                           straight through to the float parameters      */
+    nn_lr_schedule_t schedule; /* default cosine                          */
+    float lr_gamma;  /* NN_LR_STEP factor                              */
+    uint32_t shift;  /* augmentation: random translation, +-shift px
+                        with zero fill (for CIFAR: "random crop with
+                        padding shift")                               */
+    int hflip;       /* augmentation: mirror each image with prob. 1/2 */
+    float init_gain; /* see nn_model_init_params                       */
+    int finetune;    /* 1: keep m's parameters, do not initialise      */
+    int quant_aware; /* 1: forward through the quantized network (m
+                        quantizable, no batch norm): weights, biases,
+                        coefficients and inputs replaced by the values
+                        their integers stand for; gradients pass
+                        straight through to the float parameters      */
     uint8_t seed[VEIL_SEED_BYTES]; /* init, shuffling and augmentation     */
     nn_progress_fn progress;
     void *progress_arg;
+    const char *checkpoint; /* if not NULL: written (atomically) after
+                               every epoch: parameters, optimiser moments,
+                               generator state and order of the data      */
+    int resume;             /* 1: continue from `checkpoint` if that file
+                               exists (same model shape, data and options);
+                               the result equals the uninterrupted run's      */
+    uint32_t stop_epoch;    /* if not 0: return VEIL_OK after this epoch (a
+                               run split into sessions with resume)         */
 } nn_train_opts_t;
 
 /* Defaults: 20 epochs, batch 64, Adam (0.9, 0.999, 1e-8), lr 2e-3 decaying
- * to 1e-5, weight decay 0, clip 5, shift 0, gain 1, seed all zero. */
+ * to 1e-5 (cosine; lr_gamma 0.1 for the step schedule), weight decay 0,
+ * clip 5, shift 0, no flip, gain 1, seed all zero, no checkpoint. */
 void nn_train_opts_default(nn_train_opts_t *o);
 
 /* Initialise m's parameters from o->seed (unless o->finetune) and train it
- * on `train` (images of m's input shape) with softmax cross-entropy.  If test
- * is not NULL, its accuracy is reported at the end of each epoch.  The result
- * is a deterministic function of m's architecture, the data and *o, whatever
- * the number of OpenMP threads.  VEIL_EINVAL on shape mismatch or bad options
+ * on `train` (images with m's channels, at most m's height and width; smaller
+ * ones are centred, nn_image_to_input) with softmax cross-entropy.  If test
+ * is not NULL, its accuracy is reported at the end of each epoch.  The
+ * result is a deterministic function of m's architecture, the data, *o and
+ * the number of OpenMP threads (which is also the number of OpenBLAS
+ * threads the GEMMs use).  VEIL_EINVAL on shape mismatch or bad options
  * (batch 0, lr <= 0, m without parameters or whose output is not
- * NN_CLASSES values, quant_aware on a model that
- * is not quantizable or has batch norm), VEIL_ERANGE if the loss becomes
- * non-finite or a quantized weight exceeds NN_QWEIGHT_MAX, VEIL_ENOMEM. */
+ * NN_CLASSES values, quant_aware on a model that is not quantizable or has
+ * batch norm), VEIL_ERANGE if the loss becomes non-finite or a quantized
+ * weight exceeds NN_QWEIGHT_MAX, VEIL_EIO if the checkpoint cannot be
+ * written, VEIL_EFORMAT if a checkpoint to resume from is corrupt or
+ * belongs to another run, VEIL_ENOMEM. */
 veil_status nn_train(nn_model_t *m, const nn_dataset_t *train,
                      const nn_dataset_t *test,
                      const nn_train_opts_t *o) VEIL_WUR;

@@ -1,0 +1,350 @@
+/* CNN training: finite-difference gradients through relu, maxpool and the
+ * SAFENet activation layer (every kind), learning on a synthetic task,
+ * checkpoints that resume to the same result, and the CIFAR-10 reader on
+ * files written here. */
+#include "../common/seed.h"
+#include "veil/nn.h"
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BATCH 4
+
+/* conv -> act (kinds relu, const, poly2, poly3) -> maxpool -> conv ->
+ * relu -> avgpool -> dense. */
+static void act_net(nn_model_t *m, veil_rng_t *rng)
+{
+    const nn_shape_t in = {2, 8, 8};
+    cr_assert_eq(nn_model_init(m, in), VEIL_OK);
+    cr_assert_eq(nn_model_add_conv2d(m, 4, 3, 1, 1), VEIL_OK);
+    cr_assert_eq(nn_model_add_act(m), VEIL_OK);
+    cr_assert_eq(nn_model_add_maxpool(m, 2, 2), VEIL_OK);
+    cr_assert_eq(nn_model_add_conv2d(m, 3, 3, 1, 0), VEIL_OK);
+    cr_assert_eq(nn_model_add_relu(m), VEIL_OK);
+    cr_assert_eq(nn_model_add_avgpool(m, 2, 1), VEIL_OK);
+    cr_assert_eq(nn_model_add_dense(m, NN_CLASSES), VEIL_OK);
+    nn_model_init_params(m, rng, 1.0f);
+    for (uint32_t i = 0; i < m->nlayers; i++)
+        if (m->layers[i].type == NN_LAYER_CONV2D)
+            for (size_t j = 0; j < m->layers[i].nb; j++)
+                m->params[m->layers[i].b + j] =
+                    (float)vt_uniform(rng, -0.3, 0.3);
+    for (uint32_t c = 0; c < 4; c++) {
+        float co[4];
+        for (int i = 0; i < 4; i++)
+            co[i] = (float)vt_uniform(rng, -0.8, 0.8);
+        cr_assert_eq(nn_model_set_act(m, 1, c, (nn_act_kind_t)c, co), VEIL_OK);
+    }
+}
+
+static double loss_at(const nn_model_t *m, const float *x, const uint8_t *y)
+{
+    float *g = malloc(m->nparams * sizeof(float));
+    double loss;
+    cr_assert_eq(nn_model_loss_grad(g, &loss, m, x, y, BATCH), VEIL_OK);
+    free(g);
+    return loss;
+}
+
+static double numeric(nn_model_t *m, size_t j, float h, const float *x,
+                      const uint8_t *y)
+{
+    const float p = m->params[j];
+    double lp, lm;
+    m->params[j] = p + h;
+    lp = loss_at(m, x, y);
+    m->params[j] = p - h;
+    lm = loss_at(m, x, y);
+    m->params[j] = p;
+    return (lp - lm) / (2.0 * (double)h);
+}
+
+/* Every analytic partial derivative against central differences.  ReLU and
+ * max pooling have kinks: a parameter whose two estimates (steps h and h/2)
+ * disagree straddles one and is skipped; only a few may be. */
+Test(cnn_train, gradients_through_act_relu_maxpool)
+{
+    nn_model_t m;
+    veil_rng_t rng;
+    float *g, x[BATCH * 128];
+    uint8_t y[BATCH];
+    double loss;
+    size_t skipped = 0, checked = 0;
+
+    vt_rng(&rng, "cnn_train::gradients_through_act_relu_maxpool");
+    act_net(&m, &rng);
+    for (size_t j = 0; j < BATCH * 128; j++)
+        x[j] = (float)vt_uniform(&rng, -1, 1);
+    for (int j = 0; j < BATCH; j++)
+        y[j] = (uint8_t)(veil_rng_u64(&rng) % NN_CLASSES);
+    g = malloc(m.nparams * sizeof(float));
+    cr_assert_eq(nn_model_loss_grad(g, &loss, &m, x, y, BATCH), VEIL_OK);
+    for (size_t j = 0; j < m.nparams; j++) {
+        const double n1 = numeric(&m, j, 1e-3f, x, y);
+        const double n2 = numeric(&m, j, 5e-4f, x, y);
+        double err;
+        if (fabs(n1 - n2) > 1e-2 * (1e-2 + fabs(n1))) {
+            skipped++;
+            continue;
+        }
+        checked++;
+        err = fabs(n2 - g[j]) / (1e-2 + fabs(n2) + fabs(g[j]));
+        cr_assert_lt(err, 2e-2, "param %zu: analytic %.6g numeric %.6g", j,
+                     g[j], n2);
+    }
+    cr_assert_lt(skipped, m.nparams / 20, "%zu of %zu skipped", skipped,
+                 m.nparams);
+    /* the activation coefficients are checked, and unused ones get 0 */
+    {
+        const nn_layer_t *a = &m.layers[1];
+        for (uint32_t c = 0; c < 4; c++)
+            for (int i = 0; i < 4; i++) {
+                const float gi = g[a->w + 4 * c + i];
+                if (i > nn_act_degree((nn_act_kind_t)c))
+                    cr_assert_eq(gi, 0.0f, "channel %u coef %d", c, i);
+                else
+                    cr_assert_neq(gi, 0.0f, "channel %u coef %d", c, i);
+            }
+    }
+    cr_log_info("act gradient check: %zu checked, %zu skipped at kinks",
+                checked, skipped);
+    free(g);
+    nn_model_clear(&m);
+}
+
+/* A synthetic 10-class task on 1x8x8 images: class k lights a 2x2 patch at
+ * a class-specific place, plus noise. */
+static void synthetic(nn_dataset_t *ds, uint32_t count, veil_rng_t *rng)
+{
+    memset(ds, 0, sizeof(*ds));
+    ds->count = count;
+    ds->rows = 8;
+    ds->cols = 8;
+    ds->channels = 1;
+    ds->images = malloc((size_t)count * 64);
+    ds->labels = malloc(count);
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t k = (uint8_t)(veil_rng_u64(rng) % NN_CLASSES);
+        uint8_t *img = ds->images + (size_t)i * 64;
+        const int r = (k / 5) * 4 + 1, c = (k % 5) + 1;
+        for (int p = 0; p < 64; p++)
+            img[p] = (uint8_t)(veil_rng_u64(rng) % 60);
+        for (int dy = 0; dy < 2; dy++)
+            for (int dx = 0; dx < 2; dx++)
+                img[(r + dy) * 8 + c + dx] = 250;
+        ds->labels[i] = k;
+    }
+}
+
+static void small_cnn(nn_model_t *m)
+{
+    const nn_shape_t in = {1, 8, 8};
+    cr_assert_eq(nn_model_init(m, in), VEIL_OK);
+    cr_assert_eq(nn_model_add_conv2d(m, 6, 3, 1, 1), VEIL_OK);
+    cr_assert_eq(nn_model_add_act(m), VEIL_OK);
+    cr_assert_eq(nn_model_add_conv2d(m, 6, 3, 1, 1), VEIL_OK);
+    cr_assert_eq(nn_model_add_act(m), VEIL_OK);
+    cr_assert_eq(nn_model_add_avgpool(m, 2, 2), VEIL_OK);
+    cr_assert_eq(nn_model_add_dense(m, NN_CLASSES), VEIL_OK);
+}
+
+typedef struct {
+    double first, last;
+} losses_t;
+
+static void record(void *arg, const nn_progress_t *p)
+{
+    losses_t *l = arg;
+    if (!p->epoch_done)
+        return;
+    if (p->epoch == 1)
+        l->first = p->loss;
+    l->last = p->loss;
+}
+
+Test(cnn_train, training_lowers_the_loss)
+{
+    nn_model_t m;
+    nn_dataset_t tr, te;
+    nn_train_opts_t o;
+    veil_rng_t rng;
+    losses_t l = {0, 0};
+    double acc;
+
+    vt_rng(&rng, "cnn_train::training_lowers_the_loss");
+    synthetic(&tr, 1024, &rng);
+    synthetic(&te, 256, &rng);
+    small_cnn(&m);
+    nn_train_opts_default(&o);
+    o.epochs = 4;
+    o.batch = 32;
+    o.init_gain = 1.41f;
+    o.progress = record;
+    o.progress_arg = &l;
+    cr_assert_eq(nn_train(&m, &tr, &te, &o), VEIL_OK);
+    cr_assert_eq(nn_model_accuracy(&acc, &m, &te), VEIL_OK);
+    cr_log_info("synthetic: loss %.3f -> %.3f, test accuracy %.3f", l.first,
+                l.last, acc);
+    cr_assert_lt(l.last, 0.5 * l.first);
+    cr_assert_gt(acc, 0.9);
+    /* SGD with momentum and the step schedule learn too */
+    o.opt = NN_OPT_SGD;
+    o.lr = 0.05f;
+    o.schedule = NN_LR_STEP;
+    cr_assert_eq(nn_train(&m, &tr, &te, &o), VEIL_OK);
+    cr_assert_lt(l.last, 0.5 * l.first);
+    nn_model_clear(&m);
+    nn_dataset_clear(&tr);
+    nn_dataset_clear(&te);
+}
+
+/* A run stopped after epoch 1 and resumed from its checkpoint ends with the
+ * parameters of the uninterrupted run, bit for bit; a corrupt checkpoint is
+ * refused. */
+Test(cnn_train, checkpoint_resumes_to_the_same_result)
+{
+    nn_model_t a, b;
+    nn_dataset_t tr;
+    nn_train_opts_t o;
+    veil_rng_t rng;
+    char path[] = "/tmp/veil-ckpt-XXXXXX";
+    int fd = mkstemp(path);
+
+    cr_assert_geq(fd, 0);
+    close(fd);
+    unlink(path);
+    vt_rng(&rng, "cnn_train::checkpoint_resumes_to_the_same_result");
+    synthetic(&tr, 256, &rng);
+    nn_train_opts_default(&o);
+    o.epochs = 3;
+    o.batch = 32;
+    o.shift = 1;
+    o.hflip = 1;
+    o.seed[0] = 9;
+    small_cnn(&a);
+    cr_assert_eq(nn_train(&a, &tr, NULL, &o), VEIL_OK);
+
+    small_cnn(&b);
+    o.checkpoint = path;
+    o.resume = 1;
+    o.stop_epoch = 1;
+    cr_assert_eq(nn_train(&b, &tr, NULL, &o), VEIL_OK);
+    cr_assert(memcmp(a.params, b.params, a.nparams * sizeof(float)) != 0);
+    nn_model_clear(&b);
+    small_cnn(&b); /* a fresh process would start from nothing */
+    o.stop_epoch = 0;
+    cr_assert_eq(nn_train(&b, &tr, NULL, &o), VEIL_OK);
+    cr_assert(memcmp(a.params, b.params, a.nparams * sizeof(float)) == 0);
+
+    /* flip one byte of the checkpoint: refused */
+    {
+        FILE *f = fopen(path, "r+b");
+        int ch;
+        cr_assert_not_null(f);
+        fseek(f, 100, SEEK_SET);
+        ch = fgetc(f);
+        fseek(f, 100, SEEK_SET);
+        fputc(ch ^ 1, f);
+        fclose(f);
+    }
+    nn_model_clear(&b);
+    small_cnn(&b);
+    cr_assert_eq(nn_train(&b, &tr, NULL, &o), VEIL_EFORMAT);
+    unlink(path);
+    nn_model_clear(&a);
+    nn_model_clear(&b);
+    nn_dataset_clear(&tr);
+}
+
+/* ----------------------------------------------------------------- CIFAR */
+
+static void write_file(const char *path, const uint8_t *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(buf, 1, len, f), len);
+    fclose(f);
+}
+
+Test(cnn_train, cifar10_reader)
+{
+    char dir[] = "/tmp/veil-cifar-XXXXXX", path[256];
+    uint8_t rec[3 * NN_CIFAR_RECORD];
+    nn_dataset_t ds;
+    veil_rng_t rng;
+
+    vt_rng(&rng, "cnn_train::cifar10_reader");
+    cr_assert_not_null(mkdtemp(dir));
+    veil_rng_bytes(&rng, rec, sizeof(rec));
+    for (int r = 0; r < 3; r++)
+        rec[r * NN_CIFAR_RECORD] = (uint8_t)(r * 4 + 1); /* 1, 5, 9 */
+    /* five training files of 3, 2, 1, 3, 3 records and a test file */
+    for (int i = 1; i <= 5; i++) {
+        const size_t n = i == 2 ? 2 : i == 3 ? 1 : 3;
+        snprintf(path, sizeof(path), "%s/data_batch_%d.bin", dir, i);
+        write_file(path, rec, n * NN_CIFAR_RECORD);
+    }
+    snprintf(path, sizeof(path), "%s/test_batch.bin", dir);
+    write_file(path, rec, 2 * NN_CIFAR_RECORD);
+    cr_assert_eq(nn_cifar10_load(&ds, dir, NN_CIFAR_TRAIN), VEIL_OK);
+    cr_assert_eq(ds.count, 12);
+    cr_assert_eq(ds.channels, 3);
+    cr_assert_eq(ds.rows, 32);
+    cr_assert_eq(ds.labels[0], 1);
+    cr_assert_eq(ds.labels[4], 5); /* second file's second record */
+    /* pixel (c, y, x) of record 1: byte 1 + c*1024 + y*32 + x */
+    cr_assert(memcmp(ds.images + 3072, rec + NN_CIFAR_RECORD + 1, 3072) == 0);
+    nn_dataset_clear(&ds);
+    cr_assert_eq(nn_cifar10_load(&ds, dir, NN_CIFAR_TEST), VEIL_OK);
+    cr_assert_eq(ds.count, 2);
+    cr_assert_eq(ds.labels[1], 5);
+    /* CNN-7 for CIFAR evaluates it (shapes agree) */
+    {
+        nn_model_t m;
+        const nn_shape_t in = {3, 32, 32};
+        double acc;
+        cr_assert_eq(nn_model_cnn7(&m, in), VEIL_OK);
+        cr_assert_eq(nn_model_accuracy(&acc, &m, &ds), VEIL_OK);
+        nn_model_clear(&m);
+    }
+    nn_dataset_clear(&ds);
+
+    /* malformed files */
+    memset(&ds, 0, sizeof(ds));
+    cr_assert_eq(nn_cifar10_append(&ds, rec, 0), VEIL_EFORMAT);
+    cr_assert_eq(nn_cifar10_append(&ds, rec, NN_CIFAR_RECORD - 1),
+                 VEIL_EFORMAT);
+    cr_assert_eq(nn_cifar10_append(&ds, rec, NN_CIFAR_RECORD + 1),
+                 VEIL_EFORMAT);
+    rec[NN_CIFAR_RECORD] = 10; /* label out of range */
+    cr_assert_eq(nn_cifar10_append(&ds, rec, 2 * NN_CIFAR_RECORD),
+                 VEIL_EFORMAT);
+    cr_assert_eq(ds.count, 0);
+    cr_assert_null(ds.images);
+    snprintf(path, sizeof(path), "%s/data_batch_3.bin", dir);
+    write_file(path, rec, 2 * NN_CIFAR_RECORD);
+    cr_assert_eq(nn_cifar10_load(&ds, dir, NN_CIFAR_TRAIN), VEIL_EFORMAT);
+    cr_assert_null(ds.images);
+    write_file(path, rec, NN_CIFAR_RECORD + 7); /* truncated record */
+    cr_assert_eq(nn_cifar10_load(&ds, dir, NN_CIFAR_TRAIN), VEIL_EFORMAT);
+    /* an oversized file is refused without reading it all */
+    {
+        const size_t big = (size_t)(NN_CIFAR_MAX_RECORDS + 1) * NN_CIFAR_RECORD;
+        uint8_t *z = calloc(big, 1);
+        write_file(path, z, big);
+        free(z);
+        cr_assert_eq(nn_cifar10_load(&ds, dir, NN_CIFAR_TRAIN), VEIL_EFORMAT);
+    }
+    unlink(path);
+    cr_assert_eq(nn_cifar10_load(&ds, dir, NN_CIFAR_TRAIN), VEIL_EIO);
+    for (int i = 1; i <= 5; i++) {
+        snprintf(path, sizeof(path), "%s/data_batch_%d.bin", dir, i);
+        unlink(path);
+    }
+    snprintf(path, sizeof(path), "%s/test_batch.bin", dir);
+    unlink(path);
+    rmdir(dir);
+}
