@@ -77,6 +77,8 @@ typedef struct {
     uint32_t shift;
     uint32_t swap;
     uint64_t elt; /* its Galois element (1 for the identity) */
+    uint32_t aux; /* conv babies: db << 16 | ky << 8 | kx (channel shift in
+                     blocks, kernel offset); 0 otherwise */
 } safenet_he_rot_t;
 
 /* A compiled layer: deterministic from (shape, ctx), public.

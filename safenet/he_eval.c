@@ -112,23 +112,68 @@ static int term_values(uint64_t *vals, const safenet_he_layer_t *L,
     return any;
 }
 
-/* acc (+)= x (.) P, P in NTT form (L x n); first: acc = x (.) P. */
-static void mac(bfv_ciphertext_t *acc, const bfv_ciphertext_t *x,
-                const uint64_t *P, int first)
+/* Convolutions, block by block (the same values as term_values, much
+ * faster): the giant shifts whole blocks, so accumulator block beta_u
+ * feeds output channel m of block rot_g^-1(beta_u); the baby (db, ky, kx)
+ * reads input channel c of block beta_u + db at offset delta(ky, kx), and
+ * the pair has weight w[m][c][ky][kx] exactly at the positions of
+ * masks[ky k + kx] (output grid slots whose input lies in the image);
+ * every other slot of the block reads padding, another image row or an
+ * unused slot, whose weight is 0. */
+static int term_values_conv(uint64_t *vals, const safenet_he_layer_t *L,
+                            const uint64_t *w, const uint8_t *masks, size_t o,
+                            size_t i, const safenet_he_rot_t *g,
+                            const safenet_he_rot_t *b)
 {
-    const bfv_context_t *ctx = acc->ctx;
-    const size_t n = ctx->n;
-    for (size_t i = 0; i < ctx->n_q; i++)
-        for (size_t c = 0; c < 2; c++) {
-            uint64_t *a = bfv_ct_row(acc, c, i);
-            const uint64_t *xr = bfv_ct_row(x, c, i);
-            if (first)
-                ntt_vec_mul(&ctx->plans[i], a, xr, P + i * n);
-            else
-                ntt_vec_muladd(&ctx->plans[i], a, xr, P + i * n);
+    const safenet_he_shape_t *sh = &L->shape;
+    const size_t n = L->n, h = n / 2, blk = L->blk, R = h / blk, cn = 2 * R;
+    const size_t k = sh->k;
+    const size_t ginv = (R - (g->shift / blk) % R) % R;
+    const size_t db = b->aux >> 16, ky = (b->aux >> 8) & 0xff,
+                 kx = b->aux & 0xff;
+    const uint8_t *mask = masks + (ky * k + kx) * blk;
+    int any = 0;
+    for (size_t bu = 0; bu < cn; bu++) {
+        const size_t row = bu / R, col = bu % R;
+        const size_t m = o * cn + (row ^ g->swap) * R + (col + ginv) % R;
+        const size_t c = i * cn + row * R + (col + db) % R;
+        uint64_t *v = vals + row * h + col * blk;
+        uint64_t wv = 0;
+        if (m < sh->c_out && c < sh->c_in)
+            wv = w[((m * sh->c_in + c) * k + ky) * k + kx];
+        if (wv == 0) {
+            memset(v, 0, blk * sizeof(uint64_t));
+            continue;
         }
-    acc->size = 2;
-    acc->seeded = 0;
+        for (size_t p = 0; p < blk; p++)
+            v[p] = mask[p] ? wv : 0;
+        any = 1;
+    }
+    return any;
+}
+
+/* masks[(ky k + kx) blk + p] = 1 iff p is the slot of an output (oy, ox)
+ * whose input (oy s + ky - pad, ox s + kx - pad) lies in the image. */
+static uint8_t *conv_masks(const safenet_he_layer_t *L)
+{
+    const safenet_he_shape_t *sh = &L->shape;
+    const size_t k = sh->k, blk = L->blk;
+    uint8_t *m = calloc(k * k * blk, 1);
+    if (m == NULL)
+        return NULL;
+    for (size_t ky = 0; ky < k; ky++)
+        for (size_t kx = 0; kx < k; kx++)
+            for (size_t oy = 0; oy < L->oh; oy++)
+                for (size_t ox = 0; ox < L->ow; ox++) {
+                    long iy = (long)(oy * sh->stride + ky) - (long)sh->pad;
+                    long ix = (long)(ox * sh->stride + kx) - (long)sh->pad;
+                    if (iy < 0 || ix < 0 || iy >= (long)sh->h ||
+                        ix >= (long)sh->w)
+                        continue;
+                    m[(ky * k + kx) * blk + oy * sh->stride * sh->w +
+                      ox * sh->stride] = 1;
+                }
+    return m;
 }
 
 /* ------------------------------------------------------------- reply */
@@ -189,25 +234,35 @@ static int rot_is_id(const safenet_he_rot_t *r)
     return r->elt == 1;
 }
 
-static void cts_clear(bfv_ciphertext_t *c, size_t count)
+/* One allocation for the baby rotations, in transparent huge pages where
+ * the system offers them (madvise): tens of megabytes of fresh memory
+ * would otherwise take a page fault per 4 KiB. */
+typedef struct {
+    void *p;
+    size_t len;
+} arena_t;
+
+#define ARENA_ALIGN ((size_t)2 << 20)
+
+static uint64_t *arena_alloc(arena_t *a, size_t words)
 {
-    if (c == NULL)
-        return;
-    for (size_t i = 0; i < count; i++)
-        bfv_ciphertext_clear(&c[i]);
-    free(c);
+    size_t len = words * sizeof(uint64_t);
+    len = (len + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+    a->p = aligned_alloc(ARENA_ALIGN, len);
+    if (a->p == NULL)
+        return NULL;
+    a->len = len;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(a->p, len, MADV_HUGEPAGE);
+#endif
+    return a->p;
 }
 
-static veil_status cts_init(bfv_ciphertext_t **c, size_t count,
-                            const bfv_context_t *ctx)
+static void arena_free(arena_t *a)
 {
-    veil_status st = VEIL_OK;
-    *c = calloc(count ? count : 1, sizeof(bfv_ciphertext_t));
-    if (*c == NULL)
-        return VEIL_ENOMEM;
-    for (size_t i = 0; i < count && st == VEIL_OK; i++)
-        st = bfv_ciphertext_init(&(*c)[i], ctx);
-    return st;
+    free(a->p);
+    a->p = NULL;
+    a->len = 0;
 }
 
 #define KEEP(var, expr)                                                        \
@@ -253,15 +308,19 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
                 return VEIL_ERANGE;
     }
 
+    const size_t poly = 2 * ctx->n_q * n; /* words of a size-2 ciphertext */
     dec_t *od = malloc(nout * n * sizeof(dec_t));
     dec_t *id = malloc(nin * n * sizeof(dec_t));
-    bfv_ciphertext_t *rot = NULL, *part = NULL;
+    bfv_ciphertext_t *rot = calloc(nin * nb + 1, sizeof(bfv_ciphertext_t));
+    const bfv_ciphertext_t **rotp = malloc((nin * nb + 1) * sizeof(void *));
     bfv_hoisted_t *hs = calloc(nin, sizeof(bfv_hoisted_t));
-    uint8_t *have = calloc(nout * ng, 1);
+    uint8_t *have = calloc(nout, 1);
     uint8_t(*seeds)[VEIL_SEED_BYTES] = malloc(nout * VEIL_SEED_BYTES);
-    int need_hoist = 0;
-    if (od == NULL || id == NULL || hs == NULL || have == NULL ||
-        seeds == NULL) {
+    arena_t ar = {NULL, 0};
+    uint8_t *masks = NULL;
+    size_t nrot = 0;
+    if (rot == NULL || rotp == NULL || od == NULL || id == NULL || hs == NULL ||
+        have == NULL || seeds == NULL) {
         st = VEIL_ENOMEM;
         goto done;
     }
@@ -269,14 +328,29 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
         veil_rng_bytes(rng, seeds[o], VEIL_SEED_BYTES);
     decompose(od, L, 1);
     decompose(id, L, 0);
-    if ((st = cts_init(&rot, nin * nb, ctx)) != VEIL_OK ||
-        (st = cts_init(&part, nout * ng, ctx)) != VEIL_OK)
+    if (sh->kind == SAFENET_HE_CONV && (masks = conv_masks(L)) == NULL) {
+        st = VEIL_ENOMEM;
         goto done;
+    }
     for (size_t b = 0; b < nb; b++)
-        need_hoist |= !rot_is_id(&L->baby[b]);
+        nrot += !rot_is_id(&L->baby[b]);
 
-    /* 1. baby rotations */
-    if (need_hoist) {
+    /* 1. baby rotations, into one arena */
+    if (nrot > 0) {
+        uint64_t *base = arena_alloc(&ar, nin * nrot * poly);
+        if (base == NULL) {
+            st = VEIL_ENOMEM;
+            goto done;
+        }
+        for (size_t i = 0, k = 0; i < nin; i++)
+            for (size_t b = 0; b < nb; b++) {
+                bfv_ciphertext_t *c = &rot[i * nb + b];
+                if (rot_is_id(&L->baby[b]))
+                    continue;
+                c->ctx = ctx;
+                c->size = c->capacity = 2;
+                c->data = base + (k++) * poly;
+            }
         for (size_t i = 0; i < nin && st == VEIL_OK; i++)
             st = bfv_hoisted_init(&hs[i], ctx);
         if (st != VEIL_OK)
@@ -290,75 +364,125 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t ib = 0; ib < nin * nb; ib++) {
         const size_t i = ib / nb, b = ib % nb;
-        if (rot_is_id(&L->baby[b]))
-            KEEP(st, bfv_ciphertext_copy(&rot[ib], &in[i]));
-        else
+        if (rot_is_id(&L->baby[b])) {
+            rotp[ib] = &in[i];
+        } else {
+            rotp[ib] = &rot[ib];
             KEEP(st, bfv_hoisted_apply_galois(&rot[ib], &hs[i], L->baby[b].elt,
                                               gk));
+        }
     }
     if (st != VEIL_OK)
         goto done;
+    for (size_t i = 0; i < nin; i++)
+        bfv_hoisted_clear(&hs[i]);
 
-        /* 2. products and giant rotations, per (output, giant) */
-#pragma omp parallel for schedule(dynamic, 1)
-    for (size_t og = 0; og < nout * ng; og++) {
-        const size_t o = og / ng, g = og % ng;
+        /* 2. products and giant rotations, per (output, giant); scratch per
+         * thread.  Each rot_g(acc) is added into out[o] under a lock: sums mod
+         * q are exact, so the order (which depends on the threads) does not
+         * change the result. */
+#pragma omp parallel
+    {
         uint64_t *vals = malloc(n * sizeof(uint64_t));
         uint64_t *tmp = malloc(n * sizeof(uint64_t));
-        uint64_t *P = malloc(ctx->n_q * n * sizeof(uint64_t));
-        bfv_ciphertext_t acc;
-        int first = 1;
-        veil_status ls = bfv_ciphertext_init(&acc, ctx);
-        if (vals == NULL || tmp == NULL || P == NULL)
-            ls = VEIL_ENOMEM;
-        for (size_t i = 0; i < nin && ls == VEIL_OK; i++)
-            for (size_t b = 0; b < nb; b++) {
-                if (!term_values(vals, L, w, od + o * n, id + i * n,
-                                 &L->giant[g], &L->baby[b]))
-                    continue;
-                safenet_he_encode_ntt(P, ctx, vals, tmp);
-                mac(&acc, &rot[i * nb + b], P, first);
-                first = 0;
+        uint64_t *row = malloc(n * sizeof(uint64_t));
+        const bfv_ciphertext_t **xs = malloc((nin * nb + 1) * sizeof(void *));
+        arena_t car = {NULL, 0};
+        uint64_t *coef = arena_alloc(&car, nin * nb * n);
+        bfv_ciphertext_t acc, racc;
+        veil_status ts = bfv_ciphertext_init(&acc, ctx);
+        if (ts == VEIL_OK)
+            ts = bfv_ciphertext_init(&racc, ctx);
+        if (vals == NULL || tmp == NULL || row == NULL || xs == NULL ||
+            coef == NULL)
+            ts = VEIL_ENOMEM;
+        KEEP(st, ts);
+#pragma omp for schedule(dynamic, 1)
+        for (size_t og = 0; og < nout * ng; og++) {
+            const size_t o = og / ng, g = og % ng;
+            const bfv_ciphertext_t *res = &acc;
+            veil_status ls = VEIL_OK;
+            size_t T = 0;
+            if (ts != VEIL_OK)
+                continue;
+            /* the terms' plaintexts, as coefficients mod t */
+            for (size_t i = 0; i < nin; i++)
+                for (size_t b = 0; b < nb; b++) {
+                    int nz =
+                        masks != NULL
+                            ? term_values_conv(vals, L, w, masks, o, i,
+                                               &L->giant[g], &L->baby[b])
+                            : term_values(vals, L, w, od + o * n, id + i * n,
+                                          &L->giant[g], &L->baby[b]);
+                    if (!nz)
+                        continue;
+                    safenet_he_encode_coeffs(coef + T * n, ctx, vals, tmp);
+                    xs[T++] = rotp[i * nb + b];
+                }
+            if (T == 0)
+                continue;
+            /* limb by limb, so that acc's rows stay in cache */
+            for (size_t li = 0; li < ctx->n_q; li++) {
+                const ntt_plan_t *pl = &ctx->plans[li];
+                uint64_t *a0 = bfv_ct_row(&acc, 0, li);
+                uint64_t *a1 = bfv_ct_row(&acc, 1, li);
+                for (size_t tt = 0; tt < T; tt++) {
+                    safenet_he_encode_limb(row, ctx, li, coef + tt * n);
+                    if (tt == 0) {
+                        ntt_vec_mul(pl, a0, bfv_ct_row(xs[tt], 0, li), row);
+                        ntt_vec_mul(pl, a1, bfv_ct_row(xs[tt], 1, li), row);
+                    } else {
+                        ntt_vec_muladd(pl, a0, bfv_ct_row(xs[tt], 0, li), row);
+                        ntt_vec_muladd(pl, a1, bfv_ct_row(xs[tt], 1, li), row);
+                    }
+                }
             }
-        if (ls == VEIL_OK && !first) {
-            if (rot_is_id(&L->giant[g]))
-                ls = bfv_ciphertext_copy(&part[og], &acc);
-            else
-                ls = bfv_apply_galois(&part[og], &acc, L->giant[g].elt, gk);
-            have[og] = 1;
+            acc.size = 2;
+            acc.seeded = 0;
+            if (!rot_is_id(&L->giant[g])) {
+                ls = bfv_apply_galois(&racc, &acc, L->giant[g].elt, gk);
+                res = &racc;
+            }
+            if (ls == VEIL_OK) {
+#pragma omp critical(safenet_he_sum)
+                {
+                    if (!have[o]) {
+                        ls = bfv_ciphertext_copy(&out[o], res);
+                        have[o] = 1;
+                    } else {
+                        ls = bfv_add(&out[o], &out[o], res);
+                    }
+                }
+            }
+            KEEP(st, ls);
         }
-        KEEP(st, ls);
         bfv_ciphertext_clear(&acc);
+        bfv_ciphertext_clear(&racc);
         if (vals != NULL)
             veil_memzero(vals, n * sizeof(uint64_t));
+        if (coef != NULL)
+            veil_memzero(coef, car.len);
+        arena_free(&car);
         free(vals);
         free(tmp);
-        free(P);
+        free(row);
+        free(xs);
     }
     if (st != VEIL_OK)
         goto done;
 
-        /* 3. sums, folds and the reply, per output */
+        /* 3. folds and the reply, per output */
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t o = 0; o < nout; o++) {
         veil_rng_t r;
         bfv_ciphertext_t tmp;
-        int first = 1;
         veil_status ls = bfv_ciphertext_init(&tmp, ctx);
         veil_rng_init_seed(&r, seeds[o]);
-        for (size_t g = 0; g < ng && ls == VEIL_OK; g++) {
-            if (!have[o * ng + g])
-                continue;
-            ls = first ? bfv_ciphertext_copy(&out[o], &part[o * ng + g])
-                       : bfv_add(&out[o], &out[o], &part[o * ng + g]);
-            first = 0;
-        }
-        if (ls == VEIL_OK && first) {
-            /* no term at all (all weights zero): an encryption of 0 with
-             * zero noise is (0, 0) */
+        if (ls == VEIL_OK && !have[o]) {
+            /* no term at all (all weights zero): (0, 0) encrypts 0 */
             ls = bfv_ciphertext_copy(&out[o], &in[0]);
             if (ls == VEIL_OK)
-                memset(out[o].data, 0, 2 * ctx->n_q * n * sizeof(uint64_t));
+                memset(out[o].data, 0, poly * sizeof(uint64_t));
             out[o].seeded = 0;
         }
         for (size_t f = 0; f < L->nfold && ls == VEIL_OK; f++) {
@@ -378,8 +502,10 @@ done:
         for (size_t i = 0; i < nin; i++)
             bfv_hoisted_clear(&hs[i]);
     free(hs);
-    cts_clear(rot, nin * nb);
-    cts_clear(part, nout * ng);
+    free(rot); /* data lives in the arena */
+    arena_free(&ar);
+    free(rotp);
+    free(masks);
     free(od);
     free(id);
     free(have);

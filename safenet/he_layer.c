@@ -31,6 +31,7 @@ safenet_he_rot_t safenet_he_rot_make(const bfv_context_t *ctx, int64_t shift,
     int64_t sh = ((shift % h) + h) % h;
     r.shift = (uint32_t)sh;
     r.swap = swap & 1u;
+    r.aux = 0;
     r.elt = sh == 0 ? 1 : bfv_galois_elt_from_step(ctx, -sh);
     if (r.swap) {
         uint64_t two_n = 2 * (uint64_t)ctx->n;
@@ -212,8 +213,10 @@ static veil_status compile_conv(safenet_he_layer_t *L)
             for (size_t kx = 0; kx < k; kx++) {
                 int64_t delta = ((int64_t)ky - (int64_t)pad) * (int64_t)W +
                                 (int64_t)kx - (int64_t)pad;
-                L->baby[L->nbaby++] =
+                safenet_he_rot_t r =
                     safenet_he_rot_make(ctx, (int64_t)(db * blk) + delta, 0);
+                r.aux = (uint32_t)(db << 16 | ky << 8 | kx);
+                L->baby[L->nbaby++] = r;
             }
         L->giant[L->ngiant++] =
             safenet_he_rot_make(ctx, (int64_t)(dg * blk), (uint32_t)sw);
