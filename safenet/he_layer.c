@@ -304,27 +304,29 @@ static veil_status compile_dense(safenet_he_layer_t *L)
 
 /* ------------------------------------------------------------ init */
 
-/* The flood and the bound it must hide (doc/22).  The reply's noise before
- * the flood is a sum of T products P (.) e, P a plaintext with coefficients
- * spread over (-t/2, t/2] (variance t^2 / 12), e the noise of a rotated
- * input (standard deviation below 2^LOG_SIGMA_IN): each coefficient has
- * variance at most T n t^2 sigma^2 / 12; the bound B is 2^LOG_TAIL
- * standard deviations.  The flood is the largest power of two that keeps
- * the total below Q / (8t): decryption stays correct with two bits to
- * spare, and the statistical distance to a W-independent reply is at most
- * n B / 2^f. */
+/* The flood and the bound it must hide (doc/22).  Before the folds the
+ * reply's noise is a sum of T products P (.) e, P a plaintext whose
+ * coefficients are spread over (-t/2, t/2] (variance t^2 / 12), e the
+ * noise of a rotated input (standard deviation below 2^LOG_SIGMA_IN): each
+ * coefficient has variance at most T n t^2 sigma^2 / 12, and we bound it
+ * by 2^LOG_TAIL standard deviations.  A fold y + rot(y) at most doubles
+ * the largest coefficient (measured: it does double it), so each fold adds
+ * one bit.  The flood 2^f is the largest power of two that keeps the total
+ * below Q / (8t): decryption stays correct with two bits to spare, and
+ * the statistical distance to a W-independent reply is at most
+ * n B / 2^f (he_flood.c).  test/safenet/he.c checks the measured noise
+ * against B. */
 static void flood_bound(safenet_he_layer_t *L)
 {
     const bfv_context_t *ctx = L->ctx;
-    double terms = (double)L->in_ct * (double)L->nbaby * (double)L->ngiant *
-                   ldexp(1.0, (int)L->nfold);
+    double terms = (double)L->in_ct * (double)L->nbaby * (double)L->ngiant;
     double logt = log2((double)ctx->params.t);
     double logq = 0;
     for (size_t i = 0; i < ctx->n_q; i++)
         logq += log2((double)ctx->params.q[i]);
     L->noise_bits = 0.5 * (log2(terms) + (double)ctx->logn + 2 * logt -
                            log2(12.0) + 2 * LOG_SIGMA_IN) +
-                    LOG_TAIL;
+                    LOG_TAIL + (double)L->nfold;
     L->flood_bits = (unsigned)floor(logq - logt - 3.0);
     L->stat_sec = (double)L->flood_bits - (double)ctx->logn - L->noise_bits;
 }
