@@ -10,3 +10,6 @@ TESTS += test/safenet/test_safenet_he
 test_safenet_test_safenet_he_SOURCES = test/safenet/he.c
 test_safenet_test_safenet_he_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/safenet
 test_safenet_test_safenet_he_LDADD = $(TEST_LDADD)
+
+# veil-bench suite "safenet-he" (apps/bench/bench_safenet_he.c)
+apps_veil_bench_SOURCES += apps/bench/bench_safenet_he.c
