@@ -1,6 +1,6 @@
 /*
  * he_eval.c - the server's side of the offline linear layer (he.h):
- * Enc(W r - s), re-randomised.  doc/22-safenet-he.md, "Evaluation".
+ * Enc(W r - s), re-randomised.  doc/23-safenet-he.md, "Evaluation".
  *
  *   1. Baby rotations: one hoisted decomposition per input ciphertext
  *      (bfv_hoisted_prepare) and one bfv_hoisted_apply_galois per baby
@@ -33,87 +33,22 @@
  * on the number of threads.
  */
 #include "he_internal.h"
+#include "veil/lola_kernels.h"
 #include <stdlib.h>
 #include <string.h>
 
-/* What a slot holds: conv (channel, y, x) with y, x already shifted for
- * outputs (oy stride - pad, ox stride - pad); dense: ch = element. */
-typedef struct {
-    int32_t ch;
-    int16_t y, x;
-} dec_t;
+/* Keep the first error of a parallel loop in var. */
+#define KEEP(var, expr)                                                        \
+    do {                                                                       \
+        veil_status s_ = (expr);                                               \
+        if (s_ != VEIL_OK) {                                                   \
+            _Pragma("omp critical(safenet_he_status)") if (var == VEIL_OK)     \
+                var = s_;                                                      \
+        }                                                                      \
+    } while (0)
 
-static void decompose(dec_t *d, const safenet_he_layer_t *L, int out)
-{
-    const safenet_he_shape_t *sh = &L->shape;
-    const size_t n = L->n, cts = out ? L->out_ct : L->in_ct;
-    const int32_t *map = out ? L->acc_map : L->in_map;
-    for (size_t k = 0; k < cts * n; k++) {
-        int32_t e = map[k];
-        dec_t v = {-1, 0, 0};
-        if (e >= 0) {
-            if (sh->kind == SAFENET_HE_DENSE) {
-                v.ch = e;
-            } else if (out) {
-                size_t plane = L->oh * L->ow, p = (size_t)e % plane;
-                v.ch = (int32_t)((size_t)e / plane);
-                v.y = (int16_t)((int)(p / L->ow) * (int)sh->stride -
-                                (int)sh->pad);
-                v.x = (int16_t)((int)(p % L->ow) * (int)sh->stride -
-                                (int)sh->pad);
-            } else {
-                size_t plane = (size_t)sh->h * sh->w, p = (size_t)e % plane;
-                v.ch = (int32_t)((size_t)e / plane);
-                v.y = (int16_t)(p / sh->w);
-                v.x = (int16_t)(p % sh->w);
-            }
-        }
-        d[k] = v;
-    }
-}
-
-/* The slot values of term (o, g, i, b); returns whether any is non-zero. */
-static int term_values(uint64_t *vals, const safenet_he_layer_t *L,
-                       const uint64_t *w, const dec_t *od, const dec_t *id,
-                       const safenet_he_rot_t *g, const safenet_he_rot_t *b)
-{
-    const safenet_he_shape_t *sh = &L->shape;
-    const size_t n = L->n, h = n / 2;
-    const uint32_t ginv = (uint32_t)((h - g->shift) % h);
-    const int dense = sh->kind == SAFENET_HE_DENSE;
-    const int k = (int)sh->k;
-    const size_t cin = sh->c_in;
-    int any = 0;
-    for (size_t u = 0; u < n; u++) {
-        const size_t row = u / h, col = u % h;
-        const dec_t *y = &od[((row ^ g->swap) * h) + ((col + ginv) & (h - 1))];
-        uint64_t v = 0;
-        if (y->ch >= 0) {
-            const dec_t *x =
-                &id[((row ^ b->swap) * h) + ((col + b->shift) & (h - 1))];
-            if (x->ch >= 0) {
-                if (dense) {
-                    v = w[(size_t)y->ch * cin + (size_t)x->ch];
-                } else {
-                    int ky = x->y - y->y, kx = x->x - y->x;
-                    if ((unsigned)ky < (unsigned)k &&
-                        (unsigned)kx < (unsigned)k)
-                        v = w[(((size_t)y->ch * cin + (size_t)x->ch) *
-                                   (size_t)k +
-                               (size_t)ky) *
-                                  (size_t)k +
-                              (size_t)kx];
-                }
-            }
-        }
-        vals[u] = v;
-        any |= v != 0;
-    }
-    return any;
-}
-
-/* Convolutions, block by block (the same values as term_values, much
- * faster): the giant shifts whole blocks, so accumulator block beta_u
+/* The slot values of term (o, g, i, b) of a convolution, block by block:
+ * the giant shifts whole blocks, so accumulator block beta_u
  * feeds output channel m of block rot_g^-1(beta_u); the baby (db, ky, kx)
  * reads input channel c of block beta_u + db at offset delta(ky, kx), and
  * the pair has weight w[m][c][ky][kx] exactly at the positions of
@@ -174,6 +109,84 @@ static uint8_t *conv_masks(const safenet_he_layer_t *L)
                       ox * sh->stride] = 1;
                 }
     return m;
+}
+
+/* ------------------------------------------------------------- dense */
+
+/* The F_p value of a LoLa coefficient source: W[row][col], 0 or 1. */
+static uint64_t src_value(const lola_src_t *src, const uint64_t *w, size_t cols)
+{
+    if (src->row == LOLA_SRC_ZERO)
+        return 0;
+    if (src->row == LOLA_SRC_ONE)
+        return 1;
+    return w[(size_t)src->row * cols + (size_t)src->col];
+}
+
+/* out = the dense layer's products (LoLa's program, lola_step_exec), with
+ * the coefficients made here from F_p weights (lola_coefs_init reads int32
+ * matrix entries; Delphi's weights are 41-bit field elements). */
+static veil_status eval_dense(bfv_ciphertext_t *out,
+                              const safenet_he_layer_t *L, const uint64_t *w,
+                              const bfv_ciphertext_t *in,
+                              const bfv_galois_keys_t *gk)
+{
+    const lola_step_t *st = L->dense;
+    const bfv_context_t *ctx = L->ctx;
+    const size_t n = L->n, cols = L->shape.c_in;
+    const uint64_t t = ctx->params.t;
+    lola_coefs_t c;
+    veil_status s = VEIL_OK;
+    memset(&c, 0, sizeof(c));
+    c.ctx = ctx;
+    if (st->nbiases != 0)
+        return VEIL_EINVAL;
+    c.scalars = calloc(st->nscalars + 1, sizeof(int64_t));
+    c.plains = calloc(st->nplains + 1, sizeof(bfv_plaintext_ntt_t));
+    if (c.scalars == NULL || c.plains == NULL) {
+        free(c.scalars);
+        free(c.plains);
+        return VEIL_ENOMEM;
+    }
+    c.nscalars = st->nscalars;
+    for (size_t i = 0; i < st->nscalars; i++) {
+        uint64_t v = src_value(&st->scalars[i], w, cols);
+        c.scalars[i] = v > t / 2 ? (int64_t)v - (int64_t)t : (int64_t)v;
+    }
+    for (size_t i = 0; i < st->nplains && s == VEIL_OK; i++) {
+        c.nplains = i + 1;
+        s = bfv_plaintext_ntt_init(&c.plains[i], ctx);
+    }
+    if (s == VEIL_OK) {
+#pragma omp parallel
+        {
+            uint64_t *vals = malloc(n * sizeof(uint64_t));
+            bfv_plaintext_t pt;
+            veil_status ts = bfv_plaintext_init(&pt, ctx);
+            if (vals == NULL)
+                ts = VEIL_ENOMEM;
+            KEEP(s, ts);
+#pragma omp for schedule(dynamic, 1)
+            for (size_t i = 0; i < st->nplains; i++) {
+                veil_status ls = ts;
+                for (size_t k = 0; k < n && ls == VEIL_OK; k++)
+                    vals[k] = src_value(&st->plains[i * n + k], w, cols);
+                if (ls == VEIL_OK)
+                    ls = bfv_encode_batch(&pt, vals, n);
+                if (ls == VEIL_OK)
+                    ls = bfv_plaintext_to_ntt(&c.plains[i], &pt);
+                KEEP(s, ls);
+            }
+            if (vals != NULL)
+                veil_memzero(vals, n * sizeof(uint64_t));
+            free(vals);
+            bfv_plaintext_clear(&pt);
+        }
+    }
+    if (s == VEIL_OK)
+        s = lola_step_exec(out, st, &c, in, NULL, gk);
+    lola_coefs_clear(&c);
+    return s;
 }
 
 /* ------------------------------------------------------------- reply */
@@ -265,15 +278,6 @@ static void arena_free(arena_t *a)
     a->len = 0;
 }
 
-#define KEEP(var, expr)                                                        \
-    do {                                                                       \
-        veil_status s_ = (expr);                                               \
-        if (s_ != VEIL_OK) {                                                   \
-            _Pragma("omp critical(safenet_he_status)") if (var == VEIL_OK)     \
-                var = s_;                                                      \
-        }                                                                      \
-    } while (0)
-
 veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
                                   const safenet_he_layer_t *L,
                                   const uint64_t *w, const bfv_ciphertext_t *in,
@@ -309,8 +313,6 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
     }
 
     const size_t poly = 2 * ctx->n_q * n; /* words of a size-2 ciphertext */
-    dec_t *od = malloc(nout * n * sizeof(dec_t));
-    dec_t *id = malloc(nin * n * sizeof(dec_t));
     bfv_ciphertext_t *rot = calloc(nin * nb + 1, sizeof(bfv_ciphertext_t));
     const bfv_ciphertext_t **rotp = malloc((nin * nb + 1) * sizeof(void *));
     bfv_hoisted_t *hs = calloc(nin, sizeof(bfv_hoisted_t));
@@ -319,16 +321,22 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
     arena_t ar = {NULL, 0};
     uint8_t *masks = NULL;
     size_t nrot = 0;
-    if (rot == NULL || rotp == NULL || od == NULL || id == NULL || hs == NULL ||
-        have == NULL || seeds == NULL) {
+    if (rot == NULL || rotp == NULL || hs == NULL || have == NULL ||
+        seeds == NULL) {
         st = VEIL_ENOMEM;
         goto done;
     }
     for (size_t o = 0; o < nout; o++)
         veil_rng_bytes(rng, seeds[o], VEIL_SEED_BYTES);
-    decompose(od, L, 1);
-    decompose(id, L, 0);
-    if (sh->kind == SAFENET_HE_CONV && (masks = conv_masks(L)) == NULL) {
+    if (L->dense != NULL) {
+        /* dense: LoLa's diagonal program does steps 1 and 2 */
+        st = eval_dense(out, L, w, in, gk);
+        memset(have, 1, nout);
+        if (st != VEIL_OK)
+            goto done;
+        goto reply;
+    }
+    if ((masks = conv_masks(L)) == NULL) {
         st = VEIL_ENOMEM;
         goto done;
     }
@@ -408,13 +416,8 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
             /* the terms' plaintexts, as coefficients mod t */
             for (size_t i = 0; i < nin; i++)
                 for (size_t b = 0; b < nb; b++) {
-                    int nz =
-                        masks != NULL
-                            ? term_values_conv(vals, L, w, masks, o, i,
-                                               &L->giant[g], &L->baby[b])
-                            : term_values(vals, L, w, od + o * n, id + i * n,
-                                          &L->giant[g], &L->baby[b]);
-                    if (!nz)
+                    if (!term_values_conv(vals, L, w, masks, o, i, &L->giant[g],
+                                          &L->baby[b]))
                         continue;
                     safenet_he_encode_coeffs(coef + T * n, ctx, vals, tmp);
                     xs[T++] = rotp[i * nb + b];
@@ -471,12 +474,12 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
     if (st != VEIL_OK)
         goto done;
 
-        /* 3. folds and the reply, per output */
+reply:
+    /* 3. the reply, per output */
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t o = 0; o < nout; o++) {
         veil_rng_t r;
-        bfv_ciphertext_t tmp;
-        veil_status ls = bfv_ciphertext_init(&tmp, ctx);
+        veil_status ls = VEIL_OK;
         veil_rng_init_seed(&r, seeds[o]);
         if (ls == VEIL_OK && !have[o]) {
             /* no term at all (all weights zero): (0, 0) encrypts 0 */
@@ -485,15 +488,9 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
                 memset(out[o].data, 0, poly * sizeof(uint64_t));
             out[o].seeded = 0;
         }
-        for (size_t f = 0; f < L->nfold && ls == VEIL_OK; f++) {
-            ls = bfv_apply_galois(&tmp, &out[o], L->fold[f].elt, gk);
-            if (ls == VEIL_OK)
-                ls = bfv_add(&out[o], &out[o], &tmp);
-        }
         if (ls == VEIL_OK)
             ls = reply(&out[o], s, L, o, pk, &r, flags);
         KEEP(st, ls);
-        bfv_ciphertext_clear(&tmp);
         veil_rng_clear(&r);
     }
 
@@ -506,8 +503,6 @@ done:
     arena_free(&ar);
     free(rotp);
     free(masks);
-    free(od);
-    free(id);
     free(have);
     if (seeds != NULL)
         veil_memzero(seeds, nout * VEIL_SEED_BYTES);

@@ -501,7 +501,9 @@ Test(safenet_he, bad_arguments_are_refused, .timeout = 120)
     bad = sh;
     bad.h = bad.w = 100; /* 10000 slots per channel > n/2 */
     cr_assert_eq(safenet_he_layer_init(&L, &bad, &e.ctx), VEIL_EUNSUPPORTED);
-    bad = (safenet_he_shape_t){SAFENET_HE_DENSE, 10, 1, 1, 3000, 0, 0, 0};
+    bad = (safenet_he_shape_t){SAFENET_HE_DENSE, 10, 1, 1, 5000, 0, 0, 0};
+    cr_assert_eq(safenet_he_layer_init(&L, &bad, &e.ctx), VEIL_EUNSUPPORTED);
+    bad = (safenet_he_shape_t){SAFENET_HE_DENSE, 9000, 1, 1, 10, 0, 0, 0};
     cr_assert_eq(safenet_he_layer_init(&L, &bad, &e.ctx), VEIL_EUNSUPPORTED);
     bad.h = 2;
     cr_assert_eq(safenet_he_layer_init(&L, &bad, &e.ctx), VEIL_EINVAL);
