@@ -2,35 +2,37 @@
  * he_eval.c - the server's side of the offline linear layer (he.h):
  * Enc(W r - s), re-randomised.  doc/23-safenet-he.md, "Evaluation".
  *
+ * Convolutions (Gazelle's packing, he.h):
  *   1. Baby rotations: one hoisted decomposition per input ciphertext
  *      (bfv_hoisted_prepare) and one bfv_hoisted_apply_galois per baby
- *      rotation (kernel offsets, plus channel shifts below the split b1).
+ *      rotation (kernel offsets, plus channel shifts below the split b1),
+ *      into one arena.
  *   2. For every (output o, giant g): acc = sum_{i, b} P (.) rot_b(x_i),
- *      P made on the fly from W (he_encode.c) and skipped when it is all
- *      zero, accumulated in NTT form (ntt_vec_muladd); then rot_g(acc)
- *      (one full rotation unless g is the identity).
- *   3. For every output: the sum over g in a fixed order, the fold
- *      rotations (dense), then the reply: + Enc_pk(-mask) (mask uniform in
- *      every slot; the server's share s is the mask at the output slots)
- *      and + F (he_flood.c).
+ *      P made on the fly from W (term_values_conv, he_encode.c) and
+ *      skipped when it is all zero, accumulated limb by limb in NTT form
+ *      (ntt_vec_muladd); then rot_g(acc) (one full rotation unless g is
+ *      the identity), added into out[o].
+ * Dense layers: LoLa's diagonal program (lola_kernel_diag, compiled in
+ * he_layer.c) run by lola_step_exec, with coefficients made here.
+ *   3. For every output, the reply: + Enc_pk(-mask) (mask uniform in every
+ *      slot; the server's share s is the mask at the output slots) and
+ *      + F (he_flood.c).
  *
- * Why not LoLa's executor (nn_lola_step_exec, lola_exec.c)?  Its programs
- * keep every coefficient plaintext in NTT form with Shoup constants,
- * built before the run (nn_lola_coefs_init): 4608 plaintexts of 512 KiB
- * for CNN-7's second convolution (2.3 GiB), and its coefficient sources
- * are int32 matrix entries, where Delphi's weights are elements of a
- * 41-bit field.  This file makes each plaintext right before its product.
- *
- * Slot P[u] of the term (o, g, i, b): the accumulator slot u is read by
- * output slot rot_g^-1(u), so it feeds output element acc_map[o][rot_g^-1
- * (u)]; the input slot it multiplies is rot_b's source of u, holding
- * element in_map[i][src_b(u)]; P[u] is the weight between the two (0
- * outside the kernel window, in padding, or for unused slots).
+ * Why not LoLa's executor for convolutions too?  Its programs keep every
+ * coefficient plaintext in NTT form with Shoup constants, built before the
+ * run (lola_coefs_init): 4608 plaintexts of 512 KiB for CNN-7's second
+ * convolution (2.3 GiB; the issue allows 4 GB per party for everything),
+ * and its kernels have no Gazelle channel packing (lola_kernel_conv_row
+ * wants the client to send the convolution representation, one message
+ * per window offset).  Its coefficient sources are int32 matrix entries,
+ * where Delphi's weights are 41-bit field elements: eval_dense makes the
+ * coefficients itself and then runs LoLa's executor unchanged.
  *
  * Threads: step 1 over inputs then (input, baby) pairs, step 2 over
- * (output, giant) pairs, step 3 over outputs, each with its own random
- * generator seeded from rng in a fixed order: the result does not depend
- * on the number of threads.
+ * (output, giant) pairs (sums mod q are exact, so the order of the
+ * additions into out[o] does not matter), step 3 over outputs, each with
+ * its own random generator seeded from rng in a fixed order: the result
+ * does not depend on the number of threads.
  */
 #include "he_internal.h"
 #include "veil/lola_kernels.h"
