@@ -463,8 +463,13 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
         }
         bfv_ciphertext_clear(&acc);
         bfv_ciphertext_clear(&racc);
+        /* the buffers held plaintexts made from W */
         if (vals != NULL)
             veil_memzero(vals, n * sizeof(uint64_t));
+        if (tmp != NULL)
+            veil_memzero(tmp, n * sizeof(uint64_t));
+        if (row != NULL)
+            veil_memzero(row, n * sizeof(uint64_t));
         if (coef != NULL)
             veil_memzero(coef, car.len);
         arena_free(&car);
