@@ -23,6 +23,7 @@ static const suite_t suites[] = {
     {"mpc", bench_mpc_gc, "garbled circuits: AND gates/s, ReLU offline/online"},
     {"lola", bench_lola, "LoLa MNIST inference (4 variants), planner op costs"},
     {"train", bench_train, "CNN-7 training throughput (fwd + bwd + Adam)"},
+    {"safenet-he", bench_safenet_he, "SAFENet offline HE linear layers, CNN-7"},
 };
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))
 
