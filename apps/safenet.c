@@ -1,0 +1,596 @@
+/*
+ * safenet - SAFENet private inference (Delphi's offline / online protocol
+ * with channel-wise ReLU / polynomial activations).  doc/22-safenet.md.
+ *
+ *   apps/safenet                          CNN-7 on a few inputs, one process
+ *   apps/safenet --plan delphi --json     Delphi's layer-wise baseline
+ *   apps/safenet --serve 5555 &           server in its own process ...
+ *   apps/safenet --connect 127.0.0.1:5555 ... and the client
+ *
+ * The client holds the input, the server the model; both load the same
+ * model file (the client uses its public part: shapes, activation kinds
+ * and coefficients; its hash is checked in the handshake).  The client
+ * checks every prediction against the plaintext reference evaluator.
+ */
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "veil/safenet.h"
+
+#define PROG "safenet"
+#define NET_TIMEOUT_MS 600000
+#define MAX_COUNT 100000
+
+typedef struct {
+    const char *model, *plan, *serve, *connect, *bind;
+    int count, threads, json, dealer, seed_set;
+    unsigned frac, wfrac;
+} opts_t;
+
+static void usage(FILE *f)
+{
+    fprintf(
+        f,
+        "usage: " PROG " [options]\n"
+        "SAFENet private inference: a client holding an input and a server\n"
+        "holding a CNN compute the prediction together (Delphi's protocol:\n"
+        "HE offline linear layers, garbled-circuit ReLUs, Beaver-triple\n"
+        "polynomials); only the client learns the logits.\n\n"
+        "  --model FILE       .vmodel network (default: CNN-7 for 3x32x32\n"
+        "                     with generated He-initialised weights)\n"
+        "  --plan P           relu: every activation a ReLU (Gazelle, Delphi)\n"
+        "                     delphi: the last six activation layers become\n"
+        "                       degree-2 polynomials (Delphi's baseline)\n"
+        "                     safenet80: 80%% of the channels of every\n"
+        "                       activation layer replaced (mixed degrees)\n"
+        "                     FILE: a .vmodel with its per-channel plan\n"
+        "                     (default: the model's own activations)\n"
+        "  --count N          inferences (default 2)\n"
+        "  --threads T        OpenMP threads per party (default: all)\n"
+        "  --json             one JSON object per inference and a summary\n"
+        "  --serve PORT       be the server, on PORT (--bind ADDR, default\n"
+        "                     127.0.0.1)\n"
+        "  --connect H:PORT   be the client of a server at H:PORT\n"
+        "  --frac F           fractional bits (default 15)\n"
+        "  --insecure-dealer  trusted-dealer stand-ins for the offline phase\n"
+        "                     (INSECURE: testing only; both sides)\n"
+        "  -h, --help         this text\n"
+        "Without --serve / --connect both parties run in this process.\n");
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* ============================================================ networks */
+
+/* CNN-7 of MiniONN / Delphi / SAFENet (issue 9), for in = 3x32x32, as a
+ * float nn-layout weight set with He initialisation (std sqrt(2 / fan_in)),
+ * biases 0.  act_plan: 0 relu, 1 delphi, 2 safenet80. */
+static float gauss(veil_rng_t *rng)
+{
+    uint64_t u[2];
+    double a, b;
+    veil_rng_bytes(rng, u, sizeof(u));
+    a = ((double)(u[0] >> 11) + 0.5) / 9007199254740992.0;
+    b = ((double)(u[1] >> 11) + 0.5) / 9007199254740992.0;
+    return (float)(sqrt(-2.0 * log(a)) * cos(6.283185307179586 * b));
+}
+
+/* ReLU approximations used by the generated plans (least-squares fits of
+ * max(x, 0) on [-4, 4]: |x| ~ 3a/16 + 15 x^2 / (16 a) with a = 4). */
+static const float POLY2_RELU[4] = {0.375f, 0.5f, 0.1171875f, 0.0f};
+static const float POLY3_RELU[4] = {0.375f, 0.5f, 0.1171875f, -0.001f};
+
+static void plan_kinds(uint8_t *kinds, float *coef, uint32_t channels, int plan,
+                       int act_index, int n_act)
+{
+    for (uint32_t c = 0; c < channels; c++) {
+        uint8_t k = SAFENET_RELU;
+        const float *cf = POLY2_RELU;
+        if (plan == 1 && act_index >= n_act - 6)
+            k = SAFENET_POLY2;
+        if (plan == 2 && c % 5 != 0) {
+            static const uint8_t cyc[4] = {SAFENET_POLY3, SAFENET_POLY2,
+                                           SAFENET_POLY2, SAFENET_CONST};
+            k = cyc[c % 4];
+        }
+        if (k == SAFENET_POLY3)
+            cf = POLY3_RELU;
+        kinds[c] = k;
+        for (int i = 0; i < 4; i++)
+            coef[4 * c + i] = k == SAFENET_RELU    ? 0.0f
+                              : k == SAFENET_CONST ? (i == 0 ? 0.5f : 0.0f)
+                                                   : cf[i];
+    }
+}
+
+static veil_status cnn7_generated(safenet_net_t *net, int plan, veil_rng_t *rng)
+{
+    static const struct {
+        char op; /* c conv, p pool, d dense */
+        uint32_t maps, k, pad;
+    } L[] = {{'c', 64, 3, 1}, {'c', 64, 3, 1}, {'p', 0, 2, 0},  {'c', 64, 3, 1},
+             {'c', 64, 3, 1}, {'p', 0, 2, 0},  {'c', 64, 3, 1}, {'c', 64, 1, 0},
+             {'c', 16, 1, 0}, {'d', 10, 0, 0}};
+    nn_shape_t in = {3, 32, 32}, cur = in;
+    float *w = malloc(64 * 64 * 9 * sizeof(float) + 1024 * 10 * 4);
+    float b[64] = {0}, coef[4 * 64];
+    uint8_t kinds[64];
+    int act = 0;
+    veil_status st;
+    if (w == NULL)
+        return VEIL_ENOMEM;
+    st = safenet_net_init(net, in, SAFENET_P_DEFAULT, SAFENET_FRAC_DEFAULT,
+                          SAFENET_WFRAC_DEFAULT);
+    for (size_t i = 0; i < sizeof(L) / sizeof(L[0]) && st == VEIL_OK; i++) {
+        if (L[i].op == 'p') {
+            st = safenet_net_add_pool(net, 2, 2);
+            cur.h /= 2;
+            cur.w /= 2;
+            continue;
+        }
+        size_t fan = L[i].op == 'd' ? nn_shape_size(cur)
+                                    : (size_t)cur.c * L[i].k * L[i].k;
+        size_t nw = fan * L[i].maps;
+        float sd = (float)sqrt(2.0 / (double)fan);
+        for (size_t j = 0; j < nw; j++)
+            w[j] = sd * gauss(rng);
+        if (L[i].op == 'd') {
+            st = safenet_net_add_dense(net, L[i].maps, w, b);
+            break;
+        }
+        st = safenet_net_add_conv(net, L[i].maps, L[i].k, 1, L[i].pad, w, b);
+        cur.c = L[i].maps;
+        if (st == VEIL_OK) {
+            plan_kinds(kinds, coef, cur.c, plan, act++, 7);
+            st = safenet_net_add_act(net, kinds, coef);
+        }
+    }
+    if (st == VEIL_OK)
+        st = safenet_net_finish(net);
+    free(w);
+    return st;
+}
+
+/* ============================================================ the run */
+
+typedef struct {
+    const safenet_net_t *net;
+    safenet_opts_t sopts;
+    int count;
+    const uint64_t *x;      /* count inputs */
+    uint64_t *out;          /* count outputs */
+    safenet_stats_t *stats; /* count */
+    double *offline_s, *online_s;
+    int progress;
+    char why[160];
+} party_arg_t;
+
+static veil_status party_fn(mpc_chan_t *ch, int party, void *varg)
+{
+    party_arg_t *a = varg;
+    safenet_party_t P;
+    veil_status st;
+    const size_t nin = nn_shape_size(a->net->in);
+    const size_t nout = safenet_net_out_size(a->net);
+    ch->timeout_ms = NET_TIMEOUT_MS;
+    st = safenet_party_init(&P, party == 0 ? SAFENET_CLIENT : SAFENET_SERVER,
+                            a->net, &a->sopts, ch);
+    for (int k = 0; st == VEIL_OK && (party == 1 || k < a->count); k++) {
+        if (party == 0 && a->progress)
+            fprintf(stderr, "\r" PROG ": inference %d/%d: offline...   ", k + 1,
+                    a->count);
+        st = safenet_offline(&P);
+        if (party == 1 && st == VEIL_ECLOSED) { /* the client is done */
+            st = VEIL_OK;
+            break;
+        }
+        if (st == VEIL_OK && party == 0 && a->progress)
+            fprintf(stderr, "\r" PROG ": inference %d/%d: online...    ", k + 1,
+                    a->count);
+        if (st == VEIL_OK)
+            st = party == 0 ? safenet_online_client(&P, a->out + k * nout,
+                                                    a->x + k * nin)
+                            : safenet_online_server(&P);
+        if (st == VEIL_OK && party == 0) {
+            a->stats[k] = P.stats;
+            a->offline_s[k] = P.stats.offline_s;
+            a->online_s[k] = P.stats.online_s;
+        }
+    }
+    if (st == VEIL_OK && party == 0)
+        st = safenet_client_done(&P);
+    if (party == 0 && a->progress)
+        fprintf(stderr, "\r%60s\r", "");
+    snprintf(a->why, sizeof(a->why), "%s", P.why);
+    safenet_party_clear(&P);
+    return st;
+}
+
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_d);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static size_t argmax_signed(const safenet_net_t *net, const uint64_t *v,
+                            size_t n)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < n; i++)
+        if (mpc_field_to_signed(&net->f, v[i]) >
+            mpc_field_to_signed(&net->f, v[best]))
+            best = i;
+    return best;
+}
+
+/* The client's report: per-layer table, per-inference lines, summary. */
+static int report(const opts_t *o, const safenet_net_t *net,
+                  const party_arg_t *c, const uint64_t *x,
+                  const char *plan_name)
+{
+    const size_t nout = safenet_net_out_size(net);
+    const double sc = safenet_net_out_scale(net);
+    safenet_ref_t ref;
+    int agree = 0;
+    double *tot = malloc(sizeof(double) * (size_t)o->count);
+    double *on = malloc(sizeof(double) * (size_t)o->count);
+    if (tot == NULL || on == NULL || safenet_ref_init(&ref, net) != VEIL_OK) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return 1;
+    }
+    if (!o->json) {
+        const safenet_stats_t *s = &c->stats[0];
+        uint64_t ts = 0, tr = 0;
+        double the = 0, tac = 0, ton = 0;
+        printf("%-3s %-6s %-10s %8s %8s %9s %9s %9s %11s %11s\n", "#", "op",
+               "out", "relus", "polys", "off.he_s", "off.act_s", "online_s",
+               "sent_MB", "recv_MB");
+        for (uint32_t i = 0; i < net->nlayers; i++) {
+            const safenet_layer_t *L = &net->layers[i];
+            const safenet_layer_stats_t *l = &s->layer[i];
+            char shp[32];
+            snprintf(shp, sizeof(shp), "%ux%ux%u", L->out.c, L->out.h,
+                     L->out.w);
+            printf("%-3u %-6s %-10s %8zu %8zu %9.3f %9.3f %9.3f %11.2f "
+                   "%11.2f\n",
+                   i, safenet_op_name(L->op), shp, L->relus, L->polys,
+                   l->offline_he_s, l->offline_act_s, l->online_s,
+                   (double)(l->off_sent + l->on_sent) / 1e6,
+                   (double)(l->off_recv + l->on_recv) / 1e6);
+            the += l->offline_he_s;
+            tac += l->offline_act_s;
+            ton += l->online_s;
+            ts += l->off_sent + l->on_sent;
+            tr += l->off_recv + l->on_recv;
+        }
+        printf("%-3s %-6s %-10s %8zu %8zu %9.3f %9.3f %9.3f %11.2f %11.2f\n",
+               "", "total", "", safenet_net_relus(net), safenet_net_polys(net),
+               the, tac, ton, (double)ts / 1e6, (double)tr / 1e6);
+        printf("(first inference, client's view; sent = client to server; "
+               "set-up %.3f s)\n\n",
+               s->setup_s);
+    }
+    for (int k = 0; k < o->count; k++) {
+        const uint64_t *out = c->out + (size_t)k * nout;
+        size_t cls, rcls, outl = 0;
+        double maxerr = 0;
+        if (safenet_ref_eval(
+                &ref, net, x + (size_t)k * nn_shape_size(net->in)) != VEIL_OK) {
+            fprintf(stderr, PROG ": reference evaluation failed\n");
+            return 1;
+        }
+        for (size_t i = 0; i < nout; i++) {
+            int64_t d = mpc_field_to_signed(
+                &net->f, mpc_field_sub(&net->f, out[i], ref.out[i]));
+            if (d < ref.lo[i] || d > ref.hi[i])
+                outl++;
+            if (fabs((double)d) / sc > maxerr)
+                maxerr = fabs((double)d) / sc;
+        }
+        cls = argmax_signed(net, out, nout);
+        rcls = argmax_signed(net, ref.out, nout);
+        if (cls == rcls && outl == 0)
+            agree++;
+        tot[k] = c->offline_s[k] + c->online_s[k];
+        on[k] = c->online_s[k];
+        if (o->json)
+            printf("{\"image\":%d,\"plan\":\"%s\",\"class\":%zu,"
+                   "\"ref_class\":%zu,\"agree\":%s,\"outliers\":%zu,"
+                   "\"max_abs_err\":%.6g,\"offline_s\":%.3f,\"online_s\":%.3f,"
+                   "\"total_s\":%.3f}\n",
+                   k, plan_name, cls, rcls,
+                   cls == rcls && outl == 0 ? "true" : "false", outl, maxerr,
+                   c->offline_s[k], c->online_s[k], tot[k]);
+        else
+            printf("inference %d: class %zu (reference %zu) %s, outliers %zu, "
+                   "max |logit error| %.2g (truncation bound: %.2g "
+                   "expected failures), offline %.2f s, online %.3f s\n",
+                   k, cls, rcls, cls == rcls ? "same" : "DIFFERENT", outl,
+                   maxerr, ref.fail_bound, c->offline_s[k], c->online_s[k]);
+    }
+    if (o->json)
+        printf("{\"summary\":true,\"plan\":\"%s\",\"images\":%d,\"agree\":%d,"
+               "\"correct\":null,\"relus\":%zu,\"polys\":%zu,"
+               "\"online_s_median\":%.3f,\"total_s_median\":%.3f,"
+               "\"peak_rss_mb\":%.0f}\n",
+               plan_name, o->count, agree, safenet_net_relus(net),
+               safenet_net_polys(net), median(on, o->count),
+               median(tot, o->count), peak_rss_mb());
+    else
+        printf("\n%d of %d predictions agree with the reference; median "
+               "online %.3f s, total %.3f s; peak RSS %.0f MB\n",
+               agree, o->count, median(on, o->count), median(tot, o->count),
+               peak_rss_mb());
+    safenet_ref_clear(&ref);
+    free(tot);
+    free(on);
+    return agree == o->count ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+    opts_t o = {0};
+    safenet_net_t net;
+    veil_rng_t rng;
+    const char *plan_name = "relu";
+    int plan = 0;
+    veil_status st;
+    o.count = 2;
+    o.frac = SAFENET_FRAC_DEFAULT;
+    o.wfrac = SAFENET_WFRAC_DEFAULT;
+    o.bind = "127.0.0.1";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int iv;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "--json")) {
+            o.json = 1;
+        } else if (!strcmp(a, "--insecure-dealer")) {
+            o.dealer = 1;
+        } else if (v == NULL &&
+                   (!strcmp(a, "--model") || !strcmp(a, "--plan") ||
+                    !strcmp(a, "--count") || !strcmp(a, "--threads") ||
+                    !strcmp(a, "--serve") || !strcmp(a, "--connect") ||
+                    !strcmp(a, "--bind") || !strcmp(a, "--frac"))) {
+            fprintf(stderr, PROG ": %s needs a value (try --help)\n", a);
+            return 1;
+        } else if (!strcmp(a, "--model")) {
+            o.model = argv[++i];
+        } else if (!strcmp(a, "--plan")) {
+            o.plan = argv[++i];
+        } else if (!strcmp(a, "--serve")) {
+            o.serve = argv[++i];
+        } else if (!strcmp(a, "--bind")) {
+            o.bind = argv[++i];
+        } else if (!strcmp(a, "--connect")) {
+            o.connect = argv[++i];
+        } else if (!strcmp(a, "--count")) {
+            if (parse_int(argv[++i], 1, MAX_COUNT, &o.count)) {
+                fprintf(stderr, PROG ": --count must be 1..%d\n", MAX_COUNT);
+                return 1;
+            }
+        } else if (!strcmp(a, "--threads")) {
+            if (parse_int(argv[++i], 1, 256, &o.threads)) {
+                fprintf(stderr, PROG ": --threads must be 1..256\n");
+                return 1;
+            }
+        } else if (!strcmp(a, "--frac")) {
+            if (parse_int(argv[++i], 4, 19, &iv)) {
+                fprintf(stderr, PROG ": --frac must be 4..19\n");
+                return 1;
+            }
+            o.frac = (unsigned)iv;
+        } else {
+            fprintf(stderr, PROG ": unknown option '%s' (try --help)\n", a);
+            return 1;
+        }
+    }
+    if (o.serve && o.connect) {
+        fprintf(stderr, PROG ": --serve and --connect exclude each other\n");
+        return 1;
+    }
+    if ((st = veil_init()) != VEIL_OK && st != VEIL_EUNSUPPORTED) {
+        fprintf(stderr, PROG ": %s\n", veil_strerror(st));
+        return 1;
+    }
+    if (o.threads > 0)
+        omp_set_num_threads(o.threads);
+    if (o.plan != NULL) {
+        if (!strcmp(o.plan, "relu"))
+            plan = 0;
+        else if (!strcmp(o.plan, "delphi"))
+            plan = 1;
+        else if (!strcmp(o.plan, "safenet80"))
+            plan = 2;
+        else
+            plan = -1; /* a model file with its own plan */
+        plan_name = o.plan;
+    }
+    /* the network: generated CNN-7 (a fixed seed so that the two parties of
+     * a TCP run build the same one) or a model file */
+    {
+        uint8_t seed[VEIL_SEED_BYTES] = "veil safenet cnn7 generated";
+        veil_rng_init_seed(&rng, seed);
+    }
+    if (o.model == NULL && plan >= 0) {
+        st = cnn7_generated(&net, plan, &rng);
+        if (st != VEIL_OK) {
+            fprintf(stderr, PROG ": cannot build CNN-7: %s\n",
+                    veil_strerror(st));
+            return 1;
+        }
+    } else {
+        const char *path = plan < 0 ? o.plan : o.model;
+        nn_model_t m;
+        char why[200];
+        if ((st = nn_model_load(&m, path)) != VEIL_OK) {
+            fprintf(stderr, PROG ": cannot load model '%s': %s\n", path,
+                    veil_strerror(st));
+            return 1;
+        }
+        st = safenet_net_from_model(&net, &m, SAFENET_P_DEFAULT, o.frac,
+                                    o.wfrac, why, sizeof(why));
+        nn_model_clear(&m);
+        if (st != VEIL_OK) {
+            fprintf(stderr, PROG ": model '%s' cannot run under SAFENet: %s\n",
+                    path, why[0] ? why : veil_strerror(st));
+            return 1;
+        }
+        if (plan < 0)
+            plan_name = "file";
+    }
+    {
+        const size_t nin = nn_shape_size(net.in);
+        const size_t nout = safenet_net_out_size(&net);
+        uint64_t *x = calloc((size_t)o.count * nin, sizeof(uint64_t));
+        uint64_t *out = calloc((size_t)o.count * nout, sizeof(uint64_t));
+        safenet_stats_t *stats = calloc((size_t)o.count, sizeof(*stats));
+        double *offs = calloc((size_t)o.count, sizeof(double));
+        double *ons = calloc((size_t)o.count, sizeof(double));
+        float *fin = malloc(nin * sizeof(float));
+        party_arg_t c = {0}, s = {0};
+        veil_rng_t irng;
+        int rc = 0;
+        if (!x || !out || !stats || !offs || !ons || !fin) {
+            fprintf(stderr, PROG ": out of memory\n");
+            return 1;
+        }
+        /* inputs: uniform in [0, 1) like normalised pixels (the client's) */
+        if (veil_rng_init(&irng) != VEIL_OK)
+            return 1;
+        for (int k = 0; k < o.count; k++) {
+            for (size_t i = 0; i < nin; i++) {
+                uint32_t u;
+                veil_rng_bytes(&irng, &u, sizeof(u));
+                fin[i] = (float)u / 4294967296.0f;
+            }
+            if (safenet_encode_input(&net, x + (size_t)k * nin, fin) != VEIL_OK)
+                return 1;
+        }
+        c.net = s.net = &net;
+        c.sopts.insecure_dealer = s.sopts.insecure_dealer = o.dealer;
+        c.count = s.count = o.count;
+        c.x = x;
+        c.out = out;
+        c.stats = stats;
+        c.offline_s = offs;
+        c.online_s = ons;
+        c.progress = !o.json && isatty(STDERR_FILENO);
+        if (o.dealer)
+            fprintf(stderr, PROG ": WARNING: --insecure-dealer: the offline "
+                                 "phase is NOT private (testing only)\n");
+        if (!o.json)
+            printf(PROG ": %s, plan %s: %zu ReLUs, %zu polynomial units, "
+                        "%u layers, p = %llu, %u fractional bits\n",
+                   o.model ? o.model : "CNN-7 (generated weights)", plan_name,
+                   safenet_net_relus(&net), safenet_net_polys(&net),
+                   net.nlayers, (unsigned long long)net.f.p, net.f.frac);
+        if (o.serve || o.connect) {
+            mpc_chan_t ch;
+            if (o.serve) {
+                mpc_listener_t l;
+                int port;
+                if (parse_int(o.serve, 1, 65535, &port)) {
+                    fprintf(stderr, PROG ": bad port '%s'\n", o.serve);
+                    return 1;
+                }
+                if ((st = mpc_listener_init(&l, o.bind, (uint16_t)port)) !=
+                    VEIL_OK) {
+                    fprintf(stderr, PROG ": cannot listen on %s:%d: %s\n",
+                            o.bind, port, veil_strerror(st));
+                    return 1;
+                }
+                fprintf(stderr, PROG ": serving on %s:%u\n", o.bind, l.port);
+                st = mpc_chan_accept(&ch, &l, -1);
+                mpc_listener_clear(&l);
+                if (st == VEIL_OK)
+                    st = party_fn(&ch, 1, &s);
+                mpc_chan_clear(&ch);
+                if (st != VEIL_OK) {
+                    fprintf(stderr, PROG ": server: %s (%s)\n",
+                            s.why[0] ? s.why : "session failed",
+                            veil_strerror(st));
+                    return 1;
+                }
+                fprintf(stderr, PROG ": session done\n");
+                return 0;
+            } else {
+                char host[64];
+                const char *colon = strrchr(o.connect, ':');
+                int port;
+                if (colon == NULL ||
+                    (size_t)(colon - o.connect) >= sizeof(host) ||
+                    parse_int(colon + 1, 1, 65535, &port)) {
+                    fprintf(stderr, PROG ": --connect wants HOST:PORT\n");
+                    return 1;
+                }
+                memcpy(host, o.connect, (size_t)(colon - o.connect));
+                host[colon - o.connect] = '\0';
+                if ((st = mpc_chan_connect(&ch, host, (uint16_t)port, 30000)) !=
+                    VEIL_OK) {
+                    fprintf(stderr, PROG ": cannot connect to %s: %s\n",
+                            o.connect, veil_strerror(st));
+                    return 1;
+                }
+                st = party_fn(&ch, 0, &c);
+                mpc_chan_clear(&ch);
+            }
+        } else {
+            veil_status pst[2];
+            void *args[2] = {&c, &s};
+            st = mpc_run2(pst, MPC_RUN_THREADS, party_fn, args);
+            if (st == VEIL_OK && pst[1] != VEIL_OK && pst[0] == VEIL_OK)
+                st = pst[1];
+            else if (st == VEIL_OK)
+                st = pst[0];
+        }
+        if (st != VEIL_OK) {
+            fprintf(stderr, PROG ": %s (%s)\n",
+                    c.why[0] ? c.why : (s.why[0] ? s.why : "session failed"),
+                    veil_strerror(st));
+            return 1;
+        }
+        rc = report(&o, &net, &c, x, plan_name);
+        free(x);
+        free(out);
+        free(stats);
+        free(offs);
+        free(ons);
+        free(fin);
+        safenet_net_clear(&net);
+        return rc;
+    }
+}
