@@ -58,7 +58,8 @@ static void usage(FILE *f)
         "  --serve PORT       be the server, on PORT (--bind ADDR, default\n"
         "                     127.0.0.1)\n"
         "  --connect H:PORT   be the client of a server at H:PORT\n"
-        "  --frac F           fractional bits (default 15)\n"
+        "  --frac F           fractional bits of activations (default 15)\n"
+        "  --wfrac F          fractional bits of weights (default 15)\n"
         "  --insecure-dealer  trusted-dealer stand-ins for the offline phase\n"
         "                     (INSECURE: testing only; both sides)\n"
         "  -h, --help         this text\n"
@@ -120,7 +121,8 @@ static void plan_kinds(uint8_t *kinds, float *coef, uint32_t channels, int plan,
     }
 }
 
-static veil_status cnn7_generated(safenet_net_t *net, int plan, veil_rng_t *rng)
+static veil_status cnn7_generated(safenet_net_t *net, int plan, unsigned frac,
+                                  unsigned wfrac, veil_rng_t *rng)
 {
     static const struct {
         char op; /* c conv, p pool, d dense */
@@ -136,8 +138,7 @@ static veil_status cnn7_generated(safenet_net_t *net, int plan, veil_rng_t *rng)
     veil_status st;
     if (w == NULL)
         return VEIL_ENOMEM;
-    st = safenet_net_init(net, in, SAFENET_P_DEFAULT, SAFENET_FRAC_DEFAULT,
-                          SAFENET_WFRAC_DEFAULT);
+    st = safenet_net_init(net, in, SAFENET_P_DEFAULT, frac, wfrac);
     for (size_t i = 0; i < sizeof(L) / sizeof(L[0]) && st == VEIL_OK; i++) {
         if (L[i].op == 'p') {
             st = safenet_net_add_pool(net, 2, 2);
@@ -333,10 +334,15 @@ static int report(const opts_t *o, const safenet_net_t *net,
                    c->offline_s[k], c->online_s[k], tot[k]);
         else
             printf("inference %d: class %zu (reference %zu) %s, outliers %zu, "
-                   "max |logit error| %.2g (truncation bound: %.2g "
-                   "expected failures), offline %.2f s, online %.3f s\n",
+                   "max |logit error| %.2g, expected failed truncations "
+                   "%.2g, overflows %zu, offline %.2f s, online %.3f s\n",
                    k, cls, rcls, cls == rcls ? "same" : "DIFFERENT", outl,
-                   maxerr, ref.fail_bound, c->offline_s[k], c->online_s[k]);
+                   maxerr, ref.fail_bound, ref.overflow, c->offline_s[k],
+                   c->online_s[k]);
+        if (getenv("SAFENET_RANGES") != NULL)
+            for (uint32_t i = 0; i < net->nlayers; i++)
+                fprintf(stderr, "layer %u %s: max |value| %.3g\n", i,
+                        safenet_op_name(net->layers[i].op), ref.max_abs[i]);
     }
     if (o->json)
         printf("{\"summary\":true,\"plan\":\"%s\",\"images\":%d,\"agree\":%d,"
@@ -413,6 +419,12 @@ int main(int argc, char **argv)
                 return 1;
             }
             o.frac = (unsigned)iv;
+        } else if (!strcmp(a, "--wfrac")) {
+            if (parse_int(argv[++i], 1, 20, &iv)) {
+                fprintf(stderr, PROG ": --wfrac must be 1..20\n");
+                return 1;
+            }
+            o.wfrac = (unsigned)iv;
         } else {
             fprintf(stderr, PROG ": unknown option '%s' (try --help)\n", a);
             return 1;
@@ -446,7 +458,7 @@ int main(int argc, char **argv)
         veil_rng_init_seed(&rng, seed);
     }
     if (o.model == NULL && plan >= 0) {
-        st = cnn7_generated(&net, plan, &rng);
+        st = cnn7_generated(&net, plan, o.frac, o.wfrac, &rng);
         if (st != VEIL_OK) {
             fprintf(stderr, PROG ": cannot build CNN-7: %s\n",
                     veil_strerror(st));

@@ -95,7 +95,7 @@ static void trunc_iv(i128 *v, i128 *lo, i128 *hi, unsigned s, double *fail,
                      const mpc_field_t *f)
 {
     i128 y = sn_fdiv(*v, s);
-    *fail += (i128_abs_d(*v) + i128_abs_d(i128_max(-*lo, *hi))) / (double)f->p;
+    *fail += i128_abs_d(*v) / (double)f->p;
     *lo = sn_fdiv(*v + *lo, s) - 1 - y;
     *hi = sn_fdiv(*v + *hi, s) + 1 - y;
     *v = y;
@@ -231,6 +231,7 @@ veil_status safenet_ref_eval(safenet_ref_t *r, const safenet_net_t *net,
     }
     r->overflow = 0;
     r->fail_bound = 0;
+    r->unbounded = 0;
     for (size_t i = 0; i < nn_shape_size(net->in); i++) {
         if (x[i] >= net->f.p) {
             st = VEIL_EINVAL;
@@ -309,12 +310,29 @@ veil_status safenet_ref_eval(safenet_ref_t *r, const safenet_net_t *net,
                 }
             break;
         }
+        /* saturate the intervals (products of huge bounds would overflow
+         * 128 bits) and record the layer's value range */
+        {
+            const i128 cap = (i128)1 << 60;
+            const size_t nout = nn_shape_size(L->out);
+            double mx = 0;
+            for (size_t j = 0; j < nout; j++) {
+                if (a.lo[j] < -cap || a.hi[j] > cap) {
+                    r->unbounded = 1;
+                    a.lo[j] = a.lo[j] < -cap ? -cap : a.lo[j];
+                    a.hi[j] = a.hi[j] > cap ? cap : a.hi[j];
+                }
+                if (i128_abs_d(a.v[j]) > mx)
+                    mx = i128_abs_d(a.v[j]);
+            }
+            r->max_abs[li] = mx / L->out_scale;
+        }
     }
     for (size_t i = 0; i < safenet_net_out_size(net); i++) {
         i128 v = a.v[i];
         r->out[i] = v < 0 ? (uint64_t)((i128)net->f.p + v) : (uint64_t)v;
-        r->lo[i] = (int64_t)a.lo[i];
-        r->hi[i] = (int64_t)a.hi[i];
+        r->lo[i] = a.lo[i] < INT64_MIN / 2 ? INT64_MIN / 2 : (int64_t)a.lo[i];
+        r->hi[i] = a.hi[i] > INT64_MAX / 2 ? INT64_MAX / 2 : (int64_t)a.hi[i];
     }
 done:
     tens_free(&a);

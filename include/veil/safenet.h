@@ -179,9 +179,12 @@ typedef struct {
     uint64_t *out;     /* out_size values in F_p                */
     int64_t *lo, *hi;  /* error interval per output             */
     size_t overflow;   /* values out of range                   */
-    double fail_bound; /* sum over local truncations of |v| / p:
-                          a bound on the expected number of
-                          failed truncations                     */
+    double fail_bound; /* sum over local truncations of |v| / p: the
+                          expected number of failed truncations  */
+    double max_abs[SAFENET_MAX_LAYERS]; /* per layer: largest |value|
+                          of its output, in real units           */
+    int unbounded; /* 1 if some error interval grew past 2^60
+                      units (lo, hi then saturate)           */
 } safenet_ref_t;
 
 veil_status safenet_ref_init(safenet_ref_t *r,
