@@ -17,6 +17,7 @@ check_PROGRAMS += test/nn/test_nn
 TESTS += test/nn/test_nn
 test_nn_test_nn_SOURCES = test/nn/common.c test/nn/common.h test/nn/idx.c \
 	test/nn/model_io.c test/nn/grad.c test/nn/train.c test/nn/quant.c \
+	test/nn/cnn_model.c \
 	test/nn/range.c
 test_nn_test_nn_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
