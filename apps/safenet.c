@@ -30,7 +30,7 @@
 
 typedef struct {
     const char *model, *plan, *serve, *connect, *bind;
-    int count, threads, json, dealer, seed_set;
+    int count, threads, json, dealer, prec_set;
     unsigned frac, wfrac;
 } opts_t;
 
@@ -58,8 +58,9 @@ static void usage(FILE *f)
         "  --serve PORT       be the server, on PORT (--bind ADDR, default\n"
         "                     127.0.0.1)\n"
         "  --connect H:PORT   be the client of a server at H:PORT\n"
-        "  --frac F           fractional bits of activations (default 15)\n"
-        "  --wfrac F          fractional bits of weights (default 15)\n"
+        "  --frac F           fractional bits of activations (default 15;\n"
+        "                     8 when the plan has polynomial channels)\n"
+        "  --wfrac F          fractional bits of weights (same defaults)\n"
         "  --insecure-dealer  trusted-dealer stand-ins for the offline phase\n"
         "                     (INSECURE: testing only; both sides)\n"
         "  -h, --help         this text\n"
@@ -80,93 +81,21 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 
 /* ============================================================ networks */
 
-/* CNN-7 of MiniONN / Delphi / SAFENet (issue 9), for in = 3x32x32, as a
- * float nn-layout weight set with He initialisation (std sqrt(2 / fan_in)),
- * biases 0.  act_plan: 0 relu, 1 delphi, 2 safenet80. */
-static float gauss(veil_rng_t *rng)
+/* CNN-7 of MiniONN / Delphi / SAFENet (issue 9) for 3x32x32 inputs with
+ * generated weights of realistic scale: He initialisation (variance
+ * 2 / fan_in, nn_model_init_params with gain sqrt 2), biases 0, from a
+ * fixed seed so that the two parties of a TCP run build the same model. */
+static veil_status cnn7_generated(nn_model_t *m)
 {
-    uint64_t u[2];
-    double a, b;
-    veil_rng_bytes(rng, u, sizeof(u));
-    a = ((double)(u[0] >> 11) + 0.5) / 9007199254740992.0;
-    b = ((double)(u[1] >> 11) + 0.5) / 9007199254740992.0;
-    return (float)(sqrt(-2.0 * log(a)) * cos(6.283185307179586 * b));
-}
-
-/* ReLU approximations used by the generated plans (least-squares fits of
- * max(x, 0) on [-4, 4]: |x| ~ 3a/16 + 15 x^2 / (16 a) with a = 4). */
-static const float POLY2_RELU[4] = {0.375f, 0.5f, 0.1171875f, 0.0f};
-static const float POLY3_RELU[4] = {0.375f, 0.5f, 0.1171875f, -0.001f};
-
-static void plan_kinds(uint8_t *kinds, float *coef, uint32_t channels, int plan,
-                       int act_index, int n_act)
-{
-    for (uint32_t c = 0; c < channels; c++) {
-        uint8_t k = SAFENET_RELU;
-        const float *cf = POLY2_RELU;
-        if (plan == 1 && act_index >= n_act - 6)
-            k = SAFENET_POLY2;
-        if (plan == 2 && c % 5 != 0) {
-            static const uint8_t cyc[4] = {SAFENET_POLY3, SAFENET_POLY2,
-                                           SAFENET_POLY2, SAFENET_CONST};
-            k = cyc[c % 4];
-        }
-        if (k == SAFENET_POLY3)
-            cf = POLY3_RELU;
-        kinds[c] = k;
-        for (int i = 0; i < 4; i++)
-            coef[4 * c + i] = k == SAFENET_RELU    ? 0.0f
-                              : k == SAFENET_CONST ? (i == 0 ? 0.5f : 0.0f)
-                                                   : cf[i];
-    }
-}
-
-static veil_status cnn7_generated(safenet_net_t *net, int plan, unsigned frac,
-                                  unsigned wfrac, veil_rng_t *rng)
-{
-    static const struct {
-        char op; /* c conv, p pool, d dense */
-        uint32_t maps, k, pad;
-    } L[] = {{'c', 64, 3, 1}, {'c', 64, 3, 1}, {'p', 0, 2, 0},  {'c', 64, 3, 1},
-             {'c', 64, 3, 1}, {'p', 0, 2, 0},  {'c', 64, 3, 1}, {'c', 64, 1, 0},
-             {'c', 16, 1, 0}, {'d', 10, 0, 0}};
-    nn_shape_t in = {3, 32, 32}, cur = in;
-    float *w = malloc(64 * 64 * 9 * sizeof(float) + 1024 * 10 * 4);
-    float b[64] = {0}, coef[4 * 64];
-    uint8_t kinds[64];
-    int act = 0;
-    veil_status st;
-    if (w == NULL)
-        return VEIL_ENOMEM;
-    st = safenet_net_init(net, in, SAFENET_P_DEFAULT, frac, wfrac);
-    for (size_t i = 0; i < sizeof(L) / sizeof(L[0]) && st == VEIL_OK; i++) {
-        if (L[i].op == 'p') {
-            st = safenet_net_add_pool(net, 2, 2);
-            cur.h /= 2;
-            cur.w /= 2;
-            continue;
-        }
-        size_t fan = L[i].op == 'd' ? nn_shape_size(cur)
-                                    : (size_t)cur.c * L[i].k * L[i].k;
-        size_t nw = fan * L[i].maps;
-        float sd = (float)sqrt(2.0 / (double)fan);
-        for (size_t j = 0; j < nw; j++)
-            w[j] = sd * gauss(rng);
-        if (L[i].op == 'd') {
-            st = safenet_net_add_dense(net, L[i].maps, w, b);
-            break;
-        }
-        st = safenet_net_add_conv(net, L[i].maps, L[i].k, 1, L[i].pad, w, b);
-        cur.c = L[i].maps;
-        if (st == VEIL_OK) {
-            plan_kinds(kinds, coef, cur.c, plan, act++, 7);
-            st = safenet_net_add_act(net, kinds, coef);
-        }
-    }
-    if (st == VEIL_OK)
-        st = safenet_net_finish(net);
-    free(w);
-    return st;
+    nn_shape_t in = {3, 32, 32};
+    uint8_t seed[VEIL_SEED_BYTES] = "veil safenet cnn7 generated";
+    veil_rng_t rng;
+    veil_status st = nn_model_cnn7(m, in);
+    if (st != VEIL_OK)
+        return st;
+    veil_rng_init_seed(&rng, seed);
+    nn_model_init_params(m, &rng, 1.41421356f);
+    return VEIL_OK;
 }
 
 /* ============================================================ the run */
@@ -367,7 +296,6 @@ int main(int argc, char **argv)
 {
     opts_t o = {0};
     safenet_net_t net;
-    veil_rng_t rng;
     const char *plan_name = "relu";
     int plan = 0;
     veil_status st;
@@ -419,12 +347,14 @@ int main(int argc, char **argv)
                 return 1;
             }
             o.frac = (unsigned)iv;
+            o.prec_set = 1;
         } else if (!strcmp(a, "--wfrac")) {
             if (parse_int(argv[++i], 1, 20, &iv)) {
                 fprintf(stderr, PROG ": --wfrac must be 1..20\n");
                 return 1;
             }
             o.wfrac = (unsigned)iv;
+            o.prec_set = 1;
         } else {
             fprintf(stderr, PROG ": unknown option '%s' (try --help)\n", a);
             return 1;
@@ -451,34 +381,37 @@ int main(int argc, char **argv)
             plan = -1; /* a model file with its own plan */
         plan_name = o.plan;
     }
-    /* the network: generated CNN-7 (a fixed seed so that the two parties of
-     * a TCP run build the same one) or a model file */
+    /* the network: a model file or the generated CNN-7, with the plan */
     {
-        uint8_t seed[VEIL_SEED_BYTES] = "veil safenet cnn7 generated";
-        veil_rng_init_seed(&rng, seed);
-    }
-    if (o.model == NULL && plan >= 0) {
-        st = cnn7_generated(&net, plan, o.frac, o.wfrac, &rng);
-        if (st != VEIL_OK) {
-            fprintf(stderr, PROG ": cannot build CNN-7: %s\n",
-                    veil_strerror(st));
-            return 1;
-        }
-    } else {
-        const char *path = plan < 0 ? o.plan : o.model;
         nn_model_t m;
         char why[200];
-        if ((st = nn_model_load(&m, path)) != VEIL_OK) {
-            fprintf(stderr, PROG ": cannot load model '%s': %s\n", path,
-                    veil_strerror(st));
+        const char *path = plan < 0 ? o.plan : o.model;
+        safenet_plan_t sp = plan < 0    ? SAFENET_PLAN_MODEL
+                            : plan == 0 ? SAFENET_PLAN_RELU
+                            : plan == 1 ? SAFENET_PLAN_DELPHI
+                                        : SAFENET_PLAN_SAFENET80;
+        if (o.plan == NULL)
+            sp = SAFENET_PLAN_MODEL;
+        st = path ? nn_model_load(&m, path) : cnn7_generated(&m);
+        if (st != VEIL_OK) {
+            fprintf(stderr, PROG ": cannot load model '%s': %s\n",
+                    path ? path : "CNN-7", veil_strerror(st));
             return 1;
         }
         st = safenet_net_from_model(&net, &m, SAFENET_P_DEFAULT, o.frac,
-                                    o.wfrac, why, sizeof(why));
+                                    o.wfrac, sp, why, sizeof(why));
+        /* polynomial channels truncate shares locally: at 15 + 15 bits
+         * that fails too often (doc/22, "Truncation"); default to 8 + 8 */
+        if (st == VEIL_OK && !o.prec_set && safenet_net_polys(&net) > 0) {
+            safenet_net_clear(&net);
+            o.frac = o.wfrac = SAFENET_FRAC_POLY_DEFAULT;
+            st = safenet_net_from_model(&net, &m, SAFENET_P_DEFAULT, o.frac,
+                                        o.wfrac, sp, why, sizeof(why));
+        }
         nn_model_clear(&m);
         if (st != VEIL_OK) {
             fprintf(stderr, PROG ": model '%s' cannot run under SAFENet: %s\n",
-                    path, why[0] ? why : veil_strerror(st));
+                    path ? path : "CNN-7", why[0] ? why : veil_strerror(st));
             return 1;
         }
         if (plan < 0)

@@ -64,6 +64,9 @@ extern "C" {
 #define SAFENET_P_DEFAULT UINT64_C(2061584302081) /* Delphi's 15 2^37 + 1 */
 #define SAFENET_FRAC_DEFAULT 15
 #define SAFENET_WFRAC_DEFAULT 15
+/* Fractional bits (activations and weights) the programs use for plans with
+ * polynomial channels: local truncation then fails rarely (doc/22). */
+#define SAFENET_FRAC_POLY_DEFAULT 8
 #define SAFENET_HASH_BYTES 32
 #define SAFENET_MAX_SHIFT 30
 #define SAFENET_MAX_ELEMS (1u << 24) /* largest tensor or weight array */
@@ -141,14 +144,33 @@ veil_status safenet_net_add_act(safenet_net_t *net, const uint8_t *kinds,
  * network or one that ends in an activation. */
 veil_status safenet_net_finish(safenet_net_t *net) VEIL_WUR;
 
+/* Activation plans applied while building from a model:
+ *   MODEL      the model's own activations (RELU layers all ReLU, ACT
+ *              layers their per-channel kinds and coefficients);
+ *   RELU       every activation a ReLU (Gazelle, Delphi all-ReLU);
+ *   DELPHI     Delphi's layer-wise baseline: the last six activation
+ *              layers degree-2 polynomials (the model's coefficients where
+ *              it has a degree-2 channel, else a least-squares fit of ReLU
+ *              on [-4, 4]), the rest ReLU;
+ *   SAFENET80  channel-wise: in every activation layer the 80 % least
+ *              important channels (L1 norm of their weights, paper eq. 3)
+ *              approximated, degrees mixed 3, 2, 2, 0 (fits as above). */
+typedef enum {
+    SAFENET_PLAN_MODEL = 0,
+    SAFENET_PLAN_RELU = 1,
+    SAFENET_PLAN_DELPHI = 2,
+    SAFENET_PLAN_SAFENET80 = 3
+} safenet_plan_t;
+
 /* Build from an nn model: batch norm folded first; CONV2D, DENSE, AVGPOOL
- * map one to one; SQUARE and POLY (degree 2 or 3) become an all-channel
- * ACT; RELU and ACT (CNN model format) likewise.  MAXPOOL and other layers
+ * map one to one; RELU, ACT, SQUARE and POLY (degree 2 or 3) become ACT
+ * layers (per-channel kinds as the plan says).  MAXPOOL and other layers
  * are refused with VEIL_EINVAL and a reason in why[0..whylen).  Finished
  * (hash set) on success. */
 veil_status safenet_net_from_model(safenet_net_t *net, const nn_model_t *m,
                                    uint64_t p, unsigned frac, unsigned wfrac,
-                                   char *why, size_t whylen) VEIL_WUR;
+                                   safenet_plan_t plan, char *why,
+                                   size_t whylen) VEIL_WUR;
 
 /* Totals over the network. */
 size_t safenet_net_relus(const safenet_net_t *net);

@@ -500,7 +500,7 @@ Test(safenet, from_model)
     cr_assert_eq(nn_model_add_dense(&m, 4), VEIL_OK);
     nn_model_init_params(&m, &rng, 1.0f);
     cr_assert_eq(safenet_net_from_model(&net, &m, SAFENET_P_DEFAULT, 15, 15,
-                                        why, sizeof(why)),
+                                        SAFENET_PLAN_MODEL, why, sizeof(why)),
                  VEIL_OK, "%s", why);
     /* conv, act, pool, dense, trunc, dense */
     cr_assert_eq(net.nlayers, 6);
