@@ -11,6 +11,9 @@
  * inference takes tens of seconds); set-up (keys, base OTs) is reported
  * apart and not in total_s.  agree: every inference's logits equal the
  * reference evaluator's (within its error interval) with the same class.
+ * cpu_s_per_run: user + system CPU of both parties (set-up included),
+ * per inference: the figure that does not depend on how busy the machine
+ * is.
  */
 #include <omp.h>
 #include <stdio.h>
@@ -84,6 +87,7 @@ static int run_plan(const bench_opts_t *o, safenet_plan_t plan,
     unsigned frac = SAFENET_FRAC_DEFAULT;
     char why[200];
     struct rusage ru;
+    double cpu0, cpu;
     size_t nin, nout;
 
     omp_set_num_threads(threads);
@@ -122,6 +126,9 @@ static int run_plan(const bench_opts_t *o, safenet_plan_t plan,
             return 1;
         free(fin);
     }
+    getrusage(RUSAGE_SELF, &ru);
+    cpu0 = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
     if (mpc_run2(pst, MPC_RUN_THREADS_TCP, party_fn, args) != VEIL_OK ||
         pst[0] != VEIL_OK || pst[1] != VEIL_OK) {
         fprintf(stderr, "veil-bench safenet: %s: %s / %s\n", name,
@@ -165,26 +172,30 @@ static int run_plan(const bench_opts_t *o, safenet_plan_t plan,
         agree &= cls == rcls;
     }
     getrusage(RUSAGE_SELF, &ru);
+    cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+          (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec -
+          cpu0;
     if (o->json) {
         printf("{\"suite\":\"safenet\",\"op\":\"cnn7\",\"plan\":\"%s\","
                "\"threads\":%d,\"offline_he_s\":%.3f,\"offline_act_s\":%.3f,"
                "\"online_s\":%.3f,\"total_s\":%.3f,\"bytes_offline\":%llu,"
                "\"bytes_online\":%llu,\"relus\":%zu,\"polys\":%zu,"
                "\"peak_rss_mb\":%.0f,\"agree\":%s,\"runs\":%d,"
-               "\"setup_s\":%.3f,\"frac\":%u}\n",
+               "\"setup_s\":%.3f,\"frac\":%u,\"cpu_s_per_run\":%.2f}\n",
                name, threads, med(he, runs), med(act, runs), med(on, runs),
                med(tot, runs), (unsigned long long)boff,
                (unsigned long long)bon, safenet_net_relus(&net),
                safenet_net_polys(&net), (double)ru.ru_maxrss / 1024.0,
-               agree ? "true" : "false", runs, c.st[0].setup_s, frac);
+               agree ? "true" : "false", runs, c.st[0].setup_s, frac,
+               cpu / runs);
     } else {
         printf("  cnn7 %-10s T=%d  HE %7.2f s  act %7.2f s  online %6.3f s  "
                "total %7.2f s  off %8.1f MB  on %7.1f MB  relus %6zu  "
-               "polys %6zu  rss %5.0f MB  agree %s\n",
+               "polys %6zu  rss %5.0f MB  cpu/run %6.1f s  agree %s\n",
                name, threads, med(he, runs), med(act, runs), med(on, runs),
                med(tot, runs), (double)boff / 1e6, (double)bon / 1e6,
                safenet_net_relus(&net), safenet_net_polys(&net),
-               (double)ru.ru_maxrss / 1024.0, agree ? "yes" : "NO");
+               (double)ru.ru_maxrss / 1024.0, cpu / runs, agree ? "yes" : "NO");
     }
     fflush(stdout);
     safenet_ref_clear(&ref);
