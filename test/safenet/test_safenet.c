@@ -62,7 +62,22 @@ static void random_net(safenet_net_t *net, veil_rng_t *rng, int relu_only,
         coef[4 * c + 3] = kinds[c] == SAFENET_POLY3 ? frand(rng, 0.1) : 0;
     }
     cr_assert_eq(safenet_net_add_act(net, kinds, coef), VEIL_OK);
-    for (int i = 0; i < 4 * 20; i++)
+    /* conv 1x1 -> pool 2 stride 1 -> ACT: an activation after a pool
+     * (scale 2^(f + wf + 2), shift wf + 2) */
+    for (int i = 0; i < 3 * 5; i++)
+        w[i] = frand(rng, 0.5);
+    cr_assert_eq(safenet_net_add_conv(net, 3, 1, 1, 0, w, b), VEIL_OK);
+    cr_assert_eq(safenet_net_add_pool(net, 2, 1), VEIL_OK); /* 3x1x1 */
+    for (int c = 0; c < 3; c++) {
+        kinds[c] = relu_only ? SAFENET_RELU : (uint8_t)((c + 1) % 4);
+        coef[4 * c] = frand(rng, 0.5);
+        coef[4 * c + 1] = frand(rng, 1.0);
+        coef[4 * c + 2] = frand(rng, 0.3);
+        coef[4 * c + 3] = kinds[c] == SAFENET_POLY3 ? frand(rng, 0.1) : 0;
+    }
+    cr_assert_eq(safenet_net_add_act(net, kinds, coef), VEIL_OK);
+    cr_assert_eq(net->layers[net->nlayers - 1].shift, wfrac + 2);
+    for (int i = 0; i < 4 * 3; i++)
         w[i] = frand(rng, 0.5);
     for (int i = 0; i < 4; i++)
         b[i] = frand(rng, 0.2);
@@ -478,6 +493,67 @@ Test(safenet, builder_refuses)
     safenet_net_clear(&net);
     /* a prime the HE layers cannot batch with */
     cr_assert_eq(safenet_net_init(&net, in, 1000003, 15, 15), VEIL_EPARAM);
+}
+
+/* CNN model format layers: RELU and ACT map to activation layers with the
+ * model's kinds and coefficients; MAXPOOL is refused with a reason. */
+Test(safenet, from_model_act_relu_maxpool)
+{
+    veil_rng_t rng;
+    nn_model_t m;
+    safenet_net_t net;
+    char why[200];
+    nn_shape_t in = {1, 8, 8};
+    const float c2[4] = {0.25f, 0.5f, 0.125f, 0}, c3[4] = {0, 1, 0, 0.5f};
+    vt_rng(&rng, "safenet.from_model_act");
+    cr_assert_eq(nn_model_init(&m, in), VEIL_OK);
+    cr_assert_eq(nn_model_add_conv2d(&m, 4, 3, 1, 1), VEIL_OK);
+    cr_assert_eq(nn_model_add_act(&m), VEIL_OK);
+    cr_assert_eq(nn_model_add_avgpool(&m, 2, 2), VEIL_OK);
+    cr_assert_eq(nn_model_add_conv2d(&m, 2, 3, 1, 1), VEIL_OK);
+    cr_assert_eq(nn_model_add_relu(&m), VEIL_OK);
+    cr_assert_eq(nn_model_add_dense(&m, 3), VEIL_OK);
+    nn_model_init_params(&m, &rng, 1.0f);
+    cr_assert_eq(nn_model_set_act(&m, 1, 1, NN_ACT_POLY2, c2), VEIL_OK);
+    cr_assert_eq(nn_model_set_act(&m, 1, 2, NN_ACT_POLY3, c3), VEIL_OK);
+    cr_assert_eq(nn_model_set_act(&m, 1, 3, NN_ACT_CONST, c2), VEIL_OK);
+    cr_assert_eq(safenet_net_from_model(&net, &m, SAFENET_P_DEFAULT, 10, 8,
+                                        SAFENET_PLAN_MODEL, why, sizeof(why)),
+                 VEIL_OK, "%s", why);
+    cr_assert_eq(net.layers[1].op, SAFENET_ACT);
+    cr_assert_eq(net.layers[1].kind[0], SAFENET_RELU);
+    cr_assert_eq(net.layers[1].kind[1], SAFENET_POLY2);
+    cr_assert_eq(net.layers[1].kind[2], SAFENET_POLY3);
+    cr_assert_eq(net.layers[1].kind[3], SAFENET_CONST);
+    cr_assert_eq(net.layers[1].coef[4 * 1 + 2], 128); /* 0.125 * 2^10 */
+    cr_assert_eq(net.layers[4].op, SAFENET_ACT);
+    cr_assert_eq(net.layers[4].relus, 2 * 16);
+    cr_assert_eq(safenet_net_relus(&net), 64 + 32);
+    cr_assert_eq(safenet_net_polys(&net), 128);
+    safenet_net_clear(&net);
+    /* the relu plan makes every channel a ReLU; the hash changes */
+    {
+        safenet_net_t n2;
+        cr_assert_eq(safenet_net_from_model(&n2, &m, SAFENET_P_DEFAULT, 10, 8,
+                                            SAFENET_PLAN_RELU, why,
+                                            sizeof(why)),
+                     VEIL_OK);
+        cr_assert_eq(safenet_net_polys(&n2), 0);
+        cr_assert_eq(safenet_net_relus(&n2), 256 + 32);
+        safenet_net_clear(&n2);
+    }
+    nn_model_clear(&m);
+    /* max pooling is refused, with the reason */
+    cr_assert_eq(nn_model_init(&m, in), VEIL_OK);
+    cr_assert_eq(nn_model_add_conv2d(&m, 2, 3, 1, 1), VEIL_OK);
+    cr_assert_eq(nn_model_add_relu(&m), VEIL_OK);
+    cr_assert_eq(nn_model_add_maxpool(&m, 2, 2), VEIL_OK);
+    cr_assert_eq(nn_model_add_dense(&m, 3), VEIL_OK);
+    cr_assert_eq(safenet_net_from_model(&net, &m, SAFENET_P_DEFAULT, 15, 15,
+                                        SAFENET_PLAN_MODEL, why, sizeof(why)),
+                 VEIL_EINVAL);
+    cr_assert(strstr(why, "max pooling") != NULL, "%s", why);
+    nn_model_clear(&m);
 }
 
 /* Two consecutive linear layers get a local truncation between them, and
