@@ -24,12 +24,17 @@
 
 #include "veil/safenet.h"
 
+#ifndef VEIL_SRCDIR
+#define VEIL_SRCDIR "."
+#endif
+
 #define PROG "safenet"
 #define NET_TIMEOUT_MS 600000
 #define MAX_COUNT 100000
 
 typedef struct {
-    const char *model, *plan, *serve, *connect, *bind;
+    const char *model, *plan, *serve, *connect, *bind, *data;
+    int offset;
     int count, threads, json, dealer, prec_set;
     unsigned frac, wfrac;
 } opts_t;
@@ -53,6 +58,9 @@ static void usage(FILE *f)
         "                     FILE: a .vmodel with its per-channel plan\n"
         "                     (default: the model's own activations)\n"
         "  --count N          inferences (default 2)\n"
+        "  --data DIR         MNIST directory for a 1x32x32 model (default:\n"
+        "                     $MNIST_DIR, ../shared/data/mnist, ./data/mnist)\n"
+        "  --offset I         first MNIST test image (default 0)\n"
         "  --threads T        OpenMP threads per party (default: all)\n"
         "  --json             one JSON object per inference and a summary\n"
         "  --serve PORT       be the server, on PORT (--bind ADDR, default\n"
@@ -186,12 +194,13 @@ static size_t argmax_signed(const safenet_net_t *net, const uint64_t *v,
 /* The client's report: per-layer table, per-inference lines, summary. */
 static int report(const opts_t *o, const safenet_net_t *net,
                   const party_arg_t *c, const uint64_t *x,
-                  const char *plan_name)
+                  const char *plan_name, const uint8_t *labels)
 {
     const size_t nout = safenet_net_out_size(net);
     const double sc = safenet_net_out_scale(net);
     safenet_ref_t ref;
-    int agree = 0;
+    int agree = 0, correct = 0;
+    char corr[24];
     double *tot = malloc(sizeof(double) * (size_t)o->count);
     double *on = malloc(sizeof(double) * (size_t)o->count);
     if (tot == NULL || on == NULL || safenet_ref_init(&ref, net) != VEIL_OK) {
@@ -255,6 +264,8 @@ static int report(const opts_t *o, const safenet_net_t *net,
         rcls = argmax_signed(net, ref.out, nout);
         if (cls == rcls && outl == 0)
             agree++;
+        if (labels != NULL && cls == labels[k])
+            correct++;
         tot[k] = c->offline_s[k] + c->online_s[k];
         on[k] = c->online_s[k];
         if (o->json)
@@ -277,19 +288,24 @@ static int report(const opts_t *o, const safenet_net_t *net,
                 fprintf(stderr, "layer %u %s: max |value| %.3g\n", i,
                         safenet_op_name(net->layers[i].op), ref.max_abs[i]);
     }
+    if (labels != NULL)
+        snprintf(corr, sizeof(corr), "%d", correct);
+    else
+        snprintf(corr, sizeof(corr), "null");
     if (o->json)
         printf("{\"summary\":true,\"plan\":\"%s\",\"images\":%d,\"agree\":%d,"
-               "\"correct\":null,\"relus\":%zu,\"polys\":%zu,"
+               "\"correct\":%s,\"relus\":%zu,\"polys\":%zu,"
                "\"online_s_median\":%.3f,\"total_s_median\":%.3f,"
                "\"peak_rss_mb\":%.0f}\n",
-               plan_name, o->count, agree, safenet_net_relus(net),
+               plan_name, o->count, agree, corr, safenet_net_relus(net),
                safenet_net_polys(net), median(on, o->count),
                median(tot, o->count), peak_rss_mb());
     else
-        printf("\n%d of %d predictions agree with the reference; median "
-               "online %.3f s, total %.3f s; peak RSS %.0f MB\n",
-               agree, o->count, median(on, o->count), median(tot, o->count),
-               peak_rss_mb());
+        printf("\n%d of %d predictions agree with the reference; %s%s"
+               "median online %.3f s, total %.3f s; peak RSS %.0f MB\n",
+               agree, o->count, labels ? corr : "",
+               labels ? " correct (labels); " : "", median(on, o->count),
+               median(tot, o->count), peak_rss_mb());
     safenet_ref_clear(&ref);
     free(tot);
     free(on);
@@ -325,6 +341,13 @@ int main(int argc, char **argv)
                     !strcmp(a, "--bind") || !strcmp(a, "--frac"))) {
             fprintf(stderr, PROG ": %s needs a value (try --help)\n", a);
             return 1;
+        } else if (!strcmp(a, "--data")) {
+            o.data = argv[++i];
+        } else if (!strcmp(a, "--offset")) {
+            if (parse_int(argv[++i], 0, 1000000, &o.offset)) {
+                fprintf(stderr, PROG ": --offset must be 0..1000000\n");
+                return 1;
+            }
         } else if (!strcmp(a, "--model")) {
             o.model = argv[++i];
         } else if (!strcmp(a, "--plan")) {
@@ -432,23 +455,59 @@ int main(int argc, char **argv)
         float *fin = malloc(nin * sizeof(float));
         party_arg_t c = {0}, s = {0};
         veil_rng_t irng;
+        nn_dataset_t mnist;
+        uint8_t *labels = NULL;
         int rc = 0;
         if (!x || !out || !stats || !offs || !ons || !fin) {
             fprintf(stderr, PROG ": out of memory\n");
             return 1;
         }
-        /* inputs: uniform in [0, 1) like normalised pixels (the client's) */
+        /* inputs: MNIST test images for a 1 x 32 x 32 (or 1 x 28 x 28)
+         * model, else uniform in [0, 1) like normalised pixels */
         if (veil_rng_init(&irng) != VEIL_OK)
             return 1;
+        if (net.in.c == 1 && net.in.h >= 28 && net.in.w >= 28) {
+            char dir[4096], msg[512];
+            if (nn_mnist_locate(dir, sizeof(dir), o.data, VEIL_SRCDIR) !=
+                    VEIL_OK ||
+                (st = nn_mnist_load(&mnist, dir, NN_MNIST_TEST)) != VEIL_OK) {
+                fprintf(stderr,
+                        PROG ": cannot load MNIST from '%s' (%s); "
+                             "set --data DIR or MNIST_DIR\n",
+                        dir, veil_strerror(st));
+                (void)msg;
+                return 1;
+            }
+            if ((size_t)o.offset + (size_t)o.count > mnist.count) {
+                fprintf(stderr,
+                        PROG ": --offset %d + --count %d exceeds the "
+                             "%u test images loaded\n",
+                        o.offset, o.count, mnist.count);
+                return 1;
+            }
+            labels = malloc((size_t)o.count);
+            if (labels == NULL)
+                return 1;
+        }
         for (int k = 0; k < o.count; k++) {
-            for (size_t i = 0; i < nin; i++) {
-                uint32_t u;
-                veil_rng_bytes(&irng, &u, sizeof(u));
-                fin[i] = (float)u / 4294967296.0f;
+            if (labels != NULL) {
+                size_t idx = (size_t)o.offset + (size_t)k;
+                nn_image_to_input(fin, net.in,
+                                  mnist.images + idx * mnist.rows * mnist.cols,
+                                  mnist.rows, mnist.cols);
+                labels[k] = mnist.labels[idx];
+            } else {
+                for (size_t i = 0; i < nin; i++) {
+                    uint32_t u;
+                    veil_rng_bytes(&irng, &u, sizeof(u));
+                    fin[i] = (float)u / 4294967296.0f;
+                }
             }
             if (safenet_encode_input(&net, x + (size_t)k * nin, fin) != VEIL_OK)
                 return 1;
         }
+        if (labels != NULL)
+            nn_dataset_clear(&mnist);
         c.net = s.net = &net;
         c.sopts.insecure_dealer = s.sopts.insecure_dealer = o.dealer;
         c.count = s.count = o.count;
@@ -532,7 +591,8 @@ int main(int argc, char **argv)
                     veil_strerror(st));
             return 1;
         }
-        rc = report(&o, &net, &c, x, plan_name);
+        rc = report(&o, &net, &c, x, plan_name, labels);
+        free(labels);
         free(x);
         free(out);
         free(stats);

@@ -17,3 +17,10 @@ apps_safenet_CPPFLAGS = $(AM_CPPFLAGS) -DVEIL_SRCDIR='"$(abs_top_srcdir)"'
 apps_safenet_LDADD = libveil.la
 
 apps_veil_bench_SOURCES += apps/bench/bench_safenet.c
+
+# End-to-end checks of the program (needs test/safenet/mkmodel).
+check_PROGRAMS += test/safenet/mkmodel
+test_safenet_mkmodel_SOURCES = test/safenet/mkmodel.c
+test_safenet_mkmodel_LDADD = libveil.la
+TESTS += test/apps/safenet.sh
+EXTRA_DIST += test/apps/safenet.sh
