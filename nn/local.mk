@@ -49,5 +49,3 @@ models: apps/train_mnist$(EXEEXT)
 		--out $(srcdir)/models/lola-small.vmodel
 .PHONY: models
 
-# LoLa: representations, kernels, planner, networks (nn/lola.mk).
-include nn/lola.mk

@@ -79,6 +79,30 @@ const char *veil_isa_name(veil_isa_t isa);
 /* Parse a name as above into *isa; VEIL_EINVAL if unknown. */
 veil_status veil_isa_parse(veil_isa_t *isa, const char *name) VEIL_WUR;
 
+/* CPU features, probed once with CPUID and XGETBV (the first call probes;
+ * thread-safe).  A vector feature counts only if the OS saves its register
+ * state (YMM for AVX2 and VAES, ZMM and mask registers for AVX-512).  They
+ * say what the CPU can run, not what this build contains or what VEIL_ISA
+ * allows: modules pick their kernels from veil_cpu_has() and the path. */
+typedef enum {
+    VEIL_CPU_AESNI = 1u << 0,       /* AES-NI and SSE4.1                */
+    VEIL_CPU_PCLMUL = 1u << 1,      /* carry-less multiply              */
+    VEIL_CPU_AVX2 = 1u << 2,        /* AVX2 with FMA and BMI2           */
+    VEIL_CPU_AVX512F = 1u << 3,     /* AVX-512 Foundation               */
+    VEIL_CPU_AVX512DQ = 1u << 4,    /* doubleword and quadword          */
+    VEIL_CPU_AVX512BW = 1u << 5,    /* byte and word                    */
+    VEIL_CPU_AVX512VL = 1u << 6,    /* 128/256-bit forms                */
+    VEIL_CPU_AVX512IFMA = 1u << 7,  /* 52-bit multiply-add              */
+    VEIL_CPU_AVX512VBMI = 1u << 8,  /* byte permutes                    */
+    VEIL_CPU_AVX512VBMI2 = 1u << 9, /* byte and word shifts, expands    */
+    VEIL_CPU_VAES = 1u << 10,       /* AES on 256/512-bit registers     */
+    VEIL_CPU_GFNI = 1u << 11        /* Galois-field affine instructions */
+} veil_cpu_feature_t;
+
+/* 1 if the CPU has every feature in `features` (an OR of
+ * veil_cpu_feature_t values), else 0; 1 for 0. */
+int veil_cpu_has(unsigned features);
+
 /* ------------------------------------------------------------------ memory */
 
 /* Zero `len` bytes in a way the compiler cannot elide (for secrets). */
