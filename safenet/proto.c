@@ -55,7 +55,11 @@ static void set_why(safenet_party_t *P, const char *msg)
 
 /* --------------------------------------------------------------- state */
 
-static void state_clear(safenet_party_t *P)
+/* Free one inference's material.  The garbled-circuit batches keep their
+ * buffers for the next inference unless `all` (mpc_gc: a batch reused with
+ * the same sizes faults in no fresh memory; the garbler's labels are wiped
+ * by the online call, the evaluator's tables are public). */
+static void state_clear(safenet_party_t *P, int all)
 {
     safenet_state_t *S = P->st;
     if (S == NULL)
@@ -69,8 +73,10 @@ static void state_clear(safenet_party_t *P)
         if (S->rm[i])
             veil_free_secret(S->rm[i], L->relus * 8);
         S->r[i] = S->c[i] = S->rm[i] = NULL;
-        mpc_gc_gbatch_clear(&S->gb[i]);
-        mpc_gc_ebatch_clear(&S->eb[i]);
+        if (all) {
+            mpc_gc_gbatch_clear(&S->gb[i]);
+            mpc_gc_ebatch_clear(&S->eb[i]);
+        }
         mpc_powers_clear(&S->pw2[i]);
         mpc_powers_clear(&S->pw3[i]);
     }
@@ -121,6 +127,10 @@ veil_status safenet_party_init(safenet_party_t *P, safenet_role_t role,
     }
     if ((P->st = veil_calloc(1, sizeof(safenet_state_t))) == NULL)
         return VEIL_ENOMEM;
+    for (int i = 0; i < SAFENET_MAX_LAYERS; i++) {
+        mpc_gc_gbatch_init(&P->st->gb[i]);
+        mpc_gc_ebatch_init(&P->st->eb[i]);
+    }
     /* 1. hello: magic, version, role, options, model hash */
     put32(mine, HELLO_MAGIC);
     put32(mine + 4, SAFENET_VERSION);
@@ -183,7 +193,8 @@ void safenet_party_clear(safenet_party_t *P)
     if (P == NULL)
         return;
     if (P->net != NULL) {
-        state_clear(P);
+        if (P->st != NULL)
+            state_clear(P, 1);
         if (safenet_net_relus(P->net) > 0) {
             if (P->role == SAFENET_SERVER)
                 mpc_gc_gparty_clear(&P->gp);
@@ -281,7 +292,7 @@ veil_status safenet_offline(safenet_party_t *P)
         return VEIL_EINVAL;
     net = P->net;
     S = P->st;
-    state_clear(P);
+    state_clear(P, 0);
     /* 0. another inference? */
     {
         uint8_t go = 1;
@@ -429,7 +440,7 @@ veil_status safenet_offline(safenet_party_t *P)
     if (st == VEIL_OK)
         S->ready = 1;
     else
-        state_clear(P);
+        state_clear(P, 1);
 done:
     mpc_triples_clear(&tr);
     if (sc)
@@ -574,7 +585,7 @@ done:
         veil_free_secret(cur, maxn * sizeof(uint64_t));
     if (tmp)
         veil_free_secret(tmp, maxn * sizeof(uint64_t));
-    state_clear(P); /* the offline material is single use */
+    state_clear(P, st != VEIL_OK); /* the offline material is single use */
     P->stats.online_s = now_s() - t_start;
     return st;
 }

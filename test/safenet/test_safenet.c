@@ -602,3 +602,75 @@ Test(safenet, from_model)
     safenet_net_clear(&net);
     nn_model_clear(&m);
 }
+
+/* ------------------------------------------------------------ privacy */
+
+/* The masks that hide the client's input from the server (r_t: the server
+ * sees u = x - r_t) and the ReLU outputs from the client (m: the client
+ * sees relu(y) >> shift - m) must be uniform in F_p: a test that fails if
+ * either mask is removed (set to 0) or made small. */
+typedef struct {
+    const safenet_net_t *net;
+    uint64_t *u;    /* client: what the server receives first */
+    uint64_t *mask; /* server: the first ReLU layer's output masks */
+    size_t nmask;
+} mask_arg_t;
+
+static veil_status mask_fn(mpc_chan_t *ch, int party, void *varg)
+{
+    mask_arg_t *a = varg;
+    safenet_party_t P;
+    safenet_opts_t o = {.insecure_dealer = 1};
+    veil_status st = safenet_party_init(
+        &P, party == 0 ? SAFENET_CLIENT : SAFENET_SERVER, a->net, &o, ch);
+    if (st == VEIL_OK)
+        st = safenet_offline(&P);
+    if (st == VEIL_OK && party == 0) {
+        /* the input is 0: u = 0 - r_0 */
+        const size_t n = nn_shape_size(a->net->in);
+        for (size_t i = 0; i < n; i++)
+            a->u[i] = mpc_field_neg(&a->net->f, P.st->r[0][i]);
+    }
+    if (st == VEIL_OK && party == 1) {
+        a->nmask = a->net->layers[1].relus;
+        memcpy(a->mask, P.st->rm[1], a->nmask * sizeof(uint64_t));
+    }
+    safenet_party_clear(&P);
+    return st;
+}
+
+static double small_fraction(const mpc_field_t *f, const uint64_t *v, size_t n)
+{
+    size_t small = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t s = mpc_field_to_signed(f, v[i]);
+        if (s > -(INT64_C(1) << 36) && s < (INT64_C(1) << 36))
+            small++;
+    }
+    return (double)small / (double)n;
+}
+
+Test(safenet, masks_are_uniform)
+{
+    veil_rng_t rng;
+    safenet_net_t net;
+    uint64_t u[128], mask[512];
+    mask_arg_t c = {0}, s = {0};
+    veil_status st[2];
+    void *args[2] = {&c, &s};
+    vt_rng(&rng, "safenet.masks_are_uniform");
+    random_net(&net, &rng, 1, 15, 15);
+    c.net = s.net = &net;
+    c.u = u;
+    s.mask = mask;
+    cr_assert_eq(mpc_run2(st, MPC_RUN_THREADS, mask_fn, args), VEIL_OK);
+    cr_assert_eq(st[0], VEIL_OK);
+    cr_assert_eq(st[1], VEIL_OK);
+    /* |v| < 2^36 has probability 2^37 / p = 1/15 for uniform v */
+    cr_assert(small_fraction(&net.f, u, nn_shape_size(net.in)) < 0.25,
+              "the server would see the input");
+    cr_assert(s.nmask == 6 * 64);
+    cr_assert(small_fraction(&net.f, mask, s.nmask) < 0.25,
+              "the client would see the ReLU outputs");
+    safenet_net_clear(&net);
+}
