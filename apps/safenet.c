@@ -116,7 +116,7 @@ typedef struct {
     uint64_t *out;          /* count outputs */
     safenet_stats_t *stats; /* count */
     double *offline_s, *online_s;
-    int progress;
+    int progress, threads;
     char why[160];
 } party_arg_t;
 
@@ -128,6 +128,9 @@ static veil_status party_fn(mpc_chan_t *ch, int party, void *varg)
     const size_t nin = nn_shape_size(a->net->in);
     const size_t nout = safenet_net_out_size(a->net);
     ch->timeout_ms = NET_TIMEOUT_MS;
+    /* OpenMP's thread count is per thread: set it in each party's */
+    if (a->threads > 0)
+        omp_set_num_threads(a->threads);
     st = safenet_party_init(&P, party == 0 ? SAFENET_CLIENT : SAFENET_SERVER,
                             a->net, &a->sopts, ch);
     for (int k = 0; st == VEIL_OK && (party == 1 || k < a->count); k++) {
@@ -511,6 +514,7 @@ int main(int argc, char **argv)
         c.net = s.net = &net;
         c.sopts.insecure_dealer = s.sopts.insecure_dealer = o.dealer;
         c.count = s.count = o.count;
+        c.threads = s.threads = o.threads;
         c.x = x;
         c.out = out;
         c.stats = stats;

@@ -28,7 +28,7 @@
 
 typedef struct {
     const safenet_net_t *net;
-    int runs;
+    int runs, threads;
     const uint64_t *x;
     uint64_t *out;
     safenet_stats_t st[MAX_RUNS];
@@ -40,6 +40,8 @@ static veil_status party_fn(mpc_chan_t *ch, int party, void *varg)
     party_t *a = varg;
     safenet_party_t P;
     const size_t nin = nn_shape_size(a->net->in);
+    /* OpenMP's thread count is per thread: set it in each party's */
+    omp_set_num_threads(a->threads);
     const size_t nout = safenet_net_out_size(a->net);
     veil_status st = safenet_party_init(
         &P, party == 0 ? SAFENET_CLIENT : SAFENET_SERVER, a->net, NULL, ch);
@@ -110,6 +112,7 @@ static int run_plan(const bench_opts_t *o, safenet_plan_t plan,
     memset(&s, 0, sizeof(s));
     c.net = s.net = &net;
     c.runs = s.runs = runs;
+    c.threads = s.threads = threads;
     c.x = calloc((size_t)runs * nin, sizeof(uint64_t));
     c.out = calloc((size_t)runs * nout, sizeof(uint64_t));
     if (c.x == NULL || c.out == NULL)
