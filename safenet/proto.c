@@ -156,7 +156,7 @@ veil_status safenet_party_init(safenet_party_t *P, safenet_role_t role,
     }
     if (memcmp(theirs + 16, net->hash, SAFENET_HASH_BYTES) != 0) {
         set_why(P, "model hash mismatch: client and server hold different "
-                   "models (or plans)");
+                   "models, plans or fixed-point precisions");
         return VEIL_EFORMAT;
     }
     /* 2. circuits, one per ReLU shift */
