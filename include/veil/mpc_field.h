@@ -44,7 +44,7 @@ typedef struct mpc_field_s {
  * 3 <= p < 2^62 and f must leave room for a product of two fixed-point
  * numbers: 2 f + 2 <= bit length of p.  VEIL_EINVAL if f is NULL,
  * VEIL_EPARAM otherwise. */
-veil_status mpc_field_init(mpc_field_t *f, uint64_t p,
+VEIL_EXPORT veil_status mpc_field_init(mpc_field_t *f, uint64_t p,
                            unsigned frac_bits) VEIL_WUR;
 
 /* --------------------------------------------------- scalar arithmetic
@@ -118,19 +118,19 @@ static inline uint64_t mpc_field_from_signed(const mpc_field_t *f, int64_t v)
 
 /* --------------------------------------------------- vector arithmetic */
 
-void mpc_field_vec_add(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
+VEIL_EXPORT void mpc_field_vec_add(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        const uint64_t *b, size_t n);
-void mpc_field_vec_sub(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
+VEIL_EXPORT void mpc_field_vec_sub(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        const uint64_t *b, size_t n);
-void mpc_field_vec_neg(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
+VEIL_EXPORT void mpc_field_vec_neg(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        size_t n);
-void mpc_field_vec_mul(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
+VEIL_EXPORT void mpc_field_vec_mul(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        const uint64_t *b, size_t n);
 /* out[i] = w a[i] (Shoup). */
-void mpc_field_vec_scale(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
+VEIL_EXPORT void mpc_field_vec_scale(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                          uint64_t w, size_t n);
 /* out[i] uniform in [0, p). */
-void mpc_field_vec_random(const mpc_field_t *f, veil_rng_t *rng, uint64_t *out,
+VEIL_EXPORT void mpc_field_vec_random(const mpc_field_t *f, veil_rng_t *rng, uint64_t *out,
                           size_t n);
 
 /* ---------------------------------------------------------- fixed point
@@ -140,26 +140,26 @@ void mpc_field_vec_random(const mpc_field_t *f, veil_rng_t *rng, uint64_t *out,
 
 /* out[i] = round(x[i] 2^f) mod p.  VEIL_ERANGE if some x[i] is not finite
  * or out of range (out is then unspecified). */
-veil_status mpc_fixed_encode(const mpc_field_t *f, uint64_t *out,
+VEIL_EXPORT veil_status mpc_fixed_encode(const mpc_field_t *f, uint64_t *out,
                              const double *x, size_t n) VEIL_WUR;
 
 /* out[i] = signed(x[i]) / 2^f. */
-void mpc_fixed_decode(const mpc_field_t *f, double *out, const uint64_t *x,
+VEIL_EXPORT void mpc_fixed_decode(const mpc_field_t *f, double *out, const uint64_t *x,
                       size_t n);
 
 /* The largest representable value, (p-1)/2 / 2^f; the smallest is its
  * negative. */
-double mpc_fixed_max(const mpc_field_t *f);
+VEIL_EXPORT double mpc_fixed_max(const mpc_field_t *f);
 
 /* --------------------------------------------------------------- shares */
 
 /* Split x into shares: s0 uniform, s1 = x - s0.  s0 and s1 must not alias
  * each other; either may alias x. */
-void mpc_share_split(const mpc_field_t *f, veil_rng_t *rng, uint64_t *s0,
+VEIL_EXPORT void mpc_share_split(const mpc_field_t *f, veil_rng_t *rng, uint64_t *s0,
                      uint64_t *s1, const uint64_t *x, size_t n);
 
 /* x = s0 + s1 (any aliasing). */
-void mpc_share_join(const mpc_field_t *f, uint64_t *x, const uint64_t *s0,
+VEIL_EXPORT void mpc_share_join(const mpc_field_t *f, uint64_t *x, const uint64_t *s0,
                     const uint64_t *s1, size_t n);
 
 /* Local truncation by f bits, SecureML style (Mohassel and Zhang, S&P
@@ -172,7 +172,7 @@ void mpc_share_join(const mpc_field_t *f, uint64_t *x, const uint64_t *s0,
  * With p = 2^41 and products of magnitude |v| < 2^30 (two values below
  * 2^15 in fixed point with f = 15) that probability is below 2^-11 per
  * element.  `party` is 0 or 1. */
-void mpc_share_trunc(const mpc_field_t *f, int party, uint64_t *out,
+VEIL_EXPORT void mpc_share_trunc(const mpc_field_t *f, int party, uint64_t *out,
                      const uint64_t *in, size_t n);
 
 /* -------------------------------------------------- Beaver correlations
@@ -199,19 +199,19 @@ typedef struct {
 
 /* Allocate room for n tuples (n >= 1, deg 2 or 3).  VEIL_EINVAL,
  * VEIL_ENOMEM. */
-veil_status mpc_triples_init(mpc_triples_t *t, size_t n) VEIL_WUR;
-veil_status mpc_powers_init(mpc_powers_t *t, size_t n, unsigned deg) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_triples_init(mpc_triples_t *t, size_t n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_powers_init(mpc_powers_t *t, size_t n, unsigned deg) VEIL_WUR;
 
 /* Wipe and free; safe to call twice. */
-void mpc_triples_clear(mpc_triples_t *t);
-void mpc_powers_clear(mpc_powers_t *t);
+VEIL_EXPORT void mpc_triples_clear(mpc_triples_t *t);
+VEIL_EXPORT void mpc_powers_clear(mpc_powers_t *t);
 
 /* Trusted dealer (tests and benchmarks): fill both parties' tuples with
  * shares of fresh random tuples and reset `used`.  t0 and t1 must have the
  * same n (and deg).  VEIL_EINVAL otherwise. */
-veil_status mpc_triples_deal(const mpc_field_t *f, veil_rng_t *rng,
+VEIL_EXPORT veil_status mpc_triples_deal(const mpc_field_t *f, veil_rng_t *rng,
                              mpc_triples_t *t0, mpc_triples_t *t1) VEIL_WUR;
-veil_status mpc_powers_deal(const mpc_field_t *f, veil_rng_t *rng,
+VEIL_EXPORT veil_status mpc_powers_deal(const mpc_field_t *f, veil_rng_t *rng,
                             mpc_powers_t *t0, mpc_powers_t *t1) VEIL_WUR;
 
 /* ------------------------------------------------------- Beaver online
@@ -227,13 +227,13 @@ veil_status mpc_powers_deal(const mpc_field_t *f, veil_rng_t *rng,
 /* Beaver's multiplication (CRYPTO 1991): open d = x - a and e = y - b,
  * then z = c + d b + e a (+ d e for party 0) = x y.  Integer product:
  * no truncation (see mpc_share_trunc for fixed point). */
-veil_status mpc_beaver_mul(const mpc_field_t *f, mpc_chan_t *ch, int party,
+VEIL_EXPORT veil_status mpc_beaver_mul(const mpc_field_t *f, mpc_chan_t *ch, int party,
                            mpc_triples_t *t, uint64_t *z, const uint64_t *x,
                            const uint64_t *y, size_t n) VEIL_WUR;
 
 /* z = x^2 with one opening d = x - a: z = a^2 + 2 d a (+ d^2 for party 0).
  * Uses power tuples of degree 2 or 3. */
-veil_status mpc_beaver_square(const mpc_field_t *f, mpc_chan_t *ch, int party,
+VEIL_EXPORT veil_status mpc_beaver_square(const mpc_field_t *f, mpc_chan_t *ch, int party,
                               mpc_powers_t *t, uint64_t *z, const uint64_t *x,
                               size_t n) VEIL_WUR;
 
@@ -247,7 +247,7 @@ veil_status mpc_beaver_square(const mpc_field_t *f, mpc_chan_t *ch, int party,
  * openings.  Each trunc adds the error of mpc_share_trunc, so z is within
  * a few units in the last place of the rounded exact result when no
  * truncation fails; intermediate values must stay representable. */
-veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
+VEIL_EXPORT veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
                            mpc_powers_t *t, uint64_t *z, const uint64_t *x,
                            const uint64_t *c, unsigned deg, size_t n) VEIL_WUR;
 

@@ -66,16 +66,16 @@ static inline uint32_t mpc_circuit_wires(const mpc_circuit_t *c)
 }
 
 /* An empty circuit (no inputs, gates or outputs); clear is then a no-op. */
-void mpc_circuit_init(mpc_circuit_t *c);
+VEIL_EXPORT void mpc_circuit_init(mpc_circuit_t *c);
 
 /* Free the gate and output arrays; safe to call twice. */
-void mpc_circuit_clear(mpc_circuit_t *c);
+VEIL_EXPORT void mpc_circuit_clear(mpc_circuit_t *c);
 
 /* Check the invariants above (operand wires defined earlier, known ops,
  * output wires in range, counts within MPC_CIRCUIT_MAX_WIRES, n_and equal
  * to the number of AND gates).  VEIL_EFORMAT if one fails, VEIL_EINVAL for
  * NULL. */
-veil_status mpc_circuit_check(const mpc_circuit_t *c) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_circuit_check(const mpc_circuit_t *c) VEIL_WUR;
 
 /* Plaintext evaluation of one instance: out[0..n_out) from the garbler's
  * bits gin[0..n_gin) and the evaluator's bits ein[0..n_ein) (each array may
@@ -83,7 +83,7 @@ veil_status mpc_circuit_check(const mpc_circuit_t *c) VEIL_WUR;
  * evaluation is tested against.  VEIL_EINVAL for NULL arguments or an input
  * byte other than 0 and 1, VEIL_EFORMAT if the circuit fails the check,
  * VEIL_ENOMEM. */
-veil_status mpc_circuit_eval(uint8_t *out, const mpc_circuit_t *c,
+VEIL_EXPORT veil_status mpc_circuit_eval(uint8_t *out, const mpc_circuit_t *c,
                              const uint8_t *gin,
                              const uint8_t *ein) VEIL_WUR;
 
@@ -106,7 +106,7 @@ veil_status mpc_circuit_eval(uint8_t *out, const mpc_circuit_t *c,
  * range or inconsistent (c is then left empty), VEIL_EINVAL for NULL,
  * VEIL_ENOMEM.  Memory is bounded by a constant times len whatever the
  * header claims. */
-veil_status mpc_circuit_parse(mpc_circuit_t *c, const char *text,
+VEIL_EXPORT veil_status mpc_circuit_parse(mpc_circuit_t *c, const char *text,
                               size_t len) VEIL_WUR;
 
 /* Write the text form of c into buf[0..cap) with a final NUL, as snprintf:
@@ -114,7 +114,7 @@ veil_status mpc_circuit_parse(mpc_circuit_t *c, const char *text,
  * is written and the call can be repeated with a larger buffer (buf may be
  * NULL when cap is 0).  VEIL_EINVAL for NULL c or len, VEIL_EFORMAT if c
  * fails the check, VEIL_ERANGE if the buffer was too small. */
-veil_status mpc_circuit_format(char *buf, size_t cap, size_t *len,
+VEIL_EXPORT veil_status mpc_circuit_format(char *buf, size_t cap, size_t *len,
                                const mpc_circuit_t *c) VEIL_WUR;
 
 /* ================================================================ builder
@@ -139,26 +139,26 @@ typedef struct {
 
 /* Start a circuit with n_gin garbler and n_ein evaluator inputs.
  * VEIL_EINVAL for NULL or counts above MPC_CIRCUIT_MAX_WIRES, VEIL_ENOMEM. */
-veil_status mpc_cb_init(mpc_cb_t *b, uint32_t n_gin, uint32_t n_ein) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_cb_init(mpc_cb_t *b, uint32_t n_gin, uint32_t n_ein) VEIL_WUR;
 
 /* Free the builder; safe to call twice and after mpc_cb_finish. */
-void mpc_cb_clear(mpc_cb_t *b);
+VEIL_EXPORT void mpc_cb_clear(mpc_cb_t *b);
 
 /* Wire of garbler input i / evaluator input i (MPC_WIRE_NONE and a sticky
  * VEIL_EINVAL if i is out of range). */
-mpc_wire_t mpc_cb_gin(mpc_cb_t *b, uint32_t i);
-mpc_wire_t mpc_cb_ein(mpc_cb_t *b, uint32_t i);
+VEIL_EXPORT mpc_wire_t mpc_cb_gin(mpc_cb_t *b, uint32_t i);
+VEIL_EXPORT mpc_wire_t mpc_cb_ein(mpc_cb_t *b, uint32_t i);
 
 /* One gate each (x, y: wires already defined). */
-mpc_wire_t mpc_cb_xor(mpc_cb_t *b, mpc_wire_t x, mpc_wire_t y);
-mpc_wire_t mpc_cb_and(mpc_cb_t *b, mpc_wire_t x, mpc_wire_t y);
-mpc_wire_t mpc_cb_not(mpc_cb_t *b, mpc_wire_t x);
+VEIL_EXPORT mpc_wire_t mpc_cb_xor(mpc_cb_t *b, mpc_wire_t x, mpc_wire_t y);
+VEIL_EXPORT mpc_wire_t mpc_cb_and(mpc_cb_t *b, mpc_wire_t x, mpc_wire_t y);
+VEIL_EXPORT mpc_wire_t mpc_cb_not(mpc_cb_t *b, mpc_wire_t x);
 /* The constant `bit` (0 or 1); made once and reused. */
-mpc_wire_t mpc_cb_const(mpc_cb_t *b, int bit);
+VEIL_EXPORT mpc_wire_t mpc_cb_const(mpc_cb_t *b, int bit);
 /* x | y = x ^ y ^ (x & y): one AND. */
-mpc_wire_t mpc_cb_or(mpc_cb_t *b, mpc_wire_t x, mpc_wire_t y);
+VEIL_EXPORT mpc_wire_t mpc_cb_or(mpc_cb_t *b, mpc_wire_t x, mpc_wire_t y);
 /* sel ? x1 : x0 = x0 ^ (sel & (x1 ^ x0)): one AND. */
-mpc_wire_t mpc_cb_mux(mpc_cb_t *b, mpc_wire_t sel, mpc_wire_t x1,
+VEIL_EXPORT mpc_wire_t mpc_cb_mux(mpc_cb_t *b, mpc_wire_t sel, mpc_wire_t x1,
                       mpc_wire_t x0);
 
 /* ---------------------------------------------------------- word helpers
@@ -169,33 +169,33 @@ mpc_wire_t mpc_cb_mux(mpc_cb_t *b, mpc_wire_t sel, mpc_wire_t x1,
  * bits fold and cost less. */
 
 /* out = the n-bit constant v (bits above n ignored). */
-void mpc_cb_word_const(mpc_cb_t *b, mpc_wire_t *out, uint64_t v, unsigned n);
+VEIL_EXPORT void mpc_cb_word_const(mpc_cb_t *b, mpc_wire_t *out, uint64_t v, unsigned n);
 
 /* Ripple-carry addition: sum = x + y + cin mod 2^n, and *cout (if not
  * NULL) the carry out.  Each bit's carry is c' = c ^ ((x ^ c) & (y ^ c)):
  * n ANDs with cout, n - 1 without.  cin may be MPC_WIRE_NONE for 0.
  * sum may alias x or y. */
-void mpc_cb_word_add(mpc_cb_t *b, mpc_wire_t *sum, mpc_wire_t *cout,
+VEIL_EXPORT void mpc_cb_word_add(mpc_cb_t *b, mpc_wire_t *sum, mpc_wire_t *cout,
                      const mpc_wire_t *x, const mpc_wire_t *y,
                      mpc_wire_t cin, unsigned n);
 
 /* Subtraction x + !y + 1: diff = x - y mod 2^n (if diff is not NULL) and
  * *ge = [x >= y] as unsigned numbers (if ge is not NULL): n ANDs.  diff may
  * alias x or y. */
-void mpc_cb_word_sub(mpc_cb_t *b, mpc_wire_t *diff, mpc_wire_t *ge,
+VEIL_EXPORT void mpc_cb_word_sub(mpc_cb_t *b, mpc_wire_t *diff, mpc_wire_t *ge,
                      const mpc_wire_t *x, const mpc_wire_t *y, unsigned n);
 
 /* Comparison with a constant: [x >= k] for unsigned x (n ANDs at most,
  * fewer when k has trailing zero bits; k >= 2^n gives constant 0). */
-mpc_wire_t mpc_cb_word_ge_const(mpc_cb_t *b, const mpc_wire_t *x,
+VEIL_EXPORT mpc_wire_t mpc_cb_word_ge_const(mpc_cb_t *b, const mpc_wire_t *x,
                                 uint64_t k, unsigned n);
 
 /* out = sel ? x1 : x0, n ANDs.  out may alias x1 or x0. */
-void mpc_cb_word_mux(mpc_cb_t *b, mpc_wire_t *out, mpc_wire_t sel,
+VEIL_EXPORT void mpc_cb_word_mux(mpc_cb_t *b, mpc_wire_t *out, mpc_wire_t sel,
                      const mpc_wire_t *x1, const mpc_wire_t *x0, unsigned n);
 
 /* out = x & bit, bitwise: n ANDs.  out may alias x. */
-void mpc_cb_word_and_bit(mpc_cb_t *b, mpc_wire_t *out, const mpc_wire_t *x,
+VEIL_EXPORT void mpc_cb_word_and_bit(mpc_cb_t *b, mpc_wire_t *out, const mpc_wire_t *x,
                          mpc_wire_t bit, unsigned n);
 
 /* Addition mod p for x, y in [0, p), n = bit length of p, 3 <= p < 2^63
@@ -203,14 +203,14 @@ void mpc_cb_word_and_bit(mpc_cb_t *b, mpc_wire_t *out, const mpc_wire_t *x,
  * (a constant subtraction, <= n + 1 ANDs) and out = [t >= p] ? d : t
  * (n ANDs).  out may alias x or y.  Inputs outside [0, p) give
  * unspecified (but in-range) results. */
-void mpc_cb_word_add_mod(mpc_cb_t *b, mpc_wire_t *out, const mpc_wire_t *x,
+VEIL_EXPORT void mpc_cb_word_add_mod(mpc_cb_t *b, mpc_wire_t *out, const mpc_wire_t *x,
                          const mpc_wire_t *y, uint64_t p, unsigned n);
 
 /* Move the built circuit into *c (initialised by the call) with outputs
  * out[0..n_out), and clear the builder (also on error).  Returns the first
  * sticky error, VEIL_EINVAL for an output wire that does not exist or more
  * than MPC_CIRCUIT_MAX_WIRES outputs, VEIL_ENOMEM; on error *c is empty. */
-veil_status mpc_cb_finish(mpc_circuit_t *c, mpc_cb_t *b,
+VEIL_EXPORT veil_status mpc_cb_finish(mpc_circuit_t *c, mpc_cb_t *b,
                           const mpc_wire_t *out, uint32_t n_out) VEIL_WUR;
 
 /* ========================================================= stock circuits
@@ -220,22 +220,22 @@ veil_status mpc_cb_finish(mpc_circuit_t *c, mpc_cb_t *b,
 
 /* Garbler x (n bits), evaluator y (n bits); outputs x + y, n + 1 bits.
  * n ANDs.  1 <= n <= 64. */
-veil_status mpc_circuit_adder(mpc_circuit_t *c, unsigned n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_circuit_adder(mpc_circuit_t *c, unsigned n) VEIL_WUR;
 
 /* Garbler x, evaluator y (n bits each); outputs x - y mod 2^n (n bits),
  * then [x >= y].  n ANDs. */
-veil_status mpc_circuit_subtractor(mpc_circuit_t *c, unsigned n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_circuit_subtractor(mpc_circuit_t *c, unsigned n) VEIL_WUR;
 
 /* Garbler x, evaluator y (n bits each); one output [x >= y].  n ANDs. */
-veil_status mpc_circuit_compare(mpc_circuit_t *c, unsigned n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_circuit_compare(mpc_circuit_t *c, unsigned n) VEIL_WUR;
 
 /* Garbler x0 then x1 (n bits each), evaluator sel (1 bit); outputs
  * sel ? x1 : x0.  n ANDs. */
-veil_status mpc_circuit_mux(mpc_circuit_t *c, unsigned n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_circuit_mux(mpc_circuit_t *c, unsigned n) VEIL_WUR;
 
 /* Garbler x, evaluator y, both in [0, p) on n = bitlen(p) bits; outputs
  * (x + y) mod p.  3 <= p < 2^63. */
-veil_status mpc_circuit_add_mod(mpc_circuit_t *c, uint64_t p) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_circuit_add_mod(mpc_circuit_t *c, uint64_t p) VEIL_WUR;
 
 /* ==================================================================== ReLU
  *
@@ -265,15 +265,15 @@ veil_status mpc_circuit_add_mod(mpc_circuit_t *c, uint64_t p) VEIL_WUR;
 
 /* Build the ReLU circuit for the odd modulus p, 3 <= p < 2^62.
  * VEIL_EINVAL for another p, VEIL_ENOMEM. */
-veil_status mpc_circuit_relu(mpc_circuit_t *c, uint64_t p) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_circuit_relu(mpc_circuit_t *c, uint64_t p) VEIL_WUR;
 
 /* Plaintext reference: (ReLU((c + s) mod p) - r) mod p, inputs in [0, p). */
-uint64_t mpc_relu_ref(uint64_t c, uint64_t s, uint64_t r, uint64_t p);
+VEIL_EXPORT uint64_t mpc_relu_ref(uint64_t c, uint64_t s, uint64_t r, uint64_t p);
 
 /* The server's garbler-input bits for one ReLU: offline[0..2n) from r,
  * online[0..n) from s (r, s in [0, p), p as for mpc_circuit_relu). */
-void mpc_relu_gin_offline(uint8_t *offline, uint64_t r, uint64_t p);
-void mpc_relu_gin_online(uint8_t *online, uint64_t s, uint64_t p);
+VEIL_EXPORT void mpc_relu_gin_offline(uint8_t *offline, uint64_t r, uint64_t p);
+VEIL_EXPORT void mpc_relu_gin_online(uint8_t *online, uint64_t s, uint64_t p);
 
 /* ===================================================== garbling in memory
  *
@@ -322,20 +322,20 @@ typedef struct {
 /* A garbler with offset *delta (its low bit is forced to 1), or a fresh
  * random one if delta is NULL; the label PRG is seeded from the OS.
  * VEIL_EINVAL, VEIL_ERANDOM. */
-veil_status mpc_gc_garbler_init(mpc_gc_garbler_t *g,
+VEIL_EXPORT veil_status mpc_gc_garbler_init(mpc_gc_garbler_t *g,
                                 const mpc_block_t *delta) VEIL_WUR;
-void mpc_gc_garbler_clear(mpc_gc_garbler_t *g);
+VEIL_EXPORT void mpc_gc_garbler_clear(mpc_gc_garbler_t *g);
 
-veil_status mpc_gc_evaluator_init(mpc_gc_evaluator_t *e) VEIL_WUR;
-void mpc_gc_evaluator_clear(mpc_gc_evaluator_t *e);
+VEIL_EXPORT veil_status mpc_gc_evaluator_init(mpc_gc_evaluator_t *e) VEIL_WUR;
+VEIL_EXPORT void mpc_gc_evaluator_clear(mpc_gc_evaluator_t *e);
 
 /* Fresh random 0-labels: zero[0..count). */
-void mpc_gc_random_labels(mpc_gc_garbler_t *g, mpc_block_t *zero,
+VEIL_EXPORT void mpc_gc_random_labels(mpc_gc_garbler_t *g, mpc_block_t *zero,
                           size_t count);
 
 /* Active labels for plaintext bits: label[j] = zero[j] ^ bits[j] * Delta.
  * label may alias zero.  Bits other than 0, 1 count as their low bit. */
-void mpc_gc_encode(mpc_block_t *label, const mpc_gc_garbler_t *g,
+VEIL_EXPORT void mpc_gc_encode(mpc_block_t *label, const mpc_gc_garbler_t *g,
                    const mpc_block_t *zero, const uint8_t *bits,
                    size_t count);
 
@@ -346,7 +346,7 @@ void mpc_gc_encode(mpc_block_t *label, const mpc_gc_garbler_t *g,
  * the low bit of its label XOR this).  Advances g->and_ctr by n * n_and.
  * VEIL_EINVAL (NULL, n == 0, or an index overflow), VEIL_EFORMAT (c fails
  * the check), VEIL_ENOMEM. */
-veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
+VEIL_EXPORT veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
                           uint8_t *decode, const mpc_circuit_t *c,
                           const mpc_block_t *in0, size_t n) VEIL_WUR;
 
@@ -357,14 +357,14 @@ veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
  * n * n_and: the caller keeps it equal to the garbler's counter at
  * garbling time (the tweaks bind the tables to it).  Statuses as
  * mpc_gc_garble. */
-veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
+VEIL_EXPORT veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
                         const mpc_circuit_t *c, const mpc_block_t *in,
                         const mpc_block_t *tables, const uint8_t *decode,
                         size_t n) VEIL_WUR;
 
 /* The kernel the calls above use now: "vaes512", "aesni" or
  * "portable". */
-const char *mpc_gc_kernel_name(void);
+VEIL_EXPORT const char *mpc_gc_kernel_name(void);
 
 /* ==================================================== two-party protocol
  *
@@ -409,10 +409,10 @@ typedef struct {
     mpc_ot_receiver_t ot;
 } mpc_gc_eparty_t;
 
-veil_status mpc_gc_gparty_init(mpc_gc_gparty_t *g, mpc_chan_t *ch) VEIL_WUR;
-veil_status mpc_gc_eparty_init(mpc_gc_eparty_t *e, mpc_chan_t *ch) VEIL_WUR;
-void mpc_gc_gparty_clear(mpc_gc_gparty_t *g);
-void mpc_gc_eparty_clear(mpc_gc_eparty_t *e);
+VEIL_EXPORT veil_status mpc_gc_gparty_init(mpc_gc_gparty_t *g, mpc_chan_t *ch) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_gc_eparty_init(mpc_gc_eparty_t *e, mpc_chan_t *ch) VEIL_WUR;
+VEIL_EXPORT void mpc_gc_gparty_clear(mpc_gc_gparty_t *g);
+VEIL_EXPORT void mpc_gc_eparty_clear(mpc_gc_eparty_t *e);
 
 /* What the garbler keeps between the phases of one batch.  A batch is
  * initialised once (mpc_gc_gbatch_init) and may then serve any number of
@@ -444,26 +444,26 @@ typedef struct {
 } mpc_gc_ebatch_t;
 
 /* An empty batch. */
-void mpc_gc_gbatch_init(mpc_gc_gbatch_t *b);
-void mpc_gc_ebatch_init(mpc_gc_ebatch_t *b);
+VEIL_EXPORT void mpc_gc_gbatch_init(mpc_gc_gbatch_t *b);
+VEIL_EXPORT void mpc_gc_ebatch_init(mpc_gc_ebatch_t *b);
 
 /* Free a batch's buffers (wiping labels); it is empty afterwards, and
  * clearing again is safe. */
-void mpc_gc_gbatch_clear(mpc_gc_gbatch_t *b);
-void mpc_gc_ebatch_clear(mpc_gc_ebatch_t *b);
+VEIL_EXPORT void mpc_gc_gbatch_clear(mpc_gc_gbatch_t *b);
+VEIL_EXPORT void mpc_gc_ebatch_clear(mpc_gc_ebatch_t *b);
 
 /* Offline, garbler: b initialised (any earlier content is dropped);
  * gin_off[i * n_gin_off + j] is offline garbler input j of instance i
  * (NULL if n_gin_off == 0).  n >= 1, n_gin_off <= n_gin.  On error the
  * batch is left empty (still initialised). */
-veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
+VEIL_EXPORT veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
                                    mpc_chan_t *ch, const mpc_circuit_t *c,
                                    size_t n, uint32_t n_gin_off,
                                    const uint8_t *gin_off) VEIL_WUR;
 
 /* Offline, evaluator: b initialised; ein[i * n_ein + j] is its input j of
  * instance i (NULL if n_ein == 0); n and n_gin_off as the garbler's. */
-veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
+VEIL_EXPORT veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
                                      mpc_chan_t *ch, const mpc_circuit_t *c,
                                      size_t n, uint32_t n_gin_off,
                                      const uint8_t *ein) VEIL_WUR;
@@ -472,12 +472,12 @@ veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
  * none).  The call wipes the batch's 0-labels and marks it spent (c =
  * NULL), also on error: they must never encode a second input, since two
  * active labels of a wire reveal Delta.  VEIL_EINVAL for a spent batch. */
-veil_status mpc_gc_online_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
+VEIL_EXPORT veil_status mpc_gc_online_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
                                   mpc_chan_t *ch,
                                   const uint8_t *gin_on) VEIL_WUR;
 
 /* Online, evaluator: out[i * n_out + k]. */
-veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
+VEIL_EXPORT veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
                                     mpc_chan_t *ch, uint8_t *out) VEIL_WUR;
 
 /* ------------------------------------------------ ReLU, offline / online
@@ -489,18 +489,18 @@ veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
  * y[i] = (ReLU((c[i] + s[i]) mod p) - r[i]) mod p.  Batches as for the
  * generic calls above.  Values outside [0, p) give VEIL_EINVAL. */
 
-veil_status mpc_relu_offline_server(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
+VEIL_EXPORT veil_status mpc_relu_offline_server(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
                                     mpc_chan_t *ch, const mpc_circuit_t *relu,
                                     uint64_t p, const uint64_t *r,
                                     size_t n) VEIL_WUR;
-veil_status mpc_relu_offline_client(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
+VEIL_EXPORT veil_status mpc_relu_offline_client(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
                                     mpc_chan_t *ch, const mpc_circuit_t *relu,
                                     uint64_t p, const uint64_t *c,
                                     size_t n) VEIL_WUR;
-veil_status mpc_relu_online_server(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
+VEIL_EXPORT veil_status mpc_relu_online_server(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
                                    mpc_chan_t *ch, uint64_t p,
                                    const uint64_t *s) VEIL_WUR;
-veil_status mpc_relu_online_client(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
+VEIL_EXPORT veil_status mpc_relu_online_client(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
                                    mpc_chan_t *ch, uint64_t *y) VEIL_WUR;
 
 #ifdef __cplusplus

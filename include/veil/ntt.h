@@ -31,7 +31,7 @@ typedef struct {
 } ntt_modulus_t;
 
 /* Fill *m for 2 <= q < 2^62; VEIL_EINVAL otherwise. */
-veil_status ntt_modulus_init(ntt_modulus_t *m, uint64_t q) VEIL_WUR;
+VEIL_EXPORT veil_status ntt_modulus_init(ntt_modulus_t *m, uint64_t q) VEIL_WUR;
 
 /* x - r if x >= r, else x, for x, r < 2^63: one conditional subtraction,
  * computed from the sign of x - r rather than with a branch, so that its
@@ -113,14 +113,14 @@ static inline uint64_t ntt_mul_shoup(uint64_t a, uint64_t w, uint64_t wp,
 }
 
 /* a^e mod q, a in [0, q). */
-uint64_t ntt_pow_mod(uint64_t a, uint64_t e, const ntt_modulus_t *m);
+VEIL_EXPORT uint64_t ntt_pow_mod(uint64_t a, uint64_t e, const ntt_modulus_t *m);
 
 /* a^-1 mod q into *inv; VEIL_EINVAL if gcd(a, q) != 1. */
-veil_status ntt_inv_mod(uint64_t *inv, uint64_t a, uint64_t q) VEIL_WUR;
+VEIL_EXPORT veil_status ntt_inv_mod(uint64_t *inv, uint64_t a, uint64_t q) VEIL_WUR;
 
 /* The smallest primitive 2n-th root of unity psi mod prime q (psi^n = -1);
  * VEIL_EPARAM if q != 1 mod 2n or q is not prime. */
-veil_status ntt_root_of_unity(uint64_t *psi, size_t n, uint64_t q) VEIL_WUR;
+VEIL_EXPORT veil_status ntt_root_of_unity(uint64_t *psi, size_t n, uint64_t q) VEIL_WUR;
 
 /* ------------------------------------------------------------------ primes */
 
@@ -128,7 +128,7 @@ veil_status ntt_root_of_unity(uint64_t *psi, size_t n, uint64_t q) VEIL_WUR;
  * descending order, skipping any listed in exclude[0..n_exclude).
  * Deterministic.  VEIL_EINVAL for bad n or bits outside
  * [NTT_MIN_PRIME_BITS, NTT_MAX_PRIME_BITS]; VEIL_EPARAM if fewer exist. */
-veil_status ntt_primes_generate(uint64_t *out, size_t count, unsigned bits,
+VEIL_EXPORT veil_status ntt_primes_generate(uint64_t *out, size_t count, unsigned bits,
                                 size_t n, const uint64_t *exclude,
                                 size_t n_exclude) VEIL_WUR;
 
@@ -155,54 +155,54 @@ typedef struct {
 /* Build a plan for the active ISA.  VEIL_EINVAL if n is not a power of two in
  * [2^NTT_MIN_LOGN, 2^NTT_MAX_LOGN], VEIL_EPARAM if q is not a prime = 1 mod
  * 2n below 2^NTT_MAX_PRIME_BITS, VEIL_ENOMEM. */
-veil_status ntt_plan_init(ntt_plan_t *plan, size_t n, uint64_t q) VEIL_WUR;
+VEIL_EXPORT veil_status ntt_plan_init(ntt_plan_t *plan, size_t n, uint64_t q) VEIL_WUR;
 
 /* The same for an explicit path; VEIL_EUNSUPPORTED if it cannot run here. */
-veil_status ntt_plan_init_isa(ntt_plan_t *plan, size_t n, uint64_t q,
+VEIL_EXPORT veil_status ntt_plan_init_isa(ntt_plan_t *plan, size_t n, uint64_t q,
                               veil_isa_t isa) VEIL_WUR;
 
 /* Free the tables; safe twice. */
-void ntt_plan_clear(ntt_plan_t *plan);
+VEIL_EXPORT void ntt_plan_clear(ntt_plan_t *plan);
 
 /* In-place forward negacyclic NTT: a[0..n) in [0, q) -> evaluations at the
  * odd powers of psi, in bit-reversed order, in [0, q). */
-void ntt_forward(const ntt_plan_t *plan, uint64_t *a);
+VEIL_EXPORT void ntt_forward(const ntt_plan_t *plan, uint64_t *a);
 
 /* Lazy forward: input in [0, 4q), output in [0, 4q) (no final reduction). */
-void ntt_forward_lazy(const ntt_plan_t *plan, uint64_t *a);
+VEIL_EXPORT void ntt_forward_lazy(const ntt_plan_t *plan, uint64_t *a);
 
 /* In-place inverse, including the factor n^-1: input in [0, 2q) (lazy
  * inputs accepted), output in [0, q). */
-void ntt_inverse(const ntt_plan_t *plan, uint64_t *a);
+VEIL_EXPORT void ntt_inverse(const ntt_plan_t *plan, uint64_t *a);
 
 /* Lazy inverse: input in [0, 2q), output in [0, 2q). */
-void ntt_inverse_lazy(const ntt_plan_t *plan, uint64_t *a);
+VEIL_EXPORT void ntt_inverse_lazy(const ntt_plan_t *plan, uint64_t *a);
 
 /* ---------------------------------------------------- pointwise kernels */
 /* All on the plan's modulus and ISA, length plan->n, inputs in [0, q) unless
  * stated, outputs in [0, q).  out may alias any input. */
 
-void ntt_vec_add(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+VEIL_EXPORT void ntt_vec_add(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                  const uint64_t *b);
-void ntt_vec_sub(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+VEIL_EXPORT void ntt_vec_sub(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                  const uint64_t *b);
-void ntt_vec_neg(const ntt_plan_t *p, uint64_t *out, const uint64_t *a);
+VEIL_EXPORT void ntt_vec_neg(const ntt_plan_t *p, uint64_t *out, const uint64_t *a);
 /* out = a * b (Barrett / IFMA). */
-void ntt_vec_mul(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+VEIL_EXPORT void ntt_vec_mul(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                  const uint64_t *b);
 /* out = a * w for one constant w in [0, q) (Shoup). */
-void ntt_vec_mul_scalar(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+VEIL_EXPORT void ntt_vec_mul_scalar(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                         uint64_t w);
 /* out = a * w[i] with precomputed Shoup constants wp[i] (reused plaintexts). */
-void ntt_vec_mul_shoup(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+VEIL_EXPORT void ntt_vec_mul_shoup(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                        const uint64_t *w, const uint64_t *wp);
 /* out += a * b. */
-void ntt_vec_muladd(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+VEIL_EXPORT void ntt_vec_muladd(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                     const uint64_t *b);
 /* out = a mod q for a in [0, 4q) (finishes lazy results). */
-void ntt_vec_reduce(const ntt_plan_t *p, uint64_t *out, const uint64_t *a);
+VEIL_EXPORT void ntt_vec_reduce(const ntt_plan_t *p, uint64_t *out, const uint64_t *a);
 /* wp[i] = floor(w[i] * 2^64 / q): Shoup constants for ntt_vec_mul_shoup. */
-void ntt_vec_shoup_precomp(const ntt_plan_t *p, uint64_t *wp,
+VEIL_EXPORT void ntt_vec_shoup_precomp(const ntt_plan_t *p, uint64_t *wp,
                            const uint64_t *w);
 
 #ifdef __cplusplus

@@ -54,27 +54,27 @@ typedef struct {
  * 0 or above RNS_MAX_PRIMES, a q_i is outside [2, 2^62) or not prime
  * (FLINT's n_is_prime), or two are equal; VEIL_ENOMEM.  On failure *b is
  * left cleared (rns_base_clear is harmless on it). */
-veil_status rns_base_init(rns_base_t *b, const uint64_t *primes,
+VEIL_EXPORT veil_status rns_base_init(rns_base_t *b, const uint64_t *primes,
                           size_t k) VEIL_WUR;
 
 /* Free the base; safe twice, on a zero-filled struct and on NULL. */
-void rns_base_clear(rns_base_t *b);
+VEIL_EXPORT void rns_base_clear(rns_base_t *b);
 
 /* ---------------------------------------------------------------- CRT */
 
 /* res[i] = x mod q_i in [0, q_i) for any signed x. */
-void rns_decompose_mpz(const rns_base_t *b, uint64_t *res, const mpz_t x);
-void rns_decompose_fmpz(const rns_base_t *b, uint64_t *res, const fmpz_t x);
+VEIL_EXPORT void rns_decompose_mpz(const rns_base_t *b, uint64_t *res, const mpz_t x);
+VEIL_EXPORT void rns_decompose_fmpz(const rns_base_t *b, uint64_t *res, const fmpz_t x);
 
 /* x = the integer in [0, Q) with the given residues.  Each res[i] may be any
  * 64-bit word: it is read mod q_i. */
-void rns_compose_mpz(const rns_base_t *b, mpz_t x, const uint64_t *res);
-void rns_compose_fmpz(const rns_base_t *b, fmpz_t x, const uint64_t *res);
+VEIL_EXPORT void rns_compose_mpz(const rns_base_t *b, mpz_t x, const uint64_t *res);
+VEIL_EXPORT void rns_compose_fmpz(const rns_base_t *b, fmpz_t x, const uint64_t *res);
 
 /* x = the same integer centred into (-Q/2, Q/2]. */
-void rns_compose_centered_mpz(const rns_base_t *b, mpz_t x,
+VEIL_EXPORT void rns_compose_centered_mpz(const rns_base_t *b, mpz_t x,
                               const uint64_t *res);
-void rns_compose_centered_fmpz(const rns_base_t *b, fmpz_t x,
+VEIL_EXPORT void rns_compose_centered_fmpz(const rns_base_t *b, fmpz_t x,
                                const uint64_t *res);
 
 /* --------------------------------------------------- base conversion */
@@ -118,20 +118,20 @@ typedef struct {
 
 /* VEIL_EINVAL if an argument is NULL or a base is not initialised;
  * VEIL_ENOMEM.  On failure *c is left cleared. */
-veil_status rns_conv_init(rns_conv_t *c, const rns_base_t *from,
+VEIL_EXPORT veil_status rns_conv_init(rns_conv_t *c, const rns_base_t *from,
                           const rns_base_t *to) VEIL_WUR;
 
 /* Free the tables; safe twice, on a zero-filled struct and on NULL. */
-void rns_conv_clear(rns_conv_t *c);
+VEIL_EXPORT void rns_conv_clear(rns_conv_t *c);
 
 /* Fast (approximate) base conversion, BEHZ's FastBconv:
  *   out_j = sum_i y_i (qhat_i mod p_j)  mod p_j  =  (x + e Q) mod p_j,
  * 0 <= e < from->k as above; e depends on the column only, not on j.
  * in: from->k rows of n residues in [0, q_i); out: to->k rows of n residues
  * in [0, p_j).  in and out must not overlap. */
-void rns_conv_apply(const rns_conv_t *c, uint64_t *out, const uint64_t *in,
+VEIL_EXPORT void rns_conv_apply(const rns_conv_t *c, uint64_t *out, const uint64_t *in,
                     size_t n);
-void _rns_conv_apply(const rns_conv_t *c, uint64_t *out, const uint64_t *in,
+VEIL_EXPORT void _rns_conv_apply(const rns_conv_t *c, uint64_t *out, const uint64_t *in,
                      size_t n, size_t stride);
 
 /* "Exact" base conversion (HPS section 2.2): the fast conversion minus v Q,
@@ -140,9 +140,9 @@ void _rns_conv_apply(const rns_conv_t *c, uint64_t *out, const uint64_t *in,
  * (-Q/2, Q/2] whenever |x_c| <= (Q/2)(1 - k 2^-48), and x' is x_c or x_c + Q
  * otherwise (the rounding of v can only fail that close to -Q/2).  Ranges
  * and aliasing as rns_conv_apply. */
-void rns_conv_apply_exact(const rns_conv_t *c, uint64_t *out,
+VEIL_EXPORT void rns_conv_apply_exact(const rns_conv_t *c, uint64_t *out,
                           const uint64_t *in, size_t n);
-void _rns_conv_apply_exact(const rns_conv_t *c, uint64_t *out,
+VEIL_EXPORT void _rns_conv_apply_exact(const rns_conv_t *c, uint64_t *out,
                            const uint64_t *in, size_t n, size_t stride);
 
 /* ------------------------------------------------------ scale and round */
@@ -186,18 +186,18 @@ typedef struct {
 /* VEIL_EINVAL if s or q is NULL, a base is not initialised, t is outside
  * [2, 2^62), or a prime of P equals a prime of Q; VEIL_ENOMEM.  Both bases
  * are borrowed.  On failure *s is left cleared. */
-veil_status rns_scale_init(rns_scale_t *s, const rns_base_t *q,
+VEIL_EXPORT veil_status rns_scale_init(rns_scale_t *s, const rns_base_t *q,
                            const rns_base_t *p, uint64_t t) VEIL_WUR;
 
 /* Free the tables; safe twice, on a zero-filled struct and on NULL. */
-void rns_scale_clear(rns_scale_t *s);
+VEIL_EXPORT void rns_scale_clear(rns_scale_t *s);
 
 /* in: q->k (+ p->k) rows of n residues, each in [0, its prime); out: s->m
  * rows of n values in [0, t) resp. [0, p_j).  in and out must not overlap.
  * The intermediate values are wiped (the input may be a decryption phase). */
-void rns_scale_round(const rns_scale_t *s, uint64_t *out, const uint64_t *in,
+VEIL_EXPORT void rns_scale_round(const rns_scale_t *s, uint64_t *out, const uint64_t *in,
                      size_t n);
-void _rns_scale_round(const rns_scale_t *s, uint64_t *out, const uint64_t *in,
+VEIL_EXPORT void _rns_scale_round(const rns_scale_t *s, uint64_t *out, const uint64_t *in,
                       size_t n, size_t stride);
 
 #ifdef __cplusplus

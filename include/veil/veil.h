@@ -19,6 +19,18 @@ extern "C" {
 #define VEIL_WUR
 #endif
 
+/* VEIL_EXPORT marks the public API.  The library is compiled with
+ * -fvisibility=hidden, so only functions declared with VEIL_EXPORT in
+ * the headers of include/veil/ are exported from libveil.so; internals (kernels,
+ * scratch areas, step builders) stay private to the library.  Tests and
+ * veil-bench link the static archive, where internals remain reachable
+ * (doc/DESIGN.md, section 5). */
+#if defined(__GNUC__) || defined(__clang__)
+#define VEIL_EXPORT __attribute__((visibility("default")))
+#else
+#define VEIL_EXPORT
+#endif
+
 /* ------------------------------------------------------ debug assertions */
 
 /* VEIL_ASSERT(cond): a precondition check at a kernel's entry (residues
@@ -45,7 +57,7 @@ extern "C" {
 
 /* Report a failed VEIL_ASSERT and abort() (always in the library, so that
  * a debug caller can link a normal build). */
-VEIL_NORETURN void veil_assert_fail(const char *cond, const char *file,
+VEIL_EXPORT VEIL_NORETURN void veil_assert_fail(const char *cond, const char *file,
                                     int line);
 
 #ifdef VEIL_DEBUG
@@ -93,7 +105,7 @@ typedef enum {
 } veil_status;
 
 /* A static, human-readable description of a status code (never NULL). */
-const char *veil_strerror(veil_status st);
+VEIL_EXPORT const char *veil_strerror(veil_status st);
 
 /* --------------------------------------------------------- init, dispatch */
 
@@ -111,26 +123,26 @@ typedef enum {
  * VEIL_ISA=scalar|avx2|avx512.  Returns VEIL_EUNSUPPORTED if VEIL_ISA names a
  * path this machine cannot run (the best path is then used), VEIL_ERANDOM if
  * libsodium cannot initialise. */
-veil_status veil_init(void) VEIL_WUR;
+VEIL_EXPORT veil_status veil_init(void) VEIL_WUR;
 
 /* The path new objects (NTT plans, ...) use.  Calls veil_init() if needed. */
-veil_isa_t veil_isa_active(void);
+VEIL_EXPORT veil_isa_t veil_isa_active(void);
 
 /* The fastest path this build and CPU support. */
-veil_isa_t veil_isa_best(void);
+VEIL_EXPORT veil_isa_t veil_isa_best(void);
 
 /* 1 if this build contains path `isa` and this CPU can run it, else 0. */
-int veil_isa_supported(veil_isa_t isa);
+VEIL_EXPORT int veil_isa_supported(veil_isa_t isa);
 
 /* Force a path for objects created afterwards (tests and benchmarks).
  * VEIL_EUNSUPPORTED if !veil_isa_supported(isa). Not thread-safe. */
-veil_status veil_isa_set(veil_isa_t isa) VEIL_WUR;
+VEIL_EXPORT veil_status veil_isa_set(veil_isa_t isa) VEIL_WUR;
 
 /* "scalar", "avx2" or "avx512". */
-const char *veil_isa_name(veil_isa_t isa);
+VEIL_EXPORT const char *veil_isa_name(veil_isa_t isa);
 
 /* Parse a name as above into *isa; VEIL_EINVAL if unknown. */
-veil_status veil_isa_parse(veil_isa_t *isa, const char *name) VEIL_WUR;
+VEIL_EXPORT veil_status veil_isa_parse(veil_isa_t *isa, const char *name) VEIL_WUR;
 
 /* CPU features, probed once with CPUID and XGETBV (the first call probes;
  * thread-safe).  A vector feature counts only if the OS saves its register
@@ -154,26 +166,26 @@ typedef enum {
 
 /* 1 if the CPU has every feature in `features` (an OR of
  * veil_cpu_feature_t values), else 0; 1 for 0. */
-int veil_cpu_has(unsigned features);
+VEIL_EXPORT int veil_cpu_has(unsigned features);
 
 /* ------------------------------------------------------------------ memory */
 
 /* Zero `len` bytes in a way the compiler cannot elide (for secrets). */
-void veil_memzero(void *p, size_t len);
+VEIL_EXPORT void veil_memzero(void *p, size_t len);
 
 /* 64-byte aligned allocation (for SIMD); NULL on failure or len == 0.
  * Free with veil_free. */
-void *veil_alloc(size_t len);
+VEIL_EXPORT void *veil_alloc(size_t len);
 
 /* 64-byte aligned, zero-filled allocation of count * size bytes, with an
  * overflow check; NULL on failure. */
-void *veil_calloc(size_t count, size_t size);
+VEIL_EXPORT void *veil_calloc(size_t count, size_t size);
 
 /* Free memory from veil_alloc / veil_calloc; NULL is fine. */
-void veil_free(void *p);
+VEIL_EXPORT void veil_free(void *p);
 
 /* Wipe `len` bytes, then free (for secret buffers); NULL is fine. */
-void veil_free_secret(void *p, size_t len);
+VEIL_EXPORT void veil_free_secret(void *p, size_t len);
 
 /* ------------------------------------------------------------------ CSPRNG */
 
@@ -194,33 +206,33 @@ typedef struct {
 } veil_rng_t;
 
 /* Seed from the operating system. VEIL_ERANDOM if getrandom fails. */
-veil_status veil_rng_init(veil_rng_t *rng) VEIL_WUR;
+VEIL_EXPORT veil_status veil_rng_init(veil_rng_t *rng) VEIL_WUR;
 
 /* Seed deterministically from 32 bytes (a seed from another veil_rng_t or
  * received with a seeded key/ciphertext). */
-void veil_rng_init_seed(veil_rng_t *rng, const uint8_t seed[VEIL_SEED_BYTES]);
+VEIL_EXPORT void veil_rng_init_seed(veil_rng_t *rng, const uint8_t seed[VEIL_SEED_BYTES]);
 
 /* Wipe the generator state; safe to call twice. */
-void veil_rng_clear(veil_rng_t *rng);
+VEIL_EXPORT void veil_rng_clear(veil_rng_t *rng);
 
 /* Fill out[0..len) with random bytes. */
-void veil_rng_bytes(veil_rng_t *rng, void *out, size_t len);
+VEIL_EXPORT void veil_rng_bytes(veil_rng_t *rng, void *out, size_t len);
 
 /* A uniform 64-bit word. */
-uint64_t veil_rng_u64(veil_rng_t *rng);
+VEIL_EXPORT uint64_t veil_rng_u64(veil_rng_t *rng);
 
 /* out[i] uniform in [0, q) by rejection sampling (no modulo bias);
  * requires 2 <= q < 2^63. */
-void veil_rng_uniform_mod(veil_rng_t *rng, uint64_t *out, size_t n, uint64_t q);
+VEIL_EXPORT void veil_rng_uniform_mod(veil_rng_t *rng, uint64_t *out, size_t n, uint64_t q);
 
 /* out[i] uniform in {-1, 0, 1} (the ternary secret distribution). */
-void veil_rng_ternary(veil_rng_t *rng, int8_t *out, size_t n);
+VEIL_EXPORT void veil_rng_ternary(veil_rng_t *rng, int8_t *out, size_t n);
 
 /* out[i] from the centred binomial distribution with parameter 21: the sum of
  * 21 fair coin differences, in [-21, 21], variance 10.5, i.e. standard
  * deviation 3.24 (the HE standard's sigma = 3.2; SEAL samples it the same
  * way). */
-void veil_rng_cbd(veil_rng_t *rng, int8_t *out, size_t n);
+VEIL_EXPORT void veil_rng_cbd(veil_rng_t *rng, int8_t *out, size_t n);
 
 #ifdef __cplusplus
 }

@@ -7,10 +7,8 @@
 const char *nt_mnist_dir(void)
 {
     static char buf[4096];
-    const char *env = getenv("MNIST_DIR");
-    if (env != NULL && env[0] != '\0')
-        return env;
-    snprintf(buf, sizeof(buf), "%s/../shared/data/mnist", VEIL_SOURCE_DIR);
+    if (nn_mnist_locate(buf, sizeof(buf), NULL, VEIL_SOURCE_DIR) != VEIL_OK)
+        return "./data/mnist";
     return buf;
 }
 

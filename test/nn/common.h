@@ -11,7 +11,9 @@
 #define VEIL_SOURCE_DIR "."
 #endif
 
-/* The MNIST directory: $MNIST_DIR, else <srcdir>/../shared/data/mnist. */
+/* The MNIST directory, as programs find it (nn_mnist_locate with the
+ * source directory): $MNIST_DIR, ./data/mnist, <srcdir>/data/mnist, or a
+ * data cache <srcdir>/../shared/data/mnist. */
 const char *nt_mnist_dir(void);
 
 /* <srcdir>/<rel> in a static buffer. */

