@@ -8,6 +8,7 @@
  * The result is a deterministic function of the options (the seed included),
  * whatever the number of threads.
  */
+#include "veil/nn.h"
 #include <errno.h>
 #include <getopt.h>
 #include <omp.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "veil/nn.h"
 
 #ifndef VEIL_SOURCE_DIR
 #define VEIL_SOURCE_DIR NULL
@@ -70,26 +70,29 @@ static void on_progress(void *arg, const nn_progress_t *p)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: train_mnist --net lola|lola-small [options]\n"
-            "  --out FILE       model file (default models/<net>.vmodel)\n"
-            "  --data DIR       MNIST directory (default: $MNIST_DIR, then\n"
-            "                   ../shared/data/mnist next to the sources, then\n"
-            "                   ./data/mnist)\n"
-            "  --epochs N       training epochs\n"
-            "  --batch N        mini-batch size\n"
-            "  --lr X           initial Adam learning rate\n"
-            "  --shift N        augmentation: random shifts of up to N pixels\n"
-            "  --seed N         seed (default 1)\n"
-            "  --holdout N      the last N training images are not trained on;\n"
-            "                   the quantization is chosen on them (default 10000)\n"
-            "  --qtol P         allowed disagreement between quantized and float\n"
-            "                   predictions on them before fine-tuning, in percent\n"
-            "                   (default 0.3)\n"
-            "  --qat-epochs N   quantization-aware fine-tuning epochs (default 5)\n"
-            "  --qat-lr X       its initial learning rate (default 5e-5)\n"
-            "  --from FILE      skip training: quantize the float model in FILE\n"
-            "  --threads T      OpenMP threads\n");
+    fprintf(
+        f,
+        "usage: train_mnist --net lola|lola-small [options]\n"
+        "  --out FILE       model file (default models/<net>.vmodel)\n"
+        "  --data DIR       MNIST directory (default: $MNIST_DIR, then\n"
+        "                   ../shared/data/mnist next to the sources, then\n"
+        "                   ./data/mnist)\n"
+        "  --epochs N       training epochs\n"
+        "  --batch N        mini-batch size\n"
+        "  --lr X           initial Adam learning rate\n"
+        "  --shift N        augmentation: random shifts of up to N pixels\n"
+        "  --seed N         seed (default 1)\n"
+        "  --holdout N      the last N training images are not trained on;\n"
+        "                   the quantization is chosen on them (default "
+        "10000)\n"
+        "  --qtol P         allowed disagreement between quantized and float\n"
+        "                   predictions on them before fine-tuning, in "
+        "percent\n"
+        "                   (default 0.3)\n"
+        "  --qat-epochs N   quantization-aware fine-tuning epochs (default 5)\n"
+        "  --qat-lr X       its initial learning rate (default 5e-5)\n"
+        "  --from FILE      skip training: quantize the float model in FILE\n"
+        "  --threads T      OpenMP threads\n");
 }
 
 /* The networks of the paper, section 4.3, with batch norm before each
@@ -119,17 +122,17 @@ static veil_status build(nn_model_t *m, const char *net)
  * fine-tune it through the quantization for qo->epochs epochs (if any) on
  * the training images, then report its accuracy and value ranges. */
 static veil_status quantize(nn_model_t *f, const nn_dataset_t *fit,
-                            const nn_dataset_t *held,
-                            const nn_dataset_t *test, double qtol,
-                            const nn_train_opts_t *qo)
+                            const nn_dataset_t *held, const nn_dataset_t *test,
+                            double qtol, const nn_train_opts_t *qo)
 {
     nn_qmodel_t q;
     nn_ranges_t r;
     double sel_agree, facc, acc, agree, t0 = now();
     veil_status st;
 
-    fprintf(stderr, "train_mnist: choosing the quantization on %u held-out "
-                    "images (at most %.2f%% disagreement)...\n",
+    fprintf(stderr,
+            "train_mnist: choosing the quantization on %u held-out "
+            "images (at most %.2f%% disagreement)...\n",
             held->count, qtol);
     if ((st = nn_model_choose_qparams(f, &sel_agree, held, qtol / 100)) !=
         VEIL_OK)
@@ -138,8 +141,9 @@ static veil_status quantize(nn_model_t *f, const nn_dataset_t *fit,
            "images\n",
            100 * sel_agree);
     if (qo->epochs > 0) {
-        fprintf(stderr, "train_mnist: quantization-aware fine-tuning, %u "
-                        "epochs, lr %g\n",
+        fprintf(stderr,
+                "train_mnist: quantization-aware fine-tuning, %u "
+                "epochs, lr %g\n",
                 qo->epochs, qo->lr);
         if ((st = nn_train(f, fit, test, qo)) != VEIL_OK)
             return st;
@@ -231,22 +235,54 @@ int main(int argc, char **argv)
     qo.quant_aware = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'n': net = optarg; break;
-        case 'o': out = optarg; break;
-        case 'd': data = optarg; break;
-        case 'e': o.epochs = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 'b': o.batch = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 'l': o.lr = strtof(optarg, NULL); break;
-        case 's': o.shift = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 'S': seed = strtoul(optarg, NULL, 10); break;
-        case 't': omp_set_num_threads(atoi(optarg)); break;
-        case 'H': holdout = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 'Q': qtol = strtod(optarg, NULL); break;
-        case 'E': qo.epochs = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 'L': qo.lr = strtof(optarg, NULL); break;
-        case 'F': from = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'n':
+            net = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'd':
+            data = optarg;
+            break;
+        case 'e':
+            o.epochs = (uint32_t)strtoul(optarg, NULL, 10);
+            break;
+        case 'b':
+            o.batch = (uint32_t)strtoul(optarg, NULL, 10);
+            break;
+        case 'l':
+            o.lr = strtof(optarg, NULL);
+            break;
+        case 's':
+            o.shift = (uint32_t)strtoul(optarg, NULL, 10);
+            break;
+        case 'S':
+            seed = strtoul(optarg, NULL, 10);
+            break;
+        case 't':
+            omp_set_num_threads(atoi(optarg));
+            break;
+        case 'H':
+            holdout = (uint32_t)strtoul(optarg, NULL, 10);
+            break;
+        case 'Q':
+            qtol = strtod(optarg, NULL);
+            break;
+        case 'E':
+            qo.epochs = (uint32_t)strtoul(optarg, NULL, 10);
+            break;
+        case 'L':
+            qo.lr = strtof(optarg, NULL);
+            break;
+        case 'F':
+            from = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (net == NULL || optind != argc) {

@@ -3,8 +3,8 @@
  * Capacity grows on demand (a product has 3 polynomials) and never shrinks,
  * so a ciphertext reused in a loop allocates once.
  */
-#include <string.h>
 #include "bfv_internal.h"
+#include <string.h>
 
 veil_status bfv_ciphertext_init(bfv_ciphertext_t *ct, const bfv_context_t *ctx)
 {

@@ -14,14 +14,14 @@ veil_status bfv_crt_first_error(const veil_status *st, size_t k);
 /* st = the first error of `call` evaluated for every component index i in
  * [0, k), in parallel (OpenMP over components).  `call` is an expression
  * of i returning veil_status; each i must touch only component i. */
-#define BFV_CRT_EACH(st, k, call)                                            \
-    do {                                                                     \
-        veil_status st_each_[BFV_CRT_MAX];                                   \
-        const size_t k_each_ = (k);                                          \
-        _Pragma("omp parallel for schedule(static)")                         \
-        for (size_t i = 0; i < k_each_; i++)                                 \
-            st_each_[i] = (call);                                            \
-        (st) = bfv_crt_first_error(st_each_, k_each_);                       \
+#define BFV_CRT_EACH(st, k, call)                                              \
+    do {                                                                       \
+        veil_status st_each_[BFV_CRT_MAX];                                     \
+        const size_t k_each_ = (k);                                            \
+        _Pragma("omp parallel for schedule(static)") for (size_t i = 0;        \
+                                                          i < k_each_; i++)    \
+            st_each_[i] = (call);                                              \
+        (st) = bfv_crt_first_error(st_each_, k_each_);                         \
     } while (0)
 
 /* Draw one seed per component from rng (in component order): the

@@ -6,8 +6,8 @@
  * (ctx->slot_to_ntt, built in context.c; doc/06-rotations.md explains the
  * order).  The scalar encoder writes the constant polynomial.
  */
-#include <string.h>
 #include "bfv_internal.h"
+#include <string.h>
 
 /* c mod t in [0, t) for any signed c (t < 2^63). */
 static uint64_t signed_mod(int64_t c, uint64_t t)

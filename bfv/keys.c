@@ -2,8 +2,8 @@
  * keys.c - the secret key (ternary s) and the public key
  * (b, a) = (-(a s + e), a) mod Q.  doc/03-bfv.md, "Keys".
  */
-#include <string.h>
 #include "bfv_internal.h"
+#include <string.h>
 
 veil_status bfv_secret_key_init(bfv_secret_key_t *sk, const bfv_context_t *ctx)
 {

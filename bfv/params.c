@@ -3,12 +3,12 @@
  * table, presets, prime generation from bit sizes or a total budget, and the
  * structural + security check behind bfv_context_init.  doc/07-parameters.md.
  */
+#include "veil/bfv.h"
+#include <flint/ulong_extras.h>
+#include <gmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <gmp.h>
-#include <flint/ulong_extras.h>
-#include "veil/bfv.h"
 
 /* Largest log2(QP) for classical security with a ternary secret and error
  * standard deviation 3.2: Albrecht et al., "Homomorphic Encryption Security

@@ -3,8 +3,8 @@
  * bfv_plaintext_ntt_t (lifted to Q, NTT form, for bfv_mul_plain), and the
  * conversion between them.
  */
-#include <string.h>
 #include "bfv_internal.h"
+#include <string.h>
 
 veil_status bfv_plaintext_init(bfv_plaintext_t *pt, const bfv_context_t *ctx)
 {

@@ -13,9 +13,9 @@
  * none nests in itself).  Areas holding secret-dependent values are wiped
  * by their user before returning (veil_memzero).
  */
+#include "bfv_internal.h"
 #include <pthread.h>
 #include <string.h>
-#include "bfv_internal.h"
 
 typedef struct {
     uint64_t *p[BFV_SCRATCH_SLOTS];

@@ -13,9 +13,9 @@
 #ifndef VEIL_BFV_FUZZ_ENV_H
 #define VEIL_BFV_FUZZ_ENV_H
 
+#include "veil/bfv_serial.h"
 #include <stdint.h>
 #include <stdlib.h>
-#include "veil/bfv_serial.h"
 
 typedef struct {
     bfv_params_t params;
@@ -49,30 +49,30 @@ void fz_status(veil_status st);
  * deserialize the input exactly (used == NULL) and as a stream prefix,
  * check the two agree, and re-serialize what was accepted (`ser` is
  * serialize(out, cap, len, obj) with the object's usual flags). */
-#define FZ_TARGET(type, ctx, init, deser, ser, clear)                        \
-    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);            \
-    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)             \
-    {                                                                        \
-        type obj;                                                            \
-        size_t used = 0, len = 0;                                            \
-        veil_status exact, prefix;                                           \
-        if (init(&obj, (ctx)) != VEIL_OK)                                    \
-            abort();                                                         \
-        exact = deser(&obj, data, size, NULL);                               \
-        fz_status(exact);                                                    \
-        prefix = deser(&obj, data, size, &used);                             \
-        fz_status(prefix);                                                   \
-        if (exact == VEIL_OK && (prefix != VEIL_OK || used != size))         \
-            abort();                                                         \
-        if (prefix == VEIL_OK) {                                             \
-            uint8_t *out = malloc(used);                                     \
-            if (out == NULL || ser(out, used, &len, &obj) != VEIL_OK)        \
-                abort();                                                     \
-            fz_same_bytes(data, used, out, len);                             \
-            free(out);                                                       \
-        }                                                                    \
-        clear(&obj);                                                         \
-        return 0;                                                            \
+#define FZ_TARGET(type, ctx, init, deser, ser, clear)                          \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);              \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)               \
+    {                                                                          \
+        type obj;                                                              \
+        size_t used = 0, len = 0;                                              \
+        veil_status exact, prefix;                                             \
+        if (init(&obj, (ctx)) != VEIL_OK)                                      \
+            abort();                                                           \
+        exact = deser(&obj, data, size, NULL);                                 \
+        fz_status(exact);                                                      \
+        prefix = deser(&obj, data, size, &used);                               \
+        fz_status(prefix);                                                     \
+        if (exact == VEIL_OK && (prefix != VEIL_OK || used != size))           \
+            abort();                                                           \
+        if (prefix == VEIL_OK) {                                               \
+            uint8_t *out = malloc(used);                                       \
+            if (out == NULL || ser(out, used, &len, &obj) != VEIL_OK)          \
+                abort();                                                       \
+            fz_same_bytes(data, used, out, len);                               \
+            free(out);                                                         \
+        }                                                                      \
+        clear(&obj);                                                           \
+        return 0;                                                              \
     }
 
 #endif

@@ -9,10 +9,10 @@
  *   ./configure --enable-fuzz CC=clang && make fuzz/fuzz_mpc_circuit
  *   fuzz/fuzz_mpc_circuit -max_len=4096
  */
+#include "veil/mpc_gc.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "veil/mpc_gc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

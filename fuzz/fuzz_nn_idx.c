@@ -6,8 +6,8 @@
  *   ./configure --enable-fuzz CC=clang && make fuzz/fuzz_nn_idx
  *   fuzz/fuzz_nn_idx -max_len=4096
  */
-#include <stdlib.h>
 #include "veil/nn.h"
+#include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,10 +9,10 @@
  *   ./configure --enable-fuzz CC=clang && make fuzz/fuzz_nn_model
  *   fuzz/fuzz_nn_model -max_len=4096
  */
+#include "veil/nn.h"
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include "veil/nn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

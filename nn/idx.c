@@ -4,11 +4,11 @@
  * the payload.  Only unsigned bytes (type 0x08) are accepted.  Files may be
  * gzip-compressed; zlib's gzread reads plain files unchanged.
  */
+#include "veil/nn.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "veil/nn.h"
 
 #define IDX_TYPE_UBYTE 0x08
 

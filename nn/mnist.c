@@ -3,11 +3,11 @@
  * files (plain or .gz), locating that directory for a program, and the
  * message that tells a user how to get the data.
  */
+#include "veil/nn.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "veil/nn.h"
 
 #define MNIST_SIDE 28
 
@@ -30,8 +30,7 @@ static veil_status mnist_path(char *path, size_t cap, const char *dir,
     return access(path, F_OK) == 0 ? VEIL_OK : VEIL_EIO;
 }
 
-static veil_status mnist_read(nn_idx_t *idx, const char *dir,
-                              const char *name)
+static veil_status mnist_read(nn_idx_t *idx, const char *dir, const char *name)
 {
     char path[4096];
     veil_status st = mnist_path(path, sizeof(path), dir, name);

@@ -12,8 +12,8 @@
  *    first, and take the first one that still meets the tolerance; repeat
  *    until no move is accepted.
  */
-#include <string.h>
 #include "veil/nn.h"
+#include <string.h>
 
 /* Bound bits and (if agree != NULL) the agreement of the quantized and
  * float predictions of m as it stands. */

@@ -1,8 +1,8 @@
 /* memory.c - aligned allocation and secret wiping. */
+#include "veil/veil.h"
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
-#include "veil/veil.h"
 
 #define VEIL_ALIGN 64
 

@@ -5,11 +5,11 @@
  * Output is a deterministic function of the 32-byte key, so a seeded
  * generator reproduces a uniform polynomial from its seed on any machine.
  */
+#include "veil/veil.h"
 #include <errno.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sodium.h>
-#include "veil/veil.h"
 
 /* Refill buf with the next sizeof(buf) bytes of keystream. */
 static void rng_refill(veil_rng_t *rng)

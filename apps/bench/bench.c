@@ -1,8 +1,8 @@
 /* bench.c - timing and reporting for veil-bench. */
+#include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include "bench.h"
 
 double bench_now(void)
 {
@@ -54,7 +54,8 @@ void bench_report(const bench_opts_t *o, const char *suite, const char *op,
 {
     if (o->json) {
         printf("{\"suite\":\"%s\",\"op\":\"%s\",\"n\":%zu,\"bits\":%u,"
-               "\"isa\":\"%s\",\"threads\":%d,\"median_us\":%.2f,\"runs\":%d%s%s}\n",
+               "\"isa\":\"%s\",\"threads\":%d,\"median_us\":%.2f,\"runs\":%d%s%"
+               "s}\n",
                suite, op, n, bits, isa, threads, median_us, runs,
                extra ? "," : "", extra ? extra : "");
     } else {

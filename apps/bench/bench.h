@@ -7,8 +7,8 @@
 #ifndef VEIL_BENCH_H
 #define VEIL_BENCH_H
 
-#include <stddef.h>
 #include "veil/veil.h"
+#include <stddef.h>
 
 typedef struct {
     int json;        /* --json: JSON lines instead of the table          */

@@ -6,11 +6,11 @@
  * (rotate_rows, mul_relin, mul_plain, encrypt_pk, keygen_galois_pow2, ...);
  * sizes in bytes are reported as extra fields of the "sizes" row.
  */
+#include "bench.h"
+#include "veil/bfv.h"
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
-#include "veil/bfv.h"
-#include "bench.h"
 
 #define BENCH_KEYSET_RUNS 5 /* the power-of-two Galois key set */
 #define BENCH_KEY_RUNS 21   /* one relinearization or Galois key */

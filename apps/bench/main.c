@@ -5,10 +5,10 @@
  *
  * Each measurement is the median of --runs repetitions (default 201).
  */
+#include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bench.h"
 
 typedef struct {
     const char *name;
@@ -24,7 +24,8 @@ static const suite_t suites[] = {
     {"lola", bench_lola, "LoLa MNIST inference (4 variants), planner op costs"},
     {"train", bench_train, "CNN-7 training throughput (fwd + bwd + Adam)"},
     {"safenet-he", bench_safenet_he, "SAFENet offline HE linear layers, CNN-7"},
-    {"safenet", bench_safenet, "SAFENet CNN-7 end to end: relu, delphi, safenet80"},
+    {"safenet", bench_safenet,
+     "SAFENet CNN-7 end to end: relu, delphi, safenet80"},
 };
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))
 
@@ -56,7 +57,8 @@ int main(int argc, char **argv)
 
     if (st != VEIL_OK)
         fprintf(stderr, "veil-bench: warning: %s (VEIL_ISA=%s)\n",
-                veil_strerror(st), getenv("VEIL_ISA") ? getenv("VEIL_ISA") : "");
+                veil_strerror(st),
+                getenv("VEIL_ISA") ? getenv("VEIL_ISA") : "");
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--json") == 0) {
@@ -96,7 +98,8 @@ int main(int argc, char **argv)
     for (int w = 0; w < n_want; w++) {
         int found = 0;
         for (size_t i = 0; i < N_SUITES; i++) {
-            if (strcmp(want[w], "all") == 0 || strcmp(want[w], suites[i].name) == 0) {
+            if (strcmp(want[w], "all") == 0 ||
+                strcmp(want[w], suites[i].name) == 0) {
                 found = 1;
                 rc |= suites[i].run(&o);
             }

@@ -47,9 +47,9 @@
 #ifndef VEIL_BFV_H
 #define VEIL_BFV_H
 
-#include <gmp.h>
 #include "veil/ntt.h"
 #include "veil/rns.h"
+#include <gmp.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -115,16 +115,17 @@ VEIL_EXPORT veil_status bfv_params_preset(bfv_params_t *p, size_t n) VEIL_WUR;
  * deterministic).  Does not check security (bfv_params_check does).
  * VEIL_EINVAL for bad counts or sizes, VEIL_EPARAM if primes run out. */
 VEIL_EXPORT veil_status bfv_params_from_bits(bfv_params_t *p, size_t n,
-                                 const unsigned *q_bits, size_t n_q,
-                                 const unsigned *p_bits, size_t n_p, uint64_t t,
-                                 bfv_security_t sec) VEIL_WUR;
+                                             const unsigned *q_bits, size_t n_q,
+                                             const unsigned *p_bits, size_t n_p,
+                                             uint64_t t,
+                                             bfv_security_t sec) VEIL_WUR;
 
 /* Spread a total budget of log2(QP) = total_bits over the fewest primes of
  * at most NTT_MAX_PRIME_BITS bits, one of them special (the largest), sizes
  * differing by at most one bit.  VEIL_EINVAL / VEIL_EPARAM as above. */
 VEIL_EXPORT veil_status bfv_params_from_budget(bfv_params_t *p, size_t n,
-                                   unsigned total_bits, uint64_t t,
-                                   bfv_security_t sec) VEIL_WUR;
+                                               unsigned total_bits, uint64_t t,
+                                               bfv_security_t sec) VEIL_WUR;
 
 /* Check a parameter set: structure (sizes, primality, = 1 mod 2n,
  * distinctness, t coprime to Q, P large enough) and security.  Returns
@@ -132,7 +133,7 @@ VEIL_EXPORT veil_status bfv_params_from_budget(bfv_params_t *p, size_t n,
  * > 0, writes a NUL-terminated sentence saying what is wrong (or "ok").
  * Insecure sets pass only with allow_insecure set. */
 VEIL_EXPORT veil_status bfv_params_check(const bfv_params_t *p, char *why,
-                             size_t why_len) VEIL_WUR;
+                                         size_t why_len) VEIL_WUR;
 
 /* ================================================================ context */
 
@@ -169,7 +170,7 @@ typedef struct {
  * for a refused set (call bfv_params_check for the reason), VEIL_EINVAL,
  * VEIL_ENOMEM.  On failure ctx needs no clear (clear is harmless). */
 VEIL_EXPORT veil_status bfv_context_init(bfv_context_t *ctx,
-                             const bfv_params_t *params) VEIL_WUR;
+                                         const bfv_params_t *params) VEIL_WUR;
 VEIL_EXPORT void bfv_context_clear(bfv_context_t *ctx);
 
 /* ================================================================ objects */
@@ -273,32 +274,32 @@ typedef struct {
  * encrypts nothing in particular until written).  VEIL_EINVAL, VEIL_ENOMEM.
  * clear: free (wiping secrets); safe twice and after a failed init. */
 VEIL_EXPORT veil_status bfv_plaintext_init(bfv_plaintext_t *pt,
-                               const bfv_context_t *ctx) VEIL_WUR;
+                                           const bfv_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void bfv_plaintext_clear(bfv_plaintext_t *pt);
-VEIL_EXPORT veil_status bfv_plaintext_ntt_init(bfv_plaintext_ntt_t *pt,
-                                   const bfv_context_t *ctx) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_plaintext_ntt_init(
+    bfv_plaintext_ntt_t *pt, const bfv_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void bfv_plaintext_ntt_clear(bfv_plaintext_ntt_t *pt);
 VEIL_EXPORT veil_status bfv_ciphertext_init(bfv_ciphertext_t *ct,
-                                const bfv_context_t *ctx) VEIL_WUR;
+                                            const bfv_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void bfv_ciphertext_clear(bfv_ciphertext_t *ct);
 VEIL_EXPORT veil_status bfv_secret_key_init(bfv_secret_key_t *sk,
-                                const bfv_context_t *ctx) VEIL_WUR;
+                                            const bfv_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void bfv_secret_key_clear(bfv_secret_key_t *sk);
 VEIL_EXPORT veil_status bfv_public_key_init(bfv_public_key_t *pk,
-                                const bfv_context_t *ctx) VEIL_WUR;
+                                            const bfv_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void bfv_public_key_clear(bfv_public_key_t *pk);
 VEIL_EXPORT veil_status bfv_relin_key_init(bfv_relin_key_t *rk,
-                               const bfv_context_t *ctx) VEIL_WUR;
+                                           const bfv_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void bfv_relin_key_clear(bfv_relin_key_t *rk);
 VEIL_EXPORT veil_status bfv_galois_keys_init(bfv_galois_keys_t *gk,
-                                 const bfv_context_t *ctx) VEIL_WUR;
+                                             const bfv_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void bfv_galois_keys_clear(bfv_galois_keys_t *gk);
 
 /* dst = src (same context; dst grows as needed).  VEIL_EINVAL, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status bfv_ciphertext_copy(bfv_ciphertext_t *dst,
-                                const bfv_ciphertext_t *src) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_ciphertext_copy(
+    bfv_ciphertext_t *dst, const bfv_ciphertext_t *src) VEIL_WUR;
 VEIL_EXPORT veil_status bfv_plaintext_copy(bfv_plaintext_t *dst,
-                               const bfv_plaintext_t *src) VEIL_WUR;
+                                           const bfv_plaintext_t *src) VEIL_WUR;
 
 /* Pointer to row i (prime q_i) of polynomial c_k: ct->data + (k*L + i)*n. */
 static inline uint64_t *bfv_ct_row(const bfv_ciphertext_t *ct, size_t k,
@@ -311,50 +312,56 @@ static inline uint64_t *bfv_ct_row(const bfv_ciphertext_t *ct, size_t k,
 
 /* Sample a fresh ternary secret key (uniform in {-1, 0, 1}^n).  sk must be
  * initialised.  VEIL_EINVAL. */
-VEIL_EXPORT veil_status bfv_keygen_secret(bfv_secret_key_t *sk, veil_rng_t *rng) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_keygen_secret(bfv_secret_key_t *sk,
+                                          veil_rng_t *rng) VEIL_WUR;
 
 /* Public key for sk: seed drawn from rng, a expanded from it, e centred
  * binomial (sigma 3.24).  VEIL_EINVAL (context mismatch). */
-VEIL_EXPORT veil_status bfv_keygen_public(bfv_public_key_t *pk, const bfv_secret_key_t *sk,
-                              veil_rng_t *rng) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_keygen_public(bfv_public_key_t *pk,
+                                          const bfv_secret_key_t *sk,
+                                          veil_rng_t *rng) VEIL_WUR;
 
 /* Relinearization key for sk.  VEIL_EINVAL, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status bfv_keygen_relin(bfv_relin_key_t *rk, const bfv_secret_key_t *sk,
-                             veil_rng_t *rng) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_keygen_relin(bfv_relin_key_t *rk,
+                                         const bfv_secret_key_t *sk,
+                                         veil_rng_t *rng) VEIL_WUR;
 
 /* Add Galois keys to gk for the Galois elements elts[0..count) (odd, in
  * [1, 2n); 1 and elements already present are skipped).  Keys are made in
  * the order given, each drawing its seed from rng.  VEIL_EINVAL (bad
  * element, context mismatch), VEIL_ENOMEM. */
 VEIL_EXPORT veil_status bfv_keygen_galois_elts(bfv_galois_keys_t *gk,
-                                   const bfv_secret_key_t *sk,
-                                   const uint64_t *elts, size_t count,
-                                   veil_rng_t *rng) VEIL_WUR;
+                                               const bfv_secret_key_t *sk,
+                                               const uint64_t *elts,
+                                               size_t count,
+                                               veil_rng_t *rng) VEIL_WUR;
 
 /* The same for row rotations by steps[0..count) (any integers, taken mod
  * n/2; 0 skipped) and, if columns != 0, the row swap.  Needs batching. */
 VEIL_EXPORT veil_status bfv_keygen_galois_steps(bfv_galois_keys_t *gk,
-                                    const bfv_secret_key_t *sk,
-                                    const int64_t *steps, size_t count,
-                                    int columns, veil_rng_t *rng) VEIL_WUR;
+                                                const bfv_secret_key_t *sk,
+                                                const int64_t *steps,
+                                                size_t count, int columns,
+                                                veil_rng_t *rng) VEIL_WUR;
 
 /* All power-of-two row steps in both directions, +-1, +-2, ..., +-n/4 (every
  * rotation is then a sum of at most (log2(n) + 1)/2 of them, its
  * non-adjacent form), and the row swap.
  * Needs batching. */
 VEIL_EXPORT veil_status bfv_keygen_galois_pow2(bfv_galois_keys_t *gk,
-                                   const bfv_secret_key_t *sk,
-                                   veil_rng_t *rng) VEIL_WUR;
+                                               const bfv_secret_key_t *sk,
+                                               veil_rng_t *rng) VEIL_WUR;
 
 /* The Galois element of a row rotation by `step` (value in column j moves to
  * column j + step mod n/2): 3^(-step mod n/2) mod 2n.  The row swap is
  * 2n - 1 (bfv_galois_elt_columns). */
-VEIL_EXPORT uint64_t bfv_galois_elt_from_step(const bfv_context_t *ctx, int64_t step);
+VEIL_EXPORT uint64_t bfv_galois_elt_from_step(const bfv_context_t *ctx,
+                                              int64_t step);
 VEIL_EXPORT uint64_t bfv_galois_elt_columns(const bfv_context_t *ctx);
 
 /* The key for elt in gk, or NULL. */
-VEIL_EXPORT const bfv_galois_key_t *bfv_galois_keys_find(const bfv_galois_keys_t *gk,
-                                             uint64_t elt);
+VEIL_EXPORT const bfv_galois_key_t *
+bfv_galois_keys_find(const bfv_galois_keys_t *gk, uint64_t elt);
 
 /* ============================================================== encoders */
 
@@ -363,115 +370,132 @@ VEIL_EXPORT const bfv_galois_key_t *bfv_galois_keys_find(const bfv_galois_keys_t
  * file), remaining slots are 0; count <= n.  Unsigned values must be in
  * [0, t) (VEIL_ERANGE otherwise); signed values are any int64 and are
  * reduced mod t.  VEIL_EINVAL for NULL or count > n. */
-VEIL_EXPORT veil_status bfv_encode_batch(bfv_plaintext_t *pt, const uint64_t *values,
-                             size_t count) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_encode_batch_signed(bfv_plaintext_t *pt, const int64_t *values,
-                                    size_t count) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_encode_batch(bfv_plaintext_t *pt,
+                                         const uint64_t *values,
+                                         size_t count) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_encode_batch_signed(bfv_plaintext_t *pt,
+                                                const int64_t *values,
+                                                size_t count) VEIL_WUR;
 
 /* Decode all n slots, row-major: values in [0, t), or signed: centred into
  * (-t/2, t/2].  VEIL_EPARAM without batching, VEIL_EINVAL. */
 VEIL_EXPORT veil_status bfv_decode_batch(uint64_t *values,
-                             const bfv_plaintext_t *pt) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_decode_batch_signed(int64_t *values,
-                                    const bfv_plaintext_t *pt) VEIL_WUR;
+                                         const bfv_plaintext_t *pt) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_decode_batch_signed(int64_t *values, const bfv_plaintext_t *pt) VEIL_WUR;
 
 /* The constant polynomial c mod t: with batching it fills every slot with
  * c.  Works for any t.  VEIL_EINVAL. */
-VEIL_EXPORT veil_status bfv_encode_scalar(bfv_plaintext_t *pt, int64_t c) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_encode_scalar(bfv_plaintext_t *pt,
+                                          int64_t c) VEIL_WUR;
 
 /* Prepare pt for bfv_mul_plain (centred lift, NTT mod every q_i).
  * VEIL_EINVAL. */
-VEIL_EXPORT veil_status bfv_plaintext_to_ntt(bfv_plaintext_ntt_t *out,
-                                 const bfv_plaintext_t *pt) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_plaintext_to_ntt(
+    bfv_plaintext_ntt_t *out, const bfv_plaintext_t *pt) VEIL_WUR;
 
 /* ===================================================== encrypt / decrypt */
 
 /* Public-key encryption: ct = (b u + e_0 + D(m), a u + e_1), u ternary,
  * e_0, e_1 centred binomial, D(m) = round(Q m / t) (doc/03).  ct->size = 2.
  * VEIL_EINVAL, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status bfv_encrypt(bfv_ciphertext_t *ct, const bfv_public_key_t *pk,
-                        const bfv_plaintext_t *pt, veil_rng_t *rng) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_encrypt(bfv_ciphertext_t *ct,
+                                    const bfv_public_key_t *pk,
+                                    const bfv_plaintext_t *pt,
+                                    veil_rng_t *rng) VEIL_WUR;
 
 /* Symmetric encryption: ct = (-(a s + e) + D(m), a), a expanded from a fresh
  * seed (kept in ct->seed, ct->seeded = 1): smaller noise than public-key
  * encryption and half the size on the wire. */
 VEIL_EXPORT veil_status bfv_encrypt_symmetric(bfv_ciphertext_t *ct,
-                                  const bfv_secret_key_t *sk,
-                                  const bfv_plaintext_t *pt,
-                                  veil_rng_t *rng) VEIL_WUR;
+                                              const bfv_secret_key_t *sk,
+                                              const bfv_plaintext_t *pt,
+                                              veil_rng_t *rng) VEIL_WUR;
 
 /* pt = round(t/Q * (c_0 + c_1 s [+ c_2 s^2])) mod t.  Correct while the noise
  * budget is positive.  Size 2 or 3.  VEIL_EINVAL, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status bfv_decrypt(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
-                        const bfv_ciphertext_t *ct) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_decrypt(bfv_plaintext_t *pt,
+                                    const bfv_secret_key_t *sk,
+                                    const bfv_ciphertext_t *ct) VEIL_WUR;
 
 /* The exact invariant noise budget in bits: with v = [t (c_0 + c_1 s + ...)]_Q
  * centred, *bits = max(0, floor(log2(Q / (2 max|v_k|)))).  Decryption is
  * correct when *bits > 0 and wrong coefficients imply *bits == 0.  Exact CRT
  * with GMP: a diagnostic, not a fast path.  VEIL_EINVAL, VEIL_ENOMEM. */
 VEIL_EXPORT veil_status bfv_noise_budget(int *bits, const bfv_secret_key_t *sk,
-                             const bfv_ciphertext_t *ct) VEIL_WUR;
+                                         const bfv_ciphertext_t *ct) VEIL_WUR;
 
 /* ============================================================= evaluator */
 /* All: VEIL_EINVAL for NULL / context mismatch / bad sizes, VEIL_ENOMEM.
  * Output may alias any input.  Noise grows as stated in doc/03 - doc/06. */
 
 /* out = a + b, a - b (sizes may differ; result has the larger size), -a. */
-VEIL_EXPORT veil_status bfv_add(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
-                    const bfv_ciphertext_t *b) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_sub(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
-                    const bfv_ciphertext_t *b) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_add(bfv_ciphertext_t *out,
+                                const bfv_ciphertext_t *a,
+                                const bfv_ciphertext_t *b) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_sub(bfv_ciphertext_t *out,
+                                const bfv_ciphertext_t *a,
+                                const bfv_ciphertext_t *b) VEIL_WUR;
 VEIL_EXPORT veil_status bfv_negate(bfv_ciphertext_t *out,
-                       const bfv_ciphertext_t *a) VEIL_WUR;
+                                   const bfv_ciphertext_t *a) VEIL_WUR;
 
 /* out = ct + m, ct - m (adds +-D(m) to c_0: n_q NTTs). */
-VEIL_EXPORT veil_status bfv_add_plain(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
-                          const bfv_plaintext_t *pt) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_sub_plain(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
-                          const bfv_plaintext_t *pt) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_add_plain(bfv_ciphertext_t *out,
+                                      const bfv_ciphertext_t *ct,
+                                      const bfv_plaintext_t *pt) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_sub_plain(bfv_ciphertext_t *out,
+                                      const bfv_ciphertext_t *ct,
+                                      const bfv_plaintext_t *pt) VEIL_WUR;
 
 /* out = ct * m for a prepared plaintext: pointwise, no NTT.  Noise grows by
  * at most n * t / 2 (the centred norm of m times n). */
-VEIL_EXPORT veil_status bfv_mul_plain(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
-                          const bfv_plaintext_ntt_t *pt) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_mul_plain(bfv_ciphertext_t *out,
+                                      const bfv_ciphertext_t *ct,
+                                      const bfv_plaintext_ntt_t *pt) VEIL_WUR;
 
 /* out = ct * c for an integer c (any int64; c is first reduced to its
  * centred residue mod t, so the noise grows by at most t/2). */
-VEIL_EXPORT veil_status bfv_mul_scalar(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
-                           int64_t c) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_mul_scalar(bfv_ciphertext_t *out,
+                                       const bfv_ciphertext_t *ct,
+                                       int64_t c) VEIL_WUR;
 
 /* out = a * b, a * a: size-3 result (inputs of size 2), full-RNS tensor
  * and scaling by t/Q (doc/04). */
-VEIL_EXPORT veil_status bfv_mul(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
-                    const bfv_ciphertext_t *b) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_mul(bfv_ciphertext_t *out,
+                                const bfv_ciphertext_t *a,
+                                const bfv_ciphertext_t *b) VEIL_WUR;
 VEIL_EXPORT veil_status bfv_square(bfv_ciphertext_t *out,
-                       const bfv_ciphertext_t *a) VEIL_WUR;
+                                   const bfv_ciphertext_t *a) VEIL_WUR;
 
 /* Size 3 -> 2 with the relinearization key (size 2 is copied). */
-VEIL_EXPORT veil_status bfv_relinearize(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
-                            const bfv_relin_key_t *rk) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_relinearize(bfv_ciphertext_t *out,
+                                        const bfv_ciphertext_t *ct,
+                                        const bfv_relin_key_t *rk) VEIL_WUR;
 
 /* out = relinearize(a * b). */
-VEIL_EXPORT veil_status bfv_mul_relin(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
-                          const bfv_ciphertext_t *b,
-                          const bfv_relin_key_t *rk) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_mul_relin(bfv_ciphertext_t *out,
+                                      const bfv_ciphertext_t *a,
+                                      const bfv_ciphertext_t *b,
+                                      const bfv_relin_key_t *rk) VEIL_WUR;
 
 /* Apply X -> X^elt and switch back to s: needs the key for elt
  * (VEIL_ENOKEY otherwise).  Size-2 input. */
-VEIL_EXPORT veil_status bfv_apply_galois(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
-                             uint64_t elt,
-                             const bfv_galois_keys_t *gk) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_apply_galois(bfv_ciphertext_t *out,
+                                         const bfv_ciphertext_t *ct,
+                                         uint64_t elt,
+                                         const bfv_galois_keys_t *gk) VEIL_WUR;
 
 /* Rotate both slot rows by k (column j -> column j + k mod n/2; any k).
  * Uses the key for k if present, otherwise a shortest sum of available
  * steps (one key switch per term); VEIL_ENOKEY if none exists. */
-VEIL_EXPORT veil_status bfv_rotate_rows(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
-                            int64_t k, const bfv_galois_keys_t *gk) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_rotate_rows(bfv_ciphertext_t *out,
+                                        const bfv_ciphertext_t *ct, int64_t k,
+                                        const bfv_galois_keys_t *gk) VEIL_WUR;
 
 /* Swap the two slot rows.  VEIL_ENOKEY without the key. */
-VEIL_EXPORT veil_status bfv_rotate_columns(bfv_ciphertext_t *out,
-                               const bfv_ciphertext_t *ct,
-                               const bfv_galois_keys_t *gk) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_rotate_columns(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                   const bfv_galois_keys_t *gk) VEIL_WUR;
 
 /* ==================================================== hoisted rotations */
 
@@ -490,30 +514,29 @@ typedef struct {
 } bfv_hoisted_t;
 
 VEIL_EXPORT veil_status bfv_hoisted_init(bfv_hoisted_t *h,
-                             const bfv_context_t *ctx) VEIL_WUR;
+                                         const bfv_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void bfv_hoisted_clear(bfv_hoisted_t *h);
 
 /* Decompose ct (size 2) once.  VEIL_EINVAL. */
-VEIL_EXPORT veil_status bfv_hoisted_prepare(bfv_hoisted_t *h,
-                                const bfv_ciphertext_t *ct) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_hoisted_prepare(bfv_hoisted_t *h, const bfv_ciphertext_t *ct) VEIL_WUR;
 
 /* out = the prepared ciphertext with X -> X^elt applied / rotated by k.
  * Needs the key for elt / for k itself (VEIL_ENOKEY otherwise: hoisting
  * cannot compose steps).  Safe to call from several threads at once on the
  * same h with different outputs. */
-VEIL_EXPORT veil_status bfv_hoisted_apply_galois(bfv_ciphertext_t *out,
-                                     const bfv_hoisted_t *h, uint64_t elt,
-                                     const bfv_galois_keys_t *gk) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_hoisted_rotate_rows(bfv_ciphertext_t *out,
-                                    const bfv_hoisted_t *h, int64_t k,
-                                    const bfv_galois_keys_t *gk) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_hoisted_apply_galois(bfv_ciphertext_t *out, const bfv_hoisted_t *h,
+                         uint64_t elt, const bfv_galois_keys_t *gk) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_hoisted_rotate_rows(bfv_ciphertext_t *out, const bfv_hoisted_t *h,
+                        int64_t k, const bfv_galois_keys_t *gk) VEIL_WUR;
 
 /* outs[i] = rotate_rows(ct, steps[i]) for i < count, decomposing ct once
  * (steps 0 give copies).  Each step needs its own key. */
-VEIL_EXPORT veil_status bfv_rotate_rows_many(bfv_ciphertext_t *outs,
-                                 const bfv_ciphertext_t *ct,
-                                 const int64_t *steps, size_t count,
-                                 const bfv_galois_keys_t *gk) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_rotate_rows_many(
+    bfv_ciphertext_t *outs, const bfv_ciphertext_t *ct, const int64_t *steps,
+    size_t count, const bfv_galois_keys_t *gk) VEIL_WUR;
 
 /* ===================================================== in-place variants */
 

@@ -56,10 +56,11 @@ extern "C" {
  *              [NTT_MIN_PRIME_BITS, NTT_MAX_PRIME_BITS];
  * VEIL_EPARAM: more than max_k primes would be needed (or the size has too
  *              few primes); *k is then 0. */
-VEIL_EXPORT veil_status bfv_crt_choose_primes(uint64_t *t, size_t *k, size_t max_k,
-                                  const fmpz_t bound, unsigned bits, size_t n,
-                                  const uint64_t *exclude,
-                                  size_t n_exclude) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_choose_primes(uint64_t *t, size_t *k,
+                                              size_t max_k, const fmpz_t bound,
+                                              unsigned bits, size_t n,
+                                              const uint64_t *exclude,
+                                              size_t n_exclude) VEIL_WUR;
 
 /* A CRT parameter set: the shared part (n, Q, P, security; base.t equals
  * t[0]) and the k plaintext primes.  Plain data. */
@@ -73,13 +74,14 @@ typedef struct {
  * (bfv_params_check of base with t = t_i; why/why_len as there), that 1 <= k <=
  * BFV_CRT_MAX, and that the t_i are distinct primes = 1 mod 2n.  VEIL_EINVAL
  * (NULL), VEIL_EPARAM (refused, with the reason in why). */
-VEIL_EXPORT veil_status bfv_crt_params_init(bfv_crt_params_t *p, const bfv_params_t *base,
-                                const uint64_t *t, size_t k, char *why,
-                                size_t why_len) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_params_init(bfv_crt_params_t *p,
+                                            const bfv_params_t *base,
+                                            const uint64_t *t, size_t k,
+                                            char *why, size_t why_len) VEIL_WUR;
 
 /* The parameter set of component i (base with t = t_i). */
-VEIL_EXPORT void bfv_crt_params_component(bfv_params_t *out, const bfv_crt_params_t *p,
-                              size_t i);
+VEIL_EXPORT void bfv_crt_params_component(bfv_params_t *out,
+                                          const bfv_crt_params_t *p, size_t i);
 
 /* ================================================================ context */
 
@@ -96,8 +98,8 @@ typedef struct {
 /* Validate (bfv_crt_params_init's checks) and build.  VEIL_EPARAM,
  * VEIL_EINVAL, VEIL_ENOMEM.  On failure ctx needs no clear (clear is
  * harmless). */
-VEIL_EXPORT veil_status bfv_crt_context_init(bfv_crt_context_t *ctx,
-                                 const bfv_crt_params_t *params) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_context_init(
+    bfv_crt_context_t *ctx, const bfv_crt_params_t *params) VEIL_WUR;
 VEIL_EXPORT void bfv_crt_context_clear(bfv_crt_context_t *ctx);
 
 /* T = t_0 ... t_{k-1} (T must be initialised). */
@@ -150,22 +152,22 @@ typedef struct {
  * start empty, have = 0).  VEIL_EINVAL, VEIL_ENOMEM (then nothing is left
  * allocated).  clear: free, wiping secrets; safe twice and after a failed
  * init. */
-VEIL_EXPORT veil_status bfv_crt_plaintext_init(bfv_crt_plaintext_t *pt,
-                                   const bfv_crt_context_t *ctx) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_plaintext_init(
+    bfv_crt_plaintext_t *pt, const bfv_crt_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void bfv_crt_plaintext_clear(bfv_crt_plaintext_t *pt);
-VEIL_EXPORT veil_status bfv_crt_plaintext_ntt_init(bfv_crt_plaintext_ntt_t *pt,
-                                       const bfv_crt_context_t *ctx) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_plaintext_ntt_init(
+    bfv_crt_plaintext_ntt_t *pt, const bfv_crt_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void bfv_crt_plaintext_ntt_clear(bfv_crt_plaintext_ntt_t *pt);
-VEIL_EXPORT veil_status bfv_crt_ciphertext_init(bfv_crt_ciphertext_t *ct,
-                                    const bfv_crt_context_t *ctx) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_ciphertext_init(
+    bfv_crt_ciphertext_t *ct, const bfv_crt_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void bfv_crt_ciphertext_clear(bfv_crt_ciphertext_t *ct);
-VEIL_EXPORT veil_status bfv_crt_keys_init(bfv_crt_keys_t *keys,
-                              const bfv_crt_context_t *ctx) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_crt_keys_init(bfv_crt_keys_t *keys, const bfv_crt_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void bfv_crt_keys_clear(bfv_crt_keys_t *keys);
 
 /* dst = src (same context).  VEIL_EINVAL, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status bfv_crt_ciphertext_copy(bfv_crt_ciphertext_t *dst,
-                                    const bfv_crt_ciphertext_t *src) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_ciphertext_copy(
+    bfv_crt_ciphertext_t *dst, const bfv_crt_ciphertext_t *src) VEIL_WUR;
 
 /* =================================================================== keys */
 
@@ -177,8 +179,8 @@ VEIL_EXPORT veil_status bfv_crt_ciphertext_copy(bfv_crt_ciphertext_t *dst,
  * Asking for public, relin or Galois keys on a set that holds those kinds
  * but no secret key is VEIL_ENOKEY.  VEIL_EINVAL, VEIL_ENOMEM. */
 VEIL_EXPORT veil_status bfv_crt_keygen(bfv_crt_keys_t *keys, unsigned what,
-                           const int64_t *steps, size_t nsteps, int columns,
-                           veil_rng_t *rng) VEIL_WUR;
+                                       const int64_t *steps, size_t nsteps,
+                                       int columns, veil_rng_t *rng) VEIL_WUR;
 
 /* ============================================================== encoders */
 
@@ -187,27 +189,29 @@ VEIL_EXPORT veil_status bfv_crt_keygen(bfv_crt_keys_t *keys, unsigned what,
  * mod T: values in (-T/2, T/2] decode to themselves.  _i64: signed 64-bit
  * values; _fmpz: integers of any size (an fmpz vector of count entries).
  * VEIL_EINVAL (NULL, count > n). */
-VEIL_EXPORT veil_status bfv_crt_encode_i64(bfv_crt_plaintext_t *pt, const int64_t *values,
-                               size_t count) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_crt_encode_fmpz(bfv_crt_plaintext_t *pt, const fmpz *values,
-                                size_t count) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_encode_i64(bfv_crt_plaintext_t *pt,
+                                           const int64_t *values,
+                                           size_t count) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_encode_fmpz(bfv_crt_plaintext_t *pt,
+                                            const fmpz *values,
+                                            size_t count) VEIL_WUR;
 
 /* The constant c (every slot c mod T). */
 VEIL_EXPORT veil_status bfv_crt_encode_scalar_fmpz(bfv_crt_plaintext_t *pt,
-                                       const fmpz_t c) VEIL_WUR;
+                                                   const fmpz_t c) VEIL_WUR;
 
 /* Decode all n slots by CRT into (-T/2, T/2].  _fmpz: values must be an
  * initialised fmpz vector of n entries.  _i64: VEIL_ERANGE if a value does
  * not fit int64_t (the vector is then fully written, such values
  * saturated to INT64_MIN / INT64_MAX).  VEIL_EINVAL, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status bfv_crt_decode_fmpz(fmpz *values,
-                                const bfv_crt_plaintext_t *pt) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_crt_decode_i64(int64_t *values,
-                               const bfv_crt_plaintext_t *pt) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_crt_decode_fmpz(fmpz *values, const bfv_crt_plaintext_t *pt) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_crt_decode_i64(int64_t *values, const bfv_crt_plaintext_t *pt) VEIL_WUR;
 
 /* Prepare pt for bfv_crt_mul_plain.  VEIL_EINVAL. */
-VEIL_EXPORT veil_status bfv_crt_plaintext_to_ntt(bfv_crt_plaintext_ntt_t *out,
-                                     const bfv_crt_plaintext_t *pt) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_plaintext_to_ntt(
+    bfv_crt_plaintext_ntt_t *out, const bfv_crt_plaintext_t *pt) VEIL_WUR;
 
 /* ===================================================== encrypt / decrypt */
 
@@ -215,23 +219,25 @@ VEIL_EXPORT veil_status bfv_crt_plaintext_to_ntt(bfv_crt_plaintext_ntt_t *out,
  * every component seeded, see bfv.h) encryption.  VEIL_ENOKEY,
  * VEIL_EINVAL, VEIL_ENOMEM. */
 VEIL_EXPORT veil_status bfv_crt_encrypt(bfv_crt_ciphertext_t *ct,
-                            const bfv_crt_keys_t *keys,
-                            const bfv_crt_plaintext_t *pt,
-                            veil_rng_t *rng) VEIL_WUR;
+                                        const bfv_crt_keys_t *keys,
+                                        const bfv_crt_plaintext_t *pt,
+                                        veil_rng_t *rng) VEIL_WUR;
 VEIL_EXPORT veil_status bfv_crt_encrypt_symmetric(bfv_crt_ciphertext_t *ct,
-                                      const bfv_crt_keys_t *keys,
-                                      const bfv_crt_plaintext_t *pt,
-                                      veil_rng_t *rng) VEIL_WUR;
+                                                  const bfv_crt_keys_t *keys,
+                                                  const bfv_crt_plaintext_t *pt,
+                                                  veil_rng_t *rng) VEIL_WUR;
 
 /* Decrypt every component (needs BFV_CRT_SECRET).  Correct while every
  * component's noise budget is positive. */
-VEIL_EXPORT veil_status bfv_crt_decrypt(bfv_crt_plaintext_t *pt, const bfv_crt_keys_t *keys,
-                            const bfv_crt_ciphertext_t *ct) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_crt_decrypt(bfv_crt_plaintext_t *pt, const bfv_crt_keys_t *keys,
+                const bfv_crt_ciphertext_t *ct) VEIL_WUR;
 
 /* The smallest exact noise budget over the components (bfv_noise_budget);
  * needs BFV_CRT_SECRET. */
-VEIL_EXPORT veil_status bfv_crt_noise_budget(int *bits, const bfv_crt_keys_t *keys,
-                                 const bfv_crt_ciphertext_t *ct) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_crt_noise_budget(int *bits, const bfv_crt_keys_t *keys,
+                     const bfv_crt_ciphertext_t *ct) VEIL_WUR;
 
 /* ============================================================= evaluator */
 /* Component-wise bfv_* (bfv.h states sizes, noise and aliasing), in
@@ -240,64 +246,63 @@ VEIL_EXPORT veil_status bfv_crt_noise_budget(int *bits, const bfv_crt_keys_t *ke
  * status returned is that of the lowest-numbered failing component. */
 
 VEIL_EXPORT veil_status bfv_crt_add(bfv_crt_ciphertext_t *out,
-                        const bfv_crt_ciphertext_t *a,
-                        const bfv_crt_ciphertext_t *b) VEIL_WUR;
+                                    const bfv_crt_ciphertext_t *a,
+                                    const bfv_crt_ciphertext_t *b) VEIL_WUR;
 VEIL_EXPORT veil_status bfv_crt_sub(bfv_crt_ciphertext_t *out,
-                        const bfv_crt_ciphertext_t *a,
-                        const bfv_crt_ciphertext_t *b) VEIL_WUR;
+                                    const bfv_crt_ciphertext_t *a,
+                                    const bfv_crt_ciphertext_t *b) VEIL_WUR;
 VEIL_EXPORT veil_status bfv_crt_negate(bfv_crt_ciphertext_t *out,
-                           const bfv_crt_ciphertext_t *a) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_crt_add_plain(bfv_crt_ciphertext_t *out,
-                              const bfv_crt_ciphertext_t *ct,
-                              const bfv_crt_plaintext_t *pt) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_crt_sub_plain(bfv_crt_ciphertext_t *out,
-                              const bfv_crt_ciphertext_t *ct,
-                              const bfv_crt_plaintext_t *pt) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_crt_mul_plain(bfv_crt_ciphertext_t *out,
-                              const bfv_crt_ciphertext_t *ct,
-                              const bfv_crt_plaintext_ntt_t *pt) VEIL_WUR;
+                                       const bfv_crt_ciphertext_t *a) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_crt_add_plain(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *ct,
+                  const bfv_crt_plaintext_t *pt) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_crt_sub_plain(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *ct,
+                  const bfv_crt_plaintext_t *pt) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_crt_mul_plain(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *ct,
+                  const bfv_crt_plaintext_ntt_t *pt) VEIL_WUR;
 
 /* out = ct * c for an integer c: component i multiplies by the centred
  * residue of c mod t_i (noise grows by at most t_i / 2). */
 VEIL_EXPORT veil_status bfv_crt_mul_scalar(bfv_crt_ciphertext_t *out,
-                               const bfv_crt_ciphertext_t *ct,
-                               int64_t c) VEIL_WUR;
+                                           const bfv_crt_ciphertext_t *ct,
+                                           int64_t c) VEIL_WUR;
 VEIL_EXPORT veil_status bfv_crt_mul_scalar_fmpz(bfv_crt_ciphertext_t *out,
-                                    const bfv_crt_ciphertext_t *ct,
-                                    const fmpz_t c) VEIL_WUR;
+                                                const bfv_crt_ciphertext_t *ct,
+                                                const fmpz_t c) VEIL_WUR;
 
 VEIL_EXPORT veil_status bfv_crt_mul(bfv_crt_ciphertext_t *out,
-                        const bfv_crt_ciphertext_t *a,
-                        const bfv_crt_ciphertext_t *b) VEIL_WUR;
+                                    const bfv_crt_ciphertext_t *a,
+                                    const bfv_crt_ciphertext_t *b) VEIL_WUR;
 VEIL_EXPORT veil_status bfv_crt_square(bfv_crt_ciphertext_t *out,
-                           const bfv_crt_ciphertext_t *a) VEIL_WUR;
+                                       const bfv_crt_ciphertext_t *a) VEIL_WUR;
 /* Need BFV_CRT_RELIN. */
-VEIL_EXPORT veil_status bfv_crt_relinearize(bfv_crt_ciphertext_t *out,
-                                const bfv_crt_ciphertext_t *ct,
-                                const bfv_crt_keys_t *keys) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_crt_relinearize(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *ct,
+                    const bfv_crt_keys_t *keys) VEIL_WUR;
 VEIL_EXPORT veil_status bfv_crt_mul_relin(bfv_crt_ciphertext_t *out,
-                              const bfv_crt_ciphertext_t *a,
-                              const bfv_crt_ciphertext_t *b,
-                              const bfv_crt_keys_t *keys) VEIL_WUR;
+                                          const bfv_crt_ciphertext_t *a,
+                                          const bfv_crt_ciphertext_t *b,
+                                          const bfv_crt_keys_t *keys) VEIL_WUR;
 /* Need BFV_CRT_GALOIS. */
-VEIL_EXPORT veil_status bfv_crt_rotate_rows(bfv_crt_ciphertext_t *out,
-                                const bfv_crt_ciphertext_t *ct, int64_t k,
-                                const bfv_crt_keys_t *keys) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_crt_rotate_columns(bfv_crt_ciphertext_t *out,
-                                   const bfv_crt_ciphertext_t *ct,
-                                   const bfv_crt_keys_t *keys) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_crt_apply_galois(bfv_crt_ciphertext_t *out,
-                                 const bfv_crt_ciphertext_t *ct, uint64_t elt,
-                                 const bfv_crt_keys_t *keys) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_crt_rotate_rows(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *ct,
+                    int64_t k, const bfv_crt_keys_t *keys) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_rotate_columns(
+    bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *ct,
+    const bfv_crt_keys_t *keys) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_crt_apply_galois(bfv_crt_ciphertext_t *out, const bfv_crt_ciphertext_t *ct,
+                     uint64_t elt, const bfv_crt_keys_t *keys) VEIL_WUR;
 
 /* outs[j] = rotate_rows(ct, steps[j]) for j < count, each component
  * decomposed once (bfv_rotate_rows_many; every step needs its own key).
  * outs[0..count) must be initialised with ct's context; they may alias ct
  * (ct is read once, before any output is written). */
-VEIL_EXPORT veil_status bfv_crt_rotate_rows_many(bfv_crt_ciphertext_t *outs,
-                                     const bfv_crt_ciphertext_t *ct,
-                                     const int64_t *steps, size_t count,
-                                     const bfv_crt_keys_t *keys) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_rotate_rows_many(
+    bfv_crt_ciphertext_t *outs, const bfv_crt_ciphertext_t *ct,
+    const int64_t *steps, size_t count, const bfv_crt_keys_t *keys) VEIL_WUR;
 
 #ifdef __cplusplus
 }

@@ -90,62 +90,66 @@ typedef struct {
  * (n a power of two, 1 <= n_q <= BFV_MAX_Q, 1 <= n_p <= BFV_MAX_P, primes
  * and t at least 2): it is meant for candidate sets before any context is
  * built, and does not check security.  VEIL_EINVAL otherwise. */
-VEIL_EXPORT veil_status bfv_est_init(bfv_estimator_t *e, const bfv_params_t *p) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_est_init(bfv_estimator_t *e,
+                                     const bfv_params_t *p) VEIL_WUR;
 
 /* Fresh encryptions: public key (bfv_encrypt) and symmetric
  * (bfv_encrypt_symmetric, smaller noise). */
 VEIL_EXPORT void bfv_est_encrypt(bfv_est_t *out, const bfv_estimator_t *e);
-VEIL_EXPORT void bfv_est_encrypt_symmetric(bfv_est_t *out, const bfv_estimator_t *e);
+VEIL_EXPORT void bfv_est_encrypt_symmetric(bfv_est_t *out,
+                                           const bfv_estimator_t *e);
 
 /* a + b, a - b: rms add (correct whatever the correlation, e.g. a + a). */
-VEIL_EXPORT void bfv_est_add(bfv_est_t *out, const bfv_estimator_t *e, const bfv_est_t *a,
-                 const bfv_est_t *b);
+VEIL_EXPORT void bfv_est_add(bfv_est_t *out, const bfv_estimator_t *e,
+                             const bfv_est_t *a, const bfv_est_t *b);
 
 /* a + b for noises known to be independent (two fresh encryptions, or a
  * ciphertext and a rotation of it): variances add. */
-VEIL_EXPORT void bfv_est_add_independent(bfv_est_t *out, const bfv_estimator_t *e,
-                             const bfv_est_t *a, const bfv_est_t *b);
+VEIL_EXPORT void bfv_est_add_independent(bfv_est_t *out,
+                                         const bfv_estimator_t *e,
+                                         const bfv_est_t *a,
+                                         const bfv_est_t *b);
 
 /* a + m, a - m for any plaintext m (bfv_add_plain / bfv_sub_plain). */
 VEIL_EXPORT void bfv_est_add_plain(bfv_est_t *out, const bfv_estimator_t *e,
-                       const bfv_est_t *a);
+                                   const bfv_est_t *a);
 
 /* a * c for an integer constant whose centred residue mod t has absolute
  * value at most abs_c (bfv_mul_scalar; values above t/2 count as t/2). */
 VEIL_EXPORT void bfv_est_mul_scalar(bfv_est_t *out, const bfv_estimator_t *e,
-                        const bfv_est_t *a, double abs_c);
+                                    const bfv_est_t *a, double abs_c);
 
 /* a * m for a plaintext whose centred coefficients are at most max_abs in
  * absolute value (bfv_mul_plain; above t/2 counts as t/2), average case:
  * the coefficients behave like independent values (batch-encoded data). */
 VEIL_EXPORT void bfv_est_mul_plain(bfv_est_t *out, const bfv_estimator_t *e,
-                       const bfv_est_t *a, double max_abs);
+                                   const bfv_est_t *a, double max_abs);
 
 /* a * m for any plaintext whose centred coefficients have absolute values
  * summing to at most l1 (worst case over the plaintext). */
 VEIL_EXPORT void bfv_est_mul_plain_l1(bfv_est_t *out, const bfv_estimator_t *e,
-                          const bfv_est_t *a, double l1);
+                                      const bfv_est_t *a, double l1);
 
 /* a * b and a * a (bfv_mul / bfv_square): size-3 result.  The plaintexts
  * are taken to be arbitrary (centred coefficients up to t/2). */
-VEIL_EXPORT void bfv_est_mul(bfv_est_t *out, const bfv_estimator_t *e, const bfv_est_t *a,
-                 const bfv_est_t *b);
+VEIL_EXPORT void bfv_est_mul(bfv_est_t *out, const bfv_estimator_t *e,
+                             const bfv_est_t *a, const bfv_est_t *b);
 VEIL_EXPORT void bfv_est_square(bfv_est_t *out, const bfv_estimator_t *e,
-                    const bfv_est_t *a);
+                                const bfv_est_t *a);
 
 /* Relinearization (one key switch; a size-2 input is unchanged), and
  * bfv_mul_relin. */
 VEIL_EXPORT void bfv_est_relinearize(bfv_est_t *out, const bfv_estimator_t *e,
-                         const bfv_est_t *a);
+                                     const bfv_est_t *a);
 VEIL_EXPORT void bfv_est_mul_relin(bfv_est_t *out, const bfv_estimator_t *e,
-                       const bfv_est_t *a, const bfv_est_t *b);
+                                   const bfv_est_t *a, const bfv_est_t *b);
 
 /* A Galois automorphism made of `switches` key switches: 1 for
  * bfv_apply_galois, bfv_rotate_columns, a hoisted rotation or a
  * bfv_rotate_rows by a step that has its own key; the number of keys used
  * for a composed bfv_rotate_rows. */
 VEIL_EXPORT void bfv_est_rotate(bfv_est_t *out, const bfv_estimator_t *e,
-                    const bfv_est_t *a, unsigned switches);
+                                const bfv_est_t *a, unsigned switches);
 
 /* The predicted budget in bits: floor of the real value below, clamped to
  * [0, floor(log2 Q) - 1]. */
@@ -153,7 +157,8 @@ VEIL_EXPORT int bfv_est_budget(const bfv_estimator_t *e, const bfv_est_t *a);
 
 /* The unrounded prediction log2 Q - 1 - log2(BFV_EST_TAIL rms) (may be
  * negative: the ciphertext is predicted to be undecryptable). */
-VEIL_EXPORT double bfv_est_budget_real(const bfv_estimator_t *e, const bfv_est_t *a);
+VEIL_EXPORT double bfv_est_budget_real(const bfv_estimator_t *e,
+                                       const bfv_est_t *a);
 
 #ifdef __cplusplus
 }

@@ -92,95 +92,113 @@ typedef enum {
  * t_0..t_{k-1}.  VEIL_EINVAL (NULL, counts above BFV_MAX_Q / BFV_MAX_P /
  * BFV_CRT_MAX). */
 VEIL_EXPORT veil_status bfv_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
-                            const bfv_params_t *p) VEIL_WUR;
+                                        const bfv_params_t *p) VEIL_WUR;
 VEIL_EXPORT veil_status bfv_crt_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
-                                const bfv_crt_params_t *p) VEIL_WUR;
+                                            const bfv_crt_params_t *p) VEIL_WUR;
 
 /* Read the header of a serialized object: its type and total length
  * (header + body + checksum), for framing.  Checks magic, version and the type
  * range only.  VEIL_EFORMAT (also when len < BFV_SERIAL_HEADER_BYTES),
  * VEIL_EINVAL (NULL). */
-VEIL_EXPORT veil_status bfv_serial_peek(bfv_serial_type_t *type, uint64_t *total,
-                            const uint8_t *in, size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_serial_peek(bfv_serial_type_t *type,
+                                        uint64_t *total, const uint8_t *in,
+                                        size_t len) VEIL_WUR;
 
 /* Parameter sets.  The deserializer also runs bfv_params_check (a set it
  * refuses is VEIL_EFORMAT); it keeps the sender's allow_insecure flag, so a
  * receiver that did not choose the parameters should check that it is 0. */
 VEIL_EXPORT size_t bfv_params_serial_size(const bfv_params_t *p);
-VEIL_EXPORT veil_status bfv_params_serialize(uint8_t *out, size_t cap, size_t *len,
-                                 const bfv_params_t *p) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_params_deserialize(bfv_params_t *p, const uint8_t *in,
-                                   size_t len, size_t *used) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_params_serialize(uint8_t *out, size_t cap,
+                                             size_t *len,
+                                             const bfv_params_t *p) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_params_deserialize(bfv_params_t *p,
+                                               const uint8_t *in, size_t len,
+                                               size_t *used) VEIL_WUR;
 
 /* ------------------------------------------------------------------ keys */
 
 /* The secret key: n ternary coefficients, 2 bits each (wipe the buffer). */
 VEIL_EXPORT size_t bfv_secret_key_serial_size(const bfv_secret_key_t *sk);
-VEIL_EXPORT veil_status bfv_secret_key_serialize(uint8_t *out, size_t cap, size_t *len,
-                                     const bfv_secret_key_t *sk) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_secret_key_deserialize(bfv_secret_key_t *sk, const uint8_t *in,
-                                       size_t len, size_t *used) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_secret_key_serialize(
+    uint8_t *out, size_t cap, size_t *len, const bfv_secret_key_t *sk) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_secret_key_deserialize(bfv_secret_key_t *sk,
+                                                   const uint8_t *in,
+                                                   size_t len,
+                                                   size_t *used) VEIL_WUR;
 
 /* The public key: b and the seed of a. */
 VEIL_EXPORT size_t bfv_public_key_serial_size(const bfv_public_key_t *pk);
-VEIL_EXPORT veil_status bfv_public_key_serialize(uint8_t *out, size_t cap, size_t *len,
-                                     const bfv_public_key_t *pk) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_public_key_deserialize(bfv_public_key_t *pk, const uint8_t *in,
-                                       size_t len, size_t *used) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_public_key_serialize(
+    uint8_t *out, size_t cap, size_t *len, const bfv_public_key_t *pk) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_public_key_deserialize(bfv_public_key_t *pk,
+                                                   const uint8_t *in,
+                                                   size_t len,
+                                                   size_t *used) VEIL_WUR;
 
 /* The relinearization key: the seed and every digit's b_d. */
 VEIL_EXPORT size_t bfv_relin_key_serial_size(const bfv_relin_key_t *rk);
-VEIL_EXPORT veil_status bfv_relin_key_serialize(uint8_t *out, size_t cap, size_t *len,
-                                    const bfv_relin_key_t *rk) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_relin_key_deserialize(bfv_relin_key_t *rk, const uint8_t *in,
-                                      size_t len, size_t *used) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_relin_key_serialize(
+    uint8_t *out, size_t cap, size_t *len, const bfv_relin_key_t *rk) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_relin_key_deserialize(bfv_relin_key_t *rk,
+                                                  const uint8_t *in, size_t len,
+                                                  size_t *used) VEIL_WUR;
 
 /* A Galois key set: per key its element, seed and digits.  The
  * deserializer replaces the keys gk held (gk must be initialised). */
 VEIL_EXPORT size_t bfv_galois_keys_serial_size(const bfv_galois_keys_t *gk);
-VEIL_EXPORT veil_status bfv_galois_keys_serialize(uint8_t *out, size_t cap, size_t *len,
-                                      const bfv_galois_keys_t *gk) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_galois_keys_serialize(uint8_t *out, size_t cap, size_t *len,
+                          const bfv_galois_keys_t *gk) VEIL_WUR;
 VEIL_EXPORT veil_status bfv_galois_keys_deserialize(bfv_galois_keys_t *gk,
-                                        const uint8_t *in, size_t len,
-                                        size_t *used) VEIL_WUR;
+                                                    const uint8_t *in,
+                                                    size_t len,
+                                                    size_t *used) VEIL_WUR;
 
 /* ---------------------------------------------- plaintexts, ciphertexts */
 
 /* A plaintext: n coefficients mod t (wipe the buffer if it is secret). */
 VEIL_EXPORT size_t bfv_plaintext_serial_size(const bfv_plaintext_t *pt);
-VEIL_EXPORT veil_status bfv_plaintext_serialize(uint8_t *out, size_t cap, size_t *len,
-                                    const bfv_plaintext_t *pt) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_plaintext_deserialize(bfv_plaintext_t *pt, const uint8_t *in,
-                                      size_t len, size_t *used) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_plaintext_serialize(
+    uint8_t *out, size_t cap, size_t *len, const bfv_plaintext_t *pt) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_plaintext_deserialize(bfv_plaintext_t *pt,
+                                                  const uint8_t *in, size_t len,
+                                                  size_t *used) VEIL_WUR;
 
 /* A ciphertext of size 2 or 3; seeded when ct->seeded and not
  * (flags & BFV_SERIAL_FULL).  flags: 0 or BFV_SERIAL_FULL. */
-VEIL_EXPORT size_t bfv_ciphertext_serial_size(const bfv_ciphertext_t *ct, unsigned flags);
-VEIL_EXPORT veil_status bfv_ciphertext_serialize(uint8_t *out, size_t cap, size_t *len,
-                                     const bfv_ciphertext_t *ct,
-                                     unsigned flags) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_ciphertext_deserialize(bfv_ciphertext_t *ct, const uint8_t *in,
-                                       size_t len, size_t *used) VEIL_WUR;
+VEIL_EXPORT size_t bfv_ciphertext_serial_size(const bfv_ciphertext_t *ct,
+                                              unsigned flags);
+VEIL_EXPORT veil_status bfv_ciphertext_serialize(uint8_t *out, size_t cap,
+                                                 size_t *len,
+                                                 const bfv_ciphertext_t *ct,
+                                                 unsigned flags) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_ciphertext_deserialize(bfv_ciphertext_t *ct,
+                                                   const uint8_t *in,
+                                                   size_t len,
+                                                   size_t *used) VEIL_WUR;
 
 /* -------------------------------------------------------- CRT variants */
 
 /* A CRT parameter set (body: the base set's body, k, t_0..t_{k-1}). */
 VEIL_EXPORT size_t bfv_crt_params_serial_size(const bfv_crt_params_t *p);
-VEIL_EXPORT veil_status bfv_crt_params_serialize(uint8_t *out, size_t cap, size_t *len,
-                                     const bfv_crt_params_t *p) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p, const uint8_t *in,
-                                       size_t len, size_t *used) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_params_serialize(
+    uint8_t *out, size_t cap, size_t *len, const bfv_crt_params_t *p) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p,
+                                                   const uint8_t *in,
+                                                   size_t len,
+                                                   size_t *used) VEIL_WUR;
 
 /* A CRT ciphertext: k, then the k component ciphertexts, each a complete
  * serialized ciphertext of its component context (same flags). */
-VEIL_EXPORT size_t bfv_crt_ciphertext_serial_size(const bfv_crt_ciphertext_t *ct,
-                                      unsigned flags);
-VEIL_EXPORT veil_status bfv_crt_ciphertext_serialize(uint8_t *out, size_t cap, size_t *len,
-                                         const bfv_crt_ciphertext_t *ct,
-                                         unsigned flags) VEIL_WUR;
+VEIL_EXPORT size_t
+bfv_crt_ciphertext_serial_size(const bfv_crt_ciphertext_t *ct, unsigned flags);
+VEIL_EXPORT veil_status bfv_crt_ciphertext_serialize(
+    uint8_t *out, size_t cap, size_t *len, const bfv_crt_ciphertext_t *ct,
+    unsigned flags) VEIL_WUR;
 VEIL_EXPORT veil_status bfv_crt_ciphertext_deserialize(bfv_crt_ciphertext_t *ct,
-                                           const uint8_t *in, size_t len,
-                                           size_t *used) VEIL_WUR;
+                                                       const uint8_t *in,
+                                                       size_t len,
+                                                       size_t *used) VEIL_WUR;
 
 #ifdef __cplusplus
 }

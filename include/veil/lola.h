@@ -129,7 +129,8 @@ VEIL_EXPORT const char *lola_variant_name(lola_variant_t v);
 
 /* Parse "lola", "lola-small" (the same input representation as "lola", for
  * the small model), "lola-dense" or "cryptonets".  VEIL_EINVAL otherwise. */
-VEIL_EXPORT veil_status lola_variant_parse(lola_variant_t *v, const char *name) VEIL_WUR;
+VEIL_EXPORT veil_status lola_variant_parse(lola_variant_t *v,
+                                           const char *name) VEIL_WUR;
 
 /* Measured costs of the BFV operations, in microseconds per operation for
  * one component at ring degree n with the ciphertext modulus the planner
@@ -153,8 +154,9 @@ VEIL_EXPORT veil_status lola_costs_default(lola_costs_t *c, size_t n) VEIL_WUR;
 
 /* Measure the costs for parameter set p (medians of `runs` repetitions;
  * a few hundred milliseconds at n = 8192).  VEIL_EPARAM, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status lola_costs_measure(lola_costs_t *c, const bfv_params_t *p,
-                               int runs) VEIL_WUR;
+VEIL_EXPORT veil_status lola_costs_measure(lola_costs_t *c,
+                                           const bfv_params_t *p,
+                                           int runs) VEIL_WUR;
 
 /* Kernel choices, one per linear layer, as a string: comma-separated
  * `kernel[:option]` items in layer order, e.g.
@@ -252,28 +254,32 @@ typedef struct {
  * convolution first for the CONV and DENSE variants), or no parameters up
  * to n = 32768 and LOLA_MAX_PRIMES primes survive), VEIL_ENOMEM. */
 VEIL_EXPORT veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
-                      const nn_qmodel_t *q, const lola_options_t *opt) VEIL_WUR;
+                                  const nn_qmodel_t *q,
+                                  const lola_options_t *opt) VEIL_WUR;
 
 /* The report of an existing spec (e.g. a forced one) for model q. */
-VEIL_EXPORT veil_status lola_predict(lola_report_t *rep, const lola_spec_t *spec,
-                         const nn_qmodel_t *q,
-                         const lola_costs_t *costs) VEIL_WUR;
+VEIL_EXPORT veil_status lola_predict(lola_report_t *rep,
+                                     const lola_spec_t *spec,
+                                     const nn_qmodel_t *q,
+                                     const lola_costs_t *costs) VEIL_WUR;
 
 /* The plan as text (several lines: parameters, per-step table with
  * rotations, multiplications, predicted budget and time; Galois keys).
  * measured[i] (NULL, or one entry per step, -1 for none) adds a column of
  * measured budgets.  Always NUL-terminates when len > 0 (truncating). */
-VEIL_EXPORT void lola_report_format(char *buf, size_t len, const lola_report_t *rep,
-                        const lola_spec_t *spec, const int *measured);
+VEIL_EXPORT void lola_report_format(char *buf, size_t len,
+                                    const lola_report_t *rep,
+                                    const lola_spec_t *spec,
+                                    const int *measured);
 
 /* A spec as bytes (little-endian, versioned, see doc/11-lola.md) and back.
  * serialize: *buf from malloc (free with free()).  parse: validates
  * everything (magic, version, lengths, enum values, shapes, parameter sets
  * via bfv_params_check); VEIL_EFORMAT on any violation. */
 VEIL_EXPORT veil_status lola_spec_serialize(uint8_t **buf, size_t *len,
-                                const lola_spec_t *spec) VEIL_WUR;
+                                            const lola_spec_t *spec) VEIL_WUR;
 VEIL_EXPORT veil_status lola_spec_parse(lola_spec_t *spec, const uint8_t *buf,
-                            size_t len) VEIL_WUR;
+                                        size_t len) VEIL_WUR;
 
 /* ================================================================= setup */
 
@@ -302,7 +308,8 @@ typedef struct {
 
 /* Build the setup.  VEIL_EPARAM (parameter set refused, see
  * bfv_params_check), VEIL_EINVAL (inconsistent spec), VEIL_ENOMEM. */
-VEIL_EXPORT veil_status lola_setup_init(lola_setup_t *su, const lola_spec_t *spec) VEIL_WUR;
+VEIL_EXPORT veil_status lola_setup_init(lola_setup_t *su,
+                                        const lola_spec_t *spec) VEIL_WUR;
 VEIL_EXPORT void lola_setup_clear(lola_setup_t *su);
 
 /* A set of messages: nct ciphertexts per component,
@@ -313,7 +320,7 @@ typedef struct {
 } lola_msg_t;
 
 VEIL_EXPORT veil_status lola_msg_init(lola_msg_t *m, const lola_setup_t *su,
-                          size_t nct) VEIL_WUR;
+                                      size_t nct) VEIL_WUR;
 VEIL_EXPORT void lola_msg_clear(lola_msg_t *m);
 
 /* The keys a server evaluates with: per component a relinearization key and
@@ -326,7 +333,7 @@ typedef struct {
 
 /* Empty keys for su's contexts (to deserialize into).  VEIL_ENOMEM. */
 VEIL_EXPORT veil_status lola_evalkeys_init(lola_evalkeys_t *ek,
-                               const lola_setup_t *su) VEIL_WUR;
+                                           const lola_setup_t *su) VEIL_WUR;
 VEIL_EXPORT void lola_evalkeys_clear(lola_evalkeys_t *ek);
 
 /* ================================================================ client */
@@ -340,8 +347,9 @@ typedef struct {
 
 /* Generate all keys from rng: per component secret, public, relinearization
  * and the Galois keys of su->galois only.  VEIL_ENOMEM, VEIL_EINVAL. */
-VEIL_EXPORT veil_status lola_client_init(lola_client_t *c, const lola_setup_t *su,
-                             veil_rng_t *rng) VEIL_WUR;
+VEIL_EXPORT veil_status lola_client_init(lola_client_t *c,
+                                         const lola_setup_t *su,
+                                         veil_rng_t *rng) VEIL_WUR;
 VEIL_EXPORT void lola_client_clear(lola_client_t *c);
 
 /* Quantize `records` images (pixels[b * size(in) + i], 0..255; records = 1
@@ -351,15 +359,19 @@ VEIL_EXPORT void lola_client_clear(lola_client_t *c);
  * half size): *m is initialised here with su->input.nct messages per
  * component.  VEIL_EINVAL, VEIL_ENOMEM, VEIL_ERANGE (a value not in
  * int64). */
-VEIL_EXPORT veil_status lola_client_encrypt(lola_msg_t *m, const lola_client_t *c,
-                                const uint8_t *pixels, size_t records,
-                                veil_rng_t *rng) VEIL_WUR;
+VEIL_EXPORT veil_status lola_client_encrypt(lola_msg_t *m,
+                                            const lola_client_t *c,
+                                            const uint8_t *pixels,
+                                            size_t records,
+                                            veil_rng_t *rng) VEIL_WUR;
 
 /* The same from quantized inputs x[b * size(in) + i] (any integers; the
  * exact evaluator's v[0]). */
-VEIL_EXPORT veil_status lola_client_encrypt_values(lola_msg_t *m, const lola_client_t *c,
-                                       const int64_t *x, size_t records,
-                                       veil_rng_t *rng) VEIL_WUR;
+VEIL_EXPORT veil_status lola_client_encrypt_values(lola_msg_t *m,
+                                                   const lola_client_t *c,
+                                                   const int64_t *x,
+                                                   size_t records,
+                                                   veil_rng_t *rng) VEIL_WUR;
 
 /* Decrypt the server's answer and join the components by CRT:
  * logits[b * classes + j] (fmpz vector of records * classes entries,
@@ -367,13 +379,15 @@ VEIL_EXPORT veil_status lola_client_encrypt_values(lola_msg_t *m, const lola_cli
  * to the exact evaluator's output when the plan's bound holds.  Checks that
  * all copies of each logit agree (VEIL_ERANGE otherwise: noise overflow).
  * VEIL_EINVAL (message shape), VEIL_ENOMEM. */
-VEIL_EXPORT veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
-                                const lola_msg_t *m, size_t records) VEIL_WUR;
+VEIL_EXPORT veil_status lola_client_decrypt(fmpz *logits,
+                                            const lola_client_t *c,
+                                            const lola_msg_t *m,
+                                            size_t records) VEIL_WUR;
 
 /* Diagnostics with the secret key: the smallest exact noise budget (bits,
  * bfv_noise_budget) over all messages and components of m. */
 VEIL_EXPORT veil_status lola_client_budget(int *bits, const lola_client_t *c,
-                               const lola_msg_t *m) VEIL_WUR;
+                                           const lola_msg_t *m) VEIL_WUR;
 
 /* ================================================================ server */
 
@@ -385,8 +399,9 @@ typedef struct {
 /* Prepare the weights of q (which must have the spec's layer structure,
  * VEIL_EINVAL otherwise) for every step and component: scalars mod t_i,
  * NTT-form plaintexts.  VEIL_ENOMEM. */
-VEIL_EXPORT veil_status lola_server_init(lola_server_t *s, const lola_setup_t *su,
-                             const nn_qmodel_t *q) VEIL_WUR;
+VEIL_EXPORT veil_status lola_server_init(lola_server_t *s,
+                                         const lola_setup_t *su,
+                                         const nn_qmodel_t *q) VEIL_WUR;
 VEIL_EXPORT void lola_server_clear(lola_server_t *s);
 
 /* Called after each step with the step index and its outputs (for
@@ -398,13 +413,13 @@ typedef int (*lola_trace_fn)(void *arg, size_t step, const lola_msg_t *msg);
  * (the output representation su->output).  Components run in parallel
  * (OpenMP).  VEIL_EINVAL (message shape), VEIL_ENOKEY (missing Galois
  * key), VEIL_ENOMEM.  eval_trace calls trace(arg, i, outputs of step i). */
-VEIL_EXPORT veil_status lola_server_eval(lola_msg_t *out, const lola_server_t *s,
-                             const lola_msg_t *in,
-                             const lola_evalkeys_t *ek) VEIL_WUR;
-VEIL_EXPORT veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
-                                   const lola_msg_t *in,
-                                   const lola_evalkeys_t *ek,
-                                   lola_trace_fn trace, void *arg) VEIL_WUR;
+VEIL_EXPORT veil_status lola_server_eval(lola_msg_t *out,
+                                         const lola_server_t *s,
+                                         const lola_msg_t *in,
+                                         const lola_evalkeys_t *ek) VEIL_WUR;
+VEIL_EXPORT veil_status lola_server_eval_trace(
+    lola_msg_t *out, const lola_server_t *s, const lola_msg_t *in,
+    const lola_evalkeys_t *ek, lola_trace_fn trace, void *arg) VEIL_WUR;
 
 #ifdef __cplusplus
 }

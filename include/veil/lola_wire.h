@@ -36,26 +36,30 @@ extern "C" {
 
 /* Evaluation keys as bytes: *buf from malloc (free with free()).
  * VEIL_EINVAL, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status lola_evalkeys_serialize(uint8_t **buf, size_t *len,
-                                    const lola_evalkeys_t *ek) VEIL_WUR;
+VEIL_EXPORT veil_status lola_evalkeys_serialize(
+    uint8_t **buf, size_t *len, const lola_evalkeys_t *ek) VEIL_WUR;
 
 /* Parse keys for setup su into *ek (initialised here; cleared on failure).
  * VEIL_EFORMAT (malformed, wrong component count, parameters or Galois
  * elements), VEIL_EINVAL, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status lola_evalkeys_parse(lola_evalkeys_t *ek, const lola_setup_t *su,
-                                const uint8_t *buf, size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status lola_evalkeys_parse(lola_evalkeys_t *ek,
+                                            const lola_setup_t *su,
+                                            const uint8_t *buf,
+                                            size_t len) VEIL_WUR;
 
 /* A message as bytes; seeded ciphertexts are sent as their seed unless
  * full != 0.  *buf from malloc.  VEIL_EINVAL, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status lola_msg_serialize(uint8_t **buf, size_t *len, const lola_msg_t *m,
-                               int full) VEIL_WUR;
+VEIL_EXPORT veil_status lola_msg_serialize(uint8_t **buf, size_t *len,
+                                           const lola_msg_t *m,
+                                           int full) VEIL_WUR;
 
 /* Parse a message of exactly nct ciphertexts per component for setup su
  * into *m (initialised here; cleared on failure).  Ciphertexts of size 3
  * are accepted (a server answer may be unrelinearized).  VEIL_EFORMAT,
  * VEIL_EINVAL, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status lola_msg_parse(lola_msg_t *m, const lola_setup_t *su, size_t nct,
-                           const uint8_t *buf, size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status lola_msg_parse(lola_msg_t *m, const lola_setup_t *su,
+                                       size_t nct, const uint8_t *buf,
+                                       size_t len) VEIL_WUR;
 
 #ifdef __cplusplus
 }

@@ -88,7 +88,7 @@ typedef struct {
  * port 0 lets the OS pick a free one, reported in l->port.
  * VEIL_EINVAL for a bad address, VEIL_EIO if bind/listen fail. */
 VEIL_EXPORT veil_status mpc_listener_init(mpc_listener_t *l, const char *host,
-                              uint16_t port) VEIL_WUR;
+                                          uint16_t port) VEIL_WUR;
 
 /* Close the listening socket; safe to call twice. */
 VEIL_EXPORT void mpc_listener_clear(mpc_listener_t *l);
@@ -96,18 +96,20 @@ VEIL_EXPORT void mpc_listener_clear(mpc_listener_t *l);
 /* Accept one connection (waiting at most timeout_ms; < 0 forever) and wrap
  * it in *ch.  VEIL_ETIMEOUT, VEIL_EIO, VEIL_ENOMEM. */
 VEIL_EXPORT veil_status mpc_chan_accept(mpc_chan_t *ch, const mpc_listener_t *l,
-                            int timeout_ms) VEIL_WUR;
+                                        int timeout_ms) VEIL_WUR;
 
 /* Connect to host:port (numeric IPv4), retrying refused connections until
  * timeout_ms has passed (the listener may not be up yet).
  * VEIL_EINVAL, VEIL_ETIMEOUT, VEIL_EIO, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status mpc_chan_connect(mpc_chan_t *ch, const char *host, uint16_t port,
-                             int timeout_ms) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_connect(mpc_chan_t *ch, const char *host,
+                                         uint16_t port,
+                                         int timeout_ms) VEIL_WUR;
 
 /* Send one frame with payload buf[0..len).  len == 0 is a valid empty
  * frame.  VEIL_EINVAL if len > ch->max_frame or buf is NULL with len > 0;
  * else the channel statuses above. */
-VEIL_EXPORT veil_status mpc_chan_send(mpc_chan_t *ch, const void *buf, size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_send(mpc_chan_t *ch, const void *buf,
+                                      size_t len) VEIL_WUR;
 
 /* Write out everything buffered. */
 VEIL_EXPORT veil_status mpc_chan_flush(mpc_chan_t *ch) VEIL_WUR;
@@ -115,19 +117,20 @@ VEIL_EXPORT veil_status mpc_chan_flush(mpc_chan_t *ch) VEIL_WUR;
 /* Receive one frame whose payload must be exactly len bytes, into buf.
  * Flushes pending writes first.  VEIL_EFORMAT if the frame has another
  * length. */
-VEIL_EXPORT veil_status mpc_chan_recv(mpc_chan_t *ch, void *buf, size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_recv(mpc_chan_t *ch, void *buf,
+                                      size_t len) VEIL_WUR;
 
 /* Receive one frame of any length up to cap into buf; its length in *len.
  * VEIL_EFORMAT if it is longer than cap. */
 VEIL_EXPORT veil_status mpc_chan_recv_any(mpc_chan_t *ch, void *buf, size_t cap,
-                              size_t *len) VEIL_WUR;
+                                          size_t *len) VEIL_WUR;
 
 /* Send out[0..len) as one frame and receive one frame of exactly len bytes
  * into in, moving both directions at once: both parties may call it
  * simultaneously with any len (the opening step of Beaver
  * multiplication).  in and out must not overlap. */
-VEIL_EXPORT veil_status mpc_chan_exchange(mpc_chan_t *ch, void *in, const void *out,
-                              size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_exchange(mpc_chan_t *ch, void *in,
+                                          const void *out, size_t len) VEIL_WUR;
 
 /* ================================================================ harness
  *
@@ -153,8 +156,8 @@ typedef enum {
     MPC_RUN_PROCESSES = 2
 } mpc_run_mode_t;
 
-VEIL_EXPORT veil_status mpc_run2(veil_status st[2], mpc_run_mode_t mode, mpc_party_fn fn,
-                     void *const arg[2]) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_run2(veil_status st[2], mpc_run_mode_t mode,
+                                 mpc_party_fn fn, void *const arg[2]) VEIL_WUR;
 
 /* ============================================================ base OT
  *
@@ -171,17 +174,21 @@ VEIL_EXPORT veil_status mpc_run2(veil_status st[2], mpc_run_mode_t mode, mpc_par
 
 /* Random OT, sender: m0[i], m1[i] random. */
 VEIL_EXPORT veil_status mpc_baseot_send_random(mpc_chan_t *ch, mpc_block_t *m0,
-                                   mpc_block_t *m1, size_t n) VEIL_WUR;
+                                               mpc_block_t *m1,
+                                               size_t n) VEIL_WUR;
 /* Random OT, receiver: m[i] = m_{c_i}[i]. */
 VEIL_EXPORT veil_status mpc_baseot_recv_random(mpc_chan_t *ch, mpc_block_t *m,
-                                   const uint8_t *choices, size_t n) VEIL_WUR;
+                                               const uint8_t *choices,
+                                               size_t n) VEIL_WUR;
 
 /* Chosen-message OT: the sender inputs x0[i], x1[i]; the receiver learns
  * x[i] = x_{c_i}[i] (random OT, then the sender sends x_b ^ k_b). */
 VEIL_EXPORT veil_status mpc_baseot_send(mpc_chan_t *ch, const mpc_block_t *x0,
-                            const mpc_block_t *x1, size_t n) VEIL_WUR;
+                                        const mpc_block_t *x1,
+                                        size_t n) VEIL_WUR;
 VEIL_EXPORT veil_status mpc_baseot_recv(mpc_chan_t *ch, mpc_block_t *x,
-                            const uint8_t *choices, size_t n) VEIL_WUR;
+                                        const uint8_t *choices,
+                                        size_t n) VEIL_WUR;
 
 /* ======================================================= IKNP extension
  *
@@ -234,33 +241,36 @@ typedef struct {
  * sender's correlation (NULL: a fresh random one; a free-XOR garbler
  * passes its offset, e.g. with the low bit set for point-and-permute). */
 VEIL_EXPORT veil_status mpc_ot_sender_init(mpc_ot_sender_t *s, mpc_chan_t *ch,
-                               const mpc_block_t *delta) VEIL_WUR;
-VEIL_EXPORT veil_status mpc_ot_receiver_init(mpc_ot_receiver_t *r, mpc_chan_t *ch) VEIL_WUR;
+                                           const mpc_block_t *delta) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_ot_receiver_init(mpc_ot_receiver_t *r,
+                                             mpc_chan_t *ch) VEIL_WUR;
 
 /* Wipe the keys; safe to call twice. */
 VEIL_EXPORT void mpc_ot_sender_clear(mpc_ot_sender_t *s);
 VEIL_EXPORT void mpc_ot_receiver_clear(mpc_ot_receiver_t *r);
 
 /* Correlated OT: q[0..n) for the sender, t[0..n) for the receiver. */
-VEIL_EXPORT veil_status mpc_ot_send_cot(mpc_ot_sender_t *s, mpc_chan_t *ch, mpc_block_t *q,
-                            size_t n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_ot_send_cot(mpc_ot_sender_t *s, mpc_chan_t *ch,
+                                        mpc_block_t *q, size_t n) VEIL_WUR;
 VEIL_EXPORT veil_status mpc_ot_recv_cot(mpc_ot_receiver_t *r, mpc_chan_t *ch,
-                            mpc_block_t *t, const uint8_t *choices,
-                            size_t n) VEIL_WUR;
+                                        mpc_block_t *t, const uint8_t *choices,
+                                        size_t n) VEIL_WUR;
 
 /* Random OT. */
-VEIL_EXPORT veil_status mpc_ot_send_rot(mpc_ot_sender_t *s, mpc_chan_t *ch, mpc_block_t *m0,
-                            mpc_block_t *m1, size_t n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_ot_send_rot(mpc_ot_sender_t *s, mpc_chan_t *ch,
+                                        mpc_block_t *m0, mpc_block_t *m1,
+                                        size_t n) VEIL_WUR;
 VEIL_EXPORT veil_status mpc_ot_recv_rot(mpc_ot_receiver_t *r, mpc_chan_t *ch,
-                            mpc_block_t *m, const uint8_t *choices,
-                            size_t n) VEIL_WUR;
+                                        mpc_block_t *m, const uint8_t *choices,
+                                        size_t n) VEIL_WUR;
 
 /* Chosen-message OT. */
 VEIL_EXPORT veil_status mpc_ot_send(mpc_ot_sender_t *s, mpc_chan_t *ch,
-                        const mpc_block_t *x0, const mpc_block_t *x1,
-                        size_t n) VEIL_WUR;
-VEIL_EXPORT veil_status mpc_ot_recv(mpc_ot_receiver_t *r, mpc_chan_t *ch, mpc_block_t *x,
-                        const uint8_t *choices, size_t n) VEIL_WUR;
+                                    const mpc_block_t *x0,
+                                    const mpc_block_t *x1, size_t n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_ot_recv(mpc_ot_receiver_t *r, mpc_chan_t *ch,
+                                    mpc_block_t *x, const uint8_t *choices,
+                                    size_t n) VEIL_WUR;
 
 #ifdef __cplusplus
 }

@@ -51,7 +51,8 @@ VEIL_EXPORT const char *mpc_aes_kernel_name(void);
 
 /* Expand the 128-bit key `user` into *key (FIPS-197 section 5.2).
  * VEIL_EINVAL if an argument is NULL. */
-VEIL_EXPORT veil_status mpc_aes_init(mpc_aes_key_t *key, const mpc_block_t *user) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_aes_init(mpc_aes_key_t *key,
+                                     const mpc_block_t *user) VEIL_WUR;
 
 /* The public fixed key of fixed-key hashing, expanded into *key: the first
  * 128 bits of the fractional part of pi, w[1] = 0x243f6a8885a308d3 and
@@ -65,12 +66,12 @@ VEIL_EXPORT void mpc_aes_clear(mpc_aes_key_t *key);
 /* ECB: out[j] = AES_key(in[j]) for j < n, eight blocks in flight.
  * out == in is allowed; other overlaps are not. */
 VEIL_EXPORT void mpc_aes_ecb(mpc_block_t *out, const mpc_aes_key_t *key,
-                 const mpc_block_t *in, size_t n);
+                             const mpc_block_t *in, size_t n);
 
 /* CTR: out[j] = AES_key(ctr + j) for j < n, where the counter block has
  * w[0] = ctr + j (mod 2^64) and w[1] = 0. */
-VEIL_EXPORT void mpc_aes_ctr(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
-                 size_t n);
+VEIL_EXPORT void mpc_aes_ctr(mpc_block_t *out, const mpc_aes_key_t *key,
+                             uint64_t ctr, size_t n);
 
 /* ------------------------------------------------------------ the PRG */
 
@@ -85,7 +86,8 @@ typedef struct {
 } mpc_prg_t;
 
 /* Key the generator with `seed`; counter 0.  Status as mpc_aes_init. */
-VEIL_EXPORT veil_status mpc_prg_init(mpc_prg_t *g, const mpc_block_t *seed) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_prg_init(mpc_prg_t *g,
+                                     const mpc_block_t *seed) VEIL_WUR;
 
 /* Wipe the generator; safe to call twice. */
 VEIL_EXPORT void mpc_prg_clear(mpc_prg_t *g);
@@ -107,19 +109,19 @@ VEIL_EXPORT void mpc_prg_bytes(mpc_prg_t *g, void *out, size_t len);
 /* Correlation-robust hash (GKWY20, MMO construction):
  * out[j] = pi(in[j]) ^ in[j]. */
 VEIL_EXPORT void mpc_hash_cr(mpc_block_t *out, const mpc_aes_key_t *pi,
-                 const mpc_block_t *in, size_t n);
+                             const mpc_block_t *in, size_t n);
 
 /* Circular correlation-robust hash (GKWY20, MMO with sigma):
  * out[j] = pi(sigma(in[j])) ^ sigma(in[j]). */
 VEIL_EXPORT void mpc_hash_ccr(mpc_block_t *out, const mpc_aes_key_t *pi,
-                  const mpc_block_t *in, size_t n);
+                              const mpc_block_t *in, size_t n);
 
 /* Tweakable circular correlation-robust hash (GKWY20's TMMO):
  * out[j] = pi(pi(in[j]) ^ i) ^ pi(in[j]) with tweak i = tweak + j placed in
  * w[0] of a block whose w[1] is 0.  Two AES calls per block.  A tweak must
  * never repeat under the same secret correlation. */
 VEIL_EXPORT void mpc_hash_tccr(mpc_block_t *out, const mpc_aes_key_t *pi,
-                   const mpc_block_t *in, uint64_t tweak, size_t n);
+                               const mpc_block_t *in, uint64_t tweak, size_t n);
 
 /* sigma(x) = (xL ^ xR || xL), see above. */
 static inline mpc_block_t mpc_block_sigma(mpc_block_t x)

@@ -46,7 +46,8 @@ extern "C" {
  * for the flooding) and one 50-bit special prime, 128-bit secure.
  * VEIL_EPARAM if p is not a batching modulus for n (p = 1 mod 2n, p < 2^50)
  * or the set is refused; VEIL_EINVAL. */
-VEIL_EXPORT veil_status mpc_bfv_params(bfv_params_t *params, const mpc_field_t *f) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_bfv_params(bfv_params_t *params,
+                                       const mpc_field_t *f) VEIL_WUR;
 
 /* The client's side: fills all t->n triples of t (resetting t->used) with
  * its shares a1, b1, c1.  sk and pk are the client's key pair for a
@@ -54,17 +55,18 @@ VEIL_EXPORT veil_status mpc_bfv_params(bfv_params_t *params, const mpc_field_t *
  * Sends pk first, then runs ceil(t->n / n) batches.  Statuses: channel
  * statuses, VEIL_EINVAL, VEIL_EPARAM (context does not match f),
  * VEIL_EFORMAT (malformed reply), VEIL_ENOMEM. */
-VEIL_EXPORT veil_status mpc_triples_bfv_client(mpc_triples_t *t, const mpc_field_t *f,
-                                   const bfv_secret_key_t *sk,
-                                   const bfv_public_key_t *pk, mpc_chan_t *ch,
-                                   veil_rng_t *rng) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_triples_bfv_client(
+    mpc_triples_t *t, const mpc_field_t *f, const bfv_secret_key_t *sk,
+    const bfv_public_key_t *pk, mpc_chan_t *ch, veil_rng_t *rng) VEIL_WUR;
 
 /* The server's side, for a context built from the same parameters: fills
  * t with its shares a2, b2, c2.  t->n must equal the client's.  Statuses as
  * above (VEIL_EFORMAT for a malformed key or ciphertext). */
-VEIL_EXPORT veil_status mpc_triples_bfv_server(mpc_triples_t *t, const mpc_field_t *f,
-                                   const bfv_context_t *ctx, mpc_chan_t *ch,
-                                   veil_rng_t *rng) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_triples_bfv_server(mpc_triples_t *t,
+                                               const mpc_field_t *f,
+                                               const bfv_context_t *ctx,
+                                               mpc_chan_t *ch,
+                                               veil_rng_t *rng) VEIL_WUR;
 
 #ifdef __cplusplus
 }

@@ -45,7 +45,7 @@ typedef struct mpc_field_s {
  * numbers: 2 f + 2 <= bit length of p.  VEIL_EINVAL if f is NULL,
  * VEIL_EPARAM otherwise. */
 VEIL_EXPORT veil_status mpc_field_init(mpc_field_t *f, uint64_t p,
-                           unsigned frac_bits) VEIL_WUR;
+                                       unsigned frac_bits) VEIL_WUR;
 
 /* --------------------------------------------------- scalar arithmetic
  * Inputs in [0, p), outputs in [0, p). */
@@ -118,20 +118,23 @@ static inline uint64_t mpc_field_from_signed(const mpc_field_t *f, int64_t v)
 
 /* --------------------------------------------------- vector arithmetic */
 
-VEIL_EXPORT void mpc_field_vec_add(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
-                       const uint64_t *b, size_t n);
-VEIL_EXPORT void mpc_field_vec_sub(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
-                       const uint64_t *b, size_t n);
-VEIL_EXPORT void mpc_field_vec_neg(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
-                       size_t n);
-VEIL_EXPORT void mpc_field_vec_mul(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
-                       const uint64_t *b, size_t n);
+VEIL_EXPORT void mpc_field_vec_add(const mpc_field_t *f, uint64_t *out,
+                                   const uint64_t *a, const uint64_t *b,
+                                   size_t n);
+VEIL_EXPORT void mpc_field_vec_sub(const mpc_field_t *f, uint64_t *out,
+                                   const uint64_t *a, const uint64_t *b,
+                                   size_t n);
+VEIL_EXPORT void mpc_field_vec_neg(const mpc_field_t *f, uint64_t *out,
+                                   const uint64_t *a, size_t n);
+VEIL_EXPORT void mpc_field_vec_mul(const mpc_field_t *f, uint64_t *out,
+                                   const uint64_t *a, const uint64_t *b,
+                                   size_t n);
 /* out[i] = w a[i] (Shoup). */
-VEIL_EXPORT void mpc_field_vec_scale(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
-                         uint64_t w, size_t n);
+VEIL_EXPORT void mpc_field_vec_scale(const mpc_field_t *f, uint64_t *out,
+                                     const uint64_t *a, uint64_t w, size_t n);
 /* out[i] uniform in [0, p). */
-VEIL_EXPORT void mpc_field_vec_random(const mpc_field_t *f, veil_rng_t *rng, uint64_t *out,
-                          size_t n);
+VEIL_EXPORT void mpc_field_vec_random(const mpc_field_t *f, veil_rng_t *rng,
+                                      uint64_t *out, size_t n);
 
 /* ---------------------------------------------------------- fixed point
  * Representable values: integers v = round(x 2^f) with |v| <= (p-1)/2,
@@ -141,11 +144,11 @@ VEIL_EXPORT void mpc_field_vec_random(const mpc_field_t *f, veil_rng_t *rng, uin
 /* out[i] = round(x[i] 2^f) mod p.  VEIL_ERANGE if some x[i] is not finite
  * or out of range (out is then unspecified). */
 VEIL_EXPORT veil_status mpc_fixed_encode(const mpc_field_t *f, uint64_t *out,
-                             const double *x, size_t n) VEIL_WUR;
+                                         const double *x, size_t n) VEIL_WUR;
 
 /* out[i] = signed(x[i]) / 2^f. */
-VEIL_EXPORT void mpc_fixed_decode(const mpc_field_t *f, double *out, const uint64_t *x,
-                      size_t n);
+VEIL_EXPORT void mpc_fixed_decode(const mpc_field_t *f, double *out,
+                                  const uint64_t *x, size_t n);
 
 /* The largest representable value, (p-1)/2 / 2^f; the smallest is its
  * negative. */
@@ -155,12 +158,14 @@ VEIL_EXPORT double mpc_fixed_max(const mpc_field_t *f);
 
 /* Split x into shares: s0 uniform, s1 = x - s0.  s0 and s1 must not alias
  * each other; either may alias x. */
-VEIL_EXPORT void mpc_share_split(const mpc_field_t *f, veil_rng_t *rng, uint64_t *s0,
-                     uint64_t *s1, const uint64_t *x, size_t n);
+VEIL_EXPORT void mpc_share_split(const mpc_field_t *f, veil_rng_t *rng,
+                                 uint64_t *s0, uint64_t *s1, const uint64_t *x,
+                                 size_t n);
 
 /* x = s0 + s1 (any aliasing). */
-VEIL_EXPORT void mpc_share_join(const mpc_field_t *f, uint64_t *x, const uint64_t *s0,
-                    const uint64_t *s1, size_t n);
+VEIL_EXPORT void mpc_share_join(const mpc_field_t *f, uint64_t *x,
+                                const uint64_t *s0, const uint64_t *s1,
+                                size_t n);
 
 /* Local truncation by f bits, SecureML style (Mohassel and Zhang, S&P
  * 2017, section 4.1) carried to F_p: party 0 maps its share s0 to
@@ -173,7 +178,7 @@ VEIL_EXPORT void mpc_share_join(const mpc_field_t *f, uint64_t *x, const uint64_
  * 2^15 in fixed point with f = 15) that probability is below 2^-11 per
  * element.  `party` is 0 or 1. */
 VEIL_EXPORT void mpc_share_trunc(const mpc_field_t *f, int party, uint64_t *out,
-                     const uint64_t *in, size_t n);
+                                 const uint64_t *in, size_t n);
 
 /* -------------------------------------------------- Beaver correlations
  * One party's shares of n correlated tuples; `used` counts the tuples
@@ -200,7 +205,8 @@ typedef struct {
 /* Allocate room for n tuples (n >= 1, deg 2 or 3).  VEIL_EINVAL,
  * VEIL_ENOMEM. */
 VEIL_EXPORT veil_status mpc_triples_init(mpc_triples_t *t, size_t n) VEIL_WUR;
-VEIL_EXPORT veil_status mpc_powers_init(mpc_powers_t *t, size_t n, unsigned deg) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_powers_init(mpc_powers_t *t, size_t n,
+                                        unsigned deg) VEIL_WUR;
 
 /* Wipe and free; safe to call twice. */
 VEIL_EXPORT void mpc_triples_clear(mpc_triples_t *t);
@@ -210,9 +216,11 @@ VEIL_EXPORT void mpc_powers_clear(mpc_powers_t *t);
  * shares of fresh random tuples and reset `used`.  t0 and t1 must have the
  * same n (and deg).  VEIL_EINVAL otherwise. */
 VEIL_EXPORT veil_status mpc_triples_deal(const mpc_field_t *f, veil_rng_t *rng,
-                             mpc_triples_t *t0, mpc_triples_t *t1) VEIL_WUR;
+                                         mpc_triples_t *t0,
+                                         mpc_triples_t *t1) VEIL_WUR;
 VEIL_EXPORT veil_status mpc_powers_deal(const mpc_field_t *f, veil_rng_t *rng,
-                            mpc_powers_t *t0, mpc_powers_t *t1) VEIL_WUR;
+                                        mpc_powers_t *t0,
+                                        mpc_powers_t *t1) VEIL_WUR;
 
 /* ------------------------------------------------------- Beaver online
  * Both parties call the same function with the same n at the same time,
@@ -227,15 +235,17 @@ VEIL_EXPORT veil_status mpc_powers_deal(const mpc_field_t *f, veil_rng_t *rng,
 /* Beaver's multiplication (CRYPTO 1991): open d = x - a and e = y - b,
  * then z = c + d b + e a (+ d e for party 0) = x y.  Integer product:
  * no truncation (see mpc_share_trunc for fixed point). */
-VEIL_EXPORT veil_status mpc_beaver_mul(const mpc_field_t *f, mpc_chan_t *ch, int party,
-                           mpc_triples_t *t, uint64_t *z, const uint64_t *x,
-                           const uint64_t *y, size_t n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_beaver_mul(const mpc_field_t *f, mpc_chan_t *ch,
+                                       int party, mpc_triples_t *t, uint64_t *z,
+                                       const uint64_t *x, const uint64_t *y,
+                                       size_t n) VEIL_WUR;
 
 /* z = x^2 with one opening d = x - a: z = a^2 + 2 d a (+ d^2 for party 0).
  * Uses power tuples of degree 2 or 3. */
-VEIL_EXPORT veil_status mpc_beaver_square(const mpc_field_t *f, mpc_chan_t *ch, int party,
-                              mpc_powers_t *t, uint64_t *z, const uint64_t *x,
-                              size_t n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_beaver_square(const mpc_field_t *f, mpc_chan_t *ch,
+                                          int party, mpc_powers_t *t,
+                                          uint64_t *z, const uint64_t *x,
+                                          size_t n) VEIL_WUR;
 
 /* Fixed-point polynomial z = c[0] + c[1] x + ... + c[deg] x^deg, deg 2 or
  * 3, coefficients public and fixed-point encoded (mpc_fixed_encode):
@@ -247,9 +257,10 @@ VEIL_EXPORT veil_status mpc_beaver_square(const mpc_field_t *f, mpc_chan_t *ch, 
  * openings.  Each trunc adds the error of mpc_share_trunc, so z is within
  * a few units in the last place of the rounded exact result when no
  * truncation fails; intermediate values must stay representable. */
-VEIL_EXPORT veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
-                           mpc_powers_t *t, uint64_t *z, const uint64_t *x,
-                           const uint64_t *c, unsigned deg, size_t n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch,
+                                       int party, mpc_powers_t *t, uint64_t *z,
+                                       const uint64_t *x, const uint64_t *c,
+                                       unsigned deg, size_t n) VEIL_WUR;
 
 #ifdef __cplusplus
 }

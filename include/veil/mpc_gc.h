@@ -12,9 +12,9 @@
 #ifndef VEIL_MPC_GC_H
 #define VEIL_MPC_GC_H
 
-#include "veil/veil.h"
 #include "veil/mpc.h"
 #include "veil/mpc_aes.h"
+#include "veil/veil.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,8 +50,8 @@ typedef struct {
 #define MPC_CIRCUIT_MAX_WIRES (UINT32_C(1) << 28)
 
 typedef struct {
-    uint32_t n_gin;    /* garbler input wires            */
-    uint32_t n_ein;    /* evaluator input wires          */
+    uint32_t n_gin; /* garbler input wires            */
+    uint32_t n_ein; /* evaluator input wires          */
     uint32_t n_gates;
     uint32_t n_out;
     uint32_t n_and;    /* AND gates among the n_gates    */
@@ -84,8 +84,8 @@ VEIL_EXPORT veil_status mpc_circuit_check(const mpc_circuit_t *c) VEIL_WUR;
  * byte other than 0 and 1, VEIL_EFORMAT if the circuit fails the check,
  * VEIL_ENOMEM. */
 VEIL_EXPORT veil_status mpc_circuit_eval(uint8_t *out, const mpc_circuit_t *c,
-                             const uint8_t *gin,
-                             const uint8_t *ein) VEIL_WUR;
+                                         const uint8_t *gin,
+                                         const uint8_t *ein) VEIL_WUR;
 
 /* ------------------------------------------------------------ text form
  *
@@ -107,7 +107,7 @@ VEIL_EXPORT veil_status mpc_circuit_eval(uint8_t *out, const mpc_circuit_t *c,
  * VEIL_ENOMEM.  Memory is bounded by a constant times len whatever the
  * header claims. */
 VEIL_EXPORT veil_status mpc_circuit_parse(mpc_circuit_t *c, const char *text,
-                              size_t len) VEIL_WUR;
+                                          size_t len) VEIL_WUR;
 
 /* Write the text form of c into buf[0..cap) with a final NUL, as snprintf:
  * *len receives the length without the NUL; if cap <= *len nothing useful
@@ -115,7 +115,7 @@ VEIL_EXPORT veil_status mpc_circuit_parse(mpc_circuit_t *c, const char *text,
  * NULL when cap is 0).  VEIL_EINVAL for NULL c or len, VEIL_EFORMAT if c
  * fails the check, VEIL_ERANGE if the buffer was too small. */
 VEIL_EXPORT veil_status mpc_circuit_format(char *buf, size_t cap, size_t *len,
-                               const mpc_circuit_t *c) VEIL_WUR;
+                                           const mpc_circuit_t *c) VEIL_WUR;
 
 /* ================================================================ builder
  *
@@ -130,16 +130,17 @@ typedef uint32_t mpc_wire_t;
 #define MPC_WIRE_NONE UINT32_MAX
 
 typedef struct {
-    mpc_circuit_t c;     /* the circuit so far (gates, n_and)           */
-    size_t cap;          /* allocated gate slots                         */
-    uint8_t *cst;        /* per wire: 0 not constant, 1 const 0, 2 const 1 */
-    mpc_wire_t k[2];     /* the constant-0 and constant-1 wires, or NONE */
-    veil_status err;     /* sticky error                                 */
+    mpc_circuit_t c; /* the circuit so far (gates, n_and)           */
+    size_t cap;      /* allocated gate slots                         */
+    uint8_t *cst;    /* per wire: 0 not constant, 1 const 0, 2 const 1 */
+    mpc_wire_t k[2]; /* the constant-0 and constant-1 wires, or NONE */
+    veil_status err; /* sticky error                                 */
 } mpc_cb_t;
 
 /* Start a circuit with n_gin garbler and n_ein evaluator inputs.
  * VEIL_EINVAL for NULL or counts above MPC_CIRCUIT_MAX_WIRES, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status mpc_cb_init(mpc_cb_t *b, uint32_t n_gin, uint32_t n_ein) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_cb_init(mpc_cb_t *b, uint32_t n_gin,
+                                    uint32_t n_ein) VEIL_WUR;
 
 /* Free the builder; safe to call twice and after mpc_cb_finish. */
 VEIL_EXPORT void mpc_cb_clear(mpc_cb_t *b);
@@ -159,7 +160,7 @@ VEIL_EXPORT mpc_wire_t mpc_cb_const(mpc_cb_t *b, int bit);
 VEIL_EXPORT mpc_wire_t mpc_cb_or(mpc_cb_t *b, mpc_wire_t x, mpc_wire_t y);
 /* sel ? x1 : x0 = x0 ^ (sel & (x1 ^ x0)): one AND. */
 VEIL_EXPORT mpc_wire_t mpc_cb_mux(mpc_cb_t *b, mpc_wire_t sel, mpc_wire_t x1,
-                      mpc_wire_t x0);
+                                  mpc_wire_t x0);
 
 /* ---------------------------------------------------------- word helpers
  *
@@ -169,49 +170,55 @@ VEIL_EXPORT mpc_wire_t mpc_cb_mux(mpc_cb_t *b, mpc_wire_t sel, mpc_wire_t x1,
  * bits fold and cost less. */
 
 /* out = the n-bit constant v (bits above n ignored). */
-VEIL_EXPORT void mpc_cb_word_const(mpc_cb_t *b, mpc_wire_t *out, uint64_t v, unsigned n);
+VEIL_EXPORT void mpc_cb_word_const(mpc_cb_t *b, mpc_wire_t *out, uint64_t v,
+                                   unsigned n);
 
 /* Ripple-carry addition: sum = x + y + cin mod 2^n, and *cout (if not
  * NULL) the carry out.  Each bit's carry is c' = c ^ ((x ^ c) & (y ^ c)):
  * n ANDs with cout, n - 1 without.  cin may be MPC_WIRE_NONE for 0.
  * sum may alias x or y. */
 VEIL_EXPORT void mpc_cb_word_add(mpc_cb_t *b, mpc_wire_t *sum, mpc_wire_t *cout,
-                     const mpc_wire_t *x, const mpc_wire_t *y,
-                     mpc_wire_t cin, unsigned n);
+                                 const mpc_wire_t *x, const mpc_wire_t *y,
+                                 mpc_wire_t cin, unsigned n);
 
 /* Subtraction x + !y + 1: diff = x - y mod 2^n (if diff is not NULL) and
  * *ge = [x >= y] as unsigned numbers (if ge is not NULL): n ANDs.  diff may
  * alias x or y. */
 VEIL_EXPORT void mpc_cb_word_sub(mpc_cb_t *b, mpc_wire_t *diff, mpc_wire_t *ge,
-                     const mpc_wire_t *x, const mpc_wire_t *y, unsigned n);
+                                 const mpc_wire_t *x, const mpc_wire_t *y,
+                                 unsigned n);
 
 /* Comparison with a constant: [x >= k] for unsigned x (n ANDs at most,
  * fewer when k has trailing zero bits; k >= 2^n gives constant 0). */
 VEIL_EXPORT mpc_wire_t mpc_cb_word_ge_const(mpc_cb_t *b, const mpc_wire_t *x,
-                                uint64_t k, unsigned n);
+                                            uint64_t k, unsigned n);
 
 /* out = sel ? x1 : x0, n ANDs.  out may alias x1 or x0. */
 VEIL_EXPORT void mpc_cb_word_mux(mpc_cb_t *b, mpc_wire_t *out, mpc_wire_t sel,
-                     const mpc_wire_t *x1, const mpc_wire_t *x0, unsigned n);
+                                 const mpc_wire_t *x1, const mpc_wire_t *x0,
+                                 unsigned n);
 
 /* out = x & bit, bitwise: n ANDs.  out may alias x. */
-VEIL_EXPORT void mpc_cb_word_and_bit(mpc_cb_t *b, mpc_wire_t *out, const mpc_wire_t *x,
-                         mpc_wire_t bit, unsigned n);
+VEIL_EXPORT void mpc_cb_word_and_bit(mpc_cb_t *b, mpc_wire_t *out,
+                                     const mpc_wire_t *x, mpc_wire_t bit,
+                                     unsigned n);
 
 /* Addition mod p for x, y in [0, p), n = bit length of p, 3 <= p < 2^63
  * odd or even: t = x + y (n ANDs with carry), d = t - p over n + 1 bits
  * (a constant subtraction, <= n + 1 ANDs) and out = [t >= p] ? d : t
  * (n ANDs).  out may alias x or y.  Inputs outside [0, p) give
  * unspecified (but in-range) results. */
-VEIL_EXPORT void mpc_cb_word_add_mod(mpc_cb_t *b, mpc_wire_t *out, const mpc_wire_t *x,
-                         const mpc_wire_t *y, uint64_t p, unsigned n);
+VEIL_EXPORT void mpc_cb_word_add_mod(mpc_cb_t *b, mpc_wire_t *out,
+                                     const mpc_wire_t *x, const mpc_wire_t *y,
+                                     uint64_t p, unsigned n);
 
 /* Move the built circuit into *c (initialised by the call) with outputs
  * out[0..n_out), and clear the builder (also on error).  Returns the first
  * sticky error, VEIL_EINVAL for an output wire that does not exist or more
  * than MPC_CIRCUIT_MAX_WIRES outputs, VEIL_ENOMEM; on error *c is empty. */
 VEIL_EXPORT veil_status mpc_cb_finish(mpc_circuit_t *c, mpc_cb_t *b,
-                          const mpc_wire_t *out, uint32_t n_out) VEIL_WUR;
+                                      const mpc_wire_t *out,
+                                      uint32_t n_out) VEIL_WUR;
 
 /* ========================================================= stock circuits
  *
@@ -220,14 +227,17 @@ VEIL_EXPORT veil_status mpc_cb_finish(mpc_circuit_t *c, mpc_cb_t *b,
 
 /* Garbler x (n bits), evaluator y (n bits); outputs x + y, n + 1 bits.
  * n ANDs.  1 <= n <= 64. */
-VEIL_EXPORT veil_status mpc_circuit_adder(mpc_circuit_t *c, unsigned n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_circuit_adder(mpc_circuit_t *c,
+                                          unsigned n) VEIL_WUR;
 
 /* Garbler x, evaluator y (n bits each); outputs x - y mod 2^n (n bits),
  * then [x >= y].  n ANDs. */
-VEIL_EXPORT veil_status mpc_circuit_subtractor(mpc_circuit_t *c, unsigned n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_circuit_subtractor(mpc_circuit_t *c,
+                                               unsigned n) VEIL_WUR;
 
 /* Garbler x, evaluator y (n bits each); one output [x >= y].  n ANDs. */
-VEIL_EXPORT veil_status mpc_circuit_compare(mpc_circuit_t *c, unsigned n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_circuit_compare(mpc_circuit_t *c,
+                                            unsigned n) VEIL_WUR;
 
 /* Garbler x0 then x1 (n bits each), evaluator sel (1 bit); outputs
  * sel ? x1 : x0.  n ANDs. */
@@ -235,7 +245,8 @@ VEIL_EXPORT veil_status mpc_circuit_mux(mpc_circuit_t *c, unsigned n) VEIL_WUR;
 
 /* Garbler x, evaluator y, both in [0, p) on n = bitlen(p) bits; outputs
  * (x + y) mod p.  3 <= p < 2^63. */
-VEIL_EXPORT veil_status mpc_circuit_add_mod(mpc_circuit_t *c, uint64_t p) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_circuit_add_mod(mpc_circuit_t *c,
+                                            uint64_t p) VEIL_WUR;
 
 /* ==================================================================== ReLU
  *
@@ -268,7 +279,8 @@ VEIL_EXPORT veil_status mpc_circuit_add_mod(mpc_circuit_t *c, uint64_t p) VEIL_W
 VEIL_EXPORT veil_status mpc_circuit_relu(mpc_circuit_t *c, uint64_t p) VEIL_WUR;
 
 /* Plaintext reference: (ReLU((c + s) mod p) - r) mod p, inputs in [0, p). */
-VEIL_EXPORT uint64_t mpc_relu_ref(uint64_t c, uint64_t s, uint64_t r, uint64_t p);
+VEIL_EXPORT uint64_t mpc_relu_ref(uint64_t c, uint64_t s, uint64_t r,
+                                  uint64_t p);
 
 /* The server's garbler-input bits for one ReLU: offline[0..2n) from r,
  * online[0..n) from s (r, s in [0, p), p as for mpc_circuit_relu). */
@@ -308,22 +320,22 @@ VEIL_EXPORT void mpc_relu_gin_online(uint8_t *online, uint64_t s, uint64_t p);
 #define MPC_GC_LANES 16
 
 typedef struct {
-    mpc_block_t delta;  /* secret free-XOR offset, low bit 1            */
-    mpc_aes_key_t pi;   /* the public fixed key                          */
-    uint64_t and_ctr;   /* AND gates garbled so far (the next tweak / 2) */
-    mpc_prg_t prg;      /* randomness for input labels                   */
+    mpc_block_t delta; /* secret free-XOR offset, low bit 1            */
+    mpc_aes_key_t pi;  /* the public fixed key                          */
+    uint64_t and_ctr;  /* AND gates garbled so far (the next tweak / 2) */
+    mpc_prg_t prg;     /* randomness for input labels                   */
 } mpc_gc_garbler_t;
 
 typedef struct {
-    mpc_aes_key_t pi;   /* the public fixed key                          */
-    uint64_t and_ctr;   /* AND gates evaluated so far                    */
+    mpc_aes_key_t pi; /* the public fixed key                          */
+    uint64_t and_ctr; /* AND gates evaluated so far                    */
 } mpc_gc_evaluator_t;
 
 /* A garbler with offset *delta (its low bit is forced to 1), or a fresh
  * random one if delta is NULL; the label PRG is seeded from the OS.
  * VEIL_EINVAL, VEIL_ERANDOM. */
 VEIL_EXPORT veil_status mpc_gc_garbler_init(mpc_gc_garbler_t *g,
-                                const mpc_block_t *delta) VEIL_WUR;
+                                            const mpc_block_t *delta) VEIL_WUR;
 VEIL_EXPORT void mpc_gc_garbler_clear(mpc_gc_garbler_t *g);
 
 VEIL_EXPORT veil_status mpc_gc_evaluator_init(mpc_gc_evaluator_t *e) VEIL_WUR;
@@ -331,13 +343,13 @@ VEIL_EXPORT void mpc_gc_evaluator_clear(mpc_gc_evaluator_t *e);
 
 /* Fresh random 0-labels: zero[0..count). */
 VEIL_EXPORT void mpc_gc_random_labels(mpc_gc_garbler_t *g, mpc_block_t *zero,
-                          size_t count);
+                                      size_t count);
 
 /* Active labels for plaintext bits: label[j] = zero[j] ^ bits[j] * Delta.
  * label may alias zero.  Bits other than 0, 1 count as their low bit. */
 VEIL_EXPORT void mpc_gc_encode(mpc_block_t *label, const mpc_gc_garbler_t *g,
-                   const mpc_block_t *zero, const uint8_t *bits,
-                   size_t count);
+                               const mpc_block_t *zero, const uint8_t *bits,
+                               size_t count);
 
 /* Garble n >= 1 instances of c.  in0[i * n_in + j] is the 0-label of input
  * j of instance i (n_in = n_gin + n_ein, garbler inputs first).  Writes
@@ -347,8 +359,9 @@ VEIL_EXPORT void mpc_gc_encode(mpc_block_t *label, const mpc_gc_garbler_t *g,
  * VEIL_EINVAL (NULL, n == 0, or an index overflow), VEIL_EFORMAT (c fails
  * the check), VEIL_ENOMEM. */
 VEIL_EXPORT veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
-                          uint8_t *decode, const mpc_circuit_t *c,
-                          const mpc_block_t *in0, size_t n) VEIL_WUR;
+                                      uint8_t *decode, const mpc_circuit_t *c,
+                                      const mpc_block_t *in0,
+                                      size_t n) VEIL_WUR;
 
 /* Evaluate n instances garbled by one mpc_gc_garble call, or by several
  * calls of whole groups at the same AND-counter positions: in[i * n_in + j]
@@ -358,9 +371,10 @@ VEIL_EXPORT veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
  * garbling time (the tweaks bind the tables to it).  Statuses as
  * mpc_gc_garble. */
 VEIL_EXPORT veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
-                        const mpc_circuit_t *c, const mpc_block_t *in,
-                        const mpc_block_t *tables, const uint8_t *decode,
-                        size_t n) VEIL_WUR;
+                                    const mpc_circuit_t *c,
+                                    const mpc_block_t *in,
+                                    const mpc_block_t *tables,
+                                    const uint8_t *decode, size_t n) VEIL_WUR;
 
 /* The kernel the calls above use now: "vaes512", "aesni" or
  * "portable". */
@@ -409,8 +423,10 @@ typedef struct {
     mpc_ot_receiver_t ot;
 } mpc_gc_eparty_t;
 
-VEIL_EXPORT veil_status mpc_gc_gparty_init(mpc_gc_gparty_t *g, mpc_chan_t *ch) VEIL_WUR;
-VEIL_EXPORT veil_status mpc_gc_eparty_init(mpc_gc_eparty_t *e, mpc_chan_t *ch) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_gc_gparty_init(mpc_gc_gparty_t *g,
+                                           mpc_chan_t *ch) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_gc_eparty_init(mpc_gc_eparty_t *e,
+                                           mpc_chan_t *ch) VEIL_WUR;
 VEIL_EXPORT void mpc_gc_gparty_clear(mpc_gc_gparty_t *g);
 VEIL_EXPORT void mpc_gc_eparty_clear(mpc_gc_eparty_t *e);
 
@@ -435,11 +451,11 @@ typedef struct {
     const mpc_circuit_t *c; /* NULL when empty                         */
     size_t n;
     uint32_t n_gin_off;
-    uint64_t and_ctr;       /* the batch's first AND index             */
-    mpc_block_t *in;        /* active input labels but the hardwired,
-                               in the kernels' grouped layout          */
-    mpc_block_t *tables;    /* n * n_and * 2                           */
-    uint8_t *decode;        /* n * n_out                               */
+    uint64_t and_ctr;    /* the batch's first AND index             */
+    mpc_block_t *in;     /* active input labels but the hardwired,
+                            in the kernels' grouped layout          */
+    mpc_block_t *tables; /* n * n_and * 2                           */
+    uint8_t *decode;     /* n * n_out                               */
     size_t in_cap, tables_cap, decode_cap; /* bytes allocated           */
 } mpc_gc_ebatch_t;
 
@@ -456,29 +472,36 @@ VEIL_EXPORT void mpc_gc_ebatch_clear(mpc_gc_ebatch_t *b);
  * gin_off[i * n_gin_off + j] is offline garbler input j of instance i
  * (NULL if n_gin_off == 0).  n >= 1, n_gin_off <= n_gin.  On error the
  * batch is left empty (still initialised). */
-VEIL_EXPORT veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
-                                   mpc_chan_t *ch, const mpc_circuit_t *c,
-                                   size_t n, uint32_t n_gin_off,
-                                   const uint8_t *gin_off) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_gc_offline_garbler(mpc_gc_gbatch_t *b,
+                                               mpc_gc_gparty_t *g,
+                                               mpc_chan_t *ch,
+                                               const mpc_circuit_t *c, size_t n,
+                                               uint32_t n_gin_off,
+                                               const uint8_t *gin_off) VEIL_WUR;
 
 /* Offline, evaluator: b initialised; ein[i * n_ein + j] is its input j of
  * instance i (NULL if n_ein == 0); n and n_gin_off as the garbler's. */
-VEIL_EXPORT veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
-                                     mpc_chan_t *ch, const mpc_circuit_t *c,
-                                     size_t n, uint32_t n_gin_off,
-                                     const uint8_t *ein) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_gc_offline_evaluator(mpc_gc_ebatch_t *b,
+                                                 mpc_gc_eparty_t *e,
+                                                 mpc_chan_t *ch,
+                                                 const mpc_circuit_t *c,
+                                                 size_t n, uint32_t n_gin_off,
+                                                 const uint8_t *ein) VEIL_WUR;
 
 /* Online, garbler: gin_on[i * (n_gin - n_gin_off) + j] (NULL if there are
  * none).  The call wipes the batch's 0-labels and marks it spent (c =
  * NULL), also on error: they must never encode a second input, since two
  * active labels of a wire reveal Delta.  VEIL_EINVAL for a spent batch. */
-VEIL_EXPORT veil_status mpc_gc_online_garbler(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
-                                  mpc_chan_t *ch,
-                                  const uint8_t *gin_on) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_gc_online_garbler(mpc_gc_gbatch_t *b,
+                                              mpc_gc_gparty_t *g,
+                                              mpc_chan_t *ch,
+                                              const uint8_t *gin_on) VEIL_WUR;
 
 /* Online, evaluator: out[i * n_out + k]. */
-VEIL_EXPORT veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
-                                    mpc_chan_t *ch, uint8_t *out) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b,
+                                                mpc_gc_eparty_t *e,
+                                                mpc_chan_t *ch,
+                                                uint8_t *out) VEIL_WUR;
 
 /* ------------------------------------------------ ReLU, offline / online
  *
@@ -489,19 +512,26 @@ VEIL_EXPORT veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b, mpc_gc_epart
  * y[i] = (ReLU((c[i] + s[i]) mod p) - r[i]) mod p.  Batches as for the
  * generic calls above.  Values outside [0, p) give VEIL_EINVAL. */
 
-VEIL_EXPORT veil_status mpc_relu_offline_server(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
-                                    mpc_chan_t *ch, const mpc_circuit_t *relu,
-                                    uint64_t p, const uint64_t *r,
-                                    size_t n) VEIL_WUR;
-VEIL_EXPORT veil_status mpc_relu_offline_client(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
-                                    mpc_chan_t *ch, const mpc_circuit_t *relu,
-                                    uint64_t p, const uint64_t *c,
-                                    size_t n) VEIL_WUR;
-VEIL_EXPORT veil_status mpc_relu_online_server(mpc_gc_gbatch_t *b, mpc_gc_gparty_t *g,
-                                   mpc_chan_t *ch, uint64_t p,
-                                   const uint64_t *s) VEIL_WUR;
-VEIL_EXPORT veil_status mpc_relu_online_client(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
-                                   mpc_chan_t *ch, uint64_t *y) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_relu_offline_server(mpc_gc_gbatch_t *b,
+                                                mpc_gc_gparty_t *g,
+                                                mpc_chan_t *ch,
+                                                const mpc_circuit_t *relu,
+                                                uint64_t p, const uint64_t *r,
+                                                size_t n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_relu_offline_client(mpc_gc_ebatch_t *b,
+                                                mpc_gc_eparty_t *e,
+                                                mpc_chan_t *ch,
+                                                const mpc_circuit_t *relu,
+                                                uint64_t p, const uint64_t *c,
+                                                size_t n) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_relu_online_server(mpc_gc_gbatch_t *b,
+                                               mpc_gc_gparty_t *g,
+                                               mpc_chan_t *ch, uint64_t p,
+                                               const uint64_t *s) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_relu_online_client(mpc_gc_ebatch_t *b,
+                                               mpc_gc_eparty_t *e,
+                                               mpc_chan_t *ch,
+                                               uint64_t *y) VEIL_WUR;
 
 #ifdef __cplusplus
 }

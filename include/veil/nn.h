@@ -59,7 +59,7 @@ typedef struct {
  * size (<= NN_IDX_MAX_BYTES) or the length (truncated or trailing bytes) is
  * wrong; VEIL_ENOMEM. */
 VEIL_EXPORT veil_status nn_idx_parse(nn_idx_t *idx, const uint8_t *buf,
-                         size_t len) VEIL_WUR;
+                                     size_t len) VEIL_WUR;
 
 /* Read an IDX file, raw or gzip-compressed (detected from its content).
  * VEIL_EIO if it cannot be opened or read, VEIL_EFORMAT if it is malformed,
@@ -93,7 +93,7 @@ typedef enum { NN_MNIST_TRAIN = 0, NN_MNIST_TEST = 1 } nn_mnist_split_t;
  * image and label counts differ, images are not 28 x 28 or a label is > 9;
  * VEIL_ENOMEM; VEIL_EINVAL for a NULL argument. */
 VEIL_EXPORT veil_status nn_mnist_load(nn_dataset_t *ds, const char *dir,
-                          nn_mnist_split_t split) VEIL_WUR;
+                                      nn_mnist_split_t split) VEIL_WUR;
 
 /* Free a data set; safe twice. */
 VEIL_EXPORT void nn_dataset_clear(nn_dataset_t *ds);
@@ -113,7 +113,7 @@ typedef enum { NN_CIFAR_TRAIN = 0, NN_CIFAR_TEST = 1 } nn_cifar_split_t;
  * or above NN_CIFAR_MAX_RECORDS records, or a label is > 9 (*ds is then
  * unchanged); VEIL_ENOMEM; VEIL_EINVAL for NULL arguments. */
 VEIL_EXPORT veil_status nn_cifar10_append(nn_dataset_t *ds, const uint8_t *buf,
-                              size_t len) VEIL_WUR;
+                                          size_t len) VEIL_WUR;
 
 /* Load a split from directory dir: data_batch_1.bin .. data_batch_5.bin
  * (training) or test_batch.bin (test), as distributed in
@@ -122,23 +122,25 @@ VEIL_EXPORT veil_status nn_cifar10_append(nn_dataset_t *ds, const uint8_t *buf,
  * nn_cifar10_append; a file larger than NN_CIFAR_MAX_RECORDS records is
  * refused before it is read), VEIL_ENOMEM, VEIL_EINVAL. */
 VEIL_EXPORT veil_status nn_cifar10_load(nn_dataset_t *ds, const char *dir,
-                            nn_cifar_split_t split) VEIL_WUR;
+                                        nn_cifar_split_t split) VEIL_WUR;
 
 /* Choose the MNIST directory for a program: `arg` (from --data) if not NULL,
  * else $MNIST_DIR if set and not empty, else the first of "./data/mnist",
  * "<srcdir>/data/mnist" and the data cache "<srcdir>/../shared/data/mnist"
  * (the last two when srcdir is not NULL) that holds
- * train-images-idx3-ubyte(.gz), else "./data/mnist".  Writes the NUL-terminated path to out[0..outlen).
- * VEIL_EINVAL if it does not fit or out is NULL. */
-VEIL_EXPORT veil_status nn_mnist_locate(char *out, size_t outlen, const char *arg,
-                            const char *srcdir) VEIL_WUR;
+ * train-images-idx3-ubyte(.gz), else "./data/mnist".  Writes the NUL-terminated
+ * path to out[0..outlen). VEIL_EINVAL if it does not fit or out is NULL. */
+VEIL_EXPORT veil_status nn_mnist_locate(char *out, size_t outlen,
+                                        const char *arg,
+                                        const char *srcdir) VEIL_WUR;
 
 /* Write into msg[0..len) a one-paragraph explanation of why MNIST could not
  * be loaded from dir (given the status nn_mnist_load returned) and how to
  * get it: scripts/fetch-mnist DIR, or a copy passed with --data DIR or
  * MNIST_DIR.  Always NUL-terminates (truncating)
  * when len > 0. */
-VEIL_EXPORT void nn_mnist_explain(char *msg, size_t len, const char *dir, veil_status st);
+VEIL_EXPORT void nn_mnist_explain(char *msg, size_t len, const char *dir,
+                                  veil_status st);
 
 /* ==================================================================== models
  */
@@ -241,7 +243,8 @@ VEIL_EXPORT veil_status nn_model_init(nn_model_t *m, nn_shape_t in) VEIL_WUR;
 VEIL_EXPORT void nn_model_clear(nn_model_t *m);
 
 /* Deep copy into a new model *dst (initialised here).  VEIL_ENOMEM. */
-VEIL_EXPORT veil_status nn_model_copy(nn_model_t *dst, const nn_model_t *src) VEIL_WUR;
+VEIL_EXPORT veil_status nn_model_copy(nn_model_t *dst,
+                                      const nn_model_t *src) VEIL_WUR;
 
 /* Append a layer to the chain; its input shape is the current output shape.
  * New parameters are zero (call nn_model_init_params), batch-norm gamma and
@@ -249,18 +252,20 @@ VEIL_EXPORT veil_status nn_model_copy(nn_model_t *dst, const nn_model_t *src) VE
  * the shape does not allow it (kernel larger than the padded input, pad >= k,
  * stride 0, degree 0 or > NN_POLY_MAX_DEGREE, too many layers or elements);
  * VEIL_ENOMEM. */
-VEIL_EXPORT veil_status nn_model_add_conv2d(nn_model_t *m, uint32_t maps, uint32_t k,
-                                uint32_t stride, uint32_t pad) VEIL_WUR;
-VEIL_EXPORT veil_status nn_model_add_dense(nn_model_t *m, uint32_t out) VEIL_WUR;
+VEIL_EXPORT veil_status nn_model_add_conv2d(nn_model_t *m, uint32_t maps,
+                                            uint32_t k, uint32_t stride,
+                                            uint32_t pad) VEIL_WUR;
+VEIL_EXPORT veil_status nn_model_add_dense(nn_model_t *m,
+                                           uint32_t out) VEIL_WUR;
 VEIL_EXPORT veil_status nn_model_add_square(nn_model_t *m) VEIL_WUR;
 VEIL_EXPORT veil_status nn_model_add_poly(nn_model_t *m, uint32_t degree,
-                              const float *coef) VEIL_WUR;
+                                          const float *coef) VEIL_WUR;
 VEIL_EXPORT veil_status nn_model_add_avgpool(nn_model_t *m, uint32_t k,
-                                 uint32_t stride) VEIL_WUR;
+                                             uint32_t stride) VEIL_WUR;
 VEIL_EXPORT veil_status nn_model_add_batchnorm(nn_model_t *m) VEIL_WUR;
 VEIL_EXPORT veil_status nn_model_add_relu(nn_model_t *m) VEIL_WUR;
 VEIL_EXPORT veil_status nn_model_add_maxpool(nn_model_t *m, uint32_t k,
-                                 uint32_t stride) VEIL_WUR;
+                                             uint32_t stride) VEIL_WUR;
 /* A SAFENet activation layer over the current output channels: every
  * channel NN_ACT_RELU, every coefficient 0. */
 VEIL_EXPORT veil_status nn_model_add_act(nn_model_t *m) VEIL_WUR;
@@ -270,8 +275,9 @@ VEIL_EXPORT veil_status nn_model_add_act(nn_model_t *m) VEIL_WUR;
  * degree are stored as 0 whatever c holds.  VEIL_EINVAL if layer is not an
  * ACT layer, channel >= its channels, kind > NN_ACT_POLY3 or a used
  * coefficient is not finite. */
-VEIL_EXPORT veil_status nn_model_set_act(nn_model_t *m, uint32_t layer, uint32_t channel,
-                             nn_act_kind_t kind, const float c[4]) VEIL_WUR;
+VEIL_EXPORT veil_status nn_model_set_act(nn_model_t *m, uint32_t layer,
+                                         uint32_t channel, nn_act_kind_t kind,
+                                         const float c[4]) VEIL_WUR;
 
 /* Degree of an activation kind: RELU -1, CONST 0, POLY2 2, POLY3 3. */
 VEIL_EXPORT int nn_act_degree(nn_act_kind_t kind);
@@ -280,12 +286,12 @@ VEIL_EXPORT int nn_act_degree(nn_act_kind_t kind);
  * channel kind times h w; RELU: all ReLUs; other layers: 0): relus[0]
  * ReLUs, polys[kind] for NN_ACT_CONST..NN_ACT_POLY3 (index = kind).
  * Either output may be NULL. */
-VEIL_EXPORT void nn_model_count_act(uint64_t *relus, uint64_t polys[4], const nn_model_t *m,
-                        uint32_t layer);
+VEIL_EXPORT void nn_model_count_act(uint64_t *relus, uint64_t polys[4],
+                                    const nn_model_t *m, uint32_t layer);
 
 /* The same, summed over all layers. */
 VEIL_EXPORT void nn_model_count_act_total(uint64_t *relus, uint64_t polys[4],
-                              const nn_model_t *m);
+                                          const nn_model_t *m);
 
 /* CNN-7 (MiniONN, Delphi and SAFENet's CIFAR-10 network): conv3x3 64 pad 1,
  * ACT, conv3x3 64 pad 1, ACT, meanpool 2, conv3x3 64 pad 1, ACT, conv3x3 64
@@ -304,7 +310,7 @@ VEIL_EXPORT veil_status nn_model_cnn7(nn_model_t *m, nn_shape_t in) VEIL_WUR;
  * elsewhere; an MNIST 28x28 image becomes the 1x32x32 input of CNN-7.
  * Requires rows <= in.h, cols <= in.w. */
 VEIL_EXPORT void nn_image_to_input(float *x, nn_shape_t in, const uint8_t *img,
-                       uint32_t rows, uint32_t cols);
+                                   uint32_t rows, uint32_t cols);
 
 /* Shape of the model's output (its input shape if it has no layers). */
 VEIL_EXPORT nn_shape_t nn_model_out_shape(const nn_model_t *m);
@@ -317,7 +323,8 @@ VEIL_EXPORT const char *nn_layer_name(nn_layer_type_t type);
  * [-gain * sqrt(3 / fan_in), +gain * sqrt(3 / fan_in)] (variance
  * gain^2 / fan_in), biases and batch-norm beta 0, gamma 1; poly coefficients
  * are left as given.  gain <= 1 keeps square activations from blowing up. */
-VEIL_EXPORT void nn_model_init_params(nn_model_t *m, veil_rng_t *rng, float gain);
+VEIL_EXPORT void nn_model_init_params(nn_model_t *m, veil_rng_t *rng,
+                                      float gain);
 
 /* Fold every batch-norm layer into the neighbouring linear layer: into the
  * conv2d/dense layer just before it, otherwise into a dense layer (or an
@@ -326,14 +333,14 @@ VEIL_EXPORT void nn_model_init_params(nn_model_t *m, veil_rng_t *rng, float gain
  * (up to float rounding).  VEIL_EINVAL if some batch-norm layer has no
  * linear neighbour it can be folded into; VEIL_ENOMEM. */
 VEIL_EXPORT veil_status nn_model_fold_batchnorm(nn_model_t *dst,
-                                    const nn_model_t *src) VEIL_WUR;
+                                                const nn_model_t *src) VEIL_WUR;
 
 /* Float inference (batch norm with running statistics) of one input:
  * out[0..size(out shape)) from in[0..size(in shape)).  `work` must hold
  * nn_model_work_size(m) floats; out and in must not overlap work. */
 VEIL_EXPORT size_t nn_model_work_size(const nn_model_t *m);
-VEIL_EXPORT void nn_model_forward(float *out, const nn_model_t *m, const float *in,
-                      float *work);
+VEIL_EXPORT void nn_model_forward(float *out, const nn_model_t *m,
+                                  const float *in, float *work);
 
 /* Index of the largest of v[0..n) (the first one on ties). */
 VEIL_EXPORT uint32_t nn_argmax(const float *v, uint32_t n);
@@ -343,7 +350,7 @@ VEIL_EXPORT uint32_t nn_argmax(const float *v, uint32_t n);
  * images are centred as by nn_image_to_input).  VEIL_EINVAL on a shape
  * mismatch, VEIL_ENOMEM. */
 VEIL_EXPORT veil_status nn_model_accuracy(double *acc, const nn_model_t *m,
-                              const nn_dataset_t *ds) VEIL_WUR;
+                                          const nn_dataset_t *ds) VEIL_WUR;
 
 /* ======================================================= model file format */
 
@@ -351,18 +358,19 @@ VEIL_EXPORT veil_status nn_model_accuracy(double *acc, const nn_model_t *m,
  * versioned, SHA-256 protected), with its quantization exponents if
  * m->quantizable.  VEIL_EIO on a write error, VEIL_EINVAL on a NULL
  * argument. */
-VEIL_EXPORT veil_status nn_model_save(const char *path, const nn_model_t *m) VEIL_WUR;
+VEIL_EXPORT veil_status nn_model_save(const char *path,
+                                      const nn_model_t *m) VEIL_WUR;
 
 /* The same bytes in memory: *buf (free with free()) of *len bytes. */
 VEIL_EXPORT veil_status nn_model_serialize(uint8_t **buf, size_t *len,
-                               const nn_model_t *m) VEIL_WUR;
+                                           const nn_model_t *m) VEIL_WUR;
 
 /* Parse a .vmodel image into *m (initialised here; left empty on error).
  * Validates everything: magic, version, flags, checksum, exact length,
  * layer types, shapes and limits, finite parameters, positive batch-norm
  * variances, exponent ranges.  VEIL_EFORMAT on any violation, VEIL_ENOMEM. */
 VEIL_EXPORT veil_status nn_model_parse(nn_model_t *m, const uint8_t *buf,
-                           size_t len) VEIL_WUR;
+                                       size_t len) VEIL_WUR;
 
 /* Read a .vmodel file: as nn_model_parse, plus VEIL_EIO if it cannot be
  * read. */
@@ -453,17 +461,18 @@ VEIL_EXPORT void nn_train_opts_default(nn_train_opts_t *o);
  * written, VEIL_EFORMAT if a checkpoint to resume from is corrupt or
  * belongs to another run, VEIL_ENOMEM. */
 VEIL_EXPORT veil_status nn_train(nn_model_t *m, const nn_dataset_t *train,
-                     const nn_dataset_t *test,
-                     const nn_train_opts_t *o) VEIL_WUR;
+                                 const nn_dataset_t *test,
+                                 const nn_train_opts_t *o) VEIL_WUR;
 
 /* Mean softmax cross-entropy of m on the mini-batch x[n][size(in)],
  * labels y[n] < NN_CLASSES, with batch norm in training mode (batch
  * statistics, running statistics untouched), and its gradient with respect
  * to every parameter: grad[0..m->nparams).  This is the step nn_train
  * takes; it is exposed for gradient checks.  VEIL_EINVAL, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status nn_model_loss_grad(float *grad, double *loss, const nn_model_t *m,
-                               const float *x, const uint8_t *y,
-                               uint32_t n) VEIL_WUR;
+VEIL_EXPORT veil_status nn_model_loss_grad(float *grad, double *loss,
+                                           const nn_model_t *m, const float *x,
+                                           const uint8_t *y,
+                                           uint32_t n) VEIL_WUR;
 
 /* ============================================================== quantization
  */
@@ -507,7 +516,8 @@ typedef struct {
  * and no batch norm.  VEIL_EINVAL if m is not quantizable or holds a batch
  * norm layer, VEIL_ERANGE if an integer weight would exceed NN_QWEIGHT_MAX,
  * VEIL_ENOMEM. */
-VEIL_EXPORT veil_status nn_qmodel_init(nn_qmodel_t *q, const nn_model_t *m) VEIL_WUR;
+VEIL_EXPORT veil_status nn_qmodel_init(nn_qmodel_t *q,
+                                       const nn_model_t *m) VEIL_WUR;
 
 /* Free; safe twice. */
 VEIL_EXPORT void nn_qmodel_clear(nn_qmodel_t *q);
@@ -517,7 +527,7 @@ VEIL_EXPORT void nn_qmodel_clear(nn_qmodel_t *q);
  * in_exp; marks m quantizable.  VEIL_EINVAL if bits not in 2..25 or in_exp
  * not in 0..8, or if m holds a batch norm layer. */
 VEIL_EXPORT veil_status nn_model_set_qbits(nn_model_t *m, uint32_t bits,
-                               int32_t in_exp) VEIL_WUR;
+                                           int32_t in_exp) VEIL_WUR;
 
 /* Choose m's quantization exponents (in_exp and every layer's qexp) for
  * the fewest worst-case bits (nn_ranges_compute over inputs [0, in_max])
@@ -530,8 +540,8 @@ VEIL_EXPORT veil_status nn_model_set_qbits(nn_model_t *m, uint32_t bits,
  * arguments, batch norm present), VEIL_ERANGE if no uniform width up to 25
  * bits meets tol, VEIL_ENOMEM. */
 VEIL_EXPORT veil_status nn_model_choose_qparams(nn_model_t *m, double *agree,
-                                    const nn_dataset_t *ds,
-                                    double tol) VEIL_WUR;
+                                                const nn_dataset_t *ds,
+                                                double tol) VEIL_WUR;
 
 /* round(pixel * 2^in_exp / 256) for in_exp in 0..8: a value in
  * [0, 2^in_exp]. */
@@ -542,13 +552,13 @@ VEIL_EXPORT int64_t nn_quantize_pixel(uint8_t pixel, int32_t in_exp);
  * integer / scale (rounded to float).  q must come from nn_qmodel_init(q, m);
  * params holds m->nparams floats.  Used for quantization-aware training. */
 VEIL_EXPORT void nn_qmodel_dequantize(float *params, const nn_qmodel_t *q,
-                          const nn_model_t *m);
+                                      const nn_model_t *m);
 
 /* The quantized input of one image: x[i] = nn_quantize_pixel(pixels[i],
  * q->in_exp) for i < size(q->in).  x must be an fmpz vector of that
  * length. */
 VEIL_EXPORT void nn_qmodel_quantize_input(fmpz *x, const nn_qmodel_t *q,
-                              const uint8_t *pixels);
+                                          const uint8_t *pixels);
 
 /* All intermediate values of one exact evaluation: v[0] is the input,
  * v[i + 1] the output of layer i (len[i + 1] entries), v[nlayers] the
@@ -559,7 +569,8 @@ typedef struct {
     size_t len[NN_MAX_LAYERS + 1];
 } nn_qtrace_t;
 
-VEIL_EXPORT veil_status nn_qtrace_init(nn_qtrace_t *t, const nn_qmodel_t *q) VEIL_WUR;
+VEIL_EXPORT veil_status nn_qtrace_init(nn_qtrace_t *t,
+                                       const nn_qmodel_t *q) VEIL_WUR;
 VEIL_EXPORT void nn_qtrace_clear(nn_qtrace_t *t);
 
 /* Exact integer evaluation: from t->v[0] (the quantized input; any integers
@@ -569,7 +580,8 @@ VEIL_EXPORT void nn_qmodel_eval(nn_qtrace_t *t, const nn_qmodel_t *q);
 
 /* One layer: out[0..size(l->out)) from in[0..size(l->in)).  out and in must
  * not overlap. */
-VEIL_EXPORT void nn_qlayer_eval(fmpz *out, const nn_qlayer_t *l, const fmpz *in);
+VEIL_EXPORT void nn_qlayer_eval(fmpz *out, const nn_qlayer_t *l,
+                                const fmpz *in);
 
 /* Index of the largest of v[0..n) (the first one on ties). */
 VEIL_EXPORT uint32_t nn_argmax_fmpz(const fmpz *v, uint32_t n);
@@ -577,9 +589,10 @@ VEIL_EXPORT uint32_t nn_argmax_fmpz(const fmpz *v, uint32_t n);
 /* Quantized accuracy of q on a data set, and (if agree is not NULL) the
  * fraction of images on which q and the float model m predict the same
  * class (m may be NULL when agree is NULL).  VEIL_EINVAL, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status nn_qmodel_accuracy(double *acc, double *agree, const nn_qmodel_t *q,
-                               const nn_model_t *m,
-                               const nn_dataset_t *ds) VEIL_WUR;
+VEIL_EXPORT veil_status nn_qmodel_accuracy(double *acc, double *agree,
+                                           const nn_qmodel_t *q,
+                                           const nn_model_t *m,
+                                           const nn_dataset_t *ds) VEIL_WUR;
 
 /* ============================================================== value ranges
  */
@@ -610,7 +623,8 @@ typedef struct {
  * layer; later layers are sound over-approximations.  VEIL_EINVAL,
  * VEIL_ENOMEM. */
 VEIL_EXPORT veil_status nn_ranges_compute(nn_ranges_t *r, const nn_qmodel_t *q,
-                              int64_t in_lo, int64_t in_hi) VEIL_WUR;
+                                          int64_t in_lo,
+                                          int64_t in_hi) VEIL_WUR;
 
 /* Free; safe twice. */
 VEIL_EXPORT void nn_ranges_clear(nn_ranges_t *r);

@@ -18,7 +18,7 @@ extern "C" {
 
 #define NTT_MAX_PRIME_BITS 50 /* largest prime size every ISA path supports */
 #define NTT_MIN_PRIME_BITS 14
-#define NTT_MIN_LOGN 3        /* plans exist for n = 2^3 .. 2^17            */
+#define NTT_MIN_LOGN 3 /* plans exist for n = 2^3 .. 2^17            */
 #define NTT_MAX_LOGN 17
 
 /* ------------------------------------------------------ modular arithmetic */
@@ -113,14 +113,17 @@ static inline uint64_t ntt_mul_shoup(uint64_t a, uint64_t w, uint64_t wp,
 }
 
 /* a^e mod q, a in [0, q). */
-VEIL_EXPORT uint64_t ntt_pow_mod(uint64_t a, uint64_t e, const ntt_modulus_t *m);
+VEIL_EXPORT uint64_t ntt_pow_mod(uint64_t a, uint64_t e,
+                                 const ntt_modulus_t *m);
 
 /* a^-1 mod q into *inv; VEIL_EINVAL if gcd(a, q) != 1. */
-VEIL_EXPORT veil_status ntt_inv_mod(uint64_t *inv, uint64_t a, uint64_t q) VEIL_WUR;
+VEIL_EXPORT veil_status ntt_inv_mod(uint64_t *inv, uint64_t a,
+                                    uint64_t q) VEIL_WUR;
 
 /* The smallest primitive 2n-th root of unity psi mod prime q (psi^n = -1);
  * VEIL_EPARAM if q != 1 mod 2n or q is not prime. */
-VEIL_EXPORT veil_status ntt_root_of_unity(uint64_t *psi, size_t n, uint64_t q) VEIL_WUR;
+VEIL_EXPORT veil_status ntt_root_of_unity(uint64_t *psi, size_t n,
+                                          uint64_t q) VEIL_WUR;
 
 /* ------------------------------------------------------------------ primes */
 
@@ -128,9 +131,10 @@ VEIL_EXPORT veil_status ntt_root_of_unity(uint64_t *psi, size_t n, uint64_t q) V
  * descending order, skipping any listed in exclude[0..n_exclude).
  * Deterministic.  VEIL_EINVAL for bad n or bits outside
  * [NTT_MIN_PRIME_BITS, NTT_MAX_PRIME_BITS]; VEIL_EPARAM if fewer exist. */
-VEIL_EXPORT veil_status ntt_primes_generate(uint64_t *out, size_t count, unsigned bits,
-                                size_t n, const uint64_t *exclude,
-                                size_t n_exclude) VEIL_WUR;
+VEIL_EXPORT veil_status ntt_primes_generate(uint64_t *out, size_t count,
+                                            unsigned bits, size_t n,
+                                            const uint64_t *exclude,
+                                            size_t n_exclude) VEIL_WUR;
 
 /* -------------------------------------------------------------------- NTT */
 
@@ -145,21 +149,22 @@ typedef struct {
     unsigned logn;
     uint64_t q;
     ntt_modulus_t mod;
-    uint64_t psi;        /* primitive 2n-th root used                    */
-    uint64_t n_inv;      /* n^-1 mod q                                   */
-    veil_isa_t isa;      /* path the plan's kernels use                  */
+    uint64_t psi;   /* primitive 2n-th root used                    */
+    uint64_t n_inv; /* n^-1 mod q                                   */
+    veil_isa_t isa; /* path the plan's kernels use                  */
     const struct ntt_kernels *k;
-    void *tables;        /* twiddle tables, owned; layout is per ISA     */
+    void *tables; /* twiddle tables, owned; layout is per ISA     */
 } ntt_plan_t;
 
 /* Build a plan for the active ISA.  VEIL_EINVAL if n is not a power of two in
  * [2^NTT_MIN_LOGN, 2^NTT_MAX_LOGN], VEIL_EPARAM if q is not a prime = 1 mod
  * 2n below 2^NTT_MAX_PRIME_BITS, VEIL_ENOMEM. */
-VEIL_EXPORT veil_status ntt_plan_init(ntt_plan_t *plan, size_t n, uint64_t q) VEIL_WUR;
+VEIL_EXPORT veil_status ntt_plan_init(ntt_plan_t *plan, size_t n,
+                                      uint64_t q) VEIL_WUR;
 
 /* The same for an explicit path; VEIL_EUNSUPPORTED if it cannot run here. */
-VEIL_EXPORT veil_status ntt_plan_init_isa(ntt_plan_t *plan, size_t n, uint64_t q,
-                              veil_isa_t isa) VEIL_WUR;
+VEIL_EXPORT veil_status ntt_plan_init_isa(ntt_plan_t *plan, size_t n,
+                                          uint64_t q, veil_isa_t isa) VEIL_WUR;
 
 /* Free the tables; safe twice. */
 VEIL_EXPORT void ntt_plan_clear(ntt_plan_t *plan);
@@ -182,28 +187,31 @@ VEIL_EXPORT void ntt_inverse_lazy(const ntt_plan_t *plan, uint64_t *a);
 /* All on the plan's modulus and ISA, length plan->n, inputs in [0, q) unless
  * stated, outputs in [0, q).  out may alias any input. */
 
-VEIL_EXPORT void ntt_vec_add(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
-                 const uint64_t *b);
-VEIL_EXPORT void ntt_vec_sub(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
-                 const uint64_t *b);
-VEIL_EXPORT void ntt_vec_neg(const ntt_plan_t *p, uint64_t *out, const uint64_t *a);
+VEIL_EXPORT void ntt_vec_add(const ntt_plan_t *p, uint64_t *out,
+                             const uint64_t *a, const uint64_t *b);
+VEIL_EXPORT void ntt_vec_sub(const ntt_plan_t *p, uint64_t *out,
+                             const uint64_t *a, const uint64_t *b);
+VEIL_EXPORT void ntt_vec_neg(const ntt_plan_t *p, uint64_t *out,
+                             const uint64_t *a);
 /* out = a * b (Barrett / IFMA). */
-VEIL_EXPORT void ntt_vec_mul(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
-                 const uint64_t *b);
+VEIL_EXPORT void ntt_vec_mul(const ntt_plan_t *p, uint64_t *out,
+                             const uint64_t *a, const uint64_t *b);
 /* out = a * w for one constant w in [0, q) (Shoup). */
-VEIL_EXPORT void ntt_vec_mul_scalar(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
-                        uint64_t w);
+VEIL_EXPORT void ntt_vec_mul_scalar(const ntt_plan_t *p, uint64_t *out,
+                                    const uint64_t *a, uint64_t w);
 /* out = a * w[i] with precomputed Shoup constants wp[i] (reused plaintexts). */
-VEIL_EXPORT void ntt_vec_mul_shoup(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
-                       const uint64_t *w, const uint64_t *wp);
+VEIL_EXPORT void ntt_vec_mul_shoup(const ntt_plan_t *p, uint64_t *out,
+                                   const uint64_t *a, const uint64_t *w,
+                                   const uint64_t *wp);
 /* out += a * b. */
-VEIL_EXPORT void ntt_vec_muladd(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
-                    const uint64_t *b);
+VEIL_EXPORT void ntt_vec_muladd(const ntt_plan_t *p, uint64_t *out,
+                                const uint64_t *a, const uint64_t *b);
 /* out = a mod q for a in [0, 4q) (finishes lazy results). */
-VEIL_EXPORT void ntt_vec_reduce(const ntt_plan_t *p, uint64_t *out, const uint64_t *a);
+VEIL_EXPORT void ntt_vec_reduce(const ntt_plan_t *p, uint64_t *out,
+                                const uint64_t *a);
 /* wp[i] = floor(w[i] * 2^64 / q): Shoup constants for ntt_vec_mul_shoup. */
 VEIL_EXPORT void ntt_vec_shoup_precomp(const ntt_plan_t *p, uint64_t *wp,
-                           const uint64_t *w);
+                                       const uint64_t *w);
 
 #ifdef __cplusplus
 }

@@ -55,7 +55,7 @@ typedef struct {
  * (FLINT's n_is_prime), or two are equal; VEIL_ENOMEM.  On failure *b is
  * left cleared (rns_base_clear is harmless on it). */
 VEIL_EXPORT veil_status rns_base_init(rns_base_t *b, const uint64_t *primes,
-                          size_t k) VEIL_WUR;
+                                      size_t k) VEIL_WUR;
 
 /* Free the base; safe twice, on a zero-filled struct and on NULL. */
 VEIL_EXPORT void rns_base_clear(rns_base_t *b);
@@ -63,19 +63,23 @@ VEIL_EXPORT void rns_base_clear(rns_base_t *b);
 /* ---------------------------------------------------------------- CRT */
 
 /* res[i] = x mod q_i in [0, q_i) for any signed x. */
-VEIL_EXPORT void rns_decompose_mpz(const rns_base_t *b, uint64_t *res, const mpz_t x);
-VEIL_EXPORT void rns_decompose_fmpz(const rns_base_t *b, uint64_t *res, const fmpz_t x);
+VEIL_EXPORT void rns_decompose_mpz(const rns_base_t *b, uint64_t *res,
+                                   const mpz_t x);
+VEIL_EXPORT void rns_decompose_fmpz(const rns_base_t *b, uint64_t *res,
+                                    const fmpz_t x);
 
 /* x = the integer in [0, Q) with the given residues.  Each res[i] may be any
  * 64-bit word: it is read mod q_i. */
-VEIL_EXPORT void rns_compose_mpz(const rns_base_t *b, mpz_t x, const uint64_t *res);
-VEIL_EXPORT void rns_compose_fmpz(const rns_base_t *b, fmpz_t x, const uint64_t *res);
+VEIL_EXPORT void rns_compose_mpz(const rns_base_t *b, mpz_t x,
+                                 const uint64_t *res);
+VEIL_EXPORT void rns_compose_fmpz(const rns_base_t *b, fmpz_t x,
+                                  const uint64_t *res);
 
 /* x = the same integer centred into (-Q/2, Q/2]. */
 VEIL_EXPORT void rns_compose_centered_mpz(const rns_base_t *b, mpz_t x,
-                              const uint64_t *res);
+                                          const uint64_t *res);
 VEIL_EXPORT void rns_compose_centered_fmpz(const rns_base_t *b, fmpz_t x,
-                               const uint64_t *res);
+                                           const uint64_t *res);
 
 /* --------------------------------------------------- base conversion */
 
@@ -119,7 +123,7 @@ typedef struct {
 /* VEIL_EINVAL if an argument is NULL or a base is not initialised;
  * VEIL_ENOMEM.  On failure *c is left cleared. */
 VEIL_EXPORT veil_status rns_conv_init(rns_conv_t *c, const rns_base_t *from,
-                          const rns_base_t *to) VEIL_WUR;
+                                      const rns_base_t *to) VEIL_WUR;
 
 /* Free the tables; safe twice, on a zero-filled struct and on NULL. */
 VEIL_EXPORT void rns_conv_clear(rns_conv_t *c);
@@ -129,10 +133,10 @@ VEIL_EXPORT void rns_conv_clear(rns_conv_t *c);
  * 0 <= e < from->k as above; e depends on the column only, not on j.
  * in: from->k rows of n residues in [0, q_i); out: to->k rows of n residues
  * in [0, p_j).  in and out must not overlap. */
-VEIL_EXPORT void rns_conv_apply(const rns_conv_t *c, uint64_t *out, const uint64_t *in,
-                    size_t n);
-VEIL_EXPORT void _rns_conv_apply(const rns_conv_t *c, uint64_t *out, const uint64_t *in,
-                     size_t n, size_t stride);
+VEIL_EXPORT void rns_conv_apply(const rns_conv_t *c, uint64_t *out,
+                                const uint64_t *in, size_t n);
+VEIL_EXPORT void _rns_conv_apply(const rns_conv_t *c, uint64_t *out,
+                                 const uint64_t *in, size_t n, size_t stride);
 
 /* "Exact" base conversion (HPS section 2.2): the fast conversion minus v Q,
  * where v = round(sum_i y_i / q_i) is evaluated in 52-bit fixed point.
@@ -141,9 +145,10 @@ VEIL_EXPORT void _rns_conv_apply(const rns_conv_t *c, uint64_t *out, const uint6
  * otherwise (the rounding of v can only fail that close to -Q/2).  Ranges
  * and aliasing as rns_conv_apply. */
 VEIL_EXPORT void rns_conv_apply_exact(const rns_conv_t *c, uint64_t *out,
-                          const uint64_t *in, size_t n);
+                                      const uint64_t *in, size_t n);
 VEIL_EXPORT void _rns_conv_apply_exact(const rns_conv_t *c, uint64_t *out,
-                           const uint64_t *in, size_t n, size_t stride);
+                                       const uint64_t *in, size_t n,
+                                       size_t stride);
 
 /* ------------------------------------------------------ scale and round */
 
@@ -187,7 +192,8 @@ typedef struct {
  * [2, 2^62), or a prime of P equals a prime of Q; VEIL_ENOMEM.  Both bases
  * are borrowed.  On failure *s is left cleared. */
 VEIL_EXPORT veil_status rns_scale_init(rns_scale_t *s, const rns_base_t *q,
-                           const rns_base_t *p, uint64_t t) VEIL_WUR;
+                                       const rns_base_t *p,
+                                       uint64_t t) VEIL_WUR;
 
 /* Free the tables; safe twice, on a zero-filled struct and on NULL. */
 VEIL_EXPORT void rns_scale_clear(rns_scale_t *s);
@@ -195,10 +201,10 @@ VEIL_EXPORT void rns_scale_clear(rns_scale_t *s);
 /* in: q->k (+ p->k) rows of n residues, each in [0, its prime); out: s->m
  * rows of n values in [0, t) resp. [0, p_j).  in and out must not overlap.
  * The intermediate values are wiped (the input may be a decryption phase). */
-VEIL_EXPORT void rns_scale_round(const rns_scale_t *s, uint64_t *out, const uint64_t *in,
-                     size_t n);
-VEIL_EXPORT void _rns_scale_round(const rns_scale_t *s, uint64_t *out, const uint64_t *in,
-                      size_t n, size_t stride);
+VEIL_EXPORT void rns_scale_round(const rns_scale_t *s, uint64_t *out,
+                                 const uint64_t *in, size_t n);
+VEIL_EXPORT void _rns_scale_round(const rns_scale_t *s, uint64_t *out,
+                                  const uint64_t *in, size_t n, size_t stride);
 
 #ifdef __cplusplus
 }

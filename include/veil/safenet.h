@@ -118,8 +118,9 @@ typedef struct {
 /* An empty network for inputs of shape `in` (scale 2^frac) over F_p.
  * p prime with p = 1 mod 2^14 as the HE layers need (VEIL_EPARAM
  * otherwise), 2 frac + 2 <= bitlen(p), 1 <= wfrac <= 20.  VEIL_EINVAL. */
-VEIL_EXPORT veil_status safenet_net_init(safenet_net_t *net, nn_shape_t in, uint64_t p,
-                             unsigned frac, unsigned wfrac) VEIL_WUR;
+VEIL_EXPORT veil_status safenet_net_init(safenet_net_t *net, nn_shape_t in,
+                                         uint64_t p, unsigned frac,
+                                         unsigned wfrac) VEIL_WUR;
 VEIL_EXPORT void safenet_net_clear(safenet_net_t *net);
 
 /* Append an operation; input shape and scale are the current output's.
@@ -130,15 +131,18 @@ VEIL_EXPORT void safenet_net_clear(safenet_net_t *net);
  * An ACT must follow a linear layer (possibly through pools): the client's
  * share of its input is then known offline, as Delphi needs (VEIL_EINVAL
  * otherwise).  kinds[c] in 0..3, coef[4 c + i] = c_i. */
-VEIL_EXPORT veil_status safenet_net_add_conv(safenet_net_t *net, uint32_t maps, uint32_t k,
-                                 uint32_t stride, uint32_t pad, const float *w,
-                                 const float *b) VEIL_WUR;
+VEIL_EXPORT veil_status safenet_net_add_conv(safenet_net_t *net, uint32_t maps,
+                                             uint32_t k, uint32_t stride,
+                                             uint32_t pad, const float *w,
+                                             const float *b) VEIL_WUR;
 VEIL_EXPORT veil_status safenet_net_add_dense(safenet_net_t *net, uint32_t out,
-                                  const float *w, const float *b) VEIL_WUR;
+                                              const float *w,
+                                              const float *b) VEIL_WUR;
 VEIL_EXPORT veil_status safenet_net_add_pool(safenet_net_t *net, uint32_t k,
-                                 uint32_t stride) VEIL_WUR;
-VEIL_EXPORT veil_status safenet_net_add_act(safenet_net_t *net, const uint8_t *kinds,
-                                const float *coef) VEIL_WUR;
+                                             uint32_t stride) VEIL_WUR;
+VEIL_EXPORT veil_status safenet_net_add_act(safenet_net_t *net,
+                                            const uint8_t *kinds,
+                                            const float *coef) VEIL_WUR;
 
 /* Compute the hash; no more layers after this.  VEIL_EINVAL for an empty
  * network or one that ends in an activation. */
@@ -167,10 +171,11 @@ typedef enum {
  * layers (per-channel kinds as the plan says).  MAXPOOL and other layers
  * are refused with VEIL_EINVAL and a reason in why[0..whylen).  Finished
  * (hash set) on success. */
-VEIL_EXPORT veil_status safenet_net_from_model(safenet_net_t *net, const nn_model_t *m,
-                                   uint64_t p, unsigned frac, unsigned wfrac,
-                                   safenet_plan_t plan, char *why,
-                                   size_t whylen) VEIL_WUR;
+VEIL_EXPORT veil_status safenet_net_from_model(safenet_net_t *net,
+                                               const nn_model_t *m, uint64_t p,
+                                               unsigned frac, unsigned wfrac,
+                                               safenet_plan_t plan, char *why,
+                                               size_t whylen) VEIL_WUR;
 
 /* Totals over the network. */
 VEIL_EXPORT size_t safenet_net_relus(const safenet_net_t *net);
@@ -184,8 +189,9 @@ VEIL_EXPORT const char *safenet_op_name(safenet_op_t op);
 
 /* Encode a float input (nn layout, size(in) values) at scale 2^frac.
  * VEIL_ERANGE for a value out of range. */
-VEIL_EXPORT veil_status safenet_encode_input(const safenet_net_t *net, uint64_t *x,
-                                 const float *in) VEIL_WUR;
+VEIL_EXPORT veil_status safenet_encode_input(const safenet_net_t *net,
+                                             uint64_t *x,
+                                             const float *in) VEIL_WUR;
 
 /* ---------------------------------------------------- reference evaluator
  *
@@ -210,10 +216,11 @@ typedef struct {
 } safenet_ref_t;
 
 VEIL_EXPORT veil_status safenet_ref_init(safenet_ref_t *r,
-                             const safenet_net_t *net) VEIL_WUR;
+                                         const safenet_net_t *net) VEIL_WUR;
 VEIL_EXPORT void safenet_ref_clear(safenet_ref_t *r);
-VEIL_EXPORT veil_status safenet_ref_eval(safenet_ref_t *r, const safenet_net_t *net,
-                             const uint64_t *x) VEIL_WUR;
+VEIL_EXPORT veil_status safenet_ref_eval(safenet_ref_t *r,
+                                         const safenet_net_t *net,
+                                         const uint64_t *x) VEIL_WUR;
 
 /* ===================================================== the protocol
  *
@@ -278,10 +285,11 @@ typedef struct {
 /* Handshake and set-up over ch (borrowed; net too).  VEIL_EFORMAT for a
  * peer with another model, version, role or options (why says which),
  * channel statuses, VEIL_ENOMEM, VEIL_EPARAM, VEIL_EUNSUPPORTED. */
-VEIL_EXPORT veil_status safenet_party_init(safenet_party_t *P, safenet_role_t role,
-                               const safenet_net_t *net,
-                               const safenet_opts_t *opts,
-                               mpc_chan_t *ch) VEIL_WUR;
+VEIL_EXPORT veil_status safenet_party_init(safenet_party_t *P,
+                                           safenet_role_t role,
+                                           const safenet_net_t *net,
+                                           const safenet_opts_t *opts,
+                                           mpc_chan_t *ch) VEIL_WUR;
 VEIL_EXPORT void safenet_party_clear(safenet_party_t *P);
 
 /* The input-independent phase for one inference.  The client starts it
@@ -300,7 +308,7 @@ VEIL_EXPORT veil_status safenet_client_done(safenet_party_t *P) VEIL_WUR;
  * encoded input (safenet_encode_input); out[0..out_size) the logits in
  * F_p.  Server: no data in or out. */
 VEIL_EXPORT veil_status safenet_online_client(safenet_party_t *P, uint64_t *out,
-                                  const uint64_t *x) VEIL_WUR;
+                                              const uint64_t *x) VEIL_WUR;
 VEIL_EXPORT veil_status safenet_online_server(safenet_party_t *P) VEIL_WUR;
 
 /* The circuit a ReLU channel is garbled with: the inputs of
@@ -308,16 +316,17 @@ VEIL_EXPORT veil_status safenet_online_server(safenet_party_t *P) VEIL_WUR;
  * and the output (floor(max(x, 0) / 2^shift) - r) mod p.  shift <= 30.
  * VEIL_EINVAL, VEIL_ENOMEM. */
 VEIL_EXPORT veil_status safenet_circuit_relu_trunc(mpc_circuit_t *c, uint64_t p,
-                                       unsigned shift) VEIL_WUR;
+                                                   unsigned shift) VEIL_WUR;
 
 /* Degree-2 / degree-3 power tuples from Beaver triples (from BFV, or the
  * dealer): one triple and one opening per degree-2 tuple, two and two per
  * degree-3 (doc/22: a^2 = c + (a - b) a with a - b opened).  The triples
  * are consumed.  Both parties call it at the same time.  VEIL_ERANGE if
  * there are not enough triples. */
-VEIL_EXPORT veil_status safenet_powers_from_triples(mpc_powers_t *pw, const mpc_field_t *f,
-                                        mpc_chan_t *ch, int party,
-                                        mpc_triples_t *t) VEIL_WUR;
+VEIL_EXPORT veil_status safenet_powers_from_triples(mpc_powers_t *pw,
+                                                    const mpc_field_t *f,
+                                                    mpc_chan_t *ch, int party,
+                                                    mpc_triples_t *t) VEIL_WUR;
 
 #ifdef __cplusplus
 }

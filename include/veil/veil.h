@@ -21,9 +21,9 @@ extern "C" {
 
 /* VEIL_EXPORT marks the public API.  The library is compiled with
  * -fvisibility=hidden, so only functions declared with VEIL_EXPORT in
- * the headers of include/veil/ are exported from libveil.so; internals (kernels,
- * scratch areas, step builders) stay private to the library.  Tests and
- * veil-bench link the static archive, where internals remain reachable
+ * the headers of include/veil/ are exported from libveil.so; internals
+ * (kernels, scratch areas, step builders) stay private to the library.  Tests
+ * and veil-bench link the static archive, where internals remain reachable
  * (doc/DESIGN.md, section 5). */
 #if defined(__GNUC__) || defined(__clang__)
 #define VEIL_EXPORT __attribute__((visibility("default")))
@@ -57,8 +57,8 @@ extern "C" {
 
 /* Report a failed VEIL_ASSERT and abort() (always in the library, so that
  * a debug caller can link a normal build). */
-VEIL_EXPORT VEIL_NORETURN void veil_assert_fail(const char *cond, const char *file,
-                                    int line);
+VEIL_EXPORT VEIL_NORETURN void veil_assert_fail(const char *cond,
+                                                const char *file, int line);
 
 #ifdef VEIL_DEBUG
 #define VEIL_ASSERT(cond)                                                      \
@@ -90,18 +90,18 @@ static inline int veil_disjoint(const void *a, size_t alen, const void *b,
  * errors are negative so that `if (st)` and `if (st < 0)` both work. */
 typedef enum {
     VEIL_OK = 0,
-    VEIL_EINVAL = -1,      /* bad argument: NULL, size out of range, ...     */
-    VEIL_ENOMEM = -2,      /* allocation failed                              */
-    VEIL_EPARAM = -3,      /* parameters insecure, inconsistent or unusable  */
-    VEIL_ENOISE = -4,      /* noise budget exhausted: result would be wrong  */
-    VEIL_EFORMAT = -5,     /* malformed, truncated or mismatched input data  */
-    VEIL_EIO = -6,         /* file or socket I/O failed                      */
-    VEIL_EUNSUPPORTED = -7,/* not available on this CPU or build             */
-    VEIL_ECLOSED = -8,     /* peer closed the connection                     */
-    VEIL_ETIMEOUT = -9,    /* operation timed out                            */
-    VEIL_ERANGE = -10,     /* value does not fit the target range            */
-    VEIL_ERANDOM = -11,    /* the operating system gave no randomness        */
-    VEIL_ENOKEY = -12      /* a needed key (e.g. a Galois key) is missing    */
+    VEIL_EINVAL = -1,       /* bad argument: NULL, size out of range, ...     */
+    VEIL_ENOMEM = -2,       /* allocation failed                              */
+    VEIL_EPARAM = -3,       /* parameters insecure, inconsistent or unusable  */
+    VEIL_ENOISE = -4,       /* noise budget exhausted: result would be wrong  */
+    VEIL_EFORMAT = -5,      /* malformed, truncated or mismatched input data  */
+    VEIL_EIO = -6,          /* file or socket I/O failed                      */
+    VEIL_EUNSUPPORTED = -7, /* not available on this CPU or build             */
+    VEIL_ECLOSED = -8,      /* peer closed the connection                     */
+    VEIL_ETIMEOUT = -9,     /* operation timed out                            */
+    VEIL_ERANGE = -10,      /* value does not fit the target range            */
+    VEIL_ERANDOM = -11,     /* the operating system gave no randomness        */
+    VEIL_ENOKEY = -12       /* a needed key (e.g. a Galois key) is missing    */
 } veil_status;
 
 /* A static, human-readable description of a status code (never NULL). */
@@ -142,7 +142,8 @@ VEIL_EXPORT veil_status veil_isa_set(veil_isa_t isa) VEIL_WUR;
 VEIL_EXPORT const char *veil_isa_name(veil_isa_t isa);
 
 /* Parse a name as above into *isa; VEIL_EINVAL if unknown. */
-VEIL_EXPORT veil_status veil_isa_parse(veil_isa_t *isa, const char *name) VEIL_WUR;
+VEIL_EXPORT veil_status veil_isa_parse(veil_isa_t *isa,
+                                       const char *name) VEIL_WUR;
 
 /* CPU features, probed once with CPUID and XGETBV (the first call probes;
  * thread-safe).  A vector feature counts only if the OS saves its register
@@ -200,9 +201,9 @@ VEIL_EXPORT void veil_free_secret(void *p, size_t len);
 typedef struct {
     uint8_t key[32];
     uint8_t nonce[12];
-    uint32_t block;      /* next ChaCha20 block counter                   */
-    uint32_t pos;        /* next unread byte in buf                       */
-    uint8_t buf[1024];   /* buffered keystream                            */
+    uint32_t block;    /* next ChaCha20 block counter                   */
+    uint32_t pos;      /* next unread byte in buf                       */
+    uint8_t buf[1024]; /* buffered keystream                            */
 } veil_rng_t;
 
 /* Seed from the operating system. VEIL_ERANDOM if getrandom fails. */
@@ -210,7 +211,8 @@ VEIL_EXPORT veil_status veil_rng_init(veil_rng_t *rng) VEIL_WUR;
 
 /* Seed deterministically from 32 bytes (a seed from another veil_rng_t or
  * received with a seeded key/ciphertext). */
-VEIL_EXPORT void veil_rng_init_seed(veil_rng_t *rng, const uint8_t seed[VEIL_SEED_BYTES]);
+VEIL_EXPORT void veil_rng_init_seed(veil_rng_t *rng,
+                                    const uint8_t seed[VEIL_SEED_BYTES]);
 
 /* Wipe the generator state; safe to call twice. */
 VEIL_EXPORT void veil_rng_clear(veil_rng_t *rng);
@@ -223,7 +225,8 @@ VEIL_EXPORT uint64_t veil_rng_u64(veil_rng_t *rng);
 
 /* out[i] uniform in [0, q) by rejection sampling (no modulo bias);
  * requires 2 <= q < 2^63. */
-VEIL_EXPORT void veil_rng_uniform_mod(veil_rng_t *rng, uint64_t *out, size_t n, uint64_t q);
+VEIL_EXPORT void veil_rng_uniform_mod(veil_rng_t *rng, uint64_t *out, size_t n,
+                                      uint64_t q);
 
 /* out[i] uniform in {-1, 0, 1} (the ternary secret distribution). */
 VEIL_EXPORT void veil_rng_ternary(veil_rng_t *rng, int8_t *out, size_t n);

@@ -1,9 +1,9 @@
 /* The linear evaluator against slot-wise arithmetic over Z_t on random slot
  * vectors: add, sub, negate, add_plain, sub_plain, mul_plain, mul_scalar,
  * and their in-place forms (outputs aliasing inputs). */
+#include "helpers.h"
 #include <criterion/criterion.h>
 #include <stdlib.h>
-#include "helpers.h"
 
 typedef struct {
     bt_env_t e;

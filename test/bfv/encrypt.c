@@ -1,9 +1,9 @@
 /* Encryption and decryption at every preset, seeded symmetric encryption,
  * and the exact noise budget against a hand-made noise. */
-#include <criterion/criterion.h>
-#include <string.h>
-#include <gmp.h>
 #include "helpers.h"
+#include <criterion/criterion.h>
+#include <gmp.h>
+#include <string.h>
 
 static void round_trip(size_t n)
 {

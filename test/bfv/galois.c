@@ -2,10 +2,10 @@
  * matrix: rotate_rows (direct keys, power-of-two composition, composition
  * over arbitrary steps), rotate_columns, apply_galois on any element,
  * hoisted rotations (bit-identical to the plain ones), missing keys. */
+#include "helpers.h"
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-#include "helpers.h"
 
 /* The exponent e of the root a slot evaluates at: 3^c or -3^c mod 2n. */
 static uint64_t slot_exponent(size_t s, size_t n)

@@ -1,8 +1,8 @@
 /* Ciphertext multiplication, squaring and relinearization against the
  * slot-wise product over Z_t; size-3 arithmetic; the depth test. */
+#include "helpers.h"
 #include <criterion/criterion.h>
 #include <stdlib.h>
-#include "helpers.h"
 
 static void check(bt_env_t *e, const bfv_ciphertext_t *ct, const uint64_t *want,
                   const char *what)

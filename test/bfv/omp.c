@@ -1,10 +1,10 @@
 /* Thread-count independence: keys, ciphertexts and evaluation results made
  * from the same seeds are byte-identical with 1 and with 2 OpenMP threads. */
+#include "helpers.h"
 #include <criterion/criterion.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include "helpers.h"
 
 /* Everything one run produces, concatenated. */
 typedef struct {

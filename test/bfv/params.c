@@ -1,10 +1,10 @@
 /* Parameters: the security table, presets, prime generation, the structural
  * checks and the refusal of insecure sets. */
-#include <criterion/criterion.h>
-#include <string.h>
-#include <gmp.h>
-#include <flint/ulong_extras.h>
 #include "veil/bfv.h"
+#include <criterion/criterion.h>
+#include <flint/ulong_extras.h>
+#include <gmp.h>
+#include <string.h>
 
 /* The HomomorphicEncryption.org table (ternary secret, sigma 3.2), typed in
  * again from the standard as the oracle. */

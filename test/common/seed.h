@@ -14,9 +14,9 @@
 #ifndef VEIL_TEST_COMMON_SEED_H
 #define VEIL_TEST_COMMON_SEED_H
 
+#include "veil/veil.h"
 #include <stddef.h>
 #include <stdint.h>
-#include "veil/veil.h"
 
 /* Seed *rng from VEIL_TEST_SEED or the OS and print the seed with `test`. */
 void vt_rng(veil_rng_t *rng, const char *test);

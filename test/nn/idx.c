@@ -1,5 +1,6 @@
 /* IDX reader and MNIST loading: well-formed, malformed, truncated, corrupt
  * and missing inputs, and the real data against the published SHA-256. */
+#include "common.h"
 #include <criterion/criterion.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -8,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "common.h"
 
 /* An IDX image of unsigned bytes with the given dims and payload
  * data[i] = (i * 7 + 3) mod 256; returns its length. */
@@ -88,8 +88,8 @@ Test(idx, parse_valid_and_every_truncation)
     nn_idx_clear(&idx);
     nn_idx_clear(&idx); /* safe twice */
     for (size_t len = 0; len < n; len++) {
-        cr_assert_eq(nn_idx_parse(&idx, buf, len), VEIL_EFORMAT,
-                     "length %zu", len);
+        cr_assert_eq(nn_idx_parse(&idx, buf, len), VEIL_EFORMAT, "length %zu",
+                     len);
         cr_assert_null(idx.data);
     }
     cr_assert_eq(nn_idx_parse(&idx, buf, n + 1), VEIL_EFORMAT); /* trailing */
@@ -104,9 +104,11 @@ Test(idx, parse_rejects_bad_headers)
     const size_t n = make_idx(buf, 2, dims);
     nn_idx_t idx;
     static uint8_t bad[4096];
-    const struct { int at; uint8_t v; } cases[] = {
-        {0, 1}, {1, 0x80}, {2, 0x09}, {2, 0x0D}, {3, 0}, {3, 5}, {3, 3},
-        {7, 0} /* first size 0 */};
+    const struct {
+        int at;
+        uint8_t v;
+    } cases[] = {{0, 1}, {1, 0x80}, {2, 0x09}, {2, 0x0D},
+                 {3, 0}, {3, 5},    {3, 3},    {7, 0} /* first size 0 */};
 
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         memcpy(bad, buf, n);

@@ -1,7 +1,7 @@
 /* Tests of the base layer: status strings, ISA parsing, memory, CSPRNG. */
+#include "veil/veil.h"
 #include <criterion/criterion.h>
 #include <string.h>
-#include "veil/veil.h"
 
 Test(base, strerror_covers_all_codes)
 {
@@ -15,7 +15,8 @@ Test(base, isa_parse_and_names)
     veil_isa_t isa;
     cr_assert_eq(veil_init(), VEIL_OK);
     for (int i = 0; i < VEIL_ISA_COUNT; i++) {
-        cr_assert_eq(veil_isa_parse(&isa, veil_isa_name((veil_isa_t)i)), VEIL_OK);
+        cr_assert_eq(veil_isa_parse(&isa, veil_isa_name((veil_isa_t)i)),
+                     VEIL_OK);
         cr_assert_eq((int)isa, i);
     }
     cr_assert_eq(veil_isa_parse(&isa, "sse9"), VEIL_EINVAL);
@@ -59,7 +60,8 @@ Test(base, uniform_mod_in_range_and_roughly_uniform)
     }
     /* each bucket within 5 standard deviations (sd ~ 115) of 20000 */
     for (int i = 0; i < 3; i++)
-        cr_assert(count[i] > 19400 && count[i] < 20600, "bucket %d: %u", i, count[i]);
+        cr_assert(count[i] > 19400 && count[i] < 20600, "bucket %d: %u", i,
+                  count[i]);
     veil_rng_uniform_mod(&r, v, N, ((uint64_t)1 << 50) - 27);
     for (int i = 0; i < N; i++)
         cr_assert_lt(v[i], ((uint64_t)1 << 50) - 27);

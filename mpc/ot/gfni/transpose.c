@@ -127,4 +127,3 @@ void mpc_transpose128_gfni(uint8_t *out, const uint8_t *in, size_t cols)
         }
     }
 }
-
