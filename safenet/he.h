@@ -2,7 +2,7 @@
  * he.h - the offline homomorphic linear layers of SAFENet / Delphi
  * (papers/safenet-*.md, section 2.1 "offline linear layer"; Gazelle's
  * packing, Juvekar et al. 2018).  Internal to safenet/ (not installed).
- * Chapter: doc/22-safenet-he.md.
+ * Chapter: doc/23-safenet-he.md.
  *
  * For a linear layer W (2-D convolution or dense) the client sends Enc(r)
  * under its own BFV key (plaintext modulus t = p), the server returns
@@ -14,7 +14,7 @@
  * public-key encryption, merged with the mask as Enc_pk(-s)) re-randomises
  * c_1 and F (a polynomial with coefficients uniform in [-2^f, 2^f)) floods
  * the noise, so that the reply reveals nothing about W beyond W r - s up to
- * statistical distance 2^-stat_sec (doc/22, "Why the reply hides W").
+ * statistical distance 2^-stat_sec (doc/23, "Why the reply hides W").
  *
  * Packing (Gazelle, section 5): a convolution input of C channels of H x W
  * is cut into ciphertexts of cn = n / blk channels, blk the power of two
@@ -25,8 +25,9 @@
  * shifts by multiples of B1 blocks, with or without the row swap): B1 = 1
  * is Gazelle's output rotation, B1 = R its input rotation; the plan takes
  * the cheapest.  Strided outputs stay on the input grid (slot of input
- * position (oy s, ox s)).  Dense layers use the diagonal method with
- * baby-step giant-step on a cyclically extended input, then a fold.
+ * position (oy s, ox s)).  Dense layers are LoLa's diagonal kernel
+ * (lola_kernel_diag: diagonal method, baby-step giant-step, hoisted
+ * babies, fold) run by lola_step_exec with coefficients in F_p.
  *
  * Element orders (values are uint64 in [0, p)):
  *   conv input   CHW: r[(c * H + y) * W + x], length C_in H W;
@@ -45,6 +46,8 @@
 #define VEIL_SAFENET_HE_H
 
 #include "veil/bfv.h"
+
+struct lola_step; /* lola_kernels.h: the compiled dense layer */
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,22 +80,27 @@ typedef struct {
     uint32_t shift;
     uint32_t swap;
     uint64_t elt; /* its Galois element (1 for the identity) */
+    uint32_t aux; /* conv babies: db << 16 | ky << 8 | kx (channel shift in
+                     blocks, kernel offset); 0 otherwise */
 } safenet_he_rot_t;
 
 /* A compiled layer: deterministic from (shape, ctx), public.
  *   in_len, out_len   elements of r and of W r;
  *   in_ct, out_ct     ciphertexts client -> server and back;
  *   in_map            in_ct x n: element of r in each input slot, or -1;
- *   acc_map           out_ct x n: the output element a slot of the
- *                     accumulator (before the fold) contributes to, or -1;
  *   out_pos           out_len: ct * n + slot of each output element;
- *   baby, giant, fold rotations (baby: hoisted on every input; giant: one
- *                     full rotation per non-identity giant and output;
- *                     fold: out += rot(out), in order);
- *   blk, b1           conv: slot block per channel, baby/giant split;
+ *   conv: baby, giant rotations (baby: hoisted on every input; giant: one
+ *                     full rotation per non-identity giant and output),
+ *                     blk the slot block per channel, b1 the baby/giant
+ *                     split (1: Gazelle's output rotation);
+ *   dense             the program LoLa's diagonal kernel compiled
+ *                     (lola_kernel_diag: BSGS, hoisted babies, fold);
+ *   elts, nelts       the Galois elements the layer uses (sorted);
+ *   terms, folds      products per output ciphertext and fold rotations
+ *                     after them (for the noise bound);
  *   flood_bits        f: the flood F is uniform in [-2^f, 2^f);
  *   noise_bits        log2 of the bound B on the reply's noise before the
- *                     flood (a 16-sigma bound, doc/22);
+ *                     flood (doc/23, "Why the reply hides W");
  *   stat_sec          f - log2 n - noise_bits (>= SAFENET_HE_STAT_SEC). */
 typedef struct {
     safenet_he_shape_t shape;
@@ -101,12 +109,16 @@ typedef struct {
     size_t in_len, out_len;
     size_t in_ct, out_ct;
     int32_t *in_map;
-    int32_t *acc_map;
     uint32_t *out_pos;
-    size_t nbaby, ngiant, nfold;
-    safenet_he_rot_t *baby, *giant, *fold;
+    size_t nbaby, ngiant;
+    safenet_he_rot_t *baby, *giant;
     size_t blk, b1;
     size_t oh, ow;
+    struct lola_step *dense;
+    uint64_t *elts;
+    size_t nelts;
+    double terms;
+    unsigned folds;
     unsigned flood_bits;
     double noise_bits, stat_sec;
 } safenet_he_layer_t;

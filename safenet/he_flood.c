@@ -1,5 +1,5 @@
 /*
- * he_flood.c - noise flooding (he_internal.h; doc/22-safenet-he.md, "Why
+ * he_flood.c - noise flooding (he_internal.h; doc/23-safenet-he.md, "Why
  * the reply hides W").  c_0 += F with F's coefficients uniform in
  * [-2^bits, 2^bits): 128-bit words masked to bits + 1 bits, minus 2^bits,
  * reduced mod every q_i and put in NTT form.  A uniform shift of a

@@ -33,6 +33,14 @@ static inline unsigned safenet_he_bitlen(uint64_t x)
 void safenet_he_encode_ntt(uint64_t *out, const bfv_context_t *ctx,
                            const uint64_t *vals, uint64_t *tmp);
 
+/* The same in two stages, for limb-major loops: coef[0..n) = the
+ * plaintext's coefficients mod t (vals in slot order, in place allowed);
+ * then row = NTT form mod q_i of its centred lift. */
+void safenet_he_encode_coeffs(uint64_t *coef, const bfv_context_t *ctx,
+                              const uint64_t *vals, uint64_t *tmp);
+void safenet_he_encode_limb(uint64_t *row, const bfv_context_t *ctx, size_t i,
+                            const uint64_t *coef);
+
 /* Add to c_0 of ct a polynomial with coefficients uniform in
  * [-2^bits, 2^bits) (bits <= 126), drawn from rng.  VEIL_ENOMEM. */
 veil_status safenet_he_flood(bfv_ciphertext_t *ct, unsigned bits,

@@ -3,22 +3,23 @@
  * the packing (slot maps), the baby, giant and fold rotations, and the
  * flooding bound.  Everything here depends only on the public shape and
  * the context, so client and server compile the same layer.
- * doc/22-safenet-he.md, "Packing" and "Why the reply hides W".
+ * doc/23-safenet-he.md, "Packing" and "Why the reply hides W".
  */
 #include "he_internal.h"
+#include "veil/lola_kernels.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Measured costs (microseconds, n = 8192, safenet_he_params, one thread,
- * this machine; doc/22 gives the command): a hoisted decomposition, a
+ * this machine; doc/23 gives the command): a hoisted decomposition, a
  * rotation after it, a full rotation.  Only their ratios matter. */
-#define COST_PREP 260.0
-#define COST_HOIST 250.0
-#define COST_ROT 520.0
+#define COST_PREP 220.0
+#define COST_HOIST 550.0
+#define COST_ROT 750.0
 
 /* Standard deviation assumed for the noise of a rotated input (in units
- * of c_0; measured about 2^4.5 for the division by P, doc/22). */
+ * of c_0; measured about 2^4.5 for the division by P, doc/23). */
 #define LOG_SIGMA_IN 5.0
 /* The noise bound is this many standard deviations. */
 #define LOG_TAIL 4.0
@@ -31,6 +32,7 @@ safenet_he_rot_t safenet_he_rot_make(const bfv_context_t *ctx, int64_t shift,
     int64_t sh = ((shift % h) + h) % h;
     r.shift = (uint32_t)sh;
     r.swap = swap & 1u;
+    r.aux = 0;
     r.elt = sh == 0 ? 1 : bfv_galois_elt_from_step(ctx, -sh);
     if (r.swap) {
         uint64_t two_n = 2 * (uint64_t)ctx->n;
@@ -44,11 +46,14 @@ void safenet_he_layer_clear(safenet_he_layer_t *L)
     if (L == NULL)
         return;
     free(L->in_map);
-    free(L->acc_map);
     free(L->out_pos);
     free(L->baby);
     free(L->giant);
-    free(L->fold);
+    free(L->elts);
+    if (L->dense != NULL) {
+        lola_step_clear(L->dense);
+        free(L->dense);
+    }
     memset(L, 0, sizeof(*L));
 }
 
@@ -83,14 +88,13 @@ static veil_status alloc_maps(safenet_he_layer_t *L)
 {
     const size_t n = L->n;
     L->in_map = malloc(L->in_ct * n * sizeof(int32_t));
-    L->acc_map = malloc(L->out_ct * n * sizeof(int32_t));
     L->out_pos = malloc(L->out_len * sizeof(uint32_t));
-    if (L->in_map == NULL || L->acc_map == NULL || L->out_pos == NULL)
+    if (L->in_map == NULL || L->out_pos == NULL)
         return VEIL_ENOMEM;
     for (size_t i = 0; i < L->in_ct * n; i++)
         L->in_map[i] = -1;
-    for (size_t i = 0; i < L->out_ct * n; i++)
-        L->acc_map[i] = -1;
+    for (size_t i = 0; i < L->out_len; i++)
+        L->out_pos[i] = UINT32_MAX;
     return VEIL_OK;
 }
 
@@ -141,9 +145,7 @@ static veil_status compile_conv(safenet_he_layer_t *L)
         for (size_t oy = 0; oy < L->oh; oy++)
             for (size_t ox = 0; ox < L->ow; ox++) {
                 const size_t e = (m * L->oh + oy) * L->ow + ox;
-                const size_t slot = base + oy * st * W + ox * st;
-                L->acc_map[slot] = (int32_t)e;
-                L->out_pos[e] = (uint32_t)slot;
+                L->out_pos[e] = (uint32_t)(base + oy * st * W + ox * st);
             }
     }
 
@@ -212,8 +214,10 @@ static veil_status compile_conv(safenet_he_layer_t *L)
             for (size_t kx = 0; kx < k; kx++) {
                 int64_t delta = ((int64_t)ky - (int64_t)pad) * (int64_t)W +
                                 (int64_t)kx - (int64_t)pad;
-                L->baby[L->nbaby++] =
+                safenet_he_rot_t r =
                     safenet_he_rot_make(ctx, (int64_t)(db * blk) + delta, 0);
+                r.aux = (uint32_t)(db << 16 | ky << 8 | kx);
+                L->baby[L->nbaby++] = r;
             }
         L->giant[L->ngiant++] =
             safenet_he_rot_make(ctx, (int64_t)(dg * blk), (uint32_t)sw);
@@ -221,107 +225,113 @@ static veil_status compile_conv(safenet_he_layer_t *L)
     free(diag);
     rot_unique(L->baby, &L->nbaby);
     rot_unique(L->giant, &L->ngiant);
+    L->terms = (double)L->in_ct * (double)L->nbaby * (double)L->ngiant;
     return VEIL_OK;
 }
 
 /* ----------------------------------------------------------- dense */
 
+/* LoLa's diagonal kernel (lola_kernels.h, lola_kernel_diag): the input in
+ * one message, STACKED with as many copies as fit (copies let the kernel
+ * cover the diagonals with fewer offsets), output row j accumulated in the
+ * slots j mod block (block the power of two >= out), baby-step giant-step
+ * with hoisted babies, then the fold.  Only the structure is compiled here
+ * (no weights): both sides build the same program. */
 static veil_status compile_dense(safenet_he_layer_t *L)
 {
     const safenet_he_shape_t *sh = &L->shape;
-    const bfv_context_t *ctx = L->ctx;
     const size_t n = L->n, h = n / 2;
+    lola_layout_t in;
+    lola_matrix_t m;
     veil_status s;
 
     L->in_len = sh->c_in;
     L->out_len = sh->c_out;
     L->oh = L->ow = 1;
-    const size_t B = pow2_at_least(sh->c_out);
-    if (B > h / 2)
+    const size_t block = pow2_at_least(sh->c_out);
+    const size_t period = pow2_at_least(sh->c_in);
+    if (block > h || sh->c_in > n)
         return VEIL_EUNSUPPORTED;
-    size_t c = pow2_at_least(sh->c_in);
-    if (c > h / 2)
-        c = h / 2;
-    if (c < B)
-        c = B;
-    L->blk = c; /* the chunk of the input each ciphertext holds */
-    L->in_ct = (sh->c_in + c - 1) / c;
-    L->out_ct = 1;
-    if ((s = alloc_maps(L)) != VEIL_OK)
+    if (period <= h)
+        s = lola_layout_stacked(&in, n, sh->c_in, period, n / period);
+    else
+        s = lola_layout_dense(&in, n, sh->c_in, 0);
+    if (s != VEIL_OK)
         return s;
-    /* input chunk i at slots [0, c) of row 0, then its first B elements
-     * again at [c, c + B) (the cyclic extension the diagonals read) */
-    for (size_t i = 0; i < L->in_ct; i++)
-        for (size_t e = 0; e < c; e++) {
-            size_t x = i * c + e;
-            if (x >= sh->c_in)
-                continue;
-            L->in_map[i * n + e] = (int32_t)x;
-            if (e < B)
-                L->in_map[i * n + c + e] = (int32_t)x;
-        }
-    /* accumulator slot u < c adds to output u mod B; fold to slots < B */
-    for (size_t u = 0; u < c; u++)
-        if (u % B < sh->c_out)
-            L->acc_map[u] = (int32_t)(u % B);
-    for (size_t j = 0; j < sh->c_out; j++)
-        L->out_pos[j] = (uint32_t)j;
-
-    /* split B into babies [0, b1) and giants b1 * [0, B / b1) */
-    double best = INFINITY;
-    L->b1 = 1;
-    for (size_t b1 = 1; b1 <= B; b1 *= 2) {
-        double cost =
-            (double)L->in_ct *
-                (b1 > 1 ? COST_PREP + (double)(b1 - 1) * COST_HOIST : 0.0) +
-            (double)(B / b1 - 1) * COST_ROT;
-        if (cost < best) {
-            best = cost;
-            L->b1 = b1;
-        }
-    }
-    L->nbaby = L->b1;
-    L->ngiant = B / L->b1;
-    for (size_t f = c / 2; f >= B; f /= 2)
-        L->nfold++;
-    L->baby = malloc(L->nbaby * sizeof(safenet_he_rot_t));
-    L->giant = malloc(L->ngiant * sizeof(safenet_he_rot_t));
-    L->fold = malloc((L->nfold + 1) * sizeof(safenet_he_rot_t));
-    if (L->baby == NULL || L->giant == NULL || L->fold == NULL)
+    memset(&m, 0, sizeof(m));
+    m.rows = sh->c_out;
+    m.cols = sh->c_in;
+    if ((L->dense = calloc(1, sizeof(lola_step_t))) == NULL) {
+        lola_layout_clear(&in);
         return VEIL_ENOMEM;
-    for (size_t b = 0; b < L->nbaby; b++)
-        L->baby[b] = safenet_he_rot_make(ctx, (int64_t)b, 0);
-    for (size_t g = 0; g < L->ngiant; g++)
-        L->giant[g] = safenet_he_rot_make(ctx, (int64_t)(g * L->b1), 0);
-    size_t nf = 0;
-    for (size_t f = c / 2; f >= B; f /= 2)
-        L->fold[nf++] = safenet_he_rot_make(ctx, (int64_t)f, 0);
+    }
+    s = lola_kernel_diag(L->dense, &m, &in, block, 0, 1);
+    if (s != VEIL_OK) {
+        free(L->dense);
+        L->dense = NULL;
+        lola_layout_clear(&in);
+        return s == VEIL_EINVAL ? VEIL_EUNSUPPORTED : s;
+    }
+    L->blk = block;
+    L->in_ct = in.nct;
+    L->out_ct = L->dense->nout;
+    if ((s = alloc_maps(L)) != VEIL_OK) {
+        lola_layout_clear(&in);
+        return s;
+    }
+    for (size_t c = 0; c < in.nct; c++)
+        for (size_t k = 0; k < n; k++) {
+            int32_t e = lola_layout_at(&in, c, k);
+            L->in_map[c * n + k] = e >= 0 ? e : -1;
+        }
+    lola_layout_clear(&in);
+    for (size_t c = 0; c < L->dense->layout.nct; c++)
+        for (size_t k = 0; k < n; k++) {
+            int32_t e = lola_layout_at(&L->dense->layout, c, k);
+            if (e >= 0 && (size_t)e < L->out_len && L->out_pos[e] == UINT32_MAX)
+                L->out_pos[e] = (uint32_t)(c * n + k);
+        }
+    for (size_t e = 0; e < L->out_len; e++)
+        if (L->out_pos[e] == UINT32_MAX)
+            return VEIL_EPARAM; /* an output the program does not make */
+    /* products and folds per output, for the noise bound */
+    for (size_t o = 0; o < L->dense->nout; o++) {
+        const lola_output_t *out = &L->dense->out[o];
+        if ((double)out->nterms > L->terms)
+            L->terms = (double)out->nterms;
+        if (out->nfold > L->folds)
+            L->folds = (unsigned)out->nfold;
+    }
     return VEIL_OK;
 }
 
 /* ------------------------------------------------------------ init */
 
-/* The flood and the bound it must hide (doc/22).  The reply's noise before
- * the flood is a sum of T products P (.) e, P a plaintext with coefficients
- * spread over (-t/2, t/2] (variance t^2 / 12), e the noise of a rotated
- * input (standard deviation below 2^LOG_SIGMA_IN): each coefficient has
- * variance at most T n t^2 sigma^2 / 12; the bound B is 2^LOG_TAIL
- * standard deviations.  The flood is the largest power of two that keeps
- * the total below Q / (8t): decryption stays correct with two bits to
- * spare, and the statistical distance to a W-independent reply is at most
- * n B / 2^f. */
+static veil_status layer_elts(safenet_he_layer_t *L);
+
+/* The flood and the bound it must hide (doc/23).  Before the folds the
+ * reply's noise is a sum of T products P (.) e, P a plaintext whose
+ * coefficients are spread over (-t/2, t/2] (variance t^2 / 12), e the
+ * noise of a rotated input (standard deviation below 2^LOG_SIGMA_IN): each
+ * coefficient has variance at most T n t^2 sigma^2 / 12, and we bound it
+ * by 2^LOG_TAIL standard deviations.  A fold y + rot(y) at most doubles
+ * the largest coefficient (measured: it does double it), so each fold adds
+ * one bit.  The flood 2^f is the largest power of two that keeps the total
+ * below Q / (8t): decryption stays correct with two bits to spare, and
+ * the statistical distance to a W-independent reply is at most
+ * n B / 2^f (he_flood.c).  test/safenet/he.c checks the measured noise
+ * against B. */
 static void flood_bound(safenet_he_layer_t *L)
 {
     const bfv_context_t *ctx = L->ctx;
-    double terms = (double)L->in_ct * (double)L->nbaby * (double)L->ngiant *
-                   ldexp(1.0, (int)L->nfold);
+    double terms = L->terms;
     double logt = log2((double)ctx->params.t);
     double logq = 0;
     for (size_t i = 0; i < ctx->n_q; i++)
         logq += log2((double)ctx->params.q[i]);
     L->noise_bits = 0.5 * (log2(terms) + (double)ctx->logn + 2 * logt -
                            log2(12.0) + 2 * LOG_SIGMA_IN) +
-                    LOG_TAIL;
+                    LOG_TAIL + (double)L->folds;
     L->flood_bits = (unsigned)floor(logq - logt - 3.0);
     L->stat_sec = (double)L->flood_bits - (double)ctx->logn - L->noise_bits;
 }
@@ -353,6 +363,8 @@ veil_status safenet_he_layer_init(safenet_he_layer_t *L,
     } else {
         s = VEIL_EINVAL;
     }
+    if (s == VEIL_OK)
+        s = layer_elts(L);
     if (s == VEIL_OK) {
         flood_bound(L);
         if (L->stat_sec < SAFENET_HE_STAT_SEC)
@@ -369,6 +381,36 @@ static int u64_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Sort, drop the identity and duplicates. */
+static size_t elts_unique(uint64_t *e, size_t k)
+{
+    size_t m = 0;
+    qsort(e, k, sizeof(uint64_t), u64_cmp);
+    for (size_t i = 0; i < k; i++)
+        if (e[i] != 1 && (m == 0 || e[m - 1] != e[i]))
+            e[m++] = e[i];
+    return m;
+}
+
+/* L->elts: the Galois elements of the layer's rotations. */
+static veil_status layer_elts(safenet_he_layer_t *L)
+{
+    size_t cap = L->nbaby + L->ngiant + 1, k = 0;
+    if (L->dense != NULL)
+        for (size_t o = 0; o < L->dense->nout; o++)
+            cap += 2 * L->dense->out[o].nterms + L->dense->out[o].nfold;
+    if ((L->elts = malloc(cap * sizeof(uint64_t))) == NULL)
+        return VEIL_ENOMEM;
+    for (size_t i = 0; i < L->nbaby; i++)
+        L->elts[k++] = L->baby[i].elt;
+    for (size_t i = 0; i < L->ngiant; i++)
+        L->elts[k++] = L->giant[i].elt;
+    if (L->dense != NULL)
+        (void)lola_step_galois(L->elts, &k, L->dense);
+    L->nelts = elts_unique(L->elts, k);
+    return VEIL_OK;
+}
+
 veil_status safenet_he_galois_elts(uint64_t **elts, size_t *count,
                                    const safenet_he_layer_t *layers,
                                    size_t nlayers)
@@ -380,30 +422,15 @@ veil_status safenet_he_galois_elts(uint64_t **elts, size_t *count,
     *elts = NULL;
     *count = 0;
     for (size_t l = 0; l < nlayers; l++)
-        total += layers[l].nbaby + layers[l].ngiant + layers[l].nfold;
+        total += layers[l].nelts;
     if (total == 0)
         return VEIL_OK;
     if ((e = malloc(total * sizeof(uint64_t))) == NULL)
         return VEIL_ENOMEM;
-    for (size_t l = 0; l < nlayers; l++) {
-        const safenet_he_layer_t *L = &layers[l];
-        for (size_t i = 0; i < L->nbaby; i++)
-            e[k++] = L->baby[i].elt;
-        for (size_t i = 0; i < L->ngiant; i++)
-            e[k++] = L->giant[i].elt;
-        for (size_t i = 0; i < L->nfold; i++)
-            e[k++] = L->fold[i].elt;
-    }
-    qsort(e, k, sizeof(uint64_t), u64_cmp);
-    size_t m = 0;
-    for (size_t i = 0; i < k; i++)
-        if (e[i] != 1 && (m == 0 || e[m - 1] != e[i]))
-            e[m++] = e[i];
-    if (m == 0) {
-        free(e);
-        return VEIL_OK;
-    }
+    for (size_t l = 0; l < nlayers; l++)
+        for (size_t i = 0; i < layers[l].nelts; i++)
+            e[k++] = layers[l].elts[i];
     *elts = e;
-    *count = m;
+    *count = elts_unique(e, k);
     return VEIL_OK;
 }

@@ -1,6 +1,6 @@
 /*
  * he_params.c - the BFV parameter set of the offline linear layers
- * (he.h, doc/22-safenet-he.md "Parameters").
+ * (he.h, doc/23-safenet-he.md "Parameters").
  *
  * n = 8192 is the smallest ring with p = 1 mod 2n batching and room for
  * the flood: at the 128-bit bound log2 QP <= 218 (bfv_security_max_bits)

@@ -10,6 +10,8 @@
  * damaged batches.
  */
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -229,5 +231,311 @@ Test(safenet_he, cnn7_layers_match_the_oracle, .timeout = 600)
     static const int pick[] = {1, 2, 6, 7};
     for (size_t i = 0; i < sizeof(pick) / sizeof(pick[0]); i++)
         check_layer(&e, &safenet_he_cnn7[pick[i]]);
+    env_clear(&e);
+}
+
+/* Everything one exchange needs, for the privacy and thread tests. */
+typedef struct {
+    safenet_he_layer_t L;
+    uint64_t *r, *w, *s, *y;
+    bfv_ciphertext_t *in, *out;
+} run_t;
+
+static void run_init(run_t *x, env_t *e, const safenet_he_shape_t *sh)
+{
+    cr_assert_eq(safenet_he_layer_init(&x->L, sh, &e->ctx), VEIL_OK);
+    env_keys(e, &x->L);
+    const size_t nw = weight_count(sh);
+    x->r = malloc(x->L.in_len * 8);
+    x->w = malloc(nw * 8);
+    x->s = malloc(x->L.out_len * 8);
+    x->y = malloc(x->L.out_len * 8);
+    veil_rng_uniform_mod(&e->rng, x->r, x->L.in_len, P_DELPHI);
+    veil_rng_uniform_mod(&e->rng, x->w, nw, P_DELPHI);
+    x->in = cts_new(&e->ctx, x->L.in_ct);
+    x->out = cts_new(&e->ctx, x->L.out_ct);
+    cr_assert_eq(safenet_he_encrypt(x->in, &x->L, &e->sk, x->r, &e->rng),
+                 VEIL_OK);
+}
+
+static void run_clear(run_t *x)
+{
+    cts_free(x->in, x->L.in_ct);
+    cts_free(x->out, x->L.out_ct);
+    free(x->r);
+    free(x->w);
+    free(x->s);
+    free(x->y);
+    safenet_he_layer_clear(&x->L);
+}
+
+/* The smallest exact noise budget over the reply's ciphertexts. */
+static int reply_budget(env_t *e, const run_t *x)
+{
+    int least = 1 << 30;
+    for (size_t o = 0; o < x->L.out_ct; o++) {
+        int b;
+        cr_assert_eq(bfv_noise_budget(&b, &e->sk, &x->out[o]), VEIL_OK);
+        if (b < least)
+            least = b;
+    }
+    return least;
+}
+
+/* The flood must dominate the noise W leaves in the reply by at least
+ * 2^(40 + log2 n): the budget of the reply without the flood (the noise
+ * the products, rotations and Enc_pk(0) leave) minus the budget of the
+ * real reply is the number of bits by which the flood exceeds it.
+ * Removing the flood makes the difference 0 and the test fail.  The
+ * measured pre-flood noise must also respect the bound the layer's
+ * statistical security is computed from. */
+Test(safenet_he, flooding_dominates_the_noise, .timeout = 300)
+{
+    env_t e;
+    env_init(&e, "safenet_he.flooding");
+    static const int pick[] = {1, 4, 7};
+    for (size_t k = 0; k < sizeof(pick) / sizeof(pick[0]); k++) {
+        run_t x;
+        run_init(&x, &e, &safenet_he_cnn7[pick[k]]);
+        cr_assert_eq(safenet_he_eval_flags(x.out, x.s, &x.L, x.w, x.in, &e.pk,
+                                           &e.gk, &e.rng, SAFENET_HE_NO_FLOOD),
+                     VEIL_OK);
+        const int quiet = reply_budget(&e, &x);
+        cr_assert_eq(
+            safenet_he_eval(x.out, x.s, &x.L, x.w, x.in, &e.pk, &e.gk, &e.rng),
+            VEIL_OK);
+        const int loud = reply_budget(&e, &x);
+        /* budget = floor(log2(Q / (2 max |t v|))): the flood is 2^f */
+        double logq = 0;
+        for (size_t i = 0; i < e.ctx.n_q; i++)
+            logq += log2((double)e.ctx.params.q[i]);
+        const double logt = log2((double)P_DELPHI);
+        cr_log_info("layer %d: budget without flood %d, with %d, "
+                    "stat_sec %.1f, bound 2^%.1f, measured <= 2^%.1f",
+                    pick[k], quiet, loud, x.L.stat_sec, x.L.noise_bits,
+                    logq - 1 - logt - quiet);
+        cr_assert_geq(loud, 1, "the reply must still decrypt");
+        cr_assert_geq(quiet - loud, SAFENET_HE_STAT_SEC + (int)e.ctx.logn,
+                      "flood %d bits above the noise, need %d", quiet - loud,
+                      SAFENET_HE_STAT_SEC + (int)e.ctx.logn);
+        /* measured noise (< 2^(logq - 1 - logt - quiet + 1)) within the
+         * bound the statistical security assumes */
+        cr_assert_leq(logq - logt - quiet, x.L.noise_bits,
+                      "pre-flood noise above the assumed bound");
+        cr_assert_leq(loud, 4, "the flood should fill the budget");
+        /* and the result is still right */
+        cr_assert_eq(safenet_he_decrypt(x.y, &x.L, &e.sk, x.out), VEIL_OK);
+        uint64_t *ref = malloc(x.L.out_len * 8);
+        oracle(ref, &x.L.shape, x.w, x.r);
+        for (size_t j = 0; j < x.L.out_len; j++)
+            cr_assert_eq((x.y[j] + x.s[j]) % P_DELPHI, ref[j]);
+        free(ref);
+        run_clear(&x);
+    }
+    env_clear(&e);
+}
+
+/* Without Enc_pk(0), c_1 of the reply is sum P (.) rot(c_1 of Enc(r)): a
+ * function of W and of what the client sent, so the client could solve
+ * for W.  The real reply's c_1 must differ from that function in almost
+ * every coefficient; removing the re-randomisation makes them equal. */
+Test(safenet_he, reply_c1_is_rerandomised, .timeout = 300)
+{
+    env_t e;
+    env_init(&e, "safenet_he.rerand");
+    run_t x;
+    run_init(&x, &e, &safenet_he_cnn7[5]);
+    bfv_ciphertext_t *det = cts_new(&e.ctx, x.L.out_ct);
+    uint64_t *sdet = malloc(x.L.out_len * 8);
+    cr_assert_eq(
+        safenet_he_eval_flags(det, sdet, &x.L, x.w, x.in, &e.pk, &e.gk, &e.rng,
+                              SAFENET_HE_NO_FLOOD | SAFENET_HE_NO_RERAND),
+        VEIL_OK);
+    cr_assert_eq(
+        safenet_he_eval(x.out, x.s, &x.L, x.w, x.in, &e.pk, &e.gk, &e.rng),
+        VEIL_OK);
+    const size_t words = e.ctx.n_q * e.ctx.n;
+    for (size_t o = 0; o < x.L.out_ct; o++) {
+        size_t same = 0;
+        const uint64_t *a = bfv_ct_row(&det[o], 1, 0);
+        const uint64_t *b = bfv_ct_row(&x.out[o], 1, 0);
+        for (size_t k = 0; k < words; k++)
+            same += a[k] == b[k];
+        cr_assert_lt(same, words / 1000, "c_1: %zu of %zu words unchanged",
+                     same, words);
+    }
+    /* the test hook without re-randomisation still computes W r - s */
+    cr_assert_eq(safenet_he_decrypt(x.y, &x.L, &e.sk, det), VEIL_OK);
+    uint64_t *ref = malloc(x.L.out_len * 8);
+    oracle(ref, &x.L.shape, x.w, x.r);
+    for (size_t j = 0; j < x.L.out_len; j++)
+        cr_assert_eq((x.y[j] + sdet[j]) % P_DELPHI, ref[j]);
+    free(ref);
+    free(sdet);
+    cts_free(det, x.L.out_ct);
+    run_clear(&x);
+    env_clear(&e);
+}
+
+/* The same rng state gives byte-identical replies and masks with 1 and 2
+ * threads. */
+Test(safenet_he, threads_do_not_change_the_reply, .timeout = 300)
+{
+#ifdef _OPENMP
+    env_t e;
+    env_init(&e, "safenet_he.threads");
+    static const safenet_he_shape_t shapes[] = {
+        {SAFENET_HE_CONV, 20, 9, 9, 37, 3, 2, 1},
+        {SAFENET_HE_DENSE, 3000, 1, 1, 12, 0, 0, 0},
+    };
+    for (size_t k = 0; k < 2; k++) {
+        run_t x;
+        veil_rng_t r1, r2;
+        uint8_t seed[VEIL_SEED_BYTES];
+        run_init(&x, &e, &shapes[k]);
+        bfv_ciphertext_t *o2 = cts_new(&e.ctx, x.L.out_ct);
+        uint64_t *s2 = malloc(x.L.out_len * 8);
+        veil_rng_bytes(&e.rng, seed, sizeof(seed));
+        veil_rng_init_seed(&r1, seed);
+        veil_rng_init_seed(&r2, seed);
+        int before = omp_get_max_threads();
+        omp_set_num_threads(1);
+        cr_assert_eq(
+            safenet_he_eval(x.out, x.s, &x.L, x.w, x.in, &e.pk, &e.gk, &r1),
+            VEIL_OK);
+        omp_set_num_threads(2);
+        cr_assert_eq(
+            safenet_he_eval(o2, s2, &x.L, x.w, x.in, &e.pk, &e.gk, &r2),
+            VEIL_OK);
+        omp_set_num_threads(before);
+        cr_assert_eq(memcmp(x.s, s2, x.L.out_len * 8), 0);
+        for (size_t o = 0; o < x.L.out_ct; o++)
+            cr_assert_eq(
+                memcmp(x.out[o].data, o2[o].data, 2 * e.ctx.n_q * e.ctx.n * 8),
+                0, "ciphertext %zu differs", o);
+        cts_free(o2, x.L.out_ct);
+        free(s2);
+        run_clear(&x);
+    }
+    env_clear(&e);
+#endif
+}
+
+/* The wire: exact byte counts, a round trip through serialize /
+ * deserialize gives the same result, damaged batches are refused. */
+Test(safenet_he, wire_round_trip_and_damage, .timeout = 300)
+{
+    env_t e;
+    env_init(&e, "safenet_he.wire");
+    run_t x;
+    const safenet_he_shape_t sh = {SAFENET_HE_CONV, 9, 8, 8, 5, 3, 1, 1};
+    run_init(&x, &e, &sh);
+    size_t up = safenet_he_upload_bytes(&x.L),
+           down = safenet_he_download_bytes(&x.L);
+    cr_assert_eq(safenet_he_batch_size(x.in, x.L.in_ct), up);
+    uint8_t *buf = malloc(up > down ? up : down);
+    size_t len;
+    cr_assert_eq(safenet_he_batch_serialize(buf, up - 1, &len, x.in, x.L.in_ct),
+                 VEIL_ERANGE);
+    cr_assert_eq(safenet_he_batch_serialize(buf, up, &len, x.in, x.L.in_ct),
+                 VEIL_OK);
+    cr_assert_eq(len, up);
+    /* seeded: c_0 and a seed per ciphertext, about half of full */
+    cr_assert_lt(up, x.L.in_ct * 4 * e.ctx.n * 42 / 8 * 2 * 6 / 10);
+    bfv_ciphertext_t *srv = cts_new(&e.ctx, x.L.in_ct);
+    cr_assert_eq(safenet_he_batch_deserialize(srv, x.L.in_ct, buf, len),
+                 VEIL_OK);
+    /* damage: truncation, trailing byte, wrong count, flipped bytes */
+    cr_assert_eq(safenet_he_batch_deserialize(srv, x.L.in_ct, buf, len - 1),
+                 VEIL_EFORMAT);
+    cr_assert_eq(safenet_he_batch_deserialize(srv, x.L.in_ct, buf, 3),
+                 VEIL_EFORMAT);
+    cr_assert_eq(safenet_he_batch_deserialize(srv, x.L.in_ct + 1, buf, len),
+                 VEIL_EFORMAT);
+    for (int k = 0; k < 20; k++) {
+        size_t pos = veil_rng_u64(&e.rng) % len;
+        buf[pos] ^= 0x40;
+        cr_assert_eq(safenet_he_batch_deserialize(srv, x.L.in_ct, buf, len),
+                     VEIL_EFORMAT, "flipped byte %zu accepted", pos);
+        buf[pos] ^= 0x40;
+    }
+    cr_assert_eq(safenet_he_batch_deserialize(srv, x.L.in_ct, buf, len),
+                 VEIL_OK);
+    cr_assert_eq(
+        safenet_he_eval(x.out, x.s, &x.L, x.w, srv, &e.pk, &e.gk, &e.rng),
+        VEIL_OK);
+    cr_assert_eq(safenet_he_batch_serialize(buf, down, &len, x.out, x.L.out_ct),
+                 VEIL_OK);
+    cr_assert_eq(len, down);
+    bfv_ciphertext_t *cl = cts_new(&e.ctx, x.L.out_ct);
+    cr_assert_eq(safenet_he_batch_deserialize(cl, x.L.out_ct, buf, len),
+                 VEIL_OK);
+    cr_assert_eq(safenet_he_decrypt(x.y, &x.L, &e.sk, cl), VEIL_OK);
+    uint64_t *ref = malloc(x.L.out_len * 8);
+    oracle(ref, &sh, x.w, x.r);
+    for (size_t j = 0; j < x.L.out_len; j++)
+        cr_assert_eq((x.y[j] + x.s[j]) % P_DELPHI, ref[j]);
+    free(ref);
+    free(buf);
+    cts_free(srv, x.L.in_ct);
+    cts_free(cl, x.L.out_ct);
+    run_clear(&x);
+    env_clear(&e);
+}
+
+Test(safenet_he, bad_arguments_are_refused, .timeout = 120)
+{
+    env_t e;
+    env_init(&e, "safenet_he.bad");
+    safenet_he_layer_t L;
+    safenet_he_shape_t sh = {SAFENET_HE_CONV, 3, 8, 8, 4, 3, 1, 1};
+    safenet_he_shape_t bad = sh;
+    bad.stride = 0;
+    cr_assert_eq(safenet_he_layer_init(&L, &bad, &e.ctx), VEIL_EINVAL);
+    bad = sh;
+    bad.c_in = 0;
+    cr_assert_eq(safenet_he_layer_init(&L, &bad, &e.ctx), VEIL_EINVAL);
+    bad = sh;
+    bad.k = 20;
+    cr_assert_eq(safenet_he_layer_init(&L, &bad, &e.ctx), VEIL_EINVAL);
+    bad = sh;
+    bad.h = bad.w = 100; /* 10000 slots per channel > n/2 */
+    cr_assert_eq(safenet_he_layer_init(&L, &bad, &e.ctx), VEIL_EUNSUPPORTED);
+    bad = (safenet_he_shape_t){SAFENET_HE_DENSE, 10, 1, 1, 5000, 0, 0, 0};
+    cr_assert_eq(safenet_he_layer_init(&L, &bad, &e.ctx), VEIL_EUNSUPPORTED);
+    bad = (safenet_he_shape_t){SAFENET_HE_DENSE, 9000, 1, 1, 10, 0, 0, 0};
+    cr_assert_eq(safenet_he_layer_init(&L, &bad, &e.ctx), VEIL_EUNSUPPORTED);
+    bad.h = 2;
+    cr_assert_eq(safenet_he_layer_init(&L, &bad, &e.ctx), VEIL_EINVAL);
+    cr_assert_eq(safenet_he_layer_init(&L, NULL, &e.ctx), VEIL_EINVAL);
+    safenet_he_layer_clear(&L);
+    safenet_he_layer_clear(&L);
+
+    run_t x;
+    run_init(&x, &e, &sh);
+    /* a weight outside F_p */
+    x.w[3] = P_DELPHI;
+    cr_assert_eq(
+        safenet_he_eval(x.out, x.s, &x.L, x.w, x.in, &e.pk, &e.gk, &e.rng),
+        VEIL_ERANGE);
+    x.w[3] = 1;
+    /* r outside F_p */
+    x.r[0] = P_DELPHI + 5;
+    cr_assert_eq(safenet_he_encrypt(x.in, &x.L, &e.sk, x.r, &e.rng),
+                 VEIL_ERANGE);
+    /* missing Galois keys */
+    bfv_galois_keys_t none;
+    cr_assert_eq(bfv_galois_keys_init(&none, &e.ctx), VEIL_OK);
+    cr_assert_eq(
+        safenet_he_eval(x.out, x.s, &x.L, x.w, x.in, &e.pk, &none, &e.rng),
+        VEIL_ENOKEY);
+    bfv_galois_keys_clear(&none);
+    /* a size-3 input */
+    x.in[0].size = 3;
+    cr_assert_eq(
+        safenet_he_eval(x.out, x.s, &x.L, x.w, x.in, &e.pk, &e.gk, &e.rng),
+        VEIL_EINVAL);
+    x.in[0].size = 2;
+    run_clear(&x);
     env_clear(&e);
 }
