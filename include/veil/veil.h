@@ -19,6 +19,59 @@ extern "C" {
 #define VEIL_WUR
 #endif
 
+/* ------------------------------------------------------ debug assertions */
+
+/* VEIL_ASSERT(cond): a precondition check at a kernel's entry (residues
+ * below their modulus, sizes, powers of two, aliasing rules, non-NULL
+ * pointers) that costs nothing in a normal build.
+ *
+ * With VEIL_DEBUG defined (./configure --enable-debug) a false cond prints
+ * "veil: FILE:LINE: precondition failed: cond" on stderr and calls abort().
+ * This is the one place the library prints or ends the process, and only
+ * in a debug build: a violated precondition is a bug in the caller, whose
+ * result would otherwise be silently wrong, and stopping at the line that
+ * names it is the most useful answer.  Functions that can fail on bad input
+ * (sizes from a file or peer, ...) still return a veil_status in every
+ * build; VEIL_ASSERT guards what the documentation says the caller must
+ * ensure.
+ *
+ * Without VEIL_DEBUG the macro expands to nothing and cond is not
+ * evaluated: keep side effects out of cond. */
+#if defined(__GNUC__) || defined(__clang__)
+#define VEIL_NORETURN __attribute__((noreturn))
+#else
+#define VEIL_NORETURN
+#endif
+
+/* Report a failed VEIL_ASSERT and abort() (always in the library, so that
+ * a debug caller can link a normal build). */
+VEIL_NORETURN void veil_assert_fail(const char *cond, const char *file,
+                                    int line);
+
+#ifdef VEIL_DEBUG
+#define VEIL_ASSERT(cond)                                                      \
+    ((cond) ? (void)0 : veil_assert_fail(#cond, __FILE__, __LINE__))
+#else
+#define VEIL_ASSERT(cond) ((void)0)
+#endif
+
+/* Conditions for VEIL_ASSERT: 1 if a[0..n) are all below `bound`; 1 if
+ * the byte ranges [a, a + alen) and [b, b + blen) do not overlap. */
+static inline int veil_all_below(const uint64_t *a, size_t n, uint64_t bound)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] >= bound)
+            return 0;
+    return 1;
+}
+
+static inline int veil_disjoint(const void *a, size_t alen, const void *b,
+                                size_t blen)
+{
+    const char *x = (const char *)a, *y = (const char *)b;
+    return x + alen <= y || y + blen <= x;
+}
+
 /* ------------------------------------------------------------------ status */
 
 /* Every public function that can fail returns one of these.  VEIL_OK is 0;
