@@ -3,9 +3,9 @@
 veilinclude_HEADERS += include/veil/nn.h
 noinst_HEADERS += nn/kernels.h nn/backprop.h nn/batch.h
 libveil_la_SOURCES += \
-	nn/idx.c nn/mnist.c nn/cifar.c nn/model.c nn/init.c nn/kernels.c nn/forward.c \
+	nn/idx.c nn/mnist.c nn/model.c nn/init.c nn/kernels.c nn/forward.c \
 	nn/batch.c nn/backprop.c nn/train.c nn/fold.c nn/model_io.c nn/quant.c \
-	nn/qeval.c nn/range.c nn/qsearch.c
+	nn/qeval.c nn/range.c nn/qsearch.c nn/cifar.c nn/act.c nn/btpbt.c
 
 apps_veil_bench_SOURCES += apps/bench/bench_train.c
 
