@@ -3,9 +3,9 @@
 veilinclude_HEADERS += include/veil/nn.h
 noinst_HEADERS += nn/kernels.h nn/backprop.h nn/batch.h
 libveil_la_SOURCES += \
-	nn/idx.c nn/mnist.c nn/cifar.c nn/model.c nn/init.c nn/kernels.c nn/forward.c \
+	nn/idx.c nn/mnist.c nn/model.c nn/init.c nn/kernels.c nn/forward.c \
 	nn/batch.c nn/backprop.c nn/train.c nn/fold.c nn/model_io.c nn/quant.c \
-	nn/qeval.c nn/range.c nn/qsearch.c
+	nn/qeval.c nn/range.c nn/qsearch.c nn/cifar.c nn/act.c nn/btpbt.c
 
 apps_veil_bench_SOURCES += apps/bench/bench_train.c
 
@@ -21,6 +21,12 @@ apps_train_cnn_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
 apps_train_cnn_LDADD = libveil.la
 
+bin_PROGRAMS += apps/safenet_plan
+apps_safenet_plan_SOURCES = apps/safenet_plan.c
+apps_safenet_plan_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
+apps_safenet_plan_LDADD = libveil.la
+
 check_PROGRAMS += test/nn/test_nn
 TESTS += test/nn/test_nn
 test_nn_test_nn_SOURCES = test/nn/common.c test/nn/common.h test/nn/idx.c \
@@ -32,7 +38,8 @@ test_nn_test_nn_CPPFLAGS = $(AM_CPPFLAGS) \
 test_nn_test_nn_LDADD = $(TEST_LDADD)
 
 EXTRA_DIST += scripts/fetch-mnist models/README.md models/lola.vmodel \
-	models/lola-small.vmodel doc/10-nn.md
+	models/lola-small.vmodel doc/10-nn.md models/cnn7-mnist.vmodel \
+	models/cnn7-mnist-safenet.vmodel doc/12-cnn-training.md
 
 # make models: retrain the committed networks from MNIST ($MNIST_DIR, else
 # ../shared/data/mnist next to the sources, else ./data/mnist) with the
@@ -41,5 +48,20 @@ models: apps/train_mnist$(EXEEXT)
 	apps/train_mnist$(EXEEXT) --net lola --out $(srcdir)/models/lola.vmodel
 	apps/train_mnist$(EXEEXT) --net lola-small \
 		--out $(srcdir)/models/lola-small.vmodel
-.PHONY: models
+	$(MAKE) $(AM_MAKEFLAGS) models-cnn7
+
+# CNN-7 on MNIST (1x32x32) and its SAFENet plan.  The committed files come
+# from a short run (the options below; doc/12-cnn-training.md): the 2 shared
+# cores train about 20 images/s.  CNN7_TRAIN and CNN7_PLAN override them,
+# e.g. CNN7_TRAIN="--epochs 15" for the full run.
+CNN7_TRAIN = --limit 10000 --epochs 3 --test-limit 1000 --threads 1
+CNN7_PLAN = --drop 0.3 --population 2 --generations 1 --images 128 \
+	--val 500 --test-limit 1000 --hours 0.25 --threads 1
+models-cnn7: apps/train_cnn$(EXEEXT) apps/safenet_plan$(EXEEXT)
+	apps/train_cnn$(EXEEXT) $(CNN7_TRAIN) \
+		--out $(srcdir)/models/cnn7-mnist.vmodel
+	apps/safenet_plan$(EXEEXT) $(CNN7_PLAN) \
+		--model $(srcdir)/models/cnn7-mnist.vmodel \
+		--out $(srcdir)/models/cnn7-mnist-safenet.vmodel
+.PHONY: models models-cnn7
 

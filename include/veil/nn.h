@@ -474,6 +474,115 @@ VEIL_EXPORT veil_status nn_model_loss_grad(float *grad, double *loss,
                                            const uint8_t *y,
                                            uint32_t n) VEIL_WUR;
 
+/* =========================================== SAFENet activation planning */
+
+/* Channel importance of ACT layer `layer` (paper section 3, eq. 3): imp[c]
+ * = the L1 norm of the filter of the convolution (or the row of the dense
+ * layer) that produces channel c: the nearest conv2d/dense layer before
+ * it.  imp holds in.c floats.  VEIL_EINVAL if `layer` is not an ACT layer
+ * or no linear layer produces its channels. */
+veil_status nn_act_importance(float *imp, const nn_model_t *m,
+                              uint32_t layer) VEIL_WUR;
+
+/* Input statistics of every ACT layer over a calibration set: for layer i
+ * and channel c, the moments sum x^k (k = 0..6) and sum relu(x) x^k
+ * (k = 0..3) of the layer's inputs, which give the least-squares
+ * polynomial fit of ReLU over the observed inputs, and their range. */
+typedef struct {
+    uint32_t nlayers;
+    double *mom[NN_MAX_LAYERS];  /* in.c x 7 for ACT layers, else NULL  */
+    double *rmom[NN_MAX_LAYERS]; /* in.c x 4                            */
+    float *lo[NN_MAX_LAYERS], *hi[NN_MAX_LAYERS]; /* observed range     */
+} nn_act_calib_t;
+
+/* Run the first `count` images of ds through m (inference mode) and
+ * collect the statistics.  Initialises *cal.  VEIL_EINVAL on a shape
+ * mismatch, VEIL_ENOMEM. */
+veil_status nn_act_calibrate(nn_act_calib_t *cal, const nn_model_t *m,
+                             const nn_dataset_t *ds, uint32_t count) VEIL_WUR;
+void nn_act_calib_clear(nn_act_calib_t *cal);
+
+/* Coefficients c[0..3] of the degree-`degree` (0, 2 or 3) polynomial that
+ * fits ReLU best in the least-squares sense over the observed inputs of
+ * channel `channel` of ACT layer `layer` (higher coefficients 0): the
+ * normal equations of the moments, solved in the variable x / max|x|.
+ * If they are singular (all inputs equal), the constant relu(mean). */
+void nn_act_fit_relu(float c[4], const nn_act_calib_t *cal, uint32_t layer,
+                     uint32_t channel, int degree);
+
+/* Set ACT layer `layer` to SAFENet's plan (eqs. 2-3): the
+ * floor(alpha * C + 0.5) least important channels (nn_act_importance; ties
+ * by channel index) get the degree-beta approximation (beta 0: constant,
+ * 2, 3), the others ReLU.  A channel that already has that kind keeps its
+ * (trained) coefficients; a newly replaced one starts from
+ * nn_act_fit_relu.  VEIL_EINVAL for alpha outside [0, 1], beta not in
+ * {0, 2, 3}, a layer that is not ACT or has no statistics in cal. */
+veil_status nn_act_apply(nn_model_t *m, uint32_t layer, double alpha, int beta,
+                         const nn_act_calib_t *cal) VEIL_WUR;
+
+/* The fraction of ACT layer `layer`'s channels that are not ReLU, and the
+ * degree of the first such channel (2 if none). */
+void nn_act_plan_of(double *alpha, int *beta, const nn_model_t *m,
+                    uint32_t layer);
+
+/* R(beta) of eq. 4: the time saved by a degree-beta replacement of one
+ * ReLU, as a fraction of the ReLU's cost.  r[NN_ACT_CONST] = R(0),
+ * r[NN_ACT_POLY2] = R(2), r[NN_ACT_POLY3] = R(3) (r[0] unused). */
+typedef struct {
+    double r[4];
+} nn_act_costs_t;
+
+/* Eq. 4, normalised by the number N of activations of m:
+ * accuracy * (1 + sum_t alpha_t n_t R(beta_t) / N), the sum running over
+ * the replaced activations of each kind. */
+double nn_plan_score(double accuracy, const nn_model_t *m,
+                     const nn_act_costs_t *costs);
+
+/* Options of the planner (PBT, Jaderberg et al. 2017; BTPBT, SAFENet
+ * Algorithm 1). */
+typedef struct {
+    double threshold;      /* accuracy the plan must keep (fraction)       */
+    uint32_t population;   /* PBT workers (>= 2)                           */
+    uint32_t generations;  /* exploit/explore cycles per PBT               */
+    uint32_t images;       /* training images per worker per generation    */
+    uint32_t val_images;   /* validation images for accuracy (from val)    */
+    int multi_degree;      /* 1: beta searched in {0, 2, 3}; 0: beta = 2   */
+    int mixed;             /* 1: BTPBT (per-node alpha); 0: one PBT with
+                              one alpha and beta shared by all layers      */
+    nn_act_costs_t costs;  /* R(beta)                                      */
+    nn_train_opts_t train; /* fine-tuning: optimiser, lr, batch, clip      */
+    double deadline;       /* CLOCK_REALTIME seconds at which to stop
+                              searching (finishing the current
+                              generation); 0: none                        */
+    const char *state_dir; /* if not NULL: each finished stage is saved
+                              there (stage-K.vmodel, stage-K.txt) and
+                              reused on a rerun: a plan resumes           */
+    uint8_t seed[VEIL_SEED_BYTES];
+    void (*log)(void *arg, const char *line); /* progress lines, or NULL */
+    void *log_arg;
+} nn_plan_opts_t;
+
+/* Defaults: threshold 0, population 4, 3 generations, 512 images, 1000
+ * validation images, multi-degree and mixed on, R = 1, 0.99, 0.99,
+ * fine-tuning with Adam at lr 3e-4 (constant), batch 64, clip 1. */
+void nn_plan_opts_default(nn_plan_opts_t *o);
+
+/* Search an activation plan for `base` (a model whose activations are ACT
+ * layers, normally all ReLU and trained): BTPBT (Algorithm 1) over a
+ * binary tree of the ACT layers, or one shared-alpha PBT if !o->mixed.
+ * Writes the best plan that meets o->threshold on val (accuracy on its
+ * first o->val_images images) into *out (initialised here): the
+ * fine-tuned weights with the ACT kinds and coefficients of the plan; *acc
+ * and *score are its validation accuracy and eq.-4 score.  If no plan
+ * meets the threshold, *out is a copy of base.  The result is a
+ * deterministic function of the inputs, *o and the number of threads.
+ * VEIL_EINVAL (bad options, no ACT layer), VEIL_EIO (state_dir),
+ * VEIL_ENOMEM. */
+veil_status nn_plan_btpbt(nn_model_t *out, double *acc, double *score,
+                          const nn_model_t *base, const nn_dataset_t *train,
+                          const nn_dataset_t *val,
+                          const nn_plan_opts_t *o) VEIL_WUR;
+
 /* ============================================================== quantization
  */
 

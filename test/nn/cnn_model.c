@@ -345,3 +345,25 @@ Test(cnn_model, version1_files_unchanged)
     free(buf);
     nn_model_clear(&m);
 }
+
+/* The committed CNN-7 model and its SAFENet plan load; the plan's act
+ * layers replace ReLUs, the base model's are all ReLU. */
+Test(cnn_model, committed_cnn7_models_load)
+{
+    nn_model_t m;
+    uint64_t relus, polys[4];
+    cr_assert_eq(nn_model_load(&m, VEIL_SOURCE_DIR "/models/cnn7-mnist.vmodel"),
+                 VEIL_OK);
+    cr_assert_eq(m.nlayers, 17);
+    cr_assert_eq(m.in.c, 1);
+    nn_model_count_act_total(&relus, polys, &m);
+    cr_assert_eq(relus, 173056);
+    nn_model_clear(&m);
+    cr_assert_eq(
+        nn_model_load(&m, VEIL_SOURCE_DIR "/models/cnn7-mnist-safenet.vmodel"),
+        VEIL_OK);
+    nn_model_count_act_total(&relus, polys, &m);
+    cr_assert_eq(relus + polys[1] + polys[2] + polys[3], 173056);
+    cr_assert_gt(polys[1] + polys[2] + polys[3], 0);
+    nn_model_clear(&m);
+}

@@ -348,3 +348,131 @@ Test(cnn_train, cifar10_reader)
     unlink(path);
     rmdir(dir);
 }
+
+/* ------------------------------------------------------------- planning */
+
+Test(cnn_train, relu_fit_and_importance)
+{
+    nn_model_t m;
+    veil_rng_t rng;
+    nn_act_calib_t cal;
+    nn_dataset_t ds;
+    float imp[6], c[4];
+
+    vt_rng(&rng, "cnn_train::relu_fit_and_importance");
+    synthetic(&ds, 128, &rng);
+    small_cnn(&m);
+    nn_model_init_params(&m, &rng, 1.41f);
+    /* importance = L1 norm of the producing conv filter */
+    cr_assert_eq(nn_act_importance(imp, &m, 1), VEIL_OK);
+    for (uint32_t ch = 0; ch < 6; ch++) {
+        double s = 0;
+        for (int j = 0; j < 9; j++)
+            s += fabs(m.params[m.layers[0].w + ch * 9 + j]);
+        cr_assert_float_eq(imp[ch], s, 1e-5);
+    }
+    cr_assert_eq(nn_act_importance(imp, &m, 0), VEIL_EINVAL);
+    cr_assert_eq(nn_act_calibrate(&cal, &m, &ds, 128), VEIL_OK);
+    /* the fit beats every perturbation of it on the observed inputs */
+    for (int deg = 0; deg <= 3; deg += deg == 0 ? 2 : 1) {
+        nn_act_fit_relu(c, &cal, 1, 2, deg);
+        for (int i = deg + 1; i < 4; i++)
+            cr_assert_eq(c[i], 0.0f);
+        {
+            const double *mo = cal.mom[1] + 7 * 2, *rm = cal.rmom[1] + 4 * 2;
+            /* E(p) = sum (p - relu)^2 up to a constant, from the moments */
+            double e0 = 0;
+            for (int i = 0; i <= deg; i++) {
+                e0 -= 2 * c[i] * rm[i];
+                for (int j = 0; j <= deg; j++)
+                    e0 += (double)c[i] * c[j] * mo[i + j];
+            }
+            for (int i = 0; i <= deg; i++)
+                for (int sgn = -1; sgn <= 1; sgn += 2) {
+                    float d[4];
+                    double e = 0;
+                    memcpy(d, c, sizeof(d));
+                    d[i] += sgn * 1e-2f * (1 + fabsf(c[i]));
+                    for (int a = 0; a <= deg; a++) {
+                        e -= 2 * d[a] * rm[a];
+                        for (int b = 0; b <= deg; b++)
+                            e += (double)d[a] * d[b] * mo[a + b];
+                    }
+                    cr_assert_geq(e, e0 - 1e-6 * fabs(e0), "degree %d", deg);
+                }
+        }
+    }
+    /* apply: the round(alpha C) least important channels are replaced */
+    cr_assert_eq(nn_act_apply(&m, 1, 0.5, 3, &cal), VEIL_OK);
+    {
+        double a;
+        int b;
+        uint32_t replaced = 0;
+        nn_act_plan_of(&a, &b, &m, 1);
+        cr_assert_float_eq(a, 0.5, 1e-12);
+        cr_assert_eq(b, 3);
+        for (uint32_t ch = 0; ch < 6; ch++) {
+            int less = 0;
+            if (m.kinds[m.layers[1].kind + ch] == NN_ACT_RELU)
+                continue;
+            replaced++;
+            for (uint32_t o = 0; o < 6; o++)
+                less += m.kinds[m.layers[1].kind + o] == NN_ACT_RELU &&
+                        imp[o] < imp[ch];
+            cr_assert_eq(less, 0, "a kept channel is less important");
+        }
+        cr_assert_eq(replaced, 3);
+    }
+    cr_assert_eq(nn_act_apply(&m, 1, 1.5, 2, &cal), VEIL_EINVAL);
+    cr_assert_eq(nn_act_apply(&m, 1, 0.5, 1, &cal), VEIL_EINVAL);
+    nn_act_calib_clear(&cal);
+    nn_model_clear(&m);
+    nn_dataset_clear(&ds);
+}
+
+/* The planner on a tiny network: the plan meets its threshold on the
+ * validation set (checked independently here) and replaces ReLUs. */
+Test(cnn_train, planner_meets_threshold, .timeout = 600)
+{
+    nn_model_t m, plan;
+    nn_dataset_t tr, va;
+    nn_train_opts_t o;
+    nn_plan_opts_t po;
+    veil_rng_t rng;
+    double base_acc, acc, score, check;
+    uint64_t relus, polys[4];
+
+    vt_rng(&rng, "cnn_train::planner_meets_threshold");
+    synthetic(&tr, 1024, &rng);
+    synthetic(&va, 300, &rng);
+    small_cnn(&m);
+    nn_train_opts_default(&o);
+    o.epochs = 3;
+    o.batch = 32;
+    o.init_gain = 1.41f;
+    cr_assert_eq(nn_train(&m, &tr, NULL, &o), VEIL_OK);
+    cr_assert_eq(nn_model_accuracy(&base_acc, &m, &va), VEIL_OK);
+    nn_plan_opts_default(&po);
+    po.threshold = base_acc - 0.03;
+    po.population = 4;
+    po.generations = 2;
+    po.images = 256;
+    po.val_images = 300;
+    po.train.batch = 32;
+    cr_assert_eq(nn_plan_btpbt(&plan, &acc, &score, &m, &tr, &va, &po),
+                 VEIL_OK);
+    cr_assert_eq(nn_model_accuracy(&check, &plan, &va), VEIL_OK);
+    cr_assert_float_eq(check, acc, 1e-12);
+    cr_assert_geq(acc, po.threshold);
+    nn_model_count_act_total(&relus, polys, &plan);
+    cr_log_info("planner: base %.3f, plan %.3f (threshold %.3f), ReLUs %llu "
+                "kept, %llu replaced, score %.3f",
+                base_acc, acc, po.threshold, (unsigned long long)relus,
+                (unsigned long long)(polys[1] + polys[2] + polys[3]), score);
+    cr_assert_gt(polys[1] + polys[2] + polys[3], 0);
+    cr_assert_float_eq(score, nn_plan_score(acc, &plan, &po.costs), 1e-12);
+    nn_model_clear(&plan);
+    nn_model_clear(&m);
+    nn_dataset_clear(&tr);
+    nn_dataset_clear(&va);
+}
