@@ -1,13 +1,13 @@
 /* Quantization: exact rounding checked with GMP rationals, the scale
  * bookkeeping, agreement with the float model, and the integer evaluator
  * against a naive GMP evaluator written here. */
+#include "common.h"
 #include <criterion/criterion.h>
+#include <flint/fmpz_vec.h>
 #include <gmp.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <flint/fmpz_vec.h>
-#include "common.h"
 
 /* A float model without batch norm and every quantizable layer type. */
 static void random_model(nn_model_t *m, uint64_t seed, float wscale)
@@ -104,7 +104,9 @@ static void assert_scales(const nn_qmodel_t *q, const nn_model_t *m)
 Test(quant, rounding_is_exact_and_widths_are_respected)
 {
     for (uint64_t seed = 1; seed <= nt_iters(6); seed++) {
-        const float wscale = seed % 3 == 0 ? 1e-4f : seed % 3 == 1 ? 1.0f : 300.0f;
+        const float wscale = seed % 3 == 0   ? 1e-4f
+                             : seed % 3 == 1 ? 1.0f
+                                             : 300.0f;
         const uint32_t bits = 3 + (uint32_t)(seed * 5 % 20);
         const int32_t in_exp = (int32_t)(seed % 9);
         const int64_t limit = ((int64_t)1 << (bits - 1)) - 1;
@@ -185,8 +187,9 @@ Test(quant, input_quantization)
         cr_assert_eq(nn_qmodel_init(&q, &m), VEIL_OK);
         nn_qmodel_quantize_input(x, &q, pix);
         for (int p = 0; p < 256; p++)
-            cr_assert(fmpz_equal_si(x + p, (slong)floor(p * ldexp(1, e) / 256 + 0.5)),
-                      "pixel %d in_exp %d", p, e);
+            cr_assert(
+                fmpz_equal_si(x + p, (slong)floor(p * ldexp(1, e) / 256 + 0.5)),
+                "pixel %d in_exp %d", p, e);
         cr_assert(fmpz_equal_si(x + 255, q.in_max));
         nn_qmodel_clear(&q);
     }
@@ -349,18 +352,23 @@ static void naive_layer(mpz_t *out, const nn_qlayer_t *l, mpz_t *in)
         for (uint32_t mo = 0; mo < l->out.c; mo++)
             for (uint32_t oy = 0; oy < l->out.h; oy++)
                 for (uint32_t ox = 0; ox < l->out.w; ox++) {
-                    mpz_t *o = &out[((size_t)mo * l->out.h + oy) * l->out.w + ox];
+                    mpz_t *o =
+                        &out[((size_t)mo * l->out.h + oy) * l->out.w + ox];
                     fmpz_get_mpz(*o, l->b + mo);
                     for (uint32_t ch = 0; ch < l->in.c; ch++)
                         for (uint32_t ky = 0; ky < l->k; ky++)
                             for (uint32_t kx = 0; kx < l->k; kx++) {
                                 const int32_t w =
-                                    l->w[(((size_t)mo * l->in.c + ch) * l->k + ky) *
-                                             l->k + kx];
-                                mpz_mul_si(t,
-                                           pad[((size_t)ch * H + oy * l->stride + ky) *
-                                                   W + ox * l->stride + kx],
-                                           w);
+                                    l->w[(((size_t)mo * l->in.c + ch) * l->k +
+                                          ky) *
+                                             l->k +
+                                         kx];
+                                mpz_mul_si(
+                                    t,
+                                    pad[((size_t)ch * H + oy * l->stride + ky) *
+                                            W +
+                                        ox * l->stride + kx],
+                                    w);
                                 mpz_add(*o, *o, t);
                             }
                 }
@@ -391,13 +399,16 @@ static void naive_layer(mpz_t *out, const nn_qlayer_t *l, mpz_t *in)
         for (uint32_t ch = 0; ch < l->out.c; ch++)
             for (uint32_t oy = 0; oy < l->out.h; oy++)
                 for (uint32_t ox = 0; ox < l->out.w; ox++) {
-                    mpz_t *o = &out[((size_t)ch * l->out.h + oy) * l->out.w + ox];
+                    mpz_t *o =
+                        &out[((size_t)ch * l->out.h + oy) * l->out.w + ox];
                     mpz_set_ui(*o, 0);
                     for (uint32_t ky = 0; ky < l->k; ky++)
                         for (uint32_t kx = 0; kx < l->k; kx++)
                             mpz_add(*o, *o,
-                                    in[((size_t)ch * l->in.h + oy * l->stride + ky) *
-                                           l->in.w + ox * l->stride + kx]);
+                                    in[((size_t)ch * l->in.h + oy * l->stride +
+                                        ky) *
+                                           l->in.w +
+                                       ox * l->stride + kx]);
                 }
     }
     mpz_clears(t, c, NULL);
@@ -470,6 +481,81 @@ Test(quant, integer_evaluator_matches_naive_gmp)
         free(cur);
         free(next);
         nn_qtrace_clear(&t);
+        nn_qmodel_clear(&q);
+        nn_model_clear(&m);
+    }
+}
+
+/* dense(4), then `squares` square layers, then dense(classes); weights
+ * 0.75, biases 0.25, 8-bit weights, in_exp 8. */
+static void square_tower(nn_model_t *m, uint32_t squares)
+{
+    const nn_shape_t in = {1, 2, 2};
+    cr_assert_eq(nn_model_init(m, in), VEIL_OK);
+    cr_assert_eq(nn_model_add_dense(m, 4), VEIL_OK);
+    for (uint32_t i = 0; i < squares; i++)
+        cr_assert_eq(nn_model_add_square(m), VEIL_OK);
+    cr_assert_eq(nn_model_add_dense(m, NN_CLASSES), VEIL_OK);
+    for (size_t j = 0; j < m->nparams; j++)
+        m->params[j] = 0.75f;
+    for (uint32_t i = 0; i < m->nlayers; i++)
+        for (size_t j = 0; j < m->layers[i].nb; j++)
+            m->params[m->layers[i].b + j] = 0.25f;
+    cr_assert_eq(nn_model_set_qbits(m, 8, 8), VEIL_OK);
+}
+
+/* Each square layer doubles the bits of the scale: 30 of them used to need
+ * 2^30-bit numbers (minutes, gigabytes, then a GMP abort).  The quantizer
+ * refuses at NN_QBITS_MAX, at once; a tower that fits is quantized with
+ * every scale and bias within the limit. */
+Test(quant, scale_bits_are_capped, .timeout = 20)
+{
+    nn_model_t m;
+    nn_qmodel_t q;
+    const float coef[9] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
+    uint32_t fit = 0;
+
+    square_tower(&m, 30);
+    cr_assert_eq(nn_qmodel_init(&q, &m), VEIL_ERANGE);
+    nn_qmodel_clear(&q);
+    nn_model_clear(&m);
+
+    /* the longest tower that fits: every number within the limit */
+    for (uint32_t s = 1; s < 30; s++) {
+        square_tower(&m, s);
+        veil_status st = nn_qmodel_init(&q, &m);
+        nn_model_clear(&m);
+        if (st != VEIL_OK) {
+            cr_assert_eq(st, VEIL_ERANGE);
+            break;
+        }
+        fit = s;
+        for (uint32_t i = 0; i < q.nlayers; i++) {
+            cr_assert_leq(fmpz_bits(fmpq_numref(q.layers[i].scale)),
+                          NN_QBITS_MAX);
+            cr_assert_leq(fmpz_bits(fmpq_denref(q.layers[i].scale)),
+                          NN_QBITS_MAX);
+            for (size_t j = 0; j < q.layers[i].nb; j++)
+                cr_assert_leq(fmpz_bits(q.layers[i].b + j), NN_QBITS_MAX);
+        }
+        nn_qmodel_clear(&q);
+    }
+    /* scale 2^(8+6) after the first dense layer: 2^(14 * 2^s) fits iff
+     * 14 * 2^s <= NN_QBITS_MAX, and the last dense layer adds 6 bits */
+    cr_assert(fit >= 7 && fit <= 8, "longest tower %u", fit);
+
+    /* degree-8 polynomials raise the scale to the 8th power */
+    {
+        const nn_shape_t in = {1, 2, 2};
+        cr_assert_eq(nn_model_init(&m, in), VEIL_OK);
+        cr_assert_eq(nn_model_add_dense(&m, 4), VEIL_OK);
+        for (int i = 0; i < 20; i++)
+            cr_assert_eq(nn_model_add_poly(&m, 8, coef), VEIL_OK);
+        cr_assert_eq(nn_model_add_dense(&m, NN_CLASSES), VEIL_OK);
+        for (size_t j = 0; j < m.nparams; j++)
+            m.params[j] = 0.5f;
+        cr_assert_eq(nn_model_set_qbits(&m, 8, 8), VEIL_OK);
+        cr_assert_eq(nn_qmodel_init(&q, &m), VEIL_ERANGE);
         nn_qmodel_clear(&q);
         nn_model_clear(&m);
     }

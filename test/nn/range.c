@@ -1,11 +1,11 @@
 /* Value ranges: exact for the first linear layer (attained), checked by
  * brute force on a tiny network, and sound for random, extreme and real
  * inputs (the whole MNIST test set through the committed models). */
+#include "common.h"
 #include <criterion/criterion.h>
+#include <flint/fmpz_vec.h>
 #include <stdlib.h>
 #include <string.h>
-#include <flint/fmpz_vec.h>
-#include "common.h"
 
 /* Every value of trace t lies within r. */
 static void assert_within(const nn_ranges_t *r, const nn_qtrace_t *t,
@@ -127,7 +127,8 @@ Test(range, first_layer_bounds_are_attained)
                             if (y < 0 || x < 0 || y >= (long)l->in.h ||
                                 x >= (long)l->in.w)
                                 continue;
-                            fmpz_set_si(t.v[0] + (c * l->in.h + y) * l->in.w + x,
+                            fmpz_set_si(t.v[0] + (c * l->in.h + y) * l->in.w +
+                                            x,
                                         (w > 0) == (side == 1) ? hi : lo);
                         }
                 nn_qlayer_eval(t.v[1], l, t.v[0]);
@@ -180,9 +181,11 @@ Test(range, brute_force_on_a_tiny_network)
             assert_within(&r, &t, "brute force");
             for (int i = 0; i <= 4; i++)
                 for (size_t j = 0; j < t.len[i]; j++) {
-                    if ((a == -2 && b == -2) || fmpz_cmp(t.v[i] + j, mn[i] + j) < 0)
+                    if ((a == -2 && b == -2) ||
+                        fmpz_cmp(t.v[i] + j, mn[i] + j) < 0)
                         fmpz_set(mn[i] + j, t.v[i] + j);
-                    if ((a == -2 && b == -2) || fmpz_cmp(t.v[i] + j, mx[i] + j) > 0)
+                    if ((a == -2 && b == -2) ||
+                        fmpz_cmp(t.v[i] + j, mx[i] + j) > 0)
                         fmpz_set(mx[i] + j, t.v[i] + j);
                 }
         }
@@ -269,4 +272,44 @@ Test(range, committed_lola_whole_test_set, .timeout = 120)
 Test(range, committed_lola_small_whole_test_set, .timeout = 120)
 {
     check_committed("models/lola-small.vmodel", 0.969);
+}
+
+/* A model the quantizer accepts (scales within NN_QBITS_MAX) whose value
+ * bounds outgrow the limit: refused with VEIL_ERANGE, promptly, and the
+ * result is left empty. */
+Test(range, bound_bits_are_capped, .timeout = 20)
+{
+    const nn_shape_t in = {1, 2, 2};
+    nn_model_t m;
+    nn_qmodel_t q;
+    nn_ranges_t r;
+    uint32_t squares;
+
+    for (squares = 1; squares < 12; squares++) {
+        veil_status st;
+        cr_assert_eq(nn_model_init(&m, in), VEIL_OK);
+        cr_assert_eq(nn_model_add_dense(&m, 4), VEIL_OK);
+        for (uint32_t i = 0; i < squares; i++)
+            cr_assert_eq(nn_model_add_square(&m), VEIL_OK);
+        cr_assert_eq(nn_model_add_dense(&m, NN_CLASSES), VEIL_OK);
+        for (size_t j = 0; j < m.nparams; j++)
+            m.params[j] = 0.75f;
+        cr_assert_eq(nn_model_set_qbits(&m, 8, 8), VEIL_OK);
+        st = nn_qmodel_init(&q, &m);
+        nn_model_clear(&m);
+        if (st != VEIL_OK)
+            break; /* the quantizer's own cap */
+        st = nn_ranges_compute(&r, &q, 0, q.in_max);
+        nn_qmodel_clear(&q);
+        if (st == VEIL_OK) {
+            cr_assert_leq(r.bits, NN_QBITS_MAX);
+            nn_ranges_clear(&r);
+            continue;
+        }
+        cr_assert_eq(st, VEIL_ERANGE, "%u squares", squares);
+        cr_assert_eq(r.nlayers, 0);
+        nn_ranges_clear(&r); /* safe on the emptied result */
+        return;
+    }
+    cr_assert_fail("no model reached the bound limit (%u squares)", squares);
 }
