@@ -20,6 +20,7 @@
 #include "veil/lola.h"
 #include "veil/lola_wire.h"
 #include "veil/mpc.h"
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -39,6 +40,8 @@
 #define MAX_FRAME ((uint64_t)1 << 31) /* largest object accepted: 2 GiB  */
 #define NET_TIMEOUT_MS 600000         /* a peer silent this long is gone */
 #define CONNECT_WAIT_S 120            /* default --wait                  */
+#define MAX_THREADS 256               /* largest --threads               */
+#define MAX_IMAGES 1000000            /* largest --count / --offset      */
 
 /* ================================================================ options */
 
@@ -69,12 +72,16 @@ static void usage(FILE *f)
         "encrypts, the server evaluates on ciphertexts, the client "
         "decrypts.\n\n"
         "  --count N          classify N test images (default 5)\n"
-        "  --offset I         start at test image I (default 0)\n"
-        "  --all              the whole test set (10,000 images)\n"
+        "  --offset I         start at test image I (default 0); offset +\n"
+        "                     count must not exceed the loaded test set\n"
+        "  --all              the whole loaded test set (MNIST: 10,000)\n"
         "  --variant V        lola (default), lola-dense, lola-small, "
         "cryptonets\n"
-        "  --threads T        OpenMP threads (default: all cores)\n"
-        "  --model FILE       model file (default: models/<network>.vmodel)\n"
+        "  --threads T        OpenMP threads, 1..256 (default: all cores)\n"
+        "  --model FILE       model file (default: the shipped\n"
+        "                     models/<network>.vmodel of the source tree\n"
+        "                     the program was built from; the file used\n"
+        "                     is printed)\n"
         "  --data DIR         MNIST directory (default: $MNIST_DIR, then\n"
         "                     ../shared/data/mnist, then ./data/mnist)\n"
         "  --kernels LIST     force the kernel choice, e.g. \"paper\" or\n"
@@ -83,7 +90,8 @@ static void usage(FILE *f)
         "                     (diagnostics: uses the secret key)\n"
         "  --json             one JSON object per image, then a summary\n"
         "  --serve PORT       run only the server, listening on PORT\n"
-        "  --bind ADDR        address to listen on (default 127.0.0.1)\n"
+        "  --bind ADDR        numeric IPv4 address to listen on (default\n"
+        "                     127.0.0.1)\n"
         "  --once             with --serve: exit after one client\n"
         "  --connect H:P      run only the client, against a server at H:P\n"
         "  --wait S           with --connect: keep retrying a refused\n"
@@ -128,14 +136,15 @@ static int parse_opts(opts_t *o, int argc, char **argv)
             exit(0);
         } else if (!strcmp(a, "--count")) {
             NEED_ARG;
-            if (parse_size(v, &o->count, 1, 10000)) {
-                fprintf(stderr, PROG ": --count wants 1..10000\n");
+            if (parse_size(v, &o->count, 1, MAX_IMAGES)) {
+                fprintf(stderr, PROG ": --count wants 1..%d\n", MAX_IMAGES);
                 return -1;
             }
         } else if (!strcmp(a, "--offset")) {
             NEED_ARG;
-            if (parse_size(v, &o->offset, 0, 9999)) {
-                fprintf(stderr, PROG ": --offset wants 0..9999\n");
+            if (parse_size(v, &o->offset, 0, MAX_IMAGES - 1)) {
+                fprintf(stderr, PROG ": --offset wants 0..%d\n",
+                        MAX_IMAGES - 1);
                 return -1;
             }
         } else if (!strcmp(a, "--all")) {
@@ -145,8 +154,8 @@ static int parse_opts(opts_t *o, int argc, char **argv)
             o->variant = v;
         } else if (!strcmp(a, "--threads")) {
             NEED_ARG;
-            if (parse_size(v, &x, 1, 1024)) {
-                fprintf(stderr, PROG ": --threads wants 1..1024\n");
+            if (parse_size(v, &x, 1, MAX_THREADS)) {
+                fprintf(stderr, PROG ": --threads wants 1..%d\n", MAX_THREADS);
                 return -1;
             }
             o->threads = (int)x;
@@ -167,7 +176,15 @@ static int parse_opts(opts_t *o, int argc, char **argv)
             NEED_ARG;
             o->serve = v;
         } else if (!strcmp(a, "--bind")) {
+            struct in_addr ia;
             NEED_ARG;
+            if (inet_pton(AF_INET, v, &ia) != 1) {
+                fprintf(stderr,
+                        PROG ": --bind wants a numeric IPv4 address such "
+                             "as 127.0.0.1 or 0.0.0.0, not '%s'\n",
+                        v);
+                return -1;
+            }
             o->bind = v;
         } else if (!strcmp(a, "--once")) {
             o->once = 1;
@@ -190,16 +207,66 @@ static int parse_opts(opts_t *o, int argc, char **argv)
         fprintf(stderr, PROG ": --serve and --connect exclude each other\n");
         return -1;
     }
-    if (o->all) {
-        o->offset = 0;
-        o->count = 10000;
-    }
-    if (o->offset + o->count > 10000) {
-        fprintf(stderr, PROG ": --offset + --count exceeds the 10,000 test "
-                             "images\n");
+    if (o->all)
+        o->offset = 0; /* count: the loaded set's size (fit_images) */
+    return 0;
+}
+
+/* Check --offset and --count against the number of test images actually
+ * loaded (a set may hold fewer than MNIST's 10,000); --all takes them all. */
+static int fit_images(opts_t *o, const nn_dataset_t *ds)
+{
+    if (o->all)
+        o->count = ds->count;
+    if (o->offset >= ds->count || o->count > ds->count - o->offset) {
+        fprintf(stderr,
+                PROG ": --offset %zu + --count %zu exceeds the %u test "
+                     "images loaded\n",
+                o->offset, o->count, ds->count);
         return -1;
     }
     return 0;
+}
+
+/* Bytes of one image of ds. */
+static size_t image_bytes(const nn_dataset_t *ds)
+{
+    return (size_t)nn_dataset_channels(ds) * ds->rows * ds->cols;
+}
+
+static int same_shape(nn_shape_t a, nn_shape_t b)
+{
+    return a.c == b.c && a.h == b.h && a.w == b.w;
+}
+
+/* A network's input must be the images the program holds and its output
+ * the NN_CLASSES digit classes: the client reads image_bytes pixels per
+ * image and compares `classes` logits.  `what` names the network. */
+static int check_network(const char *what, nn_shape_t in, size_t classes,
+                         const nn_dataset_t *ds)
+{
+    const nn_shape_t img = {nn_dataset_channels(ds), ds->rows, ds->cols};
+    if (!same_shape(in, img)) {
+        fprintf(stderr,
+                PROG ": %s takes %ux%ux%u inputs, but the test images "
+                     "are %ux%ux%u; refusing\n",
+                what, in.c, in.h, in.w, img.c, img.h, img.w);
+        return -1;
+    }
+    if (classes != NN_CLASSES) {
+        fprintf(stderr,
+                PROG ": %s has %zu outputs, but the images have %d "
+                     "classes; refusing\n",
+                what, classes, NN_CLASSES);
+        return -1;
+    }
+    return 0;
+}
+
+/* The number of outputs of a quantized model. */
+static size_t qmodel_classes(const nn_qmodel_t *q)
+{
+    return nn_shape_size(q->layers[q->nlayers - 1].out);
 }
 
 /* ================================================================ helpers */
@@ -261,8 +328,11 @@ static const char *default_model_name(const char *variant)
     return strcmp(variant, "lola-small") == 0 ? "lola-small" : "lola";
 }
 
-/* Find the model: --model, else models/NAME.vmodel in the current
- * directory, else in the source tree the program was built from. */
+/* Find the model: --model, else the shipped models/NAME.vmodel of the
+ * source tree the program was built from (VEIL_SRCDIR), so that a models/
+ * folder in the working directory never silently replaces it.  Only when
+ * the source tree is gone (an installed program) is models/NAME.vmodel in
+ * the working directory tried; the programs print the file they use. */
 static void model_path(char *out, size_t len, const opts_t *o)
 {
     const char *name = default_model_name(o->variant);
@@ -270,9 +340,9 @@ static void model_path(char *out, size_t len, const opts_t *o)
         snprintf(out, len, "%s", o->model);
         return;
     }
-    snprintf(out, len, "models/%s.vmodel", name);
+    snprintf(out, len, "%s/models/%s.vmodel", VEIL_SRCDIR, name);
     if (access(out, R_OK) != 0)
-        snprintf(out, len, "%s/models/%s.vmodel", VEIL_SRCDIR, name);
+        snprintf(out, len, "models/%s.vmodel", name);
 }
 
 /* Load and quantize a model.  Prints the reason on failure. */
@@ -325,8 +395,10 @@ typedef struct {
     int stage;       /* 1 model, 2 + setup, 3 + server prepared    */
 } server_side_t;
 
-/* Load the model, plan the evaluation and prepare the weights. */
-static int server_open(server_side_t *s, const opts_t *o, const char *path)
+/* Load the model, check it against the images ds (when not NULL), plan the
+ * evaluation and prepare the weights. */
+static int server_open_for(server_side_t *s, const opts_t *o, const char *path,
+                           const nn_dataset_t *ds)
 {
     lola_options_t lo;
     veil_status st;
@@ -336,6 +408,9 @@ static int server_open(server_side_t *s, const opts_t *o, const char *path)
     if (load_model(&s->model, &s->q, path))
         return -1;
     s->stage = 1;
+    if (ds != NULL &&
+        check_network("the model", s->q.in, qmodel_classes(&s->q), ds))
+        return -1;
     lola_options_default(&lo);
     if (lola_variant_parse(&lo.variant, o->variant) != VEIL_OK) {
         fprintf(stderr,
@@ -361,6 +436,11 @@ static int server_open(server_side_t *s, const opts_t *o, const char *path)
     s->stage = 3;
     s->setup_ms = now_ms() - t0;
     return 0;
+}
+
+static int server_open(server_side_t *s, const opts_t *o, const char *path)
+{
+    return server_open_for(s, o, path, NULL);
 }
 
 static void server_close(server_side_t *s)
@@ -518,7 +598,7 @@ static int finish_batch(tally_t *t, client_side_t *c, const lola_msg_t *out,
     }
     for (size_t b = 0; b < records; b++) {
         size_t idx = first + b;
-        const uint8_t *px = t->ds->images + idx * 784;
+        const uint8_t *px = t->ds->images + idx * image_bytes(t->ds);
         const fmpz *lg = c->logits + b * c->classes;
         result_t r;
         r.index = idx;
@@ -542,8 +622,8 @@ static int finish_batch(tally_t *t, client_side_t *c, const lola_msg_t *out,
 static int encrypt_batch(lola_msg_t *in, client_side_t *c,
                          const nn_dataset_t *ds, size_t first, size_t records)
 {
-    veil_status st = lola_client_encrypt(in, &c->cl, ds->images + first * 784,
-                                         records, &c->rng);
+    veil_status st = lola_client_encrypt(
+        in, &c->cl, ds->images + first * image_bytes(ds), records, &c->rng);
     return st == VEIL_OK ? 0 : fail("encrypting", st);
 }
 
@@ -665,7 +745,7 @@ static int trace_budget(void *arg, size_t step, const lola_msg_t *msg)
 
 /* ---------------------------------------------------- one process */
 
-static int run_local(const opts_t *o)
+static int run_local(opts_t *o)
 {
     server_side_t s;
     client_side_t c;
@@ -680,9 +760,11 @@ static int run_local(const opts_t *o)
     memset(&c, 0, sizeof(c));
     memset(&t, 0, sizeof(t));
     model_path(path, sizeof(path), o);
-    if (server_open(&s, o, path))
+    if (load_data(&ds, o) || fit_images(o, &ds)) {
+        memset(&s, 0, sizeof(s));
         goto out_server;
-    if (load_data(&ds, o))
+    }
+    if (server_open_for(&s, o, path, &ds))
         goto out_server;
     if (!o->json)
         printf("mnist_lola: variant %s, model %s, %d threads\n", o->variant,
@@ -967,7 +1049,7 @@ static int parse_hostport(const char *s, char *host, size_t hlen,
     return 0;
 }
 
-static int run_client(const opts_t *o)
+static int run_client(opts_t *o)
 {
     char host[256], path[4096];
     uint16_t port;
@@ -993,15 +1075,25 @@ static int run_client(const opts_t *o)
     memset(&c, 0, sizeof(c));
     memset(&su, 0, sizeof(su));
     memset(&t, 0, sizeof(t));
-    if (load_data(&ds, o))
+    if (load_data(&ds, o) || fit_images(o, &ds)) {
+        nn_dataset_clear(&ds);
         return 1;
+    }
     /* The client does not need the model.  When it has a copy (a test
-     * set-up) it uses the exact evaluator to check the answers. */
+     * set-up) it uses the exact evaluator to check the answers, if that
+     * copy takes these images. */
     model_path(path, sizeof(path), o);
     if (access(path, R_OK) == 0 && nn_model_load(&model, path) == VEIL_OK) {
         if (nn_qmodel_init(&q, &model) == VEIL_OK)
             have_ref = 1;
         nn_model_clear(&model);
+        if (have_ref &&
+            check_network("the local model", q.in, qmodel_classes(&q), &ds)) {
+            nn_qmodel_clear(&q);
+            have_ref = 0;
+            nn_dataset_clear(&ds);
+            return 1;
+        }
     }
     /* retry while the server is still starting (planning, weights) */
     st = mpc_chan_connect(&ch, host, port, (int)(o->wait_s * 1000));
@@ -1027,6 +1119,20 @@ static int run_client(const opts_t *o)
                                  "the security level; refusing\n");
             goto out_chan;
         }
+    /* The plan must take the images held here and give NN_CLASSES logits,
+     * and match the local model the answers are checked with. */
+    if (check_network("the server's plan", spec.in,
+                      nn_shape_size(spec.layers[spec.nlayers - 1].out), &ds))
+        goto out_chan;
+    if (have_ref && (!same_shape(spec.in, q.in) ||
+                     nn_shape_size(spec.layers[spec.nlayers - 1].out) !=
+                         qmodel_classes(&q))) {
+        fprintf(stderr,
+                PROG ": the server's plan does not match the local "
+                     "model %s; refusing\n",
+                path);
+        goto out_chan;
+    }
     if ((st = lola_setup_init(&su, &spec)) != VEIL_OK) {
         fail("setting up from the server's plan", st);
         goto out_chan;
@@ -1047,9 +1153,10 @@ static int run_client(const opts_t *o)
     }
     if (!o->json)
         printf("mnist_lola client: connected to %s:%u, variant %s, n = %zu, "
-               "%zu plaintext primes%s\n",
+               "%zu plaintext primes%s%s\n",
                host, port, lola_variant_name(spec.variant), spec.params[0].n,
-               spec.nprimes, have_ref ? ", checking with the local model" : "");
+               spec.nprimes, have_ref ? ", checking with the local model " : "",
+               have_ref ? path : "");
     print_table_header(o);
     batch = spec.batch > 0 ? spec.batch : 1;
     for (size_t first = o->offset; first < o->offset + o->count;

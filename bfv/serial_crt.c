@@ -49,8 +49,9 @@ veil_status bfv_crt_params_serialize(uint8_t *out, size_t cap, size_t *len,
     return VEIL_OK;
 }
 
-veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p, const uint8_t *in,
-                                       size_t len, size_t *used)
+static veil_status crt_params_deserialize(bfv_crt_params_t *p,
+                                          const uint8_t *in, size_t len,
+                                          size_t *used, int allow_insecure)
 {
     uint8_t want[BFV_PARAMS_HASH_BYTES];
     uint64_t t[BFV_CRT_MAX];
@@ -67,7 +68,7 @@ veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p, const uint8_t *in,
                        NULL);
     if (st != VEIL_OK)
         return st;
-    if (!bfv_rd_params_body(&r, &base))
+    if (!bfv_rd_params_body(&r, &base, allow_insecure))
         return VEIL_EFORMAT;
     k = bfv_rd_u32(&r);
     if (r.bad || k < 1 || k > BFV_CRT_MAX || r.left != 8 * (size_t)k)
@@ -82,6 +83,19 @@ veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p, const uint8_t *in,
         return VEIL_EFORMAT;
     *p = tmp;
     return VEIL_OK;
+}
+
+veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p, const uint8_t *in,
+                                       size_t len, size_t *used)
+{
+    return crt_params_deserialize(p, in, len, used, 0);
+}
+
+veil_status bfv_crt_params_deserialize_insecure(bfv_crt_params_t *p,
+                                                const uint8_t *in, size_t len,
+                                                size_t *used)
+{
+    return crt_params_deserialize(p, in, len, used, 1);
 }
 
 /* ----------------------------------------------------------- ciphertext */

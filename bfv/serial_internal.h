@@ -82,7 +82,7 @@ int bfv_rd_rows(bfv_rd_t *r, uint64_t *rows, size_t nrows, size_t n,
  * else (bfv_params_check does); 0 if malformed or short. */
 size_t bfv_params_body_bytes(const bfv_params_t *p);
 void bfv_wr_params_body(bfv_wr_t *w, const bfv_params_t *p);
-int bfv_rd_params_body(bfv_rd_t *r, bfv_params_t *p);
+int bfv_rd_params_body(bfv_rd_t *r, bfv_params_t *p, int allow_insecure);
 
 /* ---------------------------------------------------------- sizes */
 

@@ -34,13 +34,17 @@ static void hash_base(crypto_generichash_state *st, const char *domain,
         hash_u64(st, p->p[i]);
 }
 
-/* The hash of a parameter set whose counts are within bounds. */
+/* The hash of a parameter set whose counts are within bounds.  It covers
+ * every field: also the security level and the allow_insecure flag, which
+ * decide whether the set is accepted (v2; v1 left them out). */
 static void params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
                         const bfv_params_t *p)
 {
     crypto_generichash_state st;
-    hash_base(&st, "veil bfv params v1", p);
+    hash_base(&st, "veil bfv params v2", p);
     hash_u64(&st, p->t);
+    hash_u64(&st, (uint64_t)p->security);
+    hash_u64(&st, p->allow_insecure ? 1 : 0);
     crypto_generichash_final(&st, hash, BFV_PARAMS_HASH_BYTES);
 }
 
@@ -66,7 +70,9 @@ veil_status bfv_crt_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
     if (hash == NULL || p == NULL || p->base.n_q > BFV_MAX_Q ||
         p->base.n_p > BFV_MAX_P || p->k > BFV_CRT_MAX)
         return VEIL_EINVAL;
-    hash_base(&st, "veil bfv crt params v1", &p->base);
+    hash_base(&st, "veil bfv crt params v2", &p->base);
+    hash_u64(&st, (uint64_t)p->base.security);
+    hash_u64(&st, p->base.allow_insecure ? 1 : 0);
     hash_u64(&st, p->k);
     for (size_t i = 0; i < p->k; i++)
         hash_u64(&st, p->t[i]);
@@ -93,7 +99,10 @@ void bfv_wr_params_body(bfv_wr_t *w, const bfv_params_t *p)
         bfv_wr_u64(w, p->p[i]);
 }
 
-int bfv_rd_params_body(bfv_rd_t *r, bfv_params_t *p)
+/* The allow_insecure flag of the bytes is accepted only when the local
+ * caller allows it (allow_insecure != 0, a decision made in code): bytes
+ * from a peer or a file never lower the security check by themselves. */
+int bfv_rd_params_body(bfv_rd_t *r, bfv_params_t *p, int allow_insecure)
 {
     uint32_t sec, insecure;
     memset(p, 0, sizeof(*p));
@@ -104,7 +113,7 @@ int bfv_rd_params_body(bfv_rd_t *r, bfv_params_t *p)
     sec = bfv_rd_u32(r);
     insecure = bfv_rd_u32(r);
     if (r->bad || p->n_q < 1 || p->n_q > BFV_MAX_Q || p->n_p < 1 ||
-        p->n_p > BFV_MAX_P || insecure > 1)
+        p->n_p > BFV_MAX_P || insecure > (allow_insecure ? 1u : 0u))
         return 0;
     p->security = (bfv_security_t)sec;
     p->allow_insecure = (int)insecure;
@@ -142,8 +151,9 @@ veil_status bfv_params_serialize(uint8_t *out, size_t cap, size_t *len,
     return VEIL_OK;
 }
 
-veil_status bfv_params_deserialize(bfv_params_t *p, const uint8_t *in,
-                                   size_t len, size_t *used)
+static veil_status params_deserialize(bfv_params_t *p, const uint8_t *in,
+                                      size_t len, size_t *used,
+                                      int allow_insecure)
 {
     uint8_t want[BFV_PARAMS_HASH_BYTES];
     bfv_params_t tmp;
@@ -157,11 +167,23 @@ veil_status bfv_params_deserialize(bfv_params_t *p, const uint8_t *in,
     st = bfv_rd_header(&r, &flags, used, in, len, BFV_SERIAL_PARAMS, 0, NULL);
     if (st != VEIL_OK)
         return st;
-    if (!bfv_rd_params_body(&r, &tmp) || !bfv_rd_finish(&r) ||
+    if (!bfv_rd_params_body(&r, &tmp, allow_insecure) || !bfv_rd_finish(&r) ||
         bfv_params_check(&tmp, NULL, 0) != VEIL_OK ||
         bfv_params_hash(want, &tmp) != VEIL_OK ||
         memcmp(want, in + 16, BFV_PARAMS_HASH_BYTES) != 0)
         return VEIL_EFORMAT;
     *p = tmp;
     return VEIL_OK;
+}
+
+veil_status bfv_params_deserialize(bfv_params_t *p, const uint8_t *in,
+                                   size_t len, size_t *used)
+{
+    return params_deserialize(p, in, len, used, 0);
+}
+
+veil_status bfv_params_deserialize_insecure(bfv_params_t *p, const uint8_t *in,
+                                            size_t len, size_t *used)
+{
+    return params_deserialize(p, in, len, used, 1);
 }

@@ -33,4 +33,8 @@ apps_mnist_lola_LDADD = libveil.la
 
 # End-to-end checks of the program (one process, TCP, failures).
 TESTS += test/apps/mnist_lola.sh
+# a model-file writer for the shape checks of test/apps/mnist_lola.sh
+check_PROGRAMS += test/apps/gen_model
+test_apps_gen_model_SOURCES = test/apps/gen_model.c
+test_apps_gen_model_LDADD = libveil.la
 EXTRA_DIST += test/apps/mnist_lola.sh doc/11-lola.md

@@ -231,7 +231,10 @@ static int layers_ok(const lola_spec_t *s)
     return 1;
 }
 
-veil_status lola_spec_parse(lola_spec_t *spec, const uint8_t *buf, size_t len)
+/* allow_insecure: the local caller's decision (in code) to accept a spec
+ * whose allow_insecure field is set; bytes alone never lower the check. */
+static veil_status spec_parse(lola_spec_t *spec, const uint8_t *buf, size_t len,
+                              int allow_insecure)
 {
     rbuf_t r = {buf, len, 0, 0};
     size_t klen, nprimes;
@@ -297,6 +300,7 @@ veil_status lola_spec_parse(lola_spec_t *spec, const uint8_t *buf, size_t len)
         base.n > ((size_t)1 << NTT_MAX_LOGN) || base.n_q == 0 ||
         base.n_q > BFV_MAX_Q || base.n_p == 0 || base.n_p > BFV_MAX_P ||
         base.allow_insecure < 0 || base.allow_insecure > 1 ||
+        (base.allow_insecure && !allow_insecure) ||
         (v != BFV_SEC_128 && v != BFV_SEC_192 && v != BFV_SEC_256))
         return VEIL_EFORMAT;
     for (size_t i = 0; i < base.n_q; i++)
@@ -323,4 +327,15 @@ veil_status lola_spec_parse(lola_spec_t *spec, const uint8_t *buf, size_t len)
                 return VEIL_EFORMAT;
     }
     return VEIL_OK;
+}
+
+veil_status lola_spec_parse(lola_spec_t *spec, const uint8_t *buf, size_t len)
+{
+    return spec_parse(spec, buf, len, 0);
+}
+
+veil_status lola_spec_parse_insecure(lola_spec_t *spec, const uint8_t *buf,
+                                     size_t len)
+{
+    return spec_parse(spec, buf, len, 1);
 }

@@ -184,6 +184,9 @@ veil_status mpc_beaver_mul(const mpc_field_t *f, mpc_chan_t *ch, int party,
         const uint64_t *a = t->a + t->used, *b = t->b + t->used,
                        *c = t->c + t->used;
         uint64_t *d = o.mine, *e = o.mine + m;
+        /* 0. the triples are used from here on: an opening that fails may
+         * already have sent x - a, so a retry must never reuse them */
+        t->used += m;
         /* 1. my shares of d = x - a, e = y - b; open both */
         mpc_field_vec_sub(f, d, x + j0, a, m);
         mpc_field_vec_sub(f, e, y + j0, b, m);
@@ -191,7 +194,6 @@ veil_status mpc_beaver_mul(const mpc_field_t *f, mpc_chan_t *ch, int party,
             break;
         /* 2. z = c + d b + e a (+ d e) */
         mpc_beaver_finish(f, party, z + j0, d, e, a, b, c, m);
-        t->used += m;
     }
     mpc_open_clear(&o);
     return st;
@@ -236,12 +238,12 @@ veil_status mpc_beaver_square(const mpc_field_t *f, mpc_chan_t *ch, int party,
         return st;
     for (size_t j0 = 0; j0 < n && st == VEIL_OK; j0 += MPC_OPEN_CHUNK) {
         const size_t m = n - j0 < MPC_OPEN_CHUNK ? n - j0 : MPC_OPEN_CHUNK;
-        mpc_field_vec_sub(f, o.mine, x + j0, t->a + t->used, m);
+        const uint64_t *a = t->a + t->used, *a2 = t->a2 + t->used;
+        t->used += m; /* used before the opening (see mpc_beaver_mul) */
+        mpc_field_vec_sub(f, o.mine, x + j0, a, m);
         if ((st = mpc_open(f, ch, &o, m)) != VEIL_OK)
             break;
-        mpc_beaver_finish(f, party, z + j0, o.mine, o.mine, t->a + t->used,
-                          t->a + t->used, t->a2 + t->used, m);
-        t->used += m;
+        mpc_beaver_finish(f, party, z + j0, o.mine, o.mine, a, a, a2, m);
     }
     mpc_open_clear(&o);
     return st;

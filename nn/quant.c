@@ -117,7 +117,28 @@ void nn_qmodel_clear(nn_qmodel_t *q)
     memset(q, 0, sizeof(*q));
 }
 
-/* Quantize layer fl of m, whose input has scale s_in, into ql. */
+/* Bits of the larger of q's numerator and denominator. */
+static flint_bitcnt_t fmpq_bits(const fmpq_t q)
+{
+    const flint_bitcnt_t a = fmpz_bits(fmpq_numref(q));
+    const flint_bitcnt_t b = fmpz_bits(fmpq_denref(q));
+    return a > b ? a : b;
+}
+
+/* VEIL_OK if the scale and the integers of ql fit NN_QBITS_MAX bits. */
+static veil_status check_bits(const nn_qlayer_t *ql)
+{
+    if (fmpq_bits(ql->scale) > NN_QBITS_MAX)
+        return VEIL_ERANGE;
+    for (size_t j = 0; ql->b != NULL && j < ql->nb; j++)
+        if (fmpz_bits(ql->b + j) > NN_QBITS_MAX)
+            return VEIL_ERANGE;
+    return VEIL_OK;
+}
+
+/* Quantize layer fl of m, whose input has scale s_in, into ql.  A scale
+ * raised to a power (square, poly) is refused before it is computed when
+ * its bits would exceed NN_QBITS_MAX. */
 static veil_status quantize_layer(nn_qlayer_t *ql, const nn_model_t *m,
                                   const nn_layer_t *fl, const fmpq_t s_in)
 {
@@ -155,9 +176,13 @@ static veil_status quantize_layer(nn_qlayer_t *ql, const nn_model_t *m,
         fmpq_scale_2exp(ql->scale, fl->qexp);
         break;
     case NN_LAYER_SQUARE:
+        if (2 * fmpq_bits(s_in) > NN_QBITS_MAX + 1)
+            return VEIL_ERANGE;
         fmpq_mul(ql->scale, s_in, s_in);
         break;
     case NN_LAYER_POLY:
+        if ((flint_bitcnt_t)fl->degree * fmpq_bits(s_in) > NN_QBITS_MAX + 64)
+            return VEIL_ERANGE;
         ql->nb = fl->degree + 1;
         if ((ql->b = _fmpz_vec_init((slong)ql->nb)) == NULL)
             return VEIL_ENOMEM;
@@ -181,7 +206,7 @@ static veil_status quantize_layer(nn_qlayer_t *ql, const nn_model_t *m,
     case NN_LAYER_ACT:
         return VEIL_EINVAL;
     }
-    return VEIL_OK;
+    return check_bits(ql);
 }
 
 veil_status nn_qmodel_init(nn_qmodel_t *q, const nn_model_t *m)

@@ -207,13 +207,26 @@ veil_status nn_ranges_compute(nn_ranges_t *r, const nn_qmodel_t *q,
         fmpz_set_si(r->v[0].lo + j, in_lo);
         fmpz_set_si(r->v[0].hi + j, in_hi);
     }
-    for (uint32_t i = 0; i < q->nlayers; i++)
+    /* Each layer at most doubles the bits of a bound that fits
+     * NN_QBITS_MAX (a square) or adds a few to it (a sum, a polynomial of
+     * coefficients within NN_QBITS_MAX bits), so checking after every layer
+     * bounds the work. */
+    range_summary(&r->v[0]);
+    for (uint32_t i = 0; i < q->nlayers; i++) {
+        if (r->v[i].bits > NN_QBITS_MAX) {
+            nn_ranges_clear(r);
+            return VEIL_ERANGE;
+        }
         layer_range(&r->v[i + 1], &q->layers[i], &r->v[i]);
-    for (uint32_t i = 0; i <= q->nlayers; i++) {
-        range_summary(&r->v[i]);
+        range_summary(&r->v[i + 1]);
+    }
+    if (r->v[q->nlayers].bits > NN_QBITS_MAX) {
+        nn_ranges_clear(r);
+        return VEIL_ERANGE;
+    }
+    for (uint32_t i = 0; i <= q->nlayers; i++)
         if (fmpz_cmp(r->v[i].maxabs, r->maxabs) > 0)
             fmpz_set(r->maxabs, r->v[i].maxabs);
-    }
     r->bits = (uint32_t)fmpz_bits(r->maxabs);
     return VEIL_OK;
 }

@@ -86,15 +86,15 @@ typedef enum {
 /* ------------------------------------------------------------ parameters */
 
 /* BLAKE2b-256 (libsodium crypto_generichash) of the canonical encoding of
- * the parts of p that make data compatible: n, the ciphertext primes, the
- * special primes and t (doc/09).  The security level and allow_insecure
- * do not enter.  For a CRT set: the hash of the base parameters, k and
- * t_0..t_{k-1}.  VEIL_EINVAL (NULL, counts above BFV_MAX_Q / BFV_MAX_P /
- * BFV_CRT_MAX). */
-VEIL_EXPORT veil_status bfv_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
-                                        const bfv_params_t *p) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_crt_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
-                                            const bfv_crt_params_t *p) VEIL_WUR;
+ * every field of p: n, the ciphertext primes, the special primes, t, the
+ * security level and allow_insecure (doc/09), so that an object made under
+ * one security policy never loads under another.  For a CRT set: the base
+ * parameters (also security and allow_insecure), k and t_0..t_{k-1}.
+ * VEIL_EINVAL (NULL, counts above BFV_MAX_Q / BFV_MAX_P / BFV_CRT_MAX). */
+veil_status bfv_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
+                            const bfv_params_t *p) VEIL_WUR;
+veil_status bfv_crt_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
+                                const bfv_crt_params_t *p) VEIL_WUR;
 
 /* Read the header of a serialized object: its type and total length
  * (header + body + checksum), for framing.  Checks magic, version and the type
@@ -105,15 +105,17 @@ VEIL_EXPORT veil_status bfv_serial_peek(bfv_serial_type_t *type,
                                         size_t len) VEIL_WUR;
 
 /* Parameter sets.  The deserializer also runs bfv_params_check (a set it
- * refuses is VEIL_EFORMAT); it keeps the sender's allow_insecure flag, so a
- * receiver that did not choose the parameters should check that it is 0. */
-VEIL_EXPORT size_t bfv_params_serial_size(const bfv_params_t *p);
-VEIL_EXPORT veil_status bfv_params_serialize(uint8_t *out, size_t cap,
-                                             size_t *len,
-                                             const bfv_params_t *p) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_params_deserialize(bfv_params_t *p,
-                                               const uint8_t *in, size_t len,
-                                               size_t *used) VEIL_WUR;
+ * refuses is VEIL_EFORMAT) and refuses bytes whose allow_insecure field is
+ * set: parsed parameters always meet their security level (>= 128 bits).
+ * Only the _insecure variants, for a LOCAL caller that decides in code to
+ * accept toy parameters (tests, examples), take the flag from the bytes. */
+size_t bfv_params_serial_size(const bfv_params_t *p);
+veil_status bfv_params_serialize(uint8_t *out, size_t cap, size_t *len,
+                                 const bfv_params_t *p) VEIL_WUR;
+veil_status bfv_params_deserialize(bfv_params_t *p, const uint8_t *in,
+                                   size_t len, size_t *used) VEIL_WUR;
+veil_status bfv_params_deserialize_insecure(bfv_params_t *p, const uint8_t *in,
+                                            size_t len, size_t *used) VEIL_WUR;
 
 /* ------------------------------------------------------------------ keys */
 
@@ -180,13 +182,16 @@ VEIL_EXPORT veil_status bfv_ciphertext_deserialize(bfv_ciphertext_t *ct,
 /* -------------------------------------------------------- CRT variants */
 
 /* A CRT parameter set (body: the base set's body, k, t_0..t_{k-1}). */
-VEIL_EXPORT size_t bfv_crt_params_serial_size(const bfv_crt_params_t *p);
-VEIL_EXPORT veil_status bfv_crt_params_serialize(
-    uint8_t *out, size_t cap, size_t *len, const bfv_crt_params_t *p) VEIL_WUR;
-VEIL_EXPORT veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p,
-                                                   const uint8_t *in,
-                                                   size_t len,
-                                                   size_t *used) VEIL_WUR;
+size_t bfv_crt_params_serial_size(const bfv_crt_params_t *p);
+veil_status bfv_crt_params_serialize(uint8_t *out, size_t cap, size_t *len,
+                                     const bfv_crt_params_t *p) VEIL_WUR;
+veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p, const uint8_t *in,
+                                       size_t len, size_t *used) VEIL_WUR;
+/* As above, for a local caller that accepts insecure sets (the flag in the
+ * bytes is then honoured); never for bytes from a peer. */
+veil_status bfv_crt_params_deserialize_insecure(bfv_crt_params_t *p,
+                                                const uint8_t *in, size_t len,
+                                                size_t *used) VEIL_WUR;
 
 /* A CRT ciphertext: k, then the k component ciphertexts, each a complete
  * serialized ciphertext of its component context (same flags). */

@@ -275,11 +275,16 @@ VEIL_EXPORT void lola_report_format(char *buf, size_t len,
 /* A spec as bytes (little-endian, versioned, see doc/11-lola.md) and back.
  * serialize: *buf from malloc (free with free()).  parse: validates
  * everything (magic, version, lengths, enum values, shapes, parameter sets
- * via bfv_params_check); VEIL_EFORMAT on any violation. */
-VEIL_EXPORT veil_status lola_spec_serialize(uint8_t **buf, size_t *len,
-                                            const lola_spec_t *spec) VEIL_WUR;
-VEIL_EXPORT veil_status lola_spec_parse(lola_spec_t *spec, const uint8_t *buf,
-                                        size_t len) VEIL_WUR;
+ * via bfv_params_check); VEIL_EFORMAT on any violation, also when the
+ * bytes set allow_insecure: a spec from a peer always meets its security
+ * level.  parse_insecure: for a local caller that accepts toy parameters
+ * (tests), honours the flag. */
+veil_status lola_spec_serialize(uint8_t **buf, size_t *len,
+                                const lola_spec_t *spec) VEIL_WUR;
+veil_status lola_spec_parse(lola_spec_t *spec, const uint8_t *buf,
+                            size_t len) VEIL_WUR;
+veil_status lola_spec_parse_insecure(lola_spec_t *spec, const uint8_t *buf,
+                                     size_t len) VEIL_WUR;
 
 /* ================================================================= setup */
 

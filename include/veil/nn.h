@@ -620,10 +620,17 @@ typedef struct {
 #define NN_QEXP_MIN (-32)
 #define NN_QEXP_MAX 64
 #define NN_QWEIGHT_MAX ((1 << 24) - 1) /* |integer weight| limit */
+/* Limit on the bits of every exact number the quantizer and the range
+ * analysis produce: a layer scale's numerator and denominator, an integer
+ * bias or polynomial coefficient, a value bound.  Each square layer doubles
+ * the scale's bits, so without it a file of 30 square layers needed 2^30-bit
+ * numbers.  The shipped models use at most 59 bits. */
+#define NN_QBITS_MAX 4096
 
 /* Quantize a float model that has quantization exponents (m->quantizable)
  * and no batch norm.  VEIL_EINVAL if m is not quantizable or holds a batch
- * norm layer, VEIL_ERANGE if an integer weight would exceed NN_QWEIGHT_MAX,
+ * norm layer, VEIL_ERANGE if an integer weight would exceed NN_QWEIGHT_MAX
+ * or a scale, bias or coefficient would exceed NN_QBITS_MAX bits,
  * VEIL_ENOMEM. */
 VEIL_EXPORT veil_status nn_qmodel_init(nn_qmodel_t *q,
                                        const nn_model_t *m) VEIL_WUR;
@@ -730,6 +737,7 @@ typedef struct {
 /* Compute the ranges of q for inputs in [in_lo, in_hi] (in_lo <= in_hi).
  * Each bound is attained per value by some input for the first linear
  * layer; later layers are sound over-approximations.  VEIL_EINVAL,
+ * VEIL_ERANGE if a bound exceeds NN_QBITS_MAX bits (r is then empty),
  * VEIL_ENOMEM. */
 VEIL_EXPORT veil_status nn_ranges_compute(nn_ranges_t *r, const nn_qmodel_t *q,
                                           int64_t in_lo,

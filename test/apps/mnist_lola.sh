@@ -5,17 +5,62 @@
 # a closing "checks: N passed, N failed".
 set -u
 APP=${APP:-./apps/mnist_lola}
+GEN=${GEN:-./test/apps/gen_model}
+case $APP in /*) ;; *) APP=$(pwd)/$APP ;; esac
 tmp=$(mktemp -d)
-trap 'kill $spid 2>/dev/null; rm -rf "$tmp"' EXIT
+pids=
+# every server this script starts is killed on exit, whatever happened
+trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
 spid=
 pass=0; failn=0
+# every program run is bounded in time (coreutils timeout, when present)
+if command -v timeout > /dev/null; then TO="timeout 900"; else TO=; fi
 ok()  { pass=$((pass + 1)); echo "PASS: $1"; }
 bad() { failn=$((failn + 1)); echo "FAIL: $1"; [ -f "$tmp/err" ] && sed 's/^/    /' "$tmp/err"; }
 # field NAME FILE: the value of "NAME": in the summary line of FILE
 field() { grep '"summary":true' "$2" | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
 
-# A free port: ask the kernel for one, via a listener that exits at once.
-port=$(( 20000 + ($$ % 20000) ))
+# A free port: ask the kernel for one (bind port 0), else a random guess;
+# start_server retries with another port if it was taken meanwhile.
+free_port() {
+    if command -v python3 > /dev/null; then
+        python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    else
+        echo $(( 20000 + ($$ + $(date +%S)) * 37 % 40000 ))
+    fi
+}
+# start_server ERRFILE ARGS...: start "$APP --serve PORT ARGS" in the
+# background, wait (bounded: 300 s) until it listens; sets $port and $spid.
+# Returns 1 if it never listened (it is then killed).
+start_server() {
+    errf=$1; shift
+    for try in 1 2 3 4 5; do
+        port=$(free_port)
+        $APP --serve $port "$@" > /dev/null 2> "$errf" &
+        spid=$!; pids="$pids $spid"
+        i=0
+        while [ $i -lt 300 ] && kill -0 $spid 2>/dev/null &&
+              ! grep -q listening "$errf" 2>/dev/null; do
+            sleep 1; i=$((i + 1))
+        done
+        grep -q listening "$errf" 2>/dev/null && return 0
+        kill $spid 2>/dev/null; wait $spid 2>/dev/null
+        grep -q "cannot listen" "$errf" 2>/dev/null || return 1
+    done
+    return 1
+}
+# stop_server: end $spid (bounded) and give its exit status
+stop_server() {
+    i=0
+    while [ $i -lt 60 ] && kill -0 $spid 2>/dev/null; do
+        sleep 1; i=$((i + 1))
+    done
+    kill $spid 2>/dev/null
+    wait $spid; sst=$?; spid=
+    return $sst
+}
 
 # 1. One process, JSON: every decrypted logit vector equals the exact
 #    integer evaluator's.
@@ -33,26 +78,20 @@ else
 fi
 
 # 2. Two processes over TCP on loopback.
-$APP --serve $port --once > "$tmp/srv" 2> "$tmp/srv.err" &
-spid=$!
-# wait (at most 5 minutes on a loaded machine) until it listens
-i=0
-while [ $i -lt 300 ] && ! grep -q listening "$tmp/srv.err" 2>/dev/null; do
-    sleep 1; i=$((i + 1))
-done
-if $APP --connect 127.0.0.1:$port --count 2 --offset 3 --json > "$tmp/out" 2> "$tmp/err" &&
+if start_server "$tmp/srv.err" --once &&
+   $TO $APP --connect 127.0.0.1:$port --count 2 --offset 3 --json > "$tmp/out" 2> "$tmp/err" &&
    [ "$(field agree "$tmp/out")" = 2 ]; then
     ok "two processes over TCP: answers equal the exact evaluator"
 else
     bad "two-process run"
 fi
-wait $spid; src=$?; spid=
+stop_server; src=$?
 [ $src -eq 0 ] && ok "server ends cleanly after --once" || bad "server exit status $src"
 
 # 3. Clear failures, never a crash (exit status 1 or 2, one message).
 check_fail() { # NAME EXPECTED-REGEX CMD...
     name=$1; re=$2; shift 2
-    "$@" > "$tmp/out" 2> "$tmp/err"; st=$?
+    $TO "$@" > "$tmp/out" 2> "$tmp/err"; st=$?
     if [ $st -ge 1 ] && [ $st -le 3 ] && grep -qiE "$re" "$tmp/err"; then
         ok "$name"
     else
@@ -76,29 +115,84 @@ check_fail "unknown variant" "unknown variant" $APP --variant nope --count 1
 check_fail "unknown option" "unknown option" $APP --frobnicate
 check_fail "bad count" "count" $APP --count zero
 check_fail "bad connect address" "HOST:PORT" $APP --connect nowhere
+check_fail "--bind with a name, not an address" "numeric IPv4" \
+    $APP --serve 5555 --bind notanip
+check_fail "--threads above its maximum" "threads wants 1..256" \
+    $APP --threads 1024 --count 1
 # a port in use: hold it with a first server
-$APP --serve $((port + 1)) > /dev/null 2> "$tmp/srv2.err" &
-spid=$!
-i=0
-while [ $i -lt 300 ] && ! grep -q listening "$tmp/srv2.err" 2>/dev/null; do
-    sleep 1; i=$((i + 1))
-done
-check_fail "port in use" "cannot listen" $APP --serve $((port + 1))
+if start_server "$tmp/srv2.err"; then
+    check_fail "port in use" "cannot listen" $APP --serve $port
+else
+    bad "port in use: the first server did not start"
+fi
 kill $spid 2>/dev/null; wait $spid 2>/dev/null; spid=
 check_fail "no server to connect to" "cannot connect" \
-    $APP --connect 127.0.0.1:$((port + 2)) --wait 2 --count 1
-# a "server" that accepts and hangs up at once
+    $APP --connect 127.0.0.1:$(free_port) --wait 2 --count 1
+# a "server" that accepts and hangs up at once (bounded: 60 s)
 if command -v python3 > /dev/null; then
+    p3=$(free_port)
     python3 -c "
 import socket,sys
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', $((port + 3)))); s.listen(1)
+s.settimeout(60)
+s.bind(('127.0.0.1', $p3)); s.listen(1)
 c,_=s.accept(); c.close(); s.close()" &
-    spid=$!
+    spid=$!; pids="$pids $spid"
     sleep 1
     check_fail "a server that drops the connection" "closed the connection|receiving" \
-        $APP --connect 127.0.0.1:$((port + 3)) --count 1
-    wait $spid 2>/dev/null; spid=
+        $APP --connect 127.0.0.1:$p3 --count 1
+    kill $spid 2>/dev/null; wait $spid 2>/dev/null; spid=
+fi
+
+# 4. Shapes and counts are checked against what was actually loaded: a
+#    valid model or a server plan for other images or another number of
+#    classes, and offsets past a short test set, are refused.
+if [ -x "$GEN" ] && $GEN "$tmp/w56.vmodel" 1 28 56 10 &&
+   $GEN "$tmp/c5.vmodel" 1 28 28 5; then
+    check_fail "a model for 1x28x56 images is refused" \
+        "takes 1x28x56 inputs.*1x28x28" $APP --model "$tmp/w56.vmodel" --count 1
+    check_fail "a model with 5 classes is refused" "has 5 outputs" \
+        $APP --model "$tmp/c5.vmodel" --count 1
+    for m in w56 c5; do
+        case $m in w56) re="plan takes 1x28x56";; c5) re="plan has 5 outputs";; esac
+        if start_server "$tmp/srv-$m.err" --once --variant cryptonets \
+               --model "$tmp/$m.vmodel"; then
+            check_fail "a server plan for $m is refused by the client" "$re" \
+                $APP --connect 127.0.0.1:$port --count 1
+        else
+            bad "server for $m did not start"
+        fi
+        kill $spid 2>/dev/null; wait $spid 2>/dev/null; spid=
+    done
+else
+    bad "cannot write the test models with $GEN"
+fi
+if command -v python3 > /dev/null; then
+    mkdir -p "$tmp/short"
+    python3 -c "
+import gzip, struct, random
+r = random.Random(5); n = 100
+gzip.open('$tmp/short/t10k-images-idx3-ubyte.gz', 'wb').write(
+    struct.pack('>IIII', 0x803, n, 28, 28) +
+    bytes(r.randrange(256) for _ in range(n * 784)))
+gzip.open('$tmp/short/t10k-labels-idx1-ubyte.gz', 'wb').write(
+    struct.pack('>II', 0x801, n) + bytes(r.randrange(10) for _ in range(n)))"
+    check_fail "--offset past a 100-image test set" "exceeds the 100 test images" \
+        $APP --data "$tmp/short" --offset 100 --count 1
+    check_fail "--offset + --count past a 100-image test set" \
+        "exceeds the 100 test images" $APP --data "$tmp/short" --offset 99 --count 2
+    # the last image of the short set, run from a folder whose models/
+    # holds garbage: the shipped model is used, and named
+    mkdir -p "$tmp/cwd/models"
+    printf 'garbage' > "$tmp/cwd/models/lola-small.vmodel"
+    if (cd "$tmp/cwd" && $TO $APP --data "$tmp/short" --offset 99 --count 1 \
+            --variant lola-small > "$tmp/out" 2> "$tmp/err") &&
+       grep -q "^ *99 .*exact" "$tmp/out" &&
+       ! grep -q "model models/" "$tmp/out"; then
+        ok "last image of a short set; a models/ folder in the working directory is not used"
+    else
+        bad "short set / models folder"; sed 's/^/    /' "$tmp/out"
+    fi
 fi
 
 echo "checks: $pass passed, $failn failed"

@@ -74,7 +74,7 @@ static veil_status ld_params(const bfv_context_t *ctx,
     bfv_params_t p;
     (void)ctx;
     (void)crt;
-    return bfv_params_deserialize(&p, in, len, used);
+    return bfv_params_deserialize_insecure(&p, in, len, used); /* fixture */
 }
 
 #define LOADER(fn, type, init, deser, clear)                                   \
@@ -111,7 +111,7 @@ static veil_status ld_crt_params(const bfv_context_t *ctx,
     bfv_crt_params_t p;
     (void)ctx;
     (void)crt;
-    return bfv_crt_params_deserialize(&p, in, len, used);
+    return bfv_crt_params_deserialize_insecure(&p, in, len, used);
 }
 
 static veil_status ld_crt_ct(const bfv_context_t *ctx,
@@ -499,6 +499,14 @@ Test(serial_hostile, semantic_violations)
         put_le(b.b + H + 28, 0, 4);
         expect_refused(&h, K_PARAMS, &b, "insecure set without the flag");
         put_le(b.b + H + 28, 1, 4);
+        { /* with the flag: refused unless the local caller opts in */
+            bfv_params_t pp;
+            su_reseal(b.b, b.len);
+            cr_assert_eq(bfv_params_deserialize(&pp, b.b, b.len, NULL),
+                         VEIL_EFORMAT);
+            cr_assert_eq(bfv_params_deserialize_insecure(&pp, b.b, b.len, NULL),
+                         VEIL_OK);
+        }
         /* q_0 + 2 is not 1 mod 2n; the header hash is made to match */
         p.q[0] += 2;
         cr_assert_eq(bfv_params_hash(hash, &p), VEIL_OK);

@@ -68,12 +68,18 @@ Test(serial, params_and_hash)
     cr_assert_eq(q.allow_insecure, p.allow_insecure);
     cr_assert_eq(memcmp(q.q, p.q, p.n_q * sizeof(uint64_t)), 0);
     cr_assert_eq(memcmp(q.p, p.p, p.n_p * sizeof(uint64_t)), 0);
-    /* the header carries the hash; security does not enter it, t does */
+    /* the header carries the hash; every field enters it: security, the
+     * insecure flag, t */
     cr_assert_eq(bfv_params_hash(h, &p), VEIL_OK);
     cr_assert_eq(memcmp(b.b + 16, h, sizeof(h)), 0);
     q.security = BFV_SEC_192;
     cr_assert_eq(bfv_params_hash(h2, &q), VEIL_OK);
-    cr_assert_eq(memcmp(h, h2, sizeof(h)), 0);
+    cr_assert_neq(memcmp(h, h2, sizeof(h)), 0);
+    q.security = p.security;
+    q.allow_insecure = 1;
+    cr_assert_eq(bfv_params_hash(h2, &q), VEIL_OK);
+    cr_assert_neq(memcmp(h, h2, sizeof(h)), 0);
+    q.allow_insecure = 0;
     q.t = 114689;
     cr_assert_eq(bfv_params_hash(h2, &q), VEIL_OK);
     cr_assert_neq(memcmp(h, h2, sizeof(h)), 0);
@@ -327,7 +333,10 @@ Test(serial, crt_objects)
     fmpz *v = _fmpz_vec_init((slong)n), *w = _fmpz_vec_init((slong)n);
 
     su_blob_t b = ser_crt_params(&e.params);
-    cr_assert_eq(bfv_crt_params_deserialize(&p, b.b, b.len, NULL), VEIL_OK);
+    cr_assert_eq(bfv_crt_params_deserialize(&p, b.b, b.len, NULL),
+                 VEIL_EFORMAT); /* n = 1024: insecure, from bytes */
+    cr_assert_eq(bfv_crt_params_deserialize_insecure(&p, b.b, b.len, NULL),
+                 VEIL_OK);
     cr_assert_eq(p.k, e.params.k);
     cr_assert_eq(memcmp(p.t, e.params.t, p.k * sizeof(uint64_t)), 0);
     cr_assert_eq(p.base.n, e.params.base.n);
@@ -440,4 +449,34 @@ Test(serial, preset_sizes)
         bfv_context_clear(&ctx);
         veil_rng_clear(&rng);
     }
+}
+
+/* A malicious peer's parameter set: n = 8 with the insecure flag set, and
+ * a correct header hash and checksum.  It is refused, as a plain set and
+ * as a CRT set; only a local caller that opts in in code may load it. */
+Test(serial, insecure_flag_from_bytes_is_refused)
+{
+    const unsigned qb[2] = {30, 30}, pb[1] = {31};
+    bfv_params_t p, q;
+    bfv_crt_params_t c, d;
+    const uint64_t t[2] = {17, 97}; /* = 1 mod 16 */
+    cr_assert_eq(bfv_params_from_bits(&p, 8, qb, 2, pb, 1, 17, BFV_SEC_128),
+                 VEIL_OK);
+    cr_assert_neq(bfv_params_check(&p, NULL, 0), VEIL_OK);
+    p.allow_insecure = 1;
+    cr_assert_eq(bfv_params_check(&p, NULL, 0), VEIL_OK);
+    su_blob_t b = ser_params(&p);
+    cr_assert_eq(bfv_params_deserialize(&q, b.b, b.len, NULL), VEIL_EFORMAT);
+    cr_assert_eq(bfv_params_deserialize_insecure(&q, b.b, b.len, NULL),
+                 VEIL_OK);
+    cr_assert_eq(q.n, 8);
+    su_blob_free(&b);
+
+    cr_assert_eq(bfv_crt_params_init(&c, &p, t, 2, NULL, 0), VEIL_OK);
+    b = ser_crt_params(&c);
+    cr_assert_eq(bfv_crt_params_deserialize(&d, b.b, b.len, NULL),
+                 VEIL_EFORMAT);
+    cr_assert_eq(bfv_crt_params_deserialize_insecure(&d, b.b, b.len, NULL),
+                 VEIL_OK);
+    su_blob_free(&b);
 }

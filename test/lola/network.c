@@ -80,7 +80,10 @@ static void run_network(const nn_qmodel_t *q, const lola_options_t *o,
     cr_assert_eq(s, VEIL_OK, "%s: plan: %s", what, veil_strerror(s));
     /* the spec survives its byte format */
     cr_assert_eq(lola_spec_serialize(&buf, &len, &spec), VEIL_OK);
-    cr_assert_eq(lola_spec_parse(&back, buf, len), VEIL_OK);
+    cr_assert_eq(spec.params[0].allow_insecure
+                     ? lola_spec_parse_insecure(&back, buf, len)
+                     : lola_spec_parse(&back, buf, len),
+                 VEIL_OK);
     cr_assert_str_eq(back.kernels, spec.kernels);
     cr_assert_eq(back.nprimes, spec.nprimes);
     free(buf);
@@ -256,21 +259,24 @@ Test(lola_network, spec_parse_hostile)
     o.n = 512;
     cr_assert_eq(lola_plan(&spec, &rep, &q, &o), VEIL_OK);
     cr_assert_eq(lola_spec_serialize(&buf, &len, &spec), VEIL_OK);
-    cr_assert_eq(lola_spec_parse(&back, buf, len), VEIL_OK);
+    /* n = 512 with the insecure flag: refused from bytes, accepted only
+     * when the local caller opts in */
+    cr_assert_eq(lola_spec_parse(&back, buf, len), VEIL_EFORMAT);
+    cr_assert_eq(lola_spec_parse_insecure(&back, buf, len), VEIL_OK);
     for (size_t cut = 0; cut < len; cut++)
-        cr_assert_eq(lola_spec_parse(&back, buf, cut), VEIL_EFORMAT,
+        cr_assert_eq(lola_spec_parse_insecure(&back, buf, cut), VEIL_EFORMAT,
                      "truncated to %zu", cut);
     uint8_t *big = malloc(len + 1);
     memcpy(big, buf, len);
     big[len] = 0;
-    cr_assert_eq(lola_spec_parse(&back, big, len + 1), VEIL_EFORMAT);
+    cr_assert_eq(lola_spec_parse_insecure(&back, big, len + 1), VEIL_EFORMAT);
     free(big);
     /* magic, version, variant, layer count, a layer type, a shape, a
      * kernel name character, the prime count */
     const size_t spots[] = {0, 8, 10, 12, 16, 50, 60, 80};
     for (size_t i = 0; i < sizeof(spots) / sizeof(*spots); i++) {
         buf[spots[i]] ^= 0x5a;
-        veil_status s = lola_spec_parse(&back, buf, len);
+        veil_status s = lola_spec_parse_insecure(&back, buf, len);
         cr_assert(s == VEIL_EFORMAT || s == VEIL_OK, "offset %zu", spots[i]);
         if (s == VEIL_OK) /* a change the format allows must still plan */
             cr_assert_eq(back.nlayers, spec.nlayers);

@@ -289,6 +289,19 @@ Test(mpc_beaver, bad_input_gives_a_status)
     cr_assert_eq(mpc_chan_send(&b, bad, 2 * 8), VEIL_OK);
     cr_assert_eq(mpc_chan_flush(&b), VEIL_OK);
     cr_assert_eq(mpc_beaver_mul(&f, &a, 0, &t, z, x, x, 1), VEIL_EFORMAT);
+    /* the failed opening had sent x - a: that triple is spent, a retry
+     * takes the next one (and then none is left) */
+    cr_assert_eq(t.used, 1);
+    cr_assert_eq(mpc_chan_send(&b, bad, 2 * 8), VEIL_OK);
+    cr_assert_eq(mpc_chan_flush(&b), VEIL_OK);
+    cr_assert_eq(mpc_beaver_mul(&f, &a, 0, &t, z, x, x, 1), VEIL_EFORMAT);
+    cr_assert_eq(t.used, 2);
+    cr_assert_eq(mpc_beaver_mul(&f, &a, 0, &t, z, x, x, 1), VEIL_ERANGE);
+    /* the same for squaring tuples */
+    cr_assert_eq(mpc_chan_send(&b, bad, 8), VEIL_OK);
+    cr_assert_eq(mpc_chan_flush(&b), VEIL_OK);
+    cr_assert_eq(mpc_beaver_square(&f, &a, 0, &pw, z, x, 1), VEIL_EFORMAT);
+    cr_assert_eq(pw.used, 1);
     mpc_triples_clear(&t);
     mpc_powers_clear(&pw);
     mpc_powers_clear(&pw2);

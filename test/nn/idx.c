@@ -198,6 +198,52 @@ Test(idx, read_raw_gzip_truncated_corrupt_missing)
     cr_assert_eq(nn_idx_read(&a, NULL), VEIL_EINVAL);
 }
 
+/* A payload large enough that zlib's gzread decompresses straight into the
+ * caller's buffer (>= twice its 8 KiB window): a gzip file whose 8-byte
+ * trailer (CRC-32, ISIZE) is cut, or whose CRC or ISIZE is wrong, must be
+ * refused, as must a second member appended after a valid one. */
+Test(idx, read_gzip_large_trailer_checked)
+{
+    const uint32_t dims[1] = {200000};
+    uint8_t *buf = malloc(8 + dims[0]), *gz;
+    size_t n, gzn;
+    nn_idx_t a;
+    uint32_t x = 1;
+
+    cr_assert_not_null(buf);
+    n = make_idx(buf, 1, dims);
+    for (size_t i = 8; i < n; i++) { /* poorly compressible bytes */
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 24);
+    }
+    make_tmpdir();
+    write_gz(tmp_path("big.gz"), buf, n);
+    cr_assert_eq(nn_idx_read(&a, tmp_path("big.gz")), VEIL_OK);
+    cr_assert_eq(a.size, dims[0]);
+    cr_assert(memcmp(a.data, buf + 8, a.size) == 0);
+    nn_idx_clear(&a);
+    gz = read_all(tmp_path("big.gz"), &gzn);
+    cr_assert(gzn > 8 && gzn < (1 << 20));
+    for (size_t cut = 1; cut <= 8; cut++) {
+        write_raw(tmp_path("cut.gz"), gz, gzn - cut);
+        cr_assert_eq(nn_idx_read(&a, tmp_path("cut.gz")), VEIL_EFORMAT,
+                     "trailer cut by %zu bytes", cut);
+    }
+    for (size_t at = gzn - 8; at < gzn; at++) { /* CRC-32, then ISIZE */
+        gz[at] ^= 0x01;
+        write_raw(tmp_path("bad.gz"), gz, gzn);
+        cr_assert_eq(nn_idx_read(&a, tmp_path("bad.gz")), VEIL_EFORMAT,
+                     "trailer byte %zu of %zu damaged", at, gzn);
+        gz[at] ^= 0x01;
+    }
+    /* trailing bytes after the member */
+    gz[gzn] = 0;
+    write_raw(tmp_path("tail.gz"), gz, gzn + 1);
+    cr_assert_eq(nn_idx_read(&a, tmp_path("tail.gz")), VEIL_EFORMAT);
+    free(gz);
+    free(buf);
+}
+
 /* A synthetic MNIST split in tmpdir: count images, labels given. */
 static void write_split(const char *prefix, uint32_t count, uint32_t rows,
                         uint32_t nlabels, uint8_t last_label, int gz)

@@ -485,3 +485,78 @@ Test(quant, integer_evaluator_matches_naive_gmp)
         nn_model_clear(&m);
     }
 }
+
+/* dense(4), then `squares` square layers, then dense(classes); weights
+ * 0.75, biases 0.25, 8-bit weights, in_exp 8. */
+static void square_tower(nn_model_t *m, uint32_t squares)
+{
+    const nn_shape_t in = {1, 2, 2};
+    cr_assert_eq(nn_model_init(m, in), VEIL_OK);
+    cr_assert_eq(nn_model_add_dense(m, 4), VEIL_OK);
+    for (uint32_t i = 0; i < squares; i++)
+        cr_assert_eq(nn_model_add_square(m), VEIL_OK);
+    cr_assert_eq(nn_model_add_dense(m, NN_CLASSES), VEIL_OK);
+    for (size_t j = 0; j < m->nparams; j++)
+        m->params[j] = 0.75f;
+    for (uint32_t i = 0; i < m->nlayers; i++)
+        for (size_t j = 0; j < m->layers[i].nb; j++)
+            m->params[m->layers[i].b + j] = 0.25f;
+    cr_assert_eq(nn_model_set_qbits(m, 8, 8), VEIL_OK);
+}
+
+/* Each square layer doubles the bits of the scale: 30 of them used to need
+ * 2^30-bit numbers (minutes, gigabytes, then a GMP abort).  The quantizer
+ * refuses at NN_QBITS_MAX, at once; a tower that fits is quantized with
+ * every scale and bias within the limit. */
+Test(quant, scale_bits_are_capped, .timeout = 20)
+{
+    nn_model_t m;
+    nn_qmodel_t q;
+    const float coef[9] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
+    uint32_t fit = 0;
+
+    square_tower(&m, 30);
+    cr_assert_eq(nn_qmodel_init(&q, &m), VEIL_ERANGE);
+    nn_qmodel_clear(&q);
+    nn_model_clear(&m);
+
+    /* the longest tower that fits: every number within the limit */
+    for (uint32_t s = 1; s < 30; s++) {
+        square_tower(&m, s);
+        veil_status st = nn_qmodel_init(&q, &m);
+        nn_model_clear(&m);
+        if (st != VEIL_OK) {
+            cr_assert_eq(st, VEIL_ERANGE);
+            break;
+        }
+        fit = s;
+        for (uint32_t i = 0; i < q.nlayers; i++) {
+            cr_assert_leq(fmpz_bits(fmpq_numref(q.layers[i].scale)),
+                          NN_QBITS_MAX);
+            cr_assert_leq(fmpz_bits(fmpq_denref(q.layers[i].scale)),
+                          NN_QBITS_MAX);
+            for (size_t j = 0; j < q.layers[i].nb; j++)
+                cr_assert_leq(fmpz_bits(q.layers[i].b + j), NN_QBITS_MAX);
+        }
+        nn_qmodel_clear(&q);
+    }
+    /* scale 2^(8+6) after the first dense layer: 2^(14 * 2^s) fits iff
+     * 14 * 2^s <= NN_QBITS_MAX, and the last dense layer adds 6 bits */
+    cr_assert(fit >= 7 && fit <= 8, "longest tower %u", fit);
+
+    /* degree-8 polynomials raise the scale to the 8th power */
+    {
+        const nn_shape_t in = {1, 2, 2};
+        cr_assert_eq(nn_model_init(&m, in), VEIL_OK);
+        cr_assert_eq(nn_model_add_dense(&m, 4), VEIL_OK);
+        for (int i = 0; i < 20; i++)
+            cr_assert_eq(nn_model_add_poly(&m, 8, coef), VEIL_OK);
+        cr_assert_eq(nn_model_add_dense(&m, NN_CLASSES), VEIL_OK);
+        for (size_t j = 0; j < m.nparams; j++)
+            m.params[j] = 0.5f;
+        cr_assert_eq(nn_model_set_qbits(&m, 8, 8), VEIL_OK);
+        cr_assert_eq(nn_qmodel_init(&q, &m), VEIL_ERANGE);
+        nn_qmodel_clear(&q);
+        nn_model_clear(&m);
+    }
+}

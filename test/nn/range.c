@@ -273,3 +273,43 @@ Test(range, committed_lola_small_whole_test_set, .timeout = 120)
 {
     check_committed("models/lola-small.vmodel", 0.969);
 }
+
+/* A model the quantizer accepts (scales within NN_QBITS_MAX) whose value
+ * bounds outgrow the limit: refused with VEIL_ERANGE, promptly, and the
+ * result is left empty. */
+Test(range, bound_bits_are_capped, .timeout = 20)
+{
+    const nn_shape_t in = {1, 2, 2};
+    nn_model_t m;
+    nn_qmodel_t q;
+    nn_ranges_t r;
+    uint32_t squares;
+
+    for (squares = 1; squares < 12; squares++) {
+        veil_status st;
+        cr_assert_eq(nn_model_init(&m, in), VEIL_OK);
+        cr_assert_eq(nn_model_add_dense(&m, 4), VEIL_OK);
+        for (uint32_t i = 0; i < squares; i++)
+            cr_assert_eq(nn_model_add_square(&m), VEIL_OK);
+        cr_assert_eq(nn_model_add_dense(&m, NN_CLASSES), VEIL_OK);
+        for (size_t j = 0; j < m.nparams; j++)
+            m.params[j] = 0.75f;
+        cr_assert_eq(nn_model_set_qbits(&m, 8, 8), VEIL_OK);
+        st = nn_qmodel_init(&q, &m);
+        nn_model_clear(&m);
+        if (st != VEIL_OK)
+            break; /* the quantizer's own cap */
+        st = nn_ranges_compute(&r, &q, 0, q.in_max);
+        nn_qmodel_clear(&q);
+        if (st == VEIL_OK) {
+            cr_assert_leq(r.bits, NN_QBITS_MAX);
+            nn_ranges_clear(&r);
+            continue;
+        }
+        cr_assert_eq(st, VEIL_ERANGE, "%u squares", squares);
+        cr_assert_eq(r.nlayers, 0);
+        nn_ranges_clear(&r); /* safe on the emptied result */
+        return;
+    }
+    cr_assert_fail("no model reached the bound limit (%u squares)", squares);
+}
