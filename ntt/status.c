@@ -17,6 +17,8 @@ const char *veil_strerror(veil_status st)
     case VEIL_ERANGE: return "value out of range";
     case VEIL_ERANDOM: return "no randomness from the operating system";
     case VEIL_ENOKEY: return "a required key is missing";
+    case VEIL_EREFUSED: return "connection refused (nothing listening there)";
+    case VEIL_EUNREACH: return "network or host unreachable";
     }
     return "unknown status";
 }

@@ -36,7 +36,9 @@ typedef enum {
     VEIL_ETIMEOUT = -9,    /* operation timed out                            */
     VEIL_ERANGE = -10,     /* value does not fit the target range            */
     VEIL_ERANDOM = -11,    /* the operating system gave no randomness        */
-    VEIL_ENOKEY = -12      /* a needed key (e.g. a Galois key) is missing    */
+    VEIL_ENOKEY = -12,     /* a needed key (e.g. a Galois key) is missing    */
+    VEIL_EREFUSED = -13,   /* the peer refused the connection (no listener)  */
+    VEIL_EUNREACH = -14    /* no route to the peer's network or host         */
 } veil_status;
 
 /* A static, human-readable description of a status code (never NULL). */
