@@ -1043,8 +1043,9 @@ static int run_server(const opts_t *o)
     size_t port;
     veil_status st;
 
-    if (parse_size(o->serve, &port, 1, 65535)) {
-        fprintf(stderr, PROG ": --serve wants a port number 1..65535\n");
+    if (parse_size(o->serve, &port, 0, 65535)) {
+        fprintf(stderr, PROG ": --serve wants a port number 0..65535 (0: "
+                             "any free port, printed)\n");
         return 2;
     }
     model_path(path, sizeof(path), o);

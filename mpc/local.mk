@@ -40,6 +40,13 @@ test_mpc_test_mpc_SOURCES = test/mpc/aes.c test/mpc/chan.c \
 	test/mpc/server.c test/mpc/field.c test/mpc/beaver.c test/mpc/triples_bfv.c
 test_mpc_test_mpc_LDADD = $(TEST_LDADD)
 
+# Soak test of the bounded server (apps/mnist_lola --serve): hostile
+# connections from test/mpc/hostile while real clients are served.
+check_PROGRAMS += test/mpc/hostile
+test_mpc_hostile_SOURCES = test/mpc/hostile.c
+TESTS += test/mpc/soak.sh
+EXTRA_DIST += test/mpc/soak.sh
+
 # veil-bench suite "mpc" (OT and Beaver rows)
 apps_veil_bench_SOURCES += apps/bench/bench_mpc_ot.c
 
