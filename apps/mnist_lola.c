@@ -24,7 +24,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#ifdef __linux__
+#include <malloc.h> /* malloc_trim */
+#endif
 #include <omp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +47,10 @@
 #define CONNECT_WAIT_S 120            /* default --wait                  */
 #define MAX_THREADS 256               /* largest --threads               */
 #define MAX_IMAGES 1000000            /* largest --count / --offset      */
+#define MAX_CLIENTS_DEFAULT 8         /* --max-clients: sessions at once */
+#define MAX_CLIENTS_CAP 64            /* (each holds ~56 MB of keys)     */
+#define SESSION_TIMEOUT_S 3600        /* --session-timeout: whole session */
+#define MESSAGE_TIMEOUT_S 300         /* --message-timeout: each message */
 
 /* ================================================================ options */
 
@@ -61,6 +70,9 @@ typedef struct {
     int once;            /* --once: serve one client, then exit       */
     const char *connect; /* --connect HOST:PORT                       */
     size_t wait_s;       /* --wait S: retry a refused connect S seconds */
+    size_t max_clients;  /* --max-clients N: concurrent sessions      */
+    size_t session_s;    /* --session-timeout S: deadline per session */
+    size_t message_s;    /* --message-timeout S: deadline per message */
 } opts_t;
 
 static void usage(FILE *f)
@@ -93,6 +105,12 @@ static void usage(FILE *f)
         "  --bind ADDR        numeric IPv4 address to listen on (default\n"
         "                     127.0.0.1)\n"
         "  --once             with --serve: exit after one client\n"
+        "  --max-clients N    with --serve: sessions at once (default 8,\n"
+        "                     at most 64; more clients wait in the queue)\n"
+        "  --session-timeout S  with --serve: a session ends after S\n"
+        "                     seconds (default 3600)\n"
+        "  --message-timeout S  with --serve: each message must arrive\n"
+        "                     within S seconds (default 300)\n"
         "  --connect H:P      run only the client, against a server at H:P\n"
         "  --wait S           with --connect: keep retrying a refused\n"
         "                     connection for S seconds (default 120)\n"
@@ -120,6 +138,9 @@ static int parse_opts(opts_t *o, int argc, char **argv)
     o->variant = "lola";
     o->bind = "127.0.0.1";
     o->wait_s = CONNECT_WAIT_S;
+    o->max_clients = MAX_CLIENTS_DEFAULT;
+    o->session_s = SESSION_TIMEOUT_S;
+    o->message_s = MESSAGE_TIMEOUT_S;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         size_t x;
@@ -192,6 +213,27 @@ static int parse_opts(opts_t *o, int argc, char **argv)
             NEED_ARG;
             if (parse_size(v, &o->wait_s, 0, 86400)) {
                 fprintf(stderr, PROG ": --wait wants seconds, 0..86400\n");
+                return -1;
+            }
+        } else if (!strcmp(a, "--max-clients")) {
+            NEED_ARG;
+            if (parse_size(v, &o->max_clients, 1, MAX_CLIENTS_CAP)) {
+                fprintf(stderr, PROG ": --max-clients wants 1..%d\n",
+                        MAX_CLIENTS_CAP);
+                return -1;
+            }
+        } else if (!strcmp(a, "--session-timeout")) {
+            NEED_ARG;
+            if (parse_size(v, &o->session_s, 1, 86400)) {
+                fprintf(stderr, PROG ": --session-timeout wants seconds, "
+                                     "1..86400\n");
+                return -1;
+            }
+        } else if (!strcmp(a, "--message-timeout")) {
+            NEED_ARG;
+            if (parse_size(v, &o->message_s, 1, 86400)) {
+                fprintf(stderr, PROG ": --message-timeout wants seconds, "
+                                     "1..86400\n");
                 return -1;
             }
         } else if (!strcmp(a, "--connect")) {
@@ -859,29 +901,38 @@ static veil_status send_blob(mpc_chan_t *ch, const uint8_t *buf, size_t len)
     return mpc_chan_flush(ch);
 }
 
-/* Receive an object of at most MAX_FRAME bytes into a fresh buffer. */
-static veil_status recv_blob(mpc_chan_t *ch, uint8_t **buf, size_t *len)
+/* Receive an object of at most cap bytes into a fresh buffer (free()).
+ * The announced length is checked against cap before anything is
+ * reserved, and memory grows only as the bytes arrive. */
+static veil_status recv_blob_cap(mpc_chan_t *ch, uint8_t **buf, size_t *len,
+                                 uint64_t cap)
 {
     uint8_t hdr[8];
     uint64_t n = 0;
+    size_t got = 0;
     veil_status st = mpc_chan_recv(ch, hdr, 8);
+    *buf = NULL;
     if (st != VEIL_OK)
         return st;
     for (int i = 0; i < 8; i++)
         n |= (uint64_t)hdr[i] << (8 * i);
-    if (n > MAX_FRAME)
+    if (n > cap || n > MAX_FRAME)
         return VEIL_EFORMAT;
-    *buf = malloc(n ? n : 1);
-    if (*buf == NULL)
-        return VEIL_ENOMEM;
-    st = mpc_chan_recv(ch, *buf, n);
-    if (st != VEIL_OK) {
+    st = mpc_chan_recv_alloc(ch, buf, &got, (size_t)n);
+    if (st == VEIL_OK && got != n) {
         free(*buf);
         *buf = NULL;
-        return st;
+        st = VEIL_EFORMAT;
     }
-    *len = n;
-    return VEIL_OK;
+    if (st == VEIL_OK)
+        *len = got;
+    return st;
+}
+
+/* Receive an object of at most MAX_FRAME bytes into a fresh buffer. */
+static veil_status recv_blob(mpc_chan_t *ch, uint8_t **buf, size_t *len)
+{
+    return recv_blob_cap(ch, buf, len, MAX_FRAME);
 }
 
 static void chan_setup(mpc_chan_t *ch)
@@ -905,69 +956,107 @@ static int net_fail(const char *what, veil_status st)
 
 /* ---------------------------------------------------- server process */
 
-static int serve_session(server_side_t *s, mpc_chan_t *ch, const opts_t *o)
+/* What every session shares (mpc_server_t runs them on their own threads):
+ * the prepared model (read only), the limits derived from the plan, and a
+ * lock so that one evaluation at a time uses the cores. */
+typedef struct {
+    server_side_t *s;
+    const opts_t *o;
+    uint8_t *plan; /* the serialized plan, sent to every client */
+    size_t plan_len;
+    size_t keys_bytes; /* exact size of the evaluation keys */
+    size_t query_cap;  /* largest query: record count + message */
+    pthread_mutex_t eval_mu;
+} serve_ctx_t;
+
+static veil_status session_fail(uint64_t id, const char *what, veil_status st)
 {
+    if (st == VEIL_ECLOSED)
+        fprintf(stderr,
+                PROG " server: session %" PRIu64 ": %s: the client "
+                     "closed the connection\n",
+                id, what);
+    else
+        fprintf(stderr, PROG " server: session %" PRIu64 ": %s: %s\n", id, what,
+                veil_strerror(st));
+    return st;
+}
+
+/* One client: the plan out, the keys in (exactly the size the plan
+ * implies), then queries (each at most the size the plan implies) until a
+ * query with record count 0.  Runs on a session thread; the channel's
+ * deadlines and caps were set by the pool. */
+static veil_status serve_session(mpc_chan_t *ch, void *arg, uint64_t id)
+{
+    serve_ctx_t *x = arg;
+    server_side_t *s = x->s;
     uint8_t *buf = NULL;
-    size_t len = 0;
+    size_t len = 0, queries = 0;
     lola_evalkeys_t ek;
     veil_status st;
-    size_t queries = 0;
 
-    if ((st = lola_spec_serialize(&buf, &len, &s->spec)) != VEIL_OK)
-        return fail("encoding the plan", st);
-    st = send_blob(ch, buf, len);
-    free(buf);
+    if (x->o->threads > 0)
+        omp_set_num_threads(x->o->threads);
+    if ((st = send_blob(ch, x->plan, x->plan_len)) != VEIL_OK)
+        return session_fail(id, "sending the plan", st);
+    st = recv_blob_cap(ch, &buf, &len, x->keys_bytes);
     if (st != VEIL_OK)
-        return net_fail("sending the plan", st);
-    if ((st = recv_blob(ch, &buf, &len)) != VEIL_OK)
-        return net_fail("receiving the evaluation keys", st);
+        return session_fail(id, "receiving the evaluation keys", st);
     st = lola_evalkeys_parse(&ek, &s->setup, buf, len);
     free(buf);
     if (st != VEIL_OK)
-        return fail("the client's evaluation keys are invalid", st);
-    if (!o->json)
-        fprintf(stderr, PROG " server: client keys received (%zu bytes)\n",
-                len);
+        return session_fail(id, "the client's evaluation keys are invalid", st);
+    if (!x->o->json)
+        fprintf(stderr,
+                PROG " server: session %" PRIu64 ": client keys received "
+                     "(%zu bytes)\n",
+                id, len);
     for (;;) {
         lola_msg_t in, out;
         uint32_t records;
         double t0;
-        if ((st = recv_blob(ch, &buf, &len)) != VEIL_OK) {
-            lola_evalkeys_clear(&ek);
-            return net_fail("receiving a query", st);
+        if ((st = recv_blob_cap(ch, &buf, &len, x->query_cap)) != VEIL_OK) {
+            session_fail(id, "receiving a query", st);
+            break;
         }
         if (len < 4) {
             free(buf);
-            lola_evalkeys_clear(&ek);
-            return fail("malformed query", VEIL_EFORMAT);
+            st = session_fail(id, "malformed query", VEIL_EFORMAT);
+            break;
         }
         records = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 |
                   (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 24;
         if (records == 0) { /* end of session */
             free(buf);
+            st = VEIL_OK;
             break;
         }
-        if (records > s->spec.batch) {
+        if (records > (s->spec.batch > 0 ? s->spec.batch : 1)) {
             free(buf);
-            lola_evalkeys_clear(&ek);
-            return fail("query with too many records", VEIL_EFORMAT);
+            st = session_fail(id, "query with too many records", VEIL_EFORMAT);
+            break;
         }
         st = lola_msg_parse(&in, &s->setup, s->setup.in_nct, buf + 4, len - 4);
         free(buf);
         if (st != VEIL_OK) {
-            lola_evalkeys_clear(&ek);
-            return fail("malformed query", st);
+            session_fail(id, "malformed query", st);
+            break;
         }
+        pthread_mutex_lock(&x->eval_mu);
         t0 = now_ms();
         st = lola_server_eval(&out, &s->server, &in, &ek);
+        t0 = now_ms() - t0;
+        pthread_mutex_unlock(&x->eval_mu);
         lola_msg_clear(&in);
         if (st != VEIL_OK) {
-            lola_evalkeys_clear(&ek);
-            return fail("evaluation", st);
+            session_fail(id, "evaluation", st);
+            break;
         }
-        if (!o->json)
-            fprintf(stderr, PROG " server: query %zu evaluated in %.1f ms\n",
-                    ++queries, now_ms() - t0);
+        if (!x->o->json)
+            fprintf(stderr,
+                    PROG " server: session %" PRIu64 ": query %zu evaluated "
+                         "in %.1f ms\n",
+                    id, ++queries, t0);
         st = lola_msg_serialize(&buf, &len, &out, 0);
         lola_msg_clear(&out);
         if (st == VEIL_OK) {
@@ -975,25 +1064,70 @@ static int serve_session(server_side_t *s, mpc_chan_t *ch, const opts_t *o)
             free(buf);
         }
         if (st != VEIL_OK) {
-            lola_evalkeys_clear(&ek);
-            return net_fail("sending an answer", st);
+            session_fail(id, "sending an answer", st);
+            break;
         }
     }
     lola_evalkeys_clear(&ek);
-    return 0;
+#ifdef __GLIBC__
+    malloc_trim(0); /* give the session's key memory back to the system */
+#endif
+    return st;
+}
+
+/* The pool's log hook: one line per event on stderr. */
+static void serve_log(void *arg, const mpc_server_event_t *ev)
+{
+    (void)arg;
+    switch (ev->kind) {
+    case MPC_SERVER_EV_LISTENING:
+        break;
+    case MPC_SERVER_EV_ACCEPT_ERROR:
+        fprintf(stderr,
+                PROG " server: accepting a connection failed: %s "
+                     "(%s); still listening\n",
+                veil_strerror(ev->status), strerror(ev->sys_errno));
+        break;
+    case MPC_SERVER_EV_SESSION_START:
+        fprintf(stderr,
+                PROG " server: session %" PRIu64 " from %s started "
+                     "(%zu running)\n",
+                ev->session, ev->peer, ev->active);
+        break;
+    case MPC_SERVER_EV_SESSION_END:
+        fprintf(stderr,
+                PROG " server: session %" PRIu64 " %s after %.0f ms%s%s\n",
+                ev->session,
+                ev->status == VEIL_OK ? "finished" : "ended with an error",
+                ev->duration_ms, ev->status == VEIL_OK ? "" : ": ",
+                ev->status == VEIL_OK ? "" : veil_strerror(ev->status));
+        break;
+    }
+}
+
+static mpc_server_t *volatile serve_pool; /* for the signal handler */
+
+static void serve_stop(int sig)
+{
+    (void)sig;
+    mpc_server_stop(serve_pool); /* async-signal-safe */
 }
 
 static int run_server(const opts_t *o)
 {
     server_side_t s;
-    mpc_listener_t l;
+    serve_ctx_t x;
+    mpc_server_config_t cfg;
+    mpc_server_stats_t stats;
+    mpc_server_t *pool = NULL;
+    struct sigaction sa;
     char path[4096];
     size_t port;
     veil_status st;
-    int rc = 1;
 
-    if (parse_size(o->serve, &port, 1, 65535)) {
-        fprintf(stderr, PROG ": --serve wants a port number 1..65535\n");
+    if (parse_size(o->serve, &port, 0, 65535)) {
+        fprintf(stderr, PROG ": --serve wants a port number 0..65535 (0: "
+                             "any free port, printed)\n");
         return 2;
     }
     model_path(path, sizeof(path), o);
@@ -1002,33 +1136,80 @@ static int run_server(const opts_t *o)
         return 1;
     }
     print_plan(o, &s, NULL);
-    st = mpc_listener_init(&l, o->bind, (uint16_t)port);
+    memset(&x, 0, sizeof(x));
+    x.s = &s;
+    x.o = o;
+    /* the message caps the agreed plan implies, not a fixed 2 GiB */
+    x.keys_bytes = lola_evalkeys_bytes(&s.setup);
+    x.query_cap = 4 + lola_msg_max_bytes(&s.setup, s.setup.in_nct);
+    if ((st = lola_spec_serialize(&x.plan, &x.plan_len, &s.spec)) != VEIL_OK) {
+        server_close(&s);
+        return fail("encoding the plan", st);
+    }
+    if (x.keys_bytes == 0 || x.query_cap <= 4 || x.keys_bytes > MAX_FRAME ||
+        x.query_cap > MAX_FRAME) {
+        free(x.plan);
+        server_close(&s);
+        return fail("message sizes of the plan", VEIL_ERANGE);
+    }
+    pthread_mutex_init(&x.eval_mu, NULL);
+    mpc_server_config_default(&cfg);
+    cfg.max_clients = o->max_clients;
+    cfg.backlog = (int)o->max_clients;
+    cfg.session_timeout_ms = (int)(o->session_s * 1000);
+    cfg.msg_timeout_ms = (int)(o->message_s * 1000);
+    cfg.idle_timeout_ms = cfg.msg_timeout_ms;
+    cfg.max_frame =
+        (uint32_t)(x.keys_bytes > x.query_cap ? x.keys_bytes : x.query_cap);
+    cfg.max_sessions = o->once ? 1 : 0;
+    cfg.handler = serve_session;
+    cfg.handler_arg = &x;
+    cfg.log = serve_log;
+    st = mpc_server_init(&pool, o->bind, (uint16_t)port, &cfg);
     if (st != VEIL_OK) {
-        fprintf(stderr, PROG ": cannot listen on %s:%zu: %s (%s)\n", o->bind,
-                port, veil_strerror(st), strerror(errno));
+        if (st == VEIL_EINVAL)
+            fprintf(stderr,
+                    PROG ": cannot listen on %s:%zu: not a numeric "
+                         "IPv4 address\n",
+                    o->bind, port);
+        else
+            fprintf(stderr, PROG ": cannot listen on %s:%zu: %s (%s)\n",
+                    o->bind, port, veil_strerror(st), strerror(errno));
+        pthread_mutex_destroy(&x.eval_mu);
+        free(x.plan);
         server_close(&s);
         return 1;
     }
-    fprintf(stderr, PROG " server: model %s, listening on %s:%u\n", path,
-            o->bind, l.port);
-    for (;;) {
-        mpc_chan_t ch;
-        st = mpc_chan_accept(&ch, &l, -1);
-        if (st != VEIL_OK) {
-            fail("accepting a connection", st);
-            break;
-        }
-        chan_setup(&ch);
-        rc = serve_session(&s, &ch, o);
-        mpc_chan_clear(&ch);
-        fprintf(stderr, PROG " server: session %s\n",
-                rc ? "ended with an error" : "finished");
-        if (o->once)
-            break;
-    }
-    mpc_listener_clear(&l);
+    serve_pool = pool;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = serve_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    fprintf(stderr,
+            PROG " server: model %s, listening on %s:%u (at most %zu "
+                 "clients, %zu s per session, keys %zu bytes, queries at "
+                 "most %zu bytes)\n",
+            path, o->bind, mpc_server_port(pool), o->max_clients, o->session_s,
+            x.keys_bytes, x.query_cap);
+    st = mpc_server_run(pool);
+    mpc_server_stats(&stats, pool);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    serve_pool = NULL;
+    mpc_server_clear(pool);
+    fprintf(stderr,
+            PROG " server: stopped after %" PRIu64 " sessions (%" PRIu64
+                 " finished, %" PRIu64 " failed, %" PRIu64 " timed out, "
+                 "%" PRIu64 " failed accepts)\n",
+            stats.accepted, stats.ok, stats.failed, stats.timed_out,
+            stats.accept_errors);
+    pthread_mutex_destroy(&x.eval_mu);
+    free(x.plan);
     server_close(&s);
-    return rc;
+    if (st != VEIL_OK)
+        return fail("the listener failed", st);
+    return o->once && stats.ok != 1 ? 1 : 0;
 }
 
 /* ---------------------------------------------------- client process */

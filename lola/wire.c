@@ -51,6 +51,42 @@ static veil_status check_header(const uint8_t *buf, size_t len, uint32_t magic,
     return VEIL_OK;
 }
 
+size_t lola_evalkeys_bytes(const lola_setup_t *su)
+{
+    size_t total = LOLA_WIRE_HEADER_BYTES;
+    if (su == NULL || su->ncomp == 0)
+        return 0;
+    for (size_t c = 0; c < su->ncomp; c++) {
+        /* the sizes depend only on the context and the key count */
+        bfv_relin_key_t rk;
+        bfv_galois_keys_t gk;
+        memset(&rk, 0, sizeof(rk));
+        memset(&gk, 0, sizeof(gk));
+        rk.ctx = &su->ctx[c];
+        gk.ctx = &su->ctx[c];
+        gk.count = su->ngalois;
+        total +=
+            bfv_relin_key_serial_size(&rk) + bfv_galois_keys_serial_size(&gk);
+    }
+    return total;
+}
+
+size_t lola_msg_max_bytes(const lola_setup_t *su, size_t nct)
+{
+    size_t total = LOLA_WIRE_HEADER_BYTES;
+    if (su == NULL || su->ncomp == 0 || nct == 0)
+        return 0;
+    for (size_t c = 0; c < su->ncomp; c++) {
+        /* the largest form: size 3, not seeded */
+        bfv_ciphertext_t ct;
+        memset(&ct, 0, sizeof(ct));
+        ct.ctx = &su->ctx[c];
+        ct.size = 3;
+        total += nct * bfv_ciphertext_serial_size(&ct, BFV_SERIAL_FULL);
+    }
+    return total;
+}
+
 veil_status lola_evalkeys_serialize(uint8_t **buf, size_t *len,
                                     const lola_evalkeys_t *ek)
 {

@@ -13,11 +13,14 @@
 #include "veil/mpc.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -27,8 +30,10 @@
 /* One frame to receive: the header first, then len payload bytes. */
 typedef struct {
     uint8_t *dst; /* payload destination */
-    size_t cap;   /* room at dst */
+    size_t cap;   /* room at dst; with grow: the largest length accepted */
     size_t exact; /* required payload length, or SIZE_MAX for any */
+    int grow;     /* dst is ours (malloc), grown as bytes arrive */
+    size_t room;  /* with grow: bytes reserved at dst */
     uint8_t hdr[MPC_CHAN_HEADER_BYTES];
     size_t hdr_got;
     size_t len; /* payload length from the header */
@@ -69,7 +74,30 @@ static veil_status check_header(const mpc_chan_t *ch, frame_in_t *f)
     if (f->exact != SIZE_MAX ? len != f->exact : len > f->cap)
         return VEIL_EFORMAT;
     f->len = len;
+    if (f->grow) { /* first reservation: small, whatever the header says */
+        f->room = len < MPC_CHAN_GROW_MIN ? len : MPC_CHAN_GROW_MIN;
+        f->dst = malloc(f->room > 0 ? f->room : 1);
+        if (f->dst == NULL)
+            return VEIL_ENOMEM;
+    }
     return VEIL_OK;
+}
+
+/* With grow: make room for more payload once the reservation is full,
+ * doubling up to the frame's length.  Returns the room left at dst. */
+static size_t payload_room(frame_in_t *f, veil_status *st)
+{
+    if (f->grow && f->got == f->room && f->room < f->len) {
+        size_t want = f->room > f->len / 2 ? f->len : 2 * f->room;
+        uint8_t *p = realloc(f->dst, want);
+        if (p == NULL) {
+            *st = VEIL_ENOMEM;
+            return 0;
+        }
+        f->dst = p;
+        f->room = want;
+    }
+    return (f->grow ? f->room : f->len) - f->got;
 }
 
 /* Consume buffered input into the frame; 1 if anything moved. */
@@ -86,7 +114,9 @@ static int take_buffered(mpc_chan_t *ch, frame_in_t *f, veil_status *st)
         if (f->hdr_got == MPC_CHAN_HEADER_BYTES)
             *st = check_header(ch, f);
     } else {
-        k = f->len - f->got;
+        k = payload_room(f, st);
+        if (*st != VEIL_OK)
+            return 1;
         k = k < avail ? k : avail;
         memcpy(f->dst + f->got, ch->rbuf + ch->rpos, k);
         f->got += k;
@@ -103,17 +133,49 @@ static int frame_done(const frame_in_t *f)
            (f->hdr_got == MPC_CHAN_HEADER_BYTES && f->got == f->len);
 }
 
+int64_t mpc_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void mpc_chan_set_deadline(mpc_chan_t *ch, int64_t timeout_ms)
+{
+    if (ch != NULL)
+        ch->deadline_ms = timeout_ms < 0 ? 0 : mpc_now_ms() + timeout_ms;
+}
+
+/* The deadline of a call starting now: the earlier of the session deadline
+ * and now + msg_timeout_ms; 0 if neither is set. */
+static int64_t call_deadline(const mpc_chan_t *ch)
+{
+    int64_t d = ch->deadline_ms;
+    if (ch->msg_timeout_ms >= 0) {
+        int64_t m = mpc_now_ms() + ch->msg_timeout_ms;
+        if (d == 0 || m < d)
+            d = m;
+    }
+    return d;
+}
+
 /* The loop described at the top.  out/out_len: payload to write after the
- * write buffer (may be NULL/0); f: frame to receive (may be NULL). */
+ * write buffer (may be NULL/0); f: frame to receive (may be NULL).  The
+ * call fails with VEIL_ETIMEOUT at its absolute deadline (call_deadline),
+ * whatever progress it makes, or after timeout_ms without progress. */
 static veil_status pump(mpc_chan_t *ch, const uint8_t *out, size_t out_len,
                         frame_in_t *f)
 {
     size_t out_done = 0;
+    int64_t deadline = call_deadline(ch);
     for (;;) {
-        int progress = 0;
+        int progress = 0, wait_ms, idle;
         short events = 0;
         struct pollfd pfd;
         veil_status st = VEIL_OK;
+
+        if (deadline != 0 && mpc_now_ms() >= deadline)
+            return fail(ch, VEIL_ETIMEOUT);
 
         /* 1. output: the buffer, then the caller's payload */
         while (ch->wpos < ch->wlen || out_done < out_len) {
@@ -162,8 +224,10 @@ static veil_status pump(mpc_chan_t *ch, const uint8_t *out, size_t out_len,
             /* a large remaining payload goes straight to its place */
             if (f->hdr_got == MPC_CHAN_HEADER_BYTES &&
                 f->len - f->got >= MPC_CHAN_BUF_BYTES / 4) {
+                room = payload_room(f, &st);
+                if (st != VEIL_OK)
+                    return fail(ch, st);
                 dst = f->dst + f->got;
-                room = f->len - f->got;
             } else {
                 dst = ch->rbuf;
                 room = MPC_CHAN_BUF_BYTES;
@@ -196,8 +260,19 @@ static veil_status pump(mpc_chan_t *ch, const uint8_t *out, size_t out_len,
         pfd.fd = ch->fd;
         pfd.events = events;
         pfd.revents = 0;
-        int pr = poll(&pfd, 1, ch->timeout_ms);
-        if (pr == 0)
+        wait_ms = ch->timeout_ms;
+        idle = 1;
+        if (deadline != 0) {
+            int64_t left = deadline - mpc_now_ms();
+            if (left <= 0)
+                return fail(ch, VEIL_ETIMEOUT);
+            if (wait_ms < 0 || left < wait_ms) {
+                wait_ms = left > INT_MAX ? INT_MAX : (int)left;
+                idle = 0; /* the deadline check above ends the call */
+            }
+        }
+        int pr = poll(&pfd, 1, wait_ms);
+        if (pr == 0 && idle)
             return fail(ch, VEIL_ETIMEOUT);
         if (pr < 0 && errno != EINTR)
             return fail(ch, VEIL_EIO);
@@ -219,6 +294,8 @@ veil_status mpc_chan_init_fd(mpc_chan_t *ch, int fd)
         return VEIL_EINVAL;
     ch->fd = fd;
     ch->timeout_ms = MPC_CHAN_TIMEOUT_DEFAULT;
+    ch->msg_timeout_ms = -1;
+    ch->deadline_ms = 0;
     ch->max_frame = MPC_CHAN_MAX_FRAME_DEFAULT;
     ch->wbuf = veil_alloc(MPC_CHAN_BUF_BYTES);
     ch->rbuf = veil_alloc(MPC_CHAN_BUF_BYTES);
@@ -348,6 +425,31 @@ veil_status mpc_chan_recv_any(mpc_chan_t *ch, void *buf, size_t cap,
     if (len == NULL)
         return VEIL_EINVAL;
     return recv_frame(ch, buf, cap, SIZE_MAX, len);
+}
+
+veil_status mpc_chan_recv_alloc(mpc_chan_t *ch, uint8_t **buf, size_t *len,
+                                size_t cap)
+{
+    frame_in_t f;
+    veil_status st;
+    if (buf != NULL)
+        *buf = NULL;
+    if (ch == NULL || ch->fd < 0 || buf == NULL || len == NULL)
+        return VEIL_EINVAL;
+    if (ch->err != VEIL_OK)
+        return ch->err;
+    memset(&f, 0, sizeof(f));
+    f.cap = cap;
+    f.exact = SIZE_MAX;
+    f.grow = 1;
+    st = pump(ch, NULL, 0, &f);
+    if (st != VEIL_OK) {
+        free(f.dst);
+        return st;
+    }
+    *buf = f.dst;
+    *len = f.len;
+    return VEIL_OK;
 }
 
 veil_status mpc_chan_exchange(mpc_chan_t *ch, void *in, const void *out,

@@ -9,7 +9,7 @@ noinst_HEADERS += mpc/internal.h mpc/beaver_internal.h
 # the kernel tables (dispatch.c), one per VEIL_ISA path, filled once from
 # veil_cpu_has().
 libveil_la_SOURCES += mpc/dispatch.c mpc/aes.c mpc/hash.c mpc/prg.c \
-	mpc/chan.c mpc/chan_tcp.c mpc/run2.c mpc/field.c mpc/fixed.c \
+	mpc/chan.c mpc/chan_tcp.c mpc/server.c mpc/run2.c mpc/field.c mpc/fixed.c \
 	mpc/share.c mpc/beaver.c mpc/poly.c mpc/triples_bfv.c
 
 # ISA kernels, each folder named after its instruction set and its files
@@ -37,8 +37,15 @@ endif
 check_PROGRAMS += test/mpc/test_mpc
 TESTS += test/mpc/test_mpc
 test_mpc_test_mpc_SOURCES = test/mpc/aes.c test/mpc/chan.c \
-	test/mpc/field.c test/mpc/beaver.c test/mpc/triples_bfv.c
+	test/mpc/server.c test/mpc/field.c test/mpc/beaver.c test/mpc/triples_bfv.c
 test_mpc_test_mpc_LDADD = $(TEST_LDADD)
+
+# Soak test of the bounded server (apps/mnist_lola --serve): hostile
+# connections from test/mpc/hostile while real clients are served.
+check_PROGRAMS += test/mpc/hostile
+test_mpc_hostile_SOURCES = test/mpc/hostile.c
+TESTS += test/mpc/soak.sh
+EXTRA_DIST += test/mpc/soak.sh
 
 # veil-bench suite "mpc" (OT and Beaver rows)
 apps_veil_bench_SOURCES += apps/bench/bench_mpc_ot.c

@@ -34,6 +34,16 @@ extern "C" {
 #define LOLA_WIRE_VERSION 1
 #define LOLA_WIRE_HEADER_BYTES 16
 
+/* Exact size of the evaluation keys of setup su as lola_evalkeys_serialize
+ * writes them (and the only size lola_evalkeys_parse accepts), computed
+ * from the plan alone: a receiver's memory cap.  0 if su is NULL. */
+size_t lola_evalkeys_bytes(const lola_setup_t *su);
+
+/* Largest size of a message of nct ciphertexts per component of setup su
+ * (every ciphertext of size 3, unseeded): a receiver's memory cap.  0 for
+ * NULL or nct == 0. */
+size_t lola_msg_max_bytes(const lola_setup_t *su, size_t nct);
+
 /* Evaluation keys as bytes: *buf from malloc (free with free()).
  * VEIL_EINVAL, VEIL_ENOMEM. */
 VEIL_EXPORT veil_status lola_evalkeys_serialize(
