@@ -19,9 +19,10 @@
  *      = ([x]_D mod q_i - h mod q_i) D^-1 mod q_i;
  *   3. that row goes to NTT form and c'_k = c_k D^-1 - r D^-1 mod q_i
  *      (the NTT is linear: the kept rows never leave NTT form).
- * Products by constants use Shoup's method, which takes any 64-bit
- * multiplicand: every intermediate value stays below 2^52.  Only integer
- * arithmetic: the same bits on every machine, ISA and thread count.
+ * Step 2 runs row by row on the pointwise kernels of ntt.h (vectorised
+ * on every path), a residue of one prime being first reduced mod the other
+ * (bfv_reduce_row).  Only integer arithmetic, every value fully reduced:
+ * the same bits on every machine, ISA and thread count.
  */
 #include "bfv_internal.h"
 #include <string.h>
@@ -119,16 +120,12 @@ veil_status bfv_mod_switch_limbs(size_t *limbs, const bfv_context_t *ctx,
 
 /* Constants of one switch, made per call: O(L^2) words. */
 typedef struct {
-    size_t l, k;                          /* kept and dropped primes      */
-    uint64_t h_drop[BFV_MAX_Q];           /* h mod d_j                    */
-    uint64_t shift_drop[BFV_MAX_Q];       /* d_j 2^s >= 2^50: = 0 mod d_j */
+    size_t l, k;                          /* kept and dropped primes    */
+    uint64_t h_drop[BFV_MAX_Q];           /* h mod d_j                  */
     uint64_t dinv[BFV_MAX_Q * BFV_MAX_Q]; /* [j * k + m]: d_j^-1 mod d_m */
-    uint64_t dinv_sh[BFV_MAX_Q * BFV_MAX_Q];
-    uint64_t dmod[BFV_MAX_Q * BFV_MAX_Q]; /* [i * k + j]: d_j mod q_i    */
-    uint64_t dmod_sh[BFV_MAX_Q * BFV_MAX_Q];
-    uint64_t h_keep[BFV_MAX_Q]; /* h mod q_i                    */
-    uint64_t Dinv[BFV_MAX_Q];   /* D^-1 mod q_i                 */
-    uint64_t Dinv_sh[BFV_MAX_Q];
+    uint64_t dmod[BFV_MAX_Q * BFV_MAX_Q]; /* [i * k + j]: d_j mod q_i   */
+    uint64_t h_keep[BFV_MAX_Q];           /* h mod q_i                  */
+    uint64_t Dinv[BFV_MAX_Q];             /* D^-1 mod q_i               */
 } ms_consts_t;
 
 static veil_status ms_consts_init(ms_consts_t *c, const bfv_context_t *ctx,
@@ -148,60 +145,51 @@ static veil_status ms_consts_init(ms_consts_t *c, const bfv_context_t *ctx,
     mpz_sub_ui(h, D, 1);
     mpz_fdiv_q_2exp(h, h, 1);
     for (size_t j = 0; j < k && st == VEIL_OK; j++) {
-        const uint64_t d = q[l + j];
-        unsigned s = 0;
-        c->h_drop[j] = mpz_fdiv_ui(h, d);
-        while ((d << s) < (UINT64_C(1) << NTT_MAX_PRIME_BITS))
-            s++;
-        c->shift_drop[j] = d << s;
-        for (size_t m = j + 1; m < k && st == VEIL_OK; m++) {
-            const uint64_t dm = q[l + m];
-            st = ntt_inv_mod(&c->dinv[j * k + m], d % dm, dm);
-            c->dinv_sh[j * k + m] = ntt_shoup_precomp(c->dinv[j * k + m], dm);
-        }
+        c->h_drop[j] = mpz_fdiv_ui(h, q[l + j]);
+        for (size_t m = j + 1; m < k && st == VEIL_OK; m++)
+            st =
+                ntt_inv_mod(&c->dinv[j * k + m], q[l + j] % q[l + m], q[l + m]);
     }
     for (size_t i = 0; i < l && st == VEIL_OK; i++) {
-        uint64_t dm = mpz_fdiv_ui(D, q[i]);
         c->h_keep[i] = mpz_fdiv_ui(h, q[i]);
-        st = ntt_inv_mod(&c->Dinv[i], dm, q[i]);
-        c->Dinv_sh[i] = ntt_shoup_precomp(c->Dinv[i], q[i]);
-        for (size_t j = 0; j < k; j++) {
+        st = ntt_inv_mod(&c->Dinv[i], mpz_fdiv_ui(D, q[i]), q[i]);
+        for (size_t j = 0; j < k; j++)
             c->dmod[i * k + j] = q[l + j] % q[i];
-            c->dmod_sh[i * k + j] = ntt_shoup_precomp(c->dmod[i * k + j], q[i]);
-        }
     }
     mpz_clears(D, h, NULL);
     return st;
 }
 
-/* Step 2 for columns [lo, hi): x (k rows, stride n) holds x mod d_j and is
- * overwritten; corr (l rows, stride n) receives r D^-1 mod q_i. */
-static void ms_columns(uint64_t *corr, uint64_t *x, const ms_consts_t *c,
-                       const uint64_t *q, size_t n, size_t lo, size_t hi)
+/* Step 2 for one polynomial, row by row with the vector kernels: x (k rows)
+ * holds x mod d_j and becomes the mixed-radix digits a_j; corr (l rows)
+ * receives r D^-1 mod q_i; tmp is one row of scratch. */
+static void ms_digits(uint64_t *corr, uint64_t *x, uint64_t *tmp,
+                      const ms_consts_t *c, const bfv_context_t *ctx)
 {
-    const size_t l = c->l, k = c->k;
-    for (size_t col = lo; col < hi; col++) {
-        /* mixed radix: x[j] becomes a_j */
-        for (size_t j = 0; j + 1 < k; j++) {
-            const uint64_t a = x[j * n + col];
-            for (size_t m = j + 1; m < k; m++) {
-                /* a < 2^50 <= d_m 2^s: the sum is >= 0 and = x_m - a */
-                const uint64_t v = x[m * n + col] + c->shift_drop[m] - a;
-                x[m * n + col] = ntt_mul_shoup(v, c->dinv[j * k + m],
-                                               c->dinv_sh[j * k + m], q[l + m]);
-            }
+    const size_t l = c->l, k = c->k, n = ctx->n;
+    const ntt_plan_t *pl = ctx->plans;
+    /* x_m <- (x_m - a_j) d_j^-1 mod d_m, a_j = x_j in [0, d_j) */
+    for (size_t j = 0; j + 1 < k; j++)
+        for (size_t m = j + 1; m < k; m++) {
+            uint64_t *xm = x + m * n;
+            const ntt_plan_t *pm = &pl[l + m];
+            bfv_reduce_row(tmp, x + j * n, n, pl[l + j].q, pm);
+            ntt_vec_sub(pm, xm, xm, tmp);
+            ntt_vec_mul_scalar(pm, xm, xm, c->dinv[j * k + m]);
         }
-        /* Horner mod every kept prime, then (.. - h) D^-1 */
-        for (size_t i = 0; i < l; i++) {
-            uint64_t acc = x[(k - 1) * n + col];
-            for (size_t j = k - 1; j-- > 0;)
-                acc = ntt_mul_shoup_lazy(acc, c->dmod[i * k + j],
-                                         c->dmod_sh[i * k + j], q[i]) +
-                      x[j * n + col];
-            /* acc < 2 q_i + 2^50 < 2^52: acc + q_i - h_i >= 0 */
-            corr[i * n + col] = ntt_mul_shoup(acc + q[i] - c->h_keep[i],
-                                              c->Dinv[i], c->Dinv_sh[i], q[i]);
+    /* [x]_D mod q_i by Horner, then ([x]_D - h) D^-1 */
+    for (size_t i = 0; i < l; i++) {
+        uint64_t *acc = corr + i * n;
+        bfv_reduce_row(acc, x + (k - 1) * n, n, pl[l + k - 1].q, &pl[i]);
+        for (size_t j = k - 1; j-- > 0;) {
+            ntt_vec_mul_scalar(&pl[i], acc, acc, c->dmod[i * k + j]);
+            bfv_reduce_row(tmp, x + j * n, n, pl[l + j].q, &pl[i]);
+            ntt_vec_add(&pl[i], acc, acc, tmp);
         }
+        for (size_t col = 0; col < n; col++)
+            tmp[col] = c->h_keep[i];
+        ntt_vec_sub(&pl[i], acc, acc, tmp);
+        ntt_vec_mul_scalar(&pl[i], acc, acc, c->Dinv[i]);
     }
 }
 
@@ -221,7 +209,7 @@ veil_status bfv_mod_switch(bfv_ms_ciphertext_t *out, const bfv_ciphertext_t *ct,
         return VEIL_EINVAL;
     ctx = ct->ctx;
     const size_t n = ctx->n, L = ctx->n_q, l = limbs, k = L - l;
-    const size_t size = ct->size;
+    const size_t size = ct->size, rows = L + 1;
     const uint64_t *q = ctx->params.q;
 
     /* refuse a modulus the rounding noise alone could overflow */
@@ -249,8 +237,8 @@ veil_status bfv_mod_switch(bfv_ms_ciphertext_t *out, const bfv_ciphertext_t *ct,
         veil_free(c);
         return VEIL_EPARAM; /* cannot happen for distinct primes */
     }
-    /* per polynomial: k rows x (coefficient form) and l rows r D^-1 */
-    work = bfv_scratch(BFV_SCRATCH_TMP, size * L * n);
+    /* per polynomial: k rows x, l rows r D^-1, one row of scratch */
+    work = bfv_scratch(BFV_SCRATCH_TMP, size * rows * n);
     if (work == NULL) {
         veil_free(c);
         return VEIL_ENOMEM;
@@ -263,27 +251,25 @@ veil_status bfv_mod_switch(bfv_ms_ciphertext_t *out, const bfv_ciphertext_t *ct,
     for (size_t pj = 0; pj < size * k; pj++) {
         const size_t p = pj / k, j = pj % k;
         const ntt_plan_t *pl = &ctx->plans[l + j];
-        uint64_t *x = work + (p * L + j) * n;
+        uint64_t *x = work + (p * rows + j) * n;
         const uint64_t hj = c->h_drop[j], dj = q[l + j];
         memcpy(x, bfv_ct_row(ct, p, l + j), n * sizeof(uint64_t));
         ntt_inverse(pl, x);
         for (size_t col = 0; col < n; col++)
             x[col] = ntt_add_mod(x[col], hj, dj);
     }
-    /* step 2: mixed radix and the corrections, columns in blocks */
+    /* step 2: mixed radix and the corrections, one polynomial per thread */
 #pragma omp parallel for schedule(static)
-    for (size_t pb = 0; pb < size * BFV_COL_BLOCKS; pb++) {
-        const size_t p = pb / BFV_COL_BLOCKS, b = pb % BFV_COL_BLOCKS;
-        const size_t len = n / BFV_COL_BLOCKS;
-        uint64_t *x = work + p * L * n;
-        ms_columns(x + k * n, x, c, q, n, b * len, (b + 1) * len);
+    for (size_t p = 0; p < size; p++) {
+        uint64_t *x = work + p * rows * n;
+        ms_digits(x + k * n, x, x + L * n, c, ctx);
     }
     /* step 3: c' = c D^-1 - NTT(r D^-1) on the kept rows */
 #pragma omp parallel for schedule(static)
     for (size_t pi = 0; pi < size * l; pi++) {
         const size_t p = pi / l, i = pi % l;
         const ntt_plan_t *pl = &ctx->plans[i];
-        uint64_t *corr = work + (p * L + k + i) * n;
+        uint64_t *corr = work + (p * rows + k + i) * n;
         uint64_t *o = bfv_ms_ct_row(out, p, i);
         ntt_forward(pl, corr);
         ntt_vec_mul_scalar(pl, o, bfv_ct_row(ct, p, i), c->Dinv[i]);
