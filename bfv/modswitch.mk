@@ -9,3 +9,13 @@ test_bfv_test_bfv_modswitch_SOURCES = test/bfv/helpers.c test/bfv/helpers.h \
 	test/bfv/serial_util.c test/bfv/serial_util.h \
 	test/bfv/modswitch.c
 test_bfv_test_bfv_modswitch_LDADD = $(TEST_LDADD)
+
+# libFuzzer target for the deserializer (variables from bfv/aux.mk)
+if ENABLE_FUZZ
+noinst_PROGRAMS += fuzz/fuzz_bfv_ms_ciphertext
+fuzz_fuzz_bfv_ms_ciphertext_SOURCES = fuzz/fuzz_bfv_ms_ciphertext.c \
+	$(BFV_FUZZ_ENV)
+fuzz_fuzz_bfv_ms_ciphertext_CFLAGS = $(BFV_FUZZ_COMPILE)
+fuzz_fuzz_bfv_ms_ciphertext_LDFLAGS = $(BFV_FUZZ_LINK)
+fuzz_fuzz_bfv_ms_ciphertext_LDADD = libveil.la
+endif
