@@ -1,7 +1,7 @@
 # bfv modulus switching (bfv.h "modulus switching", bfv_serial.h
 # "modulus-switched ciphertexts"): library sources and the test suite.
 # Included from bfv/local.mk.
-libveil_la_SOURCES += bfv/modswitch.c bfv/serial_ms.c
+libveil_la_SOURCES += bfv/modswitch.c bfv/serial_ms.c bfv/rerandomize.c
 
 check_PROGRAMS += test/bfv/test_bfv_modswitch
 TESTS += test/bfv/test_bfv_modswitch

@@ -603,6 +603,30 @@ veil_status bfv_decrypt_ms(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
 veil_status bfv_noise_budget_ms(int *bits, const bfv_secret_key_t *sk,
                                 const bfv_ms_ciphertext_t *ct) VEIL_WUR;
 
+/* Circuit privacy for a ciphertext sent back to the key holder (a server's
+ * answer), before it is switched: re-randomization and noise flooding
+ * (Gentry's thesis, section 21).  ct += Enc_pk(0) (fresh u, e_0, e_1:
+ * c_1 becomes pseudorandom under RLWE, so it no longer depends on how ct
+ * was computed), then, if flood_bits > 0, c_0 += F with coefficients
+ * uniform in [-2^flood_bits, 2^flood_bits): a phase noise of at most W per
+ * coefficient is then within statistical distance n W / 2^(flood_bits + 1)
+ * of F alone.  ct: size 2.  VEIL_EINVAL (NULL, context mismatch, size,
+ * flood_bits + 3 > log2 Q), VEIL_ENOMEM. */
+veil_status bfv_rerandomize(bfv_ciphertext_t *ct, const bfv_public_key_t *pk,
+                            unsigned flood_bits, veil_rng_t *rng) VEIL_WUR;
+
+/* The flooding that hides the noise of a ciphertext whose budget is at
+ * least budget_bits (bfv_noise_budget, or bfv_estimate's prediction) with
+ * statistical distance at most 2^-lambda: *bits = lambda + log2(n) +
+ * bitlen(W) - 1, W = Q / (t 2^(budget_bits + 1)) + t + 21 (2n + 1) (the
+ * phase noise the budget allows, plus that of Enc_pk(0)); *budget_after is
+ * a lower bound on the budget once flooded, for bfv_mod_switch_limbs.
+ * VEIL_EINVAL (NULL, budget_bits outside [0, 4096], lambda > 256),
+ * VEIL_ENOISE (the flooded noise would not leave 1 bit: raise Q). */
+veil_status bfv_flood_bits(unsigned *bits, int *budget_after,
+                           const bfv_context_t *ctx, int budget_bits,
+                           unsigned lambda) VEIL_WUR;
+
 /* ===================================================== in-place variants */
 
 static inline VEIL_WUR veil_status bfv_add_inplace(bfv_ciphertext_t *a,

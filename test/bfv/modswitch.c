@@ -736,3 +736,88 @@ Test(modswitch, serial_hostile)
     su_clear(&s3);
     su_clear(&s);
 }
+
+/* ------------------------------------------- re-randomization, flooding */
+
+/* Flooding to hide a fresh ciphertext's noise at 40 bits: the result still
+ * decrypts (also switched to the limbs the flooded budget needs), its
+ * measured noise is as large as the flood (this fails when the flood is
+ * left out), and c_1 has changed (re-randomized). */
+Test(modswitch, rerandomize_and_flood)
+{
+    bt_env_t e;
+    bfv_ciphertext_t ct, orig;
+    bfv_ms_ciphertext_t out;
+    bfv_plaintext_t pt;
+    const size_t n = 8192;
+    uint64_t *v = malloc(n * 8), *got = malloc(n * 8);
+    unsigned f;
+    int after, b0, b1, b2;
+    size_t l;
+    bt_env_preset(&e, n, 0, "modswitch.flood");
+    cr_assert_eq(bfv_ciphertext_init(&ct, &e.ctx), VEIL_OK);
+    cr_assert_eq(bfv_ciphertext_init(&orig, &e.ctx), VEIL_OK);
+    cr_assert_eq(bfv_ms_ciphertext_init(&out, &e.ctx), VEIL_OK);
+    cr_assert_eq(bfv_plaintext_init(&pt, &e.ctx), VEIL_OK);
+    bt_random_slots(&e.rng, v, n, e.t);
+    bt_encrypt(&e, &ct, v);
+    cr_assert_eq(bfv_ciphertext_copy(&orig, &ct), VEIL_OK);
+    b0 = bt_budget(&e, &ct);
+    cr_assert_eq(bfv_flood_bits(&f, &after, &e.ctx, b0, 40), VEIL_OK);
+    const long logq = (long)mpz_sizeinbase(e.ctx.base_q.Q, 2);
+    /* f = 40 + log2 n + bitlen(W) - 1, W = Q / (t 2^(b0 + 1)) + t +
+     * 21 (2n + 1), recomputed here with fmpz */
+    {
+        fmpz_t w;
+        fmpz_init(w);
+        fmpz_one(w);
+        for (size_t i = 0; i < e.ctx.n_q; i++)
+            fmpz_mul_ui(w, w, e.ctx.params.q[i]);
+        fmpz_fdiv_q_2exp(w, w, (ulong)b0 + 1);
+        fmpz_fdiv_q_ui(w, w, e.t);
+        fmpz_add_ui(w, w, e.t + 21 * (2 * n + 1));
+        cr_assert_eq((long)f, 40 + 13 + (long)fmpz_bits(w) - 1, "f %u", f);
+        fmpz_clear(w);
+    }
+    cr_assert_eq(bfv_rerandomize(&ct, &e.pk, f, &e.rng), VEIL_OK);
+    cr_assert_neq(memcmp(bfv_ct_row(&ct, 1, 0), bfv_ct_row(&orig, 1, 0), n * 8),
+                  0);
+    bt_decrypt(&e, got, &ct);
+    bt_assert_slots(got, v, n, "flooded");
+    b1 = bt_budget(&e, &ct);
+    /* the noise is the flood: |v| ~ t 2^f, budget ~ log Q - log t - f */
+    cr_assert_geq(b1, after, "measured %d, promised %d", b1, after);
+    cr_assert_leq(b1, logq - 17 - (long)f + 1, "measured %d, f %u", b1, f);
+    cr_assert_eq(bfv_mod_switch_limbs(&l, &e.ctx, 2, after, 1), VEIL_OK);
+    cr_assert_eq(bfv_mod_switch(&out, &ct, l), VEIL_OK);
+    cr_assert_eq(bfv_decrypt_ms(&pt, &e.sk, &out), VEIL_OK);
+    cr_assert_eq(bfv_decode_batch(got, &pt), VEIL_OK);
+    bt_assert_slots(got, v, n, "flooded and switched");
+    cr_assert_eq(bfv_noise_budget_ms(&b2, &e.sk, &out), VEIL_OK);
+    cr_assert_geq(b2, 1);
+
+    /* no flood: re-randomized only, the budget stays near b0 */
+    cr_assert_eq(bfv_ciphertext_copy(&ct, &orig), VEIL_OK);
+    cr_assert_eq(bfv_rerandomize(&ct, &e.pk, 0, &e.rng), VEIL_OK);
+    cr_assert_neq(memcmp(bfv_ct_row(&ct, 1, 0), bfv_ct_row(&orig, 1, 0), n * 8),
+                  0);
+    bt_decrypt(&e, got, &ct);
+    bt_assert_slots(got, v, n, "re-randomized");
+    cr_assert_geq(bt_budget(&e, &ct), b0 - 2);
+
+    /* refusals */
+    cr_assert_eq(bfv_flood_bits(&f, &after, &e.ctx, 20, 40), VEIL_ENOISE);
+    cr_assert_eq(bfv_flood_bits(&f, &after, &e.ctx, -1, 40), VEIL_EINVAL);
+    cr_assert_eq(bfv_flood_bits(NULL, &after, &e.ctx, 20, 40), VEIL_EINVAL);
+    cr_assert_eq(bfv_rerandomize(&ct, &e.pk, (unsigned)logq, &e.rng),
+                 VEIL_EINVAL);
+    cr_assert_eq(bfv_square(&ct, &orig), VEIL_OK);
+    cr_assert_eq(bfv_rerandomize(&ct, &e.pk, 0, &e.rng), VEIL_EINVAL);
+    bfv_plaintext_clear(&pt);
+    bfv_ms_ciphertext_clear(&out);
+    bfv_ciphertext_clear(&orig);
+    bfv_ciphertext_clear(&ct);
+    bt_env_clear(&e);
+    free(v);
+    free(got);
+}
