@@ -7,11 +7,15 @@
  *   apps/02_batching_rotations
  *
  * Every step is decrypted and compared with the same permutation applied to
- * the plaintext matrix.  Exit status 0 when every check passes.
+ * the plaintext matrix.  It also times four rotations done one by one
+ * against the same four hoisted (one decomposition shared), and checks that
+ * both give identical ciphertexts.  Exit status 0 when every check passes.
  */
+#include "veil/bfv.h"
 #include <stdio.h>
 #include <stdlib.h>
-#include "veil/bfv.h"
+#include <string.h>
+#include <time.h>
 
 static void check(veil_status st, const char *what)
 {
@@ -51,6 +55,19 @@ static void show(viewer_t *v, const char *what, const bfv_ciphertext_t *ct,
            (unsigned long long)v->slots[h + 2],
            (unsigned long long)v->slots[n - 1]);
     v->failures += !ok;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 /* The plaintext model: rotate both rows so that column j moves to j + k. */
@@ -150,6 +167,35 @@ int main(void)
                  (long long)steps[i]);
         model_rotate(want, m, steps[i], n);
         show(&v, what, &outs[i], want);
+    }
+
+    /* Timing: the same four rotations one by one (each decomposes x again)
+     * and hoisted (one decomposition, doc/06-rotations.md, section 4).
+     * Median of 9 runs of each; the results must be identical. */
+    {
+        double plain[9], hoisted[9];
+        int same = 1;
+        for (int r = 0; r < 9; r++) {
+            double t0 = now_ms();
+            for (int i = 0; i < 4; i++)
+                check(bfv_rotate_rows(&outs[i], &x, steps[i], &gk), "rotate");
+            double t1 = now_ms();
+            check(bfv_rotate_rows_many(outs, &x, steps, 4, &gk), "hoisted");
+            double t2 = now_ms();
+            plain[r] = t1 - t0;
+            hoisted[r] = t2 - t1;
+        }
+        for (int i = 0; i < 4; i++) {
+            check(bfv_rotate_rows(&y, &x, steps[i], &gk), "rotate");
+            same &= memcmp(y.data, outs[i].data,
+                           2 * ctx.n_q * n * sizeof(uint64_t)) == 0;
+        }
+        qsort(plain, 9, sizeof(double), cmp_double);
+        qsort(hoisted, 9, sizeof(double), cmp_double);
+        printf("4 rotations one by one: %.2f ms; hoisted: %.2f ms "
+               "(median of 9); ciphertexts %s\n",
+               plain[4], hoisted[4], same ? "identical" : "DIFFERENT");
+        v.failures += !same;
     }
 
     /* Sum of each row in every slot: log2(n/2) rotate-and-add steps, then

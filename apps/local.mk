@@ -6,18 +6,7 @@ apps_veil_bench_SOURCES = apps/bench/main.c apps/bench/bench.c \
 	apps/bench/bench.h apps/bench/bench_ntt.c
 apps_veil_bench_LDADD = libveil.la
 
-# apps/mnist_lola: LoLa private inference on MNIST (client, server, both).
-# Its wire format (nn/lola_wire.c) is library code so that other programs
-# can speak it too.
-veilinclude_HEADERS += include/veil/lola_wire.h
-libveil_la_SOURCES += nn/lola_wire.c
-bin_PROGRAMS += apps/mnist_lola
-apps_mnist_lola_SOURCES = apps/mnist_lola.c
-apps_mnist_lola_CPPFLAGS = $(AM_CPPFLAGS) -DVEIL_SRCDIR='"$(abs_top_srcdir)"'
-apps_mnist_lola_LDADD = libveil.la
-
-# End-to-end checks of the program (one process, TCP, failures).
+# Shell tests (end-to-end checks of the programs, e.g. test/apps/*.sh,
+# listed in TESTS by the module that owns the program).
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
-TESTS += test/apps/mnist_lola.sh
-EXTRA_DIST += test/apps/mnist_lola.sh

@@ -17,6 +17,9 @@
  * encryption, decryption) and the transport between them (in process, or
  * TCP frames from mpc.h carrying lola_wire.h bytes).  See doc/11-lola.md.
  */
+#include "veil/lola.h"
+#include "veil/lola_wire.h"
+#include "veil/mpc.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -27,9 +30,6 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-#include "veil/lola.h"
-#include "veil/lola_wire.h"
-#include "veil/mpc.h"
 
 #ifndef VEIL_SRCDIR
 #define VEIL_SRCDIR "."
@@ -43,33 +43,36 @@
 /* ================================================================ options */
 
 typedef struct {
-    size_t count;          /* images to classify                       */
-    size_t offset;         /* first test image                          */
-    int all;               /* the whole test set                        */
-    const char *variant;   /* lola, lola-dense, lola-small, cryptonets  */
-    int threads;           /* OpenMP threads (0: library default)       */
-    const char *model;     /* model file (NULL: the shipped one)        */
-    const char *data;      /* MNIST directory (NULL: nn_mnist_locate)   */
-    const char *kernels;   /* forced kernel string (NULL: planner)      */
-    int json;              /* JSON lines on stdout                      */
-    int budget;            /* measure noise budgets per step            */
-    const char *serve;     /* --serve PORT                              */
-    const char *bind;      /* --bind ADDR for --serve                   */
-    int once;              /* --once: serve one client, then exit       */
-    const char *connect;   /* --connect HOST:PORT                       */
-    size_t wait_s;         /* --wait S: retry a refused connect S seconds */
+    size_t count;        /* images to classify                       */
+    size_t offset;       /* first test image                          */
+    int all;             /* the whole test set                        */
+    const char *variant; /* lola, lola-dense, lola-small, cryptonets  */
+    int threads;         /* OpenMP threads (0: library default)       */
+    const char *model;   /* model file (NULL: the shipped one)        */
+    const char *data;    /* MNIST directory (NULL: nn_mnist_locate)   */
+    const char *kernels; /* forced kernel string (NULL: planner)      */
+    int json;            /* JSON lines on stdout                      */
+    int budget;          /* measure noise budgets per step            */
+    const char *serve;   /* --serve PORT                              */
+    const char *bind;    /* --bind ADDR for --serve                   */
+    int once;            /* --once: serve one client, then exit       */
+    const char *connect; /* --connect HOST:PORT                       */
+    size_t wait_s;       /* --wait S: retry a refused connect S seconds */
 } opts_t;
 
 static void usage(FILE *f)
 {
-    fprintf(f,
+    fprintf(
+        f,
         "usage: " PROG " [options]\n"
         "Classify MNIST test images with LoLa private inference: the client\n"
-        "encrypts, the server evaluates on ciphertexts, the client decrypts.\n\n"
+        "encrypts, the server evaluates on ciphertexts, the client "
+        "decrypts.\n\n"
         "  --count N          classify N test images (default 5)\n"
         "  --offset I         start at test image I (default 0)\n"
         "  --all              the whole test set (10,000 images)\n"
-        "  --variant V        lola (default), lola-dense, lola-small, cryptonets\n"
+        "  --variant V        lola (default), lola-dense, lola-small, "
+        "cryptonets\n"
         "  --threads T        OpenMP threads (default: all cores)\n"
         "  --model FILE       model file (default: models/<network>.vmodel)\n"
         "  --data DIR         MNIST directory (default: $MNIST_DIR, then\n"
@@ -112,13 +115,13 @@ static int parse_opts(opts_t *o, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         size_t x;
-#define NEED_ARG                                                              \
-    do {                                                                      \
-        if (v == NULL) {                                                      \
-            fprintf(stderr, PROG ": %s needs a value\n", a);                  \
-            return -1;                                                        \
-        }                                                                     \
-        i++;                                                                  \
+#define NEED_ARG                                                               \
+    do {                                                                       \
+        if (v == NULL) {                                                       \
+            fprintf(stderr, PROG ": %s needs a value\n", a);                   \
+            return -1;                                                         \
+        }                                                                      \
+        i++;                                                                   \
     } while (0)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
@@ -193,7 +196,7 @@ static int parse_opts(opts_t *o, int argc, char **argv)
     }
     if (o->offset + o->count > 10000) {
         fprintf(stderr, PROG ": --offset + --count exceeds the 10,000 test "
-                        "images\n");
+                             "images\n");
         return -1;
     }
     return 0;
@@ -245,8 +248,8 @@ static void progress(size_t done, size_t total, size_t correct)
         return;
     int width = 40, fill = (int)(width * done / total);
     fprintf(stderr, "\r[%.*s%*s] %zu/%zu images, %.2f%% correct", fill,
-            "########################################", width - fill, "",
-            done, total, done ? 100.0 * (double)correct / (double)done : 0.0);
+            "########################################", width - fill, "", done,
+            total, done ? 100.0 * (double)correct / (double)done : 0.0);
     if (done == total)
         fputc('\n', stderr);
     fflush(stderr);
@@ -279,8 +282,8 @@ static int load_model(nn_model_t *m, nn_qmodel_t *q, const char *path)
     if (st != VEIL_OK) {
         fprintf(stderr,
                 PROG ": cannot load model '%s': %s\n"
-                "  (the shipped models are in models/; `make models` "
-                "retrains them)\n",
+                     "  (the shipped models are in models/; `make models` "
+                     "retrains them)\n",
                 path, veil_strerror(st));
         return -1;
     }
@@ -297,8 +300,7 @@ static int load_model(nn_model_t *m, nn_qmodel_t *q, const char *path)
 static int load_data(nn_dataset_t *ds, const opts_t *o)
 {
     char dir[4096], msg[1024];
-    veil_status st = nn_mnist_locate(dir, sizeof(dir), o->data,
-                                     VEIL_SRCDIR);
+    veil_status st = nn_mnist_locate(dir, sizeof(dir), o->data, VEIL_SRCDIR);
     if (st != VEIL_OK)
         return fail("MNIST directory path too long", st), -1;
     st = nn_mnist_load(ds, dir, NN_MNIST_TEST);
@@ -315,18 +317,18 @@ static int load_data(nn_dataset_t *ds, const opts_t *o)
 typedef struct {
     nn_model_t model;
     nn_qmodel_t q;
-    nn_lola_spec_t spec;
-    nn_lola_report_t report;
-    nn_lola_setup_t setup;
-    nn_lola_server_t server;
-    double setup_ms;      /* planning + weight preparation              */
-    int stage;            /* 1 model, 2 + setup, 3 + server prepared    */
+    lola_spec_t spec;
+    lola_report_t report;
+    lola_setup_t setup;
+    lola_server_t server;
+    double setup_ms; /* planning + weight preparation              */
+    int stage;       /* 1 model, 2 + setup, 3 + server prepared    */
 } server_side_t;
 
 /* Load the model, plan the evaluation and prepare the weights. */
 static int server_open(server_side_t *s, const opts_t *o, const char *path)
 {
-    nn_lola_options_t lo;
+    lola_options_t lo;
     veil_status st;
     double t0 = now_ms();
 
@@ -334,23 +336,27 @@ static int server_open(server_side_t *s, const opts_t *o, const char *path)
     if (load_model(&s->model, &s->q, path))
         return -1;
     s->stage = 1;
-    nn_lola_options_default(&lo);
-    if (nn_lola_variant_parse(&lo.variant, o->variant) != VEIL_OK) {
-        fprintf(stderr, PROG ": unknown variant '%s' (lola, lola-dense, "
-                        "lola-small, cryptonets)\n", o->variant);
+    lola_options_default(&lo);
+    if (lola_variant_parse(&lo.variant, o->variant) != VEIL_OK) {
+        fprintf(stderr,
+                PROG ": unknown variant '%s' (lola, lola-dense, "
+                     "lola-small, cryptonets)\n",
+                o->variant);
         return -1;
     }
     lo.kernels = o->kernels;
-    st = nn_lola_plan(&s->spec, &s->report, &s->q, &lo);
+    st = lola_plan(&s->spec, &s->report, &s->q, &lo);
     if (st != VEIL_OK) {
-        fprintf(stderr, PROG ": no encrypted plan for this model and "
-                        "variant: %s\n", veil_strerror(st));
+        fprintf(stderr,
+                PROG ": no encrypted plan for this model and "
+                     "variant: %s\n",
+                veil_strerror(st));
         return -1;
     }
-    if ((st = nn_lola_setup_init(&s->setup, &s->spec)) != VEIL_OK)
+    if ((st = lola_setup_init(&s->setup, &s->spec)) != VEIL_OK)
         return fail("setting up the BFV contexts", st), -1;
     s->stage = 2;
-    if ((st = nn_lola_server_init(&s->server, &s->setup, &s->q)) != VEIL_OK)
+    if ((st = lola_server_init(&s->server, &s->setup, &s->q)) != VEIL_OK)
         return fail("preparing the model weights", st), -1;
     s->stage = 3;
     s->setup_ms = now_ms() - t0;
@@ -360,9 +366,9 @@ static int server_open(server_side_t *s, const opts_t *o, const char *path)
 static void server_close(server_side_t *s)
 {
     if (s->stage >= 3)
-        nn_lola_server_clear(&s->server);
+        lola_server_clear(&s->server);
     if (s->stage >= 2)
-        nn_lola_setup_clear(&s->setup);
+        lola_setup_clear(&s->setup);
     if (s->stage >= 1) {
         nn_qmodel_clear(&s->q);
         nn_model_clear(&s->model);
@@ -373,26 +379,26 @@ static void server_close(server_side_t *s)
 /* ================================================================ client */
 
 typedef struct {
-    nn_lola_client_t cl;
+    lola_client_t cl;
     veil_rng_t rng;
     double keygen_ms;
     size_t classes;
-    fmpz *logits;         /* batch * classes                             */
+    fmpz *logits; /* batch * classes                             */
     size_t nlogits;
     int have_keys;
 } client_side_t;
 
-static int client_open(client_side_t *c, const nn_lola_setup_t *su)
+static int client_open(client_side_t *c, const lola_setup_t *su)
 {
     veil_status st;
     double t0;
-    const nn_lola_spec_t *sp = &su->spec;
+    const lola_spec_t *sp = &su->spec;
 
     memset(c, 0, sizeof(*c));
     if ((st = veil_rng_init(&c->rng)) != VEIL_OK)
         return fail("seeding the random generator", st), -1;
     t0 = now_ms();
-    if ((st = nn_lola_client_init(&c->cl, su, &c->rng)) != VEIL_OK)
+    if ((st = lola_client_init(&c->cl, su, &c->rng)) != VEIL_OK)
         return fail("generating keys", st), -1;
     c->have_keys = 1;
     c->keygen_ms = now_ms() - t0;
@@ -408,7 +414,7 @@ static void client_close(client_side_t *c)
         _fmpz_vec_clear(c->logits, (slong)c->nlogits);
     c->logits = NULL;
     if (c->have_keys)
-        nn_lola_client_clear(&c->cl);
+        lola_client_clear(&c->cl);
     c->have_keys = 0;
     veil_rng_clear(&c->rng);
 }
@@ -425,9 +431,9 @@ typedef struct {
 typedef struct {
     const opts_t *o;
     const nn_dataset_t *ds;
-    const nn_qmodel_t *q;   /* reference model, NULL if the client has none */
+    const nn_qmodel_t *q; /* reference model, NULL if the client has none */
     size_t done, agree, correct, with_ref;
-    double *eval_ms;        /* per image (per batch / records)            */
+    double *eval_ms; /* per image (per batch / records)            */
     double *total_ms;
     uint64_t bytes_up, bytes_down;
 } tally_t;
@@ -465,7 +471,10 @@ static void report_result(tally_t *t, const result_t *r)
             printf("null");
         printf(",\"encrypted\":%d,\"agree\":%s,\"encrypt_ms\":%.3f,"
                "\"eval_ms\":%.3f,\"decrypt_ms\":%.3f}\n",
-               r->encrypted, r->plain < 0 ? "null" : r->agree ? "true" : "false",
+               r->encrypted,
+               r->plain < 0 ? "null"
+               : r->agree   ? "true"
+                            : "false",
                r->encrypt_ms, r->eval_ms, r->decrypt_ms);
     } else if (!t->o->all) {
         char plain[16] = "-";
@@ -474,7 +483,9 @@ static void report_result(tally_t *t, const result_t *r)
         printf("%6zu %6d %6s %9d %11.1f %11.1f %11.1f  %s\n", r->index,
                r->label, plain, r->encrypted, r->encrypt_ms, r->eval_ms,
                r->decrypt_ms,
-               r->plain < 0 ? "(no local model)" : r->agree ? "exact" : "MISMATCH");
+               r->plain < 0 ? "(no local model)"
+               : r->agree   ? "exact"
+                            : "MISMATCH");
     }
     fflush(stdout);
 }
@@ -483,15 +494,15 @@ static void print_table_header(const opts_t *o)
 {
     if (o->json || o->all)
         return;
-    printf("\n%6s %6s %6s %9s %11s %11s %11s  %s\n", "image", "label",
-           "plain", "encrypted", "encrypt_ms", "eval_ms", "decrypt_ms",
+    printf("\n%6s %6s %6s %9s %11s %11s %11s  %s\n", "image", "label", "plain",
+           "encrypted", "encrypt_ms", "eval_ms", "decrypt_ms",
            "logits vs exact evaluator");
 }
 
 /* Decrypt an answer for `records` images starting at test image first,
  * compare with the reference and report each image.  enc/eval ms are the
  * batch's times. */
-static int finish_batch(tally_t *t, client_side_t *c, const nn_lola_msg_t *out,
+static int finish_batch(tally_t *t, client_side_t *c, const lola_msg_t *out,
                         size_t first, size_t records, double enc_ms,
                         double eval_ms)
 {
@@ -499,7 +510,7 @@ static int finish_batch(tally_t *t, client_side_t *c, const nn_lola_msg_t *out,
     double t0 = now_ms(), dec_ms;
     fmpz *ref = _fmpz_vec_init((slong)c->classes);
 
-    st = nn_lola_client_decrypt(c->logits, &c->cl, out, records);
+    st = lola_client_decrypt(c->logits, &c->cl, out, records);
     dec_ms = now_ms() - t0;
     if (st != VEIL_OK) {
         _fmpz_vec_clear(ref, (slong)c->classes);
@@ -528,30 +539,29 @@ static int finish_batch(tally_t *t, client_side_t *c, const nn_lola_msg_t *out,
 }
 
 /* Encrypt images [first, first + records) into *in. */
-static int encrypt_batch(nn_lola_msg_t *in, client_side_t *c,
+static int encrypt_batch(lola_msg_t *in, client_side_t *c,
                          const nn_dataset_t *ds, size_t first, size_t records)
 {
-    veil_status st = nn_lola_client_encrypt(in, &c->cl,
-                                            ds->images + first * 784,
-                                            records, &c->rng);
+    veil_status st = lola_client_encrypt(in, &c->cl, ds->images + first * 784,
+                                         records, &c->rng);
     return st == VEIL_OK ? 0 : fail("encrypting", st);
 }
 
-static size_t msg_bytes(const nn_lola_msg_t *m, int full)
+static size_t msg_bytes(const lola_msg_t *m, int full)
 {
     uint8_t *buf;
     size_t len = 0;
-    if (nn_lola_msg_serialize(&buf, &len, m, full) != VEIL_OK)
+    if (lola_msg_serialize(&buf, &len, m, full) != VEIL_OK)
         return 0;
     free(buf);
     return len;
 }
 
-static size_t keys_bytes(const nn_lola_evalkeys_t *ek)
+static size_t keys_bytes(const lola_evalkeys_t *ek)
 {
     uint8_t *buf;
     size_t len = 0;
-    if (nn_lola_evalkeys_serialize(&buf, &len, ek) != VEIL_OK)
+    if (lola_evalkeys_serialize(&buf, &len, ek) != VEIL_OK)
         return 0;
     free(buf);
     return len;
@@ -563,12 +573,12 @@ static void print_plan(const opts_t *o, const server_side_t *s,
     static char buf[16384];
     if (o->json)
         return;
-    nn_lola_report_format(buf, sizeof(buf), &s->report, &s->spec, measured);
+    lola_report_format(buf, sizeof(buf), &s->report, &s->spec, measured);
     printf("%s", buf);
 }
 
 static void print_summary(const tally_t *t, const client_side_t *c,
-                          const nn_lola_setup_t *su, double setup_ms)
+                          const lola_setup_t *su, double setup_ms)
 {
     const opts_t *o = t->o;
     double eval_med = median(t->eval_ms, t->done);
@@ -604,7 +614,7 @@ static void print_summary(const tally_t *t, const client_side_t *c,
     printf("  server evaluation   %10.1f ms median per image (%d threads)\n",
            eval_med, omp_get_max_threads());
     printf("  end to end          %10.1f ms median per image\n", total_med);
-    if (su->spec.variant == NN_LOLA_VARIANT_SIMD && eval_med > 0)
+    if (su->spec.variant == LOLA_VARIANT_SIMD && eval_med > 0)
         printf("  throughput          %10.0f predictions per hour\n",
                3.6e6 / eval_med);
     printf("  sent up             %10.2f MB (evaluation keys + queries)\n",
@@ -639,17 +649,16 @@ static void tally_clear(tally_t *t)
 /* Budget tracing (--budget): the smallest measured budget after each step,
  * for the first query only. */
 typedef struct {
-    const nn_lola_client_t *cl;
+    const lola_client_t *cl;
     int *measured;
     size_t nsteps;
 } budget_trace_t;
 
-static int trace_budget(void *arg, size_t step, const nn_lola_msg_t *msg)
+static int trace_budget(void *arg, size_t step, const lola_msg_t *msg)
 {
     budget_trace_t *bt = arg;
     int bits;
-    if (step < bt->nsteps &&
-        nn_lola_client_budget(&bits, bt->cl, msg) == VEIL_OK)
+    if (step < bt->nsteps && lola_client_budget(&bits, bt->cl, msg) == VEIL_OK)
         bt->measured[step] = bits;
     return 0;
 }
@@ -696,7 +705,7 @@ static int run_local(const opts_t *o)
     batch = s.spec.batch > 0 ? s.spec.batch : 1;
     for (first = o->offset; first < o->offset + o->count; first += batch) {
         size_t records = o->offset + o->count - first;
-        nn_lola_msg_t in, out;
+        lola_msg_t in, out;
         double t0, enc_ms, eval_ms;
         veil_status st;
 
@@ -711,20 +720,20 @@ static int run_local(const opts_t *o)
         t0 = now_ms();
         if (measured != NULL && first == o->offset) {
             budget_trace_t bt = {&c.cl, measured, s.setup.nsteps};
-            st = nn_lola_server_eval_trace(&out, &s.server, &in, &c.cl.ek,
-                                           trace_budget, &bt);
+            st = lola_server_eval_trace(&out, &s.server, &in, &c.cl.ek,
+                                        trace_budget, &bt);
         } else {
-            st = nn_lola_server_eval(&out, &s.server, &in, &c.cl.ek);
+            st = lola_server_eval(&out, &s.server, &in, &c.cl.ek);
         }
         eval_ms = now_ms() - t0;
-        nn_lola_msg_clear(&in);
+        lola_msg_clear(&in);
         if (st != VEIL_OK) {
             fail("server evaluation", st);
             goto out_tally;
         }
         t.bytes_down += msg_bytes(&out, 0);
         rc = finish_batch(&t, &c, &out, first, records, enc_ms, eval_ms);
-        nn_lola_msg_clear(&out);
+        lola_msg_clear(&out);
         if (rc)
             goto out_tally;
         rc = 1;
@@ -737,8 +746,10 @@ static int run_local(const opts_t *o)
     print_summary(&t, &c, &s.setup, s.setup_ms);
     rc = (t.with_ref && t.agree != t.with_ref) ? 3 : 0;
     if (rc)
-        fprintf(stderr, PROG ": %zu images disagree with the exact "
-                        "evaluator\n", t.with_ref - t.agree);
+        fprintf(stderr,
+                PROG ": %zu images disagree with the exact "
+                     "evaluator\n",
+                t.with_ref - t.agree);
 out_tally:
     free(measured);
     tally_clear(&t);
@@ -816,11 +827,11 @@ static int serve_session(server_side_t *s, mpc_chan_t *ch, const opts_t *o)
 {
     uint8_t *buf = NULL;
     size_t len = 0;
-    nn_lola_evalkeys_t ek;
+    lola_evalkeys_t ek;
     veil_status st;
     size_t queries = 0;
 
-    if ((st = nn_lola_spec_serialize(&buf, &len, &s->spec)) != VEIL_OK)
+    if ((st = lola_spec_serialize(&buf, &len, &s->spec)) != VEIL_OK)
         return fail("encoding the plan", st);
     st = send_blob(ch, buf, len);
     free(buf);
@@ -828,7 +839,7 @@ static int serve_session(server_side_t *s, mpc_chan_t *ch, const opts_t *o)
         return net_fail("sending the plan", st);
     if ((st = recv_blob(ch, &buf, &len)) != VEIL_OK)
         return net_fail("receiving the evaluation keys", st);
-    st = nn_lola_evalkeys_parse(&ek, &s->setup, buf, len);
+    st = lola_evalkeys_parse(&ek, &s->setup, buf, len);
     free(buf);
     if (st != VEIL_OK)
         return fail("the client's evaluation keys are invalid", st);
@@ -836,16 +847,16 @@ static int serve_session(server_side_t *s, mpc_chan_t *ch, const opts_t *o)
         fprintf(stderr, PROG " server: client keys received (%zu bytes)\n",
                 len);
     for (;;) {
-        nn_lola_msg_t in, out;
+        lola_msg_t in, out;
         uint32_t records;
         double t0;
         if ((st = recv_blob(ch, &buf, &len)) != VEIL_OK) {
-            nn_lola_evalkeys_clear(&ek);
+            lola_evalkeys_clear(&ek);
             return net_fail("receiving a query", st);
         }
         if (len < 4) {
             free(buf);
-            nn_lola_evalkeys_clear(&ek);
+            lola_evalkeys_clear(&ek);
             return fail("malformed query", VEIL_EFORMAT);
         }
         records = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 |
@@ -856,38 +867,37 @@ static int serve_session(server_side_t *s, mpc_chan_t *ch, const opts_t *o)
         }
         if (records > s->spec.batch) {
             free(buf);
-            nn_lola_evalkeys_clear(&ek);
+            lola_evalkeys_clear(&ek);
             return fail("query with too many records", VEIL_EFORMAT);
         }
-        st = nn_lola_msg_parse(&in, &s->setup, s->setup.input.nct, buf + 4,
-                               len - 4);
+        st = lola_msg_parse(&in, &s->setup, s->setup.in_nct, buf + 4, len - 4);
         free(buf);
         if (st != VEIL_OK) {
-            nn_lola_evalkeys_clear(&ek);
+            lola_evalkeys_clear(&ek);
             return fail("malformed query", st);
         }
         t0 = now_ms();
-        st = nn_lola_server_eval(&out, &s->server, &in, &ek);
-        nn_lola_msg_clear(&in);
+        st = lola_server_eval(&out, &s->server, &in, &ek);
+        lola_msg_clear(&in);
         if (st != VEIL_OK) {
-            nn_lola_evalkeys_clear(&ek);
+            lola_evalkeys_clear(&ek);
             return fail("evaluation", st);
         }
         if (!o->json)
             fprintf(stderr, PROG " server: query %zu evaluated in %.1f ms\n",
                     ++queries, now_ms() - t0);
-        st = nn_lola_msg_serialize(&buf, &len, &out, 0);
-        nn_lola_msg_clear(&out);
+        st = lola_msg_serialize(&buf, &len, &out, 0);
+        lola_msg_clear(&out);
         if (st == VEIL_OK) {
             st = send_blob(ch, buf, len);
             free(buf);
         }
         if (st != VEIL_OK) {
-            nn_lola_evalkeys_clear(&ek);
+            lola_evalkeys_clear(&ek);
             return net_fail("sending an answer", st);
         }
     }
-    nn_lola_evalkeys_clear(&ek);
+    lola_evalkeys_clear(&ek);
     return 0;
 }
 
@@ -962,8 +972,8 @@ static int run_client(const opts_t *o)
     char host[256], path[4096];
     uint16_t port;
     mpc_chan_t ch;
-    nn_lola_spec_t spec;
-    nn_lola_setup_t su;
+    lola_spec_t spec;
+    lola_setup_t su;
     client_side_t c;
     nn_dataset_t ds;
     nn_model_t model;
@@ -976,7 +986,7 @@ static int run_client(const opts_t *o)
 
     if (parse_hostport(o->connect, host, sizeof(host), &port)) {
         fprintf(stderr, PROG ": --connect wants HOST:PORT with a numeric "
-                        "IPv4 host, e.g. 127.0.0.1:5555\n");
+                             "IPv4 host, e.g. 127.0.0.1:5555\n");
         return 2;
     }
     memset(&ds, 0, sizeof(ds));
@@ -1005,7 +1015,7 @@ static int run_client(const opts_t *o)
         net_fail("receiving the plan", st);
         goto out_chan;
     }
-    st = nn_lola_spec_parse(&spec, buf, len);
+    st = lola_spec_parse(&spec, buf, len);
     free(buf);
     if (st != VEIL_OK) {
         fail("the server's plan is invalid", st);
@@ -1014,10 +1024,10 @@ static int run_client(const opts_t *o)
     for (size_t i = 0; i < spec.nprimes; i++)
         if (spec.params[i].allow_insecure) {
             fprintf(stderr, PROG ": the server proposed parameters below "
-                            "the security level; refusing\n");
+                                 "the security level; refusing\n");
             goto out_chan;
         }
-    if ((st = nn_lola_setup_init(&su, &spec)) != VEIL_OK) {
+    if ((st = lola_setup_init(&su, &spec)) != VEIL_OK) {
         fail("setting up from the server's plan", st);
         goto out_chan;
     }
@@ -1025,7 +1035,7 @@ static int run_client(const opts_t *o)
         goto out_setup;
     if (tally_init(&t, o, &ds, have_ref ? &q : NULL))
         goto out_tally;
-    if ((st = nn_lola_evalkeys_serialize(&buf, &len, &c.cl.ek)) != VEIL_OK) {
+    if ((st = lola_evalkeys_serialize(&buf, &len, &c.cl.ek)) != VEIL_OK) {
         fail("encoding the evaluation keys", st);
         goto out_tally;
     }
@@ -1037,15 +1047,15 @@ static int run_client(const opts_t *o)
     }
     if (!o->json)
         printf("mnist_lola client: connected to %s:%u, variant %s, n = %zu, "
-               "%zu plaintext primes%s\n", host, port,
-               nn_lola_variant_name(spec.variant), spec.params[0].n,
+               "%zu plaintext primes%s\n",
+               host, port, lola_variant_name(spec.variant), spec.params[0].n,
                spec.nprimes, have_ref ? ", checking with the local model" : "");
     print_table_header(o);
     batch = spec.batch > 0 ? spec.batch : 1;
     for (size_t first = o->offset; first < o->offset + o->count;
          first += batch) {
         size_t records = o->offset + o->count - first;
-        nn_lola_msg_t in, out;
+        lola_msg_t in, out;
         double t0, enc_ms, eval_ms;
         uint8_t *q_buf;
         if (records > batch)
@@ -1053,8 +1063,8 @@ static int run_client(const opts_t *o)
         t0 = now_ms();
         if (encrypt_batch(&in, &c, &ds, first, records))
             goto out_tally;
-        st = nn_lola_msg_serialize(&buf, &len, &in, 0);
-        nn_lola_msg_clear(&in);
+        st = lola_msg_serialize(&buf, &len, &in, 0);
+        lola_msg_clear(&in);
         if (st != VEIL_OK) {
             fail("encoding a query", st);
             goto out_tally;
@@ -1080,14 +1090,14 @@ static int run_client(const opts_t *o)
             net_fail("waiting for the server's answer", st);
             goto out_tally;
         }
-        st = nn_lola_msg_parse(&out, &su, su.output->nct, buf, len);
+        st = lola_msg_parse(&out, &su, su.out_nct, buf, len);
         free(buf);
         if (st != VEIL_OK) {
             fail("the server's answer is malformed", st);
             goto out_tally;
         }
         rc = finish_batch(&t, &c, &out, first, records, enc_ms, eval_ms);
-        nn_lola_msg_clear(&out);
+        lola_msg_clear(&out);
         if (rc)
             goto out_tally;
         rc = 1;
@@ -1107,7 +1117,7 @@ out_tally:
     tally_clear(&t);
     client_close(&c);
 out_setup:
-    nn_lola_setup_clear(&su);
+    lola_setup_clear(&su);
 out_chan:
     mpc_chan_clear(&ch);
 out_data:

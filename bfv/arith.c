@@ -4,8 +4,8 @@
  * is one pointwise pass per row (ntt.h kernels); only add_plain transforms
  * its plaintext (doc/03-bfv.md, "Homomorphic operations").
  */
-#include <string.h>
 #include "bfv_internal.h"
+#include <string.h>
 
 static int same_ctx2(const bfv_ciphertext_t *out, const bfv_ciphertext_t *a)
 {
@@ -23,6 +23,7 @@ static veil_status addsub(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
 
     if (!same_ctx2(out, a) || !same_ctx2(out, b))
         return VEIL_EINVAL;
+    VEIL_ASSERT(bfv_ct_reduced(a) && bfv_ct_reduced(b));
     ctx = a->ctx;
     sa = a->size;
     sb = b->size;
@@ -75,6 +76,7 @@ veil_status bfv_negate(bfv_ciphertext_t *out, const bfv_ciphertext_t *a)
     veil_status st;
     if (!same_ctx2(out, a))
         return VEIL_EINVAL;
+    VEIL_ASSERT(bfv_ct_reduced(a));
     st = bfv_ciphertext_resize(out, a->size, 1);
     if (st != VEIL_OK)
         return st;
@@ -95,6 +97,8 @@ static veil_status addsub_plain(bfv_ciphertext_t *out,
 
     if (!same_ctx2(out, ct) || pt == NULL || pt->ctx != ct->ctx)
         return VEIL_EINVAL;
+    VEIL_ASSERT(bfv_ct_reduced(ct));
+    VEIL_ASSERT(veil_all_below(pt->coeffs, ct->ctx->n, ct->ctx->params.t));
     ctx = ct->ctx;
     const size_t n = ctx->n, L = ctx->n_q;
     dm = bfv_scratch(BFV_SCRATCH_PLAIN, (L + 1) * n);
@@ -137,6 +141,8 @@ veil_status bfv_mul_plain(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
     veil_status st;
     if (!same_ctx2(out, ct) || pt == NULL || pt->ctx != ct->ctx)
         return VEIL_EINVAL;
+    VEIL_ASSERT(bfv_ct_reduced(ct));
+    VEIL_ASSERT(bfv_rows_reduced(ct->ctx, pt->data, ct->ctx->n_q));
     const bfv_context_t *ctx = ct->ctx;
     const size_t n = ctx->n, size = ct->size;
     st = bfv_ciphertext_resize(out, size, 1);
@@ -156,6 +162,7 @@ veil_status bfv_mul_scalar(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
     int64_t cc;
     if (!same_ctx2(out, ct))
         return VEIL_EINVAL;
+    VEIL_ASSERT(bfv_ct_reduced(ct));
     const bfv_context_t *ctx = ct->ctx;
     const int64_t t = (int64_t)ctx->params.t;
     /* the centred residue of c mod t: the smallest multiplier, so the

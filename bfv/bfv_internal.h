@@ -193,6 +193,32 @@ void bfv_galois_perm(uint32_t *perm, const bfv_context_t *ctx, uint64_t elt);
  * [0, n/2)), or -1 when elt is not a power of 3 (bfv_galois_key_t.step). */
 int64_t bfv_galois_elt_step(const bfv_context_t *ctx, uint64_t elt);
 
+/* ---------------------------------------------------- debug checks */
+
+/* For VEIL_ASSERT (debug builds): rows i < count of n residues at rows +
+ * i n are in [0, q_i) (the primes of Q, then of P). */
+static inline int bfv_rows_reduced(const bfv_context_t *ctx,
+                                   const uint64_t *rows, size_t count)
+{
+    if (ctx == NULL || rows == NULL || count > ctx->n_qp)
+        return 0;
+    for (size_t i = 0; i < count; i++)
+        if (!veil_all_below(rows + i * ctx->n, ctx->n, ctx->plans[i].q))
+            return 0;
+    return 1;
+}
+
+/* Every residue of ct (size polynomials of L rows) is in [0, q_i). */
+static inline int bfv_ct_reduced(const bfv_ciphertext_t *ct)
+{
+    if (ct == NULL || ct->ctx == NULL || ct->data == NULL)
+        return 0;
+    for (size_t k = 0; k < ct->size; k++)
+        if (!bfv_rows_reduced(ct->ctx, bfv_ct_row(ct, k, 0), ct->ctx->n_q))
+            return 0;
+    return 1;
+}
+
 /* out[k] = in[perm[k]] for n words; out and in must not overlap. */
 void bfv_permute_row(uint64_t *out, const uint64_t *in, const uint32_t *perm,
                      size_t n);

@@ -4,10 +4,10 @@
  * (bfv_internal.h).  Everything here is computed once, with GMP where
  * convenient; nothing here is on an evaluation path.
  */
-#include <string.h>
-#include <gmp.h>
-#include <flint/ulong_extras.h>
 #include "bfv_internal.h"
+#include <flint/ulong_extras.h>
+#include <gmp.h>
+#include <string.h>
 
 /* Reverse the low `bits` bits of x (1 <= bits <= 32): swap halves,
  * quarters, ... of the 32-bit word, then drop the low 32 - bits bits. */
@@ -39,6 +39,7 @@ static void build_slot_map(uint32_t *map, size_t n, unsigned logn)
 void bfv_galois_perm(uint32_t *perm, const bfv_context_t *ctx, uint64_t elt)
 {
     const uint64_t m = 2 * (uint64_t)ctx->n;
+    VEIL_ASSERT(perm != NULL && elt % 2 == 1 && elt < m);
     for (size_t k = 0; k < ctx->n; k++) {
         /* index k holds the value at zeta^e, e = 2 bitrev(k) + 1; after
          * X -> X^elt it holds the old value at zeta^(e elt). */

@@ -6,8 +6,8 @@
  * RNS").  The rounding is exact except when the fractional part of t x / Q
  * lies within L 2^-63 above 1/2, i.e. only with a noise budget of 0.
  */
-#include <string.h>
 #include "bfv_internal.h"
+#include <string.h>
 
 void bfv_phase(uint64_t *x, const bfv_secret_key_t *sk,
                const bfv_ciphertext_t *ct)
@@ -39,6 +39,7 @@ veil_status bfv_decrypt(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
         sk->ctx != ct->ctx || pt->ctx != ct->ctx || ct->size < 2 ||
         ct->size > 3)
         return VEIL_EINVAL;
+    VEIL_ASSERT(bfv_ct_reduced(ct));
     ctx = ct->ctx;
     const size_t n = ctx->n, L = ctx->n_q;
     x = bfv_scratch(BFV_SCRATCH_TMP, L * n);

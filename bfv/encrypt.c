@@ -7,8 +7,8 @@
  * parallel loop, so a seeded generator gives the same ciphertext for any
  * OMP_NUM_THREADS.
  */
-#include <string.h>
 #include "bfv_internal.h"
+#include <string.h>
 
 /* round(r_t m / t) for m in [0, t): Shoup-style quotient from
  * r_t_quot = floor(r_t 2^64 / t) (off by at most one, then corrected), and
@@ -32,6 +32,7 @@ void bfv_scale_plain(uint64_t *out, const bfv_context_t *ctx, const uint64_t *m,
     const size_t n = ctx->n, L = ctx->n_q;
     const uint64_t t = ctx->params.t;
 
+    VEIL_ASSERT(out != NULL && frac != NULL && veil_all_below(m, n, t));
     /* D(m) = floor(Q/t) m + round((Q mod t) m / t); the second term is
      * below t and the same for every row */
     for (size_t k = 0; k < n; k++)

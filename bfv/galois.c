@@ -11,8 +11,8 @@
  *   3. out = (sigma(c0 + y0), sigma(y1)), a permutation of NTT-form rows.
  * Then out0 + out1 s = sigma(c0 + c1 s + e_ks): the message is sigma(m).
  */
-#include <string.h>
 #include "bfv_internal.h"
+#include <string.h>
 
 /* ----------------------------------------------------------- elements */
 
@@ -65,6 +65,8 @@ static uint64_t elt_inverse(const bfv_context_t *ctx, uint64_t g)
 void bfv_permute_row(uint64_t *out, const uint64_t *in, const uint32_t *perm,
                      size_t n)
 {
+    VEIL_ASSERT(out != NULL && in != NULL && perm != NULL);
+    VEIL_ASSERT(veil_disjoint(out, n * sizeof(*out), in, n * sizeof(*in)));
     for (size_t k = 0; k < n; k++)
         out[k] = in[perm[k]];
 }
@@ -322,6 +324,7 @@ veil_status bfv_apply_galois(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
     const bfv_galois_key_t *key;
     if (!ct_ok(out, ct, gk) || elt % 2 == 0 || elt >= 2 * (uint64_t)ct->ctx->n)
         return VEIL_EINVAL;
+    VEIL_ASSERT(bfv_ct_reduced(ct));
     if (elt == 1)
         return bfv_ciphertext_copy(out, ct);
     key = bfv_galois_keys_find(gk, elt);

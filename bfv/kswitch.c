@@ -22,9 +22,9 @@
  * row adds its digits in the fixed order d = 0, 1, ..., so results do not
  * depend on the thread count.
  */
+#include "bfv_internal.h"
 #include <omp.h>
 #include <string.h>
-#include "bfv_internal.h"
 
 size_t bfv_ks_digits_words(const bfv_context_t *ctx)
 {
@@ -105,6 +105,10 @@ veil_status bfv_kswitch_keygen(bfv_kswitch_key_t *ksk,
 void bfv_reduce_row(uint64_t *out, const uint64_t *in, size_t n,
                     uint64_t q_from, const ntt_plan_t *to)
 {
+    VEIL_ASSERT(out != NULL && to != NULL && n == to->n);
+    VEIL_ASSERT(veil_all_below(in, n, q_from));
+    VEIL_ASSERT(out == in ||
+                veil_disjoint(out, n * sizeof(*out), in, n * sizeof(*in)));
     if (q_from <= to->q) {
         if (out != in)
             memcpy(out, in, n * sizeof(uint64_t));
@@ -153,6 +157,14 @@ void bfv_ks_decompose(uint64_t *out, const bfv_context_t *ctx,
                       const uint64_t *c, uint64_t *coef)
 {
     const size_t n = ctx->n, LK = ctx->n_qp, D = ctx->pre->ks.digits;
+    VEIL_ASSERT(out != NULL && coef != NULL);
+    VEIL_ASSERT(bfv_rows_reduced(ctx, c, ctx->n_q));
+    VEIL_ASSERT(veil_disjoint(out, D * LK * n * sizeof(uint64_t), c,
+                              ctx->n_q * n * sizeof(uint64_t)));
+    VEIL_ASSERT(veil_disjoint(out, D * LK * n * sizeof(uint64_t), coef,
+                              ctx->n_q * n * sizeof(uint64_t)));
+    VEIL_ASSERT(veil_disjoint(c, ctx->n_q * n * sizeof(uint64_t), coef,
+                              ctx->n_q * n * sizeof(uint64_t)));
     to_coef(coef, ctx, c);
 #pragma omp parallel for schedule(static) collapse(2)
     for (size_t d = 0; d < D; d++) {
@@ -254,6 +266,12 @@ void bfv_ks_switch(uint64_t *y, const bfv_context_t *ctx, const uint64_t *c,
     const size_t D = ctx->pre->ks.digits;
     uint64_t *coef = work, *acc = coef + L * n, *extra = acc + 2 * LK * n;
 
+    VEIL_ASSERT(y != NULL && c != NULL && ksk != NULL && work != NULL);
+    VEIL_ASSERT(bfv_rows_reduced(ctx, c, L));
+    VEIL_ASSERT(veil_disjoint(y, 2 * L * n * sizeof(uint64_t), c,
+                              L * n * sizeof(uint64_t)));
+    VEIL_ASSERT(veil_disjoint(y, 2 * L * n * sizeof(uint64_t), work,
+                              bfv_ks_work_words(ctx) * sizeof(uint64_t)));
     if (team_parallel()) {
         /* several threads: all digits first (D (L + K) - L balanced
          * tasks), then the products (2 (L + K) tasks) */

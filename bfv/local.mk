@@ -13,12 +13,17 @@ TESTS += test/bfv/test_bfv
 test_bfv_test_bfv_SOURCES = test/bfv/helpers.c test/bfv/helpers.h \
 	test/bfv/params.c test/bfv/encoder.c test/bfv/encrypt.c \
 	test/bfv/arith.c test/bfv/galois.c test/bfv/mul.c test/bfv/omp.c \
-	test/bfv/badinput.c
+	test/bfv/badinput.c test/bfv/estimate_chain.c test/bfv/toy.c \
+	test/doc/bfv_toy.c test/doc/bfv_toy.h test/doc/docblock.c test/doc/docblock.h
 test_bfv_test_bfv_LDADD = $(TEST_LDADD)
 
-# Serialization, CRT-composed plaintexts, the static noise estimator and the
-# fuzz targets are kept in their own fragment.
-include bfv/aux.mk
+# static noise estimator (doc/08-crt-plaintexts.md, "Predicting the budget")
+veilinclude_HEADERS += include/veil/bfv_estimate.h
+libveil_la_SOURCES += bfv/estimate.c
+
+# CRT-composed plaintexts and serialization: their own fragments.
+include bfv/crt.mk
+include bfv/serial.mk
 
 # veil-bench suite "bfv"
 apps_veil_bench_SOURCES += apps/bench/bench_bfv.c

@@ -20,8 +20,8 @@
  * columns into BFV_COL_BLOCKS blocks; the transforms and the tensor run in
  * parallel over rows.  Results do not depend on the thread count.
  */
-#include <string.h>
 #include "bfv_internal.h"
+#include <string.h>
 
 /* Workspace (the thread's MUL scratch): inputs in coefficient form mod Q
  * (np x L rows), the R rows of the extended inputs (np x M rows), the
@@ -135,6 +135,7 @@ veil_status bfv_mul(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
 
     if (!mul_args_ok(out, a, b))
         return VEIL_EINVAL;
+    VEIL_ASSERT(bfv_ct_reduced(a) && bfv_ct_reduced(b));
     if (a == b)
         return bfv_square(out, a);
     ctx = a->ctx;

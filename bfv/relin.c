@@ -2,8 +2,8 @@
  * relin.c - relinearization: the key switching s^2 -> s applied to c_2 of a
  * product (doc/05-key-switching.md, "Relinearization").
  */
-#include <string.h>
 #include "bfv_internal.h"
+#include <string.h>
 
 veil_status bfv_relin_key_init(bfv_relin_key_t *rk, const bfv_context_t *ctx)
 {
@@ -63,6 +63,7 @@ veil_status bfv_relinearize(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
         return bfv_ciphertext_copy(out, ct);
     if (ct->size != 3)
         return VEIL_EINVAL;
+    VEIL_ASSERT(bfv_ct_reduced(ct));
     ctx = ct->ctx;
     const size_t n = ctx->n, L = ctx->n_q, words = bfv_ks_work_words(ctx);
     work = bfv_scratch(BFV_SCRATCH_KS, words + 2 * L * n);

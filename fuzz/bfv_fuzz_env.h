@@ -6,9 +6,7 @@
  * hash.
  *
  * Build and run (doc/09-serialization.md, "Fuzzing"):
- *   /work/main/configure CC=clang --enable-fuzz \
- *       CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined"
- *   make fuzz/fuzz_bfv_ciphertext fuzz/fuzz_bfv_corpus ...
+ *   ./configure --enable-fuzz CC=clang && make   # every target
  *   fuzz/fuzz_bfv_corpus corpus        # writes corpus/<target>/seed-*
  *   fuzz/fuzz_bfv_ciphertext -max_total_time=300 corpus/ciphertext
  */

@@ -6,9 +6,7 @@
  * incomplete frame ends in VEIL_EFORMAT).  The first input byte picks the
  * receive call: any length up to a cap, or an exact length.
  *
- *   ./configure CC=clang --enable-fuzz \
- *       CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address"
- *   make fuzz/fuzz_mpc_chan
+ *   ./configure --enable-fuzz CC=clang && make fuzz/fuzz_mpc_chan
  *   fuzz/fuzz_mpc_chan -max_len=65536
  */
 #include "veil/mpc.h"

@@ -6,9 +6,7 @@
  * print back to text that parses into the same circuit, and small ones are
  * evaluated on all-zero inputs.
  *
- *   ./configure CC=clang --enable-fuzz \
- *       CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address"
- *   make fuzz/fuzz_mpc_circuit
+ *   ./configure --enable-fuzz CC=clang && make fuzz/fuzz_mpc_circuit
  *   fuzz/fuzz_mpc_circuit -max_len=4096
  */
 #include <stdint.h>

@@ -3,9 +3,7 @@
  * hostile IDX file.  It must be rejected with a status or parsed into dims
  * whose product is the payload length.
  *
- *   ./configure CC=clang --enable-fuzz \
- *       CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address"
- *   make fuzz/fuzz_nn_idx
+ *   ./configure --enable-fuzz CC=clang && make fuzz/fuzz_nn_idx
  *   fuzz/fuzz_nn_idx -max_len=4096
  */
 #include <stdlib.h>

@@ -6,9 +6,7 @@
  * inputs fail the SHA-256 check, so the target also re-signs the input
  * (first byte odd) to reach the field checks.
  *
- *   ./configure CC=clang --enable-fuzz \
- *       CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address"
- *   make fuzz/fuzz_nn_model
+ *   ./configure --enable-fuzz CC=clang && make fuzz/fuzz_nn_model
  *   fuzz/fuzz_nn_model -max_len=4096
  */
 #include <sodium.h>

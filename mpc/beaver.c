@@ -11,7 +11,7 @@
  * adds the public d e.  Squaring opens only d: x^2 = d^2 + 2 d a + a^2.
  */
 #include "beaver_internal.h"
-#include "mpc_internal.h"
+#include "internal.h"
 #include <string.h>
 
 static veil_status alloc_arrays(uint64_t **arr[], int k, size_t n)
@@ -201,13 +201,14 @@ void mpc_beaver_finish(const mpc_field_t *f, int party, uint64_t *z,
                        const uint64_t *d, const uint64_t *e, const uint64_t *a,
                        const uint64_t *b, const uint64_t *c, size_t m)
 {
-    const int ifma = mpc_ifma_active(f);
+    const mpc_kernels_t *k = mpc_kernels();
+    const int ifma = f->bits <= 50 && k->beaver_finish50 != NULL;
 #pragma omp parallel for if (m >= MPC_OMP_MIN) schedule(static)
     for (size_t i0 = 0; i0 < m; i0 += MPC_BLOCK) {
         size_t len = m - i0 < MPC_BLOCK ? m - i0 : MPC_BLOCK;
         if (ifma) {
-            mpc_beaver_finish_ifma(f, party, z + i0, d + i0, e + i0, a + i0,
-                                   b + i0, c + i0, len);
+            k->beaver_finish50(f, party, z + i0, d + i0, e + i0, a + i0, b + i0,
+                               c + i0, len);
             continue;
         }
         for (size_t i = i0; i < i0 + len; i++) {

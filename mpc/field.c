@@ -4,7 +4,7 @@
  * static blocks; every element is computed the same way whatever the
  * thread count.
  */
-#include "mpc_internal.h"
+#include "internal.h"
 #include "veil/mpc_field.h"
 #include <flint/ulong_extras.h>
 
@@ -53,11 +53,12 @@ void mpc_field_vec_neg(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
 void mpc_field_vec_mul(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        const uint64_t *b, size_t n)
 {
-    if (mpc_ifma_active(f)) {
+    const mpc_kernels_t *k = mpc_kernels();
+    if (f->bits <= 50 && k->vec_mul50 != NULL) {
 #pragma omp parallel for if (n >= MPC_OMP_MIN) schedule(static)
         for (size_t i = 0; i < n; i += MPC_BLOCK) {
             size_t len = n - i < MPC_BLOCK ? n - i : MPC_BLOCK;
-            mpc_vec_mul_ifma(f, out + i, a + i, b + i, len);
+            k->vec_mul50(f, out + i, a + i, b + i, len);
         }
         return;
     }

@@ -1,56 +1,47 @@
-# mpc module, part 1: channel, field and shares, fixed point, Beaver triples,
-# oblivious transfer.  Garbled circuits live in mpc/gc.mk.
+# mpc module, the room itself: channel, two-party runner, AES and PRG,
+# field, shares, fixed point, Beaver triples (also from BFV).  Oblivious
+# transfer lives in mpc/ot/local.mk, garbled circuits in mpc/gc/local.mk.
 veilinclude_HEADERS += include/veil/mpc.h include/veil/mpc_aes.h \
 	include/veil/mpc_field.h include/veil/mpc_bfv.h
+noinst_HEADERS += mpc/internal.h mpc/beaver_internal.h
 
-# AES-NI kernels: their own convenience library with their own flags; they
-# only run after mpc_aes_available() (CPUID) has said yes.  On a compiler
-# without x86 intrinsics the same files build to "unsupported".
-noinst_LTLIBRARIES += mpc/libveil_mpc_aesni.la
-mpc_libveil_mpc_aesni_la_SOURCES = mpc/aes.c mpc/aes_hash.c
-mpc_libveil_mpc_aesni_la_CFLAGS = $(AM_CFLAGS)
+# The portable reference (constant-time software AES, hashes, field) and
+# the kernel tables (dispatch.c), one per VEIL_ISA path, filled once from
+# veil_cpu_has().
+libveil_la_SOURCES += mpc/dispatch.c mpc/aes.c mpc/hash.c mpc/prg.c \
+	mpc/chan.c mpc/chan_tcp.c mpc/run2.c mpc/field.c mpc/fixed.c \
+	mpc/share.c mpc/beaver.c mpc/poly.c mpc/triples_bfv.c
+
+# ISA kernels, each folder named after its instruction set and its files
+# after the reference they accelerate; built when configure found the
+# compiler flags (as ntt/avx2, ntt/avx512), used when dispatch.c finds the
+# CPU features.  AES-NI (mpc/aesni) goes with the avx2 build, VAES and
+# IFMA (mpc/vaes, mpc/ifma) and the GFNI transpose (mpc/ot/gfni) with the
+# avx512 one.
 if HAVE_AVX2
-mpc_libveil_mpc_aesni_la_CFLAGS += -maes -msse4.1
-endif
+noinst_LTLIBRARIES += mpc/libveil_mpc_aesni.la
+mpc_libveil_mpc_aesni_la_SOURCES = mpc/aesni/aes.h mpc/aesni/aes.c \
+	mpc/aesni/hash.c
+mpc_libveil_mpc_aesni_la_CFLAGS = $(AM_CFLAGS) -maes -msse4.1
 libveil_la_LIBADD += mpc/libveil_mpc_aesni.la
-
-# AVX-512 kernels (GFNI transpose for IKNP, VAES AES, IFMA field), chosen
-# at run time by mpc_avx512_active() / mpc_ifma_active() (mpc/cpu.c).
-noinst_LTLIBRARIES += mpc/libveil_mpc_avx512.la
-mpc_libveil_mpc_avx512_la_SOURCES = mpc/ot_transpose_gfni.c mpc/aes_vaes.c \
-	mpc/field_ifma.c
-mpc_libveil_mpc_avx512_la_CFLAGS = $(AM_CFLAGS)
-if HAVE_AVX512
-mpc_libveil_mpc_avx512_la_CFLAGS += -mavx512f -mavx512bw -mavx512vbmi \
-	-mavx512ifma -mgfni -mvaes
 endif
+if HAVE_AVX512
+noinst_LTLIBRARIES += mpc/libveil_mpc_avx512.la
+mpc_libveil_mpc_avx512_la_SOURCES = mpc/vaes/aes.h mpc/vaes/aes.c \
+	mpc/vaes/hash.c mpc/ifma/field.c mpc/ot/gfni/transpose.c
+mpc_libveil_mpc_avx512_la_CFLAGS = $(AM_CFLAGS) -maes -mavx512f \
+	-mavx512bw -mavx512vbmi -mavx512ifma -mgfni -mvaes
 libveil_la_LIBADD += mpc/libveil_mpc_avx512.la
-
-libveil_la_SOURCES += mpc/cpu.c mpc/prg.c mpc/chan.c mpc/chan_tcp.c mpc/run2.c \
-	mpc/baseot.c mpc/ot_transpose.c mpc/iknp.c mpc/ot_ext.c \
-	mpc/field.c mpc/fixed.c mpc/share.c mpc/beaver.c mpc/poly.c \
-	mpc/triples_bfv.c
-noinst_HEADERS += mpc/mpc_internal.h mpc/beaver_internal.h
+endif
 
 check_PROGRAMS += test/mpc/test_mpc
 TESTS += test/mpc/test_mpc
-test_mpc_test_mpc_SOURCES = test/mpc/helpers.h test/mpc/test_mpc_aes.c \
-	test/mpc/test_mpc_chan.c test/mpc/test_mpc_ot.c \
-	test/mpc/test_mpc_field.c test/mpc/test_mpc_beaver.c \
-	test/mpc/test_mpc_bfv.c
+test_mpc_test_mpc_SOURCES = test/mpc/aes.c test/mpc/chan.c \
+	test/mpc/field.c test/mpc/beaver.c test/mpc/triples_bfv.c
 test_mpc_test_mpc_LDADD = $(TEST_LDADD)
-
-# libFuzzer target for the channel's frame parser (configure --enable-fuzz,
-# CC=clang).
-if ENABLE_FUZZ
-noinst_PROGRAMS += fuzz/fuzz_mpc_chan
-fuzz_fuzz_mpc_chan_SOURCES = fuzz/fuzz_mpc_chan.c
-fuzz_fuzz_mpc_chan_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
-fuzz_fuzz_mpc_chan_LDFLAGS = -fsanitize=fuzzer
-fuzz_fuzz_mpc_chan_LDADD = libveil.la
-endif
 
 # veil-bench suite "mpc" (OT and Beaver rows)
 apps_veil_bench_SOURCES += apps/bench/bench_mpc_ot.c
 
-include mpc/gc.mk
+include mpc/ot/local.mk
+include mpc/gc/local.mk

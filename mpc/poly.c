@@ -13,7 +13,7 @@
  * precomputation.
  */
 #include "beaver_internal.h"
-#include "mpc_internal.h"
+#include "internal.h"
 
 veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
                            mpc_powers_t *t, uint64_t *z, const uint64_t *x,

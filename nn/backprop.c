@@ -10,10 +10,10 @@
  * statistics) go through per-sample or per-channel partial sums added in
  * order.  The result is therefore the same for any number of threads.
  */
-#include <math.h>
-#include <string.h>
 #include "backprop.h"
 #include "kernels.h"
+#include <math.h>
+#include <string.h>
 
 void _nn_backprop_clear(nn_backprop_t *bp)
 {
@@ -196,6 +196,22 @@ static void layer_forward(nn_backprop_t *bp, uint32_t i, uint32_t n)
     case NN_LAYER_BATCHNORM:
         bn_forward(bp, i, n);
         break;
+    case NN_LAYER_RELU:
+#pragma omp simd
+        for (size_t j = 0; j < n * si; j++)
+            y[j] = x[j] > 0.0f ? x[j] : 0.0f;
+        break;
+    case NN_LAYER_MAXPOOL:
+#pragma omp parallel for schedule(static) if (n * si >= NN_PAR_MIN)
+        for (long b = 0; b < (long)n; b++)
+            _nn_maxpool_forward(y + b * so, l, x + b * si);
+        break;
+    case NN_LAYER_ACT:
+#pragma omp parallel for schedule(static) if (n * si >= NN_PAR_MIN)
+        for (long b = 0; b < (long)n; b++)
+            _nn_act_forward(y + b * so, l, bp->m->kinds + l->kind, p + l->w,
+                            x + b * si);
+        break;
     }
 }
 
@@ -291,6 +307,34 @@ static void poly_param_grad(nn_backprop_t *bp, uint32_t i, uint32_t n)
     }
 }
 
+/* Activation coefficient gradients: dc_k = sum over the batch and the
+ * channel's positions of dy x^k for k up to the channel's degree, 0 above
+ * it (and for ReLU channels).  One parallel item per channel. */
+static void act_param_grad(nn_backprop_t *bp, uint32_t i, uint32_t n)
+{
+    const nn_layer_t *l = &bp->m->layers[i];
+    const size_t hw = (size_t)l->in.h * l->in.w, si = nn_shape_size(l->in);
+    const float *x = bp->act[i], *dy = bp->dact[i + 1];
+
+#pragma omp parallel for schedule(static) if (n * si >= NN_PAR_MIN)
+    for (long c = 0; c < (long)l->in.c; c++) {
+        const int deg = nn_act_degree((nn_act_kind_t)bp->m->kinds[l->kind + c]);
+        double s[NN_ACT_COEFS] = {0, 0, 0, 0};
+        for (uint32_t b = 0; b < n && deg >= 0; b++) {
+            const float *xb = x + b * si + c * hw, *db = dy + b * si + c * hw;
+            for (size_t t = 0; t < hw; t++) {
+                double pw = 1.0;
+                for (int k = 0; k <= deg; k++) {
+                    s[k] += db[t] * pw;
+                    pw *= xb[t];
+                }
+            }
+        }
+        for (int k = 0; k < NN_ACT_COEFS; k++)
+            bp->grad[l->w + (size_t)NN_ACT_COEFS * c + k] = (float)s[k];
+    }
+}
+
 /* Gradients of layer i's parameters from dact[i + 1], and its input
  * gradient into dact[i] unless i == 0. */
 static void layer_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
@@ -350,6 +394,29 @@ static void layer_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
     case NN_LAYER_BATCHNORM:
         bn_backward(bp, i, n);
         break;
+    case NN_LAYER_RELU:
+        if (dx == NULL)
+            break;
+#pragma omp simd
+        for (size_t j = 0; j < n * si; j++)
+            dx[j] = x[j] > 0.0f ? dy[j] : 0.0f;
+        break;
+    case NN_LAYER_MAXPOOL:
+        if (dx == NULL)
+            break;
+#pragma omp parallel for schedule(static) if (n * si >= NN_PAR_MIN)
+        for (long b = 0; b < (long)n; b++)
+            _nn_maxpool_backward(dx + b * si, l, x + b * si, dy + b * so);
+        break;
+    case NN_LAYER_ACT:
+        act_param_grad(bp, i, n);
+        if (dx == NULL)
+            break;
+#pragma omp parallel for schedule(static) if (n * si >= NN_PAR_MIN)
+        for (long b = 0; b < (long)n; b++)
+            _nn_act_backward_input(dx + b * si, l, bp->m->kinds + l->kind,
+                                   p + l->w, x + b * si, dy + b * so);
+        break;
     }
 }
 
@@ -379,8 +446,9 @@ void _nn_backprop_run(nn_backprop_t *bp, double *loss, uint32_t *correct,
         for (uint32_t k = 0; k < nout; k++)
             se += exp((double)zb[k] - zb[top]);
         for (uint32_t k = 0; k < nout; k++)
-            db[k] = (float)((exp((double)zb[k] - zb[top]) / se -
-                             (k == labels[b])) / n);
+            db[k] =
+                (float)((exp((double)zb[k] - zb[top]) / se - (k == labels[b])) /
+                        n);
         bp->loss[b] = log(se) + zb[top] - zb[labels[b]];
         ok += top == labels[b];
     }

@@ -13,9 +13,9 @@
  * The second form is exact only without zero padding (a padded zero would
  * have to become o_c), so a padded conv2d only accepts the first.
  */
+#include "veil/nn.h"
 #include <math.h>
 #include <string.h>
-#include "veil/nn.h"
 
 static int is_linear(const nn_layer_t *l)
 {
@@ -45,12 +45,23 @@ static veil_status copy_layer(nn_model_t *dst, const nn_model_t *src,
     case NN_LAYER_AVGPOOL:
         st = nn_model_add_avgpool(dst, sl->k, sl->stride);
         break;
+    case NN_LAYER_RELU:
+        st = nn_model_add_relu(dst);
+        break;
+    case NN_LAYER_MAXPOOL:
+        st = nn_model_add_maxpool(dst, sl->k, sl->stride);
+        break;
+    case NN_LAYER_ACT:
+        st = nn_model_add_act(dst);
+        break;
     case NN_LAYER_BATCHNORM:
         break;
     }
     if (st != VEIL_OK)
         return st;
     dl = &dst->layers[dst->nlayers - 1];
+    if (sl->type == NN_LAYER_ACT)
+        memcpy(dst->kinds + dl->kind, src->kinds + sl->kind, sl->in.c);
     if (sl->nw + sl->nb > 0)
         memcpy(dst->params + dl->w, src->params + sl->w,
                (sl->nw + sl->nb) * sizeof(float));
@@ -88,8 +99,8 @@ static void fold_after(nn_model_t *dst, const nn_layer_t *l,
 static void fold_before(nn_model_t *dst, const nn_layer_t *l,
                         const nn_model_t *src, const nn_layer_t *bn)
 {
-    const size_t per = l->nw / l->out.c;          /* inputs per output     */
-    const size_t taps = per / l->in.c;            /* per input channel     */
+    const size_t per = l->nw / l->out.c; /* inputs per output     */
+    const size_t taps = per / l->in.c;   /* per input channel     */
     for (uint32_t i = 0; i < l->out.c; i++) {
         float *w = dst->params + l->w + i * per;
         double add = 0.0;

@@ -2,9 +2,9 @@
  * forward.c - float inference: one input through the model (batch norm with
  * its running statistics), and accuracy over a data set.
  */
+#include "kernels.h"
 #include <stdlib.h>
 #include <string.h>
-#include "kernels.h"
 
 /* Largest activation of m (input included) and largest im2col matrix. */
 static void work_sizes(size_t *act, size_t *cols, const nn_model_t *m)
@@ -66,6 +66,16 @@ void nn_model_forward(float *out, const nn_model_t *m, const float *in,
             _nn_bn_forward_infer(next, l, p + l->w, p + l->b,
                                  m->state + l->mean, m->state + l->var, cur);
             break;
+        case NN_LAYER_RELU:
+            for (size_t j = 0; j < nn_shape_size(l->in); j++)
+                next[j] = cur[j] > 0.0f ? cur[j] : 0.0f;
+            break;
+        case NN_LAYER_MAXPOOL:
+            _nn_maxpool_forward(next, l, cur);
+            break;
+        case NN_LAYER_ACT:
+            _nn_act_forward(next, l, m->kinds + l->kind, p + l->w, cur);
+            break;
         }
         t = cur;
         cur = next;
@@ -92,9 +102,10 @@ veil_status nn_model_accuracy(double *acc, const nn_model_t *m,
     int failed = 0;
 
     if (acc == NULL || m == NULL || ds == NULL || ds->count == 0 ||
-        m->in.c != 1 || m->in.h != ds->rows || m->in.w != ds->cols)
+        m->in.c != nn_dataset_channels(ds) || m->in.h < ds->rows ||
+        m->in.w < ds->cols)
         return VEIL_EINVAL;
-    npix = (size_t)ds->rows * ds->cols;
+    npix = nn_shape_size(m->in);
     nout = (uint32_t)nn_shape_size(nn_model_out_shape(m));
     wsize = nn_model_work_size(m);
 #pragma omp parallel reduction(+ : correct, failed)
@@ -102,14 +113,14 @@ veil_status nn_model_accuracy(double *acc, const nn_model_t *m,
         float *work = veil_alloc((wsize + npix + nout) * sizeof(float));
 #pragma omp for schedule(static)
         for (long i = 0; i < (long)ds->count; i++) {
-            const uint8_t *img = ds->images + (size_t)i * npix;
+            const uint8_t *img =
+                ds->images + (size_t)i * m->in.c * ds->rows * ds->cols;
             if (work == NULL) {
                 failed = 1;
                 continue;
             }
             float *x = work + wsize, *y = x + npix;
-            for (size_t j = 0; j < npix; j++)
-                x[j] = (float)img[j] / NN_PIXEL_SCALE;
+            nn_image_to_input(x, m->in, img, ds->rows, ds->cols);
             nn_model_forward(y, m, x, work);
             correct += nn_argmax(y, nout) == ds->labels[i];
         }

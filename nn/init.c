@@ -1,8 +1,8 @@
 /*
  * init.c - random initialisation of a model's parameters from the CSPRNG.
  */
-#include <math.h>
 #include "veil/nn.h"
+#include <math.h>
 
 /* Uniform in [-a, a] from the top 24 bits of a 64-bit word. */
 static float uniform_sym(veil_rng_t *rng, float a)
@@ -39,6 +39,9 @@ void nn_model_init_params(nn_model_t *m, veil_rng_t *rng, float gain)
         case NN_LAYER_SQUARE:
         case NN_LAYER_POLY:
         case NN_LAYER_AVGPOOL:
+        case NN_LAYER_RELU:
+        case NN_LAYER_MAXPOOL:
+        case NN_LAYER_ACT:
             break;
         }
     }

@@ -4,9 +4,9 @@
  * `omp simd` so that they vectorise at -O2; a reduction's order is fixed by
  * the code, never by the number of threads.
  */
+#include "kernels.h"
 #include <math.h>
 #include <string.h>
-#include "kernels.h"
 
 size_t _nn_cols_size(const nn_layer_t *l)
 {
@@ -46,8 +46,7 @@ void _nn_col2im_add(float *dx, const nn_layer_t *l, const float *dcols)
     for (uint32_t c = 0; c < l->in.c; c++)
         for (uint32_t ky = 0; ky < k; ky++)
             for (uint32_t kx = 0; kx < k; kx++) {
-                const float *row =
-                    dcols + ((size_t)(c * k + ky) * k + kx) * P;
+                const float *row = dcols + ((size_t)(c * k + ky) * k + kx) * P;
                 for (uint32_t oy = 0; oy < oh; oy++) {
                     long y = (long)oy * s + ky - l->pad;
                     if (y < 0 || y >= (long)l->in.h)
@@ -83,8 +82,8 @@ void _nn_conv_forward(float *out, const nn_layer_t *l, const float *w,
     }
 }
 
-void _nn_conv_backward_cols(float *dcols, const nn_layer_t *l,
-                            const float *w, const float *delta)
+void _nn_conv_backward_cols(float *dcols, const nn_layer_t *l, const float *w,
+                            const float *delta)
 {
     const size_t P = (size_t)l->out.h * l->out.w;
     const size_t K = (size_t)l->in.c * l->k * l->k;
@@ -165,8 +164,9 @@ void _nn_avgpool_forward(float *out, const nn_layer_t *l, const float *in)
             for (uint32_t ox = 0; ox < l->out.w; ox++) {
                 float sum = 0.0f;
                 for (uint32_t ky = 0; ky < k; ky++) {
-                    const float *r = in + ((size_t)c * l->in.h + oy * s + ky) *
-                                              l->in.w + (size_t)ox * s;
+                    const float *r =
+                        in + ((size_t)c * l->in.h + oy * s + ky) * l->in.w +
+                        (size_t)ox * s;
                     for (uint32_t kx = 0; kx < k; kx++)
                         sum += r[kx];
                 }
@@ -186,18 +186,129 @@ void _nn_avgpool_backward(float *dx, const nn_layer_t *l, const float *delta)
                 const float g =
                     delta[((size_t)c * l->out.h + oy) * l->out.w + ox] * inv;
                 for (uint32_t ky = 0; ky < k; ky++) {
-                    float *r = dx + ((size_t)c * l->in.h + oy * s + ky) *
-                                        l->in.w + (size_t)ox * s;
+                    float *r = dx +
+                               ((size_t)c * l->in.h + oy * s + ky) * l->in.w +
+                               (size_t)ox * s;
                     for (uint32_t kx = 0; kx < k; kx++)
                         r[kx] += g;
                 }
             }
 }
 
-void _nn_bn_forward_infer(float *out, const nn_layer_t *l,
-                          const float *gamma, const float *beta,
-                          const float *mean, const float *var,
-                          const float *in)
+void _nn_maxpool_forward(float *out, const nn_layer_t *l, const float *in)
+{
+    const uint32_t k = l->k, s = l->stride;
+
+    for (uint32_t c = 0; c < l->out.c; c++)
+        for (uint32_t oy = 0; oy < l->out.h; oy++)
+            for (uint32_t ox = 0; ox < l->out.w; ox++) {
+                float mx = -INFINITY;
+                for (uint32_t ky = 0; ky < k; ky++) {
+                    const float *r =
+                        in + ((size_t)c * l->in.h + oy * s + ky) * l->in.w +
+                        (size_t)ox * s;
+                    for (uint32_t kx = 0; kx < k; kx++)
+                        mx = r[kx] > mx ? r[kx] : mx;
+                }
+                out[((size_t)c * l->out.h + oy) * l->out.w + ox] = mx;
+            }
+}
+
+void _nn_maxpool_backward(float *dx, const nn_layer_t *l, const float *in,
+                          const float *delta)
+{
+    const uint32_t k = l->k, s = l->stride;
+
+    memset(dx, 0, nn_shape_size(l->in) * sizeof(float));
+    for (uint32_t c = 0; c < l->out.c; c++)
+        for (uint32_t oy = 0; oy < l->out.h; oy++)
+            for (uint32_t ox = 0; ox < l->out.w; ox++) {
+                size_t best = 0;
+                float mx = -INFINITY;
+                for (uint32_t ky = 0; ky < k; ky++)
+                    for (uint32_t kx = 0; kx < k; kx++) {
+                        const size_t at =
+                            ((size_t)c * l->in.h + oy * s + ky) * l->in.w +
+                            (size_t)ox * s + kx;
+                        if (in[at] > mx) {
+                            mx = in[at];
+                            best = at;
+                        }
+                    }
+                dx[best] += delta[((size_t)c * l->out.h + oy) * l->out.w + ox];
+            }
+}
+
+void _nn_act_forward(float *out, const nn_layer_t *l, const uint8_t *kinds,
+                     const float *a, const float *in)
+{
+    const size_t hw = (size_t)l->in.h * l->in.w;
+
+    for (uint32_t c = 0; c < l->in.c; c++) {
+        const float *x = in + c * hw, *ac = a + (size_t)NN_ACT_COEFS * c;
+        float *y = out + c * hw;
+        const float c0 = ac[0], c1 = ac[1], c2 = ac[2], c3 = ac[3];
+        switch (kinds[c]) {
+        case NN_ACT_RELU:
+#pragma omp simd
+            for (size_t p = 0; p < hw; p++)
+                y[p] = x[p] > 0.0f ? x[p] : 0.0f;
+            break;
+        case NN_ACT_CONST:
+            for (size_t p = 0; p < hw; p++)
+                y[p] = c0;
+            break;
+        case NN_ACT_POLY2:
+#pragma omp simd
+            for (size_t p = 0; p < hw; p++)
+                y[p] = (c2 * x[p] + c1) * x[p] + c0;
+            break;
+        default: /* NN_ACT_POLY3 */
+#pragma omp simd
+            for (size_t p = 0; p < hw; p++)
+                y[p] = ((c3 * x[p] + c2) * x[p] + c1) * x[p] + c0;
+            break;
+        }
+    }
+}
+
+void _nn_act_backward_input(float *dx, const nn_layer_t *l,
+                            const uint8_t *kinds, const float *a,
+                            const float *x, const float *delta)
+{
+    const size_t hw = (size_t)l->in.h * l->in.w;
+
+    for (uint32_t c = 0; c < l->in.c; c++) {
+        const float *xc = x + c * hw, *d = delta + c * hw;
+        const float *ac = a + (size_t)NN_ACT_COEFS * c;
+        float *o = dx + c * hw;
+        const float c1 = ac[1], c2 = ac[2], c3 = ac[3];
+        switch (kinds[c]) {
+        case NN_ACT_RELU:
+#pragma omp simd
+            for (size_t p = 0; p < hw; p++)
+                o[p] = xc[p] > 0.0f ? d[p] : 0.0f;
+            break;
+        case NN_ACT_CONST:
+            memset(o, 0, hw * sizeof(float));
+            break;
+        case NN_ACT_POLY2:
+#pragma omp simd
+            for (size_t p = 0; p < hw; p++)
+                o[p] = d[p] * (2.0f * c2 * xc[p] + c1);
+            break;
+        default:
+#pragma omp simd
+            for (size_t p = 0; p < hw; p++)
+                o[p] = d[p] * ((3.0f * c3 * xc[p] + 2.0f * c2) * xc[p] + c1);
+            break;
+        }
+    }
+}
+
+void _nn_bn_forward_infer(float *out, const nn_layer_t *l, const float *gamma,
+                          const float *beta, const float *mean,
+                          const float *var, const float *in)
 {
     const size_t hw = (size_t)l->in.h * l->in.w;
 

@@ -26,8 +26,8 @@ void _nn_conv_forward(float *out, const nn_layer_t *l, const float *w,
                       const float *b, const float *cols);
 
 /* dcols = W^T delta (K x P), the input gradient before col2im. */
-void _nn_conv_backward_cols(float *dcols, const nn_layer_t *l,
-                            const float *w, const float *delta);
+void _nn_conv_backward_cols(float *dcols, const nn_layer_t *l, const float *w,
+                            const float *delta);
 
 void _nn_dense_forward(float *out, const nn_layer_t *l, const float *w,
                        const float *b, const float *in);
@@ -49,11 +49,27 @@ void _nn_avgpool_forward(float *out, const nn_layer_t *l, const float *in);
 /* dx = the adjoint of average pooling applied to delta (dx overwritten). */
 void _nn_avgpool_backward(float *dx, const nn_layer_t *l, const float *delta);
 
+void _nn_maxpool_forward(float *out, const nn_layer_t *l, const float *in);
+
+/* dx = delta routed to the first maximum of each window (dx overwritten);
+ * in is the layer's forward input. */
+void _nn_maxpool_backward(float *dx, const nn_layer_t *l, const float *in,
+                          const float *delta);
+
+/* SAFENet activation (NN_LAYER_ACT) of one sample: channel c with kind
+ * kinds[c] and coefficients a[4 c .. 4 c + 3]. */
+void _nn_act_forward(float *out, const nn_layer_t *l, const uint8_t *kinds,
+                     const float *a, const float *in);
+
+/* dx = delta * f_c'(x) (ReLU: 1 for x > 0, else 0). */
+void _nn_act_backward_input(float *dx, const nn_layer_t *l,
+                            const uint8_t *kinds, const float *a,
+                            const float *x, const float *delta);
+
 /* Batch norm with fixed statistics: y = gamma (x - mean) / sqrt(var + eps)
  * + beta, per channel. */
-void _nn_bn_forward_infer(float *out, const nn_layer_t *l,
-                          const float *gamma, const float *beta,
-                          const float *mean, const float *var,
-                          const float *in);
+void _nn_bn_forward_infer(float *out, const nn_layer_t *l, const float *gamma,
+                          const float *beta, const float *mean,
+                          const float *var, const float *in);
 
 #endif /* VEIL_NN_KERNELS_H */

@@ -17,24 +17,11 @@ check_PROGRAMS += test/nn/test_nn
 TESTS += test/nn/test_nn
 test_nn_test_nn_SOURCES = test/nn/common.c test/nn/common.h test/nn/idx.c \
 	test/nn/model_io.c test/nn/grad.c test/nn/train.c test/nn/quant.c \
+	test/nn/cnn_model.c \
 	test/nn/range.c
 test_nn_test_nn_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
 test_nn_test_nn_LDADD = $(TEST_LDADD)
-
-# libFuzzer targets for the model file and IDX parsers (configure
-# --enable-fuzz, CC=clang).
-if ENABLE_FUZZ
-noinst_PROGRAMS += fuzz/fuzz_nn_model fuzz/fuzz_nn_idx
-fuzz_fuzz_nn_model_SOURCES = fuzz/fuzz_nn_model.c
-fuzz_fuzz_nn_model_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
-fuzz_fuzz_nn_model_LDFLAGS = -fsanitize=fuzzer
-fuzz_fuzz_nn_model_LDADD = libveil.la
-fuzz_fuzz_nn_idx_SOURCES = fuzz/fuzz_nn_idx.c
-fuzz_fuzz_nn_idx_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
-fuzz_fuzz_nn_idx_LDFLAGS = -fsanitize=fuzzer
-fuzz_fuzz_nn_idx_LDADD = libveil.la
-endif
 
 EXTRA_DIST += scripts/fetch-mnist models/README.md models/lola.vmodel \
 	models/lola-small.vmodel doc/10-nn.md
@@ -48,5 +35,3 @@ models: apps/train_mnist$(EXEEXT)
 		--out $(srcdir)/models/lola-small.vmodel
 .PHONY: models
 
-# LoLa: representations, kernels, planner, networks (nn/lola.mk).
-include nn/lola.mk

@@ -4,21 +4,28 @@
  * exponents, protected by a SHA-256 trailer.  The parser trusts nothing: it
  * checks the checksum, every field, every shape (through the same builder
  * functions a program uses) and every value before it is used.
+ *
+ * Version 2 adds the layers relu, maxpool and act (SAFENet's channel-wise
+ * activation, whose per-channel kind bytes follow its record).  The writer
+ * uses the lowest version that can hold the model, so that models without
+ * those layers keep their version-1 bytes; the reader accepts both and
+ * refuses a version-2 file without a version-2 layer (one encoding per
+ * model).
  */
+#include "veil/nn.h"
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "veil/nn.h"
 
-#define VMODEL_VERSION 1u
+#define VMODEL_VERSION 2u /* highest version written and read */
 #define VMODEL_FLAG_QUANT 1u
 #define VMODEL_HEADER 36
 #define VMODEL_LAYER 32 /* type, 4 params, qexp, count: 7 words + reserved */
 #define VMODEL_HASH crypto_hash_sha256_BYTES
 
-static const uint8_t vmodel_magic[8] = {0x89, 'V', 'M', 'D',
+static const uint8_t vmodel_magic[8] = {0x89, 'V',  'M',  'D',
                                         '\r', '\n', 0x1a, '\n'};
 
 static void put32(uint8_t *p, uint32_t v)
@@ -47,6 +54,26 @@ static float bits_float(uint32_t u)
     return f;
 }
 
+/* Layers that need version 2. */
+static int is_v2_layer(nn_layer_type_t t)
+{
+    return t == NN_LAYER_RELU || t == NN_LAYER_MAXPOOL || t == NN_LAYER_ACT;
+}
+
+static uint32_t model_version(const nn_model_t *m)
+{
+    for (uint32_t i = 0; i < m->nlayers; i++)
+        if (is_v2_layer(m->layers[i].type))
+            return 2;
+    return 1;
+}
+
+/* Bytes of an ACT layer's kind block: in.c kinds padded to 4 bytes. */
+static size_t kind_bytes(const nn_layer_t *l)
+{
+    return l->type == NN_LAYER_ACT ? ((size_t)l->in.c + 3) / 4 * 4 : 0;
+}
+
 static int has_qexp(nn_layer_type_t t)
 {
     return t == NN_LAYER_CONV2D || t == NN_LAYER_DENSE || t == NN_LAYER_POLY;
@@ -70,9 +97,14 @@ static void layer_words(uint32_t w[4], const nn_layer_t *l)
         w[0] = l->degree;
         break;
     case NN_LAYER_AVGPOOL:
+    case NN_LAYER_MAXPOOL:
         w[0] = l->k;
         w[1] = l->stride;
         break;
+    case NN_LAYER_ACT:
+        w[0] = l->in.c;
+        break;
+    case NN_LAYER_RELU:
     case NN_LAYER_BATCHNORM:
         w[0] = float_bits(l->eps);
         break;
@@ -87,20 +119,21 @@ static size_t layer_values(const nn_layer_t *l)
     return l->type == NN_LAYER_BATCHNORM ? 4 * (size_t)l->in.c : l->nw + l->nb;
 }
 
-veil_status nn_model_serialize(uint8_t **buf, size_t *len,
-                               const nn_model_t *m)
+veil_status nn_model_serialize(uint8_t **buf, size_t *len, const nn_model_t *m)
 {
     size_t n = VMODEL_HEADER + VMODEL_HASH, at;
     uint8_t *p;
 
-    if (buf == NULL || len == NULL || m == NULL || m->nlayers == 0)
+    if (buf == NULL || len == NULL || m == NULL || m->nlayers == 0 ||
+        (m->quantizable && model_version(m) > 1))
         return VEIL_EINVAL;
     for (uint32_t i = 0; i < m->nlayers; i++)
-        n += VMODEL_LAYER + 4 * layer_values(&m->layers[i]);
+        n += VMODEL_LAYER + kind_bytes(&m->layers[i]) +
+             4 * layer_values(&m->layers[i]);
     if ((p = malloc(n)) == NULL)
         return VEIL_ENOMEM;
     memcpy(p, vmodel_magic, 8);
-    put32(p + 8, VMODEL_VERSION);
+    put32(p + 8, model_version(m));
     put32(p + 12, m->quantizable ? VMODEL_FLAG_QUANT : 0);
     put32(p + 16, m->in.c);
     put32(p + 20, m->in.h);
@@ -121,6 +154,11 @@ veil_status nn_model_serialize(uint8_t **buf, size_t *len,
         put32(p + at + 24, (uint32_t)cnt);
         put32(p + at + 28, 0); /* reserved */
         at += VMODEL_LAYER;
+        if (l->type == NN_LAYER_ACT) {
+            memset(p + at, 0, kind_bytes(l));
+            memcpy(p + at, m->kinds + l->kind, l->in.c);
+            at += kind_bytes(l);
+        }
         for (size_t j = 0; j < cnt; j++) {
             float v;
             if (l->type == NN_LAYER_BATCHNORM && j >= 2 * (size_t)l->in.c)
@@ -176,11 +214,22 @@ static veil_status parse_layer(nn_model_t *m, uint32_t type,
         st = w[0] | w[1] | w[2] | w[3] ? VEIL_EINVAL : nn_model_add_square(m);
         break;
     case NN_LAYER_POLY:
-        st = w[1] | w[2] | w[3] ? VEIL_EINVAL
-                                 : nn_model_add_poly(m, w[0], poly);
+        st =
+            w[1] | w[2] | w[3] ? VEIL_EINVAL : nn_model_add_poly(m, w[0], poly);
         break;
     case NN_LAYER_AVGPOOL:
         st = w[2] | w[3] ? VEIL_EINVAL : nn_model_add_avgpool(m, w[0], w[1]);
+        break;
+    case NN_LAYER_RELU:
+        st = w[0] | w[1] | w[2] | w[3] ? VEIL_EINVAL : nn_model_add_relu(m);
+        break;
+    case NN_LAYER_MAXPOOL:
+        st = w[2] | w[3] ? VEIL_EINVAL : nn_model_add_maxpool(m, w[0], w[1]);
+        break;
+    case NN_LAYER_ACT:
+        st = w[0] != nn_model_out_shape(m).c || w[1] | w[2] | w[3]
+                 ? VEIL_EINVAL
+                 : nn_model_add_act(m);
         break;
     case NN_LAYER_BATCHNORM: {
         const float eps = bits_float(w[0]);
@@ -198,8 +247,9 @@ static veil_status parse_layer(nn_model_t *m, uint32_t type,
 
 /* Layers, values and exponents after the header; m holds the input shape. */
 static veil_status parse_body(nn_model_t *m, const uint8_t *p, size_t len,
-                              uint32_t nlayers, int quant)
+                              uint32_t nlayers, int quant, uint32_t version)
 {
+    int v2 = 0;
     size_t at = VMODEL_HEADER;
     veil_status st;
 
@@ -218,9 +268,14 @@ static veil_status parse_body(nn_model_t *m, const uint8_t *p, size_t len,
         if (get32(p + at + 28) != 0)
             return VEIL_EFORMAT;
         at += VMODEL_LAYER;
-        if (cnt > (len - at) / 4)
-            return VEIL_EFORMAT;
+        if (type >= NN_LAYER_RELU && type <= NN_LAYER_ACT) {
+            if (version < 2)
+                return VEIL_EFORMAT;
+            v2 = 1;
+        }
         if (type == NN_LAYER_POLY) {
+            if (cnt > (len - at) / 4)
+                return VEIL_EFORMAT;
             if (w[0] == 0 || w[0] > NN_POLY_MAX_DEGREE || cnt != w[0] + 1)
                 return VEIL_EFORMAT;
             for (uint32_t j = 0; j <= w[0]; j++)
@@ -229,7 +284,17 @@ static veil_status parse_body(nn_model_t *m, const uint8_t *p, size_t len,
         if ((st = parse_layer(m, type, w, poly)) != VEIL_OK)
             return st;
         l = &m->layers[m->nlayers - 1];
-        if (cnt != layer_values(l))
+        if (l->type == NN_LAYER_ACT) {
+            const size_t kb = kind_bytes(l);
+            if (len - at < kb)
+                return VEIL_EFORMAT;
+            for (size_t j = 0; j < kb; j++)
+                if (p[at + j] > (j < l->in.c ? NN_ACT_POLY3 : 0))
+                    return VEIL_EFORMAT; /* unknown kind or padding */
+            memcpy(m->kinds + l->kind, p + at, l->in.c);
+            at += kb;
+        }
+        if (cnt != layer_values(l) || cnt > (len - at) / 4)
             return VEIL_EFORMAT;
         if (has_qexp(l->type) && quant) {
             if (qexp < NN_QEXP_MIN || qexp > NN_QEXP_MAX)
@@ -242,6 +307,12 @@ static veil_status parse_body(nn_model_t *m, const uint8_t *p, size_t len,
             const float v = bits_float(get32(p + at + 4 * (size_t)j));
             if (!isfinite(v))
                 return VEIL_EFORMAT;
+            if (l->type == NN_LAYER_ACT &&
+                (int)(j % NN_ACT_COEFS) >
+                    nn_act_degree(
+                        (nn_act_kind_t)m->kinds[l->kind + j / NN_ACT_COEFS]) &&
+                v != 0.0f)
+                return VEIL_EFORMAT; /* unused coefficients are 0 */
             if (l->type == NN_LAYER_BATCHNORM && j >= 2 * l->in.c) {
                 if (j >= 3 * l->in.c && v < 0)
                     return VEIL_EFORMAT; /* negative variance */
@@ -252,13 +323,15 @@ static veil_status parse_body(nn_model_t *m, const uint8_t *p, size_t len,
         }
         at += 4 * (size_t)cnt;
     }
+    if (version == 2 && !v2)
+        return VEIL_EFORMAT; /* version 2 only for version-2 layers */
     return at == len ? VEIL_OK : VEIL_EFORMAT;
 }
 
 veil_status nn_model_parse(nn_model_t *m, const uint8_t *buf, size_t len)
 {
     uint8_t hash[VMODEL_HASH];
-    uint32_t flags, nlayers;
+    uint32_t flags, nlayers, version;
     nn_shape_t in;
     int32_t in_exp;
     veil_status st;
@@ -267,8 +340,10 @@ veil_status nn_model_parse(nn_model_t *m, const uint8_t *buf, size_t len)
         return VEIL_EINVAL;
     memset(m, 0, sizeof(*m));
     if (buf == NULL || len < VMODEL_HEADER + VMODEL_HASH ||
-        memcmp(buf, vmodel_magic, 8) != 0 ||
-        get32(buf + 8) != VMODEL_VERSION)
+        memcmp(buf, vmodel_magic, 8) != 0)
+        return VEIL_EFORMAT;
+    version = get32(buf + 8);
+    if (version < 1 || version > VMODEL_VERSION)
         return VEIL_EFORMAT;
     len -= VMODEL_HASH;
     crypto_hash_sha256(hash, buf, len);
@@ -283,17 +358,20 @@ veil_status nn_model_parse(nn_model_t *m, const uint8_t *buf, size_t len)
     if ((flags & ~VMODEL_FLAG_QUANT) != 0 || nlayers == 0 ||
         nlayers > NN_MAX_LAYERS ||
         ((flags & VMODEL_FLAG_QUANT) ? (in_exp < 0 || in_exp > 8)
-                                      : in_exp != 0))
+                                     : in_exp != 0))
         return VEIL_EFORMAT;
     if (nn_model_init(m, in) != VEIL_OK)
         return VEIL_EFORMAT;
-    st = parse_body(m, buf, len, nlayers, (flags & VMODEL_FLAG_QUANT) != 0);
+    st = parse_body(m, buf, len, nlayers, (flags & VMODEL_FLAG_QUANT) != 0,
+                    version);
     if (st == VEIL_OK && (flags & VMODEL_FLAG_QUANT)) {
         m->quantizable = 1;
         m->in_exp = in_exp;
         for (uint32_t i = 0; i < m->nlayers; i++)
-            if (m->layers[i].type == NN_LAYER_BATCHNORM)
-                st = VEIL_EFORMAT; /* only folded models are quantized */
+            if (m->layers[i].type == NN_LAYER_BATCHNORM ||
+                is_v2_layer(m->layers[i].type))
+                st = VEIL_EFORMAT; /* only folded polynomial models are
+                                      quantized */
     }
     if (st != VEIL_OK)
         nn_model_clear(m);

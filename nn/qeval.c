@@ -10,9 +10,9 @@
  * below 2^86 and a sum has at most NN_MAX_ELEMS = 2^24 terms, so the 128-bit
  * accumulator stays below 2^110 and never overflows.
  */
-#include <string.h>
-#include <flint/fmpz_vec.h>
 #include "veil/nn.h"
+#include <flint/fmpz_vec.h>
+#include <string.h>
 
 __extension__ typedef __int128 i128;
 
@@ -40,8 +40,7 @@ static void acc_finish(fmpz_t out, acc_t *a, const fmpz_t b)
     fmpz_zero(a->big);
 }
 
-static void conv_eval(fmpz *out, const nn_qlayer_t *l, const fmpz *in,
-                      acc_t *a)
+static void conv_eval(fmpz *out, const nn_qlayer_t *l, const fmpz *in, acc_t *a)
 {
     const uint32_t k = l->k;
     for (uint32_t m = 0; m < l->out.c; m++)
@@ -57,13 +56,14 @@ static void conv_eval(fmpz *out, const nn_qlayer_t *l, const fmpz *in,
                         for (uint32_t kx = 0; kx < k; kx++) {
                             const long x = (long)ox * l->stride + kx - l->pad;
                             if (x >= 0 && x < (long)l->in.w)
-                                acc_add(a, w[kx],
-                                        in + ((size_t)c * l->in.h + y) *
-                                                 l->in.w + x);
+                                acc_add(
+                                    a, w[kx],
+                                    in + ((size_t)c * l->in.h + y) * l->in.w +
+                                        x);
                         }
                     }
-                acc_finish(out + ((size_t)m * l->out.h + oy) * l->out.w + ox,
-                           a, l->b + m);
+                acc_finish(out + ((size_t)m * l->out.h + oy) * l->out.w + ox, a,
+                           l->b + m);
             }
 }
 
@@ -88,10 +88,12 @@ static void sumpool_eval(fmpz *out, const nn_qlayer_t *l, const fmpz *in)
                 fmpz_zero(o);
                 for (uint32_t ky = 0; ky < l->k; ky++)
                     for (uint32_t kx = 0; kx < l->k; kx++)
-                        fmpz_add(o, o,
-                                 in + ((size_t)c * l->in.h + oy * l->stride +
-                                       ky) * l->in.w +
-                                     (size_t)ox * l->stride + kx);
+                        fmpz_add(
+                            o, o,
+                            in +
+                                ((size_t)c * l->in.h + oy * l->stride + ky) *
+                                    l->in.w +
+                                (size_t)ox * l->stride + kx);
             }
 }
 
@@ -127,6 +129,9 @@ void nn_qlayer_eval(fmpz *out, const nn_qlayer_t *l, const fmpz *in)
         sumpool_eval(out, l, in);
         break;
     case NN_LAYER_BATCHNORM:
+    case NN_LAYER_RELU:
+    case NN_LAYER_MAXPOOL:
+    case NN_LAYER_ACT:
         break; /* never in a quantized model */
     }
     fmpz_clear(a.big);
@@ -173,9 +178,8 @@ uint32_t nn_argmax_fmpz(const fmpz *v, uint32_t n)
     return best;
 }
 
-veil_status nn_qmodel_accuracy(double *acc, double *agree,
-                               const nn_qmodel_t *q, const nn_model_t *m,
-                               const nn_dataset_t *ds)
+veil_status nn_qmodel_accuracy(double *acc, double *agree, const nn_qmodel_t *q,
+                               const nn_model_t *m, const nn_dataset_t *ds)
 {
     size_t npix, wsize = 0;
     uint32_t nout;
@@ -185,8 +189,8 @@ veil_status nn_qmodel_accuracy(double *acc, double *agree,
     if (acc == NULL || q == NULL || ds == NULL || ds->count == 0 ||
         q->nlayers == 0 || q->in.c != 1 || q->in.h != ds->rows ||
         q->in.w != ds->cols || (agree != NULL && m == NULL) ||
-        (m != NULL && (m->in.h != q->in.h || m->in.w != q->in.w ||
-                       m->in.c != q->in.c)))
+        (m != NULL &&
+         (m->in.h != q->in.h || m->in.w != q->in.w || m->in.c != q->in.c)))
         return VEIL_EINVAL;
     npix = (size_t)ds->rows * ds->cols;
     nout = (uint32_t)nn_shape_size(q->layers[q->nlayers - 1].out);

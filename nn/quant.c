@@ -8,10 +8,10 @@
  * round half away from zero, computed on exact rationals, so the integers
  * do not depend on the machine or on floating-point rounding modes.
  */
+#include "veil/nn.h"
+#include <flint/fmpz_vec.h>
 #include <math.h>
 #include <string.h>
-#include <flint/fmpz_vec.h>
-#include "veil/nn.h"
 
 /* q = v exactly (v finite): v = M 2^E with an integer |M| < 2^53. */
 static void fmpq_set_float(fmpq_t q, float v)
@@ -85,8 +85,9 @@ veil_status nn_model_set_qbits(nn_model_t *m, uint32_t bits, int32_t in_exp)
     if (m == NULL || bits < 2 || bits > 25 || in_exp < 0 || in_exp > 8)
         return VEIL_EINVAL;
     for (uint32_t i = 0; i < m->nlayers; i++)
-        if (m->layers[i].type == NN_LAYER_BATCHNORM)
-            return VEIL_EINVAL;
+        if (m->layers[i].type == NN_LAYER_BATCHNORM ||
+            m->layers[i].type >= NN_LAYER_RELU)
+            return VEIL_EINVAL; /* batch norm, or no exact integer form */
     for (uint32_t i = 0; i < m->nlayers; i++) {
         nn_layer_t *l = &m->layers[i];
         float mx = 0.0f;
@@ -175,6 +176,9 @@ static veil_status quantize_layer(nn_qlayer_t *ql, const nn_model_t *m,
         fmpz_clear(r);
         break;
     case NN_LAYER_BATCHNORM:
+    case NN_LAYER_RELU: /* not a polynomial: no exact integer form */
+    case NN_LAYER_MAXPOOL:
+    case NN_LAYER_ACT:
         return VEIL_EINVAL;
     }
     return VEIL_OK;

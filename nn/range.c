@@ -10,9 +10,9 @@
  *   poly     the sum over i of c_i times the interval of x^i;
  *   sumpool  the sum of the window's intervals.
  */
-#include <string.h>
-#include <flint/fmpz_vec.h>
 #include "veil/nn.h"
+#include <flint/fmpz_vec.h>
+#include <string.h>
 
 /* [lo, hi] of w * [a, b] added into [*lo, *hi]. */
 static void add_scaled(fmpz_t lo, fmpz_t hi, int32_t w, const fmpz_t a,
@@ -27,8 +27,7 @@ static void add_scaled(fmpz_t lo, fmpz_t hi, int32_t w, const fmpz_t a,
     }
 }
 
-static void conv_range(nn_range_t *o, const nn_qlayer_t *l,
-                       const nn_range_t *x)
+static void conv_range(nn_range_t *o, const nn_qlayer_t *l, const nn_range_t *x)
 {
     const uint32_t k = l->k;
     for (uint32_t m = 0; m < l->out.c; m++)
@@ -48,10 +47,11 @@ static void conv_range(nn_range_t *o, const nn_qlayer_t *l,
                                 ((size_t)c * l->in.h + y) * l->in.w + xx;
                             if (xx < 0 || xx >= (long)l->in.w)
                                 continue;
-                            add_scaled(o->lo + at, o->hi + at,
-                                       l->w[((size_t)(m * l->in.c + c) * k +
-                                             ky) * k + kx],
-                                       x->lo + j, x->hi + j);
+                            add_scaled(
+                                o->lo + at, o->hi + at,
+                                l->w[((size_t)(m * l->in.c + c) * k + ky) * k +
+                                     kx],
+                                x->lo + j, x->hi + j);
                         }
                     }
             }
@@ -118,9 +118,10 @@ static void sumpool_range(nn_range_t *o, const nn_qlayer_t *l,
                 fmpz_zero(o->hi + at);
                 for (uint32_t ky = 0; ky < l->k; ky++)
                     for (uint32_t kx = 0; kx < l->k; kx++) {
-                        const size_t j = ((size_t)c * l->in.h +
-                                          oy * l->stride + ky) * l->in.w +
-                                         (size_t)ox * l->stride + kx;
+                        const size_t j =
+                            ((size_t)c * l->in.h + oy * l->stride + ky) *
+                                l->in.w +
+                            (size_t)ox * l->stride + kx;
                         fmpz_add(o->lo + at, o->lo + at, x->lo + j);
                         fmpz_add(o->hi + at, o->hi + at, x->hi + j);
                     }
@@ -149,6 +150,9 @@ static void layer_range(nn_range_t *o, const nn_qlayer_t *l,
         sumpool_range(o, l, x);
         break;
     case NN_LAYER_BATCHNORM:
+    case NN_LAYER_RELU:
+    case NN_LAYER_MAXPOOL:
+    case NN_LAYER_ACT:
         break; /* never in a quantized model */
     }
 }

@@ -1,17 +1,18 @@
 /*
  * cpu.c - library initialisation and instruction-set dispatch.
  *
- * The best path is chosen once from CPUID (as libsodium's
+ * The CPU is probed once (veil_cpu_has, the library's only CPUID probe) and
+ * the best path is chosen from it (as libsodium's
  * _pick_best_implementation does); VEIL_ISA=scalar|avx2|avx512 forces one.
  * Objects such as NTT plans copy the active path when they are created, so
  * they stay immutable and can be shared between threads.
  */
-#include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sodium.h>
 #include "config.h"
 #include "veil/veil.h"
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -22,6 +23,12 @@ static veil_status init_status = VEIL_OK;
 static veil_isa_t isa_best = VEIL_ISA_SCALAR;
 static veil_isa_t isa_active = VEIL_ISA_SCALAR;
 
+/* ------------------------------------------------------------ the probe
+ *
+ * The one CPUID probe of the library: every module asks veil_cpu_has(). */
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+static unsigned cpu_features;
+
 #if defined(__x86_64__) || defined(__i386__)
 /* XGETBV: which register states the OS saves (AVX needs YMM, AVX-512 ZMM). */
 static uint64_t xgetbv0(void)
@@ -31,38 +38,59 @@ static uint64_t xgetbv0(void)
     return ((uint64_t)edx << 32) | eax;
 }
 
-static int cpu_has_fma(void)
+static void cpu_probe(void)
 {
-    unsigned a, b, c, d;
-    return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_FMA);
+    unsigned a, b, c, d, f = 0, b7 = 0, c7 = 0;
+    int ymm = 0, zmm = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return;
+    if ((c & bit_AES) && (c & bit_SSE4_1))
+        f |= VEIL_CPU_AESNI;
+    if (c & bit_PCLMUL)
+        f |= VEIL_CPU_PCLMUL;
+    if ((c & bit_OSXSAVE) && (c & bit_AVX)) {
+        uint64_t xcr0 = xgetbv0();
+        ymm = (xcr0 & 0x6) == 0x6;
+        zmm = (xcr0 & 0xe6) == 0xe6;
+    }
+    if (__get_cpuid_count(7, 0, &a, &b7, &c7, &d)) {
+        /* the AVX2 path computes exact products in doubles with FMA */
+        if (ymm && (b7 & bit_AVX2) && (b7 & bit_BMI2) && (c & bit_FMA))
+            f |= VEIL_CPU_AVX2;
+        if (ymm && (c7 & bit_VAES))
+            f |= VEIL_CPU_VAES;
+        if (c7 & bit_GFNI)
+            f |= VEIL_CPU_GFNI;
+        if (zmm && (b7 & bit_AVX512F)) {
+            f |= VEIL_CPU_AVX512F;
+            f |= (b7 & bit_AVX512DQ) ? VEIL_CPU_AVX512DQ : 0;
+            f |= (b7 & bit_AVX512BW) ? VEIL_CPU_AVX512BW : 0;
+            f |= (b7 & bit_AVX512VL) ? VEIL_CPU_AVX512VL : 0;
+            f |= (b7 & bit_AVX512IFMA) ? VEIL_CPU_AVX512IFMA : 0;
+            f |= (c7 & bit_AVX512VBMI) ? VEIL_CPU_AVX512VBMI : 0;
+            f |= (c7 & bit_AVX512VBMI2) ? VEIL_CPU_AVX512VBMI2 : 0;
+        }
+    }
+    cpu_features = f;
 }
-
-static int cpu_has_avx2(void)
+#else
+static void cpu_probe(void)
 {
-    unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) || !(c & bit_AVX))
-        return 0;
-    if ((xgetbv0() & 0x6) != 0x6)
-        return 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
-        return 0;
-    /* The AVX2 path computes exact products in doubles with FMA. */
-    return (b & bit_AVX2) && (b & bit_BMI2) && cpu_has_fma();
-}
-
-static int cpu_has_avx512ifma(void)
-{
-    unsigned a, b, c, d;
-    if (!cpu_has_avx2())
-        return 0;
-    if ((xgetbv0() & 0xe6) != 0xe6)
-        return 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
-        return 0;
-    return (b & bit_AVX512F) && (b & bit_AVX512IFMA) && (b & bit_AVX512VL) &&
-           (b & bit_AVX512DQ) && (b & bit_AVX512BW);
+    cpu_features = 0;
 }
 #endif
+
+int veil_cpu_has(unsigned features)
+{
+    pthread_once(&cpu_once, cpu_probe);
+    return (cpu_features & features) == features;
+}
+
+/* What each path needs of the CPU. */
+#define NEED_AVX2 VEIL_CPU_AVX2
+#define NEED_AVX512                                                            \
+    (VEIL_CPU_AVX2 | VEIL_CPU_AVX512F | VEIL_CPU_AVX512IFMA |                  \
+     VEIL_CPU_AVX512VL | VEIL_CPU_AVX512DQ | VEIL_CPU_AVX512BW)
 
 int veil_isa_supported(veil_isa_t isa)
 {
@@ -71,13 +99,13 @@ int veil_isa_supported(veil_isa_t isa)
         return 1;
     case VEIL_ISA_AVX2:
 #if defined(VEIL_HAVE_AVX2)
-        return cpu_has_avx2();
+        return veil_cpu_has(NEED_AVX2);
 #else
         return 0;
 #endif
     case VEIL_ISA_AVX512:
 #if defined(VEIL_HAVE_AVX512)
-        return cpu_has_avx512ifma();
+        return veil_cpu_has(NEED_AVX512);
 #else
         return 0;
 #endif
@@ -149,9 +177,12 @@ veil_status veil_isa_set(veil_isa_t isa)
 const char *veil_isa_name(veil_isa_t isa)
 {
     switch (isa) {
-    case VEIL_ISA_SCALAR: return "scalar";
-    case VEIL_ISA_AVX2: return "avx2";
-    case VEIL_ISA_AVX512: return "avx512";
+    case VEIL_ISA_SCALAR:
+        return "scalar";
+    case VEIL_ISA_AVX2:
+        return "avx2";
+    case VEIL_ISA_AVX512:
+        return "avx512";
     }
     return "unknown";
 }

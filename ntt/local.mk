@@ -2,7 +2,7 @@
 # arithmetic, primes, NTT (scalar / AVX2 / AVX-512 IFMA), RNS.
 veilinclude_HEADERS += include/veil/veil.h include/veil/ntt.h include/veil/rns.h
 libveil_la_SOURCES += \
-	ntt/status.c ntt/cpu.c ntt/memory.c ntt/rng.c
+	ntt/status.c ntt/assert.c ntt/cpu.c ntt/memory.c ntt/rng.c
 
 # modular arithmetic, primes, NTT plans and the scalar kernels
 libveil_la_SOURCES += ntt/modarith.c ntt/primes.c ntt/ntt_plan.c \

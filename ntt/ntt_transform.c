@@ -1,78 +1,129 @@
 /*
  * ntt_transform.c - the public transform and pointwise entry points: each
  * forwards to the kernel table the plan chose when it was built, so a plan
- * gives the same path in every thread.  Preconditions in veil/ntt.h.
+ * gives the same path in every thread.  Preconditions in veil/ntt.h,
+ * checked here by VEIL_ASSERT in a debug build (--enable-debug).
  */
 #include "ntt_internal.h"
 
+/* A plan and a length-n array with every entry below `bound`. */
+#define CHECK_IN(plan, a, bound)                                               \
+    do {                                                                       \
+        VEIL_ASSERT((plan) != NULL && (plan)->k != NULL);                      \
+        VEIL_ASSERT((a) != NULL);                                              \
+        VEIL_ASSERT(veil_all_below((a), (plan)->n, (bound)));                  \
+    } while (0)
+
+/* The output of a pointwise kernel: n words, allowed to alias an input
+ * exactly but not to overlap it partially. */
+#define CHECK_OUT(plan, out, in)                                               \
+    VEIL_ASSERT((out) != NULL &&                                               \
+                ((const void *)(out) == (const void *)(in) ||                  \
+                 veil_disjoint((out), (plan)->n * sizeof(uint64_t), (in),      \
+                               (plan)->n * sizeof(uint64_t))))
+
 void ntt_forward(const ntt_plan_t *plan, uint64_t *a)
 {
+    CHECK_IN(plan, a, plan->q);
     plan->k->forward(plan, a);
 }
 
 void ntt_forward_lazy(const ntt_plan_t *plan, uint64_t *a)
 {
+    CHECK_IN(plan, a, 4 * plan->q);
     plan->k->forward_lazy(plan, a);
 }
 
 void ntt_inverse(const ntt_plan_t *plan, uint64_t *a)
 {
+    CHECK_IN(plan, a, 2 * plan->q);
     plan->k->inverse(plan, a);
 }
 
 void ntt_inverse_lazy(const ntt_plan_t *plan, uint64_t *a)
 {
+    CHECK_IN(plan, a, 2 * plan->q);
     plan->k->inverse_lazy(plan, a);
 }
 
 void ntt_vec_add(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                  const uint64_t *b)
 {
+    CHECK_IN(p, a, p->q);
+    CHECK_IN(p, b, p->q);
+    CHECK_OUT(p, out, a);
+    CHECK_OUT(p, out, b);
     p->k->vec_add(out, a, b, p->n, p->q);
 }
 
 void ntt_vec_sub(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                  const uint64_t *b)
 {
+    CHECK_IN(p, a, p->q);
+    CHECK_IN(p, b, p->q);
+    CHECK_OUT(p, out, a);
+    CHECK_OUT(p, out, b);
     p->k->vec_sub(out, a, b, p->n, p->q);
 }
 
 void ntt_vec_neg(const ntt_plan_t *p, uint64_t *out, const uint64_t *a)
 {
+    CHECK_IN(p, a, p->q);
+    CHECK_OUT(p, out, a);
     p->k->vec_neg(out, a, p->n, p->q);
 }
 
 void ntt_vec_mul(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                  const uint64_t *b)
 {
+    CHECK_IN(p, a, p->q);
+    CHECK_IN(p, b, p->q);
+    CHECK_OUT(p, out, a);
+    CHECK_OUT(p, out, b);
     p->k->vec_mul(out, a, b, p->n, &p->mod);
 }
 
 void ntt_vec_mul_scalar(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                         uint64_t w)
 {
+    CHECK_IN(p, a, p->q);
+    CHECK_OUT(p, out, a);
+    VEIL_ASSERT(w < p->q);
     p->k->vec_mul_const(out, a, w, p->n, p->q);
 }
 
 void ntt_vec_mul_shoup(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                        const uint64_t *w, const uint64_t *wp)
 {
+    CHECK_IN(p, a, p->q);
+    CHECK_IN(p, w, p->q);
+    CHECK_OUT(p, out, a);
+    VEIL_ASSERT(wp != NULL);
     p->k->vec_mul_shoup(out, a, w, wp, p->n, p->q);
 }
 
 void ntt_vec_muladd(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                     const uint64_t *b)
 {
+    CHECK_IN(p, out, p->q);
+    CHECK_IN(p, a, p->q);
+    CHECK_IN(p, b, p->q);
+    CHECK_OUT(p, out, a);
+    CHECK_OUT(p, out, b);
     p->k->vec_muladd(out, a, b, p->n, &p->mod);
 }
 
 void ntt_vec_reduce(const ntt_plan_t *p, uint64_t *out, const uint64_t *a)
 {
+    CHECK_IN(p, a, 4 * p->q);
+    CHECK_OUT(p, out, a);
     p->k->vec_reduce(out, a, p->n, p->q);
 }
 
 void ntt_vec_shoup_precomp(const ntt_plan_t *p, uint64_t *wp, const uint64_t *w)
 {
+    CHECK_IN(p, w, p->q);
+    CHECK_OUT(p, wp, w);
     for (size_t i = 0; i < p->n; i++)
         wp[i] = ntt_shoup_precomp(w[i], p->q);
 }

@@ -158,6 +158,8 @@ static void conv_dispatch(const rns_conv_t *c, uint64_t *out,
                           int exact)
 {
     size_t done = 0;
+    VEIL_ASSERT(c != NULL && c->from != NULL && c->to != NULL);
+    VEIL_ASSERT(rns_rows_ok(c->from, in, out, c->to->k, n, stride));
 #if defined(VEIL_HAVE_AVX512)
     if (c->isa == VEIL_ISA_AVX512)
         done = rns_conv_columns_avx512(c, out, in, n, stride, exact);

@@ -69,4 +69,21 @@ size_t rns_conv_columns_avx512(const rns_conv_t *c, uint64_t *out,
 size_t rns_scale_columns_avx512(const rns_scale_t *s, uint64_t *out,
                                 const uint64_t *in, size_t n, size_t stride);
 
+/* For VEIL_ASSERT: rows i < b->k of n residues at in + i * stride are in
+ * [0, q_i), and the k_out rows of out at the same stride do not overlap
+ * them (a debug-build precondition check of the conversions). */
+static inline int rns_rows_ok(const rns_base_t *b, const uint64_t *in,
+                              const uint64_t *out, size_t k_out, size_t n,
+                              size_t stride)
+{
+    const size_t span_in = ((b->k - 1) * stride + n) * sizeof(uint64_t);
+    const size_t span_out = ((k_out - 1) * stride + n) * sizeof(uint64_t);
+    if (in == NULL || out == NULL || stride < n || b->k == 0 || k_out == 0)
+        return 0;
+    for (size_t i = 0; i < b->k; i++)
+        if (!veil_all_below(in + i * stride, n, b->q[i]))
+            return 0;
+    return veil_disjoint(in, span_in, out, span_out);
+}
+
 #endif /* VEIL_RNS_INTERNAL_H */

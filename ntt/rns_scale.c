@@ -210,6 +210,10 @@ void _rns_scale_round(const rns_scale_t *s, uint64_t *out, const uint64_t *in,
                       size_t n, size_t stride)
 {
     size_t done = 0;
+    VEIL_ASSERT(s != NULL && s->q != NULL);
+    VEIL_ASSERT(rns_rows_ok(s->q, in, out, s->m, n, stride));
+    VEIL_ASSERT(s->p == NULL ||
+                rns_rows_ok(s->p, in + s->q->k * stride, out, s->m, n, stride));
 #if defined(VEIL_HAVE_AVX512)
     if (s->isa == VEIL_ISA_AVX512)
         done = rns_scale_columns_avx512(s, out, in, n, stride);

@@ -4,7 +4,7 @@
  * variant (lola, lola-small, lola-dense, cryptonets) at the planner's
  * 128-bit parameters: key generation, encryption, server evaluation,
  * decryption; then the BFV operation costs the planner weighs (the table in
- * nn/lola_costs.c) at n = 4096 .. 16384.
+ * lola/costs.c) at n = 4096 .. 16384.
  *
  * Timing does not depend on the image, so the inputs are random pixels; the
  * decrypted logits are checked against the exact integer evaluator all the
@@ -12,10 +12,10 @@
  * ../models.  --threads T sets the OpenMP threads (components run in
  * parallel).  Medians of min(--runs, a per-variant cap) evaluations.
  */
+#include <flint/fmpz_vec.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <flint/fmpz_vec.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -23,42 +23,42 @@
 #include "veil/lola.h"
 
 typedef struct {
-    const nn_lola_server_t *sv;
-    const nn_lola_client_t *cl;
-    const nn_lola_msg_t *in;
-    nn_lola_msg_t out;
+    const lola_server_t *sv;
+    const lola_client_t *cl;
+    const lola_msg_t *in;
+    lola_msg_t out;
     veil_status st;
 } eval_arg_t;
 
 static void run_eval(void *p)
 {
     eval_arg_t *a = p;
-    nn_lola_msg_clear(&a->out);
+    lola_msg_clear(&a->out);
     if (a->st == VEIL_OK)
-        a->st = nn_lola_server_eval(&a->out, a->sv, a->in, &a->cl->ek);
+        a->st = lola_server_eval(&a->out, a->sv, a->in, &a->cl->ek);
 }
 
 typedef struct {
-    const nn_lola_client_t *cl;
+    const lola_client_t *cl;
     const uint8_t *pixels;
     size_t records;
     veil_rng_t *rng;
-    nn_lola_msg_t msg;
+    lola_msg_t msg;
     veil_status st;
 } enc_arg_t;
 
 static void run_enc(void *p)
 {
     enc_arg_t *a = p;
-    nn_lola_msg_clear(&a->msg);
+    lola_msg_clear(&a->msg);
     if (a->st == VEIL_OK)
-        a->st = nn_lola_client_encrypt(&a->msg, a->cl, a->pixels, a->records,
-                                       a->rng);
+        a->st =
+            lola_client_encrypt(&a->msg, a->cl, a->pixels, a->records, a->rng);
 }
 
 typedef struct {
-    const nn_lola_client_t *cl;
-    const nn_lola_msg_t *out;
+    const lola_client_t *cl;
+    const lola_msg_t *out;
     fmpz *logits;
     size_t records;
     veil_status st;
@@ -68,10 +68,10 @@ static void run_dec(void *p)
 {
     dec_arg_t *a = p;
     if (a->st == VEIL_OK)
-        a->st = nn_lola_client_decrypt(a->logits, a->cl, a->out, a->records);
+        a->st = lola_client_decrypt(a->logits, a->cl, a->out, a->records);
 }
 
-static size_t msg_words(const nn_lola_msg_t *m)
+static size_t msg_words(const lola_msg_t *m)
 {
     size_t w = 0;
     for (size_t i = 0; i < m->ncomp * m->nct; i++)
@@ -107,12 +107,12 @@ static int bench_variant(const bench_opts_t *o, const char *name,
 {
     nn_model_t m;
     nn_qmodel_t q;
-    nn_lola_options_t opt;
-    nn_lola_spec_t spec;
-    nn_lola_report_t rep;
-    nn_lola_setup_t su;
-    nn_lola_client_t cl;
-    nn_lola_server_t sv;
+    lola_options_t opt;
+    lola_spec_t spec;
+    lola_report_t rep;
+    lola_setup_t su;
+    lola_client_t cl;
+    lola_server_t sv;
     veil_rng_t rng;
     nn_qtrace_t tr;
     uint8_t *pixels;
@@ -125,26 +125,26 @@ static int bench_variant(const bench_opts_t *o, const char *name,
 
     if (load_model(&m, &q, file) != 0)
         return 1;
-    nn_lola_options_default(&opt);
-    if (nn_lola_variant_parse(&opt.variant, name) != VEIL_OK ||
-        nn_lola_plan(&spec, &rep, &q, &opt) != VEIL_OK) {
+    lola_options_default(&opt);
+    if (lola_variant_parse(&opt.variant, name) != VEIL_OK ||
+        lola_plan(&spec, &rep, &q, &opt) != VEIL_OK) {
         fprintf(stderr, "veil-bench lola: %s: no plan\n", name);
         goto out_model;
     }
     if (veil_rng_init(&rng) != VEIL_OK)
         goto out_model;
     t0 = bench_now();
-    if (nn_lola_setup_init(&su, &spec) != VEIL_OK)
+    if (lola_setup_init(&su, &spec) != VEIL_OK)
         goto out_rng;
     setup_us = (bench_now() - t0) * 1e6;
     t0 = bench_now();
-    if (nn_lola_client_init(&cl, &su, &rng) != VEIL_OK)
+    if (lola_client_init(&cl, &su, &rng) != VEIL_OK)
         goto out_setup;
     keygen_us = (bench_now() - t0) * 1e6;
-    if (nn_lola_server_init(&sv, &su, &q) != VEIL_OK)
+    if (lola_server_init(&sv, &su, &q) != VEIL_OK)
         goto out_client;
     size = nn_shape_size(q.in);
-    ncls = su.output->len;
+    ncls = su.classes;
     records = spec.batch;
     pixels = malloc(records * size);
     logits = _fmpz_vec_init((slong)(records * ncls));
@@ -175,8 +175,8 @@ static int bench_variant(const bench_opts_t *o, const char *name,
         if (da.st != VEIL_OK) {
             fprintf(stderr, "veil-bench lola: %s: %s\n", name,
                     veil_strerror(da.st));
-            nn_lola_msg_clear(&ea.msg);
-            nn_lola_msg_clear(&va.out);
+            lola_msg_clear(&ea.msg);
+            lola_msg_clear(&va.out);
             goto out_trace;
         }
         /* the answer is the exact evaluator's */
@@ -186,8 +186,8 @@ static int bench_variant(const bench_opts_t *o, const char *name,
             if (!_fmpz_vec_equal(logits + b * ncls, tr.v[q.nlayers],
                                  (slong)ncls)) {
                 fprintf(stderr, "veil-bench lola: %s: wrong logits\n", name);
-                nn_lola_msg_clear(&ea.msg);
-                nn_lola_msg_clear(&va.out);
+                lola_msg_clear(&ea.msg);
+                lola_msg_clear(&va.out);
                 goto out_trace;
             }
         }
@@ -198,7 +198,7 @@ static int bench_variant(const bench_opts_t *o, const char *name,
         snprintf(op, sizeof(op), "%s.eval", name);
         bench_report(o, "lola", op, rep.n, rep.log_q, "auto", o->threads,
                      eval_us, runs, extra);
-        if (spec.variant == NN_LOLA_VARIANT_SIMD) {
+        if (spec.variant == LOLA_VARIANT_SIMD) {
             snprintf(extra, sizeof(extra), "\"per_hour\":%.0f",
                      (double)records * 3600e6 / eval_us);
             snprintf(op, sizeof(op), "%s.throughput", name);
@@ -221,8 +221,8 @@ static int bench_variant(const bench_opts_t *o, const char *name,
         snprintf(op, sizeof(op), "%s.setup", name);
         bench_report(o, "lola", op, rep.n, rep.log_q, "auto", o->threads,
                      setup_us, 1, NULL);
-        nn_lola_msg_clear(&ea.msg);
-        nn_lola_msg_clear(&va.out);
+        lola_msg_clear(&ea.msg);
+        lola_msg_clear(&va.out);
     }
     rc = 0;
 out_trace:
@@ -230,11 +230,11 @@ out_trace:
 out_server:
     _fmpz_vec_clear(logits, (slong)(records * ncls));
     free(pixels);
-    nn_lola_server_clear(&sv);
+    lola_server_clear(&sv);
 out_client:
-    nn_lola_client_clear(&cl);
+    lola_client_clear(&cl);
 out_setup:
-    nn_lola_setup_clear(&su);
+    lola_setup_clear(&su);
 out_rng:
     veil_rng_clear(&rng);
 out_model:
@@ -243,15 +243,15 @@ out_model:
     return rc;
 }
 
-/* The operation costs of nn_lola_costs_t for the planner's parameter set at
- * each n (the table in nn/lola_costs.c is filled from this). */
+/* The operation costs of lola_costs_t for the planner's parameter set at
+ * each n (the table in lola/costs.c is filled from this). */
 static int bench_costs(const bench_opts_t *o)
 {
     for (size_t n = 4096; n <= 16384; n *= 2) {
         const int runs = o->runs < 31 ? o->runs : 31;
         bfv_params_t p;
         uint64_t t;
-        nn_lola_costs_t c;
+        lola_costs_t c;
         struct {
             const char *name;
             double us;
@@ -259,7 +259,7 @@ static int bench_costs(const bench_opts_t *o)
         if (ntt_primes_generate(&t, 1, 20, n, NULL, 0) != VEIL_OK ||
             bfv_params_from_budget(&p, n, bfv_security_max_bits(n, BFV_SEC_128),
                                    t, BFV_SEC_128) != VEIL_OK ||
-            nn_lola_costs_measure(&c, &p, runs) != VEIL_OK) {
+            lola_costs_measure(&c, &p, runs) != VEIL_OK) {
             fprintf(stderr, "veil-bench lola: costs at n = %zu failed\n", n);
             return 1;
         }

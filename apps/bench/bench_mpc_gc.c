@@ -23,12 +23,12 @@
  * Wall time is what a dedicated machine would see only when the machine
  * is otherwise idle.
  */
+#include "bench.h"
+#include "veil/mpc_gc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "veil/mpc_gc.h"
-#include "bench.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -88,7 +88,7 @@ typedef struct {
     mpc_gc_evaluator_t e;
     mpc_block_t *zero, *lab, *tab;
     uint8_t *dec, *out;
-    uint64_t ctr;      /* the AND counter the tables were garbled at */
+    uint64_t ctr; /* the AND counter the tables were garbled at */
     veil_status st;
 } mem_bench_t;
 
@@ -105,8 +105,8 @@ static void eval_once(void *arg)
     mem_bench_t *m = arg;
     m->e.and_ctr = m->ctr;
     if (m->st == VEIL_OK)
-        m->st = mpc_gc_eval(&m->e, m->out, &m->c, m->lab, m->tab, m->dec,
-                            GC_MEM_N);
+        m->st =
+            mpc_gc_eval(&m->e, m->out, &m->c, m->lab, m->tab, m->dec, GC_MEM_N);
 }
 
 static int run_mem(const bench_opts_t *o, veil_isa_t isa)
@@ -184,7 +184,7 @@ typedef struct {
     size_t n;
     int reps;
     uint64_t *c, *s, *r, *y;
-    double off_us[2][MAX_REPS], on_us[2][MAX_REPS];  /* wall, per party */
+    double off_us[2][MAX_REPS], on_us[2][MAX_REPS];   /* wall, per party */
     double off_cpu[2][MAX_REPS], on_cpu[2][MAX_REPS]; /* thread CPU      */
     uint64_t off_bytes, on_bytes; /* party 0, both directions, last rep */
 } relu_bench_t;
@@ -302,8 +302,8 @@ static int run_relu(const bench_opts_t *o, size_t n)
     for (int k = 0; k < b->reps; k++) {
         off[k] = b->off_us[0][k] > b->off_us[1][k] ? b->off_us[0][k]
                                                    : b->off_us[1][k];
-        on[k] = b->on_us[0][k] > b->on_us[1][k] ? b->on_us[0][k]
-                                                : b->on_us[1][k];
+        on[k] =
+            b->on_us[0][k] > b->on_us[1][k] ? b->on_us[0][k] : b->on_us[1][k];
         tot[k] = off[k] + on[k];
     }
     moff = median(off, b->reps) / (double)n;
@@ -345,10 +345,6 @@ int bench_mpc_gc(const bench_opts_t *o)
 {
     veil_isa_t want;
     int rc = 0;
-    if (!mpc_aes_available()) {
-        fprintf(stderr, "veil-bench: mpc gc: this CPU has no AES-NI\n");
-        return 1;
-    }
     bench_header(o, "mpc: garbled circuits (half-gates, ReLU over F_p)");
     /* in memory: the kernel --isa selects, or VAES (avx512) and AES-NI */
     if (o->isa != NULL && veil_isa_parse(&want, o->isa) == VEIL_OK) {

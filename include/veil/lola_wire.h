@@ -2,7 +2,7 @@
  * lola_wire.h - what crosses the network in an encrypted LoLa evaluation
  * (apps/mnist_lola --serve / --connect): the evaluation keys the client
  * uploads once, and the messages (sets of ciphertexts) of each query and
- * answer.  The plan itself travels with nn_lola_spec_serialize (lola.h).
+ * answer.  The plan itself travels with lola_spec_serialize (lola.h).
  *
  * Both formats are a 16-byte header followed by bfv_serial objects
  * (bfv_serial.h, each self-delimiting and tied to its parameter set by a
@@ -31,33 +31,31 @@
 extern "C" {
 #endif
 
-#define NN_LOLA_WIRE_VERSION 1
-#define NN_LOLA_WIRE_HEADER_BYTES 16
+#define LOLA_WIRE_VERSION 1
+#define LOLA_WIRE_HEADER_BYTES 16
 
 /* Evaluation keys as bytes: *buf from malloc (free with free()).
  * VEIL_EINVAL, VEIL_ENOMEM. */
-veil_status nn_lola_evalkeys_serialize(uint8_t **buf, size_t *len,
-                                       const nn_lola_evalkeys_t *ek) VEIL_WUR;
+veil_status lola_evalkeys_serialize(uint8_t **buf, size_t *len,
+                                    const lola_evalkeys_t *ek) VEIL_WUR;
 
 /* Parse keys for setup su into *ek (initialised here; cleared on failure).
  * VEIL_EFORMAT (malformed, wrong component count, parameters or Galois
  * elements), VEIL_EINVAL, VEIL_ENOMEM. */
-veil_status nn_lola_evalkeys_parse(nn_lola_evalkeys_t *ek,
-                                   const nn_lola_setup_t *su,
-                                   const uint8_t *buf, size_t len) VEIL_WUR;
+veil_status lola_evalkeys_parse(lola_evalkeys_t *ek, const lola_setup_t *su,
+                                const uint8_t *buf, size_t len) VEIL_WUR;
 
 /* A message as bytes; seeded ciphertexts are sent as their seed unless
  * full != 0.  *buf from malloc.  VEIL_EINVAL, VEIL_ENOMEM. */
-veil_status nn_lola_msg_serialize(uint8_t **buf, size_t *len,
-                                  const nn_lola_msg_t *m, int full) VEIL_WUR;
+veil_status lola_msg_serialize(uint8_t **buf, size_t *len, const lola_msg_t *m,
+                               int full) VEIL_WUR;
 
 /* Parse a message of exactly nct ciphertexts per component for setup su
  * into *m (initialised here; cleared on failure).  Ciphertexts of size 3
  * are accepted (a server answer may be unrelinearized).  VEIL_EFORMAT,
  * VEIL_EINVAL, VEIL_ENOMEM. */
-veil_status nn_lola_msg_parse(nn_lola_msg_t *m, const nn_lola_setup_t *su,
-                              size_t nct, const uint8_t *buf,
-                              size_t len) VEIL_WUR;
+veil_status lola_msg_parse(lola_msg_t *m, const lola_setup_t *su, size_t nct,
+                           const uint8_t *buf, size_t len) VEIL_WUR;
 
 #ifdef __cplusplus
 }

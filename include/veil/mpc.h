@@ -207,7 +207,7 @@ veil_status mpc_baseot_recv(mpc_chan_t *ch, mpc_block_t *x,
  * Sender and receiver must call matching functions with the same n, in
  * the same order.  n >= 1 and any size (padded to a multiple of 512
  * internally).  Statuses: channel statuses, VEIL_EINVAL, VEIL_ENOMEM,
- * VEIL_EUNSUPPORTED (no AES-NI), VEIL_ERANDOM.  Output and input arrays
+ * VEIL_ERANDOM.  Output and input arrays
  * must not overlap.  A sender or receiver is used by one thread at a time
  * and with the channel it was set up on.  After a failed call the two
  * sides are out of step: clear them (and the channel). */

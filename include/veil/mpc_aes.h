@@ -1,16 +1,18 @@
 /*
- * mpc_aes.h - AES-128 through AES-NI for the two-party protocols: 128-bit
+ * mpc_aes.h - AES-128 for the two-party protocols: 128-bit
  * blocks, the key schedule, many-block ECB and CTR encryption, a CTR-mode
  * PRG, and the fixed-key AES hash functions of Guo, Katz, Wang and Yu,
  * "Efficient and Secure Multiparty Computation from Fixed-Key Block Ciphers"
  * (IEEE S&P 2020; GKWY20 below).  See doc/20-two-party.md.
  *
- * Only the AES-NI path exists.  mpc_aes_available() tells whether this build
- * and CPU have it; every function that creates a key checks it and returns
- * VEIL_EUNSUPPORTED otherwise, so a program on a CPU without AES-NI gets a
- * status, never an illegal instruction.  The functions that take an
- * initialised key are hot kernels: they return void and assume the key came
- * from a successful mpc_aes_init / mpc_aes_init_fixed / mpc_prg_init.
+ * Three implementations give identical results: a portable, constant-time
+ * software AES (the reference, used on CPUs without AES instructions and
+ * under VEIL_ISA=scalar), AES-NI (VEIL_ISA=avx2 and avx512) and VAES on
+ * 512-bit registers for long inputs (avx512, where the CPU has VAES).  The
+ * active path (veil_isa_active) picks one; a key made under one path works
+ * with every other.  The functions that take an initialised key are hot
+ * kernels: they return void and assume the key came from a successful
+ * mpc_aes_init / mpc_aes_init_fixed / mpc_prg_init.
  *
  * Blocks are 16 bytes, 16-byte aligned.  w[0] holds bytes 0..7 (the low half
  * of an __m128i loaded from the block), w[1] bytes 8..15; a block can be
@@ -39,11 +41,16 @@ typedef struct {
     mpc_block_t rk[11];
 } mpc_aes_key_t;
 
-/* 1 if this build contains the AES-NI code and the CPU runs it, else 0. */
+/* 1 if the active path uses AES instructions (AES-NI or VAES), 0 if it
+ * uses the portable software AES.  AES works either way. */
 int mpc_aes_available(void);
 
-/* Expand the 128-bit key `user` into *key.
- * VEIL_EINVAL if an argument is NULL, VEIL_EUNSUPPORTED without AES-NI. */
+/* The AES implementation of the active path: "portable", "aesni" or
+ * "vaes" (static string). */
+const char *mpc_aes_kernel_name(void);
+
+/* Expand the 128-bit key `user` into *key (FIPS-197 section 5.2).
+ * VEIL_EINVAL if an argument is NULL. */
 veil_status mpc_aes_init(mpc_aes_key_t *key, const mpc_block_t *user) VEIL_WUR;
 
 /* The public fixed key of fixed-key hashing, expanded into *key: the first

@@ -299,10 +299,11 @@ void mpc_relu_gin_online(uint8_t *online, uint64_t s, uint64_t p);
  * protocol, so that both parties may process any whole number of groups at
  * a time.
  *
- * Kernels: AES-NI (128-bit), and VAES on 512-bit registers when the CPU has
- * it and the active ISA is avx512 (VEIL_ISA=avx2 or scalar selects the
- * AES-NI kernel).  Both give identical tables.  Without AES-NI the
- * functions below return VEIL_EUNSUPPORTED. */
+ * Kernels, one per path of veil_isa_active(): a portable reference (one
+ * gate at a time in plain C on a constant-time software AES) for scalar,
+ * AES-NI (128-bit) for avx2, VAES on 512-bit registers for avx512 where the
+ * CPU has it; a path whose instructions the CPU lacks falls back to the
+ * next simpler kernel.  All give identical tables and labels. */
 
 #define MPC_GC_LANES 16
 
@@ -320,7 +321,7 @@ typedef struct {
 
 /* A garbler with offset *delta (its low bit is forced to 1), or a fresh
  * random one if delta is NULL; the label PRG is seeded from the OS.
- * VEIL_EINVAL, VEIL_ERANDOM, VEIL_EUNSUPPORTED without AES-NI. */
+ * VEIL_EINVAL, VEIL_ERANDOM. */
 veil_status mpc_gc_garbler_init(mpc_gc_garbler_t *g,
                                 const mpc_block_t *delta) VEIL_WUR;
 void mpc_gc_garbler_clear(mpc_gc_garbler_t *g);
@@ -344,7 +345,7 @@ void mpc_gc_encode(mpc_block_t *label, const mpc_gc_garbler_t *g,
  * the permute bit of output k of instance i (the evaluator's output bit is
  * the low bit of its label XOR this).  Advances g->and_ctr by n * n_and.
  * VEIL_EINVAL (NULL, n == 0, or an index overflow), VEIL_EFORMAT (c fails
- * the check), VEIL_ENOMEM, VEIL_EUNSUPPORTED without AES-NI. */
+ * the check), VEIL_ENOMEM. */
 veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
                           uint8_t *decode, const mpc_circuit_t *c,
                           const mpc_block_t *in0, size_t n) VEIL_WUR;
@@ -355,14 +356,14 @@ veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
  * out[i * n_out + k] receives the output bits.  Advances e->and_ctr by
  * n * n_and: the caller keeps it equal to the garbler's counter at
  * garbling time (the tweaks bind the tables to it).  Statuses as
- * mpc_gc_garble, and VEIL_EUNSUPPORTED without AES-NI. */
+ * mpc_gc_garble. */
 veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
                         const mpc_circuit_t *c, const mpc_block_t *in,
                         const mpc_block_t *tables, const uint8_t *decode,
                         size_t n) VEIL_WUR;
 
-/* The kernel the calls above use now: "vaes512", "aesni", or "none"
- * without AES-NI. */
+/* The kernel the calls above use now: "vaes512", "aesni" or
+ * "portable". */
 const char *mpc_gc_kernel_name(void);
 
 /* ==================================================== two-party protocol
@@ -393,8 +394,8 @@ const char *mpc_gc_kernel_name(void);
  * online phases, which must then run in the same order on both sides.
  * Each party's calls are made by one thread at a time, on the channel the
  * party was set up on.  Statuses: channel and OT statuses, VEIL_EINVAL,
- * VEIL_ENOMEM, VEIL_EFORMAT (circuit check, or a message of the wrong size),
- * VEIL_EUNSUPPORTED. */
+ * VEIL_ENOMEM, VEIL_EFORMAT (circuit check, or a message of the wrong
+ * size). */
 
 #define MPC_GC_CHUNK 2048
 

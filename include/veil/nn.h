@@ -19,8 +19,9 @@
  *     nn_ranges_compute(&r, &q, 0, q.in_max);         // worst-case bounds
  *     // pick plaintext primes with product t > 2 * r.maxabs
  *     nn_qtrace_init(&t, &q);
- *     nn_qmodel_quantize_input(t.v[0], &q, pixels);   // what the client encrypts
- *     nn_qmodel_eval(&t, &q);                         // t.v[q.nlayers] = logits
+ *     nn_qmodel_quantize_input(t.v[0], &q, pixels);   // what the client
+ * encrypts nn_qmodel_eval(&t, &q);                         // t.v[q.nlayers] =
+ * logits
  *
  * Threads: functions taking a const model or qmodel may run concurrently on
  * the same object.  Training and evaluation over data sets use OpenMP; their
@@ -29,9 +30,9 @@
 #ifndef VEIL_NN_H
 #define VEIL_NN_H
 
+#include "veil/veil.h"
 #include <flint/fmpq.h>
 #include <flint/fmpz.h>
-#include "veil/veil.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,7 +49,7 @@ extern "C" {
 typedef struct {
     uint32_t ndims;
     uint32_t dims[NN_IDX_MAX_DIMS];
-    size_t size;   /* number of bytes in data: the product of dims */
+    size_t size; /* number of bytes in data: the product of dims */
     uint8_t *data;
 } nn_idx_t;
 
@@ -71,9 +72,17 @@ void nn_idx_clear(nn_idx_t *idx);
 /* A labelled image set: count images of rows x cols bytes, and labels. */
 typedef struct {
     uint32_t count, rows, cols;
-    uint8_t *images; /* count * rows * cols pixels, 0..255, row-major */
-    uint8_t *labels; /* count labels, each in 0..9                   */
+    uint8_t *images;   /* count * rows * cols pixels, 0..255, row-major */
+    uint8_t *labels;   /* count labels, each in 0..9                   */
+    uint32_t channels; /* images are channels x rows x cols, channel-major;
+                          0 means 1 (grey-scale, as MNIST)            */
 } nn_dataset_t;
+
+/* Number of channels of a data set's images (ds->channels, or 1 if 0). */
+static inline uint32_t nn_dataset_channels(const nn_dataset_t *ds)
+{
+    return ds->channels ? ds->channels : 1;
+}
 
 typedef enum { NN_MNIST_TRAIN = 0, NN_MNIST_TEST = 1 } nn_mnist_split_t;
 
@@ -103,26 +112,45 @@ veil_status nn_mnist_locate(char *out, size_t outlen, const char *arg,
  * get it: scripts/fetch-mnist DIR, or a copy such as ../shared/data/mnist
  * passed with --data DIR or MNIST_DIR.  Always NUL-terminates (truncating)
  * when len > 0. */
-void nn_mnist_explain(char *msg, size_t len, const char *dir,
-                      veil_status st);
+void nn_mnist_explain(char *msg, size_t len, const char *dir, veil_status st);
 
-/* ==================================================================== models */
+/* ==================================================================== models
+ */
 
-#define NN_PIXEL_SCALE 256.0f  /* float input = pixel / NN_PIXEL_SCALE      */
+#define NN_PIXEL_SCALE 256.0f /* float input = pixel / NN_PIXEL_SCALE      */
 #define NN_MAX_LAYERS 32
-#define NN_MAX_DIM 4096        /* limit on every c, h, w                     */
-#define NN_MAX_ELEMS (1u << 24) /* limit on any tensor or weight array size  */
+#define NN_MAX_DIM 4096         /* limit on every c, h, w                     */
+#define NN_MAX_ELEMS (1u << 24) /* limit on any tensor or weight array size */
 #define NN_POLY_MAX_DEGREE 8
 #define NN_CLASSES 10
 
 typedef enum {
-    NN_LAYER_CONV2D = 1,   /* k x k kernel, stride, zero padding, bias     */
-    NN_LAYER_DENSE = 2,    /* fully connected, bias                        */
-    NN_LAYER_SQUARE = 3,   /* y = x^2                                      */
-    NN_LAYER_POLY = 4,     /* y = sum_i a_i x^i, trainable a_i             */
-    NN_LAYER_AVGPOOL = 5,  /* k x k window mean, stride, no padding        */
-    NN_LAYER_BATCHNORM = 6 /* per channel; training only, folded away      */
+    NN_LAYER_CONV2D = 1,    /* k x k kernel, stride, zero padding, bias     */
+    NN_LAYER_DENSE = 2,     /* fully connected, bias                        */
+    NN_LAYER_SQUARE = 3,    /* y = x^2                                      */
+    NN_LAYER_POLY = 4,      /* y = sum_i a_i x^i, trainable a_i             */
+    NN_LAYER_AVGPOOL = 5,   /* k x k window mean, stride, no padding        */
+    NN_LAYER_BATCHNORM = 6, /* per channel; training only, folded away     */
+    NN_LAYER_RELU = 7,      /* y = max(x, 0), element-wise                  */
+    NN_LAYER_MAXPOOL = 8,   /* k x k window max, stride, no padding
+                               (plaintext use only)                         */
+    NN_LAYER_ACT = 9        /* SAFENet channel-wise activation (paper
+                               eqs. 2-3): per channel a kind, 4 coefs      */
 } nn_layer_type_t;
+
+/* The activation of one channel of an NN_LAYER_ACT layer (SAFENet, paper
+ * section 3.2, eqs. 2-3).  Coefficients c_0..c_3 of channel c sit at
+ * params[layer.w + 4 c + i]; those above the kind's degree (all four for
+ * RELU) are 0.  The paper's degree-3 "a1 x^3 + a2 x^2 + a3 x + a4" is
+ * c3 = a1, c2 = a2, c1 = a3, c0 = a4. */
+typedef enum {
+    NN_ACT_RELU = 0,  /* max(x, 0): a garbled-circuit ReLU in SAFENet      */
+    NN_ACT_CONST = 1, /* degree-0 "pruning": y = c0                        */
+    NN_ACT_POLY2 = 2, /* y = c0 + c1 x + c2 x^2                            */
+    NN_ACT_POLY3 = 3  /* y = c0 + c1 x + c2 x^2 + c3 x^3                   */
+} nn_act_kind_t;
+
+#define NN_ACT_COEFS 4 /* coefficients per channel of an ACT layer */
 
 typedef struct {
     uint32_t c, h, w;
@@ -142,6 +170,11 @@ static inline size_t nn_shape_size(nn_shape_t s)
  *   AVGPOOL    no parameters; out.h = (in.h - k) / stride + 1.
  *   BATCHNORM  w: gamma[in.c], b: beta[in.c]; running mean and variance
  *              in the model's state array at `mean` and `var`.
+ *   RELU       no parameters.
+ *   MAXPOOL    no parameters; out.h = (in.h - k) / stride + 1.
+ *   ACT        w: 4 in.c coefficients (channel c: w + 4 c + 0..3); the
+ *              in.c kinds (nn_act_kind_t) in the model's kinds array at
+ *              `kind`.
  * qexp (conv, dense, poly) is the quantization exponent: weights become
  * round(w * 2^qexp) (see nn_qmodel_init). */
 typedef struct {
@@ -153,6 +186,7 @@ typedef struct {
     size_t b, nb;            /* offset and count in params          */
     size_t mean, var;        /* batchnorm: offsets in state         */
     float eps;               /* batchnorm: variance epsilon         */
+    size_t kind;             /* act: offset of in.c kinds in kinds  */
     int32_t qexp;            /* quantization exponent               */
 } nn_layer_t;
 
@@ -167,6 +201,8 @@ typedef struct {
     float *params;
     size_t nstate;
     float *state;
+    size_t nkinds;
+    uint8_t *kinds;  /* ACT layers' per-channel nn_act_kind_t values       */
     int quantizable; /* 1 if in_exp and every layer's qexp were chosen     */
     int32_t in_exp;  /* quantized input = round(pixel * 2^in_exp / 256)    */
 } nn_model_t;
@@ -196,11 +232,59 @@ veil_status nn_model_add_poly(nn_model_t *m, uint32_t degree,
 veil_status nn_model_add_avgpool(nn_model_t *m, uint32_t k,
                                  uint32_t stride) VEIL_WUR;
 veil_status nn_model_add_batchnorm(nn_model_t *m) VEIL_WUR;
+veil_status nn_model_add_relu(nn_model_t *m) VEIL_WUR;
+veil_status nn_model_add_maxpool(nn_model_t *m, uint32_t k,
+                                 uint32_t stride) VEIL_WUR;
+/* A SAFENet activation layer over the current output channels: every
+ * channel NN_ACT_RELU, every coefficient 0. */
+veil_status nn_model_add_act(nn_model_t *m) VEIL_WUR;
+
+/* Set channel `channel` of ACT layer `layer` to `kind` with coefficients
+ * c[0..3] (c may be NULL for NN_ACT_RELU).  Coefficients above the kind's
+ * degree are stored as 0 whatever c holds.  VEIL_EINVAL if layer is not an
+ * ACT layer, channel >= its channels, kind > NN_ACT_POLY3 or a used
+ * coefficient is not finite. */
+veil_status nn_model_set_act(nn_model_t *m, uint32_t layer, uint32_t channel,
+                             nn_act_kind_t kind, const float c[4]) VEIL_WUR;
+
+/* Degree of an activation kind: RELU -1, CONST 0, POLY2 2, POLY3 3. */
+int nn_act_degree(nn_act_kind_t kind);
+
+/* Count the element-wise activations of layer `layer` of m (ACT: per
+ * channel kind times h w; RELU: all ReLUs; other layers: 0): relus[0]
+ * ReLUs, polys[kind] for NN_ACT_CONST..NN_ACT_POLY3 (index = kind).
+ * Either output may be NULL. */
+void nn_model_count_act(uint64_t *relus, uint64_t polys[4], const nn_model_t *m,
+                        uint32_t layer);
+
+/* The same, summed over all layers. */
+void nn_model_count_act_total(uint64_t *relus, uint64_t polys[4],
+                              const nn_model_t *m);
+
+/* CNN-7 (MiniONN, Delphi and SAFENet's CIFAR-10 network): conv3x3 64 pad 1,
+ * ACT, conv3x3 64 pad 1, ACT, meanpool 2, conv3x3 64 pad 1, ACT, conv3x3 64
+ * pad 1, ACT, meanpool 2, conv3x3 64 pad 1, ACT, conv1x1 64, ACT, conv1x1
+ * 16, ACT, dense 1024 -> 10, all activations ReLU (173,056 of them for
+ * 32x32 inputs).  in must be 3x32x32 (CIFAR-10) or 1x32x32 (MNIST images
+ * zero-padded by 2 on each side, nn_image_to_input).  Parameters are 0
+ * (call nn_model_init_params).  Initialises *m.  VEIL_EINVAL for another
+ * shape, VEIL_ENOMEM. */
+veil_status nn_model_cnn7(nn_model_t *m, nn_shape_t in) VEIL_WUR;
+
+/* The float input of a model of input shape `in` from an image of
+ * in.c x rows x cols bytes (channel-major): x[(c in.h + y) in.w + x] =
+ * pixel / NN_PIXEL_SCALE with the image centred ((in.h - rows) / 2 zero
+ * rows above, (in.w - cols) / 2 zero columns on the left) and zero
+ * elsewhere; an MNIST 28x28 image becomes the 1x32x32 input of CNN-7.
+ * Requires rows <= in.h, cols <= in.w. */
+void nn_image_to_input(float *x, nn_shape_t in, const uint8_t *img,
+                       uint32_t rows, uint32_t cols);
 
 /* Shape of the model's output (its input shape if it has no layers). */
 nn_shape_t nn_model_out_shape(const nn_model_t *m);
 
-/* "conv2d", "dense", "square", "poly", "avgpool", "batchnorm" or "?". */
+/* "conv2d", "dense", "square", "poly", "avgpool", "batchnorm", "relu",
+ * "maxpool", "act" or "?". */
 const char *nn_layer_name(nn_layer_type_t type);
 
 /* Random initialisation from rng: conv and dense weights uniform in
@@ -229,8 +313,9 @@ void nn_model_forward(float *out, const nn_model_t *m, const float *in,
 uint32_t nn_argmax(const float *v, uint32_t n);
 
 /* Float test accuracy (fraction in [0, 1]) of m on a data set whose images
- * match m's input shape (1 x rows x cols).  VEIL_EINVAL on a shape mismatch,
- * VEIL_ENOMEM. */
+ * fit m's input shape (same channels, rows <= in.h, cols <= in.w; smaller
+ * images are centred as by nn_image_to_input).  VEIL_EINVAL on a shape
+ * mismatch, VEIL_ENOMEM. */
 veil_status nn_model_accuracy(double *acc, const nn_model_t *m,
                               const nn_dataset_t *ds) VEIL_WUR;
 
@@ -257,7 +342,8 @@ veil_status nn_model_parse(nn_model_t *m, const uint8_t *buf,
  * read. */
 veil_status nn_model_load(nn_model_t *m, const char *path) VEIL_WUR;
 
-/* ================================================================== training */
+/* ================================================================== training
+ */
 
 typedef enum { NN_OPT_SGD = 0, NN_OPT_ADAM = 1 } nn_optimizer_t;
 
@@ -265,12 +351,12 @@ typedef enum { NN_OPT_SGD = 0, NN_OPT_ADAM = 1 } nn_optimizer_t;
  * prints).  Called after every mini-batch and once more at the end of each
  * epoch with epoch_done = 1. */
 typedef struct {
-    uint32_t epoch, epochs;   /* current epoch, 1-based, and total      */
-    uint32_t batch, batches;  /* mini-batches done in this epoch, total */
-    double loss;              /* mean training loss so far this epoch   */
-    double accuracy;          /* training accuracy so far this epoch    */
-    double test_accuracy;     /* end of epoch with a test set, else -1  */
-    double lr;                /* learning rate of the last step         */
+    uint32_t epoch, epochs;  /* current epoch, 1-based, and total      */
+    uint32_t batch, batches; /* mini-batches done in this epoch, total */
+    double loss;             /* mean training loss so far this epoch   */
+    double accuracy;         /* training accuracy so far this epoch    */
+    double test_accuracy;    /* end of epoch with a test set, else -1  */
+    double lr;               /* learning rate of the last step         */
     int epoch_done;
 } nn_progress_t;
 
@@ -279,9 +365,9 @@ typedef void (*nn_progress_fn)(void *arg, const nn_progress_t *p);
 typedef struct {
     uint32_t epochs, batch;
     nn_optimizer_t opt;
-    float lr;           /* initial learning rate                          */
-    float lr_min;       /* cosine decay from lr to lr_min over training   */
-    float momentum;     /* SGD (heavy ball)                               */
+    float lr;       /* initial learning rate                          */
+    float lr_min;   /* cosine decay from lr to lr_min over training   */
+    float momentum; /* SGD (heavy ball)                               */
     float beta1, beta2, adam_eps; /* Adam                                 */
     float weight_decay; /* decoupled (AdamW-style) on conv/dense weights  */
     float clip;         /* clip the global gradient norm to this; 0: off  */
@@ -303,10 +389,10 @@ typedef struct {
 void nn_train_opts_default(nn_train_opts_t *o);
 
 /* Initialise m's parameters from o->seed (unless o->finetune) and train it
- * on `train` (images of m's input shape) with softmax cross-entropy.  If test is not NULL, its
- * accuracy is reported at the end of each epoch.  The result is a
- * deterministic function of m's architecture, the data and *o, whatever the
- * number of OpenMP threads.  VEIL_EINVAL on shape mismatch or bad options
+ * on `train` (images of m's input shape) with softmax cross-entropy.  If test
+ * is not NULL, its accuracy is reported at the end of each epoch.  The result
+ * is a deterministic function of m's architecture, the data and *o, whatever
+ * the number of OpenMP threads.  VEIL_EINVAL on shape mismatch or bad options
  * (batch 0, lr <= 0, m without parameters or whose output is not
  * NN_CLASSES values, quant_aware on a model that
  * is not quantizable or has batch norm), VEIL_ERANGE if the loss becomes
@@ -324,7 +410,8 @@ veil_status nn_model_loss_grad(float *grad, double *loss, const nn_model_t *m,
                                const float *x, const uint8_t *y,
                                uint32_t n) VEIL_WUR;
 
-/* ============================================================== quantization */
+/* ============================================================== quantization
+ */
 
 /* A quantized layer.  Values carry a scale S (an exact positive rational):
  * an integer X stands for the real X / S.  With S the scale of the input:
@@ -339,12 +426,12 @@ typedef struct {
     nn_layer_type_t type;
     nn_shape_t in, out;
     uint32_t k, stride, pad, degree;
-    int32_t *w;    /* conv, dense: nw integer weights, float layout   */
+    int32_t *w; /* conv, dense: nw integer weights, float layout   */
     size_t nw;
-    fmpz *b;       /* conv, dense: out.c biases; poly: degree+1 coefs */
+    fmpz *b; /* conv, dense: out.c biases; poly: degree+1 coefs */
     size_t nb;
-    int32_t wmax;  /* max |w| (conv, dense)                           */
-    fmpq_t scale;  /* scale of this layer's output                    */
+    int32_t wmax; /* max |w| (conv, dense)                           */
+    fmpq_t scale; /* scale of this layer's output                    */
 } nn_qlayer_t;
 
 /* A quantized network: integer input X = round(pixel * 2^in_exp / 256) in
@@ -435,11 +522,12 @@ uint32_t nn_argmax_fmpz(const fmpz *v, uint32_t n);
 /* Quantized accuracy of q on a data set, and (if agree is not NULL) the
  * fraction of images on which q and the float model m predict the same
  * class (m may be NULL when agree is NULL).  VEIL_EINVAL, VEIL_ENOMEM. */
-veil_status nn_qmodel_accuracy(double *acc, double *agree,
-                               const nn_qmodel_t *q, const nn_model_t *m,
+veil_status nn_qmodel_accuracy(double *acc, double *agree, const nn_qmodel_t *q,
+                               const nn_model_t *m,
                                const nn_dataset_t *ds) VEIL_WUR;
 
-/* ============================================================== value ranges */
+/* ============================================================== value ranges
+ */
 
 /* Worst-case ranges by exact interval arithmetic: every value v[i][j] of an
  * evaluation (nn_qtrace_t indexing: 0 is the input) lies in

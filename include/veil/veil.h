@@ -19,6 +19,59 @@ extern "C" {
 #define VEIL_WUR
 #endif
 
+/* ------------------------------------------------------ debug assertions */
+
+/* VEIL_ASSERT(cond): a precondition check at a kernel's entry (residues
+ * below their modulus, sizes, powers of two, aliasing rules, non-NULL
+ * pointers) that costs nothing in a normal build.
+ *
+ * With VEIL_DEBUG defined (./configure --enable-debug) a false cond prints
+ * "veil: FILE:LINE: precondition failed: cond" on stderr and calls abort().
+ * This is the one place the library prints or ends the process, and only
+ * in a debug build: a violated precondition is a bug in the caller, whose
+ * result would otherwise be silently wrong, and stopping at the line that
+ * names it is the most useful answer.  Functions that can fail on bad input
+ * (sizes from a file or peer, ...) still return a veil_status in every
+ * build; VEIL_ASSERT guards what the documentation says the caller must
+ * ensure.
+ *
+ * Without VEIL_DEBUG the macro expands to nothing and cond is not
+ * evaluated: keep side effects out of cond. */
+#if defined(__GNUC__) || defined(__clang__)
+#define VEIL_NORETURN __attribute__((noreturn))
+#else
+#define VEIL_NORETURN
+#endif
+
+/* Report a failed VEIL_ASSERT and abort() (always in the library, so that
+ * a debug caller can link a normal build). */
+VEIL_NORETURN void veil_assert_fail(const char *cond, const char *file,
+                                    int line);
+
+#ifdef VEIL_DEBUG
+#define VEIL_ASSERT(cond)                                                      \
+    ((cond) ? (void)0 : veil_assert_fail(#cond, __FILE__, __LINE__))
+#else
+#define VEIL_ASSERT(cond) ((void)0)
+#endif
+
+/* Conditions for VEIL_ASSERT: 1 if a[0..n) are all below `bound`; 1 if
+ * the byte ranges [a, a + alen) and [b, b + blen) do not overlap. */
+static inline int veil_all_below(const uint64_t *a, size_t n, uint64_t bound)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] >= bound)
+            return 0;
+    return 1;
+}
+
+static inline int veil_disjoint(const void *a, size_t alen, const void *b,
+                                size_t blen)
+{
+    const char *x = (const char *)a, *y = (const char *)b;
+    return x + alen <= y || y + blen <= x;
+}
+
 /* ------------------------------------------------------------------ status */
 
 /* Every public function that can fail returns one of these.  VEIL_OK is 0;
@@ -78,6 +131,30 @@ const char *veil_isa_name(veil_isa_t isa);
 
 /* Parse a name as above into *isa; VEIL_EINVAL if unknown. */
 veil_status veil_isa_parse(veil_isa_t *isa, const char *name) VEIL_WUR;
+
+/* CPU features, probed once with CPUID and XGETBV (the first call probes;
+ * thread-safe).  A vector feature counts only if the OS saves its register
+ * state (YMM for AVX2 and VAES, ZMM and mask registers for AVX-512).  They
+ * say what the CPU can run, not what this build contains or what VEIL_ISA
+ * allows: modules pick their kernels from veil_cpu_has() and the path. */
+typedef enum {
+    VEIL_CPU_AESNI = 1u << 0,       /* AES-NI and SSE4.1                */
+    VEIL_CPU_PCLMUL = 1u << 1,      /* carry-less multiply              */
+    VEIL_CPU_AVX2 = 1u << 2,        /* AVX2 with FMA and BMI2           */
+    VEIL_CPU_AVX512F = 1u << 3,     /* AVX-512 Foundation               */
+    VEIL_CPU_AVX512DQ = 1u << 4,    /* doubleword and quadword          */
+    VEIL_CPU_AVX512BW = 1u << 5,    /* byte and word                    */
+    VEIL_CPU_AVX512VL = 1u << 6,    /* 128/256-bit forms                */
+    VEIL_CPU_AVX512IFMA = 1u << 7,  /* 52-bit multiply-add              */
+    VEIL_CPU_AVX512VBMI = 1u << 8,  /* byte permutes                    */
+    VEIL_CPU_AVX512VBMI2 = 1u << 9, /* byte and word shifts, expands    */
+    VEIL_CPU_VAES = 1u << 10,       /* AES on 256/512-bit registers     */
+    VEIL_CPU_GFNI = 1u << 11        /* Galois-field affine instructions */
+} veil_cpu_feature_t;
+
+/* 1 if the CPU has every feature in `features` (an OR of
+ * veil_cpu_feature_t values), else 0; 1 for 0. */
+int veil_cpu_has(unsigned features);
 
 /* ------------------------------------------------------------------ memory */
 

@@ -546,42 +546,41 @@ static fwd_mode_t fwd_mode(const ntt_plan_t *plan)
     return plan->q >> 49 == 0 ? FWD_ALT : FWD_EVERY;
 }
 
-static void forward_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)
+/* The one place the forward mode is chosen.  Each case passes a constant
+ * mode, so forward() and every butterfly below it are specialised per mode
+ * (the tests on `mode` fold away); both callers inline this function with a
+ * constant `full`: six specialised transforms, no per-butterfly branch. */
+AVX512_INLINE void forward_dispatch(const ntt_plan_t *plan, uint64_t *a,
+                                    int full)
 {
     if (plan->logn < MIN_LOGN) {
-        ntt_forward_lazy_scalar(plan, a);
+        if (full)
+            ntt_forward_scalar(plan, a);
+        else
+            ntt_forward_lazy_scalar(plan, a);
         return;
     }
     switch (fwd_mode(plan)) {
     case FWD_FREE:
-        forward(plan, a, FWD_FREE, 0);
+        forward(plan, a, FWD_FREE, full);
         break;
     case FWD_ALT:
-        forward(plan, a, FWD_ALT, 0);
+        forward(plan, a, FWD_ALT, full);
         break;
     case FWD_EVERY:
-        forward(plan, a, FWD_EVERY, 0);
+        forward(plan, a, FWD_EVERY, full);
         break;
     }
 }
 
+static void forward_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)
+{
+    forward_dispatch(plan, a, 0);
+}
+
 static void forward_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    if (plan->logn < MIN_LOGN) {
-        ntt_forward_scalar(plan, a);
-        return;
-    }
-    switch (fwd_mode(plan)) {
-    case FWD_FREE:
-        forward(plan, a, FWD_FREE, 1);
-        break;
-    case FWD_ALT:
-        forward(plan, a, FWD_ALT, 1);
-        break;
-    case FWD_EVERY:
-        forward(plan, a, FWD_EVERY, 1);
-        break;
-    }
+    forward_dispatch(plan, a, 1);
 }
 
 static void inverse_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)

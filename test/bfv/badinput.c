@@ -1,8 +1,8 @@
 /* Bad input: NULL pointers, objects of another context, wrong sizes,
  * missing keys, insecure or malformed parameters; every call answers with a
  * status and clears are safe twice. */
-#include <criterion/criterion.h>
 #include "helpers.h"
+#include <criterion/criterion.h>
 
 Test(badinput, nulls_and_mismatched_contexts)
 {
@@ -153,3 +153,30 @@ Test(badinput, refused_parameters)
     bfv_context_clear(&ctx);
     bfv_context_clear(&ctx);
 }
+
+#ifdef VEIL_DEBUG
+/* --enable-debug: a ciphertext with a residue at or above its prime (a
+ * corrupted object, never one the library made) stops the evaluator at
+ * its entry (VEIL_ASSERT aborts); fails if the check is removed. */
+#include <signal.h>
+
+Test(debug, add_refuses_an_unreduced_ciphertext, .signal = SIGABRT)
+{
+    const unsigned qb[2] = {40, 40};
+    bfv_params_t p;
+    bt_env_t e;
+    bfv_ciphertext_t a, r;
+    bfv_plaintext_t pt;
+    bt_params_small(&p, 1024, qb, 2, 41, 256);
+    bt_env_init(&e, &p, 0, "debug.add_unreduced");
+    cr_assert_eq(bfv_ciphertext_init(&a, &e.ctx), VEIL_OK);
+    cr_assert_eq(bfv_ciphertext_init(&r, &e.ctx), VEIL_OK);
+    cr_assert_eq(bfv_plaintext_init(&pt, &e.ctx), VEIL_OK);
+    cr_assert_eq(bfv_encode_scalar(&pt, 7), VEIL_OK);
+    cr_assert_eq(bfv_encrypt(&a, &e.pk, &pt, &e.rng), VEIL_OK);
+    cr_assert_eq(bfv_add(&r, &a, &a), VEIL_OK); /* reduced: accepted */
+    bfv_ct_row(&a, 1, 1)[5] = e.ctx.plans[1].q;
+    veil_status st = bfv_add(&r, &a, &a);
+    cr_assert_fail("bfv_add returned %d instead of stopping", (int)st);
+}
+#endif

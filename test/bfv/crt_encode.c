@@ -18,7 +18,7 @@ Test(crt_encode, round_trip_150_bits)
     fmpz *v = _fmpz_vec_init((slong)n), *w = _fmpz_vec_init((slong)n);
     cr_assert_eq(bfv_crt_plaintext_init(&pt, &e.ctx), VEIL_OK);
     cr_assert_eq(bfv_crt_ciphertext_init(&ct, &e.ctx), VEIL_OK);
-    for (unsigned it = 0; it < 2 * bt_iters(); it++) {
+    for (unsigned it = 0; it < vt_iters(2); it++) {
         ce_random_fmpz(v, n, 150, &e.rng);
         /* encoding alone */
         cr_assert_eq(bfv_crt_encode_fmpz(&pt, v, n), VEIL_OK);

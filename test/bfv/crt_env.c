@@ -31,7 +31,7 @@ void ce_init(ce_env_t *e, size_t n, size_t k, unsigned t_bits,
                  VEIL_OK, "%s", why);
     cr_assert_eq(bfv_crt_context_init(&e->ctx, &e->params), VEIL_OK);
     cr_assert_eq(bfv_crt_keys_init(&e->keys, &e->ctx), VEIL_OK);
-    bt_rng(&e->rng, test);
+    vt_rng(&e->rng, test);
     cr_assert_eq(bfv_crt_keygen(&e->keys,
                                 what | BFV_CRT_SECRET | BFV_CRT_PUBLIC, steps,
                                 2, 1, &e->rng),

@@ -1,8 +1,8 @@
 /* Encoders: a hand-computed known answer, slot semantics against direct
  * evaluation at the roots (FLINT), round trips, signed values, constants. */
+#include "helpers.h"
 #include <criterion/criterion.h>
 #include <flint/nmod_poly.h>
-#include "helpers.h"
 
 /* n = 8, t = 17, zeta = 3 (the smallest primitive 16th root of unity mod
  * 17).  Slot (0, 0) is the evaluation at zeta^1, so the one-hot vector e_0
@@ -76,7 +76,7 @@ Test(encoder, round_trips_signed_partial_and_constant)
     const size_t n = e.n;
     const int64_t t = (int64_t)e.t;
     cr_assert_eq(bfv_plaintext_init(&pt, &e.ctx), VEIL_OK);
-    for (unsigned it = 0; it < bt_iters(); it++) {
+    for (unsigned it = 0; it < vt_iters(1); it++) {
         bt_random_slots(&e.rng, v, n, e.t);
         cr_assert_eq(bfv_encode_batch(&pt, v, n), VEIL_OK);
         cr_assert_eq(bfv_decode_batch(back, &pt), VEIL_OK);

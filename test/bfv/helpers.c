@@ -1,39 +1,9 @@
 /* helpers.c - see helpers.h. */
+#include "helpers.h"
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "helpers.h"
-
-void bt_rng(veil_rng_t *rng, const char *test)
-{
-    uint8_t seed[VEIL_SEED_BYTES];
-    const char *env = getenv("VEIL_TEST_SEED");
-    if (env != NULL && strlen(env) == 2 * VEIL_SEED_BYTES) {
-        for (size_t i = 0; i < VEIL_SEED_BYTES; i++) {
-            unsigned v;
-            sscanf(env + 2 * i, "%2x", &v);
-            seed[i] = (uint8_t)v;
-        }
-    } else {
-        veil_rng_t os;
-        cr_assert_eq(veil_rng_init(&os), VEIL_OK);
-        veil_rng_bytes(&os, seed, sizeof(seed));
-        veil_rng_clear(&os);
-    }
-    fprintf(stderr, "[bfv] %s: VEIL_TEST_SEED=", test);
-    for (size_t i = 0; i < VEIL_SEED_BYTES; i++)
-        fprintf(stderr, "%02x", seed[i]);
-    fprintf(stderr, "\n");
-    veil_rng_init_seed(rng, seed);
-}
-
-unsigned bt_iters(void)
-{
-    const char *env = getenv("VEIL_TEST_ITERS");
-    long v = env ? strtol(env, NULL, 10) : 1;
-    return v < 1 ? 1u : (unsigned)v;
-}
 
 void bt_env_init(bt_env_t *e, const bfv_params_t *params, int keys,
                  const char *test)
@@ -44,7 +14,7 @@ void bt_env_init(bt_env_t *e, const bfv_params_t *params, int keys,
     cr_assert_eq(bfv_params_check(params, why, sizeof(why)), VEIL_OK, "%s",
                  why);
     cr_assert_eq(bfv_context_init(&e->ctx, params), VEIL_OK);
-    bt_rng(&e->rng, test);
+    vt_rng(&e->rng, test);
     e->n = params->n;
     e->t = params->t;
     cr_assert_eq(bfv_secret_key_init(&e->sk, &e->ctx), VEIL_OK);

@@ -1,22 +1,16 @@
 /*
- * helpers.h - shared by the bfv test files: seeded randomness (the seed is
- * printed; VEIL_TEST_SEED=hex replays it), a ready context with keys, slot
+ * helpers.h - shared by the bfv test files: a ready context with keys, slot
  * vectors and the plaintext oracles every homomorphic result is checked
  * against (arithmetic mod t, rotations as explicit permutations of the
- * 2 x n/2 slot matrix).
+ * 2 x n/2 slot matrix).  Seeds and iteration counts come from the toolkit,
+ * test/common/seed.h (vt_rng prints the seed; VEIL_TEST_SEED replays it).
  */
 #ifndef VEIL_TEST_BFV_HELPERS_H
 #define VEIL_TEST_BFV_HELPERS_H
 
-#include <stdint.h>
+#include "../common/seed.h"
 #include "veil/bfv.h"
-
-/* Seed *rng from VEIL_TEST_SEED (64 hex digits) or the OS and print the seed
- * with the test's name on stderr. */
-void bt_rng(veil_rng_t *rng, const char *test);
-
-/* VEIL_TEST_ITERS (default 1). */
-unsigned bt_iters(void);
+#include <stdint.h>
 
 /* A context with a secret and a public key (and, on request, a relin key
  * and the power-of-two Galois keys). */

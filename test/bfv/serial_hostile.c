@@ -262,7 +262,7 @@ Test(serial_hostile, bit_flips)
             8 * (BFV_SERIAL_HEADER_BYTES + BFV_SERIAL_CHECKSUM_BYTES);
         /* every bit of small objects; else the header, the checksum and
          * 200 random body bits */
-        const size_t tries = bits <= 4096 ? bits : tail + 200 * bt_iters();
+        const size_t tries = bits <= 4096 ? bits : tail + vt_iters(200);
         for (size_t i = 0; i < tries; i++) {
             size_t bit;
             if (bits <= 4096)
@@ -297,7 +297,7 @@ Test(serial_hostile, garbage_and_wrong_type)
                 cr_assert_eq(load(&h, j, b.b, b.len, NULL), VEIL_EFORMAT,
                              "%s read as %s", kinds[k].name, kinds[j].name);
         /* the header kept, everything after it random */
-        for (unsigned r = 0; r < 20 * bt_iters(); r++) {
+        for (unsigned r = 0; r < vt_iters(20); r++) {
             veil_rng_bytes(&h.s.e.rng, b.b + BFV_SERIAL_HEADER_BYTES,
                            b.len - BFV_SERIAL_HEADER_BYTES);
             cr_assert_eq(load(&h, k, b.b, b.len, NULL), VEIL_EFORMAT);

@@ -387,7 +387,7 @@ Test(serial, preset_sizes)
         const size_t frame =
             BFV_SERIAL_HEADER_BYTES + BFV_SERIAL_CHECKSUM_BYTES;
 
-        bt_rng(&rng, "serial.preset_sizes");
+        vt_rng(&rng, "serial.preset_sizes");
         cr_assert_eq(bfv_params_preset(&p, ns[c]), VEIL_OK);
         cr_assert_eq(bfv_context_init(&ctx, &p), VEIL_OK);
         const size_t n = p.n, digits = (p.n_q + p.n_p - 1) / p.n_p;

@@ -3,8 +3,8 @@
  * errors, the structural check, and every stock circuit against machine
  * arithmetic on random and boundary operands, with their AND counts.
  */
-#include <criterion/criterion.h>
 #include "gc_helpers.h"
+#include <criterion/criterion.h>
 
 /* Evaluate c on the garbler bits gin and evaluator bits ein. */
 static void run(uint8_t *out, const mpc_circuit_t *c, const uint8_t *gin,
@@ -142,8 +142,8 @@ static const unsigned widths[] = {1, 2, 7, 8, 41, 63, 64};
 Test(gc_circuit, adder_subtractor_compare_mux_match_arithmetic)
 {
     veil_rng_t rng;
-    size_t iters = test_iters(200);
-    test_rng(&rng, "gc_arith");
+    size_t iters = vt_iters(200);
+    vt_rng(&rng, "gc_arith");
     for (size_t wi = 0; wi < N_WIDTHS; wi++) {
         unsigned n = widths[wi];
         mpc_circuit_t add, sub, cmp, mux;
@@ -192,7 +192,7 @@ Test(gc_circuit, add_mod_matches_arithmetic)
                                      (UINT64_C(1) << 62) - 57,
                                      (UINT64_C(1) << 63) - 25, 1000000};
     veil_rng_t rng;
-    test_rng(&rng, "gc_add_mod");
+    vt_rng(&rng, "gc_add_mod");
     for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
         uint64_t p = small[i];
         unsigned n = 0;
@@ -218,7 +218,7 @@ Test(gc_circuit, add_mod_matches_arithmetic)
             n++;
         cr_assert_eq(mpc_circuit_add_mod(&c, p), VEIL_OK);
         cr_assert_leq(c.n_and, 3 * n + 1);
-        for (size_t it = 0; it < test_iters(300); it++) {
+        for (size_t it = 0; it < vt_iters(300); it++) {
             uint64_t x = veil_rng_u64(&rng) % p, y = veil_rng_u64(&rng) % p;
             uint8_t gx[64], ey[64], out[64];
             if (it < 4) { /* corners: 0, p - 1 */
@@ -229,8 +229,8 @@ Test(gc_circuit, add_mod_matches_arithmetic)
             gc_to_bits(ey, y, n);
             run(out, &c, gx, ey);
             cr_assert_eq(gc_from_bits(out, n),
-                         (uint64_t)(((unsigned __int128)x + y) % p),
-                         "p=%llu", (unsigned long long)p);
+                         (uint64_t)(((unsigned __int128)x + y) % p), "p=%llu",
+                         (unsigned long long)p);
         }
         mpc_circuit_clear(&c);
     }
@@ -248,10 +248,16 @@ Test(gc_circuit, add_mod_matches_arithmetic)
 Test(gc_circuit, word_ge_const_matches_and_is_cheap_for_round_constants)
 {
     veil_rng_t rng;
-    static const uint64_t ks[] = {0, 1, 2, 15ull << 36, (15ull << 36) + 1,
-                                  1ull << 40, (1ull << 41) - 1, 1ull << 41,
+    static const uint64_t ks[] = {0,
+                                  1,
+                                  2,
+                                  15ull << 36,
+                                  (15ull << 36) + 1,
+                                  1ull << 40,
+                                  (1ull << 41) - 1,
+                                  1ull << 41,
                                   UINT64_MAX};
-    test_rng(&rng, "gc_ge_const");
+    vt_rng(&rng, "gc_ge_const");
     for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
         mpc_cb_t b;
         mpc_circuit_t c;
@@ -264,7 +270,7 @@ Test(gc_circuit, word_ge_const_matches_and_is_cheap_for_round_constants)
         if (ks[i] == (15ull << 36))
             cr_assert_eq(c.n_and, 4, "trailing zeros cost nothing");
         cr_assert_leq(c.n_and, 41);
-        for (size_t it = 0; it < test_iters(300); it++) {
+        for (size_t it = 0; it < vt_iters(300); it++) {
             uint64_t v = gc_rand_bits(&rng, 41);
             uint8_t in[41], out;
             if (it < 3 && ks[i] >= it && ks[i] - it < (1ull << 41))

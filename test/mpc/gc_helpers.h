@@ -2,9 +2,12 @@
 #ifndef VEIL_TEST_GC_HELPERS_H
 #define VEIL_TEST_GC_HELPERS_H
 
-#include <stdint.h>
+#include "../common/seed.h"
 #include "veil/mpc_gc.h"
-#include "helpers.h"
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* bits[0..n) = the low n bits of v, least significant first */
 static inline void gc_to_bits(uint8_t *bits, uint64_t v, unsigned n)
@@ -57,8 +60,9 @@ static inline void gc_random_circuit(mpc_circuit_t *c, veil_rng_t *rng,
         if (g->op <= MPC_GATE_NOT) {
             /* favour recent wires so that the circuit gets deep */
             uint32_t span = w < 16 ? w : 16;
-            g->a = veil_rng_u64(rng) % 2 ? w - 1 - (uint32_t)(veil_rng_u64(rng) % span)
-                                         : (uint32_t)(veil_rng_u64(rng) % w);
+            g->a = veil_rng_u64(rng) % 2
+                       ? w - 1 - (uint32_t)(veil_rng_u64(rng) % span)
+                       : (uint32_t)(veil_rng_u64(rng) % w);
             if (g->op != MPC_GATE_NOT)
                 g->b = (uint32_t)(veil_rng_u64(rng) % w);
         }

@@ -7,8 +7,8 @@
  * garbler's inputs; and a wrong-sized or missing message, which must end
  * in a clean status on the evaluator's side.
  */
-#include <criterion/criterion.h>
 #include "gc_helpers.h"
+#include <criterion/criterion.h>
 
 /* ------------------------------------------------------------------ ReLU */
 
@@ -20,8 +20,8 @@ typedef struct {
     const uint64_t *c[3]; /* client shares, server shares, masks    */
     const uint64_t *s[3];
     const uint64_t *r[3];
-    uint64_t *y[3];       /* the client's outputs                   */
-    int check_in_party;   /* compare with the reference (processes) */
+    uint64_t *y[3];     /* the client's outputs                   */
+    int check_in_party; /* compare with the reference (processes) */
 } relu_job_t;
 
 static veil_status relu_party(mpc_chan_t *ch, int party, void *arg)
@@ -41,10 +41,10 @@ static veil_status relu_party(mpc_chan_t *ch, int party, void *arg)
         return st;
     /* all offline phases first, then all online phases, as Delphi does */
     for (size_t k = 0; k < j->n_batches && st == VEIL_OK; k++)
-        st = party == 0 ? mpc_relu_offline_server(&gb[k], &g, ch, j->relu,
-                                                  j->p, j->r[k], j->n[k])
-                        : mpc_relu_offline_client(&eb[k], &e, ch, j->relu,
-                                                  j->p, j->c[k], j->n[k]);
+        st = party == 0 ? mpc_relu_offline_server(&gb[k], &g, ch, j->relu, j->p,
+                                                  j->r[k], j->n[k])
+                        : mpc_relu_offline_client(&eb[k], &e, ch, j->relu, j->p,
+                                                  j->c[k], j->n[k]);
     for (size_t k = 0; k < j->n_batches && st == VEIL_OK; k++)
         st = party == 0 ? mpc_relu_online_server(&gb[k], &g, ch, j->p, j->s[k])
                         : mpc_relu_online_client(&eb[k], &e, ch, j->y[k]);
@@ -53,10 +53,10 @@ static veil_status relu_party(mpc_chan_t *ch, int party, void *arg)
             mpc_gc_gbatch_clear(&gb[k]);
         } else {
             mpc_gc_ebatch_clear(&eb[k]);
-            for (size_t i = 0; st == VEIL_OK && j->check_in_party &&
-                               i < j->n[k]; i++)
-                if (j->y[k][i] != mpc_relu_ref(j->c[k][i], j->s[k][i],
-                                               j->r[k][i], j->p))
+            for (size_t i = 0;
+                 st == VEIL_OK && j->check_in_party && i < j->n[k]; i++)
+                if (j->y[k][i] !=
+                    mpc_relu_ref(j->c[k][i], j->s[k][i], j->r[k][i], j->p))
                     st = VEIL_ERANGE;
         }
     }
@@ -73,8 +73,8 @@ static void make_shares(veil_rng_t *rng, uint64_t p, size_t n, uint64_t *c,
                         uint64_t *s, uint64_t *r)
 {
     const uint64_t h = (p - 1) / 2;
-    const uint64_t xs[] = {0, 1, p - 1, h, h + 1, h - 1, 1u << 15,
-                           p - (1u << 15)};
+    const uint64_t xs[] = {0,     1,     p - 1,    h,
+                           h + 1, h - 1, 1u << 15, p - (1u << 15)};
     for (size_t i = 0; i < n; i++) {
         uint64_t x = i < 8 * 3 ? xs[i % 8] : veil_rng_u64(rng) % p;
         c[i] = i < 8 ? 0 : i < 16 ? p - 1 : veil_rng_u64(rng) % p;
@@ -94,7 +94,7 @@ static void run_relu(mpc_run_mode_t mode, const size_t *sizes, size_t nb,
     veil_rng_t rng;
     uint64_t *buf[3][4];
     cr_assert_eq(veil_init(), VEIL_OK);
-    test_rng(&rng, what);
+    vt_rng(&rng, what);
     cr_assert_eq(mpc_circuit_relu(&relu, p), VEIL_OK);
     memset(&job, 0, sizeof(job));
     job.relu = &relu;
@@ -116,8 +116,8 @@ static void run_relu(mpc_run_mode_t mode, const size_t *sizes, size_t nb,
     cr_assert_eq(st[1], VEIL_OK, "evaluator: %s", veil_strerror(st[1]));
     for (size_t k = 0; k < nb; k++) {
         for (size_t i = 0; mode != MPC_RUN_PROCESSES && i < sizes[k]; i++) {
-            uint64_t want = mpc_relu_ref(job.c[k][i], job.s[k][i],
-                                         job.r[k][i], p);
+            uint64_t want =
+                mpc_relu_ref(job.c[k][i], job.s[k][i], job.r[k][i], p);
             cr_assert_eq(job.y[k][i], want, "batch %zu, element %zu", k, i);
             /* y and r are shares of ReLU(x) */
             cr_assert_eq((job.y[k][i] + job.r[k][i]) % p,
@@ -210,7 +210,7 @@ Test(gc_proto, random_circuits_with_every_input_split)
 {
     veil_rng_t rng;
     cr_assert_eq(veil_init(), VEIL_OK);
-    test_rng(&rng, "gc_proto_random");
+    vt_rng(&rng, "gc_proto_random");
     for (int t = 0; t < 6; t++) {
         mpc_circuit_t c;
         gen_job_t job;
@@ -227,7 +227,7 @@ Test(gc_proto, random_circuits_with_every_input_split)
             gin[i] = (uint8_t)(veil_rng_u64(&rng) & 1);
         for (size_t i = 0; i < n * n_ein; i++)
             ein[i] = (uint8_t)(veil_rng_u64(&rng) & 1);
-        job = (gen_job_t){&c, n, n_gin ? (uint32_t)(t % 2) * 2 : 0, gin, ein,
+        job = (gen_job_t){&c,  n, n_gin ? (uint32_t)(t % 2) * 2 : 0, gin, ein,
                           out, 0};
         if (t == 3)
             job.n_gin_off = n_gin; /* everything offline */
@@ -235,9 +235,9 @@ Test(gc_proto, random_circuits_with_every_input_split)
         cr_assert_eq(st[0], VEIL_OK, "%s", veil_strerror(st[0]));
         cr_assert_eq(st[1], VEIL_OK, "%s", veil_strerror(st[1]));
         for (size_t i = 0; i < n; i++) {
-            cr_assert_eq(mpc_circuit_eval(want, &c, gin + i * n_gin,
-                                          ein + i * n_ein),
-                         VEIL_OK);
+            cr_assert_eq(
+                mpc_circuit_eval(want, &c, gin + i * n_gin, ein + i * n_ein),
+                VEIL_OK);
             cr_assert(memcmp(want, out + i * c.n_out, c.n_out) == 0,
                       "case %d instance %zu", t, i);
         }
@@ -285,12 +285,12 @@ Test(gc_proto, bad_arguments)
     mpc_gc_ebatch_init(&eb);
     cr_assert_eq(mpc_circuit_relu(&relu, MPC_FIELD_P_DEFAULT), VEIL_OK);
     /* a value outside [0, p) */
-    cr_assert_eq(mpc_relu_offline_server(&gb, &g, &ch, &relu,
-                                         MPC_FIELD_P_DEFAULT, v, 2),
-                 VEIL_EINVAL);
-    cr_assert_eq(mpc_relu_offline_client(&eb, &e, &ch, &relu,
-                                         MPC_FIELD_P_DEFAULT, v, 2),
-                 VEIL_EINVAL);
+    cr_assert_eq(
+        mpc_relu_offline_server(&gb, &g, &ch, &relu, MPC_FIELD_P_DEFAULT, v, 2),
+        VEIL_EINVAL);
+    cr_assert_eq(
+        mpc_relu_offline_client(&eb, &e, &ch, &relu, MPC_FIELD_P_DEFAULT, v, 2),
+        VEIL_EINVAL);
     /* the circuit of another modulus */
     cr_assert_eq(mpc_relu_offline_client(&eb, &e, &ch, &relu, 97, v, 1),
                  VEIL_EINVAL);

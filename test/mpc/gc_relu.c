@@ -5,12 +5,12 @@
  * shares and on random ones, for Delphi's prime, exhaustively for small
  * primes, and for primes whose (p - 1) / 2 is not of the form (2^j - 1) 2^k.
  */
-#include <criterion/criterion.h>
 #include "gc_helpers.h"
+#include <criterion/criterion.h>
 
 /* The circuit's output for shares c, s and mask r. */
-static uint64_t relu_circuit(const mpc_circuit_t *circ, uint64_t c,
-                             uint64_t s, uint64_t r, uint64_t p)
+static uint64_t relu_circuit(const mpc_circuit_t *circ, uint64_t c, uint64_t s,
+                             uint64_t r, uint64_t p)
 {
     uint8_t gin[3 * 62], ein[62], out[62];
     unsigned n = circ->n_ein;
@@ -21,8 +21,8 @@ static uint64_t relu_circuit(const mpc_circuit_t *circ, uint64_t c,
     return gc_from_bits(out, n);
 }
 
-static void check(const mpc_circuit_t *circ, uint64_t c, uint64_t s,
-                  uint64_t r, uint64_t p)
+static void check(const mpc_circuit_t *circ, uint64_t c, uint64_t s, uint64_t r,
+                  uint64_t p)
 {
     uint64_t want = mpc_relu_ref(c, s, r, p);
     uint64_t got = relu_circuit(circ, c, s, r, p);
@@ -63,12 +63,22 @@ Test(gc_relu, delphi_prime_boundaries_and_random)
     /* x values: 0, 1, -1, the largest and smallest signed values h and
      * h + 1 (= -h), their neighbours, and the fixed-point (15 fractional
      * bits) values +-1.0, +-0.5 */
-    const uint64_t xs[] = {0,     1,         p - 1,     2,         p - 2,
-                           h,     h + 1,     h - 1,     h + 2,     1u << 15,
-                           p - (1u << 15),   1u << 14,  p - (1u << 14)};
+    const uint64_t xs[] = {0,
+                           1,
+                           p - 1,
+                           2,
+                           p - 2,
+                           h,
+                           h + 1,
+                           h - 1,
+                           h + 2,
+                           1u << 15,
+                           p - (1u << 15),
+                           1u << 14,
+                           p - (1u << 14)};
     mpc_circuit_t c;
     veil_rng_t rng;
-    test_rng(&rng, "gc_relu");
+    vt_rng(&rng, "gc_relu");
     cr_assert_eq(mpc_circuit_relu(&c, p), VEIL_OK);
     for (size_t i = 0; i < sizeof(xs) / sizeof(xs[0]); i++) {
         uint64_t x = xs[i];
@@ -83,7 +93,7 @@ Test(gc_relu, delphi_prime_boundaries_and_random)
                 check(&c, cc, s, rs[k], p);
         }
     }
-    for (size_t it = 0; it < test_iters(3000); it++) {
+    for (size_t it = 0; it < vt_iters(3000); it++) {
         uint64_t cc = veil_rng_u64(&rng) % p, s = veil_rng_u64(&rng) % p;
         check(&c, cc, s, veil_rng_u64(&rng) % p, p);
     }
@@ -112,7 +122,7 @@ Test(gc_relu, other_large_primes)
     static const uint64_t ps[] = {(UINT64_C(1) << 61) - 1, 65537,
                                   (UINT64_C(1) << 62) - 57, 8380417};
     veil_rng_t rng;
-    test_rng(&rng, "gc_relu_primes");
+    vt_rng(&rng, "gc_relu_primes");
     for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
         uint64_t p = ps[i], h = (p - 1) / 2;
         mpc_circuit_t c;
@@ -121,13 +131,13 @@ Test(gc_relu, other_large_primes)
             n++;
         cr_assert_eq(mpc_circuit_relu(&c, p), VEIL_OK);
         cr_assert_leq(c.n_and, 6 * n);
-        for (size_t it = 0; it < test_iters(400); it++) {
+        for (size_t it = 0; it < vt_iters(400); it++) {
             uint64_t cc = veil_rng_u64(&rng) % p, s = veil_rng_u64(&rng) % p;
             uint64_t r = veil_rng_u64(&rng) % p;
             if (it < 8) { /* x = h, h + 1, 0, p - 1 */
                 static const int off[] = {0, 1};
-                uint64_t x = it < 4 ? h + (uint64_t)off[it & 1]
-                                    : (it & 1 ? p - 1 : 0);
+                uint64_t x =
+                    it < 4 ? h + (uint64_t)off[it & 1] : (it & 1 ? p - 1 : 0);
                 s = (x + p - cc) % p;
             }
             check(&c, cc, s, r, p);

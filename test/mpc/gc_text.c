@@ -5,8 +5,8 @@
  * VEIL_EFORMAT (or parse into a circuit that passes the check), never in a
  * crash or a huge allocation.
  */
-#include <criterion/criterion.h>
 #include "gc_helpers.h"
+#include <criterion/criterion.h>
 
 static veil_status parse_str(mpc_circuit_t *c, const char *s)
 {
@@ -37,7 +37,7 @@ Test(gc_text, round_trip_of_stock_and_random_circuits)
 {
     veil_rng_t rng;
     mpc_circuit_t cs[3], back;
-    test_rng(&rng, "gc_text_rt");
+    vt_rng(&rng, "gc_text_rt");
     cr_assert_eq(mpc_circuit_relu(&cs[0], MPC_FIELD_P_DEFAULT), VEIL_OK);
     cr_assert_eq(mpc_circuit_add_mod(&cs[1], 97), VEIL_OK);
     gc_random_circuit(&cs[2], &rng, 5, 4, 300, 9);
@@ -90,49 +90,48 @@ Test(gc_text, malformed_inputs_are_rejected)
     static const char *const bad[] = {
         "",
         "\n\n# nothing\n",
-        "circuit 1 1 1\n",                           /* short header */
-        "circuit 1 1 1 1 1\n2 AND 0 1\noutput 2\n",  /* long header */
-        "circuit 1 1 1 1\n",                         /* truncated */
-        "circuit 1 1 1 1\n2 AND 0 1\n",              /* no outputs */
-        "circuit 1 1 1 1\n2 AND 0 2\noutput 2\n",    /* reads itself */
-        "circuit 1 1 1 1\n2 AND 0 9\noutput 2\n",    /* forward wire */
-        "circuit 1 1 1 1\n3 AND 0 1\noutput 3\n",    /* wrong wire id */
-        "circuit 1 1 1 1\n2 OR 0 1\noutput 2\n",     /* unknown op */
-        "circuit 1 1 1 1\n2 and 0 1\noutput 2\n",    /* lower case */
-        "circuit 1 1 1 1\n2 AND 0\noutput 2\n",      /* missing operand */
-        "circuit 1 1 1 1\n2 AND 0 1 1\noutput 2\n",  /* extra operand */
+        "circuit 1 1 1\n",                          /* short header */
+        "circuit 1 1 1 1 1\n2 AND 0 1\noutput 2\n", /* long header */
+        "circuit 1 1 1 1\n",                        /* truncated */
+        "circuit 1 1 1 1\n2 AND 0 1\n",             /* no outputs */
+        "circuit 1 1 1 1\n2 AND 0 2\noutput 2\n",   /* reads itself */
+        "circuit 1 1 1 1\n2 AND 0 9\noutput 2\n",   /* forward wire */
+        "circuit 1 1 1 1\n3 AND 0 1\noutput 3\n",   /* wrong wire id */
+        "circuit 1 1 1 1\n2 OR 0 1\noutput 2\n",    /* unknown op */
+        "circuit 1 1 1 1\n2 and 0 1\noutput 2\n",   /* lower case */
+        "circuit 1 1 1 1\n2 AND 0\noutput 2\n",     /* missing operand */
+        "circuit 1 1 1 1\n2 AND 0 1 1\noutput 2\n", /* extra operand */
         "circuit 1 1 1 1\n2 NOT 0 1\noutput 2\n",
         "circuit 1 1 1 1\n2 CONST 2\noutput 2\n",
-        "circuit 1 1 1 1\n2 AND 0 1\noutput 3\n",    /* output range */
+        "circuit 1 1 1 1\n2 AND 0 1\noutput 3\n",           /* output range */
         "circuit 1 1 1 1\n2 AND 0 1\noutput 2\noutput 2\n", /* extra */
         "circuit 1 1 1 1\n2 AND 0 1\noutput 2\ngarbage\n",
-        "circuit 1 1 1 1\n2 AND -0 1\noutput 2\n",   /* sign */
+        "circuit 1 1 1 1\n2 AND -0 1\noutput 2\n", /* sign */
         "circuit 1 1 1 1\n2 AND +0 1\noutput 2\n",
-        "circuit 1 1 1 1\n2 AND 0x0 1\noutput 2\n",  /* not decimal */
+        "circuit 1 1 1 1\n2 AND 0x0 1\noutput 2\n", /* not decimal */
         "circuit 1 1 1 1\n2 AND 01 1x\noutput 2\n",
         "circuit 1 1 1 1\n2ANDx0 1\noutput 2\n",
-        "circuit 1 1 1 1\n2 AND 0 1\routput 2\n",    /* lone CR */
-        "circuit 99999999999999999999 1 1 1\n",      /* overflow */
-        "circuit 4294967295 4294967295 2 1\n",       /* wire count */
-        "circuit 0 0 268435456 0\n",                 /* above the maximum */
-        "circuit 1 1 200000000 1\n2 AND 0 1\n",      /* more than fits */
+        "circuit 1 1 1 1\n2 AND 0 1\routput 2\n", /* lone CR */
+        "circuit 99999999999999999999 1 1 1\n",   /* overflow */
+        "circuit 4294967295 4294967295 2 1\n",    /* wire count */
+        "circuit 0 0 268435456 0\n",              /* above the maximum */
+        "circuit 1 1 200000000 1\n2 AND 0 1\n",   /* more than fits */
         "circuit 1 1 1 100000000\n2 AND 0 1\noutput 2\n",
-        "circuit 0 0 1 1\n0 NOT 0\noutput 0\n",      /* no wire to read */
+        "circuit 0 0 1 1\n0 NOT 0\noutput 0\n", /* no wire to read */
         "circuit 1 1 1 1\n2 AND 0 1\noutput\n",
         "circuit 1 1 1 1\n2 AND 0 1\noutput 2 2\n",
         "circuitt 1 1 1 1\n2 AND 0 1\noutput 2\n",
     };
     mpc_circuit_t c;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        cr_assert_eq(parse_str(&c, bad[i]), VEIL_EFORMAT,
-                     "input %zu: '%s'", i, bad[i]);
+        cr_assert_eq(parse_str(&c, bad[i]), VEIL_EFORMAT, "input %zu: '%s'", i,
+                     bad[i]);
         cr_assert_eq(c.n_gates, 0);
         cr_assert_null(c.gates);
     }
-    {   /* a NUL byte inside the text */
+    { /* a NUL byte inside the text */
         static const char nul[] = "circuit 1 1 1 1\n\0002 AND 0 1\noutput 2\n";
-        cr_assert_eq(mpc_circuit_parse(&c, nul, sizeof(nul) - 1),
-                     VEIL_EFORMAT);
+        cr_assert_eq(mpc_circuit_parse(&c, nul, sizeof(nul) - 1), VEIL_EFORMAT);
     }
     cr_assert_eq(mpc_circuit_parse(NULL, "x", 1), VEIL_EINVAL);
     cr_assert_eq(mpc_circuit_parse(&c, NULL, 3), VEIL_EINVAL);
@@ -145,7 +144,7 @@ Test(gc_text, every_truncation_and_random_mutations)
     mpc_circuit_t c, back;
     size_t len, last;
     char *t, *m;
-    test_rng(&rng, "gc_text_fuzz");
+    vt_rng(&rng, "gc_text_fuzz");
     gc_random_circuit(&c, &rng, 3, 3, 40, 4);
     t = format(&c, &len);
     m = malloc(len + 16);
@@ -165,7 +164,7 @@ Test(gc_text, every_truncation_and_random_mutations)
     cr_assert_eq(mpc_circuit_parse(&back, t, len - 1), VEIL_OK,
                  "only the final newline dropped");
     mpc_circuit_clear(&back);
-    for (size_t it = 0; it < test_iters(20000); it++) {
+    for (size_t it = 0; it < vt_iters(20000); it++) {
         size_t mlen = len, pos = veil_rng_u64(&rng) % len;
         static const char alphabet[] = "0123456789 \n\t#ANDXORCONSTu\r-9";
         char ch = alphabet[veil_rng_u64(&rng) % (sizeof(alphabet) - 1)];

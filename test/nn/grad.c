@@ -1,11 +1,11 @@
 /* Back-propagation against central finite differences, for every layer
  * type, on tiny networks; and the training-mode loss against the inference
  * path. */
+#include "common.h"
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "common.h"
 
 #define BATCH 4
 
@@ -15,7 +15,8 @@ static veil_status net_conv_square_dense(nn_model_t *m)
 {
     const nn_shape_t in = {1, 7, 7};
     veil_status st;
-    if ((st = nn_model_init(m, in)) || (st = nn_model_add_conv2d(m, 3, 3, 2, 1)) ||
+    if ((st = nn_model_init(m, in)) ||
+        (st = nn_model_add_conv2d(m, 3, 3, 2, 1)) ||
         (st = nn_model_add_square(m)) ||
         (st = nn_model_add_dense(m, NN_CLASSES)))
         return st;
@@ -29,8 +30,10 @@ static veil_status net_bn_poly_pool_conv(nn_model_t *m)
     const nn_shape_t in = {2, 6, 6};
     const float coef[4] = {0.1f, 0.5f, 0.3f, -0.2f};
     veil_status st;
-    if ((st = nn_model_init(m, in)) || (st = nn_model_add_conv2d(m, 2, 3, 1, 1)) ||
-        (st = nn_model_add_batchnorm(m)) || (st = nn_model_add_poly(m, 3, coef)) ||
+    if ((st = nn_model_init(m, in)) ||
+        (st = nn_model_add_conv2d(m, 2, 3, 1, 1)) ||
+        (st = nn_model_add_batchnorm(m)) ||
+        (st = nn_model_add_poly(m, 3, coef)) ||
         (st = nn_model_add_avgpool(m, 2, 2)) ||
         (st = nn_model_add_conv2d(m, 3, 2, 1, 0)) ||
         (st = nn_model_add_square(m)) ||
@@ -58,7 +61,8 @@ static veil_status net_overlap_pool(nn_model_t *m)
     const nn_shape_t in = {1, 6, 6};
     const float coef[3] = {0.0f, 1.0f, 0.5f};
     veil_status st;
-    if ((st = nn_model_init(m, in)) || (st = nn_model_add_conv2d(m, 2, 2, 1, 1)) ||
+    if ((st = nn_model_init(m, in)) ||
+        (st = nn_model_add_conv2d(m, 2, 2, 1, 1)) ||
         (st = nn_model_add_avgpool(m, 3, 1)) ||
         (st = nn_model_add_poly(m, 2, coef)) ||
         (st = nn_model_add_conv2d(m, 2, 3, 2, 0)) ||
@@ -75,21 +79,21 @@ static void setup(nn_model_t *m, float **x, uint8_t *y, builder_t b,
     veil_rng_t rng;
     size_t n;
     cr_assert_eq(b(m), VEIL_OK);
-    nt_rng(&rng, seed);
+    vt_rng_fixed(&rng, seed);
     nn_model_init_params(m, &rng, 1.0f);
     for (uint32_t i = 0; i < m->nlayers; i++) {
         const nn_layer_t *l = &m->layers[i];
         if (l->type == NN_LAYER_BATCHNORM)
             for (size_t j = 0; j < l->nw + l->nb; j++)
-                m->params[l->w + j] = (float)nt_uniform(&rng, 0.5, 1.5);
+                m->params[l->w + j] = (float)vt_uniform(&rng, 0.5, 1.5);
         else if (l->type != NN_LAYER_POLY)
             for (size_t j = 0; j < l->nb; j++)
-                m->params[l->b + j] = (float)nt_uniform(&rng, -0.3, 0.3);
+                m->params[l->b + j] = (float)vt_uniform(&rng, -0.3, 0.3);
     }
     n = BATCH * nn_shape_size(m->in);
     *x = malloc(n * sizeof(float));
     for (size_t j = 0; j < n; j++)
-        (*x)[j] = (float)nt_uniform(&rng, 0.0, 1.0);
+        (*x)[j] = (float)vt_uniform(&rng, 0.0, 1.0);
     for (int j = 0; j < BATCH; j++)
         y[j] = (uint8_t)(veil_rng_u64(&rng) % NN_CLASSES);
 }
@@ -128,7 +132,8 @@ static void check_gradient(builder_t b, uint64_t seed)
         err = fabs(num - g[j]) / (1e-2 + fabs(num) + fabs(g[j]));
         if (err > worst)
             worst = err;
-        cr_assert_lt(err, 2e-2, "seed %llu param %zu: analytic %.6g numeric %.6g",
+        cr_assert_lt(err, 2e-2,
+                     "seed %llu param %zu: analytic %.6g numeric %.6g",
                      (unsigned long long)seed, j, g[j], num);
     }
     cr_log_info("gradient check seed %llu: %zu parameters, worst relative "

@@ -1,12 +1,12 @@
 /* The .vmodel format: round trips, and a loader that answers every
  * truncated, bit-flipped or hostile file with VEIL_EFORMAT. */
+#include "common.h"
 #include <criterion/criterion.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "common.h"
 
 /* A small model with every layer type (batch norm included). */
 static void small_model(nn_model_t *m, uint64_t seed)
@@ -22,10 +22,10 @@ static void small_model(nn_model_t *m, uint64_t seed)
     cr_assert_eq(nn_model_add_dense(m, 7), VEIL_OK);
     cr_assert_eq(nn_model_add_square(m), VEIL_OK);
     cr_assert_eq(nn_model_add_dense(m, NN_CLASSES), VEIL_OK);
-    nt_rng(&rng, seed);
+    vt_rng_fixed(&rng, seed);
     nn_model_init_params(m, &rng, 1.0f);
     for (size_t j = 0; j < m->nstate; j++) /* non-trivial running stats */
-        m->state[j] = (float)nt_uniform(&rng, 0.1, 2.0);
+        m->state[j] = (float)vt_uniform(&rng, 0.1, 2.0);
 }
 
 /* Recompute the SHA-256 trailer after an edit, so that only the field
@@ -202,7 +202,7 @@ Test(model_io, hostile_batchnorm_and_quantization_fields)
     cr_assert_eq(nn_model_serialize(&buf, &len, &m), VEIL_OK);
     /* batch norm record follows the conv record (27 weights, 3 biases) */
     bn_at = OFF_L0 + 32 + 4 * 30;
-    var_at = bn_at + 32 + 4 * 9; /* gamma, beta, mean, then var */
+    var_at = bn_at + 32 + 4 * 9;      /* gamma, beta, mean, then var */
     put32(buf + var_at, 0xBF800000u); /* -1.0f */
     rehash(buf, len);
     cr_assert_eq(nn_model_parse(&back, buf, len), VEIL_EFORMAT);

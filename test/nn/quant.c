@@ -1,13 +1,13 @@
 /* Quantization: exact rounding checked with GMP rationals, the scale
  * bookkeeping, agreement with the float model, and the integer evaluator
  * against a naive GMP evaluator written here. */
+#include "common.h"
 #include <criterion/criterion.h>
+#include <flint/fmpz_vec.h>
 #include <gmp.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <flint/fmpz_vec.h>
-#include "common.h"
 
 /* A float model without batch norm and every quantizable layer type. */
 static void random_model(nn_model_t *m, uint64_t seed, float wscale)
@@ -22,14 +22,14 @@ static void random_model(nn_model_t *m, uint64_t seed, float wscale)
     cr_assert_eq(nn_model_add_dense(m, 8), VEIL_OK);
     cr_assert_eq(nn_model_add_poly(m, 3, coef), VEIL_OK);
     cr_assert_eq(nn_model_add_dense(m, NN_CLASSES), VEIL_OK);
-    nt_rng(&rng, seed);
+    vt_rng_fixed(&rng, seed);
     nn_model_init_params(m, &rng, 1.0f);
     for (size_t j = 0; j < m->nparams; j++)
         if (j < m->layers[0].nw + m->layers[0].nb || veil_rng_u64(&rng) % 2)
             m->params[j] *= wscale;
     for (uint32_t i = 0; i < m->nlayers; i++)
         for (size_t j = 0; j < m->layers[i].nb; j++)
-            m->params[m->layers[i].b + j] = (float)nt_uniform(&rng, -0.5, 0.5);
+            m->params[m->layers[i].b + j] = (float)vt_uniform(&rng, -0.5, 0.5);
 }
 
 /* |z - v * s| <= 1/2 with z an fmpz, v a float and s an fmpq, and the
@@ -103,8 +103,10 @@ static void assert_scales(const nn_qmodel_t *q, const nn_model_t *m)
 
 Test(quant, rounding_is_exact_and_widths_are_respected)
 {
-    for (uint64_t seed = 1; seed <= nt_iters(6); seed++) {
-        const float wscale = seed % 3 == 0 ? 1e-4f : seed % 3 == 1 ? 1.0f : 300.0f;
+    for (uint64_t seed = 1; seed <= vt_iters(6); seed++) {
+        const float wscale = seed % 3 == 0   ? 1e-4f
+                             : seed % 3 == 1 ? 1.0f
+                                             : 300.0f;
         const uint32_t bits = 3 + (uint32_t)(seed * 5 % 20);
         const int32_t in_exp = (int32_t)(seed % 9);
         const int64_t limit = ((int64_t)1 << (bits - 1)) - 1;
@@ -185,8 +187,9 @@ Test(quant, input_quantization)
         cr_assert_eq(nn_qmodel_init(&q, &m), VEIL_OK);
         nn_qmodel_quantize_input(x, &q, pix);
         for (int p = 0; p < 256; p++)
-            cr_assert(fmpz_equal_si(x + p, (slong)floor(p * ldexp(1, e) / 256 + 0.5)),
-                      "pixel %d in_exp %d", p, e);
+            cr_assert(
+                fmpz_equal_si(x + p, (slong)floor(p * ldexp(1, e) / 256 + 0.5)),
+                "pixel %d in_exp %d", p, e);
         cr_assert(fmpz_equal_si(x + 255, q.in_max));
         nn_qmodel_clear(&q);
     }
@@ -205,14 +208,14 @@ Test(quant, dequantized_outputs_follow_the_float_model)
     float x[81], y[NN_CLASSES];
     float *work;
     int agree = 0;
-    const int trials = (int)nt_iters(50);
+    const int trials = (int)vt_iters(50);
 
     random_model(&m, 99, 1.0f);
     cr_assert_eq(nn_model_set_qbits(&m, 18, 8), VEIL_OK);
     cr_assert_eq(nn_qmodel_init(&q, &m), VEIL_OK);
     cr_assert_eq(nn_qtrace_init(&t, &q), VEIL_OK);
     work = malloc(nn_model_work_size(&m) * sizeof(float));
-    nt_rng(&rng, 7);
+    vt_rng_fixed(&rng, 7);
     for (int trial = 0; trial < trials; trial++) {
         double scale = fmpz_get_d(fmpq_numref(q.layers[q.nlayers - 1].scale)) /
                        fmpz_get_d(fmpq_denref(q.layers[q.nlayers - 1].scale));
@@ -272,7 +275,7 @@ Test(quant, dequantized_parameters_reproduce_the_integer_network)
     }
     cr_assert_eq(nn_qtrace_init(&t, &q), VEIL_OK);
     work = malloc(nn_model_work_size(&d) * sizeof(float));
-    nt_rng(&rng, 8);
+    vt_rng_fixed(&rng, 8);
     for (int trial = 0; trial < 20; trial++) {
         const fmpq *s = q.layers[q.nlayers - 1].scale;
         double ymax = 0;
@@ -349,18 +352,23 @@ static void naive_layer(mpz_t *out, const nn_qlayer_t *l, mpz_t *in)
         for (uint32_t mo = 0; mo < l->out.c; mo++)
             for (uint32_t oy = 0; oy < l->out.h; oy++)
                 for (uint32_t ox = 0; ox < l->out.w; ox++) {
-                    mpz_t *o = &out[((size_t)mo * l->out.h + oy) * l->out.w + ox];
+                    mpz_t *o =
+                        &out[((size_t)mo * l->out.h + oy) * l->out.w + ox];
                     fmpz_get_mpz(*o, l->b + mo);
                     for (uint32_t ch = 0; ch < l->in.c; ch++)
                         for (uint32_t ky = 0; ky < l->k; ky++)
                             for (uint32_t kx = 0; kx < l->k; kx++) {
                                 const int32_t w =
-                                    l->w[(((size_t)mo * l->in.c + ch) * l->k + ky) *
-                                             l->k + kx];
-                                mpz_mul_si(t,
-                                           pad[((size_t)ch * H + oy * l->stride + ky) *
-                                                   W + ox * l->stride + kx],
-                                           w);
+                                    l->w[(((size_t)mo * l->in.c + ch) * l->k +
+                                          ky) *
+                                             l->k +
+                                         kx];
+                                mpz_mul_si(
+                                    t,
+                                    pad[((size_t)ch * H + oy * l->stride + ky) *
+                                            W +
+                                        ox * l->stride + kx],
+                                    w);
                                 mpz_add(*o, *o, t);
                             }
                 }
@@ -391,13 +399,16 @@ static void naive_layer(mpz_t *out, const nn_qlayer_t *l, mpz_t *in)
         for (uint32_t ch = 0; ch < l->out.c; ch++)
             for (uint32_t oy = 0; oy < l->out.h; oy++)
                 for (uint32_t ox = 0; ox < l->out.w; ox++) {
-                    mpz_t *o = &out[((size_t)ch * l->out.h + oy) * l->out.w + ox];
+                    mpz_t *o =
+                        &out[((size_t)ch * l->out.h + oy) * l->out.w + ox];
                     mpz_set_ui(*o, 0);
                     for (uint32_t ky = 0; ky < l->k; ky++)
                         for (uint32_t kx = 0; kx < l->k; kx++)
                             mpz_add(*o, *o,
-                                    in[((size_t)ch * l->in.h + oy * l->stride + ky) *
-                                           l->in.w + ox * l->stride + kx]);
+                                    in[((size_t)ch * l->in.h + oy * l->stride +
+                                        ky) *
+                                           l->in.w +
+                                       ox * l->stride + kx]);
                 }
     }
     mpz_clears(t, c, NULL);
@@ -406,8 +417,8 @@ static void naive_layer(mpz_t *out, const nn_qlayer_t *l, mpz_t *in)
 Test(quant, integer_evaluator_matches_naive_gmp)
 {
     veil_rng_t rng;
-    nt_rng(&rng, 2024);
-    for (uint64_t seed = 1; seed <= nt_iters(8); seed++) {
+    vt_rng_fixed(&rng, 2024);
+    for (uint64_t seed = 1; seed <= vt_iters(8); seed++) {
         nn_model_t m;
         nn_qmodel_t q;
         nn_qtrace_t t;

@@ -1,11 +1,11 @@
 /* Value ranges: exact for the first linear layer (attained), checked by
  * brute force on a tiny network, and sound for random, extreme and real
  * inputs (the whole MNIST test set through the committed models). */
+#include "common.h"
 #include <criterion/criterion.h>
+#include <flint/fmpz_vec.h>
 #include <stdlib.h>
 #include <string.h>
-#include <flint/fmpz_vec.h>
-#include "common.h"
 
 /* Every value of trace t lies within r. */
 static void assert_within(const nn_ranges_t *r, const nn_qtrace_t *t,
@@ -36,11 +36,11 @@ static void random_model(nn_model_t *m, uint64_t seed)
     cr_assert_eq(nn_model_add_dense(m, 6), VEIL_OK);
     cr_assert_eq(nn_model_add_square(m), VEIL_OK);
     cr_assert_eq(nn_model_add_dense(m, NN_CLASSES), VEIL_OK);
-    nt_rng(&rng, seed);
+    vt_rng_fixed(&rng, seed);
     nn_model_init_params(m, &rng, 1.0f);
     for (uint32_t i = 0; i < m->nlayers; i++)
         for (size_t j = 0; j < m->layers[i].nb; j++)
-            m->params[m->layers[i].b + j] = (float)nt_uniform(&rng, -0.5, 0.5);
+            m->params[m->layers[i].b + j] = (float)vt_uniform(&rng, -0.5, 0.5);
     cr_assert_eq(nn_model_set_qbits(m, 5, 4), VEIL_OK);
 }
 
@@ -48,8 +48,8 @@ static void random_model(nn_model_t *m, uint64_t seed)
 Test(range, sound_on_random_and_extreme_inputs)
 {
     veil_rng_t rng;
-    nt_rng(&rng, 77);
-    for (uint64_t seed = 1; seed <= nt_iters(4); seed++) {
+    vt_rng_fixed(&rng, 77);
+    for (uint64_t seed = 1; seed <= vt_iters(4); seed++) {
         const int64_t lo = seed % 2 ? 0 : -9, hi = 16;
         nn_model_t m;
         nn_qmodel_t q;
@@ -127,7 +127,8 @@ Test(range, first_layer_bounds_are_attained)
                             if (y < 0 || x < 0 || y >= (long)l->in.h ||
                                 x >= (long)l->in.w)
                                 continue;
-                            fmpz_set_si(t.v[0] + (c * l->in.h + y) * l->in.w + x,
+                            fmpz_set_si(t.v[0] + (c * l->in.h + y) * l->in.w +
+                                            x,
                                         (w > 0) == (side == 1) ? hi : lo);
                         }
                 nn_qlayer_eval(t.v[1], l, t.v[0]);
@@ -180,9 +181,11 @@ Test(range, brute_force_on_a_tiny_network)
             assert_within(&r, &t, "brute force");
             for (int i = 0; i <= 4; i++)
                 for (size_t j = 0; j < t.len[i]; j++) {
-                    if ((a == -2 && b == -2) || fmpz_cmp(t.v[i] + j, mn[i] + j) < 0)
+                    if ((a == -2 && b == -2) ||
+                        fmpz_cmp(t.v[i] + j, mn[i] + j) < 0)
                         fmpz_set(mn[i] + j, t.v[i] + j);
-                    if ((a == -2 && b == -2) || fmpz_cmp(t.v[i] + j, mx[i] + j) > 0)
+                    if ((a == -2 && b == -2) ||
+                        fmpz_cmp(t.v[i] + j, mx[i] + j) > 0)
                         fmpz_set(mx[i] + j, t.v[i] + j);
                 }
         }

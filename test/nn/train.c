@@ -1,11 +1,11 @@
 /* Training: bit-for-bit determinism whatever the thread count, learning
  * on a slice of MNIST with both optimisers, and batch-norm folding. */
+#include "common.h"
 #include <criterion/criterion.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
-#include "common.h"
 
 static nn_dataset_t slice; /* the first SLICE training images */
 #define SLICE 1024
@@ -181,7 +181,7 @@ static double max_output_diff(const nn_model_t *a, const nn_model_t *b,
     double worst = 0;
     for (int t = 0; t < 20; t++) {
         for (size_t j = 0; j < n; j++)
-            x[j] = (float)nt_uniform(rng, 0, 1);
+            x[j] = (float)vt_uniform(rng, 0, 1);
         nn_model_forward(ya, a, x, wa);
         nn_model_forward(yb, b, x, wb);
         for (size_t k = 0; k < no; k++)
@@ -199,7 +199,7 @@ Test(train, batchnorm_folds_into_either_neighbour)
     nn_model_t m, f;
     veil_rng_t rng;
 
-    nt_rng(&rng, 5);
+    vt_rng_fixed(&rng, 5);
     /* after a padded conv, after a dense layer, before a dense layer and
      * before an unpadded conv */
     cr_assert_eq(nn_model_init(&m, in), VEIL_OK);
@@ -219,10 +219,10 @@ Test(train, batchnorm_folds_into_either_neighbour)
         if (l->type != NN_LAYER_BATCHNORM)
             continue;
         for (uint32_t c = 0; c < l->in.c; c++) {
-            m.params[l->w + c] = (float)nt_uniform(&rng, 0.5, 2);
-            m.params[l->b + c] = (float)nt_uniform(&rng, -1, 1);
-            m.state[l->mean + c] = (float)nt_uniform(&rng, -1, 1);
-            m.state[l->var + c] = (float)nt_uniform(&rng, 0.2, 3);
+            m.params[l->w + c] = (float)vt_uniform(&rng, 0.5, 2);
+            m.params[l->b + c] = (float)vt_uniform(&rng, -1, 1);
+            m.state[l->mean + c] = (float)vt_uniform(&rng, -1, 1);
+            m.state[l->var + c] = (float)vt_uniform(&rng, 0.2, 3);
         }
     }
     cr_assert_eq(nn_model_fold_batchnorm(&f, &m), VEIL_OK);

@@ -53,8 +53,8 @@ Test(arith, barrett_constant_is_floor_2_128_over_q)
 Test(arith, reduce128_matches_int128_remainder)
 {
     veil_rng_t rng;
-    th_rng(&rng, "arith/reduce128");
-    const unsigned iters = 20000 * th_iters();
+    vt_rng(&rng, "arith/reduce128");
+    const unsigned iters = vt_iters(20000);
     for (size_t i = 0; i < N_MODULI; i++) {
         ntt_modulus_t m;
         uint64_t q = moduli[i];
@@ -98,8 +98,8 @@ Test(arith, reduce128_matches_int128_remainder)
 Test(arith, add_sub_neg_mul_match_oracle)
 {
     veil_rng_t rng;
-    th_rng(&rng, "arith/add_sub_neg_mul");
-    const unsigned iters = 20000 * th_iters();
+    vt_rng(&rng, "arith/add_sub_neg_mul");
+    const unsigned iters = vt_iters(20000);
     for (size_t i = 0; i < N_MODULI; i++) {
         ntt_modulus_t m;
         uint64_t q = moduli[i];
@@ -126,8 +126,8 @@ Test(arith, add_sub_neg_mul_match_oracle)
 Test(arith, shoup_exact_and_lazy_range)
 {
     veil_rng_t rng;
-    th_rng(&rng, "arith/shoup");
-    const unsigned iters = 20000 * th_iters();
+    vt_rng(&rng, "arith/shoup");
+    const unsigned iters = vt_iters(20000);
     for (size_t i = 0; i < N_MODULI; i++) {
         uint64_t q = moduli[i];
         for (unsigned it = 0; it < iters; it++) {
@@ -151,12 +151,12 @@ Test(arith, shoup_exact_and_lazy_range)
 Test(arith, pow_and_inverse_match_flint)
 {
     veil_rng_t rng;
-    th_rng(&rng, "arith/pow_inv");
+    vt_rng(&rng, "arith/pow_inv");
     for (size_t i = 0; i < N_MODULI; i++) {
         ntt_modulus_t m;
         uint64_t q = moduli[i];
         cr_assert_eq(ntt_modulus_init(&m, q), VEIL_OK);
-        for (unsigned it = 0; it < 200 * th_iters(); it++) {
+        for (unsigned it = 0; it < vt_iters(200); it++) {
             uint64_t a, e = veil_rng_u64(&rng), inv;
             veil_rng_uniform_mod(&rng, &a, 1, q);
             if (it == 0)

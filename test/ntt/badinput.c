@@ -75,3 +75,58 @@ Test(badinput, plan_rejects_null_and_unknown_isa)
         if (!veil_isa_supported((veil_isa_t)isa))
             expect_init(VEIL_EUNSUPPORTED, 4096, q, (veil_isa_t)isa);
 }
+
+#ifdef VEIL_DEBUG
+/* --enable-debug: a broken precondition stops at the kernel's entry
+ * (VEIL_ASSERT aborts) instead of giving a silently wrong result.  Each
+ * test fails if its check is removed. */
+#include <signal.h>
+
+static void debug_plan(ntt_plan_t *p, uint64_t *a)
+{
+    const size_t n = 64;
+    const uint64_t q = th_prime(40, n);
+    cr_assert_eq(ntt_plan_init(p, n, q), VEIL_OK);
+    for (size_t i = 0; i < n; i++)
+        a[i] = i;
+}
+
+Test(debug, forward_refuses_a_residue_of_q, .signal = SIGABRT)
+{
+    ntt_plan_t p;
+    uint64_t a[64];
+    debug_plan(&p, a);
+    a[7] = p.q; /* ntt_forward wants [0, q) */
+    ntt_forward(&p, a);
+}
+
+Test(debug, inverse_refuses_a_residue_of_2q, .signal = SIGABRT)
+{
+    ntt_plan_t p;
+    uint64_t a[64];
+    debug_plan(&p, a);
+    a[63] = 2 * p.q; /* ntt_inverse wants [0, 2q) */
+    ntt_inverse(&p, a);
+}
+
+Test(debug, pointwise_refuses_partial_overlap, .signal = SIGABRT)
+{
+    ntt_plan_t p;
+    uint64_t a[65];
+    debug_plan(&p, a);
+    a[64] = 0;
+    ntt_vec_add(&p, a + 1, a, a); /* out overlaps a without being a */
+}
+
+Test(debug, lazy_ranges_are_accepted)
+{
+    ntt_plan_t p;
+    uint64_t a[64];
+    debug_plan(&p, a);
+    a[0] = 4 * p.q - 1; /* ntt_forward_lazy takes [0, 4q) */
+    ntt_forward_lazy(&p, a);
+    ntt_vec_reduce(&p, a, a);
+    ntt_inverse(&p, a);
+    ntt_plan_clear(&p);
+}
+#endif

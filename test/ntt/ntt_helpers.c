@@ -5,39 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void th_rng(veil_rng_t *rng, const char *test)
-{
-    uint8_t seed[VEIL_SEED_BYTES];
-    const char *env = getenv("VEIL_TEST_SEED");
-    veil_rng_t os;
-
-    if (env != NULL && strlen(env) == 2 * VEIL_SEED_BYTES) {
-        for (int i = 0; i < VEIL_SEED_BYTES; i++) {
-            unsigned v;
-            if (sscanf(env + 2 * i, "%2x", &v) != 1)
-                v = 0;
-            seed[i] = (uint8_t)v;
-        }
-    } else {
-        if (veil_rng_init(&os) != VEIL_OK)
-            memset(&os, 0, sizeof(os)); /* still a valid (fixed) stream */
-        veil_rng_bytes(&os, seed, sizeof(seed));
-        veil_rng_clear(&os);
-    }
-    fprintf(stderr, "%s: VEIL_TEST_SEED=", test);
-    for (int i = 0; i < VEIL_SEED_BYTES; i++)
-        fprintf(stderr, "%02x", seed[i]);
-    fprintf(stderr, "\n");
-    veil_rng_init_seed(rng, seed);
-}
-
-unsigned th_iters(void)
-{
-    const char *env = getenv("VEIL_TEST_ITERS");
-    long v = env ? strtol(env, NULL, 10) : 1;
-    return v >= 1 && v <= 100000 ? (unsigned)v : 1;
-}
-
 uint64_t th_mulmod(uint64_t a, uint64_t b, uint64_t q)
 {
     return (uint64_t)(((unsigned __int128)a * b) % q);

@@ -1,21 +1,16 @@
 /*
- * ntt_helpers.h - shared by the ntt test files: seeded randomness (the seed
- * is printed; VEIL_TEST_SEED=hex replays it), the VEIL_TEST_ITERS scale and
- * independent oracles built on plain 128-bit arithmetic and FLINT.
+ * ntt_helpers.h - shared by the ntt test files: independent oracles built on
+ * plain 128-bit arithmetic and FLINT, and input patterns.  Seeds and
+ * iteration counts come from the toolkit, test/common/seed.h (vt_rng,
+ * vt_iters), included here for every ntt test file.
  */
 #ifndef VEIL_TEST_NTT_HELPERS_H
 #define VEIL_TEST_NTT_HELPERS_H
 
+#include "../common/seed.h"
 #include "veil/ntt.h"
 #include <stddef.h>
 #include <stdint.h>
-
-/* Seed *rng from VEIL_TEST_SEED (64 hex digits) or the OS, and print the
- * seed with the test's name on stderr. */
-void th_rng(veil_rng_t *rng, const char *test);
-
-/* VEIL_TEST_ITERS (default 1): multiplier for property-test iterations. */
-unsigned th_iters(void);
 
 /* a * b mod q with unsigned __int128 division: the oracle for Barrett. */
 uint64_t th_mulmod(uint64_t a, uint64_t b, uint64_t q);

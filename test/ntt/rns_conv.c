@@ -111,11 +111,11 @@ Test(rns_conv, init_rejects_bad_input)
 Test(rns_conv, fast_conversion_error_is_below_k)
 {
     veil_rng_t rng;
-    const unsigned iters = 4 * th_iters();
+    const unsigned iters = vt_iters(4);
     uint64_t in[MAXK * COLS], out[MAXK * COLS], res[MAXK];
     fmpz_t x, S, e, d;
 
-    th_rng(&rng, "rns_conv.fast_conversion_error_is_below_k");
+    vt_rng(&rng, "rns_conv.fast_conversion_error_is_below_k");
     fmpz_init(x);
     fmpz_init(S);
     fmpz_init(e);
@@ -174,7 +174,7 @@ Test(rns_conv, identity_and_strided_slices)
     veil_rng_t rng;
     uint64_t in[MAXK * COLS], out[MAXK * COLS], part[MAXK * COLS];
 
-    th_rng(&rng, "rns_conv.identity_and_strided_slices");
+    vt_rng(&rng, "rns_conv.identity_and_strided_slices");
     for (size_t c = 0; c < NCONFIGS; c++) {
         setup_t s;
         rns_conv_t self;
@@ -206,11 +206,11 @@ Test(rns_conv, identity_and_strided_slices)
 Test(rns_conv, exact_conversion_is_centred)
 {
     veil_rng_t rng;
-    const unsigned iters = 4 * th_iters();
+    const unsigned iters = vt_iters(4);
     uint64_t in[MAXK * COLS], out[MAXK * COLS], res[MAXK];
     fmpz_t x, y, h, a;
 
-    th_rng(&rng, "rns_conv.exact_conversion_is_centred");
+    vt_rng(&rng, "rns_conv.exact_conversion_is_centred");
     fmpz_init(x);
     fmpz_init(y);
     fmpz_init(h);
@@ -282,7 +282,7 @@ Test(rns_conv, paths_agree)
     veil_rng_t rng;
     static uint64_t in[MAXK * N], ref[MAXK * N], out[MAXK * N];
 
-    th_rng(&rng, "rns_conv.paths_agree");
+    vt_rng(&rng, "rns_conv.paths_agree");
     cr_assert_eq(veil_init(), VEIL_OK);
     for (size_t c = 0; c < NCONFIGS; c++) {
         setup_t s;

@@ -50,7 +50,7 @@ Test(rns_base, rejects_bad_input_and_clears_safely)
 Test(rns_base, constants_match_flint)
 {
     veil_rng_t rng;
-    th_rng(&rng, "rns_base.constants_match_flint");
+    vt_rng(&rng, "rns_base.constants_match_flint");
     /* sizes at both ends: 2, the largest primes below 2^62, 50-bit ones */
     const unsigned bits[] = {2, 62, 50, 20};
     const size_t ks[] = {1, 7, 21, 3};
@@ -106,9 +106,9 @@ Test(rns_crt, signed_1000_bit_round_trips)
     rns_base_t b;
     fmpz_t x, y, z, Q;
     mpz_t mx, my;
-    const unsigned iters = 300 * th_iters();
+    const unsigned iters = vt_iters(300);
 
-    th_rng(&rng, "rns_crt.signed_1000_bit_round_trips");
+    vt_rng(&rng, "rns_crt.signed_1000_bit_round_trips");
     trh_primes(&rng, q, K, 50, NULL, 0);
     cr_assert_eq(rns_base_init(&b, q, K), VEIL_OK);
     cr_assert_gt(mpz_sizeinbase(b.Q, 2), 1001);
@@ -166,9 +166,9 @@ Test(rns_crt, random_residues_and_edges)
     veil_rng_t rng;
     const unsigned bits[] = {62, 50, 40, 30};
     const size_t ks[] = {5, 9, 4, 1};
-    const unsigned iters = 200 * th_iters();
+    const unsigned iters = vt_iters(200);
 
-    th_rng(&rng, "rns_crt.random_residues_and_edges");
+    vt_rng(&rng, "rns_crt.random_residues_and_edges");
     for (size_t c = 0; c < sizeof(bits) / sizeof(bits[0]); c++) {
         const size_t k = ks[c];
         uint64_t q[9], res[9], back[9], raw[9];

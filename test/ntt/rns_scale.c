@@ -127,11 +127,11 @@ Test(rns_scale, decryption_matches_exact_rounding)
                 {128, 62, 1}, /* sums beyond 2^128: reduced mid-way (chunk 2) */
             };
     veil_rng_t rng;
-    const unsigned iters = 4 * th_iters();
+    const unsigned iters = vt_iters(4);
     uint64_t in[MAXK * COLS], out[COLS], part[COLS], res[MAXK], msg[COLS];
     fmpz_t d, c;
 
-    th_rng(&rng, "rns_scale.decryption_matches_exact_rounding");
+    vt_rng(&rng, "rns_scale.decryption_matches_exact_rounding");
     fmpz_init(d);
     fmpz_init(c);
     for (size_t ci = 0; ci < sizeof(cfg) / sizeof(cfg[0]); ci++) {
@@ -212,11 +212,11 @@ Test(rns_scale, qp_to_p_matches_exact_rounding)
         {120, 3, 62, 62, 1}, /* sums beyond 2^128: reduced mid-way */
     };
     veil_rng_t rng;
-    const unsigned iters = 4 * th_iters();
+    const unsigned iters = vt_iters(4);
     uint64_t in[MAXK * COLS], out[MAXK * COLS], part[MAXK * COLS];
     uint64_t res[MAXK];
 
-    th_rng(&rng, "rns_scale.qp_to_p_matches_exact_rounding");
+    vt_rng(&rng, "rns_scale.qp_to_p_matches_exact_rounding");
     for (size_t ci = 0; ci < sizeof(cfg) / sizeof(cfg[0]); ci++) {
         const size_t kq = cfg[ci].kq, kp = cfg[ci].kp;
         uint64_t qp[MAXK], t = cfg[ci].t;
@@ -273,12 +273,12 @@ Test(rns_scale, hps_multiplication_step)
         uint64_t t;
     } cfg[] = {{4, 50, 65537}, {6, 45, 786433}, {9, 40, 2}, {5, 50, 0}};
     veil_rng_t rng;
-    const unsigned iters = 2 * th_iters();
+    const unsigned iters = vt_iters(2);
     uint64_t in[MAXK * COLS], mid[MAXK * COLS], out[MAXK * COLS];
     uint64_t res[MAXK];
     fmpz_t a, b;
 
-    th_rng(&rng, "rns_scale.hps_multiplication_step");
+    vt_rng(&rng, "rns_scale.hps_multiplication_step");
     fmpz_init(a);
     fmpz_init(b);
     for (size_t ci = 0; ci < sizeof(cfg) / sizeof(cfg[0]); ci++) {
@@ -351,7 +351,7 @@ Test(rns_scale, paths_agree)
     veil_rng_t rng;
     static uint64_t in[2 * MAXK * N], ref[MAXK * N], out[MAXK * N];
 
-    th_rng(&rng, "rns_scale.paths_agree");
+    vt_rng(&rng, "rns_scale.paths_agree");
     cr_assert_eq(veil_init(), VEIL_OK);
     for (size_t ci = 0; ci < sizeof(cfg) / sizeof(cfg[0]); ci++) {
         const size_t kq = cfg[ci].kq, kp = cfg[ci].kp;

@@ -42,7 +42,7 @@ static void ntt_product(uint64_t *out, const ntt_plan_t *p, const uint64_t *a,
 Test(transform, product_matches_flint_and_schoolbook_every_isa_and_n)
 {
     veil_rng_t rng;
-    th_rng(&rng, "transform/product");
+    vt_rng(&rng, "transform/product");
     const size_t nmax = (size_t)1 << MAX_TEST_LOGN;
     uint64_t *a = alloc_words(nmax), *b = alloc_words(nmax);
     uint64_t *ref = alloc_words(nmax), *ref2 = alloc_words(nmax);
@@ -101,7 +101,7 @@ static size_t bit_reverse(size_t k, unsigned bits)
 Test(transform, forward_is_evaluation_at_odd_powers_bit_reversed)
 {
     veil_rng_t rng;
-    th_rng(&rng, "transform/evaluation");
+    vt_rng(&rng, "transform/evaluation");
     for (unsigned logn = NTT_MIN_LOGN; logn <= 9; logn++) {
         const size_t n = (size_t)1 << logn;
         const uint64_t q = th_prime(NTT_MAX_PRIME_BITS, n);
@@ -139,7 +139,7 @@ Test(transform, forward_is_evaluation_at_odd_powers_bit_reversed)
 Test(transform, paths_agree_round_trip_and_lazy_ranges)
 {
     veil_rng_t rng;
-    th_rng(&rng, "transform/paths");
+    vt_rng(&rng, "transform/paths");
     const size_t nmax = (size_t)1 << NTT_MAX_LOGN;
     uint64_t *a = alloc_words(nmax), *ref = alloc_words(nmax);
     uint64_t *y = alloc_words(nmax), *z = alloc_words(nmax);
@@ -245,7 +245,7 @@ Test(transform, results_independent_of_rounding_mode)
 {
     static const int modes[] = {FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO};
     veil_rng_t rng;
-    th_rng(&rng, "transform/rounding");
+    vt_rng(&rng, "transform/rounding");
     const size_t n = 4096;
     const uint64_t q = th_prime(NTT_MAX_PRIME_BITS, n);
     uint64_t *a = alloc_words(n), *b = alloc_words(n), *ref = alloc_words(n);

@@ -49,7 +49,7 @@ Test(vec, pointwise_kernels_every_isa)
     static vec_data_t data;
     vec_data_t *d = &data;
     veil_rng_t rng;
-    th_rng(&rng, "vec/pointwise");
+    vt_rng(&rng, "vec/pointwise");
     static const unsigned bits[] = {20, 44, 49, NTT_MAX_PRIME_BITS};
     for (size_t bi = 0; bi < sizeof(bits) / sizeof(bits[0]); bi++) {
         const uint64_t q = th_prime(bits[bi], VN);

@@ -1,0 +1,284 @@
+/*
+ * lola/client.c - the client's side of an encrypted LoLa evaluation: keys
+ * (per component: secret, public, relinearization and only the Galois keys
+ * the program uses), quantizing and laying out the input, encryption, and
+ * decryption of the answer joined across components by CRT.  Inputs are
+ * encrypted with the secret key (bfv_encrypt_symmetric): less noise than
+ * public-key encryption (the planner counts on it) and seeded ciphertexts,
+ * half the size on the wire.
+ *
+ * Components are independent, so key generation and encryption run in
+ * parallel: the caller's generator first draws one seed per component, and
+ * each component then uses its own generator, so the result does not depend
+ * on the number of threads.
+ */
+#include "internal.h"
+#include <flint/fmpz.h>
+#include <stdlib.h>
+#include <string.h>
+
+void lola_client_clear(lola_client_t *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; c->su != NULL && i < c->su->ncomp; i++) {
+        bfv_secret_key_clear(&c->sk[i]);
+        bfv_public_key_clear(&c->pk[i]);
+    }
+    lola_evalkeys_clear(&c->ek);
+    veil_memzero(c, sizeof(*c));
+}
+
+static veil_status keygen_one(lola_client_t *c, size_t i,
+                              const uint8_t seed[VEIL_SEED_BYTES])
+{
+    const bfv_context_t *ctx = &c->su->ctx[i];
+    veil_rng_t rng;
+    veil_status s;
+    veil_rng_init_seed(&rng, seed);
+    s = bfv_secret_key_init(&c->sk[i], ctx);
+    if (s == VEIL_OK)
+        s = bfv_public_key_init(&c->pk[i], ctx);
+    if (s == VEIL_OK)
+        s = bfv_keygen_secret(&c->sk[i], &rng);
+    if (s == VEIL_OK)
+        s = bfv_keygen_public(&c->pk[i], &c->sk[i], &rng);
+    if (s == VEIL_OK)
+        s = bfv_keygen_relin(&c->ek.rk[i], &c->sk[i], &rng);
+    if (s == VEIL_OK && c->su->ngalois > 0)
+        s = bfv_keygen_galois_elts(&c->ek.gk[i], &c->sk[i], c->su->galois,
+                                   c->su->ngalois, &rng);
+    veil_rng_clear(&rng);
+    return s;
+}
+
+veil_status lola_client_init(lola_client_t *c, const lola_setup_t *su,
+                             veil_rng_t *rng)
+{
+    uint8_t seeds[LOLA_MAX_PRIMES][VEIL_SEED_BYTES];
+    veil_status s, err = VEIL_OK;
+
+    if (c == NULL)
+        return VEIL_EINVAL;
+    memset(c, 0, sizeof(*c));
+    if (su == NULL || rng == NULL || su->ncomp == 0)
+        return VEIL_EINVAL;
+    c->su = su;
+    s = lola_evalkeys_init(&c->ek, su);
+    if (s != VEIL_OK) {
+        lola_client_clear(c);
+        return s;
+    }
+    for (size_t i = 0; i < su->ncomp; i++)
+        veil_rng_bytes(rng, seeds[i], VEIL_SEED_BYTES);
+#pragma omp parallel for schedule(                                             \
+    dynamic) if (su->ncomp > 1 && su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
+    for (size_t i = 0; i < su->ncomp; i++) {
+        veil_status e = keygen_one(c, i, seeds[i]);
+        if (e != VEIL_OK) {
+#pragma omp critical(lola_client_err)
+            err = e;
+        }
+    }
+    veil_memzero(seeds, sizeof(seeds));
+    if (err != VEIL_OK)
+        lola_client_clear(c);
+    return err;
+}
+
+veil_status lola_client_encrypt_values(lola_msg_t *m, const lola_client_t *c,
+                                       const int64_t *x, size_t records,
+                                       veil_rng_t *rng)
+{
+    const lola_setup_t *su;
+    const lola_layout_t *l;
+    uint8_t seeds[LOLA_MAX_PRIMES][VEIL_SEED_BYTES];
+    int64_t *slots = NULL, *v = NULL;
+    size_t size;
+    veil_status s, err = VEIL_OK;
+
+    if (m == NULL)
+        return VEIL_EINVAL;
+    memset(m, 0, sizeof(*m));
+    if (c == NULL || c->su == NULL || x == NULL || rng == NULL)
+        return VEIL_EINVAL;
+    su = c->su;
+    l = su->input;
+    size = nn_shape_size(su->spec.in);
+    if (records == 0 || records > su->spec.batch ||
+        (l->rep != LOLA_SIMD && records != 1))
+        return VEIL_EINVAL;
+    slots = malloc(l->nct * l->n * sizeof(int64_t));
+    v = calloc(l->rep == LOLA_SIMD ? l->batch * size : size, sizeof(int64_t));
+    if (slots == NULL || v == NULL) {
+        free(slots);
+        free(v);
+        return VEIL_ENOMEM;
+    }
+    memcpy(v, x, records * size * sizeof(int64_t)); /* other records: 0 */
+    lola_layout_encode(slots, l, v);
+    free(v);
+    s = lola_msg_init(m, su, l->nct);
+    if (s != VEIL_OK) {
+        free(slots);
+        return s;
+    }
+    for (size_t i = 0; i < su->ncomp; i++)
+        veil_rng_bytes(rng, seeds[i], VEIL_SEED_BYTES);
+#pragma omp parallel for schedule(                                             \
+    dynamic) if (su->ncomp > 1 && su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
+    for (size_t i = 0; i < su->ncomp; i++) {
+        bfv_plaintext_t pt;
+        veil_rng_t r;
+        veil_status e = bfv_plaintext_init(&pt, &su->ctx[i]);
+        veil_rng_init_seed(&r, seeds[i]);
+        for (size_t j = 0; j < l->nct && e == VEIL_OK; j++) {
+            e = bfv_encode_batch_signed(&pt, slots + j * l->n, l->n);
+            if (e == VEIL_OK)
+                e = bfv_encrypt_symmetric(&m->ct[i * l->nct + j], &c->sk[i],
+                                          &pt, &r);
+        }
+        bfv_plaintext_clear(&pt);
+        veil_rng_clear(&r);
+        if (e != VEIL_OK) {
+#pragma omp critical(lola_client_err)
+            err = e;
+        }
+    }
+    veil_memzero(seeds, sizeof(seeds));
+    veil_memzero(slots, l->nct * l->n * sizeof(int64_t));
+    free(slots);
+    if (err != VEIL_OK)
+        lola_msg_clear(m);
+    return err;
+}
+
+veil_status lola_client_encrypt(lola_msg_t *m, const lola_client_t *c,
+                                const uint8_t *pixels, size_t records,
+                                veil_rng_t *rng)
+{
+    nn_qmodel_t q;
+    fmpz *xq;
+    int64_t *x;
+    size_t size;
+    veil_status s;
+
+    if (m == NULL)
+        return VEIL_EINVAL;
+    memset(m, 0, sizeof(*m));
+    if (c == NULL || c->su == NULL || pixels == NULL || records == 0 ||
+        records > c->su->spec.batch)
+        return VEIL_EINVAL;
+    /* the quantization of nn.h needs only the input shape and exponent */
+    memset(&q, 0, sizeof(q));
+    q.in = c->su->spec.in;
+    q.in_exp = c->su->spec.in_exp;
+    q.in_max = c->su->spec.in_max;
+    size = nn_shape_size(q.in);
+    xq = _fmpz_vec_init((slong)size);
+    x = malloc(records * size * sizeof(int64_t));
+    if (x == NULL) {
+        _fmpz_vec_clear(xq, (slong)size);
+        return VEIL_ENOMEM;
+    }
+    s = VEIL_OK;
+    for (size_t b = 0; b < records && s == VEIL_OK; b++) {
+        nn_qmodel_quantize_input(xq, &q, pixels + b * size);
+        for (size_t i = 0; i < size; i++) {
+            if (!fmpz_fits_si(xq + i)) {
+                s = VEIL_ERANGE;
+                break;
+            }
+            x[b * size + i] = fmpz_get_si(xq + i);
+        }
+    }
+    if (s == VEIL_OK)
+        s = lola_client_encrypt_values(m, c, x, records, rng);
+    veil_memzero(x, records * size * sizeof(int64_t));
+    free(x);
+    _fmpz_vec_clear(xq, (slong)size);
+    return s;
+}
+
+veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
+                                const lola_msg_t *m, size_t records)
+{
+    const lola_setup_t *su;
+    const lola_layout_t *l;
+    size_t total, ncls;
+    int64_t *slots = NULL, *res = NULL;
+    fmpz_t M, r, t;
+    veil_status s = VEIL_OK;
+
+    if (logits == NULL || c == NULL || c->su == NULL || m == NULL)
+        return VEIL_EINVAL;
+    su = c->su;
+    l = su->output;
+    ncls = l->len;
+    if (m->ncomp != su->ncomp || m->nct != l->nct || records == 0 ||
+        records > (l->rep == LOLA_SIMD ? l->batch : 1))
+        return VEIL_EINVAL;
+    total = (l->rep == LOLA_SIMD ? l->batch : 1) * ncls;
+    slots = malloc(l->nct * l->n * sizeof(int64_t));
+    res = malloc(su->ncomp * total * sizeof(int64_t));
+    if (slots == NULL || res == NULL) {
+        free(slots);
+        free(res);
+        return VEIL_ENOMEM;
+    }
+    for (size_t i = 0; i < su->ncomp && s == VEIL_OK; i++) {
+        bfv_plaintext_t pt;
+        s = bfv_plaintext_init(&pt, &su->ctx[i]);
+        for (size_t j = 0; j < l->nct && s == VEIL_OK; j++) {
+            if (m->ct[i * l->nct + j].ctx != &su->ctx[i])
+                s = VEIL_EINVAL;
+            if (s == VEIL_OK)
+                s = bfv_decrypt(&pt, &c->sk[i], &m->ct[i * l->nct + j]);
+            if (s == VEIL_OK)
+                s = bfv_decode_batch_signed(slots + j * l->n, &pt);
+        }
+        bfv_plaintext_clear(&pt);
+        if (s == VEIL_OK)
+            s = lola_layout_decode(res + i * total, l, slots, 1);
+    }
+    /* CRT: the centred residue mod T of each logit */
+    fmpz_init(M);
+    fmpz_init(r);
+    fmpz_init(t);
+    for (size_t k = 0; k < records * ncls && s == VEIL_OK; k++) {
+        fmpz_set_si(logits + k, res[k]);
+        fmpz_set_ui(M, su->spec.params[0].t);
+        for (size_t i = 1; i < su->ncomp; i++) {
+            fmpz_set_ui(t, su->spec.params[i].t);
+            fmpz_set_si(r, res[i * total + k]);
+            fmpz_mod(r, r, t);
+            fmpz_mod(logits + k, logits + k, M);
+            fmpz_CRT(logits + k, logits + k, M, r, t, 1);
+            fmpz_mul(M, M, t);
+        }
+    }
+    fmpz_clear(M);
+    fmpz_clear(r);
+    fmpz_clear(t);
+    free(slots);
+    free(res);
+    return s;
+}
+
+veil_status lola_client_budget(int *bits, const lola_client_t *c,
+                               const lola_msg_t *m)
+{
+    veil_status s = VEIL_OK;
+    if (bits == NULL || c == NULL || c->su == NULL || m == NULL ||
+        m->ncomp != c->su->ncomp)
+        return VEIL_EINVAL;
+    *bits = 1 << 30;
+    for (size_t i = 0; i < m->ncomp && s == VEIL_OK; i++)
+        for (size_t j = 0; j < m->nct && s == VEIL_OK; j++) {
+            int b;
+            s = bfv_noise_budget(&b, &c->sk[i], &m->ct[i * m->nct + j]);
+            if (s == VEIL_OK && b < *bits)
+                *bits = b;
+        }
+    return s;
+}

@@ -1,0 +1,447 @@
+/*
+ * lola/exec.c - running a compiled step on the ciphertexts of one
+ * component (lola_kernels.h, "executing a step").  A LINEAR step first makes
+ * every baby-step rotation of every input it needs, one hoisted decomposition
+ * per input (bfv_hoisted_prepare) and one cheap bfv_hoisted_apply_galois per
+ * rotation; then each output multiplies and accumulates its terms group by
+ * group, rotates each group by its giant step, folds and adds its bias.
+ * Products are accumulated in place with the NTT-domain vector kernels
+ * (ntt_vec_muladd for plaintexts, ntt_vec_mul_scalar + ntt_vec_add for
+ * integers), avoiding a temporary ciphertext per term.
+ *
+ * Threads: the baby rotations of an input, and the outputs, run in parallel
+ * (OpenMP) unless the caller is already inside a parallel region (the
+ * server parallelises over components).  Every output is computed by the
+ * same sequence of operations whatever the thread count, so results are
+ * identical.
+ */
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "internal.h"
+
+static int nested(void)
+{
+#ifdef _OPENMP
+    return omp_in_parallel();
+#else
+    return 1;
+#endif
+}
+
+/* c mod q for a centred c. */
+static inline uint64_t residue(int64_t c, uint64_t q)
+{
+    if (c >= 0)
+        return (uint64_t)c % q;
+    uint64_t r = (uint64_t)(-(c + 1)) % q; /* -(c+1) >= 0, no overflow */
+    return q - 1 - r;
+}
+
+/* acc += coef * x (or acc = coef * x when !*have).  tmp: n words. */
+static veil_status mac(bfv_ciphertext_t *acc, int *have,
+                       const bfv_ciphertext_t *x, const lola_term_t *t,
+                       const lola_coefs_t *c, uint64_t *tmp,
+                       bfv_ciphertext_t *scratch)
+{
+    const bfv_context_t *ctx = c->ctx;
+    const size_t n = ctx->n, L = ctx->n_q;
+    veil_status s;
+
+    if (!*have || acc->size != x->size) {
+        bfv_ciphertext_t *dst = *have ? scratch : acc;
+        switch (t->kind) {
+        case LOLA_COEF_ONE:
+            s = bfv_ciphertext_copy(dst, x);
+            break;
+        case LOLA_COEF_SCALAR:
+            s = bfv_mul_scalar(dst, x, c->scalars[t->coef]);
+            break;
+        default:
+            s = bfv_mul_plain(dst, x, &c->plains[t->coef]);
+            break;
+        }
+        if (s == VEIL_OK && *have)
+            s = bfv_add(acc, acc, scratch);
+        *have = 1;
+        acc->seeded = 0;
+        return s;
+    }
+    for (size_t i = 0; i < L; i++) {
+        const ntt_plan_t *pl = &ctx->plans[i];
+        const uint64_t q = pl->q;
+        for (size_t k = 0; k < x->size; k++) {
+            uint64_t *a = bfv_ct_row(acc, k, i);
+            const uint64_t *xr = bfv_ct_row(x, k, i);
+            switch (t->kind) {
+            case LOLA_COEF_ONE:
+                ntt_vec_add(pl, a, a, xr);
+                continue;
+            case LOLA_COEF_SCALAR:
+                ntt_vec_mul_scalar(pl, tmp, xr,
+                                   residue(c->scalars[t->coef], q));
+                break;
+            default: /* fused multiply-add: one pass */
+                ntt_vec_muladd(pl, a, xr, c->plains[t->coef].data + i * n);
+                continue;
+            }
+            ntt_vec_add(pl, a, a, tmp);
+        }
+    }
+    acc->seeded = 0;
+    return VEIL_OK;
+}
+
+typedef struct {
+    size_t count;
+    uint64_t *key;        /* input << 32 | baby, sorted */
+    bfv_ciphertext_t *ct; /* the rotated inputs          */
+} babies_t;
+
+static int key_cmp(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void babies_clear(babies_t *b)
+{
+    if (b->ct != NULL)
+        for (size_t i = 0; i < b->count; i++)
+            bfv_ciphertext_clear(&b->ct[i]);
+    free(b->ct);
+    free(b->key);
+    memset(b, 0, sizeof(*b));
+}
+
+static const bfv_ciphertext_t *baby_find(const babies_t *b, uint32_t input,
+                                         lola_rot_t r)
+{
+    const uint64_t key = (uint64_t)input << 32 | r;
+    const uint64_t *f =
+        bsearch(&key, b->key, b->count, sizeof(uint64_t), key_cmp);
+    return f ? &b->ct[f - b->key] : NULL;
+}
+
+/* Every distinct (input, baby != 0): one decomposition per input. */
+static veil_status babies_make(babies_t *b, const lola_step_t *st,
+                               const bfv_context_t *ctx,
+                               const bfv_ciphertext_t *in,
+                               const bfv_galois_keys_t *gk)
+{
+    size_t total = 0;
+    veil_status s = VEIL_OK;
+
+    memset(b, 0, sizeof(*b));
+    for (size_t o = 0; o < st->nout; o++)
+        for (size_t i = 0; i < st->out[o].nterms; i++)
+            total += st->out[o].terms[i].baby != 0;
+    if (total == 0)
+        return VEIL_OK;
+    b->key = malloc(total * sizeof(uint64_t));
+    if (b->key == NULL)
+        return VEIL_ENOMEM;
+    for (size_t o = 0; o < st->nout; o++)
+        for (size_t i = 0; i < st->out[o].nterms; i++) {
+            const lola_term_t *t = &st->out[o].terms[i];
+            if (t->baby != 0)
+                b->key[b->count++] = (uint64_t)t->input << 32 | t->baby;
+        }
+    qsort(b->key, b->count, sizeof(uint64_t), key_cmp);
+    total = 0;
+    for (size_t i = 0; i < b->count; i++)
+        if (i == 0 || b->key[i] != b->key[i - 1])
+            b->key[total++] = b->key[i];
+    b->count = total;
+    b->ct = calloc(total, sizeof(bfv_ciphertext_t));
+    if (b->ct == NULL)
+        return VEIL_ENOMEM;
+    for (size_t i = 0; i < total && s == VEIL_OK; i++)
+        s = bfv_ciphertext_init(&b->ct[i], ctx);
+    if (gk == NULL && s == VEIL_OK)
+        s = VEIL_ENOKEY;
+    for (size_t first = 0; first < total && s == VEIL_OK;) {
+        const uint32_t input = (uint32_t)(b->key[first] >> 32);
+        size_t last = first;
+        bfv_hoisted_t h;
+        while (last < total && (uint32_t)(b->key[last] >> 32) == input)
+            last++;
+        if (input >= st->nin) {
+            s = VEIL_EINVAL;
+            break;
+        }
+        s = bfv_hoisted_init(&h, ctx);
+        if (s == VEIL_OK)
+            s = bfv_hoisted_prepare(&h, &in[input]);
+        if (s == VEIL_OK) {
+            veil_status err = VEIL_OK;
+#pragma omp parallel for schedule(dynamic) if (!nested() &&                    \
+                                               last - first > 1 &&             \
+                                               ctx->n >= LOLA_PARALLEL_MIN_N)
+            for (size_t i = first; i < last; i++) {
+                const lola_rot_t r = (lola_rot_t)(b->key[i] & 0xffffffffu);
+                veil_status e = bfv_hoisted_apply_galois(
+                    &b->ct[i], &h, lola_rot_galois(ctx->n, r), gk);
+                if (e != VEIL_OK) {
+#pragma omp critical(lola_exec_err)
+                    err = e;
+                }
+            }
+            s = err;
+        }
+        bfv_hoisted_clear(&h);
+        first = last;
+    }
+    return s;
+}
+
+/* One output of a LINEAR step into *out. */
+static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
+                              size_t o, const lola_coefs_t *c,
+                              const bfv_ciphertext_t *in, const babies_t *bb,
+                              const bfv_galois_keys_t *gk)
+{
+    const bfv_context_t *ctx = c->ctx;
+    const lola_output_t *op = &st->out[o];
+    bfv_ciphertext_t acc, grp, tmp;
+    uint64_t *buf = malloc(ctx->n * sizeof(uint64_t));
+    int have_acc = 0;
+    veil_status s;
+
+    memset(&acc, 0, sizeof(acc));
+    memset(&grp, 0, sizeof(grp));
+    memset(&tmp, 0, sizeof(tmp));
+    s = buf == NULL ? VEIL_ENOMEM : bfv_ciphertext_init(&acc, ctx);
+    if (s == VEIL_OK)
+        s = bfv_ciphertext_init(&grp, ctx);
+    if (s == VEIL_OK)
+        s = bfv_ciphertext_init(&tmp, ctx);
+    for (size_t i = 0; i < op->nterms && s == VEIL_OK;) {
+        const lola_rot_t g = op->terms[i].giant;
+        int have = 0;
+        for (; i < op->nterms && op->terms[i].giant == g && s == VEIL_OK; i++) {
+            const lola_term_t *t = &op->terms[i];
+            const bfv_ciphertext_t *x =
+                t->baby ? baby_find(bb, t->input, t->baby) : &in[t->input];
+            if (x == NULL || t->input >= st->nin) {
+                s = VEIL_EINVAL;
+                break;
+            }
+            s = mac(&grp, &have, x, t, c, buf, &tmp);
+        }
+        if (s == VEIL_OK && g != 0)
+            s = gk == NULL ? VEIL_ENOKEY
+                           : bfv_apply_galois(&grp, &grp,
+                                              lola_rot_galois(ctx->n, g), gk);
+        if (s == VEIL_OK && have_acc) {
+            s = bfv_add(&acc, &acc, &grp);
+        } else if (s == VEIL_OK) {
+            bfv_ciphertext_t sw = acc;
+            acc = grp;
+            grp = sw;
+            have_acc = 1;
+        }
+    }
+    for (size_t f = 0; f < op->nfold && s == VEIL_OK; f++) {
+        s = gk == NULL
+                ? VEIL_ENOKEY
+                : bfv_apply_galois(&tmp, &acc,
+                                   lola_rot_galois(ctx->n, op->fold[f]), gk);
+        if (s == VEIL_OK)
+            s = bfv_add(&acc, &acc, &tmp);
+    }
+    if (s == VEIL_OK && op->bias >= 0)
+        s = bfv_add_plain(&acc, &acc, &c->biases[op->bias]);
+    if (s == VEIL_OK) {
+        /* hand the accumulator's buffers to out (same context) */
+        bfv_ciphertext_t sw = *out;
+        *out = acc;
+        acc = sw;
+    }
+    bfv_ciphertext_clear(&acc);
+    bfv_ciphertext_clear(&grp);
+    bfv_ciphertext_clear(&tmp);
+    free(buf);
+    return s;
+}
+
+/* 1 if every term of st is a plain multiply-accumulate: no rotation, no
+ * fold. */
+static int pure_mac(const lola_step_t *st)
+{
+    for (size_t o = 0; o < st->nout; o++) {
+        if (st->out[o].nfold)
+            return 0;
+        for (size_t i = 0; i < st->out[o].nterms; i++)
+            if (st->out[o].terms[i].baby || st->out[o].terms[i].giant)
+                return 0;
+    }
+    return 1;
+}
+
+/* Inputs per tile of the multiply-accumulate sweep: their rows (64 KB at
+ * n = 8192) stay in the 1 MB level-2 cache while every output reads them. */
+#define MAC_TILE 8
+
+/* A multiply-accumulate step, row by row: for each prime q_i and
+ * polynomial k, the inputs are swept in tiles and every output adds its
+ * terms from the tile, so each input row is read once per tile instead of
+ * once per output (CryptoNets' 845 x 100 layer: 650 MB of inputs per
+ * component).  Terms are sorted by input (lola_step_finish).  The rows are
+ * independent: they run in parallel. */
+static veil_status run_mac(bfv_ciphertext_t *out, const lola_step_t *st,
+                           const lola_coefs_t *c, const bfv_ciphertext_t *in)
+{
+    const bfv_context_t *ctx = c->ctx;
+    const size_t n = ctx->n, L = ctx->n_q;
+    veil_status err = VEIL_OK;
+
+    /* output sizes: the largest input size among the terms (2 if none);
+     * out gets that size (a copy of such an input), rows overwritten */
+    for (size_t o = 0; o < st->nout && err == VEIL_OK; o++) {
+        const bfv_ciphertext_t *big = NULL;
+        for (size_t i = 0; i < st->out[o].nterms; i++) {
+            const bfv_ciphertext_t *x = &in[st->out[o].terms[i].input];
+            if (big == NULL || x->size > big->size)
+                big = x;
+        }
+        if (big != NULL)
+            err = bfv_ciphertext_copy(&out[o], big);
+        else { /* no term: the zero ciphertext (exact, no noise) */
+            memset(out[o].data, 0, 2 * L * n * sizeof(uint64_t));
+            out[o].size = 2;
+        }
+        out[o].seeded = 0;
+    }
+    if (err != VEIL_OK)
+        return err;
+#pragma omp parallel for schedule(dynamic) if (!nested() &&                    \
+                                               n >= LOLA_PARALLEL_MIN_N)
+    for (size_t job = 0; job < L * 3; job++) {
+        const size_t i = job / 3, k = job % 3;
+        const ntt_plan_t *pl = &ctx->plans[i];
+        size_t *next = calloc(st->nout, sizeof(size_t));
+        uint64_t *tmp = malloc(n * sizeof(uint64_t));
+        if (next == NULL || tmp == NULL) {
+#pragma omp critical(lola_exec_err)
+            err = VEIL_ENOMEM;
+            free(next);
+            free(tmp);
+            continue;
+        }
+        for (size_t j0 = 0; j0 < st->nin; j0 += MAC_TILE)
+            for (size_t o = 0; o < st->nout; o++) {
+                const lola_output_t *op = &st->out[o];
+                if (k >= out[o].size)
+                    continue;
+                uint64_t *a = bfv_ct_row(&out[o], k, i);
+                for (; next[o] < op->nterms &&
+                       op->terms[next[o]].input < j0 + MAC_TILE;
+                     next[o]++) {
+                    const lola_term_t *t = &op->terms[next[o]];
+                    const bfv_ciphertext_t *x = &in[t->input];
+                    const int first = next[o] == 0;
+                    uint64_t *dst = first ? a : tmp;
+                    if (k >= x->size) { /* a smaller input: nothing here */
+                        if (first)
+                            memset(a, 0, n * sizeof(uint64_t));
+                        continue;
+                    }
+                    const uint64_t *xr = bfv_ct_row(x, k, i);
+                    switch (t->kind) {
+                    case LOLA_COEF_ONE:
+                        if (first)
+                            memcpy(a, xr, n * sizeof(uint64_t));
+                        else
+                            ntt_vec_add(pl, a, a, xr);
+                        continue;
+                    case LOLA_COEF_SCALAR:
+                        ntt_vec_mul_scalar(pl, dst, xr,
+                                           residue(c->scalars[t->coef], pl->q));
+                        break;
+                    default:
+                        if (first) {
+                            ntt_vec_mul_shoup(pl, a, xr,
+                                              c->plains[t->coef].data + i * n,
+                                              c->plains[t->coef].shoup + i * n);
+                        } else { /* fused: one pass */
+                            ntt_vec_muladd(pl, a, xr,
+                                           c->plains[t->coef].data + i * n);
+                        }
+                        continue;
+                    }
+                    if (!first)
+                        ntt_vec_add(pl, a, a, tmp);
+                }
+            }
+        free(next);
+        free(tmp);
+    }
+    for (size_t o = 0; o < st->nout && err == VEIL_OK; o++)
+        if (st->out[o].bias >= 0)
+            err = bfv_add_plain(&out[o], &out[o], &c->biases[st->out[o].bias]);
+    return err;
+}
+
+veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
+                           const lola_coefs_t *c, const bfv_ciphertext_t *in,
+                           const bfv_relin_key_t *rk,
+                           const bfv_galois_keys_t *gk)
+{
+    veil_status err = VEIL_OK;
+    babies_t bb;
+
+    if (out == NULL || st == NULL || c == NULL || in == NULL || c->ctx == NULL)
+        return VEIL_EINVAL;
+    for (size_t i = 0; i < st->nout; i++)
+        if (out[i].ctx != c->ctx)
+            return VEIL_EINVAL;
+    for (size_t i = 0; i < st->nin; i++)
+        if (in[i].ctx != c->ctx)
+            return VEIL_EINVAL;
+    if (st->kind != LOLA_STEP_LINEAR) {
+        if ((st->relin || st->kind == LOLA_STEP_RELIN) && rk == NULL)
+            return VEIL_EINVAL;
+#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1 &&    \
+                                               st->n >= LOLA_PARALLEL_MIN_N)
+        for (size_t i = 0; i < st->nout; i++) {
+            veil_status s = VEIL_OK;
+            if (st->kind == LOLA_STEP_SQUARE)
+                s = bfv_square(&out[i], &in[i]);
+            else
+                s = bfv_ciphertext_copy(&out[i], &in[i]);
+            if (s == VEIL_OK && (st->relin || st->kind == LOLA_STEP_RELIN))
+                s = bfv_relinearize(&out[i], &out[i], rk);
+            if (s != VEIL_OK) {
+#pragma omp critical(lola_exec_err)
+                err = s;
+            }
+        }
+        return err;
+    }
+    if (c->nscalars != st->nscalars || c->nplains != st->nplains ||
+        c->nbiases != st->nbiases)
+        return VEIL_EINVAL;
+    for (size_t o = 0; o < st->nout; o++)
+        for (size_t i = 0; i < st->out[o].nterms; i++)
+            if (st->out[o].terms[i].input >= st->nin)
+                return VEIL_EINVAL;
+    if (pure_mac(st))
+        return run_mac(out, st, c, in);
+    err = babies_make(&bb, st, c->ctx, in, gk);
+    if (err == VEIL_OK) {
+#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1 &&    \
+                                               st->n >= LOLA_PARALLEL_MIN_N)
+        for (size_t o = 0; o < st->nout; o++) {
+            veil_status s = run_output(&out[o], st, o, c, in, &bb, gk);
+            if (s != VEIL_OK) {
+#pragma omp critical(lola_exec_err)
+                err = s;
+            }
+        }
+    }
+    babies_clear(&bb);
+    return err;
+}

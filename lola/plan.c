@@ -1,0 +1,726 @@
+/*
+ * lola/plan.c - the planner: kernels and BFV parameters for a quantized
+ * network, chosen by predicted cost, and its report.
+ *
+ * 1. Bound.  nn_ranges_compute gives the worst-case magnitude B of every
+ *    intermediate value; the plaintext modulus T = t_0 ... t_{k-1} must
+ *    exceed 2B.  For k primes we take the window of k consecutive primes
+ *    = 1 mod 2n with the smallest largest member (the noise of a component
+ *    grows with its t).
+ * 2. Candidates.  Every combination of kernels the variant allows (conv-plain
+ *    or conv-scalar for the first convolution; diag (two block sizes),
+ *    stacked or dense-row for each later linear layer), compiled for each
+ *    ring degree n (lola_program_build; combinations that cannot be laid
+ *    out are skipped).  The forced kernel string replaces the enumeration.
+ * 3. Parameters.  For each candidate program and ciphertext modulus (L
+ *    primes of at most 50 bits plus one special prime, up to the 128-bit
+ *    bound for n), the fewest plaintext primes k whose size keeps the
+ *    predicted budget (bfv_estimate.h, with the largest t_i) above the
+ *    margin after the last step.
+ * 4. Cost.  k times the operation counts of one component weighted by the
+ *    measured costs for n (lola_costs_t), scaled to L primes: key
+ *    switches by L (L + 1), everything else by L.  The cheapest plan wins
+ *    (ties: fewer Galois keys, then the earlier candidate).
+ */
+#include "internal.h"
+#include "veil/bfv_estimate.h"
+#include <flint/fmpz.h>
+#include <flint/ulong_extras.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------- costs */
+
+static size_t max_total_bits(size_t n, bfv_security_t sec, int insecure)
+{
+    size_t b = bfv_security_max_bits(n, sec);
+    if (insecure && b < 218)
+        b = 218; /* tests: the n = 8192 budget at any degree */
+    return b;
+}
+
+/* Ciphertext primes of the largest set at n with primes of at most
+ * NTT_MAX_PRIME_BITS bits (one special prime). */
+static size_t max_l(size_t n, bfv_security_t sec, int insecure)
+{
+    const size_t bits = max_total_bits(n, sec, insecure);
+    return bits == 0 ? 0
+                     : (bits + NTT_MAX_PRIME_BITS - 1) / NTT_MAX_PRIME_BITS - 1;
+}
+
+/* The planner also tries up to this many more, smaller, primes: a little
+ * more of the budget for Q (the special prime shrinks with them) at a
+ * higher cost per key switch. */
+#define EXTRA_L 3
+
+/* The parameter set with L ciphertext primes and one special prime at n:
+ * log2(QP) = min(security bound, (L + 1) * 50 bits), spread over the L + 1
+ * primes with sizes differing by at most one bit, the special prime the
+ * largest (t a placeholder). */
+static veil_status params_for(bfv_params_t *p, size_t n, size_t L,
+                              const lola_options_t *o)
+{
+    size_t bits = (L + 1) * NTT_MAX_PRIME_BITS;
+    const size_t maxb = max_total_bits(n, o->security, o->allow_insecure);
+    unsigned qb[BFV_MAX_Q], pb[1];
+    uint64_t t;
+    veil_status s;
+    if (bits > maxb)
+        bits = maxb;
+    if (L == 0 || L > BFV_MAX_Q || bits / (L + 1) < NTT_MIN_PRIME_BITS ||
+        bits / (L + 1) <= lola_clog2(2 * n))
+        return VEIL_EPARAM;
+    for (size_t i = 0; i < L; i++)
+        qb[i] = (unsigned)(bits / (L + 1) + (i + 1 < bits % (L + 1)));
+    pb[0] = (unsigned)(bits / (L + 1) + (bits % (L + 1) != 0));
+    s = ntt_primes_generate(
+        &t, 1, 20 > lola_clog2(2 * n) + 2 ? 20 : lola_clog2(2 * n) + 2, n, NULL,
+        0);
+    if (s != VEIL_OK)
+        return s;
+    s = bfv_params_from_bits(p, n, qb, L, pb, 1, t, o->security);
+    p->allow_insecure = o->allow_insecure;
+    return s;
+}
+
+/* Costs for (n, L) from a measured set at (c->n, its planner L). */
+static void costs_at(lola_costs_t *out, const lola_costs_t *c, size_t n,
+                     size_t L, const lola_options_t *o)
+{
+    const double lm = (double)max_l(c->n, o->security, 0) > 0
+                          ? (double)max_l(c->n, o->security, 0)
+                          : 1.0;
+    const double nf =
+        ((double)n * log2((double)n)) / ((double)c->n * log2((double)c->n));
+    const double lin = nf * (double)L / lm;
+    const double ks = nf * (double)L * (double)(L + 1) / (lm * (lm + 1));
+    out->n = n;
+    out->rot = c->rot * ks;
+    out->hoist_prep = c->hoist_prep * ks;
+    out->hoist_rot = c->hoist_rot * ks;
+    out->relin = c->relin * ks;
+    out->mul_plain = c->mul_plain * lin;
+    out->mul_scalar = c->mul_scalar * lin;
+    out->add = c->add * lin;
+    out->add_plain = c->add_plain * lin;
+    out->square = c->square * lin;
+}
+
+static double step_cost(const lola_counts_t *k, const lola_costs_t *c)
+{
+    return (double)k->rot * c->rot + (double)k->hoist_prep * c->hoist_prep +
+           (double)k->hoist_rot * c->hoist_rot +
+           (double)k->mul_plain * c->mul_plain +
+           (double)k->mul_scalar * c->mul_scalar + (double)k->add * c->add +
+           (double)k->add_plain * c->add_plain + (double)k->square * c->square +
+           (double)k->relin * c->relin;
+}
+
+/* ------------------------------------------------------------- noise */
+
+/* Predicted budgets of the program for parameters p (t = the largest
+ * plaintext prime): after[i] = smallest over the outputs of step i (if
+ * after != NULL); returns the budget after the last step (-1e9 when the
+ * estimator refuses p).  wmax[l]: largest |weight| of model layer l. */
+static double chain_budget(double *after, double *fresh,
+                           const lola_prog_t *prog, const bfv_params_t *p,
+                           const int64_t *wmax)
+{
+    bfv_estimator_t e;
+    bfv_est_t *cur = NULL, *nxt = NULL, x, grp, acc, r;
+    size_t ncur;
+    double last = -1e9;
+
+    if (bfv_est_init(&e, p) != VEIL_OK)
+        return -1e9;
+    ncur = prog->input.nct;
+    cur = malloc((ncur + 1) * sizeof(*cur));
+    if (cur == NULL)
+        return -1e9;
+    for (size_t i = 0; i < ncur; i++) /* the client encrypts with sk */
+        bfv_est_encrypt_symmetric(&cur[i], &e);
+    if (fresh != NULL)
+        *fresh = bfv_est_budget_real(&e, &cur[0]);
+    for (size_t si = 0; si < prog->nsteps; si++) {
+        const lola_step_t *st = &prog->steps[si];
+        const double half_t = (double)p->t / 2;
+        const double wm = st->layer >= 0 ? (double)wmax[st->layer] : half_t;
+        double worst = 1e9;
+        nxt = malloc((st->nout + 1) * sizeof(*nxt));
+        if (nxt == NULL) {
+            free(cur);
+            return -1e9;
+        }
+        for (size_t o = 0; o < st->nout; o++) {
+            if (st->kind == LOLA_STEP_SQUARE) {
+                bfv_est_square(&nxt[o], &e, &cur[o]);
+                if (st->relin)
+                    bfv_est_relinearize(&nxt[o], &e, &nxt[o]);
+            } else if (st->kind == LOLA_STEP_RELIN) {
+                bfv_est_relinearize(&nxt[o], &e, &cur[o]);
+            } else {
+                const lola_output_t *op = &st->out[o];
+                int have_acc = 0;
+                for (size_t i = 0; i < op->nterms;) {
+                    const lola_rot_t g = op->terms[i].giant;
+                    int have = 0;
+                    for (; i < op->nterms && op->terms[i].giant == g; i++) {
+                        const lola_term_t *t = &op->terms[i];
+                        x = cur[t->input];
+                        if (t->baby)
+                            bfv_est_rotate(&x, &e, &x, 1);
+                        if (t->kind == LOLA_COEF_PLAIN)
+                            bfv_est_mul_plain(&x, &e, &x, half_t);
+                        else if (t->kind == LOLA_COEF_SCALAR)
+                            bfv_est_mul_scalar(&x, &e, &x, wm);
+                        if (have)
+                            bfv_est_add(&grp, &e, &grp, &x);
+                        else
+                            grp = x;
+                        have = 1;
+                    }
+                    if (g)
+                        bfv_est_rotate(&grp, &e, &grp, 1);
+                    if (have_acc)
+                        bfv_est_add(&acc, &e, &acc, &grp);
+                    else
+                        acc = grp;
+                    have_acc = 1;
+                }
+                if (!have_acc) { /* no term: an exact zero */
+                    acc.log2_rms = -INFINITY;
+                    acc.size = 2;
+                }
+                /* a ciphertext and its rotation: independent noises
+                 * (bfv_estimate.h) */
+                for (size_t f = 0; f < op->nfold; f++) {
+                    bfv_est_rotate(&r, &e, &acc, 1);
+                    bfv_est_add_independent(&acc, &e, &acc, &r);
+                }
+                if (op->bias >= 0)
+                    bfv_est_add_plain(&acc, &e, &acc);
+                nxt[o] = acc;
+            }
+            const double b = bfv_est_budget_real(&e, &nxt[o]);
+            if (b < worst)
+                worst = b;
+        }
+        free(cur);
+        cur = nxt;
+        ncur = st->nout;
+        if (after != NULL)
+            after[si] = worst;
+        last = worst;
+    }
+    free(cur);
+    return last;
+}
+
+/* ------------------------------------------------------------- search */
+
+typedef struct {
+    const nn_qmodel_t *q;
+    const lola_options_t *o;
+    fmpz_t bound;
+    int64_t wmax[NN_MAX_LAYERS];
+    /* the best plan so far */
+    int found;
+    double cost;
+    size_t galois;
+    lola_spec_t best;
+    size_t candidates;
+} search_t;
+
+static size_t count_galois(const lola_prog_t *p)
+{
+    size_t cap = 0, k = 0;
+    uint64_t *elts;
+    for (size_t i = 0; i < p->nsteps; i++)
+        if (p->steps[i].kind == LOLA_STEP_LINEAR)
+            for (size_t o = 0; o < p->steps[i].nout; o++)
+                cap += 2 * p->steps[i].out[o].nterms + p->steps[i].out[o].nfold;
+    elts = malloc((cap + 1) * sizeof(uint64_t));
+    if (elts == NULL)
+        return SIZE_MAX;
+    for (size_t i = 0; i < p->nsteps; i++)
+        lola_step_galois(elts, &k, &p->steps[i]);
+    free(elts);
+    return k;
+}
+
+/* 1 if p (= 1 mod 2n) may be a plaintext prime. */
+static int usable_prime(uint64_t p, const uint64_t *exclude, size_t nex)
+{
+    if (p < ((uint64_t)1 << NTT_MIN_PRIME_BITS) ||
+        p >= ((uint64_t)1 << NTT_MAX_PRIME_BITS) || !n_is_prime(p))
+        return 0;
+    for (size_t i = 0; i < nex; i++)
+        if (exclude[i] == p)
+            return 0;
+    return 1;
+}
+
+/* The k plaintext primes (= 1 mod 2n, of NTT_MIN_PRIME_BITS to
+ * NTT_MAX_PRIME_BITS bits, not in exclude) whose product exceeds 2 bound
+ * with the smallest largest prime, written to t[0..k) largest first; 0 if
+ * none.  The best set is k consecutive such primes, and its largest is at
+ * least the k-th root of 2 bound (the "mean"): so it lies among the k
+ * primes below and the k primes above the mean. */
+static int choose_primes(uint64_t *t, size_t k, const fmpz_t bound, size_t n,
+                         const uint64_t *exclude, size_t nex)
+{
+    const uint64_t m = 2 * (uint64_t)n, top = (uint64_t)1 << NTT_MAX_PRIME_BITS;
+    uint64_t a[2 * LOLA_MAX_PRIMES], mean, p;
+    size_t below = 0, total;
+    fmpz_t need, prod, root;
+    int ok = 0;
+
+    fmpz_init(need);
+    fmpz_init(prod);
+    fmpz_init(root);
+    fmpz_mul_ui(need, bound, 2);
+    fmpz_root(root, need, (slong)k);
+    mean = fmpz_cmp_ui(root, top) >= 0 ? top : fmpz_get_ui(root);
+    /* k primes below the mean, descending (stored from the middle down) */
+    for (p = (mean / m) * m + 1; p > m && p > mean; p -= m)
+        ;
+    for (; p > m && below < k && p >= ((uint64_t)1 << NTT_MIN_PRIME_BITS);
+         p -= m)
+        if (usable_prime(p, exclude, nex))
+            a[k - 1 - below++] = p;
+    memmove(a, a + k - below, below * sizeof(uint64_t));
+    total = below;
+    /* k primes above it, ascending */
+    for (p = (mean / m) * m + 1; p <= mean; p += m)
+        ;
+    for (; p < top && total < below + k; p += m)
+        if (usable_prime(p, exclude, nex))
+            a[total++] = p;
+    /* the first window of k consecutive primes that is large enough */
+    for (size_t s = 0; s + k <= total && !ok; s++) {
+        fmpz_one(prod);
+        for (size_t i = 0; i < k; i++)
+            fmpz_mul_ui(prod, prod, a[s + i]);
+        if (fmpz_cmp(prod, need) > 0) {
+            ok = 1;
+            for (size_t i = 0; i < k; i++)
+                t[i] = a[s + k - 1 - i];
+        }
+    }
+    fmpz_clear(need);
+    fmpz_clear(prod);
+    fmpz_clear(root);
+    return ok;
+}
+
+/* The fewest plaintext primes that keep the budget for (prog, base): k and
+ * t[0..k) or 0. */
+static size_t fewest_primes(uint64_t *t, const lola_prog_t *prog,
+                            const bfv_params_t *base, search_t *sr)
+{
+    uint64_t exclude[BFV_MAX_Q + BFV_MAX_P];
+    size_t nex = 0;
+    for (size_t i = 0; i < base->n_q; i++)
+        exclude[nex++] = base->q[i];
+    for (size_t i = 0; i < base->n_p; i++)
+        exclude[nex++] = base->p[i];
+    for (size_t k = sr->o->primes ? sr->o->primes : 1;
+         k <= (sr->o->primes ? sr->o->primes : LOLA_MAX_PRIMES); k++) {
+        uint64_t cand[LOLA_MAX_PRIMES];
+        bfv_params_t p = *base;
+        if (!choose_primes(cand, k, sr->bound, base->n, exclude, nex))
+            continue;
+        p.t = cand[0]; /* the largest: the noisiest component */
+        if (chain_budget(NULL, NULL, prog, &p, sr->wmax) >= sr->o->margin) {
+            memcpy(t, cand, k * sizeof(uint64_t));
+            return k;
+        }
+    }
+    return 0;
+}
+
+/* Evaluate one candidate kernel string at ring degree n. */
+static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
+{
+    lola_spec_t spec;
+    lola_prog_t prog;
+    lola_costs_t base, at;
+    lola_counts_t tot;
+    veil_status s;
+    size_t gal;
+
+    memset(&spec, 0, sizeof(spec));
+    s = lola_spec_from_model(&spec, sr->q);
+    if (s != VEIL_OK)
+        return s;
+    spec.variant = sr->o->variant;
+    spec.batch = sr->o->variant == LOLA_VARIANT_SIMD
+                     ? (sr->o->batch ? sr->o->batch : n)
+                     : 1;
+    if (spec.batch > n)
+        return VEIL_OK;
+    snprintf(spec.kernels, sizeof(spec.kernels), "%s", kernels);
+    s = lola_program_build(&prog, &spec, n);
+    if (s == VEIL_EINVAL)
+        return VEIL_OK; /* this combination cannot be laid out at n */
+    if (s != VEIL_OK)
+        return s;
+    sr->candidates++;
+    memset(&tot, 0, sizeof(tot));
+    for (size_t i = 0; i < prog.nsteps; i++) {
+        const lola_counts_t *c = &prog.steps[i].counts;
+        tot.rot += c->rot;
+        tot.hoist_prep += c->hoist_prep;
+        tot.hoist_rot += c->hoist_rot;
+        tot.mul_plain += c->mul_plain;
+        tot.mul_scalar += c->mul_scalar;
+        tot.add += c->add;
+        tot.add_plain += c->add_plain;
+        tot.square += c->square;
+        tot.relin += c->relin;
+    }
+    gal = count_galois(&prog);
+    if (sr->o->costs != NULL)
+        base = *sr->o->costs;
+    else
+        s = lola_costs_default(&base, n);
+    for (size_t L = 1;
+         s == VEIL_OK &&
+         L <= max_l(n, sr->o->security, sr->o->allow_insecure) + EXTRA_L;
+         L++) {
+        bfv_params_t p;
+        uint64_t t[LOLA_MAX_PRIMES];
+        size_t k;
+        double cost;
+        if (params_for(&p, n, L, sr->o) != VEIL_OK)
+            continue;
+        k = fewest_primes(t, &prog, &p, sr);
+        if (k == 0)
+            continue;
+        costs_at(&at, &base, n, L, sr->o);
+        cost = (double)k * step_cost(&tot, &at);
+        if (sr->found &&
+            (cost > sr->cost || (cost == sr->cost && gal >= sr->galois)))
+            continue;
+        sr->found = 1;
+        sr->cost = cost;
+        sr->galois = gal;
+        sr->best = spec;
+        sr->best.nprimes = k;
+        for (size_t i = 0; i < k; i++) {
+            sr->best.params[i] = p;
+            sr->best.params[i].t = t[i];
+        }
+    }
+    lola_program_clear(&prog);
+    return s;
+}
+
+/* Enumerate the kernel strings of the variant for q's linear layers. */
+static veil_status enumerate(search_t *sr, size_t n)
+{
+    static const char *first[] = {"conv-plain", "conv-scalar"};
+    static const char *later[] = {"diag", "diag2", "stacked", "dense-row"};
+    size_t lin[NN_MAX_LAYERS], nlin = 0, idx[NN_MAX_LAYERS] = {0};
+    const nn_qmodel_t *q = sr->q;
+    veil_status s = VEIL_OK;
+
+    for (uint32_t i = 0; i < q->nlayers; i++)
+        if (lola_layer_linear(q->layers[i].type))
+            lin[nlin++] = i;
+    if (nlin == 0)
+        return VEIL_EUNSUPPORTED;
+    if (sr->o->variant == LOLA_VARIANT_SIMD) {
+        char buf[LOLA_KERNELS_MAX] = "";
+        for (size_t i = 0; i < nlin; i++)
+            strcat(buf, i ? ",simd" : "simd");
+        return try_candidate(sr, buf, n);
+    }
+    for (;;) {
+        char buf[LOLA_KERNELS_MAX];
+        size_t used = 0;
+        for (size_t i = 0; i < nlin; i++) {
+            const char *name = i == 0 ? first[idx[0]] : later[idx[i]];
+            char item[48];
+            if (strcmp(name, "diag2") == 0) {
+                /* diag with twice the smallest block */
+                size_t r = nn_shape_size(q->layers[lin[i]].out), b = 1;
+                while (b < r)
+                    b *= 2;
+                snprintf(item, sizeof(item), "diag:%zu", 2 * b);
+            } else {
+                snprintf(item, sizeof(item), "%s", name);
+            }
+            used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s",
+                                     i ? "," : "", item);
+        }
+        s = try_candidate(sr, buf, n);
+        if (s != VEIL_OK)
+            return s;
+        /* next combination (odometer) */
+        size_t i = 0;
+        for (; i < nlin; i++) {
+            const size_t lim = i == 0 ? 2 : 4;
+            if (++idx[i] < lim)
+                break;
+            idx[i] = 0;
+        }
+        if (i == nlin)
+            return VEIL_OK;
+    }
+}
+
+static veil_status search_init(search_t *sr, const nn_qmodel_t *q,
+                               const lola_options_t *o)
+{
+    nn_ranges_t r;
+    veil_status s;
+    memset(sr, 0, sizeof(*sr));
+    sr->q = q;
+    sr->o = o;
+    fmpz_init(sr->bound);
+    s = nn_ranges_compute(&r, q, 0, q->in_max);
+    if (s != VEIL_OK)
+        return s;
+    fmpz_set(sr->bound, r.maxabs);
+    nn_ranges_clear(&r);
+    for (uint32_t i = 0; i < q->nlayers; i++)
+        sr->wmax[i] =
+            q->layers[i].type == NN_LAYER_AVGPOOL ? 1 : q->layers[i].wmax;
+    return VEIL_OK;
+}
+
+veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
+                      const nn_qmodel_t *q, const lola_options_t *opt)
+{
+    search_t sr;
+    veil_status s;
+    size_t nmin = 4096, nmax = 32768;
+
+    if (spec == NULL || q == NULL || opt == NULL || q->nlayers == 0 ||
+        opt->primes > LOLA_MAX_PRIMES || opt->variant > LOLA_VARIANT_SIMD)
+        return VEIL_EINVAL;
+    memset(spec, 0, sizeof(*spec));
+    if (opt->kernels != NULL && opt->kernels[0] != '\0') {
+        lola_kchoice_t k[NN_MAX_LAYERS];
+        size_t nk, nlin = 0;
+        for (uint32_t i = 0; i < q->nlayers; i++)
+            nlin += lola_layer_linear(q->layers[i].type);
+        if (lola_kernels_parse(k, &nk, NN_MAX_LAYERS, opt->kernels) !=
+                VEIL_OK ||
+            nk != nlin)
+            return VEIL_EINVAL;
+    }
+    if (opt->n != 0) {
+        if (!lola_pow2(opt->n) || opt->n < ((size_t)1 << NTT_MIN_LOGN) ||
+            opt->n > ((size_t)1 << NTT_MAX_LOGN))
+            return VEIL_EINVAL;
+        nmin = nmax = opt->n;
+    }
+    for (uint32_t i = 0; i < q->nlayers; i++)
+        if (!lola_layer_linear(q->layers[i].type) &&
+            q->layers[i].type != NN_LAYER_SQUARE)
+            return VEIL_EUNSUPPORTED;
+    s = search_init(&sr, q, opt);
+    for (size_t n = nmin; n <= nmax && s == VEIL_OK; n *= 2) {
+        if (sr.found && n > 2 * sr.best.params[0].n)
+            break; /* larger rings only get slower */
+        if (opt->kernels != NULL && opt->kernels[0] != '\0')
+            s = try_candidate(&sr, opt->kernels, n);
+        else
+            s = enumerate(&sr, n);
+    }
+    if (s == VEIL_OK && !sr.found)
+        s = VEIL_EPARAM;
+    if (s == VEIL_OK) {
+        /* canonical kernel string */
+        lola_kchoice_t k[NN_MAX_LAYERS];
+        size_t nk;
+        *spec = sr.best;
+        if (lola_kernels_parse(k, &nk, NN_MAX_LAYERS, spec->kernels) == VEIL_OK)
+            lola_kernels_format(spec->kernels, sizeof(spec->kernels), k, nk);
+        if (rep != NULL)
+            s = lola_predict(rep, spec, q, opt->costs);
+        if (rep != NULL && s == VEIL_OK)
+            rep->candidates = sr.candidates;
+    }
+    fmpz_clear(sr.bound);
+    return s;
+}
+
+/* ------------------------------------------------------------- report */
+
+static int rot_cmp(const void *a, const void *b)
+{
+    const lola_rot_t x = *(const lola_rot_t *)a, y = *(const lola_rot_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void add_rot(lola_report_t *rep, size_t *k, lola_rot_t r)
+{
+    if (r == 0)
+        return;
+    for (size_t i = 0; i < *k; i++)
+        if (rep->rots[i] == r)
+            return;
+    if (*k < LOLA_REPORT_ROTS)
+        rep->rots[(*k)++] = r;
+}
+
+/* The distinct slot moves of the program (one Galois key each). */
+static void collect_rots(lola_report_t *rep, const lola_prog_t *p)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < p->nsteps; i++) {
+        const lola_step_t *st = &p->steps[i];
+        if (st->kind != LOLA_STEP_LINEAR)
+            continue;
+        for (size_t o = 0; o < st->nout; o++) {
+            for (size_t j = 0; j < st->out[o].nterms; j++) {
+                add_rot(rep, &k, st->out[o].terms[j].baby);
+                add_rot(rep, &k, st->out[o].terms[j].giant);
+            }
+            for (size_t f = 0; f < st->out[o].nfold; f++)
+                add_rot(rep, &k, st->out[o].fold[f]);
+        }
+    }
+    qsort(rep->rots, k, sizeof(lola_rot_t), rot_cmp);
+}
+
+veil_status lola_predict(lola_report_t *rep, const lola_spec_t *spec,
+                         const nn_qmodel_t *q, const lola_costs_t *costs)
+{
+    lola_options_t o;
+    lola_prog_t prog;
+    lola_costs_t base, at;
+    double after[LOLA_REPORT_STEPS];
+    search_t sr;
+    bfv_params_t p;
+    fmpz_t T;
+    veil_status s;
+
+    if (rep == NULL || spec == NULL || q == NULL || spec->nprimes == 0 ||
+        spec->nprimes > LOLA_MAX_PRIMES)
+        return VEIL_EINVAL;
+    memset(rep, 0, sizeof(*rep));
+    lola_options_default(&o);
+    o.security = spec->params[0].security;
+    s = search_init(&sr, q, &o);
+    if (s == VEIL_OK)
+        s = lola_program_build(&prog, spec, spec->params[0].n);
+    if (s != VEIL_OK) {
+        fmpz_clear(sr.bound);
+        return s;
+    }
+    if (prog.nsteps > LOLA_REPORT_STEPS) {
+        lola_program_clear(&prog);
+        fmpz_clear(sr.bound);
+        return VEIL_EINVAL;
+    }
+    rep->bound_bits = (uint32_t)fmpz_bits(sr.bound) + 1;
+    rep->nprimes = spec->nprimes;
+    p = spec->params[0];
+    fmpz_init_set_ui(T, 1);
+    for (size_t i = 0; i < spec->nprimes; i++) {
+        rep->primes[i] = spec->params[i].t;
+        fmpz_mul_ui(T, T, spec->params[i].t);
+        if (spec->params[i].t > p.t)
+            p.t = spec->params[i].t;
+    }
+    fmpz_clear(T);
+    rep->n = p.n;
+    rep->log_qp = bfv_params_log_qp(&p);
+    chain_budget(after, &rep->fresh_budget, &prog, &p, sr.wmax);
+    {
+        bfv_estimator_t e;
+        if (bfv_est_init(&e, &p) == VEIL_OK)
+            rep->log_q = (unsigned)floor(e.log2_q);
+    }
+    if (costs != NULL)
+        base = *costs;
+    else
+        s = lola_costs_default(&base, p.n);
+    costs_at(&at, &base, p.n, p.n_q, &o);
+    rep->nsteps = prog.nsteps;
+    for (size_t i = 0; i < prog.nsteps && s == VEIL_OK; i++) {
+        const lola_step_t *st = &prog.steps[i];
+        lola_report_step_t *r = &rep->steps[i];
+        r->kernel = st->kernel;
+        r->layer = st->layer;
+        r->rep = st->layout.rep;
+        r->nout = st->nout;
+        r->counts = st->counts;
+        r->cost_us = step_cost(&st->counts, &at);
+        r->budget = after[i];
+        rep->cost_us += r->cost_us * (double)spec->nprimes;
+    }
+    rep->ngalois = count_galois(&prog);
+    collect_rots(rep, &prog);
+    rep->input_messages = prog.input.nct;
+    rep->output_messages = prog.nsteps ? prog.steps[prog.nsteps - 1].nout : 0;
+    lola_program_clear(&prog);
+    fmpz_clear(sr.bound);
+    return s;
+}
+
+void lola_report_format(char *buf, size_t len, const lola_report_t *rep,
+                        const lola_spec_t *spec, const int *measured)
+{
+    size_t used = 0;
+#define OUT(...)                                                               \
+    do {                                                                       \
+        int w_ = snprintf(used < len ? buf + used : NULL,                      \
+                          used < len ? len - used : 0, __VA_ARGS__);           \
+        if (w_ > 0)                                                            \
+            used += (size_t)w_;                                                \
+    } while (0)
+    if (len > 0)
+        buf[0] = '\0';
+    if (rep == NULL || spec == NULL)
+        return;
+    OUT("plan: %s, kernels %s\n", lola_variant_name(spec->variant),
+        spec->kernels);
+    OUT("  values need %u bits (2 x worst-case |intermediate|); %zu "
+        "plaintext prime%s:",
+        rep->bound_bits, rep->nprimes, rep->nprimes == 1 ? "" : "s");
+    for (size_t i = 0; i < rep->nprimes; i++)
+        OUT(" %llu", (unsigned long long)rep->primes[i]);
+    OUT("\n  n = %zu, log2 q = %u (%zu primes), log2 qp = %u; %zu Galois "
+        "key%s; %zu message%s in, %zu out\n",
+        rep->n, rep->log_q, spec->params[0].n_q, rep->log_qp, rep->ngalois,
+        rep->ngalois == 1 ? "" : "s", rep->input_messages,
+        rep->input_messages == 1 ? "" : "s", rep->output_messages);
+    OUT("  fresh budget %.1f bits (predicted)\n", rep->fresh_budget);
+    OUT("  %-4s %-11s %-5s %-11s %4s %5s %5s %6s %6s %5s %9s %8s%s\n", "step",
+        "kernel", "layer", "output", "msgs", "rot", "hoist", "mplain", "mscal",
+        "sq", "time/ms", "budget", measured ? " measured" : "");
+    for (size_t i = 0; i < rep->nsteps; i++) {
+        const lola_report_step_t *r = &rep->steps[i];
+        char layer[16] = "-";
+        if (r->layer >= 0)
+            snprintf(layer, sizeof(layer), "%d", (int)r->layer);
+        OUT("  %-4zu %-11s %-5s %-11s %4zu %5zu %5zu %6zu %6zu %5zu %9.2f "
+            "%8.1f",
+            i, r->kernel, layer, lola_rep_name(r->rep), r->nout, r->counts.rot,
+            r->counts.hoist_rot, r->counts.mul_plain, r->counts.mul_scalar,
+            r->counts.square, r->cost_us * (double)rep->nprimes / 1000.0,
+            r->budget);
+        if (measured != NULL && measured[i] >= 0)
+            OUT(" %8d", measured[i]);
+        OUT("\n");
+    }
+    OUT("  predicted server time %.1f ms on one thread (%zu components); "
+        "%zu candidate plans considered\n",
+        rep->cost_us / 1000.0, rep->nprimes, rep->candidates);
+    if (rep->ngalois > 0) {
+        const size_t h = rep->n / 2;
+        OUT("  Galois keys for the slot moves (shift, s = with row swap):");
+        for (size_t i = 0; i < rep->ngalois && i < LOLA_REPORT_ROTS; i++)
+            OUT(" %zu%s", (size_t)(rep->rots[i] % h),
+                rep->rots[i] / h ? "s" : "");
+        OUT("\n");
+    }
+#undef OUT
+}

@@ -1,0 +1,397 @@
+/*
+ * lola/step.c - the compiled form every LoLa kernel produces (lola_kernels.h,
+ * "programs"): building steps, sorting terms, counting operations, the
+ * Galois elements a step needs, and the ZERO / GARBAGE status of output
+ * slots, derived by running the step on non-zero patterns.
+ */
+#include "internal.h"
+#include <stdlib.h>
+#include <string.h>
+
+void lola_step_clear(lola_step_t *st)
+{
+    if (st == NULL)
+        return;
+    if (st->out != NULL)
+        for (size_t o = 0; o < st->nout; o++) {
+            free(st->out[o].terms);
+            free(st->out[o].fold);
+        }
+    free(st->out);
+    free(st->scalars);
+    free(st->plains);
+    free(st->biases);
+    lola_layout_clear(&st->layout);
+    memset(st, 0, sizeof(*st));
+}
+
+veil_status lola_step_begin(lola_step_t *st, lola_step_kind_t kind,
+                            const char *kernel, int32_t layer, size_t n,
+                            size_t nin, size_t nout)
+{
+    memset(st, 0, sizeof(*st));
+    st->kind = kind;
+    st->kernel = kernel;
+    st->layer = layer;
+    st->n = n;
+    st->nin = nin;
+    st->nout = nout;
+    if (kind != LOLA_STEP_LINEAR)
+        return VEIL_OK;
+    st->out = calloc(nout, sizeof(lola_output_t));
+    if (st->out == NULL)
+        return VEIL_ENOMEM;
+    for (size_t o = 0; o < nout; o++)
+        st->out[o].bias = -1;
+    return VEIL_OK;
+}
+
+veil_status lola_step_term(lola_step_t *st, size_t o, uint32_t input,
+                           lola_rot_t baby, lola_rot_t giant,
+                           lola_coef_kind_t kind, uint32_t coef)
+{
+    lola_output_t *out = &st->out[o];
+    /* grow by doubling: capacity is the next power of two >= nterms */
+    if (out->nterms == 0 || lola_pow2(out->nterms)) {
+        size_t cap = out->nterms ? 2 * out->nterms : 1;
+        lola_term_t *t = realloc(out->terms, cap * sizeof(*t));
+        if (t == NULL)
+            return VEIL_ENOMEM;
+        out->terms = t;
+    }
+    out->terms[out->nterms].input = input;
+    out->terms[out->nterms].baby = baby;
+    out->terms[out->nterms].giant = giant;
+    out->terms[out->nterms].kind = kind;
+    out->terms[out->nterms].coef = coef;
+    out->nterms++;
+    return VEIL_OK;
+}
+
+veil_status lola_step_fold(lola_step_t *st, size_t o, const lola_rot_t *fold,
+                           size_t nfold)
+{
+    lola_output_t *out = &st->out[o];
+    free(out->fold);
+    out->fold = NULL;
+    out->nfold = 0;
+    if (nfold == 0)
+        return VEIL_OK;
+    out->fold = malloc(nfold * sizeof(*fold));
+    if (out->fold == NULL)
+        return VEIL_ENOMEM;
+    memcpy(out->fold, fold, nfold * sizeof(*fold));
+    out->nfold = nfold;
+    return VEIL_OK;
+}
+
+/* Grow an array of sources by `add` entries (capacity doubling). */
+static veil_status grow_src(lola_src_t **a, size_t used, size_t add,
+                            size_t *cap)
+{
+    if (used + add <= *cap)
+        return VEIL_OK;
+    size_t c = *cap ? *cap : add;
+    while (c < used + add)
+        c *= 2;
+    lola_src_t *p = realloc(*a, c * sizeof(**a));
+    if (p == NULL)
+        return VEIL_ENOMEM;
+    *a = p;
+    *cap = c;
+    return VEIL_OK;
+}
+
+/* Capacities are not stored in the step: recompute the next power of two
+ * (in entries) that grow_src would have reached. */
+static size_t cap_of(size_t used, size_t unit)
+{
+    size_t c = unit;
+    if (used == 0)
+        return 0;
+    while (c < used)
+        c *= 2;
+    return c;
+}
+
+veil_status lola_step_scalar(lola_step_t *st, uint32_t *idx, int32_t row,
+                             int32_t col)
+{
+    size_t cap = cap_of(st->nscalars, 1);
+    veil_status s = grow_src(&st->scalars, st->nscalars, 1, &cap);
+    if (s != VEIL_OK)
+        return s;
+    st->scalars[st->nscalars].row = row;
+    st->scalars[st->nscalars].col = col;
+    *idx = (uint32_t)st->nscalars++;
+    return VEIL_OK;
+}
+
+static void fill_zero(lola_src_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        s[i].row = LOLA_SRC_ZERO;
+        s[i].col = 0;
+    }
+}
+
+veil_status lola_step_plain(lola_step_t *st, uint32_t *idx, lola_src_t **src)
+{
+    size_t cap = cap_of(st->nplains * st->n, st->n);
+    veil_status s = grow_src(&st->plains, st->nplains * st->n, st->n, &cap);
+    if (s != VEIL_OK)
+        return s;
+    *src = st->plains + st->nplains * st->n;
+    fill_zero(*src, st->n);
+    *idx = (uint32_t)st->nplains++;
+    return VEIL_OK;
+}
+
+veil_status lola_step_bias(lola_step_t *st, size_t o, lola_src_t **src)
+{
+    size_t cap = cap_of(st->nbiases * st->n, st->n);
+    veil_status s = grow_src(&st->biases, st->nbiases * st->n, st->n, &cap);
+    if (s != VEIL_OK)
+        return s;
+    *src = st->biases + st->nbiases * st->n;
+    fill_zero(*src, st->n);
+    st->out[o].bias = (int32_t)st->nbiases++;
+    return VEIL_OK;
+}
+
+veil_status lola_step_layout(lola_step_t *st, lola_rep_t rep, size_t len)
+{
+    veil_status s = lola_layout_init(&st->layout, rep, st->n, st->nout, len);
+    if (s != VEIL_OK)
+        return s;
+    for (size_t i = 0; i < st->nout * st->n; i++)
+        st->layout.map[i] = LOLA_UNSET;
+    return VEIL_OK;
+}
+
+size_t lola_fold_steps(lola_rot_t *fold, size_t n, size_t block, size_t span,
+                       int both_rows)
+{
+    size_t k = 0;
+    for (size_t w = 1; w < span; w *= 2)
+        fold[k++] = lola_rot(n, (int64_t)(block * w), 0);
+    if (both_rows)
+        fold[k++] = lola_rot(n, 0, 1);
+    return k;
+}
+
+size_t lola_block_window(size_t *start, const uint8_t *used, size_t nblocks)
+{
+    size_t first = nblocks, best_gap = 0, best_end = 0;
+    for (size_t b = 0; b < nblocks; b++)
+        if (used[b]) {
+            first = b;
+            break;
+        }
+    *start = 0;
+    if (first == nblocks)
+        return 0;
+    /* the largest run of unused blocks (cyclically) ends just before the
+     * window; scan runs starting after each used block */
+    for (size_t i = 0; i < nblocks; i++) {
+        const size_t b = (first + i) % nblocks;
+        if (!used[b])
+            continue;
+        size_t gap = 0;
+        while (gap < nblocks && !used[(b + 1 + gap) % nblocks])
+            gap++;
+        if (gap > best_gap) {
+            best_gap = gap;
+            best_end = (b + 1 + gap) % nblocks;
+        }
+    }
+    *start = best_gap ? best_end : first;
+    return nblocks - best_gap;
+}
+
+static int term_cmp(const void *a, const void *b)
+{
+    const lola_term_t *x = a, *y = b;
+    if (x->giant != y->giant)
+        return x->giant < y->giant ? -1 : 1;
+    if (x->input != y->input)
+        return x->input < y->input ? -1 : 1;
+    if (x->baby != y->baby)
+        return x->baby < y->baby ? -1 : 1;
+    return x->coef < y->coef ? -1 : x->coef > y->coef;
+}
+
+/* Distinct non-identity (input, baby rotation) pairs over all outputs:
+ * one decomposition per input that has any, one hoisted rotation each. */
+static int pair_cmp(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static veil_status count_hoisting(lola_step_t *st)
+{
+    size_t total = 0, k = 0;
+    uint64_t *pairs;
+    for (size_t o = 0; o < st->nout; o++)
+        for (size_t i = 0; i < st->out[o].nterms; i++)
+            total += st->out[o].terms[i].baby != 0;
+    if (total == 0)
+        return VEIL_OK;
+    pairs = malloc(total * sizeof(uint64_t));
+    if (pairs == NULL)
+        return VEIL_ENOMEM;
+    for (size_t o = 0; o < st->nout; o++)
+        for (size_t i = 0; i < st->out[o].nterms; i++) {
+            const lola_term_t *t = &st->out[o].terms[i];
+            if (t->baby != 0)
+                pairs[k++] = (uint64_t)t->input << 32 | t->baby;
+        }
+    qsort(pairs, total, sizeof(uint64_t), pair_cmp);
+    for (size_t i = 0; i < total; i++) {
+        if (i > 0 && pairs[i] == pairs[i - 1])
+            continue;
+        st->counts.hoist_rot++;
+        if (i == 0 || pairs[i] >> 32 != pairs[i - 1] >> 32)
+            st->counts.hoist_prep++;
+    }
+    free(pairs);
+    return VEIL_OK;
+}
+
+static void count_output(lola_counts_t *c, const lola_output_t *out)
+{
+    for (size_t i = 0; i < out->nterms; i++) {
+        const lola_term_t *t = &out->terms[i];
+        if (t->kind == LOLA_COEF_PLAIN)
+            c->mul_plain++;
+        else if (t->kind == LOLA_COEF_SCALAR)
+            c->mul_scalar++;
+        if (i > 0)
+            c->add++;
+        if (t->giant != 0 &&
+            (i + 1 == out->nterms || out->terms[i + 1].giant != t->giant))
+            c->rot++;
+    }
+    c->rot += out->nfold;
+    c->add += out->nfold;
+    if (out->bias >= 0)
+        c->add_plain++;
+}
+
+/* dst = the bytes of src permuted by r (dst[s] = src[source(r, s)]): two
+ * copies per row. */
+static void rotate_bytes(uint8_t *dst, const uint8_t *src, size_t n,
+                         lola_rot_t r)
+{
+    const size_t h = n / 2, shift = r % h, swap = r / h;
+    for (size_t row = 0; row < 2; row++) {
+        const uint8_t *from = src + (row ^ swap) * h;
+        uint8_t *to = dst + row * h;
+        memcpy(to, from + shift, h - shift);
+        memcpy(to + h - shift, from, shift);
+    }
+}
+
+/* Non-zero pattern of output o into acc, given the inputs' patterns nzin
+ * (nin x n); grp, tmp: n bytes of scratch. */
+static void output_nonzero(uint8_t *acc, uint8_t *grp, uint8_t *tmp,
+                           const lola_step_t *st, size_t o, const uint8_t *nzin)
+{
+    const size_t n = st->n;
+    const lola_output_t *out = &st->out[o];
+    memset(acc, 0, n);
+    for (size_t i = 0; i < out->nterms;) {
+        const lola_rot_t g = out->terms[i].giant;
+        memset(grp, 0, n);
+        for (; i < out->nterms && out->terms[i].giant == g; i++) {
+            const lola_term_t *t = &out->terms[i];
+            rotate_bytes(tmp, nzin + (size_t)t->input * n, n, t->baby);
+            if (t->kind == LOLA_COEF_PLAIN) {
+                const lola_src_t *p = st->plains + t->coef * n;
+                for (size_t s = 0; s < n; s++)
+                    grp[s] |= tmp[s] & (p[s].row != LOLA_SRC_ZERO);
+            } else {
+                for (size_t s = 0; s < n; s++)
+                    grp[s] |= tmp[s];
+            }
+        }
+        rotate_bytes(tmp, grp, n, g);
+        for (size_t s = 0; s < n; s++)
+            acc[s] |= tmp[s];
+    }
+    for (size_t f = 0; f < out->nfold; f++) {
+        rotate_bytes(tmp, acc, n, out->fold[f]);
+        for (size_t s = 0; s < n; s++)
+            acc[s] |= tmp[s];
+    }
+    if (out->bias >= 0) {
+        const lola_src_t *b = st->biases + (size_t)out->bias * n;
+        for (size_t s = 0; s < n; s++)
+            acc[s] |= b[s].row != LOLA_SRC_ZERO;
+    }
+}
+
+veil_status lola_step_finish(lola_step_t *st, const lola_layout_t *in)
+{
+    const size_t n = st->n;
+    veil_status s;
+
+    for (size_t o = 0; o < st->nout; o++) {
+        qsort(st->out[o].terms, st->out[o].nterms, sizeof(lola_term_t),
+              term_cmp);
+        count_output(&st->counts, &st->out[o]);
+    }
+    s = count_hoisting(st);
+    if (s != VEIL_OK || st->layout.map == NULL)
+        return s;
+
+    uint8_t *nzin = malloc(st->nin * n), *buf = malloc(3 * n);
+    if (nzin == NULL || buf == NULL) {
+        free(nzin);
+        free(buf);
+        return VEIL_ENOMEM;
+    }
+    for (size_t a = 0; a < st->nin; a++)
+        lola_layout_nonzero(nzin + a * n, in, a);
+    for (size_t o = 0; o < st->nout; o++) {
+        int32_t *map = st->layout.map + o * n;
+        output_nonzero(buf, buf + n, buf + 2 * n, st, o, nzin);
+        for (size_t k = 0; k < n; k++)
+            if (map[k] == LOLA_UNSET)
+                map[k] = buf[k] ? LOLA_GARBAGE : LOLA_ZERO;
+    }
+    free(nzin);
+    free(buf);
+    return VEIL_OK;
+}
+
+static void add_elt(uint64_t *elts, size_t *count, size_t *added, uint64_t e)
+{
+    for (size_t i = 0; i < *count; i++)
+        if (elts[i] == e)
+            return;
+    elts[(*count)++] = e;
+    (*added)++;
+}
+
+size_t lola_step_galois(uint64_t *elts, size_t *count, const lola_step_t *st)
+{
+    size_t added = 0;
+    if (st->kind != LOLA_STEP_LINEAR)
+        return 0;
+    for (size_t o = 0; o < st->nout; o++) {
+        const lola_output_t *out = &st->out[o];
+        for (size_t i = 0; i < out->nterms; i++) {
+            if (out->terms[i].baby != 0)
+                add_elt(elts, count, &added,
+                        lola_rot_galois(st->n, out->terms[i].baby));
+            if (out->terms[i].giant != 0)
+                add_elt(elts, count, &added,
+                        lola_rot_galois(st->n, out->terms[i].giant));
+        }
+        for (size_t f = 0; f < out->nfold; f++)
+            add_elt(elts, count, &added, lola_rot_galois(st->n, out->fold[f]));
+    }
+    return added;
+}

@@ -1,0 +1,76 @@
+/*
+ * dispatch.c - the mpc kernel tables: one per instruction-set path, filled
+ * once from veil_cpu_has() (the library's one CPU probe) and what this
+ * build contains; mpc_kernels() returns the active path's table, so
+ * VEIL_ISA=scalar|avx2|avx512 (or veil_isa_set) picks the path here as it
+ * does for the NTT.
+ *
+ *   scalar  portable constant-time AES and hashes, no IFMA
+ *   avx2    AES-NI where the CPU has it, else portable
+ *   avx512  as avx2, with VAES for long inputs, the GFNI transpose and
+ *           the IFMA field kernels where the CPU has them
+ */
+#include "config.h"
+#include "internal.h"
+#include <pthread.h>
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static mpc_kernels_t tab[VEIL_ISA_COUNT];
+
+static const mpc_kernels_t portable = {
+    "portable",
+    mpc_aes_expand_portable,
+    mpc_aes_ecb_portable,
+    mpc_aes_ctr_portable,
+    mpc_hash_cr_portable,
+    mpc_hash_ccr_portable,
+    mpc_hash_tccr_portable,
+    NULL,
+    NULL,
+    NULL,
+};
+
+static void pick(void)
+{
+    for (int i = 0; i < VEIL_ISA_COUNT; i++)
+        tab[i] = portable;
+#if defined(VEIL_HAVE_AVX2)
+    if (veil_cpu_has(VEIL_CPU_AESNI)) {
+        for (int i = VEIL_ISA_AVX2; i < VEIL_ISA_COUNT; i++) {
+            tab[i].aes_name = "aesni";
+            tab[i].aes_expand = mpc_aes_expand_aesni;
+            tab[i].aes_ecb = mpc_aes_ecb_aesni;
+            tab[i].aes_ctr = mpc_aes_ctr_aesni;
+            tab[i].hash_cr = mpc_hash_cr_aesni;
+            tab[i].hash_ccr = mpc_hash_ccr_aesni;
+            tab[i].hash_tccr = mpc_hash_tccr_aesni;
+        }
+    }
+#endif
+#if defined(VEIL_HAVE_AVX512)
+    {
+        mpc_kernels_t *k = &tab[VEIL_ISA_AVX512];
+        const unsigned zmm = VEIL_CPU_AVX512F | VEIL_CPU_AVX512BW;
+        if (veil_cpu_has(zmm | VEIL_CPU_AESNI | VEIL_CPU_VAES)) {
+            k->aes_name = "vaes";
+            k->aes_ecb = mpc_aes_ecb_vaes;
+            k->aes_ctr = mpc_aes_ctr_vaes;
+            k->hash_cr = mpc_hash_cr_vaes;
+            k->hash_ccr = mpc_hash_ccr_vaes;
+            k->hash_tccr = mpc_hash_tccr_vaes;
+        }
+        if (veil_cpu_has(zmm | VEIL_CPU_AVX512VBMI | VEIL_CPU_GFNI))
+            k->transpose128 = mpc_transpose128_gfni;
+        if (veil_cpu_has(VEIL_CPU_AVX512F | VEIL_CPU_AVX512IFMA)) {
+            k->vec_mul50 = mpc_vec_mul_ifma;
+            k->beaver_finish50 = mpc_beaver_finish_ifma;
+        }
+    }
+#endif
+}
+
+const mpc_kernels_t *mpc_kernels(void)
+{
+    pthread_once(&once, pick);
+    return &tab[veil_isa_active()];
+}

@@ -1,0 +1,42 @@
+/*
+ * doc_numbers.h - the numbers of doc/ that follow from the code, computed
+ * from the library, and the checker that compares them with the text.
+ *
+ * A chapter marks a number by putting an HTML comment (invisible when the
+ * Markdown is rendered) right before it:
+ *
+ *     a ciphertext is <!--#ct_kib.8192-->512 KiB
+ *
+ * The checker finds every "<!--#KEY-->" and requires the text that follows
+ * to begin with the value of KEY.  A key is NAME.ARG, ARG a ring degree of
+ * the 128-bit presets (4096 .. 32768) unless the name says otherwise;
+ * test/doc/print-numbers lists every key with its value.  Numbers that are
+ * measurements (timings, measured budgets) are not marked: the chapters
+ * give the command that measures them.
+ */
+#ifndef VEIL_TEST_DOC_NUMBERS_H
+#define VEIL_TEST_DOC_NUMBERS_H
+
+#include <stddef.h>
+
+/* The chapters the checker reads (NULL-terminated). */
+extern const char *const dn_chapters[];
+
+/* Write the value of key into out (NUL-terminated); 0 on success, -1 for
+ * an unknown key or a library failure. */
+int dn_value(char *out, size_t cap, const char *key);
+
+/* Call report(ctx, chapter, line, key, want, found) for every marker of
+ * the chapter text doc whose value does not match (want is NULL for an
+ * unknown key); returns the number of markers seen. */
+size_t dn_check(const char *chapter, const char *doc,
+                void (*report)(void *ctx, const char *chapter, int line,
+                               const char *key, const char *want,
+                               const char *found),
+                void *ctx);
+
+/* Every key with an ARG, for listing: NAME patterns and their ARGs. */
+extern const char *const dn_names[];
+void dn_free_cache(void);
+
+#endif
