@@ -10,12 +10,11 @@ test_bfv_test_bfv_modswitch_SOURCES = test/bfv/helpers.c test/bfv/helpers.h \
 	test/bfv/modswitch.c
 test_bfv_test_bfv_modswitch_LDADD = $(TEST_LDADD)
 
-# libFuzzer target for the deserializer (variables from bfv/aux.mk)
+# libFuzzer target for the deserializer (variables from fuzz/local.mk)
 if ENABLE_FUZZ
 noinst_PROGRAMS += fuzz/fuzz_bfv_ms_ciphertext
 fuzz_fuzz_bfv_ms_ciphertext_SOURCES = fuzz/fuzz_bfv_ms_ciphertext.c \
-	$(BFV_FUZZ_ENV)
-fuzz_fuzz_bfv_ms_ciphertext_CFLAGS = $(BFV_FUZZ_COMPILE)
-fuzz_fuzz_bfv_ms_ciphertext_LDFLAGS = $(BFV_FUZZ_LINK)
-fuzz_fuzz_bfv_ms_ciphertext_LDADD = libveil.la
+	$(FUZZ_BFV_ENV)
+fuzz_fuzz_bfv_ms_ciphertext_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_bfv_ms_ciphertext_LDADD = $(FUZZ_LIBS)
 endif
