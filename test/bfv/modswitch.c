@@ -787,7 +787,8 @@ Test(modswitch, rerandomize_and_flood)
     b1 = bt_budget(&e, &ct);
     /* the noise is the flood: |v| ~ t 2^f, budget ~ log Q - log t - f */
     cr_assert_geq(b1, after, "measured %d, promised %d", b1, after);
-    cr_assert_leq(b1, logq - 17 - (long)f + 1, "measured %d, f %u", b1, f);
+    cr_assert_leq(b1, logq - 17 - (long)f + 1,
+                  "measured %d, f %u, fresh %d, log Q %ld", b1, f, b0, logq);
     cr_assert_eq(bfv_mod_switch_limbs(&l, &e.ctx, 2, after, 1), VEIL_OK);
     cr_assert_eq(bfv_mod_switch(&out, &ct, l), VEIL_OK);
     cr_assert_eq(bfv_decrypt_ms(&pt, &e.sk, &out), VEIL_OK);
