@@ -73,6 +73,8 @@ typedef struct {
     size_t max_clients;  /* --max-clients N: concurrent sessions      */
     size_t session_s;    /* --session-timeout S: deadline per session */
     size_t message_s;    /* --message-timeout S: deadline per message */
+    size_t flood_bits;   /* --flood-bits B: answer flooding (lola.h)  */
+    int raw_answer;      /* --raw-answer: unmasked, unswitched answers */
 } opts_t;
 
 static void usage(FILE *f)
@@ -98,6 +100,12 @@ static void usage(FILE *f)
         "                     ../shared/data/mnist, then ./data/mnist)\n"
         "  --kernels LIST     force the kernel choice, e.g. \"paper\" or\n"
         "                     \"conv-plain,diag,stacked\" (doc/11-lola.md)\n"
+        "  --flood-bits B     statistical security of the answer's noise\n"
+        "                     flooding (default 40; 0: mask, re-randomize\n"
+        "                     and switch only; doc/11-lola.md)\n"
+        "  --raw-answer       send the evaluation's ciphertexts as they are\n"
+        "                     (no masking, flooding or switching: for\n"
+        "                     comparison only, leaks the model)\n"
         "  --budget           also measure the noise budget after each step\n"
         "                     (diagnostics: uses the secret key)\n"
         "  --json             one JSON object per image, then a summary\n"
@@ -141,6 +149,7 @@ static int parse_opts(opts_t *o, int argc, char **argv)
     o->max_clients = MAX_CLIENTS_DEFAULT;
     o->session_s = SESSION_TIMEOUT_S;
     o->message_s = MESSAGE_TIMEOUT_S;
+    o->flood_bits = LOLA_FLOOD_BITS;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         size_t x;
@@ -189,6 +198,14 @@ static int parse_opts(opts_t *o, int argc, char **argv)
         } else if (!strcmp(a, "--kernels")) {
             NEED_ARG;
             o->kernels = v;
+        } else if (!strcmp(a, "--flood-bits")) {
+            NEED_ARG;
+            if (parse_size(v, &o->flood_bits, 0, 256)) {
+                fprintf(stderr, PROG ": --flood-bits wants 0..256\n");
+                return -1;
+            }
+        } else if (!strcmp(a, "--raw-answer")) {
+            o->raw_answer = 1;
         } else if (!strcmp(a, "--json")) {
             o->json = 1;
         } else if (!strcmp(a, "--budget")) {
@@ -462,6 +479,10 @@ static int server_open_for(server_side_t *s, const opts_t *o, const char *path,
         return -1;
     }
     lo.kernels = o->kernels;
+    /* room for the answer's flooding (lola_server_answer) */
+    if (!o->raw_answer &&
+        lo.margin < (unsigned)LOLA_ANSWER_MARGIN(o->flood_bits))
+        lo.margin = (unsigned)LOLA_ANSWER_MARGIN(o->flood_bits);
     st = lola_plan(&s->spec, &s->report, &s->q, &lo);
     if (st != VEIL_OK) {
         fprintf(stderr,
@@ -625,14 +646,16 @@ static void print_table_header(const opts_t *o)
  * compare with the reference and report each image.  enc/eval ms are the
  * batch's times. */
 static int finish_batch(tally_t *t, client_side_t *c, const lola_msg_t *out,
-                        size_t first, size_t records, double enc_ms,
-                        double eval_ms)
+                        const lola_answer_t *ans, size_t first, size_t records,
+                        double enc_ms, double eval_ms)
 {
     veil_status st;
     double t0 = now_ms(), dec_ms;
     fmpz *ref = _fmpz_vec_init((slong)c->classes);
 
-    st = lola_client_decrypt(c->logits, &c->cl, out, records);
+    st = ans != NULL
+             ? lola_client_decrypt_answer(c->logits, &c->cl, ans, records)
+             : lola_client_decrypt(c->logits, &c->cl, out, records);
     dec_ms = now_ms() - t0;
     if (st != VEIL_OK) {
         _fmpz_vec_clear(ref, (slong)c->classes);
@@ -679,6 +702,28 @@ static size_t msg_bytes(const lola_msg_t *m, int full)
     return len;
 }
 
+static size_t answer_bytes(const lola_answer_t *a)
+{
+    uint8_t *buf;
+    size_t len = 0;
+    if (lola_answer_serialize(&buf, &len, a) != VEIL_OK)
+        return 0;
+    free(buf);
+    return len;
+}
+
+/* The server's last step (lola_server_answer): mask, re-randomize, flood,
+ * switch. */
+static veil_status make_answer(lola_answer_t *a, const opts_t *o,
+                               const lola_server_t *sv, const lola_msg_t *out,
+                               const lola_evalkeys_t *ek, veil_rng_t *rng)
+{
+    lola_answer_opts_t ao;
+    lola_answer_opts_default(&ao);
+    ao.lambda = (unsigned)o->flood_bits;
+    return lola_server_answer(a, sv, out, ek, &ao, rng);
+}
+
 static size_t keys_bytes(const lola_evalkeys_t *ek)
 {
     uint8_t *buf;
@@ -714,12 +759,13 @@ static void print_summary(const tally_t *t, const client_side_t *c,
                "\"keygen_ms\":%.1f,\"server_setup_ms\":%.1f,"
                "\"peak_rss_mb\":%.1f,\"bytes_up\":%" PRIu64
                ",\"bytes_down\":%" PRIu64 ",\"n\":%zu,\"primes\":%zu,"
-               "\"threads\":%d}\n",
+               "\"threads\":%d,\"answer\":\"%s\",\"flood_bits\":%zu}\n",
                o->variant, images, t->agree, t->correct,
                images ? (double)t->correct / (double)images : 0.0, eval_med,
                total_med, c->keygen_ms, setup_ms, peak_rss_mb(), t->bytes_up,
                t->bytes_down, su->spec.params[0].n, su->ncomp,
-               omp_get_max_threads());
+               omp_get_max_threads(), o->raw_answer ? "raw" : "private",
+               o->raw_answer ? (size_t)0 : o->flood_bits);
         return;
     }
     printf("\n%s: %zu images, %zu correct (%.2f%%)", o->variant, images,
@@ -830,6 +876,7 @@ static int run_local(opts_t *o)
     for (first = o->offset; first < o->offset + o->count; first += batch) {
         size_t records = o->offset + o->count - first;
         lola_msg_t in, out;
+        lola_answer_t ans;
         double t0, enc_ms, eval_ms;
         veil_status st;
 
@@ -849,15 +896,21 @@ static int run_local(opts_t *o)
         } else {
             st = lola_server_eval(&out, &s.server, &in, &c.cl.ek);
         }
-        eval_ms = now_ms() - t0;
         lola_msg_clear(&in);
+        if (st == VEIL_OK && !o->raw_answer)
+            st = make_answer(&ans, o, &s.server, &out, &c.cl.ek, &c.rng);
+        eval_ms = now_ms() - t0;
         if (st != VEIL_OK) {
+            lola_msg_clear(&out);
             fail("server evaluation", st);
             goto out_tally;
         }
-        t.bytes_down += msg_bytes(&out, 0);
-        rc = finish_batch(&t, &c, &out, first, records, enc_ms, eval_ms);
+        t.bytes_down += o->raw_answer ? msg_bytes(&out, 0) : answer_bytes(&ans);
+        rc = finish_batch(&t, &c, &out, o->raw_answer ? NULL : &ans, first,
+                          records, enc_ms, eval_ms);
         lola_msg_clear(&out);
+        if (!o->raw_answer)
+            lola_answer_clear(&ans);
         if (rc)
             goto out_tally;
         rc = 1;
@@ -1057,7 +1110,20 @@ static veil_status serve_session(mpc_chan_t *ch, void *arg, uint64_t id)
                     PROG " server: session %" PRIu64 ": query %zu evaluated "
                          "in %.1f ms\n",
                     id, ++queries, t0);
-        st = lola_msg_serialize(&buf, &len, &out, 0);
+        if (x->o->raw_answer) {
+            st = lola_msg_serialize(&buf, &len, &out, 0);
+        } else {
+            lola_answer_t ans;
+            veil_rng_t rng;
+            st = veil_rng_init(&rng);
+            if (st == VEIL_OK)
+                st = make_answer(&ans, x->o, &s->server, &out, &ek, &rng);
+            veil_rng_clear(&rng);
+            if (st == VEIL_OK) {
+                st = lola_answer_serialize(&buf, &len, &ans);
+                lola_answer_clear(&ans);
+            }
+        }
         lola_msg_clear(&out);
         if (st == VEIL_OK) {
             st = send_blob(ch, buf, len);
@@ -1344,6 +1410,8 @@ static int run_client(opts_t *o)
          first += batch) {
         size_t records = o->offset + o->count - first;
         lola_msg_t in, out;
+        lola_answer_t ans;
+        int is_answer;
         double t0, enc_ms, eval_ms;
         uint8_t *q_buf;
         if (records > batch)
@@ -1378,14 +1446,24 @@ static int run_client(opts_t *o)
             net_fail("waiting for the server's answer", st);
             goto out_tally;
         }
-        st = lola_msg_parse(&out, &su, su.out_nct, buf, len);
+        /* a private answer ("VLAN"), or a --raw-answer server's message */
+        is_answer = len >= 4 && !memcmp(buf, "VLAN", 4);
+        if (is_answer)
+            st = lola_answer_parse(&ans, &su, buf, len);
+        else
+            st = lola_msg_parse(&out, &su, su.out_nct, buf, len);
         free(buf);
         if (st != VEIL_OK) {
             fail("the server's answer is malformed", st);
             goto out_tally;
         }
-        rc = finish_batch(&t, &c, &out, first, records, enc_ms, eval_ms);
-        lola_msg_clear(&out);
+        rc = finish_batch(&t, &c, is_answer ? NULL : &out,
+                          is_answer ? &ans : NULL, first, records, enc_ms,
+                          eval_ms);
+        if (is_answer)
+            lola_answer_clear(&ans);
+        else
+            lola_msg_clear(&out);
         if (rc)
             goto out_tally;
         rc = 1;

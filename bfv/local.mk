@@ -34,3 +34,4 @@ apps_01_bfv_basics_SOURCES = apps/01_bfv_basics.c
 apps_01_bfv_basics_LDADD = libveil.la
 apps_02_batching_rotations_SOURCES = apps/02_batching_rotations.c
 apps_02_batching_rotations_LDADD = libveil.la
+include bfv/modswitch.mk

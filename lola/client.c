@@ -43,6 +43,11 @@ static veil_status keygen_one(lola_client_t *c, size_t i,
         s = bfv_keygen_secret(&c->sk[i], &rng);
     if (s == VEIL_OK)
         s = bfv_keygen_public(&c->pk[i], &c->sk[i], &rng);
+    if (s == VEIL_OK) { /* the server's copy (lola_server_answer) */
+        const size_t words = 2 * ctx->n_q * ctx->n;
+        memcpy(c->ek.pk[i].data, c->pk[i].data, words * sizeof(uint64_t));
+        memcpy(c->ek.pk[i].seed, c->pk[i].seed, VEIL_SEED_BYTES);
+    }
     if (s == VEIL_OK)
         s = bfv_keygen_relin(&c->ek.rk[i], &c->sk[i], &rng);
     if (s == VEIL_OK && c->su->ngalois > 0)

@@ -88,6 +88,15 @@ veil_status lola_server_init(lola_server_t *s, const lola_setup_t *su,
     }
     for (uint32_t i = 0; i < q->nlayers; i++)
         free(w[i]);
+    if (st == VEIL_OK) { /* the budget the answer's flooding is sized on */
+        lola_report_t *rep = malloc(sizeof(*rep));
+        if (rep == NULL)
+            st = VEIL_ENOMEM;
+        else if (lola_predict(rep, &su->spec, q, NULL) == VEIL_OK &&
+                 rep->nsteps > 0)
+            s->budget = rep->steps[rep->nsteps - 1].budget;
+        free(rep);
+    }
     if (st != VEIL_OK)
         lola_server_clear(s);
     return st;

@@ -149,6 +149,8 @@ veil_status lola_evalkeys_init(lola_evalkeys_t *ek, const lola_setup_t *su)
         s = bfv_relin_key_init(&ek->rk[c], &su->ctx[c]);
         if (s == VEIL_OK)
             s = bfv_galois_keys_init(&ek->gk[c], &su->ctx[c]);
+        if (s == VEIL_OK)
+            s = bfv_public_key_init(&ek->pk[c], &su->ctx[c]);
     }
     if (s != VEIL_OK)
         lola_evalkeys_clear(ek);
@@ -162,6 +164,7 @@ void lola_evalkeys_clear(lola_evalkeys_t *ek)
     for (size_t c = 0; c < ek->ncomp && c < LOLA_MAX_PRIMES; c++) {
         bfv_relin_key_clear(&ek->rk[c]);
         bfv_galois_keys_clear(&ek->gk[c]);
+        bfv_public_key_clear(&ek->pk[c]);
     }
     memset(ek, 0, sizeof(*ek));
 }

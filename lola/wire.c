@@ -99,7 +99,8 @@ veil_status lola_evalkeys_serialize(uint8_t **buf, size_t *len,
         return VEIL_EINVAL;
     for (size_t c = 0; c < ek->ncomp; c++)
         total += bfv_relin_key_serial_size(&ek->rk[c]) +
-                 bfv_galois_keys_serial_size(&ek->gk[c]);
+                 bfv_galois_keys_serial_size(&ek->gk[c]) +
+                 bfv_public_key_serial_size(&ek->pk[c]);
     out = malloc(total);
     if (out == NULL)
         return VEIL_ENOMEM;
@@ -112,6 +113,11 @@ veil_status lola_evalkeys_serialize(uint8_t **buf, size_t *len,
         off += used;
         st = bfv_galois_keys_serialize(out + off, total - off, &used,
                                        &ek->gk[c]);
+        if (st != VEIL_OK)
+            goto fail;
+        off += used;
+        st =
+            bfv_public_key_serialize(out + off, total - off, &used, &ek->pk[c]);
         if (st != VEIL_OK)
             goto fail;
         off += used;
@@ -143,6 +149,11 @@ veil_status lola_evalkeys_parse(lola_evalkeys_t *ek, const lola_setup_t *su,
         off += used;
         st = bfv_galois_keys_deserialize(&ek->gk[c], buf + off, len - off,
                                          &used);
+        if (st != VEIL_OK)
+            break;
+        off += used;
+        st =
+            bfv_public_key_deserialize(&ek->pk[c], buf + off, len - off, &used);
         if (st != VEIL_OK)
             break;
         off += used;

@@ -8,6 +8,7 @@
  */
 #include "bench.h"
 #include "veil/bfv.h"
+#include "veil/bfv_serial.h"
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,7 @@ typedef struct {
     bfv_plaintext_ntt_t ptn;
     bfv_ciphertext_t a, b, c, outs[16];
     bfv_hoisted_t h;
+    bfv_ms_ciphertext_t ms; /* a switched to one limb (mod_switch) */
     uint64_t *slots;
     veil_rng_t rng;
     veil_status st; /* first failure inside a timed call */
@@ -151,6 +153,17 @@ static void op_rotate_hoisted16(void *p)
         steps[i] = i < 8 ? ((int64_t)1 << i) : -((int64_t)1 << (i - 8));
     CHECK(e, bfv_rotate_rows_many(e->outs, &e->a, steps, 16, &e->gk));
 }
+/* the answer-shrinking step: every limb but q_0 dropped (bfv.h) */
+static void op_mod_switch(void *p)
+{
+    env_t *e = p;
+    CHECK(e, bfv_mod_switch(&e->ms, &e->a, 1));
+}
+static void op_decrypt_ms(void *p)
+{
+    env_t *e = p;
+    CHECK(e, bfv_decrypt_ms(&e->pt, &e->sk, &e->ms));
+}
 
 static const struct {
     const char *name;
@@ -178,11 +191,14 @@ static const struct {
     {"rotate_rows", op_rotate_rows, 0},
     {"rotate_columns", op_rotate_columns, 0},
     {"rotate_rows_hoisted16", op_rotate_hoisted16, 0},
+    {"mod_switch", op_mod_switch, 0},
+    {"decrypt_ms", op_decrypt_ms, 0},
 };
 
 static void env_clear(env_t *e)
 {
     bfv_hoisted_clear(&e->h);
+    bfv_ms_ciphertext_clear(&e->ms);
     for (int i = 0; i < 16; i++)
         bfv_ciphertext_clear(&e->outs[i]);
     bfv_ciphertext_clear(&e->a);
@@ -226,7 +242,8 @@ static veil_status env_init(env_t *e, size_t n)
         (st = bfv_ciphertext_init(&e->a, &e->ctx)) != VEIL_OK ||
         (st = bfv_ciphertext_init(&e->b, &e->ctx)) != VEIL_OK ||
         (st = bfv_ciphertext_init(&e->c, &e->ctx)) != VEIL_OK ||
-        (st = bfv_hoisted_init(&e->h, &e->ctx)) != VEIL_OK)
+        (st = bfv_hoisted_init(&e->h, &e->ctx)) != VEIL_OK ||
+        (st = bfv_ms_ciphertext_init(&e->ms, &e->ctx)) != VEIL_OK)
         return st;
     for (int i = 0; i < 16; i++)
         if ((st = bfv_ciphertext_init(&e->outs[i], &e->ctx)) != VEIL_OK)
@@ -245,26 +262,31 @@ static veil_status env_init(env_t *e, size_t n)
         (st = bfv_plaintext_to_ntt(&e->ptn, &e->pt)) != VEIL_OK ||
         (st = bfv_encrypt(&e->a, &e->pk, &e->pt, &e->rng)) != VEIL_OK ||
         (st = bfv_encrypt(&e->b, &e->pk, &e->pt, &e->rng)) != VEIL_OK ||
-        (st = bfv_mul(&e->outs[0], &e->a, &e->b)) != VEIL_OK)
+        (st = bfv_mul(&e->outs[0], &e->a, &e->b)) != VEIL_OK ||
+        (st = bfv_mod_switch(&e->ms, &e->a, 1)) != VEIL_OK)
         return st;
     return VEIL_OK;
 }
 
 /* Sizes in bytes of the wire objects: a ciphertext (2 polynomials of L
  * rows of n 64-bit words), a seeded one (c1 replaced by its seed), the
- * public key (seeded), a relinearization or Galois key (seeded a parts). */
+ * public key (seeded), a relinearization or Galois key (seeded a parts);
+ * and the serialized (bit-packed) ciphertext, full and switched to one
+ * limb (bfv_serial.h). */
 static void report_sizes(const bench_opts_t *o, const env_t *e, size_t n,
                          unsigned bits)
 {
     const size_t poly = e->ctx.n_q * n * 8, kpoly = e->ctx.n_qp * n * 8;
     const size_t digits = (e->ctx.n_q + e->ctx.n_p - 1) / e->ctx.n_p;
-    char extra[256];
+    char extra[384];
     snprintf(extra, sizeof(extra),
              "\"ct_bytes\":%zu,\"ct_seeded_bytes\":%zu,\"pk_bytes\":%zu,"
-             "\"relin_key_bytes\":%zu,\"galois_key_bytes\":%zu",
+             "\"relin_key_bytes\":%zu,\"galois_key_bytes\":%zu,"
+             "\"ct_serial_bytes\":%zu,\"ct_1limb_serial_bytes\":%zu",
              2 * poly, poly + VEIL_SEED_BYTES, poly + VEIL_SEED_BYTES,
-             digits * kpoly + VEIL_SEED_BYTES,
-             digits * kpoly + VEIL_SEED_BYTES);
+             digits * kpoly + VEIL_SEED_BYTES, digits * kpoly + VEIL_SEED_BYTES,
+             bfv_ciphertext_serial_size(&e->a, BFV_SERIAL_FULL),
+             bfv_ms_ciphertext_serial_size(&e->ms));
     bench_report(o, "bfv", "sizes", n, bits, veil_isa_name(veil_isa_active()),
                  o->threads, 0.0, 0, extra);
 }

@@ -538,6 +538,118 @@ VEIL_EXPORT veil_status bfv_rotate_rows_many(
     bfv_ciphertext_t *outs, const bfv_ciphertext_t *ct, const int64_t *steps,
     size_t count, const bfv_galois_keys_t *gk) VEIL_WUR;
 
+/* ==================================================== modulus switching */
+
+/* Modulus switching (Brakerski-Vaikuntanathan 2011; for BFV: Kim, Polyakov
+ * and Zucca, ASIACRYPT 2021, section 4; SEAL's mod_switch_to_next).  A
+ * ciphertext mod Q = q_0 ... q_{L-1} is scaled down to the first l primes,
+ * Q_l = q_0 ... q_{l-1}, dropping D = Q / Q_l = q_l ... q_{L-1} at once:
+ *
+ *     c'_k = round(Q_l / Q * c_k) = round(c_k / D)   (every coefficient),
+ *
+ * one exact rounding (D is odd: no ties), computed in RNS without floating
+ * point: with r the centred remainder of c_k mod D (mixed-radix conversion
+ * of the dropped residues), c'_k = (c_k - r) / D mod q_i.  The result does
+ * not depend on the representative of c_k mod Q.  Used to shrink answers
+ * before they are sent: a switched ciphertext can be decrypted, measured
+ * and serialized, not evaluated further.
+ *
+ * Noise (doc/03-bfv.md, "Modulus switching").  With v = [t (c_0 + c_1 s +
+ * ...)]_Q the invariant noise of bfv_noise_budget, the switched ciphertext
+ * has exactly
+ *     v' = (Q_l / Q) v + t rho,   rho = r_0 + r_1 s (+ r_2 s^2),
+ * |r_k| <= 1/2 coefficient-wise: the relative noise v / Q is kept, and the
+ * rounding adds |t rho| <= t R / 2 with R = 1 + ||s||_1 (+ ||s^2||_1),
+ * i.e. at most t (1 + n) / 2 (size 2) or t (1 + n + n^2) / 2 (size 3) for
+ * a ternary s: R is taken at this worst case below.  So a budget of b bits
+ * before (2 |v| 2^b <= Q) leaves at least `keep` bits after whenever
+ *     Q_l (2^-keep - 2^-b) >= t R.
+ *
+ * A switched ciphertext: polynomial k, row i (prime q_i, i < limbs) at
+ * data + (k * limbs + i) * n, NTT form, in [0, q_i).  size 2 or 3 and
+ * 1 <= limbs <= L once written (both 0 after init). */
+typedef struct {
+    const bfv_context_t *ctx;
+    size_t size;
+    size_t limbs;
+    size_t capacity; /* words allocated: 3 L n after init */
+    uint64_t *data;
+} bfv_ms_ciphertext_t;
+
+/* Allocate for ctx, with room for size 3 at L limbs (no allocation later).
+ * VEIL_EINVAL, VEIL_ENOMEM.  clear: free; safe twice and after a failed
+ * init. */
+veil_status bfv_ms_ciphertext_init(bfv_ms_ciphertext_t *ct,
+                                   const bfv_context_t *ctx) VEIL_WUR;
+void bfv_ms_ciphertext_clear(bfv_ms_ciphertext_t *ct);
+
+/* Pointer to row i (i < limbs) of polynomial k. */
+static inline uint64_t *bfv_ms_ct_row(const bfv_ms_ciphertext_t *ct, size_t k,
+                                      size_t i)
+{
+    return ct->data + (k * ct->limbs + i) * ct->ctx->n;
+}
+
+/* out = round(Q_l / Q * ct) for l = limbs (limbs = L copies).  ct: size 2
+ * or 3, a ciphertext of out->ctx.  Cost per polynomial: L - l inverse and
+ * l forward NTTs, O((L - l) L n) word operations.
+ * VEIL_EINVAL: NULL, context mismatch, size not 2 or 3, limbs == 0 or
+ *              limbs > L;
+ * VEIL_ENOISE: Q_l < 2 t R (R at size and worst case, as above): the
+ *              rounding alone could make decryption fail, too few limbs
+ *              would remain. */
+veil_status bfv_mod_switch(bfv_ms_ciphertext_t *out, const bfv_ciphertext_t *ct,
+                           size_t limbs) VEIL_WUR;
+
+/* *limbs = the fewest l in [1, L] such that every ciphertext of this size
+ * (2 or 3) with a noise budget of at least budget_bits (bfv_noise_budget,
+ * or the prediction of bfv_estimate.h) keeps at least keep_bits after
+ * bfv_mod_switch to l limbs: the smallest l with
+ *     Q_l (2^-keep_bits - 2^-budget_bits) >= t R.
+ * VEIL_EINVAL: NULL, size not 2 or 3, keep_bits < 1, budget_bits < 0 or
+ *              > 4096;
+ * VEIL_ENOISE: budget_bits <= keep_bits, or no l <= L suffices (*limbs is
+ *              then 0). */
+veil_status bfv_mod_switch_limbs(size_t *limbs, const bfv_context_t *ctx,
+                                 size_t size, int budget_bits,
+                                 int keep_bits) VEIL_WUR;
+
+/* pt = round(t / Q_l * (c_0 + c_1 s [+ c_2 s^2])) mod t: decryption at the
+ * reduced modulus, with the secret key restricted to its first l rows.
+ * Correct while the switched budget is positive.  VEIL_EINVAL (NULL,
+ * context mismatch, ct never written), VEIL_ENOMEM. */
+veil_status bfv_decrypt_ms(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
+                           const bfv_ms_ciphertext_t *ct) VEIL_WUR;
+
+/* The exact invariant noise budget at Q_l: bfv_noise_budget with Q_l for Q
+ * (GMP: a diagnostic).  VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status bfv_noise_budget_ms(int *bits, const bfv_secret_key_t *sk,
+                                const bfv_ms_ciphertext_t *ct) VEIL_WUR;
+
+/* Circuit privacy for a ciphertext sent back to the key holder (a server's
+ * answer), before it is switched: re-randomization and noise flooding
+ * (Gentry's thesis, section 21).  ct += Enc_pk(0) (fresh u, e_0, e_1:
+ * c_1 becomes pseudorandom under RLWE, so it no longer depends on how ct
+ * was computed), then, if flood_bits > 0, c_0 += F with coefficients
+ * uniform in [-2^flood_bits, 2^flood_bits): a phase noise of at most W per
+ * coefficient is then within statistical distance n W / 2^(flood_bits + 1)
+ * of F alone.  ct: size 2.  VEIL_EINVAL (NULL, context mismatch, size,
+ * flood_bits + 3 > log2 Q), VEIL_ENOMEM. */
+veil_status bfv_rerandomize(bfv_ciphertext_t *ct, const bfv_public_key_t *pk,
+                            unsigned flood_bits, veil_rng_t *rng) VEIL_WUR;
+
+/* The flooding that hides the noise of a ciphertext whose budget is at
+ * least budget_bits (bfv_noise_budget, or bfv_estimate's prediction) with
+ * statistical distance at most 2^-lambda: *bits = lambda + log2(n) +
+ * bitlen(W) - 1, W = Q / (t 2^(budget_bits + 1)) + t + 21 (2n + 1) (the
+ * phase noise the budget allows, plus that of Enc_pk(0)); *budget_after is
+ * a lower bound on the budget once flooded, for bfv_mod_switch_limbs.
+ * VEIL_EINVAL (NULL, budget_bits outside [0, 4096], lambda > 256),
+ * VEIL_ENOISE (the flooded noise would not leave 1 bit: raise Q). */
+veil_status bfv_flood_bits(unsigned *bits, int *budget_after,
+                           const bfv_context_t *ctx, int budget_bits,
+                           unsigned lambda) VEIL_WUR;
+
 /* ===================================================== in-place variants */
 
 static inline VEIL_WUR veil_status bfv_add_inplace(bfv_ciphertext_t *a,

@@ -74,7 +74,8 @@ typedef enum {
     BFV_SERIAL_PLAINTEXT = 6,
     BFV_SERIAL_CIPHERTEXT = 7,
     BFV_SERIAL_CRT_PARAMS = 8,
-    BFV_SERIAL_CRT_CIPHERTEXT = 9
+    BFV_SERIAL_CRT_CIPHERTEXT = 9,
+    BFV_SERIAL_MS_CIPHERTEXT = 10
 } bfv_serial_type_t;
 
 /* Header flag: the body carries a seed instead of a uniform polynomial. */
@@ -178,6 +179,25 @@ VEIL_EXPORT veil_status bfv_ciphertext_deserialize(bfv_ciphertext_t *ct,
                                                    const uint8_t *in,
                                                    size_t len,
                                                    size_t *used) VEIL_WUR;
+
+/* ------------------------------------- modulus-switched ciphertexts */
+
+/* A ciphertext switched to its first l primes (bfv_mod_switch, bfv.h).
+ * Header as every object (flags 0; the parameter hash is that of the full
+ * context).  Body: size (u32, 2 or 3), l (u32, 1 <= l <= n_q of the
+ * receiving context), then the size polynomials, each as its l rows mod
+ * q_0 .. q_{l-1}, bit-packed as every row: about l / n_q of the bytes of
+ * the full ciphertext.  The deserializer checks size and l, the body
+ * length against them before writing anything (so it never needs more than
+ * the 3 n_q n words ct holds since init), every residue and the checksum;
+ * VEIL_EFORMAT on any violation.  It cannot judge the noise: a receiver
+ * that expects a number of limbs compares ct->limbs itself. */
+size_t bfv_ms_ciphertext_serial_size(const bfv_ms_ciphertext_t *ct);
+veil_status bfv_ms_ciphertext_serialize(uint8_t *out, size_t cap, size_t *len,
+                                        const bfv_ms_ciphertext_t *ct) VEIL_WUR;
+veil_status bfv_ms_ciphertext_deserialize(bfv_ms_ciphertext_t *ct,
+                                          const uint8_t *in, size_t len,
+                                          size_t *used) VEIL_WUR;
 
 /* -------------------------------------------------------- CRT variants */
 

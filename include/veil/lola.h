@@ -328,12 +328,15 @@ VEIL_EXPORT veil_status lola_msg_init(lola_msg_t *m, const lola_setup_t *su,
                                       size_t nct) VEIL_WUR;
 VEIL_EXPORT void lola_msg_clear(lola_msg_t *m);
 
-/* The keys a server evaluates with: per component a relinearization key and
- * Galois keys for exactly su->galois. */
+/* The keys a server evaluates with: per component a relinearization key,
+ * Galois keys for exactly su->galois, and the public key (the server
+ * re-randomizes its answer with a fresh encryption of zero,
+ * lola_server_answer). */
 typedef struct {
     size_t ncomp;
     bfv_relin_key_t rk[LOLA_MAX_PRIMES];
     bfv_galois_keys_t gk[LOLA_MAX_PRIMES];
+    bfv_public_key_t pk[LOLA_MAX_PRIMES];
 } lola_evalkeys_t;
 
 /* Empty keys for su's contexts (to deserialize into).  VEIL_ENOMEM. */
@@ -399,6 +402,8 @@ VEIL_EXPORT veil_status lola_client_budget(int *bits, const lola_client_t *c,
 typedef struct {
     const lola_setup_t *su;
     struct lola_coefs *coefs; /* ncomp x nsteps                           */
+    double budget; /* predicted budget of the last step's outputs (bits,
+                      lola_predict), sizes the answer's flooding      */
 } lola_server_t;
 
 /* Prepare the weights of q (which must have the spec's layer structure,
@@ -425,6 +430,66 @@ VEIL_EXPORT veil_status lola_server_eval(lola_msg_t *out,
 VEIL_EXPORT veil_status lola_server_eval_trace(
     lola_msg_t *out, const lola_server_t *s, const lola_msg_t *in,
     const lola_evalkeys_t *ek, lola_trace_fn trace, void *arg) VEIL_WUR;
+
+/* ================================================================ answers */
+
+/* The answer (issue 12 point 7; doc/11-lola.md, "Threat model"): what the
+ * server sends back instead of its last step's messages.  For every
+ * output message of every component, lola_server_answer
+ *   1. masks: adds a plaintext uniform in every slot that is not an output
+ *      slot of the layout (ZERO and GARBAGE slots: partial sums, copies
+ *      the kernels leave behind), 0 in the output slots;
+ *   2. re-randomizes and floods (bfv_rerandomize): + Enc_pk(0), and c_0 +=
+ *      F uniform in [-2^f, 2^f), f = bfv_flood_bits(predicted budget,
+ *      lambda): the noise, which depends on the weights, is then within
+ *      statistical distance 2^-lambda of F alone;
+ *   3. switches to the fewest limbs that still decrypt
+ *      (bfv_mod_switch_limbs on the budget left after flooding, keeping 1
+ *      bit): about 1/L of the bytes.
+ * The flooding needs lambda + log2(n) + 4 bits of predicted budget beyond
+ * the plan's own margin: plan with margin >= LOLA_ANSWER_MARGIN(lambda).
+ * a->ct[comp * nct + i], nct = su->output->nct. */
+#define LOLA_FLOOD_BITS 40 /* statistical security of the flooding */
+#define LOLA_ANSWER_MARGIN(lambda) ((lambda) > 0 ? (lambda) + 22 : 10)
+
+typedef struct {
+    size_t ncomp, nct;
+    bfv_ms_ciphertext_t *ct;
+} lola_answer_t;
+
+/* Which steps to run (all by default; tests turn single ones off to show
+ * what each one hides).  lambda: flooding bits of statistical security
+ * (LOLA_FLOOD_BITS; 0: no flooding). */
+typedef struct {
+    int mask, rerandomize, switch_limbs;
+    unsigned lambda;
+} lola_answer_opts_t;
+
+void lola_answer_opts_default(lola_answer_opts_t *o);
+void lola_answer_clear(lola_answer_t *a);
+
+/* The server's last step: *a (initialised here) from the evaluation's
+ * output `out` (lola_server_eval) with the client's public keys ek->pk.
+ * Draws the masks, encryptions of zero and floods from rng.  VEIL_EINVAL
+ * (shapes, contexts, lambda > 256), VEIL_ENOISE (the predicted budget
+ * s->budget cannot absorb the flood: plan with a larger margin),
+ * VEIL_ENOMEM. */
+veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
+                               const lola_msg_t *out, const lola_evalkeys_t *ek,
+                               const lola_answer_opts_t *o,
+                               veil_rng_t *rng) VEIL_WUR;
+
+/* The client's decryption of an answer: as lola_client_decrypt, reading
+ * only the output slots (the others are masked), at the answer's reduced
+ * modulus. */
+veil_status lola_client_decrypt_answer(fmpz *logits, const lola_client_t *c,
+                                       const lola_answer_t *a,
+                                       size_t records) VEIL_WUR;
+
+/* Diagnostics: the smallest exact noise budget of the answer's
+ * ciphertexts (bfv_noise_budget_ms). */
+veil_status lola_client_answer_budget(int *bits, const lola_client_t *c,
+                                      const lola_answer_t *a) VEIL_WUR;
 
 #ifdef __cplusplus
 }

@@ -9,13 +9,15 @@
  * hash):
  *
  *   offset  size  field
- *   0       4     magic: "VLEK" (keys) or "VLMS" (message)
- *   4       2     version (1)
+ *   0       4     magic: "VLEK" (keys), "VLMS" (message) or "VLAN" (answer)
+ *   4       2     version (2: keys carry the public key)
  *   6       2     flags (0)
  *   8       4     ncomp: plaintext CRT components
  *   12      4     nct: ciphertexts per component (messages); 0 for keys
- *   16      ...   keys: per component a relinearization key, then a Galois
- *                 key set; message: ncomp * nct ciphertexts, component-major
+ *   16      ...   keys: per component a relinearization key, a Galois key
+ *                 set and the public key; message: ncomp * nct ciphertexts,
+ *                 component-major; answer: ncomp * nct modulus-switched
+ *                 ciphertexts (bfv_ms_ciphertext_serialize), component-major
  *
  * All integers little-endian.  The parsers check every field against the
  * receiver's own setup (component count, message count, parameter hashes,
@@ -31,7 +33,7 @@
 extern "C" {
 #endif
 
-#define LOLA_WIRE_VERSION 1
+#define LOLA_WIRE_VERSION 2
 #define LOLA_WIRE_HEADER_BYTES 16
 
 /* Exact size of the evaluation keys of setup su as lola_evalkeys_serialize
@@ -70,6 +72,17 @@ VEIL_EXPORT veil_status lola_msg_serialize(uint8_t **buf, size_t *len,
 VEIL_EXPORT veil_status lola_msg_parse(lola_msg_t *m, const lola_setup_t *su,
                                        size_t nct, const uint8_t *buf,
                                        size_t len) VEIL_WUR;
+
+/* An answer (lola_server_answer) as bytes: header "VLAN", then ncomp * nct
+ * modulus-switched ciphertexts.  The parser checks the envelope against
+ * su (component count, nct = su->output->nct) and each ciphertext as
+ * bfv_ms_ciphertext_deserialize does (limbs between 1 and the context's);
+ * *a is initialised here, cleared on failure.  VEIL_EFORMAT, VEIL_EINVAL,
+ * VEIL_ENOMEM. */
+veil_status lola_answer_serialize(uint8_t **buf, size_t *len,
+                                  const lola_answer_t *a) VEIL_WUR;
+veil_status lola_answer_parse(lola_answer_t *a, const lola_setup_t *su,
+                              const uint8_t *buf, size_t len) VEIL_WUR;
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,313 @@
+/*
+ * lola/answer.c - the answer path: the server's last step (mask the slots
+ * that are not outputs, re-randomize, flood, switch to the fewest limbs),
+ * the client's decryption of it, and its wire form (lola_wire.h, "VLAN").
+ * Why each step, and what each side learns: doc/11-lola.md, "Threat
+ * model".
+ */
+#include "internal.h"
+#include "veil/bfv_serial.h"
+#include "veil/lola_wire.h"
+#include <flint/fmpz.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAGIC_ANSWER 0x4e414c56u /* "VLAN" little-endian */
+
+void lola_answer_clear(lola_answer_t *a)
+{
+    if (a == NULL)
+        return;
+    if (a->ct != NULL)
+        for (size_t i = 0; i < a->ncomp * a->nct; i++)
+            bfv_ms_ciphertext_clear(&a->ct[i]);
+    free(a->ct);
+    memset(a, 0, sizeof(*a));
+}
+
+static veil_status answer_init(lola_answer_t *a, const lola_setup_t *su,
+                               size_t nct)
+{
+    veil_status st = VEIL_OK;
+    memset(a, 0, sizeof(*a));
+    if (nct == 0)
+        return VEIL_EINVAL;
+    a->ct = calloc(su->ncomp * nct, sizeof(bfv_ms_ciphertext_t));
+    if (a->ct == NULL)
+        return VEIL_ENOMEM;
+    a->ncomp = su->ncomp;
+    a->nct = nct;
+    for (size_t c = 0; c < su->ncomp && st == VEIL_OK; c++)
+        for (size_t i = 0; i < nct && st == VEIL_OK; i++)
+            st = bfv_ms_ciphertext_init(&a->ct[c * nct + i], &su->ctx[c]);
+    if (st != VEIL_OK)
+        lola_answer_clear(a);
+    return st;
+}
+
+/* ------------------------------------------------------------ server */
+
+/* Step 1: m += mask, the mask uniform in every slot that is not an output
+ * of message i (ZERO and GARBAGE slots), 0 in the output slots. */
+static veil_status mask_one(bfv_ciphertext_t *ct, const lola_layout_t *l,
+                            size_t i, veil_rng_t *rng)
+{
+    const bfv_context_t *ctx = ct->ctx;
+    const size_t n = ctx->n;
+    uint64_t *v = malloc(n * sizeof(uint64_t));
+    bfv_plaintext_t pt;
+    veil_status st;
+    if (v == NULL)
+        return VEIL_ENOMEM;
+    veil_rng_uniform_mod(rng, v, n, ctx->params.t);
+    for (size_t s = 0; s < n; s++)
+        if (lola_layout_at(l, i, s) >= 0)
+            v[s] = 0;
+    st = bfv_plaintext_init(&pt, ctx);
+    if (st == VEIL_OK)
+        st = bfv_encode_batch(&pt, v, n);
+    if (st == VEIL_OK)
+        st = bfv_add_plain(ct, ct, &pt);
+    bfv_plaintext_clear(&pt);
+    veil_memzero(v, n * sizeof(uint64_t));
+    free(v);
+    return st;
+}
+
+veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
+                               const lola_msg_t *out, const lola_evalkeys_t *ek,
+                               const lola_answer_opts_t *o, veil_rng_t *rng)
+{
+    const lola_setup_t *su;
+    bfv_ciphertext_t ct;
+    veil_status st;
+
+    if (a == NULL)
+        return VEIL_EINVAL;
+    memset(a, 0, sizeof(*a));
+    if (s == NULL || s->su == NULL || out == NULL || ek == NULL || o == NULL ||
+        rng == NULL || o->lambda > 256)
+        return VEIL_EINVAL;
+    su = s->su;
+    if (out->ncomp != su->ncomp || out->nct != su->output->nct ||
+        ek->ncomp != su->ncomp)
+        return VEIL_EINVAL;
+    st = answer_init(a, su, out->nct);
+    if (st != VEIL_OK)
+        return st;
+    for (size_t c = 0; c < su->ncomp && st == VEIL_OK; c++) {
+        const bfv_context_t *ctx = &su->ctx[c];
+        int budget = (int)floor(s->budget), after = budget - 1;
+        unsigned flood = 0;
+        size_t limbs = ctx->n_q;
+        if (ek->pk[c].ctx != ctx)
+            st = VEIL_EINVAL;
+        else if (o->lambda > 0)
+            st = bfv_flood_bits(&flood, &after, ctx, budget < 0 ? 0 : budget,
+                                o->lambda);
+        if (st == VEIL_OK && o->switch_limbs) {
+            st = bfv_mod_switch_limbs(&limbs, ctx, 2, after, 1);
+            if (st != VEIL_OK) /* too little budget to shrink: keep all */
+                limbs = ctx->n_q, st = VEIL_OK;
+        }
+        if (st == VEIL_OK)
+            st = bfv_ciphertext_init(&ct, ctx);
+        for (size_t i = 0; i < out->nct && st == VEIL_OK; i++) {
+            st = bfv_ciphertext_copy(&ct, &out->ct[c * out->nct + i]);
+            if (st == VEIL_OK && ct.ctx != ctx)
+                st = VEIL_EINVAL;
+            if (st == VEIL_OK && o->mask)
+                st = mask_one(&ct, su->output, i, rng);
+            if (st == VEIL_OK && o->rerandomize)
+                st = bfv_rerandomize(&ct, &ek->pk[c], flood, rng);
+            if (st == VEIL_OK)
+                st = bfv_mod_switch(&a->ct[c * out->nct + i], &ct, limbs);
+        }
+        bfv_ciphertext_clear(&ct);
+    }
+    if (st != VEIL_OK)
+        lola_answer_clear(a);
+    return st;
+}
+
+void lola_answer_opts_default(lola_answer_opts_t *o)
+{
+    o->mask = 1;
+    o->rerandomize = 1;
+    o->lambda = LOLA_FLOOD_BITS;
+    o->switch_limbs = 1;
+}
+
+/* ------------------------------------------------------------ client */
+
+veil_status lola_client_decrypt_answer(fmpz *logits, const lola_client_t *c,
+                                       const lola_answer_t *a, size_t records)
+{
+    const lola_setup_t *su;
+    const lola_layout_t *l;
+    size_t total, ncls;
+    int64_t *slots = NULL, *res = NULL;
+    fmpz_t M, r, t;
+    veil_status s = VEIL_OK;
+
+    if (logits == NULL || c == NULL || c->su == NULL || a == NULL)
+        return VEIL_EINVAL;
+    su = c->su;
+    l = su->output;
+    ncls = l->len;
+    if (a->ncomp != su->ncomp || a->nct != l->nct || records == 0 ||
+        records > (l->rep == LOLA_SIMD ? l->batch : 1))
+        return VEIL_EINVAL;
+    total = (l->rep == LOLA_SIMD ? l->batch : 1) * ncls;
+    slots = malloc(l->nct * l->n * sizeof(int64_t));
+    res = malloc(su->ncomp * total * sizeof(int64_t));
+    if (slots == NULL || res == NULL) {
+        free(slots);
+        free(res);
+        return VEIL_ENOMEM;
+    }
+    for (size_t i = 0; i < su->ncomp && s == VEIL_OK; i++) {
+        bfv_plaintext_t pt;
+        s = bfv_plaintext_init(&pt, &su->ctx[i]);
+        for (size_t j = 0; j < l->nct && s == VEIL_OK; j++) {
+            if (a->ct[i * l->nct + j].ctx != &su->ctx[i])
+                s = VEIL_EINVAL;
+            if (s == VEIL_OK)
+                s = bfv_decrypt_ms(&pt, &c->sk[i], &a->ct[i * l->nct + j]);
+            if (s == VEIL_OK)
+                s = bfv_decode_batch_signed(slots + j * l->n, &pt);
+            /* only the output slots carry anything: the others are masked */
+            for (size_t k = 0; k < l->n && s == VEIL_OK; k++)
+                if (lola_layout_at(l, j, k) < 0)
+                    slots[j * l->n + k] = 0;
+        }
+        bfv_plaintext_clear(&pt);
+        if (s == VEIL_OK)
+            s = lola_layout_decode(res + i * total, l, slots, 1);
+    }
+    /* CRT: the centred residue mod T of each logit */
+    fmpz_init(M);
+    fmpz_init(r);
+    fmpz_init(t);
+    for (size_t k = 0; k < records * ncls && s == VEIL_OK; k++) {
+        fmpz_set_si(logits + k, res[k]);
+        fmpz_set_ui(M, su->spec.params[0].t);
+        for (size_t i = 1; i < su->ncomp; i++) {
+            fmpz_set_ui(t, su->spec.params[i].t);
+            fmpz_set_si(r, res[i * total + k]);
+            fmpz_mod(r, r, t);
+            fmpz_mod(logits + k, logits + k, M);
+            fmpz_CRT(logits + k, logits + k, M, r, t, 1);
+            fmpz_mul(M, M, t);
+        }
+    }
+    fmpz_clear(M);
+    fmpz_clear(r);
+    fmpz_clear(t);
+    veil_memzero(slots, l->nct * l->n * sizeof(int64_t));
+    free(slots);
+    free(res);
+    return s;
+}
+
+veil_status lola_client_answer_budget(int *bits, const lola_client_t *c,
+                                      const lola_answer_t *a)
+{
+    veil_status s = VEIL_OK;
+    if (bits == NULL || c == NULL || c->su == NULL || a == NULL ||
+        a->ncomp != c->su->ncomp)
+        return VEIL_EINVAL;
+    *bits = 1 << 30;
+    for (size_t i = 0; i < a->ncomp && s == VEIL_OK; i++)
+        for (size_t j = 0; j < a->nct && s == VEIL_OK; j++) {
+            int b;
+            s = bfv_noise_budget_ms(&b, &c->sk[i], &a->ct[i * a->nct + j]);
+            if (s == VEIL_OK && b < *bits)
+                *bits = b;
+        }
+    return s;
+}
+
+/* -------------------------------------------------------------- wire */
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+veil_status lola_answer_serialize(uint8_t **buf, size_t *len,
+                                  const lola_answer_t *a)
+{
+    size_t total = LOLA_WIRE_HEADER_BYTES, off, used;
+    uint8_t *out;
+    veil_status st = VEIL_OK;
+    if (buf == NULL || len == NULL || a == NULL || a->ct == NULL)
+        return VEIL_EINVAL;
+    for (size_t i = 0; i < a->ncomp * a->nct; i++) {
+        size_t sz = bfv_ms_ciphertext_serial_size(&a->ct[i]);
+        if (sz == 0)
+            return VEIL_EINVAL;
+        total += sz;
+    }
+    out = malloc(total);
+    if (out == NULL)
+        return VEIL_ENOMEM;
+    put_u32(out, MAGIC_ANSWER);
+    out[4] = (uint8_t)LOLA_WIRE_VERSION;
+    out[5] = (uint8_t)(LOLA_WIRE_VERSION >> 8);
+    out[6] = out[7] = 0;
+    put_u32(out + 8, (uint32_t)a->ncomp);
+    put_u32(out + 12, (uint32_t)a->nct);
+    off = LOLA_WIRE_HEADER_BYTES;
+    for (size_t i = 0; i < a->ncomp * a->nct && st == VEIL_OK; i++) {
+        st = bfv_ms_ciphertext_serialize(out + off, total - off, &used,
+                                         &a->ct[i]);
+        off += used;
+    }
+    if (st != VEIL_OK) {
+        free(out);
+        return st;
+    }
+    *buf = out;
+    *len = off;
+    return VEIL_OK;
+}
+
+veil_status lola_answer_parse(lola_answer_t *a, const lola_setup_t *su,
+                              const uint8_t *buf, size_t len)
+{
+    size_t off = LOLA_WIRE_HEADER_BYTES, used, nct;
+    veil_status st;
+    if (a == NULL)
+        return VEIL_EINVAL;
+    memset(a, 0, sizeof(*a));
+    if (su == NULL || su->output == NULL || (buf == NULL && len > 0))
+        return VEIL_EINVAL;
+    nct = su->output->nct;
+    /* the envelope, against what this setup's answer must be */
+    if (len < LOLA_WIRE_HEADER_BYTES || get_u32(buf) != MAGIC_ANSWER ||
+        (buf[4] | buf[5] << 8) != LOLA_WIRE_VERSION || (buf[6] | buf[7]) != 0 ||
+        get_u32(buf + 8) != su->ncomp || get_u32(buf + 12) != nct)
+        return VEIL_EFORMAT;
+    st = answer_init(a, su, nct);
+    for (size_t i = 0; i < su->ncomp * nct && st == VEIL_OK; i++) {
+        st = bfv_ms_ciphertext_deserialize(&a->ct[i], buf + off, len - off,
+                                           &used);
+        off += used;
+    }
+    if (st == VEIL_OK && off != len)
+        st = VEIL_EFORMAT;
+    if (st != VEIL_OK) {
+        lola_answer_clear(a);
+        return st == VEIL_ENOMEM ? st : VEIL_EFORMAT;
+    }
+    return VEIL_OK;
+}

@@ -1,0 +1,274 @@
+/* The answer path (lola_server_answer, issue 12 point 7): a small network
+ * planned with the flooding margin, evaluated, answered and decrypted.
+ *  - the logits equal the exact evaluator's;
+ *  - masking: decrypted with the secret key, the slots that are not
+ *    outputs no longer hold what the evaluation left there (partial sums,
+ *    copies: the unmasked evaluation output decrypted slot by slot, which
+ *    is what the exact evaluation predicts) - this FAILS when masking is
+ *    removed (checked below with opts.mask = 0);
+ *  - flooding: the answer's noise is the flood's (its budget is at least
+ *    lambda bits below the unflooded one) - fails when flooding is removed;
+ *  - re-randomization: c_1 differs from the evaluation's;
+ *  - switching: fewer limbs, fewer bytes, the wire form round-trips and
+ *    malformed answers are refused. */
+#include "common.h"
+#include "veil/bfv_serial.h"
+#include "veil/lola.h"
+#include "veil/lola_wire.h"
+#include <criterion/criterion.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 1 x 8 x 8 input, 3 x 3 convolution, stride 2, padding 1, 2 maps, square,
+ * dense 32 -> 12, square, dense 12 -> 10 (test/lola/network.c's model). */
+static void tiny_model(nn_qmodel_t *q, veil_rng_t *rng)
+{
+    nn_model_t m;
+    const nn_shape_t in = {1, 8, 8};
+    cr_assert_eq(nn_model_init(&m, in), VEIL_OK);
+    cr_assert_eq(nn_model_add_conv2d(&m, 2, 3, 2, 1), VEIL_OK);
+    cr_assert_eq(nn_model_add_square(&m), VEIL_OK);
+    cr_assert_eq(nn_model_add_dense(&m, 12), VEIL_OK);
+    cr_assert_eq(nn_model_add_square(&m), VEIL_OK);
+    cr_assert_eq(nn_model_add_dense(&m, 10), VEIL_OK);
+    nn_model_init_params(&m, rng, 1.0f);
+    cr_assert_eq(nn_model_set_qbits(&m, 6, 4), VEIL_OK);
+    cr_assert_eq(nn_qmodel_init(q, &m), VEIL_OK);
+    nn_model_clear(&m);
+}
+
+typedef struct {
+    nn_qmodel_t q;
+    lola_spec_t spec;
+    lola_report_t rep;
+    lola_setup_t su;
+    lola_client_t cl;
+    lola_server_t sv;
+    lola_msg_t in, out;
+    veil_rng_t rng;
+    int64_t x[64];
+} env_t;
+
+static void env_init(env_t *e, const char *name)
+{
+    lola_options_t o;
+    veil_status s;
+    vt_rng(&e->rng, name);
+    cr_assert_eq(veil_init(), VEIL_OK);
+    omp_set_num_threads(1);
+    tiny_model(&e->q, &e->rng);
+    for (size_t i = 0; i < 64; i++)
+        e->x[i] =
+            (int64_t)(veil_rng_u64(&e->rng) % (uint64_t)(e->q.in_max + 1));
+    lola_options_default(&o);
+    o.allow_insecure = 1;
+    o.n = 1024;
+    o.margin = LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS);
+    /* a last kernel that leaves partial sums beside the outputs (the
+     * row-wise dense kernel: interleaved output, GARBAGE elsewhere) */
+    o.kernels = "conv-scalar,diag,dense-row";
+    s = lola_plan(&e->spec, &e->rep, &e->q, &o);
+    cr_assert_eq(s, VEIL_OK, "plan: %s", veil_strerror(s));
+    cr_assert_eq(lola_setup_init(&e->su, &e->spec), VEIL_OK);
+    cr_assert_eq(lola_client_init(&e->cl, &e->su, &e->rng), VEIL_OK);
+    cr_assert_eq(lola_server_init(&e->sv, &e->su, &e->q), VEIL_OK);
+    cr_assert_geq(e->sv.budget, (double)o.margin);
+    cr_assert_eq(lola_client_encrypt_values(&e->in, &e->cl, e->x, 1, &e->rng),
+                 VEIL_OK);
+    cr_assert_eq(lola_server_eval(&e->out, &e->sv, &e->in, &e->cl.ek), VEIL_OK);
+}
+
+static void env_clear(env_t *e)
+{
+    lola_msg_clear(&e->in);
+    lola_msg_clear(&e->out);
+    lola_server_clear(&e->sv);
+    lola_client_clear(&e->cl);
+    lola_setup_clear(&e->su);
+    nn_qmodel_clear(&e->q);
+    veil_rng_clear(&e->rng);
+}
+
+/* All slots of component c, message i, of a full or switched ciphertext. */
+static void slots_full(env_t *e, uint64_t *v, const bfv_ciphertext_t *ct,
+                       size_t c)
+{
+    bfv_plaintext_t pt;
+    cr_assert_eq(bfv_plaintext_init(&pt, &e->su.ctx[c]), VEIL_OK);
+    cr_assert_eq(bfv_decrypt(&pt, &e->cl.sk[c], ct), VEIL_OK);
+    cr_assert_eq(bfv_decode_batch(v, &pt), VEIL_OK);
+    bfv_plaintext_clear(&pt);
+}
+
+static void slots_ms(env_t *e, uint64_t *v, const bfv_ms_ciphertext_t *ct,
+                     size_t c)
+{
+    bfv_plaintext_t pt;
+    cr_assert_eq(bfv_plaintext_init(&pt, &e->su.ctx[c]), VEIL_OK);
+    cr_assert_eq(bfv_decrypt_ms(&pt, &e->cl.sk[c], ct), VEIL_OK);
+    cr_assert_eq(bfv_decode_batch(v, &pt), VEIL_OK);
+    bfv_plaintext_clear(&pt);
+}
+
+/* How many non-output slots of the answer still hold exactly what the
+ * evaluation left there; *nonzero counts the non-output slots where that
+ * was not 0 (the partial sums there are to hide).  Output slots must equal
+ * the evaluation's. */
+static size_t leaked_slots(env_t *e, const lola_answer_t *a, size_t *nonzero,
+                           size_t *total)
+{
+    const lola_layout_t *l = e->su.output;
+    const size_t n = l->n;
+    uint64_t *want = malloc(n * 8), *got = malloc(n * 8);
+    size_t same = 0;
+    *nonzero = 0;
+    *total = 0;
+    for (size_t c = 0; c < e->su.ncomp; c++)
+        for (size_t i = 0; i < l->nct; i++) {
+            slots_full(e, want, &e->out.ct[c * l->nct + i], c);
+            slots_ms(e, got, &a->ct[c * l->nct + i], c);
+            for (size_t s = 0; s < n; s++) {
+                if (lola_layout_at(l, i, s) >= 0) {
+                    cr_assert_eq(got[s], want[s], "output slot %zu", s);
+                    continue;
+                }
+                same += got[s] == want[s];
+                *total += 1;
+                *nonzero += want[s] != 0;
+            }
+        }
+    free(want);
+    free(got);
+    return same;
+}
+
+static void assert_logits(env_t *e, const lola_answer_t *a)
+{
+    nn_qtrace_t tr;
+    fmpz *logits = _fmpz_vec_init((slong)e->su.classes);
+    cr_assert_eq(lola_client_decrypt_answer(logits, &e->cl, a, 1), VEIL_OK);
+    cr_assert_eq(nn_qtrace_init(&tr, &e->q), VEIL_OK);
+    for (size_t i = 0; i < 64; i++)
+        fmpz_set_si(tr.v[0] + i, e->x[i]);
+    nn_qmodel_eval(&tr, &e->q);
+    for (size_t j = 0; j < e->su.classes; j++)
+        cr_assert(fmpz_equal(logits + j, tr.v[e->q.nlayers] + j),
+                  "logit %zu differs from the exact evaluator", j);
+    nn_qtrace_clear(&tr);
+    _fmpz_vec_clear(logits, (slong)e->su.classes);
+}
+
+Test(lola_answer, masked_flooded_switched, .timeout = 240)
+{
+    env_t e;
+    lola_answer_opts_t o;
+    lola_answer_t a, plain;
+    size_t nonzero, same, total;
+    env_init(&e, "lola_answer.masked_flooded_switched");
+
+    lola_answer_opts_default(&o);
+    cr_assert_eq(o.mask, 1);
+    cr_assert_eq(o.lambda, LOLA_FLOOD_BITS);
+    cr_assert_eq(lola_server_answer(&a, &e.sv, &e.out, &e.cl.ek, &o, &e.rng),
+                 VEIL_OK);
+    assert_logits(&e, &a);
+
+    /* masking: nothing of the evaluation's non-output slots survives */
+    same = leaked_slots(&e, &a, &nonzero, &total);
+    cr_assert_gt(nonzero, 0, "the evaluation left nothing to hide");
+    cr_assert_leq(same, 2,
+                  "%zu of the non-output slots (%zu non-zero) are "
+                  "the evaluation's partial sums",
+                  same, nonzero);
+    /* ... and the check has teeth: without the mask they all survive */
+    o.mask = 0;
+    cr_assert_eq(
+        lola_server_answer(&plain, &e.sv, &e.out, &e.cl.ek, &o, &e.rng),
+        VEIL_OK);
+    size_t nz2, total2;
+    same = leaked_slots(&e, &plain, &nz2, &total2);
+    cr_assert_eq(same, total2, "unmasked: %zu of %zu", same, total2);
+    assert_logits(&e, &plain);
+    lola_answer_clear(&plain);
+
+    /* switched: fewer limbs than the context */
+    for (size_t i = 0; i < a.ncomp * a.nct; i++)
+        cr_assert_lt(a.ct[i].limbs, e.su.ctx[0].n_q);
+    lola_answer_clear(&a);
+    env_clear(&e);
+}
+
+/* Flooding and re-randomization, seen at the full modulus (no switch). */
+Test(lola_answer, flood_and_rerandomize, .timeout = 240)
+{
+    env_t e;
+    lola_answer_opts_t o;
+    lola_answer_t a;
+    int flooded, bare, eval;
+    env_init(&e, "lola_answer.flood_and_rerandomize");
+    lola_answer_opts_default(&o);
+    o.switch_limbs = 0;
+    cr_assert_eq(lola_client_budget(&eval, &e.cl, &e.out), VEIL_OK);
+
+    cr_assert_eq(lola_server_answer(&a, &e.sv, &e.out, &e.cl.ek, &o, &e.rng),
+                 VEIL_OK);
+    cr_assert_eq(a.ct[0].limbs, e.su.ctx[0].n_q);
+    cr_assert_eq(lola_client_answer_budget(&flooded, &e.cl, &a), VEIL_OK);
+    assert_logits(&e, &a);
+    lola_answer_clear(&a);
+
+    o.lambda = 0; /* re-randomized, not flooded */
+    cr_assert_eq(lola_server_answer(&a, &e.sv, &e.out, &e.cl.ek, &o, &e.rng),
+                 VEIL_OK);
+    cr_assert_eq(lola_client_answer_budget(&bare, &e.cl, &a), VEIL_OK);
+    /* c_1 is not the evaluation's */
+    const bfv_ciphertext_t *ev = &e.out.ct[0];
+    cr_assert_neq(memcmp(bfv_ms_ct_row(&a.ct[0], 1, 0), bfv_ct_row(ev, 1, 0),
+                         e.su.ctx[0].n * 8),
+                  0);
+    lola_answer_clear(&a);
+    /* the flood dominates the noise: lambda + log2 n bits of budget gone */
+    cr_assert_geq(bare, eval - 2, "bare %d eval %d", bare, eval);
+    cr_assert_leq(flooded, bare - (int)LOLA_FLOOD_BITS - 10,
+                  "flooded %d, unflooded %d", flooded, bare);
+    cr_assert_gt(flooded, 0);
+    env_clear(&e);
+}
+
+Test(lola_answer, wire, .timeout = 240)
+{
+    env_t e;
+    lola_answer_opts_t o;
+    lola_answer_t a, back;
+    uint8_t *buf, *full;
+    size_t len, flen;
+    env_init(&e, "lola_answer.wire");
+    lola_answer_opts_default(&o);
+    cr_assert_eq(lola_server_answer(&a, &e.sv, &e.out, &e.cl.ek, &o, &e.rng),
+                 VEIL_OK);
+    cr_assert_eq(lola_answer_serialize(&buf, &len, &a), VEIL_OK);
+    cr_assert_eq(lola_msg_serialize(&full, &flen, &e.out, 0), VEIL_OK);
+    cr_assert_lt(len, flen, "answer %zu bytes, unswitched %zu", len, flen);
+    cr_assert_eq(lola_answer_parse(&back, &e.su, buf, len), VEIL_OK);
+    assert_logits(&e, &back);
+    lola_answer_clear(&back);
+    /* truncated, trailing byte, bad envelope, a message where an answer is
+     * expected */
+    for (size_t cut = 0; cut < len; cut += 1 + len / 50)
+        cr_assert_eq(lola_answer_parse(&back, &e.su, buf, cut), VEIL_EFORMAT,
+                     "cut %zu", cut);
+    uint8_t *more = malloc(len + 1);
+    memcpy(more, buf, len);
+    more[len] = 0;
+    cr_assert_eq(lola_answer_parse(&back, &e.su, more, len + 1), VEIL_EFORMAT);
+    more[8] ^= 1; /* ncomp */
+    cr_assert_eq(lola_answer_parse(&back, &e.su, more, len), VEIL_EFORMAT);
+    free(more);
+    cr_assert_eq(lola_answer_parse(&back, &e.su, full, flen), VEIL_EFORMAT);
+    cr_assert_eq(lola_answer_parse(NULL, &e.su, buf, len), VEIL_EINVAL);
+    free(buf);
+    free(full);
+    lola_answer_clear(&a);
+    env_clear(&e);
+}
