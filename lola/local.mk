@@ -3,7 +3,7 @@
 # the wire format, their tests, the veil-bench suite "lola", and
 # apps/mnist_lola with its end-to-end checks.
 veilinclude_HEADERS += include/veil/lola.h include/veil/lola_kernels.h \
-	include/veil/lola_wire.h
+	include/veil/lola_wire.h include/veil/lola_models.h
 noinst_HEADERS += lola/internal.h
 libveil_la_SOURCES += \
 	lola/rotation.c lola/layout.c lola/matrix.c lola/step.c \
@@ -11,13 +11,13 @@ libveil_la_SOURCES += \
 	lola/kernel_conv.c lola/kernel_diag.c lola/kernel_simd.c \
 	lola/kernel_reshape.c lola/coefs.c lola/exec.c lola/costs.c \
 	lola/program.c lola/spec.c lola/plan.c lola/setup.c lola/client.c \
-	lola/server.c lola/wire.c lola/answer.c
+	lola/server.c lola/wire.c lola/answer.c lola/models.c
 
 check_PROGRAMS += test/lola/test_lola
 TESTS += test/lola/test_lola
 test_lola_test_lola_SOURCES = test/lola/common.c test/lola/common.h \
 	test/lola/layout.c test/lola/kernels.c test/lola/network.c \
-	test/lola/answer.c
+	test/lola/answer.c test/lola/cifar.c
 test_lola_test_lola_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
 test_lola_test_lola_LDADD = $(TEST_LDADD)
@@ -39,3 +39,9 @@ check_PROGRAMS += test/apps/gen_model
 test_apps_gen_model_SOURCES = test/apps/gen_model.c
 test_apps_gen_model_LDADD = libveil.la
 EXTRA_DIST += test/apps/mnist_lola.sh doc/11-lola.md
+
+# apps/lola_plan: the planner's plan for the paper's CIFAR-10 network with
+# generated weights (doc/11-lola.md section 10).
+bin_PROGRAMS += apps/lola_plan
+apps_lola_plan_SOURCES = apps/lola_plan.c
+apps_lola_plan_LDADD = libveil.la
