@@ -5,10 +5,11 @@
  *
  * Each measurement is the median of --runs repetitions (default 201).
  */
+#include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "bench.h"
+#include <unistd.h>
 
 typedef struct {
     const char *name;
@@ -44,16 +45,33 @@ static int parse_int(const char *s, int *out, int lo, int hi)
     return 0;
 }
 
+/* OpenMP threads that wait passively (OMP_WAIT_POLICY=passive) unless the
+ * user chose a policy: libgomp's default spins at every barrier, which on a
+ * machine where another process holds a core makes 2 threads several times
+ * slower than 1 (doc/benchmarks.md, "Threads").  The runtime reads the
+ * variable when it loads, so the program re-executes itself once with it
+ * set; if that fails it goes on with the runtime's default. */
+static void passive_wait(char **argv)
+{
+    if (getenv("OMP_WAIT_POLICY") != NULL)
+        return;
+    if (setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
+        execv("/proc/self/exe", argv);
+}
+
 int main(int argc, char **argv)
 {
     bench_opts_t o = {0, 201, 1, NULL};
     const char *want[16];
     int n_want = 0, rc = 0;
-    veil_status st = veil_init();
+    veil_status st;
 
+    passive_wait(argv);
+    st = veil_init();
     if (st != VEIL_OK)
         fprintf(stderr, "veil-bench: warning: %s (VEIL_ISA=%s)\n",
-                veil_strerror(st), getenv("VEIL_ISA") ? getenv("VEIL_ISA") : "");
+                veil_strerror(st),
+                getenv("VEIL_ISA") ? getenv("VEIL_ISA") : "");
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--json") == 0) {
@@ -93,7 +111,8 @@ int main(int argc, char **argv)
     for (int w = 0; w < n_want; w++) {
         int found = 0;
         for (size_t i = 0; i < N_SUITES; i++) {
-            if (strcmp(want[w], "all") == 0 || strcmp(want[w], suites[i].name) == 0) {
+            if (strcmp(want[w], "all") == 0 ||
+                strcmp(want[w], suites[i].name) == 0) {
                 found = 1;
                 rc |= suites[i].run(&o);
             }
