@@ -2,6 +2,7 @@
  * veil-bench - benchmarks for every veil module.
  *
  *   veil-bench [--json] [--runs N] [--threads T] [--isa NAME] SUITE...
+ *   veil-bench --compare OLD.json NEW.json   (apps/bench/compare.c)
  *
  * Each measurement is the median of --runs repetitions (default 201).
  */
@@ -29,7 +30,10 @@ static const suite_t suites[] = {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: veil-bench [--json] [--runs N] [--threads T] "
-               "[--isa scalar|avx2|avx512] SUITE...\n\nsuites:\n");
+               "[--isa scalar|avx2|avx512] SUITE...\n"
+               "       veil-bench --compare OLD.json NEW.json\n"
+               "           (per-row new/old ratios of two --json runs)\n"
+               "\nsuites:\n");
     for (size_t i = 0; i < N_SUITES; i++)
         fprintf(f, "  %-6s %s\n", suites[i].name, suites[i].what);
     fprintf(f, "  all    every suite\n");
@@ -93,6 +97,13 @@ int main(int argc, char **argv)
                 fprintf(stderr, "veil-bench: unknown ISA '%s'\n", o.isa);
                 return 2;
             }
+        } else if (strcmp(a, "--compare") == 0) {
+            if (i + 2 >= argc) {
+                fprintf(stderr, "veil-bench: --compare wants OLD.json "
+                                "NEW.json\n");
+                return 2;
+            }
+            return bench_compare(argv[i + 1], argv[i + 2]) ? 1 : 0;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;
