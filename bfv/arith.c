@@ -148,8 +148,11 @@ veil_status bfv_mul_plain(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
     st = bfv_ciphertext_resize(out, size, 1);
     if (st != VEIL_OK)
         return st;
-    for (size_t k = 0; k < size; k++)
-        for (size_t i = 0; i < ctx->n_q; i++)
+    /* limb outer, polynomial inner: the plaintext row is read from cache
+     * for the second polynomial (a streaming multiply: 2 size n-word rows
+     * in and out per limb plus one plaintext row; doc/benchmarks.md) */
+    for (size_t i = 0; i < ctx->n_q; i++)
+        for (size_t k = 0; k < size; k++)
             ntt_vec_mul(&ctx->plans[i], bfv_ct_row(out, k, i),
                         bfv_ct_row(ct, k, i), pt->data + i * n);
     return VEIL_OK;

@@ -4,8 +4,9 @@
  * biases: made once, reused for every query), and the evaluation of the
  * program on the client's messages with the client's evaluation keys only.
  * Steps run in order; within a step the components run in parallel
- * (OpenMP) in whole rounds of the thread count, and the components left
- * over run one at a time, each parallelised internally (lola/exec.c).
+ * (OpenMP, one dynamically scheduled job per component); with a single
+ * component (or one thread) the step parallelises internally
+ * (lola/exec.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -138,15 +139,18 @@ veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
         for (size_t i = 0; i < in->nct; i++)
             if (in->ct[c * in->nct + i].ctx != &su->ctx[c])
                 return VEIL_EINVAL;
-    /* components in parallel, as many rounds as fill every thread; the
-     * components left over run one at a time with the threads inside the
-     * step (its hoisted rotations and outputs) */
+    /* components in parallel: one parallel region per step, one dynamic
+     * job per component, each run serially inside (lola/exec.c does not
+     * open nested teams).  Few, coarse jobs and no static split: a thread
+     * that the system deschedules delays only its own component, and there
+     * is one barrier per step rather than one per limb loop.  Components
+     * are independent, so the result does not depend on the threads. */
     threads = 1;
 #ifdef _OPENMP
     if (su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
         threads = (size_t)omp_get_max_threads();
 #endif
-    together = su->ncomp >= threads ? su->ncomp / threads * threads : 0;
+    together = threads > 1 && su->ncomp > 1;
     memset(&cur, 0, sizeof(cur));
     for (size_t k = 0; k < su->nsteps && st == VEIL_OK; k++) {
         const lola_step_t *stp = &su->steps[k];
@@ -154,16 +158,14 @@ veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
         st = lola_msg_init(&nxt, su, stp->nout);
         if (st != VEIL_OK)
             break;
-#pragma omp parallel for schedule(static) if (together > 1)
-        for (size_t c = 0; c < together; c++) {
+#pragma omp parallel for schedule(dynamic, 1) if (together)
+        for (size_t c = 0; c < su->ncomp; c++) {
             veil_status e = run_component(&nxt, s, in, &cur, ek, k, c);
             if (e != VEIL_OK) {
 #pragma omp critical(lola_server_err)
                 err = e;
             }
         }
-        for (size_t c = together; c < su->ncomp && err == VEIL_OK; c++)
-            err = run_component(&nxt, s, in, &cur, ek, k, c);
         lola_msg_clear(&cur);
         cur = nxt;
         st = err;

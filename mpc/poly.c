@@ -63,7 +63,8 @@ veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
             mpc_beaver_finish(f, party, x3, d, e, a, b, ab, m);
             mpc_share_trunc(f, party, x3, x3, m);
         }
-#pragma omp parallel for if (m >= MPC_OMP_MIN) schedule(static)
+#pragma omp parallel for if (m >= MPC_OMP_MIN)                                 \
+    schedule(dynamic, MPC_OMP_MIN / 4)
         for (size_t i = 0; i < m; i++) {
             /* 3: x is read before z is written, so z may alias x */
             uint64_t r = mpc_field_mul_shoup(f, xs[i], c[1], cs[1]);

@@ -35,6 +35,10 @@ void bench_report(const bench_opts_t *o, const char *suite, const char *op,
 void bench_header(const bench_opts_t *o, const char *title);
 
 /* Suites: each returns 0 on success, non-zero after printing an error. */
+/* veil-bench --compare (compare.c): print new/old per matched row of two
+ * --json outputs; 0 on success. */
+int bench_compare(const char *old_path, const char *new_path);
+
 int bench_ntt(const bench_opts_t *o);
 int bench_bfv(const bench_opts_t *o);
 int bench_mpc_ot(const bench_opts_t *o);

@@ -2,6 +2,7 @@
  * veil-bench - benchmarks for every veil module.
  *
  *   veil-bench [--json] [--runs N] [--threads T] [--isa NAME] SUITE...
+ *   veil-bench --compare OLD.json NEW.json   (apps/bench/compare.c)
  *
  * Each measurement is the median of --runs repetitions (default 201).
  */
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     const char *name;
@@ -30,7 +32,10 @@ static const suite_t suites[] = {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: veil-bench [--json] [--runs N] [--threads T] "
-               "[--isa scalar|avx2|avx512] SUITE...\n\nsuites:\n");
+               "[--isa scalar|avx2|avx512] SUITE...\n"
+               "       veil-bench --compare OLD.json NEW.json\n"
+               "           (per-row new/old ratios of two --json runs)\n"
+               "\nsuites:\n");
     for (size_t i = 0; i < N_SUITES; i++)
         fprintf(f, "  %-6s %s\n", suites[i].name, suites[i].what);
     fprintf(f, "  all    every suite\n");
@@ -46,13 +51,29 @@ static int parse_int(const char *s, int *out, int lo, int hi)
     return 0;
 }
 
+/* OpenMP threads that wait passively (OMP_WAIT_POLICY=passive) unless the
+ * user chose a policy: libgomp's default spins at every barrier, which on a
+ * machine where another process holds a core makes 2 threads several times
+ * slower than 1 (doc/benchmarks.md, "Threads").  The runtime reads the
+ * variable when it loads, so the program re-executes itself once with it
+ * set; if that fails it goes on with the runtime's default. */
+static void passive_wait(char **argv)
+{
+    if (getenv("OMP_WAIT_POLICY") != NULL)
+        return;
+    if (setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
+        execv("/proc/self/exe", argv);
+}
+
 int main(int argc, char **argv)
 {
     bench_opts_t o = {0, 201, 1, NULL};
     const char *want[16];
     int n_want = 0, rc = 0;
-    veil_status st = veil_init();
+    veil_status st;
 
+    passive_wait(argv);
+    st = veil_init();
     if (st != VEIL_OK)
         fprintf(stderr, "veil-bench: warning: %s (VEIL_ISA=%s)\n",
                 veil_strerror(st),
@@ -78,6 +99,13 @@ int main(int argc, char **argv)
                 fprintf(stderr, "veil-bench: unknown ISA '%s'\n", o.isa);
                 return 2;
             }
+        } else if (strcmp(a, "--compare") == 0) {
+            if (i + 2 >= argc) {
+                fprintf(stderr, "veil-bench: --compare wants OLD.json "
+                                "NEW.json\n");
+                return 2;
+            }
+            return bench_compare(argv[i + 1], argv[i + 2]) ? 1 : 0;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;
