@@ -24,7 +24,8 @@ static const suite_t suites[] = {
     {"mpc", bench_mpc_ot, "OT extension (IKNP), Beaver multiplication, poly3"},
     {"mpc", bench_mpc_gc, "garbled circuits: AND gates/s, ReLU offline/online"},
     {"lola", bench_lola, "LoLa MNIST inference (4 variants), planner op costs"},
-    {"safenet", bench_safenet, "SAFENet CNN-7 end to end: relu, delphi, safenet80"},
+    {"safenet", bench_safenet,
+     "SAFENet CNN-7 end to end: relu, delphi, safenet80"},
     {"safenet-he", bench_safenet_he, "SAFENet offline HE linear layers, CNN-7"},
 };
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))

@@ -579,9 +579,9 @@ typedef struct {
 /* Allocate for ctx, with room for size 3 at L limbs (no allocation later).
  * VEIL_EINVAL, VEIL_ENOMEM.  clear: free; safe twice and after a failed
  * init. */
-veil_status bfv_ms_ciphertext_init(bfv_ms_ciphertext_t *ct,
-                                   const bfv_context_t *ctx) VEIL_WUR;
-void bfv_ms_ciphertext_clear(bfv_ms_ciphertext_t *ct);
+VEIL_EXPORT veil_status bfv_ms_ciphertext_init(
+    bfv_ms_ciphertext_t *ct, const bfv_context_t *ctx) VEIL_WUR;
+VEIL_EXPORT void bfv_ms_ciphertext_clear(bfv_ms_ciphertext_t *ct);
 
 /* Pointer to row i (i < limbs) of polynomial k. */
 static inline uint64_t *bfv_ms_ct_row(const bfv_ms_ciphertext_t *ct, size_t k,
@@ -598,8 +598,9 @@ static inline uint64_t *bfv_ms_ct_row(const bfv_ms_ciphertext_t *ct, size_t k,
  * VEIL_ENOISE: Q_l < 2 t R (R at size and worst case, as above): the
  *              rounding alone could make decryption fail, too few limbs
  *              would remain. */
-veil_status bfv_mod_switch(bfv_ms_ciphertext_t *out, const bfv_ciphertext_t *ct,
-                           size_t limbs) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_mod_switch(bfv_ms_ciphertext_t *out,
+                                       const bfv_ciphertext_t *ct,
+                                       size_t limbs) VEIL_WUR;
 
 /* *limbs = the fewest l in [1, L] such that every ciphertext of this size
  * (2 or 3) with a noise budget of at least budget_bits (bfv_noise_budget,
@@ -610,21 +611,24 @@ veil_status bfv_mod_switch(bfv_ms_ciphertext_t *out, const bfv_ciphertext_t *ct,
  *              > 4096;
  * VEIL_ENOISE: budget_bits <= keep_bits, or no l <= L suffices (*limbs is
  *              then 0). */
-veil_status bfv_mod_switch_limbs(size_t *limbs, const bfv_context_t *ctx,
-                                 size_t size, int budget_bits,
-                                 int keep_bits) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_mod_switch_limbs(size_t *limbs,
+                                             const bfv_context_t *ctx,
+                                             size_t size, int budget_bits,
+                                             int keep_bits) VEIL_WUR;
 
 /* pt = round(t / Q_l * (c_0 + c_1 s [+ c_2 s^2])) mod t: decryption at the
  * reduced modulus, with the secret key restricted to its first l rows.
  * Correct while the switched budget is positive.  VEIL_EINVAL (NULL,
  * context mismatch, ct never written), VEIL_ENOMEM. */
-veil_status bfv_decrypt_ms(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
-                           const bfv_ms_ciphertext_t *ct) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_decrypt_ms(bfv_plaintext_t *pt,
+                                       const bfv_secret_key_t *sk,
+                                       const bfv_ms_ciphertext_t *ct) VEIL_WUR;
 
 /* The exact invariant noise budget at Q_l: bfv_noise_budget with Q_l for Q
  * (GMP: a diagnostic).  VEIL_EINVAL, VEIL_ENOMEM. */
-veil_status bfv_noise_budget_ms(int *bits, const bfv_secret_key_t *sk,
-                                const bfv_ms_ciphertext_t *ct) VEIL_WUR;
+VEIL_EXPORT veil_status
+bfv_noise_budget_ms(int *bits, const bfv_secret_key_t *sk,
+                    const bfv_ms_ciphertext_t *ct) VEIL_WUR;
 
 /* Circuit privacy for a ciphertext sent back to the key holder (a server's
  * answer), before it is switched: re-randomization and noise flooding
@@ -635,8 +639,10 @@ veil_status bfv_noise_budget_ms(int *bits, const bfv_secret_key_t *sk,
  * coefficient is then within statistical distance n W / 2^(flood_bits + 1)
  * of F alone.  ct: size 2.  VEIL_EINVAL (NULL, context mismatch, size,
  * flood_bits + 3 > log2 Q), VEIL_ENOMEM. */
-veil_status bfv_rerandomize(bfv_ciphertext_t *ct, const bfv_public_key_t *pk,
-                            unsigned flood_bits, veil_rng_t *rng) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_rerandomize(bfv_ciphertext_t *ct,
+                                        const bfv_public_key_t *pk,
+                                        unsigned flood_bits,
+                                        veil_rng_t *rng) VEIL_WUR;
 
 /* The flooding that hides the noise of a ciphertext whose budget is at
  * least budget_bits (bfv_noise_budget, or bfv_estimate's prediction) with
@@ -646,9 +652,10 @@ veil_status bfv_rerandomize(bfv_ciphertext_t *ct, const bfv_public_key_t *pk,
  * a lower bound on the budget once flooded, for bfv_mod_switch_limbs.
  * VEIL_EINVAL (NULL, budget_bits outside [0, 4096], lambda > 256),
  * VEIL_ENOISE (the flooded noise would not leave 1 bit: raise Q). */
-veil_status bfv_flood_bits(unsigned *bits, int *budget_after,
-                           const bfv_context_t *ctx, int budget_bits,
-                           unsigned lambda) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_flood_bits(unsigned *bits, int *budget_after,
+                                       const bfv_context_t *ctx,
+                                       int budget_bits,
+                                       unsigned lambda) VEIL_WUR;
 
 /* ===================================================== in-place variants */
 

@@ -92,10 +92,10 @@ typedef enum {
  * one security policy never loads under another.  For a CRT set: the base
  * parameters (also security and allow_insecure), k and t_0..t_{k-1}.
  * VEIL_EINVAL (NULL, counts above BFV_MAX_Q / BFV_MAX_P / BFV_CRT_MAX). */
-veil_status bfv_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
-                            const bfv_params_t *p) VEIL_WUR;
-veil_status bfv_crt_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
-                                const bfv_crt_params_t *p) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
+                                        const bfv_params_t *p) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_params_hash(uint8_t hash[BFV_PARAMS_HASH_BYTES],
+                                            const bfv_crt_params_t *p) VEIL_WUR;
 
 /* Read the header of a serialized object: its type and total length
  * (header + body + checksum), for framing.  Checks magic, version and the type
@@ -110,13 +110,17 @@ VEIL_EXPORT veil_status bfv_serial_peek(bfv_serial_type_t *type,
  * set: parsed parameters always meet their security level (>= 128 bits).
  * Only the _insecure variants, for a LOCAL caller that decides in code to
  * accept toy parameters (tests, examples), take the flag from the bytes. */
-size_t bfv_params_serial_size(const bfv_params_t *p);
-veil_status bfv_params_serialize(uint8_t *out, size_t cap, size_t *len,
-                                 const bfv_params_t *p) VEIL_WUR;
-veil_status bfv_params_deserialize(bfv_params_t *p, const uint8_t *in,
-                                   size_t len, size_t *used) VEIL_WUR;
-veil_status bfv_params_deserialize_insecure(bfv_params_t *p, const uint8_t *in,
-                                            size_t len, size_t *used) VEIL_WUR;
+VEIL_EXPORT size_t bfv_params_serial_size(const bfv_params_t *p);
+VEIL_EXPORT veil_status bfv_params_serialize(uint8_t *out, size_t cap,
+                                             size_t *len,
+                                             const bfv_params_t *p) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_params_deserialize(bfv_params_t *p,
+                                               const uint8_t *in, size_t len,
+                                               size_t *used) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_params_deserialize_insecure(bfv_params_t *p,
+                                                        const uint8_t *in,
+                                                        size_t len,
+                                                        size_t *used) VEIL_WUR;
 
 /* ------------------------------------------------------------------ keys */
 
@@ -192,26 +196,29 @@ VEIL_EXPORT veil_status bfv_ciphertext_deserialize(bfv_ciphertext_t *ct,
  * the 3 n_q n words ct holds since init), every residue and the checksum;
  * VEIL_EFORMAT on any violation.  It cannot judge the noise: a receiver
  * that expects a number of limbs compares ct->limbs itself. */
-size_t bfv_ms_ciphertext_serial_size(const bfv_ms_ciphertext_t *ct);
-veil_status bfv_ms_ciphertext_serialize(uint8_t *out, size_t cap, size_t *len,
-                                        const bfv_ms_ciphertext_t *ct) VEIL_WUR;
-veil_status bfv_ms_ciphertext_deserialize(bfv_ms_ciphertext_t *ct,
-                                          const uint8_t *in, size_t len,
-                                          size_t *used) VEIL_WUR;
+VEIL_EXPORT size_t bfv_ms_ciphertext_serial_size(const bfv_ms_ciphertext_t *ct);
+VEIL_EXPORT veil_status
+bfv_ms_ciphertext_serialize(uint8_t *out, size_t cap, size_t *len,
+                            const bfv_ms_ciphertext_t *ct) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_ms_ciphertext_deserialize(bfv_ms_ciphertext_t *ct,
+                                                      const uint8_t *in,
+                                                      size_t len,
+                                                      size_t *used) VEIL_WUR;
 
 /* -------------------------------------------------------- CRT variants */
 
 /* A CRT parameter set (body: the base set's body, k, t_0..t_{k-1}). */
-size_t bfv_crt_params_serial_size(const bfv_crt_params_t *p);
-veil_status bfv_crt_params_serialize(uint8_t *out, size_t cap, size_t *len,
-                                     const bfv_crt_params_t *p) VEIL_WUR;
-veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p, const uint8_t *in,
-                                       size_t len, size_t *used) VEIL_WUR;
+VEIL_EXPORT size_t bfv_crt_params_serial_size(const bfv_crt_params_t *p);
+VEIL_EXPORT veil_status bfv_crt_params_serialize(
+    uint8_t *out, size_t cap, size_t *len, const bfv_crt_params_t *p) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_params_deserialize(bfv_crt_params_t *p,
+                                                   const uint8_t *in,
+                                                   size_t len,
+                                                   size_t *used) VEIL_WUR;
 /* As above, for a local caller that accepts insecure sets (the flag in the
  * bytes is then honoured); never for bytes from a peer. */
-veil_status bfv_crt_params_deserialize_insecure(bfv_crt_params_t *p,
-                                                const uint8_t *in, size_t len,
-                                                size_t *used) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_crt_params_deserialize_insecure(
+    bfv_crt_params_t *p, const uint8_t *in, size_t len, size_t *used) VEIL_WUR;
 
 /* A CRT ciphertext: k, then the k component ciphertexts, each a complete
  * serialized ciphertext of its component context (same flags). */

@@ -279,12 +279,13 @@ VEIL_EXPORT void lola_report_format(char *buf, size_t len,
  * bytes set allow_insecure: a spec from a peer always meets its security
  * level.  parse_insecure: for a local caller that accepts toy parameters
  * (tests), honours the flag. */
-veil_status lola_spec_serialize(uint8_t **buf, size_t *len,
-                                const lola_spec_t *spec) VEIL_WUR;
-veil_status lola_spec_parse(lola_spec_t *spec, const uint8_t *buf,
-                            size_t len) VEIL_WUR;
-veil_status lola_spec_parse_insecure(lola_spec_t *spec, const uint8_t *buf,
-                                     size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status lola_spec_serialize(uint8_t **buf, size_t *len,
+                                            const lola_spec_t *spec) VEIL_WUR;
+VEIL_EXPORT veil_status lola_spec_parse(lola_spec_t *spec, const uint8_t *buf,
+                                        size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status lola_spec_parse_insecure(lola_spec_t *spec,
+                                                 const uint8_t *buf,
+                                                 size_t len) VEIL_WUR;
 
 /* ================================================================= setup */
 
@@ -465,8 +466,8 @@ typedef struct {
     unsigned lambda;
 } lola_answer_opts_t;
 
-void lola_answer_opts_default(lola_answer_opts_t *o);
-void lola_answer_clear(lola_answer_t *a);
+VEIL_EXPORT void lola_answer_opts_default(lola_answer_opts_t *o);
+VEIL_EXPORT void lola_answer_clear(lola_answer_t *a);
 
 /* The server's last step: *a (initialised here) from the evaluation's
  * output `out` (lola_server_eval) with the client's public keys ek->pk.
@@ -474,22 +475,25 @@ void lola_answer_clear(lola_answer_t *a);
  * (shapes, contexts, lambda > 256), VEIL_ENOISE (the predicted budget
  * s->budget cannot absorb the flood: plan with a larger margin),
  * VEIL_ENOMEM. */
-veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
-                               const lola_msg_t *out, const lola_evalkeys_t *ek,
-                               const lola_answer_opts_t *o,
-                               veil_rng_t *rng) VEIL_WUR;
+VEIL_EXPORT veil_status lola_server_answer(lola_answer_t *a,
+                                           const lola_server_t *s,
+                                           const lola_msg_t *out,
+                                           const lola_evalkeys_t *ek,
+                                           const lola_answer_opts_t *o,
+                                           veil_rng_t *rng) VEIL_WUR;
 
 /* The client's decryption of an answer: as lola_client_decrypt, reading
  * only the output slots (the others are masked), at the answer's reduced
  * modulus. */
-veil_status lola_client_decrypt_answer(fmpz *logits, const lola_client_t *c,
-                                       const lola_answer_t *a,
-                                       size_t records) VEIL_WUR;
+VEIL_EXPORT veil_status lola_client_decrypt_answer(fmpz *logits,
+                                                   const lola_client_t *c,
+                                                   const lola_answer_t *a,
+                                                   size_t records) VEIL_WUR;
 
 /* Diagnostics: the smallest exact noise budget of the answer's
  * ciphertexts (bfv_noise_budget_ms). */
-veil_status lola_client_answer_budget(int *bits, const lola_client_t *c,
-                                      const lola_answer_t *a) VEIL_WUR;
+VEIL_EXPORT veil_status lola_client_answer_budget(
+    int *bits, const lola_client_t *c, const lola_answer_t *a) VEIL_WUR;
 
 #ifdef __cplusplus
 }

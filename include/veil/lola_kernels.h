@@ -29,21 +29,21 @@ extern "C" {
 
 /* The code of (shift, swap) for ring degree n (shift taken mod n/2, may be
  * negative). */
-lola_rot_t lola_rot(size_t n, int64_t shift, int swap);
+VEIL_EXPORT lola_rot_t lola_rot(size_t n, int64_t shift, int swap);
 
 /* a then b. */
-lola_rot_t lola_rot_compose(size_t n, lola_rot_t a, lola_rot_t b);
+VEIL_EXPORT lola_rot_t lola_rot_compose(size_t n, lola_rot_t a, lola_rot_t b);
 
 /* The inverse permutation. */
-lola_rot_t lola_rot_inverse(size_t n, lola_rot_t r);
+VEIL_EXPORT lola_rot_t lola_rot_inverse(size_t n, lola_rot_t r);
 
 /* The slot that y[s] is read from: y[s] = x[lola_rot_source(n, r, s)]. */
-size_t lola_rot_source(size_t n, lola_rot_t r, size_t s);
+VEIL_EXPORT size_t lola_rot_source(size_t n, lola_rot_t r, size_t s);
 
 /* The Galois element of r for bfv_apply_galois: 3^shift * (2n-1)^swap
  * mod 2n (equal to bfv_galois_elt_from_step(ctx, -shift), times the row
  * swap). */
-uint64_t lola_rot_galois(size_t n, lola_rot_t r);
+VEIL_EXPORT uint64_t lola_rot_galois(size_t n, lola_rot_t r);
 
 /* ======================================================= representations */
 
@@ -110,44 +110,50 @@ typedef struct lola_layout {
  *   chunked:      as above, blocks 0, 1, ... (row 0 first), unused ZERO;
  *   sparse:       len messages, implied map;
  *   simd:         len messages, batch records (1 <= batch <= n). */
-veil_status lola_layout_dense(lola_layout_t *l, size_t n, size_t len,
-                              size_t offset) VEIL_WUR;
-veil_status lola_layout_stacked(lola_layout_t *l, size_t n, size_t len,
-                                size_t period, size_t copies) VEIL_WUR;
-veil_status lola_layout_interleaved(lola_layout_t *l, size_t n, size_t len,
-                                    const size_t *perm) VEIL_WUR;
-veil_status lola_layout_chunked(lola_layout_t *l, size_t n, size_t len,
-                                size_t block, size_t chunk) VEIL_WUR;
-veil_status lola_layout_sparse(lola_layout_t *l, size_t n, size_t len) VEIL_WUR;
-veil_status lola_layout_simd(lola_layout_t *l, size_t n, size_t len,
-                             size_t batch) VEIL_WUR;
+VEIL_EXPORT veil_status lola_layout_dense(lola_layout_t *l, size_t n,
+                                          size_t len, size_t offset) VEIL_WUR;
+VEIL_EXPORT veil_status lola_layout_stacked(lola_layout_t *l, size_t n,
+                                            size_t len, size_t period,
+                                            size_t copies) VEIL_WUR;
+VEIL_EXPORT veil_status lola_layout_interleaved(lola_layout_t *l, size_t n,
+                                                size_t len,
+                                                const size_t *perm) VEIL_WUR;
+VEIL_EXPORT veil_status lola_layout_chunked(lola_layout_t *l, size_t n,
+                                            size_t len, size_t block,
+                                            size_t chunk) VEIL_WUR;
+VEIL_EXPORT veil_status lola_layout_sparse(lola_layout_t *l, size_t n,
+                                           size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status lola_layout_simd(lola_layout_t *l, size_t n, size_t len,
+                                         size_t batch) VEIL_WUR;
 
 /* An explicit layout: nct messages, all entries LOLA_ZERO, rep as given
  * (the caller fills map).  VEIL_EINVAL, VEIL_ENOMEM. */
-veil_status lola_layout_init(lola_layout_t *l, lola_rep_t rep, size_t n,
-                             size_t nct, size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status lola_layout_init(lola_layout_t *l, lola_rep_t rep,
+                                         size_t n, size_t nct,
+                                         size_t len) VEIL_WUR;
 
 /* Deep copy into *dst (initialised here). */
-veil_status lola_layout_copy(lola_layout_t *dst,
-                             const lola_layout_t *src) VEIL_WUR;
-void lola_layout_clear(lola_layout_t *l);
+VEIL_EXPORT veil_status lola_layout_copy(lola_layout_t *dst,
+                                         const lola_layout_t *src) VEIL_WUR;
+VEIL_EXPORT void lola_layout_clear(lola_layout_t *l);
 
 /* The entry of message m, slot s (implied maps included; SIMD gives the
  * element for slots < batch and LOLA_GARBAGE above). */
-int32_t lola_layout_at(const lola_layout_t *l, size_t m, size_t s);
+VEIL_EXPORT int32_t lola_layout_at(const lola_layout_t *l, size_t m, size_t s);
 
 /* Slot values of a vector: slots[m * n + s] for every message, from
  * v[0..len) (SIMD: v[b * len + i] is element i of record b).  ZERO and
  * GARBAGE slots get 0.  No allocation. */
-void lola_layout_encode(int64_t *slots, const lola_layout_t *l,
-                        const int64_t *v);
+VEIL_EXPORT void lola_layout_encode(int64_t *slots, const lola_layout_t *l,
+                                    const int64_t *v);
 
 /* Read the vector back from slot values (centred or not, as given).  Every
  * element must appear at least once (VEIL_EINVAL otherwise); with check,
  * every copy must hold the same value (VEIL_ERANGE otherwise) and every
  * ZERO slot 0.  SIMD: v[b * len + i]. */
-veil_status lola_layout_decode(int64_t *v, const lola_layout_t *l,
-                               const int64_t *slots, int check) VEIL_WUR;
+VEIL_EXPORT veil_status lola_layout_decode(int64_t *v, const lola_layout_t *l,
+                                           const int64_t *slots,
+                                           int check) VEIL_WUR;
 
 /* ============================================================== matrices */
 
@@ -178,12 +184,13 @@ typedef struct {
  * a convolution with weight 1 on its own channel)): *w is allocated here
  * (rows x cols, free with free()), m->w points to it, m->bias to l->b (NULL
  * for AVGPOOL).  VEIL_EUNSUPPORTED for other layer types, VEIL_ENOMEM. */
-veil_status lola_matrix_from_layer(lola_matrix_t *m, int32_t **w,
-                                   const nn_qlayer_t *l) VEIL_WUR;
+VEIL_EXPORT veil_status lola_matrix_from_layer(lola_matrix_t *m, int32_t **w,
+                                               const nn_qlayer_t *l) VEIL_WUR;
 
 /* The column read by window offset `win` of output row `row`, or -1 when
  * the window reaches into the zero padding (conv only). */
-int64_t lola_matrix_window(const lola_matrix_t *m, size_t row, size_t win);
+VEIL_EXPORT int64_t lola_matrix_window(const lola_matrix_t *m, size_t row,
+                                       size_t win);
 
 /* ============================================================== programs */
 
@@ -264,7 +271,7 @@ typedef struct lola_step {
     lola_counts_t counts;
 } lola_step_t;
 
-void lola_step_clear(lola_step_t *st);
+VEIL_EXPORT void lola_step_clear(lola_step_t *st);
 
 /* ================================================================ kernels */
 /* Each kernel compiles a step from a matrix (structure only: m->w may be
@@ -281,16 +288,18 @@ void lola_step_clear(lola_step_t *st);
  * the result is SPARSE (element j in every slot of output j); otherwise
  * output j holds element j in one slot, GARBAGE elsewhere.
  * r outputs, r mul_plain, r * log2(window) rotations. */
-veil_status lola_kernel_dense_row(lola_step_t *st, const lola_matrix_t *m,
-                                  const lola_layout_t *in, int full) VEIL_WUR;
+VEIL_EXPORT veil_status lola_kernel_dense_row(lola_step_t *st,
+                                              const lola_matrix_t *m,
+                                              const lola_layout_t *in,
+                                              int full) VEIL_WUR;
 
 /* Sparse vector x column-major (4.2.2): k input messages, message i holding
  * v_i in every slot the output uses (SPARSE, or SIMD-like maps).  One
  * output laid out as `target` (one message, entries row indices or ZERO):
  * y = sum_i v_i (.) column_i.  k mul_plain, no rotation. */
-veil_status lola_kernel_sparse_col(lola_step_t *st, const lola_matrix_t *m,
-                                   const lola_layout_t *in,
-                                   const lola_layout_t *target) VEIL_WUR;
+VEIL_EXPORT veil_status lola_kernel_sparse_col(
+    lola_step_t *st, const lola_matrix_t *m, const lola_layout_t *in,
+    const lola_layout_t *target) VEIL_WUR;
 
 /* Stacked vector x row-major (4.2.2): one input message, STACKED with
  * period p >= k and c copies.  Round q multiplies by rows qc .. qc+c-1
@@ -298,8 +307,8 @@ veil_status lola_kernel_sparse_col(lola_step_t *st, const lola_matrix_t *m,
  * log2(p) rotations; row qc+j then sits at the last slot of block j.
  * ceil(r / c) outputs (INTERLEAVED with GARBAGE), as many mul_plain,
  * log2(p) rotations each. */
-veil_status lola_kernel_stacked_row(lola_step_t *st, const lola_matrix_t *m,
-                                    const lola_layout_t *in) VEIL_WUR;
+VEIL_EXPORT veil_status lola_kernel_stacked_row(
+    lola_step_t *st, const lola_matrix_t *m, const lola_layout_t *in) VEIL_WUR;
 
 /* Convolution vector x row-major (4.2.2): the input is a CONV layout made
  * by lola_layout_conv.  scalar != 0 (the paper): one output per map,
@@ -307,8 +316,10 @@ veil_status lola_kernel_stacked_row(lola_step_t *st, const lola_matrix_t *m,
  * input layout must place positions only, see lola_layout_conv).
  * scalar == 0: the input places (map, position) pairs, and one output
  * y = sum_j W_j (.) x_j needs window mul_plain and no rotation. */
-veil_status lola_kernel_conv_row(lola_step_t *st, const lola_matrix_t *m,
-                                 const lola_layout_t *in, int scalar) VEIL_WUR;
+VEIL_EXPORT veil_status lola_kernel_conv_row(lola_step_t *st,
+                                             const lola_matrix_t *m,
+                                             const lola_layout_t *in,
+                                             int scalar) VEIL_WUR;
 
 /* The convolution representation of the input of conv matrix m: window
  * messages, message j holding at slot s the input element that window
@@ -316,8 +327,10 @@ veil_status lola_kernel_conv_row(lola_step_t *st, const lola_matrix_t *m,
  * entries that are not elements).  target is one message whose entries are
  * output rows of m (scalar == 0) or output positions oy * out.w + ox, the
  * same for every map (scalar != 0).  VEIL_EINVAL, VEIL_ENOMEM. */
-veil_status lola_layout_conv(lola_layout_t *l, const lola_matrix_t *m,
-                             const lola_layout_t *target, int scalar) VEIL_WUR;
+VEIL_EXPORT veil_status lola_layout_conv(lola_layout_t *l,
+                                         const lola_matrix_t *m,
+                                         const lola_layout_t *target,
+                                         int scalar) VEIL_WUR;
 
 /* The diagonal method (Halevi-Shoup) with baby-step / giant-step and hoisted
  * rotations (our addition to the paper's kernels).  One input message in
@@ -336,15 +349,17 @@ veil_status lola_layout_conv(lola_layout_t *l, const lola_matrix_t *m,
  * copy); otherwise y sits in one block.  Costs: |I| mul_plain,
  * (#baby - 1) hoisted + (#giant - 1) full rotations, plus the fold.  On a
  * CHUNKED input with chunk c and the same block, I = {0..c-1}. */
-veil_status lola_kernel_diag(lola_step_t *st, const lola_matrix_t *m,
-                             const lola_layout_t *in, size_t block, size_t baby,
-                             size_t copies) VEIL_WUR;
+VEIL_EXPORT veil_status lola_kernel_diag(lola_step_t *st,
+                                         const lola_matrix_t *m,
+                                         const lola_layout_t *in, size_t block,
+                                         size_t baby, size_t copies) VEIL_WUR;
 
 /* SIMD matrix-vector product (CryptoNets, 3.2): k SIMD messages in, r out,
  * y_j = sum_i W[j][i] x_i + b_j with mul_scalar only (structural zeros
  * skipped).  No rotation.  Inputs may have size 3 (not relinearized). */
-veil_status lola_kernel_simd(lola_step_t *st, const lola_matrix_t *m,
-                             const lola_layout_t *in) VEIL_WUR;
+VEIL_EXPORT veil_status lola_kernel_simd(lola_step_t *st,
+                                         const lola_matrix_t *m,
+                                         const lola_layout_t *in) VEIL_WUR;
 
 /* Combine (Table 1, "combine to one vector"): y = sum_a rot_a(mask_a (.)
  * x_a) over the nin input messages, rots[a] given, mask_a keeping exactly
@@ -352,35 +367,41 @@ veil_status lola_kernel_simd(lola_step_t *st, const lola_matrix_t *m,
  * element slots after rotation must not meet another input's non-zero
  * slots (VEIL_EINVAL otherwise; unmasked GARBAGE counts as non-zero).
  * Also the "interleave" step (masked != 0, kernel name "interleave"). */
-veil_status lola_kernel_combine(lola_step_t *st, const lola_layout_t *in,
-                                const lola_rot_t *rots, int masked) VEIL_WUR;
+VEIL_EXPORT veil_status lola_kernel_combine(lola_step_t *st,
+                                            const lola_layout_t *in,
+                                            const lola_rot_t *rots,
+                                            int masked) VEIL_WUR;
 
 /* Stack (Table 1, "stack vectors"): one message whose non-zero slots lie in
  * [0, period) of row 0 -> STACKED with period `period` and n / period
  * copies, by log2(n / period) rotations (the last one a row swap). */
-veil_status lola_kernel_stack(lola_step_t *st, const lola_layout_t *in,
-                              size_t period) VEIL_WUR;
+VEIL_EXPORT veil_status lola_kernel_stack(lola_step_t *st,
+                                          const lola_layout_t *in,
+                                          size_t period) VEIL_WUR;
 
 /* Rotations: output o = rot_o(x) of the one input message, all hoisted
  * (count - 1 hoisted rotations if a rotation is 0).  Used to turn a dense
  * image into the convolution representation (LoLa-Dense). */
-veil_status lola_kernel_rotations(lola_step_t *st, const lola_layout_t *in,
-                                  const lola_rot_t *rots,
-                                  size_t count) VEIL_WUR;
+VEIL_EXPORT veil_status lola_kernel_rotations(lola_step_t *st,
+                                              const lola_layout_t *in,
+                                              const lola_rot_t *rots,
+                                              size_t count) VEIL_WUR;
 
 /* Square every message (relinearizing if relin != 0).  layer is recorded. */
-veil_status lola_kernel_square(lola_step_t *st, const lola_layout_t *in,
-                               int relin, int32_t layer) VEIL_WUR;
+VEIL_EXPORT veil_status lola_kernel_square(lola_step_t *st,
+                                           const lola_layout_t *in, int relin,
+                                           int32_t layer) VEIL_WUR;
 
 /* Relinearize every message. */
-veil_status lola_kernel_relin(lola_step_t *st,
-                              const lola_layout_t *in) VEIL_WUR;
+VEIL_EXPORT veil_status lola_kernel_relin(lola_step_t *st,
+                                          const lola_layout_t *in) VEIL_WUR;
 
 /* The Galois elements the step's rotations need (baby, giant and fold
  * rotations, deduplicated, identity left out), appended to elts[*count..]
  * when not already there; elts must have room for *count + the step's
  * rotations.  Returns the number added. */
-size_t lola_step_galois(uint64_t *elts, size_t *count, const lola_step_t *st);
+VEIL_EXPORT size_t lola_step_galois(uint64_t *elts, size_t *count,
+                                    const lola_step_t *st);
 
 /* ---------------------------------------------------- executing a step */
 
@@ -398,20 +419,22 @@ typedef struct lola_coefs {
 /* Fill the coefficients of st for ctx from matrix m (whose weights must be
  * present when the step has matrix sources).  VEIL_EINVAL (mismatch, no
  * batching), VEIL_ENOMEM. */
-veil_status lola_coefs_init(lola_coefs_t *c, const lola_step_t *st,
-                            const lola_matrix_t *m,
-                            const bfv_context_t *ctx) VEIL_WUR;
-void lola_coefs_clear(lola_coefs_t *c);
+VEIL_EXPORT veil_status lola_coefs_init(lola_coefs_t *c, const lola_step_t *st,
+                                        const lola_matrix_t *m,
+                                        const bfv_context_t *ctx) VEIL_WUR;
+VEIL_EXPORT void lola_coefs_clear(lola_coefs_t *c);
 
 /* Run a step on one component: out[0..st->nout) from in[0..st->nin)
  * (all initialised ciphertexts of c->ctx; out must not alias in).  rk is
  * needed by SQUARE (with relin) and RELIN, gk by rotations (VEIL_ENOKEY if
  * a key is missing).  Independent outputs run in parallel (OpenMP) when
  * not already inside a parallel region. */
-veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
-                           const lola_coefs_t *c, const bfv_ciphertext_t *in,
-                           const bfv_relin_key_t *rk,
-                           const bfv_galois_keys_t *gk) VEIL_WUR;
+VEIL_EXPORT veil_status lola_step_exec(bfv_ciphertext_t *out,
+                                       const lola_step_t *st,
+                                       const lola_coefs_t *c,
+                                       const bfv_ciphertext_t *in,
+                                       const bfv_relin_key_t *rk,
+                                       const bfv_galois_keys_t *gk) VEIL_WUR;
 
 #ifdef __cplusplus
 }

@@ -27,11 +27,12 @@ typedef struct {
  * maps (padding 1, so 83 x 14 x 14 = 16268 nodes as in the paper), square,
  * conv 6 x 6 x 83 stride 2 with 163 maps (no padding: 163 x 5 x 5 = 4075
  * nodes), square, dense 4075 -> 10. */
-void lola_cnn2_cifar10(lola_cnn2_shape_t *s);
+VEIL_EXPORT void lola_cnn2_cifar10(lola_cnn2_shape_t *s);
 
 /* An empty float model (*m initialised here) of shape s, weights zero.
  * VEIL_EINVAL (a shape nn_model_add_* refuses), VEIL_ENOMEM. */
-veil_status lola_cnn2_model(nn_model_t *m, const lola_cnn2_shape_t *s) VEIL_WUR;
+VEIL_EXPORT veil_status lola_cnn2_model(nn_model_t *m,
+                                        const lola_cnn2_shape_t *s) VEIL_WUR;
 
 /* Generated weights of a realistic scale for any model made of conv2d,
  * dense and square layers (no trained model available, e.g. CIFAR-10,
@@ -45,9 +46,10 @@ veil_status lola_cnn2_model(nn_model_t *m, const lola_cnn2_shape_t *s) VEIL_WUR;
  * bits, input exponent in_exp (nn_model_set_qbits), *q initialised here.
  * m keeps the float weights.  VEIL_EINVAL (bad arguments, other layer
  * types), VEIL_ENOMEM, statuses of nn_model_set_qbits / nn_qmodel_init. */
-veil_status lola_model_generate(nn_qmodel_t *q, nn_model_t *m, veil_rng_t *rng,
-                                size_t samples, float target, uint32_t wbits,
-                                int32_t in_exp) VEIL_WUR;
+VEIL_EXPORT veil_status lola_model_generate(nn_qmodel_t *q, nn_model_t *m,
+                                            veil_rng_t *rng, size_t samples,
+                                            float target, uint32_t wbits,
+                                            int32_t in_exp) VEIL_WUR;
 
 #ifdef __cplusplus
 }

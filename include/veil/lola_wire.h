@@ -39,12 +39,12 @@ extern "C" {
 /* Exact size of the evaluation keys of setup su as lola_evalkeys_serialize
  * writes them (and the only size lola_evalkeys_parse accepts), computed
  * from the plan alone: a receiver's memory cap.  0 if su is NULL. */
-size_t lola_evalkeys_bytes(const lola_setup_t *su);
+VEIL_EXPORT size_t lola_evalkeys_bytes(const lola_setup_t *su);
 
 /* Largest size of a message of nct ciphertexts per component of setup su
  * (every ciphertext of size 3, unseeded): a receiver's memory cap.  0 for
  * NULL or nct == 0. */
-size_t lola_msg_max_bytes(const lola_setup_t *su, size_t nct);
+VEIL_EXPORT size_t lola_msg_max_bytes(const lola_setup_t *su, size_t nct);
 
 /* Evaluation keys as bytes: *buf from malloc (free with free()).
  * VEIL_EINVAL, VEIL_ENOMEM. */
@@ -79,10 +79,12 @@ VEIL_EXPORT veil_status lola_msg_parse(lola_msg_t *m, const lola_setup_t *su,
  * bfv_ms_ciphertext_deserialize does (limbs between 1 and the context's);
  * *a is initialised here, cleared on failure.  VEIL_EFORMAT, VEIL_EINVAL,
  * VEIL_ENOMEM. */
-veil_status lola_answer_serialize(uint8_t **buf, size_t *len,
-                                  const lola_answer_t *a) VEIL_WUR;
-veil_status lola_answer_parse(lola_answer_t *a, const lola_setup_t *su,
-                              const uint8_t *buf, size_t len) VEIL_WUR;
+VEIL_EXPORT veil_status lola_answer_serialize(uint8_t **buf, size_t *len,
+                                              const lola_answer_t *a) VEIL_WUR;
+VEIL_EXPORT veil_status lola_answer_parse(lola_answer_t *a,
+                                          const lola_setup_t *su,
+                                          const uint8_t *buf,
+                                          size_t len) VEIL_WUR;
 
 #ifdef __cplusplus
 }

@@ -80,16 +80,16 @@ typedef struct {
 } mpc_chan_t;
 
 /* Milliseconds on the monotonic clock (the time base of deadline_ms). */
-int64_t mpc_now_ms(void);
+VEIL_EXPORT int64_t mpc_now_ms(void);
 
 /* Set the session deadline to timeout_ms from now (< 0: no deadline). */
-void mpc_chan_set_deadline(mpc_chan_t *ch, int64_t timeout_ms);
+VEIL_EXPORT void mpc_chan_set_deadline(mpc_chan_t *ch, int64_t timeout_ms);
 
 /* Wrap a connected stream socket; the channel owns fd from now on (also on
  * failure, when fd is closed).  Sets O_NONBLOCK and, for TCP, TCP_NODELAY;
  * default timeout and max_frame, no message or session deadline.
  * VEIL_EINVAL if fd < 0, VEIL_ENOMEM, VEIL_EIO. */
-veil_status mpc_chan_init_fd(mpc_chan_t *ch, int fd) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_init_fd(mpc_chan_t *ch, int fd) VEIL_WUR;
 
 /* Two connected in-process channels (an AF_UNIX socket pair): what one
  * sends the other receives.  VEIL_ENOMEM, VEIL_EIO. */
@@ -112,15 +112,17 @@ typedef struct {
  * with a backlog of MPC_LISTEN_BACKLOG_DEFAULT; port 0 lets the OS pick a
  * free one, reported in l->port.  VEIL_EINVAL for a bad address, VEIL_EIO
  * if bind/listen fail (errno tells why). */
-veil_status mpc_listener_init(mpc_listener_t *l, const char *host,
-                              uint16_t port) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_listener_init(mpc_listener_t *l, const char *host,
+                                          uint16_t port) VEIL_WUR;
 
 /* The same with an explicit backlog, 0..MPC_LISTEN_BACKLOG_MAX: how many
  * completed connections the kernel queues while nobody accepts (Linux
  * queues backlog + 1 and drops further SYNs, so those clients wait and
  * retry instead of being refused).  VEIL_EINVAL out of range. */
-veil_status mpc_listener_init_backlog(mpc_listener_t *l, const char *host,
-                                      uint16_t port, int backlog) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_listener_init_backlog(mpc_listener_t *l,
+                                                  const char *host,
+                                                  uint16_t port,
+                                                  int backlog) VEIL_WUR;
 
 /* Close the listening socket; safe to call twice. */
 VEIL_EXPORT void mpc_listener_clear(mpc_listener_t *l);
@@ -136,8 +138,8 @@ VEIL_EXPORT void mpc_listener_clear(mpc_listener_t *l);
  *                  (ECONNABORTED, EPROTO, EPERM, or a spurious wake-up)
  *   VEIL_EIO       the listener itself is unusable (EBADF, EINVAL, ...)
  *   VEIL_EINVAL    bad arguments. */
-veil_status mpc_chan_accept(mpc_chan_t *ch, const mpc_listener_t *l,
-                            int timeout_ms) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_accept(mpc_chan_t *ch, const mpc_listener_t *l,
+                                        int timeout_ms) VEIL_WUR;
 
 /* Connect to host:port (numeric IPv4) within timeout_ms (< 0: no limit),
  * with a non-blocking connect: an attempt that gets no answer is abandoned
@@ -147,8 +149,9 @@ veil_status mpc_chan_accept(mpc_chan_t *ch, const mpc_listener_t *l,
  *   VEIL_ETIMEOUT  the last attempt got no answer before the deadline
  *   VEIL_EUNREACH  network or host unreachable (not retried)
  *   VEIL_EINVAL (bad address, port 0), VEIL_EIO, VEIL_ENOMEM. */
-veil_status mpc_chan_connect(mpc_chan_t *ch, const char *host, uint16_t port,
-                             int timeout_ms) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_connect(mpc_chan_t *ch, const char *host,
+                                         uint16_t port,
+                                         int timeout_ms) VEIL_WUR;
 
 /* Send one frame with payload buf[0..len).  len == 0 is a valid empty
  * frame.  VEIL_EINVAL if len > ch->max_frame or buf is NULL with len > 0;
@@ -178,8 +181,8 @@ VEIL_EXPORT veil_status mpc_chan_recv_any(mpc_chan_t *ch, void *buf, size_t cap,
  * length; so a peer that announces a large frame and sends little makes
  * us hold at most about twice what it sent.  On failure *buf is NULL.
  * VEIL_EFORMAT (longer than cap), VEIL_ENOMEM, channel statuses. */
-veil_status mpc_chan_recv_alloc(mpc_chan_t *ch, uint8_t **buf, size_t *len,
-                                size_t cap) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_chan_recv_alloc(mpc_chan_t *ch, uint8_t **buf,
+                                            size_t *len, size_t cap) VEIL_WUR;
 
 /* Send out[0..len) as one frame and receive one frame of exactly len bytes
  * into in, moving both directions at once: both parties may call it
@@ -268,18 +271,19 @@ typedef struct mpc_server mpc_server_t;
 /* Defaults: 8 clients, backlog = max_clients, 300 s per session, 120 s
  * per message, 60 s idle, MPC_CHAN_MAX_FRAME_DEFAULT, no session limit,
  * no handler (the caller must set one), no log. */
-void mpc_server_config_default(mpc_server_config_t *cfg);
+VEIL_EXPORT void mpc_server_config_default(mpc_server_config_t *cfg);
 
 /* Validate cfg, listen on host:port (numeric IPv4; port 0 picks a free
  * one, see mpc_server_port) and allocate the pool in *srv.  Nothing is
  * accepted before mpc_server_run.  VEIL_EINVAL (bad configuration or
  * address), VEIL_EIO (bind/listen failed: errno tells why),
  * VEIL_ENOMEM. */
-veil_status mpc_server_init(mpc_server_t **srv, const char *host, uint16_t port,
-                            const mpc_server_config_t *cfg) VEIL_WUR;
+VEIL_EXPORT veil_status
+mpc_server_init(mpc_server_t **srv, const char *host, uint16_t port,
+                const mpc_server_config_t *cfg) VEIL_WUR;
 
 /* The port the listener is bound to. */
-uint16_t mpc_server_port(const mpc_server_t *srv);
+VEIL_EXPORT uint16_t mpc_server_port(const mpc_server_t *srv);
 
 /* Run the accept loop in the calling thread until mpc_server_stop (running
  * sessions are then cut: their sockets are shut down), max_sessions
@@ -287,18 +291,18 @@ uint16_t mpc_server_port(const mpc_server_t *srv);
  * normally) or the listener breaks (VEIL_EIO).  Joins every session
  * thread before it returns: nothing is left running.  VEIL_OK, VEIL_EIO,
  * VEIL_ENOMEM (no thread could be created), VEIL_EINVAL. */
-veil_status mpc_server_run(mpc_server_t *srv) VEIL_WUR;
+VEIL_EXPORT veil_status mpc_server_run(mpc_server_t *srv) VEIL_WUR;
 
 /* Ask a running (or not yet running) loop to stop.  Async-signal-safe and
  * thread-safe: it only sets a flag and writes one byte to a pipe. */
-void mpc_server_stop(mpc_server_t *srv);
+VEIL_EXPORT void mpc_server_stop(mpc_server_t *srv);
 
 /* A snapshot of the counters (thread-safe). */
-void mpc_server_stats(mpc_server_stats_t *out, mpc_server_t *srv);
+VEIL_EXPORT void mpc_server_stats(mpc_server_stats_t *out, mpc_server_t *srv);
 
 /* Close the listener and free the pool; the loop must have returned.
  * Safe with NULL. */
-void mpc_server_clear(mpc_server_t *srv);
+VEIL_EXPORT void mpc_server_clear(mpc_server_t *srv);
 
 /* ================================================================ harness
  *

@@ -481,8 +481,8 @@ VEIL_EXPORT veil_status nn_model_loss_grad(float *grad, double *loss,
  * layer) that produces channel c: the nearest conv2d/dense layer before
  * it.  imp holds in.c floats.  VEIL_EINVAL if `layer` is not an ACT layer
  * or no linear layer produces its channels. */
-veil_status nn_act_importance(float *imp, const nn_model_t *m,
-                              uint32_t layer) VEIL_WUR;
+VEIL_EXPORT veil_status nn_act_importance(float *imp, const nn_model_t *m,
+                                          uint32_t layer) VEIL_WUR;
 
 /* Input statistics of every ACT layer over a calibration set: for layer i
  * and channel c, the moments sum x^k (k = 0..6) and sum relu(x) x^k
@@ -498,17 +498,19 @@ typedef struct {
 /* Run the first `count` images of ds through m (inference mode) and
  * collect the statistics.  Initialises *cal.  VEIL_EINVAL on a shape
  * mismatch, VEIL_ENOMEM. */
-veil_status nn_act_calibrate(nn_act_calib_t *cal, const nn_model_t *m,
-                             const nn_dataset_t *ds, uint32_t count) VEIL_WUR;
-void nn_act_calib_clear(nn_act_calib_t *cal);
+VEIL_EXPORT veil_status nn_act_calibrate(nn_act_calib_t *cal,
+                                         const nn_model_t *m,
+                                         const nn_dataset_t *ds,
+                                         uint32_t count) VEIL_WUR;
+VEIL_EXPORT void nn_act_calib_clear(nn_act_calib_t *cal);
 
 /* Coefficients c[0..3] of the degree-`degree` (0, 2 or 3) polynomial that
  * fits ReLU best in the least-squares sense over the observed inputs of
  * channel `channel` of ACT layer `layer` (higher coefficients 0): the
  * normal equations of the moments, solved in the variable x / max|x|.
  * If they are singular (all inputs equal), the constant relu(mean). */
-void nn_act_fit_relu(float c[4], const nn_act_calib_t *cal, uint32_t layer,
-                     uint32_t channel, int degree);
+VEIL_EXPORT void nn_act_fit_relu(float c[4], const nn_act_calib_t *cal,
+                                 uint32_t layer, uint32_t channel, int degree);
 
 /* Set ACT layer `layer` to SAFENet's plan (eqs. 2-3): the
  * floor(alpha * C + 0.5) least important channels (nn_act_importance; ties
@@ -517,13 +519,14 @@ void nn_act_fit_relu(float c[4], const nn_act_calib_t *cal, uint32_t layer,
  * (trained) coefficients; a newly replaced one starts from
  * nn_act_fit_relu.  VEIL_EINVAL for alpha outside [0, 1], beta not in
  * {0, 2, 3}, a layer that is not ACT or has no statistics in cal. */
-veil_status nn_act_apply(nn_model_t *m, uint32_t layer, double alpha, int beta,
-                         const nn_act_calib_t *cal) VEIL_WUR;
+VEIL_EXPORT veil_status nn_act_apply(nn_model_t *m, uint32_t layer,
+                                     double alpha, int beta,
+                                     const nn_act_calib_t *cal) VEIL_WUR;
 
 /* The fraction of ACT layer `layer`'s channels that are not ReLU, and the
  * degree of the first such channel (2 if none). */
-void nn_act_plan_of(double *alpha, int *beta, const nn_model_t *m,
-                    uint32_t layer);
+VEIL_EXPORT void nn_act_plan_of(double *alpha, int *beta, const nn_model_t *m,
+                                uint32_t layer);
 
 /* R(beta) of eq. 4: the time saved by a degree-beta replacement of one
  * ReLU, as a fraction of the ReLU's cost.  r[NN_ACT_CONST] = R(0),
@@ -535,8 +538,8 @@ typedef struct {
 /* Eq. 4, normalised by the number N of activations of m:
  * accuracy * (1 + sum_t alpha_t n_t R(beta_t) / N), the sum running over
  * the replaced activations of each kind. */
-double nn_plan_score(double accuracy, const nn_model_t *m,
-                     const nn_act_costs_t *costs);
+VEIL_EXPORT double nn_plan_score(double accuracy, const nn_model_t *m,
+                                 const nn_act_costs_t *costs);
 
 /* Options of the planner (PBT, Jaderberg et al. 2017; BTPBT, SAFENet
  * Algorithm 1). */
@@ -565,7 +568,7 @@ typedef struct {
 /* Defaults: threshold 0, population 4, 3 generations, 512 images, 1000
  * validation images, multi-degree and mixed on, R = 1, 0.99, 0.99,
  * fine-tuning with Adam at lr 3e-4 (constant), batch 64, clip 1. */
-void nn_plan_opts_default(nn_plan_opts_t *o);
+VEIL_EXPORT void nn_plan_opts_default(nn_plan_opts_t *o);
 
 /* Search an activation plan for `base` (a model whose activations are ACT
  * layers, normally all ReLU and trained): BTPBT (Algorithm 1) over a
@@ -578,10 +581,11 @@ void nn_plan_opts_default(nn_plan_opts_t *o);
  * deterministic function of the inputs, *o and the number of threads.
  * VEIL_EINVAL (bad options, no ACT layer), VEIL_EIO (state_dir),
  * VEIL_ENOMEM. */
-veil_status nn_plan_btpbt(nn_model_t *out, double *acc, double *score,
-                          const nn_model_t *base, const nn_dataset_t *train,
-                          const nn_dataset_t *val,
-                          const nn_plan_opts_t *o) VEIL_WUR;
+VEIL_EXPORT veil_status nn_plan_btpbt(nn_model_t *out, double *acc,
+                                      double *score, const nn_model_t *base,
+                                      const nn_dataset_t *train,
+                                      const nn_dataset_t *val,
+                                      const nn_plan_opts_t *o) VEIL_WUR;
 
 /* ============================================================== quantization
  */

@@ -90,20 +90,20 @@ static inline int veil_disjoint(const void *a, size_t alen, const void *b,
  * errors are negative so that `if (st)` and `if (st < 0)` both work. */
 typedef enum {
     VEIL_OK = 0,
-    VEIL_EINVAL = -1,      /* bad argument: NULL, size out of range, ...     */
-    VEIL_ENOMEM = -2,      /* allocation failed                              */
-    VEIL_EPARAM = -3,      /* parameters insecure, inconsistent or unusable  */
-    VEIL_ENOISE = -4,      /* noise budget exhausted: result would be wrong  */
-    VEIL_EFORMAT = -5,     /* malformed, truncated or mismatched input data  */
-    VEIL_EIO = -6,         /* file or socket I/O failed                      */
-    VEIL_EUNSUPPORTED = -7,/* not available on this CPU or build             */
-    VEIL_ECLOSED = -8,     /* peer closed the connection                     */
-    VEIL_ETIMEOUT = -9,    /* operation timed out                            */
-    VEIL_ERANGE = -10,     /* value does not fit the target range            */
-    VEIL_ERANDOM = -11,    /* the operating system gave no randomness        */
-    VEIL_ENOKEY = -12,     /* a needed key (e.g. a Galois key) is missing    */
-    VEIL_EREFUSED = -13,   /* the peer refused the connection (no listener)  */
-    VEIL_EUNREACH = -14    /* no route to the peer's network or host         */
+    VEIL_EINVAL = -1,       /* bad argument: NULL, size out of range, ...     */
+    VEIL_ENOMEM = -2,       /* allocation failed                              */
+    VEIL_EPARAM = -3,       /* parameters insecure, inconsistent or unusable  */
+    VEIL_ENOISE = -4,       /* noise budget exhausted: result would be wrong  */
+    VEIL_EFORMAT = -5,      /* malformed, truncated or mismatched input data  */
+    VEIL_EIO = -6,          /* file or socket I/O failed                      */
+    VEIL_EUNSUPPORTED = -7, /* not available on this CPU or build             */
+    VEIL_ECLOSED = -8,      /* peer closed the connection                     */
+    VEIL_ETIMEOUT = -9,     /* operation timed out                            */
+    VEIL_ERANGE = -10,      /* value does not fit the target range            */
+    VEIL_ERANDOM = -11,     /* the operating system gave no randomness        */
+    VEIL_ENOKEY = -12,      /* a needed key (e.g. a Galois key) is missing    */
+    VEIL_EREFUSED = -13,    /* the peer refused the connection (no listener)  */
+    VEIL_EUNREACH = -14     /* no route to the peer's network or host         */
 } veil_status;
 
 /* A static, human-readable description of a status code (never NULL). */
