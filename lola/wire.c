@@ -60,13 +60,17 @@ size_t lola_evalkeys_bytes(const lola_setup_t *su)
         /* the sizes depend only on the context and the key count */
         bfv_relin_key_t rk;
         bfv_galois_keys_t gk;
+        bfv_public_key_t pk;
         memset(&rk, 0, sizeof(rk));
         memset(&gk, 0, sizeof(gk));
+        memset(&pk, 0, sizeof(pk));
         rk.ctx = &su->ctx[c];
         gk.ctx = &su->ctx[c];
+        pk.ctx = &su->ctx[c];
         gk.count = su->ngalois;
-        total +=
-            bfv_relin_key_serial_size(&rk) + bfv_galois_keys_serial_size(&gk);
+        total += bfv_relin_key_serial_size(&rk) +
+                 bfv_galois_keys_serial_size(&gk) +
+                 bfv_public_key_serial_size(&pk);
     }
     return total;
 }
