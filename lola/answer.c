@@ -148,7 +148,6 @@ veil_status lola_client_decrypt_answer(fmpz *logits, const lola_client_t *c,
     const lola_layout_t *l;
     size_t total, ncls;
     int64_t *slots = NULL, *res = NULL;
-    fmpz_t M, r, t;
     veil_status s = VEIL_OK;
 
     if (logits == NULL || c == NULL || c->su == NULL || a == NULL)
@@ -186,25 +185,8 @@ veil_status lola_client_decrypt_answer(fmpz *logits, const lola_client_t *c,
         if (s == VEIL_OK)
             s = lola_layout_decode(res + i * total, l, slots, 1);
     }
-    /* CRT: the centred residue mod T of each logit */
-    fmpz_init(M);
-    fmpz_init(r);
-    fmpz_init(t);
-    for (size_t k = 0; k < records * ncls && s == VEIL_OK; k++) {
-        fmpz_set_si(logits + k, res[k]);
-        fmpz_set_ui(M, su->spec.params[0].t);
-        for (size_t i = 1; i < su->ncomp; i++) {
-            fmpz_set_ui(t, su->spec.params[i].t);
-            fmpz_set_si(r, res[i * total + k]);
-            fmpz_mod(r, r, t);
-            fmpz_mod(logits + k, logits + k, M);
-            fmpz_CRT(logits + k, logits + k, M, r, t, 1);
-            fmpz_mul(M, M, t);
-        }
-    }
-    fmpz_clear(M);
-    fmpz_clear(r);
-    fmpz_clear(t);
+    if (s == VEIL_OK)
+        lola_client_crt_join(logits, su, res, total, records * ncls);
     veil_memzero(slots, l->nct * l->n * sizeof(int64_t));
     free(slots);
     free(res);

@@ -205,6 +205,33 @@ veil_status lola_client_encrypt(lola_msg_t *m, const lola_client_t *c,
     return s;
 }
 
+/* The centred residue mod T = t_0 ... t_{ncomp-1} of each of the first
+ * count logits, from res[i * stride + k], the value of logit k mod t_i
+ * (centred) for component i (CRT). */
+void lola_client_crt_join(fmpz *logits, const lola_setup_t *su,
+                          const int64_t *res, size_t stride, size_t count)
+{
+    fmpz_t M, r, t;
+    fmpz_init(M);
+    fmpz_init(r);
+    fmpz_init(t);
+    for (size_t k = 0; k < count; k++) {
+        fmpz_set_si(logits + k, res[k]);
+        fmpz_set_ui(M, su->spec.params[0].t);
+        for (size_t i = 1; i < su->ncomp; i++) {
+            fmpz_set_ui(t, su->spec.params[i].t);
+            fmpz_set_si(r, res[i * stride + k]);
+            fmpz_mod(r, r, t);
+            fmpz_mod(logits + k, logits + k, M);
+            fmpz_CRT(logits + k, logits + k, M, r, t, 1);
+            fmpz_mul(M, M, t);
+        }
+    }
+    fmpz_clear(M);
+    fmpz_clear(r);
+    fmpz_clear(t);
+}
+
 veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
                                 const lola_msg_t *m, size_t records)
 {
@@ -212,7 +239,6 @@ veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
     const lola_layout_t *l;
     size_t total, ncls;
     int64_t *slots = NULL, *res = NULL;
-    fmpz_t M, r, t;
     veil_status s = VEIL_OK;
 
     if (logits == NULL || c == NULL || c->su == NULL || m == NULL)
@@ -246,25 +272,8 @@ veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
         if (s == VEIL_OK)
             s = lola_layout_decode(res + i * total, l, slots, 1);
     }
-    /* CRT: the centred residue mod T of each logit */
-    fmpz_init(M);
-    fmpz_init(r);
-    fmpz_init(t);
-    for (size_t k = 0; k < records * ncls && s == VEIL_OK; k++) {
-        fmpz_set_si(logits + k, res[k]);
-        fmpz_set_ui(M, su->spec.params[0].t);
-        for (size_t i = 1; i < su->ncomp; i++) {
-            fmpz_set_ui(t, su->spec.params[i].t);
-            fmpz_set_si(r, res[i * total + k]);
-            fmpz_mod(r, r, t);
-            fmpz_mod(logits + k, logits + k, M);
-            fmpz_CRT(logits + k, logits + k, M, r, t, 1);
-            fmpz_mul(M, M, t);
-        }
-    }
-    fmpz_clear(M);
-    fmpz_clear(r);
-    fmpz_clear(t);
+    if (s == VEIL_OK)
+        lola_client_crt_join(logits, su, res, total, records * ncls);
     free(slots);
     free(res);
     return s;

@@ -179,4 +179,9 @@ void lola_program_clear(lola_prog_t *p);
 veil_status lola_spec_from_model(lola_spec_t *spec,
                                  const nn_qmodel_t *q) VEIL_WUR;
 
+/* CRT join of per-component decrypted logits (lola/client.c), shared by
+ * lola_client_decrypt and lola_client_decrypt_answer. */
+void lola_client_crt_join(fmpz *logits, const lola_setup_t *su,
+                          const int64_t *res, size_t stride, size_t count);
+
 #endif
