@@ -144,53 +144,10 @@ void lola_answer_opts_default(lola_answer_opts_t *o)
 veil_status lola_client_decrypt_answer(fmpz *logits, const lola_client_t *c,
                                        const lola_answer_t *a, size_t records)
 {
-    const lola_setup_t *su;
-    const lola_layout_t *l;
-    size_t total, ncls;
-    int64_t *slots = NULL, *res = NULL;
-    veil_status s = VEIL_OK;
-
-    if (logits == NULL || c == NULL || c->su == NULL || a == NULL)
+    if (a == NULL)
         return VEIL_EINVAL;
-    su = c->su;
-    l = su->output;
-    ncls = l->len;
-    if (a->ncomp != su->ncomp || a->nct != l->nct || records == 0 ||
-        records > (l->rep == LOLA_SIMD ? l->batch : 1))
-        return VEIL_EINVAL;
-    total = (l->rep == LOLA_SIMD ? l->batch : 1) * ncls;
-    slots = malloc(l->nct * l->n * sizeof(int64_t));
-    res = malloc(su->ncomp * total * sizeof(int64_t));
-    if (slots == NULL || res == NULL) {
-        free(slots);
-        free(res);
-        return VEIL_ENOMEM;
-    }
-    for (size_t i = 0; i < su->ncomp && s == VEIL_OK; i++) {
-        bfv_plaintext_t pt;
-        s = bfv_plaintext_init(&pt, &su->ctx[i]);
-        for (size_t j = 0; j < l->nct && s == VEIL_OK; j++) {
-            if (a->ct[i * l->nct + j].ctx != &su->ctx[i])
-                s = VEIL_EINVAL;
-            if (s == VEIL_OK)
-                s = bfv_decrypt_ms(&pt, &c->sk[i], &a->ct[i * l->nct + j]);
-            if (s == VEIL_OK)
-                s = bfv_decode_batch_signed(slots + j * l->n, &pt);
-            /* only the output slots carry anything: the others are masked */
-            for (size_t k = 0; k < l->n && s == VEIL_OK; k++)
-                if (lola_layout_at(l, j, k) < 0)
-                    slots[j * l->n + k] = 0;
-        }
-        bfv_plaintext_clear(&pt);
-        if (s == VEIL_OK)
-            s = lola_layout_decode(res + i * total, l, slots, 1);
-    }
-    if (s == VEIL_OK)
-        lola_client_crt_join(logits, su, res, total, records * ncls);
-    veil_memzero(slots, l->nct * l->n * sizeof(int64_t));
-    free(slots);
-    free(res);
-    return s;
+    return lola_client_decrypt_cts(logits, c, a->ncomp, a->nct, NULL, a->ct,
+                                   records);
 }
 
 veil_status lola_client_answer_budget(int *bits, const lola_client_t *c,

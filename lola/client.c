@@ -208,8 +208,8 @@ veil_status lola_client_encrypt(lola_msg_t *m, const lola_client_t *c,
 /* The centred residue mod T = t_0 ... t_{ncomp-1} of each of the first
  * count logits, from res[i * stride + k], the value of logit k mod t_i
  * (centred) for component i (CRT). */
-void lola_client_crt_join(fmpz *logits, const lola_setup_t *su,
-                          const int64_t *res, size_t stride, size_t count)
+static void crt_join(fmpz *logits, const lola_setup_t *su, const int64_t *res,
+                     size_t stride, size_t count)
 {
     fmpz_t M, r, t;
     fmpz_init(M);
@@ -232,8 +232,11 @@ void lola_client_crt_join(fmpz *logits, const lola_setup_t *su,
     fmpz_clear(t);
 }
 
-veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
-                                const lola_msg_t *m, size_t records)
+veil_status lola_client_decrypt_cts(fmpz *logits, const lola_client_t *c,
+                                    size_t ncomp, size_t nct,
+                                    const bfv_ciphertext_t *full,
+                                    const bfv_ms_ciphertext_t *ms,
+                                    size_t records)
 {
     const lola_setup_t *su;
     const lola_layout_t *l;
@@ -241,12 +244,13 @@ veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
     int64_t *slots = NULL, *res = NULL;
     veil_status s = VEIL_OK;
 
-    if (logits == NULL || c == NULL || c->su == NULL || m == NULL)
+    if (logits == NULL || c == NULL || c->su == NULL ||
+        (full == NULL) == (ms == NULL))
         return VEIL_EINVAL;
     su = c->su;
     l = su->output;
     ncls = l->len;
-    if (m->ncomp != su->ncomp || m->nct != l->nct || records == 0 ||
+    if (ncomp != su->ncomp || nct != l->nct || records == 0 ||
         records > (l->rep == LOLA_SIMD ? l->batch : 1))
         return VEIL_EINVAL;
     total = (l->rep == LOLA_SIMD ? l->batch : 1) * ncls;
@@ -261,22 +265,41 @@ veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
         bfv_plaintext_t pt;
         s = bfv_plaintext_init(&pt, &su->ctx[i]);
         for (size_t j = 0; j < l->nct && s == VEIL_OK; j++) {
-            if (m->ct[i * l->nct + j].ctx != &su->ctx[i])
+            size_t at = i * l->nct + j;
+            if ((full != NULL ? full[at].ctx : ms[at].ctx) != &su->ctx[i])
                 s = VEIL_EINVAL;
-            if (s == VEIL_OK)
-                s = bfv_decrypt(&pt, &c->sk[i], &m->ct[i * l->nct + j]);
+            else if (full != NULL)
+                s = bfv_decrypt(&pt, &c->sk[i], &full[at]);
+            else
+                s = bfv_decrypt_ms(&pt, &c->sk[i], &ms[at]);
             if (s == VEIL_OK)
                 s = bfv_decode_batch_signed(slots + j * l->n, &pt);
+            /* in an answer only the output slots carry anything: the
+             * others are masked */
+            for (size_t k = 0; ms != NULL && k < l->n && s == VEIL_OK; k++)
+                if (lola_layout_at(l, j, k) < 0)
+                    slots[j * l->n + k] = 0;
         }
         bfv_plaintext_clear(&pt);
         if (s == VEIL_OK)
             s = lola_layout_decode(res + i * total, l, slots, 1);
     }
     if (s == VEIL_OK)
-        lola_client_crt_join(logits, su, res, total, records * ncls);
+        crt_join(logits, su, res, total, records * ncls);
+    veil_memzero(slots, l->nct * l->n * sizeof(int64_t));
+    veil_memzero(res, su->ncomp * total * sizeof(int64_t));
     free(slots);
     free(res);
     return s;
+}
+
+veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
+                                const lola_msg_t *m, size_t records)
+{
+    if (m == NULL)
+        return VEIL_EINVAL;
+    return lola_client_decrypt_cts(logits, c, m->ncomp, m->nct, m->ct, NULL,
+                                   records);
 }
 
 veil_status lola_client_budget(int *bits, const lola_client_t *c,

@@ -179,9 +179,15 @@ void lola_program_clear(lola_prog_t *p);
 veil_status lola_spec_from_model(lola_spec_t *spec,
                                  const nn_qmodel_t *q) VEIL_WUR;
 
-/* CRT join of per-component decrypted logits (lola/client.c), shared by
- * lola_client_decrypt and lola_client_decrypt_answer. */
-void lola_client_crt_join(fmpz *logits, const lola_setup_t *su,
-                          const int64_t *res, size_t stride, size_t count);
+/* Decrypt, decode and CRT-join the logits of the first `records` records
+ * from ncomp x nct ciphertexts: either full-modulus ones (`full`, a query
+ * result) or switched ones (`ms`, an answer, whose non-output slots are
+ * masked and ignored); exactly one of the two is non-NULL.  Shared by
+ * lola_client_decrypt and lola_client_decrypt_answer (lola/client.c). */
+veil_status lola_client_decrypt_cts(fmpz *logits, const lola_client_t *c,
+                                    size_t ncomp, size_t nct,
+                                    const bfv_ciphertext_t *full,
+                                    const bfv_ms_ciphertext_t *ms,
+                                    size_t records) VEIL_WUR;
 
 #endif

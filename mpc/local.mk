@@ -45,7 +45,7 @@ test_mpc_test_mpc_LDADD = $(TEST_LDADD)
 check_PROGRAMS += test/mpc/hostile
 test_mpc_hostile_SOURCES = test/mpc/hostile.c
 TESTS += test/mpc/soak.sh
-EXTRA_DIST += test/mpc/soak.sh
+EXTRA_DIST += test/mpc/soak.sh doc/21-garbled-circuits.md
 
 # veil-bench suite "mpc" (OT and Beaver rows)
 apps_veil_bench_SOURCES += apps/bench/bench_mpc_ot.c

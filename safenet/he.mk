@@ -13,3 +13,4 @@ test_safenet_test_safenet_he_LDADD = $(TEST_LDADD)
 
 # veil-bench suite "safenet-he" (apps/bench/bench_safenet_he.c)
 apps_veil_bench_SOURCES += apps/bench/bench_safenet_he.c
+EXTRA_DIST += doc/23-safenet-he.md

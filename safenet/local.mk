@@ -23,4 +23,4 @@ check_PROGRAMS += test/safenet/mkmodel
 test_safenet_mkmodel_SOURCES = test/safenet/mkmodel.c
 test_safenet_mkmodel_LDADD = libveil.la
 TESTS += test/apps/safenet.sh
-EXTRA_DIST += test/apps/safenet.sh
+EXTRA_DIST += test/apps/safenet.sh doc/22-safenet.md
