@@ -1,6 +1,7 @@
 /* doc_numbers.c - see doc_numbers.h */
 #include "doc_numbers.h"
 #include "../../bfv/bfv_internal.h"
+#include "bfv_toy.h"
 #include "veil/bfv.h"
 #include "veil/bfv_serial.h"
 #include "veil/mpc_bfv.h"
@@ -11,12 +12,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const dn_chapters[] = {
-    "doc/03-bfv.md",           "doc/04-bfv-multiplication.md",
-    "doc/05-key-switching.md", "doc/06-rotations.md",
-    "doc/07-parameters.md",    "doc/08-crt-plaintexts.md",
-    "doc/09-serialization.md", "doc/11-lola.md",
-    "doc/20-two-party.md",     NULL};
+const char *const dn_chapters[] = {"doc/03-bfv.md",
+                                   "doc/04-bfv-multiplication.md",
+                                   "doc/05-key-switching.md",
+                                   "doc/06-rotations.md",
+                                   "doc/07-parameters.md",
+                                   "doc/08-crt-plaintexts.md",
+                                   "doc/09-serialization.md",
+                                   "doc/10-nn.md",
+                                   "doc/11-lola.md",
+                                   "doc/20-two-party.md",
+                                   NULL};
+
+/* ------------------------------------------- the toy of doc/03-07, cached */
+
+static toy_result_t toy;
+static int toy_ready;
+
+static const char *toy_number(const char *name)
+{
+    if (!toy_ready) {
+        if (toy_run(&toy) != 0) {
+            toy_result_free(&toy);
+            return NULL;
+        }
+        toy_ready = 1;
+    }
+    return toy_value(&toy, name);
+}
 
 const char *const dn_names[] = {
     "qbits",   "pbits",       "logq",       "logqp",
@@ -93,6 +116,10 @@ static preset_t *preset(size_t n, int keys)
 
 void dn_free_cache(void)
 {
+    if (toy_ready)
+        toy_result_free(&toy);
+    toy_ready = 0;
+    dn_nn_free();
     for (int i = 0; i < 4; i++) {
         preset_t *p = &cache[i];
         if (p->keys) {
@@ -215,6 +242,16 @@ int dn_value(char *out, size_t cap, const char *key)
     memcpy(name, key, (size_t)(dot - key));
     name[dot - key] = '\0';
     n = (size_t)strtoull(dot + 1, NULL, 10);
+
+    if (strcmp(name, "toy") == 0) { /* ARG = a value of toy_run */
+        const char *v = toy_number(dot + 1);
+        if (v == NULL)
+            return -1;
+        snprintf(out, cap, "%s", v);
+        return 0;
+    }
+    if (strncmp(name, "nn_", 3) == 0) /* ARG = lola, lola-small[:layer] */
+        return dn_nn_value(out, cap, name, dot + 1);
 
     if (strcmp(name, "fixed_max") == 0) { /* ARG = fractional bits */
         mpc_field_t f;
