@@ -1,11 +1,13 @@
 /* doc_numbers.c - see doc_numbers.h */
 #include "doc_numbers.h"
 #include "../../bfv/bfv_internal.h"
+#include "../../mpc/gc/internal.h"
 #include "bfv_toy.h"
 #include "veil/bfv.h"
 #include "veil/bfv_serial.h"
 #include "veil/mpc_bfv.h"
 #include "veil/mpc_field.h"
+#include "veil/mpc_gc.h"
 #include <gmp.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@ const char *const dn_chapters[] = {"doc/03-bfv.md",
                                    "doc/10-nn.md",
                                    "doc/11-lola.md",
                                    "doc/20-two-party.md",
+                                   "doc/21-garbled-circuits.md",
                                    NULL};
 
 /* ------------------------------------------- the toy of doc/03-07, cached */
@@ -250,6 +253,48 @@ int dn_value(char *out, size_t cap, const char *key)
         snprintf(out, cap, "%s", v);
         return 0;
     }
+    if (strncmp(name, "gc_", 3) == 0) { /* doc/21: the ReLU circuit, ARG 0 */
+        mpc_circuit_t c;
+        gc_ws_t w;
+        uint32_t k[5] = {0};
+        long v = -1;
+        if (mpc_circuit_relu(&c, MPC_FIELD_P_DEFAULT) != VEIL_OK)
+            return -1;
+        for (uint32_t g = 0; g < c.n_gates; g++)
+            if (c.gates[g].op < 5)
+                k[c.gates[g].op]++;
+        if (strcmp(name, "gc_and") == 0)
+            v = k[MPC_GATE_AND];
+        else if (strcmp(name, "gc_xor") == 0)
+            v = k[MPC_GATE_XOR];
+        else if (strcmp(name, "gc_not") == 0)
+            v = k[MPC_GATE_NOT];
+        else if (strcmp(name, "gc_const") == 0)
+            v = k[MPC_GATE_CONST0] + k[MPC_GATE_CONST1];
+        else if (strcmp(name, "gc_gates") == 0)
+            v = c.n_gates;
+        else if (strcmp(name, "gc_ops_garbler") == 0 ||
+                 strcmp(name, "gc_ops_evaluator") == 0 ||
+                 strcmp(name, "gc_work") == 0) {
+            const int ev = strcmp(name, "gc_ops_evaluator") == 0;
+            /* the evaluator of the protocol: the offline garbler inputs
+             * are hardwired (mpc/gc/relu_protocol.c) */
+            if (gc_ws_init(&w, &c, ev,
+                           ev ? (uint32_t)MPC_RELU_GIN_OFFLINE(c.n_ein) : 0) ==
+                VEIL_OK) {
+                v = strcmp(name, "gc_work") == 0 ? (long)w.prog.n_work
+                                                 : (long)w.prog.n_ops;
+                gc_ws_clear(&w);
+            }
+        }
+        mpc_circuit_clear(&c);
+        if (v < 0)
+            return -1;
+        snprintf(out, cap, "%ld", v);
+        return 0;
+    }
+    if (strcmp(name, "lola_evalkeys") == 0) /* doc_lola.c, the default plan */
+        return strcmp(dot + 1, "lola") == 0 ? dl_evalkeys_bytes(out, cap) : -1;
     if (strncmp(name, "nn_", 3) == 0) /* ARG = lola, lola-small[:layer] */
         return dn_nn_value(out, cap, name, dot + 1);
 

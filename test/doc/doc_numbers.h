@@ -42,6 +42,10 @@ size_t dn_check(const char *chapter, const char *doc,
 int dn_nn_value(char *out, size_t cap, const char *name, const char *arg);
 void dn_nn_free(void);
 
+/* lola_evalkeys_bytes of the plan apps/mnist_lola makes by default for
+ * models/lola.vmodel (doc_lola.c), with thousands separators. */
+int dl_evalkeys_bytes(char *out, size_t cap);
+
 /* Every key with an ARG, for listing: NAME patterns and their ARGs. */
 extern const char *const dn_names[];
 void dn_free_cache(void);
