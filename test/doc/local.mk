@@ -5,8 +5,9 @@
 #    (sizes, key counts, budgets, presets, the toy's prose numbers, the
 #    committed models and their MNIST accuracies) against the library
 #    (test/doc/print-numbers lists them), measures the centring claim
-#    of doc/04 (test/doc/centring.c), and re-plans the reports of doc/11,
-#    section 6 (test/doc/doc_lola.c).
+#    of doc/04 (test/doc/centring.c), re-plans the reports of doc/11,
+#    section 6 (test/doc/doc_lola.c), and measures the raw noise of a
+#    triple reply that doc/20 quotes (test/doc/triples_noise.c).
 check_PROGRAMS += test/doc/print-toy test/doc/test_doc \
 	test/doc/print-numbers
 TESTS += test/doc/test_doc
@@ -16,7 +17,7 @@ test_doc_print_toy_LDADD = libveil.la
 test_doc_test_doc_SOURCES = test/doc/numbers.c test/doc/centring.c \
 	test/doc/doc_numbers.c test/doc/doc_nn.c test/doc/bfv_toy.c \
 	test/doc/bfv_toy.h test/doc/doc_lola.c test/doc/doc_lola_plan.c \
-	test/doc/doc_lola.h \
+	test/doc/doc_lola.h test/doc/triples_noise.c \
 	test/doc/doc_numbers.h test/doc/docblock.c test/doc/docblock.h
 test_doc_test_doc_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SRCDIR='"$(abs_top_srcdir)"'
