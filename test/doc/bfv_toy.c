@@ -14,8 +14,10 @@
  */
 #include "bfv_toy.h"
 #include "veil/bfv.h"
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,14 +31,13 @@ static const uint64_t PS = 16481;
 static const int64_t QQ = 16417LL * 16433LL; /* 269780561 */
 static const int64_t QP = 16417LL * 16433LL * 16481LL;
 
-const char *const toy_block_file[TOY_BLOCKS] = {"doc/03-bfv.md",
-                                                "doc/04-bfv-multiplication.md",
-                                                "doc/04-bfv-multiplication.md",
-                                                "doc/05-key-switching.md",
-                                                "doc/06-rotations.md",
-                                                "doc/07-parameters.md"};
-const char *const toy_block_name[TOY_BLOCKS] = {"enc",   "mul", "modswitch",
-                                                "relin", "rot", "leak"};
+const char *const toy_block_file[TOY_BLOCKS] = {
+    "doc/03-bfv.md",       "doc/04-bfv-multiplication.md",
+    "doc/03-bfv.md",       "doc/05-key-switching.md",
+    "doc/06-rotations.md", "doc/07-parameters.md",
+    "doc/03-bfv.md"};
+const char *const toy_block_name[TOY_BLOCKS] = {
+    "enc", "mul", "modswitch", "relin", "rot", "leak", "modswitch-rns"};
 
 /* ------------------------------------------------ first-principles tools */
 
@@ -188,6 +189,28 @@ static void check(toy_result_t *r, const char *what, int equal)
         r->checks[r->n_checks].equal = equal;
         r->n_checks++;
     }
+}
+
+/* a number the prose quotes */
+static void val(toy_result_t *r, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    if (r->n_values >= TOY_MAX_VALUES)
+        return;
+    r->values[r->n_values].name = name;
+    va_start(ap, fmt);
+    vsnprintf(r->values[r->n_values].value,
+              sizeof(r->values[r->n_values].value), fmt, ap);
+    va_end(ap);
+    r->n_values++;
+}
+
+const char *toy_value(const toy_result_t *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_values; i++)
+        if (strcmp(r->values[i].name, name) == 0)
+            return r->values[i].value;
+    return NULL;
 }
 
 /* ------------------------------------------------------------- printing */
@@ -505,6 +528,8 @@ int toy_run(toy_result_t *R)
     bud_fresh = budget_of(max_abs(tvr), QQ);
     ok &= bfv_noise_budget(&lib_bud, &lb.sk, &lb.ct) == VEIL_OK;
     check(R, "fresh noise budget", lib_bud == bud_fresh);
+    val(R, "budget_fresh", "%d", bud_fresh);
+    val(R, "noise_fresh", "%lld", (long long)max_abs(tvr));
 
     f = blk(&R->text[TOY_ENC], &len[TOY_ENC]);
     fprintf(f, "n = %d, t = %d, q = (%llu, %llu), Q = %lld, P = %llu\n", N, T,
@@ -608,6 +633,9 @@ int toy_run(toy_result_t *R)
     int bud_prod = budget_of(max_abs(tvp), QQ);
     ok &= bfv_noise_budget(&lib_bud, &lb.sk, &lb.prod) == VEIL_OK;
     check(R, "product noise budget", lib_bud == bud_prod);
+    val(R, "budget_prod", "%d", bud_prod);
+    val(R, "prod_loss", "%d", bud_fresh - bud_prod);
+    val(R, "logtn", "%.1f", log2((double)T * N));
     {
         int64_t sl[N];
         decode_fp(sl, decp);
@@ -647,34 +675,168 @@ int toy_run(toy_result_t *R)
         fclose(f);
     }
 
-    /* ---- modulus switching of the fresh ciphertext: Q -> q_0 */
+    /* ---- modulus switching of the fresh ciphertext: Q -> q_0 (doc/03,
+     * section 8), by the formula round(Q' c / Q) with integers, by the
+     * RNS steps of bfv/modswitch.c redone by hand, and by bfv_mod_switch */
     {
-        const int64_t q0 = (int64_t)QS[0];
-        int64_t s0[N], s1[N], xs[N], ds[N], tvs[N];
+        const int64_t q0 = (int64_t)QS[0], q1 = (int64_t)QS[1];
+        int64_t s0[N], s1[N], xs[N], ds[N], tvs[N], ms0[N], ms1[N];
+        int64_t rns_ok = 1, c0q0, c0q1, r0c, q1inv, crns;
         for (int k = 0; k < N; k++) {
             s0[k] = cmod(rdiv((i128)q0 * c0[k], QQ), q0);
             s1[k] = cmod(rdiv((i128)q0 * c1[k], QQ), q0);
         }
+        /* the RNS route for every coefficient: r = [c]_q1 centred,
+         * c' = (c mod q_0 - r) q_1^-1 mod q_0 */
+        q1inv = inv_mod(q1, q0);
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < N; k++) {
+                const int64_t c = j == 0 ? c0[k] : c1[k];
+                const int64_t r = cmod(c, q1);
+                const int64_t cr = cmod((i128)(cmod(c, q0) - r) * q1inv, q0);
+                rns_ok &= cr == (j == 0 ? s0[k] : s1[k]);
+            }
+        check(R, "mod switch: RNS steps = round(Q' c / Q)", (int)rns_ok);
+        c0q0 = cmod(c0[0], q0);
+        c0q0 += c0q0 < 0 ? q0 : 0;
+        c0q1 = cmod(c0[0], q1);
+        c0q1 += c0q1 < 0 ? q1 : 0;
+        r0c = cmod(c0[0], q1);
+        crns = cmod((i128)(c0q0 - r0c) * q1inv, q0);
         pmulm(xs, s1, s, q0);
         padd(xs, xs, s0, q0);
         decrypt_fp(ds, xs, q0);
         check(R, "modulus-switched ciphertext decrypts to m", same(ds, m1));
         for (int k = 0; k < N; k++)
             tvs[k] = cmod((i128)T * xs[k], q0);
+        const int bud_ms = budget_of(max_abs(tvs), q0);
+
+        /* the library: bfv_mod_switch to one limb, its decryption and
+         * budget, and the number of limbs bfv_mod_switch_limbs asks for */
+        bfv_ms_ciphertext_t ms;
+        size_t need = 0;
+        int lib_ms_bud = -1, keep = 0;
+        memset(&ms, 0, sizeof(ms));
+        ok &= bfv_ms_ciphertext_init(&ms, ctx) == VEIL_OK &&
+              bfv_mod_switch(&ms, &lb.ct, 1) == VEIL_OK && ms.limbs == 1 &&
+              ms.size == 2;
+        from_lib(ms0, ctx, bfv_ms_ct_row(&ms, 0, 0), 1);
+        from_lib(ms1, ctx, bfv_ms_ct_row(&ms, 1, 0), 1);
+        check(R, "bfv_mod_switch c'_0 = round(Q' c_0 / Q)", same(ms0, s0));
+        check(R, "bfv_mod_switch c'_1 = round(Q' c_1 / Q)", same(ms1, s1));
+        ok &= bfv_decrypt_ms(&lb.pt, &lb.sk, &ms) == VEIL_OK;
+        lib_plain(lib, &lb.pt);
+        check(R, "bfv_decrypt_ms of the switched ciphertext", same(lib, ds));
+        ok &= bfv_noise_budget_ms(&lib_ms_bud, &lb.sk, &ms) == VEIL_OK;
+        check(R, "bfv_noise_budget_ms of the switched ciphertext",
+              lib_ms_bud == bud_ms);
+        ok &= bfv_mod_switch_limbs(&need, ctx, 2, bud_fresh, 1) == VEIL_OK;
+        /* the bound of section 8: the largest keep with
+         * Q' (2^-keep - 2^-b) >= t (1 + n), b the budget before */
+        while ((i128)q0 * (((i128)1 << (bud_fresh - keep - 1)) - 1) >=
+               (i128)T * (1 + N) * ((i128)1 << bud_fresh))
+            keep++;
+        check(R, "the switched budget is at least the guaranteed one",
+              bud_ms >= keep);
+        check(R, "bfv_mod_switch_limbs(budget, keep 1) = 1 limb", need == 1);
+        bfv_ms_ciphertext_clear(&ms);
+        val(R, "ms_budget", "%d", bud_ms);
+        val(R, "ms_noise", "%lld", (long long)max_abs(tvs));
+        val(R, "ms_bound", "%d", keep);
+        val(R, "ms_worst", "%.1f", T * (1 + N) / 2.0);
+        val(R, "ms_dropped_bits", "%.0f", floor(log2((double)q1)));
+        val(R, "ms_scaled", "%.2f", (double)max_abs(tvr) / (double)q1);
+
         f = blk(&R->text[TOY_MODSW], &len[TOY_MODSW]);
         fprintf(f,
-                "Q = %lld -> Q' = q_0 = %lld: c'_k = [round(Q' c_k / Q)]_Q'\n",
-                (long long)QQ, (long long)q0);
+                "Q = %lld -> Q' = q_0 = %lld, dropping q_1 = %lld\n"
+                "c'_k = [round(Q' c_k / Q)]_Q' = [round(c_k / q_1)]_Q'\n",
+                (long long)QQ, (long long)q0, (long long)q1);
+        fprintf(f, "\ncoefficient 0 of c_0, c = %lld:\n", (long long)c0[0]);
+        {
+            const i128 num = c0[0], a = num < 0 ? -num : num;
+            fprintf(f, "  c / q_1 = %s%lld.%04lld, rounded %lld\n",
+                    num < 0 ? "-" : "", (long long)(a / q1),
+                    (long long)((a % q1) * 10000 / q1),
+                    (long long)rdiv(num, q1));
+        }
+        fprintf(f,
+                "  in RNS: c = (%lld, %lld) mod (q_0, q_1), "
+                "r = [c]_q1 centred = %lld\n"
+                "  c' = (c - r) q_1^-1 = (%lld %c %lld) * %lld mod q_0 = "
+                "%lld\n",
+                (long long)c0q0, (long long)c0q1, (long long)r0c,
+                (long long)c0q0, r0c < 0 ? '+' : '-', (long long)llabs(r0c),
+                (long long)(q1inv < 0 ? q1inv + q0 : q1inv), (long long)crns);
+        fprintf(f, "\nthe switched ciphertext (bfv_mod_switch: the same)\n");
         pv(f, "c'_0", s0, 7);
         pv(f, "c'_1", s1, 7);
+        fprintf(f, "\ndecryption mod Q'\n");
         pv(f, "x'", xs, 7);
         pv(f, "[t x']_Q'", tvs, 7);
         pv(f, "m", ds, 4);
         fprintf(f,
                 "budget    = floor(log2(Q' / (2 * %lld))) = %d bits "
                 "(before: %d)\n",
-                (long long)max_abs(tvs), budget_of(max_abs(tvs), q0),
-                bud_fresh);
+                (long long)max_abs(tvs), bud_ms, bud_fresh);
+        fprintf(f,
+                "bound     = the largest k with Q' (2^-k - 2^-%d) >= "
+                "t (1 + n) = %d: %d bits\n",
+                bud_fresh, T * (1 + N), keep);
+        fprintf(f,
+                "bfv_mod_switch_limbs(size 2, budget %d, keep 1) = %zu "
+                "limb\n",
+                bud_fresh, need);
+        fclose(f);
+    }
+
+    /* ---- the same rounding on chapter 02's base (7, 11, 13), by hand:
+     * x = 500 = (3, 5, 6), drop 13 (doc/03, section 8) */
+    {
+        static const int64_t B[3] = {7, 11, 13};
+        const int64_t D = B[2], Qb = 7 * 11 * 13;
+        int all = 1;
+        /* every x mod 1001: the RNS route equals round(x / 13) mod 77 */
+        for (int64_t xv = 0; xv < Qb; xv++) {
+            const int64_t r = cmod(xv, D);
+            const int64_t want = (int64_t)(rdiv(xv, D) % 77);
+            for (int i = 0; i < 2; i++) {
+                int64_t y =
+                    cmod((i128)(xv % B[i] - r) * inv_mod(D, B[i]), B[i]);
+                y += y < 0 ? B[i] : 0;
+                all &= y == want % B[i];
+            }
+        }
+        check(R, "RNS rounding on (7, 11, 13) = round(x / 13) for all x", all);
+        f = blk(&R->text[TOY_MSRNS], &len[TOY_MSRNS]);
+        for (int64_t xv = 500; xv <= 501; xv++) {
+            const int64_t r = cmod(xv, D);
+            int64_t y[2];
+            fprintf(f,
+                    "x = %lld = (%lld, %lld, %lld), r = [x]_13 centred "
+                    "= %lld\n",
+                    (long long)xv, (long long)(xv % 7), (long long)(xv % 11),
+                    (long long)(xv % 13), (long long)r);
+            for (int i = 0; i < 2; i++) {
+                const int64_t inv = inv_mod(D, B[i]) < 0
+                                        ? inv_mod(D, B[i]) + B[i]
+                                        : inv_mod(D, B[i]);
+                y[i] = cmod((i128)(xv % B[i] - r) * inv, B[i]);
+                y[i] += y[i] < 0 ? B[i] : 0;
+                fprintf(f,
+                        "  mod %2lld: (%lld %c %lld) * 13^-1 = %lld * %lld "
+                        "= %lld\n",
+                        (long long)B[i], (long long)(xv % B[i]),
+                        r < 0 ? '+' : '-', (long long)llabs(r),
+                        (long long)(xv % B[i] - r), (long long)inv,
+                        (long long)y[i]);
+            }
+            fprintf(f,
+                    "  x' = (%lld, %lld) mod (7, 11) = %lld = "
+                    "round(%lld / 13)\n",
+                    (long long)y[0], (long long)y[1],
+                    (long long)(rdiv(xv, D) % 77), (long long)xv);
+        }
         fclose(f);
     }
 
@@ -732,6 +894,14 @@ int toy_run(toy_result_t *R)
         int bud_rel = budget_of(max_abs(tvrl), QQ);
         ok &= bfv_noise_budget(&lib_bud, &lb.sk, &lb.rel) == VEIL_OK;
         check(R, "relinearized noise budget", lib_bud == bud_rel);
+        val(R, "budget_relin", "%d", bud_rel);
+        /* doc/05: the worst case and the deviation of sum_d digit_d e_d / P
+         * (two digits of up to q_1 - 1, errors up to 21, variance 10.5) */
+        val(R, "relin_worst", "%.0f",
+            ceil(2.0 * N * (double)(QS[1] - 1) * 21 / (double)PS));
+        val(R, "relin_sd", "%.1f",
+            sqrt(2.0 * N * (double)QS[1] * (double)QS[1] / 3 * 10.5) /
+                (double)PS);
         f = blk(&R->text[TOY_RELIN], &len[TOY_RELIN]);
         fprintf(f, "g_0 = %lld, g_1 = %lld, P = %llu, QP = %lld\n",
                 (long long)g[0], (long long)g[1], (unsigned long long)PS,
@@ -829,6 +999,7 @@ int toy_run(toy_result_t *R)
         int bud_rot = budget_of(max_abs(tvo), QQ);
         ok &= bfv_noise_budget(&lib_bud, &lb.sk, &lb.rot) == VEIL_OK;
         check(R, "rotation noise budget", lib_bud == bud_rot);
+        val(R, "budget_rot", "%d", bud_rot);
 
         f = blk(&R->text[TOY_ROT], &len[TOY_ROT]);
         fprintf(f,

@@ -10,11 +10,14 @@
  * "<!-- toy:NAME:begin -->" and "<!-- toy:NAME:end -->" markers:
  *   TOY_ENC      doc/03-bfv.md                keys, encryption, decryption
  *   TOY_MUL      doc/04-bfv-multiplication.md tensor product, HPS scaling
- *   TOY_MODSW    doc/04-bfv-multiplication.md one modulus-switching step
+ *   TOY_MODSW    doc/03-bfv.md                one modulus-switching step,
+ *                                             by hand and by bfv_mod_switch
  *   TOY_RELIN    doc/05-key-switching.md      one relinearization
  *   TOY_ROT      doc/06-rotations.md          one rotation
  *   TOY_LEAK     doc/07-parameters.md         the noise of a plaintext
  *                                             product gives away the weights
+ *   TOY_MSRNS    doc/03-bfv.md                the rounding of a modulus
+ *                                             switch in RNS, on (7, 11, 13)
  * and records, for each library result, whether it equals the first-
  * principles value (test/bfv/toy.c asserts them; test/doc/print_toy
  * prints the blocks to paste into the chapters).
@@ -24,7 +27,16 @@
 
 #include <stdio.h>
 
-enum { TOY_ENC, TOY_MUL, TOY_MODSW, TOY_RELIN, TOY_ROT, TOY_LEAK, TOY_BLOCKS };
+enum {
+    TOY_ENC,
+    TOY_MUL,
+    TOY_MODSW,
+    TOY_RELIN,
+    TOY_ROT,
+    TOY_LEAK,
+    TOY_MSRNS,
+    TOY_BLOCKS
+};
 
 /* The chapter (relative to the source tree) and the name of each block. */
 extern const char *const toy_block_file[TOY_BLOCKS];
@@ -37,13 +49,26 @@ typedef struct {
 } toy_check_t;
 
 #define TOY_MAX_CHECKS 64
+#define TOY_MAX_VALUES 32
+
+/* A number the chapters quote in their prose (doc_numbers.h: the marker
+ * <!--#toy.NAME--> must be followed by value). */
+typedef struct {
+    const char *name;
+    char value[32];
+} toy_value_t;
 
 typedef struct {
     int status;             /* 0, or -1 if the library refused something */
     char *text[TOY_BLOCKS]; /* malloc'd block texts */
     size_t n_checks;
     toy_check_t checks[TOY_MAX_CHECKS];
+    size_t n_values;
+    toy_value_t values[TOY_MAX_VALUES];
 } toy_result_t;
+
+/* The value of the prose number name, or NULL. */
+const char *toy_value(const toy_result_t *r, const char *name);
 
 /* Run the toy; 0 on success.  toy_result_free releases the texts. */
 int toy_run(toy_result_t *r);

@@ -1,22 +1,48 @@
 /* doc_numbers.c - see doc_numbers.h */
 #include "doc_numbers.h"
 #include "../../bfv/bfv_internal.h"
+#include "../../mpc/gc/internal.h"
+#include "bfv_toy.h"
 #include "veil/bfv.h"
 #include "veil/bfv_serial.h"
 #include "veil/mpc_bfv.h"
 #include "veil/mpc_field.h"
+#include "veil/mpc_gc.h"
 #include <gmp.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char *const dn_chapters[] = {
-    "doc/03-bfv.md",           "doc/04-bfv-multiplication.md",
-    "doc/05-key-switching.md", "doc/06-rotations.md",
-    "doc/07-parameters.md",    "doc/08-crt-plaintexts.md",
-    "doc/09-serialization.md", "doc/11-lola.md",
-    "doc/20-two-party.md",     NULL};
+const char *const dn_chapters[] = {"doc/03-bfv.md",
+                                   "doc/04-bfv-multiplication.md",
+                                   "doc/05-key-switching.md",
+                                   "doc/06-rotations.md",
+                                   "doc/07-parameters.md",
+                                   "doc/08-crt-plaintexts.md",
+                                   "doc/09-serialization.md",
+                                   "doc/10-nn.md",
+                                   "doc/11-lola.md",
+                                   "doc/20-two-party.md",
+                                   "doc/21-garbled-circuits.md",
+                                   NULL};
+
+/* ------------------------------------------- the toy of doc/03-07, cached */
+
+static toy_result_t toy;
+static int toy_ready;
+
+static const char *toy_number(const char *name)
+{
+    if (!toy_ready) {
+        if (toy_run(&toy) != 0) {
+            toy_result_free(&toy);
+            return NULL;
+        }
+        toy_ready = 1;
+    }
+    return toy_value(&toy, name);
+}
 
 const char *const dn_names[] = {
     "qbits",   "pbits",       "logq",       "logqp",
@@ -93,6 +119,10 @@ static preset_t *preset(size_t n, int keys)
 
 void dn_free_cache(void)
 {
+    if (toy_ready)
+        toy_result_free(&toy);
+    toy_ready = 0;
+    dn_nn_free();
     for (int i = 0; i < 4; i++) {
         preset_t *p = &cache[i];
         if (p->keys) {
@@ -215,6 +245,58 @@ int dn_value(char *out, size_t cap, const char *key)
     memcpy(name, key, (size_t)(dot - key));
     name[dot - key] = '\0';
     n = (size_t)strtoull(dot + 1, NULL, 10);
+
+    if (strcmp(name, "toy") == 0) { /* ARG = a value of toy_run */
+        const char *v = toy_number(dot + 1);
+        if (v == NULL)
+            return -1;
+        snprintf(out, cap, "%s", v);
+        return 0;
+    }
+    if (strncmp(name, "gc_", 3) == 0) { /* doc/21: the ReLU circuit, ARG 0 */
+        mpc_circuit_t c;
+        gc_ws_t w;
+        uint32_t k[5] = {0};
+        long v = -1;
+        if (mpc_circuit_relu(&c, MPC_FIELD_P_DEFAULT) != VEIL_OK)
+            return -1;
+        for (uint32_t g = 0; g < c.n_gates; g++)
+            if (c.gates[g].op < 5)
+                k[c.gates[g].op]++;
+        if (strcmp(name, "gc_and") == 0)
+            v = k[MPC_GATE_AND];
+        else if (strcmp(name, "gc_xor") == 0)
+            v = k[MPC_GATE_XOR];
+        else if (strcmp(name, "gc_not") == 0)
+            v = k[MPC_GATE_NOT];
+        else if (strcmp(name, "gc_const") == 0)
+            v = k[MPC_GATE_CONST0] + k[MPC_GATE_CONST1];
+        else if (strcmp(name, "gc_gates") == 0)
+            v = c.n_gates;
+        else if (strcmp(name, "gc_ops_garbler") == 0 ||
+                 strcmp(name, "gc_ops_evaluator") == 0 ||
+                 strcmp(name, "gc_work") == 0) {
+            const int ev = strcmp(name, "gc_ops_evaluator") == 0;
+            /* the evaluator of the protocol: the offline garbler inputs
+             * are hardwired (mpc/gc/relu_protocol.c) */
+            if (gc_ws_init(&w, &c, ev,
+                           ev ? (uint32_t)MPC_RELU_GIN_OFFLINE(c.n_ein) : 0) ==
+                VEIL_OK) {
+                v = strcmp(name, "gc_work") == 0 ? (long)w.prog.n_work
+                                                 : (long)w.prog.n_ops;
+                gc_ws_clear(&w);
+            }
+        }
+        mpc_circuit_clear(&c);
+        if (v < 0)
+            return -1;
+        snprintf(out, cap, "%ld", v);
+        return 0;
+    }
+    if (strcmp(name, "lola_evalkeys") == 0) /* doc_lola.c, the default plan */
+        return strcmp(dot + 1, "lola") == 0 ? dl_evalkeys_bytes(out, cap) : -1;
+    if (strncmp(name, "nn_", 3) == 0) /* ARG = lola, lola-small[:layer] */
+        return dn_nn_value(out, cap, name, dot + 1);
 
     if (strcmp(name, "fixed_max") == 0) { /* ARG = fractional bits */
         mpc_field_t f;

@@ -9,7 +9,9 @@
  *
  * The checker finds every "<!--#KEY-->" and requires the text that follows
  * to begin with the value of KEY.  A key is NAME.ARG, ARG a ring degree of
- * the 128-bit presets (4096 .. 32768) unless the name says otherwise;
+ * the 128-bit presets (4096 .. 32768) unless the name says otherwise
+ * ("toy.NAME": a number of the toy BFV, bfv_toy.h; "nn_*.NET": the
+ * committed models, doc_nn.c; "mpc_*", "fixed_max.BITS": SAFENet);
  * test/doc/print-numbers lists every key with its value.  Numbers that are
  * measurements (timings, measured budgets) are not marked: the chapters
  * give the command that measures them.
@@ -34,6 +36,15 @@ size_t dn_check(const char *chapter, const char *doc,
                                const char *key, const char *want,
                                const char *found),
                 void *ctx);
+
+/* The nn_* keys (doc_nn.c): ARG is a network name, with ":LAYER" for
+ * per-layer numbers. */
+int dn_nn_value(char *out, size_t cap, const char *name, const char *arg);
+void dn_nn_free(void);
+
+/* lola_evalkeys_bytes of the plan apps/mnist_lola makes by default for
+ * models/lola.vmodel (doc_lola.c), with thousands separators. */
+int dl_evalkeys_bytes(char *out, size_t cap);
 
 /* Every key with an ARG, for listing: NAME patterns and their ARGs. */
 extern const char *const dn_names[];

@@ -1,9 +1,13 @@
 /* print_numbers - list the values of the doc/ number markers
  * (test/doc/doc_numbers.h) for every preset, or check the chapters:
- *   test/doc/print-numbers            every NAME.N for N = 4096 .. 32768
+ *   test/doc/print-numbers            every NAME.N for N = 4096 .. 32768,
+ *                                     the circuit, model and toy numbers
+ *                                     (nn_acc_*, nn_seen, lola_evalkeys
+ *                                     only on request: they take time)
  *   test/doc/print-numbers KEY...     the given keys
  *   test/doc/print-numbers --check    the markers of the chapters that
  *                                     differ from the code */
+#include "bfv_toy.h"
 #include "doc_numbers.h"
 #include "docblock.h"
 #include <stdio.h>
@@ -54,8 +58,31 @@ int main(int argc, char **argv)
                 if (dn_value(v, sizeof(v), key) == 0)
                     printf("%-22s %s\n", key, v);
             }
-        if (dn_value(v, sizeof(v), "fixed_max.15") == 0)
-            printf("%-22s %s\n", "fixed_max.15", v);
+        static const char *const more[] = {"fixed_max.15",
+                                           "gc_and.0",
+                                           "gc_xor.0",
+                                           "gc_not.0",
+                                           "gc_const.0",
+                                           "gc_gates.0",
+                                           "gc_ops_garbler.0",
+                                           "gc_ops_evaluator.0",
+                                           "gc_work.0",
+                                           "nn_params.lola",
+                                           "nn_worst.lola",
+                                           "nn_inmax.lola",
+                                           "nn_params.lola-small",
+                                           "nn_worst.lola-small",
+                                           NULL};
+        toy_result_t r;
+        for (int i = 0; more[i] != NULL; i++)
+            if (dn_value(v, sizeof(v), more[i]) == 0)
+                printf("%-22s %s\n", more[i], v);
+        if (toy_run(&r) == 0)
+            for (size_t i = 0; i < r.n_values; i++) {
+                snprintf(key, sizeof(key), "toy.%s", r.values[i].name);
+                printf("%-22s %s\n", key, r.values[i].value);
+            }
+        toy_result_free(&r);
     }
     dn_free_cache();
     return bad;
