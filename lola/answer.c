@@ -174,6 +174,14 @@ veil_status lola_client_decrypt_answer(fmpz *logits, const lola_client_t *c,
                 s = VEIL_EINVAL;
             if (s == VEIL_OK)
                 s = bfv_decrypt_ms(&pt, &c->sk[i], &a->ct[i * l->nct + j]);
+            /* the client holds the key: it measures the answer's noise
+             * exactly and refuses one that may have decrypted wrongly */
+            if (s == VEIL_OK) {
+                int b;
+                s = bfv_noise_budget_ms(&b, &c->sk[i], &a->ct[i * l->nct + j]);
+                if (s == VEIL_OK && b < 1)
+                    s = VEIL_ENOISE;
+            }
             if (s == VEIL_OK)
                 s = bfv_decode_batch_signed(slots + j * l->n, &pt);
             /* only the output slots carry anything: the others are masked */

@@ -265,6 +265,14 @@ veil_status lola_client_decrypt(fmpz *logits, const lola_client_t *c,
                 s = VEIL_EINVAL;
             if (s == VEIL_OK)
                 s = bfv_decrypt(&pt, &c->sk[i], &m->ct[i * l->nct + j]);
+            /* refuse an output whose noise may have spoilt the decryption
+             * (exact budget: the client holds the key) */
+            if (s == VEIL_OK) {
+                int b;
+                s = bfv_noise_budget(&b, &c->sk[i], &m->ct[i * l->nct + j]);
+                if (s == VEIL_OK && b < 1)
+                    s = VEIL_ENOISE;
+            }
             if (s == VEIL_OK)
                 s = bfv_decode_batch_signed(slots + j * l->n, &pt);
         }

@@ -47,6 +47,9 @@ veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
         const size_t m = n - j0 < MPC_OPEN_CHUNK ? n - j0 : MPC_OPEN_CHUNK;
         const size_t u = t->used;
         const uint64_t *xs = x + j0, *d = o1.mine;
+        /* 0. the tuples are used from here on: an opening that fails may
+         * already have sent x - a (see mpc_beaver_mul) */
+        t->used += m;
         /* 1 */
         mpc_field_vec_sub(f, o1.mine, xs, t->a + u, m);
         if ((st = mpc_open(f, ch, &o1, m)) != VEIL_OK)
@@ -78,7 +81,6 @@ veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
         if (party == 0)
             for (size_t i = 0; i < m; i++)
                 z[j0 + i] = mpc_field_add(f, z[j0 + i], c[0]);
-        t->used += m;
     }
     mpc_open_clear(&o1);
     mpc_open_clear(&o2);

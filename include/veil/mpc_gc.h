@@ -297,8 +297,14 @@ VEIL_EXPORT void mpc_relu_gin_online(uint8_t *online, uint64_t s, uint64_t p);
  * cost nothing; an AND costs two 16-byte ciphertexts, four hash calls to
  * garble and two to evaluate, with
  *     H(X, t) = pi(sigma(X) ^ t) ^ sigma(X) ^ t,
- * pi fixed-key AES and sigma GKWY20's orthomorphism (mpc_aes.h).  AND gate
- * j (counted across everything one garbler garbles) uses tweaks 2j, 2j+1.
+ * pi fixed-key AES and sigma GKWY20's orthomorphism (mpc_aes.h), t a
+ * 128-bit tweak.  AND gate j (counted across everything one garbler
+ * garbles) uses the tweaks T + 2j and T + 2j + 1, the sums taken in the
+ * low 64-bit word only: T is the garbler's session tweak block, drawn
+ * fresh at random (128 bits, low bit 0) for each garbler, so that two
+ * sessions share a tweak only if their T agree in the high word and
+ * their counter ranges overlap in the low one (doc/21, "Tweaks across
+ * sessions", has the bound).
  *
  * A call garbles n instances of one circuit.  Instances run in lock step
  * in groups of MPC_GC_LANES, the AES calls of one gate in all lanes going
@@ -321,19 +327,23 @@ VEIL_EXPORT void mpc_relu_gin_online(uint8_t *online, uint64_t s, uint64_t p);
 
 typedef struct {
     mpc_block_t delta; /* secret free-XOR offset, low bit 1            */
+    mpc_block_t tweak; /* the session's tweak block T (public), w[0] even */
     mpc_aes_key_t pi;  /* the public fixed key                          */
-    uint64_t and_ctr;  /* AND gates garbled so far (the next tweak / 2) */
+    uint64_t and_ctr;  /* AND gates garbled so far                      */
     mpc_prg_t prg;     /* randomness for input labels                   */
 } mpc_gc_garbler_t;
 
 typedef struct {
-    mpc_aes_key_t pi; /* the public fixed key                          */
-    uint64_t and_ctr; /* AND gates evaluated so far                    */
+    mpc_block_t tweak; /* the garbler's T: set it before evaluating     */
+    mpc_aes_key_t pi;  /* the public fixed key                          */
+    uint64_t and_ctr;  /* AND gates evaluated so far                    */
 } mpc_gc_evaluator_t;
 
 /* A garbler with offset *delta (its low bit is forced to 1), or a fresh
- * random one if delta is NULL; the label PRG is seeded from the OS.
- * VEIL_EINVAL, VEIL_ERANDOM. */
+ * random one if delta is NULL; the label PRG is seeded from the OS, and so
+ * is the session tweak block T (128 bits, the low one cleared).
+ * VEIL_EINVAL, VEIL_ERANDOM.  An evaluator starts with T = 0: the caller
+ * copies the garbler's T into it (the protocol below sends it). */
 VEIL_EXPORT veil_status mpc_gc_garbler_init(mpc_gc_garbler_t *g,
                                             const mpc_block_t *delta) VEIL_WUR;
 VEIL_EXPORT void mpc_gc_garbler_clear(mpc_gc_garbler_t *g);
