@@ -14,6 +14,7 @@
 
 #include "veil/mpc.h"
 #include "veil/mpc_aes.h"
+#include "veil/mpc_field.h"
 #include "veil/veil.h"
 
 #ifdef __cplusplus
@@ -542,6 +543,77 @@ VEIL_EXPORT veil_status mpc_relu_online_client(mpc_gc_ebatch_t *b,
                                                mpc_gc_eparty_t *e,
                                                mpc_chan_t *ch,
                                                uint64_t *y) VEIL_WUR;
+
+/* ===================================================== exact truncation
+ *
+ * Truncation of additive shares in F_p by `shift` bits that never fails:
+ * the local truncation of mpc_share_trunc (mpc_field.h), which is wrong
+ * with probability |v| / p (2^-11 for a product of two 15-bit fixed-point
+ * values below 1 in Delphi's 41-bit field), plus a garbled circuit that
+ * detects the wrap around p and corrects it.  Party 1 garbles, party 0
+ * evaluates; the result is floor(v / 2^shift) + e, e in {0, 1}, for every
+ * pair of shares: the outcome local truncation gives when it does not
+ * fail.  doc/20-two-party.md, "Truncation", has the derivation, the
+ * failure bound of local truncation and the costs (289 AND gates, 9.2 KB of
+ * tables and 83 OTs per element for the 41-bit p). */
+
+typedef struct {
+    int party;      /* 0: evaluator, 1: garbler             */
+    int ready;      /* set up (the GC party below is live)  */
+    int has_rng;    /* rng initialised                      */
+    uint64_t p;     /* the field                            */
+    unsigned shift; /* bits truncated                       */
+    mpc_circuit_t c;
+    mpc_gc_gparty_t g; /* party 1 */
+    mpc_gc_eparty_t e; /* party 0 */
+    mpc_gc_gbatch_t gb;
+    mpc_gc_ebatch_t eb;
+    veil_rng_t rng; /* party 1's masks */
+} mpc_trunc_t;
+
+/* The circuit: garbler inputs (5 bitlen(p) + 1 bits) from
+ * mpc_trunc_gin, evaluator inputs (2 bitlen(p) + 1) from mpc_trunc_ein,
+ * output y (bitlen(p) bits): party 0's correction.  p odd, 3 <= p < 2^62,
+ * 1 <= shift < bitlen(p); VEIL_EINVAL otherwise, VEIL_ENOMEM. */
+VEIL_EXPORT veil_status mpc_circuit_trunc(mpc_circuit_t *c, uint64_t p,
+                                          unsigned shift) VEIL_WUR;
+
+/* Party 1's input bits for its share s1 < p and a mask M < p (uniform);
+ * *keep receives its share of the result.  Party 0's for its share s0,
+ * which keeps floor(s0 / 2^shift) + y.  (For tests and the protocol.) */
+VEIL_EXPORT void mpc_trunc_gin(uint8_t *bits, uint64_t *keep, uint64_t s1,
+                               uint64_t mask, uint64_t p, unsigned shift);
+VEIL_EXPORT void mpc_trunc_ein(uint8_t *bits, uint64_t s0, uint64_t p);
+
+/* Set up over ch: party 1 becomes the garbler (base OTs, session tweak),
+ * party 0 the evaluator; both call it at the same time with the same f
+ * and shift.  VEIL_EINVAL (arguments as for mpc_circuit_trunc), channel
+ * and OT statuses, VEIL_ENOMEM.  *tr is cleared on error. */
+VEIL_EXPORT veil_status mpc_trunc_init(mpc_trunc_t *tr, const mpc_field_t *f,
+                                       unsigned shift, mpc_chan_t *ch,
+                                       int party) VEIL_WUR;
+/* Free; safe twice and after a failed init. */
+VEIL_EXPORT void mpc_trunc_clear(mpc_trunc_t *tr);
+
+/* out[i] = my share of floor(v_i / 2^shift) + e_i, e_i in {0, 1}, v_i the
+ * signed value of the shared in[i] (every in[i] < p).  Both parties call
+ * it with the same n; out may alias in.  Batches of 4096 elements, one
+ * garbled batch each.  VEIL_EINVAL, channel and OT statuses, VEIL_EFORMAT
+ * (a malformed message), VEIL_ENOMEM. */
+VEIL_EXPORT veil_status mpc_trunc(mpc_trunc_t *tr, mpc_chan_t *ch,
+                                  uint64_t *out, const uint64_t *in,
+                                  size_t n) VEIL_WUR;
+
+/* mpc_fixed_poly (mpc_field.h) with every truncation exact (mpc_trunc):
+ * never fails, whatever the magnitudes, as long as the intermediate values
+ * stay representable.  tr->shift must be f->frac and tr->p f->p
+ * (VEIL_EINVAL otherwise). */
+VEIL_EXPORT veil_status mpc_fixed_poly_exact(const mpc_field_t *f,
+                                             mpc_chan_t *ch, int party,
+                                             mpc_trunc_t *tr, mpc_powers_t *t,
+                                             uint64_t *z, const uint64_t *x,
+                                             const uint64_t *c, unsigned deg,
+                                             size_t n) VEIL_WUR;
 
 #ifdef __cplusplus
 }

@@ -309,9 +309,8 @@ Test(mpc_beaver, bad_input_gives_a_status)
     cr_assert_eq(mpc_chan_flush(&b), VEIL_OK);
     cr_assert_eq(mpc_fixed_poly(&f, &a, 0, &pw, z, x, c, 2, 1), VEIL_EFORMAT);
     cr_assert_eq(pw.used, 2);
-    memset(bad, 0, 8); /* a valid first opening, then a bad second one */
-    cr_assert_eq(mpc_chan_send(&b, bad, 8), VEIL_OK);
-    memset(bad, 0xff, 8);
+    /* a valid first opening (x[0] < p), then a bad second one */
+    cr_assert_eq(mpc_chan_send(&b, x, 8), VEIL_OK);
     cr_assert_eq(mpc_chan_send(&b, bad, 8), VEIL_OK);
     cr_assert_eq(mpc_chan_flush(&b), VEIL_OK);
     cr_assert_eq(mpc_fixed_poly(&f, &a, 0, &pw2, z, x, c, 3, 1), VEIL_EFORMAT);

@@ -138,7 +138,7 @@ Test(gc_garble, stock_circuits_match_plaintext)
  * word that makes the counter wrap around 2^64 within the first instances
  * (the kernels add in the low word mod 2^64). */
 static const mpc_block_t fixed_tweak = {
-    {UINT64_MAX - 6, 0x0badc0ffee15900dull}};
+    {UINT64_MAX - 7, 0x0badc0ffee15900dull}};
 
 /* The tables of n instances of c for a fixed Delta, fixed 0-labels and the
  * fixed session tweak, garbled in calls of `step` instances. */
