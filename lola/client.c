@@ -272,6 +272,15 @@ veil_status lola_client_decrypt_cts(fmpz *logits, const lola_client_t *c,
                 s = bfv_decrypt(&pt, &c->sk[i], &full[at]);
             else
                 s = bfv_decrypt_ms(&pt, &c->sk[i], &ms[at]);
+            /* refuse an output whose noise may have spoilt the decryption
+             * (exact budget: the client holds the key) */
+            if (s == VEIL_OK) {
+                int b;
+                s = full != NULL ? bfv_noise_budget(&b, &c->sk[i], &full[at])
+                                 : bfv_noise_budget_ms(&b, &c->sk[i], &ms[at]);
+                if (s == VEIL_OK && b < 1)
+                    s = VEIL_ENOISE;
+            }
             if (s == VEIL_OK)
                 s = bfv_decode_batch_signed(slots + j * l->n, &pt);
             /* in an answer only the output slots carry anything: the

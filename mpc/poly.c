@@ -10,14 +10,29 @@
  *   2. e = x2 - b (opened);  x3 = trunc(d e + d b + e a + a b)
  *   3. z = trunc(c1 x + c2 x2 + c3 x3) + c0   (public c_k, local)
  * since x x2 = (d + a)(e + b).  Products by the public c_k use Shoup's
- * precomputation.
+ * precomputation.  mpc_fixed_poly truncates locally (mpc_share_trunc: fails
+ * with probability |v| / p per truncation), mpc_fixed_poly_exact with the
+ * garbled correction of mpc_trunc (never fails).
  */
 #include "beaver_internal.h"
 #include "internal.h"
+#include "veil/mpc_gc.h"
 
-veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
-                           mpc_powers_t *t, uint64_t *z, const uint64_t *x,
-                           const uint64_t *c, unsigned deg, size_t n)
+/* Truncate v[0..m) by f->frac bits: locally (tr NULL) or exactly. */
+static veil_status poly_trunc(const mpc_field_t *f, mpc_chan_t *ch, int party,
+                              mpc_trunc_t *tr, uint64_t *v, size_t m)
+{
+    if (tr == NULL) {
+        mpc_share_trunc(f, party, v, v, m);
+        return VEIL_OK;
+    }
+    return mpc_trunc(tr, ch, v, v, m);
+}
+
+static veil_status poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
+                        mpc_trunc_t *tr, mpc_powers_t *t, uint64_t *z,
+                        const uint64_t *x, const uint64_t *c, unsigned deg,
+                        size_t n)
 {
     mpc_open_t o1, o2 = {NULL, NULL};
     uint64_t cs[4], *x2 = NULL, *x3 = NULL;
@@ -47,12 +62,16 @@ veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
         const size_t m = n - j0 < MPC_OPEN_CHUNK ? n - j0 : MPC_OPEN_CHUNK;
         const size_t u = t->used;
         const uint64_t *xs = x + j0, *d = o1.mine;
+        /* 0. the tuples are used from here on: an opening that fails may
+         * already have sent x - a (see mpc_beaver_mul) */
+        t->used += m;
         /* 1 */
         mpc_field_vec_sub(f, o1.mine, xs, t->a + u, m);
         if ((st = mpc_open(f, ch, &o1, m)) != VEIL_OK)
             break;
         mpc_beaver_finish(f, party, x2, d, d, t->a + u, t->a + u, t->a2 + u, m);
-        mpc_share_trunc(f, party, x2, x2, m);
+        if ((st = poly_trunc(f, ch, party, tr, x2, m)) != VEIL_OK)
+            break;
         /* 2 */
         if (deg == 3) {
             const uint64_t *b = t->b + u, *a = t->a + u, *ab = t->ab + u;
@@ -61,7 +80,8 @@ veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
             if ((st = mpc_open(f, ch, &o2, m)) != VEIL_OK)
                 break;
             mpc_beaver_finish(f, party, x3, d, e, a, b, ab, m);
-            mpc_share_trunc(f, party, x3, x3, m);
+            if ((st = poly_trunc(f, ch, party, tr, x3, m)) != VEIL_OK)
+                break;
         }
 #pragma omp parallel for if (m >= MPC_OMP_MIN)                                 \
     schedule(dynamic, MPC_OMP_MIN / 4)
@@ -74,15 +94,33 @@ veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
                                   mpc_field_mul_shoup(f, x3[i], c[3], cs[3]));
             z[j0 + i] = r;
         }
-        mpc_share_trunc(f, party, z + j0, z + j0, m);
+        if ((st = poly_trunc(f, ch, party, tr, z + j0, m)) != VEIL_OK)
+            break;
         if (party == 0)
             for (size_t i = 0; i < m; i++)
                 z[j0 + i] = mpc_field_add(f, z[j0 + i], c[0]);
-        t->used += m;
     }
     mpc_open_clear(&o1);
     mpc_open_clear(&o2);
     veil_free_secret(x2, MPC_OPEN_CHUNK * sizeof(uint64_t));
     veil_free_secret(x3, MPC_OPEN_CHUNK * sizeof(uint64_t));
     return st;
+}
+
+veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
+                           mpc_powers_t *t, uint64_t *z, const uint64_t *x,
+                           const uint64_t *c, unsigned deg, size_t n)
+{
+    return poly(f, ch, party, NULL, t, z, x, c, deg, n);
+}
+
+veil_status mpc_fixed_poly_exact(const mpc_field_t *f, mpc_chan_t *ch,
+                                 int party, mpc_trunc_t *tr, mpc_powers_t *t,
+                                 uint64_t *z, const uint64_t *x,
+                                 const uint64_t *c, unsigned deg, size_t n)
+{
+    if (f == NULL || tr == NULL || !tr->ready || tr->p != f->p ||
+        tr->shift != f->frac || tr->party != party)
+        return VEIL_EINVAL;
+    return poly(f, ch, party, tr, t, z, x, c, deg, n);
 }

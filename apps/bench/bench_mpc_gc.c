@@ -128,6 +128,7 @@ static int run_mem(const bench_opts_t *o, veil_isa_t isa)
         (m.st = mpc_gc_garbler_init(&m.g, NULL)) ||
         (m.st = mpc_gc_evaluator_init(&m.e)))
         goto out;
+    m.e.tweak = m.g.tweak; /* the session tweak the protocol would send */
     n_in = m.c.n_gin + m.c.n_ein;
     m.zero = veil_alloc(GC_MEM_N * n_in * sizeof(mpc_block_t));
     m.lab = veil_alloc(GC_MEM_N * n_in * sizeof(mpc_block_t));

@@ -387,7 +387,10 @@ VEIL_EXPORT veil_status lola_client_encrypt_values(lola_msg_t *m,
  * classes = the last layer's size), each the centred residue mod T, equal
  * to the exact evaluator's output when the plan's bound holds.  Checks that
  * all copies of each logit agree (VEIL_ERANGE otherwise: noise overflow).
- * VEIL_EINVAL (message shape), VEIL_ENOMEM. */
+ * Measures each ciphertext's exact noise budget with the secret key
+ * (bfv_noise_budget) and refuses one without budget left, which may have
+ * decrypted wrongly: VEIL_ENOISE.  VEIL_EINVAL (message shape),
+ * VEIL_ENOMEM. */
 VEIL_EXPORT veil_status lola_client_decrypt(fmpz *logits,
                                             const lola_client_t *c,
                                             const lola_msg_t *m,
@@ -484,7 +487,8 @@ VEIL_EXPORT veil_status lola_server_answer(lola_answer_t *a,
 
 /* The client's decryption of an answer: as lola_client_decrypt, reading
  * only the output slots (the others are masked), at the answer's reduced
- * modulus. */
+ * modulus; VEIL_ENOISE for a ciphertext whose exact budget
+ * (bfv_noise_budget_ms) is 0. */
 VEIL_EXPORT veil_status lola_client_decrypt_answer(fmpz *logits,
                                                    const lola_client_t *c,
                                                    const lola_answer_t *a,

@@ -175,8 +175,10 @@ VEIL_EXPORT void mpc_share_join(const mpc_field_t *f, uint64_t *x,
  * probability exactly |v| / p, when the result is off by about p / 2^f
  * (s0 < v for v >= 0, or s0 >= p + v for v < 0: the shares wrapped).
  * With p = 2^41 and products of magnitude |v| < 2^30 (two values below
- * 2^15 in fixed point with f = 15) that probability is below 2^-11 per
- * element.  `party` is 0 or 1. */
+ * 1 in fixed point with f = 15) that probability is about 2^-11 per
+ * element, and no bound on the values makes it negligible at that p
+ * (2^-40 would need |v| <= 2).  mpc_trunc (mpc_gc.h) corrects the wrap
+ * with a garbled circuit and never fails.  `party` is 0 or 1. */
 VEIL_EXPORT void mpc_share_trunc(const mpc_field_t *f, int party, uint64_t *out,
                                  const uint64_t *in, size_t n);
 
@@ -256,7 +258,10 @@ VEIL_EXPORT veil_status mpc_beaver_square(const mpc_field_t *f, mpc_chan_t *ch,
  * One power tuple of degree >= deg per element; 1 (deg 2) or 2 (deg 3)
  * openings.  Each trunc adds the error of mpc_share_trunc, so z is within
  * a few units in the last place of the rounded exact result when no
- * truncation fails; intermediate values must stay representable. */
+ * truncation fails; intermediate values must stay representable.
+ * mpc_fixed_poly_exact (mpc_gc.h) is the same with truncations that never
+ * fail.  Tuples are counted as used before their openings: after a failed
+ * call they are spent. */
 VEIL_EXPORT veil_status mpc_fixed_poly(const mpc_field_t *f, mpc_chan_t *ch,
                                        int party, mpc_powers_t *t, uint64_t *z,
                                        const uint64_t *x, const uint64_t *c,

@@ -14,6 +14,7 @@
 
 #include "veil/mpc.h"
 #include "veil/mpc_aes.h"
+#include "veil/mpc_field.h"
 #include "veil/veil.h"
 
 #ifdef __cplusplus
@@ -297,8 +298,14 @@ VEIL_EXPORT void mpc_relu_gin_online(uint8_t *online, uint64_t s, uint64_t p);
  * cost nothing; an AND costs two 16-byte ciphertexts, four hash calls to
  * garble and two to evaluate, with
  *     H(X, t) = pi(sigma(X) ^ t) ^ sigma(X) ^ t,
- * pi fixed-key AES and sigma GKWY20's orthomorphism (mpc_aes.h).  AND gate
- * j (counted across everything one garbler garbles) uses tweaks 2j, 2j+1.
+ * pi fixed-key AES and sigma GKWY20's orthomorphism (mpc_aes.h), t a
+ * 128-bit tweak.  AND gate j (counted across everything one garbler
+ * garbles) uses the tweaks T + 2j and T + 2j + 1, the sums taken in the
+ * low 64-bit word only: T is the garbler's session tweak block, drawn
+ * fresh at random (128 bits, low bit 0) for each garbler, so that two
+ * sessions share a tweak only if their T agree in the high word and
+ * their counter ranges overlap in the low one (doc/21, "Tweaks across
+ * sessions", has the bound).
  *
  * A call garbles n instances of one circuit.  Instances run in lock step
  * in groups of MPC_GC_LANES, the AES calls of one gate in all lanes going
@@ -321,19 +328,23 @@ VEIL_EXPORT void mpc_relu_gin_online(uint8_t *online, uint64_t s, uint64_t p);
 
 typedef struct {
     mpc_block_t delta; /* secret free-XOR offset, low bit 1            */
+    mpc_block_t tweak; /* the session's tweak block T (public), w[0] even */
     mpc_aes_key_t pi;  /* the public fixed key                          */
-    uint64_t and_ctr;  /* AND gates garbled so far (the next tweak / 2) */
+    uint64_t and_ctr;  /* AND gates garbled so far                      */
     mpc_prg_t prg;     /* randomness for input labels                   */
 } mpc_gc_garbler_t;
 
 typedef struct {
-    mpc_aes_key_t pi; /* the public fixed key                          */
-    uint64_t and_ctr; /* AND gates evaluated so far                    */
+    mpc_block_t tweak; /* the garbler's T: set it before evaluating     */
+    mpc_aes_key_t pi;  /* the public fixed key                          */
+    uint64_t and_ctr;  /* AND gates evaluated so far                    */
 } mpc_gc_evaluator_t;
 
 /* A garbler with offset *delta (its low bit is forced to 1), or a fresh
- * random one if delta is NULL; the label PRG is seeded from the OS.
- * VEIL_EINVAL, VEIL_ERANDOM. */
+ * random one if delta is NULL; the label PRG is seeded from the OS, and so
+ * is the session tweak block T (128 bits, the low one cleared).
+ * VEIL_EINVAL, VEIL_ERANDOM.  An evaluator starts with T = 0: the caller
+ * copies the garbler's T into it (the protocol below sends it). */
 VEIL_EXPORT veil_status mpc_gc_garbler_init(mpc_gc_garbler_t *g,
                                             const mpc_block_t *delta) VEIL_WUR;
 VEIL_EXPORT void mpc_gc_garbler_clear(mpc_gc_garbler_t *g);
@@ -532,6 +543,77 @@ VEIL_EXPORT veil_status mpc_relu_online_client(mpc_gc_ebatch_t *b,
                                                mpc_gc_eparty_t *e,
                                                mpc_chan_t *ch,
                                                uint64_t *y) VEIL_WUR;
+
+/* ===================================================== exact truncation
+ *
+ * Truncation of additive shares in F_p by `shift` bits that never fails:
+ * the local truncation of mpc_share_trunc (mpc_field.h), which is wrong
+ * with probability |v| / p (2^-11 for a product of two 15-bit fixed-point
+ * values below 1 in Delphi's 41-bit field), plus a garbled circuit that
+ * detects the wrap around p and corrects it.  Party 1 garbles, party 0
+ * evaluates; the result is floor(v / 2^shift) + e, e in {0, 1}, for every
+ * pair of shares: the outcome local truncation gives when it does not
+ * fail.  doc/20-two-party.md, "Truncation", has the derivation, the
+ * failure bound of local truncation and the costs (289 AND gates, 9.2 KB of
+ * tables and 83 OTs per element for the 41-bit p). */
+
+typedef struct {
+    int party;      /* 0: evaluator, 1: garbler             */
+    int ready;      /* set up (the GC party below is live)  */
+    int has_rng;    /* rng initialised                      */
+    uint64_t p;     /* the field                            */
+    unsigned shift; /* bits truncated                       */
+    mpc_circuit_t c;
+    mpc_gc_gparty_t g; /* party 1 */
+    mpc_gc_eparty_t e; /* party 0 */
+    mpc_gc_gbatch_t gb;
+    mpc_gc_ebatch_t eb;
+    veil_rng_t rng; /* party 1's masks */
+} mpc_trunc_t;
+
+/* The circuit: garbler inputs (5 bitlen(p) + 1 bits) from
+ * mpc_trunc_gin, evaluator inputs (2 bitlen(p) + 1) from mpc_trunc_ein,
+ * output y (bitlen(p) bits): party 0's correction.  p odd, 3 <= p < 2^62,
+ * 1 <= shift < bitlen(p); VEIL_EINVAL otherwise, VEIL_ENOMEM. */
+VEIL_EXPORT veil_status mpc_circuit_trunc(mpc_circuit_t *c, uint64_t p,
+                                          unsigned shift) VEIL_WUR;
+
+/* Party 1's input bits for its share s1 < p and a mask M < p (uniform);
+ * *keep receives its share of the result.  Party 0's for its share s0,
+ * which keeps floor(s0 / 2^shift) + y.  (For tests and the protocol.) */
+VEIL_EXPORT void mpc_trunc_gin(uint8_t *bits, uint64_t *keep, uint64_t s1,
+                               uint64_t mask, uint64_t p, unsigned shift);
+VEIL_EXPORT void mpc_trunc_ein(uint8_t *bits, uint64_t s0, uint64_t p);
+
+/* Set up over ch: party 1 becomes the garbler (base OTs, session tweak),
+ * party 0 the evaluator; both call it at the same time with the same f
+ * and shift.  VEIL_EINVAL (arguments as for mpc_circuit_trunc), channel
+ * and OT statuses, VEIL_ENOMEM.  *tr is cleared on error. */
+VEIL_EXPORT veil_status mpc_trunc_init(mpc_trunc_t *tr, const mpc_field_t *f,
+                                       unsigned shift, mpc_chan_t *ch,
+                                       int party) VEIL_WUR;
+/* Free; safe twice and after a failed init. */
+VEIL_EXPORT void mpc_trunc_clear(mpc_trunc_t *tr);
+
+/* out[i] = my share of floor(v_i / 2^shift) + e_i, e_i in {0, 1}, v_i the
+ * signed value of the shared in[i] (every in[i] < p).  Both parties call
+ * it with the same n; out may alias in.  Batches of 4096 elements, one
+ * garbled batch each.  VEIL_EINVAL, channel and OT statuses, VEIL_EFORMAT
+ * (a malformed message), VEIL_ENOMEM. */
+VEIL_EXPORT veil_status mpc_trunc(mpc_trunc_t *tr, mpc_chan_t *ch,
+                                  uint64_t *out, const uint64_t *in,
+                                  size_t n) VEIL_WUR;
+
+/* mpc_fixed_poly (mpc_field.h) with every truncation exact (mpc_trunc):
+ * never fails, whatever the magnitudes, as long as the intermediate values
+ * stay representable.  tr->shift must be f->frac and tr->p f->p
+ * (VEIL_EINVAL otherwise). */
+VEIL_EXPORT veil_status mpc_fixed_poly_exact(const mpc_field_t *f,
+                                             mpc_chan_t *ch, int party,
+                                             mpc_trunc_t *tr, mpc_powers_t *t,
+                                             uint64_t *z, const uint64_t *x,
+                                             const uint64_t *c, unsigned deg,
+                                             size_t n) VEIL_WUR;
 
 #ifdef __cplusplus
 }

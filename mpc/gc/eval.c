@@ -17,11 +17,14 @@
 
 /* ---------------------------------------------- the portable reference */
 
-/* H(X, t) = pi(K) ^ K for K = sigma(X) ^ t, the tweak t in the low word. */
-static mpc_block_t hash(const mpc_aes_key_t *pi, mpc_block_t x, uint64_t t)
+/* H(X, t) = pi(K) ^ K for K = sigma(X) ^ t, the tweak t = (hi, lo): lo in
+ * the low word, hi (the session's) in the high word. */
+static mpc_block_t hash(const mpc_aes_key_t *pi, mpc_block_t x, uint64_t lo,
+                        uint64_t hi)
 {
     mpc_block_t k = mpc_block_sigma(x), e;
-    k.w[0] ^= t;
+    k.w[0] ^= lo;
+    k.w[1] ^= hi;
     mpc_aes_block_portable(&e, pi, &k);
     return mpc_block_xor(e, k);
 }
@@ -36,7 +39,8 @@ static mpc_block_t select(uint64_t bit, mpc_block_t b)
 
 void gc_eval_portable(const gc_prog_t *p, const mpc_block_t *in,
                       mpc_block_t *work, const mpc_block_t *tables,
-                      const mpc_aes_key_t *pi, const uint64_t *and_base)
+                      const mpc_aes_key_t *pi, const uint64_t *and_base,
+                      uint64_t hi)
 {
     uint64_t j[GC_L]; /* the next AND index of each lane */
     for (size_t l = 0; l < GC_L; l++)
@@ -52,8 +56,8 @@ void gc_eval_portable(const gc_prog_t *p, const mpc_block_t *in,
                 out[l] = mpc_block_xor(al, bl);
             } else { /* AND */
                 const mpc_block_t tg = tables[l], te = tables[GC_L + l];
-                mpc_block_t wg = hash(pi, al, 2 * j[l]);
-                mpc_block_t we = hash(pi, bl, 2 * j[l] + 1);
+                mpc_block_t wg = hash(pi, al, 2 * j[l], hi);
+                mpc_block_t we = hash(pi, bl, 2 * j[l] + 1, hi);
                 wg = mpc_block_xor(wg, select(al.w[0], tg));
                 we = mpc_block_xor(we, select(bl.w[0], mpc_block_xor(te, al)));
                 out[l] = mpc_block_xor(wg, we);
@@ -81,19 +85,21 @@ void mpc_gc_evaluator_clear(mpc_gc_evaluator_t *e)
         veil_memzero(e, sizeof(*e));
 }
 
-void gc_eval_group(gc_ws_t *w, const mpc_aes_key_t *pi, uint64_t ctr,
-                   uint8_t *out, const mpc_block_t *in,
-                   const mpc_block_t *tables, const uint8_t *decode, size_t m)
+void gc_eval_group(gc_ws_t *w, const mpc_aes_key_t *pi,
+                   const mpc_block_t *tweak, uint64_t ctr, uint8_t *out,
+                   const mpc_block_t *in, const mpc_block_t *tables,
+                   const uint8_t *decode, size_t m)
 {
     const gc_prog_t *p = &w->prog;
     uint64_t base[GC_L];
     for (size_t l = 0; l < GC_L; l++)
-        base[l] = ctr + l * p->n_and;
+        base[l] = gc_tweak_base(tweak, ctr + l * p->n_and);
     if (m < GC_L) /* spread a partial group's tables over all lanes */
         for (size_t k = 0; k < 2 * (size_t)p->n_and; k++)
             memcpy(w->scratch + k * GC_L, tables + k * m,
                    m * sizeof(mpc_block_t));
-    w->kern->eval(p, in, w->work, m == GC_L ? tables : w->scratch, pi, base);
+    w->kern->eval(p, in, w->work, m == GC_L ? tables : w->scratch, pi, base,
+                  tweak->w[1]);
     for (size_t k = 0; k < p->n_out; k++) {
         const mpc_block_t *o = gc_slot(p, in, w->work, p->out_slot[k]);
         for (size_t l = 0; l < m; l++) {
@@ -130,7 +136,7 @@ veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
             if (wst != VEIL_OK)
                 continue;
             gc_ws_gather(&w, in, i0, m);
-            gc_eval_group(&w, &e->pi, e->and_ctr + i0 * c->n_and,
+            gc_eval_group(&w, &e->pi, &e->tweak, e->and_ctr + i0 * c->n_and,
                           out + i0 * c->n_out, w.in, tables + i0 * c->n_and * 2,
                           decode + i0 * c->n_out, m);
         }

@@ -25,11 +25,14 @@
 
 /* ---------------------------------------------- the portable reference */
 
-/* H(X, t) = pi(K) ^ K for K = sigma(X) ^ t, the tweak t in the low word. */
-static mpc_block_t hash(const mpc_aes_key_t *pi, mpc_block_t x, uint64_t t)
+/* H(X, t) = pi(K) ^ K for K = sigma(X) ^ t, the tweak t = (hi, lo): lo in
+ * the low word, hi (the session's) in the high word. */
+static mpc_block_t hash(const mpc_aes_key_t *pi, mpc_block_t x, uint64_t lo,
+                        uint64_t hi)
 {
     mpc_block_t k = mpc_block_sigma(x), e;
-    k.w[0] ^= t;
+    k.w[0] ^= lo;
+    k.w[1] ^= hi;
     mpc_aes_block_portable(&e, pi, &k);
     return mpc_block_xor(e, k);
 }
@@ -45,7 +48,7 @@ static mpc_block_t select(uint64_t bit, mpc_block_t b)
 void gc_garble_portable(const gc_prog_t *p, const mpc_block_t *in,
                         mpc_block_t *work, mpc_block_t *tables,
                         const mpc_aes_key_t *pi, const mpc_block_t *delta,
-                        const uint64_t *and_base)
+                        const uint64_t *and_base, uint64_t hi)
 {
     const mpc_block_t d = *delta, zero = {{0, 0}};
     uint64_t j[GC_L]; /* the next AND index of each lane */
@@ -73,12 +76,12 @@ void gc_garble_portable(const gc_prog_t *p, const mpc_block_t *in,
             default: { /* AND: operands read before out is written */
                 const mpc_block_t a0 = a[l], b0 = b[l];
                 const uint64_t pa = a0.w[0], pb = b0.w[0];
-                const mpc_block_t ha0 = hash(pi, a0, 2 * j[l]);
+                const mpc_block_t ha0 = hash(pi, a0, 2 * j[l], hi);
                 const mpc_block_t ha1 =
-                    hash(pi, mpc_block_xor(a0, d), 2 * j[l]);
-                const mpc_block_t hb0 = hash(pi, b0, 2 * j[l] + 1);
+                    hash(pi, mpc_block_xor(a0, d), 2 * j[l], hi);
+                const mpc_block_t hb0 = hash(pi, b0, 2 * j[l] + 1, hi);
                 const mpc_block_t hb1 =
-                    hash(pi, mpc_block_xor(b0, d), 2 * j[l] + 1);
+                    hash(pi, mpc_block_xor(b0, d), 2 * j[l] + 1, hi);
                 mpc_block_t tg, te, wg, we;
                 tg = mpc_block_xor(mpc_block_xor(ha0, ha1), select(pb, d));
                 wg = mpc_block_xor(ha0, select(pa, tg));
@@ -116,6 +119,10 @@ veil_status mpc_gc_garbler_init(mpc_gc_garbler_t *g, const mpc_block_t *delta)
     else
         veil_rng_bytes(&rng, &g->delta, sizeof(g->delta));
     g->delta.w[0] |= 1; /* point-and-permute: lsb(W0) ^ lsb(W1) = 1 */
+    /* the session's tweak block: 128 fresh bits but the low one, so that
+     * no two sessions hash under the same tweaks (mpc_gc.h) */
+    veil_rng_bytes(&rng, &g->tweak, sizeof(g->tweak));
+    g->tweak.w[0] &= ~(uint64_t)1;
     veil_rng_bytes(&rng, &seed, sizeof(seed));
     veil_rng_clear(&rng);
     st = mpc_prg_init(&g->prg, &seed);
@@ -155,10 +162,10 @@ void gc_garble_group(gc_ws_t *w, const mpc_gc_garbler_t *g, uint64_t ctr,
     const gc_prog_t *p = &w->prog;
     uint64_t base[GC_L];
     for (size_t l = 0; l < GC_L; l++)
-        base[l] = ctr + l * p->n_and;
+        base[l] = gc_tweak_base(&g->tweak, ctr + l * p->n_and);
     /* a partial group is garbled into the scratch tables and compacted */
     w->kern->garble(p, in0, w->work, m == GC_L ? tables : w->scratch, &g->pi,
-                    &g->delta, base);
+                    &g->delta, base, g->tweak.w[1]);
     if (m < GC_L)
         for (size_t k = 0; k < 2 * (size_t)p->n_and; k++)
             memcpy(tables + k * m, w->scratch + k * GC_L,

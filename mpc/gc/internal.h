@@ -82,18 +82,21 @@ static inline mpc_block_t *gc_slot(const gc_prog_t *p, const mpc_block_t *in,
  * (0-labels for the garbler, active labels for the evaluator); work:
  * n_work * L blocks; tables[2 L k + l] and tables[2 L k + L + l] are TG and
  * TE of the k-th AND of lane l (the layout of mpc_gc.h for a full group);
- * and_base[l] is the global AND index of lane l's first AND (tweaks
- * 2 (and_base[l] + k) and 2 (and_base[l] + k) + 1).  All lanes are
+ * and_base[l] is the index of lane l's first AND offset by the session's
+ * tweak (see gc_tweak_base): its k-th AND uses the tweaks whose low words
+ * are 2 (and_base[l] + k) and 2 (and_base[l] + k) + 1 mod 2^64 and whose
+ * high word is tweak_hi.  All lanes are
  * computed; padding lanes carry harmless junk.  in, work and tables are
  * 64-byte aligned. */
 typedef struct {
     const char *name;
     void (*garble)(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
                    mpc_block_t *tables, const mpc_aes_key_t *pi,
-                   const mpc_block_t *delta, const uint64_t *and_base);
+                   const mpc_block_t *delta, const uint64_t *and_base,
+                   uint64_t tweak_hi);
     void (*eval)(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
                  const mpc_block_t *tables, const mpc_aes_key_t *pi,
-                 const uint64_t *and_base);
+                 const uint64_t *and_base, uint64_t tweak_hi);
 } gc_kernel_t;
 
 /* The kernels: the portable reference, one gate at a time in plain C on
@@ -103,24 +106,25 @@ typedef struct {
 void gc_garble_portable(const gc_prog_t *p, const mpc_block_t *in,
                         mpc_block_t *work, mpc_block_t *tables,
                         const mpc_aes_key_t *pi, const mpc_block_t *delta,
-                        const uint64_t *and_base);
+                        const uint64_t *and_base, uint64_t tweak_hi);
 void gc_eval_portable(const gc_prog_t *p, const mpc_block_t *in,
                       mpc_block_t *work, const mpc_block_t *tables,
-                      const mpc_aes_key_t *pi, const uint64_t *and_base);
+                      const mpc_aes_key_t *pi, const uint64_t *and_base,
+                      uint64_t tweak_hi);
 void gc_garble_aesni(const gc_prog_t *p, const mpc_block_t *in,
                      mpc_block_t *work, mpc_block_t *tables,
                      const mpc_aes_key_t *pi, const mpc_block_t *delta,
-                     const uint64_t *and_base);
+                     const uint64_t *and_base, uint64_t tweak_hi);
 void gc_eval_aesni(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
                    const mpc_block_t *tables, const mpc_aes_key_t *pi,
-                   const uint64_t *and_base);
+                   const uint64_t *and_base, uint64_t tweak_hi);
 void gc_garble_vaes(const gc_prog_t *p, const mpc_block_t *in,
                     mpc_block_t *work, mpc_block_t *tables,
                     const mpc_aes_key_t *pi, const mpc_block_t *delta,
-                    const uint64_t *and_base);
+                    const uint64_t *and_base, uint64_t tweak_hi);
 void gc_eval_vaes(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
                   const mpc_block_t *tables, const mpc_aes_key_t *pi,
-                  const uint64_t *and_base);
+                  const uint64_t *and_base, uint64_t tweak_hi);
 
 /* The kernel of the active path (gc/dispatch.c): one table per path,
  * filled once from veil_cpu_has(); never NULL. */
@@ -160,14 +164,25 @@ void gc_garble_group(gc_ws_t *w, const mpc_gc_garbler_t *g, uint64_t ctr,
                      mpc_block_t *tables, uint8_t *decode,
                      const mpc_block_t *in0, size_t m);
 
-/* Evaluate one group of m <= L instances garbled at AND counter ctr, from
+/* Evaluate one group of m <= L instances garbled at AND counter ctr under
+ * the session tweak *tweak, from
  * grouped active labels in (inputs from in_first on); out[l * n_out + k]
  * for l < m. */
-void gc_eval_group(gc_ws_t *w, const mpc_aes_key_t *pi, uint64_t ctr,
-                   uint8_t *out, const mpc_block_t *in,
-                   const mpc_block_t *tables, const uint8_t *decode, size_t m);
+void gc_eval_group(gc_ws_t *w, const mpc_aes_key_t *pi,
+                   const mpc_block_t *tweak, uint64_t ctr, uint8_t *out,
+                   const mpc_block_t *in, const mpc_block_t *tables,
+                   const uint8_t *decode, size_t m);
 
 /* ------------------------------------------------------ shared helpers */
+
+/* The kernels' and_base for global AND index ctr in a session with tweak
+ * block T: (T.w[0] >> 1) + ctr mod 2^64, so that the low tweak words
+ * 2 and_base and 2 and_base + 1 are T.w[0] + 2 ctr and T.w[0] + 2 ctr + 1
+ * mod 2^64 (T.w[0] is even, see mpc_gc.h). */
+static inline uint64_t gc_tweak_base(const mpc_block_t *tweak, uint64_t ctr)
+{
+    return (tweak->w[0] >> 1) + ctr;
+}
 
 /* 1 if n instances of n_and ANDs from AND index ctr keep every tweak
  * 2 * index + 1 and every table index below 2^64 (with room to spare). */

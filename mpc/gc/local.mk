@@ -4,7 +4,7 @@ noinst_HEADERS += mpc/gc/internal.h
 libveil_la_SOURCES += mpc/gc/circuit.c mpc/gc/builder.c mpc/gc/words.c \
 	mpc/gc/circuits.c mpc/gc/relu.c mpc/gc/text.c mpc/gc/prog.c \
 	mpc/gc/dispatch.c mpc/gc/garble.c mpc/gc/eval.c mpc/gc/protocol.c \
-	mpc/gc/relu_protocol.c
+	mpc/gc/relu_protocol.c mpc/gc/trunc.c
 
 # Garbling kernels for the avx2 (AES-NI) and avx512 (VAES) paths, built
 # when configure found the flags, picked by dispatch.c from the CPU
@@ -29,7 +29,7 @@ check_PROGRAMS += test/mpc/test_gc
 TESTS += test/mpc/test_gc
 test_mpc_test_gc_SOURCES = test/mpc/gc_helpers.h test/mpc/gc_circuits.c \
 	test/mpc/gc_relu.c test/mpc/gc_text.c test/mpc/gc_garble.c \
-	test/mpc/gc_proto.c test/mpc/gc_kernels.c
+	test/mpc/gc_proto.c test/mpc/gc_kernels.c test/mpc/gc_trunc.c
 test_mpc_test_gc_LDADD = $(TEST_LDADD)
 
 # veil-bench suite "mpc", garbled-circuit rows

@@ -1,6 +1,7 @@
 /*
  * gc_proto.c - the garbler and evaluator parties over a channel: set-up
- * (IKNP with Delta as the correlation), and a batch's offline and online
+ * (the garbler's session tweak block, 16 bytes garbler -> evaluator, then
+ * IKNP with Delta as the correlation), and a batch's offline and online
  * phases, chunk by chunk.  Per chunk of MPC_GC_CHUNK instances:
  *
  *   offline  1. correlated OT for the evaluator's input bits: the
@@ -81,7 +82,9 @@ veil_status mpc_gc_gparty_init(mpc_gc_gparty_t *g, mpc_chan_t *ch)
     if (g == NULL || ch == NULL)
         return VEIL_EINVAL;
     memset(g, 0, sizeof(*g));
-    if ((st = mpc_gc_garbler_init(&g->gc, NULL)) == VEIL_OK)
+    /* the session's tweak block goes first: the evaluator hashes under it */
+    if ((st = mpc_gc_garbler_init(&g->gc, NULL)) == VEIL_OK &&
+        (st = mpc_chan_send(ch, &g->gc.tweak, sizeof(g->gc.tweak))) == VEIL_OK)
         st = mpc_ot_sender_init(&g->ot, ch, &g->gc.delta);
     if (st != VEIL_OK)
         mpc_gc_gparty_clear(g);
@@ -94,8 +97,10 @@ veil_status mpc_gc_eparty_init(mpc_gc_eparty_t *e, mpc_chan_t *ch)
     if (e == NULL || ch == NULL)
         return VEIL_EINVAL;
     memset(e, 0, sizeof(*e));
-    if ((st = mpc_gc_evaluator_init(&e->gc)) == VEIL_OK)
+    if ((st = mpc_gc_evaluator_init(&e->gc)) == VEIL_OK &&
+        (st = mpc_chan_recv(ch, &e->gc.tweak, sizeof(e->gc.tweak))) == VEIL_OK)
         st = mpc_ot_receiver_init(&e->ot, ch);
+    e->gc.tweak.w[0] &= ~(uint64_t)1; /* even, as the garbler's */
     if (st != VEIL_OK)
         mpc_gc_eparty_clear(e);
     return st;
@@ -449,8 +454,9 @@ veil_status mpc_gc_online_evaluator(mpc_gc_ebatch_t *b, mpc_gc_eparty_t *e,
             mpc_block_t *gin = in + k * n_keep * GC_L;
             memcpy(gin, lab + k * n_on * GC_L,
                    n_on * GC_L * sizeof(mpc_block_t));
-            gc_eval_group(&w, &e->gc.pi, b->and_ctr + i * c->n_and,
-                          out + i * c->n_out, gin, b->tables + i * c->n_and * 2,
+            gc_eval_group(&w, &e->gc.pi, &e->gc.tweak,
+                          b->and_ctr + i * c->n_and, out + i * c->n_out, gin,
+                          b->tables + i * c->n_and * 2,
                           b->decode + i * c->n_out, mk);
         }
     }

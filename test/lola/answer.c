@@ -272,3 +272,49 @@ Test(lola_answer, wire, .timeout = 240)
     lola_answer_clear(&a);
     env_clear(&e);
 }
+
+/* The client measures the noise of what it decrypts (it holds the key): an
+ * answer or output whose budget is gone is refused with VEIL_ENOISE, not
+ * turned into wrong logits (issue 12 point 9).  The noise is added the way
+ * a careless server would: half a plaintext step on a switched answer's
+ * phase, an output flooded to within 3 bits of Q. */
+Test(lola_answer, exhausted_noise_is_refused, .timeout = 240)
+{
+    env_t e;
+    lola_answer_opts_t o;
+    lola_answer_t a;
+    fmpz *logits;
+    env_init(&e, "lola_answer.exhausted_noise_is_refused");
+    logits = _fmpz_vec_init((slong)e.su.classes);
+    lola_answer_opts_default(&o);
+    cr_assert_eq(lola_server_answer(&a, &e.sv, &e.out, &e.cl.ek, &o, &e.rng),
+                 VEIL_OK);
+    cr_assert_eq(lola_client_decrypt_answer(logits, &e.cl, &a, 1), VEIL_OK);
+    {
+        /* half a plaintext step q_0 / (2 t) on the residues mod q_0 of
+         * the phase (every coefficient, or coefficient 0 if the row is in
+         * NTT form): an invariant noise of about q_0 / 2 with one limb
+         * left, a CRT-random offset with more */
+        uint64_t *c0 = bfv_ms_ct_row(&a.ct[0], 0, 0);
+        const uint64_t q0 = e.su.ctx[0].params.q[0];
+        const uint64_t h = q0 / (2 * e.su.ctx[0].params.t);
+        for (size_t k = 0; k < e.su.ctx[0].n; k++)
+            c0[k] = (c0[k] + h) % q0;
+    }
+    cr_assert_eq(lola_client_decrypt_answer(logits, &e.cl, &a, 1), VEIL_ENOISE);
+    lola_answer_clear(&a);
+
+    /* the raw path: the evaluation's output flooded past its budget */
+    cr_assert_eq(lola_client_decrypt(logits, &e.cl, &e.out, 1), VEIL_OK);
+    {
+        unsigned logq = 0;
+        for (size_t i = 0; i < e.su.ctx[0].n_q; i++)
+            logq += 63 - (unsigned)__builtin_clzll(e.su.ctx[0].params.q[i]);
+        cr_assert_eq(
+            bfv_rerandomize(&e.out.ct[0], &e.cl.ek.pk[0], logq - 3, &e.rng),
+            VEIL_OK);
+    }
+    cr_assert_eq(lola_client_decrypt(logits, &e.cl, &e.out, 1), VEIL_ENOISE);
+    _fmpz_vec_clear(logits, (slong)e.su.classes);
+    env_clear(&e);
+}

@@ -302,6 +302,19 @@ Test(mpc_beaver, bad_input_gives_a_status)
     cr_assert_eq(mpc_chan_flush(&b), VEIL_OK);
     cr_assert_eq(mpc_beaver_square(&f, &a, 0, &pw, z, x, 1), VEIL_EFORMAT);
     cr_assert_eq(pw.used, 1);
+    /* and for polynomials: the first opening fails (degree 2), then the
+     * second of a degree-3 polynomial; both tuples are spent */
+    c[1] = 1;
+    cr_assert_eq(mpc_chan_send(&b, bad, 8), VEIL_OK);
+    cr_assert_eq(mpc_chan_flush(&b), VEIL_OK);
+    cr_assert_eq(mpc_fixed_poly(&f, &a, 0, &pw, z, x, c, 2, 1), VEIL_EFORMAT);
+    cr_assert_eq(pw.used, 2);
+    /* a valid first opening (x[0] < p), then a bad second one */
+    cr_assert_eq(mpc_chan_send(&b, x, 8), VEIL_OK);
+    cr_assert_eq(mpc_chan_send(&b, bad, 8), VEIL_OK);
+    cr_assert_eq(mpc_chan_flush(&b), VEIL_OK);
+    cr_assert_eq(mpc_fixed_poly(&f, &a, 0, &pw2, z, x, c, 3, 1), VEIL_EFORMAT);
+    cr_assert_eq(pw2.used, 1);
     mpc_triples_clear(&t);
     mpc_powers_clear(&pw);
     mpc_powers_clear(&pw2);

@@ -28,6 +28,7 @@ static void garble_and_check(const mpc_circuit_t *c, size_t n, veil_rng_t *rng)
     cr_assert_eq(mpc_gc_garbler_init(&g, NULL), VEIL_OK);
     cr_assert_eq(mpc_gc_evaluator_init(&e), VEIL_OK);
     cr_assert_eq(g.delta.w[0] & 1, 1);
+    e.tweak = g.tweak; /* what the protocol's set-up sends */
     for (size_t j = 0; j < n * n_in; j++)
         bits[j] = (uint8_t)(veil_rng_u64(rng) & 1);
     mpc_gc_random_labels(&g, zero, n * n_in);
@@ -133,8 +134,14 @@ Test(gc_garble, stock_circuits_match_plaintext)
     veil_rng_clear(&rng);
 }
 
-/* The tables of n instances of c for a fixed Delta and fixed 0-labels,
- * garbled in calls of `step` instances. */
+/* A fixed session tweak block T (low bit 0), high word not 0, and a low
+ * word that makes the counter wrap around 2^64 within the first instances
+ * (the kernels add in the low word mod 2^64). */
+static const mpc_block_t fixed_tweak = {
+    {UINT64_MAX - 7, 0x0badc0ffee15900dull}};
+
+/* The tables of n instances of c for a fixed Delta, fixed 0-labels and the
+ * fixed session tweak, garbled in calls of `step` instances. */
 static mpc_block_t *tables_for(const mpc_circuit_t *c, const mpc_block_t *d,
                                const mpc_block_t *zero, size_t n, size_t step,
                                uint8_t *dec)
@@ -143,6 +150,7 @@ static mpc_block_t *tables_for(const mpc_circuit_t *c, const mpc_block_t *d,
     size_t n_in = c->n_gin + c->n_ein;
     mpc_block_t *tab = veil_alloc(n * c->n_and * 2 * sizeof(mpc_block_t));
     cr_assert_eq(mpc_gc_garbler_init(&g, d), VEIL_OK);
+    g.tweak = fixed_tweak;
     for (size_t i = 0; i < n; i += step) {
         size_t m = n - i < step ? n - i : step;
         cr_assert_eq(mpc_gc_garble(&g, tab + i * c->n_and * 2,
@@ -249,6 +257,7 @@ Test(gc_garble, evaluation_splits_and_wrong_tweaks)
     for (size_t j = 0; j < n * n_in; j++)
         bits[j] = (uint8_t)(veil_rng_u64(&rng) & 1);
     g.and_ctr = e.and_ctr = 1000; /* a session that already garbled */
+    e.tweak = g.tweak;
     mpc_gc_random_labels(&g, zero, n * n_in);
     mpc_gc_encode(lab, &g, zero, bits, n * n_in);
     cr_assert_eq(mpc_gc_garble(&g, tab, dec, &c, zero, n), VEIL_OK);
@@ -275,6 +284,18 @@ Test(gc_garble, evaluation_splits_and_wrong_tweaks)
         wrong += out[i] != want[0];
     }
     cr_assert_gt(wrong, 0, "tweaks must bind the tables to their gates");
+    /* an evaluator with another session's tweak block decodes garbage */
+    e.and_ctr = 1000;
+    e.tweak.w[1] ^= 1;
+    wrong = 0;
+    cr_assert_eq(mpc_gc_eval(&e, out, &c, lab, tab, dec, n), VEIL_OK);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(
+            mpc_circuit_eval(want, &c, bits + i * n_in, bits + i * n_in + 16),
+            VEIL_OK);
+        wrong += out[i] != want[0];
+    }
+    cr_assert_gt(wrong, 0, "the session tweak must bind the tables");
     /* bad arguments */
     cr_assert_eq(mpc_gc_garble(&g, tab, dec, &c, zero, 0), VEIL_EINVAL);
     cr_assert_eq(mpc_gc_garble(&g, NULL, dec, &c, zero, 1), VEIL_EINVAL);
@@ -297,15 +318,17 @@ Test(gc_garble, evaluation_splits_and_wrong_tweaks)
 
 /* ------------------------------------------------ known-answer tables */
 
-/* H(X, t) = pi(K) ^ K, K = sigma(X) ^ t (t in w[0]), sigma(xL || xR) =
+/* H(X, t) = pi(K) ^ K, K = sigma(X) ^ T', T' the session's tweak block T
+ * with t added to its low word (mod 2^64), sigma(xL || xR) =
  * (xL ^ xR || xL) with xL = w[1]: written here from GKWY20 section 7.3
  * with the AES of mpc_aes_ecb (checked against FIPS-197 in test/mpc/aes.c),
  * sharing no code with the kernels. */
 static mpc_block_t kat_hash(const mpc_aes_key_t *pi, mpc_block_t x, uint64_t t)
 {
     mpc_block_t k, e;
-    k.w[1] = x.w[1] ^ x.w[0];
-    k.w[0] = x.w[1] ^ t;
+    /* the tweak: the session's T plus t in the low word */
+    k.w[1] = x.w[1] ^ x.w[0] ^ fixed_tweak.w[1];
+    k.w[0] = x.w[1] ^ (fixed_tweak.w[0] + t);
     mpc_aes_ecb(&e, pi, &k, 1);
     e.w[0] ^= k.w[0];
     e.w[1] ^= k.w[1];
@@ -337,10 +360,11 @@ static mpc_block_t kat_and(mpc_block_t *tg, mpc_block_t *te,
     return kat_xor(wg, we);
 }
 
-/* Fixed Delta, fixed 0-labels, counter from 0: every kernel's tables equal
- * the straightforward half-gates above, gate by gate.  Giving both half
- * gates one tweak (which lets the evaluator learn Delta from TG ^ TE on
- * equal labels) or reusing tweaks across gates or instances fails here. */
+/* Fixed Delta, fixed 0-labels, fixed session tweak, counter from 0: every
+ * kernel's tables equal the straightforward half-gates above, gate by
+ * gate.  Giving both half gates one tweak (which lets the evaluator learn
+ * Delta from TG ^ TE on equal labels), reusing tweaks across gates or
+ * instances, or leaving out the session's tweak fails here. */
 Test(gc_garble, known_answer_tables_fixed_delta)
 {
     enum { N = 3, N_IN = 2, N_AND = 2 };
@@ -386,4 +410,55 @@ Test(gc_garble, known_answer_tables_fixed_delta)
     restore_isa();
     mpc_aes_clear(&pi);
     mpc_circuit_clear(&c);
+}
+
+/* ------------------------------------------------ tweaks across sessions */
+
+/* Two garblers (two sessions) with the same Delta and the same 0-labels:
+ * their session tweak blocks differ in the high word, so no tweak of one
+ * session's sequence (T + 2j, T + 2j + 1 in the low word) appears in the
+ * other's, and their tables differ in every block.  Before the tweaks were per
+ * session, both sessions hashed under 0, 1, 2, ... and gave identical tables.
+ */
+Test(gc_garble, two_sessions_never_share_tweaks)
+{
+    enum { N = MPC_GC_LANES + 3, SESSIONS = 8 };
+    static const char text[] = "circuit 1 1 2 1\n"
+                               "2 AND 0 1\n"
+                               "3 AND 2 1\n"
+                               "output 3\n";
+    mpc_circuit_t c;
+    mpc_gc_garbler_t g[SESSIONS];
+    mpc_block_t d = {{0x0123456789abcdefull | 1, 0xfedcba9876543210ull}};
+    mpc_block_t zero[N * 2], *tab[SESSIONS];
+    uint8_t dec[N];
+    veil_rng_t rng;
+    cr_assert_eq(veil_init(), VEIL_OK);
+    vt_rng(&rng, "gc_sessions");
+    cr_assert_eq(mpc_circuit_parse(&c, text, sizeof(text) - 1), VEIL_OK);
+    veil_rng_bytes(&rng, zero, sizeof(zero));
+    for (int s = 0; s < SESSIONS; s++) {
+        cr_assert_eq(mpc_gc_garbler_init(&g[s], &d), VEIL_OK);
+        cr_assert_eq(g[s].tweak.w[0] & 1, 0, "T + 2j must be even");
+        tab[s] = veil_alloc(N * c.n_and * 2 * sizeof(mpc_block_t));
+        cr_assert_eq(mpc_gc_garble(&g[s], tab[s], dec, &c, zero, N), VEIL_OK);
+    }
+    for (int s = 0; s < SESSIONS; s++)
+        for (int r = 0; r < s; r++) {
+            /* a session's tweaks are (T.hi, T.lo + k mod 2^64), k < 2^63
+             * (gc_counter_ok): two sessions can share one only if their
+             * high words agree (probability 2^-64 per pair); doc/21 */
+            cr_assert_neq(g[s].tweak.w[1], g[r].tweak.w[1],
+                          "sessions %d and %d share tweaks", r, s);
+            for (size_t x = 0; x < N * c.n_and * 2; x++)
+                cr_assert(
+                    memcmp(&tab[s][x], &tab[r][x], sizeof(mpc_block_t)) != 0,
+                    "sessions %d and %d: table block %zu repeats", r, s, x);
+        }
+    for (int s = 0; s < SESSIONS; s++) {
+        veil_free(tab[s]);
+        mpc_gc_garbler_clear(&g[s]);
+    }
+    mpc_circuit_clear(&c);
+    veil_rng_clear(&rng);
 }

@@ -39,8 +39,10 @@ static void run_kernel(run_t *r, const mpc_circuit_t *c, const mpc_block_t *d,
     cr_assert_eq(gc_ws_init(&e, c, 1, 0), VEIL_OK);
     cr_assert_eq(g.prog.in_first, 0);
     cr_assert_eq(e.prog.in_first, 0);
-    g.kern->garble(&g.prog, in0, g.work, r->tables, &pi, d, base);
-    e.kern->eval(&e.prog, act, e.work, r->tables, &pi, base);
+    g.kern->garble(&g.prog, in0, g.work, r->tables, &pi, d, base,
+                   0x0123456789abcdefull);
+    e.kern->eval(&e.prog, act, e.work, r->tables, &pi, base,
+                 0x0123456789abcdefull);
     for (uint32_t k = 0; k < c->n_out; k++) {
         memcpy(r->out0 + (size_t)k * L,
                gc_slot(&g.prog, in0, g.work, g.prog.out_slot[k]),

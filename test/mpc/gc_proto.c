@@ -307,3 +307,45 @@ Test(gc_proto, bad_arguments)
     mpc_gc_ebatch_clear(&eb);
     mpc_circuit_clear(&relu);
 }
+
+/* ------------------------------------------------ the session tweak block */
+
+typedef struct {
+    mpc_block_t g, e; /* the garbler's T and the evaluator's copy */
+} tweak_job_t;
+
+static veil_status tweak_party(mpc_chan_t *ch, int party, void *arg)
+{
+    tweak_job_t *j = arg;
+    veil_status st;
+    if (party == 0) {
+        mpc_gc_gparty_t g;
+        if ((st = mpc_gc_gparty_init(&g, ch)) == VEIL_OK)
+            j->g = g.gc.tweak;
+        mpc_gc_gparty_clear(&g);
+    } else {
+        mpc_gc_eparty_t e;
+        if ((st = mpc_gc_eparty_init(&e, ch)) == VEIL_OK)
+            j->e = e.gc.tweak;
+        mpc_gc_eparty_clear(&e);
+    }
+    return st;
+}
+
+/* The set-up hands the evaluator the garbler's tweak block; a new session
+ * has a new one (so the tweaks of two sessions never coincide: see
+ * test/mpc/gc_garble.c, two_sessions_never_share_tweaks). */
+Test(gc_proto, each_session_agrees_on_a_fresh_tweak_block)
+{
+    tweak_job_t j[3];
+    veil_status st[2];
+    for (int s = 0; s < 3; s++) {
+        void *args[2] = {&j[s], &j[s]};
+        cr_assert_eq(mpc_run2(st, MPC_RUN_THREADS, tweak_party, args), VEIL_OK);
+        cr_assert_eq(st[0], VEIL_OK, "%s", veil_strerror(st[0]));
+        cr_assert_eq(st[1], VEIL_OK, "%s", veil_strerror(st[1]));
+        cr_assert(memcmp(&j[s].g, &j[s].e, sizeof(mpc_block_t)) == 0);
+        for (int r = 0; r < s; r++)
+            cr_assert_neq(j[s].g.w[1], j[r].g.w[1]);
+    }
+}

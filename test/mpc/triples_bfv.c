@@ -2,12 +2,15 @@
  * Tests of Beaver triple generation with BFV: two parties (threads over a
  * socket pair) produce shares whose sums satisfy c = a b in every slot of
  * two batches (one full, one partial); parameter checks; a malformed key
- * from the client gives the server a clean VEIL_EFORMAT.
+ * from the client gives the server a clean VEIL_EFORMAT; the noise of the
+ * server's reply, measured with the secret key, is that of the flood.
  */
 #include "../common/seed.h"
+#include "veil/bfv_serial.h"
 #include "veil/mpc_bfv.h"
 #include <criterion/criterion.h>
 #include <flint/ulong_extras.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,4 +115,161 @@ Test(mpc_bfv, parameters_follow_the_field)
     cr_assert_eq(mpc_field_init(&f, (UINT64_C(1) << 61) - 1, 15), VEIL_OK);
     cr_assert_eq(mpc_bfv_params(&params, &f), VEIL_EPARAM);
     cr_assert_eq(mpc_bfv_params(NULL, &f), VEIL_EINVAL);
+}
+
+/* ------------------------------------------------ the reply's noise
+ *
+ * The client's side of mpc_triples_bfv_client written out here, so that
+ * the test holds the server's reply R itself and measures its noise with
+ * the secret key (bfv_noise_budget: exact, GMP).  mpc_bfv.h promises a
+ * flood F uniform in [-B, B] with B = 2^(MPC_BFV_FLOOD_BITS + log2 n)
+ * times 2^(log2 n + 2 log2 t + 4), the bound on the rest of the noise.
+ * With v = [t (c_0 + c_1 s)]_Q = t (e + F) - (Q mod t) m, and
+ * max_k |F_k| >= B / 2 except with probability 2^-n, max |v| >= t B / 4,
+ * so the budget floor(log2(Q / (2 max |v|))) is at most
+ * log2 Q - log2 t - log2 B + 1 = 51.  Without the flood the noise is at
+ * most 2^(log2 n + 2 log2 t + 4), a budget of at least 104 bits (measured:
+ * 152 bits with the flood removed from mpc/triples_bfv.c, 49 with it):
+ * the test fails when the flooding is removed. */
+
+typedef struct {
+    const mpc_field_t *f;
+    const bfv_context_t *ctx;
+    const bfv_secret_key_t *sk;
+    const bfv_public_key_t *pk;
+    mpc_triples_t *t;
+    int budget;       /* measured on the reply          */
+    uint64_t slot[2]; /* c1 = a1 b1 + Dec(R), two slots */
+} noise_job_t;
+
+static veil_status noise_party(mpc_chan_t *ch, int party, void *arg)
+{
+    noise_job_t *j = arg;
+    const bfv_context_t *ctx = j->ctx;
+    bfv_plaintext_t pt = {0};
+    bfv_ciphertext_t ca = {0}, cb = {0};
+    veil_rng_t rng;
+    uint8_t *buf = NULL;
+    uint64_t *a = NULL, *b = NULL, *m = NULL;
+    size_t len, cap;
+    veil_status st = veil_rng_init(&rng);
+    if (st != VEIL_OK)
+        return st;
+    if (party == 0) {
+        st = mpc_triples_bfv_server(j->t, j->f, ctx, ch, &rng);
+        veil_rng_clear(&rng);
+        return st;
+    }
+    a = malloc(ctx->n * sizeof(uint64_t));
+    b = malloc(ctx->n * sizeof(uint64_t));
+    m = malloc(ctx->n * sizeof(uint64_t));
+    if ((st = bfv_plaintext_init(&pt, ctx)) != VEIL_OK ||
+        (st = bfv_ciphertext_init(&ca, ctx)) != VEIL_OK ||
+        (st = bfv_ciphertext_init(&cb, ctx)) != VEIL_OK)
+        goto done;
+    cap = bfv_ciphertext_serial_size(&ca, BFV_SERIAL_FULL);
+    buf = malloc(cap);
+    if ((st = bfv_public_key_serialize(buf, cap, &len, j->pk)) != VEIL_OK ||
+        (st = mpc_chan_send(ch, buf, len)) != VEIL_OK)
+        goto done;
+    mpc_field_vec_random(j->f, &rng, a, ctx->n);
+    mpc_field_vec_random(j->f, &rng, b, ctx->n);
+    if ((st = bfv_encode_batch(&pt, a, ctx->n)) != VEIL_OK ||
+        (st = bfv_encrypt_symmetric(&ca, j->sk, &pt, &rng)) != VEIL_OK ||
+        (st = bfv_ciphertext_serialize(buf, cap, &len, &ca, 0)) != VEIL_OK ||
+        (st = mpc_chan_send(ch, buf, len)) != VEIL_OK ||
+        (st = bfv_encode_batch(&pt, b, ctx->n)) != VEIL_OK ||
+        (st = bfv_encrypt_symmetric(&cb, j->sk, &pt, &rng)) != VEIL_OK ||
+        (st = bfv_ciphertext_serialize(buf, cap, &len, &cb, 0)) != VEIL_OK ||
+        (st = mpc_chan_send(ch, buf, len)) != VEIL_OK ||
+        (st = mpc_chan_recv_any(ch, buf, cap, &len)) != VEIL_OK ||
+        (st = bfv_ciphertext_deserialize(&ca, buf, len, NULL)) != VEIL_OK)
+        goto done;
+    /* the measurement: the exact noise budget of the reply as received */
+    if ((st = bfv_noise_budget(&j->budget, j->sk, &ca)) != VEIL_OK ||
+        (st = bfv_decrypt(&pt, j->sk, &ca)) != VEIL_OK ||
+        (st = bfv_decode_batch(m, &pt)) != VEIL_OK)
+        goto done;
+    /* the reply still makes a triple with the server's shares */
+    for (int k = 0; k < 2; k++) {
+        size_t i = k ? ctx->n - 1 : 0;
+        j->slot[k] = mpc_field_add(j->f, mpc_field_mul(j->f, a[i], b[i]), m[i]);
+        j->t[1].a[k] = a[i];
+        j->t[1].b[k] = b[i];
+    }
+done:
+    free(buf);
+    free(a);
+    free(b);
+    free(m);
+    bfv_plaintext_clear(&pt);
+    bfv_ciphertext_clear(&ca);
+    bfv_ciphertext_clear(&cb);
+    veil_rng_clear(&rng);
+    return st;
+}
+
+Test(mpc_bfv, reply_noise_is_flooded, .timeout = 120)
+{
+    mpc_field_t f;
+    bfv_params_t params;
+    bfv_context_t ctx;
+    bfv_secret_key_t sk;
+    bfv_public_key_t pk;
+    mpc_triples_t t[2];
+    veil_rng_t rng;
+    veil_status st[2];
+    noise_job_t j = {&f, &ctx, &sk, &pk, t, -1, {0, 0}};
+    void *args[2] = {&j, &j};
+    double log2q = 0, log2t, bound;
+    unsigned logn, bitt, log2b;
+
+    cr_assert_eq(mpc_field_init(&f, MPC_P_DELPHI, 15), VEIL_OK);
+    cr_assert_eq(mpc_bfv_params(&params, &f), VEIL_OK);
+    cr_assert_eq(bfv_context_init(&ctx, &params), VEIL_OK);
+    vt_rng(&rng, "bfv-reply-noise");
+    cr_assert_eq(bfv_secret_key_init(&sk, &ctx), VEIL_OK);
+    cr_assert_eq(bfv_public_key_init(&pk, &ctx), VEIL_OK);
+    cr_assert_eq(bfv_keygen_secret(&sk, &rng), VEIL_OK);
+    cr_assert_eq(bfv_keygen_public(&pk, &sk, &rng), VEIL_OK);
+    /* one batch: the server fills n triples, the client two of its own */
+    cr_assert_eq(mpc_triples_init(&t[0], ctx.n), VEIL_OK);
+    cr_assert_eq(mpc_triples_init(&t[1], 2), VEIL_OK);
+
+    cr_assert_eq(mpc_run2(st, MPC_RUN_THREADS, noise_party, args), VEIL_OK);
+    cr_assert_eq(st[0], VEIL_OK, "server: %s", veil_strerror(st[0]));
+    cr_assert_eq(st[1], VEIL_OK, "client: %s", veil_strerror(st[1]));
+
+    /* the bound of the comment above, from the header's definition of B */
+    for (size_t i = 0; i < ctx.n_q; i++)
+        log2q += log2((double)params.q[i]);
+    log2t = log2((double)params.t);
+    logn = (unsigned)log2((double)ctx.n);
+    bitt = 64 - (unsigned)__builtin_clzll(params.t);
+    log2b = MPC_BFV_FLOOD_BITS + logn + (logn + 2 * bitt + 4);
+    bound = floor(log2q - log2t - log2b + 1);
+    printf("triple reply: log2 Q %.1f, log2 t %.1f, flood 2^%u: measured "
+           "budget %d bits, at most %.0f with the flood (at least %.0f "
+           "without)\n",
+           log2q, log2t, log2b, j.budget, bound,
+           floor(log2q - log2t - (logn + 2 * bitt + 4)));
+    cr_assert_geq(j.budget, 1, "the reply must still decrypt");
+    cr_assert_leq(j.budget, (int)bound,
+                  "the reply's noise is below the flood: budget %d > %.0f",
+                  j.budget, bound);
+    /* and it is a reply of the protocol: c1 + c2 = (a1 + a2)(b1 + b2) */
+    for (int k = 0; k < 2; k++) {
+        size_t i = k ? ctx.n - 1 : 0;
+        uint64_t a = mpc_field_add(&f, t[0].a[i], t[1].a[k]);
+        uint64_t b = mpc_field_add(&f, t[0].b[i], t[1].b[k]);
+        uint64_t c = mpc_field_add(&f, t[0].c[i], j.slot[k]);
+        cr_assert_eq(c, mpc_field_mul(&f, a, b), "slot %zu", i);
+    }
+
+    mpc_triples_clear(&t[0]);
+    mpc_triples_clear(&t[1]);
+    bfv_public_key_clear(&pk);
+    bfv_secret_key_clear(&sk);
+    bfv_context_clear(&ctx);
+    veil_rng_clear(&rng);
 }

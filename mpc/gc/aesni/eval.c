@@ -9,12 +9,12 @@
 
 void gc_eval_aesni(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
                    const mpc_block_t *tables, const mpc_aes_key_t *pi,
-                   const uint64_t *and_base)
+                   const uint64_t *and_base, uint64_t hi)
 {
     __m128i k[11], t[L];
     aesni_load_key(k, pi);
     for (int l = 0; l < L; l++)
-        t[l] = _mm_set_epi64x(0, (long long)(2 * and_base[l]));
+        t[l] = _mm_set_epi64x((long long)hi, (long long)(2 * and_base[l]));
     for (uint32_t i = 0; i < p->n_ops; i++) {
         const gc_op_t *o = &p->ops[i];
         mpc_block_t *out = gc_slot(p, in, work, o->out);

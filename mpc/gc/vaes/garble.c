@@ -16,7 +16,7 @@
 void gc_garble_vaes(const gc_prog_t *p, const mpc_block_t *in,
                     mpc_block_t *work, mpc_block_t *tables,
                     const mpc_aes_key_t *pi, const mpc_block_t *delta,
-                    const uint64_t *and_base)
+                    const uint64_t *and_base, uint64_t hi)
 {
     __m512i k[11], t[Z];
     const __m512i d =
@@ -25,7 +25,7 @@ void gc_garble_vaes(const gc_prog_t *p, const mpc_block_t *in,
     const __m512i one = _mm512_set_epi64(0, 1, 0, 1, 0, 1, 0, 1);
     const __m512i two = _mm512_set_epi64(0, 2, 0, 2, 0, 2, 0, 2);
     vaes_load_key(k, pi);
-    load_tweaks(t, and_base);
+    load_tweaks(t, and_base, hi);
     for (uint32_t i = 0; i < p->n_ops; i++) {
         const gc_op_t *o = &p->ops[i];
         mpc_block_t *out = gc_slot(p, in, work, o->out);

@@ -50,13 +50,16 @@ static inline __attribute__((always_inline)) void mmo(__m512i *b, int n,
     UNROLL for (int j = 0; j < n; j++) b[j] = _mm512_xor_si512(x[j], b[j]);
 }
 
-/* Tweak registers: w[0] of lane l's block = 2 * and_base[l]. */
-static inline void load_tweaks(__m512i t[Z], const uint64_t *and_base)
+/* Tweak registers: lane l's block has w[0] = 2 * and_base[l] and
+ * w[1] = hi, the session's high tweak word. */
+static inline void load_tweaks(__m512i t[Z], const uint64_t *and_base,
+                               uint64_t hi)
 {
+    const long long h = (long long)hi;
     for (int i = 0; i < Z; i++)
-        t[i] = _mm512_set_epi64(0, (long long)(2 * and_base[4 * i + 3]), 0,
-                                (long long)(2 * and_base[4 * i + 2]), 0,
-                                (long long)(2 * and_base[4 * i + 1]), 0,
+        t[i] = _mm512_set_epi64(h, (long long)(2 * and_base[4 * i + 3]), h,
+                                (long long)(2 * and_base[4 * i + 2]), h,
+                                (long long)(2 * and_base[4 * i + 1]), h,
                                 (long long)(2 * and_base[4 * i]));
 }
 
