@@ -18,26 +18,52 @@ void _nn_im2col(float *cols, const nn_layer_t *l, const float *in)
     _nn_im2col_ld(cols, (size_t)l->out.h * l->out.w, l, in);
 }
 
+/* Output columns ox whose input column ox * s + kx - pad lies in
+ * [0, w): [*lo, *hi). */
+static void valid_range(uint32_t *lo, uint32_t *hi, uint32_t ow, uint32_t s,
+                        uint32_t kx, uint32_t pad, uint32_t w)
+{
+    /* ox * s + kx >= pad  and  ox * s + kx < w + pad */
+    uint32_t a = kx >= pad ? 0 : (pad - kx + s - 1) / s;
+    uint32_t b = w + pad > kx ? (w + pad - kx + s - 1) / s : 0;
+    if (b > ow)
+        b = ow;
+    if (a > b)
+        a = b;
+    *lo = a;
+    *hi = b;
+}
+
 void _nn_im2col_ld(float *cols, size_t P, const nn_layer_t *l, const float *in)
 {
     const uint32_t k = l->k, s = l->stride, oh = l->out.h, ow = l->out.w;
+    const uint32_t ih = l->in.h, iw = l->in.w, pad = l->pad;
 
     for (uint32_t c = 0; c < l->in.c; c++)
         for (uint32_t ky = 0; ky < k; ky++)
             for (uint32_t kx = 0; kx < k; kx++) {
                 float *row = cols + ((size_t)(c * k + ky) * k + kx) * P;
+                uint32_t lo, hi;
+                valid_range(&lo, &hi, ow, s, kx, pad, iw);
                 for (uint32_t oy = 0; oy < oh; oy++) {
-                    long y = (long)oy * s + ky - l->pad;
+                    const long y = (long)oy * s + ky - pad;
                     float *r = row + (size_t)oy * ow;
-                    if (y < 0 || y >= (long)l->in.h) {
+                    if (y < 0 || y >= (long)ih || lo == hi) {
                         memset(r, 0, ow * sizeof(float));
                         continue;
                     }
-                    const float *src = in + ((size_t)c * l->in.h + y) * l->in.w;
-                    for (uint32_t ox = 0; ox < ow; ox++) {
-                        long x = (long)ox * s + kx - l->pad;
-                        r[ox] = (x < 0 || x >= (long)l->in.w) ? 0.0f : src[x];
-                    }
+                    /* the valid columns read src[ox * s + kx - pad] */
+                    const float *src = in + ((size_t)c * ih + y) * iw +
+                                       ((long)lo * s + kx - pad);
+                    for (uint32_t ox = 0; ox < lo; ox++)
+                        r[ox] = 0.0f;
+                    if (s == 1)
+                        memcpy(r + lo, src, (hi - lo) * sizeof(float));
+                    else
+                        for (uint32_t ox = lo; ox < hi; ox++)
+                            r[ox] = src[(size_t)(ox - lo) * s];
+                    for (uint32_t ox = hi; ox < ow; ox++)
+                        r[ox] = 0.0f;
                 }
             }
 }
@@ -51,20 +77,33 @@ void _nn_col2im_add_ld(float *dx, size_t P, const nn_layer_t *l,
                        const float *dcols)
 {
     const uint32_t k = l->k, s = l->stride, oh = l->out.h, ow = l->out.w;
+    const uint32_t ih = l->in.h, iw = l->in.w, pad = l->pad;
 
+    /* Each input element receives at most one value per tap, taps in
+     * ascending order: the order of the sums is fixed by the layer. */
     for (uint32_t c = 0; c < l->in.c; c++)
         for (uint32_t ky = 0; ky < k; ky++)
             for (uint32_t kx = 0; kx < k; kx++) {
                 const float *row = dcols + ((size_t)(c * k + ky) * k + kx) * P;
+                uint32_t lo, hi;
+                valid_range(&lo, &hi, ow, s, kx, pad, iw);
+                if (lo == hi)
+                    continue;
                 for (uint32_t oy = 0; oy < oh; oy++) {
-                    long y = (long)oy * s + ky - l->pad;
-                    if (y < 0 || y >= (long)l->in.h)
+                    const long y = (long)oy * s + ky - pad;
+                    if (y < 0 || y >= (long)ih)
                         continue;
-                    float *dst = dx + ((size_t)c * l->in.h + y) * l->in.w;
-                    for (uint32_t ox = 0; ox < ow; ox++) {
-                        long x = (long)ox * s + kx - l->pad;
-                        if (x >= 0 && x < (long)l->in.w)
-                            dst[x] += row[(size_t)oy * ow + ox];
+                    float *dst = dx + ((size_t)c * ih + y) * iw +
+                                 ((long)lo * s + kx - pad);
+                    const float *r = row + (size_t)oy * ow + lo;
+                    const uint32_t len = hi - lo;
+                    if (s == 1) {
+#pragma omp simd
+                        for (uint32_t j = 0; j < len; j++)
+                            dst[j] += r[j];
+                    } else {
+                        for (uint32_t j = 0; j < len; j++)
+                            dst[(size_t)j * s] += r[j];
                     }
                 }
             }

@@ -27,6 +27,8 @@ static const suite_t suites[] = {
     {"safenet", bench_safenet,
      "SAFENet CNN-7 end to end: relu, delphi, safenet80"},
     {"safenet-he", bench_safenet_he, "SAFENet offline HE linear layers, CNN-7"},
+    {"train", bench_train,
+     "CNN-7 training: forward + backward + Adam, batch 64"},
 };
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))
 
