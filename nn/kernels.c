@@ -287,37 +287,69 @@ void _nn_maxpool_backward(float *dx, const nn_layer_t *l, const float *in,
             }
 }
 
+void _nn_act_row_forward(float *y, uint8_t kind, const float *a, const float *x,
+                         size_t len)
+{
+    const float c0 = a[0], c1 = a[1], c2 = a[2], c3 = a[3];
+
+    switch (kind) {
+    case NN_ACT_RELU:
+#pragma omp simd
+        for (size_t p = 0; p < len; p++)
+            y[p] = x[p] > 0.0f ? x[p] : 0.0f;
+        break;
+    case NN_ACT_CONST:
+        for (size_t p = 0; p < len; p++)
+            y[p] = c0;
+        break;
+    case NN_ACT_POLY2:
+#pragma omp simd
+        for (size_t p = 0; p < len; p++)
+            y[p] = (c2 * x[p] + c1) * x[p] + c0;
+        break;
+    default: /* NN_ACT_POLY3 */
+#pragma omp simd
+        for (size_t p = 0; p < len; p++)
+            y[p] = ((c3 * x[p] + c2) * x[p] + c1) * x[p] + c0;
+        break;
+    }
+}
+
+void _nn_act_row_backward(float *dx, uint8_t kind, const float *a,
+                          const float *x, const float *d, size_t len)
+{
+    const float c1 = a[1], c2 = a[2], c3 = a[3];
+
+    switch (kind) {
+    case NN_ACT_RELU:
+#pragma omp simd
+        for (size_t p = 0; p < len; p++)
+            dx[p] = x[p] > 0.0f ? d[p] : 0.0f;
+        break;
+    case NN_ACT_CONST:
+        memset(dx, 0, len * sizeof(float));
+        break;
+    case NN_ACT_POLY2:
+#pragma omp simd
+        for (size_t p = 0; p < len; p++)
+            dx[p] = d[p] * (2.0f * c2 * x[p] + c1);
+        break;
+    default:
+#pragma omp simd
+        for (size_t p = 0; p < len; p++)
+            dx[p] = d[p] * ((3.0f * c3 * x[p] + 2.0f * c2) * x[p] + c1);
+        break;
+    }
+}
+
 void _nn_act_forward(float *out, const nn_layer_t *l, const uint8_t *kinds,
                      const float *a, const float *in)
 {
     const size_t hw = (size_t)l->in.h * l->in.w;
 
-    for (uint32_t c = 0; c < l->in.c; c++) {
-        const float *x = in + c * hw, *ac = a + (size_t)NN_ACT_COEFS * c;
-        float *y = out + c * hw;
-        const float c0 = ac[0], c1 = ac[1], c2 = ac[2], c3 = ac[3];
-        switch (kinds[c]) {
-        case NN_ACT_RELU:
-#pragma omp simd
-            for (size_t p = 0; p < hw; p++)
-                y[p] = x[p] > 0.0f ? x[p] : 0.0f;
-            break;
-        case NN_ACT_CONST:
-            for (size_t p = 0; p < hw; p++)
-                y[p] = c0;
-            break;
-        case NN_ACT_POLY2:
-#pragma omp simd
-            for (size_t p = 0; p < hw; p++)
-                y[p] = (c2 * x[p] + c1) * x[p] + c0;
-            break;
-        default: /* NN_ACT_POLY3 */
-#pragma omp simd
-            for (size_t p = 0; p < hw; p++)
-                y[p] = ((c3 * x[p] + c2) * x[p] + c1) * x[p] + c0;
-            break;
-        }
-    }
+    for (uint32_t c = 0; c < l->in.c; c++)
+        _nn_act_row_forward(out + c * hw, kinds[c],
+                            a + (size_t)NN_ACT_COEFS * c, in + c * hw, hw);
 }
 
 void _nn_act_backward_input(float *dx, const nn_layer_t *l,
@@ -326,32 +358,10 @@ void _nn_act_backward_input(float *dx, const nn_layer_t *l,
 {
     const size_t hw = (size_t)l->in.h * l->in.w;
 
-    for (uint32_t c = 0; c < l->in.c; c++) {
-        const float *xc = x + c * hw, *d = delta + c * hw;
-        const float *ac = a + (size_t)NN_ACT_COEFS * c;
-        float *o = dx + c * hw;
-        const float c1 = ac[1], c2 = ac[2], c3 = ac[3];
-        switch (kinds[c]) {
-        case NN_ACT_RELU:
-#pragma omp simd
-            for (size_t p = 0; p < hw; p++)
-                o[p] = xc[p] > 0.0f ? d[p] : 0.0f;
-            break;
-        case NN_ACT_CONST:
-            memset(o, 0, hw * sizeof(float));
-            break;
-        case NN_ACT_POLY2:
-#pragma omp simd
-            for (size_t p = 0; p < hw; p++)
-                o[p] = d[p] * (2.0f * c2 * xc[p] + c1);
-            break;
-        default:
-#pragma omp simd
-            for (size_t p = 0; p < hw; p++)
-                o[p] = d[p] * ((3.0f * c3 * xc[p] + 2.0f * c2) * xc[p] + c1);
-            break;
-        }
-    }
+    for (uint32_t c = 0; c < l->in.c; c++)
+        _nn_act_row_backward(dx + c * hw, kinds[c],
+                             a + (size_t)NN_ACT_COEFS * c, x + c * hw,
+                             delta + c * hw, hw);
 }
 
 void _nn_bn_forward_infer(float *out, const nn_layer_t *l, const float *gamma,

@@ -63,15 +63,18 @@ static double numeric(nn_model_t *m, size_t j, float h, const float *x,
 }
 
 /* Every analytic partial derivative against central differences.  ReLU and
- * max pooling have kinks: a parameter whose two estimates (steps h and h/2)
- * disagree straddles one and is skipped; only a few may be. */
+ * max pooling have kinks: the check uses the first ladder of steps (2e-3
+ * down to 2.5e-4, else 1.6e-4 down to 4e-5) whose central differences
+ * agree; a parameter with a kink within reach of both is skipped, and only
+ * a few may be.  (One pair of steps was not enough: a near tie in a max
+ * pool 2e-4 away moved both estimates by the same 8 %.) */
 Test(cnn_train, gradients_through_act_relu_maxpool)
 {
     nn_model_t m;
     veil_rng_t rng;
     float *g, x[BATCH * 128];
     uint8_t y[BATCH];
-    double loss;
+    double loss, *num;
     size_t skipped = 0, checked = 0;
 
     vt_rng(&rng, "cnn_train::gradients_through_act_relu_maxpool");
@@ -81,36 +84,50 @@ Test(cnn_train, gradients_through_act_relu_maxpool)
     for (int j = 0; j < BATCH; j++)
         y[j] = (uint8_t)(veil_rng_u64(&rng) % NN_CLASSES);
     g = malloc(m.nparams * sizeof(float));
+    num = calloc(m.nparams, sizeof(double));
     cr_assert_eq(nn_model_loss_grad(g, &loss, &m, x, y, BATCH), VEIL_OK);
     for (size_t j = 0; j < m.nparams; j++) {
-        const double n1 = numeric(&m, j, 1e-3f, x, y);
-        const double n2 = numeric(&m, j, 5e-4f, x, y);
+        static const float top[2] = {2e-3f, 1.6e-4f}, end[2] = {2e-4f, 3e-5f};
         double err;
-        if (fabs(n1 - n2) > 1e-2 * (1e-2 + fabs(n1))) {
+        int ok = 0;
+        for (int r = 0; r < 2 && !ok; r++) {
+            double lo = INFINITY, hi = -INFINITY;
+            for (float h = top[r]; h > end[r]; h /= 2) {
+                num[j] = numeric(&m, j, h, x, y);
+                lo = fmin(lo, num[j]);
+                hi = fmax(hi, num[j]);
+            }
+            ok = hi - lo <= 1e-2 * (1e-2 + fabs(num[j]));
+        }
+        if (!ok) {
             skipped++;
             continue;
         }
         checked++;
-        err = fabs(n2 - g[j]) / (1e-2 + fabs(n2) + fabs(g[j]));
+        err = fabs(num[j] - g[j]) / (1e-2 + fabs(num[j]) + fabs(g[j]));
         cr_assert_lt(err, 2e-2, "param %zu: analytic %.6g numeric %.6g", j,
-                     g[j], n2);
+                     g[j], num[j]);
     }
     cr_assert_lt(skipped, m.nparams / 20, "%zu of %zu skipped", skipped,
                  m.nparams);
-    /* the activation coefficients are checked, and unused ones get 0 */
+    /* coefficients above a channel's degree get exactly 0; the used ones
+     * were checked above, and are 0 only where the numeric estimate is */
     {
         const nn_layer_t *a = &m.layers[1];
         for (uint32_t c = 0; c < 4; c++)
             for (int i = 0; i < 4; i++) {
-                const float gi = g[a->w + 4 * c + i];
+                const size_t j = a->w + 4 * c + (size_t)i;
                 if (i > nn_act_degree((nn_act_kind_t)c))
-                    cr_assert_eq(gi, 0.0f, "channel %u coef %d", c, i);
+                    cr_assert_eq(g[j], 0.0f, "channel %u coef %d", c, i);
                 else
-                    cr_assert_neq(gi, 0.0f, "channel %u coef %d", c, i);
+                    cr_assert(g[j] != 0.0f || fabs(num[j]) < 1e-4,
+                              "channel %u coef %d: 0, numeric %.3g", c, i,
+                              num[j]);
             }
     }
     cr_log_info("act gradient check: %zu checked, %zu skipped at kinks",
                 checked, skipped);
+    free(num);
     free(g);
     nn_model_clear(&m);
 }
