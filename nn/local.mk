@@ -10,21 +10,21 @@ libveil_la_SOURCES += \
 apps_veil_bench_SOURCES += apps/bench/bench_train.c
 
 bin_PROGRAMS += apps/train_mnist
-apps_train_mnist_SOURCES = apps/train_mnist.c
+apps_train_mnist_SOURCES = apps/train_mnist.c apps/common/cli.c apps/common/cli.h
 apps_train_mnist_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
+	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"' -I$(srcdir)/apps
 apps_train_mnist_LDADD = libveil.la
 
 bin_PROGRAMS += apps/train_cnn
-apps_train_cnn_SOURCES = apps/train_cnn.c
+apps_train_cnn_SOURCES = apps/train_cnn.c apps/common/cli.c apps/common/cli.h
 apps_train_cnn_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
+	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"' -I$(srcdir)/apps
 apps_train_cnn_LDADD = libveil.la
 
 bin_PROGRAMS += apps/safenet_plan
-apps_safenet_plan_SOURCES = apps/safenet_plan.c
+apps_safenet_plan_SOURCES = apps/safenet_plan.c apps/common/cli.c apps/common/cli.h
 apps_safenet_plan_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
+	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"' -I$(srcdir)/apps
 apps_safenet_plan_LDADD = libveil.la
 
 check_PROGRAMS += test/nn/test_nn
