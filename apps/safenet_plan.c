@@ -234,6 +234,7 @@ int main(int argc, char **argv)
     veil_status st;
     int c;
 
+    cli_blas_tune(argv);
     nn_plan_opts_default(&po);
     po.costs.r[NN_ACT_CONST] = 1.0;
     po.costs.r[NN_ACT_POLY2] = po.costs.r[NN_ACT_POLY3] =

@@ -76,6 +76,7 @@ int main(int argc, char **argv)
     double acc;
     veil_status st;
 
+    cli_blas_tune(argv);
     nn_train_opts_default(&o);
     o.epochs = 10;
     o.lr = 1e-3f;

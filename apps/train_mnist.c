@@ -179,6 +179,7 @@ int main(int argc, char **argv)
     double qtol = 0.3, acc, t0;
     int c;
 
+    cli_blas_tune(argv);
     setvbuf(stdout, NULL, _IOLBF, 0);
     nn_train_opts_default(&o);
     o.epochs = 30;

@@ -2,6 +2,7 @@
  * cli.c - helpers shared by the training programs (cli.h).
  */
 #include "cli.h"
+#include "config.h"
 #include <errno.h>
 #include <math.h>
 #include <omp.h>
@@ -10,6 +11,31 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+char *openblas_get_corename(void); /* OpenBLAS extension, beside it */
+#endif
+
+void cli_blas_tune(char **argv)
+{
+#if defined(HAVE_OPENBLAS_SET_NUM_THREADS) && defined(__x86_64__)
+    const char *core = openblas_get_corename();
+    if (getenv("OPENBLAS_CORETYPE") != NULL || core == NULL ||
+        (strcmp(core, "Haswell") != 0 && strcmp(core, "Zen") != 0))
+        return;
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx512f") ||
+        !__builtin_cpu_supports("avx512cd") ||
+        !__builtin_cpu_supports("avx512bw") ||
+        !__builtin_cpu_supports("avx512dq") ||
+        !__builtin_cpu_supports("avx512vl"))
+        return;
+    if (setenv("OPENBLAS_CORETYPE", "SkylakeX", 1) == 0)
+        execv("/proc/self/exe", argv);
+#else
+    (void)argv;
+#endif
+}
 
 double cli_now(void)
 {

@@ -9,6 +9,15 @@
 #include "veil/nn.h"
 #include <stdint.h>
 
+/* OpenBLAS 0.3.21 picks its AVX2 ("Haswell") kernels on AMD processors
+ * that have AVX-512 (it predates Zen 4), and reads OPENBLAS_CORETYPE only
+ * when it loads.  If the processor has AVX-512 F, CD, BW, DQ and VL,
+ * OpenBLAS chose Haswell or Zen, and the user did not set the variable,
+ * this sets OPENBLAS_CORETYPE=SkylakeX and re-executes the program once
+ * (argv unchanged); otherwise, or if that fails, it returns and the
+ * program goes on as it is.  Call it first thing in main. */
+void cli_blas_tune(char **argv);
+
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 

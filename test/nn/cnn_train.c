@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define BATCH 4
@@ -492,4 +493,107 @@ Test(cnn_train, planner_meets_threshold, .timeout = 600)
     nn_model_clear(&m);
     nn_dataset_clear(&tr);
     nn_dataset_clear(&va);
+}
+
+/* Trains small_cnn on the synthetic task and plans it; with `stop`, the
+ * log callback ends the process as soon as stage 1 starts (an interrupted
+ * run: stage 0 is saved, stage 1 is half done). */
+typedef struct {
+    int stop, resumed;
+} plan_log_t;
+
+static void plan_log(void *arg, const char *line)
+{
+    plan_log_t *l = arg;
+    if (l->stop && strncmp(line, "stage 1 ", 8) == 0)
+        _exit(0);
+    if (strstr(line, "stage 0: resumed") != NULL)
+        l->resumed = 1;
+}
+
+static void plan_small(nn_model_t *plan, double *acc, const char *state,
+                       plan_log_t *log)
+{
+    nn_model_t m;
+    nn_dataset_t tr, va;
+    nn_train_opts_t o;
+    nn_plan_opts_t po;
+    veil_rng_t rng;
+    double base_acc, score;
+
+    vt_rng_fixed(&rng, 42);
+    synthetic(&tr, 512, &rng);
+    synthetic(&va, 200, &rng);
+    small_cnn(&m);
+    nn_train_opts_default(&o);
+    o.epochs = 2;
+    o.batch = 32;
+    o.init_gain = 1.41f;
+    cr_assert_eq(nn_train(&m, &tr, NULL, &o), VEIL_OK);
+    cr_assert_eq(nn_model_accuracy(&base_acc, &m, &va), VEIL_OK);
+    nn_plan_opts_default(&po);
+    po.threshold = base_acc - 0.05;
+    po.population = 4;
+    po.generations = 2;
+    po.images = 128;
+    po.val_images = 200;
+    po.train.batch = 32;
+    po.state_dir = state;
+    po.log = plan_log;
+    po.log_arg = log;
+    cr_assert_eq(nn_plan_btpbt(plan, acc, &score, &m, &tr, &va, &po), VEIL_OK);
+    nn_model_clear(&m);
+    nn_dataset_clear(&tr);
+    nn_dataset_clear(&va);
+}
+
+/* A planner killed in the middle of a stage and rerun with the same
+ * --state directory resumes after the last finished stage and ends with
+ * exactly the plan and weights of an uninterrupted run.  (The interrupted
+ * run is a child process, forked before this process starts any OpenMP
+ * threads.) */
+Test(cnn_train, planner_resumes_after_interruption, .timeout = 600)
+{
+    char dir[] = "/tmp/veil-plan-XXXXXX", path[64];
+    nn_model_t a, b;
+    double acc_a, acc_b;
+    plan_log_t la = {0, 0}, lb = {0, 0};
+    int status;
+    pid_t pid;
+
+    cr_assert_not_null(mkdtemp(dir));
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        plan_log_t stop = {1, 0};
+        nn_model_t c;
+        double acc;
+        plan_small(&c, &acc, dir, &stop);
+        _exit(3); /* not reached: stage 1 ends the child */
+    }
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+              "the interrupted run did not stop at stage 1");
+    snprintf(path, sizeof(path), "%s/stage-0.txt", dir);
+    cr_assert_eq(access(path, F_OK), 0, "stage 0 was not saved");
+    snprintf(path, sizeof(path), "%s/stage-1.txt", dir);
+    cr_assert_neq(access(path, F_OK), 0, "stage 1 finished before the kill");
+
+    plan_small(&a, &acc_a, dir, &la);  /* resumed */
+    plan_small(&b, &acc_b, NULL, &lb); /* uninterrupted */
+    cr_assert(la.resumed, "the rerun did not resume stage 0");
+    cr_assert_eq(acc_a, acc_b);
+    cr_assert_eq(a.nparams, b.nparams);
+    cr_assert(memcmp(a.params, b.params, a.nparams * sizeof(float)) == 0);
+    cr_assert_eq(a.nkinds, b.nkinds);
+    cr_assert(memcmp(a.kinds, b.kinds, a.nkinds) == 0);
+    nn_model_clear(&a);
+    nn_model_clear(&b);
+    for (int k = 0; k < 4; k++) {
+        snprintf(path, sizeof(path), "%s/stage-%d.txt", dir, k);
+        remove(path);
+        snprintf(path, sizeof(path), "%s/stage-%d.vmodel", dir, k);
+        remove(path);
+    }
+    rmdir(dir);
 }
