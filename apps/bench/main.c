@@ -6,6 +6,7 @@
  *
  * Each measurement is the median of --runs repetitions (default 201).
  */
+#include "../common/cli.h"
 #include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,7 @@ int main(int argc, char **argv)
     int n_want = 0, rc = 0;
     veil_status st;
 
+    cli_blas_tune(argv); /* OpenBLAS kernels for the train suite */
     passive_wait(argv);
     st = veil_init();
     if (st != VEIL_OK)
