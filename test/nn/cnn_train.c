@@ -197,7 +197,7 @@ Test(cnn_train, training_lowers_the_loss)
     synthetic(&te, 256, &rng);
     small_cnn(&m);
     nn_train_opts_default(&o);
-    o.epochs = 4;
+    o.epochs = 6; /* 4 left some seeds at 89 % test accuracy */
     o.batch = 32;
     o.init_gain = 1.41f;
     o.progress = record;
