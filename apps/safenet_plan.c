@@ -20,6 +20,7 @@
  * first training images and measures accuracy on the last --val of them;
  * the test accuracy is reported at the end.
  */
+#include "common/cli.h"
 #include "veil/nn.h"
 #include <getopt.h>
 #include <math.h>
@@ -224,6 +225,7 @@ int main(int argc, char **argv)
     double threshold = -1, drop = 0.3, hours = 2, relu_us = 24.6,
            poly_us = 0.208;
     long val_n = 1000, test_limit = 0, seed = 1;
+    const char *P = "safenet_plan";
     char dir[4096], msg[2048];
     nn_plan_opts_t po;
     nn_model_t base, plan;
@@ -232,6 +234,7 @@ int main(int argc, char **argv)
     veil_status st;
     int c;
 
+    cli_blas_tune(argv);
     nn_plan_opts_default(&po);
     po.costs.r[NN_ACT_CONST] = 1.0;
     po.costs.r[NN_ACT_POLY2] = po.costs.r[NN_ACT_POLY3] =
@@ -251,10 +254,13 @@ int main(int argc, char **argv)
             cifar = optarg;
             break;
         case 'T':
-            threshold = strtod(optarg, NULL) / 100;
+            if (cli_double(&threshold, P, "--threshold", optarg, 0, 100))
+                return 2;
+            threshold /= 100;
             break;
         case 'D':
-            drop = strtod(optarg, NULL);
+            if (cli_double(&drop, P, "--drop", optarg, 0, 100))
+                return 2;
             break;
         case 'c':
             costs = optarg;
@@ -263,34 +269,44 @@ int main(int argc, char **argv)
             mode = optarg;
             break;
         case 'H':
-            hours = strtod(optarg, NULL);
+            if (cli_double(&hours, P, "--hours", optarg, 0, 1e4))
+                return 2;
             break;
         case 'P':
-            po.population = (uint32_t)strtoul(optarg, NULL, 10);
+            if (cli_u32(&po.population, P, "--population", optarg, 1, 1024))
+                return 2;
             break;
         case 'G':
-            po.generations = (uint32_t)strtoul(optarg, NULL, 10);
+            if (cli_u32(&po.generations, P, "--generations", optarg, 1,
+                        1u << 20))
+                return 2;
             break;
         case 'I':
-            po.images = (uint32_t)strtoul(optarg, NULL, 10);
+            if (cli_u32(&po.images, P, "--images", optarg, 1, 1u << 30))
+                return 2;
             break;
         case 'V':
-            val_n = strtol(optarg, NULL, 10);
+            if (cli_long(&val_n, P, "--val", optarg, 1, 1L << 30))
+                return 2;
             break;
         case 'L':
-            test_limit = strtol(optarg, NULL, 10);
+            if (cli_long(&test_limit, P, "--test-limit", optarg, 1, 1L << 30))
+                return 2;
             break;
         case 's':
             po.state_dir = optarg;
             break;
         case 'l':
-            po.train.lr = strtof(optarg, NULL);
+            if (cli_float(&po.train.lr, P, "--lr", optarg, 1e-12, 10))
+                return 2;
             break;
         case 'S':
-            seed = strtol(optarg, NULL, 10);
+            if (cli_long(&seed, P, "--seed", optarg, 0, 1L << 62))
+                return 2;
             break;
         case 't':
-            omp_set_num_threads(atoi(optarg));
+            if (cli_threads(P, optarg))
+                return 2;
             break;
         case 'h':
             usage(stdout);
@@ -362,8 +378,7 @@ int main(int argc, char **argv)
     }
     po.threshold = threshold >= 0 ? threshold : base_acc - drop / 100;
     po.deadline = hours > 0 ? start_time + hours * 3600 : 0;
-    for (int i = 0; i < 8; i++)
-        po.seed[i] = (uint8_t)((unsigned long)seed >> (8 * i));
+    cli_seed(po.seed, (unsigned long)seed);
     po.log = on_log;
     if (po.state_dir != NULL)
         mkdir(po.state_dir, 0700);

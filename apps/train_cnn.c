@@ -10,64 +10,17 @@
  * The result is a deterministic function of the options and the number of
  * threads.  With --checkpoint, an interrupted run continues with --resume.
  */
+#include "common/cli.h"
 #include "veil/nn.h"
 #include <getopt.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #ifndef VEIL_SOURCE_DIR
 #define VEIL_SOURCE_DIR NULL
 #endif
-
-typedef struct {
-    int tty;
-    double start, last_draw;
-} progress_ctx_t;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* A redrawn bar on a terminal, else one line per epoch. */
-static void on_progress(void *arg, const nn_progress_t *p)
-{
-    progress_ctx_t *ctx = arg;
-    const double t = now();
-    if (p->epoch_done) {
-        if (ctx->tty)
-            fprintf(stderr, "\r\033[K");
-        fprintf(stderr,
-                "epoch %2u/%u  loss %.4f  train acc %.2f%%  test acc %.2f%%  "
-                "lr %.2e  %.0f s\n",
-                p->epoch, p->epochs, p->loss, 100 * p->accuracy,
-                100 * p->test_accuracy, p->lr, t - ctx->start);
-        return;
-    }
-    if (!ctx->tty || (t - ctx->last_draw < 0.2 && p->batch != p->batches))
-        return;
-    ctx->last_draw = t;
-    {
-        const int width = 30;
-        const int fill = (int)((double)p->batch / p->batches * width);
-        const double el = t - ctx->start;
-        char bar[64];
-        for (int i = 0; i < width; i++)
-            bar[i] = i < fill ? '#' : '.';
-        bar[width] = '\0';
-        fprintf(stderr,
-                "\r\033[Kepoch %2u/%u [%s] %5u/%u  loss %.4f  acc %.2f%%  "
-                "%.0f s",
-                p->epoch, p->epochs, bar, p->batch, p->batches, p->loss,
-                100 * p->accuracy, el);
-    }
-}
 
 static void usage(FILE *f)
 {
@@ -116,12 +69,14 @@ int main(int argc, char **argv)
     nn_train_opts_t o;
     nn_dataset_t train, test;
     nn_model_t m;
-    progress_ctx_t ctx;
+    cli_progress_t ctx;
     long limit = 0, test_limit = 0, seed = 1, shift = -1;
+    const char *P = "train_cnn";
     int cifar = 0, c;
     double acc;
     veil_status st;
 
+    cli_blas_tune(argv);
     nn_train_opts_default(&o);
     o.epochs = 10;
     o.lr = 1e-3f;
@@ -138,28 +93,36 @@ int main(int argc, char **argv)
             out = optarg;
             break;
         case 'e':
-            o.epochs = (uint32_t)strtoul(optarg, NULL, 10);
+            if (cli_u32(&o.epochs, P, "--epochs", optarg, 1, 100000))
+                return 2;
             break;
         case 'n':
-            limit = strtol(optarg, NULL, 10);
+            if (cli_long(&limit, P, "--limit", optarg, 1, 1L << 30))
+                return 2;
             break;
         case 'T':
-            test_limit = strtol(optarg, NULL, 10);
+            if (cli_long(&test_limit, P, "--test-limit", optarg, 1, 1L << 30))
+                return 2;
             break;
         case 'b':
-            o.batch = (uint32_t)strtoul(optarg, NULL, 10);
+            if (cli_u32(&o.batch, P, "--batch", optarg, 1, 65536))
+                return 2;
             break;
         case 'l':
-            o.lr = strtof(optarg, NULL);
+            if (cli_float(&o.lr, P, "--lr", optarg, 1e-9, 10))
+                return 2;
             break;
         case 's':
-            shift = strtol(optarg, NULL, 10);
+            if (cli_long(&shift, P, "--shift", optarg, 0, 16))
+                return 2;
             break;
         case 'S':
-            seed = strtol(optarg, NULL, 10);
+            if (cli_long(&seed, P, "--seed", optarg, 0, 1L << 62))
+                return 2;
             break;
         case 't':
-            omp_set_num_threads(atoi(optarg));
+            if (cli_threads(P, optarg))
+                return 2;
             break;
         case 'k':
             o.checkpoint = optarg;
@@ -213,8 +176,7 @@ int main(int argc, char **argv)
         test.count = (uint32_t)test_limit;
     o.shift = shift >= 0 ? (uint32_t)shift : cifar ? 4 : 1;
     o.hflip = cifar;
-    for (int i = 0; i < 8; i++)
-        o.seed[i] = (uint8_t)((unsigned long)seed >> (8 * i));
+    cli_seed(o.seed, (unsigned long)seed);
     {
         const nn_shape_t in = {cifar ? 3u : 1u, 32, 32};
         if ((st = nn_model_cnn7(&m, in)) != VEIL_OK) {
@@ -222,10 +184,8 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    ctx.tty = isatty(2);
-    ctx.start = now();
-    ctx.last_draw = 0;
-    o.progress = on_progress;
+    cli_progress_init(&ctx);
+    o.progress = cli_on_progress;
     o.progress_arg = &ctx;
     fprintf(stderr,
             "CNN-7 on %s: %u training images, %u test images, %u epochs, "
@@ -248,7 +208,7 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("test accuracy %.2f%% on %u images; wrote %s (%.0f s)\n", 100 * acc,
-           test.count, out, now() - ctx.start);
+           test.count, out, cli_now() - ctx.start);
     nn_model_clear(&m);
     nn_dataset_clear(&train);
     nn_dataset_clear(&test);

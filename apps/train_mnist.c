@@ -8,6 +8,7 @@
  * The result is a deterministic function of the options (the seed included),
  * whatever the number of threads.
  */
+#include "common/cli.h"
 #include "veil/nn.h"
 #include <errno.h>
 #include <getopt.h>
@@ -21,52 +22,6 @@
 #ifndef VEIL_SOURCE_DIR
 #define VEIL_SOURCE_DIR NULL
 #endif
-
-typedef struct {
-    int tty;
-    double start;
-    double last_draw;
-} progress_ctx_t;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* Progress: a redrawn bar when stderr is a terminal, else one line per
- * epoch. */
-static void on_progress(void *arg, const nn_progress_t *p)
-{
-    progress_ctx_t *ctx = arg;
-    const double t = now();
-    if (p->epoch_done) {
-        if (ctx->tty)
-            fprintf(stderr, "\r\033[K");
-        fprintf(stderr,
-                "epoch %2u/%u  loss %.4f  train acc %.2f%%  test acc %.2f%%  "
-                "lr %.2e  %.0f s\n",
-                p->epoch, p->epochs, p->loss, 100 * p->accuracy,
-                100 * p->test_accuracy, p->lr, t - ctx->start);
-        return;
-    }
-    if (!ctx->tty || (t - ctx->last_draw < 0.1 && p->batch != p->batches))
-        return;
-    ctx->last_draw = t;
-    {
-        const int width = 30;
-        const int fill = (int)((double)p->batch / p->batches * width);
-        char bar[64];
-        for (int i = 0; i < width; i++)
-            bar[i] = i < fill ? '#' : '.';
-        bar[width] = '\0';
-        fprintf(stderr,
-                "\r\033[Kepoch %2u/%u [%s] %5u/%u  loss %.4f  acc %.2f%%",
-                p->epoch, p->epochs, bar, p->batch, p->batches, p->loss,
-                100 * p->accuracy);
-    }
-}
 
 static void usage(FILE *f)
 {
@@ -127,7 +82,7 @@ static veil_status quantize(nn_model_t *f, const nn_dataset_t *fit,
 {
     nn_qmodel_t q;
     nn_ranges_t r;
-    double sel_agree, facc, acc, agree, t0 = now();
+    double sel_agree, facc, acc, agree, t0 = cli_now();
     veil_status st;
 
     fprintf(stderr,
@@ -166,7 +121,7 @@ static veil_status quantize(nn_model_t *f, const nn_dataset_t *fit,
     }
     printf("quantization (%.0f s): input round(pixel * 2^%d / 256) "
            "in [0, %lld]\n",
-           now() - t0, q.in_exp, (long long)q.in_max);
+           cli_now() - t0, q.in_exp, (long long)q.in_max);
     printf("  %-10s %-12s %5s %8s %6s\n", "layer", "output", "qexp", "max|w|",
            "bits");
     printf("  %-10s %-12s %5s %8s %6u\n", "input", "", "", "", r.v[0].bits);
@@ -216,13 +171,15 @@ int main(int argc, char **argv)
     nn_train_opts_t o, qo;
     nn_dataset_t train, test, fit, held;
     nn_model_t m, f;
-    progress_ctx_t ctx;
+    cli_progress_t ctx;
     veil_status st;
-    unsigned long seed = 1;
+    long seed = 1;
+    const char *P = "train_mnist";
     uint32_t holdout = 10000;
     double qtol = 0.3, acc, t0;
     int c;
 
+    cli_blas_tune(argv);
     setvbuf(stdout, NULL, _IOLBF, 0);
     nn_train_opts_default(&o);
     o.epochs = 30;
@@ -245,34 +202,44 @@ int main(int argc, char **argv)
             data = optarg;
             break;
         case 'e':
-            o.epochs = (uint32_t)strtoul(optarg, NULL, 10);
+            if (cli_u32(&o.epochs, P, "--epochs", optarg, 1, 100000))
+                return 2;
             break;
         case 'b':
-            o.batch = (uint32_t)strtoul(optarg, NULL, 10);
+            if (cli_u32(&o.batch, P, "--batch", optarg, 1, 65536))
+                return 2;
             break;
         case 'l':
-            o.lr = strtof(optarg, NULL);
+            if (cli_float(&o.lr, P, "--lr", optarg, 1e-9, 10))
+                return 2;
             break;
         case 's':
-            o.shift = (uint32_t)strtoul(optarg, NULL, 10);
+            if (cli_u32(&o.shift, P, "--shift", optarg, 0, 16))
+                return 2;
             break;
         case 'S':
-            seed = strtoul(optarg, NULL, 10);
+            if (cli_long(&seed, P, "--seed", optarg, 0, 1L << 62))
+                return 2;
             break;
         case 't':
-            omp_set_num_threads(atoi(optarg));
+            if (cli_threads(P, optarg))
+                return 2;
             break;
         case 'H':
-            holdout = (uint32_t)strtoul(optarg, NULL, 10);
+            if (cli_u32(&holdout, P, "--holdout", optarg, 0, 1u << 30))
+                return 2;
             break;
         case 'Q':
-            qtol = strtod(optarg, NULL);
+            if (cli_double(&qtol, P, "--qtol", optarg, 0, 100))
+                return 2;
             break;
         case 'E':
-            qo.epochs = (uint32_t)strtoul(optarg, NULL, 10);
+            if (cli_u32(&qo.epochs, P, "--qat-epochs", optarg, 0, 100000))
+                return 2;
             break;
         case 'L':
-            qo.lr = strtof(optarg, NULL);
+            if (cli_float(&qo.lr, P, "--qat-lr", optarg, 1e-12, 10))
+                return 2;
             break;
         case 'F':
             from = optarg;
@@ -293,8 +260,8 @@ int main(int argc, char **argv)
         snprintf(outbuf, sizeof(outbuf), "models/%s.vmodel", net);
         out = outbuf;
     }
-    for (int i = 0; i < 8; i++)
-        o.seed[i] = qo.seed[i] = (uint8_t)(seed >> (8 * i));
+    cli_seed(o.seed, (unsigned long)seed);
+    cli_seed(qo.seed, (unsigned long)seed);
     qo.seed[8] = 1; /* its own stream of shuffles and shifts */
 
     if (veil_init() != VEIL_OK) {
@@ -324,10 +291,8 @@ int main(int argc, char **argv)
     held.labels += train.count - holdout;
     fit = train;
     fit.count = train.count - holdout;
-    ctx.tty = isatty(2);
-    ctx.start = now();
-    ctx.last_draw = 0;
-    o.progress = qo.progress = on_progress;
+    cli_progress_init(&ctx);
+    o.progress = qo.progress = cli_on_progress;
     o.progress_arg = qo.progress_arg = &ctx;
     if (from != NULL) {
         if ((st = nn_model_load(&m, from)) != VEIL_OK) {
@@ -348,13 +313,13 @@ int main(int argc, char **argv)
                 "%s\n",
                 net, m.nparams, o.epochs, o.batch, o.lr, o.shift, seed,
                 omp_get_max_threads(), fit.count, dir);
-        t0 = now();
+        t0 = cli_now();
         if ((st = nn_train(&m, &fit, &test, &o)) != VEIL_OK) {
             fprintf(stderr, "train_mnist: training failed: %s\n",
                     veil_strerror(st));
             return 1;
         }
-        fprintf(stderr, "train_mnist: trained in %.1f s\n", now() - t0);
+        fprintf(stderr, "train_mnist: trained in %.1f s\n", cli_now() - t0);
     }
     if ((st = nn_model_fold_batchnorm(&f, &m)) != VEIL_OK ||
         (st = nn_model_accuracy(&acc, &f, &test)) != VEIL_OK) {

@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "kernels.h"
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
 void _nn_backprop_clear(nn_backprop_t *bp)
@@ -28,8 +29,9 @@ void _nn_backprop_clear(nn_backprop_t *bp)
         veil_free(bp->bn_mean[i]);
         veil_free(bp->bn_var[i]);
     }
-    veil_free(bp->cols);
-    veil_free(bp->tmp);
+    veil_free(bp->ws.cols);
+    veil_free(bp->ws.tmp);
+    veil_free(bp->ws.part);
     veil_free(bp->psum);
     veil_free(bp->loss);
     veil_free(bp->grad);
@@ -39,9 +41,11 @@ void _nn_backprop_clear(nn_backprop_t *bp)
 veil_status _nn_backprop_init(nn_backprop_t *bp, const nn_model_t *m,
                               uint32_t cap)
 {
-    size_t maxcols = 0;
+    size_t maxcols = 0, maxpart = 0;
 
     memset(bp, 0, sizeof(*bp));
+    _nn_gemm_threads(1);
+    bp->ws.threads = omp_get_max_threads();
     bp->m = m;
     bp->cap = cap;
     /* act[0] is the input batch; dact[0] stays NULL: layer 0 needs no input
@@ -57,14 +61,20 @@ veil_status _nn_backprop_init(nn_backprop_t *bp, const nn_model_t *m,
             goto nomem;
         if (l->type == NN_LAYER_CONV2D && _nn_conv_scratch(l, cap) > maxcols)
             maxcols = _nn_conv_scratch(l, cap);
+        if (l->type == NN_LAYER_CONV2D && _nn_conv_part(l, cap) > maxpart)
+            maxpart = _nn_conv_part(l, cap);
         if (l->type == NN_LAYER_BATCHNORM &&
             ((bp->bn_mean[i] = veil_alloc(l->in.c * sizeof(double))) == NULL ||
              (bp->bn_var[i] = veil_alloc(l->in.c * sizeof(double))) == NULL))
             goto nomem;
     }
+    bp->ws.scratch = maxcols;
     if ((maxcols > 0 &&
-         ((bp->cols = veil_alloc(maxcols * sizeof(float))) == NULL ||
-          (bp->tmp = veil_alloc(maxcols * sizeof(float))) == NULL)) ||
+         ((bp->ws.cols = veil_alloc((size_t)bp->ws.threads * maxcols *
+                                    sizeof(float))) == NULL ||
+          (bp->ws.tmp = veil_alloc((size_t)bp->ws.threads * maxcols *
+                                   sizeof(float))) == NULL ||
+          (bp->ws.part = veil_alloc(maxpart * sizeof(float))) == NULL)) ||
         (bp->psum = veil_alloc(cap * (NN_POLY_MAX_DEGREE + 1) *
                                sizeof(double))) == NULL ||
         (bp->loss = veil_alloc(cap * sizeof(double))) == NULL ||
@@ -161,8 +171,8 @@ static void layer_forward(nn_backprop_t *bp, uint32_t i, uint32_t n, int infer)
 
     switch (l->type) {
     case NN_LAYER_CONV2D:
-        _nn_conv_forward_batch(y, l, p + l->w, p + l->b, x, n, bp->cols,
-                               bp->tmp);
+        _nn_conv_forward_batch(y, NULL, NULL, l, p + l->w, p + l->b, x, n,
+                               &bp->ws);
         break;
     case NN_LAYER_DENSE:
         _nn_dense_forward_batch(y, l, p + l->w, p + l->b, x, n);
@@ -284,8 +294,8 @@ static void layer_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
 
     switch (l->type) {
     case NN_LAYER_CONV2D:
-        _nn_conv_backward_batch(bp->grad + l->w, bp->grad + l->b, dx, l,
-                                p + l->w, x, dy, n, bp->cols, bp->tmp);
+        _nn_conv_backward_batch(bp->grad + l->w, bp->grad + l->b, dx, NULL,
+                                NULL, l, p + l->w, x, dy, n, &bp->ws);
         break;
     case NN_LAYER_DENSE:
         _nn_dense_backward_batch(bp->grad + l->w, bp->grad + l->b, dx, l,
@@ -345,10 +355,56 @@ static void layer_backward(nn_backprop_t *bp, uint32_t i, uint32_t n)
 
 /* ----------------------------------------------------------------- driver */
 
+/* Whether layer i is a convolution followed by an activation layer: the
+ * two run as one pass over the convolution's output (batch.h). */
+static int conv_act(const nn_model_t *m, uint32_t i)
+{
+    return i + 1 < m->nlayers && m->layers[i].type == NN_LAYER_CONV2D &&
+           m->layers[i + 1].type == NN_LAYER_ACT;
+}
+
+static void forward_all(nn_backprop_t *bp, uint32_t n, int infer)
+{
+    const nn_model_t *m = bp->m;
+    const float *p = m->params;
+
+    for (uint32_t i = 0; i < m->nlayers; i++) {
+        const nn_layer_t *l = &m->layers[i], *a = l + 1;
+        if (!conv_act(m, i)) {
+            layer_forward(bp, i, n, infer);
+            continue;
+        }
+        const nn_act_ref_t ar = {m->kinds + a->kind, p + a->w};
+        _nn_conv_forward_batch(bp->act[i + 1], bp->act[i + 2], &ar, l, p + l->w,
+                               p + l->b, bp->act[i], n, &bp->ws);
+        i++;
+    }
+}
+
+static void backward_all(nn_backprop_t *bp, uint32_t n)
+{
+    const nn_model_t *m = bp->m;
+    const float *p = m->params;
+
+    for (uint32_t i = m->nlayers; i-- > 0;) {
+        if (i == 0 || !conv_act(m, i - 1)) {
+            layer_backward(bp, i, n);
+            continue;
+        }
+        /* activation i after convolution i - 1 */
+        const nn_layer_t *l = &m->layers[i - 1], *a = l + 1;
+        const nn_act_ref_t ar = {m->kinds + a->kind, p + a->w};
+        act_param_grad(bp, i, n);
+        _nn_conv_backward_batch(bp->grad + l->w, bp->grad + l->b,
+                                bp->dact[i - 1], &ar, bp->act[i], l, p + l->w,
+                                bp->act[i - 1], bp->dact[i + 1], n, &bp->ws);
+        i--;
+    }
+}
+
 void _nn_backprop_infer(nn_backprop_t *bp, uint32_t n)
 {
-    for (uint32_t i = 0; i < bp->m->nlayers; i++)
-        layer_forward(bp, i, n, 1);
+    forward_all(bp, n, 1);
 }
 
 void _nn_backprop_run(nn_backprop_t *bp, double *loss, uint32_t *correct,
@@ -362,8 +418,7 @@ void _nn_backprop_run(nn_backprop_t *bp, double *loss, uint32_t *correct,
     uint32_t ok = 0;
     double sum = 0.0;
 
-    for (uint32_t i = 0; i < L; i++)
-        layer_forward(bp, i, n, 0);
+    forward_all(bp, n, 0);
 
     /* Softmax cross-entropy: loss_b = log sum_k e^{z_k} - z_y, and
      * d(mean loss)/dz_k = (softmax_k - [k == y]) / n. */
@@ -386,8 +441,7 @@ void _nn_backprop_run(nn_backprop_t *bp, double *loss, uint32_t *correct,
     *loss = sum / n;
     *correct = ok;
 
-    for (uint32_t i = L; i-- > 0;)
-        layer_backward(bp, i, n);
+    backward_all(bp, n);
 }
 
 veil_status nn_model_loss_grad(float *grad, double *loss, const nn_model_t *m,

@@ -6,6 +6,7 @@
 #ifndef VEIL_NN_BACKPROP_H
 #define VEIL_NN_BACKPROP_H
 
+#include "batch.h"
 #include "veil/nn.h"
 
 /* Loops touching fewer values than this run on one thread: a parallel
@@ -18,7 +19,7 @@ typedef struct {
     uint32_t cap;                   /* largest batch                   */
     float *act[NN_MAX_LAYERS + 1];  /* act[0] input, act[i+1] layer i  */
     float *dact[NN_MAX_LAYERS + 1]; /* d loss / d act (dact[0] unused) */
-    float *cols, *tmp;              /* conv: GEMM scratch (batch.h)    */
+    nn_conv_ws_t ws;                /* conv: GEMM scratch (batch.h)    */
     double *bn_mean[NN_MAX_LAYERS]; /* batch norm: batch statistics    */
     double *bn_var[NN_MAX_LAYERS];  /* (biased variance)               */
     double *psum;                   /* per-sample partial sums         */
@@ -27,7 +28,9 @@ typedef struct {
 } nn_backprop_t;
 
 /* Workspace for batches of up to cap samples of model m (borrowed: its
- * architecture must not change while the workspace lives). */
+ * architecture must not change while the workspace lives), for as many
+ * threads as omp_get_max_threads() returns now.  Sets OpenBLAS to one
+ * thread (batch.h). */
 veil_status _nn_backprop_init(nn_backprop_t *bp, const nn_model_t *m,
                               uint32_t cap) VEIL_WUR;
 void _nn_backprop_clear(nn_backprop_t *bp);

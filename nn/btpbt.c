@@ -195,10 +195,11 @@ static veil_status evaluate(planner_t *p, worker_t *w)
 }
 
 /* One PBT run over groups g[0..ng) from model `start`; the best worker's
- * model goes to *best (initialised here). */
+ * model goes to *best (initialised here).  *complete = 0 if the deadline
+ * cut its generations short. */
 static veil_status pbt(nn_model_t *best, double *bacc, double *bscore,
-                       planner_t *p, const nn_model_t *start, const group_t *g,
-                       uint32_t ng, uint64_t need)
+                       int *complete, planner_t *p, const nn_model_t *start,
+                       const group_t *g, uint32_t ng, uint64_t need)
 {
     const nn_plan_opts_t *o = p->o;
     const uint32_t P = o->population, q = P / 4 > 0 ? P / 4 : 1;
@@ -207,6 +208,7 @@ static veil_status pbt(nn_model_t *best, double *bacc, double *bscore,
     uint32_t *rank = calloc(P, sizeof(uint32_t));
     veil_status st;
 
+    *complete = 1;
     if (w == NULL || rank == NULL) {
         free(w);
         free(rank);
@@ -273,9 +275,12 @@ static veil_status pbt(nn_model_t *best, double *bacc, double *bscore,
                   "alpha %.2f beta %d",
                   p->stage, gen, w[rank[0]].acc, w[rank[0]].score, k,
                   w[rank[0]].alpha[k], w[rank[0]].beta[k]);
-        if (gen + 1 == o->generations ||
-            (o->deadline > 0 && wall() > o->deadline))
+        if (gen + 1 == o->generations)
             break;
+        if (o->deadline > 0 && wall() > o->deadline) {
+            *complete = 0;
+            break;
+        }
         /* exploit: the worst q copy a random one of the best q; explore */
         for (uint32_t j = 0; j < q && P >= 2; j++) {
             worker_t *lo = &w[rank[P - 1 - j]];
@@ -332,9 +337,13 @@ static veil_status stage(nn_model_t *res, double *acc, double *score,
             }
         }
     }
-    if ((st = pbt(res, acc, score, p, start, g, ng, need)) != VEIL_OK)
+    int complete;
+    if ((st = pbt(res, acc, score, &complete, p, start, g, ng, need)) !=
+        VEIL_OK)
         return st;
-    if (p->o->state_dir != NULL) {
+    /* a stage the deadline cut short is used but not saved: a rerun does
+     * it in full */
+    if (p->o->state_dir != NULL && complete) {
         if ((st = nn_model_save(path, res)) != VEIL_OK)
             return st;
         if ((f = fopen(tpath, "w")) == NULL)

@@ -18,26 +18,52 @@ void _nn_im2col(float *cols, const nn_layer_t *l, const float *in)
     _nn_im2col_ld(cols, (size_t)l->out.h * l->out.w, l, in);
 }
 
+/* Output columns ox whose input column ox * s + kx - pad lies in
+ * [0, w): [*lo, *hi). */
+static void valid_range(uint32_t *lo, uint32_t *hi, uint32_t ow, uint32_t s,
+                        uint32_t kx, uint32_t pad, uint32_t w)
+{
+    /* ox * s + kx >= pad  and  ox * s + kx < w + pad */
+    uint32_t a = kx >= pad ? 0 : (pad - kx + s - 1) / s;
+    uint32_t b = w + pad > kx ? (w + pad - kx + s - 1) / s : 0;
+    if (b > ow)
+        b = ow;
+    if (a > b)
+        a = b;
+    *lo = a;
+    *hi = b;
+}
+
 void _nn_im2col_ld(float *cols, size_t P, const nn_layer_t *l, const float *in)
 {
     const uint32_t k = l->k, s = l->stride, oh = l->out.h, ow = l->out.w;
+    const uint32_t ih = l->in.h, iw = l->in.w, pad = l->pad;
 
     for (uint32_t c = 0; c < l->in.c; c++)
         for (uint32_t ky = 0; ky < k; ky++)
             for (uint32_t kx = 0; kx < k; kx++) {
                 float *row = cols + ((size_t)(c * k + ky) * k + kx) * P;
+                uint32_t lo, hi;
+                valid_range(&lo, &hi, ow, s, kx, pad, iw);
                 for (uint32_t oy = 0; oy < oh; oy++) {
-                    long y = (long)oy * s + ky - l->pad;
+                    const long y = (long)oy * s + ky - pad;
                     float *r = row + (size_t)oy * ow;
-                    if (y < 0 || y >= (long)l->in.h) {
+                    if (y < 0 || y >= (long)ih || lo == hi) {
                         memset(r, 0, ow * sizeof(float));
                         continue;
                     }
-                    const float *src = in + ((size_t)c * l->in.h + y) * l->in.w;
-                    for (uint32_t ox = 0; ox < ow; ox++) {
-                        long x = (long)ox * s + kx - l->pad;
-                        r[ox] = (x < 0 || x >= (long)l->in.w) ? 0.0f : src[x];
-                    }
+                    /* the valid columns read src[ox * s + kx - pad] */
+                    const float *src = in + ((size_t)c * ih + y) * iw +
+                                       ((long)lo * s + kx - pad);
+                    for (uint32_t ox = 0; ox < lo; ox++)
+                        r[ox] = 0.0f;
+                    if (s == 1)
+                        memcpy(r + lo, src, (hi - lo) * sizeof(float));
+                    else
+                        for (uint32_t ox = lo; ox < hi; ox++)
+                            r[ox] = src[(size_t)(ox - lo) * s];
+                    for (uint32_t ox = hi; ox < ow; ox++)
+                        r[ox] = 0.0f;
                 }
             }
 }
@@ -51,20 +77,33 @@ void _nn_col2im_add_ld(float *dx, size_t P, const nn_layer_t *l,
                        const float *dcols)
 {
     const uint32_t k = l->k, s = l->stride, oh = l->out.h, ow = l->out.w;
+    const uint32_t ih = l->in.h, iw = l->in.w, pad = l->pad;
 
+    /* Each input element receives at most one value per tap, taps in
+     * ascending order: the order of the sums is fixed by the layer. */
     for (uint32_t c = 0; c < l->in.c; c++)
         for (uint32_t ky = 0; ky < k; ky++)
             for (uint32_t kx = 0; kx < k; kx++) {
                 const float *row = dcols + ((size_t)(c * k + ky) * k + kx) * P;
+                uint32_t lo, hi;
+                valid_range(&lo, &hi, ow, s, kx, pad, iw);
+                if (lo == hi)
+                    continue;
                 for (uint32_t oy = 0; oy < oh; oy++) {
-                    long y = (long)oy * s + ky - l->pad;
-                    if (y < 0 || y >= (long)l->in.h)
+                    const long y = (long)oy * s + ky - pad;
+                    if (y < 0 || y >= (long)ih)
                         continue;
-                    float *dst = dx + ((size_t)c * l->in.h + y) * l->in.w;
-                    for (uint32_t ox = 0; ox < ow; ox++) {
-                        long x = (long)ox * s + kx - l->pad;
-                        if (x >= 0 && x < (long)l->in.w)
-                            dst[x] += row[(size_t)oy * ow + ox];
+                    float *dst = dx + ((size_t)c * ih + y) * iw +
+                                 ((long)lo * s + kx - pad);
+                    const float *r = row + (size_t)oy * ow + lo;
+                    const uint32_t len = hi - lo;
+                    if (s == 1) {
+#pragma omp simd
+                        for (uint32_t j = 0; j < len; j++)
+                            dst[j] += r[j];
+                    } else {
+                        for (uint32_t j = 0; j < len; j++)
+                            dst[(size_t)j * s] += r[j];
                     }
                 }
             }
@@ -248,37 +287,69 @@ void _nn_maxpool_backward(float *dx, const nn_layer_t *l, const float *in,
             }
 }
 
+void _nn_act_row_forward(float *y, uint8_t kind, const float *a, const float *x,
+                         size_t len)
+{
+    const float c0 = a[0], c1 = a[1], c2 = a[2], c3 = a[3];
+
+    switch (kind) {
+    case NN_ACT_RELU:
+#pragma omp simd
+        for (size_t p = 0; p < len; p++)
+            y[p] = x[p] > 0.0f ? x[p] : 0.0f;
+        break;
+    case NN_ACT_CONST:
+        for (size_t p = 0; p < len; p++)
+            y[p] = c0;
+        break;
+    case NN_ACT_POLY2:
+#pragma omp simd
+        for (size_t p = 0; p < len; p++)
+            y[p] = (c2 * x[p] + c1) * x[p] + c0;
+        break;
+    default: /* NN_ACT_POLY3 */
+#pragma omp simd
+        for (size_t p = 0; p < len; p++)
+            y[p] = ((c3 * x[p] + c2) * x[p] + c1) * x[p] + c0;
+        break;
+    }
+}
+
+void _nn_act_row_backward(float *dx, uint8_t kind, const float *a,
+                          const float *x, const float *d, size_t len)
+{
+    const float c1 = a[1], c2 = a[2], c3 = a[3];
+
+    switch (kind) {
+    case NN_ACT_RELU:
+#pragma omp simd
+        for (size_t p = 0; p < len; p++)
+            dx[p] = x[p] > 0.0f ? d[p] : 0.0f;
+        break;
+    case NN_ACT_CONST:
+        memset(dx, 0, len * sizeof(float));
+        break;
+    case NN_ACT_POLY2:
+#pragma omp simd
+        for (size_t p = 0; p < len; p++)
+            dx[p] = d[p] * (2.0f * c2 * x[p] + c1);
+        break;
+    default:
+#pragma omp simd
+        for (size_t p = 0; p < len; p++)
+            dx[p] = d[p] * ((3.0f * c3 * x[p] + 2.0f * c2) * x[p] + c1);
+        break;
+    }
+}
+
 void _nn_act_forward(float *out, const nn_layer_t *l, const uint8_t *kinds,
                      const float *a, const float *in)
 {
     const size_t hw = (size_t)l->in.h * l->in.w;
 
-    for (uint32_t c = 0; c < l->in.c; c++) {
-        const float *x = in + c * hw, *ac = a + (size_t)NN_ACT_COEFS * c;
-        float *y = out + c * hw;
-        const float c0 = ac[0], c1 = ac[1], c2 = ac[2], c3 = ac[3];
-        switch (kinds[c]) {
-        case NN_ACT_RELU:
-#pragma omp simd
-            for (size_t p = 0; p < hw; p++)
-                y[p] = x[p] > 0.0f ? x[p] : 0.0f;
-            break;
-        case NN_ACT_CONST:
-            for (size_t p = 0; p < hw; p++)
-                y[p] = c0;
-            break;
-        case NN_ACT_POLY2:
-#pragma omp simd
-            for (size_t p = 0; p < hw; p++)
-                y[p] = (c2 * x[p] + c1) * x[p] + c0;
-            break;
-        default: /* NN_ACT_POLY3 */
-#pragma omp simd
-            for (size_t p = 0; p < hw; p++)
-                y[p] = ((c3 * x[p] + c2) * x[p] + c1) * x[p] + c0;
-            break;
-        }
-    }
+    for (uint32_t c = 0; c < l->in.c; c++)
+        _nn_act_row_forward(out + c * hw, kinds[c],
+                            a + (size_t)NN_ACT_COEFS * c, in + c * hw, hw);
 }
 
 void _nn_act_backward_input(float *dx, const nn_layer_t *l,
@@ -287,32 +358,10 @@ void _nn_act_backward_input(float *dx, const nn_layer_t *l,
 {
     const size_t hw = (size_t)l->in.h * l->in.w;
 
-    for (uint32_t c = 0; c < l->in.c; c++) {
-        const float *xc = x + c * hw, *d = delta + c * hw;
-        const float *ac = a + (size_t)NN_ACT_COEFS * c;
-        float *o = dx + c * hw;
-        const float c1 = ac[1], c2 = ac[2], c3 = ac[3];
-        switch (kinds[c]) {
-        case NN_ACT_RELU:
-#pragma omp simd
-            for (size_t p = 0; p < hw; p++)
-                o[p] = xc[p] > 0.0f ? d[p] : 0.0f;
-            break;
-        case NN_ACT_CONST:
-            memset(o, 0, hw * sizeof(float));
-            break;
-        case NN_ACT_POLY2:
-#pragma omp simd
-            for (size_t p = 0; p < hw; p++)
-                o[p] = d[p] * (2.0f * c2 * xc[p] + c1);
-            break;
-        default:
-#pragma omp simd
-            for (size_t p = 0; p < hw; p++)
-                o[p] = d[p] * ((3.0f * c3 * xc[p] + 2.0f * c2) * xc[p] + c1);
-            break;
-        }
-    }
+    for (uint32_t c = 0; c < l->in.c; c++)
+        _nn_act_row_backward(dx + c * hw, kinds[c],
+                             a + (size_t)NN_ACT_COEFS * c, x + c * hw,
+                             delta + c * hw, hw);
 }
 
 void _nn_bn_forward_infer(float *out, const nn_layer_t *l, const float *gamma,

@@ -63,6 +63,14 @@ void _nn_maxpool_forward(float *out, const nn_layer_t *l, const float *in);
 void _nn_maxpool_backward(float *dx, const nn_layer_t *l, const float *in,
                           const float *delta);
 
+/* One channel's SAFENet activation over len values: y = f(x) for the
+ * channel's kind and coefficients a[0..3]; and its input gradient
+ * dx = d f'(x) (ReLU: d for x > 0, else 0). */
+void _nn_act_row_forward(float *y, uint8_t kind, const float *a, const float *x,
+                         size_t len);
+void _nn_act_row_backward(float *dx, uint8_t kind, const float *a,
+                          const float *x, const float *d, size_t len);
+
 /* SAFENet activation (NN_LAYER_ACT) of one sample: channel c with kind
  * kinds[c] and coefficients a[4 c .. 4 c + 3]. */
 void _nn_act_forward(float *out, const nn_layer_t *l, const uint8_t *kinds,

@@ -7,24 +7,24 @@ libveil_la_SOURCES += \
 	nn/batch.c nn/backprop.c nn/train.c nn/fold.c nn/model_io.c nn/quant.c \
 	nn/qeval.c nn/range.c nn/qsearch.c nn/cifar.c nn/act.c nn/btpbt.c
 
-apps_veil_bench_SOURCES += apps/bench/bench_train.c
+apps_veil_bench_SOURCES += apps/bench/bench_train.c apps/common/cli.c
 
 bin_PROGRAMS += apps/train_mnist
-apps_train_mnist_SOURCES = apps/train_mnist.c
+apps_train_mnist_SOURCES = apps/train_mnist.c apps/common/cli.c apps/common/cli.h
 apps_train_mnist_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
+	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"' -I$(srcdir)/apps
 apps_train_mnist_LDADD = libveil.la
 
 bin_PROGRAMS += apps/train_cnn
-apps_train_cnn_SOURCES = apps/train_cnn.c
+apps_train_cnn_SOURCES = apps/train_cnn.c apps/common/cli.c apps/common/cli.h
 apps_train_cnn_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
+	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"' -I$(srcdir)/apps
 apps_train_cnn_LDADD = libveil.la
 
 bin_PROGRAMS += apps/safenet_plan
-apps_safenet_plan_SOURCES = apps/safenet_plan.c
+apps_safenet_plan_SOURCES = apps/safenet_plan.c apps/common/cli.c apps/common/cli.h
 apps_safenet_plan_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
+	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"' -I$(srcdir)/apps
 apps_safenet_plan_LDADD = libveil.la
 
 check_PROGRAMS += test/nn/test_nn
@@ -39,7 +39,8 @@ test_nn_test_nn_LDADD = $(TEST_LDADD)
 
 EXTRA_DIST += scripts/fetch-mnist models/README.md models/lola.vmodel \
 	models/lola-small.vmodel doc/10-nn.md models/cnn7-mnist.vmodel \
-	models/cnn7-mnist-safenet.vmodel doc/12-cnn-training.md
+	models/cnn7-mnist-safenet.vmodel doc/12-cnn-training.md \
+	scripts/bench-pytorch-cnn7.py scripts/bench-train-vs-pytorch
 
 # make models: retrain the committed networks from MNIST ($MNIST_DIR, else
 # ../shared/data/mnist next to the sources, else ./data/mnist) with the
@@ -50,17 +51,21 @@ models: apps/train_mnist$(EXEEXT)
 		--out $(srcdir)/models/lola-small.vmodel
 	$(MAKE) $(AM_MAKEFLAGS) models-cnn7
 
-# CNN-7 on MNIST (1x32x32) and its SAFENet plan.  The committed files come
-# from a short run (the options below; doc/12-cnn-training.md): the 2 shared
-# cores train about 20 images/s.  CNN7_TRAIN and CNN7_PLAN override them,
-# e.g. CNN7_TRAIN="--epochs 15" for the full run.
-CNN7_TRAIN = --limit 10000 --epochs 3 --test-limit 1000 --threads 1
-CNN7_PLAN = --drop 0.3 --population 2 --generations 1 --images 128 \
-	--val 500 --test-limit 1000 --hours 0.25 --threads 1
+# CNN-7 on MNIST (1x32x32) and its SAFENet plan (doc/12-cnn-training.md,
+# section 6, has the times).  Both steps checkpoint into $(CNN7_STATE): an
+# interrupted `make models-cnn7` resumes where it stopped (delete the
+# directory to start afresh).  CNN7_TRAIN and CNN7_PLAN override the
+# options.
+CNN7_STATE = models-cnn7.state
+CNN7_TRAIN = --epochs 3 --threads 2
+CNN7_PLAN = --drop 0.3 --population 4 --generations 2 --images 1024 \
+	--val 1000 --hours 2 --threads 2
 models-cnn7: apps/train_cnn$(EXEEXT) apps/safenet_plan$(EXEEXT)
+	mkdir -p $(CNN7_STATE)
 	apps/train_cnn$(EXEEXT) $(CNN7_TRAIN) \
+		--checkpoint $(CNN7_STATE)/train.ckpt --resume \
 		--out $(srcdir)/models/cnn7-mnist.vmodel
-	apps/safenet_plan$(EXEEXT) $(CNN7_PLAN) \
+	apps/safenet_plan$(EXEEXT) $(CNN7_PLAN) --state $(CNN7_STATE)/plan \
 		--model $(srcdir)/models/cnn7-mnist.vmodel \
 		--out $(srcdir)/models/cnn7-mnist-safenet.vmodel
 .PHONY: models models-cnn7

@@ -412,7 +412,6 @@ veil_status nn_train(nn_model_t *m, const nn_dataset_t *train,
         return VEIL_EINVAL;
     nb = (train->count + o->batch - 1) / o->batch;
     steps = (uint64_t)nb * o->epochs;
-    _nn_gemm_threads(omp_get_max_threads());
 
     veil_rng_init_seed(&rng, o->seed);
     if (!o->finetune)

@@ -46,5 +46,6 @@ int bench_mpc_gc(const bench_opts_t *o);
 int bench_lola(const bench_opts_t *o);
 int bench_safenet(const bench_opts_t *o);
 int bench_safenet_he(const bench_opts_t *o);
+int bench_train(const bench_opts_t *o);
 
 #endif

@@ -6,6 +6,7 @@
  *
  * Each measurement is the median of --runs repetitions (default 201).
  */
+#include "../common/cli.h"
 #include "bench.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@ static const suite_t suites[] = {
     {"safenet", bench_safenet,
      "SAFENet CNN-7 end to end: relu, delphi, safenet80"},
     {"safenet-he", bench_safenet_he, "SAFENet offline HE linear layers, CNN-7"},
+    {"train", bench_train,
+     "CNN-7 training: forward + backward + Adam, batch 64"},
 };
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))
 
@@ -73,6 +76,7 @@ int main(int argc, char **argv)
     int n_want = 0, rc = 0;
     veil_status st;
 
+    cli_blas_tune(argv); /* OpenBLAS kernels for the train suite */
     passive_wait(argv);
     st = veil_init();
     if (st != VEIL_OK)

@@ -559,7 +559,8 @@ typedef struct {
                               generation); 0: none                        */
     const char *state_dir; /* if not NULL: each finished stage is saved
                               there (stage-K.vmodel, stage-K.txt) and
-                              reused on a rerun: a plan resumes           */
+                              reused on a rerun: a plan resumes; a stage
+                              the deadline cut short is not saved        */
     uint8_t seed[VEIL_SEED_BYTES];
     void (*log)(void *arg, const char *line); /* progress lines, or NULL */
     void *log_arg;

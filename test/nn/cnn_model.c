@@ -1,7 +1,7 @@
 /* The CNN layers of the model format (version 2: relu, maxpool, act):
  * builders, float forward against a direct evaluation, CNN-7's shape,
  * round trips, and hostile version-2 files. */
-#include "../common/seed.h"
+#include "common.h"
 #include "veil/nn.h"
 #include <criterion/criterion.h>
 #include <math.h>
@@ -366,4 +366,43 @@ Test(cnn_model, committed_cnn7_models_load)
     cr_assert_eq(relus + polys[1] + polys[2] + polys[3], 173056);
     cr_assert_gt(polys[1] + polys[2] + polys[3], 0);
     nn_model_clear(&m);
+}
+
+/* The committed all-ReLU CNN-7 reaches the issue's 99.3 % on all 10,000
+ * MNIST test images (doc/12-cnn-training.md, section 6: 99.36 %); its
+ * SAFENet plan replaces 94,656 of the 173,056 ReLUs (54.70 %) at 98.92 %,
+ * which is short of the issue's target (80 % within 0.3 points). */
+Test(cnn_model, committed_cnn7_accuracy, .timeout = 600)
+{
+    nn_model_t m;
+    nn_dataset_t te;
+    char msg[1024];
+    double acc;
+    veil_status st = nn_mnist_load(&te, nt_mnist_dir(), NN_MNIST_TEST);
+    nn_mnist_explain(msg, sizeof(msg), nt_mnist_dir(), st);
+    cr_assert_eq(st, VEIL_OK, "%s", msg);
+    cr_assert_eq(te.count, 10000);
+    cr_assert_eq(nn_model_load(&m, VEIL_SOURCE_DIR "/models/cnn7-mnist.vmodel"),
+                 VEIL_OK);
+    cr_assert_eq(nn_model_accuracy(&acc, &m, &te), VEIL_OK);
+    cr_log_info("cnn7-mnist: %.2f %% on the MNIST test set", 100 * acc);
+    cr_assert_geq(acc, 0.993);
+    /* the figure in the doc, give or take 3 images that another BLAS
+     * kernel's rounding could move across a tie */
+    cr_assert_float_eq(acc, 0.9936, 3e-4);
+    nn_model_clear(&m);
+    cr_assert_eq(
+        nn_model_load(&m, VEIL_SOURCE_DIR "/models/cnn7-mnist-safenet.vmodel"),
+        VEIL_OK);
+    {
+        uint64_t relus, polys[4];
+        nn_model_count_act_total(&relus, polys, &m);
+        cr_assert_eq(polys[1] + polys[2] + polys[3], 94656);
+        cr_assert_eq(relus, 173056 - 94656);
+    }
+    cr_assert_eq(nn_model_accuracy(&acc, &m, &te), VEIL_OK);
+    cr_log_info("cnn7-mnist-safenet: %.2f %%", 100 * acc);
+    cr_assert_float_eq(acc, 0.9892, 3e-4);
+    nn_model_clear(&m);
+    nn_dataset_clear(&te);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define BATCH 4
@@ -62,29 +63,19 @@ static double numeric(nn_model_t *m, size_t j, float h, const float *x,
     return (lp - lm) / (2.0 * (double)h);
 }
 
-/* (loss(p + h) - loss(p)) / h for parameter j; f0 = loss(p). */
-static double one_sided(nn_model_t *m, size_t j, float h, const float *x,
-                        const uint8_t *y, double f0)
-{
-    const float p = m->params[j];
-    double l;
-    m->params[j] = p + h;
-    l = loss_at(m, x, y);
-    m->params[j] = p;
-    return (l - f0) / (double)h;
-}
-
 /* Every analytic partial derivative against central differences.  ReLU and
- * max pooling have kinks: a parameter whose two estimates (steps h and h/2)
- * disagree, or whose one-sided differences explain the discrepancy,
- * straddles one and is skipped; only a few may be. */
+ * max pooling have kinks: the check uses the first ladder of steps (2e-3
+ * down to 2.5e-4, else 1.6e-4 down to 4e-5) whose central differences
+ * agree; a parameter with a kink within reach of both is skipped, and only
+ * a few may be.  (One pair of steps was not enough: a near tie in a max
+ * pool 2e-4 away moved both estimates by the same 8 %.) */
 Test(cnn_train, gradients_through_act_relu_maxpool)
 {
     nn_model_t m;
     veil_rng_t rng;
     float *g, x[BATCH * 128];
     uint8_t y[BATCH];
-    double loss;
+    double loss, *num;
     size_t skipped = 0, checked = 0;
 
     vt_rng(&rng, "cnn_train::gradients_through_act_relu_maxpool");
@@ -94,50 +85,50 @@ Test(cnn_train, gradients_through_act_relu_maxpool)
     for (int j = 0; j < BATCH; j++)
         y[j] = (uint8_t)(veil_rng_u64(&rng) % NN_CLASSES);
     g = malloc(m.nparams * sizeof(float));
+    num = calloc(m.nparams, sizeof(double));
     cr_assert_eq(nn_model_loss_grad(g, &loss, &m, x, y, BATCH), VEIL_OK);
     for (size_t j = 0; j < m.nparams; j++) {
-        const double n1 = numeric(&m, j, 1e-3f, x, y);
-        const double n2 = numeric(&m, j, 5e-4f, x, y);
+        static const float top[2] = {2e-3f, 1.6e-4f}, end[2] = {2e-4f, 3e-5f};
         double err;
-        if (fabs(n1 - n2) > 1e-2 * (1e-2 + fabs(n1))) {
+        int ok = 0;
+        for (int r = 0; r < 2 && !ok; r++) {
+            double lo = INFINITY, hi = -INFINITY;
+            for (float h = top[r]; h > end[r]; h /= 2) {
+                num[j] = numeric(&m, j, h, x, y);
+                lo = fmin(lo, num[j]);
+                hi = fmax(hi, num[j]);
+            }
+            ok = hi - lo <= 1e-2 * (1e-2 + fabs(num[j]));
+        }
+        if (!ok) {
             skipped++;
             continue;
         }
-        err = fabs(n2 - g[j]) / (1e-2 + fabs(n2) + fabs(g[j]));
-        if (err >= 2e-2) {
-            /* a kink very close to p gives both central differences the
-             * mean of the two slopes; the one-sided differences then
-             * disagree by more than the discrepancy they explain */
-            const double f0 = loss_at(&m, x, y);
-            const double fw = one_sided(&m, j, 5e-4f, x, y, f0);
-            const double bw = -one_sided(&m, j, -5e-4f, x, y, f0);
-            if (fabs(fw - bw) > 0.5 * fabs(n2 - g[j])) {
-                skipped++;
-                continue;
-            }
-        }
         checked++;
+        err = fabs(num[j] - g[j]) / (1e-2 + fabs(num[j]) + fabs(g[j]));
         cr_assert_lt(err, 2e-2, "param %zu: analytic %.6g numeric %.6g", j,
-                     g[j], n2);
+                     g[j], num[j]);
     }
-    /* one unit near its kink touches every parameter upstream of it (up to
-     * a few dozen here), so skips come in clusters: seen up to 15 of 243 */
-    cr_assert_lt(skipped, m.nparams / 8, "%zu of %zu skipped", skipped,
+    cr_assert_lt(skipped, m.nparams / 20, "%zu of %zu skipped", skipped,
                  m.nparams);
-    /* the activation coefficients are checked, and unused ones get 0 */
+    /* coefficients above a channel's degree get exactly 0; the used ones
+     * were checked above, and are 0 only where the numeric estimate is */
     {
         const nn_layer_t *a = &m.layers[1];
         for (uint32_t c = 0; c < 4; c++)
             for (int i = 0; i < 4; i++) {
-                const float gi = g[a->w + 4 * c + i];
+                const size_t j = a->w + 4 * c + (size_t)i;
                 if (i > nn_act_degree((nn_act_kind_t)c))
-                    cr_assert_eq(gi, 0.0f, "channel %u coef %d", c, i);
+                    cr_assert_eq(g[j], 0.0f, "channel %u coef %d", c, i);
                 else
-                    cr_assert_neq(gi, 0.0f, "channel %u coef %d", c, i);
+                    cr_assert(g[j] != 0.0f || fabs(num[j]) < 1e-4,
+                              "channel %u coef %d: 0, numeric %.3g", c, i,
+                              num[j]);
             }
     }
     cr_log_info("act gradient check: %zu checked, %zu skipped at kinks",
                 checked, skipped);
+    free(num);
     free(g);
     nn_model_clear(&m);
 }
@@ -206,7 +197,7 @@ Test(cnn_train, training_lowers_the_loss)
     synthetic(&te, 256, &rng);
     small_cnn(&m);
     nn_train_opts_default(&o);
-    o.epochs = 4;
+    o.epochs = 6; /* 4 left some seeds at 89 % test accuracy */
     o.batch = 32;
     o.init_gain = 1.41f;
     o.progress = record;
@@ -502,4 +493,107 @@ Test(cnn_train, planner_meets_threshold, .timeout = 600)
     nn_model_clear(&m);
     nn_dataset_clear(&tr);
     nn_dataset_clear(&va);
+}
+
+/* Trains small_cnn on the synthetic task and plans it; with `stop`, the
+ * log callback ends the process as soon as stage 1 starts (an interrupted
+ * run: stage 0 is saved, stage 1 is half done). */
+typedef struct {
+    int stop, resumed;
+} plan_log_t;
+
+static void plan_log(void *arg, const char *line)
+{
+    plan_log_t *l = arg;
+    if (l->stop && strncmp(line, "stage 1 ", 8) == 0)
+        _exit(0);
+    if (strstr(line, "stage 0: resumed") != NULL)
+        l->resumed = 1;
+}
+
+static void plan_small(nn_model_t *plan, double *acc, const char *state,
+                       plan_log_t *log)
+{
+    nn_model_t m;
+    nn_dataset_t tr, va;
+    nn_train_opts_t o;
+    nn_plan_opts_t po;
+    veil_rng_t rng;
+    double base_acc, score;
+
+    vt_rng_fixed(&rng, 42);
+    synthetic(&tr, 512, &rng);
+    synthetic(&va, 200, &rng);
+    small_cnn(&m);
+    nn_train_opts_default(&o);
+    o.epochs = 2;
+    o.batch = 32;
+    o.init_gain = 1.41f;
+    cr_assert_eq(nn_train(&m, &tr, NULL, &o), VEIL_OK);
+    cr_assert_eq(nn_model_accuracy(&base_acc, &m, &va), VEIL_OK);
+    nn_plan_opts_default(&po);
+    po.threshold = base_acc - 0.05;
+    po.population = 4;
+    po.generations = 2;
+    po.images = 128;
+    po.val_images = 200;
+    po.train.batch = 32;
+    po.state_dir = state;
+    po.log = plan_log;
+    po.log_arg = log;
+    cr_assert_eq(nn_plan_btpbt(plan, acc, &score, &m, &tr, &va, &po), VEIL_OK);
+    nn_model_clear(&m);
+    nn_dataset_clear(&tr);
+    nn_dataset_clear(&va);
+}
+
+/* A planner killed in the middle of a stage and rerun with the same
+ * --state directory resumes after the last finished stage and ends with
+ * exactly the plan and weights of an uninterrupted run.  (The interrupted
+ * run is a child process, forked before this process starts any OpenMP
+ * threads.) */
+Test(cnn_train, planner_resumes_after_interruption, .timeout = 600)
+{
+    char dir[] = "/tmp/veil-plan-XXXXXX", path[64];
+    nn_model_t a, b;
+    double acc_a, acc_b;
+    plan_log_t la = {0, 0}, lb = {0, 0};
+    int status;
+    pid_t pid;
+
+    cr_assert_not_null(mkdtemp(dir));
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        plan_log_t stop = {1, 0};
+        nn_model_t c;
+        double acc;
+        plan_small(&c, &acc, dir, &stop);
+        _exit(3); /* not reached: stage 1 ends the child */
+    }
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+              "the interrupted run did not stop at stage 1");
+    snprintf(path, sizeof(path), "%s/stage-0.txt", dir);
+    cr_assert_eq(access(path, F_OK), 0, "stage 0 was not saved");
+    snprintf(path, sizeof(path), "%s/stage-1.txt", dir);
+    cr_assert_neq(access(path, F_OK), 0, "stage 1 finished before the kill");
+
+    plan_small(&a, &acc_a, dir, &la);  /* resumed */
+    plan_small(&b, &acc_b, NULL, &lb); /* uninterrupted */
+    cr_assert(la.resumed, "the rerun did not resume stage 0");
+    cr_assert_eq(acc_a, acc_b);
+    cr_assert_eq(a.nparams, b.nparams);
+    cr_assert(memcmp(a.params, b.params, a.nparams * sizeof(float)) == 0);
+    cr_assert_eq(a.nkinds, b.nkinds);
+    cr_assert(memcmp(a.kinds, b.kinds, a.nkinds) == 0);
+    nn_model_clear(&a);
+    nn_model_clear(&b);
+    for (int k = 0; k < 4; k++) {
+        snprintf(path, sizeof(path), "%s/stage-%d.txt", dir, k);
+        remove(path);
+        snprintf(path, sizeof(path), "%s/stage-%d.vmodel", dir, k);
+        remove(path);
+    }
+    rmdir(dir);
 }
