@@ -89,13 +89,16 @@ static i128 wrap(i128 v, const mpc_field_t *f, size_t *overflow)
     return v;
 }
 
-/* Local truncation of v (error [lo, hi]) by s bits: exact floor, error
- * interval widened by the ±1 of mpc_share_trunc. */
-static void trunc_iv(i128 *v, i128 *lo, i128 *hi, unsigned s, double *fail,
+/* Truncation of v (error [lo, hi]) by s bits as sn_trunc does it: exact
+ * floor, error interval widened by its one unit either way; a value above
+ * sn_trunc_bound (about p / 4) counts as an overflow (the protocol's
+ * truncation would be wrong). */
+static void trunc_iv(i128 *v, i128 *lo, i128 *hi, unsigned s, size_t *overflow,
                      const mpc_field_t *f)
 {
-    i128 y = sn_fdiv(*v, s);
-    *fail += i128_abs_d(*v) / (double)f->p;
+    i128 y = sn_fdiv(*v, s), b = (i128)sn_trunc_bound(f->p);
+    if (*v > b || *v < -b)
+        (*overflow)++;
     *lo = sn_fdiv(*v + *lo, s) - 1 - y;
     *hi = sn_fdiv(*v + *hi, s) + 1 - y;
     *v = y;
@@ -163,10 +166,10 @@ static void linear_ref(const safenet_net_t *net, const safenet_layer_t *L,
             }
 }
 
-/* One polynomial element, as mpc_fixed_poly computes it after the local
- * pre-truncation; v, lo, hi in and out. */
+/* One polynomial element as poly.c computes it (pre-truncation by shift,
+ * x2, x3, z); v, lo, hi in and out. */
 static void poly_ref(const safenet_net_t *net, const uint64_t *c4, unsigned deg,
-                     unsigned shift, i128 *v, i128 *lo, i128 *hi, double *fail,
+                     unsigned shift, i128 *v, i128 *lo, i128 *hi,
                      size_t *overflow)
 {
     const mpc_field_t *f = &net->f;
@@ -177,7 +180,7 @@ static void poly_ref(const safenet_net_t *net, const uint64_t *c4, unsigned deg,
     for (int i = 0; i < 4; i++)
         c[i] = sn_centre(c4[i], p, half);
     /* pre-truncation to scale 2^frac */
-    trunc_iv(&x, &xl, &xh, shift, fail, f);
+    trunc_iv(&x, &xl, &xh, shift, overflow, f);
     /* x2 = trunc(x^2) */
     x2 = wrap(x * x, f, overflow);
     mul_iv(&t0, &t1, x + xl, x + xh, x + xl, x + xh);
@@ -185,13 +188,13 @@ static void poly_ref(const safenet_net_t *net, const uint64_t *c4, unsigned deg,
         t0 = 0;
     x2l = t0 - x * x;
     x2h = t1 - x * x;
-    trunc_iv(&x2, &x2l, &x2h, fr, fail, f);
+    trunc_iv(&x2, &x2l, &x2h, fr, overflow, f);
     if (deg == 3) {
         x3 = wrap(x * x2, f, overflow);
         mul_iv(&t0, &t1, x + xl, x + xh, x2 + x2l, x2 + x2h);
         x3l = t0 - x * x2;
         x3h = t1 - x * x2;
-        trunc_iv(&x3, &x3l, &x3h, fr, fail, f);
+        trunc_iv(&x3, &x3l, &x3h, fr, overflow, f);
     }
     z = c[1] * x + c[2] * x2 + c[3] * x3;
     zl = zh = 0;
@@ -208,7 +211,7 @@ static void poly_ref(const safenet_net_t *net, const uint64_t *c4, unsigned deg,
         zh += a1 - c[3] * x3;
     }
     z = wrap(z, f, overflow);
-    trunc_iv(&z, &zl, &zh, fr, fail, f);
+    trunc_iv(&z, &zl, &zh, fr, overflow, f);
     *v = wrap(z + c[0], f, overflow);
     *lo = zl;
     *hi = zh;
@@ -230,7 +233,6 @@ veil_status safenet_ref_eval(safenet_ref_t *r, const safenet_net_t *net,
         goto done;
     }
     r->overflow = 0;
-    r->fail_bound = 0;
     r->unbounded = 0;
     for (size_t i = 0; i < nn_shape_size(net->in); i++) {
         if (x[i] >= net->f.p) {
@@ -277,7 +279,7 @@ veil_status safenet_ref_eval(safenet_ref_t *r, const safenet_net_t *net,
             break;
         case SAFENET_TRUNC:
             for (size_t i = 0; i < nin; i++)
-                trunc_iv(&a.v[i], &a.lo[i], &a.hi[i], L->shift, &r->fail_bound,
+                trunc_iv(&a.v[i], &a.lo[i], &a.hi[i], L->shift, &r->overflow,
                          &net->f);
             break;
         case SAFENET_ACT:
@@ -302,7 +304,7 @@ veil_status safenet_ref_eval(safenet_ref_t *r, const safenet_net_t *net,
                     default:
                         poly_ref(net, L->coef + 4 * c,
                                  L->kind[c] == SAFENET_POLY2 ? 2 : 3, L->shift,
-                                 &v, &lo, &hi, &r->fail_bound, &r->overflow);
+                                 &v, &lo, &hi, &r->overflow);
                         a.v[j] = v;
                         a.lo[j] = lo;
                         a.hi[j] = hi;

@@ -97,8 +97,6 @@ static int run_plan(const bench_opts_t *o, safenet_plan_t plan,
         return 1;
     veil_rng_init_seed(&rng, seed);
     nn_model_init_params(&m, &rng, 1.41421356f);
-    if (plan != SAFENET_PLAN_RELU)
-        frac = SAFENET_FRAC_POLY_DEFAULT;
     if (safenet_net_from_model(&net, &m, SAFENET_P_DEFAULT, frac, frac, plan,
                                why, sizeof(why)) != VEIL_OK) {
         fprintf(stderr, "veil-bench safenet: %s\n", why);
