@@ -317,7 +317,7 @@ int main(int argc, char **argv)
 {
     opts_t o = {0};
     safenet_net_t net;
-    const char *plan_name = "relu";
+    const char *plan_name = "model";
     int plan = 0;
     veil_status st;
     o.count = 2;

@@ -1,18 +1,20 @@
 /*
  * poly.c - the polynomial channels of one activation layer, online, all
  * channels of the layer in one batch (doc/22-safenet.md, sections 3.3 and
- * 4).  With x the layer input at scale 2^(frac + shift) and power tuples
- * (a, a^2[, b, a b]) per element:
+ * 4), by Horner's rule: with x the layer input at scale 2^(frac + shift),
  *
- *   x  = trunc(x, shift)                        scale 2^frac
- *   open d = x - a;   x2 = trunc(a^2 + 2 d a + d^2)
- *   degree 3: open e = x2 - b;  x3 = trunc(a b + d b + e a + d e)
- *   z  = trunc(c1 x + c2 x2 + c3 x3) + c0
+ *   x = trunc(x, shift)                          scale 2^frac
+ *   t = trunc(c_d x) + c_(d-1)                   local product
+ *   t = trunc(t x) + c_(d-2)                     Beaver product
+ *   degree 3: t = trunc(t x) + c0                Beaver product
  *
- * (d^2 and d e added by party 0 only).  Every trunc is sn_trunc: no
- * failure, an error of at most one unit, exactly the steps of the
- * reference evaluator (ref.c, poly_ref).  Six rounds per layer whatever
- * the number of channels.
+ * Horner keeps every intermediate near the size of the polynomial's
+ * value, where the powers x^2, x^3 at scale 2^(2 frac) would overflow the
+ * field for |x| above about 8 at 15 fractional bits.  Every trunc is
+ * sn_trunc (no failure, at most one unit of error); the reference
+ * evaluator (ref.c, poly_ref) takes exactly these steps.  Triples: 4 per
+ * degree-2 element, 6 per degree-3 element; rounds: 4, or 6 with a
+ * degree-3 channel, per layer whatever the number of channels.
  */
 #include <string.h>
 
@@ -39,27 +41,52 @@ veil_status sn_open(const mpc_field_t *f, mpc_chan_t *ch, uint64_t *v, size_t n)
     return st;
 }
 
-/* Element j of the batch: poly3 channels first, then poly2. */
+/* For every batch element j (poly3 channels first, then poly2) the
+ * coefficient c_i3 of its channel if it is degree 3, c_i2 if degree 2. */
+static void coef_vec(const safenet_layer_t *L, uint64_t *out, unsigned i3,
+                     unsigned i2, size_t n3)
+{
+    const size_t hw = (size_t)L->in.h * L->in.w;
+    size_t j3 = 0, j2 = n3;
+    for (uint32_t c = 0; c < L->in.c; c++) {
+        size_t j0;
+        uint64_t v;
+        if (L->kind[c] == SAFENET_POLY3) {
+            j0 = j3;
+            j3 += hw;
+            v = L->coef[4 * c + i3];
+        } else if (L->kind[c] == SAFENET_POLY2) {
+            j0 = j2;
+            j2 += hw;
+            v = L->coef[4 * c + i2];
+        } else
+            continue;
+        for (size_t j = j0; j < j0 + hw; j++)
+            out[j] = v;
+    }
+}
+
 veil_status sn_poly_layer(const safenet_net_t *net, const safenet_layer_t *L,
-                          mpc_chan_t *ch, int party, const mpc_powers_t *pw3,
-                          const mpc_powers_t *pw2, mpc_triples_t *tr,
+                          mpc_chan_t *ch, int party, mpc_triples_t *tr,
                           uint64_t *cur)
 {
     const mpc_field_t *f = &net->f;
     const size_t hw = (size_t)L->in.h * L->in.w;
-    const size_t n3 = pw3->n, n = pw2->n + pw3->n;
-    uint64_t *x, *x2, *x3, *d, *e;
+    size_t n2 = 0, n3 = 0, n;
+    uint64_t *x, *t, *k;
     veil_status st;
-    if (n == 0)
+    for (uint32_t c = 0; c < L->in.c; c++) {
+        n2 += L->kind[c] == SAFENET_POLY2 ? hw : 0;
+        n3 += L->kind[c] == SAFENET_POLY3 ? hw : 0;
+    }
+    if ((n = n2 + n3) == 0)
         return VEIL_OK;
-    x = veil_alloc(5 * n * sizeof(uint64_t));
+    x = veil_alloc(3 * n * sizeof(uint64_t));
     if (x == NULL)
         return VEIL_ENOMEM;
-    x2 = x + n;
-    x3 = x2 + n;
-    d = x3 + n;
-    e = d + n;
-    /* gather */
+    t = x + n;
+    k = t + n;
+    /* gather: poly3 channels first */
     {
         size_t j3 = 0, j2 = n3;
         for (uint32_t c = 0; c < L->in.c; c++) {
@@ -75,79 +102,44 @@ veil_status sn_poly_layer(const safenet_net_t *net, const safenet_layer_t *L,
     /* x = trunc(x, shift) */
     if ((st = sn_trunc(f, ch, party, tr, x, n, L->shift)) != VEIL_OK)
         goto done;
-    /* d = x - a (opened); x2 = a^2 + 2 d a (+ d^2) */
-    mpc_field_vec_sub(f, d, x, pw3->a, n3);
-    mpc_field_vec_sub(f, d + n3, x + n3, pw2->a, n - n3);
-    if ((st = sn_open(f, ch, d, n)) != VEIL_OK)
+    /* t = trunc(c_d x) + c_(d-1) */
+    coef_vec(L, k, 3, 2, n3);
+    mpc_field_vec_mul(f, t, x, k, n);
+    if ((st = sn_trunc(f, ch, party, tr, t, n, f->frac)) != VEIL_OK)
         goto done;
-    for (size_t j = 0; j < n; j++) {
-        const uint64_t a = j < n3 ? pw3->a[j] : pw2->a[j - n3];
-        const uint64_t a2 = j < n3 ? pw3->a2[j] : pw2->a2[j - n3];
-        uint64_t r = mpc_field_add(f, a2, mpc_field_mul(f, 2 * d[j] % f->p, a));
-        if (party == 0)
-            r = mpc_field_add(f, r, mpc_field_mul(f, d[j], d[j]));
-        x2[j] = r;
-    }
-    if ((st = sn_trunc(f, ch, party, tr, x2, n, f->frac)) != VEIL_OK)
+    coef_vec(L, k, 2, 1, n3);
+    if (party == 0)
+        mpc_field_vec_add(f, t, t, k, n);
+    /* t = trunc(t x) + c_(d-2) */
+    if ((st = mpc_beaver_mul(f, ch, party, tr, t, t, x, n)) != VEIL_OK ||
+        (st = sn_trunc(f, ch, party, tr, t, n, f->frac)) != VEIL_OK)
         goto done;
-    /* degree 3: e = x2 - b (opened); x3 = a b + d b + e a (+ d e) */
+    coef_vec(L, k, 1, 0, n3);
+    if (party == 0)
+        mpc_field_vec_add(f, t, t, k, n);
+    /* degree 3: t = trunc(t x) + c0 */
     if (n3 > 0) {
-        mpc_field_vec_sub(f, e, x2, pw3->b, n3);
-        if ((st = sn_open(f, ch, e, n3)) != VEIL_OK)
+        if ((st = mpc_beaver_mul(f, ch, party, tr, t, t, x, n3)) != VEIL_OK ||
+            (st = sn_trunc(f, ch, party, tr, t, n3, f->frac)) != VEIL_OK)
             goto done;
-        for (size_t j = 0; j < n3; j++) {
-            uint64_t r =
-                mpc_field_add(f, pw3->ab[j], mpc_field_mul(f, d[j], pw3->b[j]));
-            r = mpc_field_add(f, r, mpc_field_mul(f, e[j], pw3->a[j]));
-            if (party == 0)
-                r = mpc_field_add(f, r, mpc_field_mul(f, d[j], e[j]));
-            x3[j] = r;
-        }
-        if ((st = sn_trunc(f, ch, party, tr, x3, n3, f->frac)) != VEIL_OK)
-            goto done;
+        coef_vec(L, k, 0, 0, n3);
+        if (party == 0)
+            mpc_field_vec_add(f, t, t, k, n3);
     }
-    /* z = trunc(c1 x + c2 x2 + c3 x3) + c0, written back to cur */
+    /* scatter */
     {
         size_t j3 = 0, j2 = n3;
         for (uint32_t c = 0; c < L->in.c; c++) {
-            const uint64_t *cf = L->coef + 4 * c;
-            size_t j0;
             if (L->kind[c] == SAFENET_POLY3) {
-                j0 = j3;
+                memcpy(cur + c * hw, t + j3, hw * sizeof(uint64_t));
                 j3 += hw;
             } else if (L->kind[c] == SAFENET_POLY2) {
-                j0 = j2;
+                memcpy(cur + c * hw, t + j2, hw * sizeof(uint64_t));
                 j2 += hw;
-            } else
-                continue;
-            for (size_t j = j0; j < j0 + hw; j++) {
-                uint64_t r = mpc_field_mul(f, cf[1], x[j]);
-                r = mpc_field_add(f, r, mpc_field_mul(f, cf[2], x2[j]));
-                if (j < n3)
-                    r = mpc_field_add(f, r, mpc_field_mul(f, cf[3], x3[j]));
-                e[j] = r; /* e is free now */
             }
-        }
-        if ((st = sn_trunc(f, ch, party, tr, e, n, f->frac)) != VEIL_OK)
-            goto done;
-        j3 = 0;
-        j2 = n3;
-        for (uint32_t c = 0; c < L->in.c; c++) {
-            const uint64_t c0 = party == 0 ? L->coef[4 * c] : 0;
-            size_t j0;
-            if (L->kind[c] == SAFENET_POLY3) {
-                j0 = j3;
-                j3 += hw;
-            } else if (L->kind[c] == SAFENET_POLY2) {
-                j0 = j2;
-                j2 += hw;
-            } else
-                continue;
-            for (size_t i = 0; i < hw; i++)
-                cur[c * hw + i] = mpc_field_add(f, e[j0 + i], c0);
         }
     }
 done:
-    veil_free_secret(x, 5 * n * sizeof(uint64_t));
+    veil_free_secret(x, 3 * n * sizeof(uint64_t));
     return st;
 }

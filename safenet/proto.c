@@ -77,8 +77,6 @@ static void state_clear(safenet_party_t *P, int all)
             mpc_gc_gbatch_clear(&S->gb[i]);
             mpc_gc_ebatch_clear(&S->eb[i]);
         }
-        mpc_powers_clear(&S->pw2[i]);
-        mpc_powers_clear(&S->pw3[i]);
     }
     mpc_triples_clear(&S->tr);
     S->ready = 0;
@@ -252,8 +250,8 @@ static void count_polys(const safenet_layer_t *L, size_t *n2, size_t *n3)
     }
 }
 
-/* Triples layer L consumes: power tuples (offline) and sn_trunc (online):
- * per degree-2 element 1 + 3, per degree-3 element 2 + 4, per TRUNC
+/* Triples layer L consumes online (poly.c, sn_trunc): per degree-2
+ * element 1 product + 3 truncations, per degree-3 element 2 + 4, per TRUNC
  * element 1. */
 static size_t layer_triples(const safenet_layer_t *L)
 {
@@ -398,8 +396,9 @@ veil_status safenet_offline(safenet_party_t *P)
         ls->off_sent = P->ch->bytes_sent - m0.s;
         ls->off_recv = P->ch->bytes_received - m0.r;
     }
-    /* 2. power tuples for every polynomial channel: triples (BFV) for the
-     * whole network in one run, then the tuples layer by layer */
+    /* 2. the triples of every polynomial channel and TRUNC layer (used
+     * online: Horner's products and sn_trunc), BFV, one run for the whole
+     * network; each layer is charged its share, by count */
     if (st == VEIL_OK && ntr > 0) {
         mark_t m0 = mark(P);
         double tgen, tsent, trecv;
@@ -411,34 +410,12 @@ veil_status safenet_offline(safenet_party_t *P)
         tsent = (double)(P->ch->bytes_sent - m0.s);
         trecv = (double)(P->ch->bytes_received - m0.r);
         for (uint32_t i = 0; i < net->nlayers && st == VEIL_OK; i++) {
-            const safenet_layer_t *L = &net->layers[i];
             safenet_layer_stats_t *ls = &P->stats.layer[i];
-            const double share = (double)layer_triples(L) / (double)ntr;
-            size_t n2, n3;
-            mark_t m1;
-            if (share == 0)
-                continue;
-            /* the layer's share of the triple run, by count */
+            const double share =
+                (double)layer_triples(&net->layers[i]) / (double)ntr;
             ls->offline_act_s += share * tgen;
             ls->off_sent += (uint64_t)(tsent * share);
             ls->off_recv += (uint64_t)(trecv * share);
-            if (L->op != SAFENET_ACT)
-                continue;
-            count_polys(L, &n2, &n3);
-            m1 = mark(P);
-            if (n2 > 0 && st == VEIL_OK &&
-                (st = mpc_powers_init(&S->pw2[i], n2, 2)) == VEIL_OK)
-                st = safenet_powers_from_triples(&S->pw2[i], &net->f, P->ch,
-                                                 (int)P->role, tr);
-            if (n3 > 0 && st == VEIL_OK &&
-                (st = mpc_powers_init(&S->pw3[i], n3, 3)) == VEIL_OK)
-                st = safenet_powers_from_triples(&S->pw3[i], &net->f, P->ch,
-                                                 (int)P->role, tr);
-            if (st != VEIL_OK)
-                set_why(P, "offline power tuples failed");
-            ls->offline_act_s += now_s() - m1.t;
-            ls->off_sent += P->ch->bytes_sent - m1.s;
-            ls->off_recv += P->ch->bytes_received - m1.r;
         }
     }
     if (st == VEIL_OK)
@@ -494,8 +471,7 @@ static veil_status act_online(safenet_party_t *P, uint32_t li, uint64_t *cur,
                 x[j] = L->coef[4 * c];
     }
     /* 3. polynomial channels, all of the layer in one batch */
-    return sn_poly_layer(net, L, P->ch, party, &S->pw3[li], &S->pw2[li], &S->tr,
-                         cur);
+    return sn_poly_layer(net, L, P->ch, party, &S->tr, cur);
 }
 
 /* Both roles: walk the layers on this party's share. */

@@ -166,55 +166,39 @@ static void linear_ref(const safenet_net_t *net, const safenet_layer_t *L,
             }
 }
 
+/* t = trunc(t * m) + k with error intervals: m = [m + ml, m + mh], t
+ * likewise (a public m has ml = mh = 0). */
+static void horner_step(i128 *t, i128 *tl, i128 *th, i128 m, i128 ml, i128 mh,
+                        i128 k, const mpc_field_t *f, size_t *overflow)
+{
+    i128 lo, hi, y = *t * m;
+    mul_iv(&lo, &hi, *t + *tl, *t + *th, m + ml, m + mh);
+    *tl = lo - y;
+    *th = hi - y;
+    y = wrap(y, f, overflow);
+    trunc_iv(&y, tl, th, f->frac, overflow, f);
+    *t = wrap(y + k, f, overflow);
+}
+
 /* One polynomial element as poly.c computes it (pre-truncation by shift,
- * x2, x3, z); v, lo, hi in and out. */
+ * then Horner's rule); v, lo, hi in and out. */
 static void poly_ref(const safenet_net_t *net, const uint64_t *c4, unsigned deg,
                      unsigned shift, i128 *v, i128 *lo, i128 *hi,
                      size_t *overflow)
 {
     const mpc_field_t *f = &net->f;
-    const unsigned fr = f->frac;
-    const uint64_t p = f->p, half = f->half;
-    i128 c[4], x = *v, xl = *lo, xh = *hi;
-    i128 x2, x2l, x2h, x3 = 0, x3l = 0, x3h = 0, z, zl, zh, t0, t1;
+    i128 c[4], x = *v, xl = *lo, xh = *hi, t, tl = 0, th = 0;
     for (int i = 0; i < 4; i++)
-        c[i] = sn_centre(c4[i], p, half);
-    /* pre-truncation to scale 2^frac */
+        c[i] = sn_centre(c4[i], f->p, f->half);
     trunc_iv(&x, &xl, &xh, shift, overflow, f);
-    /* x2 = trunc(x^2) */
-    x2 = wrap(x * x, f, overflow);
-    mul_iv(&t0, &t1, x + xl, x + xh, x + xl, x + xh);
-    if (x + xl <= 0 && x + xh >= 0)
-        t0 = 0;
-    x2l = t0 - x * x;
-    x2h = t1 - x * x;
-    trunc_iv(&x2, &x2l, &x2h, fr, overflow, f);
-    if (deg == 3) {
-        x3 = wrap(x * x2, f, overflow);
-        mul_iv(&t0, &t1, x + xl, x + xh, x2 + x2l, x2 + x2h);
-        x3l = t0 - x * x2;
-        x3h = t1 - x * x2;
-        trunc_iv(&x3, &x3l, &x3h, fr, overflow, f);
-    }
-    z = c[1] * x + c[2] * x2 + c[3] * x3;
-    zl = zh = 0;
-    {
-        i128 a0, a1;
-        mul_iv(&a0, &a1, c[1] * (x + xl), c[1] * (x + xh), 1, 1);
-        zl += a0 - c[1] * x;
-        zh += a1 - c[1] * x;
-        mul_iv(&a0, &a1, c[2] * (x2 + x2l), c[2] * (x2 + x2h), 1, 1);
-        zl += a0 - c[2] * x2;
-        zh += a1 - c[2] * x2;
-        mul_iv(&a0, &a1, c[3] * (x3 + x3l), c[3] * (x3 + x3h), 1, 1);
-        zl += a0 - c[3] * x3;
-        zh += a1 - c[3] * x3;
-    }
-    z = wrap(z, f, overflow);
-    trunc_iv(&z, &zl, &zh, fr, overflow, f);
-    *v = wrap(z + c[0], f, overflow);
-    *lo = zl;
-    *hi = zh;
+    /* t = trunc(c_d x) + c_(d-1), then t = trunc(t x) + c_(d-2) ... */
+    t = c[deg];
+    horner_step(&t, &tl, &th, x, xl, xh, c[deg - 1], f, overflow);
+    for (int i = (int)deg - 2; i >= 0; i--)
+        horner_step(&t, &tl, &th, x, xl, xh, c[i], f, overflow);
+    *v = t;
+    *lo = tl;
+    *hi = th;
 }
 
 veil_status safenet_ref_eval(safenet_ref_t *r, const safenet_net_t *net,

@@ -45,7 +45,6 @@ struct safenet_state_s {
     uint64_t *rm[SAFENET_MAX_LAYERS]; /* server: ReLU output masks       */
     mpc_gc_gbatch_t gb[SAFENET_MAX_LAYERS];
     mpc_gc_ebatch_t eb[SAFENET_MAX_LAYERS];
-    mpc_powers_t pw2[SAFENET_MAX_LAYERS], pw3[SAFENET_MAX_LAYERS];
     mpc_triples_t tr; /* triples left for the online truncations      */
     int ready;        /* offline done, online not yet run */
 };
@@ -81,12 +80,10 @@ veil_status sn_open(const mpc_field_t *f, mpc_chan_t *ch, uint64_t *v,
                     size_t n) VEIL_WUR;
 
 /* The polynomial channels of ACT layer L online (poly.c), on this party's
- * share cur of the layer input (other channels untouched); pw3 / pw2 the
- * layer's tuples, tr the triples for the truncations (3 per degree-2
- * element, 4 per degree-3 element). */
+ * share cur of the layer input (other channels untouched); triples from tr
+ * (4 per degree-2 element, 6 per degree-3 element). */
 veil_status sn_poly_layer(const safenet_net_t *net, const safenet_layer_t *L,
-                          mpc_chan_t *ch, int party, const mpc_powers_t *pw3,
-                          const mpc_powers_t *pw2, mpc_triples_t *tr,
+                          mpc_chan_t *ch, int party, mpc_triples_t *tr,
                           uint64_t *cur) VEIL_WUR;
 
 /* Send / receive a vector of field elements as one frame (little-endian
