@@ -141,7 +141,7 @@ veil_status safenet_party_init(safenet_party_t *P, safenet_role_t role,
         return st;
     }
     if (get32(theirs) != HELLO_MAGIC || get32(theirs + 4) != SAFENET_VERSION) {
-        set_why(P, "the peer does not speak SAFENet protocol version 1");
+        set_why(P, "the peer does not speak this SAFENet protocol version");
         return VEIL_EFORMAT;
     }
     if (get32(theirs + 8) != (uint32_t)(1 - (int)role)) {

@@ -232,7 +232,7 @@ VEIL_EXPORT veil_status safenet_ref_eval(safenet_ref_t *r,
  * "model hash mismatch" in the party's `why`.
  */
 
-#define SAFENET_VERSION 1
+#define SAFENET_VERSION 2 /* 2: wrap-bit truncation, Horner polynomials */
 
 typedef enum { SAFENET_CLIENT = 0, SAFENET_SERVER = 1 } safenet_role_t;
 
