@@ -20,27 +20,6 @@
 
 #include "safenet_internal.h"
 
-#define CHUNK 32768
-
-veil_status sn_open(const mpc_field_t *f, mpc_chan_t *ch, uint64_t *v, size_t n)
-{
-    uint64_t *theirs = veil_alloc((n < CHUNK ? n : CHUNK) * sizeof(uint64_t));
-    veil_status st = VEIL_OK;
-    if (theirs == NULL)
-        return VEIL_ENOMEM;
-    for (size_t j0 = 0; j0 < n && st == VEIL_OK; j0 += CHUNK) {
-        const size_t m = n - j0 < CHUNK ? n - j0 : CHUNK;
-        st = mpc_chan_exchange(ch, theirs, v + j0, m * sizeof(uint64_t));
-        for (size_t i = 0; st == VEIL_OK && i < m; i++)
-            if (theirs[i] >= f->p)
-                st = VEIL_EFORMAT;
-        if (st == VEIL_OK)
-            mpc_field_vec_add(f, v + j0, v + j0, theirs, m);
-    }
-    veil_free(theirs);
-    return st;
-}
-
 /* For every batch element j (poly3 channels first, then poly2) the
  * coefficient c_i3 of its channel if it is degree 3, c_i2 if degree 2. */
 static void coef_vec(const safenet_layer_t *L, uint64_t *out, unsigned i3,

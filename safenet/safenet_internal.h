@@ -75,10 +75,6 @@ veil_status sn_trunc(const mpc_field_t *f, mpc_chan_t *ch, int party,
  * 2^SAFENET_MAX_SHIFT. */
 uint64_t sn_trunc_bound(uint64_t p);
 
-/* Open v[0..n) in place (v becomes the sum of both parties' v). */
-veil_status sn_open(const mpc_field_t *f, mpc_chan_t *ch, uint64_t *v,
-                    size_t n) VEIL_WUR;
-
 /* The polynomial channels of ACT layer L online (poly.c), on this party's
  * share cur of the layer input (other channels untouched); triples from tr
  * (4 per degree-2 element, 6 per degree-3 element). */
