@@ -35,7 +35,7 @@
 typedef struct {
     const char *model, *plan, *serve, *connect, *bind, *data;
     int offset;
-    int count, threads, json, dealer, prec_set;
+    int count, threads, json, dealer;
     unsigned frac, wfrac;
 } opts_t;
 
@@ -66,9 +66,8 @@ static void usage(FILE *f)
         "  --serve PORT       be the server, on PORT (--bind ADDR, default\n"
         "                     127.0.0.1)\n"
         "  --connect H:PORT   be the client of a server at H:PORT\n"
-        "  --frac F           fractional bits of activations (default 15;\n"
-        "                     8 when the plan has polynomial channels)\n"
-        "  --wfrac F          fractional bits of weights (same defaults)\n"
+        "  --frac F           fractional bits of activations (default 15)\n"
+        "  --wfrac F          fractional bits of weights (default 15)\n"
         "  --insecure-dealer  trusted-dealer stand-ins for the offline phase\n"
         "                     (INSECURE: testing only; both sides)\n"
         "  -h, --help         this text\n"
@@ -281,11 +280,10 @@ static int report(const opts_t *o, const safenet_net_t *net,
                    c->offline_s[k], c->online_s[k], tot[k]);
         else
             printf("inference %d: class %zu (reference %zu) %s, outliers %zu, "
-                   "max |logit error| %.2g, expected failed truncations "
-                   "%.2g, overflows %zu, offline %.2f s, online %.3f s\n",
+                   "max |logit error| %.2g, overflows %zu, offline %.2f s, "
+                   "online %.3f s\n",
                    k, cls, rcls, cls == rcls ? "same" : "DIFFERENT", outl,
-                   maxerr, ref.fail_bound, ref.overflow, c->offline_s[k],
-                   c->online_s[k]);
+                   maxerr, ref.overflow, c->offline_s[k], c->online_s[k]);
         if (getenv("SAFENET_RANGES") != NULL)
             for (uint32_t i = 0; i < net->nlayers; i++)
                 fprintf(stderr, "layer %u %s: max |value| %.3g\n", i,
@@ -315,13 +313,28 @@ static int report(const opts_t *o, const safenet_net_t *net,
     return agree == o->count ? 0 : 2;
 }
 
+/* OpenMP threads that wait passively (OMP_WAIT_POLICY=passive) unless the
+ * user chose a policy: libgomp's default spins at every barrier, which on a
+ * machine where another process holds a core makes 2 threads slower than 1
+ * (doc/benchmarks.md, "Threads"; doc/23-safenet-he.md, "Costs").  The
+ * runtime reads the variable when it loads, so the program re-executes
+ * itself once with it set; if that fails it goes on with the default. */
+static void passive_wait(char **argv)
+{
+    if (getenv("OMP_WAIT_POLICY") != NULL)
+        return;
+    if (setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
+        execv("/proc/self/exe", argv);
+}
+
 int main(int argc, char **argv)
 {
     opts_t o = {0};
     safenet_net_t net;
-    const char *plan_name = "relu";
+    const char *plan_name = "model";
     int plan = 0;
     veil_status st;
+    passive_wait(argv);
     o.count = 2;
     o.frac = SAFENET_FRAC_DEFAULT;
     o.wfrac = SAFENET_WFRAC_DEFAULT;
@@ -377,14 +390,12 @@ int main(int argc, char **argv)
                 return 1;
             }
             o.frac = (unsigned)iv;
-            o.prec_set = 1;
         } else if (!strcmp(a, "--wfrac")) {
             if (parse_int(argv[++i], 1, 20, &iv)) {
                 fprintf(stderr, PROG ": --wfrac must be 1..20\n");
                 return 1;
             }
             o.wfrac = (unsigned)iv;
-            o.prec_set = 1;
         } else {
             fprintf(stderr, PROG ": unknown option '%s' (try --help)\n", a);
             return 1;
@@ -430,14 +441,6 @@ int main(int argc, char **argv)
         }
         st = safenet_net_from_model(&net, &m, SAFENET_P_DEFAULT, o.frac,
                                     o.wfrac, sp, why, sizeof(why));
-        /* polynomial channels truncate shares locally: at 15 + 15 bits
-         * that fails too often (doc/22, "Truncation"); default to 8 + 8 */
-        if (st == VEIL_OK && !o.prec_set && safenet_net_polys(&net) > 0) {
-            safenet_net_clear(&net);
-            o.frac = o.wfrac = SAFENET_FRAC_POLY_DEFAULT;
-            st = safenet_net_from_model(&net, &m, SAFENET_P_DEFAULT, o.frac,
-                                        o.wfrac, sp, why, sizeof(why));
-        }
         nn_model_clear(&m);
         if (st != VEIL_OK) {
             fprintf(stderr, PROG ": model '%s' cannot run under SAFENet: %s\n",

@@ -2,7 +2,8 @@
 veilinclude_HEADERS += include/veil/safenet.h
 libveil_la_SOURCES += safenet/net.c safenet/model.c safenet/linear.c \
 	safenet/ref.c safenet/relu_circuit.c safenet/powers.c \
-	safenet/offline.c safenet/proto.c
+	safenet/offline.c safenet/proto.c \
+	safenet/trunc.c safenet/poly.c
 noinst_HEADERS += safenet/safenet_internal.h
 
 check_PROGRAMS += test/safenet/test_safenet

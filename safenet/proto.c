@@ -77,9 +77,8 @@ static void state_clear(safenet_party_t *P, int all)
             mpc_gc_gbatch_clear(&S->gb[i]);
             mpc_gc_ebatch_clear(&S->eb[i]);
         }
-        mpc_powers_clear(&S->pw2[i]);
-        mpc_powers_clear(&S->pw3[i]);
     }
+    mpc_triples_clear(&S->tr);
     S->ready = 0;
 }
 
@@ -142,7 +141,7 @@ veil_status safenet_party_init(safenet_party_t *P, safenet_role_t role,
         return st;
     }
     if (get32(theirs) != HELLO_MAGIC || get32(theirs + 4) != SAFENET_VERSION) {
-        set_why(P, "the peer does not speak SAFENet protocol version 1");
+        set_why(P, "the peer does not speak this SAFENet protocol version");
         return VEIL_EFORMAT;
     }
     if (get32(theirs + 8) != (uint32_t)(1 - (int)role)) {
@@ -212,20 +211,6 @@ void safenet_party_clear(safenet_party_t *P)
 
 /* ------------------------------------------------------------ helpers */
 
-/* Local truncation of share v[0..n) by s bits (party 0 or 1). */
-static veil_status trunc_share(const safenet_net_t *net, int party, uint64_t *v,
-                               size_t n, unsigned s)
-{
-    mpc_field_t fs;
-    veil_status st;
-    if (s == 0)
-        return VEIL_OK;
-    if ((st = mpc_field_init(&fs, net->f.p, s)) != VEIL_OK)
-        return st;
-    mpc_share_trunc(&fs, party, v, v, n);
-    return VEIL_OK;
-}
-
 /* Gather the elements of the channels of one kind class: relu (kind
  * RELU) into out; returns the count. */
 static size_t gather_relu(const safenet_layer_t *L, uint64_t *out,
@@ -265,6 +250,20 @@ static void count_polys(const safenet_layer_t *L, size_t *n2, size_t *n3)
     }
 }
 
+/* Triples layer L consumes online (poly.c, sn_trunc): per degree-2
+ * element 1 product + 3 truncations, per degree-3 element 2 + 4, per TRUNC
+ * element 1. */
+static size_t layer_triples(const safenet_layer_t *L)
+{
+    size_t n2, n3;
+    if (L->op == SAFENET_TRUNC)
+        return nn_shape_size(L->in);
+    if (L->op != SAFENET_ACT)
+        return 0;
+    count_polys(L, &n2, &n3);
+    return 4 * n2 + 6 * n3;
+}
+
 typedef struct {
     double t;
     uint64_t s, r;
@@ -286,12 +285,13 @@ veil_status safenet_offline(safenet_party_t *P)
     size_t maxn, ntr = 0;
     int known = 0;
     double t_start;
-    mpc_triples_t tr = {0};
+    mpc_triples_t *tr;
     veil_status st = VEIL_OK;
     if (P == NULL || P->st == NULL || P->net == NULL)
         return VEIL_EINVAL;
     net = P->net;
     S = P->st;
+    tr = &S->tr;
     state_clear(P, 0);
     /* 0. another inference? */
     {
@@ -356,13 +356,16 @@ veil_status safenet_offline(safenet_party_t *P)
             }
             break;
         case SAFENET_TRUNC:
-            if (P->role == SAFENET_CLIENT && known)
-                st = trunc_share(net, 0, sc, nin, L->shift);
+            /* sn_trunc online; the client's share is not known offline
+             * (a linear layer follows, net.c) */
+            ntr += layer_triples(L);
+            known = 0;
             break;
         case SAFENET_ACT: {
             size_t n2, n3;
             count_polys(L, &n2, &n3);
-            ntr += n2 + 2 * n3;
+            /* tuples, and the triples of the truncations (poly.c) */
+            ntr += layer_triples(L);
             if (L->relus > 0) {
                 if (P->role == SAFENET_CLIENT) {
                     size_t n = gather_relu(L, tmp, sc);
@@ -393,46 +396,26 @@ veil_status safenet_offline(safenet_party_t *P)
         ls->off_sent = P->ch->bytes_sent - m0.s;
         ls->off_recv = P->ch->bytes_received - m0.r;
     }
-    /* 2. power tuples for every polynomial channel: triples (BFV) for the
-     * whole network in one run, then the tuples layer by layer */
+    /* 2. the triples of every polynomial channel and TRUNC layer (used
+     * online: Horner's products and sn_trunc), BFV, one run for the whole
+     * network; each layer is charged its share, by count */
     if (st == VEIL_OK && ntr > 0) {
         mark_t m0 = mark(P);
-        double per;
-        if ((st = mpc_triples_init(&tr, ntr)) == VEIL_OK)
-            st = sn_triples(P, &tr);
+        double tgen, tsent, trecv;
+        if ((st = mpc_triples_init(tr, ntr)) == VEIL_OK)
+            st = sn_triples(P, tr);
         if (st != VEIL_OK)
             set_why(P, "offline triple generation failed");
-        per = (now_s() - m0.t) / (double)ntr;
+        tgen = now_s() - m0.t;
+        tsent = (double)(P->ch->bytes_sent - m0.s);
+        trecv = (double)(P->ch->bytes_received - m0.r);
         for (uint32_t i = 0; i < net->nlayers && st == VEIL_OK; i++) {
-            const safenet_layer_t *L = &net->layers[i];
             safenet_layer_stats_t *ls = &P->stats.layer[i];
-            size_t n2, n3;
-            mark_t m1;
-            if (L->op != SAFENET_ACT)
-                continue;
-            count_polys(L, &n2, &n3);
-            if (n2 + n3 == 0)
-                continue;
-            m1 = mark(P);
-            /* the layer's share of the triple run, by count */
-            ls->offline_act_s += per * (double)(n2 + 2 * n3);
-            ls->off_sent += (uint64_t)((double)(P->ch->bytes_sent - m0.s) *
-                                       (double)(n2 + 2 * n3) / (double)ntr);
-            ls->off_recv += (uint64_t)((double)(P->ch->bytes_received - m0.r) *
-                                       (double)(n2 + 2 * n3) / (double)ntr);
-            if (n2 > 0 && st == VEIL_OK &&
-                (st = mpc_powers_init(&S->pw2[i], n2, 2)) == VEIL_OK)
-                st = safenet_powers_from_triples(&S->pw2[i], &net->f, P->ch,
-                                                 (int)P->role, &tr);
-            if (n3 > 0 && st == VEIL_OK &&
-                (st = mpc_powers_init(&S->pw3[i], n3, 3)) == VEIL_OK)
-                st = safenet_powers_from_triples(&S->pw3[i], &net->f, P->ch,
-                                                 (int)P->role, &tr);
-            if (st != VEIL_OK)
-                set_why(P, "offline power tuples failed");
-            ls->offline_act_s += now_s() - m1.t;
-            ls->off_sent += P->ch->bytes_sent - m1.s;
-            ls->off_recv += P->ch->bytes_received - m1.r;
+            const double share =
+                (double)layer_triples(&net->layers[i]) / (double)ntr;
+            ls->offline_act_s += share * tgen;
+            ls->off_sent += (uint64_t)(tsent * share);
+            ls->off_recv += (uint64_t)(trecv * share);
         }
     }
     if (st == VEIL_OK)
@@ -442,7 +425,6 @@ veil_status safenet_offline(safenet_party_t *P)
     else
         state_clear(P, 1);
 done:
-    mpc_triples_clear(&tr);
     if (sc)
         veil_free_secret(sc, maxn * sizeof(uint64_t));
     if (tmp)
@@ -477,26 +459,19 @@ static veil_status act_online(safenet_party_t *P, uint32_t li, uint64_t *cur,
             return st;
         scatter_relu(L, cur, tmp);
     }
-    /* 2. polynomial and constant channels */
-    for (uint32_t c = 0; c < L->in.c && st == VEIL_OK; c++) {
+    /* 2. constant channels */
+    for (uint32_t c = 0; c < L->in.c; c++) {
         uint64_t *x = cur + c * hw;
-        unsigned k = L->kind[c];
-        if (k == SAFENET_CONST) {
-            if (P->role == SAFENET_CLIENT)
-                memset(x, 0, hw * sizeof(uint64_t));
-            else
-                for (size_t j = 0; j < hw; j++)
-                    x[j] = L->coef[4 * c];
-        } else if (k == SAFENET_POLY2 || k == SAFENET_POLY3) {
-            mpc_powers_t *pw = k == SAFENET_POLY2 ? &S->pw2[li] : &S->pw3[li];
-            if ((st = trunc_share(net, party, x, hw, L->shift)) != VEIL_OK)
-                break;
-            st =
-                mpc_fixed_poly(&net->f, P->ch, party, pw, x, x, L->coef + 4 * c,
-                               k == SAFENET_POLY2 ? 2 : 3, hw);
-        }
+        if (L->kind[c] != SAFENET_CONST)
+            continue;
+        if (P->role == SAFENET_CLIENT)
+            memset(x, 0, hw * sizeof(uint64_t));
+        else
+            for (size_t j = 0; j < hw; j++)
+                x[j] = L->coef[4 * c];
     }
-    return st;
+    /* 3. polynomial channels, all of the layer in one batch */
+    return sn_poly_layer(net, L, P->ch, party, &S->tr, cur);
 }
 
 /* Both roles: walk the layers on this party's share. */
@@ -553,7 +528,8 @@ static veil_status online(safenet_party_t *P, uint64_t *out, const uint64_t *x)
             memcpy(cur, tmp, nout * sizeof(uint64_t));
             break;
         case SAFENET_TRUNC:
-            st = trunc_share(net, (int)P->role, cur, nin, L->shift);
+            st = sn_trunc(&net->f, P->ch, (int)P->role, &S->tr, cur, nin,
+                          L->shift);
             break;
         case SAFENET_ACT:
             st = act_online(P, i, cur, tmp);

@@ -89,13 +89,16 @@ static i128 wrap(i128 v, const mpc_field_t *f, size_t *overflow)
     return v;
 }
 
-/* Local truncation of v (error [lo, hi]) by s bits: exact floor, error
- * interval widened by the ±1 of mpc_share_trunc. */
-static void trunc_iv(i128 *v, i128 *lo, i128 *hi, unsigned s, double *fail,
+/* Truncation of v (error [lo, hi]) by s bits as sn_trunc does it: exact
+ * floor, error interval widened by its one unit either way; a value above
+ * sn_trunc_bound (about p / 4) counts as an overflow (the protocol's
+ * truncation would be wrong). */
+static void trunc_iv(i128 *v, i128 *lo, i128 *hi, unsigned s, size_t *overflow,
                      const mpc_field_t *f)
 {
-    i128 y = sn_fdiv(*v, s);
-    *fail += i128_abs_d(*v) / (double)f->p;
+    i128 y = sn_fdiv(*v, s), b = (i128)sn_trunc_bound(f->p);
+    if (*v > b || *v < -b)
+        (*overflow)++;
     *lo = sn_fdiv(*v + *lo, s) - 1 - y;
     *hi = sn_fdiv(*v + *hi, s) + 1 - y;
     *v = y;
@@ -163,55 +166,39 @@ static void linear_ref(const safenet_net_t *net, const safenet_layer_t *L,
             }
 }
 
-/* One polynomial element, as mpc_fixed_poly computes it after the local
- * pre-truncation; v, lo, hi in and out. */
+/* t = trunc(t * m) + k with error intervals: m = [m + ml, m + mh], t
+ * likewise (a public m has ml = mh = 0). */
+static void horner_step(i128 *t, i128 *tl, i128 *th, i128 m, i128 ml, i128 mh,
+                        i128 k, const mpc_field_t *f, size_t *overflow)
+{
+    i128 lo, hi, y = *t * m;
+    mul_iv(&lo, &hi, *t + *tl, *t + *th, m + ml, m + mh);
+    *tl = lo - y;
+    *th = hi - y;
+    y = wrap(y, f, overflow);
+    trunc_iv(&y, tl, th, f->frac, overflow, f);
+    *t = wrap(y + k, f, overflow);
+}
+
+/* One polynomial element as poly.c computes it (pre-truncation by shift,
+ * then Horner's rule); v, lo, hi in and out. */
 static void poly_ref(const safenet_net_t *net, const uint64_t *c4, unsigned deg,
-                     unsigned shift, i128 *v, i128 *lo, i128 *hi, double *fail,
+                     unsigned shift, i128 *v, i128 *lo, i128 *hi,
                      size_t *overflow)
 {
     const mpc_field_t *f = &net->f;
-    const unsigned fr = f->frac;
-    const uint64_t p = f->p, half = f->half;
-    i128 c[4], x = *v, xl = *lo, xh = *hi;
-    i128 x2, x2l, x2h, x3 = 0, x3l = 0, x3h = 0, z, zl, zh, t0, t1;
+    i128 c[4], x = *v, xl = *lo, xh = *hi, t, tl = 0, th = 0;
     for (int i = 0; i < 4; i++)
-        c[i] = sn_centre(c4[i], p, half);
-    /* pre-truncation to scale 2^frac */
-    trunc_iv(&x, &xl, &xh, shift, fail, f);
-    /* x2 = trunc(x^2) */
-    x2 = wrap(x * x, f, overflow);
-    mul_iv(&t0, &t1, x + xl, x + xh, x + xl, x + xh);
-    if (x + xl <= 0 && x + xh >= 0)
-        t0 = 0;
-    x2l = t0 - x * x;
-    x2h = t1 - x * x;
-    trunc_iv(&x2, &x2l, &x2h, fr, fail, f);
-    if (deg == 3) {
-        x3 = wrap(x * x2, f, overflow);
-        mul_iv(&t0, &t1, x + xl, x + xh, x2 + x2l, x2 + x2h);
-        x3l = t0 - x * x2;
-        x3h = t1 - x * x2;
-        trunc_iv(&x3, &x3l, &x3h, fr, fail, f);
-    }
-    z = c[1] * x + c[2] * x2 + c[3] * x3;
-    zl = zh = 0;
-    {
-        i128 a0, a1;
-        mul_iv(&a0, &a1, c[1] * (x + xl), c[1] * (x + xh), 1, 1);
-        zl += a0 - c[1] * x;
-        zh += a1 - c[1] * x;
-        mul_iv(&a0, &a1, c[2] * (x2 + x2l), c[2] * (x2 + x2h), 1, 1);
-        zl += a0 - c[2] * x2;
-        zh += a1 - c[2] * x2;
-        mul_iv(&a0, &a1, c[3] * (x3 + x3l), c[3] * (x3 + x3h), 1, 1);
-        zl += a0 - c[3] * x3;
-        zh += a1 - c[3] * x3;
-    }
-    z = wrap(z, f, overflow);
-    trunc_iv(&z, &zl, &zh, fr, fail, f);
-    *v = wrap(z + c[0], f, overflow);
-    *lo = zl;
-    *hi = zh;
+        c[i] = sn_centre(c4[i], f->p, f->half);
+    trunc_iv(&x, &xl, &xh, shift, overflow, f);
+    /* t = trunc(c_d x) + c_(d-1), then t = trunc(t x) + c_(d-2) ... */
+    t = c[deg];
+    horner_step(&t, &tl, &th, x, xl, xh, c[deg - 1], f, overflow);
+    for (int i = (int)deg - 2; i >= 0; i--)
+        horner_step(&t, &tl, &th, x, xl, xh, c[i], f, overflow);
+    *v = t;
+    *lo = tl;
+    *hi = th;
 }
 
 veil_status safenet_ref_eval(safenet_ref_t *r, const safenet_net_t *net,
@@ -230,7 +217,6 @@ veil_status safenet_ref_eval(safenet_ref_t *r, const safenet_net_t *net,
         goto done;
     }
     r->overflow = 0;
-    r->fail_bound = 0;
     r->unbounded = 0;
     for (size_t i = 0; i < nn_shape_size(net->in); i++) {
         if (x[i] >= net->f.p) {
@@ -277,7 +263,7 @@ veil_status safenet_ref_eval(safenet_ref_t *r, const safenet_net_t *net,
             break;
         case SAFENET_TRUNC:
             for (size_t i = 0; i < nin; i++)
-                trunc_iv(&a.v[i], &a.lo[i], &a.hi[i], L->shift, &r->fail_bound,
+                trunc_iv(&a.v[i], &a.lo[i], &a.hi[i], L->shift, &r->overflow,
                          &net->f);
             break;
         case SAFENET_ACT:
@@ -302,7 +288,7 @@ veil_status safenet_ref_eval(safenet_ref_t *r, const safenet_net_t *net,
                     default:
                         poly_ref(net, L->coef + 4 * c,
                                  L->kind[c] == SAFENET_POLY2 ? 2 : 3, L->shift,
-                                 &v, &lo, &hi, &r->fail_bound, &r->overflow);
+                                 &v, &lo, &hi, &r->overflow);
                         a.v[j] = v;
                         a.lo[j] = lo;
                         a.hi[j] = hi;

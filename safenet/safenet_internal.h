@@ -6,8 +6,7 @@
 
 #include "veil/safenet.h"
 
-/* Largest local truncation: mpc_share_trunc needs a field with
- * 2 shift + 2 <= bitlen(p). */
+/* Largest TRUNC layer shift (sn_trunc takes up to SAFENET_MAX_SHIFT). */
 #define SAFENET_MAX_TRUNC 19
 /* Largest quantized weight magnitude: |w v| < 2^61 for |v| <= p / 2 < 2^48
  * would need 2^13; we bound |v| by the centred representative (< 2^40 for
@@ -46,8 +45,8 @@ struct safenet_state_s {
     uint64_t *rm[SAFENET_MAX_LAYERS]; /* server: ReLU output masks       */
     mpc_gc_gbatch_t gb[SAFENET_MAX_LAYERS];
     mpc_gc_ebatch_t eb[SAFENET_MAX_LAYERS];
-    mpc_powers_t pw2[SAFENET_MAX_LAYERS], pw3[SAFENET_MAX_LAYERS];
-    int ready; /* offline done, online not yet run */
+    mpc_triples_t tr; /* triples left for the online truncations      */
+    int ready;        /* offline done, online not yet run */
 };
 
 /* The offline linear layers: set-up once per session (keys), then per
@@ -63,6 +62,25 @@ veil_status sn_lin_server(safenet_party_t *P, uint32_t li,
 /* Triples for the polynomial channels: BFV (mpc_bfv.h) normally, the
  * insecure dealer when opts ask for it.  t initialised with t->n >= 1. */
 veil_status sn_triples(safenet_party_t *P, mpc_triples_t *t) VEIL_WUR;
+
+/* Truncation of shares by k bits (1 <= k <= SAFENET_MAX_SHIFT) that never
+ * fails (trunc.c): v[0..n) in place, one triple of t per element, one
+ * exchange.  For a shared value |v| <= sn_trunc_bound(p) the result is
+ * floor(v / 2^k) + {-1, 0, 1}.  Both parties call it at the same time.
+ * Channel statuses, VEIL_ERANGE (not enough triples), VEIL_ENOMEM. */
+veil_status sn_trunc(const mpc_field_t *f, mpc_chan_t *ch, int party,
+                     mpc_triples_t *t, uint64_t *v, size_t n,
+                     unsigned k) VEIL_WUR;
+/* The largest |v| sn_trunc takes: about p / 4, a multiple of
+ * 2^SAFENET_MAX_SHIFT. */
+uint64_t sn_trunc_bound(uint64_t p);
+
+/* The polynomial channels of ACT layer L online (poly.c), on this party's
+ * share cur of the layer input (other channels untouched); triples from tr
+ * (4 per degree-2 element, 6 per degree-3 element). */
+veil_status sn_poly_layer(const safenet_net_t *net, const safenet_layer_t *L,
+                          mpc_chan_t *ch, int party, mpc_triples_t *tr,
+                          uint64_t *cur) VEIL_WUR;
 
 /* Send / receive a vector of field elements as one frame (little-endian
  * 64-bit words); the receiver checks every value is below p. */

@@ -43,8 +43,12 @@ static veil_status party_fn(mpc_chan_t *ch, int party, void *varg)
     /* OpenMP's thread count is per thread: set it in each party's */
     omp_set_num_threads(a->threads);
     const size_t nout = safenet_net_out_size(a->net);
+    /* a CNN-7 step can take minutes on a loaded machine (the client's
+     * Galois keys, a layer's garbled tables): the channel's 60 s idle
+     * limit would cut the benchmark short */
+    safenet_opts_t opts = {0, 600000};
     veil_status st = safenet_party_init(
-        &P, party == 0 ? SAFENET_CLIENT : SAFENET_SERVER, a->net, NULL, ch);
+        &P, party == 0 ? SAFENET_CLIENT : SAFENET_SERVER, a->net, &opts, ch);
     for (int k = 0; st == VEIL_OK && k < a->runs; k++) {
         st = safenet_offline(&P);
         if (st == VEIL_OK)
@@ -97,8 +101,6 @@ static int run_plan(const bench_opts_t *o, safenet_plan_t plan,
         return 1;
     veil_rng_init_seed(&rng, seed);
     nn_model_init_params(&m, &rng, 1.41421356f);
-    if (plan != SAFENET_PLAN_RELU)
-        frac = SAFENET_FRAC_POLY_DEFAULT;
     if (safenet_net_from_model(&net, &m, SAFENET_P_DEFAULT, frac, frac, plan,
                                why, sizeof(why)) != VEIL_OK) {
         fprintf(stderr, "veil-bench safenet: %s\n", why);
@@ -134,9 +136,8 @@ static int run_plan(const bench_opts_t *o, safenet_plan_t plan,
            (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
     if (mpc_run2(pst, MPC_RUN_THREADS_TCP, party_fn, args) != VEIL_OK ||
         pst[0] != VEIL_OK || pst[1] != VEIL_OK) {
-        fprintf(stderr, "veil-bench safenet: %s: %s / %s\n", name,
-                c.why[0] ? c.why : veil_strerror(pst[0]),
-                s.why[0] ? s.why : veil_strerror(pst[1]));
+        fprintf(stderr, "veil-bench safenet: %s: %s (%s) / %s (%s)\n", name,
+                c.why, veil_strerror(pst[0]), s.why, veil_strerror(pst[1]));
         return 1;
     }
     if (safenet_ref_init(&ref, &net) != VEIL_OK)

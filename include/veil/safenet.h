@@ -42,31 +42,27 @@ extern "C" {
  *            CONST  y = c0 (degree-0 "pruning"), free
  *          The input has scale S = 2^(frac + shift) (after a linear layer
  *          shift = wfrac): ReLU truncates inside the circuit, polynomials
- *          first truncate x locally by `shift` bits, then run
- *          mpc_fixed_poly at scale 2^frac.  Output scale 2^frac.
- *   TRUNC  local share truncation by `shift` bits (inserted by the builder
- *          only between two linear layers with no activation between).
+ *          first truncate x by `shift` bits, then evaluate the polynomial
+ *          at scale 2^frac with power tuples, truncating x^2, x^3 and the
+ *          sum.  Output scale 2^frac.
+ *   TRUNC  share truncation by `shift` bits (inserted by the builder only
+ *          between two linear layers with no activation between).
  *
  * Truncation.  ReLU channels truncate inside the garbled circuit: exact.
- * Polynomial channels (and TRUNC) use mpc_share_trunc: each truncation of
- * a value v adds an error in {-1, 0, 1} units and fails (a wrong result,
- * off by about p / 2^shift) with probability |v| / p, where |v| is the
- * magnitude of the value truncated at its fine scale: for p = 2^41,
- * frac = wfrac = 15 and |x| < 1 that is below 2^-11 per truncation.
- * doc/22-safenet.md, "Truncation", has the derivation, the counts per
- * network and the measured outliers.  The reference evaluator below tracks
- * for every element the interval of errors the ±1 units can produce, so
- * that the protocol's output can be compared exactly: a protocol value
- * outside [ref + lo, ref + hi] is an outlier (a failed truncation).
+ * Polynomial channels (and TRUNC) truncate shares with a protocol that
+ * computes the wrap bit (one Beaver product of two bits per element, one
+ * exchange): it never fails for a value |v| <= about p / 4 (2^38.9 for
+ * Delphi's p, at the value's fine scale) and returns floor(v / 2^shift)
+ * plus an error in {-1, 0, 1} units.  doc/22-safenet.md, "Truncation".
+ * The reference evaluator below tracks for every element the interval of
+ * errors the ±1 units can produce, so that the protocol's output can be
+ * compared exactly: the protocol's value lies in [ref + lo, ref + hi].
  */
 
 #define SAFENET_MAX_LAYERS 64
 #define SAFENET_P_DEFAULT UINT64_C(2061584302081) /* Delphi's 15 2^37 + 1 */
 #define SAFENET_FRAC_DEFAULT 15
 #define SAFENET_WFRAC_DEFAULT 15
-/* Fractional bits (activations and weights) the programs use for plans with
- * polynomial channels: local truncation then fails rarely (doc/22). */
-#define SAFENET_FRAC_POLY_DEFAULT 8
 #define SAFENET_HASH_BYTES 32
 #define SAFENET_MAX_SHIFT 30
 #define SAFENET_MAX_ELEMS (1u << 24) /* largest tensor or weight array */
@@ -195,20 +191,19 @@ VEIL_EXPORT veil_status safenet_encode_input(const safenet_net_t *net,
 
 /* ---------------------------------------------------- reference evaluator
  *
- * Computes what the protocol computes when every local truncation returns
+ * Computes what the protocol computes when every truncation returns
  * floor(v / 2^shift) exactly, and for every output the interval [lo, hi]
  * (in units of the output) of what the ±1 truncation errors can add: the
- * protocol's output o satisfies lo <= signed(o - out) <= hi unless a
- * truncation failed.  When the network has no polynomial channel and no
- * TRUNC, lo = hi = 0: the outputs are equal.  `overflow` (may be NULL)
- * counts intermediate values whose magnitude exceeded (p - 1) / 2 (the
- * protocol would wrap): 0 for a network used within its range. */
+ * protocol's output o satisfies lo <= signed(o - out) <= hi.  When the
+ * network has no polynomial channel and no TRUNC, lo = hi = 0: the outputs
+ * are equal.  `overflow` counts intermediate values whose magnitude
+ * exceeded (p - 1) / 2 (the protocol would wrap) and truncated values
+ * above the truncation's bound (about p / 4): 0 for a network used within
+ * its range, and then the bounds above hold with certainty. */
 typedef struct {
-    uint64_t *out;     /* out_size values in F_p                */
-    int64_t *lo, *hi;  /* error interval per output             */
-    size_t overflow;   /* values out of range                   */
-    double fail_bound; /* sum over local truncations of |v| / p: the
-                          expected number of failed truncations  */
+    uint64_t *out;    /* out_size values in F_p                */
+    int64_t *lo, *hi; /* error interval per output             */
+    size_t overflow;  /* values out of range                   */
     double max_abs[SAFENET_MAX_LAYERS]; /* per layer: largest |value|
                           of its output, in real units           */
     int unbounded; /* 1 if some error interval grew past 2^60
@@ -237,7 +232,7 @@ VEIL_EXPORT veil_status safenet_ref_eval(safenet_ref_t *r,
  * "model hash mismatch" in the party's `why`.
  */
 
-#define SAFENET_VERSION 1
+#define SAFENET_VERSION 2 /* 2: wrap-bit truncation, Horner polynomials */
 
 typedef enum { SAFENET_CLIENT = 0, SAFENET_SERVER = 1 } safenet_role_t;
 

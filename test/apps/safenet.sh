@@ -45,7 +45,29 @@ grep -q "model hash mismatch" "$T/cli2.err" || fail "client message: $(cat "$T/c
 wait $SRV && fail "the server accepted another model"
 grep -q "model hash mismatch" "$T/srv2.err" || fail "server message: $(cat "$T/srv2.err")"
 
-# 4. bad option, help
+# 4. the shipped MNIST CNN-7 with its SAFENet plan (ReLU, degree-2 and
+# degree-3 channels at 15 fractional bits) on 2 test images, two processes:
+# both predictions equal the reference evaluator's (skipped without MNIST)
+S=${srcdir:-.}
+MODEL=$S/models/cnn7-mnist-safenet.vmodel
+PORT=$((PORT + 2))
+$APP --model "$MODEL" --serve $PORT > /dev/null 2> "$T/srv3.err" &
+SRV=$!
+sleep 1
+if timeout 900 $APP --model "$MODEL" --connect 127.0.0.1:$PORT --count 2 \
+    --json > "$T/mnist.json" 2> "$T/mnist.err"; then
+    wait $SRV || fail "MNIST server: $(cat "$T/srv3.err")"
+    grep -q '"summary":true,"plan":"model","images":2,"agree":2' \
+        "$T/mnist.json" || fail "MNIST: not all agree: $(cat "$T/mnist.json")"
+    echo "MNIST CNN-7 SAFENet plan, two processes: 2 of 2 agree"
+elif grep -q "cannot load MNIST" "$T/mnist.err"; then
+    kill $SRV 2>/dev/null
+    echo "SKIP: MNIST CNN-7 (no MNIST data; set MNIST_DIR)"
+else
+    fail "MNIST client: $(cat "$T/mnist.err")"
+fi
+
+# 5. bad option, help
 $APP --count 0 2> /dev/null && fail "--count 0 accepted"
 $APP --help | grep -q "usage" || fail "--help"
 echo "PASS: apps/safenet end to end"
