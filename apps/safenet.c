@@ -463,15 +463,15 @@ int main(int argc, char **argv)
         veil_rng_t irng;
         nn_dataset_t mnist;
         uint8_t *labels = NULL;
-        int rc = 0;
+        int rc = 1, have_mnist = 0;
         if (!x || !out || !stats || !offs || !ons || !fin) {
             fprintf(stderr, PROG ": out of memory\n");
-            return 1;
+            goto done;
         }
         /* inputs: MNIST test images for a 1 x 32 x 32 (or 1 x 28 x 28)
          * model, else uniform in [0, 1) like normalised pixels */
         if (veil_rng_init(&irng) != VEIL_OK)
-            return 1;
+            goto done;
         if (net.in.c == 1 && net.in.h >= 28 && net.in.w >= 28) {
             char dir[4096], msg[512];
             if (nn_mnist_locate(dir, sizeof(dir), o.data, VEIL_SRCDIR) !=
@@ -482,18 +482,19 @@ int main(int argc, char **argv)
                              "set --data DIR or MNIST_DIR\n",
                         dir, veil_strerror(st));
                 (void)msg;
-                return 1;
+                goto done;
             }
+            have_mnist = 1;
             if ((size_t)o.offset + (size_t)o.count > mnist.count) {
                 fprintf(stderr,
                         PROG ": --offset %d + --count %d exceeds the "
                              "%u test images loaded\n",
                         o.offset, o.count, mnist.count);
-                return 1;
+                goto done;
             }
             labels = malloc((size_t)o.count);
             if (labels == NULL)
-                return 1;
+                goto done;
         }
         for (int k = 0; k < o.count; k++) {
             if (labels != NULL) {
@@ -510,10 +511,11 @@ int main(int argc, char **argv)
                 }
             }
             if (safenet_encode_input(&net, x + (size_t)k * nin, fin) != VEIL_OK)
-                return 1;
+                goto done;
         }
-        if (labels != NULL)
+        if (have_mnist)
             nn_dataset_clear(&mnist);
+        have_mnist = 0;
         c.net = s.net = &net;
         c.sopts.insecure_dealer = s.sopts.insecure_dealer = o.dealer;
         c.count = s.count = o.count;
@@ -540,13 +542,13 @@ int main(int argc, char **argv)
                 int port;
                 if (parse_int(o.serve, 1, 65535, &port)) {
                     fprintf(stderr, PROG ": bad port '%s'\n", o.serve);
-                    return 1;
+                    goto done;
                 }
                 if ((st = mpc_listener_init(&l, o.bind, (uint16_t)port)) !=
                     VEIL_OK) {
                     fprintf(stderr, PROG ": cannot listen on %s:%d: %s\n",
                             o.bind, port, veil_strerror(st));
-                    return 1;
+                    goto done;
                 }
                 fprintf(stderr, PROG ": serving on %s:%u\n", o.bind, l.port);
                 st = mpc_chan_accept(&ch, &l, -1);
@@ -558,10 +560,11 @@ int main(int argc, char **argv)
                     fprintf(stderr, PROG ": server: %s (%s)\n",
                             s.why[0] ? s.why : "session failed",
                             veil_strerror(st));
-                    return 1;
+                    goto done;
                 }
                 fprintf(stderr, PROG ": session done\n");
-                return 0;
+                rc = 0;
+                goto done;
             } else {
                 char host[64];
                 const char *colon = strrchr(o.connect, ':');
@@ -570,7 +573,7 @@ int main(int argc, char **argv)
                     (size_t)(colon - o.connect) >= sizeof(host) ||
                     parse_int(colon + 1, 1, 65535, &port)) {
                     fprintf(stderr, PROG ": --connect wants HOST:PORT\n");
-                    return 1;
+                    goto done;
                 }
                 memcpy(host, o.connect, (size_t)(colon - o.connect));
                 host[colon - o.connect] = '\0';
@@ -578,7 +581,7 @@ int main(int argc, char **argv)
                     VEIL_OK) {
                     fprintf(stderr, PROG ": cannot connect to %s: %s\n",
                             o.connect, veil_strerror(st));
-                    return 1;
+                    goto done;
                 }
                 st = party_fn(&ch, 0, &c);
                 mpc_chan_clear(&ch);
@@ -596,9 +599,12 @@ int main(int argc, char **argv)
             fprintf(stderr, PROG ": %s (%s)\n",
                     c.why[0] ? c.why : (s.why[0] ? s.why : "session failed"),
                     veil_strerror(st));
-            return 1;
+            goto done;
         }
         rc = report(&o, &net, &c, x, plan_name, labels);
+    done:
+        if (have_mnist)
+            nn_dataset_clear(&mnist);
         free(labels);
         free(x);
         free(out);
