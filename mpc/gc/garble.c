@@ -192,13 +192,15 @@ veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
     if (!gc_counter_ok(g->and_ctr, c->n_and, n))
         return VEIL_EINVAL;
     groups = (ptrdiff_t)gc_groups(n);
-    /* groups are independent: OpenMP over them, one workspace per thread;
+    /* groups are independent: OpenMP over them, one workspace per thread,
+     * handed out dynamically (a descheduled thread does not hold back the
+     * others);
      * the result does not depend on the number of threads */
 #pragma omp parallel
     {
         gc_ws_t w;
         veil_status wst = gc_ws_init(&w, c, 0, 0);
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 4)
         for (ptrdiff_t q = 0; q < groups; q++) {
             size_t i0 = (size_t)q * GC_L, m = n - i0 < GC_L ? n - i0 : GC_L;
             if (wst != VEIL_OK)
