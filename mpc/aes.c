@@ -176,11 +176,22 @@ void mpc_aes_ecb_portable(mpc_block_t *out, const mpc_aes_key_t *key,
 }
 
 void mpc_aes_ctr_portable(mpc_block_t *out, const mpc_aes_key_t *key,
-                          uint64_t ctr, size_t n)
+                          uint64_t ctr, size_t n, const mpc_block_t *x,
+                          const mpc_block_t *y)
 {
     for (size_t i = 0; i < n; i++) {
         mpc_block_t c = {{ctr + i, 0}};
-        mpc_aes_block_portable(&out[i], key, &c);
+        mpc_block_t t;
+        mpc_aes_block_portable(&c, key, &c);
+        for (int k = 0; k < 2; k++) {
+            const mpc_block_t *v = k == 0 ? x : y;
+            if (v == NULL)
+                continue;
+            memcpy(&t, &v[i], sizeof(t)); /* v may be unaligned */
+            c.w[0] ^= t.w[0];
+            c.w[1] ^= t.w[1];
+        }
+        memcpy(&out[i], &c, sizeof(c));
     }
 }
 
@@ -224,5 +235,11 @@ void mpc_aes_ecb(mpc_block_t *out, const mpc_aes_key_t *key,
 void mpc_aes_ctr(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
                  size_t n)
 {
-    mpc_kernels()->aes_ctr(out, key, ctr, n);
+    mpc_kernels()->aes_ctr(out, key, ctr, n, NULL, NULL);
+}
+
+void mpc_aes_ctr_xor(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
+                     size_t n, const mpc_block_t *x, const mpc_block_t *y)
+{
+    mpc_kernels()->aes_ctr(out, key, ctr, n, x, y);
 }

@@ -39,7 +39,7 @@ typedef struct {
     void (*aes_ecb)(mpc_block_t *out, const mpc_aes_key_t *key,
                     const mpc_block_t *in, size_t n);
     void (*aes_ctr)(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
-                    size_t n);
+                    size_t n, const mpc_block_t *x, const mpc_block_t *y);
     void (*hash_cr)(mpc_block_t *out, const mpc_aes_key_t *pi,
                     const mpc_block_t *in, size_t n);
     void (*hash_ccr)(mpc_block_t *out, const mpc_aes_key_t *pi,
@@ -72,7 +72,8 @@ void mpc_aes_block_portable(mpc_block_t *out, const mpc_aes_key_t *key,
 void mpc_aes_ecb_portable(mpc_block_t *out, const mpc_aes_key_t *key,
                           const mpc_block_t *in, size_t n);
 void mpc_aes_ctr_portable(mpc_block_t *out, const mpc_aes_key_t *key,
-                          uint64_t ctr, size_t n);
+                          uint64_t ctr, size_t n, const mpc_block_t *x,
+                          const mpc_block_t *y);
 void mpc_hash_cr_portable(mpc_block_t *out, const mpc_aes_key_t *pi,
                           const mpc_block_t *in, size_t n);
 void mpc_hash_ccr_portable(mpc_block_t *out, const mpc_aes_key_t *pi,
@@ -85,7 +86,7 @@ void mpc_aes_expand_aesni(mpc_aes_key_t *key, const mpc_block_t *user);
 void mpc_aes_ecb_aesni(mpc_block_t *out, const mpc_aes_key_t *key,
                        const mpc_block_t *in, size_t n);
 void mpc_aes_ctr_aesni(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
-                       size_t n);
+                       size_t n, const mpc_block_t *x, const mpc_block_t *y);
 void mpc_hash_cr_aesni(mpc_block_t *out, const mpc_aes_key_t *pi,
                        const mpc_block_t *in, size_t n);
 void mpc_hash_ccr_aesni(mpc_block_t *out, const mpc_aes_key_t *pi,
@@ -96,7 +97,7 @@ void mpc_hash_tccr_aesni(mpc_block_t *out, const mpc_aes_key_t *pi,
 /* VAES on 512-bit registers (vaes/aes.c, vaes/hash.c), same contracts;
  * inputs shorter than MPC_VAES_MIN_BLOCKS go to the AES-NI code. */
 void mpc_aes_ctr_vaes(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
-                      size_t n);
+                      size_t n, const mpc_block_t *x, const mpc_block_t *y);
 void mpc_aes_ecb_vaes(mpc_block_t *out, const mpc_aes_key_t *key,
                       const mpc_block_t *in, size_t n);
 void mpc_hash_cr_vaes(mpc_block_t *out, const mpc_aes_key_t *pi,

@@ -14,6 +14,8 @@ typedef struct {
     int json;        /* --json: JSON lines instead of the table          */
     int runs;        /* --runs N: repetitions per measurement (>= 1)     */
     int threads;     /* --threads T: OpenMP threads for suites that thread */
+    int threads_set; /* --threads was given (suites that default to 1 and
+                        2 then run T only) */
     const char *isa; /* --isa NAME: only this path (NULL: every path)    */
 } bench_opts_t;
 

@@ -2,7 +2,8 @@
  * bench_safenet.c - veil-bench suite "safenet": CNN-7 (3x32x32, generated
  * He-initialised weights) end to end, both parties in this process over
  * TCP on 127.0.0.1, for the plans relu, delphi and safenet80, with 1 and 2
- * OpenMP threads per party.  One JSON object per (plan, threads):
+ * OpenMP threads per party (only T with --threads T).  One JSON object per
+ * (plan, threads):
  * {"suite":"safenet","op":"cnn7","plan":"relu","threads":1,
  *  "offline_he_s":...,"offline_act_s":...,"online_s":...,"total_s":...,
  *  "bytes_offline":...,"bytes_online":...,"relus":...,"polys":...,
@@ -221,8 +222,10 @@ int bench_safenet(const bench_opts_t *o)
     int rc = 0;
     bench_header(o, "safenet: CNN-7 3x32x32 end to end (both parties, TCP "
                     "loopback)");
+    const int t0 = o->threads_set ? o->threads : 1;
+    const int t1 = o->threads_set ? o->threads : 2;
     for (size_t p = 0; p < sizeof(plans) / sizeof(plans[0]); p++)
-        for (int t = 1; t <= 2; t++) {
+        for (int t = t0; t <= t1; t++) {
             if (only != NULL && strcmp(only, plans[p].name) != 0)
                 continue;
             rc |= run_plan(o, plans[p].plan, plans[p].name, t);

@@ -71,7 +71,7 @@ static void passive_wait(char **argv)
 
 int main(int argc, char **argv)
 {
-    bench_opts_t o = {0, 201, 1, NULL};
+    bench_opts_t o = {0, 201, 1, 0, NULL};
     const char *want[16];
     int n_want = 0, rc = 0;
     veil_status st;
@@ -97,6 +97,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "veil-bench: --threads wants a number >= 1\n");
                 return 2;
             }
+            o.threads_set = 1;
         } else if (strcmp(a, "--isa") == 0 && i + 1 < argc) {
             veil_isa_t isa;
             o.isa = argv[++i];

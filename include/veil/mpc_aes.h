@@ -73,6 +73,16 @@ VEIL_EXPORT void mpc_aes_ecb(mpc_block_t *out, const mpc_aes_key_t *key,
 VEIL_EXPORT void mpc_aes_ctr(mpc_block_t *out, const mpc_aes_key_t *key,
                              uint64_t ctr, size_t n);
 
+/* CTR with the key stream added to up to two inputs: out[j] = AES_key(ctr
+ * + j) ^ x[j] ^ y[j] for j < n (counter blocks as for mpc_aes_ctr); x or
+ * y may be NULL (no term) and either may equal out; other overlaps are
+ * not allowed; x and y need no alignment beyond a byte's.  One pass over memory
+ * where CTR followed by XOR loops would make three (IKNP's column streams,
+ * mpc/ot/iknp.c). */
+VEIL_EXPORT void mpc_aes_ctr_xor(mpc_block_t *out, const mpc_aes_key_t *key,
+                                 uint64_t ctr, size_t n, const mpc_block_t *x,
+                                 const mpc_block_t *y);
+
 /* ------------------------------------------------------------ the PRG */
 
 /* A pseudo-random generator: AES-128 in counter mode keyed by a 128-bit

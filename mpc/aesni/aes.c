@@ -64,8 +64,20 @@ void mpc_aes_ecb_aesni(mpc_block_t *out, const mpc_aes_key_t *key,
     }
 }
 
+/* b ^= x[i] ^ y[i], either may be NULL (unaligned loads: x may be any
+ * caller's memory). */
+static inline __m128i add_terms(__m128i b, const mpc_block_t *x,
+                                const mpc_block_t *y, size_t i)
+{
+    if (x != NULL)
+        b = _mm_xor_si128(b, _mm_loadu_si128((const __m128i *)&x[i]));
+    if (y != NULL)
+        b = _mm_xor_si128(b, _mm_loadu_si128((const __m128i *)&y[i]));
+    return b;
+}
+
 void mpc_aes_ctr_aesni(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
-                       size_t n)
+                       size_t n, const mpc_block_t *x, const mpc_block_t *y)
 {
     __m128i k[11], b[8];
     size_t i = 0;
@@ -75,11 +87,12 @@ void mpc_aes_ctr_aesni(mpc_block_t *out, const mpc_aes_key_t *key, uint64_t ctr,
             b[j] = _mm_set_epi64x(0, (long long)(ctr + i + (uint64_t)j));
         aesni_enc(b, 8, k);
         for (int j = 0; j < 8; j++)
-            _mm_store_si128((__m128i *)&out[i + j], b[j]);
+            _mm_storeu_si128((__m128i *)&out[i + j],
+                             add_terms(b[j], x, y, i + (size_t)j));
     }
     for (; i < n; i++) {
         b[0] = _mm_set_epi64x(0, (long long)(ctr + i));
         aesni_enc(b, 1, k);
-        _mm_store_si128((__m128i *)&out[i], b[0]);
+        _mm_storeu_si128((__m128i *)&out[i], add_terms(b[0], x, y, i));
     }
 }

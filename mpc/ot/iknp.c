@@ -9,6 +9,7 @@
  *
  * Extension of m OTs, choice vector r (m bits), by chunks of columns:
  *   1. receiver: t_i = G_{k0_i}, u_i = t_i ^ G_{k1_i} ^ r, sends u_0..127
+ *      (the XORs ride on the key stream: mpc_aes_ctr_xor)
  *   2. sender:   q_i = G_{k_{s_i}} ^ s_i u_i  (= t_i ^ s_i r)
  *   3. both transpose the 128 x m bit matrices: row j of Q and T satisfy
  *      q_j = t_j ^ r_j s = t_j ^ r_j Delta.
@@ -30,17 +31,6 @@
 static int bit(const uint8_t *v, size_t i)
 {
     return (v[i / 8] >> (i % 8)) & 1;
-}
-
-static void xor_bytes(uint8_t *dst, const uint8_t *src, size_t len)
-{
-    uint64_t a, b;
-    for (size_t k = 0; k + 8 <= len; k += 8) {
-        memcpy(&a, dst + k, 8);
-        memcpy(&b, src + k, 8);
-        a ^= b;
-        memcpy(dst + k, &a, 8);
-    }
 }
 
 void mpc_ot_sender_clear(mpc_ot_sender_t *s)
@@ -156,10 +146,10 @@ veil_status mpc_ot_send_cot(mpc_ot_sender_t *s, mpc_chan_t *ch, mpc_block_t *q,
         if ((st = mpc_chan_recv(ch, w.b, COLS * cb)) != VEIL_OK)
             break;
         for (size_t i = 0; i < COLS; i++) {
-            uint8_t *qi = w.a + i * cb;
-            mpc_aes_ctr((mpc_block_t *)qi, &s->col[i], s->ctr, mb / 128);
-            if (bit((const uint8_t *)s->delta.w, i))
-                xor_bytes(qi, w.b + i * cb, cb);
+            const mpc_block_t *ui = (const mpc_block_t *)(w.b + i * cb);
+            mpc_aes_ctr_xor(
+                (mpc_block_t *)(w.a + i * cb), &s->col[i], s->ctr, mb / 128,
+                bit((const uint8_t *)s->delta.w, i) ? ui : NULL, NULL);
         }
         s->ctr += mb / 128;
         to_rows(&w, q + j0, w.a, m, mb);
@@ -172,7 +162,7 @@ veil_status mpc_ot_recv_cot(mpc_ot_receiver_t *r, mpc_chan_t *ch,
                             mpc_block_t *t, const uint8_t *choices, size_t n)
 {
     work_t w = {NULL, NULL, NULL};
-    uint8_t rpad[IKNP_CHUNK / 8];
+    _Alignas(16) uint8_t rpad[IKNP_CHUNK / 8];
     veil_status st;
     if (r == NULL || ch == NULL || t == NULL || choices == NULL || n == 0)
         return VEIL_EINVAL;
@@ -190,11 +180,10 @@ veil_status mpc_ot_recv_cot(mpc_ot_receiver_t *r, mpc_chan_t *ch,
         }
         /* 1. t_i = G(k0_i), u_i = t_i ^ G(k1_i) ^ r */
         for (size_t i = 0; i < COLS; i++) {
-            uint8_t *ti = w.a + i * cb, *ui = w.b + i * cb;
-            mpc_aes_ctr((mpc_block_t *)ti, &r->col0[i], r->ctr, mb / 128);
-            mpc_aes_ctr((mpc_block_t *)ui, &r->col1[i], r->ctr, mb / 128);
-            xor_bytes(ui, ti, cb);
-            xor_bytes(ui, rc, cb);
+            mpc_block_t *ti = (mpc_block_t *)(w.a + i * cb);
+            mpc_aes_ctr(ti, &r->col0[i], r->ctr, mb / 128);
+            mpc_aes_ctr_xor((mpc_block_t *)(w.b + i * cb), &r->col1[i], r->ctr,
+                            mb / 128, ti, (const mpc_block_t *)rc);
         }
         r->ctr += mb / 128;
         if ((st = mpc_chan_send(ch, w.b, COLS * cb)) != VEIL_OK ||

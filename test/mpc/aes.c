@@ -147,7 +147,7 @@ Test(mpc_aes, scalar_path_is_the_portable_aes)
 static void ecb_ctr(veil_isa_t isa)
 {
     veil_rng_t rng;
-    mpc_block_t k, in[100], out[100], ctr_out[100];
+    mpc_block_t k, in[100], out[100], ctr_out[100], x[100];
     mpc_aes_key_t key;
     uint8_t ref[16];
     vt_rng(&rng, veil_isa_name(isa));
@@ -156,6 +156,7 @@ static void ecb_ctr(veil_isa_t isa)
         uint64_t ctr = veil_rng_u64(&rng);
         veil_rng_bytes(&rng, &k, sizeof(k));
         veil_rng_bytes(&rng, in, sizeof(in));
+        veil_rng_bytes(&rng, x, sizeof(x));
         cr_assert_eq(mpc_aes_init(&key, &k), VEIL_OK);
         mpc_aes_ecb(out, &key, in, n);
         mpc_aes_ctr(ctr_out, &key, ctr, n);
@@ -167,7 +168,21 @@ static void ecb_ctr(veil_isa_t isa)
             cr_assert(memcmp(ref, ctr_out[j].w, 16) == 0, "ctr n=%zu j=%zu", n,
                       j);
         }
+        /* CTR added to x and y (and to x alone, in place) */
+        mpc_aes_ctr_xor(out, &key, ctr, n, in, x);
+        for (size_t j = 0; j < n; j++)
+            for (int w = 0; w < 2; w++)
+                cr_assert_eq(out[j].w[w],
+                             ctr_out[j].w[w] ^ in[j].w[w] ^ x[j].w[w],
+                             "ctr_xor n=%zu j=%zu", n, j);
+        memcpy(out, x, sizeof(x));
+        mpc_aes_ctr_xor(out, &key, ctr, n, out, NULL);
+        for (size_t j = 0; j < n; j++)
+            for (int w = 0; w < 2; w++)
+                cr_assert_eq(out[j].w[w], ctr_out[j].w[w] ^ x[j].w[w],
+                             "ctr_xor in place n=%zu j=%zu", n, j);
         /* in place */
+        mpc_aes_ecb(out, &key, in, n);
         mpc_aes_ecb(in, &key, in, n);
         cr_assert(n == 0 || memcmp(in, out, n * 16) == 0);
     }
@@ -275,8 +290,8 @@ Test(mpc_aes, bad_arguments)
 Test(mpc_aes, every_path_matches_the_portable_reference)
 {
     veil_rng_t rng;
-    enum { N = 301, F = 6 };
-    static mpc_block_t in[N], ref[F][N], got[F][N];
+    enum { N = 301, F = 7 };
+    static mpc_block_t in[N + 3], ref[F][N], got[F][N];
     mpc_aes_key_t key, pi, key_ref;
     mpc_block_t k;
     veil_isa_t keep = veil_isa_active();
@@ -300,6 +315,10 @@ Test(mpc_aes, every_path_matches_the_portable_reference)
             memset(o, 0, sizeof(ref));
             mpc_aes_ecb(o[0], &key, in, n);
             mpc_aes_ctr(o[1], &key, UINT64_MAX - 40, n); /* counter wraps */
+            /* key stream onto unaligned x and y */
+            mpc_aes_ctr_xor(o[6], &key, 7, n,
+                            (const mpc_block_t *)((const uint8_t *)in + 3),
+                            (const mpc_block_t *)((const uint8_t *)in + 40));
             mpc_hash_cr(o[2], &pi, in, n);
             mpc_hash_ccr(o[3], &pi, in, n);
             mpc_hash_tccr(o[4], &pi, in, 12345, n);
