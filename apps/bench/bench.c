@@ -33,10 +33,32 @@ double bench_median_us(void (*fn)(void *), void *arg, int runs)
         fn(arg);
         t[i] = (bench_now() - t0) * 1e6;
     }
-    qsort(t, (size_t)runs, sizeof(double), cmp_double);
-    med = runs % 2 ? t[runs / 2] : 0.5 * (t[runs / 2 - 1] + t[runs / 2]);
+    med = bench_median(t, runs);
     free(t);
     return med;
+}
+
+double bench_median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static double cpu_clock(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double bench_thread_cpu(void)
+{
+    return cpu_clock(CLOCK_THREAD_CPUTIME_ID);
+}
+
+double bench_process_cpu(void)
+{
+    return cpu_clock(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 void bench_header(const bench_opts_t *o, const char *title)

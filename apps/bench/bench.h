@@ -22,6 +22,14 @@ typedef struct {
 /* Seconds since an arbitrary epoch (monotonic clock). */
 double bench_now(void);
 
+/* Median of v[0..n) (n >= 1); sorts v in place. */
+double bench_median(double *v, int n);
+
+/* CPU seconds of the calling thread / of the whole process (all threads),
+ * from an arbitrary epoch. */
+double bench_thread_cpu(void);
+double bench_process_cpu(void);
+
 /* Run fn(arg) `runs` times after a few warm-up calls; return the median time
  * of one call in microseconds. */
 double bench_median_us(void (*fn)(void *), void *arg, int runs);

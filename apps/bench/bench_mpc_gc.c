@@ -37,31 +37,6 @@
 #define GC_MEM_N 8192
 #define MAX_REPS 51
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *t, int k)
-{
-    qsort(t, (size_t)k, sizeof(double), cmp_double);
-    return k % 2 ? t[k / 2] : 0.5 * (t[k / 2 - 1] + t[k / 2]);
-}
-
-/* CPU time of the calling thread, or of the whole process, in seconds. */
-static double cpu_clock(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double thread_cpu(void)
-{
-    return cpu_clock(CLOCK_THREAD_CPUTIME_ID);
-}
-
 /* Medians of the wall and CPU times of `runs` calls of fn (after one
  * warm-up call), in microseconds; the CPU time is the process's, summed
  * over its (OpenMP) threads. */
@@ -71,13 +46,13 @@ static void time_runs(void (*fn)(void *), void *arg, int runs, double *wall,
     double w[MAX_REPS], c[MAX_REPS];
     fn(arg);
     for (int i = 0; i < runs; i++) {
-        double w0 = bench_now(), c0 = cpu_clock(CLOCK_PROCESS_CPUTIME_ID);
+        double w0 = bench_now(), c0 = bench_process_cpu();
         fn(arg);
-        c[i] = (cpu_clock(CLOCK_PROCESS_CPUTIME_ID) - c0) * 1e6;
+        c[i] = (bench_process_cpu() - c0) * 1e6;
         w[i] = (bench_now() - w0) * 1e6;
     }
-    *wall = median(w, runs);
-    *cpu = median(c, runs);
+    *wall = bench_median(w, runs);
+    *cpu = bench_median(c, runs);
 }
 
 /* ------------------------------------------------------------- in memory */
@@ -224,27 +199,27 @@ static veil_status relu_bench_party(mpc_chan_t *ch, int party, void *arg)
             break;
         bytes0 = traffic(ch);
         t0 = bench_now();
-        c0 = thread_cpu();
+        c0 = bench_thread_cpu();
         st = party == 0
                  ? mpc_relu_offline_server(&gb, &g, ch, b->relu, p, b->r, b->n)
                  : mpc_relu_offline_client(&eb, &e, ch, b->relu, p, b->c, b->n);
         t1 = bench_now();
         if (k >= 0) {
             b->off_us[party][k] = (t1 - t0) * 1e6;
-            b->off_cpu[party][k] = (thread_cpu() - c0) * 1e6;
+            b->off_cpu[party][k] = (bench_thread_cpu() - c0) * 1e6;
             if (party == 0)
                 b->off_bytes = traffic(ch) - bytes0;
         }
         if (st == VEIL_OK && (st = sync_parties(ch)) == VEIL_OK) {
             bytes0 = traffic(ch);
             t0 = bench_now();
-            c0 = thread_cpu();
+            c0 = bench_thread_cpu();
             st = party == 0 ? mpc_relu_online_server(&gb, &g, ch, p, b->s)
                             : mpc_relu_online_client(&eb, &e, ch, b->y);
             t1 = bench_now();
             if (k >= 0) {
                 b->on_us[party][k] = (t1 - t0) * 1e6;
-                b->on_cpu[party][k] = (thread_cpu() - c0) * 1e6;
+                b->on_cpu[party][k] = (bench_thread_cpu() - c0) * 1e6;
                 if (party == 0)
                     b->on_bytes = traffic(ch) - bytes0;
             }
@@ -307,8 +282,8 @@ static int run_relu(const bench_opts_t *o, size_t n)
             b->on_us[0][k] > b->on_us[1][k] ? b->on_us[0][k] : b->on_us[1][k];
         tot[k] = off[k] + on[k];
     }
-    moff = median(off, b->reps) / (double)n;
-    mon = median(on, b->reps) / (double)n;
+    moff = bench_median(off, b->reps) / (double)n;
+    mon = bench_median(on, b->reps) / (double)n;
     snprintf(extra, sizeof(extra),
              "\"batch\":%zu,\"and_gates\":%u,\"offline_us_per_element\":%.3f,"
              "\"online_us_per_element\":%.3f,\"total_us_per_element\":%.3f,"
@@ -317,15 +292,16 @@ static int run_relu(const bench_opts_t *o, size_t n)
              "\"cpu_us_per_element\":{\"server_offline\":%.3f,"
              "\"client_offline\":%.3f,\"server_online\":%.3f,"
              "\"client_online\":%.3f},\"kernel\":\"%s\"",
-             n, relu.n_and, moff, mon, median(tot, b->reps) / (double)n,
+             n, relu.n_and, moff, mon, bench_median(tot, b->reps) / (double)n,
              (double)b->off_bytes / (double)n, (double)b->on_bytes / (double)n,
              (double)(b->off_bytes + b->on_bytes) / (double)n,
-             median(b->off_cpu[0], b->reps) / (double)n,
-             median(b->off_cpu[1], b->reps) / (double)n,
-             median(b->on_cpu[0], b->reps) / (double)n,
-             median(b->on_cpu[1], b->reps) / (double)n, mpc_gc_kernel_name());
+             bench_median(b->off_cpu[0], b->reps) / (double)n,
+             bench_median(b->off_cpu[1], b->reps) / (double)n,
+             bench_median(b->on_cpu[0], b->reps) / (double)n,
+             bench_median(b->on_cpu[1], b->reps) / (double)n,
+             mpc_gc_kernel_name());
     bench_report(o, "mpc", "relu", n, 41, veil_isa_name(veil_isa_active()), 1,
-                 median(tot, b->reps), b->reps, extra);
+                 bench_median(tot, b->reps), b->reps, extra);
     rc = 0;
 out:
     if (rc && (e != VEIL_OK || st[0] != VEIL_OK || st[1] != VEIL_OK))

@@ -5,7 +5,9 @@
  * generation of Beaver triples with BFV (offline).  The two parties run as two
  * threads of this process (one core each on a two-core machine); a one-byte
  * exchange lines them up before each timed repetition, and party 0's median is
- * reported.
+ * reported; the OT rows add each party's median thread CPU time
+ * (sender_cpu_us, receiver_cpu_us), which a busy machine disturbs far less
+ * than the wall clock.
  */
 #include "bench.h"
 #include "veil/mpc.h"
@@ -26,18 +28,6 @@
 #define BFV_REPS 3
 #define MAX_REPS 11
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *t, int k)
-{
-    qsort(t, (size_t)k, sizeof(double), cmp_double);
-    return k % 2 ? t[k / 2] : 0.5 * (t[k / 2 - 1] + t[k / 2]);
-}
-
 static veil_status sync_parties(mpc_chan_t *ch)
 {
     uint8_t out = 1, in;
@@ -51,6 +41,7 @@ typedef struct {
     size_t n;
     int reps;
     double us[MAX_REPS];
+    double cpu[2][MAX_REPS]; /* each party's thread CPU time, us */
 } ot_bench_t;
 
 static veil_status ot_bench_party(mpc_chan_t *ch, int party, void *arg)
@@ -76,10 +67,11 @@ static veil_status ot_bench_party(mpc_chan_t *ch, int party, void *arg)
         st = party == 0 ? mpc_ot_sender_init(&s, ch, NULL)
                         : mpc_ot_receiver_init(&r, ch);
     for (int k = -1; k < b->reps && st == VEIL_OK; k++) { /* -1: warm-up */
-        double t0;
+        double t0, c0;
         if ((st = sync_parties(ch)) != VEIL_OK)
             break;
         t0 = bench_now();
+        c0 = bench_thread_cpu();
         if (party == 0)
             st = b->chosen ? mpc_ot_send(&s, ch, x0, x1, b->n)
                            : mpc_ot_send_cot(&s, ch, x0, b->n);
@@ -88,6 +80,8 @@ static veil_status ot_bench_party(mpc_chan_t *ch, int party, void *arg)
                            : mpc_ot_recv_cot(&r, ch, x0, c, b->n);
         if (k >= 0 && party == 0)
             b->us[k] = (bench_now() - t0) * 1e6;
+        if (k >= 0)
+            b->cpu[party][k] = (bench_thread_cpu() - c0) * 1e6;
     }
     if (party == 0)
         mpc_ot_sender_clear(&s);
@@ -101,11 +95,11 @@ static veil_status ot_bench_party(mpc_chan_t *ch, int party, void *arg)
 
 static int run_ot(const bench_opts_t *o, int chosen, int reps)
 {
-    ot_bench_t b = {chosen, chosen ? OT_CHOSEN_N : OT_COT_N, reps, {0}};
+    ot_bench_t b = {chosen, chosen ? OT_CHOSEN_N : OT_COT_N, reps, {0}, {{0}}};
     void *args[2] = {&b, &b};
     veil_status st[2], e;
     double med;
-    char extra[96];
+    char extra[160];
 
     e = mpc_run2(st, MPC_RUN_THREADS_TCP, ot_bench_party, args);
     if (e != VEIL_OK || st[0] != VEIL_OK || st[1] != VEIL_OK) {
@@ -113,9 +107,12 @@ static int run_ot(const bench_opts_t *o, int chosen, int reps)
                 veil_strerror(st[0]), veil_strerror(st[1]));
         return 1;
     }
-    med = median(b.us, reps);
-    snprintf(extra, sizeof(extra), "\"per_second\":%.0f",
-             (double)b.n / med * 1e6);
+    med = bench_median(b.us, reps);
+    snprintf(extra, sizeof(extra),
+             "\"per_second\":%.0f,\"sender_cpu_us\":%.0f,"
+             "\"receiver_cpu_us\":%.0f",
+             (double)b.n / med * 1e6, bench_median(b.cpu[0], reps),
+             bench_median(b.cpu[1], reps));
     bench_report(o, "mpc", chosen ? "ot_chosen" : "ot_iknp_correlated", b.n,
                  128, veil_isa_name(veil_isa_active()), 1, med, reps, extra);
     return 0;
@@ -211,7 +208,7 @@ static int run_beaver(const bench_opts_t *o, int poly, int reps)
     e = mpc_run2(st, MPC_RUN_THREADS_TCP, beaver_bench_party, args);
     if (e != VEIL_OK || st[0] != VEIL_OK || st[1] != VEIL_OK)
         goto out;
-    med = median(b->us, reps);
+    med = bench_median(b->us, reps);
     snprintf(extra, sizeof(extra),
              "\"us_per_element\":%.4f,\"bytes_per_element\":%.1f",
              med / (double)b->n, (double)b->bytes / (double)b->n);
@@ -306,7 +303,7 @@ static int run_triples_bfv(const bench_opts_t *o)
     e = mpc_run2(st, MPC_RUN_THREADS_TCP, bfv_bench_party, args);
     if (e != VEIL_OK || st[0] != VEIL_OK || st[1] != VEIL_OK)
         goto out;
-    med = median(b->us, reps);
+    med = bench_median(b->us, reps);
     snprintf(extra, sizeof(extra),
              "\"us_per_element\":%.3f,\"bytes_per_element\":%.1f",
              med / BFV_TRIPLES_N,

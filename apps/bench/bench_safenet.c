@@ -63,18 +63,6 @@ static veil_status party_fn(mpc_chan_t *ch, int party, void *varg)
     return st;
 }
 
-static int cmp_d(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
-}
-
-static double med(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(double), cmp_d);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 static int run_plan(const bench_opts_t *o, safenet_plan_t plan,
                     const char *name, int threads)
 {
@@ -187,20 +175,21 @@ static int run_plan(const bench_opts_t *o, safenet_plan_t plan,
                "\"bytes_online\":%llu,\"relus\":%zu,\"polys\":%zu,"
                "\"peak_rss_mb\":%.0f,\"agree\":%s,\"runs\":%d,"
                "\"setup_s\":%.3f,\"frac\":%u,\"cpu_s_per_run\":%.2f}\n",
-               name, threads, med(he, runs), med(act, runs), med(on, runs),
-               med(tot, runs), (unsigned long long)boff,
-               (unsigned long long)bon, safenet_net_relus(&net),
-               safenet_net_polys(&net), (double)ru.ru_maxrss / 1024.0,
-               agree ? "true" : "false", runs, c.st[0].setup_s, frac,
-               cpu / runs);
+               name, threads, bench_median(he, runs), bench_median(act, runs),
+               bench_median(on, runs), bench_median(tot, runs),
+               (unsigned long long)boff, (unsigned long long)bon,
+               safenet_net_relus(&net), safenet_net_polys(&net),
+               (double)ru.ru_maxrss / 1024.0, agree ? "true" : "false", runs,
+               c.st[0].setup_s, frac, cpu / runs);
     } else {
         printf("  cnn7 %-10s T=%d  HE %7.2f s  act %7.2f s  online %6.3f s  "
                "total %7.2f s  off %8.1f MB  on %7.1f MB  relus %6zu  "
                "polys %6zu  rss %5.0f MB  cpu/run %6.1f s  agree %s\n",
-               name, threads, med(he, runs), med(act, runs), med(on, runs),
-               med(tot, runs), (double)boff / 1e6, (double)bon / 1e6,
-               safenet_net_relus(&net), safenet_net_polys(&net),
-               (double)ru.ru_maxrss / 1024.0, cpu / runs, agree ? "yes" : "NO");
+               name, threads, bench_median(he, runs), bench_median(act, runs),
+               bench_median(on, runs), bench_median(tot, runs),
+               (double)boff / 1e6, (double)bon / 1e6, safenet_net_relus(&net),
+               safenet_net_polys(&net), (double)ru.ru_maxrss / 1024.0,
+               cpu / runs, agree ? "yes" : "NO");
     }
     fflush(stdout);
     safenet_ref_clear(&ref);

@@ -20,18 +20,6 @@
 
 #define MAX_RUNS 5
 
-static int dcmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(double), dcmp);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 int bench_safenet_he(const bench_opts_t *o)
 {
     enum { NL = SAFENET_HE_CNN7_LAYERS };
@@ -77,18 +65,18 @@ int bench_safenet_he(const bench_opts_t *o)
         snprintf(extra, sizeof(extra),
                  "\"server_us\":%.0f,\"bytes_up\":%zu,\"bytes_down\":%zu,"
                  "\"stat_sec\":%.1f",
-                 median(lsrv, runs) * 1e6, st[0][l].bytes_up,
+                 bench_median(lsrv, runs) * 1e6, st[0][l].bytes_up,
                  st[0][l].bytes_down, st[0][l].stat_sec);
         bench_report(o, "safenet-he", op, 8192, 0, "", o->threads,
-                     median(lay, runs) * 1e6, runs, extra);
+                     bench_median(lay, runs) * 1e6, runs, extra);
         up += st[0][l].bytes_up;
         down += st[0][l].bytes_down;
     }
     snprintf(extra, sizeof(extra),
              "\"server_us\":%.0f,\"bytes_up\":%zu,\"bytes_down\":%zu",
-             median(srv, runs) * 1e6, up, down);
+             bench_median(srv, runs) * 1e6, up, down);
     bench_report(o, "safenet-he", "cnn7", 8192, 0, "", o->threads,
-                 median(tot, runs) * 1e6, runs, extra);
+                 bench_median(tot, runs) * 1e6, runs, extra);
     veil_rng_clear(&rng);
     return 0;
 }

@@ -35,18 +35,11 @@ typedef struct {
     int steps;
 } stamps_t;
 
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* After every step but the first of a run: the time since the last one. */
 static void on_step(void *arg, const nn_progress_t *p)
 {
     stamps_t *s = arg;
-    const double w = bench_now(), c = cpu_now();
+    const double w = bench_now(), c = bench_process_cpu();
     if (p->epoch_done)
         return;
     if (p->batch > 1 && s->steps < BENCH_MAX_STEPS) {
@@ -56,18 +49,6 @@ static void on_step(void *arg, const nn_progress_t *p)
     }
     s->last_wall = w;
     s->last_cpu = c;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(double), cmp_d);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 static int bench_one(const bench_opts_t *o, uint32_t ch, int threads)
@@ -127,8 +108,8 @@ static int bench_one(const bench_opts_t *o, uint32_t ch, int threads)
         free(st);
         return 1;
     }
-    us = median(st->wall, st->steps) * 1e6;
-    cpu = median(st->cpu, st->steps) * 1e6;
+    us = bench_median(st->wall, st->steps) * 1e6;
+    cpu = bench_median(st->cpu, st->steps) * 1e6;
     snprintf(input, sizeof(input), "%ux32x32", ch);
     if (o->json)
         printf("{\"suite\":\"train\",\"op\":\"cnn7_fwd_bwd\",\"input\":\"%s\","
