@@ -25,6 +25,7 @@ const char *const dn_chapters[] = {"doc/03-bfv.md",
                                    "doc/11-lola.md",
                                    "doc/20-two-party.md",
                                    "doc/21-garbled-circuits.md",
+                                   "doc/22-safenet.md",
                                    NULL};
 
 /* ------------------------------------------- the toy of doc/03-07, cached */
@@ -297,6 +298,8 @@ int dn_value(char *out, size_t cap, const char *key)
         return strcmp(dot + 1, "lola") == 0 ? dl_evalkeys_bytes(out, cap) : -1;
     if (strncmp(name, "nn_", 3) == 0) /* ARG = lola, lola-small[:layer] */
         return dn_nn_value(out, cap, name, dot + 1);
+    if (strncmp(name, "safenet_", 8) == 0) /* ARG = shift or plan */
+        return dn_safenet_value(out, cap, name, dot + 1);
 
     if (strcmp(name, "fixed_max") == 0) { /* ARG = fractional bits */
         mpc_field_t f;

@@ -1,7 +1,7 @@
 # test/doc: the numbers of doc/ checked against the code.
 #  - the toy BFV of doc/03-06 (test/doc/bfv_toy.c) runs in test/bfv/test_bfv
 #    (test/bfv/toy.c); test/doc/print-toy prints its blocks;
-#  - test/doc/test_doc checks every number marked in doc/03-11, 20, 21
+#  - test/doc/test_doc checks every number marked in doc/03-11, 20-22
 #    (sizes, key counts, budgets, presets, the toy's prose numbers, the
 #    committed models and their MNIST accuracies) against the library
 #    (test/doc/print-numbers lists them), measures the centring claim
@@ -18,12 +18,14 @@ test_doc_test_doc_SOURCES = test/doc/numbers.c test/doc/centring.c \
 	test/doc/doc_numbers.c test/doc/doc_nn.c test/doc/bfv_toy.c \
 	test/doc/bfv_toy.h test/doc/doc_lola.c test/doc/doc_lola_plan.c \
 	test/doc/doc_lola.h test/doc/triples_noise.c test/doc/names.c \
+	test/doc/doc_safenet.c \
 	test/doc/doc_numbers.h test/doc/docblock.c test/doc/docblock.h
 test_doc_test_doc_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SRCDIR='"$(abs_top_srcdir)"'
 test_doc_test_doc_LDADD = $(TEST_LDADD)
 test_doc_print_numbers_SOURCES = test/doc/print_numbers.c \
 	test/doc/doc_numbers.c test/doc/doc_numbers.h test/doc/doc_nn.c \
+	test/doc/doc_safenet.c \
 	test/doc/bfv_toy.c test/doc/bfv_toy.h test/doc/doc_lola_plan.c \
 	test/doc/doc_lola.h test/doc/docblock.c test/doc/docblock.h
 test_doc_print_numbers_CPPFLAGS = $(AM_CPPFLAGS) \

@@ -33,6 +33,8 @@ static const char *const chapters[] = {"doc/01-arithmetic.md",
                                        "doc/11-lola.md",
                                        "doc/20-two-party.md",
                                        "doc/21-garbled-circuits.md",
+                                       "doc/22-safenet.md",
+                                       "doc/23-safenet-he.md",
                                        "doc/README.md",
                                        "doc/DESIGN.md",
                                        NULL};

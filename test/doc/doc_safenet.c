@@ -1,0 +1,121 @@
+/*
+ * doc_safenet.c - the safenet_* keys of doc_numbers.h: the counts
+ * doc/22-safenet.md quotes, computed from the library.
+ *   safenet_relu_and.SHIFT     AND gates of the truncating ReLU circuit
+ *                              (safenet_circuit_relu_trunc, default p)
+ *   safenet_relus.PLAN         ReLU elements of CNN-7 (3x32x32) under the
+ *   safenet_polys.PLAN         plan relu, delphi or safenet80, and its
+ *                              polynomial elements
+ *   safenet_tables_gb.relu     offline garbled tables of the relu plan,
+ *                              relus x AND gates x 32 bytes, in GB
+ *   safenet_labels_mb.relu     the client's OT traffic for its labels
+ *                              (relus x bits of p x 16 bytes), in MB
+ * Counts do not depend on the weights (the plans replace a fixed share of
+ * the channels of each layer), so the model is initialised from a fixed
+ * seed.
+ */
+#include "doc_numbers.h"
+#include "veil/nn.h"
+#include "veil/safenet.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static long and_gates(unsigned shift)
+{
+    mpc_circuit_t c;
+    long k = 0;
+    if (safenet_circuit_relu_trunc(&c, SAFENET_P_DEFAULT, shift) != VEIL_OK)
+        return -1;
+    for (uint32_t g = 0; g < c.n_gates; g++)
+        k += c.gates[g].op == MPC_GATE_AND;
+    mpc_circuit_clear(&c);
+    return k;
+}
+
+static unsigned p_bits(void)
+{
+    unsigned b = 0;
+    while (b < 64 && (SAFENET_P_DEFAULT >> b) != 0)
+        b++;
+    return b;
+}
+
+/* ReLU and polynomial elements of CNN-7 under a plan; 0 on success. */
+static int cnn7_counts(const char *plan, size_t *relus, size_t *polys)
+{
+    static const struct {
+        const char *name;
+        safenet_plan_t plan;
+    } plans[] = {{"relu", SAFENET_PLAN_RELU},
+                 {"delphi", SAFENET_PLAN_DELPHI},
+                 {"safenet80", SAFENET_PLAN_SAFENET80}};
+    const nn_shape_t in = {3, 32, 32};
+    nn_model_t m;
+    safenet_net_t net;
+    veil_rng_t rng;
+    const uint8_t seed[VEIL_SEED_BYTES] = {22};
+    char why[128];
+    int rc = -1;
+    for (size_t i = 0; i < sizeof(plans) / sizeof(plans[0]); i++) {
+        if (strcmp(plan, plans[i].name) != 0)
+            continue;
+        if (nn_model_cnn7(&m, in) != VEIL_OK)
+            return -1;
+        veil_rng_init_seed(&rng, seed);
+        nn_model_init_params(&m, &rng, 1.41421356f);
+        if (safenet_net_from_model(&net, &m, SAFENET_P_DEFAULT, 15, 15,
+                                   plans[i].plan, why,
+                                   sizeof(why)) == VEIL_OK) {
+            *relus = safenet_net_relus(&net);
+            *polys = safenet_net_polys(&net);
+            safenet_net_clear(&net);
+            rc = 0;
+        }
+        veil_rng_clear(&rng);
+        nn_model_clear(&m);
+    }
+    return rc;
+}
+
+/* 173056 -> "173,056" */
+static void thousands(char *out, size_t cap, size_t v)
+{
+    char d[32];
+    size_t n = (size_t)snprintf(d, sizeof(d), "%zu", v), o = 0;
+    for (size_t i = 0; i < n && o + 2 < cap; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = d[i];
+    }
+    out[o] = '\0';
+}
+
+int dn_safenet_value(char *out, size_t cap, const char *name, const char *arg)
+{
+    size_t relus, polys;
+    if (strcmp(name, "safenet_relu_and") == 0) {
+        long k = and_gates((unsigned)strtoul(arg, NULL, 10));
+        if (k < 0)
+            return -1;
+        snprintf(out, cap, "%ld", k);
+        return 0;
+    }
+    if (cnn7_counts(strcmp(arg, "relu") == 0 || strcmp(arg, "delphi") == 0 ||
+                            strcmp(arg, "safenet80") == 0
+                        ? arg
+                        : "",
+                    &relus, &polys) != 0)
+        return -1;
+    if (strcmp(name, "safenet_relus") == 0)
+        thousands(out, cap, relus);
+    else if (strcmp(name, "safenet_polys") == 0)
+        thousands(out, cap, polys);
+    else if (strcmp(name, "safenet_tables_gb") == 0)
+        snprintf(out, cap, "%.2f", (double)relus * and_gates(15) * 32 / 1e9);
+    else if (strcmp(name, "safenet_labels_mb") == 0)
+        snprintf(out, cap, "%.0f", (double)relus * p_bits() * 16 / 1e6);
+    else
+        return -1;
+    return 0;
+}
