@@ -380,7 +380,7 @@ static int bench_head(const bench_opts_t *o)
                    threads, ms[images / 2], agree, images, spec.params[0].n,
                    spec.nprimes, spec.kernels);
         else {
-            char extra[96];
+            char extra[256];
             snprintf(extra, sizeof(extra), "agree %zu/%d, %zu primes, %s",
                      agree, images, spec.nprimes, spec.kernels);
             bench_report(o, "lola", "head_4096x101", spec.params[0].n, 0,
