@@ -38,3 +38,10 @@ apps_lola_transfer_LDADD = libveil.la
 # CIFAR-10 plans, bad inputs) and of the transfer demonstration (short).
 TESTS += test/apps/lola.sh test/apps/lola_transfer.sh
 EXTRA_DIST += test/apps/lola.sh test/apps/lola_transfer.sh
+
+# The private head (a dense first layer, DENSE variant) against the exact
+# evaluator, with the worked example of doc/11-lola.md section 11.
+check_PROGRAMS += test/lola/test_lola_head
+TESTS += test/lola/test_lola_head
+test_lola_test_lola_head_SOURCES = test/lola/head.c
+test_lola_test_lola_head_LDADD = $(TEST_LDADD)
