@@ -1,9 +1,8 @@
 #!/bin/sh
 # End-to-end checks of apps/lola: MNIST in one process and over TCP, a
-# features file with a generated head (one process and TCP), a small
-# generated CIFAR-10 network on CIFAR-10-format records, plans of the
-# paper's CIFAR-10 network and of a 4096 -> 101 head, and clear failures on
-# bad input.  Prints one line per check and "checks: N passed, N failed".
+# features file with a generated head (one process and TCP), the CIFAR-10
+# reader's refusals, plans of a network of the paper's CIFAR-10 shape and
+# of a 4096 -> 101 head, and clear failures on bad input.  Prints one line per check and "checks: N passed, N failed".
 # (apps/mnist_lola's own checks, test/apps/mnist_lola.sh, also run against
 # this program with APP=./apps/lola.)
 set -u
@@ -107,30 +106,27 @@ PY
     check_fail "head with other classes" "outputs, but the data have 4" \
         $APP --features "$tmp/f.vfea" --head 40,5 --count 1
 
-    # 3. CIFAR-10 binary records (label byte + 3072 pixels) and a small
-    #    generated network of the paper's shape
+    # 3. CIFAR-10 binary records (label byte + 3072 pixels): the reader's
+    #    checks (an encrypted CIFAR-10 run takes minutes and gigabytes even
+    #    for a small generated network: doc/11-lola.md section 11 has one)
     mkdir -p "$tmp/cifar"
     python3 - "$tmp/cifar/test_batch.bin" <<'PY'
 import random, sys
 random.seed(7)
 recs = b"".join(bytes([random.randrange(10)]) + bytes(random.randrange(256) for _ in range(3072)) for _ in range(2))
-open(sys.argv[1], "wb").write(recs)
+open(sys.argv[1], "wb").write(recs + b"x")
 PY
-    if $TO $APP --dataset cifar10 --data "$tmp/cifar" --maps 2,3 --count 1 --json > "$tmp/out" 2> "$tmp/err" &&
-       [ "$(field agree "$tmp/out")" = 1 ]; then
-        ok "CIFAR-10 records, small generated network: exact"
-    else
-        bad "CIFAR-10 small network"
-    fi
-    printf 'x' >> "$tmp/cifar/test_batch.bin"
     check_fail "malformed CIFAR-10 file" "cannot load CIFAR-10" \
         $APP --dataset cifar10 --data "$tmp/cifar" --maps 2,3 --count 1
+    check_fail "missing CIFAR-10 file" "cannot load CIFAR-10" \
+        $APP --dataset cifar10 --data "$tmp/nowhere" --count 1
 fi
 
-# 4. Plans only: the paper's CIFAR-10 network, a 4096 -> 101 head
-if $TO $APP --dataset cifar10 --plan-only --json --kernels conv-plain,diag,dense-row > "$tmp/out" 2> "$tmp/err" &&
-   grep -q '"plan":true' "$tmp/out"; then
-    ok "plan of the paper's CIFAR-10 network"
+# 4. Plans only: a small network of the paper's CIFAR-10 shape (the full
+#    one takes over a minute to plan), a 4096 -> 101 head
+if $TO $APP --dataset cifar10 --maps 4,8 --plan-only --json --kernels conv-plain,diag,dense-row > "$tmp/out" 2> "$tmp/err" &&
+   grep -q '"plan":true.*"input_messages":192' "$tmp/out"; then
+    ok "plan of a CIFAR-10 network of the paper's shape (192 messages in)"
 else
     bad "CIFAR-10 plan"
 fi
