@@ -556,6 +556,50 @@ int main(int argc, char **argv)
            ftr.dim, HEAD_CLASSES, ftr.count, fte.count,
            100 * balanced(pred_f, fte.labels, fte.count, HEAD_CLASSES),
            100 * balanced(pred_q, fte.labels, fte.count, HEAD_CLASSES));
+    /* the baseline: the same head on the raw pixels (no trunk) */
+    {
+        nn_features_t ptr, pte;
+        float *bw, bb[HEAD_CLASSES];
+        int pred_b[HEAD_CLASSES * TEST_PER_CLASS];
+        const uint32_t d = ds_head_tr.rows * ds_head_tr.cols;
+        st = nn_features_init(&ptr, ds_head_tr.count, d, HEAD_CLASSES,
+                              1.0f / 256);
+        if (st == VEIL_OK &&
+            (st = nn_features_init(&pte, ds_head_te.count, d, HEAD_CLASSES,
+                                   1.0f / 256)) != VEIL_OK)
+            nn_features_clear(&ptr);
+        bw = malloc((size_t)HEAD_CLASSES * d * sizeof(float));
+        if (st != VEIL_OK || bw == NULL) {
+            free(bw);
+            if (st == VEIL_OK) {
+                nn_features_clear(&ptr);
+                nn_features_clear(&pte);
+            }
+            fail("the pixel baseline", st == VEIL_OK ? VEIL_ENOMEM : st);
+            goto out;
+        }
+        memcpy(ptr.codes, ds_head_tr.images, (size_t)ptr.count * d);
+        memcpy(ptr.labels, ds_head_tr.labels, ptr.count);
+        memcpy(pte.codes, ds_head_te.images, (size_t)pte.count * d);
+        memcpy(pte.labels, ds_head_te.labels, pte.count);
+        train_head(bw, bb, &ptr);
+        for (uint32_t r = 0; r < pte.count; r++) {
+            float y[HEAD_CLASSES];
+            for (uint32_t j = 0; j < HEAD_CLASSES; j++) {
+                y[j] = bb[j];
+                for (uint32_t i = 0; i < d; i++)
+                    y[j] += bw[(size_t)j * d + i] *
+                            (pte.codes[(size_t)r * d + i] / NN_PIXEL_SCALE);
+            }
+            pred_b[r] = (int)nn_argmax(y, HEAD_CLASSES);
+        }
+        printf("   baseline: the same linear head on the %u raw pixels: "
+               "%.1f%%\n",
+               d, 100 * balanced(pred_b, pte.labels, pte.count, HEAD_CLASSES));
+        free(bw);
+        nn_features_clear(&ptr);
+        nn_features_clear(&pte);
+    }
     if (o.save != NULL && save_all(&o, &ftr, &fte, &head))
         goto out;
 
