@@ -739,8 +739,12 @@ static int server_open_for(server_side_t *s, const opts_t *o, const char *path,
     st = lola_plan(&s->spec, &s->report, &s->q, &lo);
     if (st != VEIL_OK) {
         lr_err(": no encrypted plan for this model and "
-               "variant: %s\n",
-               veil_strerror(st));
+               "variant: %s%s\n",
+               veil_strerror(st),
+               st == VEIL_EUNSUPPORTED && s->q.layers[0].type == NN_LAYER_DENSE
+                   ? " (a network whose first layer is dense needs "
+                     "--variant lola-dense or cryptonets)"
+                   : "");
         return -1;
     }
     if (o->plan_only) {

@@ -103,6 +103,8 @@ PY
         $APP --features "$tmp/none.vfea" --count 1
     check_fail "head for other features" "takes 41x1x1 inputs" \
         $APP --features "$tmp/f.vfea" --head 41,4 --count 1
+    check_fail "a head in the convolution variant" "needs --variant lola-dense" \
+        $APP --features "$tmp/f.vfea" --variant lola --count 1
     check_fail "head with other classes" "outputs, but the data have 4" \
         $APP --features "$tmp/f.vfea" --head 40,5 --count 1
 
