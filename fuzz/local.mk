@@ -19,7 +19,7 @@ noinst_PROGRAMS += \
 	fuzz/fuzz_bfv_relin_key fuzz/fuzz_bfv_galois_keys \
 	fuzz/fuzz_bfv_plaintext fuzz/fuzz_bfv_ciphertext \
 	fuzz/fuzz_bfv_crt_ciphertext \
-	fuzz/fuzz_nn_model fuzz/fuzz_nn_idx \
+	fuzz/fuzz_nn_model fuzz/fuzz_nn_idx fuzz/fuzz_nn_features \
 	fuzz/fuzz_mpc_chan fuzz/fuzz_mpc_circuit \
 	fuzz/fuzz_lola_evalkeys fuzz/fuzz_lola_msg \
 	fuzz/fuzz_bfv_corpus
@@ -62,6 +62,9 @@ fuzz_fuzz_nn_model_LDADD = $(FUZZ_LIBS)
 fuzz_fuzz_nn_idx_SOURCES = fuzz/fuzz_nn_idx.c
 fuzz_fuzz_nn_idx_LDFLAGS = $(FUZZ_LINK)
 fuzz_fuzz_nn_idx_LDADD = $(FUZZ_LIBS)
+fuzz_fuzz_nn_features_SOURCES = fuzz/fuzz_nn_features.c
+fuzz_fuzz_nn_features_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_nn_features_LDADD = $(FUZZ_LIBS)
 
 # mpc: the channel's frame parser and the circuit text parser
 fuzz_fuzz_mpc_chan_SOURCES = fuzz/fuzz_mpc_chan.c

@@ -28,7 +28,7 @@ apps_veil_bench_SOURCES += apps/bench/bench_lola.c
 # apps/mnist_lola: LoLa private inference on MNIST (client, server, both),
 # speaking the wire format of lola/wire.c.
 bin_PROGRAMS += apps/mnist_lola
-apps_mnist_lola_SOURCES = apps/mnist_lola.c
+apps_mnist_lola_SOURCES = apps/mnist_lola.c $(LOLA_RUN_SOURCES)
 apps_mnist_lola_CPPFLAGS = $(AM_CPPFLAGS) -DVEIL_SRCDIR='"$(abs_top_srcdir)"'
 apps_mnist_lola_LDADD = libveil.la
 

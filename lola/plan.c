@@ -426,12 +426,15 @@ static veil_status enumerate(search_t *sr, size_t n)
     size_t lin[NN_MAX_LAYERS], nlin = 0, idx[NN_MAX_LAYERS] = {0};
     const nn_qmodel_t *q = sr->q;
     veil_status s = VEIL_OK;
+    int dense_first;
 
     for (uint32_t i = 0; i < q->nlayers; i++)
         if (lola_layer_linear(q->layers[i].type))
             lin[nlin++] = i;
     if (nlin == 0)
         return VEIL_EUNSUPPORTED;
+    /* a dense first layer (DENSE variant) takes the later kernels */
+    dense_first = q->layers[lin[0]].type == NN_LAYER_DENSE;
     if (sr->o->variant == LOLA_VARIANT_SIMD) {
         char buf[LOLA_KERNELS_MAX] = "";
         for (size_t i = 0; i < nlin; i++)
@@ -442,7 +445,8 @@ static veil_status enumerate(search_t *sr, size_t n)
         char buf[LOLA_KERNELS_MAX];
         size_t used = 0;
         for (size_t i = 0; i < nlin; i++) {
-            const char *name = i == 0 ? first[idx[0]] : later[idx[i]];
+            const char *name =
+                i == 0 && !dense_first ? first[idx[0]] : later[idx[i]];
             char item[48];
             if (strcmp(name, "diag2") == 0) {
                 /* diag with twice the smallest block */
@@ -462,7 +466,7 @@ static veil_status enumerate(search_t *sr, size_t n)
         /* next combination (odometer) */
         size_t i = 0;
         for (; i < nlin; i++) {
-            const size_t lim = i == 0 ? 2 : 4;
+            const size_t lim = i == 0 && !dense_first ? 2 : 4;
             if (++idx[i] < lim)
                 break;
             idx[i] = 0;

@@ -609,8 +609,13 @@ veil_status lola_program_build(lola_prog_t *p, const lola_spec_t *spec,
     if (spec->variant != LOLA_VARIANT_CONV &&
         spec->variant != LOLA_VARIANT_DENSE)
         return VEIL_EINVAL;
-    if (lin[0] != 0 || spec->layers[0].type != NN_LAYER_CONV2D)
-        return VEIL_EUNSUPPORTED; /* the input representation is a conv's */
+    /* the input representation is a conv's, or (DENSE variant) the
+     * vector a dense first layer's kernel wants: a head on deep
+     * representations, paper section 5 */
+    if (lin[0] != 0 || (spec->layers[0].type != NN_LAYER_CONV2D &&
+                        (spec->layers[0].type != NN_LAYER_DENSE ||
+                         spec->variant != LOLA_VARIANT_DENSE)))
+        return VEIL_EUNSUPPORTED;
     for (size_t li = 0, i = 0; i < spec->nlayers && s == VEIL_OK; i++) {
         lola_matrix_t m, mnext;
         lola_step_t st;
@@ -623,7 +628,12 @@ veil_status lola_program_build(lola_prog_t *p, const lola_spec_t *spec,
         lola_matrix_shape(&m, spec, i);
         if (li + 1 < nlin)
             lola_matrix_shape(&mnext, spec, lin[li + 1]);
-        if (li == 0)
+        if (li == 0 && spec->layers[i].type == NN_LAYER_DENSE) {
+            s = preferred(&b.p->input, &k[0], &m, n);
+            if (s == VEIL_OK)
+                s = linear_layer(&b, i, &m, &k[0], nlin > 1 ? &k[1] : NULL,
+                                 nlin > 1 ? &mnext : NULL);
+        } else if (li == 0)
             s = first_layer(&b, spec, i, &m, &k[0], nlin > 1 ? &k[1] : NULL,
                             nlin > 1 ? &mnext : NULL);
         else

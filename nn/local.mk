@@ -5,7 +5,8 @@ noinst_HEADERS += nn/kernels.h nn/backprop.h nn/batch.h
 libveil_la_SOURCES += \
 	nn/idx.c nn/mnist.c nn/model.c nn/init.c nn/kernels.c nn/forward.c \
 	nn/batch.c nn/backprop.c nn/train.c nn/fold.c nn/model_io.c nn/quant.c \
-	nn/qeval.c nn/range.c nn/qsearch.c nn/cifar.c nn/act.c nn/btpbt.c
+	nn/qeval.c nn/range.c nn/qsearch.c nn/cifar.c nn/act.c nn/btpbt.c \
+	nn/features.c
 
 apps_veil_bench_SOURCES += apps/bench/bench_train.c apps/common/cli.c
 
@@ -32,7 +33,7 @@ TESTS += test/nn/test_nn
 test_nn_test_nn_SOURCES = test/nn/common.c test/nn/common.h test/nn/idx.c \
 	test/nn/model_io.c test/nn/grad.c test/nn/train.c test/nn/quant.c \
 	test/nn/cnn_model.c test/nn/cnn_train.c \
-	test/nn/range.c
+	test/nn/range.c test/nn/features.c
 test_nn_test_nn_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
 test_nn_test_nn_LDADD = $(TEST_LDADD)

@@ -715,6 +715,94 @@ VEIL_EXPORT veil_status nn_qmodel_accuracy(double *acc, double *agree,
                                            const nn_model_t *m,
                                            const nn_dataset_t *ds) VEIL_WUR;
 
+/* ============================================ deep representations (files) */
+
+/* Deep representations (LoLa paper section 5; doc/11-lola.md section 11):
+ * the client runs a public trunk network in plaintext and sends only its
+ * features, encrypted; the server's private head classifies them.  A
+ * features file holds such features quantized to bytes: feature i of record
+ * r is codes[r * dim + i] * scale (the trunk's representation is taken
+ * after a ReLU, so it is >= 0; values above 255 * scale are clipped).  A
+ * LoLa head reads the codes as it reads pixels: its float input is
+ * code / NN_PIXEL_SCALE, its input shape (dim, 1, 1).
+ *
+ * File layout (little-endian; doc/11-lola.md section 11 has the table):
+ *   0  4  magic "VFEA"
+ *   4  4  version (NN_FEATURES_VERSION)
+ *   8  4  count     records, 1..NN_FEATURES_MAX_COUNT
+ *  12  4  dim       features per record, 1..NN_FEATURES_MAX_DIM
+ *  16  4  classes   2..NN_FEATURES_MAX_CLASSES
+ *  20  4  scale     IEEE-754 binary32, finite and > 0
+ *  24  4  flags     0
+ *  28  4  reserved  0
+ *  32     codes     count * dim bytes, record-major
+ *  32 + count * dim labels   count bytes, each < classes
+ * and nothing after: the length is exactly 32 + count * (dim + 1). */
+#define NN_FEATURES_VERSION 1
+#define NN_FEATURES_HEADER 32
+#define NN_FEATURES_MAX_COUNT (1u << 20)
+#define NN_FEATURES_MAX_DIM NN_MAX_DIM /* a head's input (dim, 1, 1) */
+#define NN_FEATURES_MAX_CLASSES 256
+#define NN_FEATURES_MAX_BYTES ((size_t)1 << 30) /* count * dim limit */
+
+typedef struct {
+    uint32_t count, dim, classes;
+    float scale;     /* feature value = code * scale                    */
+    uint8_t *codes;  /* count * dim, record-major                       */
+    uint8_t *labels; /* count, each < classes                           */
+} nn_features_t;
+
+/* An empty set of count records of dim features (codes and labels 0).
+ * VEIL_EINVAL if a size or the scale is outside the limits above (the same
+ * the parser enforces), VEIL_ENOMEM. */
+VEIL_EXPORT veil_status nn_features_init(nn_features_t *f, uint32_t count,
+                                         uint32_t dim, uint32_t classes,
+                                         float scale) VEIL_WUR;
+
+/* Free; safe twice and after a failed init or parse. */
+VEIL_EXPORT void nn_features_clear(nn_features_t *f);
+
+/* The file bytes of f: *buf from malloc (free()), *len bytes.  VEIL_EINVAL
+ * if f breaks a limit (a label >= classes included), VEIL_ENOMEM. */
+VEIL_EXPORT veil_status nn_features_serialize(uint8_t **buf, size_t *len,
+                                              const nn_features_t *f) VEIL_WUR;
+
+/* Parse a features file held in memory into *f (initialised here; empty
+ * on error).  VEIL_EFORMAT for a wrong magic, version, flags or reserved
+ * word, a count, dim, classes or scale outside the limits, count * dim
+ * above NN_FEATURES_MAX_BYTES, a length other than 32 + count (dim + 1)
+ * (truncated or trailing bytes), or a label >= classes; VEIL_ENOMEM. */
+VEIL_EXPORT veil_status nn_features_parse(nn_features_t *f, const uint8_t *buf,
+                                          size_t len) VEIL_WUR;
+
+/* Write / read a file.  Reading checks the file's size against the header
+ * before anything is reserved.  VEIL_EIO (cannot open, read or write), as
+ * nn_features_serialize / nn_features_parse otherwise. */
+VEIL_EXPORT veil_status nn_features_save(const char *path,
+                                         const nn_features_t *f) VEIL_WUR;
+VEIL_EXPORT veil_status nn_features_load(nn_features_t *f,
+                                         const char *path) VEIL_WUR;
+
+/* The client's side: the deep representation of images [first, first +
+ * count) of ds, the output of the first `layers` layers of the float model
+ * m run in plaintext (the trunk; its image input as nn_image_to_input),
+ * quantized as codes = min(255, round(max(v, 0) / scale)).  scale <= 0:
+ * the largest value seen / 255 (1 if all are 0).  Labels are ds's, classes
+ * `classes` (every label must be below it).  *f initialised here.
+ * VEIL_EINVAL (layers 0 or > m->nlayers, an empty or out-of-range image
+ * interval, images that do not fit m's input, a representation of more
+ * than NN_FEATURES_MAX_DIM values, a label >= classes), VEIL_ENOMEM. */
+VEIL_EXPORT veil_status
+nn_features_extract(nn_features_t *f, const nn_model_t *m, uint32_t layers,
+                    const nn_dataset_t *ds, uint32_t first, uint32_t count,
+                    uint32_t classes, float scale) VEIL_WUR;
+
+/* The records as a data set of dim x 1 x 1 "images" (the codes) for the
+ * programs that read pixels (apps/lola, lola_client_encrypt): *ds
+ * initialised here, a copy.  VEIL_EINVAL, VEIL_ENOMEM. */
+VEIL_EXPORT veil_status nn_features_dataset(nn_dataset_t *ds,
+                                            const nn_features_t *f) VEIL_WUR;
+
 /* ============================================================== value ranges
  */
 

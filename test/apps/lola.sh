@@ -1,0 +1,154 @@
+#!/bin/sh
+# End-to-end checks of apps/lola: MNIST in one process and over TCP, a
+# features file with a generated head (one process and TCP), the CIFAR-10
+# reader's refusals, plans of a network of the paper's CIFAR-10 shape and
+# of a 4096 -> 101 head, and clear failures on bad input.  Prints one line per check and "checks: N passed, N failed".
+# (apps/mnist_lola's own checks, test/apps/mnist_lola.sh, also run against
+# this program with APP=./apps/lola.)
+set -u
+APP=${APP:-./apps/lola}
+case $APP in /*) ;; *) APP=$(pwd)/$APP ;; esac
+tmp=$(mktemp -d)
+pids=
+trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
+spid=
+pass=0; failn=0
+if command -v timeout > /dev/null; then TO="timeout 900"; else TO=; fi
+ok()  { pass=$((pass + 1)); echo "PASS: $1"; }
+bad() { failn=$((failn + 1)); echo "FAIL: $1"; [ -f "$tmp/err" ] && sed 's/^/    /' "$tmp/err"; }
+field() { grep '"summary":true' "$2" | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
+free_port() {
+    python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+start_server() { # ERRFILE ARGS...: sets $port, $spid
+    errf=$1; shift
+    port=$(free_port)
+    $APP --serve $port --once "$@" > /dev/null 2> "$errf" &
+    spid=$!; pids="$pids $spid"
+    i=0
+    while [ $i -lt 300 ] && kill -0 $spid 2>/dev/null &&
+          ! grep -q listening "$errf" 2>/dev/null; do
+        sleep 1; i=$((i + 1))
+    done
+    grep -q listening "$errf" 2>/dev/null
+}
+stop_server() {
+    i=0
+    while [ $i -lt 60 ] && kill -0 $spid 2>/dev/null; do sleep 1; i=$((i + 1)); done
+    kill $spid 2>/dev/null; wait $spid; sst=$?; spid=; return $sst
+}
+check_fail() { # NAME REGEX CMD...
+    name=$1; re=$2; shift 2
+    $TO "$@" > "$tmp/out" 2> "$tmp/err"; st=$?
+    if [ $st -ge 1 ] && [ $st -le 3 ] && grep -qiE "$re" "$tmp/err"; then
+        ok "$name"
+    else
+        echo "    exit status $st"; bad "$name"
+    fi
+}
+have_py=0; command -v python3 > /dev/null && have_py=1
+
+# 1. MNIST (the default data set and the shipped model), one process and TCP
+if $TO $APP --count 2 --json > "$tmp/out" 2> "$tmp/err" &&
+   [ "$(field images "$tmp/out")" = 2 ] && [ "$(field agree "$tmp/out")" = 2 ]; then
+    ok "MNIST, one process: decrypted logits equal the exact evaluator"
+else
+    bad "MNIST, one process"
+fi
+if [ $have_py = 1 ] && start_server "$tmp/srv.err" &&
+   $TO $APP --connect 127.0.0.1:$port --count 1 --offset 7 --json > "$tmp/out" 2> "$tmp/err" &&
+   [ "$(field agree "$tmp/out")" = 1 ]; then
+    ok "MNIST over TCP"
+else
+    bad "MNIST over TCP"
+fi
+[ -n "$spid" ] && { stop_server || bad "MNIST server exit status"; }
+
+# 2. A features file (header of nn.h: VFEA, version 1, count, dim, classes,
+#    scale, flags, reserved; codes; labels) and a generated head
+if [ $have_py = 1 ]; then
+    python3 - "$tmp/f.vfea" "$tmp/trunc.vfea" "$tmp/ver.vfea" <<'PY'
+import struct, random, sys
+random.seed(5)
+count, dim, classes = 3, 40, 4
+hdr = b"VFEA" + struct.pack("<IIIIfII", 1, count, dim, classes, 0.05, 0, 0)
+body = bytes(random.randrange(256) for _ in range(count * dim))
+labels = bytes(random.randrange(classes) for _ in range(count))
+open(sys.argv[1], "wb").write(hdr + body + labels)
+open(sys.argv[2], "wb").write((hdr + body + labels)[:-1])
+open(sys.argv[3], "wb").write(b"VFEA" + struct.pack("<IIIIfII", 2, count, dim, classes, 0.05, 0, 0) + body + labels)
+PY
+    if $TO $APP --features "$tmp/f.vfea" --count 3 --json > "$tmp/out" 2> "$tmp/err" &&
+       [ "$(field agree "$tmp/out")" = 3 ] &&
+       grep -q '"variant":"lola-dense"' "$tmp/out"; then
+        ok "features file, generated head: 3 of 3 exact (lola-dense)"
+    else
+        bad "features file, one process"
+    fi
+    if start_server "$tmp/srv.err" --head 40,4 --dataset features &&
+       $TO $APP --connect 127.0.0.1:$port --features "$tmp/f.vfea" --count 2 --json > "$tmp/out" 2> "$tmp/err" &&
+       [ "$(field agree "$tmp/out")" = 2 ]; then
+        ok "features over TCP: the server holds only the head"
+    else
+        bad "features over TCP"
+    fi
+    [ -n "$spid" ] && { stop_server || bad "features server exit status"; }
+    check_fail "truncated features file" "cannot read features file" \
+        $APP --features "$tmp/trunc.vfea" --count 1
+    check_fail "features file of another version" "cannot read features file" \
+        $APP --features "$tmp/ver.vfea" --count 1
+    check_fail "missing features file" "cannot read features file" \
+        $APP --features "$tmp/none.vfea" --count 1
+    check_fail "head for other features" "takes 41x1x1 inputs" \
+        $APP --features "$tmp/f.vfea" --head 41,4 --count 1
+    check_fail "a head in the convolution variant" "needs --variant lola-dense" \
+        $APP --features "$tmp/f.vfea" --variant lola --count 1
+    check_fail "head with other classes" "outputs, but the data have 4" \
+        $APP --features "$tmp/f.vfea" --head 40,5 --count 1
+
+    # 3. CIFAR-10 binary records (label byte + 3072 pixels): the reader's
+    #    checks (an encrypted CIFAR-10 run takes minutes and gigabytes even
+    #    for a small generated network: doc/11-lola.md section 11 has one)
+    mkdir -p "$tmp/cifar"
+    python3 - "$tmp/cifar/test_batch.bin" <<'PY'
+import random, sys
+random.seed(7)
+recs = b"".join(bytes([random.randrange(10)]) + bytes(random.randrange(256) for _ in range(3072)) for _ in range(2))
+open(sys.argv[1], "wb").write(recs + b"x")
+PY
+    check_fail "malformed CIFAR-10 file" "cannot load CIFAR-10" \
+        $APP --dataset cifar10 --data "$tmp/cifar" --maps 2,3 --count 1
+    check_fail "missing CIFAR-10 file" "cannot load CIFAR-10" \
+        $APP --dataset cifar10 --data "$tmp/nowhere" --count 1
+fi
+
+# 4. Plans only: a small network of the paper's CIFAR-10 shape (the full
+#    one takes over a minute to plan), a 4096 -> 101 head
+if $TO $APP --dataset cifar10 --maps 4,8 --plan-only --json --kernels conv-plain,diag,dense-row > "$tmp/out" 2> "$tmp/err" &&
+   grep -q '"plan":true.*"input_messages":192' "$tmp/out"; then
+    ok "plan of a CIFAR-10 network of the paper's shape (192 messages in)"
+else
+    bad "CIFAR-10 plan"
+fi
+if $TO $APP --dataset features --head 4096,101 --plan-only --json > "$tmp/out" 2> "$tmp/err" &&
+   grep -q '"plan":true.*"variant":"lola-dense"' "$tmp/out"; then
+    ok "plan of a 4096 -> 101 head"
+else
+    bad "head plan"
+fi
+
+# 5. Bad input
+check_fail "CIFAR-10 without --data" "needs --data" $APP --dataset cifar10 --count 1
+check_fail "unknown data set" "unknown data set" $APP --dataset imagenet
+check_fail "bad --maps" "maps wants" $APP --dataset cifar10 --maps 3 --plan-only
+check_fail "bad --head" "head wants" $APP --head 10,1 --plan-only
+check_fail "features without a file" "needs --features" $APP --dataset features
+check_fail "generated head without sizes" "needs its sizes" \
+    $APP --dataset features --plan-only
+check_fail "plan-only with --serve" "runs alone" $APP --plan-only --serve 0
+check_fail "unknown option" "unknown option" $APP --frobnicate
+
+echo "checks: $pass passed, $failn failed"
+[ $failn -eq 0 ]
