@@ -22,6 +22,7 @@ void lola_coefs_clear(lola_coefs_t *c)
         for (size_t i = 0; i < c->nbiases; i++)
             bfv_plaintext_clear(&c->biases[i]);
     free(c->plains);
+    free(c->tab);
     free(c->biases);
     free(c->scalars);
     memset(c, 0, sizeof(*c));
@@ -80,6 +81,80 @@ static veil_status src_value(int64_t *v, const lola_src_t *src,
     else if (w < -(t / 2))
         w += t;
     *v = w;
+    return VEIL_OK;
+}
+
+/* The row and column tables of a compact convolution (lola_coefs_t.tab). */
+static int32_t *make_tab(const lola_matrix_t *m)
+{
+    const size_t hw = (size_t)m->out.h * m->out.w,
+                 ihw = (size_t)m->in.h * m->in.w;
+    int32_t *tab;
+    if (m->rows > INT32_MAX || m->cols > INT32_MAX)
+        return NULL;
+    tab = malloc(3 * (m->rows + m->cols) * sizeof(int32_t));
+    if (tab == NULL)
+        return NULL;
+    for (size_t r = 0; r < m->rows; r++) {
+        const size_t pos = r % hw;
+        tab[3 * r] = (int32_t)(r / hw);
+        tab[3 * r + 1] = (int32_t)((pos / m->out.w) * m->stride) - m->pad;
+        tab[3 * r + 2] = (int32_t)((pos % m->out.w) * m->stride) - m->pad;
+    }
+    for (size_t c = 0; c < m->cols; c++) {
+        int32_t *e = tab + 3 * (m->rows + c);
+        e[0] = (int32_t)(c / ihw);
+        e[1] = (int32_t)((c / m->in.w) % m->in.h);
+        e[2] = (int32_t)(c % m->in.w);
+    }
+    return tab;
+}
+
+/* The streamed values of plaintext src (n sources) of c: centred residues
+ * mod t into vals, the entries of a compact convolution from c->tab. */
+static veil_status stream_values(int64_t *vals, const lola_src_t *src,
+                                 const lola_coefs_t *c)
+{
+    const lola_matrix_t *m = c->m;
+    const size_t n = c->ctx->n;
+    const int64_t t = (int64_t)c->ctx->params.t;
+    const int32_t *rt = c->tab, *ct = c->tab ? c->tab + 3 * m->rows : NULL;
+    for (size_t k = 0; k < n; k++) {
+        const lola_src_t *sk = &src[k];
+        const int32_t *re, *ce;
+        int32_t ky, kx;
+        int64_t w;
+        if (sk->row < 0 || rt == NULL) {
+            veil_status s = src_value(&vals[k], sk, m, t);
+            if (s != VEIL_OK)
+                return s;
+            continue;
+        }
+        if ((size_t)sk->row >= m->rows || sk->col < 0 ||
+            (size_t)sk->col >= m->cols)
+            return VEIL_EINVAL;
+        re = rt + 3 * (size_t)sk->row;
+        ce = ct + 3 * (size_t)sk->col;
+        ky = ce[1] - re[1];
+        kx = ce[2] - re[2];
+        if (ky < 0 || ky >= (int32_t)m->k || kx < 0 || kx >= (int32_t)m->k)
+            w = 0;
+        else if (m->pool)
+            w = ce[0] == re[0];
+        else
+            w = m->kernel[(((size_t)re[0] * m->in.c + (size_t)ce[0]) * m->k +
+                           (size_t)ky) *
+                              m->k +
+                          (size_t)kx];
+        if (w > t / 2 || w < -(t / 2)) {
+            w %= t;
+            if (w > t / 2)
+                w -= t;
+            else if (w < -(t / 2))
+                w += t;
+        }
+        vals[k] = w;
+    }
     return VEIL_OK;
 }
 
@@ -173,6 +248,9 @@ static veil_status coefs_init(lola_coefs_t *c, const lola_step_t *st,
         c->st = st;
         c->m = m;
         c->nplains = st->nplains;
+        if (m != NULL && m->w == NULL && m->conv && st->nplains > 0 &&
+            (c->tab = make_tab(m)) == NULL)
+            s = VEIL_ENOMEM;
     }
     if (s == VEIL_OK && st->nplains && !stream)
         s = bfv_plaintext_init(&pt, ctx);
@@ -248,8 +326,11 @@ veil_status lola_coefs_plain(const bfv_plaintext_ntt_t **out,
     if (b == NULL || b->ntt.ctx != c->ctx || b->pt.ctx != c->ctx ||
         c->st == NULL || c->st->n != c->ctx->n)
         return VEIL_EINVAL;
-    s = encode_plain(&b->ntt, c->st->plains + (size_t)idx * c->st->n, c->m,
-                     c->ctx, b->vals, &b->pt);
+    s = stream_values(b->vals, c->st->plains + (size_t)idx * c->st->n, c);
+    if (s == VEIL_OK)
+        s = bfv_encode_batch_signed(&b->pt, b->vals, c->ctx->n);
+    if (s == VEIL_OK)
+        s = bfv_plaintext_to_ntt(&b->ntt, &b->pt);
     *out = s == VEIL_OK ? &b->ntt : NULL;
     return s;
 }

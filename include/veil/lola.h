@@ -429,9 +429,10 @@ typedef struct {
 } lola_server_t;
 
 /* Default memory budget for precomputed NTT plaintexts (bytes, all
- * components): 1 GiB.  MNIST's plans need a few tens of MB; the CIFAR-10
- * network of doc/11-lola.md section 10 would need 15 GB. */
-#define LOLA_PLAIN_BUDGET ((size_t)1 << 30)
+ * components): 512 MiB.  MNIST's plans need 50 MB (lola), 22 MB
+ * (lola-small), 258 MB (lola-dense), 0 (cryptonets); the CIFAR-10 network
+ * of doc/11-lola.md section 10 would need 15 GB. */
+#define LOLA_PLAIN_BUDGET ((size_t)512 << 20)
 
 /* Prepare the weights of q (which must have the spec's layer structure,
  * VEIL_EINVAL otherwise) for every step and component: scalars mod t_i,

@@ -432,6 +432,9 @@ typedef struct lola_coefs {
     int stream;
     const lola_step_t *st;
     const lola_matrix_t *m;
+    int32_t *tab; /* compact convolution: rows x 3 (map, first input row
+                     and column of the window), then cols x 3 (channel,
+                     row, column): an entry without divisions          */
 } lola_coefs_t;
 
 /* Fill the coefficients of st for ctx from matrix m (whose weights must be
