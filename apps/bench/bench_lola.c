@@ -21,6 +21,9 @@
 #endif
 #include "bench.h"
 #include "veil/lola.h"
+#include "veil/lola_models.h"
+#include "veil/lola_wire.h"
+#include <sys/resource.h>
 
 typedef struct {
     const lola_server_t *sv;
@@ -279,6 +282,138 @@ static int bench_costs(const bench_opts_t *o)
     return 0;
 }
 
+/* The paper's CIFAR-10 network (section 4.4) at full size with generated
+ * weights (doc/11-lola.md section 10): planned with the kernels
+ * conv-plain, diag, dense-row, one secret key and one key set for both
+ * CRT components, the large steps' plaintexts streamed (LOLA_PLAIN_BUDGET).
+ * Minutes per run and about 4 GB, so only with VEIL_BENCH_CIFAR=N (N
+ * images, each checked against the exact evaluator; the median server
+ * evaluation over them).  Row: {"suite":"lola","op":"cifar10",
+ * "threads":T,"eval_ms_median":..,"peak_rss_mb":..,"agree":A,"images":N,
+ * "bytes_up":..,"bytes_down":..,"key_bytes":..}. */
+static int cifar_cmp(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int bench_cifar10(const bench_opts_t *o)
+{
+    const char *env = getenv("VEIL_BENCH_CIFAR");
+    const int images = env != NULL ? atoi(env) : 0;
+    lola_cnn2_shape_t sh;
+    nn_model_t m;
+    nn_qmodel_t q;
+    nn_qtrace_t tr;
+    veil_rng_t rng;
+    lola_options_t opt;
+    lola_spec_t spec;
+    lola_setup_t su;
+    lola_client_t cl;
+    lola_server_t sv;
+    double *ms;
+    uint8_t *px;
+    fmpz *logits;
+    size_t size, up = 0, down = 0;
+    int agree = 0, done = 0;
+    struct rusage ru;
+
+    if (images <= 0 || images > 1000)
+        return 0;
+    lola_cnn2_cifar10(&sh);
+    if (veil_rng_init(&rng) != VEIL_OK)
+        return 1;
+    if (lola_cnn2_model(&m, &sh) != VEIL_OK ||
+        lola_model_generate(&q, &m, &rng, 16, 1.0f, 4, 4) != VEIL_OK) {
+        fprintf(stderr, "veil-bench lola: cifar10: no model\n");
+        veil_rng_clear(&rng);
+        return 1;
+    }
+    nn_model_clear(&m);
+    lola_options_default(&opt);
+    opt.kernels = "conv-plain,diag,dense-row";
+    if (lola_plan(&spec, NULL, &q, &opt) != VEIL_OK ||
+        lola_setup_init(&su, &spec) != VEIL_OK) {
+        fprintf(stderr, "veil-bench lola: cifar10: no plan\n");
+        nn_qmodel_clear(&q);
+        veil_rng_clear(&rng);
+        return 1;
+    }
+    if (lola_client_init(&cl, &su, &rng) != VEIL_OK ||
+        lola_server_init(&sv, &su, &q) != VEIL_OK ||
+        nn_qtrace_init(&tr, &q) != VEIL_OK) {
+        fprintf(stderr, "veil-bench lola: cifar10: keys or server failed\n");
+        return 1;
+    }
+    size = nn_shape_size(q.in);
+    ms = calloc((size_t)images, sizeof(double));
+    px = malloc(size);
+    logits = _fmpz_vec_init((slong)su.classes);
+    for (int b = 0; b < images && ms != NULL && px != NULL; b++) {
+        lola_msg_t in, out;
+        uint8_t *buf;
+        double t0;
+        int ok = 1;
+        veil_rng_bytes(&rng, px, size);
+        if (lola_client_encrypt(&in, &cl, px, 1, &rng) != VEIL_OK)
+            break;
+        if (lola_msg_serialize(&buf, &up, &in, 0) == VEIL_OK)
+            free(buf);
+        t0 = bench_now();
+        if (lola_server_eval(&out, &sv, &in, &cl.ek) != VEIL_OK) {
+            lola_msg_clear(&in);
+            break;
+        }
+        ms[done++] = (bench_now() - t0) * 1e3;
+        lola_msg_clear(&in);
+        if (lola_msg_serialize(&buf, &down, &out, 0) == VEIL_OK)
+            free(buf);
+        if (lola_client_decrypt(logits, &cl, &out, 1) != VEIL_OK)
+            ok = 0;
+        lola_msg_clear(&out);
+        nn_qmodel_quantize_input(tr.v[0], &q, px);
+        nn_qmodel_eval(&tr, &q);
+        ok = ok && _fmpz_vec_equal(logits, tr.v[q.nlayers], (slong)su.classes);
+        agree += ok;
+    }
+    getrusage(RUSAGE_SELF, &ru);
+    if (done > 0) {
+        char extra[256];
+        qsort(ms, (size_t)done, sizeof(double), cifar_cmp);
+        if (o->json) {
+            printf("{\"suite\":\"lola\",\"op\":\"cifar10\",\"threads\":%d,"
+                   "\"eval_ms_median\":%.0f,\"peak_rss_mb\":%.0f,"
+                   "\"agree\":%d,\"images\":%d,\"bytes_up\":%zu,"
+                   "\"bytes_down\":%zu,\"key_bytes\":%zu}\n",
+                   o->threads, ms[done / 2], ru.ru_maxrss / 1024.0, agree, done,
+                   up, down, lola_evalkeys_bytes(&su));
+        } else {
+            snprintf(extra, sizeof(extra),
+                     "\"peak_rss_mb\":%.0f,\"agree\":%d,\"images\":%d,"
+                     "\"bytes_up\":%zu,\"bytes_down\":%zu",
+                     ru.ru_maxrss / 1024.0, agree, done, up, down);
+            bench_report(o, "lola", "cifar10", su.spec.params[0].n,
+                         bfv_params_log_qp(&su.spec.params[0]), "auto",
+                         o->threads, ms[done / 2] * 1e3, done, extra);
+        }
+    }
+    _fmpz_vec_clear(logits, (slong)su.classes);
+    free(px);
+    free(ms);
+    nn_qtrace_clear(&tr);
+    lola_server_clear(&sv);
+    lola_client_clear(&cl);
+    lola_setup_clear(&su);
+    nn_qmodel_clear(&q);
+    veil_rng_clear(&rng);
+    if (done < images || agree < images) {
+        fprintf(stderr, "veil-bench lola: cifar10: %d of %d images agree\n",
+                agree, images);
+        return 1;
+    }
+    return 0;
+}
+
 int bench_lola(const bench_opts_t *o)
 {
     int rc = 0;
@@ -291,5 +426,6 @@ int bench_lola(const bench_opts_t *o)
     rc |= bench_variant(o, "lola-dense", "lola.vmodel", 11);
     rc |= bench_variant(o, "cryptonets", "lola.vmodel", 3);
     rc |= bench_costs(o);
+    rc |= bench_cifar10(o);
     return rc;
 }
