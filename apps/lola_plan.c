@@ -6,7 +6,7 @@
  * integer evaluator (doc/11-lola.md section 10).
  *
  *   apps/lola_plan [--wbits B] [--in-exp E] [--kernels K] [--run N]
- *                  [--threads T] [--budget MB] */
+ *                  [--threads T] [--budget MiB] */
 #include "veil/lola.h"
 #include "veil/lola_models.h"
 #include "veil/lola_wire.h"
@@ -91,7 +91,7 @@ static int run(const lola_spec_t *spec, const nn_qmodel_t *q, int images,
         return -1;
     }
     printf("keys %.1f s: one secret key and one set of %zu Galois keys for "
-           "%zu components, %.1f MB in memory (%.1f MB on the wire)\n",
+           "%zu components, %.1f MiB in memory (%.1f MiB on the wire)\n",
            now_s() - t0, cl.ek.gk[0].count, su.ncomp,
            galois_bytes(&cl.ek) / 1048576.0,
            lola_evalkeys_bytes(&su) / 1048576.0);
@@ -104,8 +104,8 @@ static int run(const lola_spec_t *spec, const nn_qmodel_t *q, int images,
         free(px);
         return -1;
     }
-    printf("server %.1f s: %.1f MB of NTT plaintexts kept, %zu step%s "
-           "streamed (budget %.0f MB)\n",
+    printf("server %.1f s: %.1f MiB of NTT plaintexts kept, %zu step%s "
+           "streamed (budget %.0f MiB)\n",
            now_s() - t0, sv.plain_bytes / 1048576.0, sv.streamed,
            sv.streamed == 1 ? "" : "s", budget / 1048576.0);
     logits = _fmpz_vec_init((slong)su.classes);
@@ -146,7 +146,7 @@ static int run(const lola_spec_t *spec, const nn_qmodel_t *q, int images,
         agree += ok;
         printf("image %d: encrypt %.2f s, server %.2f s (process CPU %.2f "
                "s), decrypt %.2f s, logits %s the exact evaluator's, up %.1f "
-               "MB, down %.1f MB, peak RSS %.0f MB\n",
+               "MiB, down %.1f MiB, peak RSS %.0f MiB\n",
                b, te, tv, tc, td, ok ? "equal" : "DIFFER FROM", up / 1048576.0,
                down / 1048576.0, peak_rss_mb());
         fflush(stdout);
@@ -199,7 +199,7 @@ int main(int argc, char **argv)
         else {
             fprintf(stderr,
                     "usage: %s [--wbits B] [--in-exp E] "
-                    "[--kernels K] [--run N] [--threads T] [--budget MB]\n",
+                    "[--kernels K] [--run N] [--threads T] [--budget MiB]\n",
                     argv[0]);
             return 2;
         }
@@ -249,8 +249,8 @@ int main(int argc, char **argv)
         /* an NTT plaintext: n_q rows of n words, and as many Shoup words;
          * a ciphertext: 2 polynomials of n_q rows; a Galois key: n_q digits
          * of 2 polynomials over the n_q + n_p primes */
-        printf("per component: %zu NTT plaintexts of %.1f MB, %zu input "
-               "ciphertexts of %.1f MB, %zu Galois keys of %.1f MB\n",
+        printf("per component: %zu NTT plaintexts of %.1f MiB, %zu input "
+               "ciphertexts of %.1f MiB, %zu Galois keys of %.1f MiB\n",
                plains, 2.0 * p->n * p->n_q * 8 * mb, rep.input_messages,
                2.0 * p->n * p->n_q * 8 * mb, rep.ngalois,
                2.0 * p->n_q * p->n * (p->n_q + p->n_p) * 8 * mb);
@@ -259,7 +259,7 @@ int main(int argc, char **argv)
     if (images > 0) {
         agree = run(&spec, &q, images, budget, &rng);
         printf("%d of %d images agree with the exact evaluator; peak RSS "
-               "%.0f MB\n",
+               "%.0f MiB\n",
                agree < 0 ? 0 : agree, images, peak_rss_mb());
     }
     nn_qmodel_clear(&q);
