@@ -1,15 +1,168 @@
 /* lola_plan: the LoLa planner's plan for the paper's CIFAR-10 network
  * (section 4.4; lola_cnn2_cifar10) with generated weights of a realistic
  * scale (lola_model_generate), printed as the plan report plus the sizes
- * that decide memory.  No encryption: the full evaluation needs streamed
- * weights (doc/11-lola.md section 10).
+ * that decide memory; with --run N, N encrypted evaluations at full size
+ * (random images: no CIFAR-10 here), each checked against the exact
+ * integer evaluator (doc/11-lola.md section 10).
  *
- *   apps/lola_plan [--wbits B] [--in-exp E] [--kernels K] */
+ *   apps/lola_plan [--wbits B] [--in-exp E] [--kernels K] [--run N]
+ *                  [--threads T] [--budget MiB] */
 #include "veil/lola.h"
 #include "veil/lola_models.h"
+#include "veil/lola_wire.h"
+#include <flint/fmpz_vec.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0; /* Linux: kilobytes */
+}
+
+/* Bytes the Galois keys of component 0 hold in memory (every component
+ * shares them, lola_evalkeys_share). */
+static size_t galois_bytes(const lola_evalkeys_t *ek)
+{
+    const bfv_galois_keys_t *gk = &ek->gk[0];
+    const bfv_context_t *ctx = gk->ctx;
+    size_t total = 0;
+    for (size_t i = 0; i < gk->count; i++)
+        total += gk->keys[i].ksk.digits * 2 * ctx->n_qp * ctx->n * 8 +
+                 ctx->n * sizeof(uint32_t);
+    return total;
+}
+
+/* N encrypted evaluations of q with spec: keys, server (plaintexts within
+ * budget), then per image encrypt, evaluate, decrypt and compare with
+ * nn_qmodel_eval.  Returns the number of images whose logits all agree,
+ * or -1 on an error. */
+static int run(const lola_spec_t *spec, const nn_qmodel_t *q, int images,
+               size_t budget, veil_rng_t *rng)
+{
+    lola_setup_t su;
+    lola_client_t cl;
+    lola_server_t sv;
+    nn_qtrace_t tr;
+    const size_t size = nn_shape_size(q->in);
+    uint8_t *px = malloc(size);
+    fmpz *logits = NULL;
+    double t0;
+    int agree = 0;
+    veil_status s;
+
+    if (px == NULL)
+        return -1;
+    t0 = now_s();
+    s = lola_setup_init(&su, spec);
+    if (s != VEIL_OK) {
+        fprintf(stderr, "setup: %s\n", veil_strerror(s));
+        free(px);
+        return -1;
+    }
+    printf("setup %.1f s, %zu Galois elements\n", now_s() - t0, su.ngalois);
+    t0 = now_s();
+    s = lola_client_init(&cl, &su, rng);
+    if (s != VEIL_OK) {
+        fprintf(stderr, "keys: %s\n", veil_strerror(s));
+        lola_setup_clear(&su);
+        free(px);
+        return -1;
+    }
+    printf("keys %.1f s: one secret key and one set of %zu Galois keys for "
+           "%zu components, %.1f MiB in memory (%.1f MiB on the wire)\n",
+           now_s() - t0, cl.ek.gk[0].count, su.ncomp,
+           galois_bytes(&cl.ek) / 1048576.0,
+           lola_evalkeys_bytes(&su) / 1048576.0);
+    t0 = now_s();
+    s = lola_server_init_budget(&sv, &su, q, budget);
+    if (s != VEIL_OK) {
+        fprintf(stderr, "server: %s\n", veil_strerror(s));
+        lola_client_clear(&cl);
+        lola_setup_clear(&su);
+        free(px);
+        return -1;
+    }
+    printf("server %.1f s: %.1f MiB of NTT plaintexts kept, %zu step%s "
+           "streamed (budget %.0f MiB)\n",
+           now_s() - t0, sv.plain_bytes / 1048576.0, sv.streamed,
+           sv.streamed == 1 ? "" : "s", budget / 1048576.0);
+    logits = _fmpz_vec_init((slong)su.classes);
+    s = nn_qtrace_init(&tr, q);
+    for (int b = 0; b < images && s == VEIL_OK; b++) {
+        lola_msg_t in, out;
+        uint8_t *buf = NULL;
+        size_t up = 0, down = 0;
+        double te, tv, td, tc;
+        int ok = 1;
+        veil_rng_bytes(rng, px, size);
+        t0 = now_s();
+        s = lola_client_encrypt(&in, &cl, px, 1, rng);
+        te = now_s() - t0;
+        if (s == VEIL_OK && lola_msg_serialize(&buf, &up, &in, 0) == VEIL_OK)
+            free(buf);
+        t0 = now_s();
+        tc = cpu_s();
+        if (s == VEIL_OK)
+            s = lola_server_eval(&out, &sv, &in, &cl.ek);
+        tv = now_s() - t0;
+        tc = cpu_s() - tc;
+        lola_msg_clear(&in);
+        if (s != VEIL_OK)
+            break;
+        if (lola_msg_serialize(&buf, &down, &out, 0) == VEIL_OK)
+            free(buf);
+        t0 = now_s();
+        s = lola_client_decrypt(logits, &cl, &out, 1);
+        td = now_s() - t0;
+        lola_msg_clear(&out);
+        if (s != VEIL_OK)
+            break;
+        nn_qmodel_quantize_input(tr.v[0], q, px);
+        nn_qmodel_eval(&tr, q);
+        for (size_t j = 0; j < su.classes; j++)
+            ok &= fmpz_equal(logits + j, tr.v[q->nlayers] + j);
+        agree += ok;
+        printf("image %d: encrypt %.2f s, server %.2f s (process CPU %.2f "
+               "s), decrypt %.2f s, logits %s the exact evaluator's, up %.1f "
+               "MiB, down %.1f MiB, peak RSS %.0f MiB\n",
+               b, te, tv, tc, td, ok ? "equal" : "DIFFER FROM", up / 1048576.0,
+               down / 1048576.0, peak_rss_mb());
+        fflush(stdout);
+    }
+    if (s != VEIL_OK) {
+        fprintf(stderr, "evaluation: %s\n", veil_strerror(s));
+        agree = -1;
+    }
+    nn_qtrace_clear(&tr);
+    _fmpz_vec_clear(logits, (slong)su.classes);
+    lola_server_clear(&sv);
+    lola_client_clear(&cl);
+    lola_setup_clear(&su);
+    free(px);
+    return agree;
+}
 
 int main(int argc, char **argv)
 {
@@ -21,9 +174,11 @@ int main(int argc, char **argv)
     lola_spec_t spec;
     lola_report_t rep;
     lola_options_t o;
-    int wbits = 4, ie = 4;
+    int wbits = 4, ie = 4, images = 0, agree = 0;
+    size_t budget = LOLA_PLAIN_BUDGET;
     const char *kernels = "conv-plain,diag,dense-row";
     static char buf[1 << 16];
+    setvbuf(stdout, NULL, _IOLBF, 0);
     veil_status s;
 
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -33,10 +188,18 @@ int main(int argc, char **argv)
             ie = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--kernels") == 0)
             kernels = argv[i + 1];
+        else if (strcmp(argv[i], "--run") == 0)
+            images = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--budget") == 0)
+            budget = (size_t)strtoull(argv[i + 1], NULL, 10) << 20;
+#ifdef _OPENMP
+        else if (strcmp(argv[i], "--threads") == 0)
+            omp_set_num_threads(atoi(argv[i + 1]));
+#endif
         else {
             fprintf(stderr,
                     "usage: %s [--wbits B] [--in-exp E] "
-                    "[--kernels K]\n",
+                    "[--kernels K] [--run N] [--threads T] [--budget MiB]\n",
                     argv[0]);
             return 2;
         }
@@ -66,7 +229,11 @@ int main(int argc, char **argv)
     }
     lola_options_default(&o);
     o.kernels = kernels;
-    s = lola_plan(&spec, &rep, &q, &o);
+    {
+        double t0 = now_s();
+        s = lola_plan(&spec, &rep, &q, &o);
+        printf("planning %.1f s\n", now_s() - t0);
+    }
     if (s != VEIL_OK) {
         fprintf(stderr, "plan: %s\n", veil_strerror(s));
         return 1;
@@ -82,14 +249,20 @@ int main(int argc, char **argv)
         /* an NTT plaintext: n_q rows of n words, and as many Shoup words;
          * a ciphertext: 2 polynomials of n_q rows; a Galois key: n_q digits
          * of 2 polynomials over the n_q + n_p primes */
-        printf("per component: %zu NTT plaintexts of %.1f MB, %zu input "
-               "ciphertexts of %.1f MB, %zu Galois keys of %.1f MB\n",
+        printf("per component: %zu NTT plaintexts of %.1f MiB, %zu input "
+               "ciphertexts of %.1f MiB, %zu Galois keys of %.1f MiB\n",
                plains, 2.0 * p->n * p->n_q * 8 * mb, rep.input_messages,
                2.0 * p->n * p->n_q * 8 * mb, rep.ngalois,
                2.0 * p->n_q * p->n * (p->n_q + p->n_p) * 8 * mb);
     }
+    nn_model_clear(&m); /* the float weights: not needed any more */
+    if (images > 0) {
+        agree = run(&spec, &q, images, budget, &rng);
+        printf("%d of %d images agree with the exact evaluator; peak RSS "
+               "%.0f MiB\n",
+               agree < 0 ? 0 : agree, images, peak_rss_mb());
+    }
     nn_qmodel_clear(&q);
-    nn_model_clear(&m);
     veil_rng_clear(&rng);
-    return 0;
+    return agree == images ? 0 : 1;
 }

@@ -1,16 +1,15 @@
 /*
  * lola/client.c - the client's side of an encrypted LoLa evaluation: keys
- * (per component: secret, public, relinearization and only the Galois keys
- * the program uses), quantizing and laying out the input, encryption, and
- * decryption of the answer joined across components by CRT.  Inputs are
- * encrypted with the secret key (bfv_encrypt_symmetric): less noise than
- * public-key encryption (the planner counts on it) and seeded ciphertexts,
- * half the size on the wire.
+ * (one secret, public, relinearization and only the Galois keys the
+ * program uses, shared by every component), quantizing and laying out the
+ * input, encryption, and decryption of the answer joined across components by
+ * CRT.  Inputs are encrypted with the secret key (bfv_encrypt_symmetric): less
+ * noise than public-key encryption (the planner counts on it) and seeded
+ * ciphertexts, half the size on the wire.
  *
- * Components are independent, so key generation and encryption run in
- * parallel: the caller's generator first draws one seed per component, and
- * each component then uses its own generator, so the result does not depend
- * on the number of threads.
+ * Encryptions of the components run in parallel: the caller's generator
+ * first draws one seed per component, and each component then uses its own
+ * generator, so the result does not depend on the number of threads.
  */
 #include "internal.h"
 #include <flint/fmpz.h>
@@ -57,6 +56,25 @@ static veil_status keygen_one(lola_client_t *c, size_t i,
     return s;
 }
 
+/* Component i > 0 gets component 0's secret and public key (keys do not
+ * depend on t: lola_evalkeys_share). */
+static veil_status share_one(lola_client_t *c, size_t i)
+{
+    const bfv_context_t *ctx = &c->su->ctx[i];
+    veil_status s = bfv_secret_key_init(&c->sk[i], ctx);
+    if (s == VEIL_OK)
+        s = bfv_public_key_init(&c->pk[i], ctx);
+    if (s == VEIL_OK) {
+        memcpy(c->sk[i].coeffs, c->sk[0].coeffs, ctx->n);
+        memcpy(c->sk[i].ntt, c->sk[0].ntt,
+               ctx->n_qp * ctx->n * sizeof(uint64_t));
+        memcpy(c->pk[i].data, c->pk[0].data,
+               2 * ctx->n_q * ctx->n * sizeof(uint64_t));
+        memcpy(c->pk[i].seed, c->pk[0].seed, VEIL_SEED_BYTES);
+    }
+    return s;
+}
+
 veil_status lola_client_init(lola_client_t *c, const lola_setup_t *su,
                              veil_rng_t *rng)
 {
@@ -76,15 +94,12 @@ veil_status lola_client_init(lola_client_t *c, const lola_setup_t *su,
     }
     for (size_t i = 0; i < su->ncomp; i++)
         veil_rng_bytes(rng, seeds[i], VEIL_SEED_BYTES);
-#pragma omp parallel for schedule(                                             \
-    dynamic) if (su->ncomp > 1 && su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
-    for (size_t i = 0; i < su->ncomp; i++) {
-        veil_status e = keygen_one(c, i, seeds[i]);
-        if (e != VEIL_OK) {
-#pragma omp critical(lola_client_err)
-            err = e;
-        }
-    }
+    /* one secret and one set of evaluation keys for every component */
+    err = keygen_one(c, 0, seeds[0]);
+    for (size_t i = 1; i < su->ncomp && err == VEIL_OK; i++)
+        err = share_one(c, i);
+    if (err == VEIL_OK)
+        err = lola_evalkeys_share(&c->ek, su);
     veil_memzero(seeds, sizeof(seeds));
     if (err != VEIL_OK)
         lola_client_clear(c);

@@ -40,15 +40,23 @@ static inline uint64_t residue(int64_t c, uint64_t q)
     return q - 1 - r;
 }
 
-/* acc += coef * x (or acc = coef * x when !*have).  tmp: n words. */
+/* acc += coef * x (or acc = coef * x when !*have).  tmp: n words; pb:
+ * scratch for a streamed plaintext. */
 static veil_status mac(bfv_ciphertext_t *acc, int *have,
                        const bfv_ciphertext_t *x, const lola_term_t *t,
                        const lola_coefs_t *c, uint64_t *tmp,
-                       bfv_ciphertext_t *scratch)
+                       bfv_ciphertext_t *scratch, lola_plainbuf_t *pb)
 {
     const bfv_context_t *ctx = c->ctx;
     const size_t n = ctx->n, L = ctx->n_q;
+    const bfv_plaintext_ntt_t *pt = NULL;
     veil_status s;
+
+    if (t->kind == LOLA_COEF_PLAIN) {
+        s = lola_coefs_plain(&pt, c, t->coef, pb);
+        if (s != VEIL_OK)
+            return s;
+    }
 
     if (!*have || acc->size != x->size) {
         bfv_ciphertext_t *dst = *have ? scratch : acc;
@@ -60,7 +68,7 @@ static veil_status mac(bfv_ciphertext_t *acc, int *have,
             s = bfv_mul_scalar(dst, x, c->scalars[t->coef]);
             break;
         default:
-            s = bfv_mul_plain(dst, x, &c->plains[t->coef]);
+            s = bfv_mul_plain(dst, x, pt);
             break;
         }
         if (s == VEIL_OK && *have)
@@ -84,7 +92,7 @@ static veil_status mac(bfv_ciphertext_t *acc, int *have,
                                    residue(c->scalars[t->coef], q));
                 break;
             default: /* fused multiply-add: one pass */
-                ntt_vec_muladd(pl, a, xr, c->plains[t->coef].data + i * n);
+                ntt_vec_muladd(pl, a, xr, pt->data + i * n);
                 continue;
             }
             ntt_vec_add(pl, a, a, tmp);
@@ -197,7 +205,33 @@ static veil_status babies_make(babies_t *b, const lola_step_t *st,
     return s;
 }
 
-/* One output of a LINEAR step into *out. */
+/* The sum of the terms of group [first, last) of output op into *grp
+ * (*have set when anything was added). */
+static veil_status run_group(bfv_ciphertext_t *grp, int *have,
+                             const lola_step_t *st, const lola_output_t *op,
+                             size_t first, size_t last, const lola_coefs_t *c,
+                             const bfv_ciphertext_t *in, const babies_t *bb,
+                             uint64_t *buf, bfv_ciphertext_t *tmp,
+                             lola_plainbuf_t *pb)
+{
+    veil_status s = VEIL_OK;
+    *have = 0;
+    for (size_t i = first; i < last && s == VEIL_OK; i++) {
+        const lola_term_t *t = &op->terms[i];
+        const bfv_ciphertext_t *x =
+            t->baby ? baby_find(bb, t->input, t->baby) : &in[t->input];
+        if (x == NULL || t->input >= st->nin)
+            return VEIL_EINVAL;
+        s = mac(grp, have, x, t, c, buf, tmp, pb);
+    }
+    return s;
+}
+
+/* One output of a LINEAR step into *out.  Giant groups are rotated one by
+ * one (sum_g rot_g(group_g)), or, when the giants are the multiples 1..K
+ * of one rotation b (lola_output_giant_base), by Horner's rule from the
+ * last group down, acc = rot_b(acc) + group_k: the same K rotations with
+ * one Galois key instead of K. */
 static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
                               size_t o, const lola_coefs_t *c,
                               const bfv_ciphertext_t *in, const babies_t *bb,
@@ -205,32 +239,64 @@ static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
 {
     const bfv_context_t *ctx = c->ctx;
     const lola_output_t *op = &st->out[o];
+    const lola_rot_t base = lola_output_giant_base(op, ctx->n);
     bfv_ciphertext_t acc, grp, tmp;
+    lola_plainbuf_t pb;
     uint64_t *buf = malloc(ctx->n * sizeof(uint64_t));
+    size_t *starts = malloc((op->nterms + 1) * sizeof(size_t)), ngroups = 0;
     int have_acc = 0;
     veil_status s;
 
     memset(&acc, 0, sizeof(acc));
     memset(&grp, 0, sizeof(grp));
     memset(&tmp, 0, sizeof(tmp));
-    s = buf == NULL ? VEIL_ENOMEM : bfv_ciphertext_init(&acc, ctx);
+    memset(&pb, 0, sizeof(pb));
+    s = buf == NULL || starts == NULL ? VEIL_ENOMEM
+                                      : bfv_ciphertext_init(&acc, ctx);
     if (s == VEIL_OK)
         s = bfv_ciphertext_init(&grp, ctx);
     if (s == VEIL_OK)
         s = bfv_ciphertext_init(&tmp, ctx);
-    for (size_t i = 0; i < op->nterms && s == VEIL_OK;) {
-        const lola_rot_t g = op->terms[i].giant;
-        int have = 0;
-        for (; i < op->nterms && op->terms[i].giant == g && s == VEIL_OK; i++) {
-            const lola_term_t *t = &op->terms[i];
-            const bfv_ciphertext_t *x =
-                t->baby ? baby_find(bb, t->input, t->baby) : &in[t->input];
-            if (x == NULL || t->input >= st->nin) {
-                s = VEIL_EINVAL;
-                break;
+    if (s == VEIL_OK && c->stream)
+        s = lola_plainbuf_init(&pb, ctx);
+    if (s == VEIL_OK && (base != 0 || op->nfold > 0) && gk == NULL)
+        s = VEIL_ENOKEY;
+    for (size_t i = 0; i < op->nterms && s == VEIL_OK; i++)
+        if (i == 0 || op->terms[i].giant != op->terms[i - 1].giant)
+            starts[ngroups++] = i;
+    if (starts != NULL)
+        starts[ngroups] = op->nterms;
+    if (base != 0) {
+        /* Horner: groups in decreasing k = giant / base */
+        const uint64_t elt = lola_rot_galois(ctx->n, base);
+        size_t cur = 0; /* k of what acc holds */
+        for (size_t gi = ngroups; gi-- > 0 && s == VEIL_OK;) {
+            const size_t k = op->terms[starts[gi]].giant / base;
+            int have;
+            s = run_group(&grp, &have, st, op, starts[gi], starts[gi + 1], c,
+                          in, bb, buf, &tmp, &pb);
+            for (; s == VEIL_OK && have_acc && cur > k; cur--)
+                s = bfv_apply_galois(&acc, &acc, elt, gk);
+            if (s != VEIL_OK || !have)
+                continue;
+            if (have_acc) {
+                s = bfv_add(&acc, &acc, &grp);
+            } else {
+                bfv_ciphertext_t sw = acc;
+                acc = grp;
+                grp = sw;
+                have_acc = 1;
+                cur = k;
             }
-            s = mac(&grp, &have, x, t, c, buf, &tmp);
         }
+        for (; s == VEIL_OK && have_acc && cur > 0; cur--)
+            s = bfv_apply_galois(&acc, &acc, elt, gk);
+    }
+    for (size_t gi = 0; base == 0 && gi < ngroups && s == VEIL_OK; gi++) {
+        const lola_rot_t g = op->terms[starts[gi]].giant;
+        int have;
+        s = run_group(&grp, &have, st, op, starts[gi], starts[gi + 1], c, in,
+                      bb, buf, &tmp, &pb);
         if (s == VEIL_OK && g != 0)
             s = gk == NULL ? VEIL_ENOKEY
                            : bfv_apply_galois(&grp, &grp,
@@ -245,10 +311,8 @@ static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
         }
     }
     for (size_t f = 0; f < op->nfold && s == VEIL_OK; f++) {
-        s = gk == NULL
-                ? VEIL_ENOKEY
-                : bfv_apply_galois(&tmp, &acc,
-                                   lola_rot_galois(ctx->n, op->fold[f]), gk);
+        s = bfv_apply_galois(&tmp, &acc, lola_rot_galois(ctx->n, op->fold[f]),
+                             gk);
         if (s == VEIL_OK)
             s = bfv_add(&acc, &acc, &tmp);
     }
@@ -263,7 +327,9 @@ static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
     bfv_ciphertext_clear(&acc);
     bfv_ciphertext_clear(&grp);
     bfv_ciphertext_clear(&tmp);
+    lola_plainbuf_clear(&pb);
     free(buf);
+    free(starts);
     return s;
 }
 
@@ -428,7 +494,7 @@ veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
         for (size_t i = 0; i < st->out[o].nterms; i++)
             if (st->out[o].terms[i].input >= st->nin)
                 return VEIL_EINVAL;
-    if (pure_mac(st))
+    if (pure_mac(st) && !c->stream)
         return run_mac(out, st, c, in);
     err = babies_make(&bb, st, c->ctx, in, gk);
     if (err == VEIL_OK) {

@@ -100,6 +100,13 @@ veil_status lola_step_plain(lola_step_t *st, uint32_t *idx,
 veil_status lola_step_bias(lola_step_t *st, size_t o,
                            lola_src_t **src) VEIL_WUR;
 
+/* The giant-step base b of output `out` (terms sorted by giant) when its
+ * non-zero giant rotations are exactly b, 2b, ..., Kb (K >= 2, shifts only,
+ * K b < n/2): the executor then applies them by Horner's rule with the one
+ * Galois key of b, and lola_step_galois asks for that key only.  0 when
+ * they are not. */
+lola_rot_t lola_output_giant_base(const lola_output_t *out, size_t n);
+
 /* Finish a LINEAR step whose output layout (st->layout, nct = nout) holds
  * element indices where the kernel put results and LOLA_UNSET elsewhere:
  * sort terms by giant, fill the UNSET entries (GARBAGE where the step can

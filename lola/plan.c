@@ -582,9 +582,13 @@ static void collect_rots(lola_report_t *rep, const lola_prog_t *p)
         if (st->kind != LOLA_STEP_LINEAR)
             continue;
         for (size_t o = 0; o < st->nout; o++) {
+            /* Horner's rule: the giant base only (lola_step_galois) */
+            const lola_rot_t base = lola_output_giant_base(&st->out[o], st->n);
+            add_rot(rep, &k, base);
             for (size_t j = 0; j < st->out[o].nterms; j++) {
                 add_rot(rep, &k, st->out[o].terms[j].baby);
-                add_rot(rep, &k, st->out[o].terms[j].giant);
+                if (base == 0)
+                    add_rot(rep, &k, st->out[o].terms[j].giant);
             }
             for (size_t f = 0; f < st->out[o].nfold; f++)
                 add_rot(rep, &k, st->out[o].fold[f]);

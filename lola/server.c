@@ -1,7 +1,9 @@
 /*
  * lola/server.c - the server's side: the model's weights turned into step
  * coefficients for every component (NTT-form plaintexts, reduced scalars,
- * biases: made once, reused for every query), and the evaluation of the
+ * biases: made once, reused for every query; the plaintexts of the largest
+ * steps encoded per query instead when they do not fit the memory budget),
+ * and the evaluation of the
  * program on the client's messages with the client's evaluation keys only.
  * Steps run in order; within a step the components run in parallel
  * (OpenMP, one dynamically scheduled job per component); with a single
@@ -15,6 +17,28 @@
 #endif
 #include "internal.h"
 
+/* The model's weights as the server keeps them: one matrix per linear
+ * layer, dense weights rows x cols, convolutions compactly (the layer's
+ * out.c x in.c x k x k kernel, lola_matrix_entry), so that streamed steps
+ * can encode their plaintexts at every query. */
+struct lola_weights {
+    lola_matrix_t m[NN_MAX_LAYERS];
+    int32_t *w[NN_MAX_LAYERS];
+    size_t nw[NN_MAX_LAYERS]; /* entries of w[i] */
+};
+
+static void weights_free(struct lola_weights *wt)
+{
+    if (wt == NULL)
+        return;
+    for (size_t i = 0; i < NN_MAX_LAYERS; i++)
+        if (wt->w[i] != NULL) {
+            veil_memzero(wt->w[i], wt->nw[i] * sizeof(int32_t));
+            free(wt->w[i]);
+        }
+    free(wt);
+}
+
 void lola_server_clear(lola_server_t *s)
 {
     if (s == NULL)
@@ -23,7 +47,58 @@ void lola_server_clear(lola_server_t *s)
         for (size_t i = 0; i < s->su->ncomp * s->su->nsteps; i++)
             lola_coefs_clear(&s->coefs[i]);
     free(s->coefs);
+    weights_free(s->weights);
     memset(s, 0, sizeof(*s));
+}
+
+/* The matrix of linear layer l with a copy of its weights (compact for
+ * convolutions and pooling); m->bias points to l's biases. */
+static veil_status weights_layer(lola_matrix_t *m, int32_t **w, size_t *nwp,
+                                 const nn_qlayer_t *l)
+{
+    const size_t rows = nn_shape_size(l->out), cols = nn_shape_size(l->in);
+    memset(m, 0, sizeof(*m));
+    *w = NULL;
+    m->rows = rows;
+    m->cols = cols;
+    m->in = l->in;
+    m->out = l->out;
+    switch (l->type) {
+    case NN_LAYER_DENSE:
+        if (l->w == NULL || l->nw != rows * cols)
+            return VEIL_EINVAL;
+        *w = malloc(rows * cols * sizeof(int32_t));
+        if (*w == NULL)
+            return VEIL_ENOMEM;
+        memcpy(*w, l->w, rows * cols * sizeof(int32_t));
+        *nwp = rows * cols;
+        m->w = *w;
+        m->bias = l->b;
+        return VEIL_OK;
+    case NN_LAYER_CONV2D: {
+        const size_t nw = (size_t)l->out.c * l->in.c * l->k * l->k;
+        if (l->w == NULL || l->nw != nw)
+            return VEIL_EINVAL;
+        *w = malloc(nw * sizeof(int32_t));
+        if (*w == NULL)
+            return VEIL_ENOMEM;
+        memcpy(*w, l->w, nw * sizeof(int32_t));
+        *nwp = nw;
+        m->kernel = *w;
+        m->bias = l->b;
+        break;
+    }
+    case NN_LAYER_AVGPOOL:
+        m->pool = 1;
+        break;
+    default:
+        return VEIL_EUNSUPPORTED;
+    }
+    m->conv = 1;
+    m->k = l->k;
+    m->stride = l->stride;
+    m->pad = l->type == NN_LAYER_CONV2D ? l->pad : 0;
+    return VEIL_OK;
 }
 
 /* q must have exactly the spec's layer structure. */
@@ -45,11 +120,46 @@ static int model_matches(const lola_spec_t *sp, const nn_qmodel_t *q)
     return 1;
 }
 
-veil_status lola_server_init(lola_server_t *s, const lola_setup_t *su,
-                             const nn_qmodel_t *q)
+/* Bytes of step k's NTT plaintexts over all components (data + shoup). */
+static size_t plain_bytes(const lola_setup_t *su, size_t k)
 {
-    lola_matrix_t m[NN_MAX_LAYERS];
-    int32_t *w[NN_MAX_LAYERS] = {NULL};
+    const lola_step_t *st = &su->steps[k];
+    if (st->kind != LOLA_STEP_LINEAR)
+        return 0;
+    return st->nplains * su->ncomp * su->ctx[0].n_q * st->n * 2 *
+           sizeof(uint64_t);
+}
+
+/* stream[k] = 1 for the steps to stream: the largest first, until the
+ * precomputed rest fits in budget; returns the bytes kept. */
+static size_t choose_stream(uint8_t *stream, const lola_setup_t *su,
+                            size_t budget)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < su->nsteps; k++) {
+        stream[k] = 0;
+        total += plain_bytes(su, k);
+    }
+    while (total > budget) {
+        size_t best = su->nsteps;
+        for (size_t k = 0; k < su->nsteps; k++)
+            if (!stream[k] && plain_bytes(su, k) > 0 &&
+                (best == su->nsteps ||
+                 plain_bytes(su, k) > plain_bytes(su, best)))
+                best = k;
+        if (best == su->nsteps)
+            break;
+        stream[best] = 1;
+        total -= plain_bytes(su, best);
+    }
+    return total;
+}
+
+veil_status lola_server_init_budget(lola_server_t *s, const lola_setup_t *su,
+                                    const nn_qmodel_t *q, size_t budget)
+{
+    struct lola_weights *wt;
+    uint8_t *stream = NULL;
     veil_status st = VEIL_OK, err = VEIL_OK;
 
     if (s == NULL)
@@ -58,17 +168,28 @@ veil_status lola_server_init(lola_server_t *s, const lola_setup_t *su,
     if (su == NULL || q == NULL || su->nsteps == 0 ||
         !model_matches(&su->spec, q))
         return VEIL_EINVAL;
+    wt = calloc(1, sizeof(*wt));
+    stream = malloc(su->nsteps);
+    if (wt == NULL || stream == NULL) {
+        free(wt);
+        free(stream);
+        return VEIL_ENOMEM;
+    }
+    s->weights = wt;
+    s->su = su;
     for (uint32_t i = 0; i < q->nlayers && st == VEIL_OK; i++)
         if (lola_layer_linear(q->layers[i].type))
-            st = lola_matrix_from_layer(&m[i], &w[i], &q->layers[i]);
+            st = weights_layer(&wt->m[i], &wt->w[i], &wt->nw[i], &q->layers[i]);
     if (st == VEIL_OK) {
-        s->su = su;
         s->coefs = calloc(su->ncomp * su->nsteps, sizeof(lola_coefs_t));
         if (s->coefs == NULL)
             st = VEIL_ENOMEM;
     }
     if (st == VEIL_OK) {
         const size_t jobs = su->ncomp * su->nsteps;
+        s->plain_bytes = choose_stream(stream, su, budget);
+        for (size_t k = 0; k < su->nsteps; k++)
+            s->streamed += stream[k];
 #pragma omp parallel for schedule(dynamic) if (su->spec.params[0].n >=         \
                                                LOLA_PARALLEL_MIN_N)
         for (size_t j = 0; j < jobs; j++) {
@@ -76,10 +197,13 @@ veil_status lola_server_init(lola_server_t *s, const lola_setup_t *su,
             const lola_step_t *stp = &su->steps[k];
             const lola_matrix_t *mat =
                 stp->kind == LOLA_STEP_LINEAR && stp->layer >= 0
-                    ? &m[stp->layer]
+                    ? &wt->m[stp->layer]
                     : NULL;
             veil_status e =
-                lola_coefs_init(&s->coefs[j], stp, mat, &su->ctx[c]);
+                stream[k]
+                    ? lola_coefs_init_stream(&s->coefs[j], stp, mat,
+                                             &su->ctx[c])
+                    : lola_coefs_init(&s->coefs[j], stp, mat, &su->ctx[c]);
             if (e != VEIL_OK) {
 #pragma omp critical(lola_server_err)
                 err = e;
@@ -87,9 +211,10 @@ veil_status lola_server_init(lola_server_t *s, const lola_setup_t *su,
         }
         st = err;
     }
-    for (uint32_t i = 0; i < q->nlayers; i++)
-        free(w[i]);
-    if (st == VEIL_OK) { /* the budget the answer's flooding is sized on */
+    free(stream);
+    for (size_t i = 0; i < NN_MAX_LAYERS; i++)
+        wt->m[i].bias = NULL; /* biases are encoded: q may go */
+    if (st == VEIL_OK) {      /* the budget the answer's flooding is sized on */
         lola_report_t *rep = malloc(sizeof(*rep));
         if (rep == NULL)
             st = VEIL_ENOMEM;
@@ -101,6 +226,12 @@ veil_status lola_server_init(lola_server_t *s, const lola_setup_t *su,
     if (st != VEIL_OK)
         lola_server_clear(s);
     return st;
+}
+
+veil_status lola_server_init(lola_server_t *s, const lola_setup_t *su,
+                             const nn_qmodel_t *q)
+{
+    return lola_server_init_budget(s, su, q, LOLA_PLAIN_BUDGET);
 }
 
 /* Step k on component c: nxt from `in` (k == 0) or cur. */

@@ -157,10 +157,43 @@ veil_status lola_evalkeys_init(lola_evalkeys_t *ek, const lola_setup_t *su)
     return s;
 }
 
+veil_status lola_evalkeys_share(lola_evalkeys_t *ek, const lola_setup_t *su)
+{
+    if (ek == NULL || su == NULL || ek->ncomp != su->ncomp || su->ncomp == 0 ||
+        su->ncomp > LOLA_MAX_PRIMES || ek->rk[0].ctx != &su->ctx[0] ||
+        ek->gk[0].ctx != &su->ctx[0] || ek->pk[0].ctx != &su->ctx[0])
+        return VEIL_EINVAL;
+    for (size_t c = 1; c < su->ncomp; c++) {
+        const bfv_params_t *a = &su->ctx[0].params, *b = &su->ctx[c].params;
+        /* what the keys depend on: n, Q, P (lola_setup_init checks it) */
+        if (a->n != b->n || a->n_q != b->n_q || a->n_p != b->n_p ||
+            memcmp(a->q, b->q, a->n_q * sizeof(uint64_t)) != 0 ||
+            memcmp(a->p, b->p, a->n_p * sizeof(uint64_t)) != 0)
+            return VEIL_EINVAL;
+    }
+    for (size_t c = 1; c < su->ncomp; c++) {
+        if (!ek->shared) {
+            bfv_relin_key_clear(&ek->rk[c]);
+            bfv_galois_keys_clear(&ek->gk[c]);
+            bfv_public_key_clear(&ek->pk[c]);
+        }
+        ek->rk[c] = ek->rk[0];
+        ek->gk[c] = ek->gk[0];
+        ek->pk[c] = ek->pk[0];
+        ek->rk[c].ctx = &su->ctx[c];
+        ek->gk[c].ctx = &su->ctx[c];
+        ek->pk[c].ctx = &su->ctx[c];
+    }
+    ek->shared = 1;
+    return VEIL_OK;
+}
+
 void lola_evalkeys_clear(lola_evalkeys_t *ek)
 {
     if (ek == NULL)
         return;
+    if (ek->shared) /* views: only component 0 owns memory */
+        ek->ncomp = ek->ncomp > 0 ? 1 : 0;
     for (size_t c = 0; c < ek->ncomp && c < LOLA_MAX_PRIMES; c++) {
         bfv_relin_key_clear(&ek->rk[c]);
         bfv_galois_keys_clear(&ek->gk[c]);

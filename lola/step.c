@@ -375,6 +375,28 @@ static void add_elt(uint64_t *elts, size_t *count, size_t *added, uint64_t e)
     (*added)++;
 }
 
+lola_rot_t lola_output_giant_base(const lola_output_t *out, size_t n)
+{
+    lola_rot_t base = 0, prev = 0;
+    size_t k = 0;
+    /* terms are sorted by giant: the non-zero giants must be exactly
+     * base, 2 base, ..., K base with K >= 2, all plain shifts (no swap, no
+     * wrap), so that rot_base applied k times is rot_{k base} */
+    for (size_t i = 0; i < out->nterms; i++) {
+        const lola_rot_t g = out->terms[i].giant;
+        if (g == 0 || g == prev)
+            continue;
+        if (g >= n / 2)
+            return 0;
+        if (base == 0)
+            base = g;
+        if (g != (lola_rot_t)(++k) * base)
+            return 0;
+        prev = g;
+    }
+    return k >= 2 ? base : 0;
+}
+
 size_t lola_step_galois(uint64_t *elts, size_t *count, const lola_step_t *st)
 {
     size_t added = 0;
@@ -382,11 +404,14 @@ size_t lola_step_galois(uint64_t *elts, size_t *count, const lola_step_t *st)
         return 0;
     for (size_t o = 0; o < st->nout; o++) {
         const lola_output_t *out = &st->out[o];
+        const lola_rot_t base = lola_output_giant_base(out, st->n);
+        if (base != 0) /* Horner's rule: one key for every giant step */
+            add_elt(elts, count, &added, lola_rot_galois(st->n, base));
         for (size_t i = 0; i < out->nterms; i++) {
             if (out->terms[i].baby != 0)
                 add_elt(elts, count, &added,
                         lola_rot_galois(st->n, out->terms[i].baby));
-            if (out->terms[i].giant != 0)
+            if (out->terms[i].giant != 0 && base == 0)
                 add_elt(elts, count, &added,
                         lola_rot_galois(st->n, out->terms[i].giant));
         }

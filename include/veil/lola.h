@@ -73,6 +73,7 @@ extern "C" {
 struct lola_step;
 struct lola_layout;
 struct lola_coefs;
+struct lola_weights;
 
 /* ============================================ shared with the kernels */
 /* The plan report names representations, slot rotations and operation
@@ -338,11 +339,23 @@ typedef struct {
     bfv_relin_key_t rk[LOLA_MAX_PRIMES];
     bfv_galois_keys_t gk[LOLA_MAX_PRIMES];
     bfv_public_key_t pk[LOLA_MAX_PRIMES];
+    int shared; /* components c > 0 are views of component 0's keys   */
 } lola_evalkeys_t;
 
 /* Empty keys for su's contexts (to deserialize into).  VEIL_ENOMEM. */
 VEIL_EXPORT veil_status lola_evalkeys_init(lola_evalkeys_t *ek,
                                            const lola_setup_t *su) VEIL_WUR;
+
+/* Make the keys of components 1..ncomp-1 views of component 0's (their
+ * own are freed): same key data, each view bound to its own context.
+ * Key-switching, relinearization and public keys depend on the secret s,
+ * n and the ciphertext modulus Q P only, never on the plaintext prime t,
+ * and the components of a setup differ only in t (lola_setup_init checks
+ * it): one secret key and one set of evaluation keys serve every
+ * component (doc/11-lola.md, section 10).  Component 0's keys must be
+ * complete.  Memory: 1/ncomp of separate keys.  VEIL_EINVAL. */
+VEIL_EXPORT veil_status lola_evalkeys_share(lola_evalkeys_t *ek,
+                                            const lola_setup_t *su) VEIL_WUR;
 VEIL_EXPORT void lola_evalkeys_clear(lola_evalkeys_t *ek);
 
 /* ================================================================ client */
@@ -354,8 +367,10 @@ typedef struct {
     lola_evalkeys_t ek; /* send to the server                        */
 } lola_client_t;
 
-/* Generate all keys from rng: per component secret, public, relinearization
- * and the Galois keys of su->galois only.  VEIL_ENOMEM, VEIL_EINVAL. */
+/* Generate all keys from rng: one secret key, its public and
+ * relinearization keys and the Galois keys of su->galois only, shared by
+ * every component (sk[c], pk[c] are copies for su->ctx[c]; c.ek views,
+ * lola_evalkeys_share).  VEIL_ENOMEM, VEIL_EINVAL. */
 VEIL_EXPORT veil_status lola_client_init(lola_client_t *c,
                                          const lola_setup_t *su,
                                          veil_rng_t *rng) VEIL_WUR;
@@ -406,16 +421,36 @@ VEIL_EXPORT veil_status lola_client_budget(int *bits, const lola_client_t *c,
 typedef struct {
     const lola_setup_t *su;
     struct lola_coefs *coefs; /* ncomp x nsteps                           */
-    double budget; /* predicted budget of the last step's outputs (bits,
-                      lola_predict), sizes the answer's flooding      */
+    double budget;      /* predicted budget of the last step's outputs (bits,
+                           lola_predict), sizes the answer's flooding      */
+    size_t plain_bytes; /* NTT plaintexts kept, all components (bytes)  */
+    size_t streamed;    /* steps whose plaintexts are encoded per query */
+    struct lola_weights *weights; /* the model's weights, kept          */
 } lola_server_t;
+
+/* Default memory budget for precomputed NTT plaintexts (bytes, all
+ * components): 512 MiB.  MNIST's plans need 50 MB (lola), 22 MB
+ * (lola-small), 258 MB (lola-dense), 0 (cryptonets); the CIFAR-10 network
+ * of doc/11-lola.md section 10 would need 15 GB. */
+#define LOLA_PLAIN_BUDGET ((size_t)512 << 20)
 
 /* Prepare the weights of q (which must have the spec's layer structure,
  * VEIL_EINVAL otherwise) for every step and component: scalars mod t_i,
- * NTT-form plaintexts.  VEIL_ENOMEM. */
+ * biases, and NTT-form plaintexts for as many steps as fit in `budget`
+ * bytes: when all of them do not, the steps with the most plaintext bytes
+ * are streamed (lola_coefs_init_stream: each plaintext encoded when used,
+ * in a per-thread buffer) until the rest fits.  The weights are copied
+ * (convolutions compactly): q may be freed afterwards.  init uses
+ * LOLA_PLAIN_BUDGET; budget 0 streams every step with plaintexts,
+ * SIZE_MAX precomputes everything.  Results do not depend on the choice.
+ * VEIL_ENOMEM. */
 VEIL_EXPORT veil_status lola_server_init(lola_server_t *s,
                                          const lola_setup_t *su,
                                          const nn_qmodel_t *q) VEIL_WUR;
+VEIL_EXPORT veil_status lola_server_init_budget(lola_server_t *s,
+                                                const lola_setup_t *su,
+                                                const nn_qmodel_t *q,
+                                                size_t budget) VEIL_WUR;
 VEIL_EXPORT void lola_server_clear(lola_server_t *s);
 
 /* Called after each step with the step index and its outputs (for

@@ -178,7 +178,19 @@ typedef struct {
     int conv;
     nn_shape_t in, out;
     uint32_t k, stride, pad;
+    /* Compact weights of a convolution (lola_coefs_*, the server's
+     * streaming path: no rows x cols expansion), used when w is NULL:
+     * kernel = the layer's out.c x in.c x k x k weights (nn's layout), or
+     * pool != 0 for sum pooling (weight 1 on its own channel). */
+    const int32_t *kernel;
+    int pool;
 } lola_matrix_t;
+
+/* W[row][col] of m from w, or from kernel / pool when w is NULL (0 outside
+ * the window; row < rows, col < cols not checked).  VEIL_EINVAL through
+ * *ok = 0 when m holds no weights. */
+VEIL_EXPORT int32_t lola_matrix_entry(const lola_matrix_t *m, size_t row,
+                                      size_t col, int *ok);
 
 /* The matrix of quantized layer l (CONV2D, DENSE or AVGPOOL (sum pooling,
  * a convolution with weight 1 on its own channel)): *w is allocated here
@@ -411,9 +423,18 @@ VEIL_EXPORT size_t lola_step_galois(uint64_t *elts, size_t *count,
 typedef struct lola_coefs {
     const bfv_context_t *ctx;
     size_t nscalars, nplains, nbiases;
-    int64_t *scalars; /* centred residues mod t                 */
-    bfv_plaintext_ntt_t *plains;
+    int64_t *scalars;            /* centred residues mod t                 */
+    bfv_plaintext_ntt_t *plains; /* NULL when streamed            */
     bfv_plaintext_t *biases;
+    /* Streamed plaintexts (lola_coefs_init_stream): made on the fly by
+     * lola_coefs_plain from the step's sources and the matrix, which the
+     * caller keeps alive and unchanged while c is used. */
+    int stream;
+    const lola_step_t *st;
+    const lola_matrix_t *m;
+    int32_t *tab; /* compact convolution: rows x 3 (map, first input row
+                     and column of the window), then cols x 3 (channel,
+                     row, column): an entry without divisions          */
 } lola_coefs_t;
 
 /* Fill the coefficients of st for ctx from matrix m (whose weights must be
@@ -422,7 +443,35 @@ typedef struct lola_coefs {
 VEIL_EXPORT veil_status lola_coefs_init(lola_coefs_t *c, const lola_step_t *st,
                                         const lola_matrix_t *m,
                                         const bfv_context_t *ctx) VEIL_WUR;
+
+/* The same without precomputing the plaintexts: scalars and biases are
+ * made here, every plaintext is encoded when a term uses it
+ * (lola_coefs_plain, inside lola_step_exec), from st and m, which must
+ * outlive c.  Memory: no plaintext kept (the NTT form of one plaintext is
+ * L x n x 16 bytes); time: one batch encoding and L NTTs per term and
+ * evaluation.  Errors as lola_coefs_init. */
+VEIL_EXPORT veil_status lola_coefs_init_stream(
+    lola_coefs_t *c, const lola_step_t *st, const lola_matrix_t *m,
+    const bfv_context_t *ctx) VEIL_WUR;
 VEIL_EXPORT void lola_coefs_clear(lola_coefs_t *c);
+
+/* Scratch for one streamed plaintext (one per thread). */
+typedef struct {
+    bfv_plaintext_t pt;
+    bfv_plaintext_ntt_t ntt;
+    int64_t *vals;
+} lola_plainbuf_t;
+
+VEIL_EXPORT veil_status lola_plainbuf_init(lola_plainbuf_t *b,
+                                           const bfv_context_t *ctx) VEIL_WUR;
+VEIL_EXPORT void lola_plainbuf_clear(lola_plainbuf_t *b);
+
+/* Plaintext `idx` of c in NTT form: c->plains[idx] when precomputed,
+ * otherwise encoded into b->ntt (b from lola_plainbuf_init for c->ctx).
+ * VEIL_EINVAL (idx out of range, a source outside the matrix). */
+VEIL_EXPORT veil_status lola_coefs_plain(const bfv_plaintext_ntt_t **out,
+                                         const lola_coefs_t *c, uint32_t idx,
+                                         lola_plainbuf_t *b) VEIL_WUR;
 
 /* Run a step on one component: out[0..st->nout) from in[0..st->nin)
  * (all initialised ciphertexts of c->ctx; out must not alias in).  rk is
