@@ -282,6 +282,132 @@ static int bench_costs(const bench_opts_t *o)
     return 0;
 }
 
+/* The paper's CIFAR-10 network (section 4.4) at full size with generated
+ * weights (doc/11-lola.md section 10): planned with the kernels
+ * conv-plain, diag, dense-row, one secret key and one key set for both
+ * CRT components, the large steps' plaintexts streamed (LOLA_PLAIN_BUDGET).
+ * Minutes per run and about 4 GB, so only with VEIL_BENCH_CIFAR=N (N
+ * images, each checked against the exact evaluator; the median server
+ * evaluation over them).  Row: {"suite":"lola","op":"cifar10",
+ * "threads":T,"eval_ms_median":..,"peak_rss_mb":..,"agree":A,"images":N,
+ * "bytes_up":..,"bytes_down":..,"key_bytes":..}. */
+static int bench_cifar10(const bench_opts_t *o)
+{
+    const char *env = getenv("VEIL_BENCH_CIFAR");
+    const int images = env != NULL ? atoi(env) : 0;
+    lola_cnn2_shape_t sh;
+    nn_model_t m;
+    nn_qmodel_t q;
+    nn_qtrace_t tr;
+    veil_rng_t rng;
+    lola_options_t opt;
+    lola_spec_t spec;
+    lola_setup_t su;
+    lola_client_t cl;
+    lola_server_t sv;
+    double *ms;
+    uint8_t *px;
+    fmpz *logits;
+    size_t size, up = 0, down = 0;
+    int agree = 0, done = 0;
+    struct rusage ru;
+
+    if (images <= 0 || images > 1000)
+        return 0;
+    lola_cnn2_cifar10(&sh);
+    if (veil_rng_init(&rng) != VEIL_OK)
+        return 1;
+    if (lola_cnn2_model(&m, &sh) != VEIL_OK ||
+        lola_model_generate(&q, &m, &rng, 16, 1.0f, 4, 4) != VEIL_OK) {
+        fprintf(stderr, "veil-bench lola: cifar10: no model\n");
+        veil_rng_clear(&rng);
+        return 1;
+    }
+    nn_model_clear(&m);
+    lola_options_default(&opt);
+    opt.kernels = "conv-plain,diag,dense-row";
+    if (lola_plan(&spec, NULL, &q, &opt) != VEIL_OK ||
+        lola_setup_init(&su, &spec) != VEIL_OK) {
+        fprintf(stderr, "veil-bench lola: cifar10: no plan\n");
+        nn_qmodel_clear(&q);
+        veil_rng_clear(&rng);
+        return 1;
+    }
+    if (lola_client_init(&cl, &su, &rng) != VEIL_OK ||
+        lola_server_init(&sv, &su, &q) != VEIL_OK ||
+        nn_qtrace_init(&tr, &q) != VEIL_OK) {
+        fprintf(stderr, "veil-bench lola: cifar10: keys or server failed\n");
+        return 1;
+    }
+    size = nn_shape_size(q.in);
+    ms = calloc((size_t)images, sizeof(double));
+    px = malloc(size);
+    logits = _fmpz_vec_init((slong)su.classes);
+    for (int b = 0; b < images && ms != NULL && px != NULL; b++) {
+        lola_msg_t in, out;
+        uint8_t *buf;
+        double t0;
+        int ok = 1;
+        veil_rng_bytes(&rng, px, size);
+        if (lola_client_encrypt(&in, &cl, px, 1, &rng) != VEIL_OK)
+            break;
+        if (lola_msg_serialize(&buf, &up, &in, 0) == VEIL_OK)
+            free(buf);
+        t0 = bench_now();
+        if (lola_server_eval(&out, &sv, &in, &cl.ek) != VEIL_OK) {
+            lola_msg_clear(&in);
+            break;
+        }
+        ms[done++] = (bench_now() - t0) * 1e3;
+        lola_msg_clear(&in);
+        if (lola_msg_serialize(&buf, &down, &out, 0) == VEIL_OK)
+            free(buf);
+        if (lola_client_decrypt(logits, &cl, &out, 1) != VEIL_OK)
+            ok = 0;
+        lola_msg_clear(&out);
+        nn_qmodel_quantize_input(tr.v[0], &q, px);
+        nn_qmodel_eval(&tr, &q);
+        ok = ok && _fmpz_vec_equal(logits, tr.v[q.nlayers], (slong)su.classes);
+        agree += ok;
+    }
+    getrusage(RUSAGE_SELF, &ru);
+    if (done > 0) {
+        char extra[256];
+        const double med = bench_median(ms, done);
+        if (o->json) {
+            printf("{\"suite\":\"lola\",\"op\":\"cifar10\",\"threads\":%d,"
+                   "\"eval_ms_median\":%.0f,\"peak_rss_mb\":%.0f,"
+                   "\"agree\":%d,\"images\":%d,\"bytes_up\":%zu,"
+                   "\"bytes_down\":%zu,\"key_bytes\":%zu}\n",
+                   o->threads, med, ru.ru_maxrss / 1024.0, agree, done, up,
+                   down, lola_evalkeys_bytes(&su));
+        } else {
+            snprintf(extra, sizeof(extra),
+                     "\"peak_rss_mb\":%.0f,\"agree\":%d,\"images\":%d,"
+                     "\"bytes_up\":%zu,\"bytes_down\":%zu",
+                     ru.ru_maxrss / 1024.0, agree, done, up, down);
+            bench_report(o, "lola", "cifar10", su.spec.params[0].n,
+                         bfv_params_log_qp(&su.spec.params[0]), "auto",
+                         o->threads, med * 1e3, done, extra);
+        }
+    }
+    _fmpz_vec_clear(logits, (slong)su.classes);
+    free(px);
+    free(ms);
+    nn_qtrace_clear(&tr);
+    lola_server_clear(&sv);
+    lola_client_clear(&cl);
+    lola_setup_clear(&su);
+    nn_qmodel_clear(&q);
+    veil_rng_clear(&rng);
+    if (done < images || agree < images) {
+        fprintf(stderr, "veil-bench lola: cifar10: %d of %d images agree\n",
+                agree, images);
+        return 1;
+    }
+    return 0;
+}
+
 /* The private head of deep representations (LoLa section 5; doc/11-lola.md
  * section 11) at the paper's CalTech-101 scale: 4096 features -> 101
  * classes, generated weights of a realistic scale (8-bit weights, 8-bit
@@ -301,277 +427,152 @@ static int bench_head_run(const bench_opts_t *o, const char *op,
     nn_model_t m;
     nn_qmodel_t q;
     lola_options_t lo;
-    /* The paper's CIFAR-10 network (section 4.4) at full size with generated
-     * weights (doc/11-lola.md section 10): planned with the kernels
-     * conv-plain, diag, dense-row, one secret key and one key set for both
-     * CRT components, the large steps' plaintexts streamed (LOLA_PLAIN_BUDGET).
-     * Minutes per run and about 4 GB, so only with VEIL_BENCH_CIFAR=N (N
-     * images, each checked against the exact evaluator; the median server
-     * evaluation over them).  Row: {"suite":"lola","op":"cifar10",
-     * "threads":T,"eval_ms_median":..,"peak_rss_mb":..,"agree":A,"images":N,
-     * "bytes_up":..,"bytes_down":..,"key_bytes":..}. */
-    static int bench_cifar10(const bench_opts_t *o)
-    {
-        const char *env = getenv("VEIL_BENCH_CIFAR");
-        const int images = env != NULL ? atoi(env) : 0;
-        lola_cnn2_shape_t sh;
-        nn_model_t m;
-        nn_qmodel_t q;
-        nn_qtrace_t tr;
-        veil_rng_t rng;
-        lola_options_t opt;
-        lola_spec_t spec;
-        lola_setup_t su;
-        lola_client_t cl;
-        lola_server_t sv;
-        lola_answer_opts_t ao;
-        nn_qtrace_t tr;
-        veil_rng_t rng;
-        uint8_t *x = malloc((size_t)images * DIM);
-        double *ms = malloc((size_t)images * sizeof(double));
-        double *cpu = malloc((size_t)images * sizeof(double));
-        fmpz *logits = _fmpz_vec_init(CLASSES);
-        veil_status st;
-        int rc = 1;
+    lola_spec_t spec;
+    lola_setup_t su;
+    lola_client_t cl;
+    lola_server_t sv;
+    lola_answer_opts_t ao;
+    nn_qtrace_t tr;
+    veil_rng_t rng;
+    uint8_t *x = malloc((size_t)images * DIM);
+    double *ms = malloc((size_t)images * sizeof(double));
+    double *cpu = malloc((size_t)images * sizeof(double));
+    fmpz *logits = _fmpz_vec_init(CLASSES);
+    veil_status st;
+    int rc = 1;
 
-        veil_rng_init_seed(&rng, seed);
-        st = x && ms && cpu ? nn_model_init(&m, (nn_shape_t){DIM, 1, 1})
-                            : VEIL_ENOMEM;
-        if (st == VEIL_OK && (st = nn_model_add_dense(&m, CLASSES)) == VEIL_OK)
-            st = lola_model_generate(&q, &m, &rng, 16, 1.0f, 8, 8);
-        if (st != VEIL_OK) {
-            fprintf(stderr, "veil-bench lola: head model: %s\n",
-                    veil_strerror(st));
-            goto out_buf;
-        }
-        lola_options_default(&lo);
-        lo.variant = LOLA_VARIANT_DENSE;
-        lo.kernels = kernels;
-        lo.margin = LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS);
-        if ((st = lola_plan(&spec, NULL, &q, &lo)) != VEIL_OK ||
-            (st = lola_setup_init(&su, &spec)) != VEIL_OK) {
-            fprintf(stderr, "veil-bench lola: head plan: %s\n",
-                    veil_strerror(st));
-            goto out_model;
-        }
-        if ((st = lola_client_init(&cl, &su, &rng)) != VEIL_OK)
-            goto out_setup;
-        if ((st = lola_server_init(&sv, &su, &q)) != VEIL_OK)
-            goto out_client;
-        if ((st = nn_qtrace_init(&tr, &q)) != VEIL_OK)
-            goto out_server;
-        veil_rng_bytes(&rng, x, (size_t)images * DIM);
-        lola_answer_opts_default(&ao);
-        for (int threads = 1; threads <= 2; threads++) {
-            size_t agree = 0;
+    veil_rng_init_seed(&rng, seed);
+    st = x && ms && cpu ? nn_model_init(&m, (nn_shape_t){DIM, 1, 1})
+                        : VEIL_ENOMEM;
+    if (st == VEIL_OK && (st = nn_model_add_dense(&m, CLASSES)) == VEIL_OK)
+        st = lola_model_generate(&q, &m, &rng, 16, 1.0f, 8, 8);
+    if (st != VEIL_OK) {
+        fprintf(stderr, "veil-bench lola: head model: %s\n", veil_strerror(st));
+        goto out_buf;
+    }
+    lola_options_default(&lo);
+    lo.variant = LOLA_VARIANT_DENSE;
+    lo.kernels = kernels;
+    lo.margin = LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS);
+    if ((st = lola_plan(&spec, NULL, &q, &lo)) != VEIL_OK ||
+        (st = lola_setup_init(&su, &spec)) != VEIL_OK) {
+        fprintf(stderr, "veil-bench lola: head plan: %s\n", veil_strerror(st));
+        goto out_model;
+    }
+    if ((st = lola_client_init(&cl, &su, &rng)) != VEIL_OK)
+        goto out_setup;
+    if ((st = lola_server_init(&sv, &su, &q)) != VEIL_OK)
+        goto out_client;
+    if ((st = nn_qtrace_init(&tr, &q)) != VEIL_OK)
+        goto out_server;
+    veil_rng_bytes(&rng, x, (size_t)images * DIM);
+    lola_answer_opts_default(&ao);
+    for (int threads = 1; threads <= 2; threads++) {
+        size_t agree = 0;
 #ifdef _OPENMP
-            omp_set_num_threads(threads);
+        omp_set_num_threads(threads);
 #endif
-            for (int r = 0; r < images && st == VEIL_OK; r++) {
-                lola_msg_t in, out;
-                lola_answer_t ans;
-                double t0, c0;
-                st =
-                    lola_client_encrypt(&in, &cl, x + (size_t)r * DIM, 1, &rng);
-                if (st != VEIL_OK)
-                    break;
-                c0 = bench_process_cpu();
-                t0 = bench_now();
-                st = lola_server_eval(&out, &sv, &in, &cl.ek);
-                if (st == VEIL_OK) {
-                    st = lola_server_answer(&ans, &sv, &out, &cl.ek, &ao, &rng);
-                    lola_msg_clear(&out);
-                }
-                ms[r] = 1e3 * (bench_now() - t0);
-                cpu[r] = 1e3 * (bench_process_cpu() - c0);
-                lola_msg_clear(&in);
-                if (st != VEIL_OK)
-                    break;
-                st = lola_client_decrypt_answer(logits, &cl, &ans, 1);
-                lola_answer_clear(&ans);
-                nn_qmodel_quantize_input(tr.v[0], &q, x + (size_t)r * DIM);
-                nn_qmodel_eval(&tr, &q);
-                agree += st == VEIL_OK &&
-                         _fmpz_vec_equal(logits, tr.v[q.nlayers], CLASSES);
-            }
+        for (int r = 0; r < images && st == VEIL_OK; r++) {
+            lola_msg_t in, out;
+            lola_answer_t ans;
+            double t0, c0;
+            st = lola_client_encrypt(&in, &cl, x + (size_t)r * DIM, 1, &rng);
             if (st != VEIL_OK)
                 break;
-            const double ms_med = bench_median(ms, images),
-                         cpu_med = bench_median(cpu, images);
-            if (o->json)
-                printf("{\"suite\":\"lola\",\"op\":\"%s\","
-                       "\"threads\":%d,\"eval_ms_median\":%.3f,\"agree\":%zu,"
-                       "\"images\":%d,\"eval_cpu_ms_median\":%.3f,\"n\":%zu,"
-                       "\"primes\":%zu,\"kernels\":\"%s\"}\n",
-                       op, threads, ms_med, agree, images, cpu_med,
-                       spec.params[0].n, spec.nprimes, spec.kernels);
-            else {
-                char extra[256];
-                snprintf(extra, sizeof(extra),
-                         "agree %zu/%d, cpu %.1f ms, %zu primes, %s", agree,
-                         images, cpu_med, spec.nprimes, spec.kernels);
-                bench_report(o, "lola", op, spec.params[0].n, 0, "auto",
-                             threads, 1e3 * ms_med, images, extra);
-            }
-            fflush(stdout);
-            if (agree != (size_t)images) {
-                fprintf(stderr,
-                        "veil-bench lola: head: %zu of %d images "
-                        "disagree with the exact evaluator\n",
-                        (size_t)images - agree, images);
-                st = VEIL_EINVAL;
-            }
-        }
-#ifdef _OPENMP
-        omp_set_num_threads(o->threads);
-#endif
-        rc = st == VEIL_OK ? 0 : 1;
-        if (st != VEIL_OK)
-            fprintf(stderr, "veil-bench lola: %s: %s\n", op, veil_strerror(st));
-        nn_qtrace_clear(&tr);
-    out_server:
-        lola_server_clear(&sv);
-    out_client:
-        lola_client_clear(&cl);
-    out_setup:
-        lola_setup_clear(&su);
-    out_model:
-        nn_qmodel_clear(&q);
-        nn_model_clear(&m);
-    out_buf:
-        veil_rng_clear(&rng);
-        _fmpz_vec_clear(logits, CLASSES);
-        free(x);
-        free(ms);
-        free(cpu);
-        return rc;
-    }
-
-    /* The planner's kernel for the head (the issue's head_4096x101 row), then
-     * the paper's dense-vector x row-major kernel (fewer images: ~60 times
-     * slower). */
-    static int bench_head(const bench_opts_t *o)
-    {
-        return bench_head_run(o, "head_4096x101", NULL, 21) |
-               bench_head_run(o, "head_4096x101.dense-row", "dense-row", 3);
-        double *ms;
-        uint8_t *px;
-        fmpz *logits;
-        size_t size, up = 0, down = 0;
-        int agree = 0, done = 0;
-        struct rusage ru;
-
-        if (images <= 0 || images > 1000)
-            return 0;
-        lola_cnn2_cifar10(&sh);
-        if (veil_rng_init(&rng) != VEIL_OK)
-            return 1;
-        if (lola_cnn2_model(&m, &sh) != VEIL_OK ||
-            lola_model_generate(&q, &m, &rng, 16, 1.0f, 4, 4) != VEIL_OK) {
-            fprintf(stderr, "veil-bench lola: cifar10: no model\n");
-            veil_rng_clear(&rng);
-            return 1;
-        }
-        nn_model_clear(&m);
-        lola_options_default(&opt);
-        opt.kernels = "conv-plain,diag,dense-row";
-        if (lola_plan(&spec, NULL, &q, &opt) != VEIL_OK ||
-            lola_setup_init(&su, &spec) != VEIL_OK) {
-            fprintf(stderr, "veil-bench lola: cifar10: no plan\n");
-            nn_qmodel_clear(&q);
-            veil_rng_clear(&rng);
-            return 1;
-        }
-        if (lola_client_init(&cl, &su, &rng) != VEIL_OK ||
-            lola_server_init(&sv, &su, &q) != VEIL_OK ||
-            nn_qtrace_init(&tr, &q) != VEIL_OK) {
-            fprintf(stderr,
-                    "veil-bench lola: cifar10: keys or server failed\n");
-            return 1;
-        }
-        size = nn_shape_size(q.in);
-        ms = calloc((size_t)images, sizeof(double));
-        px = malloc(size);
-        logits = _fmpz_vec_init((slong)su.classes);
-        for (int b = 0; b < images && ms != NULL && px != NULL; b++) {
-            lola_msg_t in, out;
-            uint8_t *buf;
-            double t0;
-            int ok = 1;
-            veil_rng_bytes(&rng, px, size);
-            if (lola_client_encrypt(&in, &cl, px, 1, &rng) != VEIL_OK)
-                break;
-            if (lola_msg_serialize(&buf, &up, &in, 0) == VEIL_OK)
-                free(buf);
+            c0 = bench_process_cpu();
             t0 = bench_now();
-            if (lola_server_eval(&out, &sv, &in, &cl.ek) != VEIL_OK) {
-                lola_msg_clear(&in);
-                break;
+            st = lola_server_eval(&out, &sv, &in, &cl.ek);
+            if (st == VEIL_OK) {
+                st = lola_server_answer(&ans, &sv, &out, &cl.ek, &ao, &rng);
+                lola_msg_clear(&out);
             }
-            ms[done++] = (bench_now() - t0) * 1e3;
+            ms[r] = 1e3 * (bench_now() - t0);
+            cpu[r] = 1e3 * (bench_process_cpu() - c0);
             lola_msg_clear(&in);
-            if (lola_msg_serialize(&buf, &down, &out, 0) == VEIL_OK)
-                free(buf);
-            if (lola_client_decrypt(logits, &cl, &out, 1) != VEIL_OK)
-                ok = 0;
-            lola_msg_clear(&out);
-            nn_qmodel_quantize_input(tr.v[0], &q, px);
+            if (st != VEIL_OK)
+                break;
+            st = lola_client_decrypt_answer(logits, &cl, &ans, 1);
+            lola_answer_clear(&ans);
+            nn_qmodel_quantize_input(tr.v[0], &q, x + (size_t)r * DIM);
             nn_qmodel_eval(&tr, &q);
-            ok = ok &&
-                 _fmpz_vec_equal(logits, tr.v[q.nlayers], (slong)su.classes);
-            agree += ok;
+            agree += st == VEIL_OK &&
+                     _fmpz_vec_equal(logits, tr.v[q.nlayers], CLASSES);
         }
-        getrusage(RUSAGE_SELF, &ru);
-        if (done > 0) {
+        if (st != VEIL_OK)
+            break;
+        const double ms_med = bench_median(ms, images),
+                     cpu_med = bench_median(cpu, images);
+        if (o->json)
+            printf("{\"suite\":\"lola\",\"op\":\"%s\","
+                   "\"threads\":%d,\"eval_ms_median\":%.3f,\"agree\":%zu,"
+                   "\"images\":%d,\"eval_cpu_ms_median\":%.3f,\"n\":%zu,"
+                   "\"primes\":%zu,\"kernels\":\"%s\"}\n",
+                   op, threads, ms_med, agree, images, cpu_med,
+                   spec.params[0].n, spec.nprimes, spec.kernels);
+        else {
             char extra[256];
-            const double med = bench_median(ms, done);
-            if (o->json) {
-                printf("{\"suite\":\"lola\",\"op\":\"cifar10\",\"threads\":%d,"
-                       "\"eval_ms_median\":%.0f,\"peak_rss_mb\":%.0f,"
-                       "\"agree\":%d,\"images\":%d,\"bytes_up\":%zu,"
-                       "\"bytes_down\":%zu,\"key_bytes\":%zu}\n",
-                       o->threads, med, ru.ru_maxrss / 1024.0, agree, done, up,
-                       down, lola_evalkeys_bytes(&su));
-            } else {
-                snprintf(extra, sizeof(extra),
-                         "\"peak_rss_mb\":%.0f,\"agree\":%d,\"images\":%d,"
-                         "\"bytes_up\":%zu,\"bytes_down\":%zu",
-                         ru.ru_maxrss / 1024.0, agree, done, up, down);
-                bench_report(o, "lola", "cifar10", su.spec.params[0].n,
-                             bfv_params_log_qp(&su.spec.params[0]), "auto",
-                             o->threads, med * 1e3, done, extra);
-            }
+            snprintf(extra, sizeof(extra),
+                     "agree %zu/%d, cpu %.1f ms, %zu primes, %s", agree, images,
+                     cpu_med, spec.nprimes, spec.kernels);
+            bench_report(o, "lola", op, spec.params[0].n, 0, "auto", threads,
+                         1e3 * ms_med, images, extra);
         }
-        _fmpz_vec_clear(logits, (slong)su.classes);
-        free(px);
-        free(ms);
-        nn_qtrace_clear(&tr);
-        lola_server_clear(&sv);
-        lola_client_clear(&cl);
-        lola_setup_clear(&su);
-        nn_qmodel_clear(&q);
-        veil_rng_clear(&rng);
-        if (done < images || agree < images) {
-            fprintf(stderr, "veil-bench lola: cifar10: %d of %d images agree\n",
-                    agree, images);
-            return 1;
+        fflush(stdout);
+        if (agree != (size_t)images) {
+            fprintf(stderr,
+                    "veil-bench lola: head: %zu of %d images "
+                    "disagree with the exact evaluator\n",
+                    (size_t)images - agree, images);
+            st = VEIL_EINVAL;
         }
-        return 0;
     }
-
-    int bench_lola(const bench_opts_t *o)
-    {
-        int rc = 0;
 #ifdef _OPENMP
-        omp_set_num_threads(o->threads);
+    omp_set_num_threads(o->threads);
 #endif
-        bench_header(o, "LoLa private inference (MNIST), 128-bit");
-        rc |= bench_variant(o, "lola", "lola.vmodel", 21);
-        rc |= bench_variant(o, "lola-small", "lola-small.vmodel", 51);
-        rc |= bench_variant(o, "lola-dense", "lola.vmodel", 11);
-        rc |= bench_variant(o, "cryptonets", "lola.vmodel", 3);
-        rc |= bench_costs(o);
-        rc |= bench_head(o);
-        rc |= bench_cifar10(o);
-        return rc;
-    }
+    rc = st == VEIL_OK ? 0 : 1;
+    if (st != VEIL_OK)
+        fprintf(stderr, "veil-bench lola: %s: %s\n", op, veil_strerror(st));
+    nn_qtrace_clear(&tr);
+out_server:
+    lola_server_clear(&sv);
+out_client:
+    lola_client_clear(&cl);
+out_setup:
+    lola_setup_clear(&su);
+out_model:
+    nn_qmodel_clear(&q);
+    nn_model_clear(&m);
+out_buf:
+    veil_rng_clear(&rng);
+    _fmpz_vec_clear(logits, CLASSES);
+    free(x);
+    free(ms);
+    free(cpu);
+    return rc;
+}
+
+/* The planner's kernel for the head (the issue's head_4096x101 row), then
+ * the paper's dense-vector x row-major kernel (fewer images: ~60 times
+ * slower). */
+static int bench_head(const bench_opts_t *o)
+{
+    return bench_head_run(o, "head_4096x101", NULL, 21) |
+           bench_head_run(o, "head_4096x101.dense-row", "dense-row", 3);
+}
+
+int bench_lola(const bench_opts_t *o)
+{
+    int rc = 0;
+#ifdef _OPENMP
+    omp_set_num_threads(o->threads);
+#endif
+    bench_header(o, "LoLa private inference (MNIST), 128-bit");
+    rc |= bench_variant(o, "lola", "lola.vmodel", 21);
+    rc |= bench_variant(o, "lola-small", "lola-small.vmodel", 51);
+    rc |= bench_variant(o, "lola-dense", "lola.vmodel", 11);
+    rc |= bench_variant(o, "cryptonets", "lola.vmodel", 3);
+    rc |= bench_costs(o);
+    rc |= bench_head(o);
+    rc |= bench_cifar10(o);
+    return rc;
+}
