@@ -101,7 +101,10 @@ typedef struct {
  *   flood_bits        f: the flood F is uniform in [-2^f, 2^f);
  *   noise_bits        log2 of the bound B on the reply's noise before the
  *                     flood (doc/23, "Why the reply hides W");
- *   stat_sec          f - log2 n - noise_bits (>= SAFENET_HE_STAT_SEC). */
+ *   stat_sec          f - log2 n - noise_bits (>= SAFENET_HE_STAT_SEC);
+ *   reply_limbs       primes the flooded reply is switched down to before
+ *                     it is sent (bfv_mod_switch_limbs at the budget the
+ *                     flood leaves, keeping 1 bit; doc/23, "The wire"). */
 typedef struct {
     safenet_he_shape_t shape;
     const bfv_context_t *ctx;
@@ -121,6 +124,7 @@ typedef struct {
     unsigned folds;
     unsigned flood_bits;
     double noise_bits, stat_sec;
+    size_t reply_limbs;
 } safenet_he_layer_t;
 
 /* Compile the layer for ctx (batching, t < 2^49).  VEIL_EINVAL (NULL, zero
@@ -176,18 +180,28 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
                                   const bfv_galois_keys_t *gk, veil_rng_t *rng,
                                   unsigned flags) VEIL_WUR;
 
-/* Client: y[0..L->out_len) = W r - s mod p from the reply.  VEIL_EINVAL,
+/* Server: ms[c] = out[c] switched to L->reply_limbs primes (bfv_mod_switch),
+ * c < L->out_ct: the reply as it is sent.  A public operation on the
+ * flooded ciphertext, so it keeps the flood's hiding; it halves the bytes
+ * at SAFENet's parameters.  ms initialised for L->ctx.  VEIL_EINVAL. */
+veil_status safenet_he_switch(bfv_ms_ciphertext_t *ms,
+                              const safenet_he_layer_t *L,
+                              const bfv_ciphertext_t *out) VEIL_WUR;
+
+/* Client: y[0..L->out_len) = W r - s mod p from the switched reply
+ * (L->reply_limbs primes, VEIL_EINVAL otherwise).  VEIL_EINVAL,
  * VEIL_ENOMEM. */
 veil_status safenet_he_decrypt(uint64_t *y, const safenet_he_layer_t *L,
                                const bfv_secret_key_t *sk,
-                               const bfv_ciphertext_t *out) VEIL_WUR;
+                               const bfv_ms_ciphertext_t *ms) VEIL_WUR;
 
 /* ------------------------------------------------------------------ wire */
 /* A batch: 4-byte little-endian count, then count bfv_serial.h ciphertext
- * objects (bfv_ciphertext_serialize, seeded when ct->seeded: the client's
- * fresh encryptions travel at half size). */
+ * objects: the client's fresh encryptions as bfv_ciphertext_serialize
+ * objects, seeded (half size), the replies as bfv_ms_ciphertext_serialize
+ * objects at L->reply_limbs primes. */
 
-/* Exact bytes of the client's Enc(r) (seeded) and of the reply (full). */
+/* Exact bytes of the client's Enc(r) (seeded) and of the switched reply. */
 size_t safenet_he_upload_bytes(const safenet_he_layer_t *L);
 size_t safenet_he_download_bytes(const safenet_he_layer_t *L);
 
@@ -202,6 +216,21 @@ veil_status safenet_he_batch_serialize(uint8_t *out, size_t cap, size_t *len,
  * (VEIL_EFORMAT otherwise, also for any malformed byte), VEIL_EINVAL. */
 veil_status safenet_he_batch_deserialize(bfv_ciphertext_t *cts, size_t count,
                                          const uint8_t *in,
+                                         size_t len) VEIL_WUR;
+
+/* n switched ciphertexts initialised for ctx (calloc'd array), or NULL
+ * (VEIL_ENOMEM); free: clear each and free the array, NULL allowed. */
+bfv_ms_ciphertext_t *safenet_he_ms_new(const bfv_context_t *ctx, size_t n);
+void safenet_he_ms_free(bfv_ms_ciphertext_t *ms, size_t n);
+
+/* The same for the switched replies; the receiver's check is that every
+ * ciphertext has size 2 and exactly `limbs` primes (VEIL_EFORMAT
+ * otherwise). */
+veil_status safenet_he_reply_serialize(uint8_t *out, size_t cap, size_t *len,
+                                       const bfv_ms_ciphertext_t *ms,
+                                       size_t count) VEIL_WUR;
+veil_status safenet_he_reply_deserialize(bfv_ms_ciphertext_t *ms, size_t count,
+                                         size_t limbs, const uint8_t *in,
                                          size_t len) VEIL_WUR;
 
 /* ------------------------------------------------------------- benchmark */

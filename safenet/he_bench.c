@@ -61,22 +61,27 @@ static void plain_apply(uint64_t *y, const safenet_he_layer_t *L,
             }
 }
 
+/* a: the client's Enc(r), b: as the server reads it, c: the server's
+ * reply, d: switched, e: switched as the client reads it. */
 typedef struct {
-    bfv_ciphertext_t *a, *b, *c, *d;
+    bfv_ciphertext_t *a, *b, *c;
+    bfv_ms_ciphertext_t *d, *e;
     size_t na, nb;
 } bench_cts_t;
 
 static void bench_cts_clear(bench_cts_t *x)
 {
-    bfv_ciphertext_t *all[4] = {x->a, x->b, x->c, x->d};
-    size_t cnt[4] = {x->na, x->na, x->nb, x->nb};
-    for (int j = 0; j < 4; j++) {
+    bfv_ciphertext_t *all[3] = {x->a, x->b, x->c};
+    size_t cnt[3] = {x->na, x->na, x->nb};
+    for (int j = 0; j < 3; j++) {
         if (all[j] == NULL)
             continue;
         for (size_t i = 0; i < cnt[j]; i++)
             bfv_ciphertext_clear(&all[j][i]);
         free(all[j]);
     }
+    safenet_he_ms_free(x->d, x->nb);
+    safenet_he_ms_free(x->e, x->nb);
     memset(x, 0, sizeof(*x));
 }
 
@@ -90,15 +95,15 @@ static veil_status bench_cts_init(bench_cts_t *x, const bfv_context_t *ctx,
     x->a = calloc(na, sizeof(bfv_ciphertext_t));
     x->b = calloc(na, sizeof(bfv_ciphertext_t));
     x->c = calloc(nb, sizeof(bfv_ciphertext_t));
-    x->d = calloc(nb, sizeof(bfv_ciphertext_t));
-    if (!x->a || !x->b || !x->c || !x->d)
+    x->d = safenet_he_ms_new(ctx, nb);
+    x->e = safenet_he_ms_new(ctx, nb);
+    if (!x->a || !x->b || !x->c || !x->d || !x->e)
         return VEIL_ENOMEM;
     for (size_t i = 0; i < na && st == VEIL_OK; i++)
         if ((st = bfv_ciphertext_init(&x->a[i], ctx)) == VEIL_OK)
             st = bfv_ciphertext_init(&x->b[i], ctx);
     for (size_t i = 0; i < nb && st == VEIL_OK; i++)
-        if ((st = bfv_ciphertext_init(&x->c[i], ctx)) == VEIL_OK)
-            st = bfv_ciphertext_init(&x->d[i], ctx);
+        st = bfv_ciphertext_init(&x->c[i], ctx);
     return st;
 }
 
@@ -146,14 +151,16 @@ static veil_status bench_one(safenet_he_stats_t *stat,
     if (st == VEIL_OK)
         st = safenet_he_eval(c.c, s, L, w, c.b, pk, gk, rng);
     if (st == VEIL_OK)
-        st = safenet_he_batch_serialize(buf, cap, &len, c.c, L->out_ct);
+        st = safenet_he_switch(c.d, L, c.c);
+    if (st == VEIL_OK)
+        st = safenet_he_reply_serialize(buf, cap, &len, c.d, L->out_ct);
     t2 = safenet_he_now();
     if (st != VEIL_OK)
         goto done;
     stat->bytes_down = len;
-    st = safenet_he_batch_deserialize(c.d, L->out_ct, buf, len);
+    st = safenet_he_reply_deserialize(c.e, L->out_ct, L->reply_limbs, buf, len);
     if (st == VEIL_OK)
-        st = safenet_he_decrypt(y, L, sk, c.d);
+        st = safenet_he_decrypt(y, L, sk, c.e);
     t3 = safenet_he_now();
     if (st != VEIL_OK)
         goto done;

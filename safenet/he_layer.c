@@ -320,10 +320,13 @@ static veil_status layer_elts(safenet_he_layer_t *L);
  * below Q / (8t): decryption stays correct with two bits to spare, and
  * the statistical distance to a W-independent reply is at most
  * n B / 2^f (he_flood.c).  test/safenet/he.c checks the measured noise
- * against B. */
+ * against B.  The flood is relative to Q, so the reply keeps its budget
+ * when switched to fewer primes, down to the limbs where the rounding
+ * t (1 + n) / 2 of bfv_mod_switch would eat it. */
 static void flood_bound(safenet_he_layer_t *L)
 {
     const bfv_context_t *ctx = L->ctx;
+    int budget;
     double terms = L->terms;
     double logt = log2((double)ctx->params.t);
     double logq = 0;
@@ -334,6 +337,12 @@ static void flood_bound(safenet_he_layer_t *L)
                     LOG_TAIL + (double)L->folds;
     L->flood_bits = (unsigned)floor(logq - logt - 3.0);
     L->stat_sec = (double)L->flood_bits - (double)ctx->logn - L->noise_bits;
+    /* budget b once flooded: 2 t |e| 2^b <= Q with |e| <= 2^f + 2^noise */
+    budget =
+        (int)floor(logq - 1.0 - logt -
+                   log2(ldexp(1.0, (int)L->flood_bits) + exp2(L->noise_bits)));
+    if (bfv_mod_switch_limbs(&L->reply_limbs, ctx, 2, budget, 1) != VEIL_OK)
+        L->reply_limbs = ctx->n_q;
 }
 
 veil_status safenet_he_layer_init(safenet_he_layer_t *L,

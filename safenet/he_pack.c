@@ -1,7 +1,8 @@
 /*
  * he_pack.c - the client's side of the offline linear layer (he.h):
  * lay r out in the layer's slots and encrypt it, and read W r - s back
- * from the decrypted reply.
+ * from the decrypted reply; and the server's last step, the switch of
+ * the flooded reply to L->reply_limbs primes.
  */
 #include "he_internal.h"
 #include <stdlib.h>
@@ -42,19 +43,33 @@ veil_status safenet_he_encrypt(bfv_ciphertext_t *cts,
     return st;
 }
 
+veil_status safenet_he_switch(bfv_ms_ciphertext_t *ms,
+                              const safenet_he_layer_t *L,
+                              const bfv_ciphertext_t *out)
+{
+    veil_status st = VEIL_OK;
+    if (ms == NULL || L == NULL || out == NULL)
+        return VEIL_EINVAL;
+    for (size_t c = 0; c < L->out_ct && st == VEIL_OK; c++)
+        st = out[c].ctx != L->ctx || out[c].size != 2
+                 ? VEIL_EINVAL
+                 : bfv_mod_switch(&ms[c], &out[c], L->reply_limbs);
+    return st;
+}
+
 veil_status safenet_he_decrypt(uint64_t *y, const safenet_he_layer_t *L,
                                const bfv_secret_key_t *sk,
-                               const bfv_ciphertext_t *out)
+                               const bfv_ms_ciphertext_t *ms)
 {
     bfv_plaintext_t pt;
     uint64_t *vals;
     veil_status st;
-    if (y == NULL || L == NULL || sk == NULL || out == NULL ||
-        sk->ctx != L->ctx)
+    if (y == NULL || L == NULL || sk == NULL || ms == NULL || sk->ctx != L->ctx)
         return VEIL_EINVAL;
     const size_t n = L->n;
     for (size_t c = 0; c < L->out_ct; c++)
-        if (out[c].ctx != L->ctx || out[c].size != 2)
+        if (ms[c].ctx != L->ctx || ms[c].size != 2 ||
+            ms[c].limbs != L->reply_limbs)
             return VEIL_EINVAL;
     if ((vals = malloc(L->out_ct * n * sizeof(uint64_t))) == NULL)
         return VEIL_ENOMEM;
@@ -63,7 +78,7 @@ veil_status safenet_he_decrypt(uint64_t *y, const safenet_he_layer_t *L,
         return st;
     }
     for (size_t c = 0; c < L->out_ct && st == VEIL_OK; c++) {
-        st = bfv_decrypt(&pt, sk, &out[c]);
+        st = bfv_decrypt_ms(&pt, sk, &ms[c]);
         if (st == VEIL_OK)
             st = bfv_decode_batch(vals + c * n, &pt);
     }

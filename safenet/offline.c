@@ -239,7 +239,7 @@ static veil_status he_client(safenet_party_t *P, sn_keys_t *k, uint32_t li,
     const size_t cap_up = safenet_he_upload_bytes(L);
     const size_t cap_dn = safenet_he_download_bytes(L);
     bfv_ciphertext_t *in = cts_new(&k->hctx, L->in_ct);
-    bfv_ciphertext_t *out = cts_new(&k->hctx, L->out_ct);
+    bfv_ms_ciphertext_t *out = safenet_he_ms_new(&k->hctx, L->out_ct);
     uint8_t *buf = veil_alloc(cap_up > cap_dn ? cap_up : cap_dn);
     size_t len;
     veil_status st = VEIL_ENOMEM;
@@ -249,11 +249,11 @@ static veil_status he_client(safenet_party_t *P, sn_keys_t *k, uint32_t li,
             VEIL_OK &&
         (st = mpc_chan_send(P->ch, buf, len)) == VEIL_OK &&
         (st = mpc_chan_recv_any(P->ch, buf, cap_dn, &len)) == VEIL_OK &&
-        (st = safenet_he_batch_deserialize(out, L->out_ct, buf, len)) ==
-            VEIL_OK)
+        (st = safenet_he_reply_deserialize(out, L->out_ct, L->reply_limbs, buf,
+                                           len)) == VEIL_OK)
         st = safenet_he_decrypt(c, L, &k->hsk, out);
     cts_free(in, L->in_ct);
-    cts_free(out, L->out_ct);
+    safenet_he_ms_free(out, L->out_ct);
     veil_free(buf);
     return st;
 }
@@ -267,21 +267,24 @@ static veil_status he_server(safenet_party_t *P, sn_keys_t *k, uint32_t li,
     const size_t cap_dn = safenet_he_download_bytes(L);
     bfv_ciphertext_t *in = cts_new(&k->hctx, L->in_ct);
     bfv_ciphertext_t *out = cts_new(&k->hctx, L->out_ct);
+    bfv_ms_ciphertext_t *ms = safenet_he_ms_new(&k->hctx, L->out_ct);
     uint8_t *buf = veil_alloc(cap_up > cap_dn ? cap_up : cap_dn);
     size_t len;
     veil_status st = VEIL_ENOMEM;
-    if (in != NULL && out != NULL && buf != NULL &&
+    if (in != NULL && out != NULL && ms != NULL && buf != NULL &&
         (st = mpc_chan_recv_any(P->ch, buf, cap_up, &len)) == VEIL_OK &&
         (st = safenet_he_batch_deserialize(in, L->in_ct, buf, len)) ==
             VEIL_OK &&
         (st = safenet_he_eval(out, s, L, P->net->layers[li].w, in, &k->hpk,
                               &k->hgk, &P->rng)) == VEIL_OK &&
-        (st = safenet_he_batch_serialize(buf, cap_dn, &len, out, L->out_ct)) ==
+        (st = safenet_he_switch(ms, L, out)) == VEIL_OK &&
+        (st = safenet_he_reply_serialize(buf, cap_dn, &len, ms, L->out_ct)) ==
             VEIL_OK &&
         (st = mpc_chan_send(P->ch, buf, len)) == VEIL_OK)
         st = mpc_chan_flush(P->ch);
     cts_free(in, L->in_ct);
     cts_free(out, L->out_ct);
+    safenet_he_ms_free(ms, L->out_ct);
     veil_free(buf);
     return st;
 }

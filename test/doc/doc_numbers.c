@@ -26,6 +26,7 @@ const char *const dn_chapters[] = {"doc/03-bfv.md",
                                    "doc/20-two-party.md",
                                    "doc/21-garbled-circuits.md",
                                    "doc/22-safenet.md",
+                                   "doc/23-safenet-he.md",
                                    NULL};
 
 /* ------------------------------------------- the toy of doc/03-07, cached */

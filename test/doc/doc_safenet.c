@@ -10,10 +10,15 @@
  *                              relus x AND gates x 32 bytes, in GB
  *   safenet_labels_mb.relu     the client's OT traffic for its labels
  *                              (relus x bits of p x 16 bytes), in MB
+ *   safenet_he_up.L, _down.L   bytes of the offline HE exchange of CNN-7's
+ *                              linear layer L (0 .. 7) or "total"
+ *                              (safenet_he_upload_bytes, _download_bytes)
+ *   safenet_he_limbs.0         primes of a switched reply (doc/23)
  * Counts do not depend on the weights (the plans replace a fixed share of
  * the channels of each layer), so the model is initialised from a fixed
  * seed.
  */
+#include "../../safenet/he.h"
 #include "doc_numbers.h"
 #include "veil/nn.h"
 #include "veil/safenet.h"
@@ -91,9 +96,52 @@ static void thousands(char *out, size_t cap, size_t v)
     out[o] = '\0';
 }
 
+/* The HE keys of doc/23 for CNN-7's linear layers. */
+static int he_value(char *out, size_t cap, const char *name, const char *arg)
+{
+    bfv_params_t prm;
+    bfv_context_t ctx;
+    size_t up = 0, down = 0, limbs = 0;
+    const int total = strcmp(arg, "total") == 0;
+    const size_t only = total ? 0 : (size_t)strtoul(arg, NULL, 10);
+    int rc = 0;
+    if (!total && only >= SAFENET_HE_CNN7_LAYERS)
+        return -1;
+    if (safenet_he_params(&prm, SAFENET_P_DEFAULT) != VEIL_OK ||
+        bfv_context_init(&ctx, &prm) != VEIL_OK)
+        return -1;
+    for (size_t i = 0; i < SAFENET_HE_CNN7_LAYERS && rc == 0; i++) {
+        safenet_he_layer_t L;
+        if (!total && i != only)
+            continue;
+        if (safenet_he_layer_init(&L, &safenet_he_cnn7[i], &ctx) != VEIL_OK) {
+            rc = -1;
+            break;
+        }
+        up += safenet_he_upload_bytes(&L);
+        down += safenet_he_download_bytes(&L);
+        limbs = L.reply_limbs;
+        safenet_he_layer_clear(&L);
+    }
+    bfv_context_clear(&ctx);
+    if (rc != 0)
+        return -1;
+    if (strcmp(name, "safenet_he_up") == 0)
+        thousands(out, cap, up);
+    else if (strcmp(name, "safenet_he_down") == 0)
+        thousands(out, cap, down);
+    else if (strcmp(name, "safenet_he_limbs") == 0)
+        snprintf(out, cap, "%zu", limbs);
+    else
+        return -1;
+    return 0;
+}
+
 int dn_safenet_value(char *out, size_t cap, const char *name, const char *arg)
 {
     size_t relus, polys;
+    if (strncmp(name, "safenet_he_", 11) == 0)
+        return he_value(out, cap, name, arg);
     if (strcmp(name, "safenet_relu_and") == 0) {
         long k = and_gates((unsigned)strtoul(arg, NULL, 10));
         if (k < 0)

@@ -129,6 +129,18 @@ static void cts_free(bfv_ciphertext_t *c, size_t n)
     free(c);
 }
 
+/* The reply as the client gets it: switched to L->reply_limbs, decrypted. */
+static void switch_decrypt(uint64_t *y, const safenet_he_layer_t *L,
+                           const bfv_secret_key_t *sk,
+                           const bfv_ciphertext_t *out)
+{
+    bfv_ms_ciphertext_t *ms = safenet_he_ms_new(L->ctx, L->out_ct);
+    cr_assert_not_null(ms);
+    cr_assert_eq(safenet_he_switch(ms, L, out), VEIL_OK);
+    cr_assert_eq(safenet_he_decrypt(y, L, sk, ms), VEIL_OK);
+    safenet_he_ms_free(ms, L->out_ct);
+}
+
 /* Random r and W (uniform in F_p, or small when `small`), the exchange,
  * and the check against the oracle. */
 static void check_layer(env_t *e, const safenet_he_shape_t *sh)
@@ -150,7 +162,7 @@ static void check_layer(env_t *e, const safenet_he_shape_t *sh)
     cr_assert_eq(safenet_he_encrypt(in, &L, &e->sk, r, &e->rng), VEIL_OK);
     cr_assert_eq(safenet_he_eval(out, s, &L, w, in, &e->pk, &e->gk, &e->rng),
                  VEIL_OK);
-    cr_assert_eq(safenet_he_decrypt(y, &L, &e->sk, out), VEIL_OK);
+    switch_decrypt(y, &L, &e->sk, out);
     oracle(ref, sh, w, r);
     for (size_t j = 0; j < L.out_len; j++)
         cr_assert_eq((y[j] + s[j]) % P_DELPHI, ref[j],
@@ -282,6 +294,23 @@ static int reply_budget(env_t *e, const run_t *x)
     return least;
 }
 
+/* The same after the switch to L.reply_limbs primes, as the client gets it. */
+static int switched_budget(env_t *e, const run_t *x)
+{
+    int least = 1 << 30;
+    bfv_ms_ciphertext_t *ms = safenet_he_ms_new(&e->ctx, x->L.out_ct);
+    cr_assert_not_null(ms);
+    cr_assert_eq(safenet_he_switch(ms, &x->L, x->out), VEIL_OK);
+    for (size_t o = 0; o < x->L.out_ct; o++) {
+        int b;
+        cr_assert_eq(bfv_noise_budget_ms(&b, &e->sk, &ms[o]), VEIL_OK);
+        if (b < least)
+            least = b;
+    }
+    safenet_he_ms_free(ms, x->L.out_ct);
+    return least;
+}
+
 /* The flood must dominate the noise W leaves in the reply by at least
  * 2^(40 + log2 n): the budget of the reply without the flood (the noise
  * the products, rotations and Enc_pk(0) leave) minus the budget of the
@@ -323,8 +352,13 @@ Test(safenet_he, flooding_dominates_the_noise, .timeout = 300)
         cr_assert_leq(logq - logt - quiet, x.L.noise_bits,
                       "pre-flood noise above the assumed bound");
         cr_assert_leq(loud, 4, "the flood should fill the budget");
+        /* switched to fewer primes the reply keeps a budget: the flood is
+         * relative to Q, the rounding of the switch is far below it */
+        cr_assert_lt(x.L.reply_limbs, e.ctx.n_q);
+        cr_assert_geq(switched_budget(&e, &x), 1,
+                      "the switched reply must still decrypt");
         /* and the result is still right */
-        cr_assert_eq(safenet_he_decrypt(x.y, &x.L, &e.sk, x.out), VEIL_OK);
+        switch_decrypt(x.y, &x.L, &e.sk, x.out);
         uint64_t *ref = malloc(x.L.out_len * 8);
         oracle(ref, &x.L.shape, x.w, x.r);
         for (size_t j = 0; j < x.L.out_len; j++)
@@ -365,7 +399,7 @@ Test(safenet_he, reply_c1_is_rerandomised, .timeout = 300)
                      same, words);
     }
     /* the test hook without re-randomisation still computes W r - s */
-    cr_assert_eq(safenet_he_decrypt(x.y, &x.L, &e.sk, det), VEIL_OK);
+    switch_decrypt(x.y, &x.L, &e.sk, det);
     uint64_t *ref = malloc(x.L.out_len * 8);
     oracle(ref, &x.L.shape, x.w, x.r);
     for (size_t j = 0; j < x.L.out_len; j++)
@@ -464,13 +498,29 @@ Test(safenet_he, wire_round_trip_and_damage, .timeout = 300)
     cr_assert_eq(
         safenet_he_eval(x.out, x.s, &x.L, x.w, srv, &e.pk, &e.gk, &e.rng),
         VEIL_OK);
-    cr_assert_eq(safenet_he_batch_serialize(buf, down, &len, x.out, x.L.out_ct),
+    /* the reply: switched to fewer primes, about reply_limbs / n_q of the
+     * full size; a reply at any other number of primes is refused */
+    cr_assert_lt(x.L.reply_limbs, e.ctx.n_q);
+    bfv_ms_ciphertext_t *ms = safenet_he_ms_new(&e.ctx, x.L.out_ct);
+    bfv_ms_ciphertext_t *cl = safenet_he_ms_new(&e.ctx, x.L.out_ct);
+    cr_assert(ms != NULL && cl != NULL);
+    cr_assert_eq(safenet_he_switch(ms, &x.L, x.out), VEIL_OK);
+    cr_assert_eq(safenet_he_reply_serialize(buf, down, &len, ms, x.L.out_ct),
                  VEIL_OK);
     cr_assert_eq(len, down);
-    bfv_ciphertext_t *cl = cts_new(&e.ctx, x.L.out_ct);
-    cr_assert_eq(safenet_he_batch_deserialize(cl, x.L.out_ct, buf, len),
-                 VEIL_OK);
+    cr_assert_lt(down,
+                 x.L.out_ct * 2 * e.ctx.n * 42 / 8 * (x.L.reply_limbs + 1));
+    cr_assert_eq(safenet_he_reply_deserialize(cl, x.L.out_ct,
+                                              x.L.reply_limbs + 1, buf, len),
+                 VEIL_EFORMAT);
+    cr_assert_eq(safenet_he_reply_deserialize(cl, x.L.out_ct, x.L.reply_limbs,
+                                              buf, len - 1),
+                 VEIL_EFORMAT);
+    cr_assert_eq(
+        safenet_he_reply_deserialize(cl, x.L.out_ct, x.L.reply_limbs, buf, len),
+        VEIL_OK);
     cr_assert_eq(safenet_he_decrypt(x.y, &x.L, &e.sk, cl), VEIL_OK);
+    safenet_he_ms_free(ms, x.L.out_ct);
     uint64_t *ref = malloc(x.L.out_len * 8);
     oracle(ref, &sh, x.w, x.r);
     for (size_t j = 0; j < x.L.out_len; j++)
@@ -478,7 +528,7 @@ Test(safenet_he, wire_round_trip_and_damage, .timeout = 300)
     free(ref);
     free(buf);
     cts_free(srv, x.L.in_ct);
-    cts_free(cl, x.L.out_ct);
+    safenet_he_ms_free(cl, x.L.out_ct);
     run_clear(&x);
     env_clear(&e);
 }
