@@ -1,7 +1,8 @@
 # bfv modulus switching (bfv.h "modulus switching", bfv_serial.h
 # "modulus-switched ciphertexts"): library sources and the test suite.
 # Included from bfv/local.mk.
-libveil_la_SOURCES += bfv/modswitch.c bfv/serial_ms.c bfv/rerandomize.c
+libveil_la_SOURCES += bfv/modswitch.c bfv/serial_ms.c bfv/rerandomize.c \
+	bfv/ms_compress.c
 
 check_PROGRAMS += test/bfv/test_bfv_modswitch
 TESTS += test/bfv/test_bfv_modswitch
