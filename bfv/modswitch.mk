@@ -8,7 +8,7 @@ check_PROGRAMS += test/bfv/test_bfv_modswitch
 TESTS += test/bfv/test_bfv_modswitch
 test_bfv_test_bfv_modswitch_SOURCES = test/bfv/helpers.c test/bfv/helpers.h \
 	test/bfv/serial_util.c test/bfv/serial_util.h \
-	test/bfv/modswitch.c
+	test/bfv/modswitch.c test/bfv/ms_compress.c
 test_bfv_test_bfv_modswitch_LDADD = $(TEST_LDADD)
 
 # libFuzzer target for the deserializer (variables from fuzz/local.mk)
