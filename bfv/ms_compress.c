@@ -33,26 +33,36 @@ static int garner_fits(const bfv_context_t *ctx, unsigned b1)
            qq > ((u128)ctx->n << (b1 + 1));
 }
 
-/* 1 if 2^(b0 + b1) + t 2^budget (2^b1 + n 2^b0) <= 2^(b0 + b1 + budget -
- * keep) (budget > keep), i.e. 2^-(budget + 1) + t (2^-b0 + n 2^-b1) / 2
- * <= 2^-(keep + 1). */
+/* 1 if 2^-(budget + 1) + t (1 + n) / (2 q_0) + t (2^-b0 + n 2^-b1) / 2
+ * <= 2^-(keep + 1) (budget > keep): the noise before the switch to q_0,
+ * that switch's rounding (bfv.h) and this one's.  Times 2^(budget + 1 +
+ * b0 + b1) q_0:
+ *     q_0 2^(b0 + b1) + t (1 + n) 2^(budget + b0 + b1)
+ *         + q_0 t 2^budget (2^b1 + n 2^b0) <= q_0 2^(b0 + b1 + budget - keep).
+ */
 static int bits_fit(const bfv_context_t *ctx, unsigned b0, unsigned b1,
                     int budget, int keep)
 {
+    const uint64_t q0 = ctx->params.q[0], t = ctx->params.t;
     mpz_t lhs, rhs, x;
     int ok;
     mpz_inits(lhs, rhs, x, NULL);
-    mpz_set_ui(lhs, 1);
+    mpz_set_ui(lhs, q0);
     mpz_mul_2exp(lhs, lhs, b0 + b1);
+    mpz_set_ui(x, t);
+    mpz_mul_ui(x, x, 1 + (uint64_t)ctx->n);
+    mpz_mul_2exp(x, x, (mp_bitcnt_t)budget + b0 + b1);
+    mpz_add(lhs, lhs, x);
     mpz_set_ui(x, 1);
     mpz_mul_2exp(x, x, b1);
     mpz_set_ui(rhs, ctx->n);
     mpz_mul_2exp(rhs, rhs, b0);
     mpz_add(x, x, rhs);
-    mpz_mul_ui(x, x, ctx->params.t);
+    mpz_mul_ui(x, x, t);
+    mpz_mul_ui(x, x, q0);
     mpz_mul_2exp(x, x, (mp_bitcnt_t)budget);
     mpz_add(lhs, lhs, x);
-    mpz_set_ui(rhs, 1);
+    mpz_set_ui(rhs, q0);
     mpz_mul_2exp(rhs, rhs,
                  (mp_bitcnt_t)(b0 + b1) + (mp_bitcnt_t)(budget - keep));
     ok = mpz_cmp(lhs, rhs) <= 0;

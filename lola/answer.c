@@ -78,28 +78,20 @@ static veil_status mask_one(bfv_ciphertext_t *ct, const lola_layout_t *l,
 
 /* Step 4's moduli for an answer whose budget is at least `after` bits
  * once flooded: the fewest limbs that keep 1 bit (all limbs if none
- * does), and with one limb, the largest budget that one limb still keeps
- * (keep), then the power-of-two exponents that keep 1 bit from there
- * (bits = 0, 0 if none fits: the RNS form is sent).  Both switches are
- * public functions of the flooded ciphertext (doc/11-lola.md, "Threat
- * model"). */
+ * does), and with one limb, the power-of-two exponents that keep 1 bit
+ * after both roundings (bits = 0, 0 if none fits: the RNS form is sent).
+ * Both switches are public functions of the flooded ciphertext
+ * (doc/11-lola.md, "Threat model"). */
 static veil_status answer_moduli(size_t *limbs, unsigned bits[2],
                                  const bfv_context_t *ctx, int after)
 {
-    size_t l;
-    int keep = 1;
     bits[0] = bits[1] = 0;
     if (bfv_mod_switch_limbs(limbs, ctx, 2, after, 1) != VEIL_OK) {
         *limbs = ctx->n_q; /* too little budget to shrink: keep all */
         return VEIL_OK;
     }
-    if (*limbs != 1)
-        return VEIL_OK;
-    while (keep + 1 < after &&
-           bfv_mod_switch_limbs(&l, ctx, 2, after, keep + 1) == VEIL_OK &&
-           l == 1)
-        keep++;
-    if (bfv_ms_compress_bits(&bits[0], &bits[1], ctx, keep, 1) != VEIL_OK)
+    if (*limbs == 1 &&
+        bfv_ms_compress_bits(&bits[0], &bits[1], ctx, after, 1) != VEIL_OK)
         bits[0] = bits[1] = 0;
     return VEIL_OK;
 }

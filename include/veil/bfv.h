@@ -652,10 +652,15 @@ bfv_noise_budget_ms(int *bits, const bfv_secret_key_t *sk,
  * The result can be decrypted, measured and serialized, nothing else. */
 
 /* *b0, *b1: the smallest b0 + b1 (then the smallest b1), 1 <= b0 <= b1 <=
- * BFV_MS_MAX_BITS, such that every one-limb switched ciphertext with a
- * budget of at least budget_bits keeps keep_bits after bfv_ms_compress:
- *     2^-(budget + 1) + t (2^-b0 + n 2^-b1) / 2 <= 2^-(keep + 1),
- * and q_0 q_1 > 2 n 2^b1 (the product c'_1 s fits two primes).
+ * BFV_MS_MAX_BITS, such that every ciphertext with a budget of at least
+ * budget_bits at the full modulus (bfv_noise_budget, a prediction, or
+ * bfv_flood_bits' budget_after) keeps keep_bits after bfv_mod_switch to
+ * one limb and bfv_ms_compress: both roundings counted,
+ *     2^-(budget + 1) + t (1 + n) / (2 q_0) + t (2^-b0 + n 2^-b1) / 2
+ *         <= 2^-(keep + 1),
+ * and q_0 q_1 > 2 n 2^b1 (the product c'_1 s fits two primes).  (A budget
+ * measured after the switch to one limb may be passed too: the bound is
+ * then only more cautious.)
  * VEIL_EINVAL (NULL, keep_bits < 1, budget_bits outside [0, 4096]),
  * VEIL_ENOISE (budget_bits <= keep_bits or no pair suffices). */
 #define BFV_MS_MAX_BITS 56
