@@ -109,11 +109,12 @@ veil_status bfv_ms_compress_bits(unsigned *b0, unsigned *b1,
         return VEIL_ENOISE;
     for (unsigned x = 1; x <= BFV_MS_MAX_BITS; x++)
         for (unsigned y = x; y <= BFV_MS_MAX_BITS; y++) {
-            if (best0 != 0 && x + y >= best0 + best1)
+            if (best0 != 0 && (x + y > best0 + best1 ||
+                               (x + y == best0 + best1 && y >= best1)))
                 break;
             if (garner_fits(ctx, y) &&
                 bits_fit(ctx, x, y, budget_bits, keep_bits)) {
-                best0 = x;
+                best0 = x; /* a smaller sum, or the same with a smaller y */
                 best1 = y;
                 break; /* the smallest y for this x */
             }

@@ -451,3 +451,79 @@ Test(ms_compress, serial)
     free(v);
     free(got);
 }
+
+/* ------------------------------------------------------------- the toy */
+
+/* doc/03-bfv.md, section 8, "Compression to powers of two": the toy
+ * ciphertext switched to q_0 = 16417 (n = 8, t = 17, budget 18 bits at Q)
+ * compressed to (b0, b1) = (7, 9), every number of the text. */
+Test(ms_compress, doc_toy)
+{
+    static const int64_t s[8] = {0, 1, -1, 0, 1, -1, -1, 1};
+    static const int64_t c0[8] = {4612, 5548,  -1679, -1555,
+                                  1320, -7550, -3438, 870};
+    static const int64_t c1[8] = {-3963, 2537,  -5854, 2358,
+                                  6544,  -3064, 5944,  1841};
+    static const uint64_t w0[8] = {36, 43, 115, 116, 10, 69, 101, 7};
+    static const uint64_t w1[8] = {388, 79, 329, 74, 204, 416, 185, 57};
+    static const uint64_t m[8] = {13, 5, 0, 1, 0, 16, 14, 12};
+    bfv_params_t prm;
+    bfv_context_t ctx;
+    bfv_secret_key_t sk;
+    bfv_ms_ciphertext_t ct;
+    bfv_plaintext_t pt;
+    unsigned b0, b1;
+    int b;
+    memset(&prm, 0, sizeof(prm));
+    prm.n = 8;
+    prm.n_q = 2;
+    prm.q[0] = 16417;
+    prm.q[1] = 16433;
+    prm.n_p = 1;
+    prm.p[0] = 16481;
+    prm.t = 17;
+    prm.security = BFV_SEC_128;
+    prm.allow_insecure = 1;
+    cr_assert_eq(veil_init(), VEIL_OK);
+    cr_assert_eq(bfv_context_init(&ctx, &prm), VEIL_OK);
+    cr_assert_eq(bfv_secret_key_init(&sk, &ctx), VEIL_OK);
+    for (size_t i = 0; i < ctx.n_qp; i++) {
+        const uint64_t q = ctx.plans[i].q;
+        for (size_t k = 0; k < 8; k++) {
+            sk.coeffs[k] = (int8_t)s[k];
+            sk.ntt[i * 8 + k] = s[k] < 0 ? q - 1 : (uint64_t)s[k];
+        }
+        ntt_forward(&ctx.plans[i], sk.ntt + i * 8);
+    }
+    cr_assert_eq(bfv_ms_ciphertext_init(&ct, &ctx), VEIL_OK);
+    cr_assert_eq(bfv_plaintext_init(&pt, &ctx), VEIL_OK);
+    ct.size = 2;
+    ct.limbs = 1;
+    for (size_t k = 0; k < 8; k++) {
+        ct.data[k] = (uint64_t)((c0[k] + 16417) % 16417);
+        ct.data[8 + k] = (uint64_t)((c1[k] + 16417) % 16417);
+    }
+    ntt_forward(&ctx.plans[0], ct.data);
+    ntt_forward(&ctx.plans[0], ct.data + 8);
+    /* the one-limb ciphertext of the text: budget 8 bits, m */
+    cr_assert_eq(bfv_noise_budget_ms(&b, &sk, &ct), VEIL_OK);
+    cr_assert_eq(b, 8);
+    cr_assert_eq(bfv_decrypt_ms(&pt, &sk, &ct), VEIL_OK);
+    cr_assert_eq(memcmp(pt.coeffs, m, sizeof(m)), 0);
+    /* the exponents for budget 18 at Q, keep 1 */
+    cr_assert_eq(bfv_ms_compress_bits(&b0, &b1, &ctx, 18, 1), VEIL_OK);
+    cr_assert_eq(b0, 7, "(%u, %u)", b0, b1);
+    cr_assert_eq(b1, 9);
+    cr_assert_eq(bfv_ms_compress(&ct, b0, b1), VEIL_OK);
+    cr_assert_eq(memcmp(ct.data, w0, sizeof(w0)), 0);
+    cr_assert_eq(memcmp(ct.data + 8, w1, sizeof(w1)), 0);
+    cr_assert_eq(bfv_decrypt_ms(&pt, &sk, &ct), VEIL_OK);
+    cr_assert_eq(memcmp(pt.coeffs, m, sizeof(m)), 0);
+    cr_assert_eq(bfv_noise_budget_ms(&b, &sk, &ct), VEIL_OK);
+    cr_assert_eq(b, 3);
+    cr_assert_eq(bfv_ms_ciphertext_serial_size(&ct), 48 + 16 + 16 + 16);
+    bfv_plaintext_clear(&pt);
+    bfv_ms_ciphertext_clear(&ct);
+    bfv_secret_key_clear(&sk);
+    bfv_context_clear(&ctx);
+}
