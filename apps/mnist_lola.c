@@ -579,6 +579,8 @@ typedef struct {
     double *eval_ms; /* per image (per batch / records)            */
     double *total_ms;
     uint64_t bytes_up, bytes_down;
+    /* the parts: keys once, the largest query and answer (per batch) */
+    uint64_t bytes_keys, bytes_query, bytes_answer;
 } tally_t;
 
 /* The plaintext reference for image `idx`: the exact integer evaluator's
@@ -759,13 +761,16 @@ static void print_summary(const tally_t *t, const client_side_t *c,
                "\"keygen_ms\":%.1f,\"server_setup_ms\":%.1f,"
                "\"peak_rss_mb\":%.1f,\"bytes_up\":%" PRIu64
                ",\"bytes_down\":%" PRIu64 ",\"n\":%zu,\"primes\":%zu,"
-               "\"threads\":%d,\"answer\":\"%s\",\"flood_bits\":%zu}\n",
+               "\"threads\":%d,\"answer\":\"%s\",\"flood_bits\":%zu,"
+               "\"bytes_keys\":%" PRIu64 ",\"bytes_query\":%" PRIu64
+               ",\"bytes_answer\":%" PRIu64 "}\n",
                o->variant, images, t->agree, t->correct,
                images ? (double)t->correct / (double)images : 0.0, eval_med,
                total_med, c->keygen_ms, setup_ms, peak_rss_mb(), t->bytes_up,
                t->bytes_down, su->spec.params[0].n, su->ncomp,
                omp_get_max_threads(), o->raw_answer ? "raw" : "private",
-               o->raw_answer ? (size_t)0 : o->flood_bits);
+               o->raw_answer ? (size_t)0 : o->flood_bits, t->bytes_keys,
+               t->bytes_query, t->bytes_answer);
         return;
     }
     printf("\n%s: %zu images, %zu correct (%.2f%%)", o->variant, images,
@@ -789,6 +794,12 @@ static void print_summary(const tally_t *t, const client_side_t *c,
            (double)t->bytes_up / 1e6);
     printf("  sent down           %10.2f MB (answers)\n",
            (double)t->bytes_down / 1e6);
+    if (t->bytes_keys > 0) /* in process; --connect counts the channel */
+        printf(
+            "  of which            %10.2f MB keys (once), %.2f MB per query, "
+            "%.1f kB per answer\n",
+            (double)t->bytes_keys / 1e6, (double)t->bytes_query / 1e6,
+            (double)t->bytes_answer / 1e3);
     printf("  peak memory         %10.1f MB\n", peak_rss_mb());
 }
 
@@ -862,7 +873,7 @@ static int run_local(opts_t *o)
         goto out_client;
     if (tally_init(&t, o, &ds, &s.q))
         goto out_tally;
-    t.bytes_up = keys_bytes(&c.cl.ek);
+    t.bytes_up = t.bytes_keys = keys_bytes(&c.cl.ek);
     if (o->budget) {
         measured = malloc(s.setup.nsteps * sizeof(int));
         if (measured == NULL)
@@ -886,7 +897,12 @@ static int run_local(opts_t *o)
         if (encrypt_batch(&in, &c, &ds, first, records))
             goto out_tally;
         enc_ms = now_ms() - t0;
-        t.bytes_up += msg_bytes(&in, 0);
+        {
+            const uint64_t qb = msg_bytes(&in, 0);
+            t.bytes_up += qb;
+            if (qb > t.bytes_query)
+                t.bytes_query = qb;
+        }
 
         t0 = now_ms();
         if (measured != NULL && first == o->offset) {
@@ -905,7 +921,13 @@ static int run_local(opts_t *o)
             fail("server evaluation", st);
             goto out_tally;
         }
-        t.bytes_down += o->raw_answer ? msg_bytes(&out, 0) : answer_bytes(&ans);
+        {
+            const uint64_t ab =
+                o->raw_answer ? msg_bytes(&out, 0) : answer_bytes(&ans);
+            t.bytes_down += ab;
+            if (ab > t.bytes_answer)
+                t.bytes_answer = ab;
+        }
         rc = finish_batch(&t, &c, &out, o->raw_answer ? NULL : &ans, first,
                           records, enc_ms, eval_ms);
         lola_msg_clear(&out);
