@@ -223,4 +223,14 @@ static inline int bfv_ct_reduced(const bfv_ciphertext_t *ct)
 void bfv_permute_row(uint64_t *out, const uint64_t *in, const uint32_t *perm,
                      size_t n);
 
+/* The power-of-two form of a switched ciphertext (ms_compress.c):
+ * 1 if (b0, b1) is a pair bfv_ms_compress accepts for ctx; decryption and
+ * the exact budget of ct in that form (ct->bits[0] != 0, checked by the
+ * callers in modswitch.c). */
+int bfv_ms_bits_valid(const bfv_context_t *ctx, unsigned b0, unsigned b1);
+veil_status bfv_decrypt_pow2(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
+                             const bfv_ms_ciphertext_t *ct);
+veil_status bfv_noise_budget_pow2(int *bits, const bfv_secret_key_t *sk,
+                                  const bfv_ms_ciphertext_t *ct);
+
 #endif /* VEIL_BFV_INTERNAL_H */

@@ -223,6 +223,7 @@ veil_status bfv_mod_switch(bfv_ms_ciphertext_t *out, const bfv_ciphertext_t *ct,
     if (!fits)
         return VEIL_ENOISE;
 
+    out->bits[0] = out->bits[1] = 0;
     if (k == 0) {
         memcpy(out->data, ct->data, size * L * n * sizeof(uint64_t));
         out->size = size;
@@ -305,7 +306,10 @@ static int ms_valid(const bfv_secret_key_t *sk, const bfv_ms_ciphertext_t *ct)
 {
     return sk != NULL && ct != NULL && ct->ctx != NULL && sk->ctx == ct->ctx &&
            ct->data != NULL && ct->size >= 2 && ct->size <= 3 &&
-           ct->limbs >= 1 && ct->limbs <= ct->ctx->n_q;
+           ct->limbs >= 1 && ct->limbs <= ct->ctx->n_q &&
+           (ct->bits[0] == 0 ||
+            (ct->size == 2 && ct->limbs == 1 &&
+             bfv_ms_bits_valid(ct->ctx, ct->bits[0], ct->bits[1])));
 }
 
 veil_status bfv_decrypt_ms(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
@@ -318,6 +322,8 @@ veil_status bfv_decrypt_ms(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
 
     if (pt == NULL || !ms_valid(sk, ct) || pt->ctx != ct->ctx)
         return VEIL_EINVAL;
+    if (ct->bits[0] != 0)
+        return bfv_decrypt_pow2(pt, sk, ct);
     const bfv_context_t *ctx = ct->ctx;
     const size_t n = ctx->n, l = ct->limbs;
     memset(&base, 0, sizeof(base));
@@ -353,6 +359,8 @@ veil_status bfv_noise_budget_ms(int *bits, const bfv_secret_key_t *sk,
 
     if (bits == NULL || !ms_valid(sk, ct))
         return VEIL_EINVAL;
+    if (ct->bits[0] != 0)
+        return bfv_noise_budget_pow2(bits, sk, ct);
     const bfv_context_t *ctx = ct->ctx;
     const size_t n = ctx->n, l = ct->limbs;
     memset(&base, 0, sizeof(base));

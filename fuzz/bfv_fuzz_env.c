@@ -43,6 +43,17 @@ static void build(void)
     OK(bfv_encrypt(&env.ct_full, &env.pk, &env.pt, &rng));
     OK(bfv_encrypt_symmetric(&env.ct_seeded, &env.sk, &env.pt, &rng));
     OK(bfv_square(&env.ct_three, &env.ct_full));
+    OK(bfv_ms_ciphertext_init(&env.ms_rns, &env.ctx));
+    OK(bfv_ms_ciphertext_init(&env.ms_pow2, &env.ctx));
+    OK(bfv_mod_switch(&env.ms_rns, &env.ct_full, 1));
+    OK(bfv_mod_switch(&env.ms_pow2, &env.ct_full, 1));
+    {
+        int b;
+        unsigned b0, b1;
+        OK(bfv_noise_budget(&b, &env.sk, &env.ct_full));
+        OK(bfv_ms_compress_bits(&b0, &b1, &env.ctx, b, 1));
+        OK(bfv_ms_compress(&env.ms_pow2, b0, b1));
+    }
 
     OK(bfv_crt_params_init(&env.crt_params, &env.params, t, 2, NULL, 0));
     OK(bfv_crt_context_init(&env.crt, &env.crt_params));

@@ -29,6 +29,8 @@ typedef struct {
     bfv_crt_params_t crt_params;
     bfv_crt_context_t crt;
     bfv_crt_ciphertext_t crt_ct;
+    /* ct_full switched to one limb, RNS form and power-of-two form */
+    bfv_ms_ciphertext_t ms_rns, ms_pow2;
 } fz_env_t;
 
 /* The environment, built on first use; aborts if that fails (a broken

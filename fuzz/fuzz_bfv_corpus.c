@@ -81,5 +81,9 @@ int main(int argc, char **argv)
          bfv_ciphertext_serialize(out, cap_, &len, &e->ct_three, 0));
     SEED("crt_ciphertext", 0, bfv_crt_ciphertext_serial_size(&e->crt_ct, 0),
          bfv_crt_ciphertext_serialize(out, cap_, &len, &e->crt_ct, 0));
+    SEED("ms_ciphertext", 0, bfv_ms_ciphertext_serial_size(&e->ms_rns),
+         bfv_ms_ciphertext_serialize(out, cap_, &len, &e->ms_rns));
+    SEED("ms_ciphertext", 1, bfv_ms_ciphertext_serial_size(&e->ms_pow2),
+         bfv_ms_ciphertext_serialize(out, cap_, &len, &e->ms_pow2));
     return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * lola/answer.c - the answer path: the server's last step (mask the slots
- * that are not outputs, re-randomize, flood, switch to the fewest limbs),
+ * that are not outputs, re-randomize, flood, switch to the fewest limbs
+ * and then to two powers of two),
  * the client's decryption of it, and its wire form (lola_wire.h, "VLAN").
  * Why each step, and what each side learns: doc/11-lola.md, "Threat
  * model".
@@ -75,6 +76,26 @@ static veil_status mask_one(bfv_ciphertext_t *ct, const lola_layout_t *l,
     return st;
 }
 
+/* Step 4's moduli for an answer whose budget is at least `after` bits
+ * once flooded: the fewest limbs that keep 1 bit (all limbs if none
+ * does), and with one limb, the power-of-two exponents that keep 1 bit
+ * after both roundings (bits = 0, 0 if none fits: the RNS form is sent).
+ * Both switches are public functions of the flooded ciphertext
+ * (doc/11-lola.md, "Threat model"). */
+static veil_status answer_moduli(size_t *limbs, unsigned bits[2],
+                                 const bfv_context_t *ctx, int after)
+{
+    bits[0] = bits[1] = 0;
+    if (bfv_mod_switch_limbs(limbs, ctx, 2, after, 1) != VEIL_OK) {
+        *limbs = ctx->n_q; /* too little budget to shrink: keep all */
+        return VEIL_OK;
+    }
+    if (*limbs == 1 &&
+        bfv_ms_compress_bits(&bits[0], &bits[1], ctx, after, 1) != VEIL_OK)
+        bits[0] = bits[1] = 0;
+    return VEIL_OK;
+}
+
 veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
                                const lola_msg_t *out, const lola_evalkeys_t *ek,
                                const lola_answer_opts_t *o, veil_rng_t *rng)
@@ -101,16 +122,14 @@ veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
         int budget = (int)floor(s->budget), after = budget - 1;
         unsigned flood = 0;
         size_t limbs = ctx->n_q;
+        unsigned bits[2] = {0, 0};
         if (ek->pk[c].ctx != ctx)
             st = VEIL_EINVAL;
         else if (o->lambda > 0)
             st = bfv_flood_bits(&flood, &after, ctx, budget < 0 ? 0 : budget,
                                 o->lambda);
-        if (st == VEIL_OK && o->switch_limbs) {
-            st = bfv_mod_switch_limbs(&limbs, ctx, 2, after, 1);
-            if (st != VEIL_OK) /* too little budget to shrink: keep all */
-                limbs = ctx->n_q, st = VEIL_OK;
-        }
+        if (st == VEIL_OK && o->switch_limbs)
+            st = answer_moduli(&limbs, bits, ctx, after);
         if (st == VEIL_OK)
             st = bfv_ciphertext_init(&ct, ctx);
         for (size_t i = 0; i < out->nct && st == VEIL_OK; i++) {
@@ -123,6 +142,9 @@ veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
                 st = bfv_rerandomize(&ct, &ek->pk[c], flood, rng);
             if (st == VEIL_OK)
                 st = bfv_mod_switch(&a->ct[c * out->nct + i], &ct, limbs);
+            if (st == VEIL_OK && bits[0] != 0)
+                st =
+                    bfv_ms_compress(&a->ct[c * out->nct + i], bits[0], bits[1]);
         }
         bfv_ciphertext_clear(&ct);
     }

@@ -1025,13 +1025,16 @@ static void print_summary(const tally_t *t, const client_side_t *c,
                "\"keygen_ms\":%.1f,\"server_setup_ms\":%.1f,"
                "\"peak_rss_mb\":%.1f,\"bytes_up\":%" PRIu64
                ",\"bytes_down\":%" PRIu64 ",\"n\":%zu,\"primes\":%zu,"
-               "\"threads\":%d,\"answer\":\"%s\",\"flood_bits\":%zu}\n",
+               "\"threads\":%d,\"answer\":\"%s\",\"flood_bits\":%zu,"
+               "\"bytes_keys\":%" PRIu64 ",\"bytes_query\":%" PRIu64
+               ",\"bytes_answer\":%" PRIu64 "}\n",
                variant_shown(o, &su->spec), images, t->agree, t->correct,
                images ? (double)t->correct / (double)images : 0.0, eval_med,
                total_med, c->keygen_ms, setup_ms, peak_rss_mb(), t->bytes_up,
                t->bytes_down, su->spec.params[0].n, su->ncomp,
                omp_get_max_threads(), o->raw_answer ? "raw" : "private",
-               o->raw_answer ? (size_t)0 : o->flood_bits);
+               o->raw_answer ? (size_t)0 : o->flood_bits, t->bytes_keys,
+               t->bytes_query, t->bytes_answer);
         return;
     }
     printf("\n%s: %zu images, %zu correct (%.2f%%)",

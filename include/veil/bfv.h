@@ -574,6 +574,10 @@ typedef struct {
     size_t limbs;
     size_t capacity; /* words allocated: 3 L n after init */
     uint64_t *data;
+    /* 0, 0: the RNS form above.  Otherwise the power-of-two form of
+     * bfv_ms_compress: size 2, limbs 1, c_0 mod 2^bits[0] at data and c_1
+     * mod 2^bits[1] at data + n, coefficient form. */
+    unsigned bits[2];
 } bfv_ms_ciphertext_t;
 
 /* Allocate for ctx, with room for size 3 at L limbs (no allocation later).
@@ -629,6 +633,49 @@ VEIL_EXPORT veil_status bfv_decrypt_ms(bfv_plaintext_t *pt,
 VEIL_EXPORT veil_status
 bfv_noise_budget_ms(int *bits, const bfv_secret_key_t *sk,
                     const bfv_ms_ciphertext_t *ct) VEIL_WUR;
+
+/* Compression to powers of two (the last step of an answer; the idea of
+ * the "modulus switching to 2^k" of PIR answers, e.g. Spiral, Menon and
+ * Wu, IEEE S&P 2022, which sends its two halves at two moduli).  A
+ * ciphertext switched to one limb q_0 is
+ * rounded once more, each polynomial to its own power-of-two modulus:
+ *     c'_0 = round(2^b0 c_0 / q_0) mod 2^b0,
+ *     c'_1 = round(2^b1 c_1 / q_0) mod 2^b1,   b0 <= b1,
+ * exact integer arithmetic (q_0 odd: no ties), independent of the
+ * representative.  The key holder decrypts from the phase
+ *     p = 2^(b1 - b0) c'_0 + c'_1 s mod 2^b1,   m = round(t p / 2^b1) mod t
+ * (c'_1 s computed exactly with two NTT primes of the context).  The
+ * rounding adds to the relative noise t (2^-b0 + ||s||_1 2^-b1) / 2 at most
+ * (||s||_1 <= n): c_1 needs about log2(n) more bits than c_0, which needs
+ * little more than log2(t).  A public function of the ciphertext: what the
+ * flooding hid before stays hidden (doc/03-bfv.md, "Modulus switching").
+ * The result can be decrypted, measured and serialized, nothing else. */
+
+/* *b0, *b1: the smallest b0 + b1 (then the smallest b1), 1 <= b0 <= b1 <=
+ * BFV_MS_MAX_BITS, such that every ciphertext with a budget of at least
+ * budget_bits at the full modulus (bfv_noise_budget, a prediction, or
+ * bfv_flood_bits' budget_after) keeps keep_bits after bfv_mod_switch to
+ * one limb and bfv_ms_compress: both roundings counted,
+ *     2^-(budget + 1) + t (1 + n) / (2 q_0) + t (2^-b0 + n 2^-b1) / 2
+ *         <= 2^-(keep + 1),
+ * and q_0 q_1 > 2 n 2^b1 (the product c'_1 s fits two primes).  (A budget
+ * measured after the switch to one limb may be passed too: the bound is
+ * then only more cautious.)
+ * VEIL_EINVAL (NULL, keep_bits < 1, budget_bits outside [0, 4096]),
+ * VEIL_ENOISE (budget_bits <= keep_bits or no pair suffices). */
+#define BFV_MS_MAX_BITS 56
+VEIL_EXPORT veil_status bfv_ms_compress_bits(unsigned *b0, unsigned *b1,
+                                             const bfv_context_t *ctx,
+                                             int budget_bits,
+                                             int keep_bits) VEIL_WUR;
+
+/* ct (size 2, one limb, RNS form) to the power-of-two form, in place.
+ * VEIL_EINVAL (NULL, ct not of that shape, b0 < 1, b0 > b1, b1 >
+ * BFV_MS_MAX_BITS, q_0 q_1 <= 2 n 2^b1), VEIL_ENOISE (2^(b0 + b1) <= t
+ * (2^b1 + n 2^b0): the rounding alone could spoil decryption),
+ * VEIL_ENOMEM.  bfv_decrypt_ms and bfv_noise_budget_ms read both forms. */
+VEIL_EXPORT veil_status bfv_ms_compress(bfv_ms_ciphertext_t *ct, unsigned b0,
+                                        unsigned b1) VEIL_WUR;
 
 /* Circuit privacy for a ciphertext sent back to the key holder (a server's
  * answer), before it is switched: re-randomization and noise flooding

@@ -81,6 +81,9 @@ typedef enum {
 /* Header flag: the body carries a seed instead of a uniform polynomial. */
 #define BFV_SERIAL_FLAG_SEEDED 1u
 
+/* Header flag (modulus-switched ciphertexts): the power-of-two form. */
+#define BFV_SERIAL_FLAG_POW2 2u
+
 /* Serializer option for ciphertexts: always send both polynomials. */
 #define BFV_SERIAL_FULL 1u
 
@@ -195,7 +198,14 @@ VEIL_EXPORT veil_status bfv_ciphertext_deserialize(bfv_ciphertext_t *ct,
  * length against them before writing anything (so it never needs more than
  * the 3 n_q n words ct holds since init), every residue and the checksum;
  * VEIL_EFORMAT on any violation.  It cannot judge the noise: a receiver
- * that expects a number of limbs compares ct->limbs itself. */
+ * that expects a number of limbs compares ct->limbs itself.
+ * The power-of-two form (bfv_ms_compress, bfv.h) has flag
+ * BFV_SERIAL_FLAG_POW2 and the body: size (u32, 2), l (u32, 1), b0 and b1
+ * (u32), then c_0 in b0 bits and c_1 in b1 bits per coefficient (n (b0 +
+ * b1) / 8 bytes: no range to check, every b-bit value is a residue mod
+ * 2^b).  The deserializer accepts only the pairs bfv_ms_compress accepts
+ * (1 <= b0 <= b1 <= BFV_MS_MAX_BITS, q_0 q_1 > 2 n 2^b1, rounding below
+ * 1/2), checked with the length before anything is written. */
 VEIL_EXPORT size_t bfv_ms_ciphertext_serial_size(const bfv_ms_ciphertext_t *ct);
 VEIL_EXPORT veil_status
 bfv_ms_ciphertext_serialize(uint8_t *out, size_t cap, size_t *len,

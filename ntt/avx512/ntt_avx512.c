@@ -51,7 +51,15 @@
  *   FWD_EVERY  otherwise: Harvey's invariant [0, 4q), X reduced to [0, 2q)
  *              at every stage.
  *
- * The inverse reduces at every stage, as the scalar code does.
+ * The inverse has two modes.  For q < 2^45 (INV_FREE) no stage reduces:
+ * a stage whose inputs are below B gives X + Y below 2 B and W (X + B - Y)
+ * in [0, 2q) by a Shoup product (its multiplicand below 2 B <= 2^52); so
+ * the six register stages take [0, 2q) below 128 q <= 2^52, one Shoup
+ * product by 1 brings every value back to [0, 2q), and the later passes
+ * track B the same way, reducing their inputs first only when a pass of
+ * two stages would pass 2^52 (n >= 2^15 at 44 bits).  Three additions and
+ * three madd52 per butterfly instead of nine instructions.  Otherwise the
+ * inverse reduces at every stage, as the scalar code does.
  */
 #include "avx512_internal.h"
 
@@ -231,6 +239,56 @@ AVX512_INLINE void inv_last_bfly(__m512i *x, __m512i *y, const __m512i c[4],
     }
 }
 
+/* The inverse without intermediate reductions (INV_FREE, q < 2^45): a
+ * stage whose inputs are below B (true values; like the forward products,
+ * the words may carry multiples of 2^52, which madd52 ignores) gives
+ * X + Y below 2 B and W (X + B - Y) in [0, 2q) (a Shoup product of a
+ * multiplicand below 2 B <= 2^52).  Three additions and three madd52
+ * instead of the reducing butterfly's nine instructions. */
+AVX512_INLINE void inv_bfly_free(__m512i *x, __m512i *y, __m512i w, __m512i wp,
+                                 __m512i off, const mod512_t *m)
+{
+    const __m512i u = *x, v = *y;
+    const __m512i d = _mm512_sub_epi64(_mm512_add_epi64(u, off), v);
+    *x = _mm512_add_epi64(u, v);
+    *y = avx512_mul_shoup_raw(d, w, wp, m->negq);
+}
+
+/* A value below 2^52 (plus multiples of 2^52) to [0, 2q) plus multiples
+ * of 2^52: a Shoup product by 1. */
+AVX512_INLINE __m512i inv_reduce_free(__m512i x, const mod512_t *m)
+{
+    const __m512i qhat =
+        _mm512_madd52hi_epu64(_mm512_setzero_si512(), x, m->onep);
+    return _mm512_madd52lo_epu64(x, qhat, m->negq);
+}
+
+/* The last stage of INV_FREE, inputs below B = off: as inv_last_bfly,
+ * masked to [0, 2q), or [0, q) if `full`. */
+AVX512_INLINE void inv_last_bfly_free(__m512i *x, __m512i *y,
+                                      const __m512i c[4], __m512i off,
+                                      const mod512_t *m, int full)
+{
+    const __m512i u = *x, v = *y;
+    *x = avx512_mul_shoup_lazy(_mm512_add_epi64(u, v), c[0], c[1], m->negq);
+    *y = avx512_mul_shoup_lazy(_mm512_sub_epi64(_mm512_add_epi64(u, off), v),
+                               c[2], c[3], m->negq);
+    if (full) {
+        *x = avx512_csub(*x, m->q);
+        *y = avx512_csub(*y, m->q);
+    }
+}
+
+/* Butterfly of stage with bound `off` (INV_FREE) or the reducing one. */
+AVX512_INLINE void inv_bfly_g(__m512i *x, __m512i *y, __m512i w, __m512i wp,
+                              __m512i off, const mod512_t *m, int fr)
+{
+    if (fr)
+        inv_bfly_free(x, y, w, wp, off, m);
+    else
+        inv_bfly(x, y, w, wp, m);
+}
+
 /* ------------------------------------------------------------- forward */
 
 /* The first stage (a single group) at distance len = 2^even >= 64. */
@@ -385,7 +443,7 @@ AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a, fwd_mode_t mode,
  * 64-block B, stage by stage so that the four chains interleave. */
 AVX512_INLINE void inv_first4(__m512i r[8], const ntt_tables_t *t,
                               const tables512_t *s, size_t n, size_t B,
-                              const mod512_t *m)
+                              const mod512_t *m, int fr, const __m512i off[4])
 {
     const __m512i to2x = _mm512_setr_epi64(0, 8, 4, 12, 1, 9, 5, 13);
     const __m512i to2y = _mm512_setr_epi64(2, 10, 6, 14, 3, 11, 7, 15);
@@ -397,32 +455,32 @@ AVX512_INLINE void inv_first4(__m512i r[8], const ntt_tables_t *t,
         const size_t b = 4 * B + k;
         x[k] = _mm512_unpacklo_epi64(r[2 * k], r[2 * k + 1]);
         y[k] = _mm512_unpackhi_epi64(r[2 * k], r[2 * k + 1]);
-        inv_bfly(&x[k], &y[k], LOADA(s->iw[0] + 8 * b), LOADA(s->ip[0] + 8 * b),
-                 m);
+        inv_bfly_g(&x[k], &y[k], LOADA(s->iw[0] + 8 * b),
+                   LOADA(s->ip[0] + 8 * b), off[0], m, fr);
     }
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
         const size_t b = 4 * B + k;
         r[2 * k] = _mm512_permutex2var_epi64(x[k], to2x, y[k]);
         r[2 * k + 1] = _mm512_permutex2var_epi64(x[k], to2y, y[k]);
-        inv_bfly(&r[2 * k], &r[2 * k + 1], LOADA(s->iw[1] + 8 * b),
-                 LOADA(s->ip[1] + 8 * b), m);
+        inv_bfly_g(&r[2 * k], &r[2 * k + 1], LOADA(s->iw[1] + 8 * b),
+                   LOADA(s->ip[1] + 8 * b), off[1], m, fr);
     }
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
         const size_t b = 4 * B + k;
         x[k] = _mm512_permutex2var_epi64(r[2 * k], to4x, r[2 * k + 1]);
         y[k] = _mm512_permutex2var_epi64(r[2 * k], to4y, r[2 * k + 1]);
-        inv_bfly(&x[k], &y[k], LOADA(s->iw[2] + 8 * b), LOADA(s->ip[2] + 8 * b),
-                 m);
+        inv_bfly_g(&x[k], &y[k], LOADA(s->iw[2] + 8 * b),
+                   LOADA(s->ip[2] + 8 * b), off[2], m, fr);
     }
 #pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
         const size_t b = 4 * B + k;
         r[2 * k] = _mm512_shuffle_i64x2(x[k], y[k], 0x44);
         r[2 * k + 1] = _mm512_shuffle_i64x2(x[k], y[k], 0xee);
-        inv_bfly(&r[2 * k], &r[2 * k + 1], BCAST(t->iw[n / 16 + b]),
-                 BCAST(s->iwq[n / 16 + b]), m);
+        inv_bfly_g(&r[2 * k], &r[2 * k + 1], BCAST(t->iw[n / 16 + b]),
+                   BCAST(s->iwq[n / 16 + b]), off[3], m, fr);
     }
 }
 
@@ -430,8 +488,10 @@ AVX512_INLINE void inv_first4(__m512i r[8], const ntt_tables_t *t,
  * `last`: the second is the final stage (groups = 1) with n^-1. */
 AVX512_INLINE void inv_radix4(uint64_t *a, const ntt_tables_t *t,
                               const tables512_t *s, size_t groups, size_t len,
-                              const mod512_t *m, int last, int full)
+                              const mod512_t *m, int last, int full, int fr,
+                              int reduce_in, uint64_t bound)
 {
+    const __m512i off1 = BCAST(bound), off2 = BCAST(2 * bound);
     __m512i c[4];
     if (last) {
         c[0] = BCAST(t->ninv_w[0]), c[1] = BCAST(t->ninv_wp[0] >> 12);
@@ -447,14 +507,23 @@ AVX512_INLINE void inv_radix4(uint64_t *a, const ntt_tables_t *t,
         for (size_t j = 0; j < len; j += 8) {
             __m512i x0 = LOAD(x + j), x1 = LOAD(x + len + j);
             __m512i x2 = LOAD(x + 2 * len + j), x3 = LOAD(x + 3 * len + j);
-            inv_bfly(&x0, &x1, w1, p1, m);
-            inv_bfly(&x2, &x3, w2, p2, m);
-            if (last) {
+            if (fr && reduce_in) {
+                x0 = inv_reduce_free(x0, m);
+                x1 = inv_reduce_free(x1, m);
+                x2 = inv_reduce_free(x2, m);
+                x3 = inv_reduce_free(x3, m);
+            }
+            inv_bfly_g(&x0, &x1, w1, p1, off1, m, fr);
+            inv_bfly_g(&x2, &x3, w2, p2, off1, m, fr);
+            if (last && fr) {
+                inv_last_bfly_free(&x0, &x2, c, off2, m, full);
+                inv_last_bfly_free(&x1, &x3, c, off2, m, full);
+            } else if (last) {
                 inv_last_bfly(&x0, &x2, c, m, full);
                 inv_last_bfly(&x1, &x3, c, m, full);
             } else {
-                inv_bfly(&x0, &x2, w0, p0, m);
-                inv_bfly(&x1, &x3, w0, p0, m);
+                inv_bfly_g(&x0, &x2, w0, p0, off2, m, fr);
+                inv_bfly_g(&x1, &x3, w0, p0, off2, m, fr);
             }
             STORE(x + j, x0);
             STORE(x + len + j, x1);
@@ -464,12 +533,20 @@ AVX512_INLINE void inv_radix4(uint64_t *a, const ntt_tables_t *t,
     }
 }
 
-AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full)
+AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full,
+                           int fr)
 {
     const ntt_tables_t *t = ntt_tables(plan);
     const tables512_t *s = t->simd;
     const size_t n = plan->n, half = n >> 1;
-    const mod512_t m = mod512(plan->q, plan->logn, FWD_EVERY);
+    const uint64_t q = plan->q;
+    const mod512_t m = mod512(q, plan->logn, FWD_EVERY);
+    /* INV_FREE bounds: the inputs of stage i (distance 2^i) of the
+     * register block are below 2^(i + 1) q (inputs in [0, 2q)) */
+    const __m512i off[6] = {BCAST(2 * q),  BCAST(4 * q),  BCAST(8 * q),
+                            BCAST(16 * q), BCAST(32 * q), BCAST(64 * q)};
+    uint64_t bound = 2 * q; /* INV_FREE: inputs of the next stage below */
+    int reduce_in = 0;
     size_t len;
 
     /* distances 1 .. 32 in registers, 64 coefficients at a time */
@@ -479,20 +556,26 @@ AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full)
 #pragma GCC unroll 8
         for (int i = 0; i < 8; i++)
             r[i] = LOAD(blk + 8 * i);
-        inv_first4(r, t, s, n, B, &m);
+        inv_first4(r, t, s, n, B, &m, fr, off);
 #pragma GCC unroll 8
         for (int h = 0; h < 2; h++) {
             const size_t k = n / 32 + 2 * B + h;
             const __m512i w = BCAST(t->iw[k]), wp = BCAST(s->iwq[k]);
-            inv_bfly(&r[4 * h], &r[4 * h + 2], w, wp, &m);
-            inv_bfly(&r[4 * h + 1], &r[4 * h + 3], w, wp, &m);
+            inv_bfly_g(&r[4 * h], &r[4 * h + 2], w, wp, off[4], &m, fr);
+            inv_bfly_g(&r[4 * h + 1], &r[4 * h + 3], w, wp, off[4], &m, fr);
         }
         {
             const __m512i w = BCAST(t->iw[n / 64 + B]);
             const __m512i wp = BCAST(s->iwq[n / 64 + B]);
 #pragma GCC unroll 8
             for (int i = 0; i < 4; i++)
-                inv_bfly(&r[i], &r[i + 4], w, wp, &m);
+                inv_bfly_g(&r[i], &r[i + 4], w, wp, off[5], &m, fr);
+        }
+        /* INV_FREE: below 128 q, back to [0, 2q) (plus multiples of 2^52) */
+        if (fr) {
+#pragma GCC unroll 8
+            for (int i = 0; i < 8; i++)
+                r[i] = inv_reduce_free(r[i], &m);
         }
 #pragma GCC unroll 8
         for (int i = 0; i < 8; i++)
@@ -508,7 +591,10 @@ AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full)
                             BCAST(t->ninv_w[1]), BCAST(t->ninv_wp[1] >> 12)};
             for (size_t j = 0; j < half; j += 8) {
                 __m512i x = LOAD(a + j), y = LOAD(a + half + j);
-                inv_last_bfly(&x, &y, c, &m, full);
+                if (fr)
+                    inv_last_bfly_free(&x, &y, c, off[0], &m, full);
+                else
+                    inv_last_bfly(&x, &y, c, &m, full);
                 STORE(a + j, x);
                 STORE(a + half + j, y);
             }
@@ -520,19 +606,30 @@ AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full)
             uint64_t *x = a + 128 * i;
             for (size_t j = 0; j < 64; j += 8) {
                 __m512i vx = LOAD(x + j), vy = LOAD(x + 64 + j);
-                inv_bfly(&vx, &vy, w, wp, &m);
+                inv_bfly_g(&vx, &vy, w, wp, off[0], &m, fr);
                 STORE(x + j, vx);
                 STORE(x + 64 + j, vy);
             }
         }
         len = 128;
+        bound = 4 * q;
     }
-    for (; 2 * len < half; len <<= 2)
-        inv_radix4(a, t, s, n / (4 * len), len, &m, 0, 0);
+    /* INV_FREE: a pass of two stages needs 4 bound <= 2^52, else its
+     * inputs are reduced first (never for n <= 2^13 and q < 2^45) */
+    for (; 2 * len < half; len <<= 2) {
+        reduce_in = fr && bound > (UINT64_C(1) << 50);
+        if (reduce_in)
+            bound = 2 * q;
+        inv_radix4(a, t, s, n / (4 * len), len, &m, 0, 0, fr, reduce_in, bound);
+        bound *= 4;
+    }
+    reduce_in = fr && bound > (UINT64_C(1) << 50);
+    if (reduce_in)
+        bound = 2 * q;
     if (full)
-        inv_radix4(a, t, s, 1, len, &m, 1, 1);
+        inv_radix4(a, t, s, 1, len, &m, 1, 1, fr, reduce_in, bound);
     else
-        inv_radix4(a, t, s, 1, len, &m, 1, 0);
+        inv_radix4(a, t, s, 1, len, &m, 1, 0, fr, reduce_in, bound);
 }
 
 /* ------------------------------------------------------------- dispatch */
@@ -583,20 +680,30 @@ static void forward_avx512(const ntt_plan_t *plan, uint64_t *a)
     forward_dispatch(plan, a, 1);
 }
 
+/* INV_FREE when the register block's last bound 128 q is at most 2^52. */
+static int inv_free(const ntt_plan_t *plan)
+{
+    return plan->q <= (UINT64_C(1) << 45);
+}
+
 static void inverse_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
     if (plan->logn < MIN_LOGN)
         ntt_inverse_lazy_scalar(plan, a);
+    else if (inv_free(plan))
+        inverse(plan, a, 0, 1);
     else
-        inverse(plan, a, 0);
+        inverse(plan, a, 0, 0);
 }
 
 static void inverse_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
     if (plan->logn < MIN_LOGN)
         ntt_inverse_scalar(plan, a);
+    else if (inv_free(plan))
+        inverse(plan, a, 1, 1);
     else
-        inverse(plan, a, 1);
+        inverse(plan, a, 1, 0);
 }
 
 const struct ntt_kernels ntt_kernels_avx512 = {

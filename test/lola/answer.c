@@ -9,8 +9,9 @@
  *  - flooding: the answer's noise is the flood's (its budget is at least
  *    lambda bits below the unflooded one) - fails when flooding is removed;
  *  - re-randomization: c_1 differs from the evaluation's;
- *  - switching: fewer limbs, fewer bytes, the wire form round-trips and
- *    malformed answers are refused. */
+ *  - switching: fewer limbs (one), then the power-of-two form
+ *    (bfv_ms_compress), fewer bytes, the wire form round-trips and
+ *    malformed answers are refused - fails when either switch is removed. */
 #include "common.h"
 #include "veil/bfv_serial.h"
 #include "veil/lola.h"
@@ -205,9 +206,27 @@ Test(lola_answer, masked_flooded_switched, .timeout = 240)
     assert_logits(&e, &plain);
     lola_answer_clear(&plain);
 
-    /* switched: fewer limbs than the context */
-    for (size_t i = 0; i < a.ncomp * a.nct; i++)
-        cr_assert_lt(a.ct[i].limbs, e.su.ctx[0].n_q);
+    /* switched: fewer limbs than the context, here one, and then to the
+     * power-of-two form with about log2 t bits for c_0 and log2 (t n) for
+     * c_1 (fails when either switch is left out) */
+    for (size_t c = 0; c < a.ncomp; c++)
+        for (size_t i = 0; i < a.nct; i++) {
+            const bfv_ms_ciphertext_t *ct = &a.ct[c * a.nct + i];
+            const bfv_context_t *ctx = &e.su.ctx[c];
+            const unsigned lt = 64 - __builtin_clzll(ctx->params.t);
+            cr_assert_lt(ct->limbs, ctx->n_q);
+            cr_assert_eq(ct->limbs, 1);
+            cr_assert_gt(ct->bits[0], 0, "not compressed");
+            cr_assert_leq(ct->bits[0], lt + 4, "b0 %u, t %u bits", ct->bits[0],
+                          lt);
+            cr_assert_leq(ct->bits[1], lt + ctx->logn + 4, "b1 %u",
+                          ct->bits[1]);
+        }
+    {
+        int b;
+        cr_assert_eq(lola_client_answer_budget(&b, &e.cl, &a), VEIL_OK);
+        cr_assert_geq(b, 1);
+    }
     lola_answer_clear(&a);
     env_clear(&e);
 }
@@ -263,6 +282,15 @@ Test(lola_answer, wire, .timeout = 240)
     cr_assert_eq(lola_answer_serialize(&buf, &len, &a), VEIL_OK);
     cr_assert_eq(lola_msg_serialize(&full, &flen, &e.out, 0), VEIL_OK);
     cr_assert_lt(len, flen, "answer %zu bytes, unswitched %zu", len, flen);
+    /* exactly the header and the power-of-two ciphertexts */
+    {
+        size_t want = LOLA_WIRE_HEADER_BYTES;
+        for (size_t i = 0; i < a.ncomp * a.nct; i++)
+            want += BFV_SERIAL_HEADER_BYTES + 16 + BFV_SERIAL_CHECKSUM_BYTES +
+                    a.ct[i].ctx->n / 8 * (a.ct[i].bits[0] + a.ct[i].bits[1]);
+        cr_assert_eq(len, want, "%zu bytes, %zu expected (%u, %u)", len, want,
+                     a.ct[0].bits[0], a.ct[0].bits[1]);
+    }
     cr_assert_eq(lola_answer_parse(&back, &e.su, buf, len), VEIL_OK);
     assert_logits(&e, &back);
     lola_answer_clear(&back);
@@ -309,7 +337,10 @@ Test(lola_answer, exhausted_noise_is_refused, .timeout = 240)
          * NTT form): an invariant noise of about q_0 / 2 with one limb
          * left, a CRT-random offset with more */
         uint64_t *c0 = bfv_ms_ct_row(&a.ct[0], 0, 0);
-        const uint64_t q0 = e.su.ctx[0].params.q[0];
+        /* the power-of-two form: c_0 mod 2^b0, coefficient form */
+        const uint64_t q0 = a.ct[0].bits[0] != 0
+                                ? UINT64_C(1) << a.ct[0].bits[0]
+                                : e.su.ctx[0].params.q[0];
         const uint64_t h = q0 / (2 * e.su.ctx[0].params.t);
         for (size_t k = 0; k < e.su.ctx[0].n; k++)
             c0[k] = (c0[k] + h) % q0;

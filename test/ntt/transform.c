@@ -273,3 +273,56 @@ Test(transform, results_independent_of_rounding_mode)
     veil_free(a), veil_free(b), veil_free(ref), veil_free(got), veil_free(tmp);
     veil_rng_clear(&rng);
 }
+
+/* The inverse without intermediate reductions (AVX-512, q < 2^45): every
+ * size, with 44- and 45-bit primes, so that the passes that must reduce
+ * their inputs first (n >= 2^15) run too; inputs at the top of [0, 2q).
+ * Full inverse equals scalar's, the lazy one stays in [0, 2q). */
+Test(transform, inverse_free_every_size)
+{
+    veil_rng_t rng;
+    vt_rng(&rng, "transform/inverse_free");
+    const size_t nmax = (size_t)1 << NTT_MAX_LOGN;
+    uint64_t *a = alloc_words(nmax), *y = alloc_words(nmax);
+    uint64_t *z = alloc_words(nmax);
+    const unsigned bits[2] = {44, 45};
+    for (unsigned logn = 7; logn <= NTT_MAX_LOGN; logn++)
+        for (int bi = 0; bi < 2; bi++)
+            for (int pa = 0; pa < 2; pa++) {
+                const size_t n = (size_t)1 << logn;
+                const size_t bytes = n * sizeof(uint64_t);
+                const uint64_t q = th_prime(bits[bi], n);
+                ntt_plan_t ps;
+                cr_assert_eq(ntt_plan_init_isa(&ps, n, q, VEIL_ISA_SCALAR),
+                             VEIL_OK);
+                veil_rng_uniform_mod(&rng, a, n, 2 * q);
+                if (pa == 1)
+                    for (size_t i = 0; i < n; i++)
+                        a[i] = 2 * q - 1 - (i & 1);
+                memcpy(z, a, bytes);
+                ntt_inverse(&ps, z);
+                for (int isa = 1; isa < VEIL_ISA_COUNT; isa++) {
+                    ntt_plan_t p;
+                    if (!veil_isa_supported((veil_isa_t)isa))
+                        continue;
+                    cr_assert_eq(ntt_plan_init_isa(&p, n, q, (veil_isa_t)isa),
+                                 VEIL_OK);
+                    memcpy(y, a, bytes);
+                    ntt_inverse(&p, y);
+                    cr_assert_arr_eq(y, z, bytes, "%s inv n %zu q %u bits",
+                                     veil_isa_name((veil_isa_t)isa), n,
+                                     bits[bi]);
+                    memcpy(y, a, bytes);
+                    ntt_inverse_lazy(&p, y);
+                    for (size_t i = 0; i < n; i++) {
+                        cr_assert_lt(y[i], 2 * q);
+                        cr_assert_eq(y[i] % q, z[i]);
+                    }
+                    ntt_plan_clear(&p);
+                }
+                ntt_plan_clear(&ps);
+            }
+    veil_free(a);
+    veil_free(y);
+    veil_free(z);
+}
