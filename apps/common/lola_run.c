@@ -839,6 +839,8 @@ typedef struct {
     double *eval_ms; /* per image (per batch / records)            */
     double *total_ms;
     uint64_t bytes_up, bytes_down;
+    /* the parts: keys once, the largest query and answer (per batch) */
+    uint64_t bytes_keys, bytes_query, bytes_answer;
 } tally_t;
 
 /* The plaintext reference for image `idx`: the exact integer evaluator's
@@ -1059,6 +1061,12 @@ static void print_summary(const tally_t *t, const client_side_t *c,
            (double)t->bytes_up / 1e6);
     printf("  sent down           %10.2f MB (answers)\n",
            (double)t->bytes_down / 1e6);
+    if (t->bytes_keys > 0) /* in process; --connect counts the channel */
+        printf(
+            "  of which            %10.2f MB keys (once), %.2f MB per query, "
+            "%.1f kB per answer\n",
+            (double)t->bytes_keys / 1e6, (double)t->bytes_query / 1e6,
+            (double)t->bytes_answer / 1e3);
     printf("  peak memory         %10.1f MB\n", peak_rss_mb());
 }
 
@@ -1161,7 +1169,7 @@ static int run_local(opts_t *o)
         goto out_client;
     if (tally_init(&t, o, &ds, &s.q))
         goto out_tally;
-    t.bytes_up = keys_bytes(&c.cl.ek);
+    t.bytes_up = t.bytes_keys = keys_bytes(&c.cl.ek);
     if (o->budget) {
         measured = malloc(s.setup.nsteps * sizeof(int));
         if (measured == NULL)
@@ -1185,7 +1193,12 @@ static int run_local(opts_t *o)
         if (encrypt_batch(&in, &c, &ds, first, records))
             goto out_tally;
         enc_ms = now_ms() - t0;
-        t.bytes_up += msg_bytes(&in, 0);
+        {
+            const uint64_t qb = msg_bytes(&in, 0);
+            t.bytes_up += qb;
+            if (qb > t.bytes_query)
+                t.bytes_query = qb;
+        }
 
         t0 = now_ms();
         if (measured != NULL && first == o->offset) {
@@ -1204,7 +1217,13 @@ static int run_local(opts_t *o)
             fail("server evaluation", st);
             goto out_tally;
         }
-        t.bytes_down += o->raw_answer ? msg_bytes(&out, 0) : answer_bytes(&ans);
+        {
+            const uint64_t ab =
+                o->raw_answer ? msg_bytes(&out, 0) : answer_bytes(&ans);
+            t.bytes_down += ab;
+            if (ab > t.bytes_answer)
+                t.bytes_answer = ab;
+        }
         rc = finish_batch(&t, &c, &out, o->raw_answer ? NULL : &ans, first,
                           records, enc_ms, eval_ms);
         lola_msg_clear(&out);
