@@ -241,7 +241,13 @@ static veil_status pbt(nn_model_t *best, double *bacc, double *bscore,
                 w[i].alpha[k] = snap(a0);
                 w[i].beta[k] = o->multi_degree ? b0 : 2;
             } else {
-                w[i].alpha[k] = snap(a0 + (1 - a0) * uniform01(p));
+                /* stratified: worker i draws from the ((i - 1 + k) mod
+                 * (P - 1))-th of P - 1 equal slices of [a0, 1], so that a
+                 * small population still spans the range */
+                const double u =
+                    ((double)((i - 1 + k) % (P - 1)) + uniform01(p)) /
+                    (double)(P - 1);
+                w[i].alpha[k] = snap(a0 + (1 - a0) * u);
                 w[i].beta[k] = random_beta(p);
             }
         }
@@ -469,6 +475,45 @@ veil_status nn_plan_btpbt(nn_model_t *out, double *acc, double *score,
                 nn_model_clear(&cand);
             }
         }
+    }
+    if (best.nlayers != 0 && o->final_images > 0 &&
+        (o->deadline == 0 || wall() < o->deadline)) {
+        /* a last, longer fine-tune of the winning plan (the plan itself
+         * is not changed), kept if it still meets the threshold */
+        nn_train_opts_t t = o->train;
+        nn_dataset_t v = *train;
+        double facc;
+        if (v.count > o->final_images)
+            v.count = o->final_images;
+        t.epochs = 1;
+        t.finetune = 1;
+        t.schedule = NN_LR_COSINE;
+        t.lr_min = t.lr / 100;
+        t.progress = NULL;
+        t.checkpoint = NULL;
+        t.resume = 0;
+        t.stop_epoch = 0;
+        t.seed[VEIL_SEED_BYTES - 1] ^= 0xf1;
+        if ((st = nn_model_copy(&cand, &best)) != VEIL_OK)
+            goto done;
+        st = nn_train(&cand, &v, NULL, &t);
+        if (st == VEIL_OK)
+            st = nn_model_accuracy(&facc, &cand, &p.valv);
+        if (st != VEIL_OK && st != VEIL_ERANGE) {
+            nn_model_clear(&cand);
+            goto done;
+        }
+        logf_(&p, "final fine-tune on %u images: accuracy %.4f (before %.4f)",
+              v.count, st == VEIL_OK ? facc : 0.0, bacc);
+        if (st == VEIL_OK && facc >= o->threshold) {
+            nn_model_clear(&best);
+            best = cand;
+            bacc = facc;
+            bscore = nn_plan_score(facc, &best, &o->costs);
+        } else {
+            nn_model_clear(&cand);
+        }
+        st = VEIL_OK;
     }
     if (best.nlayers == 0) { /* nothing met the threshold */
         if ((st = nn_model_copy(out, base)) != VEIL_OK)
