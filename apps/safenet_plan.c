@@ -189,8 +189,10 @@ static void usage(FILE *f)
         "                   (default 512)\n"
         "  --val N          validation images (the last N training\n"
         "                   images; default 1000)\n"
-        "  --final-images N fine-tune the winning plan once more on N\n"
+        "  --final-images N fine-tune the best plans once more on N\n"
         "                   images, cosine decay (default 0: none)\n"
+        "  --final-tries K  first fine-tune the K stage results with the\n"
+        "                   most replacements (default 2)\n"
         "  --test-limit N   test images for the final report (default all)\n"
         "  --state DIR      save finished stages in DIR; rerun to resume\n"
         "  --lr X           fine-tuning learning rate (default 3e-4)\n"
@@ -215,6 +217,7 @@ int main(int argc, char **argv)
         {"images", required_argument, NULL, 'I'},
         {"val", required_argument, NULL, 'V'},
         {"final-images", required_argument, NULL, 'F'},
+        {"final-tries", required_argument, NULL, 'R'},
         {"test-limit", required_argument, NULL, 'L'},
         {"state", required_argument, NULL, 's'},
         {"lr", required_argument, NULL, 'l'},
@@ -295,6 +298,10 @@ int main(int argc, char **argv)
         case 'F':
             if (cli_u32(&po.final_images, P, "--final-images", optarg, 0,
                         1u << 30))
+                return 2;
+            break;
+        case 'R':
+            if (cli_u32(&po.final_tries, P, "--final-tries", optarg, 0, 64))
                 return 2;
             break;
         case 'L':
