@@ -417,7 +417,9 @@ int main(int argc, char **argv)
             if (plan.layers[i].type == NN_LAYER_ACT)
                 st = nn_act_apply(&plan, i, 0.5, 2, &cal);
         nn_act_calib_clear(&cal);
-        /* the images one worker fine-tunes on through a search */
+        /* as many images as the lineage of a BTPBT plan of CNN-7's seven
+         * ACT layers fine-tunes on (five stages of generations x images)
+         * and the final fine-tune */
         v.count = po.images * po.generations * 5 + po.final_images;
         if (v.count > tr.count)
             v.count = tr.count;
