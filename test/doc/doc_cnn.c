@@ -15,6 +15,8 @@
  *   cnn_beta.plan:L     its degree (-1: none replaced)
  *   cnn_replaced.plan   activations replaced in the whole plan
  *   cnn_pct.plan        their percentage, 2 decimals
+ *   cnn_fit.c0|c1|c2|err  section 4's worked example: the degree-2
+ *                       least-squares fit of ReLU on {-1, 0, 1, 2}
  * The accuracies of the committed models need MNIST and are checked by
  * test/nn (cnn_model::committed_cnn7_accuracy).
  */
@@ -119,9 +121,51 @@ static int plan_value(char *out, size_t cap, const char *name, const char *arg)
     return ok;
 }
 
+/* section 4's worked example: the degree-2 least-squares fit of ReLU
+ * over the inputs {-1, 0, 1, 2} (nn_act_fit_relu); ARG c0, c1, c2 or err
+ * (the squared error over the four inputs) */
+static int fit_value(char *out, size_t cap, const char *arg)
+{
+    static const double xs[4] = {-1, 0, 1, 2};
+    double mom[7] = {0}, rmom[4] = {0}, err = 0;
+    float lo = -1, hi = 2, c[4];
+    nn_act_calib_t cal;
+    memset(&cal, 0, sizeof(cal));
+    for (int i = 0; i < 4; i++) {
+        double pw = 1;
+        for (int k = 0; k < 7; k++) {
+            mom[k] += pw;
+            if (k < 4)
+                rmom[k] += (xs[i] > 0 ? xs[i] : 0) * pw;
+            pw *= xs[i];
+        }
+    }
+    cal.nlayers = 1;
+    cal.mom[0] = mom;
+    cal.rmom[0] = rmom;
+    cal.lo[0] = &lo;
+    cal.hi[0] = &hi;
+    nn_act_fit_relu(c, &cal, 0, 0, 2);
+    for (int i = 0; i < 4; i++) {
+        const double y = c[0] + c[1] * xs[i] + c[2] * xs[i] * xs[i];
+        const double r = xs[i] > 0 ? xs[i] : 0;
+        err += (y - r) * (y - r);
+    }
+    if (strcmp(arg, "c0") == 0 || strcmp(arg, "c1") == 0 ||
+        strcmp(arg, "c2") == 0)
+        snprintf(out, cap, "%.2f", c[arg[1] - '0']);
+    else if (strcmp(arg, "err") == 0)
+        snprintf(out, cap, "%.2f", err);
+    else
+        return -1;
+    return 0;
+}
+
 int dn_cnn_value(char *out, size_t cap, const char *name, const char *arg)
 {
     nn_model_t m;
+    if (strcmp(name, "cnn_fit") == 0)
+        return fit_value(out, cap, arg);
     if (strncmp(arg, "plan", 4) == 0)
         return plan_value(out, cap, name, arg);
     if (strcmp(name, "cnn_r") == 0 && strcmp(arg, "default") == 0) {
