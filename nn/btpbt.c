@@ -162,6 +162,18 @@ static void scored(planner_t *p, worker_t *w, double acc)
                                       : acc - 1.0;
 }
 
+/* Keep a copy of a candidate for the final fine-tune. */
+static veil_status pool_add(planner_t *p, const nn_model_t *m, double acc)
+{
+    veil_status st;
+    if (p->o->final_images == 0 || p->npool == 2 * NN_MAX_LAYERS)
+        return VEIL_OK;
+    if ((st = nn_model_copy(&p->pool[p->npool], m)) != VEIL_OK)
+        return st;
+    p->pool_acc[p->npool++] = acc;
+    return VEIL_OK;
+}
+
 /* Fine-tune worker w on the next slice of the training set. */
 static veil_status finetune(planner_t *p, worker_t *w, uint32_t tag)
 {
@@ -312,6 +324,18 @@ static veil_status pbt(nn_model_t *best, double *bacc, double *bscore,
     }
     *bacc = w[rank[0]].acc;
     *bscore = w[rank[0]].score;
+    {
+        /* the worker with the most replacements by eq. 4 without the
+         * threshold joins the candidates of the final fine-tune too */
+        uint32_t hi = rank[0];
+        for (uint32_t i = 0; i < P; i++)
+            if (w[i].score > -2 &&
+                nn_plan_score(w[i].acc, &w[i].m, &o->costs) >
+                    nn_plan_score(w[hi].acc, &w[hi].m, &o->costs))
+                hi = i;
+        if (hi != rank[0] && (st = pool_add(p, &w[hi].m, w[hi].acc)) != VEIL_OK)
+            goto out;
+    }
     st = nn_model_copy(best, &w[rank[0]].m);
 out:
     nn_act_calib_clear(&cal);
@@ -321,18 +345,6 @@ out:
     free(rank);
     p->stage++;
     return st;
-}
-
-/* Keep a copy of a stage's result for the final fine-tune. */
-static veil_status pool_add(planner_t *p, const nn_model_t *m, double acc)
-{
-    veil_status st;
-    if (p->o->final_images == 0 || p->npool == 2 * NN_MAX_LAYERS)
-        return VEIL_OK;
-    if ((st = nn_model_copy(&p->pool[p->npool], m)) != VEIL_OK)
-        return st;
-    p->pool_acc[p->npool++] = acc;
-    return VEIL_OK;
 }
 
 /* Fine-tune m on the first o->final_images training images with a cosine
@@ -515,7 +527,7 @@ veil_status nn_plan_btpbt(nn_model_t *out, double *acc, double *score,
             }
         }
     }
-    if (p.npool > 0 && (o->deadline == 0 || wall() < o->deadline)) {
+    if (p.npool > 0) { /* bounded: final_tries + 1 fine-tunes at most */
         /* Final fine-tune.  Our PBT stages are far shorter than the
          * paper's 20 epochs, so a stage's accuracy is that of a model
          * still recovering from its replacements.  The stage results are
@@ -524,7 +536,10 @@ veil_status nn_plan_btpbt(nn_model_t *out, double *acc, double *score,
          * get a longer fine-tune with the same plan, and the first that
          * meets the threshold after it, or else the best plan that met it
          * before (fine-tuned too if that keeps it above the threshold),
-         * is the result: lines 9-11 with converged accuracies. */
+         * is the result: lines 9-11 with converged accuracies.  Besides
+         * each stage's best, the candidates include each stage's worker
+         * with the best score without the threshold.  The deadline does
+         * not apply: this is at most final_tries + 1 fine-tunes. */
         uint32_t order[2 * NN_MAX_LAYERS], tried = 0;
         double pot[2 * NN_MAX_LAYERS];
         for (uint32_t i = 0; i < p.npool; i++) {
@@ -542,8 +557,6 @@ veil_status nn_plan_btpbt(nn_model_t *out, double *acc, double *score,
             double facc = 0;
             if (tried >= o->final_tries && !(met && pot[i] >= bscore))
                 continue;
-            if (wall() >= o->deadline && o->deadline > 0)
-                break;
             if ((st = nn_model_copy(&cand, &p.pool[i])) != VEIL_OK)
                 goto done;
             st = final_tune(&facc, &p, &cand);
