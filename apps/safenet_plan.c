@@ -195,7 +195,7 @@ static void usage(FILE *f)
         "                   most replacements (default 2)\n"
         "  --test-limit N   test images for the final report (default all)\n"
         "  --state DIR      save finished stages in DIR; rerun to resume\n"
-        "  --lr X           fine-tuning learning rate (default 3e-4)\n"
+        "  --lr X           fine-tuning learning rate (default 1e-4)\n"
         "  --seed N         seed (default 1)\n"
         "  --threads T      OpenMP / OpenBLAS threads\n");
 }

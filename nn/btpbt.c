@@ -59,7 +59,7 @@ void nn_plan_opts_default(nn_plan_opts_t *o)
     o->costs.r[NN_ACT_POLY2] = 0.99;
     o->costs.r[NN_ACT_POLY3] = 0.99;
     nn_train_opts_default(&o->train);
-    o->train.lr = 3e-4f;
+    o->train.lr = 1e-4f;
     o->train.schedule = NN_LR_CONSTANT;
     o->train.clip = 1.0f;
 }

@@ -577,7 +577,7 @@ typedef struct {
 
 /* Defaults: threshold 0, population 4, 3 generations, 512 images, 1000
  * validation images, no final fine-tune (final_tries 2), multi-degree and
- * mixed on, R = 1, 0.99, 0.99, fine-tuning with Adam at lr 3e-4
+ * mixed on, R = 1, 0.99, 0.99, fine-tuning with Adam at lr 1e-4
  * (constant), batch 64, clip 1. */
 VEIL_EXPORT void nn_plan_opts_default(nn_plan_opts_t *o);
 
