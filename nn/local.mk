@@ -58,13 +58,14 @@ models: apps/train_mnist$(EXEEXT)
 # the first 55,000 only, so that the planner's validation images (the last
 # 2,000 of the 60,000) are held out from it.  Every step checkpoints into
 # $(CNN7_STATE): an interrupted `make models-cnn7` resumes where it stopped
-# (delete the directory to start afresh).  CNN7_TRAIN, CNN7_BASE and CNN7_PLAN
-# override the options.
+# (delete the directory to start afresh).  CNN7_TRAIN, CNN7_BASE and
+# CNN7_PLAN override the options.
 CNN7_STATE = models-cnn7.state
 CNN7_TRAIN = --epochs 3 --threads 2
 CNN7_BASE = --epochs 2 --limit 55000 --threads 2
 CNN7_PLAN = --drop 0.3 --population 4 --generations 2 --images 512 \
-	--val 2000 --final-images 4096 --final-tries 1 --lr 1e-4 --hours 0.35 --threads 2
+	--val 2000 --final-images 4096 --final-tries 1 --lr 1e-4 --hours 2 \
+	--threads 2
 models-cnn7: apps/train_cnn$(EXEEXT) apps/safenet_plan$(EXEEXT)
 	mkdir -p $(CNN7_STATE)
 	apps/train_cnn$(EXEEXT) $(CNN7_TRAIN) \
