@@ -189,9 +189,13 @@ static void usage(FILE *f)
         "                   (default 512)\n"
         "  --val N          validation images (the last N training\n"
         "                   images; default 1000)\n"
+        "  --final-images N fine-tune the best plans once more on N\n"
+        "                   images, cosine decay (default 0: none)\n"
+        "  --final-tries K  first fine-tune the K stage results with the\n"
+        "                   most replacements (default 2)\n"
         "  --test-limit N   test images for the final report (default all)\n"
         "  --state DIR      save finished stages in DIR; rerun to resume\n"
-        "  --lr X           fine-tuning learning rate (default 3e-4)\n"
+        "  --lr X           fine-tuning learning rate (default 1e-4)\n"
         "  --seed N         seed (default 1)\n"
         "  --threads T      OpenMP / OpenBLAS threads\n");
 }
@@ -212,6 +216,8 @@ int main(int argc, char **argv)
         {"generations", required_argument, NULL, 'G'},
         {"images", required_argument, NULL, 'I'},
         {"val", required_argument, NULL, 'V'},
+        {"final-images", required_argument, NULL, 'F'},
+        {"final-tries", required_argument, NULL, 'R'},
         {"test-limit", required_argument, NULL, 'L'},
         {"state", required_argument, NULL, 's'},
         {"lr", required_argument, NULL, 'l'},
@@ -287,6 +293,15 @@ int main(int argc, char **argv)
             break;
         case 'V':
             if (cli_long(&val_n, P, "--val", optarg, 1, 1L << 30))
+                return 2;
+            break;
+        case 'F':
+            if (cli_u32(&po.final_images, P, "--final-images", optarg, 0,
+                        1u << 30))
+                return 2;
+            break;
+        case 'R':
+            if (cli_u32(&po.final_tries, P, "--final-tries", optarg, 0, 64))
                 return 2;
             break;
         case 'L':
@@ -402,9 +417,12 @@ int main(int argc, char **argv)
             if (plan.layers[i].type == NN_LAYER_ACT)
                 st = nn_act_apply(&plan, i, 0.5, 2, &cal);
         nn_act_calib_clear(&cal);
-        v.count = po.images * po.population * po.generations < tr.count
-                      ? po.images * po.population * po.generations
-                      : tr.count;
+        /* as many images as the lineage of a BTPBT plan of CNN-7's seven
+         * ACT layers fine-tunes on (five stages of generations x images)
+         * and the final fine-tune */
+        v.count = po.images * po.generations * 5 + po.final_images;
+        if (v.count > tr.count)
+            v.count = tr.count;
         t.epochs = 1;
         t.finetune = 1;
         if (st == VEIL_OK)

@@ -40,6 +40,9 @@ typedef struct {
     uint32_t stage;                    /* PBT runs started             */
     uint32_t slice;                    /* next training slice          */
     veil_rng_t rng;
+    nn_model_t pool[2 * NN_MAX_LAYERS]; /* every stage's result         */
+    double pool_acc[2 * NN_MAX_LAYERS];
+    uint32_t npool;
 } planner_t;
 
 void nn_plan_opts_default(nn_plan_opts_t *o)
@@ -49,13 +52,14 @@ void nn_plan_opts_default(nn_plan_opts_t *o)
     o->generations = 3;
     o->images = 512;
     o->val_images = 1000;
+    o->final_tries = 2;
     o->multi_degree = 1;
     o->mixed = 1;
     o->costs.r[NN_ACT_CONST] = 1.0;
     o->costs.r[NN_ACT_POLY2] = 0.99;
     o->costs.r[NN_ACT_POLY3] = 0.99;
     nn_train_opts_default(&o->train);
-    o->train.lr = 3e-4f;
+    o->train.lr = 1e-4f;
     o->train.schedule = NN_LR_CONSTANT;
     o->train.clip = 1.0f;
 }
@@ -158,6 +162,18 @@ static void scored(planner_t *p, worker_t *w, double acc)
                                       : acc - 1.0;
 }
 
+/* Keep a copy of a candidate for the final fine-tune. */
+static veil_status pool_add(planner_t *p, const nn_model_t *m, double acc)
+{
+    veil_status st;
+    if (p->o->final_images == 0 || p->npool == 2 * NN_MAX_LAYERS)
+        return VEIL_OK;
+    if ((st = nn_model_copy(&p->pool[p->npool], m)) != VEIL_OK)
+        return st;
+    p->pool_acc[p->npool++] = acc;
+    return VEIL_OK;
+}
+
 /* Fine-tune worker w on the next slice of the training set. */
 static veil_status finetune(planner_t *p, worker_t *w, uint32_t tag)
 {
@@ -241,7 +257,13 @@ static veil_status pbt(nn_model_t *best, double *bacc, double *bscore,
                 w[i].alpha[k] = snap(a0);
                 w[i].beta[k] = o->multi_degree ? b0 : 2;
             } else {
-                w[i].alpha[k] = snap(a0 + (1 - a0) * uniform01(p));
+                /* stratified: worker i draws from the ((i - 1 + k) mod
+                 * (P - 1))-th of P - 1 equal slices of [a0, 1], so that a
+                 * small population still spans the range */
+                const double u =
+                    ((double)((i - 1 + k) % (P - 1)) + uniform01(p)) /
+                    (double)(P - 1);
+                w[i].alpha[k] = snap(a0 + (1 - a0) * u);
                 w[i].beta[k] = random_beta(p);
             }
         }
@@ -302,6 +324,18 @@ static veil_status pbt(nn_model_t *best, double *bacc, double *bscore,
     }
     *bacc = w[rank[0]].acc;
     *bscore = w[rank[0]].score;
+    {
+        /* the worker with the most replacements by eq. 4 without the
+         * threshold joins the candidates of the final fine-tune too */
+        uint32_t hi = rank[0];
+        for (uint32_t i = 0; i < P; i++)
+            if (w[i].score > -2 &&
+                nn_plan_score(w[i].acc, &w[i].m, &o->costs) >
+                    nn_plan_score(w[hi].acc, &w[hi].m, &o->costs))
+                hi = i;
+        if (hi != rank[0] && (st = pool_add(p, &w[hi].m, w[hi].acc)) != VEIL_OK)
+            goto out;
+    }
     st = nn_model_copy(best, &w[rank[0]].m);
 out:
     nn_act_calib_clear(&cal);
@@ -311,6 +345,29 @@ out:
     free(rank);
     p->stage++;
     return st;
+}
+
+/* Fine-tune m on the first o->final_images training images with a cosine
+ * decay and measure it on the validation images. */
+static veil_status final_tune(double *acc, planner_t *p, nn_model_t *m)
+{
+    nn_train_opts_t t = p->o->train;
+    nn_dataset_t v = *p->train;
+    veil_status st;
+    if (v.count > p->o->final_images)
+        v.count = p->o->final_images;
+    t.epochs = 1;
+    t.finetune = 1;
+    t.schedule = NN_LR_COSINE;
+    t.lr_min = t.lr / 100;
+    t.progress = NULL;
+    t.checkpoint = NULL;
+    t.resume = 0;
+    t.stop_epoch = 0;
+    t.seed[VEIL_SEED_BYTES - 1] ^= 0xf1;
+    if ((st = nn_train(m, &v, NULL, &t)) != VEIL_OK)
+        return st;
+    return nn_model_accuracy(acc, m, &p->valv);
 }
 
 /* A stage: PBT, or its saved result when resuming. */
@@ -333,7 +390,7 @@ static veil_status stage(nn_model_t *res, double *acc, double *score,
                 p->stage++;
                 logf_(p, "stage %u: resumed (acc %.4f score %.4f)", k, *acc,
                       *score);
-                return VEIL_OK;
+                return pool_add(p, res, *acc);
             }
         }
     }
@@ -352,7 +409,7 @@ static veil_status stage(nn_model_t *res, double *acc, double *score,
         if (fclose(f) != 0)
             return VEIL_EIO;
     }
-    return VEIL_OK;
+    return pool_add(p, res, *acc);
 }
 
 veil_status nn_plan_btpbt(nn_model_t *out, double *acc, double *score,
@@ -470,6 +527,64 @@ veil_status nn_plan_btpbt(nn_model_t *out, double *acc, double *score,
             }
         }
     }
+    if (p.npool > 0) { /* bounded: final_tries + 1 fine-tunes at most */
+        /* Final fine-tune.  Our PBT stages are far shorter than the
+         * paper's 20 epochs, so a stage's accuracy is that of a model
+         * still recovering from its replacements.  The stage results are
+         * taken in the order of their eq.-4 score without the threshold
+         * (their replaced fraction): the first final_tries (at most)
+         * get a longer fine-tune with the same plan, and the first that
+         * meets the threshold after it, or else the best plan that met it
+         * before (fine-tuned too if that keeps it above the threshold),
+         * is the result: lines 9-11 with converged accuracies.  Besides
+         * each stage's best, the candidates include each stage's worker
+         * with the best score without the threshold.  The deadline does
+         * not apply: this is at most final_tries + 1 fine-tunes. */
+        uint32_t order[2 * NN_MAX_LAYERS], tried = 0;
+        double pot[2 * NN_MAX_LAYERS];
+        for (uint32_t i = 0; i < p.npool; i++) {
+            uint32_t at = i;
+            pot[i] = nn_plan_score(p.pool_acc[i], &p.pool[i], &o->costs);
+            while (at > 0 && pot[order[at - 1]] < pot[i]) {
+                order[at] = order[at - 1];
+                at--;
+            }
+            order[at] = i;
+        }
+        for (uint32_t j = 0; j < p.npool; j++) {
+            const uint32_t i = order[j];
+            const int met = p.pool_acc[i] >= o->threshold;
+            double facc = 0;
+            if (tried >= o->final_tries && !(met && pot[i] >= bscore))
+                continue;
+            if ((st = nn_model_copy(&cand, &p.pool[i])) != VEIL_OK)
+                goto done;
+            st = final_tune(&facc, &p, &cand);
+            tried++;
+            if (st != VEIL_OK && st != VEIL_ERANGE) {
+                nn_model_clear(&cand);
+                goto done;
+            }
+            logf_(&p,
+                  "final fine-tune of stage result %u (replaced-score %.4f) "
+                  "on %u images: accuracy %.4f (before %.4f)",
+                  i, pot[i], o->final_images, st == VEIL_OK ? facc : 0.0,
+                  p.pool_acc[i]);
+            if (st == VEIL_OK && facc >= o->threshold &&
+                nn_plan_score(facc, &cand, &o->costs) > bscore) {
+                nn_model_clear(&best);
+                best = cand;
+                bacc = facc;
+                bscore = nn_plan_score(facc, &best, &o->costs);
+                st = VEIL_OK;
+                break;
+            }
+            nn_model_clear(&cand);
+            st = VEIL_OK;
+            if (met && pot[i] >= bscore) /* the best plan that met it */
+                break;
+        }
+    }
     if (best.nlayers == 0) { /* nothing met the threshold */
         if ((st = nn_model_copy(out, base)) != VEIL_OK)
             goto done;
@@ -482,6 +597,8 @@ veil_status nn_plan_btpbt(nn_model_t *out, double *acc, double *score,
         *score = bscore;
     }
 done:
+    for (uint32_t i = 0; i < p.npool; i++)
+        nn_model_clear(&p.pool[i]);
     nn_model_clear(&cur);
     nn_model_clear(&best);
     veil_rng_clear(&p.rng);

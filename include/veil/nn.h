@@ -549,6 +549,15 @@ typedef struct {
     uint32_t generations;  /* exploit/explore cycles per PBT               */
     uint32_t images;       /* training images per worker per generation    */
     uint32_t val_images;   /* validation images for accuracy (from val)    */
+    uint32_t final_images; /* if not 0: a final fine-tune on this many
+                              training images (same plan, cosine decay
+                              from train.lr to train.lr / 100) of the
+                              stage results with the largest replaced
+                              fraction, in that order, at most
+                              final_tries of them besides the best one
+                              that met the threshold; the first that
+                              meets it after the fine-tune wins          */
+    uint32_t final_tries;
     int multi_degree;      /* 1: beta searched in {0, 2, 3}; 0: beta = 2   */
     int mixed;             /* 1: BTPBT (per-node alpha); 0: one PBT with
                               one alpha and beta shared by all layers      */
@@ -567,8 +576,9 @@ typedef struct {
 } nn_plan_opts_t;
 
 /* Defaults: threshold 0, population 4, 3 generations, 512 images, 1000
- * validation images, multi-degree and mixed on, R = 1, 0.99, 0.99,
- * fine-tuning with Adam at lr 3e-4 (constant), batch 64, clip 1. */
+ * validation images, no final fine-tune (final_tries 2), multi-degree and
+ * mixed on, R = 1, 0.99, 0.99, fine-tuning with Adam at lr 1e-4
+ * (constant), batch 64, clip 1. */
 VEIL_EXPORT void nn_plan_opts_default(nn_plan_opts_t *o);
 
 /* Search an activation plan for `base` (a model whose activations are ACT

@@ -23,6 +23,7 @@ const char *const dn_chapters[] = {"doc/03-bfv.md",
                                    "doc/09-serialization.md",
                                    "doc/10-nn.md",
                                    "doc/11-lola.md",
+                                   "doc/12-cnn-training.md",
                                    "doc/20-two-party.md",
                                    "doc/21-garbled-circuits.md",
                                    "doc/22-safenet.md",
@@ -297,6 +298,8 @@ int dn_value(char *out, size_t cap, const char *key)
     }
     if (strcmp(name, "lola_evalkeys") == 0) /* doc_lola.c, the default plan */
         return strcmp(dot + 1, "lola") == 0 ? dl_evalkeys_bytes(out, cap) : -1;
+    if (strncmp(name, "cnn_", 4) == 0) /* doc_cnn.c */
+        return dn_cnn_value(out, cap, name, dot + 1);
     if (strncmp(name, "nn_", 3) == 0) /* ARG = lola, lola-small[:layer] */
         return dn_nn_value(out, cap, name, dot + 1);
     if (strncmp(name, "safenet_", 8) == 0) /* ARG = shift or plan */

@@ -11,8 +11,9 @@
  * to begin with the value of KEY.  A key is NAME.ARG, ARG a ring degree of
  * the 128-bit presets (4096 .. 32768) unless the name says otherwise
  * ("toy.NAME": a number of the toy BFV, bfv_toy.h; "nn_*.NET": the
- * committed models, doc_nn.c; "mpc_*", "fixed_max.BITS", "safenet_*":
- * SAFENet, doc_safenet.c);
+ * committed models, doc_nn.c; "cnn_*": CNN-7 and its SAFENet plan,
+ * doc_cnn.c; "mpc_*", "fixed_max.BITS", "safenet_*": SAFENet,
+ * doc_safenet.c);
  * test/doc/print-numbers lists every key with its value.  Numbers that are
  * measurements (timings, measured budgets) are not marked: the chapters
  * give the command that measures them.
@@ -45,6 +46,9 @@ void dn_nn_free(void);
 
 /* The safenet_* keys (doc_safenet.c): counts of doc/22. */
 int dn_safenet_value(char *out, size_t cap, const char *name, const char *arg);
+
+/* The cnn_* keys (doc_cnn.c): CNN-7 and the committed SAFENet plan. */
+int dn_cnn_value(char *out, size_t cap, const char *name, const char *arg);
 
 /* lola_evalkeys_bytes of the plan apps/mnist_lola makes by default for
  * models/lola.vmodel (doc_lola.c), with thousands separators. */

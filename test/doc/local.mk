@@ -15,8 +15,8 @@ test_doc_print_toy_SOURCES = test/doc/print_toy.c test/doc/bfv_toy.c \
 	test/doc/bfv_toy.h
 test_doc_print_toy_LDADD = libveil.la
 test_doc_test_doc_SOURCES = test/doc/numbers.c test/doc/centring.c \
-	test/doc/doc_numbers.c test/doc/doc_nn.c test/doc/bfv_toy.c \
-	test/doc/bfv_toy.h test/doc/doc_lola.c test/doc/doc_lola_plan.c \
+	test/doc/doc_numbers.c test/doc/doc_nn.c test/doc/doc_cnn.c \
+	test/doc/bfv_toy.c test/doc/bfv_toy.h test/doc/doc_lola.c test/doc/doc_lola_plan.c \
 	test/doc/doc_lola.h test/doc/triples_noise.c test/doc/names.c \
 	test/doc/doc_safenet.c \
 	test/doc/doc_numbers.h test/doc/docblock.c test/doc/docblock.h
@@ -26,6 +26,7 @@ test_doc_test_doc_LDADD = $(TEST_LDADD)
 test_doc_print_numbers_SOURCES = test/doc/print_numbers.c \
 	test/doc/doc_numbers.c test/doc/doc_numbers.h test/doc/doc_nn.c \
 	test/doc/doc_safenet.c \
+	test/doc/doc_cnn.c \
 	test/doc/bfv_toy.c test/doc/bfv_toy.h test/doc/doc_lola_plan.c \
 	test/doc/doc_lola.h test/doc/docblock.c test/doc/docblock.h
 test_doc_print_numbers_CPPFLAGS = $(AM_CPPFLAGS) \

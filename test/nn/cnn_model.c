@@ -369,9 +369,10 @@ Test(cnn_model, committed_cnn7_models_load)
 }
 
 /* The committed all-ReLU CNN-7 reaches the issue's 99.3 % on all 10,000
- * MNIST test images (doc/12-cnn-training.md, section 6: 99.36 %); its
- * SAFENet plan replaces 94,656 of the 173,056 ReLUs (54.70 %) at 98.92 %,
- * which is short of the issue's target (80 % within 0.3 points). */
+ * MNIST test images (doc/12-cnn-training.md, section 6: 99.36 %), and so
+ * does the plan's base trained on 55,000 images (99.32 %); the SAFENet
+ * plan replaces 172,608 of the 173,056 ReLUs (99.74 %) at 98.83 %, 0.49
+ * points below its base: more than the issue's 0.3. */
 Test(cnn_model, committed_cnn7_accuracy, .timeout = 600)
 {
     nn_model_t m;
@@ -392,17 +393,24 @@ Test(cnn_model, committed_cnn7_accuracy, .timeout = 600)
     cr_assert_float_eq(acc, 0.9936, 3e-4);
     nn_model_clear(&m);
     cr_assert_eq(
+        nn_model_load(&m, VEIL_SOURCE_DIR "/models/cnn7-mnist-55k.vmodel"),
+        VEIL_OK);
+    cr_assert_eq(nn_model_accuracy(&acc, &m, &te), VEIL_OK);
+    cr_log_info("cnn7-mnist-55k: %.2f %%", 100 * acc);
+    cr_assert_float_eq(acc, 0.9932, 3e-4);
+    nn_model_clear(&m);
+    cr_assert_eq(
         nn_model_load(&m, VEIL_SOURCE_DIR "/models/cnn7-mnist-safenet.vmodel"),
         VEIL_OK);
     {
         uint64_t relus, polys[4];
         nn_model_count_act_total(&relus, polys, &m);
-        cr_assert_eq(polys[1] + polys[2] + polys[3], 94656);
-        cr_assert_eq(relus, 173056 - 94656);
+        cr_assert_eq(polys[1] + polys[2] + polys[3], 172608);
+        cr_assert_eq(relus, 173056 - 172608);
     }
     cr_assert_eq(nn_model_accuracy(&acc, &m, &te), VEIL_OK);
     cr_log_info("cnn7-mnist-safenet: %.2f %%", 100 * acc);
-    cr_assert_float_eq(acc, 0.9892, 3e-4);
+    cr_assert_float_eq(acc, 0.9883, 3e-4);
     nn_model_clear(&m);
     nn_dataset_clear(&te);
 }

@@ -448,8 +448,9 @@ Test(cnn_train, relu_fit_and_importance)
     nn_dataset_clear(&ds);
 }
 
-/* The planner on a tiny network: the plan meets its threshold on the
- * validation set (checked independently here) and replaces ReLUs. */
+/* The planner on a tiny network, with the final fine-tune: the plan
+ * meets its threshold on the validation set (checked independently here)
+ * and replaces ReLUs. */
 Test(cnn_train, planner_meets_threshold, .timeout = 600)
 {
     nn_model_t m, plan;
@@ -476,6 +477,7 @@ Test(cnn_train, planner_meets_threshold, .timeout = 600)
     po.generations = 2;
     po.images = 256;
     po.val_images = 300;
+    po.final_images = 512; /* the result of the final fine-tune too */
     po.train.batch = 32;
     cr_assert_eq(nn_plan_btpbt(&plan, &acc, &score, &m, &tr, &va, &po),
                  VEIL_OK);
@@ -537,6 +539,7 @@ static void plan_small(nn_model_t *plan, double *acc, const char *state,
     po.generations = 2;
     po.images = 128;
     po.val_images = 200;
+    po.final_images = 256; /* resumed stages join the final fine-tune */
     po.train.batch = 32;
     po.state_dir = state;
     po.log = plan_log;
