@@ -7,6 +7,7 @@
  *
  *   apps/lola_plan [--wbits B] [--in-exp E] [--kernels K] [--run N]
  *                  [--threads T] [--budget MiB] */
+#include "common/cli.h"
 #include "veil/lola.h"
 #include "veil/lola_models.h"
 #include "veil/lola_wire.h"
@@ -164,8 +165,23 @@ static int run(const lola_spec_t *spec, const nn_qmodel_t *q, int images,
     return agree;
 }
 
+static void usage(FILE *f, const char *prog)
+{
+    fprintf(f,
+            "usage: %s [--wbits B] [--in-exp E] [--kernels K] [--run N] "
+            "[--threads T] [--budget MiB]\n"
+            "  the LoLa plan of the paper's CIFAR-10 network with generated "
+            "weights\n"
+            "  (doc/11-lola.md, section 10); --run N: N encrypted evaluations "
+            "at full\n"
+            "  size, each checked against the exact evaluator (minutes, about "
+            "4 GB)\n",
+            prog);
+}
+
 int main(int argc, char **argv)
 {
+    const char *P = "lola_plan";
     lola_cnn2_shape_t sh;
     nn_model_t m;
     nn_qmodel_t q;
@@ -181,26 +197,40 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     veil_status s;
 
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--wbits") == 0)
-            wbits = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--in-exp") == 0)
-            ie = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--kernels") == 0)
-            kernels = argv[i + 1];
-        else if (strcmp(argv[i], "--run") == 0)
-            images = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--budget") == 0)
-            budget = (size_t)strtoull(argv[i + 1], NULL, 10) << 20;
-#ifdef _OPENMP
-        else if (strcmp(argv[i], "--threads") == 0)
-            omp_set_num_threads(atoi(argv[i + 1]));
-#endif
-        else {
-            fprintf(stderr,
-                    "usage: %s [--wbits B] [--in-exp E] "
-                    "[--kernels K] [--run N] [--threads T] [--budget MiB]\n",
-                    argv[0]);
+    for (int i = 1; i < argc; i += 2) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long x;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout, argv[0]);
+            return 0;
+        }
+        if (v == NULL) {
+            usage(stderr, argv[0]);
+            return 2;
+        }
+        if (strcmp(a, "--wbits") == 0) {
+            if (cli_long(&x, P, a, v, 2, 25))
+                return 2;
+            wbits = (int)x;
+        } else if (strcmp(a, "--in-exp") == 0) {
+            if (cli_long(&x, P, a, v, 0, 8))
+                return 2;
+            ie = (int)x;
+        } else if (strcmp(a, "--kernels") == 0) {
+            kernels = v;
+        } else if (strcmp(a, "--run") == 0) {
+            if (cli_long(&x, P, a, v, 0, 1000))
+                return 2;
+            images = (int)x;
+        } else if (strcmp(a, "--budget") == 0) {
+            if (cli_long(&x, P, a, v, 0, 1L << 20))
+                return 2;
+            budget = (size_t)x << 20;
+        } else if (strcmp(a, "--threads") == 0) {
+            if (cli_threads(P, v))
+                return 2;
+        } else {
+            usage(stderr, argv[0]);
             return 2;
         }
     }

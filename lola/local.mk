@@ -43,5 +43,5 @@ EXTRA_DIST += test/apps/mnist_lola.sh doc/11-lola.md
 # apps/lola_plan: the planner's plan for the paper's CIFAR-10 network with
 # generated weights (doc/11-lola.md section 10).
 bin_PROGRAMS += apps/lola_plan
-apps_lola_plan_SOURCES = apps/lola_plan.c
+apps_lola_plan_SOURCES = apps/lola_plan.c apps/common/cli.c apps/common/cli.h
 apps_lola_plan_LDADD = libveil.la
