@@ -30,21 +30,6 @@
 #define VEIL_SRCDIR "."
 #endif
 
-/* 1234567 -> "1,234,567" */
-static void thousands(char *out, size_t cap, unsigned long long v)
-{
-    char tmp[32];
-    size_t l, pos = 0;
-    snprintf(tmp, sizeof(tmp), "%llu", v);
-    l = strlen(tmp);
-    for (size_t i = 0; i < l && pos + 2 < cap; i++) {
-        if (i > 0 && (l - i) % 3 == 0)
-            out[pos++] = ',';
-        out[pos++] = tmp[i];
-    }
-    out[pos] = '\0';
-}
-
 /* R(2) = R(3) from the planner's built-in costs (apps/safenet_plan.c) */
 static double r_default(void)
 {
@@ -90,7 +75,7 @@ static int plan_value(char *out, size_t cap, const char *name, const char *arg)
         nn_model_count_act_total(&relus, polys, &m);
         p = polys[1] + polys[2] + polys[3];
         if (strcmp(name, "cnn_replaced") == 0) {
-            thousands(out, cap, p);
+            dn_thousands(out, cap, p);
             ok = 0;
         } else if (strcmp(name, "cnn_pct") == 0) {
             snprintf(out, cap, "%.2f", 100.0 * (double)p / (double)(relus + p));
@@ -106,9 +91,9 @@ static int plan_value(char *out, size_t cap, const char *name, const char *arg)
             nn_act_plan_of(&a, &b, &m, (uint32_t)l);
             ok = 0;
             if (strcmp(name, "cnn_kept") == 0)
-                thousands(out, cap, relus);
+                dn_thousands(out, cap, relus);
             else if (strcmp(name, "cnn_poly") == 0)
-                thousands(out, cap, polys[1] + polys[2] + polys[3]);
+                dn_thousands(out, cap, polys[1] + polys[2] + polys[3]);
             else if (strcmp(name, "cnn_alpha") == 0)
                 snprintf(out, cap, "%.2f", a);
             else if (strcmp(name, "cnn_beta") == 0)
@@ -181,9 +166,9 @@ int dn_cnn_value(char *out, size_t cap, const char *name, const char *arg)
         nn_model_count_act_total(&relus, polys, &m);
         tail = tail5(&m, strcmp(name, "cnn_score") == 0);
         if (strcmp(name, "cnn_acts") == 0 && strcmp(arg, "mnist") == 0)
-            thousands(out, cap, relus + polys[1] + polys[2] + polys[3]);
+            dn_thousands(out, cap, relus + polys[1] + polys[2] + polys[3]);
         else if (strcmp(name, "cnn_tail") == 0 && strcmp(arg, "mnist") == 0)
-            thousands(out, cap, tail);
+            dn_thousands(out, cap, tail);
         else if (strcmp(name, "cnn_tailfrac") == 0 && strcmp(arg, "mnist") == 0)
             snprintf(out, cap, "%.4f", (double)tail / (double)relus);
         else if (strcmp(name, "cnn_score") == 0 &&

@@ -110,21 +110,6 @@ static int net_data(nn_entry_t *e)
     return 0;
 }
 
-/* 1234567 -> "1,234,567" */
-static void thousands(char *out, size_t cap, size_t v)
-{
-    char tmp[32];
-    size_t l, pos = 0;
-    snprintf(tmp, sizeof(tmp), "%zu", v);
-    l = strlen(tmp);
-    for (size_t i = 0; i < l && pos + 2 < cap; i++) {
-        if (i > 0 && (l - i) % 3 == 0)
-            out[pos++] = ',';
-        out[pos++] = tmp[i];
-    }
-    out[pos] = '\0';
-}
-
 /* worst-case bits of the same network with every layer at `bits`-bit
  * weights and raw pixels (in_exp 8) */
 static int worst_at(unsigned *out, const nn_model_t *m0, uint32_t bits)
@@ -166,7 +151,7 @@ int dn_nn_value(char *out, size_t cap, const char *name, const char *arg)
     if (e == NULL)
         return -1;
     if (strcmp(name, "nn_params") == 0)
-        thousands(out, cap, e->m.nparams);
+        dn_thousands(out, cap, e->m.nparams);
     else if (strcmp(name, "nn_worst_raw") == 0) { /* ARG layer = bits */
         unsigned b;
         if (layer < 2 || layer > 25 || worst_at(&b, &e->m, (uint32_t)layer))

@@ -176,11 +176,11 @@ static void fmt_1(char *out, size_t cap, double v)
 }
 
 /* 1234567 -> "1,234,567" */
-static void fmt_thousands(char *out, size_t cap, size_t v)
+void dn_thousands(char *out, size_t cap, unsigned long long v)
 {
     char tmp[32];
     size_t l, pos = 0;
-    snprintf(tmp, sizeof(tmp), "%zu", v);
+    snprintf(tmp, sizeof(tmp), "%llu", v);
     l = strlen(tmp);
     for (size_t i = 0; i < l && pos + 2 < cap; i++) {
         if (i > 0 && (l - i) % 3 == 0)
@@ -425,29 +425,29 @@ int dn_value(char *out, size_t cap, const char *key)
     else if (strcmp(name, "ser_ct") == 0 ||
              strcmp(name, "ser_ct_seeded") == 0) {
         /* p->ct is a fresh symmetric encryption, hence seeded */
-        fmt_thousands(
+        dn_thousands(
             out, cap,
             bfv_ciphertext_serial_size(
                 &p->ct, strcmp(name, "ser_ct") == 0 ? BFV_SERIAL_FULL : 0));
     } else if (strcmp(name, "ser_pk") == 0)
-        fmt_thousands(out, cap, bfv_public_key_serial_size(&p->pk));
+        dn_thousands(out, cap, bfv_public_key_serial_size(&p->pk));
     else if (strcmp(name, "ser_pk_full") == 0) /* a instead of its seed */
-        fmt_thousands(out, cap,
-                      bfv_public_key_serial_size(&p->pk) - 32 + rows_q);
+        dn_thousands(out, cap,
+                     bfv_public_key_serial_size(&p->pk) - 32 + rows_q);
     else if (strcmp(name, "ser_rk") == 0)
-        fmt_thousands(out, cap, bfv_relin_key_serial_size(&p->rk));
+        dn_thousands(out, cap, bfv_relin_key_serial_size(&p->rk));
     else if (strcmp(name, "ser_rk_full") == 0)
-        fmt_thousands(out, cap,
-                      bfv_relin_key_serial_size(&p->rk) - 32 + D * rows_qp);
+        dn_thousands(out, cap,
+                     bfv_relin_key_serial_size(&p->rk) - 32 + D * rows_qp);
     else if (strcmp(name, "ser_gk1") == 0)
-        fmt_thousands(out, cap, bfv_galois_keys_serial_size(&p->gk));
+        dn_thousands(out, cap, bfv_galois_keys_serial_size(&p->gk));
     else if (strcmp(name, "ser_gk_pow2") == 0) {
         /* the set holds one key: header + count + c keys of equal size */
         const size_t one = bfv_galois_keys_serial_size(&p->gk);
         const size_t per = 8 + 32 + D * rows_qp, fixed = one - per;
-        fmt_thousands(out, cap, fixed + pow2_count(ctx) * per);
+        dn_thousands(out, cap, fixed + pow2_count(ctx) * per);
     } else if (strcmp(name, "ser_sk") == 0)
-        fmt_thousands(out, cap, bfv_secret_key_serial_size(&p->sk));
+        dn_thousands(out, cap, bfv_secret_key_serial_size(&p->sk));
     else
         return -1;
     return 0;

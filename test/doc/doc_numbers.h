@@ -23,6 +23,9 @@
 
 #include <stddef.h>
 
+/* 1234567 -> "1,234,567" (NUL-terminated, truncated to cap). */
+void dn_thousands(char *out, size_t cap, unsigned long long v);
+
 /* The chapters the checker reads (NULL-terminated). */
 extern const char *const dn_chapters[];
 

@@ -83,19 +83,6 @@ static int cnn7_counts(const char *plan, size_t *relus, size_t *polys)
     return rc;
 }
 
-/* 173056 -> "173,056" */
-static void thousands(char *out, size_t cap, size_t v)
-{
-    char d[32];
-    size_t n = (size_t)snprintf(d, sizeof(d), "%zu", v), o = 0;
-    for (size_t i = 0; i < n && o + 2 < cap; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = d[i];
-    }
-    out[o] = '\0';
-}
-
 /* The HE keys of doc/23 for CNN-7's linear layers. */
 static int he_value(char *out, size_t cap, const char *name, const char *arg)
 {
@@ -127,9 +114,9 @@ static int he_value(char *out, size_t cap, const char *name, const char *arg)
     if (rc != 0)
         return -1;
     if (strcmp(name, "safenet_he_up") == 0)
-        thousands(out, cap, up);
+        dn_thousands(out, cap, up);
     else if (strcmp(name, "safenet_he_down") == 0)
-        thousands(out, cap, down);
+        dn_thousands(out, cap, down);
     else if (strcmp(name, "safenet_he_limbs") == 0)
         snprintf(out, cap, "%zu", limbs);
     else
@@ -156,9 +143,9 @@ int dn_safenet_value(char *out, size_t cap, const char *name, const char *arg)
                     &relus, &polys) != 0)
         return -1;
     if (strcmp(name, "safenet_relus") == 0)
-        thousands(out, cap, relus);
+        dn_thousands(out, cap, relus);
     else if (strcmp(name, "safenet_polys") == 0)
-        thousands(out, cap, polys);
+        dn_thousands(out, cap, polys);
     else if (strcmp(name, "safenet_tables_gb") == 0)
         snprintf(out, cap, "%.2f", (double)relus * and_gates(15) * 32 / 1e9);
     else if (strcmp(name, "safenet_labels_mb") == 0)
