@@ -10,10 +10,11 @@
  * integers), avoiding a temporary ciphertext per term.
  *
  * Threads: the baby rotations of an input, and the outputs, run in parallel
- * (OpenMP) unless the caller is already inside a parallel region (the
- * server parallelises over components).  Every output is computed by the
- * same sequence of operations whatever the thread count, so results are
- * identical.
+ * (OpenMP, dynamic schedule, one job per rotation or output) unless the
+ * caller is already inside a parallel region (the server parallelises over
+ * components); the BFV operations inside a job run serially (team_begin). Every
+ * output is computed by the same sequence of operations whatever the thread
+ * count, so results are identical.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,39 @@
 #endif
 #include "internal.h"
 
-static int nested(void)
+/* The threads lola's own loops of a step may use: 1 inside a parallel
+ * region (the server runs components in parallel) or for small rings,
+ * else the OpenMP thread count.  While a step runs with a team of more than
+ * one, the calling thread's thread count is set to 1 (team_begin), so that
+ * the BFV operations inside the jobs run serially instead of opening their
+ * own limb-level teams: those regions are short (tens of microseconds at
+ * n = 8192), and with passive waiting every one of them pays a wake-up of
+ * the sleeping partner, or with a static split waits for a descheduled
+ * one.  Measured: the 4096 -> 101 head took 15.2 ms on 2 threads against
+ * 11.4 ms on 1 with them (doc/benchmarks.md). */
+static int team_begin(size_t n)
 {
 #ifdef _OPENMP
-    return omp_in_parallel();
+    int t;
+    if (omp_in_parallel() || n < LOLA_PARALLEL_MIN_N)
+        return 1;
+    t = omp_get_max_threads();
+    if (t > 1)
+        omp_set_num_threads(1);
+    return t;
 #else
+    (void)n;
     return 1;
+#endif
+}
+
+static void team_end(int team)
+{
+#ifdef _OPENMP
+    if (team > 1)
+        omp_set_num_threads(team);
+#else
+    (void)team;
 #endif
 }
 
@@ -137,7 +165,7 @@ static const bfv_ciphertext_t *baby_find(const babies_t *b, uint32_t input,
 static veil_status babies_make(babies_t *b, const lola_step_t *st,
                                const bfv_context_t *ctx,
                                const bfv_ciphertext_t *in,
-                               const bfv_galois_keys_t *gk)
+                               const bfv_galois_keys_t *gk, int team)
 {
     size_t total = 0;
     veil_status s = VEIL_OK;
@@ -185,9 +213,8 @@ static veil_status babies_make(babies_t *b, const lola_step_t *st,
             s = bfv_hoisted_prepare(&h, &in[input]);
         if (s == VEIL_OK) {
             veil_status err = VEIL_OK;
-#pragma omp parallel for schedule(dynamic) if (!nested() &&                    \
-                                               last - first > 1 &&             \
-                                               ctx->n >= LOLA_PARALLEL_MIN_N)
+#pragma omp parallel for schedule(dynamic)                                     \
+    num_threads(team) if (team > 1 && last - first > 1)
             for (size_t i = first; i < last; i++) {
                 const lola_rot_t r = (lola_rot_t)(b->key[i] & 0xffffffffu);
                 veil_status e = bfv_hoisted_apply_galois(
@@ -358,7 +385,8 @@ static int pure_mac(const lola_step_t *st)
  * component).  Terms are sorted by input (lola_step_finish).  The rows are
  * independent: they run in parallel. */
 static veil_status run_mac(bfv_ciphertext_t *out, const lola_step_t *st,
-                           const lola_coefs_t *c, const bfv_ciphertext_t *in)
+                           const lola_coefs_t *c, const bfv_ciphertext_t *in,
+                           int team)
 {
     const bfv_context_t *ctx = c->ctx;
     const size_t n = ctx->n, L = ctx->n_q;
@@ -383,8 +411,7 @@ static veil_status run_mac(bfv_ciphertext_t *out, const lola_step_t *st,
     }
     if (err != VEIL_OK)
         return err;
-#pragma omp parallel for schedule(dynamic) if (!nested() &&                    \
-                                               n >= LOLA_PARALLEL_MIN_N)
+#pragma omp parallel for schedule(dynamic) num_threads(team) if (team > 1)
     for (size_t job = 0; job < L * 3; job++) {
         const size_t i = job / 3, k = job % 3;
         const ntt_plan_t *pl = &ctx->plans[i];
@@ -458,6 +485,7 @@ veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
 {
     veil_status err = VEIL_OK;
     babies_t bb;
+    int team;
 
     if (out == NULL || st == NULL || c == NULL || in == NULL || c->ctx == NULL)
         return VEIL_EINVAL;
@@ -470,8 +498,9 @@ veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
     if (st->kind != LOLA_STEP_LINEAR) {
         if ((st->relin || st->kind == LOLA_STEP_RELIN) && rk == NULL)
             return VEIL_EINVAL;
-#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1 &&    \
-                                               st->n >= LOLA_PARALLEL_MIN_N)
+        team = team_begin(st->n);
+#pragma omp parallel for schedule(dynamic)                                     \
+    num_threads(team) if (team > 1 && st->nout > 1)
         for (size_t i = 0; i < st->nout; i++) {
             veil_status s = VEIL_OK;
             if (st->kind == LOLA_STEP_SQUARE)
@@ -485,6 +514,7 @@ veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
                 err = s;
             }
         }
+        team_end(team);
         return err;
     }
     if (c->nscalars != st->nscalars || c->nplains != st->nplains ||
@@ -494,12 +524,16 @@ veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
         for (size_t i = 0; i < st->out[o].nterms; i++)
             if (st->out[o].terms[i].input >= st->nin)
                 return VEIL_EINVAL;
-    if (pure_mac(st) && !c->stream)
-        return run_mac(out, st, c, in);
-    err = babies_make(&bb, st, c->ctx, in, gk);
+    team = team_begin(st->n);
+    if (pure_mac(st) && !c->stream) {
+        err = run_mac(out, st, c, in, team);
+        team_end(team);
+        return err;
+    }
+    err = babies_make(&bb, st, c->ctx, in, gk, team);
     if (err == VEIL_OK) {
-#pragma omp parallel for schedule(dynamic) if (!nested() && st->nout > 1 &&    \
-                                               st->n >= LOLA_PARALLEL_MIN_N)
+#pragma omp parallel for schedule(dynamic)                                     \
+    num_threads(team) if (team > 1 && st->nout > 1)
         for (size_t o = 0; o < st->nout; o++) {
             veil_status s = run_output(&out[o], st, o, c, in, &bb, gk);
             if (s != VEIL_OK) {
@@ -509,5 +543,6 @@ veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
         }
     }
     babies_clear(&bb);
+    team_end(team);
     return err;
 }

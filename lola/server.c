@@ -7,8 +7,8 @@
  * program on the client's messages with the client's evaluation keys only.
  * Steps run in order; within a step the components run in parallel
  * (OpenMP, one dynamically scheduled job per component); with a single
- * component (or one thread) the step parallelises internally
- * (lola/exec.c).
+ * component, or the components that do not divide evenly among the
+ * threads, the step parallelises internally (lola/exec.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -274,14 +274,22 @@ veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
      * job per component, each run serially inside (lola/exec.c does not
      * open nested teams).  Few, coarse jobs and no static split: a thread
      * that the system deschedules delays only its own component, and there
-     * is one barrier per step rather than one per limb loop.  Components
-     * are independent, so the result does not depend on the threads. */
+     * is one barrier per step rather than one per limb loop.  When the
+     * components do not divide evenly among the threads (3 on 2), the
+     * `rest` that would leave threads idle run one after the other with
+     * the whole team inside them (rotations and outputs in parallel,
+     * lola/exec.c) instead.  Components are independent, so the result
+     * does not depend on the threads. */
     threads = 1;
 #ifdef _OPENMP
     if (su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
         threads = (size_t)omp_get_max_threads();
 #endif
-    together = threads > 1 && su->ncomp > 1;
+    together = su->ncomp;
+    if (threads > 1 && su->ncomp > threads)
+        together = su->ncomp - su->ncomp % threads;
+    if (threads < 2)
+        together = 0;
     memset(&cur, 0, sizeof(cur));
     for (size_t k = 0; k < su->nsteps && st == VEIL_OK; k++) {
         const lola_step_t *stp = &su->steps[k];
@@ -289,14 +297,17 @@ veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
         st = lola_msg_init(&nxt, su, stp->nout);
         if (st != VEIL_OK)
             break;
-#pragma omp parallel for schedule(dynamic, 1) if (together)
-        for (size_t c = 0; c < su->ncomp; c++) {
+#pragma omp parallel for schedule(dynamic, 1) if (together > 1)                \
+    num_threads(together > 1 && together < threads ? together : threads)
+        for (size_t c = 0; c < together; c++) {
             veil_status e = run_component(&nxt, s, in, &cur, ek, k, c);
             if (e != VEIL_OK) {
 #pragma omp critical(lola_server_err)
                 err = e;
             }
         }
+        for (size_t c = together; c < su->ncomp && err == VEIL_OK; c++)
+            err = run_component(&nxt, s, in, &cur, ek, k, c);
         lola_msg_clear(&cur);
         cur = nxt;
         st = err;
