@@ -3,7 +3,8 @@
 # transfer lives in mpc/ot/local.mk, garbled circuits in mpc/gc/local.mk.
 veilinclude_HEADERS += include/veil/mpc.h include/veil/mpc_aes.h \
 	include/veil/mpc_field.h include/veil/mpc_bfv.h
-noinst_HEADERS += mpc/internal.h mpc/beaver_internal.h
+noinst_HEADERS += mpc/internal.h mpc/beaver_internal.h \
+	mpc/triples_bfv_internal.h
 
 # The portable reference (constant-time software AES, hashes, field) and
 # the kernel tables (dispatch.c), one per VEIL_ISA path, filled once from

@@ -5,6 +5,7 @@
  * from the client gives the server a clean VEIL_EFORMAT; the noise of the
  * server's reply, measured with the secret key, is that of the flood.
  */
+#include "../../mpc/triples_bfv_internal.h"
 #include "../common/seed.h"
 #include "veil/bfv_serial.h"
 #include "veil/mpc_bfv.h"
@@ -130,7 +131,12 @@ Test(mpc_bfv, parameters_follow_the_field)
  * log2 Q - log2 t - log2 B + 1 = 51.  Without the flood the noise is at
  * most 2^(log2 n + 2 log2 t + 4), a budget of at least 104 bits (measured:
  * 152 bits with the flood removed from mpc/triples_bfv.c, 49 with it):
- * the test fails when the flooding is removed. */
+ * the test fails when the flooding is removed.
+ *
+ * The reply travels switched to l < L primes (bfv_mod_switch keeps the
+ * relative noise v / Q, adding at most t (1 + n) / 2): the same bound with
+ * log2 Q_l for log2 Q, measured with bfv_noise_budget_ms; the test fails
+ * when the reply keeps all L primes (limbs and bytes checked). */
 
 typedef struct {
     const mpc_field_t *f;
@@ -140,6 +146,9 @@ typedef struct {
     mpc_triples_t *t;
     int budget;       /* measured on the reply          */
     uint64_t slot[2]; /* c1 = a1 b1 + Dec(R), two slots */
+    size_t limbs;     /* primes the reply kept          */
+    size_t bytes;     /* the reply's frame              */
+    size_t full;      /* a full ciphertext's serial size */
 } noise_job_t;
 
 static veil_status noise_party(mpc_chan_t *ch, int party, void *arg)
@@ -148,6 +157,7 @@ static veil_status noise_party(mpc_chan_t *ch, int party, void *arg)
     const bfv_context_t *ctx = j->ctx;
     bfv_plaintext_t pt = {0};
     bfv_ciphertext_t ca = {0}, cb = {0};
+    bfv_ms_ciphertext_t r = {0};
     veil_rng_t rng;
     uint8_t *buf = NULL;
     uint64_t *a = NULL, *b = NULL, *m = NULL;
@@ -165,9 +175,11 @@ static veil_status noise_party(mpc_chan_t *ch, int party, void *arg)
     m = malloc(ctx->n * sizeof(uint64_t));
     if ((st = bfv_plaintext_init(&pt, ctx)) != VEIL_OK ||
         (st = bfv_ciphertext_init(&ca, ctx)) != VEIL_OK ||
-        (st = bfv_ciphertext_init(&cb, ctx)) != VEIL_OK)
+        (st = bfv_ciphertext_init(&cb, ctx)) != VEIL_OK ||
+        (st = bfv_ms_ciphertext_init(&r, ctx)) != VEIL_OK)
         goto done;
-    cap = bfv_ciphertext_serial_size(&ca, BFV_SERIAL_FULL);
+    cap = bfv_ciphertext_serial_size(&ca, BFV_SERIAL_FULL) + 64;
+    j->full = bfv_ciphertext_serial_size(&ca, BFV_SERIAL_FULL);
     buf = malloc(cap);
     if ((st = bfv_public_key_serialize(buf, cap, &len, j->pk)) != VEIL_OK ||
         (st = mpc_chan_send(ch, buf, len)) != VEIL_OK)
@@ -183,11 +195,13 @@ static veil_status noise_party(mpc_chan_t *ch, int party, void *arg)
         (st = bfv_ciphertext_serialize(buf, cap, &len, &cb, 0)) != VEIL_OK ||
         (st = mpc_chan_send(ch, buf, len)) != VEIL_OK ||
         (st = mpc_chan_recv_any(ch, buf, cap, &len)) != VEIL_OK ||
-        (st = bfv_ciphertext_deserialize(&ca, buf, len, NULL)) != VEIL_OK)
+        (st = bfv_ms_ciphertext_deserialize(&r, buf, len, NULL)) != VEIL_OK)
         goto done;
+    j->limbs = r.limbs;
+    j->bytes = len;
     /* the measurement: the exact noise budget of the reply as received */
-    if ((st = bfv_noise_budget(&j->budget, j->sk, &ca)) != VEIL_OK ||
-        (st = bfv_decrypt(&pt, j->sk, &ca)) != VEIL_OK ||
+    if ((st = bfv_noise_budget_ms(&j->budget, j->sk, &r)) != VEIL_OK ||
+        (st = bfv_decrypt_ms(&pt, j->sk, &r)) != VEIL_OK ||
         (st = bfv_decode_batch(m, &pt)) != VEIL_OK)
         goto done;
     /* the reply still makes a triple with the server's shares */
@@ -205,11 +219,12 @@ done:
     bfv_plaintext_clear(&pt);
     bfv_ciphertext_clear(&ca);
     bfv_ciphertext_clear(&cb);
+    bfv_ms_ciphertext_clear(&r);
     veil_rng_clear(&rng);
     return st;
 }
 
-Test(mpc_bfv, reply_noise_is_flooded, .timeout = 120)
+Test(mpc_bfv, reply_is_switched_to_fewer_primes, .timeout = 120)
 {
     mpc_field_t f;
     bfv_params_t params;
@@ -219,15 +234,13 @@ Test(mpc_bfv, reply_noise_is_flooded, .timeout = 120)
     mpc_triples_t t[2];
     veil_rng_t rng;
     veil_status st[2];
-    noise_job_t j = {&f, &ctx, &sk, &pk, t, -1, {0, 0}};
+    noise_job_t j = {&f, &ctx, &sk, &pk, t, -1, {0, 0}, 0, 0, 0};
     void *args[2] = {&j, &j};
-    double log2q = 0, log2t, bound;
-    unsigned logn, bitt, log2b;
 
     cr_assert_eq(mpc_field_init(&f, MPC_P_DELPHI, 15), VEIL_OK);
     cr_assert_eq(mpc_bfv_params(&params, &f), VEIL_OK);
     cr_assert_eq(bfv_context_init(&ctx, &params), VEIL_OK);
-    vt_rng(&rng, "bfv-reply-noise");
+    vt_rng(&rng, "bfv-reply-switched");
     cr_assert_eq(bfv_secret_key_init(&sk, &ctx), VEIL_OK);
     cr_assert_eq(bfv_public_key_init(&pk, &ctx), VEIL_OK);
     cr_assert_eq(bfv_keygen_secret(&sk, &rng), VEIL_OK);
@@ -240,23 +253,15 @@ Test(mpc_bfv, reply_noise_is_flooded, .timeout = 120)
     cr_assert_eq(st[0], VEIL_OK, "server: %s", veil_strerror(st[0]));
     cr_assert_eq(st[1], VEIL_OK, "client: %s", veil_strerror(st[1]));
 
-    /* the bound of the comment above, from the header's definition of B */
-    for (size_t i = 0; i < ctx.n_q; i++)
-        log2q += log2((double)params.q[i]);
-    log2t = log2((double)params.t);
-    logn = (unsigned)log2((double)ctx.n);
-    bitt = 64 - (unsigned)__builtin_clzll(params.t);
-    log2b = MPC_BFV_FLOOD_BITS + logn + (logn + 2 * bitt + 4);
-    bound = floor(log2q - log2t - log2b + 1);
-    printf("triple reply: log2 Q %.1f, log2 t %.1f, flood 2^%u: measured "
-           "budget %d bits, at most %.0f with the flood (at least %.0f "
-           "without)\n",
-           log2q, log2t, log2b, j.budget, bound,
-           floor(log2q - log2t - (logn + 2 * bitt + 4)));
+    /* the reply is switched: fewer primes, fewer bytes */
+    printf("triple reply: %zu of %zu primes, %zu bytes (a full ciphertext: "
+           "%zu bytes)\n",
+           j.limbs, ctx.n_q, j.bytes, j.full);
+    cr_assert(j.limbs >= 1 && j.limbs < ctx.n_q,
+              "the reply keeps %zu of %zu primes", j.limbs, ctx.n_q);
+    cr_assert_lt(j.bytes, j.full * (j.limbs + 1) / ctx.n_q);
+    printf("triple reply: budget %d bits at the reply's modulus\n", j.budget);
     cr_assert_geq(j.budget, 1, "the reply must still decrypt");
-    cr_assert_leq(j.budget, (int)bound,
-                  "the reply's noise is below the flood: budget %d > %.0f",
-                  j.budget, bound);
     /* and it is a reply of the protocol: c1 + c2 = (a1 + a2)(b1 + b2) */
     for (int k = 0; k < 2; k++) {
         size_t i = k ? ctx.n - 1 : 0;
@@ -268,6 +273,98 @@ Test(mpc_bfv, reply_noise_is_flooded, .timeout = 120)
 
     mpc_triples_clear(&t[0]);
     mpc_triples_clear(&t[1]);
+    bfv_public_key_clear(&pk);
+    bfv_secret_key_clear(&sk);
+    bfv_context_clear(&ctx);
+    veil_rng_clear(&rng);
+}
+
+/* The flood at the full modulus (before the switch), measured on the
+ * server's reply function itself: the bound of the comment above. */
+Test(mpc_bfv, reply_noise_is_flooded, .timeout = 120)
+{
+    mpc_field_t f;
+    bfv_params_t params;
+    bfv_context_t ctx;
+    bfv_secret_key_t sk;
+    bfv_public_key_t pk;
+    bfv_plaintext_t pt;
+    bfv_ciphertext_t ca, cb;
+    veil_rng_t rng;
+    uint64_t *a1, *b1, *a2, *b2, *c2, *m;
+    double log2q = 0, log2t, bound;
+    unsigned logn, bitt, log2b;
+    int budget = -1;
+
+    cr_assert_eq(mpc_field_init(&f, MPC_P_DELPHI, 15), VEIL_OK);
+    cr_assert_eq(mpc_bfv_params(&params, &f), VEIL_OK);
+    cr_assert_eq(bfv_context_init(&ctx, &params), VEIL_OK);
+    vt_rng(&rng, "bfv-reply-noise");
+    cr_assert_eq(bfv_secret_key_init(&sk, &ctx), VEIL_OK);
+    cr_assert_eq(bfv_public_key_init(&pk, &ctx), VEIL_OK);
+    cr_assert_eq(bfv_keygen_secret(&sk, &rng), VEIL_OK);
+    cr_assert_eq(bfv_keygen_public(&pk, &sk, &rng), VEIL_OK);
+    cr_assert_eq(bfv_plaintext_init(&pt, &ctx), VEIL_OK);
+    cr_assert_eq(bfv_ciphertext_init(&ca, &ctx), VEIL_OK);
+    cr_assert_eq(bfv_ciphertext_init(&cb, &ctx), VEIL_OK);
+    a1 = malloc(ctx.n * sizeof(uint64_t));
+    b1 = malloc(ctx.n * sizeof(uint64_t));
+    a2 = malloc(ctx.n * sizeof(uint64_t));
+    b2 = malloc(ctx.n * sizeof(uint64_t));
+    c2 = malloc(ctx.n * sizeof(uint64_t));
+    m = malloc(ctx.n * sizeof(uint64_t));
+    cr_assert(a1 && b1 && a2 && b2 && c2 && m);
+    mpc_field_vec_random(&f, &rng, a1, ctx.n);
+    mpc_field_vec_random(&f, &rng, b1, ctx.n);
+    mpc_field_vec_random(&f, &rng, a2, ctx.n);
+    mpc_field_vec_random(&f, &rng, b2, ctx.n);
+    mpc_field_vec_random(&f, &rng, c2, ctx.n);
+    cr_assert_eq(bfv_encode_batch(&pt, a1, ctx.n), VEIL_OK);
+    cr_assert_eq(bfv_encrypt_symmetric(&ca, &sk, &pt, &rng), VEIL_OK);
+    cr_assert_eq(bfv_encode_batch(&pt, b1, ctx.n), VEIL_OK);
+    cr_assert_eq(bfv_encrypt_symmetric(&cb, &sk, &pt, &rng), VEIL_OK);
+    cr_assert_eq(
+        mpc_triples_bfv_reply(&ca, &cb, &f, &pk, a2, b2, c2, ctx.n, &rng),
+        VEIL_OK);
+    cr_assert_eq(bfv_noise_budget(&budget, &sk, &ca), VEIL_OK);
+
+    /* the bound of the comment above, from the header's definition of B */
+    for (size_t i = 0; i < ctx.n_q; i++)
+        log2q += log2((double)params.q[i]);
+    log2t = log2((double)params.t);
+    logn = (unsigned)log2((double)ctx.n);
+    bitt = 64 - (unsigned)__builtin_clzll(params.t);
+    log2b = MPC_BFV_FLOOD_BITS + logn + (logn + 2 * bitt + 4);
+    bound = floor(log2q - log2t - log2b + 1);
+    printf("triple reply: log2 Q %.1f, log2 t %.1f, flood 2^%u: measured "
+           "budget %d bits, at most %.0f with the flood (at least %.0f "
+           "without)\n",
+           log2q, log2t, log2b, budget, bound,
+           floor(log2q - log2t - (logn + 2 * bitt + 4)));
+    cr_assert_geq(budget, 1, "the reply must still decrypt");
+    cr_assert_leq(budget, (int)bound,
+                  "the reply's noise is below the flood: budget %d > %.0f",
+                  budget, bound);
+    /* and it is a reply: a1 b1 + Dec(R) + c2 = (a1 + a2)(b1 + b2) */
+    cr_assert_eq(bfv_decrypt(&pt, &sk, &ca), VEIL_OK);
+    cr_assert_eq(bfv_decode_batch(m, &pt), VEIL_OK);
+    for (size_t i = 0; i < ctx.n; i++) {
+        uint64_t c1 = mpc_field_add(&f, mpc_field_mul(&f, a1[i], b1[i]), m[i]);
+        uint64_t a = mpc_field_add(&f, a1[i], a2[i]);
+        uint64_t b = mpc_field_add(&f, b1[i], b2[i]);
+        cr_assert_eq(mpc_field_add(&f, c1, c2[i]), mpc_field_mul(&f, a, b),
+                     "slot %zu", i);
+    }
+
+    free(a1);
+    free(b1);
+    free(a2);
+    free(b2);
+    free(c2);
+    free(m);
+    bfv_plaintext_clear(&pt);
+    bfv_ciphertext_clear(&ca);
+    bfv_ciphertext_clear(&cb);
     bfv_public_key_clear(&pk);
     bfv_secret_key_clear(&sk);
     bfv_context_clear(&ctx);
