@@ -11,6 +11,8 @@
  * same.  Models are read from $VEIL_MODELS, else ./models, else
  * ../models.  --threads T sets the OpenMP threads (components run in
  * parallel).  Medians of min(--runs, a per-variant cap) evaluations.
+ * $VEIL_BENCH_LOLA (comma-separated: lola, lola-small, lola-dense,
+ * cryptonets, costs, head, cifar10) runs only the parts listed.
  */
 #include <flint/fmpz_vec.h>
 #include <stdio.h>
@@ -560,6 +562,24 @@ static int bench_head(const bench_opts_t *o)
            bench_head_run(o, "head_4096x101.dense-row", "dense-row", 3);
 }
 
+/* 1 if part `name` runs: every part, or those listed (comma-separated) in
+ * $VEIL_BENCH_LOLA, e.g. VEIL_BENCH_LOLA=lola,head to time only those. */
+static int part(const char *name)
+{
+    const char *l = getenv("VEIL_BENCH_LOLA");
+    const size_t len = strlen(name);
+    if (l == NULL || *l == '\0')
+        return 1;
+    for (const char *p = l; *p != '\0';) {
+        const char *e = strchr(p, ',');
+        const size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == len && strncmp(p, name, len) == 0)
+            return 1;
+        p += n + (e != NULL);
+    }
+    return 0;
+}
+
 int bench_lola(const bench_opts_t *o)
 {
     int rc = 0;
@@ -567,12 +587,19 @@ int bench_lola(const bench_opts_t *o)
     omp_set_num_threads(o->threads);
 #endif
     bench_header(o, "LoLa private inference (MNIST), 128-bit");
-    rc |= bench_variant(o, "lola", "lola.vmodel", 21);
-    rc |= bench_variant(o, "lola-small", "lola-small.vmodel", 51);
-    rc |= bench_variant(o, "lola-dense", "lola.vmodel", 11);
-    rc |= bench_variant(o, "cryptonets", "lola.vmodel", 3);
-    rc |= bench_costs(o);
-    rc |= bench_head(o);
-    rc |= bench_cifar10(o);
+    if (part("lola"))
+        rc |= bench_variant(o, "lola", "lola.vmodel", 21);
+    if (part("lola-small"))
+        rc |= bench_variant(o, "lola-small", "lola-small.vmodel", 51);
+    if (part("lola-dense"))
+        rc |= bench_variant(o, "lola-dense", "lola.vmodel", 11);
+    if (part("cryptonets"))
+        rc |= bench_variant(o, "cryptonets", "lola.vmodel", 3);
+    if (part("costs"))
+        rc |= bench_costs(o);
+    if (part("head"))
+        rc |= bench_head(o);
+    if (part("cifar10"))
+        rc |= bench_cifar10(o);
     return rc;
 }
