@@ -316,7 +316,7 @@ veil_status lola_bytes_predict(lola_bytes_t *b, const lola_setup_t *su,
         ms.limbs = limbs;
         ms.bits[0] = bits[0];
         ms.bits[1] = bits[1];
-        b->answer += su->output->nct * bfv_ms_ciphertext_serial_size(&ms);
+        b->answer += su->out_nct * bfv_ms_ciphertext_serial_size(&ms);
         bfv_ms_ciphertext_clear(&ms);
     }
     if (st == VEIL_OK && !flooded) {
@@ -327,7 +327,7 @@ veil_status lola_bytes_predict(lola_bytes_t *b, const lola_setup_t *su,
             memset(&ct, 0, sizeof(ct));
             ct.ctx = &su->ctx[c];
             ct.size = 2;
-            b->answer += su->output->nct * bfv_ciphertext_serial_size(&ct, 0);
+            b->answer += su->out_nct * bfv_ciphertext_serial_size(&ct, 0);
         }
     }
     return st;
