@@ -557,6 +557,38 @@ static veil_status search_init(search_t *sr, const nn_qmodel_t *q,
     return VEIL_OK;
 }
 
+/* The exact bytes of the chosen plan (lola_bytes_predict): what they
+ * need of a setup is its contexts, message counts and Galois key count,
+ * which the report has; the program itself is not compiled again. */
+static veil_status report_bytes(lola_report_t *rep, const lola_spec_t *spec)
+{
+    lola_setup_t *su = calloc(1, sizeof(*su));
+    lola_bytes_t b;
+    veil_status s = su == NULL ? VEIL_ENOMEM : VEIL_OK;
+    size_t c = 0;
+    for (; s == VEIL_OK && c < spec->nprimes; c++)
+        s = bfv_context_init(&su->ctx[c], &spec->params[c]);
+    if (s != VEIL_OK && c > 0)
+        c--; /* the failed one needs no clearing */
+    if (s == VEIL_OK) {
+        su->ncomp = spec->nprimes;
+        su->in_nct = rep->input_messages;
+        su->out_nct = rep->output_messages;
+        su->ngalois = rep->ngalois;
+        s = lola_bytes_predict(&b, su, rep->steps[rep->nsteps - 1].budget);
+    }
+    if (s == VEIL_OK) {
+        rep->bytes_keys = b.keys;
+        rep->bytes_query = b.query;
+        rep->bytes_answer = b.answer;
+    }
+    if (su != NULL)
+        for (size_t i = 0; i < c; i++)
+            bfv_context_clear(&su->ctx[i]);
+    free(su);
+    return s;
+}
+
 veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
                       const nn_qmodel_t *q, const lola_options_t *opt)
 {
@@ -619,22 +651,8 @@ veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
             s = lola_predict(rep, spec, q, opt->costs);
         if (rep != NULL && s == VEIL_OK)
             rep->candidates = sr.candidates;
-        if (rep != NULL && s == VEIL_OK && rep->nsteps > 0) {
-            /* the exact bytes, from a setup of the chosen spec */
-            lola_setup_t su;
-            lola_bytes_t b;
-            s = lola_setup_init(&su, spec);
-            if (s == VEIL_OK) {
-                s = lola_bytes_predict(&b, &su,
-                                       rep->steps[rep->nsteps - 1].budget);
-                lola_setup_clear(&su);
-            }
-            if (s == VEIL_OK) {
-                rep->bytes_keys = b.keys;
-                rep->bytes_query = b.query;
-                rep->bytes_answer = b.answer;
-            }
-        }
+        if (rep != NULL && s == VEIL_OK && rep->nsteps > 0)
+            s = report_bytes(rep, spec);
     }
     fmpz_clear(sr.bound);
     return s;

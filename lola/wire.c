@@ -280,7 +280,7 @@ veil_status lola_bytes_predict(lola_bytes_t *b, const lola_setup_t *su,
     veil_status st = VEIL_OK;
 
     if (b == NULL || su == NULL || su->ncomp == 0 ||
-        su->ncomp > LOLA_MAX_PRIMES || su->output == NULL)
+        su->ncomp > LOLA_MAX_PRIMES)
         return VEIL_EINVAL;
     memset(b, 0, sizeof(*b));
     b->keys = lola_evalkeys_bytes(su);

@@ -363,7 +363,9 @@ typedef struct {
 } lola_bytes_t;
 
 /* The bytes of setup su when its last step is predicted to keep `budget`
- * bits (lola_report_t.steps[nsteps - 1].budget).  VEIL_EINVAL,
+ * bits (lola_report_t.steps[nsteps - 1].budget).  Reads su->ncomp, ctx,
+ * in_nct, out_nct and ngalois only (lola_plan passes contexts and the
+ * report's counts without compiling the program again).  VEIL_EINVAL,
  * VEIL_ENOMEM. */
 VEIL_EXPORT veil_status lola_bytes_predict(lola_bytes_t *b,
                                            const lola_setup_t *su,
