@@ -6,7 +6,8 @@
  * integer evaluator (doc/11-lola.md section 10).
  *
  *   apps/lola_plan [--wbits B] [--in-exp E] [--kernels K] [--run N]
- *                  [--threads T] [--budget MiB] */
+ *                  [--threads T] [--budget MiB] [--optimize latency|bytes]
+ *                  [--queries N] [--margin BITS] */
 #include "common/cli.h"
 #include "veil/lola.h"
 #include "veil/lola_models.h"
@@ -170,12 +171,18 @@ static void usage(FILE *f, const char *prog)
     fprintf(f,
             "usage: %s [--wbits B] [--in-exp E] [--kernels K] [--run N] "
             "[--threads T] [--budget MiB]\n"
+            "       [--optimize latency|bytes] [--queries N] [--margin BITS]\n"
             "  the LoLa plan of the paper's CIFAR-10 network with generated "
             "weights\n"
             "  (doc/11-lola.md, section 10); --run N: N encrypted evaluations "
             "at full\n"
             "  size, each checked against the exact evaluator (minutes, about "
-            "4 GB)\n",
+            "4 GB);\n"
+            "  --optimize bytes: least keys / N + query + answer on the wire "
+            "(--queries N,\n"
+            "  default 1); --margin BITS: the budget the plan keeps (62: room "
+            "for the\n"
+            "  answer's 40-bit flooding)\n",
             prog);
 }
 
@@ -191,6 +198,9 @@ int main(int argc, char **argv)
     lola_report_t rep;
     lola_options_t o;
     int wbits = 4, ie = 4, images = 0, agree = 0;
+    lola_objective_t opt = LOLA_OPT_LATENCY;
+    size_t queries = 1;
+    unsigned margin = 0;
     size_t budget = LOLA_PLAIN_BUDGET;
     const char *kernels = "conv-plain,diag,dense-row";
     static char buf[1 << 16];
@@ -226,6 +236,19 @@ int main(int argc, char **argv)
             if (cli_long(&x, P, a, v, 0, 1L << 20))
                 return 2;
             budget = (size_t)x << 20;
+        } else if (strcmp(a, "--optimize") == 0) {
+            if (lola_objective_parse(&opt, v) != VEIL_OK) {
+                fprintf(stderr, "%s: --optimize wants latency or bytes\n", P);
+                return 2;
+            }
+        } else if (strcmp(a, "--queries") == 0) {
+            if (cli_long(&x, P, a, v, 1, 1000000000))
+                return 2;
+            queries = (size_t)x;
+        } else if (strcmp(a, "--margin") == 0) {
+            if (cli_long(&x, P, a, v, 1, 200))
+                return 2;
+            margin = (unsigned)x;
         } else if (strcmp(a, "--threads") == 0) {
             if (cli_threads(P, v))
                 return 2;
@@ -259,6 +282,10 @@ int main(int argc, char **argv)
     }
     lola_options_default(&o);
     o.kernels = kernels;
+    o.optimize = opt;
+    o.queries = queries;
+    if (margin > 0)
+        o.margin = margin;
     {
         double t0 = now_s();
         s = lola_plan(&spec, &rep, &q, &o);
@@ -270,6 +297,10 @@ int main(int argc, char **argv)
     }
     lola_report_format(buf, sizeof buf, &rep, &spec, NULL);
     fputs(buf, stdout);
+    printf("bytes on the wire (predicted, --optimize %s): keys once %zu, "
+           "query %zu, answer %zu\n",
+           lola_objective_name(opt), rep.bytes_keys, rep.bytes_query,
+           rep.bytes_answer);
     {
         const bfv_params_t *p = &spec.params[0];
         const double mb = 1.0 / (1 << 20);

@@ -11,5 +11,5 @@ TESTS += test/bfv/test_bfv_serial
 test_bfv_test_bfv_serial_SOURCES = test/bfv/helpers.c test/bfv/helpers.h \
 	test/bfv/crt_env.c test/bfv/crt_env.h test/bfv/serial_util.c \
 	test/bfv/serial_util.h test/bfv/serial_roundtrip.c \
-	test/bfv/serial_hostile.c
+	test/bfv/serial_hostile.c test/bfv/serial_widths.c
 test_bfv_test_bfv_serial_LDADD = $(TEST_LDADD)

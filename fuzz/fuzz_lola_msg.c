@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < 1)
         return 0;
-    nct = data[0] & 2 ? e->setup.output->nct : e->setup.input.nct;
+    nct = data[0] & 2 ? e->setup.out_nct : e->setup.in_nct;
     if (!lz_input(&buf, &len, data, size, e->msg, e->msg_len))
         return 0;
     st = lola_msg_parse(&m, &e->setup, nct, buf, len);

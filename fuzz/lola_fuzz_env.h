@@ -2,9 +2,9 @@
  * lola_fuzz_env.h - shared by the LoLa wire-format fuzz targets
  * (fuzz/fuzz_lola_evalkeys.c, fuzz/fuzz_lola_msg.c): one small encrypted
  * evaluation (a random 1 x 8 x 8 -> conv -> square -> dense 10 network,
- * planned at n = 512, insecure: fuzzing only) with a client's evaluation
- * keys and one encrypted input, both serialized, built once from a fixed
- * seed.
+ * planned at n = 512 with two plaintext primes, insecure: fuzzing only)
+ * with a client's evaluation keys (one set for both components, format 3)
+ * and one encrypted input, both serialized, built once from a fixed seed.
  *
  * Each target reads its first input byte as a mode: even, the rest of the
  * input is parsed as it is; odd, the rest (after a 4-byte offset) is XORed

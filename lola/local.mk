@@ -17,7 +17,8 @@ check_PROGRAMS += test/lola/test_lola
 TESTS += test/lola/test_lola
 test_lola_test_lola_SOURCES = test/lola/common.c test/lola/common.h \
 	test/lola/layout.c test/lola/kernels.c test/lola/network.c \
-	test/lola/answer.c test/lola/cifar.c
+	test/lola/answer.c test/lola/cifar.c test/lola/wire.c \
+	test/lola/plan_bytes.c
 test_lola_test_lola_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
 test_lola_test_lola_LDADD = $(TEST_LDADD)

@@ -21,9 +21,18 @@
  *    measured costs for n (lola_costs_t), scaled to L primes: key
  *    switches by L (L + 1), everything else by L.  The cheapest plan wins
  *    (ties: fewer Galois keys, then the earlier candidate).
+ * 5. Bytes (objective LOLA_OPT_BYTES).  The wire bytes per query, keys
+ *    amortized over o->queries: keys / queries + query + answer, from the
+ *    candidate's parameters (the bit-packed key and ciphertext sizes of
+ *    bfv_serial.h), its Galois key count and its message counts
+ *    (wire_bytes); the fewest bytes win (ties: the cheaper plan).  The
+ *    CONV variant is then also tried with the DENSE input.  The chosen
+ *    plan's report carries the exact sizes (lola_bytes_predict).
  */
 #include "internal.h"
 #include "veil/bfv_estimate.h"
+#include "veil/bfv_serial.h"
+#include "veil/lola_wire.h"
 #include <flint/fmpz.h>
 #include <flint/ulong_extras.h>
 #include <math.h>
@@ -116,6 +125,45 @@ static double step_cost(const lola_counts_t *k, const lola_costs_t *c)
            (double)k->mul_scalar * c->mul_scalar + (double)k->add * c->add +
            (double)k->add_plain * c->add_plain + (double)k->square * c->square +
            (double)k->relin * c->relin;
+}
+
+/* ------------------------------------------------------------- bytes */
+
+/* Bytes of n coefficients of each of the moduli m[0..count): bit-packed,
+ * bitlen(m - 1) bits each (bfv_serial.h). */
+static double rows_bytes(size_t n, const uint64_t *m, size_t count)
+{
+    double b = 0;
+    for (size_t i = 0; i < count; i++)
+        b += (double)(n / 8) * (64 - __builtin_clzll(m[i] - 1));
+    return b;
+}
+
+/* Predicted wire bytes per query of a candidate (objective BYTES): keys
+ * (one set: relinearization key, gal Galois keys and the public key, each
+ * key-switching key ceil(L / K) digits of L + K rows and a seed, bfv_serial
+ * framing) divided by the queries, the query (k nin seeded ciphertexts:
+ * one polynomial at Q and a seed) and the answer (k nout ciphertexts
+ * switched to one limb and compressed: about log2 t + 3 and log2 t +
+ * log2 n + 3 bits per coefficient, bfv_ms_compress_bits).  A ranking
+ * estimate; the report's sizes are exact (lola_bytes_predict). */
+static double wire_bytes(const bfv_params_t *p, size_t k, size_t gal,
+                         size_t nin, size_t nout, size_t queries)
+{
+    const double frame = BFV_SERIAL_HEADER_BYTES + BFV_SERIAL_CHECKSUM_BYTES;
+    const double n = (double)p->n;
+    const size_t digits = (p->n_q + p->n_p - 1) / p->n_p;
+    const double q = rows_bytes(p->n, p->q, p->n_q);
+    const double ksk =
+        32 + (double)digits * (q + rows_bytes(p->n, p->p, p->n_p));
+    const double keys = 16 + (frame + ksk) +
+                        (frame + 4 + (double)gal * (8 + ksk)) +
+                        (frame + q + 32);
+    const double query = 16 + (double)(k * nin) * (frame + 4 + q + 32);
+    const double tb = log2((double)p->t);
+    const double answer =
+        16 + (double)(k * nout) * (frame + 16 + n / 8 * (2 * tb + 6 + log2(n)));
+    return keys / (double)(queries ? queries : 1) + query + answer;
 }
 
 /* ------------------------------------------------------------- noise */
@@ -225,9 +273,10 @@ typedef struct {
     const lola_options_t *o;
     fmpz_t bound;
     int64_t wmax[NN_MAX_LAYERS];
+    lola_variant_t variant; /* the input representation being tried      */
     /* the best plan so far */
     int found;
-    double cost;
+    double cost, bytes;
     size_t galois;
     lola_spec_t best;
     size_t candidates;
@@ -355,8 +404,8 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
     s = lola_spec_from_model(&spec, sr->q);
     if (s != VEIL_OK)
         return s;
-    spec.variant = sr->o->variant;
-    spec.batch = sr->o->variant == LOLA_VARIANT_SIMD
+    spec.variant = sr->variant;
+    spec.batch = sr->variant == LOLA_VARIANT_SIMD
                      ? (sr->o->batch ? sr->o->batch : n)
                      : 1;
     if (spec.batch > n)
@@ -393,7 +442,7 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
         bfv_params_t p;
         uint64_t t[LOLA_MAX_PRIMES];
         size_t k;
-        double cost;
+        double cost, bytes = 0;
         if (params_for(&p, n, L, sr->o) != VEIL_OK)
             continue;
         k = fewest_primes(t, &prog, &p, sr);
@@ -401,10 +450,21 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
             continue;
         costs_at(&at, &base, n, L, sr->o);
         cost = (double)k * step_cost(&tot, &at);
-        if (sr->found &&
-            (cost > sr->cost || (cost == sr->cost && gal >= sr->galois)))
+        if (sr->o->optimize == LOLA_OPT_BYTES) {
+            p.t = t[0];
+            bytes =
+                wire_bytes(&p, k, gal, prog.input.nct,
+                           prog.nsteps ? prog.steps[prog.nsteps - 1].nout : 0,
+                           sr->o->queries);
+            if (sr->found &&
+                (bytes > sr->bytes || (bytes == sr->bytes && cost >= sr->cost)))
+                continue;
+        } else if (sr->found && (cost > sr->cost ||
+                                 (cost == sr->cost && gal >= sr->galois))) {
             continue;
+        }
         sr->found = 1;
+        sr->bytes = bytes;
         sr->cost = cost;
         sr->galois = gal;
         sr->best = spec;
@@ -435,7 +495,7 @@ static veil_status enumerate(search_t *sr, size_t n)
         return VEIL_EUNSUPPORTED;
     /* a dense first layer (DENSE variant) takes the later kernels */
     dense_first = q->layers[lin[0]].type == NN_LAYER_DENSE;
-    if (sr->o->variant == LOLA_VARIANT_SIMD) {
+    if (sr->variant == LOLA_VARIANT_SIMD) {
         char buf[LOLA_KERNELS_MAX] = "";
         for (size_t i = 0; i < nlin; i++)
             strcat(buf, i ? ",simd" : "simd");
@@ -484,6 +544,7 @@ static veil_status search_init(search_t *sr, const nn_qmodel_t *q,
     memset(sr, 0, sizeof(*sr));
     sr->q = q;
     sr->o = o;
+    sr->variant = o->variant;
     fmpz_init(sr->bound);
     s = nn_ranges_compute(&r, q, 0, q->in_max);
     if (s != VEIL_OK)
@@ -496,6 +557,38 @@ static veil_status search_init(search_t *sr, const nn_qmodel_t *q,
     return VEIL_OK;
 }
 
+/* The exact bytes of the chosen plan (lola_bytes_predict): what they
+ * need of a setup is its contexts, message counts and Galois key count,
+ * which the report has; the program itself is not compiled again. */
+static veil_status report_bytes(lola_report_t *rep, const lola_spec_t *spec)
+{
+    lola_setup_t *su = calloc(1, sizeof(*su));
+    lola_bytes_t b;
+    veil_status s = su == NULL ? VEIL_ENOMEM : VEIL_OK;
+    size_t c = 0;
+    for (; s == VEIL_OK && c < spec->nprimes; c++)
+        s = bfv_context_init(&su->ctx[c], &spec->params[c]);
+    if (s != VEIL_OK && c > 0)
+        c--; /* the failed one needs no clearing */
+    if (s == VEIL_OK) {
+        su->ncomp = spec->nprimes;
+        su->in_nct = rep->input_messages;
+        su->out_nct = rep->output_messages;
+        su->ngalois = rep->ngalois;
+        s = lola_bytes_predict(&b, su, rep->steps[rep->nsteps - 1].budget);
+    }
+    if (s == VEIL_OK) {
+        rep->bytes_keys = b.keys;
+        rep->bytes_query = b.query;
+        rep->bytes_answer = b.answer;
+    }
+    if (su != NULL)
+        for (size_t i = 0; i < c; i++)
+            bfv_context_clear(&su->ctx[i]);
+    free(su);
+    return s;
+}
+
 veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
                       const nn_qmodel_t *q, const lola_options_t *opt)
 {
@@ -504,7 +597,8 @@ veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
     size_t nmin = 4096, nmax = 32768;
 
     if (spec == NULL || q == NULL || opt == NULL || q->nlayers == 0 ||
-        opt->primes > LOLA_MAX_PRIMES || opt->variant > LOLA_VARIANT_SIMD)
+        opt->primes > LOLA_MAX_PRIMES || opt->variant > LOLA_VARIANT_SIMD ||
+        opt->optimize > LOLA_OPT_BYTES)
         return VEIL_EINVAL;
     memset(spec, 0, sizeof(*spec));
     if (opt->kernels != NULL && opt->kernels[0] != '\0') {
@@ -531,10 +625,18 @@ veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
     for (size_t n = nmin; n <= nmax && s == VEIL_OK; n *= 2) {
         if (sr.found && n > 2 * sr.best.params[0].n)
             break; /* larger rings only get slower */
-        if (opt->kernels != NULL && opt->kernels[0] != '\0')
-            s = try_candidate(&sr, opt->kernels, n);
-        else
-            s = enumerate(&sr, n);
+        /* under BYTES, CONV also tries the one-message DENSE input */
+        const int nvar =
+            opt->optimize == LOLA_OPT_BYTES && opt->variant == LOLA_VARIANT_CONV
+                ? 2
+                : 1;
+        for (int v = 0; v < nvar && s == VEIL_OK; v++) {
+            sr.variant = v == 0 ? opt->variant : LOLA_VARIANT_DENSE;
+            if (opt->kernels != NULL && opt->kernels[0] != '\0')
+                s = try_candidate(&sr, opt->kernels, n);
+            else
+                s = enumerate(&sr, n);
+        }
     }
     if (s == VEIL_OK && !sr.found)
         s = VEIL_EPARAM;
@@ -549,6 +651,8 @@ veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
             s = lola_predict(rep, spec, q, opt->costs);
         if (rep != NULL && s == VEIL_OK)
             rep->candidates = sr.candidates;
+        if (rep != NULL && s == VEIL_OK && rep->nsteps > 0)
+            s = report_bytes(rep, spec);
     }
     fmpz_clear(sr.bound);
     return s;
@@ -731,4 +835,24 @@ void lola_report_format(char *buf, size_t len, const lola_report_t *rep,
         OUT("\n");
     }
 #undef OUT
+}
+
+const char *lola_objective_name(lola_objective_t o)
+{
+    return o == LOLA_OPT_LATENCY ? "latency"
+           : o == LOLA_OPT_BYTES ? "bytes"
+                                 : "?";
+}
+
+veil_status lola_objective_parse(lola_objective_t *o, const char *name)
+{
+    if (o == NULL || name == NULL)
+        return VEIL_EINVAL;
+    if (strcmp(name, "latency") == 0)
+        *o = LOLA_OPT_LATENCY;
+    else if (strcmp(name, "bytes") == 0)
+        *o = LOLA_OPT_BYTES;
+    else
+        return VEIL_EINVAL;
+    return VEIL_OK;
 }

@@ -93,6 +93,9 @@ typedef struct {
     size_t message_s;    /* --message-timeout S: deadline per message */
     size_t flood_bits;   /* --flood-bits B: answer flooding (lola.h)  */
     int raw_answer;      /* --raw-answer: unmasked, unswitched answers */
+
+    lola_objective_t optimize; /* --optimize latency|bytes           */
+    size_t queries;            /* --queries N: keys amortized (bytes) */
 } opts_t;
 
 /* Classes of the loaded data (NN_CLASSES, or a features file's). */
@@ -155,6 +158,12 @@ static void usage(FILE *f)
         "  --threads T        OpenMP threads, 1..256 (default: all cores)\n"
         "  --kernels LIST     force the kernel choice, e.g. \"paper\" or\n"
         "                     \"conv-plain,diag,stacked\" (doc/11-lola.md)\n"
+        "  --optimize O       what the planner minimizes: latency (default,\n"
+        "                     predicted server time) or bytes (keys / N +\n"
+        "                     query + answer on the wire; lola may then\n"
+        "                     send the dense input, doc/11-lola.md)\n"
+        "  --queries N        with --optimize bytes: queries per key\n"
+        "                     upload the keys are amortized over (default 1)\n"
         "  --flood-bits B     statistical security of the answer's noise\n"
         "                     flooding (default 40; 0: mask, re-randomize\n"
         "                     and switch only; doc/11-lola.md)\n"
@@ -258,6 +267,18 @@ static int parse_opts(opts_t *o, int argc, char **argv)
             NEED_ARG;
             o->variant = v;
             o->variant_set = 1;
+        } else if (!strcmp(a, "--optimize")) {
+            NEED_ARG;
+            if (lola_objective_parse(&o->optimize, v) != VEIL_OK) {
+                lr_err(": --optimize wants latency or bytes\n");
+                return -1;
+            }
+        } else if (!strcmp(a, "--queries")) {
+            NEED_ARG;
+            if (parse_size(v, &o->queries, 1, 1000000000)) {
+                lr_err(": --queries wants 1..1000000000\n");
+                return -1;
+            }
         } else if (cfg->general && !strcmp(a, "--dataset")) {
             NEED_ARG;
             if (!strcmp(v, "mnist"))
@@ -732,6 +753,8 @@ static int server_open_for(server_side_t *s, const opts_t *o, const char *path,
         s->q.layers[0].type == NN_LAYER_DENSE)
         lo.variant = LOLA_VARIANT_DENSE;
     lo.kernels = o->kernels;
+    lo.optimize = o->optimize;
+    lo.queries = o->queries;
     /* room for the answer's flooding (lola_server_answer) */
     if (!o->raw_answer &&
         lo.margin < (unsigned)LOLA_ANSWER_MARGIN(o->flood_bits))
@@ -996,10 +1019,15 @@ static size_t keys_bytes(const lola_evalkeys_t *ek)
     return len;
 }
 
-/* The variant named on the command line, else the one planned. */
+/* The variant named on the command line, else the one planned (also when
+ * --optimize bytes replaced lola's input by the dense one). */
 static const char *variant_shown(const opts_t *o, const lola_spec_t *spec)
 {
-    return o->variant_set ? o->variant : lola_variant_name(spec->variant);
+    lola_variant_t v;
+    return o->variant_set && lola_variant_parse(&v, o->variant) == VEIL_OK &&
+                   v == spec->variant
+               ? o->variant
+               : lola_variant_name(spec->variant);
 }
 
 static void print_plan(const opts_t *o, const server_side_t *s,
@@ -1029,14 +1057,15 @@ static void print_summary(const tally_t *t, const client_side_t *c,
                ",\"bytes_down\":%" PRIu64 ",\"n\":%zu,\"primes\":%zu,"
                "\"threads\":%d,\"answer\":\"%s\",\"flood_bits\":%zu,"
                "\"bytes_keys\":%" PRIu64 ",\"bytes_query\":%" PRIu64
-               ",\"bytes_answer\":%" PRIu64 "}\n",
+               ",\"bytes_answer\":%" PRIu64 ",\"optimize\":\"%s\"}\n",
                variant_shown(o, &su->spec), images, t->agree, t->correct,
                images ? (double)t->correct / (double)images : 0.0, eval_med,
                total_med, c->keygen_ms, setup_ms, peak_rss_mb(), t->bytes_up,
                t->bytes_down, su->spec.params[0].n, su->ncomp,
                omp_get_max_threads(), o->raw_answer ? "raw" : "private",
                o->raw_answer ? (size_t)0 : o->flood_bits, t->bytes_keys,
-               t->bytes_query, t->bytes_answer);
+               t->bytes_query, t->bytes_answer,
+               lola_objective_name(o->optimize));
         return;
     }
     printf("\n%s: %zu images, %zu correct (%.2f%%)",
@@ -1125,14 +1154,21 @@ static int plan_only(const opts_t *o, const char *path)
                "\"kernels\":\"%s\",\"n\":%zu,\"primes\":%zu,"
                "\"log_q\":%u,\"bound_bits\":%u,\"galois_keys\":%zu,"
                "\"input_messages\":%zu,\"output_messages\":%zu,"
-               "\"predicted_ms\":%.3f,\"plan_ms\":%.1f}\n",
+               "\"predicted_ms\":%.3f,\"plan_ms\":%.1f,\"optimize\":\"%s\","
+               "\"bytes_keys\":%zu,\"bytes_query\":%zu,"
+               "\"bytes_answer\":%zu}\n",
                path, lola_variant_name(s.spec.variant), s.spec.kernels, r->n,
                r->nprimes, r->log_q, r->bound_bits, r->ngalois,
                r->input_messages, r->output_messages, r->cost_us / 1e3,
-               s.setup_ms);
+               s.setup_ms, lola_objective_name(o->optimize), r->bytes_keys,
+               r->bytes_query, r->bytes_answer);
     else {
         printf("%s: model %s (plan only)\n", cfg->prog, path);
         print_plan(o, &s, NULL);
+        printf("  bytes on the wire (predicted, --optimize %s): keys once "
+               "%zu, query %zu, answer %zu\n",
+               lola_objective_name(o->optimize), r->bytes_keys, r->bytes_query,
+               r->bytes_answer);
     }
     server_close(&s);
     return 0;

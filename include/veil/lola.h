@@ -168,8 +168,30 @@ VEIL_EXPORT veil_status lola_costs_measure(lola_costs_t *c,
  * diag:B (block size), diag:B:c (block, chunk of a CHUNKED input). */
 #define LOLA_KERNELS_MAX 128
 
+/* What the planner minimizes (`--optimize latency|bytes` in the apps).
+ *   LATENCY  the predicted server time (the cost model above);
+ *   BYTES    the bytes on the wire per query, keys amortized:
+ *            keys / queries + query + answer (lola_bytes_t), each
+ *            predicted from the candidate's parameters and message counts
+ *            (keys once for all components, seeded query ciphertexts, the
+ *            answer switched and compressed as lola_server_answer does);
+ *            ties go to the lower predicted time.  With variant CONV the
+ *            planner also considers the DENSE input (one message per
+ *            prime instead of one per kernel offset): the spec then says
+ *            LOLA_VARIANT_DENSE.  Correctness (the bound on T), the margin
+ *            and the security level are constraints under both. */
+typedef enum { LOLA_OPT_LATENCY = 0, LOLA_OPT_BYTES = 1 } lola_objective_t;
+
+/* "latency", "bytes". */
+VEIL_EXPORT const char *lola_objective_name(lola_objective_t o);
+
+/* Parse "latency" or "bytes".  VEIL_EINVAL otherwise. */
+VEIL_EXPORT veil_status lola_objective_parse(lola_objective_t *o,
+                                             const char *name) VEIL_WUR;
+
 /* Planner options.  Defaults (lola_options_default): variant CONV,
- * automatic kernels, n and primes, 128-bit security, margin 10 bits. */
+ * automatic kernels, n and primes, 128-bit security, margin 10 bits,
+ * objective LATENCY, keys amortized over 1 query. */
 typedef struct {
     lola_variant_t variant;
     const char *kernels; /* NULL or "": automatic; else forced (above)  */
@@ -180,6 +202,8 @@ typedef struct {
     int allow_insecure;        /* tests: accept any n (no security check)     */
     size_t batch;              /* SIMD: records per message (0: n)            */
     const lola_costs_t *costs; /* NULL: lola_costs_default per n    */
+    lola_objective_t optimize; /* LATENCY (default) or BYTES            */
+    size_t queries; /* BYTES: queries per key upload (0 = 1)        */
 } lola_options_t;
 
 VEIL_EXPORT void lola_options_default(lola_options_t *o);
@@ -241,6 +265,8 @@ typedef struct {
     double cost_us;    /* predicted server time, all components,    */
                        /* one thread                                */
     size_t candidates; /* kernel/parameter combinations considered  */
+    /* bytes on the wire (lola_bytes_predict; lola_plan only) */
+    size_t bytes_keys, bytes_query, bytes_answer;
 } lola_report_t;
 
 /* Plan an encrypted evaluation of q: choose the kernels (least predicted
@@ -258,7 +284,9 @@ VEIL_EXPORT veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
                                   const nn_qmodel_t *q,
                                   const lola_options_t *opt) VEIL_WUR;
 
-/* The report of an existing spec (e.g. a forced one) for model q. */
+/* The report of an existing spec (e.g. a forced one) for model q.  The
+ * bytes fields are left 0 (lola_plan fills them with lola_bytes_predict on
+ * a setup of the chosen spec; a caller with a setup can do the same). */
 VEIL_EXPORT veil_status lola_predict(lola_report_t *rep,
                                      const lola_spec_t *spec,
                                      const nn_qmodel_t *q,
@@ -318,6 +346,30 @@ typedef struct {
 VEIL_EXPORT veil_status lola_setup_init(lola_setup_t *su,
                                         const lola_spec_t *spec) VEIL_WUR;
 VEIL_EXPORT void lola_setup_clear(lola_setup_t *su);
+
+/* Bytes on the wire of a plan, as lola_wire.h's serializers write them:
+ *   keys    lola_evalkeys_bytes (one key set for all components);
+ *   query   lola_msg_serialize of the client's seeded input (in_nct
+ *           ciphertexts per component, each one polynomial and a seed);
+ *   answer  lola_answer_serialize of lola_server_answer's output with the
+ *           default options (mask, re-randomize, flood LOLA_FLOOD_BITS,
+ *           switch and compress) when the predicted budget `budget` of the
+ *           last step allows the flood; otherwise (a plan without the
+ *           answer margin, apps' --raw-answer) lola_msg_serialize of the
+ *           unswitched output messages.
+ * Exact for the sizes the serializers write (test/lola/plan_bytes.c). */
+typedef struct {
+    size_t keys, query, answer;
+} lola_bytes_t;
+
+/* The bytes of setup su when its last step is predicted to keep `budget`
+ * bits (lola_report_t.steps[nsteps - 1].budget).  Reads su->ncomp, ctx,
+ * in_nct, out_nct and ngalois only (lola_plan passes contexts and the
+ * report's counts without compiling the program again).  VEIL_EINVAL,
+ * VEIL_ENOMEM. */
+VEIL_EXPORT veil_status lola_bytes_predict(lola_bytes_t *b,
+                                           const lola_setup_t *su,
+                                           double budget) VEIL_WUR;
 
 /* A set of messages: nct ciphertexts per component,
  * ct[comp * nct + i] in context su->ctx[comp]. */

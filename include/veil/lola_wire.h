@@ -10,14 +10,27 @@
  *
  *   offset  size  field
  *   0       4     magic: "VLEK" (keys), "VLMS" (message) or "VLAN" (answer)
- *   4       2     version (2: keys carry the public key)
- *   6       2     flags (0)
+ *   4       2     version: keys LOLA_WIRE_KEYS_VERSION (3: one key set
+ *                 for all components), messages and answers
+ *                 LOLA_WIRE_VERSION (2)
+ *   6       2     flags: keys LOLA_WIRE_KEYS_SHARED (1), the only value
+ *                 accepted; messages and answers 0
  *   8       4     ncomp: plaintext CRT components
  *   12      4     nct: ciphertexts per component (messages); 0 for keys
- *   16      ...   keys: per component a relinearization key, a Galois key
- *                 set and the public key; message: ncomp * nct ciphertexts,
- *                 component-major; answer: ncomp * nct modulus-switched
- *                 ciphertexts (bfv_ms_ciphertext_serialize), component-major
+ *   16      ...   keys: ONE relinearization key, Galois key set and public
+ *                 key, in component 0's context, that serve every
+ *                 component (lola_evalkeys_share: the keys depend on n, Q
+ *                 and P, never on the plaintext prime); message: ncomp *
+ *                 nct ciphertexts, component-major; answer: ncomp * nct
+ *                 modulus-switched ciphertexts (bfv_ms_ciphertext_serialize),
+ *                 component-major
+ *
+ * Keys once.  Version 2 sent the same keys once per component (k times the
+ * bytes for k plaintext primes: 149.0 MB instead of 49.7 MB for MNIST
+ * "lola", 1240 MB for CIFAR-10).  Version 3 sends them once; the receiver
+ * parses them against its own component 0, checks from its own setup that
+ * all components share n, Q and P, and makes components 1..k-1 views of
+ * them (lola_evalkeys_share).  Version 2 keys are refused.
  *
  * All integers little-endian.  The parsers check every field against the
  * receiver's own setup (component count, message count, parameter hashes,
@@ -33,12 +46,16 @@
 extern "C" {
 #endif
 
-#define LOLA_WIRE_VERSION 2
+#define LOLA_WIRE_VERSION 2      /* messages ("VLMS"), answers ("VLAN") */
+#define LOLA_WIRE_KEYS_VERSION 3 /* evaluation keys ("VLEK"), keys once  */
+#define LOLA_WIRE_KEYS_SHARED 1  /* keys flag: one set for all components */
 #define LOLA_WIRE_HEADER_BYTES 16
 
 /* Exact size of the evaluation keys of setup su as lola_evalkeys_serialize
  * writes them (and the only size lola_evalkeys_parse accepts), computed
- * from the plan alone: a receiver's memory cap.  0 if su is NULL. */
+ * from the plan alone: a receiver's memory cap.  One key set whatever the
+ * component count.  0 if su is NULL or its components do not share n, Q
+ * and P (never for a setup from lola_setup_init). */
 VEIL_EXPORT size_t lola_evalkeys_bytes(const lola_setup_t *su);
 
 /* Largest size of a message of nct ciphertexts per component of setup su
@@ -46,14 +63,21 @@ VEIL_EXPORT size_t lola_evalkeys_bytes(const lola_setup_t *su);
  * NULL or nct == 0. */
 VEIL_EXPORT size_t lola_msg_max_bytes(const lola_setup_t *su, size_t nct);
 
-/* Evaluation keys as bytes: *buf from malloc (free with free()).
- * VEIL_EINVAL, VEIL_ENOMEM. */
+/* Evaluation keys as bytes, one key set for all components: *buf from
+ * malloc (free with free()).  ek must be one set (ek->shared, as
+ * lola_client_init makes them, or a single component).  VEIL_EINVAL (NULL,
+ * or several components not shared), VEIL_ENOMEM. */
 VEIL_EXPORT veil_status lola_evalkeys_serialize(
     uint8_t **buf, size_t *len, const lola_evalkeys_t *ek) VEIL_WUR;
 
-/* Parse keys for setup su into *ek (initialised here; cleared on failure).
- * VEIL_EFORMAT (malformed, wrong component count, parameters or Galois
- * elements), VEIL_EINVAL, VEIL_ENOMEM. */
+/* Parse keys for setup su into *ek (initialised here; cleared on failure):
+ * the one key set is read in su->ctx[0] and shared by every component
+ * (ek->shared set when su->ncomp > 1).  VEIL_EFORMAT for any malformed or
+ * inconsistent input: truncated, trailing bytes, wrong magic, version
+ * (a version 2 per-component set included), flags or component count,
+ * parameter hash, Galois elements other than exactly su->galois, or a
+ * setup whose components do not share n, Q and P.  VEIL_EINVAL (NULL),
+ * VEIL_ENOMEM. */
 VEIL_EXPORT veil_status lola_evalkeys_parse(lola_evalkeys_t *ek,
                                             const lola_setup_t *su,
                                             const uint8_t *buf,

@@ -138,6 +138,12 @@ if $TO $APP --dataset features --head 4096,101 --plan-only --json > "$tmp/out" 2
 else
     bad "head plan"
 fi
+if $TO $APP --dataset features --head 256,10 --plan-only --json --optimize bytes --queries 5 > "$tmp/out" 2> "$tmp/err" &&
+   grep -q '"plan":true.*"optimize":"bytes","bytes_keys":[1-9][0-9]*,"bytes_query":[1-9][0-9]*,"bytes_answer":[1-9]' "$tmp/out"; then
+    ok "plan for bytes (--optimize bytes): predicted keys, query, answer"
+else
+    bad "plan for bytes"
+fi
 
 # 5. Bad input
 check_fail "CIFAR-10 without --data" "needs --data" $APP --dataset cifar10 --count 1
@@ -148,6 +154,8 @@ check_fail "features without a file" "needs --features" $APP --dataset features
 check_fail "generated head without sizes" "needs its sizes" \
     $APP --dataset features --plan-only
 check_fail "plan-only with --serve" "runs alone" $APP --plan-only --serve 0
+check_fail "bad --optimize" "optimize wants" $APP --optimize speed --plan-only
+check_fail "bad --queries" "queries wants" $APP --optimize bytes --queries 0 --plan-only
 check_fail "unknown option" "unknown option" $APP --frobnicate
 
 echo "checks: $pass passed, $failn failed"
