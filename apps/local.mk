@@ -51,4 +51,4 @@ test_lola_test_lola_head_LDADD = $(TEST_LDADD)
 # CIFAR-10-format files the script writes (doc/12-cnn-training.md
 # section 7).
 TESTS += test/apps/train_lola_cifar.sh
-EXTRA_DIST += test/apps/train_lola_cifar.sh
+EXTRA_DIST += test/apps/train_lola_cifar.sh test/apps/gen_cifar.py

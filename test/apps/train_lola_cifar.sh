@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end check of the LoLa CIFAR-10 network (papers/lola-*.md section
 # 4.4) from training to private inference, on CIFAR-10-format files this
-# script writes itself (no CIFAR-10 can be downloaded here):
+# script writes (test/apps/gen_cifar.py; no CIFAR-10 can be downloaded
+# here):
 #   1. data_batch_1.bin .. data_batch_5.bin (200 records each) and
 #      test_batch.bin (200), 3073-byte records (label, 1024 red, 1024
 #      green, 1024 blue bytes); class k is a colour of its own plus uniform
@@ -14,7 +15,7 @@
 #      reports must be the plaintext evaluation's (train_cnn --eval);
 #   4. clear failures on bad options and bad data.
 # Prints one line per check and "checks: N passed, N failed".  Skipped (77)
-# without python3 (which writes the data files).
+# without python3 >= 3.9 (which writes the data files).
 set -u
 TRAIN=${TRAIN:-./apps/train_cnn}
 APP=${APP:-./apps/lola}
@@ -35,36 +36,15 @@ check_fail() { # NAME REGEX CMD...
         echo "    exit status $st"; bad "$name"
     fi
 }
-command -v python3 > /dev/null || { echo "SKIP: no python3"; exit 77; }
+python3 -c 'import random; random.Random(1).randbytes(1)' 2> /dev/null ||
+    { echo "SKIP: no python3 >= 3.9"; exit 77; }
 
-# 1. The data
+# 1. The data (test/apps/gen_cifar.py: colour of the class plus noise)
 mkdir -p "$tmp/c" "$tmp/bad"
-python3 - "$tmp/c" "$tmp/bad" <<'PY'
-import random, sys
-out, bad = sys.argv[1], sys.argv[2]
-rng = random.Random(11)
-colours = [(200, 40, 40), (40, 200, 40), (40, 40, 200), (200, 200, 40),
-           (200, 40, 200), (40, 200, 200), (120, 120, 120), (230, 140, 60),
-           (60, 140, 230), (140, 60, 140)]
-# tab[k][c][b]: channel c of class k from a random byte b: colour + noise
-tab = [[bytes(max(0, min(255, v + b % 97 - 48)) for b in range(256))
-        for v in col] for col in colours]
-def records(n):
-    out = []
-    for _ in range(n):
-        k = rng.randrange(10)
-        out.append(bytes([k]) + b"".join(rng.randbytes(1024).translate(tab[k][c])
-                                         for c in range(3)))
-    return b"".join(out)
-for i in range(1, 6):
-    open("%s/data_batch_%d.bin" % (out, i), "wb").write(records(200))
-test = records(200)
-open(out + "/test_batch.bin", "wb").write(test)
+python3 "${srcdir:-.}/test/apps/gen_cifar.py" "$tmp/c" 200 200 colour > "$tmp/err" 2>&1
 # a directory whose training files are fine but whose test file is cut
-for i in range(1, 6):
-    open("%s/data_batch_%d.bin" % (bad, i), "wb").write(records(2))
-open(bad + "/test_batch.bin", "wb").write(test[:3073 * 2 + 100])
-PY
+for i in 1 2 3 4 5; do cp "$tmp/c/data_batch_$i.bin" "$tmp/bad/"; done
+head -c 6246 "$tmp/c/test_batch.bin" > "$tmp/bad/test_batch.bin"
 [ -s "$tmp/c/test_batch.bin" ] && ok "CIFAR-10-format files written" ||
     bad "writing the data files"
 
@@ -125,6 +105,8 @@ check_fail "no data files" "cannot load CIFAR-10" \
 check_fail "--eval of a missing model" "cannot load model" \
     $TRAIN --eval "$tmp/none.vmodel" --net lola-cifar --data "$tmp/c"
 check_fail "a stray argument" "unexpected argument" $TRAIN --net lola-cifar extra
+check_fail "apps/lola: --maps with a model file" "has its own" \
+    $APP --dataset cifar10 --data "$tmp/c" --model "$M" --maps 2,2 --count 1
 
 echo "checks: $pass passed, $failn failed"
 [ $failn -eq 0 ]
