@@ -45,3 +45,10 @@ check_PROGRAMS += test/lola/test_lola_head
 TESTS += test/lola/test_lola_head
 test_lola_test_lola_head_SOURCES = test/lola/head.c
 test_lola_test_lola_head_LDADD = $(TEST_LDADD)
+
+# From training to private inference on the LoLa CIFAR-10 network at reduced
+# width (apps/train_cnn --net lola-cifar --maps 4,8, then apps/lola), on
+# CIFAR-10-format files the script writes (doc/12-cnn-training.md
+# section 7).
+TESTS += test/apps/train_lola_cifar.sh
+EXTRA_DIST += test/apps/train_lola_cifar.sh test/apps/gen_cifar.py

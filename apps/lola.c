@@ -8,6 +8,12 @@
  *   apps/lola --dataset cifar10 --plan-only         the paper's CIFAR-10
  *                                                   network, planned
  *   apps/lola --dataset cifar10 --data DIR --maps 4,8 --count 1
+ *   apps/lola --dataset cifar10 --data DIR --model lola-cifar.vmodel \
+ *             --kernels conv-plain,diag,dense-row --count 1
+ *                                                   a network trained by
+ *                                                   train_cnn --net
+ *                                                   lola-cifar (doc/12
+ *                                                   section 7)
  *   apps/lola --features head.vfea --model head.vmodel   a private head
  *   apps/lola --serve 5555 ... / --connect 127.0.0.1:5555 ...
  *

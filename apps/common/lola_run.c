@@ -77,6 +77,7 @@ typedef struct {
     data_t dataset;        /* --dataset mnist | cifar10 | features      */
     const char *features;  /* --features FILE                          */
     uint32_t maps1, maps2; /* --maps A,B: generated CIFAR-10 network  */
+    int maps_set;          /* --maps given                              */
     uint32_t head_dim, head_classes; /* --head D,C: generated head    */
     unsigned long seed;  /* --seed N: generated weights               */
     int plan_only;       /* --plan-only: print the plan and stop      */
@@ -121,7 +122,11 @@ static void usage(FILE *f)
             "                     --dataset features\n"
             "  --model FILE       model file (MNIST default: the shipped\n"
             "                     models/lola.vmodel; CIFAR-10 and features\n"
-            "                     default: generated weights, below)\n"
+            "                     default: generated weights, below; a\n"
+            "                     CIFAR-10 model trained on the user's data:\n"
+            "                     train_cnn --net lola-cifar, then for the\n"
+            "                     full size --kernels conv-plain,diag,"
+            "dense-row)\n"
             "  --maps A,B         generated CIFAR-10 network: A and B maps in\n"
             "                     the two convolutions (default 83,163: the\n"
             "                     paper's section 4.4)\n"
@@ -301,6 +306,7 @@ static int parse_opts(opts_t *o, int argc, char **argv)
             NEED_ARG;
             if (parse_pair(&o->maps1, &o->maps2, a, v, 1, 1024))
                 return -1;
+            o->maps_set = 1;
         } else if (cfg->general && !strcmp(a, "--head")) {
             NEED_ARG;
             if (parse_pair(&o->head_dim, &o->head_classes, a, v, 1,
@@ -407,6 +413,11 @@ static int parse_opts(opts_t *o, int argc, char **argv)
     if (o->dataset == DATA_FEATURES && o->features == NULL &&
         (o->connect != NULL || (o->serve == NULL && !o->plan_only))) {
         lr_err(": --dataset features needs --features FILE\n");
+        return -1;
+    }
+    if (o->maps_set && o->model != NULL) {
+        lr_err(": --maps shapes the generated network; the model file "
+               "has its own (train_cnn --net lola-cifar --maps A,B)\n");
         return -1;
     }
     if (o->plan_only && (o->serve || o->connect)) {
