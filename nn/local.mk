@@ -57,15 +57,15 @@ models: apps/train_mnist$(EXEEXT)
 # section 6, has the times).  cnn7-mnist.vmodel is trained on all 60,000
 # training images; the plan starts from cnn7-mnist-55k.vmodel, trained on
 # the first 55,000 only, so that the planner's validation images (the last
-# 2,000 of the 60,000) are held out from it.  Every step checkpoints into
+# 5,000 of the 60,000) are held out from it.  Every step checkpoints into
 # $(CNN7_STATE): an interrupted `make models-cnn7` resumes where it stopped
 # (delete the directory to start afresh).  CNN7_TRAIN, CNN7_BASE and
 # CNN7_PLAN override the options.
 CNN7_STATE = models-cnn7.state
 CNN7_TRAIN = --epochs 3 --threads 2
 CNN7_BASE = --epochs 2 --limit 55000 --threads 2
-CNN7_PLAN = --drop 0.3 --population 4 --generations 2 --images 512 \
-	--val 2000 --final-images 4096 --final-tries 1 --lr 1e-4 --hours 2 \
+CNN7_PLAN = --drop 0.15 --population 4 --generations 2 --images 512 \
+	--val 5000 --final-images 16384 --final-tries 2 --lr 1e-4 --hours 2 \
 	--threads 2
 models-cnn7: apps/train_cnn$(EXEEXT) apps/safenet_plan$(EXEEXT)
 	mkdir -p $(CNN7_STATE)
