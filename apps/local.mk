@@ -17,6 +17,10 @@ SH_LOG_COMPILER = $(SHELL)
 LOLA_RUN_SOURCES = apps/common/lola_run.c apps/common/lola_run.h \
 	apps/common/cli.c apps/common/cli.h
 
+# Both parties of a LoLa private head in one process, one private inference
+# at a time (apps/lola_transfer, the veil-bench head rows, test/lola/head.c).
+PRIVATE_HEAD_SOURCES = apps/common/private_head.c apps/common/private_head.h
+
 # apps/lola: LoLa on any network the compiler supports and any supported
 # data set (MNIST, CIFAR-10, features files; doc/11-lola.md).
 bin_PROGRAMS += apps/lola
@@ -29,7 +33,7 @@ apps_lola_LDADD = libveil.la
 # 0-4, a private linear head on digits 5-9 under LoLa.
 bin_PROGRAMS += apps/lola_transfer
 apps_lola_transfer_SOURCES = apps/lola_transfer.c apps/common/cli.c \
-	apps/common/cli.h
+	apps/common/cli.h $(PRIVATE_HEAD_SOURCES)
 apps_lola_transfer_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
 apps_lola_transfer_LDADD = libveil.la
@@ -43,7 +47,7 @@ EXTRA_DIST += test/apps/lola.sh test/apps/lola_transfer.sh
 # evaluator, with the worked example of doc/11-lola.md section 11.
 check_PROGRAMS += test/lola/test_lola_head
 TESTS += test/lola/test_lola_head
-test_lola_test_lola_head_SOURCES = test/lola/head.c
+test_lola_test_lola_head_SOURCES = test/lola/head.c $(PRIVATE_HEAD_SOURCES)
 test_lola_test_lola_head_LDADD = $(TEST_LDADD)
 
 # From training to private inference on the LoLa CIFAR-10 network at reduced

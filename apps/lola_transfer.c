@@ -28,6 +28,7 @@
  * is not available (a skipped test).
  */
 #include "common/cli.h"
+#include "common/private_head.h"
 #include "veil/lola.h"
 #include <math.h>
 #include <omp.h>
@@ -271,16 +272,11 @@ static int run_private(size_t *agree, int *pred, double *eval_med,
                        const nn_qmodel_t *q, const nn_features_t *test,
                        const opts_t *o)
 {
-    lola_options_t lo;
-    lola_spec_t spec;
+    private_head_t h;
     lola_report_t rep;
-    lola_setup_t su;
-    lola_client_t cl;
-    lola_server_t sv;
-    lola_answer_opts_t ao;
-    nn_qtrace_t tr;
     veil_rng_t rng;
     veil_status st;
+    const char *step = "client keys";
     static char buf[8192];
     const size_t classes = nn_shape_size(q->layers[q->nlayers - 1].out);
     fmpz *logits = _fmpz_vec_init((slong)classes);
@@ -288,92 +284,45 @@ static int run_private(size_t *agree, int *pred, double *eval_med,
     int rc = 1;
 
     *agree = 0;
-    lola_options_default(&lo);
-    lo.variant = LOLA_VARIANT_DENSE; /* the client sends the vector */
-    lo.kernels = o->kernels;
-    lo.margin = LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS);
-    if (ms == NULL)
+    if (ms == NULL) {
+        _fmpz_vec_clear(logits, (slong)classes);
         return fail("timing", VEIL_ENOMEM);
-    if ((st = lola_plan(&spec, &rep, q, &lo)) != VEIL_OK) {
+    }
+    if ((st = veil_rng_init(&rng)) != VEIL_OK ||
+        (st = private_head_init(&h, &rep, q, o->kernels, &rng, &step)) !=
+            VEIL_OK) {
+        veil_rng_clear(&rng);
         free(ms);
         _fmpz_vec_clear(logits, (slong)classes);
-        return fail("planning the head", st);
+        return fail(step, st);
     }
-    lola_report_format(buf, sizeof(buf), &rep, &spec, NULL);
+    lola_report_format(buf, sizeof(buf), &rep, &h.spec, NULL);
     printf("\nThe server's plan for the head:\n%s", buf);
-    if ((st = lola_setup_init(&su, &spec)) != VEIL_OK) {
-        free(ms);
-        _fmpz_vec_clear(logits, (slong)classes);
-        return fail("setting up", st);
-    }
-    st = veil_rng_init(&rng);
-    if (st == VEIL_OK)
-        st = lola_client_init(&cl, &su, &rng);
-    if (st != VEIL_OK) {
-        lola_setup_clear(&su);
-        free(ms);
-        _fmpz_vec_clear(logits, (slong)classes);
-        return fail("client keys", st);
-    }
-    if ((st = lola_server_init(&sv, &su, q)) != VEIL_OK) {
-        fail("server weights", st);
-        goto out_client;
-    }
-    if ((st = nn_qtrace_init(&tr, q)) != VEIL_OK) {
-        fail("exact evaluator", st);
-        goto out_server;
-    }
-    lola_answer_opts_default(&ao);
     for (uint32_t r = 0; r < test->count; r++) {
         const uint8_t *x = test->codes + (size_t)r * test->dim;
-        lola_msg_t in, out;
-        lola_answer_t ans;
-        double t0;
-        /* client: encrypt the features (codes read as pixels) */
-        if ((st = lola_client_encrypt(&in, &cl, x, 1, &rng)) != VEIL_OK) {
-            fail("encrypting", st);
-            goto out_trace;
-        }
-        /* server: the private head, then the masked, flooded answer */
-        t0 = cli_now();
-        st = lola_server_eval(&out, &sv, &in, &cl.ek);
-        ms[r] = 1e3 * (cli_now() - t0);
-        lola_msg_clear(&in);
-        if (st == VEIL_OK) {
-            st = lola_server_answer(&ans, &sv, &out, &cl.ek, &ao, &rng);
-            lola_msg_clear(&out);
-        }
+        private_head_times_t t = {0, 0, 0};
+        /* client: encrypt the features (codes read as pixels); server: the
+         * private head, then the masked, flooded answer; client: decrypt
+         * and compare with the exact evaluator */
+        st = private_head_infer(logits, &t, &h, x, &rng, &step);
+        ms[r] = 1e3 * t.eval_s;
         if (st != VEIL_OK) {
-            fail("server evaluation", st);
-            goto out_trace;
+            fail(step, st);
+            goto out;
         }
-        /* client: decrypt and compare with the exact evaluator */
-        st = lola_client_decrypt_answer(logits, &cl, &ans, 1);
-        lola_answer_clear(&ans);
-        if (st != VEIL_OK) {
-            fail("decrypting", st);
-            goto out_trace;
-        }
-        nn_qmodel_quantize_input(tr.v[0], q, x);
-        nn_qmodel_eval(&tr, q);
-        *agree += _fmpz_vec_equal(logits, tr.v[q->nlayers], (slong)classes);
+        *agree += private_head_exact(&h, logits, x);
         pred[r] = (int)nn_argmax_fmpz(logits, (uint32_t)classes);
     }
     qsort(ms, test->count, sizeof(double), cmp_double);
     *eval_med = ms[test->count / 2];
     printf("server evaluation of the head: %.2f ms median per image (%d "
            "threads, n = %zu, %zu plaintext primes, kernels %s)\n",
-           *eval_med, omp_get_max_threads(), spec.params[0].n, spec.nprimes,
-           spec.kernels);
+           *eval_med, omp_get_max_threads(), h.spec.params[0].n, h.spec.nprimes,
+           h.spec.kernels);
     rc = 0;
-out_trace:
-    nn_qtrace_clear(&tr);
-out_server:
-    lola_server_clear(&sv);
-out_client:
-    lola_client_clear(&cl);
+out:
+    private_head_clear(&h);
     veil_rng_clear(&rng);
-    lola_setup_clear(&su);
     free(ms);
     _fmpz_vec_clear(logits, (slong)classes);
     return rc;

@@ -24,7 +24,7 @@ test_lola_test_lola_CPPFLAGS = $(AM_CPPFLAGS) \
 test_lola_test_lola_LDADD = $(TEST_LDADD)
 
 # veil-bench suite "lola"
-apps_veil_bench_SOURCES += apps/bench/bench_lola.c
+apps_veil_bench_SOURCES += apps/bench/bench_lola.c $(PRIVATE_HEAD_SOURCES)
 
 # apps/mnist_lola: LoLa private inference on MNIST (client, server, both),
 # speaking the wire format of lola/wire.c.

@@ -21,6 +21,7 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#include "../common/private_head.h"
 #include "bench.h"
 #include "veil/lola.h"
 #include "veil/lola_models.h"
@@ -428,18 +429,13 @@ static int bench_head_run(const bench_opts_t *o, const char *op,
     uint8_t seed[VEIL_SEED_BYTES] = {'h', 'e', 'a', 'd'};
     nn_model_t m;
     nn_qmodel_t q;
-    lola_options_t lo;
-    lola_spec_t spec;
-    lola_setup_t su;
-    lola_client_t cl;
-    lola_server_t sv;
-    lola_answer_opts_t ao;
-    nn_qtrace_t tr;
+    private_head_t h;
     veil_rng_t rng;
     uint8_t *x = malloc((size_t)images * DIM);
     double *ms = malloc((size_t)images * sizeof(double));
     double *cpu = malloc((size_t)images * sizeof(double));
     fmpz *logits = _fmpz_vec_init(CLASSES);
+    const char *step = NULL;
     veil_status st;
     int rc = 1;
 
@@ -452,53 +448,26 @@ static int bench_head_run(const bench_opts_t *o, const char *op,
         fprintf(stderr, "veil-bench lola: head model: %s\n", veil_strerror(st));
         goto out_buf;
     }
-    lola_options_default(&lo);
-    lo.variant = LOLA_VARIANT_DENSE;
-    lo.kernels = kernels;
-    lo.margin = LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS);
-    if ((st = lola_plan(&spec, NULL, &q, &lo)) != VEIL_OK ||
-        (st = lola_setup_init(&su, &spec)) != VEIL_OK) {
-        fprintf(stderr, "veil-bench lola: head plan: %s\n", veil_strerror(st));
+    if ((st = private_head_init(&h, NULL, &q, kernels, &rng, &step)) !=
+        VEIL_OK) {
+        fprintf(stderr, "veil-bench lola: head: %s: %s\n", step,
+                veil_strerror(st));
         goto out_model;
     }
-    if ((st = lola_client_init(&cl, &su, &rng)) != VEIL_OK)
-        goto out_setup;
-    if ((st = lola_server_init(&sv, &su, &q)) != VEIL_OK)
-        goto out_client;
-    if ((st = nn_qtrace_init(&tr, &q)) != VEIL_OK)
-        goto out_server;
     veil_rng_bytes(&rng, x, (size_t)images * DIM);
-    lola_answer_opts_default(&ao);
     for (int threads = 1; threads <= 2; threads++) {
         size_t agree = 0;
 #ifdef _OPENMP
         omp_set_num_threads(threads);
 #endif
         for (int r = 0; r < images && st == VEIL_OK; r++) {
-            lola_msg_t in, out;
-            lola_answer_t ans;
-            double t0, c0;
-            st = lola_client_encrypt(&in, &cl, x + (size_t)r * DIM, 1, &rng);
-            if (st != VEIL_OK)
-                break;
-            c0 = bench_process_cpu();
-            t0 = bench_now();
-            st = lola_server_eval(&out, &sv, &in, &cl.ek);
-            if (st == VEIL_OK) {
-                st = lola_server_answer(&ans, &sv, &out, &cl.ek, &ao, &rng);
-                lola_msg_clear(&out);
-            }
-            ms[r] = 1e3 * (bench_now() - t0);
-            cpu[r] = 1e3 * (bench_process_cpu() - c0);
-            lola_msg_clear(&in);
-            if (st != VEIL_OK)
-                break;
-            st = lola_client_decrypt_answer(logits, &cl, &ans, 1);
-            lola_answer_clear(&ans);
-            nn_qmodel_quantize_input(tr.v[0], &q, x + (size_t)r * DIM);
-            nn_qmodel_eval(&tr, &q);
+            private_head_times_t t = {0, 0, 0};
+            st = private_head_infer(logits, &t, &h, x + (size_t)r * DIM, &rng,
+                                    NULL);
+            ms[r] = 1e3 * (t.eval_s + t.answer_s);
+            cpu[r] = 1e3 * t.server_cpu_s;
             agree += st == VEIL_OK &&
-                     _fmpz_vec_equal(logits, tr.v[q.nlayers], CLASSES);
+                     private_head_exact(&h, logits, x + (size_t)r * DIM);
         }
         if (st != VEIL_OK)
             break;
@@ -510,13 +479,13 @@ static int bench_head_run(const bench_opts_t *o, const char *op,
                    "\"images\":%d,\"eval_cpu_ms_median\":%.3f,\"n\":%zu,"
                    "\"primes\":%zu,\"kernels\":\"%s\"}\n",
                    op, threads, ms_med, agree, images, cpu_med,
-                   spec.params[0].n, spec.nprimes, spec.kernels);
+                   h.spec.params[0].n, h.spec.nprimes, h.spec.kernels);
         else {
             char extra[256];
             snprintf(extra, sizeof(extra),
                      "agree %zu/%d, cpu %.1f ms, %zu primes, %s", agree, images,
-                     cpu_med, spec.nprimes, spec.kernels);
-            bench_report(o, "lola", op, spec.params[0].n, 0, "auto", threads,
+                     cpu_med, h.spec.nprimes, h.spec.kernels);
+            bench_report(o, "lola", op, h.spec.params[0].n, 0, "auto", threads,
                          1e3 * ms_med, images, extra);
         }
         fflush(stdout);
@@ -534,13 +503,7 @@ static int bench_head_run(const bench_opts_t *o, const char *op,
     rc = st == VEIL_OK ? 0 : 1;
     if (st != VEIL_OK)
         fprintf(stderr, "veil-bench lola: %s: %s\n", op, veil_strerror(st));
-    nn_qtrace_clear(&tr);
-out_server:
-    lola_server_clear(&sv);
-out_client:
-    lola_client_clear(&cl);
-out_setup:
-    lola_setup_clear(&su);
+    private_head_clear(&h);
 out_model:
     nn_qmodel_clear(&q);
     nn_model_clear(&m);

@@ -6,6 +6,7 @@
  * flooded answer; every decrypted logit vector must equal the exact
  * integer evaluator.  Includes the chapter's worked example.
  */
+#include "../../apps/common/private_head.h"
 #include "../common/seed.h"
 #include "veil/lola.h"
 #include "veil/lola_models.h"
@@ -14,62 +15,34 @@
 #include <string.h>
 
 /* Encrypt each of `count` inputs x (dim codes each), evaluate, answer,
- * decrypt; every logit vector must equal nn_qmodel_eval's.  *rep gets the
- * plan's report. */
+ * decrypt (private_head_infer); every logit vector must equal
+ * nn_qmodel_eval's.  *rep gets the plan's report. */
 static void run_head(lola_report_t *rep, const nn_qmodel_t *q,
                      const char *kernels, const uint8_t *x, size_t count,
                      const char *test)
 {
-    lola_options_t lo;
-    lola_spec_t spec;
-    lola_setup_t su;
-    lola_client_t cl;
-    lola_server_t sv;
-    lola_answer_opts_t ao;
-    nn_qtrace_t tr;
+    private_head_t h;
     veil_rng_t rng;
     const size_t dim = nn_shape_size(q->in);
     const size_t classes = nn_shape_size(q->layers[q->nlayers - 1].out);
     fmpz *logits = _fmpz_vec_init((slong)classes);
 
     vt_rng(&rng, test);
-    lola_options_default(&lo);
-    lo.variant = LOLA_VARIANT_DENSE;
-    lo.kernels = kernels;
-    lo.margin = LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS);
-    cr_assert_eq(lola_plan(&spec, rep, q, &lo), VEIL_OK);
-    cr_assert_eq(spec.variant, LOLA_VARIANT_DENSE);
+    cr_assert_eq(private_head_init(&h, rep, q, kernels, &rng, NULL), VEIL_OK);
+    cr_assert_eq(h.spec.variant, LOLA_VARIANT_DENSE);
     cr_assert_eq(rep->input_messages, 1,
                  "the features travel in one "
                  "message");
-    cr_assert_eq(lola_setup_init(&su, &spec), VEIL_OK);
-    cr_assert_eq(lola_client_init(&cl, &su, &rng), VEIL_OK);
-    cr_assert_eq(lola_server_init(&sv, &su, q), VEIL_OK);
-    cr_assert_eq(nn_qtrace_init(&tr, q), VEIL_OK);
-    lola_answer_opts_default(&ao);
     for (size_t r = 0; r < count; r++) {
-        lola_msg_t in, out;
-        lola_answer_t ans;
-        cr_assert_eq(lola_client_encrypt(&in, &cl, x + r * dim, 1, &rng),
-                     VEIL_OK);
-        cr_assert_eq(lola_server_eval(&out, &sv, &in, &cl.ek), VEIL_OK);
-        cr_assert_eq(lola_server_answer(&ans, &sv, &out, &cl.ek, &ao, &rng),
-                     VEIL_OK);
-        cr_assert_eq(lola_client_decrypt_answer(logits, &cl, &ans, 1), VEIL_OK);
-        nn_qmodel_quantize_input(tr.v[0], q, x + r * dim);
-        nn_qmodel_eval(&tr, q);
-        cr_assert(_fmpz_vec_equal(logits, tr.v[q->nlayers], (slong)classes),
+        cr_assert_eq(
+            private_head_infer(logits, NULL, &h, x + r * dim, &rng, NULL),
+            VEIL_OK);
+        cr_assert(private_head_exact(&h, logits, x + r * dim),
                   "record %zu: decrypted logits differ from the exact "
                   "evaluator",
                   r);
-        lola_answer_clear(&ans);
-        lola_msg_clear(&out);
-        lola_msg_clear(&in);
     }
-    nn_qtrace_clear(&tr);
-    lola_server_clear(&sv);
-    lola_client_clear(&cl);
-    lola_setup_clear(&su);
+    private_head_clear(&h);
     veil_rng_clear(&rng);
     _fmpz_vec_clear(logits, (slong)classes);
 }
