@@ -100,6 +100,31 @@ void veil_rng_uniform_mod(veil_rng_t *rng, uint64_t *out, size_t n, uint64_t q)
     size_t i = 0;
     while (i < n) {
         size_t want = n - i < 64 ? n - i : 64, j;
+        if (rng->pos >= sizeof(rng->buf) && n - i >= 64) {
+            /* The buffer is empty, so the stream continues at block
+             * rng->block: write whole blocks of it straight into out and
+             * keep the accepted words in place (j >= i throughout).  The
+             * same words as the buffered path, and the stream goes on
+             * from the same position, without its copies. */
+            size_t blocks = (n - i) / 8;
+            if (rng->block > UINT32_MAX - 16 ||
+                blocks > UINT32_MAX - 16 - rng->block)
+                blocks = 0; /* near the nonce change: buffered path */
+            if (blocks > 0) {
+                const size_t words = blocks * 8, end = i + words;
+                memset(out + i, 0, words * sizeof(uint64_t));
+                crypto_stream_chacha20_ietf_xor_ic(
+                    (uint8_t *)(out + i), (const uint8_t *)(out + i),
+                    words * sizeof(uint64_t), rng->nonce, rng->block, rng->key);
+                rng->block += (uint32_t)blocks;
+                for (j = i; j < end; j++) {
+                    uint64_t x = out[j] & mask;
+                    if (x < q)
+                        out[i++] = x;
+                }
+                continue;
+            }
+        }
         veil_rng_bytes(rng, chunk, want * sizeof(uint64_t));
         for (j = 0; j < want; j++) {
             uint64_t x = chunk[j] & mask;
