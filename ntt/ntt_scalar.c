@@ -10,44 +10,99 @@
  * ("Faster arithmetic for number-theoretic transforms", J. Symb. Comp.
  * 2014, Alg. 4 and 3) with Shoup multiplications:
  *
- *   forward  (X, Y) in [0, 4q)^2  ->  (X' + W Y, X' - W Y + 2q) in [0, 4q)^2
- *            where X' = X reduced to [0, 2q) and W Y mod q is in [0, 2q);
+ *   forward  (X, Y)  ->  (X + W Y, X - W Y + 2q), W Y mod q in [0, 2q) for
+ *            any 64-bit Y, so each stage adds at most 2q to the bound; X is
+ *            not reduced (Harvey's X' = X mod 2q is skipped: the 64-bit word
+ *            has room for the 2q of every stage, see forward_stages) until
+ *            the last stage, which reduces X with one Shoup multiplication
+ *            by 1 and ends in [0, 4q) (lazy) or [0, q);
  *   inverse  (X, Y) in [0, 2q)^2  ->  (X + Y reduced to [0, 2q),
  *                                      W (X - Y + 2q) in [0, 2q)).
  *
- * Every value stays below 4q < 2^52, far from 2^64, so no step overflows.
+ * Forward values stay below 36q < 2^56 and inverse ones below 4q, so no
+ * step overflows.
  */
 #include "ntt_internal.h"
 
-void ntt_forward_lazy_scalar(const ntt_plan_t *plan, uint64_t *a)
+/* One forward butterfly without the reduction of X: (X, Y) -> (X + W Y,
+ * X - W Y + 2q) with W Y mod q in [0, 2q) for any 64-bit Y, so both outputs
+ * are below max(X) + 2q. */
+static inline void fwd_bfly(uint64_t *x, uint64_t *y, uint64_t w, uint64_t wp,
+                            uint64_t q, uint64_t q2)
+{
+    const uint64_t u = *x;
+    const uint64_t v = ntt_mul_shoup_lazy(*y, w, wp, q);
+    *x = u + v;
+    *y = u - v + q2;
+}
+
+/* Every stage but the last: m = 1 .. n/8 groups (len = n/2 .. 4), then the
+ * stage len = 2 unrolled.  Nothing is reduced: from inputs below 4q the
+ * values after logn - 1 stages are below (4 + 2 (logn - 1)) q <= 36 q <
+ * 2^56 (q < 2^50, logn <= 17), and the last stage reduces X once. */
+static void forward_stages(const ntt_plan_t *plan, uint64_t *a)
 {
     const ntt_tables_t *t = ntt_tables(plan);
     const uint64_t q = plan->q, q2 = 2 * q;
     const size_t n = plan->n;
     size_t len = n; /* distance between X and Y in this stage */
+    size_t m;
 
-    for (size_t m = 1; m < n; m <<= 1) {
+    for (m = 1; m < n / 4; m <<= 1) {
         len >>= 1;
         for (size_t i = 0; i < m; i++) {
             const uint64_t w = t->w[m + i], wp = t->wp[m + i];
             uint64_t *x = a + 2 * i * len, *y = x + len;
-            for (size_t j = 0; j < len; j++) {
-                uint64_t u = ntt_csub(x[j], q2);
-                uint64_t v = ntt_mul_shoup_lazy(y[j], w, wp, q);
-                x[j] = u + v;
-                y[j] = u - v + q2;
-            }
+            for (size_t j = 0; j < len; j++)
+                fwd_bfly(x + j, y + j, w, wp, q, q2);
         }
+    }
+    /* m = n/4, len = 2 */
+    for (size_t i = 0; i < m; i++) {
+        const uint64_t w = t->w[m + i], wp = t->wp[m + i];
+        uint64_t *x = a + 4 * i;
+        fwd_bfly(x, x + 2, w, wp, q, q2);
+        fwd_bfly(x + 1, x + 3, w, wp, q, q2);
     }
 }
 
+/* Last stage, m = n/2 groups of one butterfly: X < 2^56 is first brought to
+ * [0, 2q) by a lazy Shoup multiplication by 1 (one_p = floor(2^64 / q)),
+ * then Harvey's butterfly gives [0, 4q). */
+void ntt_forward_lazy_scalar(const ntt_plan_t *plan, uint64_t *a)
+{
+    const ntt_tables_t *t = ntt_tables(plan);
+    const uint64_t q = plan->q, q2 = 2 * q;
+    const uint64_t one_p = ntt_shoup_precomp(1, q);
+    const size_t h = plan->n >> 1;
+
+    forward_stages(plan, a);
+    for (size_t i = 0; i < h; i++) {
+        const uint64_t u = ntt_mul_shoup_lazy(a[2 * i], 1, one_p, q);
+        const uint64_t v =
+            ntt_mul_shoup_lazy(a[2 * i + 1], t->w[h + i], t->wp[h + i], q);
+        a[2 * i] = u + v;
+        a[2 * i + 1] = u - v + q2;
+    }
+}
+
+/* The same with the final reduction folded in: u = X mod q and v = W Y mod
+ * q in [0, q), then X' = u + v and Y' = u - v each with one subtraction. */
 void ntt_forward_scalar(const ntt_plan_t *plan, uint64_t *a)
 {
-    const uint64_t q = plan->q, q2 = 2 * q;
+    const ntt_tables_t *t = ntt_tables(plan);
+    const uint64_t q = plan->q;
+    const uint64_t one_p = ntt_shoup_precomp(1, q);
+    const size_t h = plan->n >> 1;
 
-    ntt_forward_lazy_scalar(plan, a);
-    for (size_t j = 0; j < plan->n; j++)
-        a[j] = ntt_csub(ntt_csub(a[j], q2), q);
+    forward_stages(plan, a);
+    for (size_t i = 0; i < h; i++) {
+        const uint64_t u = ntt_mul_shoup(a[2 * i], 1, one_p, q);
+        const uint64_t v =
+            ntt_mul_shoup(a[2 * i + 1], t->w[h + i], t->wp[h + i], q);
+        a[2 * i] = ntt_add_mod(u, v, q);
+        a[2 * i + 1] = ntt_sub_mod(u, v, q);
+    }
 }
 
 /* All stages but the last: (X, Y) in [0, 2q) stays in [0, 2q). */

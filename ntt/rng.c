@@ -100,6 +100,31 @@ void veil_rng_uniform_mod(veil_rng_t *rng, uint64_t *out, size_t n, uint64_t q)
     size_t i = 0;
     while (i < n) {
         size_t want = n - i < 64 ? n - i : 64, j;
+        if (rng->pos >= sizeof(rng->buf) && n - i >= 64) {
+            /* The buffer is empty, so the stream continues at block
+             * rng->block: write whole blocks of it straight into out and
+             * keep the accepted words in place (j >= i throughout).  The
+             * same words as the buffered path, and the stream goes on
+             * from the same position, without its copies. */
+            size_t blocks = (n - i) / 8;
+            if (rng->block > UINT32_MAX - 16 ||
+                blocks > UINT32_MAX - 16 - rng->block)
+                blocks = 0; /* near the nonce change: buffered path */
+            if (blocks > 0) {
+                const size_t words = blocks * 8, end = i + words;
+                memset(out + i, 0, words * sizeof(uint64_t));
+                crypto_stream_chacha20_ietf_xor_ic(
+                    (uint8_t *)(out + i), (const uint8_t *)(out + i),
+                    words * sizeof(uint64_t), rng->nonce, rng->block, rng->key);
+                rng->block += (uint32_t)blocks;
+                for (j = i; j < end; j++) {
+                    uint64_t x = out[j] & mask;
+                    if (x < q)
+                        out[i++] = x;
+                }
+                continue;
+            }
+        }
         veil_rng_bytes(rng, chunk, want * sizeof(uint64_t));
         for (j = 0; j < want; j++) {
             uint64_t x = chunk[j] & mask;
@@ -126,6 +151,18 @@ void veil_rng_ternary(veil_rng_t *rng, int8_t *out, size_t n)
     veil_memzero(chunk, sizeof(chunk));
 }
 
+/* Population count without the POPCNT instruction (this file is built for
+ * any x86-64, where __builtin_popcountll becomes a call to libgcc's
+ * __popcountdi2): the classic SWAR sum of bits in 2, 4, 8 bits, then of the
+ * bytes by one multiplication. */
+static inline int popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
 void veil_rng_cbd(veil_rng_t *rng, int8_t *out, size_t n)
 {
     /* 42 random bits per sample: popcount(21 bits) - popcount(21 bits). */
@@ -137,8 +174,8 @@ void veil_rng_cbd(veil_rng_t *rng, int8_t *out, size_t n)
         veil_rng_bytes(rng, chunk, want * sizeof(uint64_t));
         for (j = 0; j < want; j++) {
             uint64_t x = chunk[j];
-            out[i++] = (int8_t)(__builtin_popcountll(x & m21) -
-                                __builtin_popcountll((x >> 21) & m21));
+            out[i++] =
+                (int8_t)(popcount64(x & m21) - popcount64((x >> 21) & m21));
         }
     }
     veil_memzero(chunk, sizeof(chunk));

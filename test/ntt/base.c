@@ -68,6 +68,78 @@ Test(base, uniform_mod_in_range_and_roughly_uniform)
     veil_rng_clear(&r);
 }
 
+/* veil_rng_uniform_mod writes whole keystream blocks straight into its
+ * output when its buffer is empty: it must give the words of the plain
+ * definition (8-byte words of the stream, masked to the bit length of
+ * q - 1, those >= q rejected), in order, and leave the stream where that
+ * definition leaves it - for lengths that start on and off a block, with
+ * many rejections (q just above a power of two) and with few. */
+Test(base, uniform_mod_matches_word_by_word_definition)
+{
+    uint8_t seed[VEIL_SEED_BYTES] = {7, 1, 9};
+    const uint64_t qs[] = {((uint64_t)1 << 44) - 21 * ((uint64_t)1 << 14) + 1,
+                           ((uint64_t)1 << 40) + 1, 3, 65537};
+    const size_t lens[] = {8192, 63, 64, 65, 1000, 4097};
+    enum { NMAX = 8192 };
+    static uint64_t got[NMAX], want[NMAX];
+    for (size_t qi = 0; qi < sizeof(qs) / sizeof(qs[0]); qi++) {
+        const uint64_t q = qs[qi];
+        const unsigned bits = 64 - (unsigned)__builtin_clzll(q - 1);
+        const uint64_t mask = ((uint64_t)1 << bits) - 1;
+        for (size_t skip = 0; skip < 3; skip++) {
+            veil_rng_t a, b;
+            veil_rng_init_seed(&a, seed);
+            veil_rng_init_seed(&b, seed);
+            /* skip = 1: start mid-buffer; 2: start at a refill boundary */
+            if (skip > 0) {
+                uint8_t pre[1024];
+                const size_t k = skip == 1 ? 40 : sizeof(pre);
+                veil_rng_bytes(&a, pre, k);
+                veil_rng_bytes(&b, pre, k);
+            }
+            for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+                const size_t n = lens[li];
+                veil_rng_uniform_mod(&a, got, n, q);
+                for (size_t i = 0; i < n;) {
+                    uint64_t x = veil_rng_u64(&b) & mask;
+                    if (x < q)
+                        want[i++] = x;
+                }
+                cr_assert(memcmp(got, want, n * sizeof(uint64_t)) == 0,
+                          "q %llu skip %zu n %zu", (unsigned long long)q, skip,
+                          n);
+                /* the stream goes on from the same place */
+                cr_assert_eq(veil_rng_u64(&a), veil_rng_u64(&b));
+            }
+            veil_rng_clear(&a);
+            veil_rng_clear(&b);
+        }
+    }
+}
+
+/* The centred binomial sampler against its definition on the same stream:
+ * popcount of the low 21 bits of each 8-byte word minus popcount of the
+ * next 21 (the compiler's popcount as the oracle). */
+Test(base, cbd_matches_definition)
+{
+    uint8_t seed[VEIL_SEED_BYTES] = {4, 2};
+    const uint64_t m21 = ((uint64_t)1 << 21) - 1;
+    enum { N = 3000 };
+    int8_t v[N];
+    veil_rng_t a, b;
+    veil_rng_init_seed(&a, seed);
+    veil_rng_init_seed(&b, seed);
+    veil_rng_cbd(&a, v, N);
+    for (int i = 0; i < N; i++) {
+        uint64_t x = veil_rng_u64(&b);
+        int want = __builtin_popcountll(x & m21) -
+                   __builtin_popcountll((x >> 21) & m21);
+        cr_assert_eq(v[i], want, "sample %d", i);
+    }
+    veil_rng_clear(&a);
+    veil_rng_clear(&b);
+}
+
 Test(base, ternary_and_cbd_distributions)
 {
     veil_rng_t r;
