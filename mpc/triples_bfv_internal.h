@@ -15,9 +15,8 @@
  * VEIL_EINVAL, VEIL_EPARAM, VEIL_ENOMEM. */
 veil_status mpc_triples_bfv_reply(bfv_ciphertext_t *ca, bfv_ciphertext_t *cb,
                                   const mpc_field_t *f,
-                                  const bfv_public_key_t *pk,
-                                  const uint64_t *a, const uint64_t *b,
-                                  const uint64_t *c, size_t cnt,
-                                  veil_rng_t *rng) VEIL_WUR;
+                                  const bfv_public_key_t *pk, const uint64_t *a,
+                                  const uint64_t *b, const uint64_t *c,
+                                  size_t cnt, veil_rng_t *rng) VEIL_WUR;
 
 #endif
