@@ -227,3 +227,25 @@ void lt_assert_vec(const int64_t *got, const int64_t *want, size_t len,
         cr_assert_eq(got[i], want[i], "%s: element %zu is %lld, want %lld",
                      what, i, (long long)got[i], (long long)want[i]);
 }
+
+void lt_small_model(nn_qmodel_t *q, veil_rng_t *rng, int small, int biases)
+{
+    nn_model_t m;
+    const nn_shape_t in = {1, 8, 8};
+    cr_assert_eq(nn_model_init(&m, in), VEIL_OK);
+    cr_assert_eq(nn_model_add_conv2d(&m, 2, 3, 2, 1), VEIL_OK);
+    cr_assert_eq(nn_model_add_square(&m), VEIL_OK);
+    if (!small) {
+        cr_assert_eq(nn_model_add_dense(&m, 12), VEIL_OK);
+        cr_assert_eq(nn_model_add_square(&m), VEIL_OK);
+    }
+    cr_assert_eq(nn_model_add_dense(&m, 10), VEIL_OK);
+    nn_model_init_params(&m, rng, 1.0f);
+    for (uint32_t i = 0; biases && i < m.nlayers; i++)
+        for (size_t j = 0; j < m.layers[i].nb; j++)
+            m.params[m.layers[i].b + j] =
+                (float)((int)(veil_rng_u64(rng) % 200) - 100) / 400.0f;
+    cr_assert_eq(nn_model_set_qbits(&m, 6, 4), VEIL_OK);
+    cr_assert_eq(nn_qmodel_init(q, &m), VEIL_OK);
+    nn_model_clear(&m);
+}

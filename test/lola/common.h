@@ -10,6 +10,7 @@
 
 #include "../common/seed.h"
 #include "veil/lola_kernels.h"
+#include "veil/nn.h"
 #include <stdint.h>
 
 #define LT_T 786433 /* 3 * 2^18 + 1: prime, = 1 mod 2n for n <= 2^17 */
@@ -77,6 +78,14 @@ int64_t lt_centre(int64_t v, uint64_t t);
 
 /* v[0..len) uniform in [-lim, lim]. */
 void lt_random_vec(int64_t *v, veil_rng_t *rng, size_t len, int64_t lim);
+
+/* The small random quantized network of the end-to-end tests: 1 x 8 x 8
+ * input, 3 x 3 convolution with stride 2, padding 1 and 2 maps (32
+ * outputs), square, dense 32 -> 12, square, dense 12 -> 10 (or, small !=
+ * 0, conv, square, dense 32 -> 10); 6-bit weights, input exponent 4;
+ * biases zero, or random non-zero if biases != 0 (so that they are tested
+ * too). */
+void lt_small_model(nn_qmodel_t *q, veil_rng_t *rng, int small, int biases);
 
 /* Assert got[i] == want[i] for i < len. */
 void lt_assert_vec(const int64_t *got, const int64_t *want, size_t len,

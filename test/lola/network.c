@@ -19,32 +19,6 @@
 #define VEIL_SOURCE_DIR "."
 #endif
 
-/* A small random quantized network: 1 x 8 x 8 input, 3 x 3 convolution
- * with stride 2, padding 1 and 2 maps (32 outputs), square, dense 32 -> 12,
- * square, dense 12 -> 10 (or, small != 0, conv, square, dense 32 -> 10). */
-static void small_model(nn_qmodel_t *q, veil_rng_t *rng, int small)
-{
-    nn_model_t m;
-    const nn_shape_t in = {1, 8, 8};
-    cr_assert_eq(nn_model_init(&m, in), VEIL_OK);
-    cr_assert_eq(nn_model_add_conv2d(&m, 2, 3, 2, 1), VEIL_OK);
-    cr_assert_eq(nn_model_add_square(&m), VEIL_OK);
-    if (!small) {
-        cr_assert_eq(nn_model_add_dense(&m, 12), VEIL_OK);
-        cr_assert_eq(nn_model_add_square(&m), VEIL_OK);
-    }
-    cr_assert_eq(nn_model_add_dense(&m, 10), VEIL_OK);
-    nn_model_init_params(&m, rng, 1.0f);
-    /* non-zero biases, so that they are tested too */
-    for (uint32_t i = 0; i < m.nlayers; i++)
-        for (size_t j = 0; j < m.layers[i].nb; j++)
-            m.params[m.layers[i].b + j] =
-                (float)((int)(veil_rng_u64(rng) % 200) - 100) / 400.0f;
-    cr_assert_eq(nn_model_set_qbits(&m, 6, 4), VEIL_OK);
-    cr_assert_eq(nn_qmodel_init(q, &m), VEIL_OK);
-    nn_model_clear(&m);
-}
-
 typedef struct {
     lola_client_t *c;
     int *bits;
@@ -178,7 +152,7 @@ Test(lola_network, small_models_every_plan, .timeout = 240)
     vt_rng(&rng, "lola_network.small_models_every_plan");
     cr_assert_eq(veil_init(), VEIL_OK);
     omp_set_num_threads(1);
-    small_model(&q, &rng, 0);
+    lt_small_model(&q, &rng, 0, 1);
     random_inputs(x, &rng, 64 * 4, q.in_max);
     lola_options_default(&o);
     o.allow_insecure = 1;
@@ -201,7 +175,7 @@ Test(lola_network, small_models_every_plan, .timeout = 240)
     run_network(&q, &o, x, 4, &rng, "cryptonets", 0);
     nn_qmodel_clear(&q);
 
-    small_model(&q, &rng, 1);
+    lt_small_model(&q, &rng, 1, 1);
     o.variant = LOLA_VARIANT_CONV;
     o.batch = 0;
     run_network(&q, &o, x, 1, &rng, "small auto", 0);
@@ -220,7 +194,7 @@ Test(lola_network, bad_plans)
 
     vt_rng(&rng, "lola_network.bad_plans");
     omp_set_num_threads(1);
-    small_model(&q, &rng, 0);
+    lt_small_model(&q, &rng, 0, 1);
     lola_options_default(&o);
     o.allow_insecure = 1;
     o.n = 512;
@@ -253,7 +227,7 @@ Test(lola_network, spec_parse_hostile)
 
     vt_rng(&rng, "lola_network.spec_parse_hostile");
     omp_set_num_threads(1);
-    small_model(&q, &rng, 0);
+    lt_small_model(&q, &rng, 0, 1);
     lola_options_default(&o);
     o.allow_insecure = 1;
     o.n = 512;

@@ -14,23 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* test/lola/answer.c's model: conv, square, dense 12, square, dense 10. */
-static void tiny_model(nn_qmodel_t *q, veil_rng_t *rng)
-{
-    nn_model_t m;
-    const nn_shape_t in = {1, 8, 8};
-    cr_assert_eq(nn_model_init(&m, in), VEIL_OK);
-    cr_assert_eq(nn_model_add_conv2d(&m, 2, 3, 2, 1), VEIL_OK);
-    cr_assert_eq(nn_model_add_square(&m), VEIL_OK);
-    cr_assert_eq(nn_model_add_dense(&m, 12), VEIL_OK);
-    cr_assert_eq(nn_model_add_square(&m), VEIL_OK);
-    cr_assert_eq(nn_model_add_dense(&m, 10), VEIL_OK);
-    nn_model_init_params(&m, rng, 1.0f);
-    cr_assert_eq(nn_model_set_qbits(&m, 6, 4), VEIL_OK);
-    cr_assert_eq(nn_qmodel_init(q, &m), VEIL_OK);
-    nn_model_clear(&m);
-}
-
 typedef struct {
     size_t keys, query, answer;
 } measured_t;
@@ -123,7 +106,7 @@ Test(lola_plan_bytes, predicted_equals_sent, .timeout = 300)
     vt_rng(&rng, "lola_plan_bytes.predicted_equals_sent");
     cr_assert_eq(veil_init(), VEIL_OK);
     omp_set_num_threads(1);
-    tiny_model(&q, &rng);
+    lt_small_model(&q, &rng, 0, 0);
     lola_options_default(&o);
     o.allow_insecure = 1;
     o.n = 1024;
@@ -172,7 +155,7 @@ Test(lola_plan_bytes, objective_names)
     cr_assert_eq(o.optimize, LOLA_OPT_LATENCY);
     vt_rng(&rng, "lola_plan_bytes.objective_names");
     cr_assert_eq(veil_init(), VEIL_OK);
-    tiny_model(&q, &rng);
+    lt_small_model(&q, &rng, 0, 0);
     o.allow_insecure = 1;
     o.n = 1024;
     o.optimize = (lola_objective_t)7;

@@ -20,22 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 1 x 8 x 8 input, 3 x 3 convolution, stride 2, padding 1, 2 maps, square,
- * dense 32 -> 10 (test/lola/network.c's small model). */
-static void tiny_model(nn_qmodel_t *q, veil_rng_t *rng)
-{
-    nn_model_t m;
-    const nn_shape_t in = {1, 8, 8};
-    cr_assert_eq(nn_model_init(&m, in), VEIL_OK);
-    cr_assert_eq(nn_model_add_conv2d(&m, 2, 3, 2, 1), VEIL_OK);
-    cr_assert_eq(nn_model_add_square(&m), VEIL_OK);
-    cr_assert_eq(nn_model_add_dense(&m, 10), VEIL_OK);
-    nn_model_init_params(&m, rng, 1.0f);
-    cr_assert_eq(nn_model_set_qbits(&m, 6, 4), VEIL_OK);
-    cr_assert_eq(nn_qmodel_init(q, &m), VEIL_OK);
-    nn_model_clear(&m);
-}
-
 typedef struct {
     nn_qmodel_t q;
     lola_spec_t spec;
@@ -52,7 +36,7 @@ static void env_init(env_t *e, const char *name, size_t primes,
     vt_rng(&e->rng, name);
     cr_assert_eq(veil_init(), VEIL_OK);
     omp_set_num_threads(1);
-    tiny_model(&e->q, &e->rng);
+    lt_small_model(&e->q, &e->rng, 1, 0);
     lola_options_default(&o);
     o.allow_insecure = 1;
     o.n = 512;
