@@ -25,6 +25,7 @@
 #include "veil/lola_models.h"
 #include "veil/nn.h"
 #include <getopt.h>
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,57 +147,6 @@ static int is_lola_shape(const nn_model_t *f, const lola_cnn2_shape_t *sh)
     return same;
 }
 
-/* Exact integer accuracy of q on ds (any number of channels:
- * nn_qmodel_accuracy takes grey-scale images only): *correct images whose
- * nn_qmodel_eval logits have their largest entry at the label, and *same
- * images on which q and the float model m predict the same class.  The
- * images must have q's (and m's) input shape. */
-static veil_status q_accuracy(long *correct, long *same, const nn_qmodel_t *q,
-                              const nn_model_t *m, const nn_dataset_t *ds)
-{
-    const size_t npix = nn_shape_size(q->in);
-    const size_t nout = nn_shape_size(q->layers[q->nlayers - 1].out);
-    const size_t wsize = nn_model_work_size(m) + npix + nout;
-    long ok_n = 0, same_n = 0;
-    int failed = 0;
-
-    if (npix != (size_t)nn_dataset_channels(ds) * ds->rows * ds->cols ||
-        nn_shape_size(m->in) != npix ||
-        nn_shape_size(nn_model_out_shape(m)) != nout)
-        return VEIL_EINVAL;
-#pragma omp parallel reduction(+ : ok_n, same_n, failed)
-    {
-        nn_qtrace_t t;
-        float *work = NULL;
-        const int ok = nn_qtrace_init(&t, q) == VEIL_OK &&
-                       (work = veil_alloc(wsize * sizeof(float))) != NULL;
-#pragma omp for schedule(dynamic, 16)
-        for (long i = 0; i < (long)ds->count; i++) {
-            const uint8_t *img = ds->images + (size_t)i * npix;
-            float *x = work + wsize - npix - nout, *y = x + npix;
-            uint32_t pred;
-            if (!ok) {
-                failed = 1;
-                continue;
-            }
-            nn_qmodel_quantize_input(t.v[0], q, img);
-            nn_qmodel_eval(&t, q);
-            pred = nn_argmax_fmpz(t.v[q->nlayers], (uint32_t)nout);
-            ok_n += pred == ds->labels[i];
-            nn_image_to_input(x, m->in, img, ds->rows, ds->cols);
-            nn_model_forward(y, m, x, work);
-            same_n += nn_argmax(y, (uint32_t)nout) == pred;
-        }
-        veil_free(work);
-        nn_qtrace_clear(&t); /* safe after a failed init */
-    }
-    if (failed)
-        return VEIL_ENOMEM;
-    *correct = ok_n;
-    *same = same_n;
-    return VEIL_OK;
-}
-
 /* Print the float and exact-integer accuracy of f on ds, and (if layers)
  * the quantized layers' weights and worst-case value bits. */
 static veil_status report(const nn_model_t *f, const nn_dataset_t *ds,
@@ -204,8 +154,8 @@ static veil_status report(const nn_model_t *f, const nn_dataset_t *ds,
 {
     nn_qmodel_t q;
     nn_ranges_t r;
-    double facc;
-    long correct, same;
+    double facc, qacc, same;
+    long correct;
     veil_status st;
 
     if ((st = nn_model_accuracy(&facc, f, ds)) != VEIL_OK)
@@ -217,14 +167,14 @@ static veil_status report(const nn_model_t *f, const nn_dataset_t *ds,
     }
     if ((st = nn_qmodel_init(&q, f)) != VEIL_OK)
         return st;
-    if ((st = q_accuracy(&correct, &same, &q, f, ds)) != VEIL_OK) {
+    if ((st = nn_qmodel_accuracy(&qacc, &same, &q, f, ds)) != VEIL_OK) {
         nn_qmodel_clear(&q);
         return st;
     }
+    correct = lround(qacc * ds->count);
     printf("%s: float %.2f%%, quantized (exact integer evaluator) %.2f%% = "
            "%ld of %u, agreement %.2f%%\n",
-           what, 100 * facc, 100.0 * (double)correct / ds->count, correct,
-           ds->count, 100.0 * (double)same / ds->count);
+           what, 100 * facc, 100 * qacc, correct, ds->count, 100 * same);
     if (layers && (st = nn_ranges_compute(&r, &q, 0, q.in_max)) == VEIL_OK) {
         printf("  input round(pixel * 2^%d / 256) in [0, %lld]\n", q.in_exp,
                (long long)q.in_max);

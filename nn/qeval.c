@@ -187,12 +187,13 @@ veil_status nn_qmodel_accuracy(double *acc, double *agree, const nn_qmodel_t *q,
     int failed = 0;
 
     if (acc == NULL || q == NULL || ds == NULL || ds->count == 0 ||
-        q->nlayers == 0 || q->in.c != 1 || q->in.h != ds->rows ||
-        q->in.w != ds->cols || (agree != NULL && m == NULL) ||
+        q->nlayers == 0 || q->in.c != nn_dataset_channels(ds) ||
+        q->in.h != ds->rows || q->in.w != ds->cols ||
+        (agree != NULL && m == NULL) ||
         (m != NULL &&
          (m->in.h != q->in.h || m->in.w != q->in.w || m->in.c != q->in.c)))
         return VEIL_EINVAL;
-    npix = (size_t)ds->rows * ds->cols;
+    npix = (size_t)q->in.c * ds->rows * ds->cols;
     nout = (uint32_t)nn_shape_size(q->layers[q->nlayers - 1].out);
     if (agree != NULL) {
         if (nn_shape_size(nn_model_out_shape(m)) != nout)
@@ -220,8 +221,7 @@ veil_status nn_qmodel_accuracy(double *acc, double *agree, const nn_qmodel_t *q,
             correct += pred == ds->labels[i];
             if (agree != NULL) {
                 float *x = work + wsize - npix - nout, *y = x + npix;
-                for (size_t j = 0; j < npix; j++)
-                    x[j] = (float)img[j] / NN_PIXEL_SCALE;
+                nn_image_to_input(x, m->in, img, ds->rows, ds->cols);
                 nn_model_forward(y, m, x, work);
                 same += nn_argmax(y, nout) == pred;
             }

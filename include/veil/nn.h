@@ -717,9 +717,11 @@ VEIL_EXPORT void nn_qlayer_eval(fmpz *out, const nn_qlayer_t *l,
 /* Index of the largest of v[0..n) (the first one on ties). */
 VEIL_EXPORT uint32_t nn_argmax_fmpz(const fmpz *v, uint32_t n);
 
-/* Quantized accuracy of q on a data set, and (if agree is not NULL) the
- * fraction of images on which q and the float model m predict the same
- * class (m may be NULL when agree is NULL).  VEIL_EINVAL, VEIL_ENOMEM. */
+/* Quantized accuracy of q on a data set (grey-scale or colour: q's input
+ * shape must be the images' channels x rows x cols), and (if agree is not
+ * NULL) the fraction of images on which q and the float model m (same input
+ * shape) predict the same class (m may be NULL when agree is NULL).
+ * VEIL_EINVAL, VEIL_ENOMEM. */
 VEIL_EXPORT veil_status nn_qmodel_accuracy(double *acc, double *agree,
                                            const nn_qmodel_t *q,
                                            const nn_model_t *m,
