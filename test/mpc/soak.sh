@@ -6,9 +6,11 @@
 # exact integer evaluator (agree = images), every hostile connection is
 # cut by the server's deadlines before the tool gives up, the server's
 # memory does not grow (a second round of three clients after the storm
-# raises RSS by less than one client's evaluation keys, so one leaked key
-# upload per client fails it; the first round is the allocator's warm-up:
-# it keeps freed key and message buffers for reuse, 16-25 MB here; the
+# raises RSS by less than two clients' evaluation keys, so a leaked key
+# upload per session, three in the round, fails it; the first round is the
+# allocator's warm-up: glibc keeps freed buffers in per-thread arenas, 16-25
+# MB here, and the second round still moved RSS by 3-17 MB in our runs
+# while valgrind finds nothing lost in the server after two sessions; the
 # virtual peak stays far below what 2 GiB reservations would take), a
 # client after the storm is still served, and SIGTERM stops the server
 # cleanly.  Loopback only, port chosen by the kernel, every wait
@@ -86,8 +88,8 @@ fi
 sleep 1
 rss1=$(kb VmRSS)
 # a second round of three concurrent clients: the allocator has seen this
-# load once, so a leak (one key upload per client would be three uploads)
-# shows as growth, while memory the allocator keeps for reuse does not
+# load once, so a leak (one key upload per session: three uploads) shows
+# as growth above the allocator's own variation
 client d 3 & pids="$pids $!"
 client e 4 & pids="$pids $!"
 client f 5 & pids="$pids $!"
@@ -102,8 +104,8 @@ sleep 1
 rss2=$(kb VmRSS); peak=$(kb VmPeak)
 echo "server VmRSS before ${rss0} kB, after the storm ${rss1} kB," \
     "after a second round ${rss2} kB, VmPeak ${peak} kB"
-if [ -n "$keys" ] && [ "$rss2" -lt $((rss1 + keys / 1024)) ]; then
-    ok "server memory did not grow over the second round (by less than one key upload, $keys bytes)"
+if [ -n "$keys" ] && [ "$rss2" -lt $((rss1 + 2 * keys / 1024)) ]; then
+    ok "server memory did not grow over the second round (by less than two key uploads of $keys bytes)"
 else
     bad "server RSS grew from $rss1 kB to $rss2 kB over the second round"
 fi
