@@ -41,7 +41,7 @@ apps_lola_transfer_LDADD = libveil.la
 # End-to-end checks of apps/lola (MNIST one process and TCP, features files,
 # CIFAR-10 plans, bad inputs) and of the transfer demonstration (short).
 TESTS += test/apps/lola.sh test/apps/lola_transfer.sh
-EXTRA_DIST += test/apps/lola.sh test/apps/lola_transfer.sh
+EXTRA_DIST += test/apps/lola.sh test/apps/lola_transfer.sh test/apps/checks.sh
 
 # The private head (a dense first layer, DENSE variant) against the exact
 # evaluator, with the worked example of doc/11-lola.md section 11.

@@ -8,46 +8,7 @@
 set -u
 APP=${APP:-./apps/lola}
 case $APP in /*) ;; *) APP=$(pwd)/$APP ;; esac
-tmp=$(mktemp -d)
-pids=
-trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-spid=
-pass=0; failn=0
-if command -v timeout > /dev/null; then TO="timeout 900"; else TO=; fi
-ok()  { pass=$((pass + 1)); echo "PASS: $1"; }
-bad() { failn=$((failn + 1)); echo "FAIL: $1"; [ -f "$tmp/err" ] && sed 's/^/    /' "$tmp/err"; }
-field() { grep '"summary":true' "$2" | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
-free_port() {
-    python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-start_server() { # ERRFILE ARGS...: sets $port, $spid
-    errf=$1; shift
-    port=$(free_port)
-    $APP --serve $port --once "$@" > /dev/null 2> "$errf" &
-    spid=$!; pids="$pids $spid"
-    i=0
-    while [ $i -lt 300 ] && kill -0 $spid 2>/dev/null &&
-          ! grep -q listening "$errf" 2>/dev/null; do
-        sleep 1; i=$((i + 1))
-    done
-    grep -q listening "$errf" 2>/dev/null
-}
-stop_server() {
-    i=0
-    while [ $i -lt 60 ] && kill -0 $spid 2>/dev/null; do sleep 1; i=$((i + 1)); done
-    kill $spid 2>/dev/null; wait $spid; sst=$?; spid=; return $sst
-}
-check_fail() { # NAME REGEX CMD...
-    name=$1; re=$2; shift 2
-    $TO "$@" > "$tmp/out" 2> "$tmp/err"; st=$?
-    if [ $st -ge 1 ] && [ $st -le 3 ] && grep -qiE "$re" "$tmp/err"; then
-        ok "$name"
-    else
-        echo "    exit status $st"; bad "$name"
-    fi
-}
+. "${srcdir:-.}/test/apps/checks.sh"
 have_py=0; command -v python3 > /dev/null && have_py=1
 
 # 1. MNIST (the default data set and the shipped model), one process and TCP
@@ -57,7 +18,7 @@ if $TO $APP --count 2 --json > "$tmp/out" 2> "$tmp/err" &&
 else
     bad "MNIST, one process"
 fi
-if [ $have_py = 1 ] && start_server "$tmp/srv.err" &&
+if [ $have_py = 1 ] && start_server "$tmp/srv.err" --once &&
    $TO $APP --connect 127.0.0.1:$port --count 1 --offset 7 --json > "$tmp/out" 2> "$tmp/err" &&
    [ "$(field agree "$tmp/out")" = 1 ]; then
     ok "MNIST over TCP"
@@ -87,7 +48,7 @@ PY
     else
         bad "features file, one process"
     fi
-    if start_server "$tmp/srv.err" --head 40,4 --dataset features &&
+    if start_server "$tmp/srv.err" --once --head 40,4 --dataset features &&
        $TO $APP --connect 127.0.0.1:$port --features "$tmp/f.vfea" --count 2 --json > "$tmp/out" 2> "$tmp/err" &&
        [ "$(field agree "$tmp/out")" = 2 ]; then
         ok "features over TCP: the server holds only the head"
@@ -158,5 +119,4 @@ check_fail "bad --optimize" "optimize wants" $APP --optimize speed --plan-only
 check_fail "bad --queries" "queries wants" $APP --optimize bytes --queries 0 --plan-only
 check_fail "unknown option" "unknown option" $APP --frobnicate
 
-echo "checks: $pass passed, $failn failed"
-[ $failn -eq 0 ]
+checks_done

@@ -7,60 +7,7 @@ set -u
 APP=${APP:-./apps/mnist_lola}
 GEN=${GEN:-./test/apps/gen_model}
 case $APP in /*) ;; *) APP=$(pwd)/$APP ;; esac
-tmp=$(mktemp -d)
-pids=
-# every server this script starts is killed on exit, whatever happened
-trap 'for p in $pids; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-spid=
-pass=0; failn=0
-# every program run is bounded in time (coreutils timeout, when present)
-if command -v timeout > /dev/null; then TO="timeout 900"; else TO=; fi
-ok()  { pass=$((pass + 1)); echo "PASS: $1"; }
-bad() { failn=$((failn + 1)); echo "FAIL: $1"; [ -f "$tmp/err" ] && sed 's/^/    /' "$tmp/err"; }
-# field NAME FILE: the value of "NAME": in the summary line of FILE
-field() { grep '"summary":true' "$2" | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
-
-# A free port: ask the kernel for one (bind port 0), else a random guess;
-# start_server retries with another port if it was taken meanwhile.
-free_port() {
-    if command -v python3 > /dev/null; then
-        python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-    else
-        echo $(( 20000 + ($$ + $(date +%S)) * 37 % 40000 ))
-    fi
-}
-# start_server ERRFILE ARGS...: start "$APP --serve PORT ARGS" in the
-# background, wait (bounded: 300 s) until it listens; sets $port and $spid.
-# Returns 1 if it never listened (it is then killed).
-start_server() {
-    errf=$1; shift
-    for try in 1 2 3 4 5; do
-        port=$(free_port)
-        $APP --serve $port "$@" > /dev/null 2> "$errf" &
-        spid=$!; pids="$pids $spid"
-        i=0
-        while [ $i -lt 300 ] && kill -0 $spid 2>/dev/null &&
-              ! grep -q listening "$errf" 2>/dev/null; do
-            sleep 1; i=$((i + 1))
-        done
-        grep -q listening "$errf" 2>/dev/null && return 0
-        kill $spid 2>/dev/null; wait $spid 2>/dev/null
-        grep -q "cannot listen" "$errf" 2>/dev/null || return 1
-    done
-    return 1
-}
-# stop_server: end $spid (bounded) and give its exit status
-stop_server() {
-    i=0
-    while [ $i -lt 60 ] && kill -0 $spid 2>/dev/null; do
-        sleep 1; i=$((i + 1))
-    done
-    kill $spid 2>/dev/null
-    wait $spid; sst=$?; spid=
-    return $sst
-}
+. "${srcdir:-.}/test/apps/checks.sh"
 
 # 1. One process, JSON: every decrypted logit vector equals the exact
 #    integer evaluator's.
@@ -89,15 +36,6 @@ stop_server; src=$?
 [ $src -eq 0 ] && ok "server ends cleanly after --once" || bad "server exit status $src"
 
 # 3. Clear failures, never a crash (exit status 1 or 2, one message).
-check_fail() { # NAME EXPECTED-REGEX CMD...
-    name=$1; re=$2; shift 2
-    $TO "$@" > "$tmp/out" 2> "$tmp/err"; st=$?
-    if [ $st -ge 1 ] && [ $st -le 3 ] && grep -qiE "$re" "$tmp/err"; then
-        ok "$name"
-    else
-        echo "    exit status $st"; bad "$name"
-    fi
-}
 printf 'not a model' > "$tmp/bad.vmodel"
 check_fail "malformed model file is refused" "cannot load model" \
     $APP --model "$tmp/bad.vmodel" --count 1
@@ -195,5 +133,4 @@ gzip.open('$tmp/short/t10k-labels-idx1-ubyte.gz', 'wb').write(
     fi
 fi
 
-echo "checks: $pass passed, $failn failed"
-[ $failn -eq 0 ]
+checks_done

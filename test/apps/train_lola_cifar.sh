@@ -19,23 +19,7 @@
 set -u
 TRAIN=${TRAIN:-./apps/train_cnn}
 APP=${APP:-./apps/lola}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-pass=0; failn=0
-if command -v timeout > /dev/null; then TO="timeout 900"; else TO=; fi
-ok()  { pass=$((pass + 1)); echo "PASS: $1"; }
-bad() { failn=$((failn + 1)); echo "FAIL: $1"; [ -f "$tmp/err" ] && sed 's/^/    /' "$tmp/err"; }
-field() { grep '"summary":true' "$2" | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
-check_fail() { # NAME REGEX CMD...
-    name=$1; re=$2; shift 2
-    $TO "$@" > "$tmp/out" 2> "$tmp/err"; st=$?
-    if [ $st -ge 1 ] && [ $st -le 3 ] && grep -qiE "$re" "$tmp/err"; then
-        ok "$name"
-    else
-        echo "    exit status $st"; bad "$name"
-    fi
-}
+. "${srcdir:-.}/test/apps/checks.sh"
 python3 -c 'import random; random.Random(1).randbytes(1)' 2> /dev/null ||
     { echo "SKIP: no python3 >= 3.9"; exit 77; }
 
@@ -108,5 +92,4 @@ check_fail "a stray argument" "unexpected argument" $TRAIN --net lola-cifar extr
 check_fail "apps/lola: --maps with a model file" "has its own" \
     $APP --dataset cifar10 --data "$tmp/c" --model "$M" --maps 2,2 --count 1
 
-echo "checks: $pass passed, $failn failed"
-[ $failn -eq 0 ]
+checks_done

@@ -16,6 +16,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The field, its BFV context and the client's key pair: every test's
+ * setup, seeded under NAME. */
+typedef struct {
+    mpc_field_t f;
+    bfv_params_t params;
+    bfv_context_t ctx;
+    bfv_secret_key_t sk;
+    bfv_public_key_t pk;
+    veil_rng_t rng;
+} bfv_keys_t;
+
+static void keys_setup(bfv_keys_t *k, const char *name)
+{
+    cr_assert_eq(mpc_field_init(&k->f, MPC_P_DELPHI, 15), VEIL_OK);
+    cr_assert_eq(mpc_bfv_params(&k->params, &k->f), VEIL_OK);
+    cr_assert_eq(bfv_context_init(&k->ctx, &k->params), VEIL_OK);
+    vt_rng(&k->rng, name);
+    cr_assert_eq(bfv_secret_key_init(&k->sk, &k->ctx), VEIL_OK);
+    cr_assert_eq(bfv_public_key_init(&k->pk, &k->ctx), VEIL_OK);
+    cr_assert_eq(bfv_keygen_secret(&k->sk, &k->rng), VEIL_OK);
+    cr_assert_eq(bfv_keygen_public(&k->pk, &k->sk, &k->rng), VEIL_OK);
+}
+
+static void keys_teardown(bfv_keys_t *k)
+{
+    bfv_public_key_clear(&k->pk);
+    bfv_secret_key_clear(&k->sk);
+    bfv_context_clear(&k->ctx);
+    veil_rng_clear(&k->rng);
+}
+
 typedef struct {
     const mpc_field_t *f;
     const bfv_context_t *ctx;
@@ -51,26 +82,14 @@ static veil_status bfv_party(mpc_chan_t *ch, int party, void *arg)
 
 Test(mpc_bfv, triples_from_bfv_are_correct, .timeout = 120)
 {
-    mpc_field_t f;
-    bfv_params_t params;
-    bfv_context_t ctx;
-    bfv_secret_key_t sk;
-    bfv_public_key_t pk;
+    bfv_keys_t k;
     mpc_triples_t t[2];
-    veil_rng_t rng;
     veil_status st[2];
     const size_t n = 16384 + 1000;
-    bfv_job_t j = {&f, &ctx, &sk, &pk, t, 0};
+    bfv_job_t j = {&k.f, &k.ctx, &k.sk, &k.pk, t, 0};
     void *args[2] = {&j, &j};
 
-    cr_assert_eq(mpc_field_init(&f, MPC_P_DELPHI, 15), VEIL_OK);
-    cr_assert_eq(mpc_bfv_params(&params, &f), VEIL_OK);
-    cr_assert_eq(bfv_context_init(&ctx, &params), VEIL_OK);
-    vt_rng(&rng, "bfv-triples");
-    cr_assert_eq(bfv_secret_key_init(&sk, &ctx), VEIL_OK);
-    cr_assert_eq(bfv_public_key_init(&pk, &ctx), VEIL_OK);
-    cr_assert_eq(bfv_keygen_secret(&sk, &rng), VEIL_OK);
-    cr_assert_eq(bfv_keygen_public(&pk, &sk, &rng), VEIL_OK);
+    keys_setup(&k, "bfv-triples");
     cr_assert_eq(mpc_triples_init(&t[0], n), VEIL_OK);
     cr_assert_eq(mpc_triples_init(&t[1], n), VEIL_OK);
 
@@ -78,10 +97,10 @@ Test(mpc_bfv, triples_from_bfv_are_correct, .timeout = 120)
     cr_assert_eq(st[0], VEIL_OK, "server: %s", veil_strerror(st[0]));
     cr_assert_eq(st[1], VEIL_OK, "client: %s", veil_strerror(st[1]));
     for (size_t i = 0; i < n; i++) {
-        uint64_t a = mpc_field_add(&f, t[0].a[i], t[1].a[i]);
-        uint64_t b = mpc_field_add(&f, t[0].b[i], t[1].b[i]);
-        uint64_t c = mpc_field_add(&f, t[0].c[i], t[1].c[i]);
-        uint64_t want = n_mulmod2_preinv(a, b, f.p, n_preinvert_limb(f.p));
+        uint64_t a = mpc_field_add(&k.f, t[0].a[i], t[1].a[i]);
+        uint64_t b = mpc_field_add(&k.f, t[0].b[i], t[1].b[i]);
+        uint64_t c = mpc_field_add(&k.f, t[0].c[i], t[1].c[i]);
+        uint64_t want = n_mulmod2_preinv(a, b, k.f.p, n_preinvert_limb(k.f.p));
         if (c != want)
             cr_assert_fail("triple %zu: c != a b", i);
     }
@@ -96,10 +115,7 @@ Test(mpc_bfv, triples_from_bfv_are_correct, .timeout = 120)
 
     mpc_triples_clear(&t[0]);
     mpc_triples_clear(&t[1]);
-    bfv_public_key_clear(&pk);
-    bfv_secret_key_clear(&sk);
-    bfv_context_clear(&ctx);
-    veil_rng_clear(&rng);
+    keys_teardown(&k);
 }
 
 Test(mpc_bfv, parameters_follow_the_field)
@@ -226,27 +242,15 @@ done:
 
 Test(mpc_bfv, reply_is_switched_to_fewer_primes, .timeout = 120)
 {
-    mpc_field_t f;
-    bfv_params_t params;
-    bfv_context_t ctx;
-    bfv_secret_key_t sk;
-    bfv_public_key_t pk;
+    bfv_keys_t k;
     mpc_triples_t t[2];
-    veil_rng_t rng;
     veil_status st[2];
-    noise_job_t j = {&f, &ctx, &sk, &pk, t, -1, {0, 0}, 0, 0, 0};
+    noise_job_t j = {&k.f, &k.ctx, &k.sk, &k.pk, t, -1, {0, 0}, 0, 0, 0};
     void *args[2] = {&j, &j};
 
-    cr_assert_eq(mpc_field_init(&f, MPC_P_DELPHI, 15), VEIL_OK);
-    cr_assert_eq(mpc_bfv_params(&params, &f), VEIL_OK);
-    cr_assert_eq(bfv_context_init(&ctx, &params), VEIL_OK);
-    vt_rng(&rng, "bfv-reply-switched");
-    cr_assert_eq(bfv_secret_key_init(&sk, &ctx), VEIL_OK);
-    cr_assert_eq(bfv_public_key_init(&pk, &ctx), VEIL_OK);
-    cr_assert_eq(bfv_keygen_secret(&sk, &rng), VEIL_OK);
-    cr_assert_eq(bfv_keygen_public(&pk, &sk, &rng), VEIL_OK);
+    keys_setup(&k, "bfv-reply-switched");
     /* one batch: the server fills n triples, the client two of its own */
-    cr_assert_eq(mpc_triples_init(&t[0], ctx.n), VEIL_OK);
+    cr_assert_eq(mpc_triples_init(&t[0], k.ctx.n), VEIL_OK);
     cr_assert_eq(mpc_triples_init(&t[1], 2), VEIL_OK);
 
     cr_assert_eq(mpc_run2(st, MPC_RUN_THREADS, noise_party, args), VEIL_OK);
@@ -256,84 +260,69 @@ Test(mpc_bfv, reply_is_switched_to_fewer_primes, .timeout = 120)
     /* the reply is switched: fewer primes, fewer bytes */
     printf("triple reply: %zu of %zu primes, %zu bytes (a full ciphertext: "
            "%zu bytes)\n",
-           j.limbs, ctx.n_q, j.bytes, j.full);
-    cr_assert(j.limbs >= 1 && j.limbs < ctx.n_q,
-              "the reply keeps %zu of %zu primes", j.limbs, ctx.n_q);
-    cr_assert_lt(j.bytes, j.full * (j.limbs + 1) / ctx.n_q);
+           j.limbs, k.ctx.n_q, j.bytes, j.full);
+    cr_assert(j.limbs >= 1 && j.limbs < k.ctx.n_q,
+              "the reply keeps %zu of %zu primes", j.limbs, k.ctx.n_q);
+    cr_assert_lt(j.bytes, j.full * (j.limbs + 1) / k.ctx.n_q);
     printf("triple reply: budget %d bits at the reply's modulus\n", j.budget);
     cr_assert_geq(j.budget, 1, "the reply must still decrypt");
     /* and it is a reply of the protocol: c1 + c2 = (a1 + a2)(b1 + b2) */
-    for (int k = 0; k < 2; k++) {
-        size_t i = k ? ctx.n - 1 : 0;
-        uint64_t a = mpc_field_add(&f, t[0].a[i], t[1].a[k]);
-        uint64_t b = mpc_field_add(&f, t[0].b[i], t[1].b[k]);
-        uint64_t c = mpc_field_add(&f, t[0].c[i], j.slot[k]);
-        cr_assert_eq(c, mpc_field_mul(&f, a, b), "slot %zu", i);
+    for (int s = 0; s < 2; s++) {
+        size_t i = s ? k.ctx.n - 1 : 0;
+        uint64_t a = mpc_field_add(&k.f, t[0].a[i], t[1].a[s]);
+        uint64_t b = mpc_field_add(&k.f, t[0].b[i], t[1].b[s]);
+        uint64_t c = mpc_field_add(&k.f, t[0].c[i], j.slot[s]);
+        cr_assert_eq(c, mpc_field_mul(&k.f, a, b), "slot %zu", i);
     }
 
     mpc_triples_clear(&t[0]);
     mpc_triples_clear(&t[1]);
-    bfv_public_key_clear(&pk);
-    bfv_secret_key_clear(&sk);
-    bfv_context_clear(&ctx);
-    veil_rng_clear(&rng);
+    keys_teardown(&k);
 }
 
 /* The flood at the full modulus (before the switch), measured on the
  * server's reply function itself: the bound of the comment above. */
 Test(mpc_bfv, reply_noise_is_flooded, .timeout = 120)
 {
-    mpc_field_t f;
-    bfv_params_t params;
-    bfv_context_t ctx;
-    bfv_secret_key_t sk;
-    bfv_public_key_t pk;
+    bfv_keys_t k;
     bfv_plaintext_t pt;
     bfv_ciphertext_t ca, cb;
-    veil_rng_t rng;
     uint64_t *a1, *b1, *a2, *b2, *c2, *m;
     double log2q = 0, log2t, bound;
     unsigned logn, bitt, log2b;
     int budget = -1;
 
-    cr_assert_eq(mpc_field_init(&f, MPC_P_DELPHI, 15), VEIL_OK);
-    cr_assert_eq(mpc_bfv_params(&params, &f), VEIL_OK);
-    cr_assert_eq(bfv_context_init(&ctx, &params), VEIL_OK);
-    vt_rng(&rng, "bfv-reply-noise");
-    cr_assert_eq(bfv_secret_key_init(&sk, &ctx), VEIL_OK);
-    cr_assert_eq(bfv_public_key_init(&pk, &ctx), VEIL_OK);
-    cr_assert_eq(bfv_keygen_secret(&sk, &rng), VEIL_OK);
-    cr_assert_eq(bfv_keygen_public(&pk, &sk, &rng), VEIL_OK);
-    cr_assert_eq(bfv_plaintext_init(&pt, &ctx), VEIL_OK);
-    cr_assert_eq(bfv_ciphertext_init(&ca, &ctx), VEIL_OK);
-    cr_assert_eq(bfv_ciphertext_init(&cb, &ctx), VEIL_OK);
-    a1 = malloc(ctx.n * sizeof(uint64_t));
-    b1 = malloc(ctx.n * sizeof(uint64_t));
-    a2 = malloc(ctx.n * sizeof(uint64_t));
-    b2 = malloc(ctx.n * sizeof(uint64_t));
-    c2 = malloc(ctx.n * sizeof(uint64_t));
-    m = malloc(ctx.n * sizeof(uint64_t));
+    keys_setup(&k, "bfv-reply-noise");
+    cr_assert_eq(bfv_plaintext_init(&pt, &k.ctx), VEIL_OK);
+    cr_assert_eq(bfv_ciphertext_init(&ca, &k.ctx), VEIL_OK);
+    cr_assert_eq(bfv_ciphertext_init(&cb, &k.ctx), VEIL_OK);
+    a1 = malloc(k.ctx.n * sizeof(uint64_t));
+    b1 = malloc(k.ctx.n * sizeof(uint64_t));
+    a2 = malloc(k.ctx.n * sizeof(uint64_t));
+    b2 = malloc(k.ctx.n * sizeof(uint64_t));
+    c2 = malloc(k.ctx.n * sizeof(uint64_t));
+    m = malloc(k.ctx.n * sizeof(uint64_t));
     cr_assert(a1 && b1 && a2 && b2 && c2 && m);
-    mpc_field_vec_random(&f, &rng, a1, ctx.n);
-    mpc_field_vec_random(&f, &rng, b1, ctx.n);
-    mpc_field_vec_random(&f, &rng, a2, ctx.n);
-    mpc_field_vec_random(&f, &rng, b2, ctx.n);
-    mpc_field_vec_random(&f, &rng, c2, ctx.n);
-    cr_assert_eq(bfv_encode_batch(&pt, a1, ctx.n), VEIL_OK);
-    cr_assert_eq(bfv_encrypt_symmetric(&ca, &sk, &pt, &rng), VEIL_OK);
-    cr_assert_eq(bfv_encode_batch(&pt, b1, ctx.n), VEIL_OK);
-    cr_assert_eq(bfv_encrypt_symmetric(&cb, &sk, &pt, &rng), VEIL_OK);
-    cr_assert_eq(
-        mpc_triples_bfv_reply(&ca, &cb, &f, &pk, a2, b2, c2, ctx.n, &rng),
-        VEIL_OK);
-    cr_assert_eq(bfv_noise_budget(&budget, &sk, &ca), VEIL_OK);
+    mpc_field_vec_random(&k.f, &k.rng, a1, k.ctx.n);
+    mpc_field_vec_random(&k.f, &k.rng, b1, k.ctx.n);
+    mpc_field_vec_random(&k.f, &k.rng, a2, k.ctx.n);
+    mpc_field_vec_random(&k.f, &k.rng, b2, k.ctx.n);
+    mpc_field_vec_random(&k.f, &k.rng, c2, k.ctx.n);
+    cr_assert_eq(bfv_encode_batch(&pt, a1, k.ctx.n), VEIL_OK);
+    cr_assert_eq(bfv_encrypt_symmetric(&ca, &k.sk, &pt, &k.rng), VEIL_OK);
+    cr_assert_eq(bfv_encode_batch(&pt, b1, k.ctx.n), VEIL_OK);
+    cr_assert_eq(bfv_encrypt_symmetric(&cb, &k.sk, &pt, &k.rng), VEIL_OK);
+    cr_assert_eq(mpc_triples_bfv_reply(&ca, &cb, &k.f, &k.pk, a2, b2, c2,
+                                       k.ctx.n, &k.rng),
+                 VEIL_OK);
+    cr_assert_eq(bfv_noise_budget(&budget, &k.sk, &ca), VEIL_OK);
 
     /* the bound of the comment above, from the header's definition of B */
-    for (size_t i = 0; i < ctx.n_q; i++)
-        log2q += log2((double)params.q[i]);
-    log2t = log2((double)params.t);
-    logn = (unsigned)log2((double)ctx.n);
-    bitt = 64 - (unsigned)__builtin_clzll(params.t);
+    for (size_t i = 0; i < k.ctx.n_q; i++)
+        log2q += log2((double)k.params.q[i]);
+    log2t = log2((double)k.params.t);
+    logn = (unsigned)log2((double)k.ctx.n);
+    bitt = 64 - (unsigned)__builtin_clzll(k.params.t);
     log2b = MPC_BFV_FLOOD_BITS + logn + (logn + 2 * bitt + 4);
     bound = floor(log2q - log2t - log2b + 1);
     printf("triple reply: log2 Q %.1f, log2 t %.1f, flood 2^%u: measured "
@@ -346,13 +335,14 @@ Test(mpc_bfv, reply_noise_is_flooded, .timeout = 120)
                   "the reply's noise is below the flood: budget %d > %.0f",
                   budget, bound);
     /* and it is a reply: a1 b1 + Dec(R) + c2 = (a1 + a2)(b1 + b2) */
-    cr_assert_eq(bfv_decrypt(&pt, &sk, &ca), VEIL_OK);
+    cr_assert_eq(bfv_decrypt(&pt, &k.sk, &ca), VEIL_OK);
     cr_assert_eq(bfv_decode_batch(m, &pt), VEIL_OK);
-    for (size_t i = 0; i < ctx.n; i++) {
-        uint64_t c1 = mpc_field_add(&f, mpc_field_mul(&f, a1[i], b1[i]), m[i]);
-        uint64_t a = mpc_field_add(&f, a1[i], a2[i]);
-        uint64_t b = mpc_field_add(&f, b1[i], b2[i]);
-        cr_assert_eq(mpc_field_add(&f, c1, c2[i]), mpc_field_mul(&f, a, b),
+    for (size_t i = 0; i < k.ctx.n; i++) {
+        uint64_t c1 =
+            mpc_field_add(&k.f, mpc_field_mul(&k.f, a1[i], b1[i]), m[i]);
+        uint64_t a = mpc_field_add(&k.f, a1[i], a2[i]);
+        uint64_t b = mpc_field_add(&k.f, b1[i], b2[i]);
+        cr_assert_eq(mpc_field_add(&k.f, c1, c2[i]), mpc_field_mul(&k.f, a, b),
                      "slot %zu", i);
     }
 
@@ -365,8 +355,5 @@ Test(mpc_bfv, reply_noise_is_flooded, .timeout = 120)
     bfv_plaintext_clear(&pt);
     bfv_ciphertext_clear(&ca);
     bfv_ciphertext_clear(&cb);
-    bfv_public_key_clear(&pk);
-    bfv_secret_key_clear(&sk);
-    bfv_context_clear(&ctx);
-    veil_rng_clear(&rng);
+    keys_teardown(&k);
 }
