@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cli.h"
 #include "veil/safenet.h"
 
 #ifndef VEIL_SRCDIR
@@ -313,20 +314,6 @@ static int report(const opts_t *o, const safenet_net_t *net,
     return agree == o->count ? 0 : 2;
 }
 
-/* OpenMP threads that wait passively (OMP_WAIT_POLICY=passive) unless the
- * user chose a policy: libgomp's default spins at every barrier, which on a
- * machine where another process holds a core makes 2 threads slower than 1
- * (doc/benchmarks.md, "Threads"; doc/23-safenet-he.md, "Costs").  The
- * runtime reads the variable when it loads, so the program re-executes
- * itself once with it set; if that fails it goes on with the default. */
-static void passive_wait(char **argv)
-{
-    if (getenv("OMP_WAIT_POLICY") != NULL)
-        return;
-    if (setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
-        execv("/proc/self/exe", argv);
-}
-
 int main(int argc, char **argv)
 {
     opts_t o = {0};
@@ -334,7 +321,7 @@ int main(int argc, char **argv)
     const char *plan_name = "model";
     int plan = 0;
     veil_status st;
-    passive_wait(argv);
+    cli_omp_passive(argv);
     o.count = 2;
     o.frac = SAFENET_FRAC_DEFAULT;
     o.wfrac = SAFENET_WFRAC_DEFAULT;

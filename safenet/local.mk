@@ -13,7 +13,7 @@ test_safenet_test_safenet_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/safenet
 test_safenet_test_safenet_LDADD = $(TEST_LDADD)
 
 bin_PROGRAMS += apps/safenet
-apps_safenet_SOURCES = apps/safenet.c
+apps_safenet_SOURCES = apps/safenet.c apps/common/cli.c apps/common/cli.h
 apps_safenet_CPPFLAGS = $(AM_CPPFLAGS) -DVEIL_SRCDIR='"$(abs_top_srcdir)"'
 apps_safenet_LDADD = libveil.la
 

@@ -55,20 +55,6 @@ static int parse_int(const char *s, int *out, int lo, int hi)
     return 0;
 }
 
-/* OpenMP threads that wait passively (OMP_WAIT_POLICY=passive) unless the
- * user chose a policy: libgomp's default spins at every barrier, which on a
- * machine where another process holds a core makes 2 threads several times
- * slower than 1 (doc/benchmarks.md, "Threads").  The runtime reads the
- * variable when it loads, so the program re-executes itself once with it
- * set; if that fails it goes on with the runtime's default. */
-static void passive_wait(char **argv)
-{
-    if (getenv("OMP_WAIT_POLICY") != NULL)
-        return;
-    if (setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
-        execv("/proc/self/exe", argv);
-}
-
 int main(int argc, char **argv)
 {
     bench_opts_t o = {0, 201, 1, 0, NULL};
@@ -77,7 +63,7 @@ int main(int argc, char **argv)
     veil_status st;
 
     cli_blas_tune(argv); /* OpenBLAS kernels for the train suite */
-    passive_wait(argv);
+    cli_omp_passive(argv);
     st = veil_init();
     if (st != VEIL_OK)
         fprintf(stderr, "veil-bench: warning: %s (VEIL_ISA=%s)\n",

@@ -1,7 +1,7 @@
 /*
- * cli.h - helpers shared by the training programs (apps/train_mnist,
- * apps/train_cnn, apps/safenet_plan): checked numeric options, the seed and
- * thread options, a clock, and the training progress bar.
+ * cli.h - helpers shared by the programs in apps/: checked numeric
+ * options, the seed and thread options, the OpenBLAS and OpenMP runtime
+ * settings, a clock, and the training progress bar.
  */
 #ifndef VEIL_APPS_CLI_H
 #define VEIL_APPS_CLI_H
@@ -17,6 +17,15 @@
  * (argv unchanged); otherwise, or if that fails, it returns and the
  * program goes on as it is.  Call it first thing in main. */
 void cli_blas_tune(char **argv);
+
+/* OpenMP threads that wait passively (OMP_WAIT_POLICY=passive) unless the
+ * user chose a policy: libgomp's default spins at every barrier, which on a
+ * machine where another process holds a core makes 2 threads several times
+ * slower than 1 (doc/benchmarks.md, "Threads").  The runtime reads the
+ * variable when it loads, so this sets it and re-executes the program once
+ * (argv unchanged); if that fails it returns and the program goes on with
+ * the runtime's default.  Call it before the first OpenMP region. */
+void cli_omp_passive(char **argv);
 
 /* Seconds on a monotonic clock. */
 double cli_now(void);

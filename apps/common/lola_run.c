@@ -1854,20 +1854,6 @@ out_data:
     return rc;
 }
 
-/* OpenMP threads that wait passively (OMP_WAIT_POLICY=passive) unless the
- * user chose a policy: libgomp's default spins at every barrier, which on a
- * machine where another process holds a core makes 2 threads several times
- * slower than 1 (doc/benchmarks.md, "Threads").  The runtime reads the
- * variable when it loads, so the program re-executes itself once with it
- * set; if that fails it goes on with the runtime's default. */
-static void passive_wait(char **argv)
-{
-    if (getenv("OMP_WAIT_POLICY") != NULL)
-        return;
-    if (setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
-        execv("/proc/self/exe", argv);
-}
-
 int lola_run_main(int argc, char **argv, const lola_run_config_t *c)
 {
     opts_t o;
@@ -1876,7 +1862,7 @@ int lola_run_main(int argc, char **argv, const lola_run_config_t *c)
     cfg = c;
     if (parse_opts(&o, argc, argv))
         return 2;
-    passive_wait(argv);
+    cli_omp_passive(argv);
     st = veil_init();
     if (st != VEIL_OK)
         lr_err(": warning: %s\n", veil_strerror(st));
