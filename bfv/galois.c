@@ -283,7 +283,7 @@ static void galois_finish(bfv_ciphertext_t *out, const uint64_t *c0,
 {
     const bfv_context_t *ctx = out->ctx;
     const size_t n = ctx->n, L = ctx->n_q;
-#pragma omp parallel for schedule(static) collapse(2)
+#pragma omp parallel for num_threads(veil_team()) schedule(static) collapse(2)
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; i < L; i++) {
             /* y0 + c0 first: out's rows may be c0's own */

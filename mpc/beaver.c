@@ -205,7 +205,8 @@ void mpc_beaver_finish(const mpc_field_t *f, int party, uint64_t *z,
 {
     const mpc_kernels_t *k = mpc_kernels();
     const int ifma = f->bits <= 50 && k->beaver_finish50 != NULL;
-#pragma omp parallel for if (m >= MPC_OMP_MIN) schedule(dynamic)
+#pragma omp parallel for num_threads(veil_team()) if (m >= MPC_OMP_MIN)        \
+    schedule(dynamic)
     for (size_t i0 = 0; i0 < m; i0 += MPC_BLOCK) {
         size_t len = m - i0 < MPC_BLOCK ? m - i0 : MPC_BLOCK;
         if (ifma) {

@@ -33,7 +33,7 @@ veil_status mpc_field_init(mpc_field_t *f, uint64_t p, unsigned frac_bits)
 void mpc_field_vec_add(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        const uint64_t *b, size_t n)
 {
-#pragma omp parallel for if (n >= MPC_OMP_MIN)                                 \
+#pragma omp parallel for num_threads(veil_team()) if (n >= MPC_OMP_MIN)        \
     schedule(dynamic, MPC_OMP_MIN / 4)
     for (size_t i = 0; i < n; i++)
         out[i] = mpc_field_add(f, a[i], b[i]);
@@ -42,7 +42,7 @@ void mpc_field_vec_add(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
 void mpc_field_vec_sub(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        const uint64_t *b, size_t n)
 {
-#pragma omp parallel for if (n >= MPC_OMP_MIN)                                 \
+#pragma omp parallel for num_threads(veil_team()) if (n >= MPC_OMP_MIN)        \
     schedule(dynamic, MPC_OMP_MIN / 4)
     for (size_t i = 0; i < n; i++)
         out[i] = mpc_field_sub(f, a[i], b[i]);
@@ -51,7 +51,7 @@ void mpc_field_vec_sub(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
 void mpc_field_vec_neg(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                        size_t n)
 {
-#pragma omp parallel for if (n >= MPC_OMP_MIN)                                 \
+#pragma omp parallel for num_threads(veil_team()) if (n >= MPC_OMP_MIN)        \
     schedule(dynamic, MPC_OMP_MIN / 4)
     for (size_t i = 0; i < n; i++)
         out[i] = mpc_field_neg(f, a[i]);
@@ -62,14 +62,15 @@ void mpc_field_vec_mul(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
 {
     const mpc_kernels_t *k = mpc_kernels();
     if (f->bits <= 50 && k->vec_mul50 != NULL) {
-#pragma omp parallel for if (n >= MPC_OMP_MIN) schedule(dynamic)
+#pragma omp parallel for num_threads(veil_team()) if (n >= MPC_OMP_MIN)        \
+    schedule(dynamic)
         for (size_t i = 0; i < n; i += MPC_BLOCK) {
             size_t len = n - i < MPC_BLOCK ? n - i : MPC_BLOCK;
             k->vec_mul50(f, out + i, a + i, b + i, len);
         }
         return;
     }
-#pragma omp parallel for if (n >= MPC_OMP_MIN)                                 \
+#pragma omp parallel for num_threads(veil_team()) if (n >= MPC_OMP_MIN)        \
     schedule(dynamic, MPC_OMP_MIN / 4)
     for (size_t i = 0; i < n; i++)
         out[i] = mpc_field_mul(f, a[i], b[i]);
@@ -79,7 +80,7 @@ void mpc_field_vec_scale(const mpc_field_t *f, uint64_t *out, const uint64_t *a,
                          uint64_t w, size_t n)
 {
     const uint64_t ws = mpc_field_shoup(f, w);
-#pragma omp parallel for if (n >= MPC_OMP_MIN)                                 \
+#pragma omp parallel for num_threads(veil_team()) if (n >= MPC_OMP_MIN)        \
     schedule(dynamic, MPC_OMP_MIN / 4)
     for (size_t i = 0; i < n; i++)
         out[i] = mpc_field_mul_shoup(f, a[i], w, ws);

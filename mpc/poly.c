@@ -83,7 +83,7 @@ static veil_status poly(const mpc_field_t *f, mpc_chan_t *ch, int party,
             if ((st = poly_trunc(f, ch, party, tr, x3, m)) != VEIL_OK)
                 break;
         }
-#pragma omp parallel for if (m >= MPC_OMP_MIN)                                 \
+#pragma omp parallel for num_threads(veil_team()) if (m >= MPC_OMP_MIN)        \
     schedule(dynamic, MPC_OMP_MIN / 4)
         for (size_t i = 0; i < m; i++) {
             /* 3: x is read before z is written, so z may alias x */

@@ -41,12 +41,12 @@ void mpc_share_trunc(const mpc_field_t *f, int party, uint64_t *out,
 {
     const unsigned sh = f->frac;
     if (party == 0) {
-#pragma omp parallel for if (n >= MPC_OMP_MIN)                                 \
+#pragma omp parallel for num_threads(veil_team()) if (n >= MPC_OMP_MIN)        \
     schedule(dynamic, MPC_OMP_MIN / 4)
         for (size_t i = 0; i < n; i++)
             out[i] = in[i] >> sh;
     } else {
-#pragma omp parallel for if (n >= MPC_OMP_MIN)                                 \
+#pragma omp parallel for num_threads(veil_team()) if (n >= MPC_OMP_MIN)        \
     schedule(dynamic, MPC_OMP_MIN / 4)
         for (size_t i = 0; i < n; i++)
             out[i] = mpc_field_neg(f, mpc_field_neg(f, in[i]) >> sh);

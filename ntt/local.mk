@@ -2,7 +2,7 @@
 # arithmetic, primes, NTT (scalar / AVX2 / AVX-512 IFMA), RNS.
 veilinclude_HEADERS += include/veil/veil.h include/veil/ntt.h include/veil/rns.h
 libveil_la_SOURCES += \
-	ntt/status.c ntt/assert.c ntt/cpu.c ntt/memory.c ntt/rng.c
+	ntt/status.c ntt/assert.c ntt/cpu.c ntt/memory.c ntt/rng.c ntt/team.c
 
 # modular arithmetic, primes, NTT plans and the scalar kernels
 libveil_la_SOURCES += ntt/modarith.c ntt/primes.c ntt/ntt_plan.c \
@@ -33,7 +33,7 @@ test_ntt_test_ntt_SOURCES = test/ntt/base.c
 test_ntt_test_ntt_LDADD = $(TEST_LDADD)
 test_ntt_test_ntt_SOURCES += test/ntt/ntt_helpers.c test/ntt/ntt_helpers.h \
 	test/ntt/arith.c test/ntt/primes.c test/ntt/transform.c \
-	test/ntt/vec.c test/ntt/badinput.c
+	test/ntt/vec.c test/ntt/badinput.c test/ntt/team.c
 
 # the worked example of doc/01-arithmetic.md: a test that checks the
 # chapter's numbers, and the program that prints them

@@ -160,7 +160,7 @@ static veil_status eval_dense(bfv_ciphertext_t *out,
         s = bfv_plaintext_ntt_init(&c.plains[i], ctx);
     }
     if (s == VEIL_OK) {
-#pragma omp parallel
+#pragma omp parallel num_threads(veil_team())
         {
             uint64_t *vals = malloc(n * sizeof(uint64_t));
             bfv_plaintext_t pt;
@@ -365,13 +365,13 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
             st = bfv_hoisted_init(&hs[i], ctx);
         if (st != VEIL_OK)
             goto done;
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for num_threads(veil_team()) schedule(dynamic, 1)
         for (size_t i = 0; i < nin; i++)
             KEEP(st, bfv_hoisted_prepare(&hs[i], &in[i]));
         if (st != VEIL_OK)
             goto done;
     }
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for num_threads(veil_team()) schedule(dynamic, 1)
     for (size_t ib = 0; ib < nin * nb; ib++) {
         const size_t i = ib / nb, b = ib % nb;
         if (rot_is_id(&L->baby[b])) {
@@ -391,7 +391,7 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
          * thread.  Each rot_g(acc) is added into out[o] under a lock: sums mod
          * q are exact, so the order (which depends on the threads) does not
          * change the result. */
-#pragma omp parallel
+#pragma omp parallel num_threads(veil_team())
     {
         uint64_t *vals = malloc(n * sizeof(uint64_t));
         uint64_t *tmp = malloc(n * sizeof(uint64_t));
@@ -483,7 +483,7 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
 
 reply:
     /* 3. the reply, per output */
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for num_threads(veil_team()) schedule(dynamic, 1)
     for (size_t o = 0; o < nout; o++) {
         veil_rng_t r;
         veil_status ls = VEIL_OK;

@@ -41,7 +41,7 @@ void sn_linear_apply(const safenet_net_t *net, const safenet_layer_t *L,
     for (size_t i = 0; i < nin; i++)
         x[i] = sn_centre(in[i], p, half);
     if (L->op == SAFENET_DENSE) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(veil_team()) schedule(static)
         for (size_t j = 0; j < L->out.c; j++) {
             const uint64_t *w = L->w + j * nin;
             __int128 acc = 0;
@@ -53,7 +53,7 @@ void sn_linear_apply(const safenet_net_t *net, const safenet_layer_t *L,
         const size_t H = L->in.h, W = L->in.w, C = L->in.c, k = L->k;
         const size_t oh = L->out.h, ow = L->out.w, s = L->stride;
         const long pad = (long)L->pad;
-#pragma omp parallel
+#pragma omp parallel num_threads(veil_team())
         {
             __int128 *acc = malloc(oh * ow * sizeof(__int128));
 #pragma omp for schedule(dynamic)

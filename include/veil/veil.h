@@ -171,6 +171,19 @@ typedef enum {
  * veil_cpu_feature_t values), else 0; 1 for 0. */
 VEIL_EXPORT int veil_cpu_has(unsigned features);
 
+/* ----------------------------------------------------------------- threads */
+
+/* The number of threads for the library's next parallel region: OpenMP's
+ * omp_get_max_threads(), less the processors that other tasks are using
+ * at this moment (the runnable tasks of /proc/loadavg, the caller not
+ * counted), at least 1.  Every parallel region of the library asks it
+ * (`num_threads(veil_team())`), so that where another process keeps a
+ * core busy, two threads do not wait at every barrier for the one the
+ * scheduler put aside.  Cached for a tick of the coarse clock; inside a
+ * parallel region, without /proc/loadavg or with VEIL_TEAM=fixed in the
+ * environment it is omp_get_max_threads(); 1 without OpenMP. */
+VEIL_EXPORT int veil_team(void);
+
 /* ------------------------------------------------------------------ memory */
 
 /* Zero `len` bytes in a way the compiler cannot elide (for secrets). */

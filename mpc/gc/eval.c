@@ -128,7 +128,7 @@ veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
     /* groups are independent: OpenMP over them, one workspace per thread,
      * handed out dynamically (a descheduled thread does not hold back the
      * others) */
-#pragma omp parallel
+#pragma omp parallel num_threads(veil_team())
     {
         gc_ws_t w;
         veil_status wst = gc_ws_init(&w, c, 1, 0);

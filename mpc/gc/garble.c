@@ -196,7 +196,7 @@ veil_status mpc_gc_garble(mpc_gc_garbler_t *g, mpc_block_t *tables,
      * handed out dynamically (a descheduled thread does not hold back the
      * others);
      * the result does not depend on the number of threads */
-#pragma omp parallel
+#pragma omp parallel num_threads(veil_team())
     {
         gc_ws_t w;
         veil_status wst = gc_ws_init(&w, c, 0, 0);
