@@ -9,10 +9,13 @@
  * the quarters x0 x1 x2 x3 of a group meet as (x0, x2), (x1, x3), then
  * (x0, x1), (x2, x3) for the forward transform, the mirror image for the
  * inverse), on eight consecutive coefficients per register with broadcast
- * twiddles.  The last six stages (distance 32 .. 1) run in registers on
- * blocks of 64 coefficients, r[i] = a[64 B + 8 i .. 64 B + 8 i + 8): distance
- * 32, 16 and 8 pair whole registers; for 4, 2, 1 a two-source shuffle puts
- * the X of each pair in one register and its Y in the same lane of another:
+ * twiddles; the inverse of a plan whose stages of distance >= 64 are odd in
+ * number folds the radix-2 one (distance 64) into its register pass, on 128
+ * coefficients at a time.  The last six stages (distance 32 .. 1) run in
+ * registers on blocks of 64 coefficients, r[i] = a[64 B + 8 i .. 64 B + 8 i
+ * + 8): distance 32, 16 and 8 pair whole registers; for 4, 2, 1 a
+ * two-source shuffle puts the X of each pair in one register and its Y in
+ * the same lane of another:
  *
  *   distance  X lanes hold coefficients      from (v0, v1) = (r[2s], r[2s+1])
  *      4      0 1 2 3  8  9 10 11            vshufi64x2 of (v0, v1)
@@ -533,6 +536,35 @@ AVX512_INLINE void inv_radix4(uint64_t *a, const ntt_tables_t *t,
     }
 }
 
+/* The six register stages (distances 1 .. 32) of the 64-block B, then,
+ * in INV_FREE, every value back to [0, 2q) (plus multiples of 2^52). */
+AVX512_INLINE void inv_block64(__m512i r[8], const ntt_tables_t *t,
+                               const tables512_t *s, size_t n, size_t B,
+                               const mod512_t *m, int fr, const __m512i off[6])
+{
+    inv_first4(r, t, s, n, B, m, fr, off);
+#pragma GCC unroll 8
+    for (int h = 0; h < 2; h++) {
+        const size_t k = n / 32 + 2 * B + h;
+        const __m512i w = BCAST(t->iw[k]), wp = BCAST(s->iwq[k]);
+        inv_bfly_g(&r[4 * h], &r[4 * h + 2], w, wp, off[4], m, fr);
+        inv_bfly_g(&r[4 * h + 1], &r[4 * h + 3], w, wp, off[4], m, fr);
+    }
+    {
+        const __m512i w = BCAST(t->iw[n / 64 + B]);
+        const __m512i wp = BCAST(s->iwq[n / 64 + B]);
+#pragma GCC unroll 8
+        for (int i = 0; i < 4; i++)
+            inv_bfly_g(&r[i], &r[i + 4], w, wp, off[5], m, fr);
+    }
+    /* INV_FREE: below 128 q, back to [0, 2q) (plus multiples of 2^52) */
+    if (fr) {
+#pragma GCC unroll 8
+        for (int i = 0; i < 8; i++)
+            r[i] = inv_reduce_free(r[i], m);
+    }
+}
+
 AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full,
                            int fr)
 {
@@ -549,70 +581,59 @@ AVX512_INLINE void inverse(const ntt_plan_t *plan, uint64_t *a, int full,
     int reduce_in = 0;
     size_t len;
 
-    /* distances 1 .. 32 in registers, 64 coefficients at a time */
-    for (size_t B = 0; B < n / 64; B++) {
-        uint64_t *blk = a + 64 * B;
-        __m512i r[8];
-#pragma GCC unroll 8
-        for (int i = 0; i < 8; i++)
-            r[i] = LOAD(blk + 8 * i);
-        inv_first4(r, t, s, n, B, &m, fr, off);
-#pragma GCC unroll 8
-        for (int h = 0; h < 2; h++) {
-            const size_t k = n / 32 + 2 * B + h;
-            const __m512i w = BCAST(t->iw[k]), wp = BCAST(s->iwq[k]);
-            inv_bfly_g(&r[4 * h], &r[4 * h + 2], w, wp, off[4], &m, fr);
-            inv_bfly_g(&r[4 * h + 1], &r[4 * h + 3], w, wp, off[4], &m, fr);
-        }
-        {
-            const __m512i w = BCAST(t->iw[n / 64 + B]);
-            const __m512i wp = BCAST(s->iwq[n / 64 + B]);
-#pragma GCC unroll 8
-            for (int i = 0; i < 4; i++)
-                inv_bfly_g(&r[i], &r[i + 4], w, wp, off[5], &m, fr);
-        }
-        /* INV_FREE: below 128 q, back to [0, 2q) (plus multiples of 2^52) */
-        if (fr) {
+    /* distances 1 .. 32 in registers, 64 coefficients at a time; when the
+     * stages of distance >= 64 are odd in number and not only the last,
+     * distance 64 too, on 128 coefficients (two 64-blocks) at a time */
+    len = 64;
+    if ((plan->logn - 6) % 2 == 1 && len < half) {
+        for (size_t B = 0; B < n / 64; B += 2) {
+            uint64_t *blk = a + 64 * B;
+            const __m512i w = BCAST(t->iw[n / 128 + B / 2]);
+            const __m512i wp = BCAST(s->iwq[n / 128 + B / 2]);
+            __m512i r[16];
+#pragma GCC unroll 16
+            for (int i = 0; i < 16; i++)
+                r[i] = LOAD(blk + 8 * i);
+            inv_block64(r, t, s, n, B, &m, fr, off);
+            inv_block64(r + 8, t, s, n, B + 1, &m, fr, off);
 #pragma GCC unroll 8
             for (int i = 0; i < 8; i++)
-                r[i] = inv_reduce_free(r[i], &m);
-        }
-#pragma GCC unroll 8
-        for (int i = 0; i < 8; i++)
-            STORE(blk + 8 * i, r[i]);
-    }
-
-    /* distances 64 .. n/2, the last with n^-1: one radix-2 stage first if
-     * their number is odd, then radix 4 */
-    len = 64;
-    if ((plan->logn - 6) % 2 == 1) {
-        if (len == half) {
-            __m512i c[4] = {BCAST(t->ninv_w[0]), BCAST(t->ninv_wp[0] >> 12),
-                            BCAST(t->ninv_w[1]), BCAST(t->ninv_wp[1] >> 12)};
-            for (size_t j = 0; j < half; j += 8) {
-                __m512i x = LOAD(a + j), y = LOAD(a + half + j);
-                if (fr)
-                    inv_last_bfly_free(&x, &y, c, off[0], &m, full);
-                else
-                    inv_last_bfly(&x, &y, c, &m, full);
-                STORE(a + j, x);
-                STORE(a + half + j, y);
-            }
-            return;
-        }
-        for (size_t i = 0; i < n / 128; i++) {
-            const __m512i w = BCAST(t->iw[n / 128 + i]);
-            const __m512i wp = BCAST(s->iwq[n / 128 + i]);
-            uint64_t *x = a + 128 * i;
-            for (size_t j = 0; j < 64; j += 8) {
-                __m512i vx = LOAD(x + j), vy = LOAD(x + 64 + j);
-                inv_bfly_g(&vx, &vy, w, wp, off[0], &m, fr);
-                STORE(x + j, vx);
-                STORE(x + 64 + j, vy);
-            }
+                inv_bfly_g(&r[i], &r[i + 8], w, wp, off[0], &m, fr);
+#pragma GCC unroll 16
+            for (int i = 0; i < 16; i++)
+                STORE(blk + 8 * i, r[i]);
         }
         len = 128;
         bound = 4 * q;
+    } else {
+        for (size_t B = 0; B < n / 64; B++) {
+            uint64_t *blk = a + 64 * B;
+            __m512i r[8];
+#pragma GCC unroll 8
+            for (int i = 0; i < 8; i++)
+                r[i] = LOAD(blk + 8 * i);
+            inv_block64(r, t, s, n, B, &m, fr, off);
+#pragma GCC unroll 8
+            for (int i = 0; i < 8; i++)
+                STORE(blk + 8 * i, r[i]);
+        }
+    }
+
+    /* distances len .. n/2, the last with n^-1: n = 128 has only that
+     * one (radix 2), larger plans radix 4 */
+    if (len == half) {
+        __m512i c[4] = {BCAST(t->ninv_w[0]), BCAST(t->ninv_wp[0] >> 12),
+                        BCAST(t->ninv_w[1]), BCAST(t->ninv_wp[1] >> 12)};
+        for (size_t j = 0; j < half; j += 8) {
+            __m512i x = LOAD(a + j), y = LOAD(a + half + j);
+            if (fr)
+                inv_last_bfly_free(&x, &y, c, off[0], &m, full);
+            else
+                inv_last_bfly(&x, &y, c, &m, full);
+            STORE(a + j, x);
+            STORE(a + half + j, y);
+        }
+        return;
     }
     /* INV_FREE: a pass of two stages needs 4 bound <= 2^52, else its
      * inputs are reduced first (never for n <= 2^13 and q < 2^45) */
@@ -680,30 +701,31 @@ static void forward_avx512(const ntt_plan_t *plan, uint64_t *a)
     forward_dispatch(plan, a, 1);
 }
 
-/* INV_FREE when the register block's last bound 128 q is at most 2^52. */
-static int inv_free(const ntt_plan_t *plan)
+/* The inverse's mode: INV_FREE when the register block's last bound 128 q
+ * is at most 2^52, else reducing at every stage. */
+AVX512_INLINE void inverse_dispatch(const ntt_plan_t *plan, uint64_t *a,
+                                    int full)
 {
-    return plan->q <= (UINT64_C(1) << 45);
+    if (plan->logn < MIN_LOGN) {
+        if (full)
+            ntt_inverse_scalar(plan, a);
+        else
+            ntt_inverse_lazy_scalar(plan, a);
+    } else if (plan->q <= (UINT64_C(1) << 45)) {
+        inverse(plan, a, full, 1);
+    } else {
+        inverse(plan, a, full, 0);
+    }
 }
 
 static void inverse_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    if (plan->logn < MIN_LOGN)
-        ntt_inverse_lazy_scalar(plan, a);
-    else if (inv_free(plan))
-        inverse(plan, a, 0, 1);
-    else
-        inverse(plan, a, 0, 0);
+    inverse_dispatch(plan, a, 0);
 }
 
 static void inverse_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    if (plan->logn < MIN_LOGN)
-        ntt_inverse_scalar(plan, a);
-    else if (inv_free(plan))
-        inverse(plan, a, 1, 1);
-    else
-        inverse(plan, a, 1, 0);
+    inverse_dispatch(plan, a, 1);
 }
 
 const struct ntt_kernels ntt_kernels_avx512 = {

@@ -274,10 +274,11 @@ Test(transform, results_independent_of_rounding_mode)
     veil_rng_clear(&rng);
 }
 
-/* The inverse without intermediate reductions (AVX-512, q < 2^45): every
- * size, with 44- and 45-bit primes, so that the passes that must reduce
- * their inputs first (n >= 2^15) run too; inputs at the top of [0, 2q).
- * Full inverse equals scalar's, the lazy one stays in [0, 2q). */
+/* The inverse without intermediate reductions (AVX-512, q < 2^45) and
+ * the reducing one above it: every size, with primes of 44 and 45 bits
+ * (INV_FREE, so that the passes that must reduce their inputs first run
+ * too) and 46, 48 and 49 bits; inputs at the top of [0, 2q).  Full
+ * inverse equals scalar's, the lazy one stays in [0, 2q). */
 Test(transform, inverse_free_every_size)
 {
     veil_rng_t rng;
@@ -285,9 +286,9 @@ Test(transform, inverse_free_every_size)
     const size_t nmax = (size_t)1 << NTT_MAX_LOGN;
     uint64_t *a = alloc_words(nmax), *y = alloc_words(nmax);
     uint64_t *z = alloc_words(nmax);
-    const unsigned bits[2] = {44, 45};
+    const unsigned bits[5] = {44, 45, 46, 48, 49};
     for (unsigned logn = 7; logn <= NTT_MAX_LOGN; logn++)
-        for (int bi = 0; bi < 2; bi++)
+        for (int bi = 0; bi < 5; bi++)
             for (int pa = 0; pa < 2; pa++) {
                 const size_t n = (size_t)1 << logn;
                 const size_t bytes = n * sizeof(uint64_t);
