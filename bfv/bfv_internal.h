@@ -98,6 +98,13 @@ veil_status bfv_kswitch_keygen(bfv_kswitch_key_t *ksk,
                                const uint64_t *s_to_ntt,
                                const uint64_t *s_from_ntt,
                                veil_rng_t *rng) VEIL_WUR;
+/* The same with the errors' scratch from the caller: err holds digits x n
+ * bytes (wiped before returning).  Never fails (VEIL_OK). */
+veil_status bfv_kswitch_keygen_err(bfv_kswitch_key_t *ksk,
+                                   const bfv_secret_key_t *sk,
+                                   const uint64_t *s_to_ntt,
+                                   const uint64_t *s_from_ntt, int8_t *err,
+                                   veil_rng_t *rng) VEIL_WUR;
 
 /* Memory of key-switching keys (bfv/keymem.c): bytes rounded up to whole
  * pages in a 2 MiB-aligned mapping with transparent huge pages, populated

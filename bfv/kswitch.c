@@ -63,14 +63,27 @@ veil_status bfv_kswitch_keygen(bfv_kswitch_key_t *ksk,
                                const uint64_t *s_to_ntt,
                                const uint64_t *s_from_ntt, veil_rng_t *rng)
 {
+    const size_t bytes = sk->ctx->pre->ks.digits * sk->ctx->n;
+    int8_t *err = veil_alloc(bytes);
+    veil_status st;
+    if (err == NULL)
+        return VEIL_ENOMEM;
+    st = bfv_kswitch_keygen_err(ksk, sk, s_to_ntt, s_from_ntt, err, rng);
+    veil_free_secret(err, bytes);
+    return st;
+}
+
+veil_status bfv_kswitch_keygen_err(bfv_kswitch_key_t *ksk,
+                                   const bfv_secret_key_t *sk,
+                                   const uint64_t *s_to_ntt,
+                                   const uint64_t *s_from_ntt, int8_t *err,
+                                   veil_rng_t *rng)
+{
     const bfv_context_t *ctx = sk->ctx;
     const bfv_ks_tables_t *ks = &ctx->pre->ks;
     const size_t n = ctx->n, LK = ctx->n_qp, D = ks->digits;
     const uint64_t *s_to = s_to_ntt != NULL ? s_to_ntt : sk->ntt;
-    int8_t *err = veil_alloc(D * n);
 
-    if (err == NULL)
-        return VEIL_ENOMEM;
     veil_rng_bytes(rng, ksk->seed, VEIL_SEED_BYTES);
     veil_rng_cbd(rng, err, D * n);
 
@@ -100,7 +113,7 @@ veil_status bfv_kswitch_keygen(bfv_kswitch_key_t *ksk,
             }
         }
     }
-    veil_free_secret(err, D * n);
+    veil_memzero(err, D * n);
     return VEIL_OK;
 }
 
