@@ -113,7 +113,7 @@ veil_status bfv_kswitch_keygen_err(bfv_kswitch_key_t *ksk,
  * BFV_KEYMEM_CACHE_BYTES, and the next allocation of the same size takes
  * one back.  alloc: NULL when out of memory.  free: NULL is fine.
  * Thread-safe.  trim: unmap every cached mapping. */
-#define BFV_KEYMEM_CACHE_BYTES ((size_t)128 << 20)
+#define BFV_KEYMEM_CACHE_BYTES ((size_t)32 << 20)
 uint64_t *bfv_keymem_alloc(size_t bytes);
 void bfv_keymem_free(uint64_t *data);
 size_t bfv_keymem_cached_bytes(void);

@@ -18,7 +18,10 @@
  * returned to the host), so a program that frees a key set and makes
  * another (a server, one key set per client; veil-bench) would pay all of
  * that per key.  Freed mappings are kept, most recent first, up to
- * BFV_KEYMEM_CACHE_BYTES in all; the oldest are unmapped beyond that.  An
+ * BFV_KEYMEM_CACHE_BYTES (32 MiB) in all; the oldest are unmapped beyond
+ * that.  The bound is what a server keeps beyond its live keys (test/mpc/
+ * soak.sh allows less than two clients' key uploads of growth between
+ * rounds); it holds one key of n = 16384 or twelve of n = 8192.  An
  * allocation takes a cached mapping of exactly its size (keys of one
  * context all have one size), else maps a new one.  Key-switching keys
  * are public (they are sent to the evaluator), so reused memory needs no

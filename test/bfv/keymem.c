@@ -41,22 +41,22 @@ Test(keymem, reuse_same_size_only)
 
 Test(keymem, cache_bounded)
 {
-    /* five 40 MiB mappings freed: at most 128 MiB stay cached, the most
-     * recently freed first */
-    const size_t bytes = (size_t)40 << 20;
-    uint64_t *m[5];
+    /* six mappings of a quarter of the bound freed: four stay cached, the
+     * most recently freed first */
+    const size_t bytes = BFV_KEYMEM_CACHE_BYTES / 4 - 4096;
+    uint64_t *m[6];
     bfv_keymem_trim();
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         m[i] = bfv_keymem_alloc(bytes);
         cr_assert_not_null(m[i]);
     }
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 6; i++) {
         bfv_keymem_free(m[i]);
         cr_assert_leq(bfv_keymem_cached_bytes(), BFV_KEYMEM_CACHE_BYTES);
     }
-    cr_assert_geq(bfv_keymem_cached_bytes(), 3 * bytes);
-    cr_assert_eq(bfv_keymem_alloc(bytes), m[4]);
-    bfv_keymem_free(m[4]);
+    cr_assert_eq(bfv_keymem_cached_bytes(), BFV_KEYMEM_CACHE_BYTES);
+    cr_assert_eq(bfv_keymem_alloc(bytes), m[5]);
+    bfv_keymem_free(m[5]);
     /* larger than the whole cache: unmapped at once */
     m[0] = bfv_keymem_alloc(BFV_KEYMEM_CACHE_BYTES + 1);
     cr_assert_not_null(m[0]);
