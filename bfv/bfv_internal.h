@@ -98,6 +98,26 @@ veil_status bfv_kswitch_keygen(bfv_kswitch_key_t *ksk,
                                const uint64_t *s_to_ntt,
                                const uint64_t *s_from_ntt,
                                veil_rng_t *rng) VEIL_WUR;
+/* The same with the errors' scratch from the caller: err holds digits x n
+ * bytes (wiped before returning).  Never fails (VEIL_OK). */
+veil_status bfv_kswitch_keygen_err(bfv_kswitch_key_t *ksk,
+                                   const bfv_secret_key_t *sk,
+                                   const uint64_t *s_to_ntt,
+                                   const uint64_t *s_from_ntt, int8_t *err,
+                                   veil_rng_t *rng) VEIL_WUR;
+
+/* Memory of key-switching keys (bfv/keymem.c): bytes rounded up to whole
+ * pages in a 2 MiB-aligned mapping with transparent huge pages, populated
+ * at once; contents unspecified (a cached mapping keeps an old key's
+ * words).  Freed mappings are cached, most recent first, up to
+ * BFV_KEYMEM_CACHE_BYTES, and the next allocation of the same size takes
+ * one back.  alloc: NULL when out of memory.  free: NULL is fine.
+ * Thread-safe.  trim: unmap every cached mapping. */
+#define BFV_KEYMEM_CACHE_BYTES ((size_t)32 << 20)
+uint64_t *bfv_keymem_alloc(size_t bytes);
+void bfv_keymem_free(uint64_t *data);
+size_t bfv_keymem_cached_bytes(void);
+void bfv_keymem_trim(void);
 
 /* Allocate / free a key-switching key's data for ctx. */
 veil_status bfv_kswitch_key_alloc(bfv_kswitch_key_t *ksk,

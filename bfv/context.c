@@ -11,7 +11,7 @@
 
 /* Reverse the low `bits` bits of x (1 <= bits <= 32): swap halves,
  * quarters, ... of the 32-bit word, then drop the low 32 - bits bits. */
-static uint32_t bitrev(uint32_t x, unsigned bits)
+static inline uint32_t bitrev(uint32_t x, unsigned bits)
 {
     x = ((x >> 1) & 0x55555555u) | ((x & 0x55555555u) << 1);
     x = ((x >> 2) & 0x33333333u) | ((x & 0x33333333u) << 2);
@@ -38,13 +38,13 @@ static void build_slot_map(uint32_t *map, size_t n, unsigned logn)
 
 void bfv_galois_perm(uint32_t *perm, const bfv_context_t *ctx, uint64_t elt)
 {
-    const uint64_t m = 2 * (uint64_t)ctx->n;
+    const uint64_t m = 2 * (uint64_t)ctx->n, mmask = m - 1; /* m = 2^k */
     VEIL_ASSERT(perm != NULL && elt % 2 == 1 && elt < m);
     for (size_t k = 0; k < ctx->n; k++) {
         /* index k holds the value at zeta^e, e = 2 bitrev(k) + 1; after
          * X -> X^elt it holds the old value at zeta^(e elt). */
         uint64_t e = 2 * (uint64_t)bitrev((uint32_t)k, ctx->logn) + 1;
-        uint64_t f = e * elt % m;
+        uint64_t f = (e * elt) & mmask;
         perm[k] = bitrev((uint32_t)((f - 1) / 2), ctx->logn);
     }
 }

@@ -48,20 +48,6 @@ int64_t bfv_galois_elt_step(const bfv_context_t *ctx, uint64_t elt)
     return -1;
 }
 
-/* g^-1 mod 2n for odd g. */
-static uint64_t elt_inverse(const bfv_context_t *ctx, uint64_t g)
-{
-    const uint64_t m = 2 * (uint64_t)ctx->n;
-    uint64_t inv = 1;
-    /* the odd residues mod 2^k form a group of order 2^(k-1) */
-    for (uint64_t e = m / 2 - 1, b = g; e > 0; e >>= 1) {
-        if (e & 1)
-            inv = inv * b % m;
-        b = b * b % m;
-    }
-    return inv;
-}
-
 void bfv_permute_row(uint64_t *out, const uint64_t *in, const uint32_t *perm,
                      size_t n)
 {
@@ -141,7 +127,7 @@ static bfv_galois_key_t *insert_slot(bfv_galois_keys_t *gk, uint64_t elt)
 /* Generate the key for elt into *key (fields allocated here). */
 static veil_status make_key(bfv_galois_key_t *key, const bfv_secret_key_t *sk,
                             uint64_t elt, uint64_t *s_to, uint32_t *inv_perm,
-                            veil_rng_t *rng)
+                            int8_t *err, veil_rng_t *rng)
 {
     const bfv_context_t *ctx = sk->ctx;
     const size_t n = ctx->n;
@@ -159,11 +145,14 @@ static veil_status make_key(bfv_galois_key_t *key, const bfv_secret_key_t *sk,
     key->elt = elt;
     key->step = bfv_galois_elt_step(ctx, elt);
     bfv_galois_perm(key->perm, ctx, elt);
-    /* s_to = sigma^-1(s) on every row of QP */
-    bfv_galois_perm(inv_perm, ctx, elt_inverse(ctx, elt));
+    /* s_to = sigma^-1(s) on every row of QP: sigma^-1's permutation is
+     * the inverse of sigma's (out[k] = in[perm[k]] undone by
+     * in[perm[k]] = out[k]) */
+    for (size_t k = 0; k < n; k++)
+        inv_perm[key->perm[k]] = (uint32_t)k;
     for (size_t i = 0; i < ctx->n_qp; i++)
         bfv_permute_row(s_to + i * n, sk->ntt + i * n, inv_perm, n);
-    st = bfv_kswitch_keygen(&key->ksk, sk, s_to, sk->ntt, rng);
+    st = bfv_kswitch_keygen_err(&key->ksk, sk, s_to, sk->ntt, err, rng);
     if (st != VEIL_OK) {
         veil_free(key->perm);
         key->perm = NULL;
@@ -180,6 +169,7 @@ veil_status bfv_keygen_galois_elts(bfv_galois_keys_t *gk,
     const bfv_context_t *ctx;
     uint64_t *s_to;
     uint32_t *inv_perm;
+    int8_t *err;
     veil_status st = VEIL_OK;
 
     if (gk == NULL || sk == NULL || rng == NULL || sk->ctx == NULL ||
@@ -189,9 +179,12 @@ veil_status bfv_keygen_galois_elts(bfv_galois_keys_t *gk,
     for (size_t i = 0; i < count; i++)
         if (elts[i] % 2 == 0 || elts[i] >= 2 * (uint64_t)ctx->n)
             return VEIL_EINVAL;
+    /* scratch of the whole call: s_to, sigma^-1's permutation and the
+     * errors of one key (made once, not per key: fresh pages fault) */
     s_to = veil_alloc(ctx->n_qp * ctx->n * sizeof(uint64_t));
     inv_perm = veil_alloc(ctx->n * sizeof(uint32_t));
-    if (s_to == NULL || inv_perm == NULL) {
+    err = veil_alloc(ctx->pre->ks.digits * ctx->n);
+    if (s_to == NULL || inv_perm == NULL || err == NULL) {
         st = VEIL_ENOMEM;
         goto done;
     }
@@ -200,7 +193,7 @@ veil_status bfv_keygen_galois_elts(bfv_galois_keys_t *gk,
         if (elts[i] == 1 || bfv_galois_keys_find(gk, elts[i]) != NULL)
             continue;
         memset(&tmp, 0, sizeof(tmp));
-        st = make_key(&tmp, sk, elts[i], s_to, inv_perm, rng);
+        st = make_key(&tmp, sk, elts[i], s_to, inv_perm, err, rng);
         if (st != VEIL_OK)
             break;
         slot = insert_slot(gk, elts[i]);
@@ -214,6 +207,7 @@ veil_status bfv_keygen_galois_elts(bfv_galois_keys_t *gk,
     }
 done:
     veil_free_secret(s_to, ctx->n_qp * ctx->n * sizeof(uint64_t));
+    veil_free_secret(err, ctx->pre->ks.digits * ctx->n);
     veil_free(inv_perm);
     return st;
 }

@@ -24,65 +24,11 @@
  */
 #include "bfv_internal.h"
 #include <omp.h>
-#include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 
 size_t bfv_ks_digits_words(const bfv_context_t *ctx)
 {
     return ctx->pre->ks.digits * ctx->n_qp * ctx->n;
-}
-
-/* Key data is mapped, not malloc'd: a key set is tens of MB written once
- * right after allocation, and on this project's virtual machines a 4 KiB
- * page fault costs several microseconds (doc/benchmarks.md, bfv).  The
- * mapping starts on a 2 MiB boundary and asks for transparent huge pages
- * and for all its pages at once (MADV_POPULATE_WRITE, Linux 5.14); either
- * advice may be refused, and the pages then fault in as usual.  A 64-byte
- * header at the start of the mapping holds its length for the unmap. */
-#define KSK_HUGE ((size_t)2 << 20)
-#define KSK_HEADER 64
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-
-static uint64_t *ksk_map(size_t bytes)
-{
-    const size_t page = 4096;
-    size_t total, span;
-    uint8_t *map, *base;
-
-    if (bytes > SIZE_MAX / 2 - KSK_HUGE - page)
-        return NULL;
-    total = (KSK_HEADER + bytes + page - 1) & ~(page - 1);
-    span = total + KSK_HUGE;
-    map = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-               -1, 0);
-    if (map == MAP_FAILED)
-        return NULL;
-    base = (uint8_t *)(((uintptr_t)map + KSK_HUGE - 1) & ~(KSK_HUGE - 1));
-    /* keep [base, base + total): unmap the head and the tail */
-    if (base > map)
-        munmap(map, (size_t)(base - map));
-    if (map + span > base + total)
-        munmap(base + total, (size_t)(map + span - (base + total)));
-#ifdef MADV_HUGEPAGE
-    (void)madvise(base, total, MADV_HUGEPAGE);
-#endif
-    (void)madvise(base, total, MADV_POPULATE_WRITE);
-    memcpy(base, &total, sizeof(total));
-    return (uint64_t *)(base + KSK_HEADER);
-}
-
-static void ksk_unmap(uint64_t *data)
-{
-    uint8_t *base;
-    size_t total;
-    if (data == NULL)
-        return;
-    base = (uint8_t *)data - KSK_HEADER;
-    memcpy(&total, base, sizeof(total));
-    munmap(base, total);
 }
 
 veil_status bfv_kswitch_key_alloc(bfv_kswitch_key_t *ksk,
@@ -92,7 +38,7 @@ veil_status bfv_kswitch_key_alloc(bfv_kswitch_key_t *ksk,
     memset(ksk, 0, sizeof(*ksk));
     if (words > SIZE_MAX / sizeof(uint64_t))
         return VEIL_ENOMEM;
-    ksk->data = ksk_map(words * sizeof(uint64_t));
+    ksk->data = bfv_keymem_alloc(words * sizeof(uint64_t));
     if (ksk->data == NULL)
         return VEIL_ENOMEM;
     ksk->digits = ctx->pre->ks.digits;
@@ -101,7 +47,7 @@ veil_status bfv_kswitch_key_alloc(bfv_kswitch_key_t *ksk,
 
 void bfv_kswitch_key_free(bfv_kswitch_key_t *ksk)
 {
-    ksk_unmap(ksk->data);
+    bfv_keymem_free(ksk->data);
     memset(ksk, 0, sizeof(*ksk));
 }
 
@@ -117,14 +63,27 @@ veil_status bfv_kswitch_keygen(bfv_kswitch_key_t *ksk,
                                const uint64_t *s_to_ntt,
                                const uint64_t *s_from_ntt, veil_rng_t *rng)
 {
+    const size_t bytes = sk->ctx->pre->ks.digits * sk->ctx->n;
+    int8_t *err = veil_alloc(bytes);
+    veil_status st;
+    if (err == NULL)
+        return VEIL_ENOMEM;
+    st = bfv_kswitch_keygen_err(ksk, sk, s_to_ntt, s_from_ntt, err, rng);
+    veil_free_secret(err, bytes);
+    return st;
+}
+
+veil_status bfv_kswitch_keygen_err(bfv_kswitch_key_t *ksk,
+                                   const bfv_secret_key_t *sk,
+                                   const uint64_t *s_to_ntt,
+                                   const uint64_t *s_from_ntt, int8_t *err,
+                                   veil_rng_t *rng)
+{
     const bfv_context_t *ctx = sk->ctx;
     const bfv_ks_tables_t *ks = &ctx->pre->ks;
     const size_t n = ctx->n, LK = ctx->n_qp, D = ks->digits;
     const uint64_t *s_to = s_to_ntt != NULL ? s_to_ntt : sk->ntt;
-    int8_t *err = veil_alloc(D * n);
 
-    if (err == NULL)
-        return VEIL_ENOMEM;
     veil_rng_bytes(rng, ksk->seed, VEIL_SEED_BYTES);
     veil_rng_cbd(rng, err, D * n);
 
@@ -154,7 +113,7 @@ veil_status bfv_kswitch_keygen(bfv_kswitch_key_t *ksk,
             }
         }
     }
-    veil_free_secret(err, D * n);
+    veil_memzero(err, D * n);
     return VEIL_OK;
 }
 

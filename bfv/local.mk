@@ -6,7 +6,7 @@ noinst_HEADERS += bfv/bfv_internal.h
 libveil_la_SOURCES += bfv/params.c bfv/context.c bfv/sample.c \
 	bfv/plaintext.c bfv/ciphertext.c bfv/keys.c bfv/encoder.c \
 	bfv/encrypt.c bfv/decrypt.c bfv/noise.c bfv/arith.c bfv/kswitch.c \
-	bfv/relin.c bfv/galois.c bfv/mul.c bfv/scratch.c
+	bfv/relin.c bfv/galois.c bfv/mul.c bfv/scratch.c bfv/keymem.c
 
 check_PROGRAMS += test/bfv/test_bfv
 TESTS += test/bfv/test_bfv
@@ -14,6 +14,7 @@ test_bfv_test_bfv_SOURCES = test/bfv/helpers.c test/bfv/helpers.h \
 	test/bfv/params.c test/bfv/encoder.c test/bfv/encrypt.c \
 	test/bfv/arith.c test/bfv/galois.c test/bfv/mul.c test/bfv/omp.c \
 	test/bfv/badinput.c test/bfv/estimate_chain.c test/bfv/toy.c \
+	test/bfv/keymem.c \
 	test/doc/bfv_toy.c test/doc/bfv_toy.h test/doc/docblock.c test/doc/docblock.h
 test_bfv_test_bfv_LDADD = $(TEST_LDADD)
 

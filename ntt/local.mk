@@ -33,7 +33,7 @@ test_ntt_test_ntt_SOURCES = test/ntt/base.c
 test_ntt_test_ntt_LDADD = $(TEST_LDADD)
 test_ntt_test_ntt_SOURCES += test/ntt/ntt_helpers.c test/ntt/ntt_helpers.h \
 	test/ntt/arith.c test/ntt/primes.c test/ntt/transform.c \
-	test/ntt/vec.c test/ntt/badinput.c test/ntt/team.c
+	test/ntt/vec.c test/ntt/badinput.c test/ntt/team.c test/ntt/rng.c
 
 # the worked example of doc/01-arithmetic.md: a test that checks the
 # chapter's numbers, and the program that prints them
@@ -51,11 +51,11 @@ EXTRA_DIST += doc/01-arithmetic.md
 # RNS: bases, exact CRT, base conversion, scale-and-round (doc/02-rns.md)
 libveil_la_SOURCES += ntt/rns_base.c ntt/rns_crt.c ntt/rns_conv.c \
 	ntt/rns_scale.c
-noinst_HEADERS += ntt/rns_internal.h
+noinst_HEADERS += ntt/rns_internal.h ntt/rng_internal.h
 test_ntt_test_ntt_SOURCES += test/ntt/rns_helpers.c test/ntt/rns_helpers.h \
 	test/ntt/rns_crt.c test/ntt/rns_conv.c test/ntt/rns_scale.c \
 	test/ntt/rns_example.c
 EXTRA_DIST += doc/02-rns.md
 if HAVE_AVX512
-libveil_avx512_la_SOURCES += ntt/avx512/rns_avx512.c
+libveil_avx512_la_SOURCES += ntt/avx512/rns_avx512.c ntt/avx512/chacha_avx512.c
 endif

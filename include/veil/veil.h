@@ -206,7 +206,8 @@ VEIL_EXPORT void veil_free_secret(void *p, size_t len);
 /* ------------------------------------------------------------------ CSPRNG */
 
 /* A cryptographically secure generator: a 256-bit key expanded with the
- * ChaCha20 stream cipher (libsodium's implementation of the primitive).
+ * ChaCha20 stream cipher (IETF variant; libsodium's implementation, or on
+ * the AVX-512 path the same bytes sixteen blocks at a time).
  * Seeded either from the operating system (getrandom) or from a 32-byte
  * seed, in which case its output is a deterministic function of the seed:
  * that is how a uniform polynomial travels as 32 bytes.  One generator must
