@@ -788,7 +788,12 @@ static int server_open_for(server_side_t *s, const opts_t *o, const char *path,
     if ((st = lola_setup_init(&s->setup, &s->spec)) != VEIL_OK)
         return fail("setting up the BFV contexts", st), -1;
     s->stage = 2;
-    if ((st = lola_server_init(&s->server, &s->setup, &s->q)) != VEIL_OK)
+    /* private answers are made from the last step's ciphertexts in the
+     * server: it may evaluate at fewer primes where the noise allows
+     * (lola_server_init_levels); a raw answer travels at the full modulus */
+    if ((st = lola_server_init_levels(&s->server, &s->setup, &s->q,
+                                      LOLA_PLAIN_BUDGET, !o->raw_answer)) !=
+        VEIL_OK)
         return fail("preparing the model weights", st), -1;
     s->stage = 3;
     s->setup_ms = now_ms() - t0;
