@@ -335,14 +335,49 @@ static int step_heavy(const lola_step_t *st)
     return c->rot + c->hoist_prep + c->hoist_rot + c->square + c->relin > 0;
 }
 
+/* The levels of prog for p (t the largest plaintext prime): limbs[i] for
+ * step i, greedily step by step the fewest that keep the final prediction
+ * within one bit of the unswitched one (at least 2; one special prime
+ * only: a level's keys are then the full keys' rows of its primes and of
+ * P, lola/levels.c).  Returns the final prediction with them; limbs has
+ * prog->nsteps entries.  -1e9 when out of memory. */
+static double levels_for(uint8_t *limbs, const lola_prog_t *prog,
+                         const bfv_params_t *p, const int64_t *wmax)
+{
+    uint8_t *trial;
+    double base;
+    for (size_t i = 0; i < prog->nsteps; i++)
+        limbs[i] = (uint8_t)p->n_q;
+    base = chain_budget_levels(NULL, NULL, prog, p, wmax, NULL);
+    if (p->n_p != 1 || p->n_q < 3 || p->n_q > 255 || prog->nsteps == 0)
+        return base;
+    trial = malloc(prog->nsteps);
+    if (trial == NULL)
+        return -1e9;
+    for (size_t si = 0; si < prog->nsteps; si++) {
+        if (!step_heavy(&prog->steps[si]))
+            continue;
+        for (size_t l = 2; l < limbs[si]; l++) {
+            memcpy(trial, limbs, prog->nsteps);
+            for (size_t j = si; j < prog->nsteps; j++)
+                trial[j] = (uint8_t)l;
+            if (chain_budget_levels(NULL, NULL, prog, p, wmax, trial) >=
+                base - 1.0) {
+                memcpy(limbs, trial, prog->nsteps);
+                break;
+            }
+        }
+    }
+    free(trial);
+    return chain_budget_levels(NULL, NULL, prog, p, wmax, limbs);
+}
+
 veil_status lola_levels_choose(uint8_t *limbs, double *final,
                                const lola_setup_t *su, const nn_qmodel_t *q)
 {
     lola_prog_t prog;
     bfv_params_t p;
     int64_t wmax[NN_MAX_LAYERS];
-    uint8_t *trial;
-    double base, cur;
 
     if (limbs == NULL || final == NULL || su == NULL || q == NULL ||
         su->nsteps == 0 || su->ncomp == 0 || q->nlayers > NN_MAX_LAYERS)
@@ -356,37 +391,34 @@ veil_status lola_levels_choose(uint8_t *limbs, double *final,
     prog.nsteps = su->nsteps;
     prog.steps = su->steps;
     prog.input = *su->input;
-    for (size_t i = 0; i < su->nsteps; i++)
-        limbs[i] = (uint8_t)p.n_q;
-    base = chain_budget_levels(NULL, NULL, &prog, &p, wmax, NULL);
-    *final = base;
-    /* one special prime only (a level's key is then the full key's rows of
-     * its primes and of P, lola/levels.c); at least two limbs (the answer's
-     * compression uses q_0 q_1) */
-    if (p.n_p != 1 || p.n_q < 3 || p.n_q > 255)
-        return VEIL_OK;
-    trial = malloc(su->nsteps);
-    if (trial == NULL)
-        return VEIL_ENOMEM;
-    /* greedily, step by step: the fewest limbs from this step on that keep
-     * the final budget within one bit of the unswitched prediction */
-    for (size_t si = 0; si < su->nsteps; si++) {
-        if (!step_heavy(&su->steps[si]))
-            continue;
-        for (size_t l = 2; l < limbs[si]; l++) {
-            memcpy(trial, limbs, su->nsteps);
-            for (size_t j = si; j < su->nsteps; j++)
-                trial[j] = (uint8_t)l;
-            cur = chain_budget_levels(NULL, NULL, &prog, &p, wmax, trial);
-            if (cur >= base - 1.0) {
-                memcpy(limbs, trial, su->nsteps);
-                break;
-            }
+    *final = levels_for(limbs, &prog, &p, wmax);
+    return *final > -1e8 ? VEIL_OK : VEIL_ENOMEM;
+}
+
+/* The predicted time of one component of prog at (n, L) with step i at
+ * limbs[i] primes (NULL: all at L), plus the switches between levels (a
+ * switch of a message from l primes costs about 2 l NTTs, a hoisted
+ * decomposition about l (l + 1): 2 / (l + 1) of one). */
+static double prog_cost(const lola_prog_t *prog, const lola_costs_t *base,
+                        size_t n, size_t L, const uint8_t *limbs,
+                        const lola_options_t *o)
+{
+    double cost = 0;
+    size_t level = L;
+    lola_costs_t at;
+    costs_at(&at, base, n, L, o);
+    for (size_t i = 0; i < prog->nsteps; i++) {
+        const size_t l = limbs != NULL ? limbs[i] : L;
+        if (l != level) {
+            const size_t m = i == 0 ? prog->input.nct : prog->steps[i - 1].nout;
+            costs_at(&at, base, n, level, o);
+            cost += (double)m * 2.0 * at.hoist_prep / (double)(level + 1);
+            costs_at(&at, base, n, l, o);
+            level = l;
         }
+        cost += step_cost(&prog->steps[i].counts, &at);
     }
-    free(trial);
-    *final = chain_budget_levels(NULL, NULL, &prog, &p, wmax, limbs);
-    return VEIL_OK;
+    return cost;
 }
 
 /* ------------------------------------------------------------- search */
@@ -571,8 +603,20 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
         k = fewest_primes(t, &prog, &p, sr);
         if (k == 0)
             continue;
-        costs_at(&at, &base, n, L, sr->o);
-        cost = (double)k * step_cost(&tot, &at);
+        if (sr->o->levels) {
+            /* evaluated at levels (lola_server_init_levels): each step
+             * costed at its own number of primes */
+            uint8_t limbs[LOLA_REPORT_STEPS];
+            p.t = t[0];
+            if (prog.nsteps > LOLA_REPORT_STEPS ||
+                levels_for(limbs, &prog, &p, sr->wmax) < -1e8)
+                cost = (double)k * prog_cost(&prog, &base, n, L, NULL, sr->o);
+            else
+                cost = (double)k * prog_cost(&prog, &base, n, L, limbs, sr->o);
+        } else {
+            costs_at(&at, &base, n, L, sr->o);
+            cost = (double)k * step_cost(&tot, &at);
+        }
         if (sr->o->optimize == LOLA_OPT_BYTES) {
             p.t = t[0];
             bytes =
@@ -891,6 +935,12 @@ veil_status lola_predict(lola_report_t *rep, const lola_spec_t *spec,
         r->budget = after[i];
         rep->cost_us += r->cost_us * (double)spec->nprimes;
     }
+    if (s == VEIL_OK) {
+        rep->budget_levels = levels_for(rep->limbs, &prog, &p, sr.wmax);
+        rep->cost_levels_us =
+            (double)spec->nprimes *
+            prog_cost(&prog, &base, p.n, p.n_q, rep->limbs, &o);
+    }
     rep->ngalois = count_galois(&prog);
     collect_rots(rep, &prog);
     rep->input_messages = prog.input.nct;
@@ -949,6 +999,14 @@ void lola_report_format(char *buf, size_t len, const lola_report_t *rep,
     OUT("  predicted server time %.1f ms on one thread (%zu components); "
         "%zu candidate plans considered\n",
         rep->cost_us / 1000.0, rep->nprimes, rep->candidates);
+    if (rep->nsteps > 0 && rep->limbs[rep->nsteps - 1] != 0 &&
+        rep->limbs[rep->nsteps - 1] < spec->params[0].n_q) {
+        OUT("  at levels (ciphertext primes per step:");
+        for (size_t i = 0; i < rep->nsteps; i++)
+            OUT(" %u", (unsigned)rep->limbs[i]);
+        OUT("): budget %.1f at the end, %.1f ms\n", rep->budget_levels,
+            rep->cost_levels_us / 1000.0);
+    }
     if (rep->ngalois > 0) {
         const size_t h = rep->n / 2;
         OUT("  Galois keys for the slot moves (shift, s = with row swap):");

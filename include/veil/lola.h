@@ -204,6 +204,9 @@ typedef struct {
     const lola_costs_t *costs; /* NULL: lola_costs_default per n    */
     lola_objective_t optimize; /* LATENCY (default) or BYTES            */
     size_t queries; /* BYTES: queries per key upload (0 = 1)        */
+    int levels;     /* cost plans as evaluated at levels (a server made with
+                       lola_server_init_levels): each step at the primes it
+                       runs at; 0 (default): every step at the full modulus */
 } lola_options_t;
 
 VEIL_EXPORT void lola_options_default(lola_options_t *o);
@@ -265,6 +268,11 @@ typedef struct {
     double cost_us;    /* predicted server time, all components,    */
                        /* one thread                                */
     size_t candidates; /* kernel/parameter combinations considered  */
+    /* at levels (lola_server_init_levels): the ciphertext primes each
+     * step runs at, the predicted budget after the last step and the
+     * predicted server time (all components, one thread) */
+    uint8_t limbs[LOLA_REPORT_STEPS];
+    double budget_levels, cost_levels_us;
     /* bytes on the wire (lola_bytes_predict; lola_plan only) */
     size_t bytes_keys, bytes_query, bytes_answer;
 } lola_report_t;
