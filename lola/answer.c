@@ -162,6 +162,7 @@ veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
         if (st == VEIL_OK && o->switch_limbs)
             st = answer_moduli(&limbs, bits, ctx, after);
         memset(&sw, 0, sizeof(sw));
+        memset(&ct, 0, sizeof(ct)); /* cleared below even if never made */
         if (st == VEIL_OK)
             st = bfv_ciphertext_init(&ct, ctx);
         if (st == VEIL_OK && ctx != &su->ctx[c])

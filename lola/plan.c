@@ -603,20 +603,13 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
         k = fewest_primes(t, &prog, &p, sr);
         if (k == 0)
             continue;
-        if (sr->o->levels) {
-            /* evaluated at levels (lola_server_init_levels): each step
-             * costed at its own number of primes */
-            uint8_t limbs[LOLA_REPORT_STEPS];
-            p.t = t[0];
-            if (prog.nsteps > LOLA_REPORT_STEPS ||
-                levels_for(limbs, &prog, &p, sr->wmax) < -1e8)
-                cost = (double)k * prog_cost(&prog, &base, n, L, NULL, sr->o);
-            else
-                cost = (double)k * prog_cost(&prog, &base, n, L, limbs, sr->o);
-        } else {
-            costs_at(&at, &base, n, L, sr->o);
-            cost = (double)k * step_cost(&tot, &at);
-        }
+        /* ranked at the full modulus: costing each step at its level
+         * (prog_cost with levels_for, lola_server_init_levels) picked
+         * plans of more, smaller primes that ran slower than the plan
+         * chosen this way (the L (L + 1) scaling of costs_at overstates
+         * the saving at few primes) */
+        costs_at(&at, &base, n, L, sr->o);
+        cost = (double)k * step_cost(&tot, &at);
         if (sr->o->optimize == LOLA_OPT_BYTES) {
             p.t = t[0];
             bytes =

@@ -766,7 +766,6 @@ static int server_open_for(server_side_t *s, const opts_t *o, const char *path,
     lo.kernels = o->kernels;
     lo.optimize = o->optimize;
     lo.queries = o->queries;
-    lo.levels = !o->raw_answer; /* the server evaluates at levels then */
     /* room for the answer's flooding (lola_server_answer) */
     if (!o->raw_answer &&
         lo.margin < (unsigned)LOLA_ANSWER_MARGIN(o->flood_bits))

@@ -204,9 +204,6 @@ typedef struct {
     const lola_costs_t *costs; /* NULL: lola_costs_default per n    */
     lola_objective_t optimize; /* LATENCY (default) or BYTES            */
     size_t queries; /* BYTES: queries per key upload (0 = 1)        */
-    int levels;     /* cost plans as evaluated at levels (a server made with
-                       lola_server_init_levels): each step at the primes it
-                       runs at; 0 (default): every step at the full modulus */
 } lola_options_t;
 
 VEIL_EXPORT void lola_options_default(lola_options_t *o);
