@@ -436,6 +436,15 @@ veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
     return VEIL_OK;
 }
 
+veil_status lola_server_prepare_keys(const lola_server_t *s,
+                                     const lola_evalkeys_t *ek)
+{
+    const struct lola_ek_levels *lk;
+    if (s == NULL || s->su == NULL || ek == NULL || ek->ncomp != s->su->ncomp)
+        return VEIL_EINVAL;
+    return lola_ek_levels_get(&lk, s, ek);
+}
+
 veil_status lola_server_eval(lola_msg_t *out, const lola_server_t *s,
                              const lola_msg_t *in, const lola_evalkeys_t *ek)
 {

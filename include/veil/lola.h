@@ -530,6 +530,14 @@ VEIL_EXPORT veil_status lola_server_init_levels(lola_server_t *s,
                                                 const nn_qmodel_t *q,
                                                 size_t budget,
                                                 int levels) VEIL_WUR;
+/* The key set's keys for the levels of s (lola_server_init_levels; a
+ * no-op for a server without levels), derived now rather than by the
+ * first evaluation with ek: restricted copies of the full keys (85 MB for
+ * MNIST lola), kept in ek until lola_evalkeys_clear.  A server calls it
+ * when a client's keys arrive.  VEIL_EINVAL (keys of another setup),
+ * VEIL_ENOKEY, VEIL_ENOMEM. */
+VEIL_EXPORT veil_status lola_server_prepare_keys(
+    const lola_server_t *s, const lola_evalkeys_t *ek) VEIL_WUR;
 VEIL_EXPORT void lola_server_clear(lola_server_t *s);
 
 /* Called after each step with the step index and its outputs (for

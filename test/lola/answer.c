@@ -366,6 +366,9 @@ Test(lola_answer, levels, .timeout = 240)
         VEIL_OK);
     cr_assert_geq(lv.budget, e.sv.budget - 1.0);
     cr_assert_not_null(lv.limbs, "no step runs at fewer primes");
+    cr_assert_null(e.cl.ek.levels);
+    cr_assert_eq(lola_server_prepare_keys(&lv, &e.cl.ek), VEIL_OK);
+    cr_assert_not_null(e.cl.ek.levels);
     cr_assert_lt(lv.limbs[e.su.nsteps - 1], e.su.ctx[0].n_q);
     cr_assert_eq(lola_server_eval(&out, &lv, &e.in, &e.cl.ek), VEIL_OK);
     for (size_t c = 0; c < e.su.ncomp; c++)
