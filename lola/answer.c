@@ -96,12 +96,34 @@ static veil_status answer_moduli(size_t *limbs, unsigned bits[2],
     return VEIL_OK;
 }
 
+/* dst (of the setup's context) = src (switched at a level context of it,
+ * RNS or power-of-two form): the same words, which depend only on n, the
+ * limbs and the first primes (shared by both contexts). */
+static veil_status ms_move(bfv_ms_ciphertext_t *dst,
+                           const bfv_ms_ciphertext_t *src)
+{
+    const size_t n = src->ctx->n;
+    const size_t words = src->bits[0] != 0 ? 2 * n : src->size * src->limbs * n;
+    if (dst->ctx->n != n || words > dst->capacity ||
+        memcmp(dst->ctx->params.q, src->ctx->params.q,
+               src->limbs * sizeof(uint64_t)) != 0)
+        return VEIL_EINVAL;
+    memcpy(dst->data, src->data, words * sizeof(uint64_t));
+    dst->size = src->size;
+    dst->limbs = src->limbs;
+    dst->bits[0] = src->bits[0];
+    dst->bits[1] = src->bits[1];
+    return VEIL_OK;
+}
+
 veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
                                const lola_msg_t *out, const lola_evalkeys_t *ek,
                                const lola_answer_opts_t *o, veil_rng_t *rng)
 {
     const lola_setup_t *su;
+    const struct lola_ek_levels *lk = NULL;
     bfv_ciphertext_t ct;
+    bfv_ms_ciphertext_t sw;
     veil_status st;
 
     if (a == NULL)
@@ -115,37 +137,54 @@ veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
         ek->ncomp != su->ncomp)
         return VEIL_EINVAL;
     st = answer_init(a, su, out->nct);
-    if (st != VEIL_OK)
+    if (st == VEIL_OK)
+        st = lola_ek_levels_get(&lk, s, ek);
+    if (st != VEIL_OK) {
+        lola_answer_clear(a);
         return st;
+    }
     for (size_t c = 0; c < su->ncomp && st == VEIL_OK; c++) {
-        const bfv_context_t *ctx = &su->ctx[c];
+        /* the last step's context: fewer primes when the server
+         * evaluates at levels (lola_server_init_levels) */
+        const size_t lv =
+            s->limbs != NULL ? s->limbs[su->nsteps - 1] : su->ctx[c].n_q;
+        const bfv_context_t *ctx = lola_levels_ctx(s, c, lv);
+        const bfv_public_key_t *pk = lola_ek_levels_pk(lk, ek, c, lv);
         int budget = (int)floor(s->budget), after = budget - 1;
         unsigned flood = 0;
         size_t limbs = ctx->n_q;
         unsigned bits[2] = {0, 0};
-        if (ek->pk[c].ctx != ctx)
+        if (ctx == NULL || pk->ctx != ctx || ek->pk[c].ctx != &su->ctx[c])
             st = VEIL_EINVAL;
         else if (o->lambda > 0)
             st = bfv_flood_bits(&flood, &after, ctx, budget < 0 ? 0 : budget,
                                 o->lambda);
         if (st == VEIL_OK && o->switch_limbs)
             st = answer_moduli(&limbs, bits, ctx, after);
+        memset(&sw, 0, sizeof(sw));
+        memset(&ct, 0, sizeof(ct)); /* cleared below even if never made */
         if (st == VEIL_OK)
             st = bfv_ciphertext_init(&ct, ctx);
+        if (st == VEIL_OK && ctx != &su->ctx[c])
+            st = bfv_ms_ciphertext_init(&sw, ctx);
         for (size_t i = 0; i < out->nct && st == VEIL_OK; i++) {
-            st = bfv_ciphertext_copy(&ct, &out->ct[c * out->nct + i]);
-            if (st == VEIL_OK && ct.ctx != ctx)
-                st = VEIL_EINVAL;
+            bfv_ms_ciphertext_t *dst = &a->ct[c * out->nct + i];
+            st = out->ct[c * out->nct + i].ctx != ctx
+                     ? VEIL_EINVAL
+                     : bfv_ciphertext_copy(&ct, &out->ct[c * out->nct + i]);
             if (st == VEIL_OK && o->mask)
                 st = mask_one(&ct, su->output, i, rng);
             if (st == VEIL_OK && o->rerandomize)
-                st = bfv_rerandomize(&ct, &ek->pk[c], flood, rng);
+                st = bfv_rerandomize(&ct, pk, flood, rng);
             if (st == VEIL_OK)
-                st = bfv_mod_switch(&a->ct[c * out->nct + i], &ct, limbs);
+                st = bfv_mod_switch(ctx != &su->ctx[c] ? &sw : dst, &ct, limbs);
             if (st == VEIL_OK && bits[0] != 0)
-                st =
-                    bfv_ms_compress(&a->ct[c * out->nct + i], bits[0], bits[1]);
+                st = bfv_ms_compress(ctx != &su->ctx[c] ? &sw : dst, bits[0],
+                                     bits[1]);
+            if (st == VEIL_OK && ctx != &su->ctx[c])
+                st = ms_move(dst, &sw);
         }
+        bfv_ms_ciphertext_clear(&sw);
         bfv_ciphertext_clear(&ct);
     }
     if (st != VEIL_OK)

@@ -281,21 +281,33 @@ veil_status lola_client_decrypt_cts(fmpz *logits, const lola_client_t *c,
         s = bfv_plaintext_init(&pt, &su->ctx[i]);
         for (size_t j = 0; j < l->nct && s == VEIL_OK; j++) {
             size_t at = i * l->nct + j;
-            if ((full != NULL ? full[at].ctx : ms[at].ctx) != &su->ctx[i])
+            bfv_ms_ciphertext_t lv; /* a ciphertext at fewer primes */
+            int level = full != NULL && full[at].ctx != &su->ctx[i];
+            memset(&lv, 0, sizeof(lv));
+            if (level) {
+                s = bfv_ms_ciphertext_init(&lv, &su->ctx[i]);
+                if (s == VEIL_OK)
+                    s = lola_ct_to_ms(&lv, &full[at]);
+            } else if ((full != NULL ? full[at].ctx : ms[at].ctx) !=
+                       &su->ctx[i]) {
                 s = VEIL_EINVAL;
-            else if (full != NULL)
+            }
+            if (s == VEIL_OK && full != NULL && !level)
                 s = bfv_decrypt(&pt, &c->sk[i], &full[at]);
-            else
-                s = bfv_decrypt_ms(&pt, &c->sk[i], &ms[at]);
+            else if (s == VEIL_OK)
+                s = bfv_decrypt_ms(&pt, &c->sk[i], level ? &lv : &ms[at]);
             /* refuse an output whose noise may have spoilt the decryption
              * (exact budget: the client holds the key) */
             if (s == VEIL_OK) {
                 int b;
-                s = full != NULL ? bfv_noise_budget(&b, &c->sk[i], &full[at])
-                                 : bfv_noise_budget_ms(&b, &c->sk[i], &ms[at]);
+                s = full != NULL && !level
+                        ? bfv_noise_budget(&b, &c->sk[i], &full[at])
+                        : bfv_noise_budget_ms(&b, &c->sk[i],
+                                              level ? &lv : &ms[at]);
                 if (s == VEIL_OK && b < 1)
                     s = VEIL_ENOISE;
             }
+            bfv_ms_ciphertext_clear(&lv);
             if (s == VEIL_OK)
                 s = bfv_decode_batch_signed(slots + j * l->n, &pt);
             /* in an answer only the output slots carry anything: the
@@ -336,8 +348,19 @@ veil_status lola_client_budget(int *bits, const lola_client_t *c,
     *bits = 1 << 30;
     for (size_t i = 0; i < m->ncomp && s == VEIL_OK; i++)
         for (size_t j = 0; j < m->nct && s == VEIL_OK; j++) {
+            const bfv_ciphertext_t *ct = &m->ct[i * m->nct + j];
             int b;
-            s = bfv_noise_budget(&b, &c->sk[i], &m->ct[i * m->nct + j]);
+            if (ct->ctx != &c->su->ctx[i]) { /* at fewer primes */
+                bfv_ms_ciphertext_t lv;
+                s = bfv_ms_ciphertext_init(&lv, &c->su->ctx[i]);
+                if (s == VEIL_OK)
+                    s = lola_ct_to_ms(&lv, ct);
+                if (s == VEIL_OK)
+                    s = bfv_noise_budget_ms(&b, &c->sk[i], &lv);
+                bfv_ms_ciphertext_clear(&lv);
+            } else {
+                s = bfv_noise_budget(&b, &c->sk[i], ct);
+            }
             if (s == VEIL_OK && b < *bits)
                 *bits = b;
         }

@@ -197,4 +197,60 @@ veil_status lola_client_decrypt_cts(fmpz *logits, const lola_client_t *c,
                                     const bfv_ms_ciphertext_t *ms,
                                     size_t records) VEIL_WUR;
 
+/* ------------------------------------------------------------- levels */
+
+/* The server's level contexts (lola/levels.c): ctx[c][l] for component c
+ * at the first l ciphertext primes, for every l < L some step runs at;
+ * NULL elsewhere. */
+struct lola_levels {
+    bfv_context_t *ctx[LOLA_MAX_PRIMES][BFV_MAX_Q + 1];
+};
+
+/* The limbs each step of su runs at (limbs[0..nsteps), non-increasing,
+ * the full L where nothing is gained) and the predicted budget after the
+ * last step with them (*final): the fewest limbs, step by step, that keep
+ * the final prediction within one bit of the unswitched one (lola/plan.c).
+ * VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status lola_levels_choose(uint8_t *limbs, double *final,
+                               const lola_setup_t *su,
+                               const nn_qmodel_t *q) VEIL_WUR;
+
+/* Contexts for the levels of limbs (lola_levels_free frees). */
+veil_status lola_levels_init(struct lola_levels **lv, const lola_setup_t *su,
+                             const uint8_t *limbs) VEIL_WUR;
+void lola_levels_free(struct lola_levels *lv);
+
+/* The context of component c at l limbs (the setup's at l = L). */
+const bfv_context_t *lola_levels_ctx(const lola_server_t *s, size_t c,
+                                     size_t l);
+
+/* dst (initialised for the smaller context) = src switched to dst's
+ * primes (bfv_mod_switch).  src of size 2.  VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status lola_ct_switch(bfv_ciphertext_t *dst,
+                           const bfv_ciphertext_t *src) VEIL_WUR;
+
+/* ms (initialised for the full context) = ct, a ciphertext of a level
+ * context of it, as a switched ciphertext (for the client's decryption and
+ * budget).  VEIL_EINVAL when ct's context is not a level of ms's. */
+veil_status lola_ct_to_ms(bfv_ms_ciphertext_t *ms,
+                          const bfv_ciphertext_t *ct) VEIL_WUR;
+
+/* The key set's level keys for server sv, derived on first use and kept
+ * in ek (freed by lola_evalkeys_clear); *out NULL when sv has no levels.
+ * Then the keys of component c at l limbs (ek's own at the full L). */
+struct lola_ek_levels;
+veil_status lola_ek_levels_get(const struct lola_ek_levels **out,
+                               const lola_server_t *sv,
+                               const lola_evalkeys_t *ek) VEIL_WUR;
+void lola_ek_levels_free(struct lola_ek_levels *e);
+const bfv_relin_key_t *lola_ek_levels_rk(const struct lola_ek_levels *h,
+                                         const lola_evalkeys_t *ek, size_t c,
+                                         size_t l);
+const bfv_galois_keys_t *lola_ek_levels_gk(const struct lola_ek_levels *h,
+                                           const lola_evalkeys_t *ek, size_t c,
+                                           size_t l);
+const bfv_public_key_t *lola_ek_levels_pk(const struct lola_ek_levels *h,
+                                          const lola_evalkeys_t *ek, size_t c,
+                                          size_t l);
+
 #endif

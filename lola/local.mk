@@ -11,7 +11,8 @@ libveil_la_SOURCES += \
 	lola/kernel_conv.c lola/kernel_diag.c lola/kernel_simd.c \
 	lola/kernel_reshape.c lola/coefs.c lola/exec.c lola/costs.c \
 	lola/program.c lola/spec.c lola/plan.c lola/setup.c lola/client.c \
-	lola/server.c lola/wire.c lola/answer.c lola/models.c
+	lola/server.c lola/wire.c lola/answer.c lola/models.c \
+	lola/levels.c
 
 check_PROGRAMS += test/lola/test_lola
 TESTS += test/lola/test_lola

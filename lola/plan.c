@@ -172,17 +172,68 @@ static double wire_bytes(const bfv_params_t *p, size_t k, size_t gal,
  * plaintext prime): after[i] = smallest over the outputs of step i (if
  * after != NULL); returns the budget after the last step (-1e9 when the
  * estimator refuses p).  wmax[l]: largest |weight| of model layer l. */
+/* The modulus switch of every ciphertext of cur[0..ncur) from the
+ * estimator *e to the first `limbs` primes of p (bfv_mod_switch): the
+ * relative noise is kept and the rounding adds t rho, rho = r_0 + r_1 s
+ * with r_k uniform in [-1/2, 1/2] (variance 1/12) and s ternary (variance
+ * 2/3): rms(rho) = sqrt((1 + 2n/3) / 12) (bfv.h, "Modulus switching").
+ * Size-3 ciphertexts are not switched: returns 0 then (and when the
+ * estimator refuses the smaller set), 1 on success. */
+static int chain_switch(bfv_estimator_t *e, bfv_est_t *cur, size_t ncur,
+                        const bfv_params_t *p, size_t limbs)
+{
+    bfv_params_t pl = *p;
+    bfv_estimator_t el;
+    double rho;
+    if (limbs == 0 || limbs >= p->n_q)
+        return limbs == p->n_q;
+    pl.n_q = limbs;
+    if (bfv_est_init(&el, &pl) != VEIL_OK)
+        return 0;
+    rho = log2(e->t) + 0.5 * log2((1.0 + 2.0 * (double)p->n / 3.0) / 12.0);
+    for (size_t i = 0; i < ncur; i++) {
+        double a;
+        if (cur[i].size != 2)
+            return 0;
+        a = cur[i].log2_rms + el.log2_q - e->log2_q;
+        /* log2(2^a + 2^rho) without overflow */
+        cur[i].log2_rms = a > rho ? a + log2(1.0 + exp2(rho - a))
+                                  : rho + log2(1.0 + exp2(a - rho));
+    }
+    *e = el;
+    return 1;
+}
+
+/* As chain_budget_levels with every step at the full modulus. */
+static double chain_budget_levels(double *after, double *fresh,
+                                  const lola_prog_t *prog,
+                                  const bfv_params_t *p, const int64_t *wmax,
+                                  const uint8_t *limbs);
+
 static double chain_budget(double *after, double *fresh,
                            const lola_prog_t *prog, const bfv_params_t *p,
                            const int64_t *wmax)
 {
+    return chain_budget_levels(after, fresh, prog, p, wmax, NULL);
+}
+
+/* Predicted budgets with step i run at limbs[i] ciphertext primes (the
+ * first limbs[i] of p; non-increasing; NULL: all at p->n_q): the inputs of
+ * step i are switched down first (chain_switch).  -1e9 when a switch is
+ * impossible. */
+static double chain_budget_levels(double *after, double *fresh,
+                                  const lola_prog_t *prog,
+                                  const bfv_params_t *p, const int64_t *wmax,
+                                  const uint8_t *limbs)
+{
     bfv_estimator_t e;
     bfv_est_t *cur = NULL, *nxt = NULL, x, grp, acc, r;
-    size_t ncur;
+    size_t ncur, level;
     double last = -1e9;
 
     if (bfv_est_init(&e, p) != VEIL_OK)
         return -1e9;
+    level = p->n_q;
     ncur = prog->input.nct;
     cur = malloc((ncur + 1) * sizeof(*cur));
     if (cur == NULL)
@@ -196,6 +247,14 @@ static double chain_budget(double *after, double *fresh,
         const double half_t = (double)p->t / 2;
         const double wm = st->layer >= 0 ? (double)wmax[st->layer] : half_t;
         double worst = 1e9;
+        if (limbs != NULL && limbs[si] != level) {
+            if (limbs[si] > level ||
+                !chain_switch(&e, cur, ncur, p, limbs[si])) {
+                free(cur);
+                return -1e9;
+            }
+            level = limbs[si];
+        }
         nxt = malloc((st->nout + 1) * sizeof(*nxt));
         if (nxt == NULL) {
             free(cur);
@@ -264,6 +323,102 @@ static double chain_budget(double *after, double *fresh,
     }
     free(cur);
     return last;
+}
+
+/* ------------------------------------------------------------- levels */
+
+/* 1 if step st does work whose cost grows with the number of limbs enough
+ * to pay for a modulus switch of its inputs: key switches or squares. */
+static int step_heavy(const lola_step_t *st)
+{
+    const lola_counts_t *c = &st->counts;
+    return c->rot + c->hoist_prep + c->hoist_rot + c->square + c->relin > 0;
+}
+
+/* The levels of prog for p (t the largest plaintext prime): limbs[i] for
+ * step i, greedily step by step the fewest that keep the final prediction
+ * within one bit of the unswitched one (at least 2; one special prime
+ * only: a level's keys are then the full keys' rows of its primes and of
+ * P, lola/levels.c).  Returns the final prediction with them; limbs has
+ * prog->nsteps entries.  -1e9 when out of memory. */
+static double levels_for(uint8_t *limbs, const lola_prog_t *prog,
+                         const bfv_params_t *p, const int64_t *wmax)
+{
+    uint8_t *trial;
+    double base;
+    for (size_t i = 0; i < prog->nsteps; i++)
+        limbs[i] = (uint8_t)p->n_q;
+    base = chain_budget_levels(NULL, NULL, prog, p, wmax, NULL);
+    if (p->n_p != 1 || p->n_q < 3 || p->n_q > 255 || prog->nsteps == 0)
+        return base;
+    trial = malloc(prog->nsteps);
+    if (trial == NULL)
+        return -1e9;
+    for (size_t si = 0; si < prog->nsteps; si++) {
+        if (!step_heavy(&prog->steps[si]))
+            continue;
+        for (size_t l = 2; l < limbs[si]; l++) {
+            memcpy(trial, limbs, prog->nsteps);
+            for (size_t j = si; j < prog->nsteps; j++)
+                trial[j] = (uint8_t)l;
+            if (chain_budget_levels(NULL, NULL, prog, p, wmax, trial) >=
+                base - 1.0) {
+                memcpy(limbs, trial, prog->nsteps);
+                break;
+            }
+        }
+    }
+    free(trial);
+    return chain_budget_levels(NULL, NULL, prog, p, wmax, limbs);
+}
+
+veil_status lola_levels_choose(uint8_t *limbs, double *final,
+                               const lola_setup_t *su, const nn_qmodel_t *q)
+{
+    lola_prog_t prog;
+    bfv_params_t p;
+    int64_t wmax[NN_MAX_LAYERS];
+
+    if (limbs == NULL || final == NULL || su == NULL || q == NULL ||
+        su->nsteps == 0 || su->ncomp == 0 || q->nlayers > NN_MAX_LAYERS)
+        return VEIL_EINVAL;
+    p = su->spec.params[0];
+    for (size_t i = 1; i < su->ncomp; i++)
+        if (su->spec.params[i].t > p.t)
+            p.t = su->spec.params[i].t; /* the noisiest component */
+    for (uint32_t i = 0; i < q->nlayers; i++)
+        wmax[i] = q->layers[i].type == NN_LAYER_AVGPOOL ? 1 : q->layers[i].wmax;
+    prog.nsteps = su->nsteps;
+    prog.steps = su->steps;
+    prog.input = *su->input;
+    *final = levels_for(limbs, &prog, &p, wmax);
+    return *final > -1e8 ? VEIL_OK : VEIL_ENOMEM;
+}
+
+/* The predicted time of one component of prog at (n, L) with step i at
+ * limbs[i] primes (NULL: all at L), plus the switches between levels (a
+ * switch of a message from l primes costs about 2 l NTTs, a hoisted
+ * decomposition about l (l + 1): 2 / (l + 1) of one). */
+static double prog_cost(const lola_prog_t *prog, const lola_costs_t *base,
+                        size_t n, size_t L, const uint8_t *limbs,
+                        const lola_options_t *o)
+{
+    double cost = 0;
+    size_t level = L;
+    lola_costs_t at;
+    costs_at(&at, base, n, L, o);
+    for (size_t i = 0; i < prog->nsteps; i++) {
+        const size_t l = limbs != NULL ? limbs[i] : L;
+        if (l != level) {
+            const size_t m = i == 0 ? prog->input.nct : prog->steps[i - 1].nout;
+            costs_at(&at, base, n, level, o);
+            cost += (double)m * 2.0 * at.hoist_prep / (double)(level + 1);
+            costs_at(&at, base, n, l, o);
+            level = l;
+        }
+        cost += step_cost(&prog->steps[i].counts, &at);
+    }
+    return cost;
 }
 
 /* ------------------------------------------------------------- search */
@@ -448,6 +603,11 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
         k = fewest_primes(t, &prog, &p, sr);
         if (k == 0)
             continue;
+        /* ranked at the full modulus: costing each step at its level
+         * (prog_cost with levels_for, lola_server_init_levels) picked
+         * plans of more, smaller primes that ran slower than the plan
+         * chosen this way (the L (L + 1) scaling of costs_at overstates
+         * the saving at few primes) */
         costs_at(&at, &base, n, L, sr->o);
         cost = (double)k * step_cost(&tot, &at);
         if (sr->o->optimize == LOLA_OPT_BYTES) {
@@ -768,6 +928,12 @@ veil_status lola_predict(lola_report_t *rep, const lola_spec_t *spec,
         r->budget = after[i];
         rep->cost_us += r->cost_us * (double)spec->nprimes;
     }
+    if (s == VEIL_OK) {
+        rep->budget_levels = levels_for(rep->limbs, &prog, &p, sr.wmax);
+        rep->cost_levels_us =
+            (double)spec->nprimes *
+            prog_cost(&prog, &base, p.n, p.n_q, rep->limbs, &o);
+    }
     rep->ngalois = count_galois(&prog);
     collect_rots(rep, &prog);
     rep->input_messages = prog.input.nct;
@@ -826,6 +992,14 @@ void lola_report_format(char *buf, size_t len, const lola_report_t *rep,
     OUT("  predicted server time %.1f ms on one thread (%zu components); "
         "%zu candidate plans considered\n",
         rep->cost_us / 1000.0, rep->nprimes, rep->candidates);
+    if (rep->nsteps > 0 && rep->limbs[rep->nsteps - 1] != 0 &&
+        rep->limbs[rep->nsteps - 1] < spec->params[0].n_q) {
+        OUT("  at levels (ciphertext primes per step:");
+        for (size_t i = 0; i < rep->nsteps; i++)
+            OUT(" %u", (unsigned)rep->limbs[i]);
+        OUT("): budget %.1f at the end, %.1f ms\n", rep->budget_levels,
+            rep->cost_levels_us / 1000.0);
+    }
     if (rep->ngalois > 0) {
         const size_t h = rep->n / 2;
         OUT("  Galois keys for the slot moves (shift, s = with row swap):");

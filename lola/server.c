@@ -48,6 +48,8 @@ void lola_server_clear(lola_server_t *s)
             lola_coefs_clear(&s->coefs[i]);
     free(s->coefs);
     weights_free(s->weights);
+    lola_levels_free(s->levels);
+    free(s->limbs);
     memset(s, 0, sizeof(*s));
 }
 
@@ -155,9 +157,46 @@ static size_t choose_stream(uint8_t *stream, const lola_setup_t *su,
     return total;
 }
 
+/* The context step k of component c runs in. */
+static const bfv_context_t *step_ctx(const lola_server_t *s, size_t c, size_t k)
+{
+    return s->limbs == NULL ? &s->su->ctx[c]
+                            : lola_levels_ctx(s, c, s->limbs[k]);
+}
+
 veil_status lola_server_init_budget(lola_server_t *s, const lola_setup_t *su,
                                     const nn_qmodel_t *q, size_t budget)
 {
+    return lola_server_init_levels(s, su, q, budget, 0);
+}
+
+/* s->limbs and s->levels when some step can run at fewer primes; the
+ * predicted final budget with them in *final. */
+static veil_status levels_setup(lola_server_t *s, const lola_setup_t *su,
+                                const nn_qmodel_t *q, double *final)
+{
+    int any = 0;
+    veil_status st;
+    s->limbs = malloc(su->nsteps);
+    if (s->limbs == NULL)
+        return VEIL_ENOMEM;
+    st = lola_levels_choose(s->limbs, final, su, q);
+    for (size_t k = 0; st == VEIL_OK && k < su->nsteps; k++)
+        any |= s->limbs[k] != su->ctx[0].n_q;
+    if (st == VEIL_OK && any)
+        st = lola_levels_init(&s->levels, su, s->limbs);
+    if (st != VEIL_OK || !any) {
+        free(s->limbs);
+        s->limbs = NULL;
+    }
+    return st;
+}
+
+veil_status lola_server_init_levels(lola_server_t *s, const lola_setup_t *su,
+                                    const nn_qmodel_t *q, size_t budget,
+                                    int levels)
+{
+    double level_budget = 0;
     struct lola_weights *wt;
     uint8_t *stream = NULL;
     veil_status st = VEIL_OK, err = VEIL_OK;
@@ -177,6 +216,8 @@ veil_status lola_server_init_budget(lola_server_t *s, const lola_setup_t *su,
     }
     s->weights = wt;
     s->su = su;
+    if (levels)
+        st = levels_setup(s, su, q, &level_budget);
     for (uint32_t i = 0; i < q->nlayers && st == VEIL_OK; i++)
         if (lola_layer_linear(q->layers[i].type))
             st = weights_layer(&wt->m[i], &wt->w[i], &wt->nw[i], &q->layers[i]);
@@ -199,11 +240,11 @@ veil_status lola_server_init_budget(lola_server_t *s, const lola_setup_t *su,
                 stp->kind == LOLA_STEP_LINEAR && stp->layer >= 0
                     ? &wt->m[stp->layer]
                     : NULL;
-            veil_status e =
-                stream[k]
-                    ? lola_coefs_init_stream(&s->coefs[j], stp, mat,
-                                             &su->ctx[c])
-                    : lola_coefs_init(&s->coefs[j], stp, mat, &su->ctx[c]);
+            veil_status e = stream[k]
+                                ? lola_coefs_init_stream(&s->coefs[j], stp, mat,
+                                                         step_ctx(s, c, k))
+                                : lola_coefs_init(&s->coefs[j], stp, mat,
+                                                  step_ctx(s, c, k));
             if (e != VEIL_OK) {
 #pragma omp critical(lola_server_err)
                 err = e;
@@ -222,6 +263,9 @@ veil_status lola_server_init_budget(lola_server_t *s, const lola_setup_t *su,
                  rep->nsteps > 0)
             s->budget = rep->steps[rep->nsteps - 1].budget;
         free(rep);
+        /* with levels: their own prediction (at most one bit less) */
+        if (s->limbs != NULL && level_budget < s->budget)
+            s->budget = level_budget;
     }
     if (st != VEIL_OK)
         lola_server_clear(s);
@@ -234,17 +278,79 @@ veil_status lola_server_init(lola_server_t *s, const lola_setup_t *su,
     return lola_server_init_budget(s, su, q, LOLA_PLAIN_BUDGET);
 }
 
-/* Step k on component c: nxt from `in` (k == 0) or cur. */
+/* Step k on component c: nxt from `in` (k == 0) or cur; lk: the key
+ * set's level keys (NULL without levels). */
 static veil_status run_component(lola_msg_t *nxt, const lola_server_t *s,
                                  const lola_msg_t *in, const lola_msg_t *cur,
-                                 const lola_evalkeys_t *ek, size_t k, size_t c)
+                                 const lola_evalkeys_t *ek,
+                                 const struct lola_ek_levels *lk, size_t k,
+                                 size_t c)
 {
     const lola_setup_t *su = s->su;
     const lola_step_t *stp = &su->steps[k];
     const lola_msg_t *src = k == 0 ? in : cur;
+    const size_t l = s->limbs != NULL ? s->limbs[k] : su->ctx[c].n_q;
     return lola_step_exec(&nxt->ct[c * stp->nout], stp,
                           &s->coefs[c * su->nsteps + k], &src->ct[c * src->nct],
-                          &ek->rk[c], &ek->gk[c]);
+                          lola_ek_levels_rk(lk, ek, c, l),
+                          lola_ek_levels_gk(lk, ek, c, l));
+}
+
+/* m = nct messages per component in step k's contexts. */
+static veil_status msg_init_step(lola_msg_t *m, const lola_server_t *s,
+                                 size_t nct, size_t k)
+{
+    const lola_setup_t *su = s->su;
+    veil_status st;
+    if (s->limbs == NULL)
+        return lola_msg_init(m, su, nct);
+    st = lola_msg_init(m, su, nct);
+    for (size_t c = 0; c < su->ncomp && st == VEIL_OK; c++)
+        for (size_t i = 0; i < nct && st == VEIL_OK; i++) {
+            bfv_ciphertext_t *ct = &m->ct[c * nct + i];
+            const bfv_context_t *ctx = step_ctx(s, c, k);
+            if (ct->ctx == ctx)
+                continue;
+            bfv_ciphertext_clear(ct);
+            st = bfv_ciphertext_init(ct, ctx);
+        }
+    if (st != VEIL_OK)
+        lola_msg_clear(m);
+    return st;
+}
+
+/* The messages *src (k == 0: the query, kept; else owned, replaced) in
+ * step k's contexts: switched down (bfv_mod_switch) where step k runs at
+ * fewer primes than they have.  Components and messages in parallel. */
+static veil_status switch_down(lola_msg_t *cur, const lola_msg_t *in,
+                               const lola_server_t *s, size_t k, int team)
+{
+    const lola_msg_t *src = k == 0 ? in : cur;
+    const size_t total = src->ncomp * src->nct;
+    lola_msg_t dst;
+    veil_status st, err = VEIL_OK;
+    if (s->limbs == NULL || src->ct[0].ctx == step_ctx(s, 0, k))
+        return VEIL_OK;
+    st = msg_init_step(&dst, s, src->nct, k);
+    if (st != VEIL_OK)
+        return st;
+#pragma omp parallel for schedule(dynamic, 1)                                  \
+    num_threads(team) if (team > 1 && total > 1)
+    for (size_t j = 0; j < total; j++) {
+        veil_status e = lola_ct_switch(&dst.ct[j], &src->ct[j]);
+        if (e != VEIL_OK) {
+#pragma omp critical(lola_server_err)
+            err = e;
+        }
+    }
+    if (err != VEIL_OK) {
+        lola_msg_clear(&dst);
+        return err;
+    }
+    if (k > 0)
+        lola_msg_clear(cur);
+    *cur = dst;
+    return VEIL_OK;
 }
 
 veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
@@ -254,6 +360,7 @@ veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
 {
     const lola_setup_t *su;
     lola_msg_t cur, nxt;
+    const struct lola_ek_levels *lk = NULL;
     size_t threads, together;
     veil_status st = VEIL_OK;
 
@@ -291,23 +398,30 @@ veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
     if (threads < 2)
         together = 0;
     memset(&cur, 0, sizeof(cur));
+    st = lola_ek_levels_get(&lk, s, ek);
     for (size_t k = 0; k < su->nsteps && st == VEIL_OK; k++) {
         const lola_step_t *stp = &su->steps[k];
+        const lola_msg_t *src0 = in;
         veil_status err = VEIL_OK;
-        st = lola_msg_init(&nxt, su, stp->nout);
+        st = switch_down(&cur, in, s, k, (int)threads);
+        if (st != VEIL_OK)
+            break;
+        if (k == 0 && cur.ct != NULL)
+            src0 = &cur; /* the query switched down */
+        st = msg_init_step(&nxt, s, stp->nout, k);
         if (st != VEIL_OK)
             break;
 #pragma omp parallel for schedule(dynamic, 1) if (together > 1)                \
     num_threads(together > 1 && together < threads ? together : threads)
         for (size_t c = 0; c < together; c++) {
-            veil_status e = run_component(&nxt, s, in, &cur, ek, k, c);
+            veil_status e = run_component(&nxt, s, src0, &cur, ek, lk, k, c);
             if (e != VEIL_OK) {
 #pragma omp critical(lola_server_err)
                 err = e;
             }
         }
         for (size_t c = together; c < su->ncomp && err == VEIL_OK; c++)
-            err = run_component(&nxt, s, in, &cur, ek, k, c);
+            err = run_component(&nxt, s, src0, &cur, ek, lk, k, c);
         lola_msg_clear(&cur);
         cur = nxt;
         st = err;
@@ -320,6 +434,15 @@ veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
     }
     *out = cur;
     return VEIL_OK;
+}
+
+veil_status lola_server_prepare_keys(const lola_server_t *s,
+                                     const lola_evalkeys_t *ek)
+{
+    const struct lola_ek_levels *lk;
+    if (s == NULL || s->su == NULL || ek == NULL || ek->ncomp != s->su->ncomp)
+        return VEIL_EINVAL;
+    return lola_ek_levels_get(&lk, s, ek);
 }
 
 veil_status lola_server_eval(lola_msg_t *out, const lola_server_t *s,

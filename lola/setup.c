@@ -192,6 +192,7 @@ void lola_evalkeys_clear(lola_evalkeys_t *ek)
 {
     if (ek == NULL)
         return;
+    lola_ek_levels_free(ek->levels);
     if (ek->shared) /* views: only component 0 owns memory */
         ek->ncomp = ek->ncomp > 0 ? 1 : 0;
     for (size_t c = 0; c < ek->ncomp && c < LOLA_MAX_PRIMES; c++) {

@@ -788,7 +788,12 @@ static int server_open_for(server_side_t *s, const opts_t *o, const char *path,
     if ((st = lola_setup_init(&s->setup, &s->spec)) != VEIL_OK)
         return fail("setting up the BFV contexts", st), -1;
     s->stage = 2;
-    if ((st = lola_server_init(&s->server, &s->setup, &s->q)) != VEIL_OK)
+    /* private answers are made from the last step's ciphertexts in the
+     * server: it may evaluate at fewer primes where the noise allows
+     * (lola_server_init_levels); a raw answer travels at the full modulus */
+    if ((st = lola_server_init_levels(&s->server, &s->setup, &s->q,
+                                      LOLA_PLAIN_BUDGET, !o->raw_answer)) !=
+        VEIL_OK)
         return fail("preparing the model weights", st), -1;
     s->stage = 3;
     s->setup_ms = now_ms() - t0;
@@ -1225,6 +1230,14 @@ static int run_local(opts_t *o)
             measured[i] = -1;
     }
     print_table_header(o);
+    /* the keys for the server's levels, once, before the first query */
+    {
+        const veil_status pk = lola_server_prepare_keys(&s.server, &c.cl.ek);
+        if (pk != VEIL_OK) {
+            fail("deriving the keys for the server's levels", pk);
+            goto out_tally;
+        }
+    }
 
     batch = s.spec.batch > 0 ? s.spec.batch : 1;
     for (first = o->offset; first < o->offset + o->count; first += batch) {
@@ -1419,6 +1432,8 @@ static veil_status serve_session(mpc_chan_t *ch, void *arg, uint64_t id)
         return session_fail(id, "receiving the evaluation keys", st);
     st = lola_evalkeys_parse(&ek, &s->setup, buf, len);
     free(buf);
+    if (st == VEIL_OK) /* the keys for the server's levels, once */
+        st = lola_server_prepare_keys(&s->server, &ek);
     if (st != VEIL_OK)
         return session_fail(id, "the client's evaluation keys are invalid", st);
     if (!x->o->json)

@@ -265,6 +265,11 @@ typedef struct {
     double cost_us;    /* predicted server time, all components,    */
                        /* one thread                                */
     size_t candidates; /* kernel/parameter combinations considered  */
+    /* at levels (lola_server_init_levels): the ciphertext primes each
+     * step runs at, the predicted budget after the last step and the
+     * predicted server time (all components, one thread) */
+    uint8_t limbs[LOLA_REPORT_STEPS];
+    double budget_levels, cost_levels_us;
     /* bytes on the wire (lola_bytes_predict; lola_plan only) */
     size_t bytes_keys, bytes_query, bytes_answer;
 } lola_report_t;
@@ -392,6 +397,10 @@ typedef struct {
     bfv_galois_keys_t gk[LOLA_MAX_PRIMES];
     bfv_public_key_t pk[LOLA_MAX_PRIMES];
     int shared; /* components c > 0 are views of component 0's keys   */
+    /* the keys restricted to the levels of a server that evaluates at
+     * fewer primes (lola_server_init_levels), derived by its first
+     * evaluation with this set and freed by lola_evalkeys_clear */
+    struct lola_ek_levels *levels;
 } lola_evalkeys_t;
 
 /* Empty keys for su's contexts (to deserialize into).  VEIL_ENOMEM. */
@@ -478,6 +487,8 @@ typedef struct {
     size_t plain_bytes; /* NTT plaintexts kept, all components (bytes)  */
     size_t streamed;    /* steps whose plaintexts are encoded per query */
     struct lola_weights *weights; /* the model's weights, kept          */
+    uint8_t *limbs; /* ciphertext primes each step runs at (NULL: all)  */
+    struct lola_levels *levels; /* contexts of the smaller levels       */
 } lola_server_t;
 
 /* Default memory budget for precomputed NTT plaintexts (bytes, all
@@ -503,6 +514,30 @@ VEIL_EXPORT veil_status lola_server_init_budget(lola_server_t *s,
                                                 const lola_setup_t *su,
                                                 const nn_qmodel_t *q,
                                                 size_t budget) VEIL_WUR;
+/* As lola_server_init_budget, evaluating at fewer ciphertext primes
+ * where the plan's noise allows (levels != 0): between steps the messages
+ * are switched down (bfv_mod_switch) to the fewest primes that keep the
+ * predicted final budget within one bit of the full-modulus evaluation's
+ * (s->budget is that prediction), so that later key switches, squares and
+ * the answer cost less; the Galois, relinearization and public keys are
+ * restricted to those primes (the same keys: lola/levels.c), once per key
+ * set.  The evaluation's output messages are then ciphertexts of smaller
+ * contexts than su->ctx: lola_server_answer, lola_client_decrypt and
+ * lola_client_budget take them, lola_msg_serialize does not (a raw answer
+ * needs levels == 0).  levels == 0 is lola_server_init_budget. */
+VEIL_EXPORT veil_status lola_server_init_levels(lola_server_t *s,
+                                                const lola_setup_t *su,
+                                                const nn_qmodel_t *q,
+                                                size_t budget,
+                                                int levels) VEIL_WUR;
+/* The key set's keys for the levels of s (lola_server_init_levels; a
+ * no-op for a server without levels), derived now rather than by the
+ * first evaluation with ek: restricted copies of the full keys (85 MB for
+ * MNIST lola), kept in ek until lola_evalkeys_clear.  A server calls it
+ * when a client's keys arrive.  VEIL_EINVAL (keys of another setup),
+ * VEIL_ENOKEY, VEIL_ENOMEM. */
+VEIL_EXPORT veil_status lola_server_prepare_keys(
+    const lola_server_t *s, const lola_evalkeys_t *ek) VEIL_WUR;
 VEIL_EXPORT void lola_server_clear(lola_server_t *s);
 
 /* Called after each step with the step index and its outputs (for

@@ -344,3 +344,55 @@ Test(lola_answer, exhausted_noise_is_refused, .timeout = 240)
     _fmpz_vec_clear(logits, (slong)e.su.classes);
     env_clear(&e);
 }
+
+/* The answer of a server that evaluates at levels (lola_server_init_levels,
+ * lola/levels.c): the last steps run at fewer primes, the answer is
+ * flooded and switched from there, and the logits are still the exact
+ * evaluator's; the answer has the same form (one limb, power-of-two) and
+ * keeps a positive exact budget.  With the flooding margin the toy plan
+ * leaves room to drop primes: the check that the output really has fewer
+ * primes fails when levels are switched off. */
+Test(lola_answer, levels, .timeout = 240)
+{
+    env_t e;
+    lola_server_t lv;
+    lola_msg_t out;
+    lola_answer_opts_t o;
+    lola_answer_t a;
+    int bits;
+    env_init(&e, "lola_answer.levels");
+    cr_assert_eq(
+        lola_server_init_levels(&lv, &e.su, &e.q, LOLA_PLAIN_BUDGET, 1),
+        VEIL_OK);
+    cr_assert_geq(lv.budget, e.sv.budget - 1.0);
+    cr_assert_not_null(lv.limbs, "no step runs at fewer primes");
+    cr_assert_null(e.cl.ek.levels);
+    cr_assert_eq(lola_server_prepare_keys(&lv, &e.cl.ek), VEIL_OK);
+    cr_assert_not_null(e.cl.ek.levels);
+    cr_assert_lt(lv.limbs[e.su.nsteps - 1], e.su.ctx[0].n_q);
+    cr_assert_eq(lola_server_eval(&out, &lv, &e.in, &e.cl.ek), VEIL_OK);
+    for (size_t c = 0; c < e.su.ncomp; c++)
+        cr_assert_eq(out.ct[c * out.nct].ctx->n_q, lv.limbs[e.su.nsteps - 1]);
+    lola_answer_opts_default(&o);
+    cr_assert_eq(lola_server_answer(&a, &lv, &out, &e.cl.ek, &o, &e.rng),
+                 VEIL_OK);
+    assert_logits(&e, &a);
+    cr_assert_eq(lola_client_answer_budget(&bits, &e.cl, &a), VEIL_OK);
+    cr_assert_gt(bits, 0);
+    for (size_t i = 0; i < a.ncomp * a.nct; i++) {
+        cr_assert_eq(a.ct[i].limbs, 1);
+        cr_assert_neq(a.ct[i].bits[0], 0);
+    }
+    /* a second evaluation reuses the key set's level keys */
+    lola_answer_clear(&a);
+    lola_msg_clear(&out);
+    cr_assert_not_null(e.cl.ek.levels);
+    cr_assert_eq(lola_server_eval(&out, &lv, &e.in, &e.cl.ek), VEIL_OK);
+    cr_assert_eq(lola_server_answer(&a, &lv, &out, &e.cl.ek, &o, &e.rng),
+                 VEIL_OK);
+    assert_logits(&e, &a);
+    lola_answer_clear(&a);
+    lola_msg_clear(&out);
+    lola_server_clear(&lv);
+    env_clear(&e);
+}

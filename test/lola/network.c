@@ -113,7 +113,49 @@ static void run_network(const nn_qmodel_t *q, const lola_options_t *o,
                 fmpz_equal(logits + b * su.classes + j, tr.v[q->nlayers] + j),
                 "%s: record %zu logit %zu differs", what, b, j);
     }
-    nn_qtrace_clear(&tr);
+
+    /* the same at levels (lola_server_init_levels): steps switched down to
+     * fewer primes where the prediction allows; the logits must still be
+     * the exact evaluator's, the final budget at least the level
+     * prediction (within the same 3 bits), and where the server chose a
+     * level the output really has fewer primes */
+    {
+        lola_server_t lv;
+        lola_msg_t lout;
+        int lbits[LOLA_REPORT_STEPS];
+        tt.bits = lbits;
+        cr_assert_eq(lola_server_init_levels(&lv, &su, q, LOLA_PLAIN_BUDGET, 1),
+                     VEIL_OK);
+        cr_assert_geq(lv.budget, sv.budget - 1.0, "%s: levels cost budget",
+                      what);
+        s = lola_server_eval_trace(&lout, &lv, &in, &cl.ek, on_step, &tt);
+        cr_assert_eq(s, VEIL_OK, "%s: levels eval: %s", what, veil_strerror(s));
+        cr_assert_geq((double)lbits[rep.nsteps - 1], lv.budget - 3.0,
+                      "%s: levels: measured final budget %d below the "
+                      "prediction %.1f",
+                      what, lbits[rep.nsteps - 1], lv.budget);
+        for (size_t c = 0; c < su.ncomp; c++)
+            cr_assert_eq(lout.ct[c * lout.nct].ctx->n_q,
+                         lv.limbs != NULL ? lv.limbs[su.nsteps - 1]
+                                          : su.ctx[c].n_q,
+                         "%s: output primes", what);
+        cr_assert_eq(lola_client_decrypt(logits, &cl, &lout, records), VEIL_OK,
+                     "%s: levels decrypt", what);
+        cr_assert_eq(nn_qtrace_init(&tr, q), VEIL_OK);
+        for (size_t b = 0; b < records; b++) {
+            for (size_t i = 0; i < size; i++)
+                fmpz_set_si(tr.v[0] + i, x[b * size + i]);
+            nn_qmodel_eval(&tr, q);
+            for (size_t j = 0; j < su.classes; j++)
+                cr_assert(fmpz_equal(logits + b * su.classes + j,
+                                     tr.v[q->nlayers] + j),
+                          "%s: levels: record %zu logit %zu differs", what, b,
+                          j);
+        }
+        nn_qtrace_clear(&tr);
+        lola_msg_clear(&lout);
+        lola_server_clear(&lv);
+    }
     _fmpz_vec_clear(logits, (slong)(records * su.classes));
     lola_msg_clear(&in);
     lola_msg_clear(&out);
