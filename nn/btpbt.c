@@ -379,17 +379,39 @@ static veil_status stage(nn_model_t *res, double *acc, double *score,
     veil_status st;
     FILE *f;
     const uint32_t k = p->stage;
+    const uint32_t npool0 = p->npool;
+    char xpath[4096];
 
     if (p->o->state_dir != NULL) {
         snprintf(path, sizeof(path), "%s/stage-%u.vmodel", p->o->state_dir, k);
+        snprintf(xpath, sizeof(xpath), "%s/stage-%u-extra.vmodel",
+                 p->o->state_dir, k);
         snprintf(tpath, sizeof(tpath), "%s/stage-%u.txt", p->o->state_dir, k);
         if ((f = fopen(tpath, "r")) != NULL) {
+            double xacc = -1;
             int ok = fscanf(f, "%lf %lf", acc, score) == 2;
+            if (ok && fscanf(f, "%lf", &xacc) != 1)
+                xacc = -1;
             fclose(f);
             if (ok && nn_model_load(res, path) == VEIL_OK) {
                 p->stage++;
                 logf_(p, "stage %u: resumed (acc %.4f score %.4f)", k, *acc,
                       *score);
+                /* the stage's final-fine-tune candidate besides its best,
+                 * in the order pbt() added it */
+                if (xacc >= 0 && p->o->final_images > 0) {
+                    nn_model_t x;
+                    if ((st = nn_model_load(&x, xpath)) != VEIL_OK) {
+                        nn_model_clear(res);
+                        return st;
+                    }
+                    st = pool_add(p, &x, xacc);
+                    nn_model_clear(&x);
+                    if (st != VEIL_OK) {
+                        nn_model_clear(res);
+                        return st;
+                    }
+                }
                 return pool_add(p, res, *acc);
             }
         }
@@ -401,11 +423,17 @@ static veil_status stage(nn_model_t *res, double *acc, double *score,
     /* a stage the deadline cut short is used but not saved: a rerun does
      * it in full */
     if (p->o->state_dir != NULL && complete) {
+        const int extra = p->npool > npool0;
         if ((st = nn_model_save(path, res)) != VEIL_OK)
+            return st;
+        if (extra && (st = nn_model_save(xpath, &p->pool[npool0])) != VEIL_OK)
             return st;
         if ((f = fopen(tpath, "w")) == NULL)
             return VEIL_EIO;
-        fprintf(f, "%.17g %.17g\n", *acc, *score);
+        fprintf(f, "%.17g %.17g", *acc, *score);
+        if (extra)
+            fprintf(f, " %.17g", p->pool_acc[npool0]);
+        fprintf(f, "\n");
         if (fclose(f) != 0)
             return VEIL_EIO;
     }

@@ -567,9 +567,11 @@ typedef struct {
                               searching (finishing the current
                               generation); 0: none                        */
     const char *state_dir; /* if not NULL: each finished stage is saved
-                              there (stage-K.vmodel, stage-K.txt) and
-                              reused on a rerun: a plan resumes; a stage
-                              the deadline cut short is not saved        */
+                              there (stage-K.vmodel, stage-K.txt, and its
+                              final-fine-tune candidate besides the best,
+                              stage-K-extra.vmodel) and reused on a rerun:
+                              a plan resumes; a stage the deadline cut
+                              short is not saved                         */
     uint8_t seed[VEIL_SEED_BYTES];
     void (*log)(void *arg, const char *line); /* progress lines, or NULL */
     void *log_arg;
