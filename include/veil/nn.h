@@ -552,8 +552,10 @@ typedef struct {
     uint32_t final_images; /* if not 0: a final fine-tune on this many
                               training images (same plan, cosine decay
                               from train.lr to train.lr / 100) of the
-                              stage results with the largest replaced
-                              fraction, in that order, at most
+                              stage results and each stage's worker with
+                              the best eq.-4 score without the threshold
+                              (in any generation), largest replaced
+                              fraction first, at most
                               final_tries of them besides the best one
                               that met the threshold; the first that
                               meets it after the fine-tune wins          */

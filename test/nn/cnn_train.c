@@ -503,6 +503,9 @@ Test(cnn_train, planner_meets_threshold, .timeout = 600)
 typedef struct {
     int stop, resumed;
     char finals[4096]; /* the final fine-tune's log lines */
+    double maxpot[16]; /* per stage: best worker score without threshold */
+    double xpot[16];   /* its extra final candidate's, or 0 if none      */
+    int xgen[16];      /* the generation the extra candidate comes from  */
 } plan_log_t;
 
 static void plan_log(void *arg, const char *line)
@@ -512,6 +515,24 @@ static void plan_log(void *arg, const char *line)
         _exit(0);
     if (strstr(line, "stage 0: resumed") != NULL)
         l->resumed = 1;
+    {
+        unsigned st, gen, wk;
+        double acc, pct, pot;
+        if (sscanf(line,
+                   "stage %u gen %u worker %u: acc %lf replaced %lf%% "
+                   "score-without-threshold %lf",
+                   &st, &gen, &wk, &acc, &pct, &pot) == 6 &&
+            st < 16 && pot > l->maxpot[st])
+            l->maxpot[st] = pot;
+        if (sscanf(line,
+                   "stage %u: final candidate besides the best: gen %u "
+                   "worker %u, acc %lf score-without-threshold %lf",
+                   &st, &gen, &wk, &acc, &pot) == 5 &&
+            st < 16) {
+            l->xpot[st] = pot;
+            l->xgen[st] = (int)gen;
+        }
+    }
     if (strncmp(line, "final fine-tune", 15) == 0 &&
         strlen(l->finals) + strlen(line) + 2 < sizeof(l->finals)) {
         strcat(l->finals, line);
@@ -581,7 +602,7 @@ Test(cnn_train, planner_resumes_after_interruption, .timeout = 600)
     char dir[] = "/tmp/veil-plan-XXXXXX", path[64];
     nn_model_t a, b;
     double acc_a, acc_b;
-    plan_log_t la = {0, 0, {0}}, lb = {0, 0, {0}};
+    plan_log_t la = {.stop = 0}, lb = {.stop = 0};
     int status;
     pid_t pid;
 
@@ -589,7 +610,7 @@ Test(cnn_train, planner_resumes_after_interruption, .timeout = 600)
     pid = fork();
     cr_assert_geq(pid, 0);
     if (pid == 0) {
-        plan_log_t stop = {1, 0, {0}};
+        plan_log_t stop = {.stop = 1};
         nn_model_t c;
         double acc;
         plan_small(&c, &acc, dir, &stop, 0.05);
@@ -630,7 +651,7 @@ Test(cnn_train, planner_resume_keeps_final_candidates, .timeout = 600)
     char dir[] = "/tmp/veil-plan-XXXXXX", path[96];
     nn_model_t a, b;
     double acc_a, acc_b;
-    plan_log_t la = {0, 0, {0}}, lb = {0, 0, {0}};
+    plan_log_t la = {.stop = 0}, lb = {.stop = 0};
     int extras = 0;
 
     cr_assert_not_null(mkdtemp(dir));
@@ -642,6 +663,20 @@ Test(cnn_train, planner_resume_keeps_final_candidates, .timeout = 600)
     cr_log_info("%d stages saved an extra candidate; final fine-tunes:\n%s",
                 extras, la.finals);
     cr_assert_gt(extras, 0, "no stage had an extra candidate to save");
+    /* a stage's extra candidate is its worker with the best score without
+     * the threshold over all its generations (log lines, 6 decimals) */
+    {
+        int x = 0, early = 0;
+        for (int k = 0; k < 16; k++)
+            if (la.xpot[k] > 0) {
+                cr_assert_float_eq(la.xpot[k], la.maxpot[k], 1e-9, "stage %d",
+                                   k);
+                x++;
+                early += la.xgen[k] == 0;
+            }
+        cr_assert_eq(x, extras);
+        cr_log_info("%d extra candidates from the first generation", early);
+    }
     plan_small(&b, &acc_b, dir, &lb, -1.0); /* resumes every stage */
     cr_assert(lb.resumed, "the rerun did not resume stage 0");
     cr_assert_neq(la.finals[0], 0);
