@@ -196,6 +196,9 @@ static void usage(FILE *f)
         "  --test-limit N   test images for the final report (default all)\n"
         "  --state DIR      save finished stages in DIR; rerun to resume\n"
         "  --lr X           fine-tuning learning rate (default 1e-4)\n"
+        "  --schedule S     learning rate of each worker's fine-tune in a\n"
+        "                   generation: constant (--lr; default) or\n"
+        "                   cosine (from --lr to --lr / 100)\n"
         "  --seed N         seed (default 1)\n"
         "  --threads T      OpenMP / OpenBLAS threads\n");
 }
@@ -221,6 +224,7 @@ int main(int argc, char **argv)
         {"test-limit", required_argument, NULL, 'L'},
         {"state", required_argument, NULL, 's'},
         {"lr", required_argument, NULL, 'l'},
+        {"schedule", required_argument, NULL, 'k'},
         {"seed", required_argument, NULL, 'S'},
         {"threads", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
@@ -315,6 +319,19 @@ int main(int argc, char **argv)
             if (cli_float(&po.train.lr, P, "--lr", optarg, 1e-12, 10))
                 return 2;
             break;
+        case 'k':
+            if (strcmp(optarg, "constant") == 0)
+                po.train.schedule = NN_LR_CONSTANT;
+            else if (strcmp(optarg, "cosine") == 0)
+                po.train.schedule = NN_LR_COSINE;
+            else {
+                fprintf(stderr,
+                        "safenet_plan: --schedule must be constant or "
+                        "cosine, not %s\n",
+                        optarg);
+                return 2;
+            }
+            break;
         case 'S':
             if (cli_long(&seed, P, "--seed", optarg, 0, 1L << 62))
                 return 2;
@@ -331,6 +348,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    po.train.lr_min = po.train.lr / 100; /* used by --schedule cosine */
     if (veil_init() != VEIL_OK)
         return 1;
     start_time = now();

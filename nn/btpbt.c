@@ -12,6 +12,8 @@
  * of a random member of the best quarter (exploit) and perturbs them
  * (explore).  A plan below the accuracy threshold scores accuracy - 1, so
  * that every plan that meets it ranks above every plan that does not.
+ * Each stage also keeps, for the final fine-tune, a copy of the worker
+ * with the best eq.-4 score without the threshold in any generation.
  */
 #include "veil/nn.h"
 #include <math.h>
@@ -220,11 +222,15 @@ static veil_status pbt(nn_model_t *best, double *bacc, double *bscore,
     const nn_plan_opts_t *o = p->o;
     const uint32_t P = o->population, q = P / 4 > 0 ? P / 4 : 1;
     worker_t *w = calloc(P, sizeof(worker_t));
+    nn_model_t xm; /* best score without the threshold so far */
+    double xacc = 0, xpot = -INFINITY;
+    uint32_t xgen = 0, xi = 0, lastgen = 0;
     nn_act_calib_t cal;
     uint32_t *rank = calloc(P, sizeof(uint32_t));
     veil_status st;
 
     *complete = 1;
+    memset(&xm, 0, sizeof(xm));
     if (w == NULL || rank == NULL) {
         free(w);
         free(rank);
@@ -281,6 +287,17 @@ static veil_status pbt(nn_model_t *best, double *bacc, double *bscore,
             }
             if (st != VEIL_OK || (st = evaluate(p, &w[i])) != VEIL_OK)
                 goto out;
+            {
+                uint64_t r, q[4];
+                nn_model_count_act_total(&r, q, &w[i].m);
+                logf_(p,
+                      "stage %u gen %u worker %u: acc %.4f replaced %.2f%% "
+                      "score-without-threshold %.6f",
+                      p->stage, gen, i, w[i].acc,
+                      100.0 * (double)(q[1] + q[2] + q[3]) /
+                          (double)(r + q[1] + q[2] + q[3]),
+                      nn_plan_score(w[i].acc, &w[i].m, &o->costs));
+            }
         }
         /* rank by score, best first (stable: ties by index) */
         for (uint32_t i = 0; i < P; i++) {
@@ -297,6 +314,24 @@ static veil_status pbt(nn_model_t *best, double *bacc, double *bscore,
                   "alpha %.2f beta %d",
                   p->stage, gen, w[rank[0]].acc, w[rank[0]].score, k,
                   w[rank[0]].alpha[k], w[rank[0]].beta[k]);
+        /* the worker with the best score of eq. 4 without the threshold
+         * in any generation so far (a copy: exploit may overwrite it) */
+        lastgen = gen;
+        for (uint32_t i = 0; i < P; i++) {
+            double pot;
+            if (w[i].score <= -2)
+                continue;
+            pot = nn_plan_score(w[i].acc, &w[i].m, &o->costs);
+            if (pot > xpot) {
+                nn_model_clear(&xm);
+                if ((st = nn_model_copy(&xm, &w[i].m)) != VEIL_OK)
+                    goto out;
+                xpot = pot;
+                xacc = w[i].acc;
+                xgen = gen;
+                xi = i;
+            }
+        }
         if (gen + 1 == o->generations)
             break;
         if (o->deadline > 0 && wall() > o->deadline) {
@@ -324,20 +359,20 @@ static veil_status pbt(nn_model_t *best, double *bacc, double *bscore,
     }
     *bacc = w[rank[0]].acc;
     *bscore = w[rank[0]].score;
-    {
-        /* the worker with the most replacements by eq. 4 without the
-         * threshold joins the candidates of the final fine-tune too */
-        uint32_t hi = rank[0];
-        for (uint32_t i = 0; i < P; i++)
-            if (w[i].score > -2 &&
-                nn_plan_score(w[i].acc, &w[i].m, &o->costs) >
-                    nn_plan_score(w[hi].acc, &w[hi].m, &o->costs))
-                hi = i;
-        if (hi != rank[0] && (st = pool_add(p, &w[hi].m, w[hi].acc)) != VEIL_OK)
+    /* the worker with the best score by eq. 4 without the threshold, in
+     * whichever generation it had it, joins the candidates of the final
+     * fine-tune too, unless it is the stage's result itself */
+    if (xm.nlayers > 0 && !(xgen == lastgen && xi == rank[0])) {
+        logf_(p,
+              "stage %u: final candidate besides the best: gen %u worker "
+              "%u, acc %.4f score-without-threshold %.6f",
+              p->stage, xgen, xi, xacc, xpot);
+        if ((st = pool_add(p, &xm, xacc)) != VEIL_OK)
             goto out;
     }
     st = nn_model_copy(best, &w[rank[0]].m);
 out:
+    nn_model_clear(&xm);
     nn_act_calib_clear(&cal);
     for (uint32_t i = 0; i < P; i++)
         nn_model_clear(&w[i].m);
@@ -379,17 +414,39 @@ static veil_status stage(nn_model_t *res, double *acc, double *score,
     veil_status st;
     FILE *f;
     const uint32_t k = p->stage;
+    const uint32_t npool0 = p->npool;
+    char xpath[4096];
 
     if (p->o->state_dir != NULL) {
         snprintf(path, sizeof(path), "%s/stage-%u.vmodel", p->o->state_dir, k);
+        snprintf(xpath, sizeof(xpath), "%s/stage-%u-extra.vmodel",
+                 p->o->state_dir, k);
         snprintf(tpath, sizeof(tpath), "%s/stage-%u.txt", p->o->state_dir, k);
         if ((f = fopen(tpath, "r")) != NULL) {
+            double xacc = -1;
             int ok = fscanf(f, "%lf %lf", acc, score) == 2;
+            if (ok && fscanf(f, "%lf", &xacc) != 1)
+                xacc = -1;
             fclose(f);
             if (ok && nn_model_load(res, path) == VEIL_OK) {
                 p->stage++;
                 logf_(p, "stage %u: resumed (acc %.4f score %.4f)", k, *acc,
                       *score);
+                /* the stage's final-fine-tune candidate besides its best,
+                 * in the order pbt() added it */
+                if (xacc >= 0 && p->o->final_images > 0) {
+                    nn_model_t x;
+                    if ((st = nn_model_load(&x, xpath)) != VEIL_OK) {
+                        nn_model_clear(res);
+                        return st;
+                    }
+                    st = pool_add(p, &x, xacc);
+                    nn_model_clear(&x);
+                    if (st != VEIL_OK) {
+                        nn_model_clear(res);
+                        return st;
+                    }
+                }
                 return pool_add(p, res, *acc);
             }
         }
@@ -401,11 +458,17 @@ static veil_status stage(nn_model_t *res, double *acc, double *score,
     /* a stage the deadline cut short is used but not saved: a rerun does
      * it in full */
     if (p->o->state_dir != NULL && complete) {
+        const int extra = p->npool > npool0;
         if ((st = nn_model_save(path, res)) != VEIL_OK)
+            return st;
+        if (extra && (st = nn_model_save(xpath, &p->pool[npool0])) != VEIL_OK)
             return st;
         if ((f = fopen(tpath, "w")) == NULL)
             return VEIL_EIO;
-        fprintf(f, "%.17g %.17g\n", *acc, *score);
+        fprintf(f, "%.17g %.17g", *acc, *score);
+        if (extra)
+            fprintf(f, " %.17g", p->pool_acc[npool0]);
+        fprintf(f, "\n");
         if (fclose(f) != 0)
             return VEIL_EIO;
     }

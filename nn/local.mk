@@ -64,9 +64,9 @@ models: apps/train_mnist$(EXEEXT)
 CNN7_STATE = models-cnn7.state
 CNN7_TRAIN = --epochs 3 --threads 2
 CNN7_BASE = --epochs 2 --limit 55000 --threads 2
-CNN7_PLAN = --drop 0.15 --population 4 --generations 2 --images 512 \
-	--val 5000 --final-images 16384 --final-tries 2 --lr 1e-4 --hours 2 \
-	--threads 2
+CNN7_PLAN = --drop 0.15 --population 4 --generations 2 --images 1024 \
+	--val 5000 --final-images 55000 --final-tries 2 --lr 1e-4 \
+	--schedule cosine --hours 2 --threads 2
 models-cnn7: apps/train_cnn$(EXEEXT) apps/safenet_plan$(EXEEXT)
 	mkdir -p $(CNN7_STATE)
 	apps/train_cnn$(EXEEXT) $(CNN7_TRAIN) \

@@ -552,8 +552,10 @@ typedef struct {
     uint32_t final_images; /* if not 0: a final fine-tune on this many
                               training images (same plan, cosine decay
                               from train.lr to train.lr / 100) of the
-                              stage results with the largest replaced
-                              fraction, in that order, at most
+                              stage results and each stage's worker with
+                              the best eq.-4 score without the threshold
+                              (in any generation), largest replaced
+                              fraction first, at most
                               final_tries of them besides the best one
                               that met the threshold; the first that
                               meets it after the fine-tune wins          */
@@ -567,9 +569,11 @@ typedef struct {
                               searching (finishing the current
                               generation); 0: none                        */
     const char *state_dir; /* if not NULL: each finished stage is saved
-                              there (stage-K.vmodel, stage-K.txt) and
-                              reused on a rerun: a plan resumes; a stage
-                              the deadline cut short is not saved        */
+                              there (stage-K.vmodel, stage-K.txt, and its
+                              final-fine-tune candidate besides the best,
+                              stage-K-extra.vmodel) and reused on a rerun:
+                              a plan resumes; a stage the deadline cut
+                              short is not saved                         */
     uint8_t seed[VEIL_SEED_BYTES];
     void (*log)(void *arg, const char *line); /* progress lines, or NULL */
     void *log_arg;

@@ -371,8 +371,8 @@ Test(cnn_model, committed_cnn7_models_load)
 /* The committed all-ReLU CNN-7 reaches the issue's 99.3 % on all 10,000
  * MNIST test images (doc/12-cnn-training.md, section 6: 99.36 %), and so
  * does the plan's base trained on 55,000 images (99.32 %); the SAFENet
- * plan replaces 172,608 of the 173,056 ReLUs (99.74 %) at 98.83 %, 0.49
- * points below its base: more than the issue's 0.3. */
+ * plan replaces 164,928 of the 173,056 ReLUs (95.30 %) at 99.12 %, 0.20
+ * points below its base: within the issue's 0.3. */
 Test(cnn_model, committed_cnn7_accuracy, .timeout = 600)
 {
     nn_model_t m;
@@ -405,12 +405,16 @@ Test(cnn_model, committed_cnn7_accuracy, .timeout = 600)
     {
         uint64_t relus, polys[4];
         nn_model_count_act_total(&relus, polys, &m);
-        cr_assert_eq(polys[1] + polys[2] + polys[3], 127296);
-        cr_assert_eq(relus, 173056 - 127296);
+        cr_assert_eq(polys[1] + polys[2] + polys[3], 164928);
+        cr_assert_eq(relus, 173056 - 164928);
+        /* the targets: >= 80 % replaced ... */
+        cr_assert_geq(polys[1] + polys[2] + polys[3], 0.8 * 173056);
     }
     cr_assert_eq(nn_model_accuracy(&acc, &m, &te), VEIL_OK);
     cr_log_info("cnn7-mnist-safenet: %.2f %%", 100 * acc);
-    cr_assert_float_eq(acc, 0.9915, 3e-4);
+    cr_assert_float_eq(acc, 0.9912, 3e-4);
+    /* ... at most 0.3 points below the base's 99.32 % */
+    cr_assert_geq(acc, 0.9932 - 0.003);
     nn_model_clear(&m);
     nn_dataset_clear(&te);
 }

@@ -502,6 +502,10 @@ Test(cnn_train, planner_meets_threshold, .timeout = 600)
  * run: stage 0 is saved, stage 1 is half done). */
 typedef struct {
     int stop, resumed;
+    char finals[4096]; /* the final fine-tune's log lines */
+    double maxpot[16]; /* per stage: best worker score without threshold */
+    double xpot[16];   /* its extra final candidate's, or 0 if none      */
+    int xgen[16];      /* the generation the extra candidate comes from  */
 } plan_log_t;
 
 static void plan_log(void *arg, const char *line)
@@ -511,10 +515,47 @@ static void plan_log(void *arg, const char *line)
         _exit(0);
     if (strstr(line, "stage 0: resumed") != NULL)
         l->resumed = 1;
+    {
+        unsigned st, gen, wk;
+        double acc, pct, pot;
+        if (sscanf(line,
+                   "stage %u gen %u worker %u: acc %lf replaced %lf%% "
+                   "score-without-threshold %lf",
+                   &st, &gen, &wk, &acc, &pct, &pot) == 6 &&
+            st < 16 && pot > l->maxpot[st])
+            l->maxpot[st] = pot;
+        if (sscanf(line,
+                   "stage %u: final candidate besides the best: gen %u "
+                   "worker %u, acc %lf score-without-threshold %lf",
+                   &st, &gen, &wk, &acc, &pot) == 5 &&
+            st < 16) {
+            l->xpot[st] = pot;
+            l->xgen[st] = (int)gen;
+        }
+    }
+    if (strncmp(line, "final fine-tune", 15) == 0 &&
+        strlen(l->finals) + strlen(line) + 2 < sizeof(l->finals)) {
+        strcat(l->finals, line);
+        strcat(l->finals, "\n");
+    }
+}
+
+static void remove_state(const char *dir)
+{
+    char path[96];
+    for (int k = 0; k < 16; k++) {
+        snprintf(path, sizeof(path), "%s/stage-%d.txt", dir, k);
+        remove(path);
+        snprintf(path, sizeof(path), "%s/stage-%d.vmodel", dir, k);
+        remove(path);
+        snprintf(path, sizeof(path), "%s/stage-%d-extra.vmodel", dir, k);
+        remove(path);
+    }
+    rmdir(dir);
 }
 
 static void plan_small(nn_model_t *plan, double *acc, const char *state,
-                       plan_log_t *log)
+                       plan_log_t *log, double drop /* threshold below base */)
 {
     nn_model_t m;
     nn_dataset_t tr, va;
@@ -534,12 +575,13 @@ static void plan_small(nn_model_t *plan, double *acc, const char *state,
     cr_assert_eq(nn_train(&m, &tr, NULL, &o), VEIL_OK);
     cr_assert_eq(nn_model_accuracy(&base_acc, &m, &va), VEIL_OK);
     nn_plan_opts_default(&po);
-    po.threshold = base_acc - 0.05;
+    po.threshold = base_acc - drop;
     po.population = 4;
     po.generations = 2;
     po.images = 128;
     po.val_images = 200;
     po.final_images = 256; /* resumed stages join the final fine-tune */
+    po.final_tries = 8;    /* every candidate, so that the log lists them */
     po.train.batch = 32;
     po.state_dir = state;
     po.log = plan_log;
@@ -560,7 +602,7 @@ Test(cnn_train, planner_resumes_after_interruption, .timeout = 600)
     char dir[] = "/tmp/veil-plan-XXXXXX", path[64];
     nn_model_t a, b;
     double acc_a, acc_b;
-    plan_log_t la = {0, 0}, lb = {0, 0};
+    plan_log_t la = {.stop = 0}, lb = {.stop = 0};
     int status;
     pid_t pid;
 
@@ -568,10 +610,10 @@ Test(cnn_train, planner_resumes_after_interruption, .timeout = 600)
     pid = fork();
     cr_assert_geq(pid, 0);
     if (pid == 0) {
-        plan_log_t stop = {1, 0};
+        plan_log_t stop = {.stop = 1};
         nn_model_t c;
         double acc;
-        plan_small(&c, &acc, dir, &stop);
+        plan_small(&c, &acc, dir, &stop, 0.05);
         _exit(3); /* not reached: stage 1 ends the child */
     }
     cr_assert_eq(waitpid(pid, &status, 0), pid);
@@ -582,21 +624,68 @@ Test(cnn_train, planner_resumes_after_interruption, .timeout = 600)
     snprintf(path, sizeof(path), "%s/stage-1.txt", dir);
     cr_assert_neq(access(path, F_OK), 0, "stage 1 finished before the kill");
 
-    plan_small(&a, &acc_a, dir, &la);  /* resumed */
-    plan_small(&b, &acc_b, NULL, &lb); /* uninterrupted */
+    plan_small(&a, &acc_a, dir, &la, 0.05);  /* resumed */
+    plan_small(&b, &acc_b, NULL, &lb, 0.05); /* uninterrupted */
     cr_assert(la.resumed, "the rerun did not resume stage 0");
     cr_assert_eq(acc_a, acc_b);
     cr_assert_eq(a.nparams, b.nparams);
     cr_assert(memcmp(a.params, b.params, a.nparams * sizeof(float)) == 0);
     cr_assert_eq(a.nkinds, b.nkinds);
     cr_assert(memcmp(a.kinds, b.kinds, a.nkinds) == 0);
+    cr_assert_str_eq(la.finals, lb.finals);
     nn_model_clear(&a);
     nn_model_clear(&b);
-    for (int k = 0; k < 4; k++) {
-        snprintf(path, sizeof(path), "%s/stage-%d.txt", dir, k);
-        remove(path);
-        snprintf(path, sizeof(path), "%s/stage-%d.vmodel", dir, k);
-        remove(path);
+    remove_state(dir);
+}
+
+/* A rerun whose stages are all resumed from --state hands the final
+ * fine-tune the same candidates as the run that saved them: each stage's
+ * best and its worker with the most replacements (saved as
+ * stage-K-extra.vmodel), in the same order, with the same accuracies; so
+ * the final fine-tunes (their log lines) and the plan are the same.  The
+ * threshold, 1.0 above the base's accuracy, is one no plan meets: the
+ * workers rank by accuracy, so a stage's best and its worker with the
+ * most replacements differ, and every candidate gets a final fine-tune. */
+Test(cnn_train, planner_resume_keeps_final_candidates, .timeout = 600)
+{
+    char dir[] = "/tmp/veil-plan-XXXXXX", path[96];
+    nn_model_t a, b;
+    double acc_a, acc_b;
+    plan_log_t la = {.stop = 0}, lb = {.stop = 0};
+    int extras = 0;
+
+    cr_assert_not_null(mkdtemp(dir));
+    plan_small(&a, &acc_a, dir, &la, -1.0); /* saves every stage */
+    for (int k = 0; k < 16; k++) {
+        snprintf(path, sizeof(path), "%s/stage-%d-extra.vmodel", dir, k);
+        extras += access(path, F_OK) == 0;
     }
-    rmdir(dir);
+    cr_log_info("%d stages saved an extra candidate; final fine-tunes:\n%s",
+                extras, la.finals);
+    cr_assert_gt(extras, 0, "no stage had an extra candidate to save");
+    /* a stage's extra candidate is its worker with the best score without
+     * the threshold over all its generations (log lines, 6 decimals) */
+    {
+        int x = 0, early = 0;
+        for (int k = 0; k < 16; k++)
+            if (la.xpot[k] > 0) {
+                cr_assert_float_eq(la.xpot[k], la.maxpot[k], 1e-9, "stage %d",
+                                   k);
+                x++;
+                early += la.xgen[k] == 0;
+            }
+        cr_assert_eq(x, extras);
+        cr_log_info("%d extra candidates from the first generation", early);
+    }
+    plan_small(&b, &acc_b, dir, &lb, -1.0); /* resumes every stage */
+    cr_assert(lb.resumed, "the rerun did not resume stage 0");
+    cr_assert_neq(la.finals[0], 0);
+    cr_assert_str_eq(la.finals, lb.finals);
+    cr_assert_eq(acc_a, acc_b);
+    cr_assert_eq(a.nparams, b.nparams);
+    cr_assert(memcmp(a.params, b.params, a.nparams * sizeof(float)) == 0);
+    cr_assert(memcmp(a.kinds, b.kinds, a.nkinds) == 0);
+    nn_model_clear(&a);
+    nn_model_clear(&b);
+    remove_state(dir);
 }
