@@ -145,8 +145,9 @@ veil_status lola_client_encrypt_values(lola_msg_t *m, const lola_client_t *c,
     }
     for (size_t i = 0; i < su->ncomp; i++)
         veil_rng_bytes(rng, seeds[i], VEIL_SEED_BYTES);
-#pragma omp parallel for schedule(                                             \
-    dynamic) if (su->ncomp > 1 && su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
+#pragma omp parallel for schedule(dynamic)                                     \
+    num_threads(veil_team()) if (su->ncomp > 1 &&                              \
+                                 su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
     for (size_t i = 0; i < su->ncomp; i++) {
         bfv_plaintext_t pt;
         veil_rng_t r;

@@ -25,7 +25,8 @@
 
 /* The threads lola's own loops of a step may use: 1 inside a parallel
  * region (the server runs components in parallel) or for small rings,
- * else the OpenMP thread count.  While a step runs with a team of more than
+ * else veil_team() (the OpenMP thread count less the processors other
+ * tasks are using now).  While a step runs with a team of more than
  * one, the calling thread's thread count is set to 1 (team_begin), so that
  * the BFV operations inside the jobs run serially instead of opening their
  * own limb-level teams: those regions are short (tens of microseconds at
@@ -33,18 +34,21 @@
  * the sleeping partner, or with a static split waits for a descheduled
  * one.  Measured: the 4096 -> 101 head took 15.2 ms on 2 threads against
  * 11.4 ms on 1 with them (doc/benchmarks.md). */
-static int team_begin(size_t n)
+static int team_begin(size_t n, int *size)
 {
 #ifdef _OPENMP
     int t;
+    *size = 1;
     if (omp_in_parallel() || n < LOLA_PARALLEL_MIN_N)
         return 1;
     t = omp_get_max_threads();
+    *size = veil_team(); /* the free processors, at most t */
     if (t > 1)
         omp_set_num_threads(1);
     return t;
 #else
     (void)n;
+    *size = 1;
     return 1;
 #endif
 }
@@ -485,7 +489,7 @@ veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
 {
     veil_status err = VEIL_OK;
     babies_t bb;
-    int team;
+    int team, size;
 
     if (out == NULL || st == NULL || c == NULL || in == NULL || c->ctx == NULL)
         return VEIL_EINVAL;
@@ -498,9 +502,9 @@ veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
     if (st->kind != LOLA_STEP_LINEAR) {
         if ((st->relin || st->kind == LOLA_STEP_RELIN) && rk == NULL)
             return VEIL_EINVAL;
-        team = team_begin(st->n);
+        team = team_begin(st->n, &size);
 #pragma omp parallel for schedule(dynamic)                                     \
-    num_threads(team) if (team > 1 && st->nout > 1)
+    num_threads(size) if (size > 1 && st->nout > 1)
         for (size_t i = 0; i < st->nout; i++) {
             veil_status s = VEIL_OK;
             if (st->kind == LOLA_STEP_SQUARE)
@@ -524,16 +528,16 @@ veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
         for (size_t i = 0; i < st->out[o].nterms; i++)
             if (st->out[o].terms[i].input >= st->nin)
                 return VEIL_EINVAL;
-    team = team_begin(st->n);
+    team = team_begin(st->n, &size);
     if (pure_mac(st) && !c->stream) {
-        err = run_mac(out, st, c, in, team);
+        err = run_mac(out, st, c, in, size);
         team_end(team);
         return err;
     }
-    err = babies_make(&bb, st, c->ctx, in, gk, team);
+    err = babies_make(&bb, st, c->ctx, in, gk, size);
     if (err == VEIL_OK) {
 #pragma omp parallel for schedule(dynamic)                                     \
-    num_threads(team) if (team > 1 && st->nout > 1)
+    num_threads(size) if (size > 1 && st->nout > 1)
         for (size_t o = 0; o < st->nout; o++) {
             veil_status s = run_output(&out[o], st, o, c, in, &bb, gk);
             if (s != VEIL_OK) {

@@ -231,8 +231,8 @@ veil_status lola_server_init_levels(lola_server_t *s, const lola_setup_t *su,
         s->plain_bytes = choose_stream(stream, su, budget);
         for (size_t k = 0; k < su->nsteps; k++)
             s->streamed += stream[k];
-#pragma omp parallel for schedule(dynamic) if (su->spec.params[0].n >=         \
-                                               LOLA_PARALLEL_MIN_N)
+#pragma omp parallel for schedule(dynamic)                                     \
+    num_threads(veil_team()) if (su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
         for (size_t j = 0; j < jobs; j++) {
             const size_t c = j / su->nsteps, k = j % su->nsteps;
             const lola_step_t *stp = &su->steps[k];
@@ -390,7 +390,7 @@ veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
     threads = 1;
 #ifdef _OPENMP
     if (su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
-        threads = (size_t)omp_get_max_threads();
+        threads = (size_t)veil_team(); /* the processors free now */
 #endif
     together = su->ncomp;
     if (threads > 1 && su->ncomp > threads)
