@@ -32,18 +32,37 @@ static int on_step(void *arg, size_t step, const lola_msg_t *msg)
 
 /* Plan q with the options, run `records` inputs x (quantized values, record
  * major) end to end and compare every logit with the exact evaluator. */
+/* Every logit of `records` records equals the exact integer evaluator's
+ * on the inputs x (records x the model's input size). */
+static void logits_are_exact(const fmpz *logits, const nn_qmodel_t *q,
+                             const int64_t *x, size_t records, size_t classes,
+                             const char *what, const char *tag)
+{
+    const size_t size = nn_shape_size(q->in);
+    nn_qtrace_t tr;
+    cr_assert_eq(nn_qtrace_init(&tr, q), VEIL_OK);
+    for (size_t b = 0; b < records; b++) {
+        for (size_t i = 0; i < size; i++)
+            fmpz_set_si(tr.v[0] + i, x[b * size + i]);
+        nn_qmodel_eval(&tr, q);
+        for (size_t j = 0; j < classes; j++)
+            cr_assert(
+                fmpz_equal(logits + b * classes + j, tr.v[q->nlayers] + j),
+                "%s: %srecord %zu logit %zu differs", what, tag, b, j);
+    }
+    nn_qtrace_clear(&tr);
+}
+
 static void run_network(const nn_qmodel_t *q, const lola_options_t *o,
                         const int64_t *x, size_t records, veil_rng_t *rng,
                         const char *what, int check_threads)
 {
-    const size_t size = nn_shape_size(q->in);
     lola_spec_t spec, back;
     lola_report_t rep;
     lola_setup_t su;
     lola_client_t cl;
     lola_server_t sv;
     lola_msg_t in, out;
-    nn_qtrace_t tr;
     int bits[LOLA_REPORT_STEPS];
     trace_t tt;
     uint8_t *buf;
@@ -103,16 +122,7 @@ static void run_network(const nn_qmodel_t *q, const lola_options_t *o,
     fmpz *logits = _fmpz_vec_init((slong)(records * su.classes));
     s = lola_client_decrypt(logits, &cl, &out, records);
     cr_assert_eq(s, VEIL_OK, "%s: decrypt: %s", what, veil_strerror(s));
-    cr_assert_eq(nn_qtrace_init(&tr, q), VEIL_OK);
-    for (size_t b = 0; b < records; b++) {
-        for (size_t i = 0; i < size; i++)
-            fmpz_set_si(tr.v[0] + i, x[b * size + i]);
-        nn_qmodel_eval(&tr, q);
-        for (size_t j = 0; j < su.classes; j++)
-            cr_assert(
-                fmpz_equal(logits + b * su.classes + j, tr.v[q->nlayers] + j),
-                "%s: record %zu logit %zu differs", what, b, j);
-    }
+    logits_are_exact(logits, q, x, records, su.classes, what, "");
 
     /* the same at levels (lola_server_init_levels): steps switched down to
      * fewer primes where the prediction allows; the logits must still be
@@ -141,18 +151,7 @@ static void run_network(const nn_qmodel_t *q, const lola_options_t *o,
                          "%s: output primes", what);
         cr_assert_eq(lola_client_decrypt(logits, &cl, &lout, records), VEIL_OK,
                      "%s: levels decrypt", what);
-        cr_assert_eq(nn_qtrace_init(&tr, q), VEIL_OK);
-        for (size_t b = 0; b < records; b++) {
-            for (size_t i = 0; i < size; i++)
-                fmpz_set_si(tr.v[0] + i, x[b * size + i]);
-            nn_qmodel_eval(&tr, q);
-            for (size_t j = 0; j < su.classes; j++)
-                cr_assert(fmpz_equal(logits + b * su.classes + j,
-                                     tr.v[q->nlayers] + j),
-                          "%s: levels: record %zu logit %zu differs", what, b,
-                          j);
-        }
-        nn_qtrace_clear(&tr);
+        logits_are_exact(logits, q, x, records, su.classes, what, "levels: ");
         lola_msg_clear(&lout);
         lola_server_clear(&lv);
     }
