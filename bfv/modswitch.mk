@@ -2,7 +2,7 @@
 # "modulus-switched ciphertexts"): library sources and the test suite.
 # Included from bfv/local.mk.
 libveil_la_SOURCES += bfv/modswitch.c bfv/serial_ms.c bfv/rerandomize.c \
-	bfv/ms_compress.c
+	bfv/ms_compress.c bfv/ringswitch.c bfv/serial_ringsw.c
 
 check_PROGRAMS += test/bfv/test_bfv_modswitch
 TESTS += test/bfv/test_bfv_modswitch
@@ -19,3 +19,10 @@ fuzz_fuzz_bfv_ms_ciphertext_SOURCES = fuzz/fuzz_bfv_ms_ciphertext.c \
 fuzz_fuzz_bfv_ms_ciphertext_LDFLAGS = $(FUZZ_LINK)
 fuzz_fuzz_bfv_ms_ciphertext_LDADD = $(FUZZ_LIBS)
 endif
+
+# ring switching (bfv.h "ring switching", bfv_serial.h "ring-switching keys")
+check_PROGRAMS += test/bfv/test_bfv_ringsw
+TESTS += test/bfv/test_bfv_ringsw
+test_bfv_test_bfv_ringsw_SOURCES = test/bfv/helpers.c test/bfv/helpers.h \
+	test/bfv/ringswitch.c
+test_bfv_test_bfv_ringsw_LDADD = $(TEST_LDADD)

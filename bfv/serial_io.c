@@ -215,7 +215,7 @@ veil_status bfv_serial_peek(bfv_serial_type_t *type, uint64_t *total,
     h = bfv_rd_bytes(&r, BFV_SERIAL_HEADER_BYTES);
     if (h == NULL || memcmp(h, magic, 4) != 0 ||
         (h[4] | (unsigned)h[5] << 8) != BFV_SERIAL_VERSION ||
-        h[6] < BFV_SERIAL_PARAMS || h[6] > BFV_SERIAL_MS_CIPHERTEXT)
+        h[6] < BFV_SERIAL_PARAMS || h[6] > BFV_SERIAL_RINGSW_KEY)
         return VEIL_EFORMAT;
     r.p = h + 8;
     r.left = 8;

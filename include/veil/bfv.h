@@ -704,6 +704,92 @@ VEIL_EXPORT veil_status bfv_flood_bits(unsigned *bits, int *budget_after,
                                        int budget_bits,
                                        unsigned lambda) VEIL_WUR;
 
+/* ======================================================== ring switching */
+
+/* Ring switching of an answer to the subring of dimension n/2 (Gentry,
+ * Halevi, Peikert and Smart, "Field switching in BGV-style homomorphic
+ * encryption", SCN 2012, for power-of-two cyclotomics; bfv/ringswitch.c
+ * proves every bound; doc/11-lola.md section 7.1).  R = Z[X]/(X^n + 1),
+ * R' = Z[Y]/(Y^(n/2) + 1) embedded as Y = X^2.  A ciphertext switched to
+ * one limb q_0 (bfv_mod_switch) is key-switched from s to s'(X^2), s' a
+ * fresh ternary secret of R', with a one-digit key of modulus q_0 P (P the
+ * special prime p_0), and its even coefficients (c_0e, c_1e) are then a
+ * ciphertext of R' under s' of m_e(Y), m_e = the even part of m: half the
+ * coefficients.  As slots (bfv_ringsw_lift then bfv_decode_batch in R),
+ * slot j of 2 m_e(X^2) holds a_j + a_j', j' = bfv_ringsw_partner_slot(j)
+ * (X -> -X is the Galois element n + 1 = 3^(n/4): column j + n/4 of the
+ * same row): exact when every wanted slot's partner holds 0.
+ *
+ * bfv_ringsw_params: the subring's set for the set p, n/2, q = {q_0},
+ * p = {P}, the same t, security and test flag; VEIL_EPARAM unless it passes
+ * bfv_params_check (128-bit: log2(q_0 P) <= 218 for n/2 = 8192; P > q_0),
+ * VEIL_EINVAL. */
+VEIL_EXPORT veil_status bfv_ringsw_params(bfv_params_t *sub,
+                                          const bfv_params_t *p) VEIL_WUR;
+
+/* The key switching from s (ring of ctx) to s'(X^2) (s' of sub):
+ *   b = -(a s'(X^2) + e) + P s mod q_0 P, a the expansion of seed,
+ * e centred binomial.  data: b mod q_0, b mod P, a mod q_0, a mod P
+ * (4 x n words, NTT form of ctx's plans 0 and n_q).  The key does not
+ * depend on t: contexts differing only in t may use it. */
+typedef struct {
+    const bfv_context_t *ctx; /* R: dimension n                   */
+    const bfv_context_t *sub; /* R': bfv_ringsw_params of ctx     */
+    uint64_t *data;
+    uint8_t seed[VEIL_SEED_BYTES];
+} bfv_ringsw_key_t;
+
+/* init: allocate (contents zero) for ctx and its subring context sub
+ * (VEIL_EINVAL if sub is not n/2 with ctx's q_0 and P); clear: free, safe
+ * twice and after a failed init. */
+VEIL_EXPORT veil_status bfv_ringsw_key_init(bfv_ringsw_key_t *k,
+                                            const bfv_context_t *ctx,
+                                            const bfv_context_t *sub) VEIL_WUR;
+VEIL_EXPORT void bfv_ringsw_key_clear(bfv_ringsw_key_t *k);
+
+/* Recompute a (data rows 2, 3) from k->seed (after a deserialization). */
+VEIL_EXPORT void bfv_ringsw_expand(bfv_ringsw_key_t *k);
+
+/* The key from sk (ring of k->ctx, or of a context differing only in t)
+ * to sk_sub (a fresh bfv_keygen_secret of a subring context).  Draws the
+ * seed and e from rng; wipes its secrets.  VEIL_EINVAL, VEIL_ENOMEM. */
+VEIL_EXPORT veil_status bfv_keygen_ringsw(bfv_ringsw_key_t *k,
+                                          const bfv_secret_key_t *sk,
+                                          const bfv_secret_key_t *sk_sub,
+                                          veil_rng_t *rng) VEIL_WUR;
+
+/* out (initialised for a subring context of k: n/2, q_0, P, any t) = the
+ * ring switch of ct (size 2, one limb, RNS form, ring of k->ctx): size 2,
+ * one limb, NTT form of R'.  A deterministic function of ct and the key.
+ * Its phase is the even part of ct's phase less E, |E|_inf < n (q_0 - 1)
+ * 21 / (2 P) + (1 + n/2) / 2.  out must not be ct.  Decrypt, measure,
+ * compress (bfv_ms_compress) and serialize it as any switched ciphertext
+ * of out->ctx.  VEIL_EINVAL, VEIL_ENOMEM. */
+VEIL_EXPORT veil_status bfv_ring_switch(bfv_ms_ciphertext_t *out,
+                                        const bfv_ms_ciphertext_t *ct,
+                                        const bfv_ringsw_key_t *k) VEIL_WUR;
+
+/* bfv_ms_compress_bits for a ring-switched ciphertext (sub: the subring
+ * context, n = 2 sub->n): the smallest b0 + b1 (then b1) such that
+ *     2^-(budget + 1) + t (1 + n) / (2 q_0) + t E / q_0
+ *         + t (2^-b0 + (n/2) 2^-b1) / 2 <= 2^-(keep + 1),
+ * E = n (q_0 - 1) 21 / (2 P) + (1 + n/2) / 2, and q_0 P > n 2^b1:
+ * budget_bits at the full modulus (flooded), the switch to q_0 in R, the
+ * key switch and the compression in R'.  VEIL_EINVAL, VEIL_ENOISE. */
+VEIL_EXPORT veil_status bfv_ringsw_compress_bits(unsigned *b0, unsigned *b1,
+                                                 const bfv_context_t *sub,
+                                                 int budget_bits,
+                                                 int keep_bits) VEIL_WUR;
+
+/* out (ring of dimension 2 in->ctx->n, the same t) = 2 m(X^2) mod t for
+ * in = m(Y): decoded in R, slot j holds a_j + a_partner(j).  VEIL_EINVAL. */
+VEIL_EXPORT veil_status bfv_ringsw_lift(bfv_plaintext_t *out,
+                                        const bfv_plaintext_t *in) VEIL_WUR;
+
+/* The slot whose value ring switching adds to slot `slot` (row-major slot
+ * index of ctx): column j + n/4 mod n/2 of the same row; -1 if slot >= n. */
+VEIL_EXPORT int bfv_ringsw_partner_slot(const bfv_context_t *ctx, size_t slot);
+
 /* ===================================================== in-place variants */
 
 static inline VEIL_WUR veil_status bfv_add_inplace(bfv_ciphertext_t *a,

@@ -75,7 +75,8 @@ typedef enum {
     BFV_SERIAL_CIPHERTEXT = 7,
     BFV_SERIAL_CRT_PARAMS = 8,
     BFV_SERIAL_CRT_CIPHERTEXT = 9,
-    BFV_SERIAL_MS_CIPHERTEXT = 10
+    BFV_SERIAL_MS_CIPHERTEXT = 10,
+    BFV_SERIAL_RINGSW_KEY = 11
 } bfv_serial_type_t;
 
 /* Header flag: the body carries a seed instead of a uniform polynomial. */
@@ -214,6 +215,24 @@ VEIL_EXPORT veil_status bfv_ms_ciphertext_deserialize(bfv_ms_ciphertext_t *ct,
                                                       const uint8_t *in,
                                                       size_t len,
                                                       size_t *used) VEIL_WUR;
+
+/* ------------------------------------------------- ring-switching keys */
+
+/* A ring-switching key (bfv.h, bfv_ringsw_key_t): the header binds the big
+ * ring's context (its parameter hash); the body is the subring's dimension
+ * (u32, n/2), the seed of a (32 bytes), then b mod q_0 and b mod P (n
+ * residues each, bit-packed as every row).  The reader holds k initialised
+ * (bfv_ringsw_key_init) for its own contexts: nothing in the bytes chooses
+ * a parameter.  It checks the dimension and the body length against them
+ * before writing, every residue, the checksum (VEIL_EFORMAT), then expands
+ * a from the seed. */
+VEIL_EXPORT size_t bfv_ringsw_key_serial_size(const bfv_ringsw_key_t *k);
+VEIL_EXPORT veil_status bfv_ringsw_key_serialize(
+    uint8_t *out, size_t cap, size_t *len, const bfv_ringsw_key_t *k) VEIL_WUR;
+VEIL_EXPORT veil_status bfv_ringsw_key_deserialize(bfv_ringsw_key_t *k,
+                                                   const uint8_t *in,
+                                                   size_t len,
+                                                   size_t *used) VEIL_WUR;
 
 /* -------------------------------------------------------- CRT variants */
 
