@@ -22,6 +22,7 @@ void lola_client_clear(lola_client_t *c)
         return;
     for (size_t i = 0; c->su != NULL && i < c->su->ncomp; i++) {
         bfv_secret_key_clear(&c->sk[i]);
+        bfv_secret_key_clear(&c->ssk[i]);
         bfv_public_key_clear(&c->pk[i]);
     }
     lola_evalkeys_clear(&c->ek);
@@ -52,6 +53,14 @@ static veil_status keygen_one(lola_client_t *c, size_t i,
     if (s == VEIL_OK && c->su->ngalois > 0)
         s = bfv_keygen_galois_elts(&c->ek.gk[i], &c->sk[i], c->su->galois,
                                    c->su->ngalois, &rng);
+    /* answers ring-switched (lola_server_answer, step 4): a fresh ternary
+     * s' of the subring and the key from s to s'(X^2) */
+    if (s == VEIL_OK && c->su->ringsw)
+        s = bfv_secret_key_init(&c->ssk[i], &c->su->sub[i]);
+    if (s == VEIL_OK && c->su->ringsw)
+        s = bfv_keygen_secret(&c->ssk[i], &rng);
+    if (s == VEIL_OK && c->su->ringsw)
+        s = bfv_keygen_ringsw(&c->ek.rsw, &c->sk[i], &c->ssk[i], &rng);
     veil_rng_clear(&rng);
     return s;
 }
@@ -71,6 +80,15 @@ static veil_status share_one(lola_client_t *c, size_t i)
         memcpy(c->pk[i].data, c->pk[0].data,
                2 * ctx->n_q * ctx->n * sizeof(uint64_t));
         memcpy(c->pk[i].seed, c->pk[0].seed, VEIL_SEED_BYTES);
+    }
+    if (s == VEIL_OK && c->su->ringsw) { /* s' likewise (same q_0, P) */
+        const bfv_context_t *sub = &c->su->sub[i];
+        s = bfv_secret_key_init(&c->ssk[i], sub);
+        if (s == VEIL_OK) {
+            memcpy(c->ssk[i].coeffs, c->ssk[0].coeffs, sub->n);
+            memcpy(c->ssk[i].ntt, c->ssk[0].ntt,
+                   sub->n_qp * sub->n * sizeof(uint64_t));
+        }
     }
     return s;
 }
@@ -278,14 +296,30 @@ veil_status lola_client_decrypt_cts(fmpz *logits, const lola_client_t *c,
         return VEIL_ENOMEM;
     }
     for (size_t i = 0; i < su->ncomp && s == VEIL_OK; i++) {
-        bfv_plaintext_t pt;
+        bfv_plaintext_t pt, ps;
+        memset(&ps, 0, sizeof(ps));
         s = bfv_plaintext_init(&pt, &su->ctx[i]);
+        if (s == VEIL_OK && su->ringsw)
+            s = bfv_plaintext_init(&ps, &su->sub[i]);
         for (size_t j = 0; j < l->nct && s == VEIL_OK; j++) {
             size_t at = i * l->nct + j;
             bfv_ms_ciphertext_t lv; /* a ciphertext at fewer primes */
             int level = full != NULL && full[at].ctx != &su->ctx[i];
+            /* ring-switched (an answer, step 4): decrypt in R' with s',
+             * lift 2 m_e(X^2) to R: output slot k holds a_k + a_partner,
+             * the partner a ZERO slot (lola_layout_ringsw) */
+            int ring = ms != NULL && su->ringsw && ms[at].ctx == &su->sub[i];
             memset(&lv, 0, sizeof(lv));
-            if (level) {
+            if (ring) {
+                int b;
+                s = bfv_decrypt_ms(&ps, &c->ssk[i], &ms[at]);
+                if (s == VEIL_OK)
+                    s = bfv_ringsw_lift(&pt, &ps);
+                if (s == VEIL_OK)
+                    s = bfv_noise_budget_ms(&b, &c->ssk[i], &ms[at]);
+                if (s == VEIL_OK && b < 1)
+                    s = VEIL_ENOISE;
+            } else if (level) {
                 s = bfv_ms_ciphertext_init(&lv, &su->ctx[i]);
                 if (s == VEIL_OK)
                     s = lola_ct_to_ms(&lv, &full[at]);
@@ -293,13 +327,15 @@ veil_status lola_client_decrypt_cts(fmpz *logits, const lola_client_t *c,
                        &su->ctx[i]) {
                 s = VEIL_EINVAL;
             }
-            if (s == VEIL_OK && full != NULL && !level)
+            if (ring)
+                ; /* decrypted and measured above */
+            else if (s == VEIL_OK && full != NULL && !level)
                 s = bfv_decrypt(&pt, &c->sk[i], &full[at]);
             else if (s == VEIL_OK)
                 s = bfv_decrypt_ms(&pt, &c->sk[i], level ? &lv : &ms[at]);
             /* refuse an output whose noise may have spoilt the decryption
              * (exact budget: the client holds the key) */
-            if (s == VEIL_OK) {
+            if (s == VEIL_OK && !ring) {
                 int b;
                 s = full != NULL && !level
                         ? bfv_noise_budget(&b, &c->sk[i], &full[at])
@@ -318,6 +354,7 @@ veil_status lola_client_decrypt_cts(fmpz *logits, const lola_client_t *c,
                     slots[j * l->n + k] = 0;
         }
         bfv_plaintext_clear(&pt);
+        bfv_plaintext_clear(&ps);
         if (s == VEIL_OK)
             s = lola_layout_decode(res + i * total, l, slots, 1);
     }

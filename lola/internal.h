@@ -197,6 +197,26 @@ veil_status lola_client_decrypt_cts(fmpz *logits, const lola_client_t *c,
                                     const bfv_ms_ciphertext_t *ms,
                                     size_t records) VEIL_WUR;
 
+/* ----------------------------------------------------- ring switching */
+
+/* 1 if answers laid out as l may be ring-switched (bfv.h, "ring
+ * switching"): for every message and every output slot s, the partner
+ * slot bfv_ringsw_partner_slot(s) (column + n/4 of the same row) is a
+ * ZERO slot, so that it holds 0 and slot s decodes exactly (lola/answer.c).
+ */
+int lola_layout_ringsw(const lola_layout_t *l);
+
+/* su->ringsw and su->sub (lola_setup_init's last step; lola/answer.c):
+ * ring switching when lola_layout_ringsw(su->output) and the subring set
+ * of every component passes bfv_params_check.  VEIL_ENOMEM (a refused
+ * subring set only turns ring switching off).  clear: free su->sub. */
+veil_status lola_setup_ringsw(lola_setup_t *su) VEIL_WUR;
+void lola_setup_ringsw_clear(lola_setup_t *su);
+
+/* Bytes of the ring-switching key of params p (bfv_ringsw_key_serial_size
+ * without a key object), for lola_evalkeys_bytes. */
+size_t lola_ringsw_key_bytes(const bfv_params_t *p);
+
 /* ------------------------------------------------------------- levels */
 
 /* The server's level contexts (lola/levels.c): ctx[c][l] for component c

@@ -145,10 +145,14 @@ static double rows_bytes(size_t n, const uint64_t *m, size_t count)
  * framing) divided by the queries, the query (k nin seeded ciphertexts:
  * one polynomial at Q and a seed) and the answer (k nout ciphertexts
  * switched to one limb and compressed: about log2 t + 3 and log2 t +
- * log2 n + 3 bits per coefficient, bfv_ms_compress_bits).  A ranking
- * estimate; the report's sizes are exact (lola_bytes_predict). */
+ * log2 n + 3 bits per coefficient, bfv_ms_compress_bits; ring-switched
+ * when `ringsw` (lola_layout_ringsw and bfv_ringsw_params): n/2
+ * coefficients, about as many bits each (the key switch's noise costs
+ * about the bit the smaller ring saves: bfv_ringsw_compress_bits), and
+ * one more key (lola_ringsw_key_bytes)).  A ranking estimate; the
+ * report's sizes are exact (lola_bytes_predict). */
 static double wire_bytes(const bfv_params_t *p, size_t k, size_t gal,
-                         size_t nin, size_t nout, size_t queries)
+                         size_t nin, size_t nout, size_t queries, int ringsw)
 {
     const double frame = BFV_SERIAL_HEADER_BYTES + BFV_SERIAL_CHECKSUM_BYTES;
     const double n = (double)p->n;
@@ -156,13 +160,15 @@ static double wire_bytes(const bfv_params_t *p, size_t k, size_t gal,
     const double q = rows_bytes(p->n, p->q, p->n_q);
     const double ksk =
         32 + (double)digits * (q + rows_bytes(p->n, p->p, p->n_p));
-    const double keys = 16 + (frame + ksk) +
-                        (frame + 4 + (double)gal * (8 + ksk)) +
-                        (frame + q + 32);
+    const double keys =
+        16 + (frame + ksk) + (frame + 4 + (double)gal * (8 + ksk)) +
+        (frame + q + 32) + (ringsw ? (double)lola_ringsw_key_bytes(p) : 0);
     const double query = 16 + (double)(k * nin) * (frame + 4 + q + 32);
     const double tb = log2((double)p->t);
+    const double na = ringsw ? n / 2 : n;
     const double answer =
-        16 + (double)(k * nout) * (frame + 16 + n / 8 * (2 * tb + 6 + log2(n)));
+        16 +
+        (double)(k * nout) * (frame + 16 + na / 8 * (2 * tb + 6 + log2(n)));
     return keys / (double)(queries ? queries : 1) + query + answer;
 }
 
@@ -611,11 +617,15 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
         costs_at(&at, &base, n, L, sr->o);
         cost = (double)k * step_cost(&tot, &at);
         if (sr->o->optimize == LOLA_OPT_BYTES) {
+            bfv_params_t sp;
             p.t = t[0];
-            bytes =
-                wire_bytes(&p, k, gal, prog.input.nct,
-                           prog.nsteps ? prog.steps[prog.nsteps - 1].nout : 0,
-                           sr->o->queries);
+            bytes = wire_bytes(
+                &p, k, gal, prog.input.nct,
+                prog.nsteps ? prog.steps[prog.nsteps - 1].nout : 0,
+                sr->o->queries,
+                prog.nsteps &&
+                    lola_layout_ringsw(&prog.steps[prog.nsteps - 1].layout) &&
+                    bfv_ringsw_params(&sp, &p) == VEIL_OK);
             if (sr->found &&
                 (bytes > sr->bytes || (bytes == sr->bytes && cost >= sr->cost)))
                 continue;
@@ -735,6 +745,7 @@ static veil_status report_bytes(lola_report_t *rep, const lola_spec_t *spec)
         su->in_nct = rep->input_messages;
         su->out_nct = rep->output_messages;
         su->ngalois = rep->ngalois;
+        su->ringsw = rep->answer_ringsw; /* sub contexts built as needed */
         s = lola_bytes_predict(&b, su, rep->steps[rep->nsteps - 1].budget);
     }
     if (s == VEIL_OK) {
@@ -938,6 +949,13 @@ veil_status lola_predict(lola_report_t *rep, const lola_spec_t *spec,
     collect_rots(rep, &prog);
     rep->input_messages = prog.input.nct;
     rep->output_messages = prog.nsteps ? prog.steps[prog.nsteps - 1].nout : 0;
+    {
+        bfv_params_t sp;
+        rep->answer_ringsw =
+            prog.nsteps &&
+            lola_layout_ringsw(&prog.steps[prog.nsteps - 1].layout) &&
+            bfv_ringsw_params(&sp, &spec->params[0]) == VEIL_OK;
+    }
     lola_program_clear(&prog);
     fmpz_clear(sr.bound);
     return s;

@@ -29,6 +29,7 @@ void lola_setup_clear(lola_setup_t *su)
     lola_prog_t prog;
     if (su == NULL)
         return;
+    lola_setup_ringsw_clear(su);
     for (size_t i = 0; i < su->ncomp && i < LOLA_MAX_PRIMES; i++)
         bfv_context_clear(&su->ctx[i]);
     memset(&prog, 0, sizeof(prog));
@@ -100,7 +101,10 @@ veil_status lola_setup_init(lola_setup_t *su, const lola_spec_t *spec)
     for (size_t i = 0; i < su->nsteps; i++)
         lola_step_galois(su->galois, &su->ngalois, &su->steps[i]);
     qsort(su->galois, su->ngalois, sizeof(uint64_t), elt_cmp);
-    return VEIL_OK;
+    s = lola_setup_ringsw(su);
+    if (s != VEIL_OK)
+        lola_setup_clear(su);
+    return s;
 }
 
 veil_status lola_msg_init(lola_msg_t *m, const lola_setup_t *su, size_t nct)
@@ -152,6 +156,8 @@ veil_status lola_evalkeys_init(lola_evalkeys_t *ek, const lola_setup_t *su)
         if (s == VEIL_OK)
             s = bfv_public_key_init(&ek->pk[c], &su->ctx[c]);
     }
+    if (s == VEIL_OK && su->ringsw) /* one key for all: lola/answer.c */
+        s = bfv_ringsw_key_init(&ek->rsw, &su->ctx[0], &su->sub[0]);
     if (s != VEIL_OK)
         lola_evalkeys_clear(ek);
     return s;
@@ -200,5 +206,6 @@ void lola_evalkeys_clear(lola_evalkeys_t *ek)
         bfv_galois_keys_clear(&ek->gk[c]);
         bfv_public_key_clear(&ek->pk[c]);
     }
+    bfv_ringsw_key_clear(&ek->rsw);
     memset(ek, 0, sizeof(*ek));
 }

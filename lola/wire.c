@@ -5,6 +5,7 @@
  * serializer's; this file adds the envelope and checks it against the
  * receiver's setup.
  */
+#include "internal.h"
 #include "veil/bfv_serial.h"
 #include "veil/lola_wire.h"
 #include <math.h>
@@ -87,7 +88,8 @@ size_t lola_evalkeys_bytes(const lola_setup_t *su)
     pk.ctx = &su->ctx[0];
     gk.count = su->ngalois;
     return LOLA_WIRE_HEADER_BYTES + bfv_relin_key_serial_size(&rk) +
-           bfv_galois_keys_serial_size(&gk) + bfv_public_key_serial_size(&pk);
+           bfv_galois_keys_serial_size(&gk) + bfv_public_key_serial_size(&pk) +
+           (su->ringsw ? lola_ringsw_key_bytes(&su->ctx[0].params) : 0);
 }
 
 size_t lola_msg_max_bytes(const lola_setup_t *su, size_t nct)
@@ -121,6 +123,8 @@ veil_status lola_evalkeys_serialize(uint8_t **buf, size_t *len,
     total += bfv_relin_key_serial_size(&ek->rk[0]) +
              bfv_galois_keys_serial_size(&ek->gk[0]) +
              bfv_public_key_serial_size(&ek->pk[0]);
+    if (ek->rsw.data != NULL) /* answers ring-switched (lola/answer.c) */
+        total += bfv_ringsw_key_serial_size(&ek->rsw);
     out = malloc(total);
     if (out == NULL)
         return VEIL_ENOMEM;
@@ -137,6 +141,10 @@ veil_status lola_evalkeys_serialize(uint8_t **buf, size_t *len,
         off += used;
         st =
             bfv_public_key_serialize(out + off, total - off, &used, &ek->pk[0]);
+    }
+    if (st == VEIL_OK && ek->rsw.data != NULL) {
+        off += used;
+        st = bfv_ringsw_key_serialize(out + off, total - off, &used, &ek->rsw);
     }
     if (st != VEIL_OK) {
         free(out);
@@ -176,6 +184,12 @@ veil_status lola_evalkeys_parse(lola_evalkeys_t *ek, const lola_setup_t *su,
         off += used;
         st =
             bfv_public_key_deserialize(&ek->pk[0], buf + off, len - off, &used);
+    }
+    /* the ring-switching key exactly when this setup ring-switches its
+     * answers (lola_evalkeys_init made ek->rsw for its own contexts) */
+    if (st == VEIL_OK && su->ringsw) {
+        off += used;
+        st = bfv_ringsw_key_deserialize(&ek->rsw, buf + off, len - off, &used);
     }
     if (st == VEIL_OK) {
         off += used;
@@ -272,11 +286,39 @@ static void answer_shape(size_t *limbs, unsigned bits[2],
         bits[0] = bits[1] = 0;
 }
 
+/* The exponents of a ring-switched answer of component c (step 4 of
+ * lola_server_answer): 1 and rbits set when it applies.  The subring
+ * context is su->sub[c], or built here when su has none (the planner's
+ * setups).  VEIL_ENOMEM. */
+static veil_status ringsw_shape(int *ok, unsigned rbits[2],
+                                const lola_setup_t *su, size_t c, int after)
+{
+    bfv_params_t sp;
+    bfv_context_t tmp;
+    const bfv_context_t *sub = su->sub != NULL ? &su->sub[c] : NULL;
+    veil_status st = VEIL_OK;
+    *ok = 0;
+    if (sub == NULL) {
+        if (bfv_ringsw_params(&sp, &su->ctx[c].params) != VEIL_OK)
+            return VEIL_OK;
+        st = bfv_context_init(&tmp, &sp);
+        if (st != VEIL_OK)
+            return st == VEIL_ENOMEM ? st : VEIL_OK;
+        sub = &tmp;
+    }
+    *ok = bfv_ringsw_compress_bits(&rbits[0], &rbits[1], sub, after, 1) ==
+          VEIL_OK;
+    if (sub == &tmp)
+        bfv_context_clear(&tmp);
+    return st;
+}
+
 veil_status lola_bytes_predict(lola_bytes_t *b, const lola_setup_t *su,
                                double budget)
 {
     const int bud = budget < 0 ? 0 : budget > 4096 ? 4096 : (int)floor(budget);
-    int flooded = 1;
+    int flooded = 1, rsw = su != NULL && su->ringsw;
+    size_t rsw_bytes = LOLA_WIRE_HEADER_BYTES;
     veil_status st = VEIL_OK;
 
     if (b == NULL || su == NULL || su->ncomp == 0 ||
@@ -295,13 +337,14 @@ veil_status lola_bytes_predict(lola_bytes_t *b, const lola_setup_t *su,
         b->query += su->in_nct * bfv_ciphertext_serial_size(&ct, 0);
     }
     /* the answer: flooded, switched and compressed if the budget allows
-     * the flood in every component */
+     * the flood in every component; ring-switched (n/2 coefficients in
+     * the power-of-two form: bfv_serial.h) if every component can be */
     b->answer = LOLA_WIRE_HEADER_BYTES;
     for (size_t c = 0; c < su->ncomp && st == VEIL_OK && flooded; c++) {
         const bfv_context_t *ctx = &su->ctx[c];
         bfv_ms_ciphertext_t ms;
-        unsigned flood, bits[2];
-        int after = bud - 1;
+        unsigned flood, bits[2], rbits[2];
+        int after = bud - 1, ok = 0;
         size_t limbs;
         if (bfv_flood_bits(&flood, &after, ctx, bud, LOLA_FLOOD_BITS) !=
             VEIL_OK) {
@@ -309,6 +352,16 @@ veil_status lola_bytes_predict(lola_bytes_t *b, const lola_setup_t *su,
             break;
         }
         answer_shape(&limbs, bits, ctx, after);
+        if (rsw && limbs == 1)
+            st = ringsw_shape(&ok, rbits, su, c, after);
+        if (st != VEIL_OK)
+            break;
+        if (!ok)
+            rsw = 0;
+        else
+            rsw_bytes += su->out_nct * (BFV_SERIAL_HEADER_BYTES + 16 +
+                                        ctx->n / 2 / 8 * (rbits[0] + rbits[1]) +
+                                        BFV_SERIAL_CHECKSUM_BYTES);
         st = bfv_ms_ciphertext_init(&ms, ctx);
         if (st != VEIL_OK)
             break;
@@ -319,6 +372,8 @@ veil_status lola_bytes_predict(lola_bytes_t *b, const lola_setup_t *su,
         b->answer += su->out_nct * bfv_ms_ciphertext_serial_size(&ms);
         bfv_ms_ciphertext_clear(&ms);
     }
+    if (st == VEIL_OK && flooded && rsw)
+        b->answer = rsw_bytes;
     if (st == VEIL_OK && !flooded) {
         /* no room for the flood: the unswitched messages (--raw-answer) */
         b->answer = LOLA_WIRE_HEADER_BYTES;

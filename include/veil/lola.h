@@ -272,6 +272,8 @@ typedef struct {
     double budget_levels, cost_levels_us;
     /* bytes on the wire (lola_bytes_predict; lola_plan only) */
     size_t bytes_keys, bytes_query, bytes_answer;
+    /* answers ring-switched to n/2 (lola_setup_t.ringsw of this plan) */
+    int answer_ringsw;
 } lola_report_t;
 
 /* Plan an encrypted evaluation of q: choose the kernels (least predicted
@@ -344,6 +346,13 @@ typedef struct {
     const struct lola_layout *output; /* = &steps[nsteps - 1].layout */
     size_t ngalois;
     uint64_t *galois; /* sorted Galois elements                    */
+    /* Answers ring-switched to dimension n/2 (lola_server_answer, step
+     * 4): 1 when no output slot's partner (bfv_ringsw_partner_slot) is an
+     * output or GARBAGE slot of its message (lola_layout_ringsw) and the
+     * subring set (bfv_ringsw_params) passes its security check; sub[c]
+     * is then component c's subring context (NULL otherwise). */
+    int ringsw;
+    bfv_context_t *sub;
 } lola_setup_t;
 
 /* Build the setup.  VEIL_EPARAM (parameter set refused, see
@@ -396,6 +405,10 @@ typedef struct {
     bfv_relin_key_t rk[LOLA_MAX_PRIMES];
     bfv_galois_keys_t gk[LOLA_MAX_PRIMES];
     bfv_public_key_t pk[LOLA_MAX_PRIMES];
+    /* when su->ringsw: the key switching s to s'(X^2) of component 0's
+     * context (bfv_ringsw_key_t; it does not depend on t: one key serves
+     * every component); data == NULL otherwise */
+    bfv_ringsw_key_t rsw;
     int shared; /* components c > 0 are views of component 0's keys   */
     /* the keys restricted to the levels of a server that evaluates at
      * fewer primes (lola_server_init_levels), derived by its first
@@ -425,6 +438,9 @@ typedef struct {
     const lola_setup_t *su;
     bfv_secret_key_t sk[LOLA_MAX_PRIMES];
     bfv_public_key_t pk[LOLA_MAX_PRIMES];
+    /* the subring secret s' (su->ringsw), one per component's subring
+     * context, the same coefficients */
+    bfv_secret_key_t ssk[LOLA_MAX_PRIMES];
     lola_evalkeys_t ek; /* send to the server                        */
 } lola_client_t;
 
@@ -571,7 +587,15 @@ VEIL_EXPORT veil_status lola_server_eval_trace(
  *      statistical distance 2^-lambda of F alone;
  *   3. switches to the fewest limbs that still decrypt
  *      (bfv_mod_switch_limbs on the budget left after flooding, keeping 1
- *      bit): about 1/L of the bytes.
+ *      bit): about 1/L of the bytes; with one limb, compresses to two
+ *      powers of two (bfv_ms_compress);
+ *   4. when su->ringsw (and o->ringsw), instead of compressing in R:
+ *      ring-switches the one-limb ciphertext to dimension n/2 with the
+ *      client's key ek->rsw (bfv_ring_switch) and compresses it there
+ *      (bfv_ringsw_compress_bits): half the coefficients.  The partners
+ *      of the output slots are ZERO slots and are left unmasked (they hold
+ *      0), so every output slot decodes exactly (doc/11-lola.md, 7.1).
+ *      All components or none: a->ringsw says which.
  * The flooding needs lambda + log2(n) + 4 bits of predicted budget beyond
  * the plan's own margin: plan with margin >= LOLA_ANSWER_MARGIN(lambda).
  * a->ct[comp * nct + i], nct = su->output->nct. */
@@ -580,6 +604,7 @@ VEIL_EXPORT veil_status lola_server_eval_trace(
 
 typedef struct {
     size_t ncomp, nct;
+    int ringsw; /* ct[comp * nct + i] of su->sub[comp] (ring-switched)  */
     bfv_ms_ciphertext_t *ct;
 } lola_answer_t;
 
@@ -589,6 +614,7 @@ typedef struct {
 typedef struct {
     int mask, rerandomize, switch_limbs;
     unsigned lambda;
+    int ringsw; /* ring-switch when su->ringsw and the budget allows (1) */
 } lola_answer_opts_t;
 
 VEIL_EXPORT void lola_answer_opts_default(lola_answer_opts_t *o);

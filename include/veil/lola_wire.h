@@ -10,27 +10,31 @@
  *
  *   offset  size  field
  *   0       4     magic: "VLEK" (keys), "VLMS" (message) or "VLAN" (answer)
- *   4       2     version: keys LOLA_WIRE_KEYS_VERSION (3: one key set
- *                 for all components), messages and answers
- *                 LOLA_WIRE_VERSION (2)
+ *   4       2     version: keys LOLA_WIRE_KEYS_VERSION (4: one key set
+ *                 for all components, and the ring-switching key), messages
+ *                 and answers LOLA_WIRE_VERSION (2)
  *   6       2     flags: keys LOLA_WIRE_KEYS_SHARED (1), the only value
- *                 accepted; messages and answers 0
+ *                 accepted; messages 0; answers 0, or 1 (ring-switched,
+ *                 accepted only when the receiver's setup has su->ringsw)
  *   8       4     ncomp: plaintext CRT components
  *   12      4     nct: ciphertexts per component (messages); 0 for keys
  *   16      ...   keys: ONE relinearization key, Galois key set and public
  *                 key, in component 0's context, that serve every
  *                 component (lola_evalkeys_share: the keys depend on n, Q
- *                 and P, never on the plaintext prime); message: ncomp *
- *                 nct ciphertexts, component-major; answer: ncomp * nct
- *                 modulus-switched ciphertexts (bfv_ms_ciphertext_serialize),
- *                 component-major
+ *                 and P, never on the plaintext prime), then, exactly when
+ *                 the setup ring-switches its answers (su->ringsw), the
+ *                 ring-switching key (bfv_ringsw_key_serialize); message: ncomp
+ * * nct ciphertexts, component-major; answer: ncomp * nct modulus-switched
+ * ciphertexts (bfv_ms_ciphertext_serialize), component-major
  *
  * Keys once.  Version 2 sent the same keys once per component (k times the
  * bytes for k plaintext primes: 149.0 MB instead of 49.7 MB for MNIST
  * "lola", 1240 MB for CIFAR-10).  Version 3 sends them once; the receiver
  * parses them against its own component 0, checks from its own setup that
  * all components share n, Q and P, and makes components 1..k-1 views of
- * them (lola_evalkeys_share).  Version 2 keys are refused.
+ * them (lola_evalkeys_share).  Version 2 keys are refused.  Version 4
+ * adds the ring-switching key (answers at dimension n/2, doc/11-lola.md
+ * section 7.1); versions 2 and 3 are refused.
  *
  * All integers little-endian.  The parsers check every field against the
  * receiver's own setup (component count, message count, parameter hashes,
@@ -47,7 +51,7 @@ extern "C" {
 #endif
 
 #define LOLA_WIRE_VERSION 2      /* messages ("VLMS"), answers ("VLAN") */
-#define LOLA_WIRE_KEYS_VERSION 3 /* evaluation keys ("VLEK"), keys once  */
+#define LOLA_WIRE_KEYS_VERSION 4 /* evaluation keys ("VLEK"), keys once  */
 #define LOLA_WIRE_KEYS_SHARED 1  /* keys flag: one set for all components */
 #define LOLA_WIRE_HEADER_BYTES 16
 
