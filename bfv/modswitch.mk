@@ -26,3 +26,12 @@ TESTS += test/bfv/test_bfv_ringsw
 test_bfv_test_bfv_ringsw_SOURCES = test/bfv/helpers.c test/bfv/helpers.h \
 	test/bfv/ringswitch.c
 test_bfv_test_bfv_ringsw_LDADD = $(TEST_LDADD)
+
+# libFuzzer target for the ring-switching key's deserializer
+if ENABLE_FUZZ
+noinst_PROGRAMS += fuzz/fuzz_bfv_ringsw_key
+fuzz_fuzz_bfv_ringsw_key_SOURCES = fuzz/fuzz_bfv_ringsw_key.c \
+	$(FUZZ_BFV_ENV)
+fuzz_fuzz_bfv_ringsw_key_LDFLAGS = $(FUZZ_LINK)
+fuzz_fuzz_bfv_ringsw_key_LDADD = $(FUZZ_LIBS)
+endif

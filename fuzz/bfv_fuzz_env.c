@@ -72,6 +72,13 @@ static void build(void)
         bfv_crt_plaintext_clear(&cpt);
         bfv_crt_keys_clear(&keys);
     }
+    /* last, so that the objects above keep their bytes */
+    OK(bfv_ringsw_params(&env.sub_params, &env.params));
+    OK(bfv_context_init(&env.sub, &env.sub_params));
+    OK(bfv_secret_key_init(&env.ssk, &env.sub));
+    OK(bfv_keygen_secret(&env.ssk, &rng));
+    OK(bfv_ringsw_key_init(&env.rsw, &env.ctx, &env.sub));
+    OK(bfv_keygen_ringsw(&env.rsw, &env.sk, &env.ssk, &rng));
     veil_rng_clear(&rng);
 }
 

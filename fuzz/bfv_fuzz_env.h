@@ -31,6 +31,12 @@ typedef struct {
     bfv_crt_ciphertext_t crt_ct;
     /* ct_full switched to one limb, RNS form and power-of-two form */
     bfv_ms_ciphertext_t ms_rns, ms_pow2;
+    /* the subring of dimension 32 (bfv_ringsw_params), its secret and
+     * the ring-switching key from sk */
+    bfv_params_t sub_params;
+    bfv_context_t sub;
+    bfv_secret_key_t ssk;
+    bfv_ringsw_key_t rsw;
 } fz_env_t;
 
 /* The environment, built on first use; aborts if that fails (a broken

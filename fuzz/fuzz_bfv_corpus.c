@@ -85,5 +85,7 @@ int main(int argc, char **argv)
          bfv_ms_ciphertext_serialize(out, cap_, &len, &e->ms_rns));
     SEED("ms_ciphertext", 1, bfv_ms_ciphertext_serial_size(&e->ms_pow2),
          bfv_ms_ciphertext_serialize(out, cap_, &len, &e->ms_pow2));
+    SEED("ringsw_key", 0, bfv_ringsw_key_serial_size(&e->rsw),
+         bfv_ringsw_key_serialize(out, cap_, &len, &e->rsw));
     return 0;
 }
