@@ -5,6 +5,7 @@
  *  - fewer bytes than the same answer without ring switching, exactly
  *    lola_bytes_predict's, and the keys exactly lola_evalkeys_bytes's;
  *  - the masking still hides the non-output slots (fails without it);
+ *  - a server at levels ring-switches from its last level's context;
  *  - a plan whose outputs have partners that are not ZERO (the SIMD
  *    variant) does not ring-switch (checked against the layout with
  *    bfv_ringsw_partner_slot);
@@ -284,6 +285,35 @@ Test(lola_ringsw, answer, .timeout = 240)
         cr_assert_eq(lola_evalkeys_parse(&ek, &e.su, buf, len), VEIL_EFORMAT);
         free(buf);
     }
+    env_clear(&e);
+}
+
+/* A server at levels (lola_server_init_levels): the last step runs at
+ * fewer primes, the one-limb answer is ring-switched from that level's
+ * context (same n and q_0) and still decrypts exactly. */
+Test(lola_ringsw, levels, .timeout = 240)
+{
+    env_t e;
+    lola_server_t lv;
+    lola_msg_t out;
+    lola_answer_opts_t o;
+    lola_answer_t a;
+    env_init(&e, "lola_ringsw.levels", LOLA_VARIANT_CONV, 1);
+    cr_assert_eq(e.su.ringsw, 1);
+    cr_assert_eq(
+        lola_server_init_levels(&lv, &e.su, &e.q, LOLA_PLAIN_BUDGET, 1),
+        VEIL_OK);
+    cr_assert_not_null(lv.limbs, "no step runs at fewer primes");
+    cr_assert_lt(lv.limbs[e.su.nsteps - 1], e.su.ctx[0].n_q);
+    cr_assert_eq(lola_server_eval(&out, &lv, &e.in, &e.cl.ek), VEIL_OK);
+    lola_answer_opts_default(&o);
+    cr_assert_eq(lola_server_answer(&a, &lv, &out, &e.cl.ek, &o, &e.rng),
+                 VEIL_OK);
+    cr_assert_eq(a.ringsw, 1);
+    assert_logits(&e, &a);
+    lola_answer_clear(&a);
+    lola_msg_clear(&out);
+    lola_server_clear(&lv);
     env_clear(&e);
 }
 
