@@ -3,7 +3,8 @@
  * (fuzz/fuzz_lola_evalkeys.c, fuzz/fuzz_lola_msg.c): one small encrypted
  * evaluation (a random 1 x 8 x 8 -> conv -> square -> dense 10 network,
  * planned at n = 512 with two plaintext primes, insecure: fuzzing only)
- * with a client's evaluation keys (one set for both components, format 3)
+ * with a client's evaluation keys (one set for both components, format 4;
+ * this plan's answers are not ring-switched: no ring-switching key)
  * and one encrypted input, both serialized, built once from a fixed seed.
  *
  * Each target reads its first input byte as a mode: even, the rest of the
