@@ -109,7 +109,8 @@ static veil_status addsub_plain(bfv_ciphertext_t *out,
         return st;
     out->seeded = 0;
     bfv_scale_plain(dm, ctx, pt->coeffs, dm + L * n);
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(bfv_work_ntt(L, n, 1)))
     for (size_t i = 0; i < L; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
         uint64_t *c0 = bfv_ct_row(out, 0, i);
