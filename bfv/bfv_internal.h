@@ -158,8 +158,9 @@ void bfv_ks_switch(uint64_t *y, const bfv_context_t *ctx, const uint64_t *c,
  *     #pragma omp parallel for num_threads(veil_team()) if (bfv_par(work))
  * so that the team is woken only for a region whose work pays for it.
  * With OMP_WAIT_POLICY=passive (what veil-bench and the apps set) the other
- * threads sleep between regions: an empty two-thread region takes 9-10 us
- * here against 1 us for one thread, and whole operations lose more.  On the
+ * threads sleep between regions: an empty two-thread region took 9-10 us
+ * here against 1 us for one thread (load average 5), and whole operations
+ * lose more.  On the
  * quietest runs available (doc/benchmarks.md, bfv table of main b875e4f,
  * every region with a team) two threads made the n = 8192 operations whose
  * regions take 20-40 us of one-thread work slower (bfv_decrypt 1.24x,
