@@ -109,7 +109,8 @@ static veil_status addsub_plain(bfv_ciphertext_t *out,
         return st;
     out->seeded = 0;
     bfv_scale_plain(dm, ctx, pt->coeffs, dm + L * n);
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(bfv_work_ntt(L, n, 1)))
     for (size_t i = 0; i < L; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
         uint64_t *c0 = bfv_ct_row(out, 0, i);
@@ -148,13 +149,20 @@ veil_status bfv_mul_plain(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
     st = bfv_ciphertext_resize(out, size, 1);
     if (st != VEIL_OK)
         return st;
-    /* limb outer, polynomial inner: the plaintext row is read from cache
-     * for the second polynomial (a streaming multiply: 2 size n-word rows
-     * in and out per limb plus one plaintext row; doc/benchmarks.md) */
-    for (size_t i = 0; i < ctx->n_q; i++)
-        for (size_t k = 0; k < size; k++)
-            ntt_vec_mul(&ctx->plans[i], bfv_ct_row(out, k, i),
-                        bfv_ct_row(ct, k, i), pt->data + i * n);
+    /* a streaming multiply (doc/01-arithmetic.md, section 7.1): per limb,
+     * one pass over the plaintext row and two ciphertext rows at a time
+     * (ntt_vec_mul2 loads each plaintext word once), so every row is read
+     * and written once; out == ct makes it in place */
+    for (size_t i = 0; i < ctx->n_q; i++) {
+        const ntt_plan_t *pl = &ctx->plans[i];
+        const uint64_t *w = pt->data + i * n;
+        size_t k = 0;
+        for (; k + 2 <= size; k += 2)
+            ntt_vec_mul2(pl, bfv_ct_row(out, k, i), bfv_ct_row(out, k + 1, i),
+                         bfv_ct_row(ct, k, i), bfv_ct_row(ct, k + 1, i), w);
+        if (k < size)
+            ntt_vec_mul(pl, bfv_ct_row(out, k, i), bfv_ct_row(ct, k, i), w);
+    }
     return VEIL_OK;
 }
 

@@ -152,6 +152,54 @@ void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx, const uint64_t *digits,
 void bfv_ks_switch(uint64_t *y, const bfv_context_t *ctx, const uint64_t *c,
                    const bfv_kswitch_key_t *ksk, uint64_t *work);
 
+/* ---------------------------------------------------- parallel regions */
+
+/* Every OpenMP region of bfv/ is
+ *     #pragma omp parallel for num_threads(veil_team()) if (bfv_par(work))
+ * so that the team is woken only for a region whose work pays for it.
+ * With OMP_WAIT_POLICY=passive (what veil-bench and the apps set) the other
+ * threads sleep between regions: an empty two-thread region took 9-10 us
+ * here against 1 us for one thread (load average 5), and whole operations
+ * lose more.  On the
+ * quietest runs available (doc/benchmarks.md, bfv table of main b875e4f,
+ * every region with a team) two threads made the n = 8192 operations whose
+ * regions take 20-40 us of one-thread work slower (bfv_decrypt 1.24x,
+ * bfv_add_plain 1.36x, bfv_decrypt_ms 2.1x), while the n = 16384
+ * encryptions, whose regions take about 120 us, got 1.4-1.5x faster
+ * (region times estimated with the unit costs below).  A region gets a
+ * team from BFV_PAR_MIN_WORK, about 120 us of one-thread work.
+ *
+ * Work is counted in units of about 0.13 ns with AVX-512 (one word of a
+ * pointwise pass such as ntt_vec_mul, 1.1 us per 8192-word row), measured
+ * with perf record on bfv_mul at n = 8192: an n-point transform costs
+ * BFV_WORK_NTT units per word (7.2 us per 8192 points), an RNS conversion
+ * or scaling (rns_conv, rns_scale) BFV_WORK_CONV per residue read or
+ * written (39 us for 8192 columns of Q -> R, 4 + 5 rows), the ChaCha20
+ * expansion of a uniform row BFV_WORK_EXPAND per word (12.9 us per 8192
+ * words).  BFV_PAR_MIN_WORK = 7 x 2^17 units is L = 8 transforms (with one
+ * pass each) at n = 16384, or 16 at n = 8192: at n = 8192 decryption,
+ * encryption, the plaintext operations, modulus switching and the small
+ * regions of bfv_mul / bfv_square run on one thread; at n = 16384 every
+ * region of bfv_mul and bfv_square and the transforms of encryption and
+ * decryption get the team. */
+#define BFV_WORK_NTT 6
+#define BFV_WORK_CONV 4
+#define BFV_WORK_EXPAND 12
+#define BFV_PAR_MIN_WORK ((size_t)7 << 17)
+
+/* Whether a region of `work` units (above) gets a team. */
+static inline int bfv_par(size_t work)
+{
+    return work >= BFV_PAR_MIN_WORK;
+}
+
+/* The work of `count` n-point transforms, each with `passes` pointwise
+ * passes over its row beside it. */
+static inline size_t bfv_work_ntt(size_t count, size_t n, size_t passes)
+{
+    return count * n * (BFV_WORK_NTT + passes);
+}
+
 /* ---------------------------------------------------- scratch */
 
 /* Per-thread work areas (scratch.c), one per slot.  A function takes a slot

@@ -14,7 +14,8 @@ void bfv_phase(uint64_t *x, const bfv_secret_key_t *sk,
 {
     const bfv_context_t *ctx = ct->ctx;
     const size_t n = ctx->n;
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(bfv_work_ntt(ctx->n_q, n, 2 * ct->size)))
     for (size_t i = 0; i < ctx->n_q; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
         const uint64_t *s = sk->ntt + i * n;
@@ -47,7 +48,8 @@ veil_status bfv_decrypt(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
         return VEIL_ENOMEM;
     bfv_phase(x, sk, ct);
     /* round(t x / Q) mod t, the columns split among the threads */
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par((ctx->n_q + 1) * n * BFV_WORK_CONV))
     for (size_t b = 0; b < BFV_COL_BLOCKS; b++) {
         const size_t len = n / BFV_COL_BLOCKS;
         _rns_scale_round(&ctx->pre->dec_scale, pt->coeffs + b * len,

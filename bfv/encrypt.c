@@ -37,7 +37,8 @@ void bfv_scale_plain(uint64_t *out, const bfv_context_t *ctx, const uint64_t *m,
      * below t and the same for every row */
     for (size_t k = 0; k < n; k++)
         frac[k] = round_frac(m[k], pre, t);
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(3 * L * n))
     for (size_t i = 0; i < L; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
         uint64_t *o = out + i * n;
@@ -73,7 +74,8 @@ static veil_status encode_with_error(uint64_t *c0, const bfv_context_t *ctx,
         return VEIL_ENOMEM;
     bfv_scale_plain(c0, ctx, pt->coeffs, frac);
     veil_memzero(frac, n * sizeof(uint64_t)); /* depends on m */
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(bfv_work_ntt(ctx->n_q, n, 1)))
     for (size_t i = 0; i < ctx->n_q; i++) {
         add_small(c0 + i * n, e, n, ctx->plans[i].q);
         ntt_forward(&ctx->plans[i], c0 + i * n);
@@ -112,7 +114,8 @@ veil_status bfv_encrypt(bfv_ciphertext_t *ct, const bfv_public_key_t *pk,
     if (st != VEIL_OK)
         goto done;
     bfv_small_to_ntt(bfv_ct_row(ct, 1, 0), ctx, small + 2 * n, L);
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(4 * L * n))
     for (size_t i = 0; i < L; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
         ntt_vec_muladd(pl, bfv_ct_row(ct, 0, i), pk->data + i * n, u + i * n);
@@ -155,7 +158,8 @@ veil_status bfv_encrypt_symmetric(bfv_ciphertext_t *ct,
     veil_free_secret(e, n);
     if (st != VEIL_OK)
         return st;
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(4 * L * n))
     for (size_t i = 0; i < L; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
         uint64_t *c0 = bfv_ct_row(ct, 0, i);

@@ -82,7 +82,8 @@ veil_status bfv_keygen_public(bfv_public_key_t *pk, const bfv_secret_key_t *sk,
     bfv_expand_uniform(pk->data + L * n, ctx, pk->seed, 0, L);
     bfv_small_to_ntt(pk->data, ctx, e, L);
     veil_free_secret(e, n);
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(3 * L * n))
     for (size_t i = 0; i < L; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
         uint64_t *b = pk->data + i * n;

@@ -248,7 +248,8 @@ veil_status bfv_mod_switch(bfv_ms_ciphertext_t *out, const bfv_ciphertext_t *ct,
     out->limbs = l;
 
     /* step 1: dropped rows to coefficient form, + h */
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(bfv_work_ntt(size * k, n, 2)))
     for (size_t pj = 0; pj < size * k; pj++) {
         const size_t p = pj / k, j = pj % k;
         const ntt_plan_t *pl = &ctx->plans[l + j];
@@ -260,13 +261,15 @@ veil_status bfv_mod_switch(bfv_ms_ciphertext_t *out, const bfv_ciphertext_t *ct,
             x[col] = ntt_add_mod(x[col], hj, dj);
     }
     /* step 2: mixed radix and the corrections, one polynomial per thread */
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team()) schedule(                    \
+    static) if (bfv_par(size * n * 3 * (k * (k - 1) / 2 + l * k + 2)))
     for (size_t p = 0; p < size; p++) {
         uint64_t *x = work + p * rows * n;
         ms_digits(x + k * n, x, x + L * n, c, ctx);
     }
     /* step 3: c' = c D^-1 - NTT(r D^-1) on the kept rows */
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(bfv_work_ntt(size * l, n, 2)))
     for (size_t pi = 0; pi < size * l; pi++) {
         const size_t p = pi / l, i = pi % l;
         const ntt_plan_t *pl = &ctx->plans[i];
@@ -288,7 +291,8 @@ static void ms_phase(uint64_t *x, const bfv_secret_key_t *sk,
 {
     const bfv_context_t *ctx = ct->ctx;
     const size_t n = ctx->n;
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(bfv_work_ntt(ct->limbs, n, 2 * ct->size)))
     for (size_t i = 0; i < ct->limbs; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
         const uint64_t *s = sk->ntt + i * n; /* QP order: q_i first */
@@ -336,7 +340,8 @@ veil_status bfv_decrypt_ms(bfv_plaintext_t *pt, const bfv_secret_key_t *sk,
         st = VEIL_ENOMEM;
     if (st == VEIL_OK) {
         ms_phase(x, sk, ct);
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par((l + 1) * n * BFV_WORK_CONV))
         for (size_t b = 0; b < BFV_COL_BLOCKS; b++) {
             const size_t len = n / BFV_COL_BLOCKS;
             _rns_scale_round(&scale, pt->coeffs + b * len, x + b * len, len, n);

@@ -76,7 +76,8 @@ veil_status bfv_plaintext_to_ntt(bfv_plaintext_ntt_t *out,
     ctx = pt->ctx;
     const uint64_t t = ctx->params.t, half = t / 2;
     const size_t n = ctx->n;
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(bfv_work_ntt(ctx->n_q, n, 3)))
     for (size_t i = 0; i < ctx->n_q; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
         uint64_t *o = out->data + i * n;

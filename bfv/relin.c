@@ -75,7 +75,8 @@ veil_status bfv_relinearize(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
     bfv_ks_switch(y, ctx, bfv_ct_row(ct, 2, 0), &rk->ksk, work);
     st = bfv_ciphertext_resize(out, 2, 1);
     if (st == VEIL_OK) {
-#pragma omp parallel for num_threads(veil_team()) schedule(static) collapse(2)
+#pragma omp parallel for num_threads(veil_team()) schedule(static)             \
+    collapse(2) if (bfv_par(2 * L * n))
         for (size_t k = 0; k < 2; k++)
             for (size_t i = 0; i < L; i++)
                 ntt_vec_add(&ctx->plans[i], bfv_ct_row(out, k, i),

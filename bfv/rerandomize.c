@@ -87,7 +87,8 @@ static veil_status add_flood(bfv_ciphertext_t *ct, unsigned f, veil_rng_t *rng)
             p = ntt_add_mod(p, p, m->q);
         half[i] = p; /* 2^f mod q_i */
     }
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(bfv_work_ntt(L, n, 2 + 2 * words)))
     for (size_t i = 0; i < L; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
         uint64_t *row = rows + i * n;

@@ -34,7 +34,8 @@ void bfv_expand_uniform(uint64_t *rows, const bfv_context_t *ctx,
                         size_t nrows)
 {
     const size_t n = ctx->n;
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(nrows * n * BFV_WORK_EXPAND))
     for (size_t r = 0; r < nrows; r++)
         bfv_expand_uniform_row(rows + r * n, ctx, seed, poly, (uint32_t)r);
 }
@@ -43,7 +44,8 @@ void bfv_small_to_ntt(uint64_t *rows, const bfv_context_t *ctx, const int8_t *v,
                       size_t nrows)
 {
     const size_t n = ctx->n;
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(bfv_work_ntt(nrows, n, 1)))
     for (size_t r = 0; r < nrows; r++) {
         const ntt_plan_t *pl = &ctx->plans[r];
         const uint64_t q = pl->q;

@@ -83,6 +83,23 @@ void ntt_vec_mul(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
     p->k->vec_mul(out, a, b, p->n, &p->mod);
 }
 
+void ntt_vec_mul2(const ntt_plan_t *p, uint64_t *out0, uint64_t *out1,
+                  const uint64_t *a0, const uint64_t *a1, const uint64_t *b)
+{
+    CHECK_IN(p, a0, p->q);
+    CHECK_IN(p, a1, p->q);
+    CHECK_IN(p, b, p->q);
+    CHECK_OUT(p, out0, a0);
+    CHECK_OUT(p, out0, a1);
+    CHECK_OUT(p, out0, b);
+    CHECK_OUT(p, out1, a0);
+    CHECK_OUT(p, out1, a1);
+    CHECK_OUT(p, out1, b);
+    VEIL_ASSERT(veil_disjoint(out0, p->n * sizeof(uint64_t), out1,
+                              p->n * sizeof(uint64_t)));
+    p->k->vec_mul2(out0, out1, a0, a1, b, p->n, &p->mod);
+}
+
 void ntt_vec_mul_scalar(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                         uint64_t w)
 {

@@ -69,6 +69,18 @@ static void vec_mul_scalar(uint64_t *out, const uint64_t *a, const uint64_t *b,
         out[i] = mul_barrett(a[i], b[i], &c);
 }
 
+static void vec_mul2_scalar(uint64_t *out0, uint64_t *out1, const uint64_t *a0,
+                            const uint64_t *a1, const uint64_t *b, size_t n,
+                            const ntt_modulus_t *m)
+{
+    const barrett_t c = barrett_init(m);
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t w = b[i], x0 = a0[i], x1 = a1[i];
+        out0[i] = mul_barrett(x0, w, &c);
+        out1[i] = mul_barrett(x1, w, &c);
+    }
+}
+
 static void vec_muladd_scalar(uint64_t *out, const uint64_t *a,
                               const uint64_t *b, size_t n,
                               const ntt_modulus_t *m)
@@ -115,6 +127,7 @@ const struct ntt_kernels ntt_kernels_scalar = {
     .vec_neg = vec_neg_scalar,
     .vec_mul = vec_mul_scalar,
     .vec_muladd = vec_muladd_scalar,
+    .vec_mul2 = vec_mul2_scalar,
     .vec_mul_shoup = vec_mul_shoup_scalar,
     .vec_mul_const = vec_mul_const_scalar,
     .vec_reduce = vec_reduce_scalar,

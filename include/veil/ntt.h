@@ -196,6 +196,13 @@ VEIL_EXPORT void ntt_vec_neg(const ntt_plan_t *p, uint64_t *out,
 /* out = a * b (Barrett / IFMA). */
 VEIL_EXPORT void ntt_vec_mul(const ntt_plan_t *p, uint64_t *out,
                              const uint64_t *a, const uint64_t *b);
+/* out0 = a0 * b and out1 = a1 * b (Barrett / IFMA) in one pass, each word
+ * of b read once: the two rows of a ciphertext times a plaintext row
+ * (bfv_mul_plain).  Inputs in [0, q), outputs in [0, q).  out0 may be a0
+ * and out1 a1 (or any input, exactly); out0 and out1 must not overlap. */
+VEIL_EXPORT void ntt_vec_mul2(const ntt_plan_t *p, uint64_t *out0,
+                              uint64_t *out1, const uint64_t *a0,
+                              const uint64_t *a1, const uint64_t *b);
 /* out = a * w for one constant w in [0, q) (Shoup). */
 VEIL_EXPORT void ntt_vec_mul_scalar(const ntt_plan_t *p, uint64_t *out,
                                     const uint64_t *a, uint64_t w);

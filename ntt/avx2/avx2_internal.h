@@ -96,6 +96,9 @@ void ntt_vec_sub_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
 void ntt_vec_neg_avx2(uint64_t *out, const uint64_t *a, size_t n, uint64_t q);
 void ntt_vec_mul_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
                       size_t n, const ntt_modulus_t *m);
+void ntt_vec_mul2_avx2(uint64_t *out0, uint64_t *out1, const uint64_t *a0,
+                       const uint64_t *a1, const uint64_t *b, size_t n,
+                       const ntt_modulus_t *m);
 void ntt_vec_muladd_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
                          size_t n, const ntt_modulus_t *m);
 void ntt_vec_mul_shoup_avx2(uint64_t *out, const uint64_t *a, const uint64_t *w,

@@ -79,6 +79,25 @@ void ntt_vec_mul_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
         STORE(out + i, mulmod_int(LOAD(a + i), LOAD(b + i), q, qinv));
 }
 
+void ntt_vec_mul2_avx2(uint64_t *out0, uint64_t *out1, const uint64_t *a0,
+                       const uint64_t *a1, const uint64_t *b, size_t n,
+                       const ntt_modulus_t *m)
+{
+    const __m256d q = _mm256_set1_pd((double)m->q);
+    const __m256d qinv = _mm256_set1_pd(1.0 / (double)m->q);
+    if (!avx2_rounding_ok()) {
+        ntt_kernels_scalar.vec_mul2(out0, out1, a0, a1, b, n, m);
+        return;
+    }
+    for (size_t i = 0; i < n; i += 4) {
+        const __m256i w = LOAD(b + i), x0 = LOAD(a0 + i), x1 = LOAD(a1 + i);
+        const __m256i y0 = mulmod_int(x0, w, q, qinv);
+        const __m256i y1 = mulmod_int(x1, w, q, qinv);
+        STORE(out0 + i, y0);
+        STORE(out1 + i, y1);
+    }
+}
+
 void ntt_vec_muladd_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
                          size_t n, const ntt_modulus_t *m)
 {

@@ -84,6 +84,23 @@ void ntt_vec_mul_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
         STORE(out + i, mul_barrett52(LOAD(a + i), LOAD(b + i), &c));
 }
 
+/* The product of a ciphertext's two rows by one plaintext row (bfv_mul_plain):
+ * one pass, each b vector loaded once, the four loads of an index before its
+ * two stores (so out0 may be a0 and out1 a1). */
+void ntt_vec_mul2_avx512(uint64_t *out0, uint64_t *out1, const uint64_t *a0,
+                         const uint64_t *a1, const uint64_t *b, size_t n,
+                         const ntt_modulus_t *m)
+{
+    const barrett52_t c = barrett52_init(m);
+    for (size_t i = 0; i < n; i += 8) {
+        const __m512i w = LOAD(b + i), x0 = LOAD(a0 + i), x1 = LOAD(a1 + i);
+        const __m512i y0 = mul_barrett52(x0, w, &c);
+        const __m512i y1 = mul_barrett52(x1, w, &c);
+        STORE(out0 + i, y0);
+        STORE(out1 + i, y1);
+    }
+}
+
 void ntt_vec_muladd_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
                            size_t n, const ntt_modulus_t *m)
 {
