@@ -22,171 +22,6 @@
 #include <omp.h>
 #endif
 #include "internal.h"
-#include <pthread.h>
-
-/* ------------------------------------------------------------- the pool */
-
-/* Per-thread pool of the large buffers an evaluation uses and drops:
- * ciphertexts (step outputs, temporaries, baby rotations), one hoisted
- * decomposition and one rotation sum.  Fresh megabytes cost a page fault
- * per 4 KB on first touch (and the calloc that zeroes them): measured
- * about 9,400 faults per MNIST image before the pool.  An entry is reused
- * only for a context of the same shape (pointer, n, L, L + K), so a
- * context freed and another made at the same address cannot get a buffer
- * of the wrong size.  Server-side data only (no secrets).  Freed when the
- * thread exits (like bfv_scratch). */
-#define POOL_CTS 16
-
-typedef struct {
-    const bfv_context_t *ctx;
-    size_t n, nq, nqp;
-} shape_t;
-
-typedef struct {
-    bfv_ciphertext_t ct[POOL_CTS];
-    shape_t shape[POOL_CTS];
-    size_t count;
-    bfv_hoisted_t h;
-    shape_t hs;
-    bfv_rotsum_t rs;
-    shape_t rss;
-} pool_t;
-
-static pthread_key_t pool_key;
-static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
-static int pool_ok;
-
-static void pool_free(void *arg)
-{
-    pool_t *p = arg;
-    for (size_t i = 0; i < p->count; i++)
-        bfv_ciphertext_clear(&p->ct[i]);
-    bfv_hoisted_clear(&p->h);
-    bfv_rotsum_clear(&p->rs);
-    free(p);
-}
-
-static void pool_key_init(void)
-{
-    pool_ok = pthread_key_create(&pool_key, pool_free) == 0;
-}
-
-/* The calling thread's pool, NULL if none can be made (callers then
- * allocate as usual). */
-static pool_t *pool_get(void)
-{
-    pool_t *p;
-    if (pthread_once(&pool_once, pool_key_init) != 0 || !pool_ok)
-        return NULL;
-    p = pthread_getspecific(pool_key);
-    if (p == NULL) {
-        p = calloc(1, sizeof(*p));
-        if (p != NULL && pthread_setspecific(pool_key, p) != 0) {
-            free(p);
-            p = NULL;
-        }
-    }
-    return p;
-}
-
-static shape_t shape_of(const bfv_context_t *ctx)
-{
-    shape_t s = {ctx, ctx->n, ctx->n_q, ctx->n_qp};
-    return s;
-}
-
-static int shape_eq(shape_t a, const bfv_context_t *ctx)
-{
-    return a.ctx == ctx && a.n == ctx->n && a.nq == ctx->n_q &&
-           a.nqp == ctx->n_qp;
-}
-
-veil_status lola_pool_take(bfv_ciphertext_t *ct, const bfv_context_t *ctx)
-{
-    pool_t *p = pool_get();
-    if (p != NULL)
-        for (size_t i = p->count; i-- > 0;)
-            if (shape_eq(p->shape[i], ctx)) {
-                *ct = p->ct[i];
-                p->count--;
-                p->ct[i] = p->ct[p->count];
-                p->shape[i] = p->shape[p->count];
-                return VEIL_OK;
-            }
-    return bfv_ciphertext_init(ct, ctx);
-}
-
-void lola_pool_give(bfv_ciphertext_t *ct)
-{
-    pool_t *p = pool_get();
-    if (ct == NULL || ct->ctx == NULL || ct->data == NULL) {
-        if (ct != NULL)
-            bfv_ciphertext_clear(ct);
-        return;
-    }
-    if (p == NULL) {
-        bfv_ciphertext_clear(ct);
-        return;
-    }
-    if (p->count == POOL_CTS) { /* full: drop the oldest */
-        bfv_ciphertext_clear(&p->ct[0]);
-        memmove(&p->ct[0], &p->ct[1], (POOL_CTS - 1) * sizeof(p->ct[0]));
-        memmove(&p->shape[0], &p->shape[1],
-                (POOL_CTS - 1) * sizeof(p->shape[0]));
-        p->count--;
-    }
-    p->shape[p->count] = shape_of(ct->ctx);
-    p->ct[p->count++] = *ct;
-    memset(ct, 0, sizeof(*ct));
-}
-
-void lola_pool_msg_release(lola_msg_t *m)
-{
-    if (m == NULL)
-        return;
-    if (m->ct != NULL)
-        for (size_t i = 0; i < m->ncomp * m->nct; i++)
-            lola_pool_give(&m->ct[i]);
-    free(m->ct);
-    memset(m, 0, sizeof(*m));
-}
-
-/* The thread's hoisted object for ctx (made or remade on demand); NULL
- * with *st set when none can be had. */
-static bfv_hoisted_t *pool_hoisted(const bfv_context_t *ctx, veil_status *st)
-{
-    pool_t *p = pool_get();
-    *st = VEIL_ENOMEM;
-    if (p == NULL)
-        return NULL;
-    if (p->h.ctx == NULL || !shape_eq(p->hs, ctx)) {
-        bfv_hoisted_clear(&p->h);
-        if ((*st = bfv_hoisted_init(&p->h, ctx)) != VEIL_OK)
-            return NULL;
-        p->hs = shape_of(ctx);
-    }
-    *st = VEIL_OK;
-    return &p->h;
-}
-
-/* The same for a rotation sum (set to zero). */
-static bfv_rotsum_t *pool_rotsum(const bfv_context_t *ctx, veil_status *st)
-{
-    pool_t *p = pool_get();
-    *st = VEIL_ENOMEM;
-    if (p == NULL)
-        return NULL;
-    if (p->rs.ctx == NULL || !shape_eq(p->rss, ctx)) {
-        bfv_rotsum_clear(&p->rs);
-        if ((*st = bfv_rotsum_init(&p->rs, ctx)) != VEIL_OK)
-            return NULL;
-        p->rss = shape_of(ctx);
-    } else {
-        bfv_rotsum_zero(&p->rs);
-    }
-    *st = VEIL_OK;
-    return &p->rs;
-}
 
 /* The threads lola's own loops of a step may use: 1 inside a parallel
  * region (the server runs components in parallel) or for small rings,
@@ -315,7 +150,7 @@ static void babies_clear(babies_t *b)
 {
     if (b->ct != NULL)
         for (size_t i = 0; i < b->count; i++)
-            lola_pool_give(&b->ct[i]);
+            bfv_ciphertext_clear(&b->ct[i]);
     free(b->ct);
     free(b->key);
     memset(b, 0, sizeof(*b));
@@ -364,22 +199,22 @@ static veil_status babies_make(babies_t *b, const lola_step_t *st,
     if (b->ct == NULL)
         return VEIL_ENOMEM;
     for (size_t i = 0; i < total && s == VEIL_OK; i++)
-        s = lola_pool_take(&b->ct[i], ctx);
+        s = bfv_ciphertext_init(&b->ct[i], ctx);
     if (gk == NULL && s == VEIL_OK)
         s = VEIL_ENOKEY;
     for (size_t first = 0; first < total && s == VEIL_OK;) {
         const uint32_t input = (uint32_t)(b->key[first] >> 32);
         size_t last = first;
-        bfv_hoisted_t *h;
+        bfv_hoisted_t h;
         while (last < total && (uint32_t)(b->key[last] >> 32) == input)
             last++;
         if (input >= st->nin) {
             s = VEIL_EINVAL;
             break;
         }
-        h = pool_hoisted(ctx, &s);
+        s = bfv_hoisted_init(&h, ctx);
         if (s == VEIL_OK)
-            s = bfv_hoisted_prepare(h, &in[input]);
+            s = bfv_hoisted_prepare(&h, &in[input]);
         if (s == VEIL_OK) {
             veil_status err = VEIL_OK;
 #pragma omp parallel for schedule(dynamic)                                     \
@@ -387,7 +222,7 @@ static veil_status babies_make(babies_t *b, const lola_step_t *st,
             for (size_t i = first; i < last; i++) {
                 const lola_rot_t r = (lola_rot_t)(b->key[i] & 0xffffffffu);
                 veil_status e = bfv_hoisted_apply_galois(
-                    &b->ct[i], h, lola_rot_galois(ctx->n, r), gk);
+                    &b->ct[i], &h, lola_rot_galois(ctx->n, r), gk);
                 if (e != VEIL_OK) {
 #pragma omp critical(lola_exec_err)
                     err = e;
@@ -395,6 +230,7 @@ static veil_status babies_make(babies_t *b, const lola_step_t *st,
             }
             s = err;
         }
+        bfv_hoisted_clear(&h);
         first = last;
     }
     return s;
@@ -448,8 +284,8 @@ static veil_status run_output_lazy(
     bfv_ciphertext_t *tmp, lola_plainbuf_t *pb)
 {
     const bfv_context_t *ctx = c->ctx;
-    veil_status s;
-    bfv_rotsum_t *r = pool_rotsum(ctx, &s);
+    bfv_rotsum_t r;
+    veil_status s = bfv_rotsum_init(&r, ctx);
     if (base != 0) {
         /* Horner: groups in decreasing k = giant / base */
         const uint64_t elt = lola_rot_galois(ctx->n, base);
@@ -461,16 +297,16 @@ static veil_status run_output_lazy(
             s = run_group(grp, &have, st, op, starts[gi], starts[gi + 1], c, in,
                           bb, buf, tmp, pb);
             for (; s == VEIL_OK && have_r && cur > k; cur--)
-                s = bfv_rotsum_apply_galois(r, elt, gk);
+                s = bfv_rotsum_apply_galois(&r, elt, gk);
             if (s != VEIL_OK || !have)
                 continue;
-            s = bfv_rotsum_add(r, grp);
+            s = bfv_rotsum_add(&r, grp);
             if (!have_r)
                 cur = k;
             have_r = 1;
         }
         for (; s == VEIL_OK && have_r && cur > 0; cur--)
-            s = bfv_rotsum_apply_galois(r, elt, gk);
+            s = bfv_rotsum_apply_galois(&r, elt, gk);
     }
     for (size_t gi = 0; base == 0 && gi < ngroups && s == VEIL_OK; gi++) {
         const lola_rot_t g = op->terms[starts[gi]].giant;
@@ -478,12 +314,13 @@ static veil_status run_output_lazy(
         s = run_group(grp, &have, st, op, starts[gi], starts[gi + 1], c, in, bb,
                       buf, tmp, pb);
         if (s == VEIL_OK && have)
-            s = bfv_rotsum_add_galois(r, grp, lola_rot_galois(ctx->n, g), gk);
+            s = bfv_rotsum_add_galois(&r, grp, lola_rot_galois(ctx->n, g), gk);
     }
     for (size_t f = 0; f < op->nfold && s == VEIL_OK; f++)
-        s = bfv_rotsum_fold(r, lola_rot_galois(ctx->n, op->fold[f]), gk);
+        s = bfv_rotsum_fold(&r, lola_rot_galois(ctx->n, op->fold[f]), gk);
     if (s == VEIL_OK)
-        s = bfv_rotsum_finish(acc, r);
+        s = bfv_rotsum_finish(acc, &r);
+    bfv_rotsum_clear(&r);
     return s;
 }
 
@@ -511,11 +348,12 @@ static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
     memset(&grp, 0, sizeof(grp));
     memset(&tmp, 0, sizeof(tmp));
     memset(&pb, 0, sizeof(pb));
-    s = buf == NULL || starts == NULL ? VEIL_ENOMEM : lola_pool_take(&acc, ctx);
+    s = buf == NULL || starts == NULL ? VEIL_ENOMEM
+                                      : bfv_ciphertext_init(&acc, ctx);
     if (s == VEIL_OK)
-        s = lola_pool_take(&grp, ctx);
+        s = bfv_ciphertext_init(&grp, ctx);
     if (s == VEIL_OK)
-        s = lola_pool_take(&tmp, ctx);
+        s = bfv_ciphertext_init(&tmp, ctx);
     if (s == VEIL_OK && c->stream)
         s = lola_plainbuf_init(&pb, ctx);
     if (s == VEIL_OK && (base != 0 || op->nfold > 0) && gk == NULL)
@@ -589,9 +427,9 @@ static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
         *out = acc;
         acc = sw;
     }
-    lola_pool_give(&acc);
-    lola_pool_give(&grp);
-    lola_pool_give(&tmp);
+    bfv_ciphertext_clear(&acc);
+    bfv_ciphertext_clear(&grp);
+    bfv_ciphertext_clear(&tmp);
     lola_plainbuf_clear(&pb);
     free(buf);
     free(starts);

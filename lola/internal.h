@@ -253,15 +253,4 @@ const bfv_public_key_t *lola_ek_levels_pk(const struct lola_ek_levels *h,
                                           const lola_evalkeys_t *ek, size_t c,
                                           size_t l);
 
-/* lola/exec.c: a per-thread pool of ciphertext buffers (no fresh
- * megabytes, and no page faults, per operation).  lola_pool_take gives a
- * ciphertext of ctx with unspecified contents and size (from the pool, or
- * bfv_ciphertext_init); lola_pool_give takes one back (or frees it) and
- * zeroes *ct; lola_pool_msg_release gives back every ciphertext of m and
- * frees its array (m zeroed). */
-veil_status lola_pool_take(bfv_ciphertext_t *ct,
-                           const bfv_context_t *ctx) VEIL_WUR;
-void lola_pool_give(bfv_ciphertext_t *ct);
-void lola_pool_msg_release(lola_msg_t *m);
-
 #endif

@@ -296,29 +296,26 @@ static veil_status run_component(lola_msg_t *nxt, const lola_server_t *s,
                           lola_ek_levels_gk(lk, ek, c, l));
 }
 
-/* m = nct messages per component in step k's contexts, their buffers
- * from the thread's pool (lola_pool_take: contents unspecified, every step
- * overwrites its outputs). */
+/* m = nct messages per component in step k's contexts. */
 static veil_status msg_init_step(lola_msg_t *m, const lola_server_t *s,
                                  size_t nct, size_t k)
 {
     const lola_setup_t *su = s->su;
-    veil_status st = VEIL_OK;
-    memset(m, 0, sizeof(*m));
-    if (nct == 0 || nct > SIZE_MAX / su->ncomp / sizeof(bfv_ciphertext_t))
-        return VEIL_EINVAL;
-    m->ct = calloc(su->ncomp * nct, sizeof(bfv_ciphertext_t));
-    if (m->ct == NULL)
-        return VEIL_ENOMEM;
-    m->ncomp = su->ncomp;
-    m->nct = nct;
+    veil_status st;
+    if (s->limbs == NULL)
+        return lola_msg_init(m, su, nct);
+    st = lola_msg_init(m, su, nct);
     for (size_t c = 0; c < su->ncomp && st == VEIL_OK; c++)
-        for (size_t i = 0; i < nct && st == VEIL_OK; i++)
-            st = lola_pool_take(&m->ct[c * nct + i], s->limbs == NULL
-                                                         ? &su->ctx[c]
-                                                         : step_ctx(s, c, k));
+        for (size_t i = 0; i < nct && st == VEIL_OK; i++) {
+            bfv_ciphertext_t *ct = &m->ct[c * nct + i];
+            const bfv_context_t *ctx = step_ctx(s, c, k);
+            if (ct->ctx == ctx)
+                continue;
+            bfv_ciphertext_clear(ct);
+            st = bfv_ciphertext_init(ct, ctx);
+        }
     if (st != VEIL_OK)
-        lola_pool_msg_release(m);
+        lola_msg_clear(m);
     return st;
 }
 
@@ -347,11 +344,11 @@ static veil_status switch_down(lola_msg_t *cur, const lola_msg_t *in,
         }
     }
     if (err != VEIL_OK) {
-        lola_pool_msg_release(&dst);
+        lola_msg_clear(&dst);
         return err;
     }
     if (k > 0)
-        lola_pool_msg_release(cur);
+        lola_msg_clear(cur);
     *cur = dst;
     return VEIL_OK;
 }
@@ -425,14 +422,14 @@ veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
         }
         for (size_t c = together; c < su->ncomp && err == VEIL_OK; c++)
             err = run_component(&nxt, s, src0, &cur, ek, lk, k, c);
-        lola_pool_msg_release(&cur);
+        lola_msg_clear(&cur);
         cur = nxt;
         st = err;
         if (st == VEIL_OK && trace != NULL && trace(arg, k, &cur) != 0)
             st = VEIL_EINVAL;
     }
     if (st != VEIL_OK) {
-        lola_pool_msg_release(&cur);
+        lola_msg_clear(&cur);
         return st;
     }
     *out = cur;
