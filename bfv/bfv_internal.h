@@ -152,6 +152,20 @@ void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx, const uint64_t *digits,
 void bfv_ks_switch(uint64_t *y, const bfv_context_t *ctx, const uint64_t *c,
                    const bfv_kswitch_key_t *ksk, uint64_t *work);
 
+/* Steps 1-3 only (no division by P): the extended-basis pair
+ * x = (x_0, x_1), 2 x (L + K) rows in NTT form with x_0 + x_1 s' = P c s +
+ * E mod QP, |E| the key-switching error (doc/05, "Lazy mod-down").  The
+ * result lives in work (bfv_ks_work_words words) and is returned: it is
+ * valid until work is used again.  c must not overlap work. */
+uint64_t *bfv_ks_switch_ext(const bfv_context_t *ctx, const uint64_t *c,
+                            const bfv_kswitch_key_t *ksk, uint64_t *work);
+
+/* Step 4 alone: y_k = round(x_k / P) mod Q for the ncomp (1 or 2)
+ * components of x (ncomp x (L + K) rows, NTT form; destroyed) into y
+ * (ncomp x L rows, NTT form).  y and x must not overlap. */
+void bfv_ks_mod_down(uint64_t *y, const bfv_context_t *ctx, uint64_t *x,
+                     size_t ncomp);
+
 /* ---------------------------------------------------- parallel regions */
 
 /* Every OpenMP region of bfv/ is

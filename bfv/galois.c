@@ -562,3 +562,211 @@ veil_status bfv_rotate_rows_many(bfv_ciphertext_t *outs,
         st = bfv_hoisted_rotate_rows(&outs[i], &h, steps[i], gk);
     return st;
 }
+
+/* ------------------------------------------------- sums of rotations */
+
+/* The lazy accumulator (bfv.h, doc/06 "Sums of rotations").  Its meaning:
+ * r = (c_0, c_1) with c_0 = round(z / P) mod Q.  Write Phi = z + P c_1 s
+ * mod QP (P times the phase, before rounding).  A step with input
+ * (w, c) -- w in QP (P c_0 of an ordinary ciphertext, or r's own z) --
+ * key-switches c: x_0 + x_1 s' = P c s + E, s' = sigma^-1(s); divides x_1
+ * only, y_1 = (x_1 - u_1) / P with |u_1| <= P/2 (exactly, mod Q); and sets
+ *     z   <- keep z   + sigma(w + x_0),
+ *     c_1 <- keep c_1 + sigma(y_1).
+ * Then Phi grows by sigma(w + x_0 + (x_1 - u_1) s') = sigma(w + P c s + E -
+ * u_1 s') = sigma(Phi_in) + sigma(E - u_1 s'): the input's phase, rotated,
+ * plus (E - u_1 s') / P after the final division -- bfv_apply_galois adds
+ * (E - u_0 - u_1 s') / P, with |u_0| <= P/2 more.  bfv_rotsum_finish
+ * rounds once: c_0 = (z - u) / P, |u| <= P/2, so c_0 + c_1 s = (Phi - u) / P
+ * mod Q.  Every step's error is thus at most the bfv_apply_galois one
+ * less u_0 / P, and the finish adds |u / P| <= 1/2 once.  With K >= 2 the
+ * fast base conversion of mod_down adds a few units to u, as for every
+ * key switch (doc/05). */
+
+static int rotsum_ct_ok(const bfv_rotsum_t *r, const bfv_ciphertext_t *ct)
+{
+    return r != NULL && r->ctx != NULL && r->z != NULL && ct != NULL &&
+           ct->ctx == r->ctx && ct->size == 2;
+}
+
+veil_status bfv_rotsum_init(bfv_rotsum_t *r, const bfv_context_t *ctx)
+{
+    if (r == NULL || ctx == NULL)
+        return VEIL_EINVAL;
+    memset(r, 0, sizeof(*r));
+    r->z = veil_alloc((ctx->n_qp + ctx->n_q) * ctx->n * sizeof(uint64_t));
+    if (r->z == NULL)
+        return VEIL_ENOMEM;
+    r->c1 = r->z + ctx->n_qp * ctx->n;
+    r->ctx = ctx;
+    bfv_rotsum_zero(r);
+    return VEIL_OK;
+}
+
+void bfv_rotsum_clear(bfv_rotsum_t *r)
+{
+    if (r == NULL)
+        return;
+    veil_free(r->z);
+    memset(r, 0, sizeof(*r));
+}
+
+void bfv_rotsum_zero(bfv_rotsum_t *r)
+{
+    if (r == NULL || r->z == NULL)
+        return;
+    memset(r->z, 0,
+           (r->ctx->n_qp + r->ctx->n_q) * r->ctx->n * sizeof(uint64_t));
+}
+
+veil_status bfv_rotsum_add(bfv_rotsum_t *r, const bfv_ciphertext_t *ct)
+{
+    if (!rotsum_ct_ok(r, ct))
+        return VEIL_EINVAL;
+    VEIL_ASSERT(bfv_ct_reduced(ct));
+    const bfv_context_t *ctx = r->ctx;
+    const size_t n = ctx->n, L = ctx->n_q;
+    const uint64_t *pmq = ctx->pre->ks.p_mod_q;
+    uint64_t *tmp = bfv_scratch(BFV_SCRATCH_TMP, L * n);
+    if (tmp == NULL)
+        return VEIL_ENOMEM;
+#pragma omp parallel for num_threads(veil_team()) schedule(static)
+    for (size_t i = 0; i < L; i++) {
+        const ntt_plan_t *pl = &ctx->plans[i];
+        uint64_t *zi = r->z + i * n, *ti = tmp + i * n;
+        /* z += P c_0 (P = 0 mod the special primes: those rows keep) */
+        ntt_vec_mul_scalar(pl, ti, bfv_ct_row(ct, 0, i), pmq[i]);
+        ntt_vec_add(pl, zi, zi, ti);
+        ntt_vec_add(pl, r->c1 + i * n, r->c1 + i * n, bfv_ct_row(ct, 1, i));
+    }
+    return VEIL_OK;
+}
+
+/* out = (keep ? out : 0) + in[perm[.]] mod q, one row. */
+static void permute_acc(uint64_t *out, const uint64_t *in, const uint32_t *perm,
+                        size_t n, uint64_t q, int keep)
+{
+    if (!keep) {
+        bfv_permute_row(out, in, perm, n);
+        return;
+    }
+    for (size_t k = 0; k < n; k++)
+        out[k] = ntt_add_mod(out[k], in[perm[k]], q);
+}
+
+/* r = keep r + sigma_key(w, c): w is P c_0 of an ordinary ciphertext
+ * (c0 != NULL, L rows) or r's own z (c0 == NULL); c is the c_1 to
+ * key-switch (may be r->c1).  See the comment above. */
+static veil_status rotsum_step(bfv_rotsum_t *r, const uint64_t *c0,
+                               const uint64_t *c, const bfv_galois_key_t *key,
+                               int keep)
+{
+    const bfv_context_t *ctx = r->ctx;
+    const size_t n = ctx->n, L = ctx->n_q, LK = ctx->n_qp;
+    const uint64_t *pmq = ctx->pre->ks.p_mod_q;
+    galois_work_t w;
+    uint64_t *x;
+    veil_status st = work_alloc(&w, ctx);
+    if (st != VEIL_OK)
+        return st;
+    x = bfv_ks_switch_ext(ctx, c, &key->ksk, w.work);
+    /* c_1 part: y_1 = round(x_1 / P) into w.y (L rows) */
+    bfv_ks_mod_down(w.y, ctx, x + LK * n, 1);
+#pragma omp parallel for num_threads(veil_team()) schedule(static)
+    for (size_t j = 0; j < LK + L; j++) {
+        if (j < LK) {
+            /* z_j = keep z_j + sigma(w_j + x_0,j) */
+            const ntt_plan_t *pl = &ctx->plans[j];
+            uint64_t *xj = x + j * n, *zj = r->z + j * n;
+            if (c0 == NULL)
+                ntt_vec_add(pl, xj, xj, zj);
+            else if (j < L) { /* + P c_0 (0 mod the special primes) */
+                uint64_t *tj = w.y + (L + j) * n; /* free: y_1 is L rows */
+                ntt_vec_mul_scalar(pl, tj, c0 + j * n, pmq[j]);
+                ntt_vec_add(pl, xj, xj, tj);
+            }
+            permute_acc(zj, xj, key->perm, n, pl->q, keep);
+        } else {
+            const size_t i = j - LK;
+            permute_acc(r->c1 + i * n, w.y + i * n, key->perm, n,
+                        ctx->plans[i].q, keep);
+        }
+    }
+    return VEIL_OK;
+}
+
+static veil_status rotsum_key(const bfv_galois_key_t **key,
+                              const bfv_rotsum_t *r, uint64_t elt,
+                              const bfv_galois_keys_t *gk)
+{
+    if (r == NULL || r->ctx == NULL || r->z == NULL || gk == NULL ||
+        gk->ctx != r->ctx || elt % 2 == 0 || elt >= 2 * (uint64_t)r->ctx->n)
+        return VEIL_EINVAL;
+    *key = elt == 1 ? NULL : bfv_galois_keys_find(gk, elt);
+    return elt != 1 && *key == NULL ? VEIL_ENOKEY : VEIL_OK;
+}
+
+veil_status bfv_rotsum_add_galois(bfv_rotsum_t *r, const bfv_ciphertext_t *ct,
+                                  uint64_t elt, const bfv_galois_keys_t *gk)
+{
+    const bfv_galois_key_t *key;
+    veil_status st;
+    if (!rotsum_ct_ok(r, ct))
+        return VEIL_EINVAL;
+    if ((st = rotsum_key(&key, r, elt, gk)) != VEIL_OK)
+        return st;
+    if (key == NULL)
+        return bfv_rotsum_add(r, ct);
+    VEIL_ASSERT(bfv_ct_reduced(ct));
+    return rotsum_step(r, bfv_ct_row(ct, 0, 0), bfv_ct_row(ct, 1, 0), key, 1);
+}
+
+veil_status bfv_rotsum_apply_galois(bfv_rotsum_t *r, uint64_t elt,
+                                    const bfv_galois_keys_t *gk)
+{
+    const bfv_galois_key_t *key;
+    veil_status st = rotsum_key(&key, r, elt, gk);
+    if (st != VEIL_OK || key == NULL)
+        return st;
+    return rotsum_step(r, NULL, r->c1, key, 0);
+}
+
+veil_status bfv_rotsum_fold(bfv_rotsum_t *r, uint64_t elt,
+                            const bfv_galois_keys_t *gk)
+{
+    const bfv_galois_key_t *key;
+    veil_status st = rotsum_key(&key, r, elt, gk);
+    if (st != VEIL_OK)
+        return st;
+    if (key == NULL) { /* r += r */
+        const bfv_context_t *ctx = r->ctx;
+        for (size_t j = 0; j < ctx->n_qp + ctx->n_q; j++) {
+            const ntt_plan_t *pl =
+                &ctx->plans[j < ctx->n_qp ? j : j - ctx->n_qp];
+            uint64_t *row = r->z + j * ctx->n;
+            ntt_vec_add(pl, row, row, row);
+        }
+        return VEIL_OK;
+    }
+    return rotsum_step(r, NULL, r->c1, key, 1);
+}
+
+veil_status bfv_rotsum_finish(bfv_ciphertext_t *out, const bfv_rotsum_t *r)
+{
+    const bfv_context_t *ctx;
+    galois_work_t w;
+    veil_status st;
+    if (out == NULL || r == NULL || r->ctx == NULL || r->z == NULL ||
+        out->ctx != r->ctx)
+        return VEIL_EINVAL;
+    ctx = r->ctx;
+    if ((st = work_alloc(&w, ctx)) != VEIL_OK)
+        return st;
+    if ((st = bfv_ciphertext_resize(out, 2, 0)) != VEIL_OK)
+        return st;
+    /* the division destroys its input: a copy in the work area */
+    memcpy(w.work, r->z, ctx->n_qp * ctx->n * sizeof(uint64_t));
+    bfv_ks_mod_down(bfv_ct_row(out, 0, 0), ctx, w.work, 1);
+    memcpy(bfv_ct_row(out, 1, 0), r->c1, ctx->n_q * ctx->n * sizeof(uint64_t));
+    return VEIL_OK;
+}

@@ -219,8 +219,10 @@ static void accumulate(uint64_t *acc, const bfv_context_t *ctx,
         ntt_vec_muladd(pl, x, dig, ksk_row(ksk, ctx, d, comp, j));
 }
 
-/* Step 4: y_k = round(x_k / P) mod Q from acc (2 x (L + K) rows). */
-static void mod_down(uint64_t *y, const bfv_context_t *ctx, uint64_t *acc)
+/* Step 4: y_k = round(x_k / P) mod Q from acc (ncomp x (L + K) rows, acc
+ * destroyed) into y (ncomp x L rows). */
+static void mod_down(uint64_t *y, const bfv_context_t *ctx, uint64_t *acc,
+                     size_t ncomp)
 {
     const bfv_ks_tables_t *ks = &ctx->pre->ks;
     const size_t n = ctx->n, L = ctx->n_q, K = ctx->n_p, LK = ctx->n_qp;
@@ -228,7 +230,7 @@ static void mod_down(uint64_t *y, const bfv_context_t *ctx, uint64_t *acc)
     /* 4a: v = (x + h) mod P in coefficient form, h = floor(P/2): add the
      * NTT of h (1 + X + ... + X^(n-1)) and transform back */
 #pragma omp parallel for num_threads(veil_team()) schedule(static) collapse(2)
-    for (size_t comp = 0; comp < 2; comp++) {
+    for (size_t comp = 0; comp < ncomp; comp++) {
         for (size_t j = L; j < LK; j++) {
             uint64_t *x = acc + (comp * LK + j) * n;
             ntt_vec_add(&ctx->plans[j], x, x, ks->half_ntt + j * n);
@@ -238,12 +240,12 @@ static void mod_down(uint64_t *y, const bfv_context_t *ctx, uint64_t *acc)
     /* 4b: v mod q_i (exact for K = 1; the fast base conversion otherwise,
      * whose error of a few P shifts y by a few units) */
     if (K >= 2)
-        for (size_t comp = 0; comp < 2; comp++)
+        for (size_t comp = 0; comp < ncomp; comp++)
             rns_conv_apply(&ks->down, y + comp * L * n,
                            acc + (comp * LK + L) * n, n);
             /* 4c: y_i = (x_i - v + h) P^-1 mod q_i, in NTT form */
 #pragma omp parallel for num_threads(veil_team()) schedule(static) collapse(2)
-    for (size_t comp = 0; comp < 2; comp++) {
+    for (size_t comp = 0; comp < ncomp; comp++) {
         for (size_t i = 0; i < L; i++) {
             const ntt_plan_t *pl = &ctx->plans[i];
             uint64_t *yi = y + (comp * L + i) * n;
@@ -258,11 +260,12 @@ static void mod_down(uint64_t *y, const bfv_context_t *ctx, uint64_t *acc)
     }
 }
 
-void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx, const uint64_t *digits,
-                  const bfv_kswitch_key_t *ksk, uint64_t *work)
+/* Step 3 from decomposed digits: acc (2 x (L + K) rows) = sum_d digit_d *
+ * ksk_d. */
+static void products(uint64_t *acc, const bfv_context_t *ctx,
+                     const uint64_t *digits, const bfv_kswitch_key_t *ksk)
 {
     const size_t n = ctx->n, LK = ctx->n_qp, D = ctx->pre->ks.digits;
-    uint64_t *acc = work + ctx->n_q * n;
     /* the two components of a row are consecutive tasks, so the digit rows
      * the first reads are still in cache for the second */
 #pragma omp parallel for num_threads(veil_team()) schedule(static) collapse(2)
@@ -271,28 +274,31 @@ void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx, const uint64_t *digits,
             for (size_t d = 0; d < D; d++)
                 accumulate(acc, ctx, digits + (d * LK + j) * n, ksk, d, j,
                            comp);
-    mod_down(y, ctx, acc);
 }
 
-void bfv_ks_switch(uint64_t *y, const bfv_context_t *ctx, const uint64_t *c,
-                   const bfv_kswitch_key_t *ksk, uint64_t *work)
+void bfv_ks_apply(uint64_t *y, const bfv_context_t *ctx, const uint64_t *digits,
+                  const bfv_kswitch_key_t *ksk, uint64_t *work)
+{
+    uint64_t *acc = work + ctx->n_q * ctx->n;
+    products(acc, ctx, digits, ksk);
+    mod_down(y, ctx, acc, 2);
+}
+
+/* Steps 1-3 for c into the accumulator of work (work + L n, 2 x (L + K)
+ * rows); returns it. */
+static uint64_t *switch_ext(const bfv_context_t *ctx, const uint64_t *c,
+                            const bfv_kswitch_key_t *ksk, uint64_t *work)
 {
     const size_t n = ctx->n, L = ctx->n_q, LK = ctx->n_qp;
     const size_t D = ctx->pre->ks.digits;
     uint64_t *coef = work, *acc = coef + L * n, *extra = acc + 2 * LK * n;
 
-    VEIL_ASSERT(y != NULL && c != NULL && ksk != NULL && work != NULL);
-    VEIL_ASSERT(bfv_rows_reduced(ctx, c, L));
-    VEIL_ASSERT(veil_disjoint(y, 2 * L * n * sizeof(uint64_t), c,
-                              L * n * sizeof(uint64_t)));
-    VEIL_ASSERT(veil_disjoint(y, 2 * L * n * sizeof(uint64_t), work,
-                              bfv_ks_work_words(ctx) * sizeof(uint64_t)));
     if (team_parallel()) {
         /* several threads: all digits first (D (L + K) - L balanced
          * tasks), then the products (2 (L + K) tasks) */
         bfv_ks_decompose(extra, ctx, c, coef);
-        bfv_ks_apply(y, ctx, extra, ksk, coef);
-        return;
+        products(acc, ctx, extra, ksk);
+        return acc;
     }
     /* one thread: row by row, each digit row made in one buffer and used
      * at once, so the digits never leave the cache */
@@ -304,5 +310,37 @@ void bfv_ks_switch(uint64_t *y, const bfv_context_t *ctx, const uint64_t *c,
             accumulate(acc, ctx, dig, ksk, d, j, 1);
         }
     }
-    mod_down(y, ctx, acc);
+    return acc;
+}
+
+uint64_t *bfv_ks_switch_ext(const bfv_context_t *ctx, const uint64_t *c,
+                            const bfv_kswitch_key_t *ksk, uint64_t *work)
+{
+    VEIL_ASSERT(c != NULL && ksk != NULL && work != NULL);
+    VEIL_ASSERT(bfv_rows_reduced(ctx, c, ctx->n_q));
+    VEIL_ASSERT(veil_disjoint(c, ctx->n_q * ctx->n * sizeof(uint64_t), work,
+                              bfv_ks_work_words(ctx) * sizeof(uint64_t)));
+    return switch_ext(ctx, c, ksk, work);
+}
+
+void bfv_ks_mod_down(uint64_t *y, const bfv_context_t *ctx, uint64_t *x,
+                     size_t ncomp)
+{
+    VEIL_ASSERT(y != NULL && x != NULL && (ncomp == 1 || ncomp == 2));
+    VEIL_ASSERT(veil_disjoint(y, ncomp * ctx->n_q * ctx->n * sizeof(uint64_t),
+                              x,
+                              ncomp * ctx->n_qp * ctx->n * sizeof(uint64_t)));
+    mod_down(y, ctx, x, ncomp);
+}
+
+void bfv_ks_switch(uint64_t *y, const bfv_context_t *ctx, const uint64_t *c,
+                   const bfv_kswitch_key_t *ksk, uint64_t *work)
+{
+    VEIL_ASSERT(y != NULL && c != NULL && ksk != NULL && work != NULL);
+    VEIL_ASSERT(bfv_rows_reduced(ctx, c, ctx->n_q));
+    VEIL_ASSERT(veil_disjoint(y, 2 * ctx->n_q * ctx->n * sizeof(uint64_t), c,
+                              ctx->n_q * ctx->n * sizeof(uint64_t)));
+    VEIL_ASSERT(veil_disjoint(y, 2 * ctx->n_q * ctx->n * sizeof(uint64_t), work,
+                              bfv_ks_work_words(ctx) * sizeof(uint64_t)));
+    mod_down(y, ctx, switch_ext(ctx, c, ksk, work), 2);
 }

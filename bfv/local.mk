@@ -14,7 +14,7 @@ test_bfv_test_bfv_SOURCES = test/bfv/helpers.c test/bfv/helpers.h \
 	test/bfv/params.c test/bfv/encoder.c test/bfv/encrypt.c \
 	test/bfv/arith.c test/bfv/galois.c test/bfv/mul.c test/bfv/omp.c \
 	test/bfv/badinput.c test/bfv/estimate_chain.c test/bfv/toy.c \
-	test/bfv/keymem.c \
+	test/bfv/keymem.c test/bfv/rotsum.c \
 	test/doc/bfv_toy.c test/doc/bfv_toy.h test/doc/docblock.c test/doc/docblock.h
 test_bfv_test_bfv_LDADD = $(TEST_LDADD)
 

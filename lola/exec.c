@@ -258,6 +258,72 @@ static veil_status run_group(bfv_ciphertext_t *grp, int *have,
     return s;
 }
 
+/* Whether output op can accumulate its rotations lazily (bfv_rotsum_t):
+ * it rotates something and every input is of size 2. */
+static int lazy_ok(const lola_step_t *st, const lola_output_t *op,
+                   const bfv_ciphertext_t *in, lola_rot_t base)
+{
+    int rotates = base != 0 || op->nfold > 0;
+    for (size_t i = 0; i < op->nterms; i++) {
+        if (op->terms[i].input >= st->nin || in[op->terms[i].input].size != 2)
+            return 0;
+        rotates |= op->terms[i].giant != 0;
+    }
+    return rotates;
+}
+
+/* run_output with its rotations summed lazily: c_0 stays in the extended
+ * basis from the first giant step to the last fold and is divided by P
+ * once (bfv_rotsum_t, doc/06 "Sums of rotations"); the same rotations and
+ * keys as the eager path below, and the same message. */
+static veil_status run_output_lazy(
+    bfv_ciphertext_t *acc, const lola_step_t *st, const lola_output_t *op,
+    lola_rot_t base, const size_t *starts, size_t ngroups,
+    const lola_coefs_t *c, const bfv_ciphertext_t *in, const babies_t *bb,
+    const bfv_galois_keys_t *gk, uint64_t *buf, bfv_ciphertext_t *grp,
+    bfv_ciphertext_t *tmp, lola_plainbuf_t *pb)
+{
+    const bfv_context_t *ctx = c->ctx;
+    bfv_rotsum_t r;
+    veil_status s = bfv_rotsum_init(&r, ctx);
+    if (base != 0) {
+        /* Horner: groups in decreasing k = giant / base */
+        const uint64_t elt = lola_rot_galois(ctx->n, base);
+        size_t cur = 0; /* k of what r holds */
+        int have_r = 0;
+        for (size_t gi = ngroups; gi-- > 0 && s == VEIL_OK;) {
+            const size_t k = op->terms[starts[gi]].giant / base;
+            int have;
+            s = run_group(grp, &have, st, op, starts[gi], starts[gi + 1], c, in,
+                          bb, buf, tmp, pb);
+            for (; s == VEIL_OK && have_r && cur > k; cur--)
+                s = bfv_rotsum_apply_galois(&r, elt, gk);
+            if (s != VEIL_OK || !have)
+                continue;
+            s = bfv_rotsum_add(&r, grp);
+            if (!have_r)
+                cur = k;
+            have_r = 1;
+        }
+        for (; s == VEIL_OK && have_r && cur > 0; cur--)
+            s = bfv_rotsum_apply_galois(&r, elt, gk);
+    }
+    for (size_t gi = 0; base == 0 && gi < ngroups && s == VEIL_OK; gi++) {
+        const lola_rot_t g = op->terms[starts[gi]].giant;
+        int have;
+        s = run_group(grp, &have, st, op, starts[gi], starts[gi + 1], c, in, bb,
+                      buf, tmp, pb);
+        if (s == VEIL_OK && have)
+            s = bfv_rotsum_add_galois(&r, grp, lola_rot_galois(ctx->n, g), gk);
+    }
+    for (size_t f = 0; f < op->nfold && s == VEIL_OK; f++)
+        s = bfv_rotsum_fold(&r, lola_rot_galois(ctx->n, op->fold[f]), gk);
+    if (s == VEIL_OK)
+        s = bfv_rotsum_finish(acc, &r);
+    bfv_rotsum_clear(&r);
+    return s;
+}
+
 /* One output of a LINEAR step into *out.  Giant groups are rotated one by
  * one (sum_g rot_g(group_g)), or, when the giants are the multiples 1..K
  * of one rotation b (lola_output_giant_base), by Horner's rule from the
@@ -270,12 +336,12 @@ static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
 {
     const bfv_context_t *ctx = c->ctx;
     const lola_output_t *op = &st->out[o];
-    const lola_rot_t base = lola_output_giant_base(op, ctx->n);
+    lola_rot_t base = lola_output_giant_base(op, ctx->n);
     bfv_ciphertext_t acc, grp, tmp;
     lola_plainbuf_t pb;
     uint64_t *buf = malloc(ctx->n * sizeof(uint64_t));
     size_t *starts = malloc((op->nterms + 1) * sizeof(size_t)), ngroups = 0;
-    int have_acc = 0;
+    int have_acc = 0, lazy = 0;
     veil_status s;
 
     memset(&acc, 0, sizeof(acc));
@@ -297,7 +363,13 @@ static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
             starts[ngroups++] = i;
     if (starts != NULL)
         starts[ngroups] = op->nterms;
-    if (base != 0) {
+    if (s == VEIL_OK && gk != NULL && lazy_ok(st, op, in, base)) {
+        s = run_output_lazy(&acc, st, op, base, starts, ngroups, c, in, bb, gk,
+                            buf, &grp, &tmp, &pb);
+        have_acc = lazy = 1;
+        base = 0;
+        ngroups = 0;
+    } else if (base != 0) {
         /* Horner: groups in decreasing k = giant / base */
         const uint64_t elt = lola_rot_galois(ctx->n, base);
         size_t cur = 0; /* k of what acc holds */
@@ -341,7 +413,7 @@ static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
             have_acc = 1;
         }
     }
-    for (size_t f = 0; f < op->nfold && s == VEIL_OK; f++) {
+    for (size_t f = 0; f < op->nfold && s == VEIL_OK && !lazy; f++) {
         s = bfv_apply_galois(&tmp, &acc, lola_rot_galois(ctx->n, op->fold[f]),
                              gk);
         if (s == VEIL_OK)

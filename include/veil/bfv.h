@@ -538,6 +538,60 @@ VEIL_EXPORT veil_status bfv_rotate_rows_many(
     bfv_ciphertext_t *outs, const bfv_ciphertext_t *ct, const int64_t *steps,
     size_t count, const bfv_galois_keys_t *gk) VEIL_WUR;
 
+/* ============================================ sums of rotations (lazy) */
+
+/* A sum of Galois automorphisms kept with a lazy mod-down of its c_0
+ * (doc/06-rotations.md, "Sums of rotations"): a rotation's key switch ends
+ * by dividing two extended-basis polynomials by P; here only the one that
+ * becomes c_1 (needed exactly mod Q by the next key switch) is divided, and
+ * c_0 stays in the extended basis QP, scaled by P, until
+ * bfv_rotsum_finish divides it once.  Per rotation this saves K inverse
+ * and L forward NTTs.  The result decrypts to the same message as the same
+ * sequence of bfv_apply_galois and bfv_add calls; its noise bound is that
+ * sequence's with each rotation's c_0 rounding error (1/2 per coefficient)
+ * replaced by one final rounding (1/2).  The bits differ from that
+ * sequence's (a different rounding), but do not depend on the thread count.
+ *   z   c_0 in QP: (L + K) x n, NTT form (P c_0 + remainders, doc/06);
+ *   c1  c_1: L x n, NTT form.
+ * Every operand ciphertext has size 2 and the accumulator's context
+ * (VEIL_EINVAL otherwise). */
+typedef struct {
+    const bfv_context_t *ctx;
+    uint64_t *z;
+    uint64_t *c1;
+} bfv_rotsum_t;
+
+/* Allocate; the sum starts as the zero ciphertext.  VEIL_ENOMEM. */
+VEIL_EXPORT veil_status bfv_rotsum_init(bfv_rotsum_t *r,
+                                        const bfv_context_t *ctx) VEIL_WUR;
+VEIL_EXPORT void bfv_rotsum_clear(bfv_rotsum_t *r);
+
+/* r = 0 (the zero ciphertext, no noise). */
+VEIL_EXPORT void bfv_rotsum_zero(bfv_rotsum_t *r);
+
+/* r += ct. */
+VEIL_EXPORT veil_status bfv_rotsum_add(bfv_rotsum_t *r,
+                                       const bfv_ciphertext_t *ct) VEIL_WUR;
+
+/* r += sigma_elt(ct): one key switch, no division of c_0.  VEIL_ENOKEY
+ * without the key for elt (elt = 1 adds ct). */
+VEIL_EXPORT veil_status
+bfv_rotsum_add_galois(bfv_rotsum_t *r, const bfv_ciphertext_t *ct, uint64_t elt,
+                      const bfv_galois_keys_t *gk) VEIL_WUR;
+
+/* r = sigma_elt(r) (Horner's rule over giant steps). */
+VEIL_EXPORT veil_status bfv_rotsum_apply_galois(
+    bfv_rotsum_t *r, uint64_t elt, const bfv_galois_keys_t *gk) VEIL_WUR;
+
+/* r += sigma_elt(r) (one fold of a rotate-and-add reduction). */
+VEIL_EXPORT veil_status bfv_rotsum_fold(bfv_rotsum_t *r, uint64_t elt,
+                                        const bfv_galois_keys_t *gk) VEIL_WUR;
+
+/* out = the ciphertext r holds: c_0 = round(z / P) mod Q (one mod-down),
+ * c_1 copied; r is unchanged.  out has size 2. */
+VEIL_EXPORT veil_status bfv_rotsum_finish(bfv_ciphertext_t *out,
+                                          const bfv_rotsum_t *r) VEIL_WUR;
+
 /* ==================================================== modulus switching */
 
 /* Modulus switching (Brakerski-Vaikuntanathan 2011; for BFV: Kim, Polyakov
