@@ -277,7 +277,8 @@ static void galois_finish(bfv_ciphertext_t *out, const uint64_t *c0,
 {
     const bfv_context_t *ctx = out->ctx;
     const size_t n = ctx->n, L = ctx->n_q;
-#pragma omp parallel for num_threads(veil_team()) schedule(static) collapse(2)
+#pragma omp parallel for num_threads(veil_team()) schedule(static)             \
+    collapse(2) if (bfv_par(4 * L * n))
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; i < L; i++) {
             /* y0 + c0 first: out's rows may be c0's own */
@@ -630,7 +631,8 @@ veil_status bfv_rotsum_add(bfv_rotsum_t *r, const bfv_ciphertext_t *ct)
     uint64_t *tmp = bfv_scratch(BFV_SCRATCH_TMP, L * n);
     if (tmp == NULL)
         return VEIL_ENOMEM;
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(4 * L * n))
     for (size_t i = 0; i < L; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
         uint64_t *zi = r->z + i * n, *ti = tmp + i * n;
@@ -672,7 +674,8 @@ static veil_status rotsum_step(bfv_rotsum_t *r, const uint64_t *c0,
     x = bfv_ks_switch_ext(ctx, c, &key->ksk, w.work);
     /* c_1 part: y_1 = round(x_1 / P) into w.y (L rows) */
     bfv_ks_mod_down(w.y, ctx, x + LK * n, 1);
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(4 * (LK + L) * n))
     for (size_t j = 0; j < LK + L; j++) {
         if (j < LK) {
             /* z_j = keep z_j + sigma(w_j + x_0,j) */

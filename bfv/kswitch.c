@@ -87,7 +87,8 @@ veil_status bfv_kswitch_keygen_err(bfv_kswitch_key_t *ksk,
     veil_rng_bytes(rng, ksk->seed, VEIL_SEED_BYTES);
     veil_rng_cbd(rng, err, D * n);
 
-#pragma omp parallel for num_threads(veil_team()) schedule(static) collapse(2)
+#pragma omp parallel for num_threads(veil_team()) schedule(static)             \
+    collapse(2) if (bfv_par(bfv_work_ntt(D * LK, n, 4)))
     for (size_t d = 0; d < D; d++) {
         for (size_t i = 0; i < LK; i++) {
             const ntt_plan_t *pl = &ctx->plans[i];
@@ -161,7 +162,8 @@ static const uint64_t *digit_row(uint64_t *out, const bfv_context_t *ctx,
 static void to_coef(uint64_t *coef, const bfv_context_t *ctx, const uint64_t *c)
 {
     const size_t n = ctx->n;
-#pragma omp parallel for num_threads(veil_team()) schedule(static)
+#pragma omp parallel for num_threads(veil_team())                              \
+    schedule(static) if (bfv_par(bfv_work_ntt(ctx->n_q, n, 1)))
     for (size_t i = 0; i < ctx->n_q; i++) {
         memcpy(coef + i * n, c + i * n, n * sizeof(uint64_t));
         ntt_inverse(&ctx->plans[i], coef + i * n);
@@ -181,7 +183,8 @@ void bfv_ks_decompose(uint64_t *out, const bfv_context_t *ctx,
     VEIL_ASSERT(veil_disjoint(c, ctx->n_q * n * sizeof(uint64_t), coef,
                               ctx->n_q * n * sizeof(uint64_t)));
     to_coef(coef, ctx, c);
-#pragma omp parallel for num_threads(veil_team()) schedule(static) collapse(2)
+#pragma omp parallel for num_threads(veil_team()) schedule(static)             \
+    collapse(2) if (bfv_par(bfv_work_ntt(D * LK, n, 1)))
     for (size_t d = 0; d < D; d++) {
         for (size_t j = 0; j < LK; j++) {
             uint64_t *row = out + (d * LK + j) * n;
@@ -229,7 +232,8 @@ static void mod_down(uint64_t *y, const bfv_context_t *ctx, uint64_t *acc,
 
     /* 4a: v = (x + h) mod P in coefficient form, h = floor(P/2): add the
      * NTT of h (1 + X + ... + X^(n-1)) and transform back */
-#pragma omp parallel for num_threads(veil_team()) schedule(static) collapse(2)
+#pragma omp parallel for num_threads(veil_team()) schedule(static)             \
+    collapse(2) if (bfv_par(bfv_work_ntt(ncomp * K, n, 1)))
     for (size_t comp = 0; comp < ncomp; comp++) {
         for (size_t j = L; j < LK; j++) {
             uint64_t *x = acc + (comp * LK + j) * n;
@@ -244,7 +248,8 @@ static void mod_down(uint64_t *y, const bfv_context_t *ctx, uint64_t *acc,
             rns_conv_apply(&ks->down, y + comp * L * n,
                            acc + (comp * LK + L) * n, n);
             /* 4c: y_i = (x_i - v + h) P^-1 mod q_i, in NTT form */
-#pragma omp parallel for num_threads(veil_team()) schedule(static) collapse(2)
+#pragma omp parallel for num_threads(veil_team()) schedule(static)             \
+    collapse(2) if (bfv_par(bfv_work_ntt(ncomp * L, n, 3)))
     for (size_t comp = 0; comp < ncomp; comp++) {
         for (size_t i = 0; i < L; i++) {
             const ntt_plan_t *pl = &ctx->plans[i];
@@ -268,7 +273,8 @@ static void products(uint64_t *acc, const bfv_context_t *ctx,
     const size_t n = ctx->n, LK = ctx->n_qp, D = ctx->pre->ks.digits;
     /* the two components of a row are consecutive tasks, so the digit rows
      * the first reads are still in cache for the second */
-#pragma omp parallel for num_threads(veil_team()) schedule(static) collapse(2)
+#pragma omp parallel for num_threads(veil_team()) schedule(static)             \
+    collapse(2) if (bfv_par(4 * LK * D * n))
     for (size_t j = 0; j < LK; j++)
         for (size_t comp = 0; comp < 2; comp++)
             for (size_t d = 0; d < D; d++)
