@@ -207,6 +207,23 @@ static inline int bfv_par(size_t work)
     return work >= BFV_PAR_MIN_WORK;
 }
 
+/* Whether an operation on ciphertexts of ctx spreads its regions over a
+ * team at all: only when one polynomial (L rows) takes 512 KiB or more
+ * (n = 16384 with 8 primes, not n = 8192 with 4).  Below that a ciphertext
+ * fits one core's 1 MiB L2, and a team, which splits every region's rows
+ * between the cores, moves them from one core's cache to the other's at
+ * each region: two threads took 1.03-1.09x the time of one for bfv_mul and
+ * bfv_square at n = 8192 with every region above BFV_PAR_MIN_WORK
+ * (doc/benchmarks.md, "Threads"). */
+#define BFV_PAR_MIN_POLY_BYTES ((size_t)512 << 10)
+
+/* bfv_par(work) for a region of an operation on ciphertexts of ctx. */
+static inline int bfv_par_op(const bfv_context_t *ctx, size_t work)
+{
+    return ctx->n * ctx->n_q * sizeof(uint64_t) >= BFV_PAR_MIN_POLY_BYTES &&
+           bfv_par(work);
+}
+
 /* The work of `count` n-point transforms, each with `passes` pointwise
  * passes over its row beside it. */
 static inline size_t bfv_work_ntt(size_t count, size_t n, size_t passes)

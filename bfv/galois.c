@@ -270,7 +270,8 @@ static veil_status work_alloc(galois_work_t *w, const bfv_context_t *ctx)
     return w->work == NULL ? VEIL_ENOMEM : VEIL_OK;
 }
 
-/* Step 3 from the key-switched c1 in w->y and the given c0 (L rows).  out
+/* Step 3 from the key-switched c1 in w->y and the given c0 (L rows): a
+ * permutation (a gather, costed as a transform per word) and an add.  out
  * already has size 2 and may share its c0 rows with c0. */
 static void galois_finish(bfv_ciphertext_t *out, const uint64_t *c0,
                           const bfv_galois_key_t *key, galois_work_t *w)
@@ -278,7 +279,7 @@ static void galois_finish(bfv_ciphertext_t *out, const uint64_t *c0,
     const bfv_context_t *ctx = out->ctx;
     const size_t n = ctx->n, L = ctx->n_q;
 #pragma omp parallel for num_threads(veil_team()) schedule(static)             \
-    collapse(2) if (bfv_par(4 * L * n))
+    collapse(2) if (bfv_par(2 * L * n * BFV_WORK_NTT))
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; i < L; i++) {
             /* y0 + c0 first: out's rows may be c0's own */
@@ -675,7 +676,7 @@ static veil_status rotsum_step(bfv_rotsum_t *r, const uint64_t *c0,
     /* c_1 part: y_1 = round(x_1 / P) into w.y (L rows) */
     bfv_ks_mod_down(w.y, ctx, x + LK * n, 1);
 #pragma omp parallel for num_threads(veil_team())                              \
-    schedule(static) if (bfv_par(4 * (LK + L) * n))
+    schedule(static) if (bfv_par((LK + L) * n * BFV_WORK_NTT))
     for (size_t j = 0; j < LK + L; j++) {
         if (j < LK) {
             /* z_j = keep z_j + sigma(w_j + x_0,j) */

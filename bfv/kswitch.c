@@ -195,17 +195,27 @@ void bfv_ks_decompose(uint64_t *out, const bfv_context_t *ctx,
     }
 }
 
-/* Whether bfv_ks_switch will run with a team of several threads. */
-static int team_parallel(void)
+/* The work (bfv_par units: words read and written) of step 3's products. */
+static size_t products_work(const bfv_context_t *ctx)
 {
-    return omp_get_max_threads() > 1 && !omp_in_parallel();
+    return 4 * ctx->n_qp * ctx->pre->ks.digits * ctx->n;
+}
+
+/* Whether bfv_ks_switch will run with a team of several threads: only when
+ * its products pay for one (n = 16384, not n = 8192), since the team's
+ * path writes every digit row before the products read them, across the
+ * cores' caches, where one thread makes each row and uses it at once. */
+static int team_parallel(const bfv_context_t *ctx)
+{
+    return omp_get_max_threads() > 1 && !omp_in_parallel() &&
+           bfv_par(products_work(ctx));
 }
 
 size_t bfv_ks_work_words(const bfv_context_t *ctx)
 {
     const size_t n = ctx->n, base = (ctx->n_q + 2 * ctx->n_qp) * n;
     /* a team stores all digits (bfv_ks_switch); one thread needs a row */
-    return base + (team_parallel() ? bfv_ks_digits_words(ctx) : n);
+    return base + (team_parallel(ctx) ? bfv_ks_digits_words(ctx) : n);
 }
 
 /* Step 3, one term: x += digit_d * ksk_d,comp on row j (x = for d = 0).
@@ -274,7 +284,7 @@ static void products(uint64_t *acc, const bfv_context_t *ctx,
     /* the two components of a row are consecutive tasks, so the digit rows
      * the first reads are still in cache for the second */
 #pragma omp parallel for num_threads(veil_team()) schedule(static)             \
-    collapse(2) if (bfv_par(4 * LK * D * n))
+    collapse(2) if (bfv_par(products_work(ctx)))
     for (size_t j = 0; j < LK; j++)
         for (size_t comp = 0; comp < 2; comp++)
             for (size_t d = 0; d < D; d++)
@@ -299,7 +309,7 @@ static uint64_t *switch_ext(const bfv_context_t *ctx, const uint64_t *c,
     const size_t D = ctx->pre->ks.digits;
     uint64_t *coef = work, *acc = coef + L * n, *extra = acc + 2 * LK * n;
 
-    if (team_parallel()) {
+    if (team_parallel(ctx)) {
         /* several threads: all digits first (D (L + K) - L balanced
          * tasks), then the products (2 (L + K) tasks) */
         bfv_ks_decompose(extra, ctx, c, coef);

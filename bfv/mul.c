@@ -57,7 +57,7 @@ static void extend(mul_work_t *w, const bfv_context_t *ctx,
     const size_t blk = n / BFV_COL_BLOCKS;
 
 #pragma omp parallel for num_threads(veil_team()) schedule(static)             \
-    collapse(2) if (bfv_par(bfv_work_ntt(np * L, n, 1)))
+    collapse(2) if (bfv_par_op(ctx, bfv_work_ntt(np * L, n, 1)))
     for (size_t p = 0; p < np; p++)
         for (size_t i = 0; i < L; i++) {
             uint64_t *row = w->in_q + (p * L + i) * n;
@@ -65,13 +65,13 @@ static void extend(mul_work_t *w, const bfv_context_t *ctx,
             ntt_inverse(&ctx->plans[i], row);
         }
 #pragma omp parallel for num_threads(veil_team()) schedule(static)             \
-    collapse(2) if (bfv_par(np * (L + M) * n * BFV_WORK_CONV))
+    collapse(2) if (bfv_par_op(ctx, np * (L + M) * n * BFV_WORK_CONV))
     for (size_t p = 0; p < np; p++)
         for (size_t b = 0; b < BFV_COL_BLOCKS; b++)
             _rns_conv_apply_exact(&mt->q_to_r, w->in_r + p * M * n + b * blk,
                                   w->in_q + p * L * n + b * blk, blk, n);
 #pragma omp parallel for num_threads(veil_team()) schedule(static)             \
-    collapse(2) if (bfv_par(bfv_work_ntt(np * M, n, 0)))
+    collapse(2) if (bfv_par_op(ctx, bfv_work_ntt(np * M, n, 0)))
     for (size_t p = 0; p < np; p++)
         for (size_t j = 0; j < M; j++)
             ntt_forward(&mt->plans[j], w->in_r + (p * M + j) * n);
@@ -102,13 +102,13 @@ static void scale_down(bfv_ciphertext_t *out, mul_work_t *w,
 
     /* Step 3 */
 #pragma omp parallel for num_threads(veil_team()) schedule(static)             \
-    collapse(2) if (bfv_par(bfv_work_ntt(3 * E, n, 0)))
+    collapse(2) if (bfv_par_op(ctx, bfv_work_ntt(3 * E, n, 0)))
     for (size_t k = 0; k < 3; k++)
         for (size_t j = 0; j < E; j++)
             ntt_inverse(qr_plan(ctx, j), w->prod + (k * E + j) * n);
             /* Steps 4 and 5 */
 #pragma omp parallel for num_threads(veil_team()) schedule(static)             \
-    collapse(2) if (bfv_par(3 * (E + 2 * M + L) * n * BFV_WORK_CONV))
+    collapse(2) if (bfv_par_op(ctx, 3 * (E + 2 * M + L) * n * BFV_WORK_CONV))
     for (size_t k = 0; k < 3; k++)
         for (size_t b = 0; b < BFV_COL_BLOCKS; b++) {
             _rns_scale_round(&mt->scale, w->res_r + k * M * n + b * blk,
@@ -118,7 +118,7 @@ static void scale_down(bfv_ciphertext_t *out, mul_work_t *w,
         }
         /* Step 6 */
 #pragma omp parallel for num_threads(veil_team()) schedule(static)             \
-    collapse(2) if (bfv_par(bfv_work_ntt(3 * L, n, 0)))
+    collapse(2) if (bfv_par_op(ctx, bfv_work_ntt(3 * L, n, 0)))
     for (size_t k = 0; k < 3; k++)
         for (size_t i = 0; i < L; i++)
             ntt_forward(&ctx->plans[i], bfv_ct_row(out, k, i));
@@ -154,7 +154,7 @@ veil_status bfv_mul(bfv_ciphertext_t *out, const bfv_ciphertext_t *a,
     extend(&w, ctx, in, 4);
     /* Step 2: (a0 b0, a0 b1 + a1 b0, a1 b1) */
 #pragma omp parallel for num_threads(veil_team())                              \
-    schedule(static) if (bfv_par(8 * E * n))
+    schedule(static) if (bfv_par_op(ctx, 8 * E * n))
     for (size_t j = 0; j < E; j++) {
         const ntt_plan_t *pl = qr_plan(ctx, j);
         const uint64_t *a0 = qr_row(&w, ctx, in, 0, j);
@@ -192,7 +192,7 @@ veil_status bfv_square(bfv_ciphertext_t *out, const bfv_ciphertext_t *a)
     extend(&w, ctx, in, 2);
     /* Step 2: (a0^2, 2 a0 a1, a1^2) */
 #pragma omp parallel for num_threads(veil_team())                              \
-    schedule(static) if (bfv_par(8 * E * n))
+    schedule(static) if (bfv_par_op(ctx, 8 * E * n))
     for (size_t j = 0; j < E; j++) {
         const ntt_plan_t *pl = qr_plan(ctx, j);
         const uint64_t *a0 = qr_row(&w, ctx, in, 0, j);
