@@ -322,6 +322,18 @@ static inline int bfv_ct_reduced(const bfv_ciphertext_t *ct)
 void bfv_permute_row(uint64_t *out, const uint64_t *in, const uint32_t *perm,
                      size_t n);
 
+/* Whether exponents (b0, b1) keep keep_bits of a budget of budget_bits
+ * (ms_compress.c for R, ringswitch.c for the subring). */
+typedef int (*bfv_ms_fit_fn)(const bfv_context_t *ctx, unsigned b0, unsigned b1,
+                             int budget_bits, int keep_bits);
+
+/* The pair 1 <= b0 <= b1 <= BFV_MS_MAX_BITS that fit accepts with the
+ * smallest b0 + b1 (then the smallest b1): VEIL_ENOISE if none, or if
+ * budget_bits <= keep_bits.  Arguments checked by the caller. */
+veil_status bfv_ms_search_bits(unsigned *b0, unsigned *b1,
+                               const bfv_context_t *ctx, int budget_bits,
+                               int keep_bits, bfv_ms_fit_fn fit);
+
 /* The power-of-two form of a switched ciphertext (ms_compress.c):
  * 1 if (b0, b1) is a pair bfv_ms_compress accepts for ctx; decryption and
  * the exact budget of ct in that form (ct->bits[0] != 0, checked by the

@@ -96,14 +96,11 @@ int bfv_ms_bits_valid(const bfv_context_t *ctx, unsigned b0, unsigned b1)
            garner_fits(ctx, b1) && rounding_fits(ctx, b0, b1);
 }
 
-veil_status bfv_ms_compress_bits(unsigned *b0, unsigned *b1,
-                                 const bfv_context_t *ctx, int budget_bits,
-                                 int keep_bits)
+veil_status bfv_ms_search_bits(unsigned *b0, unsigned *b1,
+                               const bfv_context_t *ctx, int budget_bits,
+                               int keep_bits, bfv_ms_fit_fn fit)
 {
     unsigned best0 = 0, best1 = 0;
-    if (b0 == NULL || b1 == NULL || ctx == NULL || keep_bits < 1 ||
-        budget_bits < 0 || budget_bits > 4096)
-        return VEIL_EINVAL;
     *b0 = *b1 = 0;
     if (budget_bits <= keep_bits)
         return VEIL_ENOISE;
@@ -112,8 +109,7 @@ veil_status bfv_ms_compress_bits(unsigned *b0, unsigned *b1,
             if (best0 != 0 && (x + y > best0 + best1 ||
                                (x + y == best0 + best1 && y >= best1)))
                 break;
-            if (garner_fits(ctx, y) &&
-                bits_fit(ctx, x, y, budget_bits, keep_bits)) {
+            if (fit(ctx, x, y, budget_bits, keep_bits)) {
                 best0 = x; /* a smaller sum, or the same with a smaller y */
                 best1 = y;
                 break; /* the smallest y for this x */
@@ -124,6 +120,23 @@ veil_status bfv_ms_compress_bits(unsigned *b0, unsigned *b1,
     *b0 = best0;
     *b1 = best1;
     return VEIL_OK;
+}
+
+/* The exponents' two conditions in R (bfv_ms_fit_fn). */
+static int ms_fit(const bfv_context_t *ctx, unsigned b0, unsigned b1,
+                  int budget, int keep)
+{
+    return garner_fits(ctx, b1) && bits_fit(ctx, b0, b1, budget, keep);
+}
+
+veil_status bfv_ms_compress_bits(unsigned *b0, unsigned *b1,
+                                 const bfv_context_t *ctx, int budget_bits,
+                                 int keep_bits)
+{
+    if (b0 == NULL || b1 == NULL || ctx == NULL || keep_bits < 1 ||
+        budget_bits < 0 || budget_bits > 4096)
+        return VEIL_EINVAL;
+    return bfv_ms_search_bits(b0, b1, ctx, budget_bits, keep_bits, ms_fit);
 }
 
 veil_status bfv_ms_compress(bfv_ms_ciphertext_t *ct, unsigned b0, unsigned b1)

@@ -298,34 +298,23 @@ static int ringsw_fit(const bfv_context_t *sub, unsigned b0, unsigned b1,
     return ok;
 }
 
+/* The exponents' two conditions in R' (bfv_ms_fit_fn). */
+static int ringsw_bits_fit(const bfv_context_t *sub, unsigned b0, unsigned b1,
+                           int budget, int keep)
+{
+    return bfv_ms_bits_valid(sub, b0, b1) &&
+           ringsw_fit(sub, b0, b1, budget, keep);
+}
+
 veil_status bfv_ringsw_compress_bits(unsigned *b0, unsigned *b1,
                                      const bfv_context_t *sub, int budget_bits,
                                      int keep_bits)
 {
-    unsigned best0 = 0, best1 = 0;
     if (b0 == NULL || b1 == NULL || sub == NULL || sub->n_q != 1 ||
         sub->n_p != 1 || keep_bits < 1 || budget_bits < 0 || budget_bits > 4096)
         return VEIL_EINVAL;
-    *b0 = *b1 = 0;
-    if (budget_bits <= keep_bits)
-        return VEIL_ENOISE;
-    for (unsigned x = 1; x <= BFV_MS_MAX_BITS; x++)
-        for (unsigned y = x; y <= BFV_MS_MAX_BITS; y++) {
-            if (best0 != 0 && (x + y > best0 + best1 ||
-                               (x + y == best0 + best1 && y >= best1)))
-                break;
-            if (bfv_ms_bits_valid(sub, x, y) &&
-                ringsw_fit(sub, x, y, budget_bits, keep_bits)) {
-                best0 = x;
-                best1 = y;
-                break;
-            }
-        }
-    if (best0 == 0)
-        return VEIL_ENOISE;
-    *b0 = best0;
-    *b1 = best1;
-    return VEIL_OK;
+    return bfv_ms_search_bits(b0, b1, sub, budget_bits, keep_bits,
+                              ringsw_bits_fit);
 }
 
 veil_status bfv_ringsw_lift(bfv_plaintext_t *out, const bfv_plaintext_t *in)
