@@ -59,6 +59,8 @@ veil_status bfv_relinearize(bfv_ciphertext_t *out, const bfv_ciphertext_t *ct,
     if (out == NULL || ct == NULL || rk == NULL || ct->ctx == NULL ||
         out->ctx != ct->ctx || rk->ctx != ct->ctx)
         return VEIL_EINVAL;
+    if (ct->size == 3 && rk->ksk.data == NULL)
+        return VEIL_ENOKEY; /* initialised, never generated or restricted */
     if (ct->size == 2)
         return bfv_ciphertext_copy(out, ct);
     if (ct->size != 3)

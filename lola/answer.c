@@ -280,6 +280,12 @@ veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
             st = out->ct[c * out->nct + i].ctx != ctx
                      ? VEIL_EINVAL
                      : bfv_ciphertext_copy(&ct, &out->ct[c * out->nct + i]);
+            /* a program that ends in a square without relinearizing
+             * (the CryptoNets plan) leaves size 3: the answer's steps
+             * and the client's decryption take size 2 */
+            if (st == VEIL_OK && ct.size == 3)
+                st = bfv_relinearize(&ct, &ct,
+                                     lola_ek_levels_rk(lk, ek, c, ctx->n_q));
             if (st == VEIL_OK && o->mask)
                 st = mask_one(&ct, su->output, i, rsw, rng);
             if (st == VEIL_OK && o->rerandomize)

@@ -214,6 +214,9 @@ static veil_status level_make(level_keys_t *lk, const lola_server_t *sv,
             for (size_t o = 0; o < st->nout; o++)
                 cap += 2 * st->out[o].nterms + st->out[o].nfold;
     }
+    /* the answer relinearizes an output a program leaves at size 3 (it
+     * ends in a square: the CryptoNets plan), at the last level */
+    relin |= last;
     elts = malloc(cap * sizeof(uint64_t));
     if (elts == NULL)
         return VEIL_ENOMEM;

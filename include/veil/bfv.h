@@ -467,7 +467,8 @@ VEIL_EXPORT veil_status bfv_mul(bfv_ciphertext_t *out,
 VEIL_EXPORT veil_status bfv_square(bfv_ciphertext_t *out,
                                    const bfv_ciphertext_t *a) VEIL_WUR;
 
-/* Size 3 -> 2 with the relinearization key (size 2 is copied). */
+/* Size 3 -> 2 with the relinearization key (size 2 is copied);
+ * VEIL_ENOKEY for a size-3 ct if rk was initialised but never generated. */
 VEIL_EXPORT veil_status bfv_relinearize(bfv_ciphertext_t *out,
                                         const bfv_ciphertext_t *ct,
                                         const bfv_relin_key_t *rk) VEIL_WUR;
