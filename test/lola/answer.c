@@ -143,6 +143,15 @@ static void assert_logits(env_t *e, const lola_answer_t *a)
     _fmpz_vec_clear(logits, (slong)e->su.classes);
 }
 
+/* The default answer, in R: whether a plan ring-switches depends on the
+ * random model and primes, and ring-switched answers (ciphertexts of the
+ * subring, ZERO partner slots unmasked) are test/lola/ringsw.c's. */
+static void answer_opts_r(lola_answer_opts_t *o)
+{
+    lola_answer_opts_default(o);
+    o->ringsw = 0;
+}
+
 Test(lola_answer, masked_flooded_switched, .timeout = 240)
 {
     env_t e;
@@ -151,7 +160,7 @@ Test(lola_answer, masked_flooded_switched, .timeout = 240)
     size_t nonzero, same, total;
     env_init(&e, "lola_answer.masked_flooded_switched");
 
-    lola_answer_opts_default(&o);
+    answer_opts_r(&o);
     cr_assert_eq(o.mask, 1);
     cr_assert_eq(o.lambda, LOLA_FLOOD_BITS);
     cr_assert_eq(lola_server_answer(&a, &e.sv, &e.out, &e.cl.ek, &o, &e.rng),
@@ -221,7 +230,7 @@ Test(lola_answer, flood_and_rerandomize, .timeout = 240)
     lola_answer_t a;
     int flooded, bare, eval;
     env_init(&e, "lola_answer.flood_and_rerandomize");
-    lola_answer_opts_default(&o);
+    answer_opts_r(&o);
     o.switch_limbs = 0;
     cr_assert_eq(lola_client_budget(&eval, &e.cl, &e.out), VEIL_OK);
 
@@ -258,7 +267,7 @@ Test(lola_answer, wire, .timeout = 240)
     uint8_t *buf, *full;
     size_t len, flen;
     env_init(&e, "lola_answer.wire");
-    lola_answer_opts_default(&o);
+    answer_opts_r(&o);
     cr_assert_eq(lola_server_answer(&a, &e.sv, &e.out, &e.cl.ek, &o, &e.rng),
                  VEIL_OK);
     cr_assert_eq(lola_answer_serialize(&buf, &len, &a), VEIL_OK);
@@ -309,7 +318,7 @@ Test(lola_answer, exhausted_noise_is_refused, .timeout = 240)
     fmpz *logits;
     env_init(&e, "lola_answer.exhausted_noise_is_refused");
     logits = _fmpz_vec_init((slong)e.su.classes);
-    lola_answer_opts_default(&o);
+    answer_opts_r(&o);
     cr_assert_eq(lola_server_answer(&a, &e.sv, &e.out, &e.cl.ek, &o, &e.rng),
                  VEIL_OK);
     cr_assert_eq(lola_client_decrypt_answer(logits, &e.cl, &a, 1), VEIL_OK);
@@ -373,7 +382,7 @@ Test(lola_answer, levels, .timeout = 240)
     cr_assert_eq(lola_server_eval(&out, &lv, &e.in, &e.cl.ek), VEIL_OK);
     for (size_t c = 0; c < e.su.ncomp; c++)
         cr_assert_eq(out.ct[c * out.nct].ctx->n_q, lv.limbs[e.su.nsteps - 1]);
-    lola_answer_opts_default(&o);
+    answer_opts_r(&o);
     cr_assert_eq(lola_server_answer(&a, &lv, &out, &e.cl.ek, &o, &e.rng),
                  VEIL_OK);
     assert_logits(&e, &a);
