@@ -206,6 +206,63 @@ typedef struct {
     unsigned bits[2], rbits[2];
 } answer_plan_t;
 
+/* Step 4 for the messages of component c (lola_server_answer). */
+static veil_status answer_component(lola_answer_t *a, const lola_setup_t *su,
+                                    const answer_plan_t *p,
+                                    const lola_msg_t *out,
+                                    const lola_evalkeys_t *ek,
+                                    const struct lola_ek_levels *lk,
+                                    const lola_answer_opts_t *o, size_t c,
+                                    int rsw, veil_rng_t *rng)
+{
+    const bfv_context_t *ctx = p->ctx;
+    /* the one-limb ciphertext is switched in its own context, then
+     * moved (RNS or power-of-two form) or ring-switched into dst */
+    const int direct = ctx == &su->ctx[c] && !rsw;
+    bfv_ciphertext_t ct;
+    bfv_ms_ciphertext_t sw;
+    veil_status st;
+    memset(&sw, 0, sizeof(sw));
+    memset(&ct, 0, sizeof(ct)); /* cleared below even if never made */
+    st = bfv_ciphertext_init(&ct, ctx);
+    if (st == VEIL_OK && !direct)
+        st = bfv_ms_ciphertext_init(&sw, ctx);
+    for (size_t i = 0; i < out->nct && st == VEIL_OK; i++) {
+        bfv_ms_ciphertext_t *dst = &a->ct[c * out->nct + i];
+        st = out->ct[c * out->nct + i].ctx != ctx
+                 ? VEIL_EINVAL
+                 : bfv_ciphertext_copy(&ct, &out->ct[c * out->nct + i]);
+        /* a program that ends in a square without relinearizing
+         * (the CryptoNets plan) leaves size 3: the answer's steps
+         * and the client's decryption take size 2 */
+        if (st == VEIL_OK && ct.size == 3)
+            st = bfv_relinearize(&ct, &ct,
+                                 lola_ek_levels_rk(lk, ek, c, ctx->n_q));
+        if (st == VEIL_OK && o->mask)
+            st = mask_one(&ct, su->output, i, rsw, rng);
+        if (st == VEIL_OK && o->rerandomize)
+            st = bfv_rerandomize(&ct, p->pk, p->flood, rng);
+        if (st == VEIL_OK)
+            st = bfv_mod_switch(direct ? dst : &sw, &ct, p->limbs);
+        if (rsw) {
+            /* step 4: a deterministic function of the flooded,
+             * switched ciphertext and the client's key */
+            if (st == VEIL_OK)
+                st = bfv_ring_switch(dst, &sw, &ek->rsw);
+            if (st == VEIL_OK)
+                st = bfv_ms_compress(dst, p->rbits[0], p->rbits[1]);
+            continue;
+        }
+        if (st == VEIL_OK && p->bits[0] != 0)
+            st = bfv_ms_compress(direct ? dst : &sw, p->bits[0], p->bits[1]);
+        if (st == VEIL_OK && !direct)
+            st = ms_move(dst, &sw);
+    }
+    bfv_ms_ciphertext_clear(&sw);
+    bfv_ciphertext_clear(&ct);
+    return st;
+}
+
 veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
                                const lola_msg_t *out, const lola_evalkeys_t *ek,
                                const lola_answer_opts_t *o, veil_rng_t *rng)
@@ -213,8 +270,7 @@ veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
     const lola_setup_t *su;
     const struct lola_ek_levels *lk = NULL;
     answer_plan_t pl[LOLA_MAX_PRIMES];
-    bfv_ciphertext_t ct;
-    bfv_ms_ciphertext_t sw;
+    uint8_t seeds[LOLA_MAX_PRIMES][VEIL_SEED_BYTES];
     int rsw;
     veil_status st;
 
@@ -264,52 +320,25 @@ veil_status lola_server_answer(lola_answer_t *a, const lola_server_t *s,
         lola_answer_clear(a);
         return st;
     }
-    for (size_t c = 0; c < su->ncomp && st == VEIL_OK; c++) {
-        const answer_plan_t *p = &pl[c];
-        const bfv_context_t *ctx = p->ctx;
-        /* the one-limb ciphertext is switched in its own context, then
-         * moved (RNS or power-of-two form) or ring-switched into dst */
-        const int direct = ctx == &su->ctx[c] && !rsw;
-        memset(&sw, 0, sizeof(sw));
-        memset(&ct, 0, sizeof(ct)); /* cleared below even if never made */
-        st = bfv_ciphertext_init(&ct, ctx);
-        if (st == VEIL_OK && !direct)
-            st = bfv_ms_ciphertext_init(&sw, ctx);
-        for (size_t i = 0; i < out->nct && st == VEIL_OK; i++) {
-            bfv_ms_ciphertext_t *dst = &a->ct[c * out->nct + i];
-            st = out->ct[c * out->nct + i].ctx != ctx
-                     ? VEIL_EINVAL
-                     : bfv_ciphertext_copy(&ct, &out->ct[c * out->nct + i]);
-            /* a program that ends in a square without relinearizing
-             * (the CryptoNets plan) leaves size 3: the answer's steps
-             * and the client's decryption take size 2 */
-            if (st == VEIL_OK && ct.size == 3)
-                st = bfv_relinearize(&ct, &ct,
-                                     lola_ek_levels_rk(lk, ek, c, ctx->n_q));
-            if (st == VEIL_OK && o->mask)
-                st = mask_one(&ct, su->output, i, rsw, rng);
-            if (st == VEIL_OK && o->rerandomize)
-                st = bfv_rerandomize(&ct, p->pk, p->flood, rng);
-            if (st == VEIL_OK)
-                st = bfv_mod_switch(direct ? dst : &sw, &ct, p->limbs);
-            if (rsw) {
-                /* step 4: a deterministic function of the flooded,
-                 * switched ciphertext and the client's key */
-                if (st == VEIL_OK)
-                    st = bfv_ring_switch(dst, &sw, &ek->rsw);
-                if (st == VEIL_OK)
-                    st = bfv_ms_compress(dst, p->rbits[0], p->rbits[1]);
-                continue;
-            }
-            if (st == VEIL_OK && p->bits[0] != 0)
-                st =
-                    bfv_ms_compress(direct ? dst : &sw, p->bits[0], p->bits[1]);
-            if (st == VEIL_OK && !direct)
-                st = ms_move(dst, &sw);
+    /* components in parallel, each with its own generator seeded from rng
+     * in component order: the answer does not depend on the threads */
+    for (size_t c = 0; c < su->ncomp; c++)
+        veil_rng_bytes(rng, seeds[c], VEIL_SEED_BYTES);
+#pragma omp parallel for schedule(dynamic)                                     \
+    num_threads(veil_team()) if (su->ncomp > 1 &&                              \
+                                 su->spec.params[0].n >= LOLA_PARALLEL_MIN_N)
+    for (size_t c = 0; c < su->ncomp; c++) {
+        veil_rng_t r;
+        veil_status e;
+        veil_rng_init_seed(&r, seeds[c]);
+        e = answer_component(a, su, &pl[c], out, ek, lk, o, c, rsw, &r);
+        veil_rng_clear(&r);
+        if (e != VEIL_OK) {
+#pragma omp critical(lola_answer_err)
+            st = e;
         }
-        bfv_ms_ciphertext_clear(&sw);
-        bfv_ciphertext_clear(&ct);
     }
+    veil_memzero(seeds, sizeof(seeds));
     if (st != VEIL_OK)
         lola_answer_clear(a);
     return st;

@@ -34,7 +34,11 @@ typedef struct {
     int64_t x[64];
 } env_t;
 
-static void env_init(env_t *e, const char *name)
+/* n: the ring degree; primes: the plaintext primes (0: the planner's);
+ * kernels: forced, or NULL for the planner's; room for flooding lambda
+ * bits. */
+static void env_init_at(env_t *e, const char *name, size_t n, size_t primes,
+                        const char *kernels, unsigned lambda)
 {
     lola_options_t o;
     veil_status s;
@@ -47,11 +51,12 @@ static void env_init(env_t *e, const char *name)
             (int64_t)(veil_rng_u64(&e->rng) % (uint64_t)(e->q.in_max + 1));
     lola_options_default(&o);
     o.allow_insecure = 1;
-    o.n = 1024;
-    o.margin = LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS);
+    o.n = n;
+    o.primes = primes;
+    o.margin = LOLA_ANSWER_MARGIN(lambda);
     /* a last kernel that leaves partial sums beside the outputs (the
      * row-wise dense kernel: interleaved output, GARBAGE elsewhere) */
-    o.kernels = "conv-scalar,diag,dense-row";
+    o.kernels = kernels;
     s = lola_plan(&e->spec, &e->rep, &e->q, &o);
     cr_assert_eq(s, VEIL_OK, "plan: %s", veil_strerror(s));
     cr_assert_eq(lola_setup_init(&e->su, &e->spec), VEIL_OK);
@@ -61,6 +66,12 @@ static void env_init(env_t *e, const char *name)
     cr_assert_eq(lola_client_encrypt_values(&e->in, &e->cl, e->x, 1, &e->rng),
                  VEIL_OK);
     cr_assert_eq(lola_server_eval(&e->out, &e->sv, &e->in, &e->cl.ek), VEIL_OK);
+}
+
+static void env_init(env_t *e, const char *name)
+{
+    env_init_at(e, name, 1024, 0, "conv-scalar,diag,dense-row",
+                LOLA_FLOOD_BITS);
 }
 
 static void env_clear(env_t *e)
@@ -302,6 +313,42 @@ Test(lola_answer, wire, .timeout = 240)
     free(buf);
     free(full);
     lola_answer_clear(&a);
+    env_clear(&e);
+}
+
+/* Components are answered in parallel, each with a generator seeded from
+ * the caller's in component order: the same generator state gives the same
+ * answer bytes on 1 and 2 threads. */
+Test(lola_answer, same_bytes_on_any_thread_count, .timeout = 240)
+{
+    env_t e;
+    lola_answer_opts_t o;
+    lola_answer_t a;
+    veil_rng_t again;
+    uint8_t *buf[2];
+    size_t len[2];
+    env_init_at(&e, "lola_answer.same_bytes_on_any_thread_count", 2048, 3, NULL,
+                8);
+    cr_assert_eq(e.su.ncomp, 3); /* 2 in parallel, then 1 */
+    answer_opts_r(&o);
+    o.lambda = 8; /* what this ring's budget leaves room for */
+    again = e.rng;
+    for (int t = 0; t < 2; t++) {
+        omp_set_num_threads(t + 1);
+        cr_assert_eq(lola_server_answer(&a, &e.sv, &e.out, &e.cl.ek, &o,
+                                        t == 0 ? &e.rng : &again),
+                     VEIL_OK);
+        cr_assert_eq(lola_answer_serialize(&buf[t], &len[t], &a), VEIL_OK);
+        if (t == 1)
+            assert_logits(&e, &a);
+        lola_answer_clear(&a);
+    }
+    omp_set_num_threads(1);
+    cr_assert_eq(len[0], len[1]);
+    cr_assert(memcmp(buf[0], buf[1], len[0]) == 0);
+    veil_rng_clear(&again);
+    free(buf[0]);
+    free(buf[1]);
     env_clear(&e);
 }
 
