@@ -229,7 +229,8 @@ struct lola_levels {
 /* The limbs each step of su runs at (limbs[0..nsteps), non-increasing,
  * the full L where nothing is gained) and the predicted budget after the
  * last step with them (*final): the fewest limbs, step by step, that keep
- * the final prediction within one bit of the unswitched one (lola/plan.c).
+ * the final prediction at su->spec.margin bits (within one bit of the
+ * unswitched one if that is less, or the margin is 0; lola/plan.c).
  * VEIL_EINVAL, VEIL_ENOMEM. */
 veil_status lola_levels_choose(uint8_t *limbs, double *final,
                                const lola_setup_t *su,

@@ -21,6 +21,9 @@
  *    measured costs for n (lola_costs_t), scaled to L primes: key
  *    switches by L (L + 1), everything else by L.  The cheapest plan wins
  *    (ties: fewer Galois keys, then the earlier candidate).
+ *    4b. With o->levels (the server evaluates at levels), the winning
+ *    kernels' (L, k) are ranked again by their cost at the levels that
+ *    keep the margin (primes_at_levels).
  * 5. Bytes (objective LOLA_OPT_BYTES).  The wire bytes per query, keys
  *    amortized over o->queries: keys / queries + query + answer, from the
  *    candidate's parameters (the bit-packed key and ciphertext sizes of
@@ -343,18 +346,25 @@ static int step_heavy(const lola_step_t *st)
 
 /* The levels of prog for p (t the largest plaintext prime): limbs[i] for
  * step i, greedily step by step the fewest that keep the final prediction
- * within one bit of the unswitched one (at least 2; one special prime
+ * at `keep` bits, the plan's margin (within one bit of the unswitched one
+ * if that is less, or keep is 0), at least 2 limbs; one special prime
  * only: a level's keys are then the full keys' rows of its primes and of
- * P, lola/levels.c).  Returns the final prediction with them; limbs has
- * prog->nsteps entries.  -1e9 when out of memory. */
+ * P, lola/levels.c.  Returns the final prediction with them; limbs has
+ * prog->nsteps entries.  -1e9 when out of memory.  (Keeping the
+ * unswitched prediction instead left the 2-prime MNIST plan 46 bits above
+ * its margin, at 7 7 6 5 4 primes where 7 6 5 4 3 keep it: 110 ms against
+ * 81 ms on one thread.) */
 static double levels_for(uint8_t *limbs, const lola_prog_t *prog,
-                         const bfv_params_t *p, const int64_t *wmax)
+                         const bfv_params_t *p, const int64_t *wmax,
+                         unsigned keep)
 {
     uint8_t *trial;
-    double base;
+    double base, floor_bits;
     for (size_t i = 0; i < prog->nsteps; i++)
         limbs[i] = (uint8_t)p->n_q;
     base = chain_budget_levels(NULL, NULL, prog, p, wmax, NULL);
+    floor_bits =
+        keep > 0 && (double)keep < base - 1.0 ? (double)keep : base - 1.0;
     if (p->n_p != 1 || p->n_q < 3 || p->n_q > 255 || prog->nsteps == 0)
         return base;
     trial = malloc(prog->nsteps);
@@ -368,7 +378,7 @@ static double levels_for(uint8_t *limbs, const lola_prog_t *prog,
             for (size_t j = si; j < prog->nsteps; j++)
                 trial[j] = (uint8_t)l;
             if (chain_budget_levels(NULL, NULL, prog, p, wmax, trial) >=
-                base - 1.0) {
+                floor_bits) {
                 memcpy(limbs, trial, prog->nsteps);
                 break;
             }
@@ -397,7 +407,7 @@ veil_status lola_levels_choose(uint8_t *limbs, double *final,
     prog.nsteps = su->nsteps;
     prog.steps = su->steps;
     prog.input = *su->input;
-    *final = levels_for(limbs, &prog, &p, wmax);
+    *final = levels_for(limbs, &prog, &p, wmax, su->spec.margin);
     return *final > -1e8 ? VEIL_OK : VEIL_ENOMEM;
 }
 
@@ -441,6 +451,7 @@ typedef struct {
     size_t galois;
     lola_spec_t best;
     size_t candidates;
+    int by_levels; /* rank (L, k) by the cost at levels (levels_for) */
 } search_t;
 
 static size_t count_galois(const lola_prog_t *p)
@@ -609,13 +620,24 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
         k = fewest_primes(t, &prog, &p, sr);
         if (k == 0)
             continue;
-        /* ranked at the full modulus: costing each step at its level
-         * (prog_cost with levels_for, lola_server_init_levels) picked
-         * plans of more, smaller primes that ran slower than the plan
-         * chosen this way (the L (L + 1) scaling of costs_at overstates
-         * the saving at few primes) */
-        costs_at(&at, &base, n, L, sr->o);
-        cost = (double)k * step_cost(&tot, &at);
+        p.t = t[0]; /* the largest: the noisiest component */
+        if (sr->by_levels) {
+            uint8_t limbs[LOLA_REPORT_STEPS];
+            if (prog.nsteps > LOLA_REPORT_STEPS ||
+                levels_for(limbs, &prog, &p, sr->wmax, sr->o->margin) < -1e8) {
+                s = prog.nsteps > LOLA_REPORT_STEPS ? VEIL_EINVAL : VEIL_ENOMEM;
+                break;
+            }
+            cost = (double)k * prog_cost(&prog, &base, n, L, limbs, sr->o);
+        } else {
+            /* ranked at the full modulus across kernels: costing each
+             * step at its level picked kernels that ran slower (the
+             * L (L + 1) scaling of costs_at overstates the saving at few
+             * primes: 584 ms against 382 ms for lola-dense); the
+             * winner's primes are then ranked at levels (lola_plan) */
+            costs_at(&at, &base, n, L, sr->o);
+            cost = (double)k * step_cost(&tot, &at);
+        }
         if (sr->o->optimize == LOLA_OPT_BYTES) {
             bfv_params_t sp;
             p.t = t[0];
@@ -639,6 +661,7 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
         sr->galois = gal;
         sr->best = spec;
         sr->best.nprimes = k;
+        sr->best.margin = sr->o->margin;
         for (size_t i = 0; i < k; i++) {
             sr->best.params[i] = p;
             sr->best.params[i].t = t[i];
@@ -760,6 +783,31 @@ static veil_status report_bytes(lola_report_t *rep, const lola_spec_t *spec)
     return s;
 }
 
+/* Step 4b: the winning kernels' ciphertext and plaintext primes again,
+ * ranked by the cost at the levels the server evaluates at (levels_for,
+ * keeping the margin).  Fewer plaintext primes need a larger Q, whose
+ * surplus the levels shed: for MNIST lola, 2 primes at 7 6 5 4 3 limbs
+ * (81-85 ms on one thread) beat 3 at 5 5 4 4 3 (97-98 ms). */
+static veil_status primes_at_levels(search_t *sr)
+{
+    const lola_spec_t keep = sr->best;
+    const size_t candidates = sr->candidates;
+    char kernels[LOLA_KERNELS_MAX];
+    veil_status s;
+    memcpy(kernels, keep.kernels, sizeof(kernels));
+    sr->found = 0;
+    sr->by_levels = 1;
+    sr->variant = keep.variant;
+    s = try_candidate(sr, kernels, keep.params[0].n);
+    sr->by_levels = 0;
+    sr->candidates = candidates;
+    if (!sr->found) {
+        sr->best = keep;
+        sr->found = 1;
+    }
+    return s;
+}
+
 veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
                       const nn_qmodel_t *q, const lola_options_t *opt)
 {
@@ -811,6 +859,8 @@ veil_status lola_plan(lola_spec_t *spec, lola_report_t *rep,
     }
     if (s == VEIL_OK && !sr.found)
         s = VEIL_EPARAM;
+    if (s == VEIL_OK && opt->levels && opt->optimize == LOLA_OPT_LATENCY)
+        s = primes_at_levels(&sr);
     if (s == VEIL_OK) {
         /* canonical kernel string */
         lola_kchoice_t k[NN_MAX_LAYERS];
@@ -940,7 +990,8 @@ veil_status lola_predict(lola_report_t *rep, const lola_spec_t *spec,
         rep->cost_us += r->cost_us * (double)spec->nprimes;
     }
     if (s == VEIL_OK) {
-        rep->budget_levels = levels_for(rep->limbs, &prog, &p, sr.wmax);
+        rep->budget_levels =
+            levels_for(rep->limbs, &prog, &p, sr.wmax, spec->margin);
         rep->cost_levels_us =
             (double)spec->nprimes *
             prog_cost(&prog, &base, p.n, p.n_q, rep->limbs, &o);

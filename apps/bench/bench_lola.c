@@ -132,6 +132,7 @@ static int bench_variant(const bench_opts_t *o, const char *name,
     if (load_model(&m, &q, file) != 0)
         return 1;
     lola_options_default(&opt);
+    opt.levels = 1; /* as lola_server_init_levels below */
     if (lola_variant_parse(&opt.variant, name) != VEIL_OK ||
         lola_plan(&spec, &rep, &q, &opt) != VEIL_OK) {
         fprintf(stderr, "veil-bench lola: %s: no plan\n", name);

@@ -764,6 +764,7 @@ static int server_open_for(server_side_t *s, const opts_t *o, const char *path,
         s->q.layers[0].type == NN_LAYER_DENSE)
         lo.variant = LOLA_VARIANT_DENSE;
     lo.kernels = o->kernels;
+    lo.levels = !o->raw_answer; /* as lola_server_init_levels below */
     lo.optimize = o->optimize;
     lo.queries = o->queries;
     /* room for the answer's flooding (lola_server_answer) */

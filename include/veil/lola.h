@@ -191,7 +191,7 @@ VEIL_EXPORT veil_status lola_objective_parse(lola_objective_t *o,
 
 /* Planner options.  Defaults (lola_options_default): variant CONV,
  * automatic kernels, n and primes, 128-bit security, margin 10 bits,
- * objective LATENCY, keys amortized over 1 query. */
+ * objective LATENCY, keys amortized over 1 query, no levels. */
 typedef struct {
     lola_variant_t variant;
     const char *kernels; /* NULL or "": automatic; else forced (above)  */
@@ -204,6 +204,9 @@ typedef struct {
     const lola_costs_t *costs; /* NULL: lola_costs_default per n    */
     lola_objective_t optimize; /* LATENCY (default) or BYTES            */
     size_t queries; /* BYTES: queries per key upload (0 = 1)        */
+    int levels;     /* LATENCY: the server evaluates at levels
+                     * (lola_server_init_levels): the winning kernels'
+                     * primes are ranked by the cost at those levels */
 } lola_options_t;
 
 VEIL_EXPORT void lola_options_default(lola_options_t *o);
@@ -230,6 +233,11 @@ typedef struct {
     size_t batch;
     size_t nprimes;
     bfv_params_t params[LOLA_MAX_PRIMES];
+    /* the server's: the budget the plan keeps after its last step
+     * (lola_options_t.margin), which evaluation at levels keeps too
+     * (lola_server_init_levels).  Not on the wire: a parsed spec has 0,
+     * and levels then keep the unswitched prediction less one bit. */
+    unsigned margin;
 } lola_spec_t;
 
 /* Per-step line of a plan report, for one component (multiply by nprimes
@@ -532,9 +540,11 @@ VEIL_EXPORT veil_status lola_server_init_budget(lola_server_t *s,
                                                 size_t budget) VEIL_WUR;
 /* As lola_server_init_budget, evaluating at fewer ciphertext primes
  * where the plan's noise allows (levels != 0): between steps the messages
- * are switched down (bfv_mod_switch) to the fewest primes that keep the
- * predicted final budget within one bit of the full-modulus evaluation's
- * (s->budget is that prediction), so that later key switches, squares and
+ * are switched down (bfv_mod_switch), step by step, to the fewest primes
+ * that keep the predicted final budget at the plan's margin
+ * (su->spec.margin; within one bit of the full-modulus evaluation's when
+ * that is less, or the margin is 0) (s->budget is that prediction), so
+ * that later key switches, squares and
  * the answer cost less; the Galois, relinearization and public keys are
  * restricted to those primes (the same keys: lola/levels.c), once per key
  * set.  The evaluation's output messages are then ciphertexts of smaller

@@ -44,6 +44,7 @@ veil_status dl_plan_case(lola_spec_t *spec, lola_report_t *rep, nn_qmodel_t *q,
     lola_options_default(&o);
     st = lola_variant_parse(&o.variant, c->variant);
     o.kernels = c->kernels;
+    o.levels = !c->raw;
     if (!c->raw && o.margin < (unsigned)LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS))
         o.margin = (unsigned)LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS);
     if (st == VEIL_OK)
