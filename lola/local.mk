@@ -19,7 +19,8 @@ TESTS += test/lola/test_lola
 test_lola_test_lola_SOURCES = test/lola/common.c test/lola/common.h \
 	test/lola/layout.c test/lola/kernels.c test/lola/network.c \
 	test/lola/answer.c test/lola/cifar.c test/lola/wire.c \
-	test/lola/plan_bytes.c test/lola/ringsw.c
+	test/lola/plan_bytes.c test/lola/ringsw.c test/lola/answer_env.c \
+	test/lola/answer_env.h
 test_lola_test_lola_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DVEIL_SOURCE_DIR='"$(abs_top_srcdir)"'
 test_lola_test_lola_LDADD = $(TEST_LDADD)

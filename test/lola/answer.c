@@ -12,7 +12,7 @@
  *  - switching: fewer limbs (one), then the power-of-two form
  *    (bfv_ms_compress), fewer bytes, the wire form round-trips and
  *    malformed answers are refused - fails when either switch is removed. */
-#include "common.h"
+#include "answer_env.h"
 #include "veil/bfv_serial.h"
 #include "veil/lola.h"
 #include "veil/lola_wire.h"
@@ -22,67 +22,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    nn_qmodel_t q;
-    lola_spec_t spec;
-    lola_report_t rep;
-    lola_setup_t su;
-    lola_client_t cl;
-    lola_server_t sv;
-    lola_msg_t in, out;
-    veil_rng_t rng;
-    int64_t x[64];
-} env_t;
-
-/* n: the ring degree; primes: the plaintext primes (0: the planner's);
- * kernels: forced, or NULL for the planner's; room for flooding lambda
- * bits. */
-static void env_init_at(env_t *e, const char *name, size_t n, size_t primes,
-                        const char *kernels, unsigned lambda)
-{
-    lola_options_t o;
-    veil_status s;
-    vt_rng(&e->rng, name);
-    cr_assert_eq(veil_init(), VEIL_OK);
-    omp_set_num_threads(1);
-    lt_small_model(&e->q, &e->rng, 0, 0);
-    for (size_t i = 0; i < 64; i++)
-        e->x[i] =
-            (int64_t)(veil_rng_u64(&e->rng) % (uint64_t)(e->q.in_max + 1));
-    lola_options_default(&o);
-    o.allow_insecure = 1;
-    o.n = n;
-    o.primes = primes;
-    o.margin = LOLA_ANSWER_MARGIN(lambda);
-    /* a last kernel that leaves partial sums beside the outputs (the
-     * row-wise dense kernel: interleaved output, GARBAGE elsewhere) */
-    o.kernels = kernels;
-    s = lola_plan(&e->spec, &e->rep, &e->q, &o);
-    cr_assert_eq(s, VEIL_OK, "plan: %s", veil_strerror(s));
-    cr_assert_eq(lola_setup_init(&e->su, &e->spec), VEIL_OK);
-    cr_assert_eq(lola_client_init(&e->cl, &e->su, &e->rng), VEIL_OK);
-    cr_assert_eq(lola_server_init(&e->sv, &e->su, &e->q), VEIL_OK);
-    cr_assert_geq(e->sv.budget, (double)o.margin);
-    cr_assert_eq(lola_client_encrypt_values(&e->in, &e->cl, e->x, 1, &e->rng),
-                 VEIL_OK);
-    cr_assert_eq(lola_server_eval(&e->out, &e->sv, &e->in, &e->cl.ek), VEIL_OK);
-}
+typedef lt_answer_env_t env_t;
 
 static void env_init(env_t *e, const char *name)
 {
-    env_init_at(e, name, 1024, 0, "conv-scalar,diag,dense-row",
-                LOLA_FLOOD_BITS);
-}
-
-static void env_clear(env_t *e)
-{
-    lola_msg_clear(&e->in);
-    lola_msg_clear(&e->out);
-    lola_server_clear(&e->sv);
-    lola_client_clear(&e->cl);
-    lola_setup_clear(&e->su);
-    nn_qmodel_clear(&e->q);
-    veil_rng_clear(&e->rng);
+    /* a last kernel that leaves partial sums beside the outputs (the
+     * row-wise dense kernel: interleaved output, GARBAGE elsewhere) */
+    const lt_answer_opts_t o = {1024,
+                                0,
+                                "conv-scalar,diag,dense-row",
+                                LOLA_FLOOD_BITS,
+                                LOLA_VARIANT_CONV,
+                                0};
+    lt_answer_env_init(e, name, &o);
 }
 
 /* All slots of component c, message i, of a full or switched ciphertext. */
@@ -138,22 +90,6 @@ static size_t leaked_slots(env_t *e, const lola_answer_t *a, size_t *nonzero,
     return same;
 }
 
-static void assert_logits(env_t *e, const lola_answer_t *a)
-{
-    nn_qtrace_t tr;
-    fmpz *logits = _fmpz_vec_init((slong)e->su.classes);
-    cr_assert_eq(lola_client_decrypt_answer(logits, &e->cl, a, 1), VEIL_OK);
-    cr_assert_eq(nn_qtrace_init(&tr, &e->q), VEIL_OK);
-    for (size_t i = 0; i < 64; i++)
-        fmpz_set_si(tr.v[0] + i, e->x[i]);
-    nn_qmodel_eval(&tr, &e->q);
-    for (size_t j = 0; j < e->su.classes; j++)
-        cr_assert(fmpz_equal(logits + j, tr.v[e->q.nlayers] + j),
-                  "logit %zu differs from the exact evaluator", j);
-    nn_qtrace_clear(&tr);
-    _fmpz_vec_clear(logits, (slong)e->su.classes);
-}
-
 /* The default answer, in R: whether a plan ring-switches depends on the
  * random model and primes, and ring-switched answers (ciphertexts of the
  * subring, ZERO partner slots unmasked) are test/lola/ringsw.c's. */
@@ -176,7 +112,7 @@ Test(lola_answer, masked_flooded_switched, .timeout = 240)
     cr_assert_eq(o.lambda, LOLA_FLOOD_BITS);
     cr_assert_eq(lola_server_answer(&a, &e.sv, &e.out, &e.cl.ek, &o, &e.rng),
                  VEIL_OK);
-    assert_logits(&e, &a);
+    lt_answer_assert_logits(&e, &a);
 
     /* masking: nothing of the evaluation's non-output slots survives */
     same = leaked_slots(&e, &a, &nonzero, &total);
@@ -205,7 +141,7 @@ Test(lola_answer, masked_flooded_switched, .timeout = 240)
     size_t nz2, total2;
     same = leaked_slots(&e, &plain, &nz2, &total2);
     cr_assert_eq(same, total2, "unmasked: %zu of %zu", same, total2);
-    assert_logits(&e, &plain);
+    lt_answer_assert_logits(&e, &plain);
     lola_answer_clear(&plain);
 
     /* switched: fewer limbs than the context, here one, and then to the
@@ -230,7 +166,7 @@ Test(lola_answer, masked_flooded_switched, .timeout = 240)
         cr_assert_geq(b, 1);
     }
     lola_answer_clear(&a);
-    env_clear(&e);
+    lt_answer_env_clear(&e);
 }
 
 /* Flooding and re-randomization, seen at the full modulus (no switch). */
@@ -249,7 +185,7 @@ Test(lola_answer, flood_and_rerandomize, .timeout = 240)
                  VEIL_OK);
     cr_assert_eq(a.ct[0].limbs, e.su.ctx[0].n_q);
     cr_assert_eq(lola_client_answer_budget(&flooded, &e.cl, &a), VEIL_OK);
-    assert_logits(&e, &a);
+    lt_answer_assert_logits(&e, &a);
     lola_answer_clear(&a);
 
     o.lambda = 0; /* re-randomized, not flooded */
@@ -267,7 +203,7 @@ Test(lola_answer, flood_and_rerandomize, .timeout = 240)
     cr_assert_leq(flooded, bare - (int)LOLA_FLOOD_BITS - 10,
                   "flooded %d, unflooded %d", flooded, bare);
     cr_assert_gt(flooded, 0);
-    env_clear(&e);
+    lt_answer_env_clear(&e);
 }
 
 Test(lola_answer, wire, .timeout = 240)
@@ -294,7 +230,7 @@ Test(lola_answer, wire, .timeout = 240)
                      a.ct[0].bits[0], a.ct[0].bits[1]);
     }
     cr_assert_eq(lola_answer_parse(&back, &e.su, buf, len), VEIL_OK);
-    assert_logits(&e, &back);
+    lt_answer_assert_logits(&e, &back);
     lola_answer_clear(&back);
     /* truncated, trailing byte, bad envelope, a message where an answer is
      * expected */
@@ -313,7 +249,7 @@ Test(lola_answer, wire, .timeout = 240)
     free(buf);
     free(full);
     lola_answer_clear(&a);
-    env_clear(&e);
+    lt_answer_env_clear(&e);
 }
 
 /* Components are answered in parallel, each with a generator seeded from
@@ -327,8 +263,8 @@ Test(lola_answer, same_bytes_on_any_thread_count, .timeout = 240)
     veil_rng_t again;
     uint8_t *buf[2];
     size_t len[2];
-    env_init_at(&e, "lola_answer.same_bytes_on_any_thread_count", 2048, 3, NULL,
-                8);
+    const lt_answer_opts_t ao = {2048, 3, NULL, 8, LOLA_VARIANT_CONV, 0};
+    lt_answer_env_init(&e, "lola_answer.same_bytes_on_any_thread_count", &ao);
     cr_assert_eq(e.su.ncomp, 3); /* 2 in parallel, then 1 */
     answer_opts_r(&o);
     o.lambda = 8; /* what this ring's budget leaves room for */
@@ -340,7 +276,7 @@ Test(lola_answer, same_bytes_on_any_thread_count, .timeout = 240)
                      VEIL_OK);
         cr_assert_eq(lola_answer_serialize(&buf[t], &len[t], &a), VEIL_OK);
         if (t == 1)
-            assert_logits(&e, &a);
+            lt_answer_assert_logits(&e, &a);
         lola_answer_clear(&a);
     }
     omp_set_num_threads(1);
@@ -349,7 +285,7 @@ Test(lola_answer, same_bytes_on_any_thread_count, .timeout = 240)
     veil_rng_clear(&again);
     free(buf[0]);
     free(buf[1]);
-    env_clear(&e);
+    lt_answer_env_clear(&e);
 }
 
 /* The client measures the noise of what it decrypts (it holds the key): an
@@ -398,7 +334,7 @@ Test(lola_answer, exhausted_noise_is_refused, .timeout = 240)
     }
     cr_assert_eq(lola_client_decrypt(logits, &e.cl, &e.out, 1), VEIL_ENOISE);
     _fmpz_vec_clear(logits, (slong)e.su.classes);
-    env_clear(&e);
+    lt_answer_env_clear(&e);
 }
 
 /* The answer of a server that evaluates at levels (lola_server_init_levels,
@@ -435,7 +371,7 @@ Test(lola_answer, levels, .timeout = 240)
     answer_opts_r(&o);
     cr_assert_eq(lola_server_answer(&a, &lv, &out, &e.cl.ek, &o, &e.rng),
                  VEIL_OK);
-    assert_logits(&e, &a);
+    lt_answer_assert_logits(&e, &a);
     cr_assert_eq(lola_client_answer_budget(&bits, &e.cl, &a), VEIL_OK);
     cr_assert_gt(bits, 0);
     for (size_t i = 0; i < a.ncomp * a.nct; i++) {
@@ -449,9 +385,9 @@ Test(lola_answer, levels, .timeout = 240)
     cr_assert_eq(lola_server_eval(&out, &lv, &e.in, &e.cl.ek), VEIL_OK);
     cr_assert_eq(lola_server_answer(&a, &lv, &out, &e.cl.ek, &o, &e.rng),
                  VEIL_OK);
-    assert_logits(&e, &a);
+    lt_answer_assert_logits(&e, &a);
     lola_answer_clear(&a);
     lola_msg_clear(&out);
     lola_server_clear(&lv);
-    env_clear(&e);
+    lt_answer_env_clear(&e);
 }

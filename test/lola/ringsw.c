@@ -11,7 +11,7 @@
  *    bfv_ringsw_partner_slot);
  *  - the wire forms refuse a flag the setup does not allow, keys without
  *    the ring-switching key and a cut key. */
-#include "common.h"
+#include "answer_env.h"
 #include "veil/bfv_serial.h"
 #include "veil/lola.h"
 #include "veil/lola_wire.h"
@@ -21,68 +21,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    nn_qmodel_t q;
-    lola_spec_t spec;
-    lola_report_t rep;
-    lola_setup_t su;
-    lola_client_t cl;
-    lola_server_t sv;
-    lola_msg_t in, out;
-    veil_rng_t rng;
-    int64_t x[64];
-} env_t;
+typedef lt_answer_env_t env_t;
 
-/* Plan the small model at n = 1024 (a test set: allow_insecure).  With
- * bigp, the special prime is replaced by a 50-bit one: the key switch's
- * error, t n 21 / (2 P) relative (bfv_ringsw_compress_bits), needs P well
- * above 42 t n, which the planner's 28-bit primes of n = 1024 are not
- * (its 128-bit sets of n >= 8192 are: doc/11-lola.md 7.1). */
+/* The small model at n = 1024 with a 50-bit special prime when bigp
+ * (answer_env.h). */
 static void env_init(env_t *e, const char *name, lola_variant_t variant,
                      int bigp)
 {
-    lola_options_t o;
-    veil_status s;
-    vt_rng(&e->rng, name);
-    cr_assert_eq(veil_init(), VEIL_OK);
-    omp_set_num_threads(1);
-    lt_small_model(&e->q, &e->rng, 0, 0);
-    for (size_t i = 0; i < 64; i++)
-        e->x[i] =
-            (int64_t)(veil_rng_u64(&e->rng) % (uint64_t)(e->q.in_max + 1));
-    lola_options_default(&o);
-    o.allow_insecure = 1;
-    o.n = 1024;
-    o.margin = LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS);
-    o.variant = variant;
-    s = lola_plan(&e->spec, &e->rep, &e->q, &o);
-    cr_assert_eq(s, VEIL_OK, "plan: %s", veil_strerror(s));
-    if (bigp) {
-        uint64_t p;
-        cr_assert_eq(ntt_primes_generate(&p, 1, 50, e->spec.params[0].n,
-                                         e->spec.params[0].q,
-                                         e->spec.params[0].n_q),
-                     VEIL_OK);
-        for (size_t c = 0; c < e->spec.nprimes; c++)
-            e->spec.params[c].p[0] = p;
-    }
-    cr_assert_eq(lola_setup_init(&e->su, &e->spec), VEIL_OK);
-    cr_assert_eq(lola_client_init(&e->cl, &e->su, &e->rng), VEIL_OK);
-    cr_assert_eq(lola_server_init(&e->sv, &e->su, &e->q), VEIL_OK);
-    cr_assert_eq(lola_client_encrypt_values(&e->in, &e->cl, e->x, 1, &e->rng),
-                 VEIL_OK);
-    cr_assert_eq(lola_server_eval(&e->out, &e->sv, &e->in, &e->cl.ek), VEIL_OK);
-}
-
-static void env_clear(env_t *e)
-{
-    lola_msg_clear(&e->in);
-    lola_msg_clear(&e->out);
-    lola_server_clear(&e->sv);
-    lola_client_clear(&e->cl);
-    lola_setup_clear(&e->su);
-    nn_qmodel_clear(&e->q);
-    veil_rng_clear(&e->rng);
+    const lt_answer_opts_t o = {1024, 0, NULL, LOLA_FLOOD_BITS, variant, bigp};
+    lt_answer_env_init(e, name, &o);
 }
 
 /* 1 if every output slot's partner is a ZERO slot (the condition,
@@ -98,22 +45,6 @@ static int partners_zero(const lola_setup_t *su)
                 return 0;
         }
     return 1;
-}
-
-static void assert_logits(env_t *e, const lola_answer_t *a)
-{
-    nn_qtrace_t tr;
-    fmpz *logits = _fmpz_vec_init((slong)e->su.classes);
-    cr_assert_eq(lola_client_decrypt_answer(logits, &e->cl, a, 1), VEIL_OK);
-    cr_assert_eq(nn_qtrace_init(&tr, &e->q), VEIL_OK);
-    for (size_t i = 0; i < 64; i++)
-        fmpz_set_si(tr.v[0] + i, e->x[i]);
-    nn_qmodel_eval(&tr, &e->q);
-    for (size_t j = 0; j < e->su.classes; j++)
-        cr_assert(fmpz_equal(logits + j, tr.v[e->q.nlayers] + j),
-                  "logit %zu differs from the exact evaluator", j);
-    nn_qtrace_clear(&tr);
-    _fmpz_vec_clear(logits, (slong)e->su.classes);
 }
 
 /* Slots of the evaluation's output (full modulus) and of a ring-switched
@@ -203,7 +134,7 @@ Test(lola_ringsw, answer, .timeout = 240)
             cr_assert_eq(ct->ctx->n * 2, e.su.ctx[c].n);
             cr_assert_gt(ct->bits[0], 0, "not compressed");
         }
-    assert_logits(&e, &a);
+    lt_answer_assert_logits(&e, &a);
     {
         int bud;
         cr_assert_eq(lola_client_answer_budget(&bud, &e.cl, &a), VEIL_OK);
@@ -233,7 +164,7 @@ Test(lola_ringsw, answer, .timeout = 240)
     cr_assert_eq(lola_server_answer(&b, &e.sv, &e.out, &e.cl.ek, &o, &e.rng),
                  VEIL_OK);
     cr_assert_eq(b.ringsw, 0);
-    assert_logits(&e, &b);
+    lt_answer_assert_logits(&e, &b);
     cr_assert_eq(lola_answer_serialize(&buf, &len, &a), VEIL_OK);
     cr_assert_eq(lola_answer_serialize(&bbuf, &blen, &b), VEIL_OK);
     cr_assert_lt(len * 10, blen * 6, "ring-switched %zu, in R %zu", len, blen);
@@ -243,10 +174,10 @@ Test(lola_ringsw, answer, .timeout = 240)
     /* the wire form: round trip, the flag checked against the setup */
     cr_assert_eq(lola_answer_parse(&back, &e.su, buf, len), VEIL_OK);
     cr_assert_eq(back.ringsw, 1);
-    assert_logits(&e, &back);
+    lt_answer_assert_logits(&e, &back);
     lola_answer_clear(&back);
     cr_assert_eq(lola_answer_parse(&back, &e.su, bbuf, blen), VEIL_OK);
-    assert_logits(&e, &back);
+    lt_answer_assert_logits(&e, &back);
     lola_answer_clear(&back);
     buf[6] = 0; /* claims R: the ciphertexts are of R' */
     cr_assert_eq(lola_answer_parse(&back, &e.su, buf, len), VEIL_EFORMAT);
@@ -273,7 +204,7 @@ Test(lola_ringsw, answer, .timeout = 240)
         /* the parsed keys answer as well */
         cr_assert_eq(lola_server_answer(&a, &e.sv, &e.out, &ek, &o, &e.rng),
                      VEIL_OK);
-        assert_logits(&e, &a);
+        lt_answer_assert_logits(&e, &a);
         lola_answer_clear(&a);
         lola_evalkeys_clear(&ek);
         /* without the ring-switching key, cut in it, an old version */
@@ -285,7 +216,7 @@ Test(lola_ringsw, answer, .timeout = 240)
         cr_assert_eq(lola_evalkeys_parse(&ek, &e.su, buf, len), VEIL_EFORMAT);
         free(buf);
     }
-    env_clear(&e);
+    lt_answer_env_clear(&e);
 }
 
 /* A server at levels (lola_server_init_levels): the last step runs at
@@ -310,11 +241,11 @@ Test(lola_ringsw, levels, .timeout = 240)
     cr_assert_eq(lola_server_answer(&a, &lv, &out, &e.cl.ek, &o, &e.rng),
                  VEIL_OK);
     cr_assert_eq(a.ringsw, 1);
-    assert_logits(&e, &a);
+    lt_answer_assert_logits(&e, &a);
     lola_answer_clear(&a);
     lola_msg_clear(&out);
     lola_server_clear(&lv);
-    env_clear(&e);
+    lt_answer_env_clear(&e);
 }
 
 /* Outputs whose partners are outputs too (the SIMD variant: one record
@@ -349,5 +280,5 @@ Test(lola_ringsw, garbage_partners_refused, .timeout = 240)
         lola_evalkeys_clear(&ek);
         free(buf);
     }
-    env_clear(&e);
+    lt_answer_env_clear(&e);
 }
