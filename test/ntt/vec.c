@@ -47,6 +47,7 @@ static void fill(veil_rng_t *rng, vec_data_t *d, uint64_t q, int pattern)
 Test(vec, pointwise_kernels_every_isa)
 {
     static vec_data_t data;
+    static uint64_t out1[VN], alias1[VN];
     vec_data_t *d = &data;
     veil_rng_t rng;
     vt_rng(&rng, "vec/pointwise");
@@ -96,36 +97,9 @@ Test(vec, pointwise_kernels_every_isa)
                 CHECK_OP("reduce", ntt_vec_reduce(&p, d->out, d->lazy),
                          ntt_vec_reduce(&p, d->alias, d->alias), d->lazy,
                          d->lazy[i] % q);
-            }
-            ntt_plan_clear(&p);
-        }
-    }
-    veil_rng_clear(&rng);
-}
-
-/* ntt_vec_mul2 (bfv_mul_plain's kernel): both products against unsigned
- * __int128 arithmetic, into separate rows and in place (out0 = a0,
- * out1 = a1), on every ISA path and pattern. */
-Test(vec, mul2_every_isa)
-{
-    static vec_data_t data;
-    static uint64_t out1[VN], alias1[VN];
-    vec_data_t *d = &data;
-    veil_rng_t rng;
-    vt_rng(&rng, "vec/mul2");
-    static const unsigned bits[] = {20, 44, 49, NTT_MAX_PRIME_BITS};
-    for (size_t bi = 0; bi < sizeof(bits) / sizeof(bits[0]); bi++) {
-        const uint64_t q = th_prime(bits[bi], VN);
-        for (int isa = 0; isa < VEIL_ISA_COUNT; isa++) {
-            ntt_plan_t p;
-            const char *isa_name = veil_isa_name((veil_isa_t)isa);
-            if (!veil_isa_supported((veil_isa_t)isa))
-                continue;
-            cr_assert_eq(ntt_plan_init_isa(&p, VN, q, (veil_isa_t)isa),
-                         VEIL_OK);
-            for (int pa = 0; pa < TH_PATTERNS; pa++) {
-                fill(&rng, d, q, pa);
-                /* a1 = acc: the same pattern, other values */
+                /* ntt_vec_mul2 (bfv_mul_plain's kernel): both products,
+                 * into separate rows and in place (a1 = acc: the same
+                 * pattern, other values) */
                 ntt_vec_mul2(&p, d->out, out1, d->a, d->acc, d->b);
                 memcpy(d->alias, d->a, sizeof(d->alias));
                 memcpy(alias1, d->acc, sizeof(alias1));
