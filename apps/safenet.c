@@ -322,6 +322,7 @@ int main(int argc, char **argv)
     int plan = 0;
     veil_status st;
     cli_omp_passive(argv);
+    cli_malloc_keep();
     o.count = 2;
     o.frac = SAFENET_FRAC_DEFAULT;
     o.wfrac = SAFENET_WFRAC_DEFAULT;

@@ -93,18 +93,20 @@ veil_status lola_ct_switch(bfv_ciphertext_t *dst, const bfv_ciphertext_t *src)
     bfv_ms_ciphertext_t ms;
     veil_status s;
     if (src->size != 2 || src->ctx->n != n || l > src->ctx->n_q ||
-        dst->capacity < 2)
+        dst->capacity < 2 || dst == src)
         return VEIL_EINVAL;
-    s = bfv_ms_ciphertext_init(&ms, src->ctx);
-    if (s == VEIL_OK)
-        s = bfv_mod_switch(&ms, src, l);
+    /* switched straight into dst's rows: both layouts are (k l + i) n, and
+     * a view of them holds the 2 l n words bfv_mod_switch writes (no
+     * buffer of 3 L n words to allocate, fault in and copy per message) */
+    memset(&ms, 0, sizeof(ms));
+    ms.ctx = src->ctx;
+    ms.capacity = 2 * l * n;
+    ms.data = dst->data;
+    s = bfv_mod_switch(&ms, src, l);
     if (s == VEIL_OK) {
-        /* both layouts are (k l + i) n */
-        memcpy(dst->data, ms.data, 2 * l * n * sizeof(uint64_t));
         dst->size = 2;
         dst->seeded = 0;
     }
-    bfv_ms_ciphertext_clear(&ms);
     return s;
 }
 

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "config.h"
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -43,6 +44,14 @@ void cli_omp_passive(char **argv)
         return;
     if (setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
         execv("/proc/self/exe", argv);
+}
+
+void cli_malloc_keep(void)
+{
+#ifdef M_MMAP_THRESHOLD
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* the largest glibc accepts */
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
 }
 
 double cli_now(void)

@@ -27,6 +27,16 @@ void cli_blas_tune(char **argv);
  * the runtime's default.  Call it before the first OpenMP region. */
 void cli_omp_passive(char **argv);
 
+/* Keep freed memory for reuse: the allocator serves blocks below 32 MiB
+ * from its heaps (not fresh mmap(2) pages) and does not give freed memory
+ * back to the system below 1 GiB.  The programs allocate and free
+ * ciphertext-sized blocks (0.1-3 MB) by the thousand; with glibc's
+ * defaults every one was a fresh mapping whose pages faulted in again:
+ * `apps/mnist_lola --count 20` spent 5.2 s of 17.7 in the kernel (850,627
+ * page faults) and the server's setup took 10.6 s instead of 4.4 s.  Call
+ * it first thing in main. */
+void cli_malloc_keep(void);
+
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 

@@ -1879,6 +1879,7 @@ int lola_run_main(int argc, char **argv, const lola_run_config_t *c)
     if (parse_opts(&o, argc, argv))
         return 2;
     cli_omp_passive(argv);
+    cli_malloc_keep();
     st = veil_init();
     if (st != VEIL_OK)
         lr_err(": warning: %s\n", veil_strerror(st));
