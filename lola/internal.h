@@ -236,6 +236,12 @@ veil_status lola_levels_choose(uint8_t *limbs, double *final,
                                const lola_setup_t *su,
                                const nn_qmodel_t *q) VEIL_WUR;
 
+/* m = nct messages per component, those of component c in ctx[c]
+ * (lola_msg_init: the setup's contexts; the server: a step's level).
+ * VEIL_EINVAL, VEIL_ENOMEM. */
+veil_status lola_msg_init_at(lola_msg_t *m, size_t ncomp, size_t nct,
+                             const bfv_context_t *const *ctx) VEIL_WUR;
+
 /* Contexts for the levels of limbs (lola_levels_free frees). */
 veil_status lola_levels_init(struct lola_levels **lv, const lola_setup_t *su,
                              const uint8_t *limbs) VEIL_WUR;

@@ -300,23 +300,12 @@ static veil_status run_component(lola_msg_t *nxt, const lola_server_t *s,
 static veil_status msg_init_step(lola_msg_t *m, const lola_server_t *s,
                                  size_t nct, size_t k)
 {
-    const lola_setup_t *su = s->su;
-    veil_status st;
-    if (s->limbs == NULL)
-        return lola_msg_init(m, su, nct);
-    st = lola_msg_init(m, su, nct);
-    for (size_t c = 0; c < su->ncomp && st == VEIL_OK; c++)
-        for (size_t i = 0; i < nct && st == VEIL_OK; i++) {
-            bfv_ciphertext_t *ct = &m->ct[c * nct + i];
-            const bfv_context_t *ctx = step_ctx(s, c, k);
-            if (ct->ctx == ctx)
-                continue;
-            bfv_ciphertext_clear(ct);
-            st = bfv_ciphertext_init(ct, ctx);
-        }
-    if (st != VEIL_OK)
-        lola_msg_clear(m);
-    return st;
+    const bfv_context_t *ctx[LOLA_MAX_PRIMES];
+    if (s->su->ncomp > LOLA_MAX_PRIMES)
+        return VEIL_EINVAL;
+    for (size_t c = 0; c < s->su->ncomp; c++)
+        ctx[c] = step_ctx(s, c, k);
+    return lola_msg_init_at(m, s->su->ncomp, nct, ctx);
 }
 
 /* The messages *src (k == 0: the query, kept; else owned, replaced) in

@@ -107,26 +107,40 @@ veil_status lola_setup_init(lola_setup_t *su, const lola_spec_t *spec)
     return s;
 }
 
-veil_status lola_msg_init(lola_msg_t *m, const lola_setup_t *su, size_t nct)
+veil_status lola_msg_init_at(lola_msg_t *m, size_t ncomp, size_t nct,
+                             const bfv_context_t *const *ctx)
 {
     veil_status s = VEIL_OK;
     if (m == NULL)
         return VEIL_EINVAL;
     memset(m, 0, sizeof(*m));
-    if (su == NULL || su->ncomp == 0 || nct == 0 ||
-        nct > SIZE_MAX / su->ncomp / sizeof(bfv_ciphertext_t))
+    if (ncomp == 0 || ncomp > LOLA_MAX_PRIMES || nct == 0 ||
+        nct > SIZE_MAX / ncomp / sizeof(bfv_ciphertext_t))
         return VEIL_EINVAL;
-    m->ct = calloc(su->ncomp * nct, sizeof(bfv_ciphertext_t));
+    m->ct = calloc(ncomp * nct, sizeof(bfv_ciphertext_t));
     if (m->ct == NULL)
         return VEIL_ENOMEM;
-    m->ncomp = su->ncomp;
+    m->ncomp = ncomp;
     m->nct = nct;
-    for (size_t c = 0; c < su->ncomp && s == VEIL_OK; c++)
+    for (size_t c = 0; c < ncomp && s == VEIL_OK; c++)
         for (size_t i = 0; i < nct && s == VEIL_OK; i++)
-            s = bfv_ciphertext_init(&m->ct[c * nct + i], &su->ctx[c]);
+            s = bfv_ciphertext_init(&m->ct[c * nct + i], ctx[c]);
     if (s != VEIL_OK)
         lola_msg_clear(m);
     return s;
+}
+
+veil_status lola_msg_init(lola_msg_t *m, const lola_setup_t *su, size_t nct)
+{
+    const bfv_context_t *ctx[LOLA_MAX_PRIMES];
+    if (m == NULL)
+        return VEIL_EINVAL;
+    memset(m, 0, sizeof(*m));
+    if (su == NULL || su->ncomp > LOLA_MAX_PRIMES)
+        return VEIL_EINVAL;
+    for (size_t c = 0; c < su->ncomp; c++)
+        ctx[c] = &su->ctx[c];
+    return lola_msg_init_at(m, su->ncomp, nct, ctx);
 }
 
 void lola_msg_clear(lola_msg_t *m)
