@@ -622,13 +622,15 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
             continue;
         p.t = t[0]; /* the largest: the noisiest component */
         if (sr->by_levels) {
-            uint8_t limbs[LOLA_REPORT_STEPS];
-            if (prog.nsteps > LOLA_REPORT_STEPS ||
+            uint8_t *limbs = malloc(prog.nsteps + 1);
+            if (limbs == NULL ||
                 levels_for(limbs, &prog, &p, sr->wmax, sr->o->margin) < -1e8) {
-                s = prog.nsteps > LOLA_REPORT_STEPS ? VEIL_EINVAL : VEIL_ENOMEM;
+                free(limbs);
+                s = VEIL_ENOMEM;
                 break;
             }
             cost = (double)k * prog_cost(&prog, &base, n, L, limbs, sr->o);
+            free(limbs);
         } else {
             /* ranked at the full modulus across kernels: costing each
              * step at its level picked kernels that ran slower (the
@@ -640,7 +642,6 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
         }
         if (sr->o->optimize == LOLA_OPT_BYTES) {
             bfv_params_t sp;
-            p.t = t[0];
             bytes = wire_bytes(
                 &p, k, gal, prog.input.nct,
                 prog.nsteps ? prog.steps[prog.nsteps - 1].nout : 0,
