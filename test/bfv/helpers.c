@@ -75,6 +75,15 @@ void bt_encrypt(bt_env_t *e, bfv_ciphertext_t *ct, const uint64_t *v)
     bfv_plaintext_clear(&pt);
 }
 
+void bt_one_limb(bt_env_t *e, bfv_ms_ciphertext_t *out, const uint64_t *v)
+{
+    bfv_ciphertext_t ct;
+    cr_assert_eq(bfv_ciphertext_init(&ct, &e->ctx), VEIL_OK);
+    bt_encrypt(e, &ct, v);
+    cr_assert_eq(bfv_mod_switch(out, &ct, 1), VEIL_OK);
+    bfv_ciphertext_clear(&ct);
+}
+
 void bt_decrypt(bt_env_t *e, uint64_t *v, const bfv_ciphertext_t *ct)
 {
     bfv_plaintext_t pt;

@@ -50,6 +50,10 @@ void bt_encrypt(bt_env_t *e, bfv_ciphertext_t *ct, const uint64_t *v);
 void bt_decrypt(bt_env_t *e, uint64_t *v, const bfv_ciphertext_t *ct);
 int bt_budget(bt_env_t *e, const bfv_ciphertext_t *ct);
 
+/* out = a fresh encryption of slots v switched to one limb
+ * (bfv_mod_switch; out initialised in e's context). */
+void bt_one_limb(bt_env_t *e, bfv_ms_ciphertext_t *out, const uint64_t *v);
+
 /* Oracles over Z_t, slot-wise. */
 void bt_add(uint64_t *o, const uint64_t *a, const uint64_t *b, size_t n,
             uint64_t t);

@@ -15,16 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A fresh encryption of v switched to one limb. */
-static void one_limb(bt_env_t *e, bfv_ms_ciphertext_t *out, const uint64_t *v)
-{
-    bfv_ciphertext_t ct;
-    cr_assert_eq(bfv_ciphertext_init(&ct, &e->ctx), VEIL_OK);
-    bt_encrypt(e, &ct, v);
-    cr_assert_eq(bfv_mod_switch(out, &ct, 1), VEIL_OK);
-    bfv_ciphertext_clear(&ct);
-}
-
 /* The coefficients of row k of a one-limb RNS-form ciphertext. */
 static void coef_row(uint64_t *c, const bfv_ms_ciphertext_t *ct, size_t k)
 {
@@ -167,7 +157,7 @@ Test(ms_compress, rounding_against_fmpz)
     for (size_t pi = 0; pi < 4; pi++) {
         const unsigned b0 = pairs[pi][0], b1 = pairs[pi][1];
         bt_random_slots(&e->rng, v, n, e->t);
-        one_limb(e, &ct, v);
+        bt_one_limb(e, &ct, v);
         /* any residues: the rounding is defined on every ciphertext */
         veil_rng_uniform_mod(&e->rng, bfv_ms_ct_row(&ct, 0, 0), n,
                              e->ctx.params.q[0]);
@@ -221,7 +211,7 @@ static void decrypt_case(bt_env_t *e, int keep, const char *what)
         int before, after, want;
         unsigned b0, b1;
         bt_random_slots(&e->rng, v, n, e->t);
-        one_limb(e, &ct, v);
+        bt_one_limb(e, &ct, v);
         cr_assert_eq(bfv_noise_budget_ms(&before, &e->sk, &ct), VEIL_OK);
         cr_assert_gt(before, keep, "%s: budget %d", what, before);
         cr_assert_eq(bfv_ms_compress_bits(&b0, &b1, &e->ctx, before, keep),
@@ -300,7 +290,7 @@ Test(ms_compress, bits_and_refusals)
     cr_assert_eq(bfv_ms_ciphertext_init(&ct, &e->ctx), VEIL_OK);
     cr_assert_eq(bfv_ms_ciphertext_init(&two, &e->ctx), VEIL_OK);
     cr_assert_eq(bfv_ciphertext_init(&sq, &e->ctx), VEIL_OK);
-    one_limb(e, &ct, v);
+    bt_one_limb(e, &ct, v);
     cr_assert_eq(bfv_ms_compress(&ct, 0, 30), VEIL_EINVAL);
     cr_assert_eq(bfv_ms_compress(&ct, 31, 30), VEIL_EINVAL);
     cr_assert_eq(bfv_ms_compress(&ct, 20, BFV_MS_MAX_BITS + 1), VEIL_EINVAL);
@@ -358,7 +348,7 @@ Test(ms_compress, serial)
     cr_assert_eq(bfv_ms_ciphertext_init(&back, &e->ctx), VEIL_OK);
     cr_assert_eq(bfv_plaintext_init(&pt, &e->ctx), VEIL_OK);
     bt_random_slots(&e->rng, v, n, e->t);
-    one_limb(e, &ct, v);
+    bt_one_limb(e, &ct, v);
     const size_t rns = bfv_ms_ciphertext_serial_size(&ct);
     cr_assert_eq(bfv_ms_compress(&ct, 19, 30), VEIL_OK);
     su_blob_t b = ser(&ct);

@@ -54,16 +54,6 @@ static void rs_clear(rs_env_t *r)
     bt_env_clear(&r->e);
 }
 
-/* A fresh encryption of slots v switched to one limb. */
-static void one_limb(bt_env_t *e, bfv_ms_ciphertext_t *out, const uint64_t *v)
-{
-    bfv_ciphertext_t ct;
-    cr_assert_eq(bfv_ciphertext_init(&ct, &e->ctx), VEIL_OK);
-    bt_encrypt(e, &ct, v);
-    cr_assert_eq(bfv_mod_switch(out, &ct, 1), VEIL_OK);
-    bfv_ciphertext_clear(&ct);
-}
-
 /* Oracle: the phase c_0 + c_1 s mod (X^n + 1, q) of a one-limb RNS-form
  * ciphertext, centred, with fmpz_poly. */
 static void phase_oracle(fmpz *ph, const bfv_ms_ciphertext_t *ct,
@@ -190,7 +180,7 @@ Test(ringsw, phase_against_fmpz)
     cr_assert_eq(bfv_ms_ciphertext_init(&out, &r.sub), VEIL_OK);
     for (unsigned it = 0; it < vt_iters(3); it++) {
         bt_random_slots(&r.e.rng, v, n, r.e.t);
-        one_limb(&r.e, &ct, v);
+        bt_one_limb(&r.e, &ct, v);
         if (it == 1) /* any residues: the bound holds for every c_1 */
             veil_rng_uniform_mod(&r.e.rng, ct.data + n, n, q);
         cr_assert_eq(bfv_ring_switch(&out, &ct, &r.k), VEIL_OK);
@@ -278,7 +268,7 @@ Test(ringsw, decrypt_slots)
             for (size_t j = 0; j < n; j++)
                 if (j % (n / 2) >= n / 4)
                     v[j] = 0;
-        one_limb(&r.e, &ct, v);
+        bt_one_limb(&r.e, &ct, v);
         cr_assert_eq(bfv_ring_switch(&out, &ct, &r.k), VEIL_OK);
         decode_switched(&r, w, &out);
         for (size_t j = 0; j < n; j++) {
@@ -314,7 +304,7 @@ Test(ringsw, nonzero_partner_spoils)
     bt_random_slots(&r.e.rng, v, n, r.e.t); /* partners random too */
     for (size_t j = 0; j < n; j++)
         v[j] |= (j % (n / 2) >= n / 4); /* and never 0 */
-    one_limb(&r.e, &ct, v);
+    bt_one_limb(&r.e, &ct, v);
     cr_assert_eq(bfv_ring_switch(&out, &ct, &r.k), VEIL_OK);
     decode_switched(&r, w, &out);
     for (size_t j = 0; j < n; j++)
@@ -509,7 +499,7 @@ Test(ringsw, key_serial)
     cr_assert_eq(bfv_ms_ciphertext_init(&o1, &r.sub), VEIL_OK);
     cr_assert_eq(bfv_ms_ciphertext_init(&o2, &r.sub), VEIL_OK);
     bt_random_slots(&r.e.rng, v, n, r.e.t);
-    one_limb(&r.e, &ct, v);
+    bt_one_limb(&r.e, &ct, v);
     cr_assert_eq(bfv_ring_switch(&o1, &ct, &r.k), VEIL_OK);
     cr_assert_eq(bfv_ring_switch(&o2, &ct, &k2), VEIL_OK);
     cr_assert_eq(memcmp(o1.data, o2.data, n * sizeof(uint64_t)), 0);
