@@ -95,7 +95,8 @@ static veil_status addsub_plain(bfv_ciphertext_t *out,
     uint64_t *dm;
     veil_status st;
 
-    if (!same_ctx2(out, ct) || pt == NULL || pt->ctx != ct->ctx)
+    if (!same_ctx2(out, ct) || pt == NULL || pt->ctx == NULL ||
+        pt->ctx->n != ct->ctx->n || pt->ctx->params.t != ct->ctx->params.t)
         return VEIL_EINVAL;
     VEIL_ASSERT(bfv_ct_reduced(ct));
     VEIL_ASSERT(veil_all_below(pt->coeffs, ct->ctx->n, ct->ctx->params.t));

@@ -259,11 +259,12 @@ static veil_status run_group(bfv_ciphertext_t *grp, int *have,
 }
 
 /* Whether output op can accumulate its rotations lazily (bfv_rotsum_t):
- * it rotates something and every input is of size 2. */
+ * it rotates something (its folds only when `folds`) and every input is of
+ * size 2. */
 static int lazy_ok(const lola_step_t *st, const lola_output_t *op,
-                   const bfv_ciphertext_t *in, lola_rot_t base)
+                   const bfv_ciphertext_t *in, lola_rot_t base, int folds)
 {
-    int rotates = base != 0 || op->nfold > 0;
+    int rotates = base != 0 || (folds && op->nfold > 0);
     for (size_t i = 0; i < op->nterms; i++) {
         if (op->terms[i].input >= st->nin || in[op->terms[i].input].size != 2)
             return 0;
@@ -280,8 +281,8 @@ static veil_status run_output_lazy(
     bfv_ciphertext_t *acc, const lola_step_t *st, const lola_output_t *op,
     lola_rot_t base, const size_t *starts, size_t ngroups,
     const lola_coefs_t *c, const bfv_ciphertext_t *in, const babies_t *bb,
-    const bfv_galois_keys_t *gk, uint64_t *buf, bfv_ciphertext_t *grp,
-    bfv_ciphertext_t *tmp, lola_plainbuf_t *pb)
+    const bfv_galois_keys_t *gk, int folds, uint64_t *buf,
+    bfv_ciphertext_t *grp, bfv_ciphertext_t *tmp, lola_plainbuf_t *pb)
 {
     const bfv_context_t *ctx = c->ctx;
     bfv_rotsum_t r;
@@ -316,10 +317,28 @@ static veil_status run_output_lazy(
         if (s == VEIL_OK && have)
             s = bfv_rotsum_add_galois(&r, grp, lola_rot_galois(ctx->n, g), gk);
     }
-    for (size_t f = 0; f < op->nfold && s == VEIL_OK; f++)
+    for (size_t f = 0; folds && f < op->nfold && s == VEIL_OK; f++)
         s = bfv_rotsum_fold(&r, lola_rot_galois(ctx->n, op->fold[f]), gk);
     if (s == VEIL_OK)
         s = bfv_rotsum_finish(acc, &r);
+    bfv_rotsum_clear(&r);
+    return s;
+}
+
+/* ct += its rotations by op's folds, one after the other (each adds the
+ * sum so far, rotated), summed lazily in ct's context with gk, ct's keys. */
+static veil_status fold_lazy(bfv_ciphertext_t *ct, const lola_output_t *op,
+                             const bfv_galois_keys_t *gk)
+{
+    bfv_rotsum_t r;
+    veil_status s = gk == NULL ? VEIL_ENOKEY : bfv_rotsum_init(&r, ct->ctx);
+    if (s != VEIL_OK)
+        return s;
+    s = bfv_rotsum_add(&r, ct);
+    for (size_t f = 0; f < op->nfold && s == VEIL_OK; f++)
+        s = bfv_rotsum_fold(&r, lola_rot_galois(ct->ctx->n, op->fold[f]), gk);
+    if (s == VEIL_OK)
+        s = bfv_rotsum_finish(ct, &r);
     bfv_rotsum_clear(&r);
     return s;
 }
@@ -328,13 +347,17 @@ static veil_status run_output_lazy(
  * one (sum_g rot_g(group_g)), or, when the giants are the multiples 1..K
  * of one rotation b (lola_output_giant_base), by Horner's rule from the
  * last group down, acc = rot_b(acc) + group_k: the same K rotations with
- * one Galois key instead of K. */
+ * one Galois key instead of K.  When *out is of a level below c->ctx
+ * (`down`), the sum of the groups is switched to it (lola_ct_switch) and
+ * the folds (with ogk, that level's keys) and the bias follow there. */
 static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
                               size_t o, const lola_coefs_t *c,
                               const bfv_ciphertext_t *in, const babies_t *bb,
-                              const bfv_galois_keys_t *gk)
+                              const bfv_galois_keys_t *gk,
+                              const bfv_galois_keys_t *ogk)
 {
     const bfv_context_t *ctx = c->ctx;
+    const int down = out->ctx != ctx;
     const lola_output_t *op = &st->out[o];
     lola_rot_t base = lola_output_giant_base(op, ctx->n);
     bfv_ciphertext_t acc, grp, tmp;
@@ -356,16 +379,17 @@ static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
         s = bfv_ciphertext_init(&tmp, ctx);
     if (s == VEIL_OK && c->stream)
         s = lola_plainbuf_init(&pb, ctx);
-    if (s == VEIL_OK && (base != 0 || op->nfold > 0) && gk == NULL)
+    if (s == VEIL_OK && (base != 0 || op->nfold > 0) &&
+        (down ? ogk : gk) == NULL)
         s = VEIL_ENOKEY;
     for (size_t i = 0; i < op->nterms && s == VEIL_OK; i++)
         if (i == 0 || op->terms[i].giant != op->terms[i - 1].giant)
             starts[ngroups++] = i;
     if (starts != NULL)
         starts[ngroups] = op->nterms;
-    if (s == VEIL_OK && gk != NULL && lazy_ok(st, op, in, base)) {
+    if (s == VEIL_OK && gk != NULL && lazy_ok(st, op, in, base, !down)) {
         s = run_output_lazy(&acc, st, op, base, starts, ngroups, c, in, bb, gk,
-                            buf, &grp, &tmp, &pb);
+                            !down, buf, &grp, &tmp, &pb);
         have_acc = lazy = 1;
         base = 0;
         ngroups = 0;
@@ -413,15 +437,21 @@ static veil_status run_output(bfv_ciphertext_t *out, const lola_step_t *st,
             have_acc = 1;
         }
     }
-    for (size_t f = 0; f < op->nfold && s == VEIL_OK && !lazy; f++) {
+    for (size_t f = 0; f < op->nfold && s == VEIL_OK && !lazy && !down; f++) {
         s = bfv_apply_galois(&tmp, &acc, lola_rot_galois(ctx->n, op->fold[f]),
                              gk);
         if (s == VEIL_OK)
             s = bfv_add(&acc, &acc, &tmp);
     }
-    if (s == VEIL_OK && op->bias >= 0)
+    if (s == VEIL_OK && down) {
+        s = lola_ct_switch(out, &acc);
+        if (s == VEIL_OK && op->nfold > 0)
+            s = fold_lazy(out, op, ogk);
+        if (s == VEIL_OK && op->bias >= 0)
+            s = bfv_add_plain(out, out, &c->biases[op->bias]);
+    } else if (s == VEIL_OK && op->bias >= 0)
         s = bfv_add_plain(&acc, &acc, &c->biases[op->bias]);
-    if (s == VEIL_OK) {
+    if (s == VEIL_OK && !down) {
         /* hand the accumulator's buffers to out (same context) */
         bfv_ciphertext_t sw = *out;
         *out = acc;
@@ -559,18 +589,34 @@ veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
                            const bfv_relin_key_t *rk,
                            const bfv_galois_keys_t *gk)
 {
+    return lola_step_exec_level(out, st, c, in, rk, gk, gk);
+}
+
+veil_status lola_step_exec_level(bfv_ciphertext_t *out, const lola_step_t *st,
+                                 const lola_coefs_t *c,
+                                 const bfv_ciphertext_t *in,
+                                 const bfv_relin_key_t *rk,
+                                 const bfv_galois_keys_t *gk,
+                                 const bfv_galois_keys_t *ogk)
+{
+    const bfv_context_t *octx;
     veil_status err = VEIL_OK;
     babies_t bb;
     int team, size;
 
     if (out == NULL || st == NULL || c == NULL || in == NULL || c->ctx == NULL)
         return VEIL_EINVAL;
+    octx = st->nout > 0 ? out[0].ctx : c->ctx;
     for (size_t i = 0; i < st->nout; i++)
-        if (out[i].ctx != c->ctx)
+        if (out[i].ctx != octx)
             return VEIL_EINVAL;
     for (size_t i = 0; i < st->nin; i++)
         if (in[i].ctx != c->ctx)
             return VEIL_EINVAL;
+    if (octx != c->ctx &&
+        (st->kind != LOLA_STEP_LINEAR || !lola_ctx_is_level(octx, c->ctx) ||
+         (ogk != NULL && ogk->ctx != octx)))
+        return VEIL_EINVAL;
     if (st->kind != LOLA_STEP_LINEAR) {
         if ((st->relin || st->kind == LOLA_STEP_RELIN) && rk == NULL)
             return VEIL_EINVAL;
@@ -601,7 +647,7 @@ veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
             if (st->out[o].terms[i].input >= st->nin)
                 return VEIL_EINVAL;
     team = team_begin(st->n, &size);
-    if (pure_mac(st) && !c->stream) {
+    if (pure_mac(st) && !c->stream && octx == c->ctx) {
         err = run_mac(out, st, c, in, size);
         team_end(team);
         return err;
@@ -611,7 +657,7 @@ veil_status lola_step_exec(bfv_ciphertext_t *out, const lola_step_t *st,
 #pragma omp parallel for schedule(dynamic)                                     \
     num_threads(size) if (size > 1 && st->nout > 1)
         for (size_t o = 0; o < st->nout; o++) {
-            veil_status s = run_output(&out[o], st, o, c, in, &bb, gk);
+            veil_status s = run_output(&out[o], st, o, c, in, &bb, gk, ogk);
             if (s != VEIL_OK) {
 #pragma omp critical(lola_exec_err)
                 err = s;

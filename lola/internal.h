@@ -251,6 +251,24 @@ void lola_levels_free(struct lola_levels *lv);
 const bfv_context_t *lola_levels_ctx(const lola_server_t *s, size_t c,
                                      size_t l);
 
+/* lola_step_galois for the rotations of the terms (babies and giants)
+ * and/or of the folds only. */
+size_t lola_step_galois_of(uint64_t *elts, size_t *count, const lola_step_t *st,
+                           int terms, int folds);
+
+/* 1 if lo is a level of hi: the same n, t and special primes, and the
+ * first lo->n_q of hi's ciphertext primes. */
+int lola_ctx_is_level(const bfv_context_t *lo, const bfv_context_t *hi);
+
+/* The primes step k's outputs end with when step i runs at limbs[i]: a
+ * LINEAR step with folds followed by a step at fewer primes switches its
+ * outputs down before the folds (lola_step_exec_level), so they end at
+ * limbs[k + 1]; every other step at limbs[k] (its outputs are switched at
+ * the start of the next step).  The planner's estimator and cost and the
+ * server follow this one rule. */
+size_t lola_step_out_limbs(const lola_step_t *steps, size_t nsteps,
+                           const uint8_t *limbs, size_t k);
+
 /* dst (initialised for the smaller context) = src switched to dst's
  * primes (bfv_mod_switch).  src of size 2.  VEIL_EINVAL, VEIL_ENOMEM. */
 veil_status lola_ct_switch(bfv_ciphertext_t *dst,

@@ -86,6 +86,27 @@ const bfv_context_t *lola_levels_ctx(const lola_server_t *s, size_t c, size_t l)
     return s->levels->ctx[c][l];
 }
 
+int lola_ctx_is_level(const bfv_context_t *lo, const bfv_context_t *hi)
+{
+    const bfv_params_t *a = &lo->params, *b = &hi->params;
+    return a->n == b->n && a->t == b->t && a->n_q <= b->n_q &&
+           a->n_p == b->n_p &&
+           memcmp(a->q, b->q, a->n_q * sizeof(uint64_t)) == 0 &&
+           memcmp(a->p, b->p, a->n_p * sizeof(uint64_t)) == 0;
+}
+
+size_t lola_step_out_limbs(const lola_step_t *steps, size_t nsteps,
+                           const uint8_t *limbs, size_t k)
+{
+    int folds = 0;
+    if (k + 1 >= nsteps || limbs[k + 1] >= limbs[k] ||
+        steps[k].kind != LOLA_STEP_LINEAR)
+        return limbs[k];
+    for (size_t o = 0; o < steps[k].nout; o++)
+        folds |= steps[k].out[o].nfold > 0;
+    return folds ? limbs[k + 1] : limbs[k];
+}
+
 veil_status lola_ct_switch(bfv_ciphertext_t *dst, const bfv_ciphertext_t *src)
 {
     const bfv_context_t *to = dst->ctx;
@@ -194,8 +215,10 @@ static int elt_cmp(const void *a, const void *b)
 }
 
 /* The keys of level l for every component: the relinearization key if a
- * step at l squares or relinearizes, the Galois keys of the steps at l,
- * the public key if l is the last step's level (the answer). */
+ * step at l squares or relinearizes, the Galois keys of the steps at l
+ * (of their folds only for a step whose outputs end at l, switched down
+ * before them: lola_step_out_limbs), the public key if l is the last
+ * step's level (the answer). */
 static veil_status level_make(level_keys_t *lk, const lola_server_t *sv,
                               const lola_evalkeys_t *ek, size_t l, owned_t *mem)
 {
@@ -208,9 +231,13 @@ static veil_status level_make(level_keys_t *lk, const lola_server_t *sv,
 
     for (size_t k = 0; k < su->nsteps; k++) {
         const lola_step_t *st = &su->steps[k];
-        if (sv->limbs[k] != l)
+        if (sv->limbs[k] != l &&
+            lola_step_out_limbs(su->steps, su->nsteps, sv->limbs, k) != l)
             continue;
-        if (st->kind != LOLA_STEP_LINEAR)
+        if (sv->limbs[k] != l) { /* its folds only */
+            for (size_t o = 0; o < st->nout; o++)
+                cap += st->out[o].nfold;
+        } else if (st->kind != LOLA_STEP_LINEAR)
             relin |= st->relin || st->kind == LOLA_STEP_RELIN;
         else
             for (size_t o = 0; o < st->nout; o++)
@@ -223,8 +250,9 @@ static veil_status level_make(level_keys_t *lk, const lola_server_t *sv,
     if (elts == NULL)
         return VEIL_ENOMEM;
     for (size_t k = 0; k < su->nsteps; k++)
-        if (sv->limbs[k] == l)
-            lola_step_galois(elts, &ne, &su->steps[k]);
+        lola_step_galois_of(
+            elts, &ne, &su->steps[k], sv->limbs[k] == l,
+            lola_step_out_limbs(su->steps, su->nsteps, sv->limbs, k) == l);
     qsort(elts, ne, sizeof(uint64_t), elt_cmp);
     for (size_t c = 0; c < su->ncomp && s == VEIL_OK; c++) {
         const bfv_context_t *ctx = lola_levels_ctx(sv, c, l);

@@ -181,34 +181,48 @@ static double wire_bytes(const bfv_params_t *p, size_t k, size_t gal,
  * plaintext prime): after[i] = smallest over the outputs of step i (if
  * after != NULL); returns the budget after the last step (-1e9 when the
  * estimator refuses p).  wmax[l]: largest |weight| of model layer l. */
-/* The modulus switch of every ciphertext of cur[0..ncur) from the
- * estimator *e to the first `limbs` primes of p (bfv_mod_switch): the
- * relative noise is kept and the rounding adds t rho, rho = r_0 + r_1 s
- * with r_k uniform in [-1/2, 1/2] (variance 1/12) and s ternary (variance
- * 2/3): rms(rho) = sqrt((1 + 2n/3) / 12) (bfv.h, "Modulus switching").
- * Size-3 ciphertexts are not switched: returns 0 then (and when the
- * estimator refuses the smaller set), 1 on success. */
+/* The modulus switch of a ciphertext *x from the estimator *from to *to,
+ * the first primes of from's (bfv_mod_switch): the relative noise is kept
+ * and the rounding adds t rho, rho = r_0 + r_1 s with r_k uniform in
+ * [-1/2, 1/2] (variance 1/12) and s ternary (variance 2/3): rms(rho) =
+ * sqrt((1 + 2n/3) / 12) (bfv.h, "Modulus switching").  Size-3 ciphertexts
+ * are not switched: returns 0 then, 1 on success. */
+static int est_switch(bfv_est_t *x, const bfv_estimator_t *from,
+                      const bfv_estimator_t *to, size_t n)
+{
+    const double rho =
+        log2(from->t) + 0.5 * log2((1.0 + 2.0 * (double)n / 3.0) / 12.0);
+    double a;
+    if (x->size != 2)
+        return 0;
+    a = x->log2_rms + to->log2_q - from->log2_q;
+    /* log2(2^a + 2^rho) without overflow */
+    x->log2_rms = a > rho ? a + log2(1.0 + exp2(rho - a))
+                          : rho + log2(1.0 + exp2(a - rho));
+    return 1;
+}
+
+/* *el = the estimator of the first `limbs` primes of p; 0 if refused. */
+static int est_level(bfv_estimator_t *el, const bfv_params_t *p, size_t limbs)
+{
+    bfv_params_t pl = *p;
+    pl.n_q = limbs;
+    return limbs > 0 && limbs <= p->n_q && bfv_est_init(el, &pl) == VEIL_OK;
+}
+
+/* est_switch of every ciphertext of cur[0..ncur) from *e to `limbs`
+ * primes of p, *e replaced; 0 when a switch or the estimator is refused. */
 static int chain_switch(bfv_estimator_t *e, bfv_est_t *cur, size_t ncur,
                         const bfv_params_t *p, size_t limbs)
 {
-    bfv_params_t pl = *p;
     bfv_estimator_t el;
-    double rho;
-    if (limbs == 0 || limbs >= p->n_q)
+    if (limbs >= p->n_q)
         return limbs == p->n_q;
-    pl.n_q = limbs;
-    if (bfv_est_init(&el, &pl) != VEIL_OK)
+    if (!est_level(&el, p, limbs))
         return 0;
-    rho = log2(e->t) + 0.5 * log2((1.0 + 2.0 * (double)p->n / 3.0) / 12.0);
-    for (size_t i = 0; i < ncur; i++) {
-        double a;
-        if (cur[i].size != 2)
+    for (size_t i = 0; i < ncur; i++)
+        if (!est_switch(&cur[i], e, &el, p->n))
             return 0;
-        a = cur[i].log2_rms + el.log2_q - e->log2_q;
-        /* log2(2^a + 2^rho) without overflow */
-        cur[i].log2_rms = a > rho ? a + log2(1.0 + exp2(rho - a))
-                                  : rho + log2(1.0 + exp2(a - rho));
-    }
     *e = el;
     return 1;
 }
@@ -228,7 +242,9 @@ static double chain_budget(double *after, double *fresh,
 
 /* Predicted budgets with step i run at limbs[i] ciphertext primes (the
  * first limbs[i] of p; non-increasing; NULL: all at p->n_q): the inputs of
- * step i are switched down first (chain_switch).  -1e9 when a switch is
+ * step i are switched down first (chain_switch), or, for a step with folds
+ * before a lower level, each output after its terms, its folds and bias
+ * then at that level (lola_step_out_limbs).  -1e9 when a switch is
  * impossible. */
 static double chain_budget_levels(double *after, double *fresh,
                                   const lola_prog_t *prog,
@@ -264,8 +280,14 @@ static double chain_budget_levels(double *after, double *fresh,
             }
             level = limbs[si];
         }
+        const size_t lo =
+            limbs != NULL
+                ? lola_step_out_limbs(prog->steps, prog->nsteps, limbs, si)
+                : level;
+        bfv_estimator_t eo = e; /* the outputs' level */
         nxt = malloc((st->nout + 1) * sizeof(*nxt));
-        if (nxt == NULL) {
+        if (nxt == NULL || (lo != level && !est_level(&eo, p, lo))) {
+            free(nxt);
             free(cur);
             return -1e9;
         }
@@ -309,23 +331,30 @@ static double chain_budget_levels(double *after, double *fresh,
                     acc.log2_rms = -INFINITY;
                     acc.size = 2;
                 }
+                if (lo != level && !est_switch(&acc, &e, &eo, p->n)) {
+                    free(nxt);
+                    free(cur);
+                    return -1e9;
+                }
                 /* a ciphertext and its rotation: independent noises
                  * (bfv_estimate.h) */
                 for (size_t f = 0; f < op->nfold; f++) {
-                    bfv_est_rotate(&r, &e, &acc, 1);
-                    bfv_est_add_independent(&acc, &e, &acc, &r);
+                    bfv_est_rotate(&r, &eo, &acc, 1);
+                    bfv_est_add_independent(&acc, &eo, &acc, &r);
                 }
                 if (op->bias >= 0)
-                    bfv_est_add_plain(&acc, &e, &acc);
+                    bfv_est_add_plain(&acc, &eo, &acc);
                 nxt[o] = acc;
             }
-            const double b = bfv_est_budget_real(&e, &nxt[o]);
+            const double b = bfv_est_budget_real(&eo, &nxt[o]);
             if (b < worst)
                 worst = b;
         }
         free(cur);
         cur = nxt;
         ncur = st->nout;
+        e = eo;
+        level = lo;
         if (after != NULL)
             after[si] = worst;
         last = worst;
@@ -414,7 +443,8 @@ veil_status lola_levels_choose(uint8_t *limbs, double *final,
 /* The predicted time of one component of prog at (n, L) with step i at
  * limbs[i] primes (NULL: all at L), plus the switches between levels (a
  * switch of a message from l primes costs about 2 l NTTs, a hoisted
- * decomposition about l (l + 1): 2 / (l + 1) of one). */
+ * decomposition about l (l + 1): 2 / (l + 1) of one); the folds of a step
+ * whose outputs end lower (lola_step_out_limbs) at that level. */
 static double prog_cost(const lola_prog_t *prog, const lola_costs_t *base,
                         size_t n, size_t L, const uint8_t *limbs,
                         const lola_options_t *o)
@@ -424,7 +454,12 @@ static double prog_cost(const lola_prog_t *prog, const lola_costs_t *base,
     lola_costs_t at;
     costs_at(&at, base, n, L, o);
     for (size_t i = 0; i < prog->nsteps; i++) {
+        const lola_step_t *st = &prog->steps[i];
         const size_t l = limbs != NULL ? limbs[i] : L;
+        const size_t lo =
+            limbs != NULL
+                ? lola_step_out_limbs(prog->steps, prog->nsteps, limbs, i)
+                : L;
         if (l != level) {
             const size_t m = i == 0 ? prog->input.nct : prog->steps[i - 1].nout;
             costs_at(&at, base, n, level, o);
@@ -432,7 +467,17 @@ static double prog_cost(const lola_prog_t *prog, const lola_costs_t *base,
             costs_at(&at, base, n, l, o);
             level = l;
         }
-        cost += step_cost(&prog->steps[i].counts, &at);
+        cost += step_cost(&st->counts, &at);
+        if (lo != l) { /* the outputs switched, their folds at lo */
+            double folds = 0;
+            for (size_t j = 0; j < st->nout; j++)
+                folds += (double)st->out[j].nfold;
+            cost += (double)st->nout * 2.0 * at.hoist_prep / (double)(l + 1) -
+                    folds * at.rot;
+            costs_at(&at, base, n, lo, o);
+            cost += folds * at.rot;
+            level = lo;
+        }
     }
     return cost;
 }

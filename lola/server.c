@@ -164,6 +164,19 @@ static const bfv_context_t *step_ctx(const lola_server_t *s, size_t c, size_t k)
                             : lola_levels_ctx(s, c, s->limbs[k]);
 }
 
+/* The primes step k runs at, and those its outputs end at. */
+static size_t step_limbs(const lola_server_t *s, size_t k)
+{
+    return s->limbs == NULL ? s->su->ctx[0].n_q : s->limbs[k];
+}
+
+static size_t out_limbs(const lola_server_t *s, size_t k)
+{
+    return s->limbs == NULL
+               ? s->su->ctx[0].n_q
+               : lola_step_out_limbs(s->su->steps, s->su->nsteps, s->limbs, k);
+}
+
 veil_status lola_server_init_budget(lola_server_t *s, const lola_setup_t *su,
                                     const nn_qmodel_t *q, size_t budget)
 {
@@ -289,22 +302,22 @@ static veil_status run_component(lola_msg_t *nxt, const lola_server_t *s,
     const lola_setup_t *su = s->su;
     const lola_step_t *stp = &su->steps[k];
     const lola_msg_t *src = k == 0 ? in : cur;
-    const size_t l = s->limbs != NULL ? s->limbs[k] : su->ctx[c].n_q;
-    return lola_step_exec(&nxt->ct[c * stp->nout], stp,
-                          &s->coefs[c * su->nsteps + k], &src->ct[c * src->nct],
-                          lola_ek_levels_rk(lk, ek, c, l),
-                          lola_ek_levels_gk(lk, ek, c, l));
+    const size_t l = step_limbs(s, k), lo = out_limbs(s, k);
+    return lola_step_exec_level(
+        &nxt->ct[c * stp->nout], stp, &s->coefs[c * su->nsteps + k],
+        &src->ct[c * src->nct], lola_ek_levels_rk(lk, ek, c, l),
+        lola_ek_levels_gk(lk, ek, c, l), lola_ek_levels_gk(lk, ek, c, lo));
 }
 
-/* m = nct messages per component in step k's contexts. */
-static veil_status msg_init_step(lola_msg_t *m, const lola_server_t *s,
-                                 size_t nct, size_t k)
+/* m = nct messages per component at l primes. */
+static veil_status msg_init_limbs(lola_msg_t *m, const lola_server_t *s,
+                                  size_t nct, size_t l)
 {
     const bfv_context_t *ctx[LOLA_MAX_PRIMES];
     if (s->su->ncomp > LOLA_MAX_PRIMES)
         return VEIL_EINVAL;
     for (size_t c = 0; c < s->su->ncomp; c++)
-        ctx[c] = step_ctx(s, c, k);
+        ctx[c] = lola_levels_ctx(s, c, l);
     return lola_msg_init_at(m, s->su->ncomp, nct, ctx);
 }
 
@@ -320,7 +333,7 @@ static veil_status switch_down(lola_msg_t *cur, const lola_msg_t *in,
     veil_status st, err = VEIL_OK;
     if (s->limbs == NULL || src->ct[0].ctx == step_ctx(s, 0, k))
         return VEIL_OK;
-    st = msg_init_step(&dst, s, src->nct, k);
+    st = msg_init_limbs(&dst, s, src->nct, step_limbs(s, k));
     if (st != VEIL_OK)
         return st;
 #pragma omp parallel for schedule(dynamic, 1)                                  \
@@ -397,7 +410,7 @@ veil_status lola_server_eval_trace(lola_msg_t *out, const lola_server_t *s,
             break;
         if (k == 0 && cur.ct != NULL)
             src0 = &cur; /* the query switched down */
-        st = msg_init_step(&nxt, s, stp->nout, k);
+        st = msg_init_limbs(&nxt, s, stp->nout, out_limbs(s, k));
         if (st != VEIL_OK)
             break;
 #pragma omp parallel for schedule(dynamic, 1) if (together > 1)                \

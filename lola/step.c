@@ -399,15 +399,21 @@ lola_rot_t lola_output_giant_base(const lola_output_t *out, size_t n)
 
 size_t lola_step_galois(uint64_t *elts, size_t *count, const lola_step_t *st)
 {
+    return lola_step_galois_of(elts, count, st, 1, 1);
+}
+
+size_t lola_step_galois_of(uint64_t *elts, size_t *count, const lola_step_t *st,
+                           int terms, int folds)
+{
     size_t added = 0;
     if (st->kind != LOLA_STEP_LINEAR)
         return 0;
     for (size_t o = 0; o < st->nout; o++) {
         const lola_output_t *out = &st->out[o];
         const lola_rot_t base = lola_output_giant_base(out, st->n);
-        if (base != 0) /* Horner's rule: one key for every giant step */
+        if (base != 0 && terms) /* Horner's rule: one key for every giant */
             add_elt(elts, count, &added, lola_rot_galois(st->n, base));
-        for (size_t i = 0; i < out->nterms; i++) {
+        for (size_t i = 0; i < out->nterms && terms; i++) {
             if (out->terms[i].baby != 0)
                 add_elt(elts, count, &added,
                         lola_rot_galois(st->n, out->terms[i].baby));
@@ -415,7 +421,7 @@ size_t lola_step_galois(uint64_t *elts, size_t *count, const lola_step_t *st)
                 add_elt(elts, count, &added,
                         lola_rot_galois(st->n, out->terms[i].giant));
         }
-        for (size_t f = 0; f < out->nfold; f++)
+        for (size_t f = 0; f < out->nfold && folds; f++)
             add_elt(elts, count, &added, lola_rot_galois(st->n, out->fold[f]));
     }
     return added;

@@ -439,7 +439,9 @@ VEIL_EXPORT veil_status bfv_sub(bfv_ciphertext_t *out,
 VEIL_EXPORT veil_status bfv_negate(bfv_ciphertext_t *out,
                                    const bfv_ciphertext_t *a) VEIL_WUR;
 
-/* out = ct + m, ct - m (adds +-D(m) to c_0: n_q NTTs). */
+/* out = ct + m, ct - m (adds +-D(m) to c_0: n_q NTTs).  m's coefficients
+ * are mod t only, so pt may be of any context with ct's n and t (another
+ * ciphertext modulus: a plaintext encoded once serves every level). */
 VEIL_EXPORT veil_status bfv_add_plain(bfv_ciphertext_t *out,
                                       const bfv_ciphertext_t *ct,
                                       const bfv_plaintext_t *pt) VEIL_WUR;

@@ -485,6 +485,18 @@ VEIL_EXPORT veil_status lola_step_exec(bfv_ciphertext_t *out,
                                        const bfv_relin_key_t *rk,
                                        const bfv_galois_keys_t *gk) VEIL_WUR;
 
+/* The same, ending at a level: out[] may belong to a context with the first
+ * l of c->ctx's primes (same n, t and special primes; a LINEAR step only).
+ * Each output's terms are summed in c->ctx, then switched down
+ * (bfv_mod_switch), and its folds (with ogk, keys of out's context) and
+ * bias run at the level: fewer primes for every fold rotation.  With out
+ * in c->ctx it is lola_step_exec (ogk unused).  VEIL_EINVAL also when out's
+ * context is not such a level or ogk is not of it. */
+VEIL_EXPORT veil_status lola_step_exec_level(
+    bfv_ciphertext_t *out, const lola_step_t *st, const lola_coefs_t *c,
+    const bfv_ciphertext_t *in, const bfv_relin_key_t *rk,
+    const bfv_galois_keys_t *gk, const bfv_galois_keys_t *ogk) VEIL_WUR;
+
 #ifdef __cplusplus
 }
 #endif

@@ -78,6 +78,22 @@ static void all_ops(size_t n)
     bt_sub(f.want, f.va, f.vp, n, t);
     cr_assert_eq(bfv_sub_plain(&f.c, &f.a, &f.pt), VEIL_OK);
     check(&f, &f.c, "sub_plain");
+    {
+        /* the same plaintext encoded in a context of other primes (same n
+         * and t: a level's, lola/exec.c): the plaintext is mod t only */
+        bfv_params_t lp = f.e.params;
+        bfv_context_t lc;
+        bfv_plaintext_t lpt;
+        lp.n_q = 1;
+        cr_assert_eq(bfv_context_init(&lc, &lp), VEIL_OK);
+        cr_assert_eq(bfv_plaintext_init(&lpt, &lc), VEIL_OK);
+        cr_assert_eq(bfv_encode_batch(&lpt, f.vp, n), VEIL_OK);
+        bt_add(f.want, f.va, f.vp, n, t);
+        cr_assert_eq(bfv_add_plain(&f.c, &f.a, &lpt), VEIL_OK);
+        check(&f, &f.c, "add_plain, plaintext of another modulus");
+        bfv_plaintext_clear(&lpt);
+        bfv_context_clear(&lc);
+    }
     bt_mul(f.want, f.va, f.vp, n, t);
     cr_assert_eq(bfv_mul_plain(&f.c, &f.a, &f.ptn), VEIL_OK);
     check(&f, &f.c, "mul_plain");

@@ -53,7 +53,23 @@ Test(badinput, nulls_and_mismatched_contexts)
     cr_assert_eq(bfv_sub(&fa, &a, &b), VEIL_EINVAL);
     cr_assert_eq(bfv_add(&b, NULL, &a), VEIL_EINVAL);
     cr_assert_eq(bfv_negate(&fa, &a), VEIL_EINVAL);
-    cr_assert_eq(bfv_add_plain(&b, &a, &fpt), VEIL_EINVAL);
+    {
+        /* a plaintext is mod t only: one of another context with the same n
+         * and t is added (and decrypts: test/bfv/arith.c), another t or n
+         * is refused */
+        bfv_params_t gp = e.params;
+        bfv_context_t g;
+        bfv_plaintext_t gpt;
+        gp.t = 40961; /* a prime = 1 mod 8192, not the preset's */
+        cr_assert_neq(gp.t, e.params.t);
+        cr_assert_eq(bfv_context_init(&g, &gp), VEIL_OK);
+        cr_assert_eq(bfv_plaintext_init(&gpt, &g), VEIL_OK);
+        cr_assert_eq(bfv_add_plain(&b, &a, &fpt), VEIL_OK);
+        cr_assert_eq(bfv_add_plain(&b, &a, &gpt), VEIL_EINVAL);
+        cr_assert_eq(bfv_sub_plain(&b, &a, &gpt), VEIL_EINVAL);
+        bfv_plaintext_clear(&gpt);
+        bfv_context_clear(&g);
+    }
     cr_assert_eq(bfv_sub_plain(&b, &a, NULL), VEIL_EINVAL);
     cr_assert_eq(bfv_mul_plain(&b, &fa, &ptn), VEIL_EINVAL);
     cr_assert_eq(bfv_mul_scalar(&fa, &a, 3), VEIL_EINVAL);

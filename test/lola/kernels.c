@@ -391,3 +391,63 @@ Test(lola_kernels, stack_square_rotations)
     lola_layout_clear(&in);
     lt_env_clear(&e);
 }
+
+/* lola_step_exec_level refuses outputs of a context that is not a level of
+ * the step's (another t), and a lower level for a step that is not LINEAR;
+ * at the step's own context it is lola_step_exec.  (Its results at a level
+ * are checked end to end: lola_network, want_primes.) */
+Test(lola_kernels, exec_level_refuses)
+{
+    lt_env_t e;
+    lt_matrix_t a;
+    lola_layout_t in;
+    lola_step_t st, sq;
+    lola_coefs_t c, cs;
+    bfv_params_t lp, fp;
+    bfv_context_t lc, fc;
+    bfv_ciphertext_t ci, lo, fo, same;
+    int64_t x[40];
+
+    lt_env_init(&e, 256, "lola_kernels.exec_level_refuses");
+    lt_matrix_dense(&a, &e.rng, 10, 40, 100, 10000);
+    lt_random_vec(x, &e.rng, 40, 100);
+    cr_assert_eq(lola_layout_dense(&in, 256, 40, 0), VEIL_OK);
+    cr_assert_eq(lola_kernel_diag(&st, &a.m, &in, 16, 0, 1), VEIL_OK);
+    cr_assert_eq(lola_kernel_square(&sq, &in, 1, -1), VEIL_OK);
+    lt_env_galois(&e, &st, 1);
+    lt_encrypt(&e, &ci, &in, x);
+    lp = e.ctx.params;
+    lp.n_q = 2; /* a level */
+    fp = e.ctx.params;
+    fp.t = 7681; /* 15 * 512 + 1, prime: another plaintext modulus */
+    cr_assert_eq(bfv_context_init(&lc, &lp), VEIL_OK);
+    cr_assert_eq(bfv_context_init(&fc, &fp), VEIL_OK);
+    cr_assert_eq(bfv_ciphertext_init(&lo, &lc), VEIL_OK);
+    cr_assert_eq(bfv_ciphertext_init(&fo, &fc), VEIL_OK);
+    cr_assert_eq(bfv_ciphertext_init(&same, &e.ctx), VEIL_OK);
+    cr_assert_eq(lola_coefs_init(&c, &st, &a.m, &e.ctx), VEIL_OK);
+    cr_assert_eq(lola_coefs_init(&cs, &sq, NULL, &e.ctx), VEIL_OK);
+    cr_assert_eq(lola_step_exec_level(&fo, &st, &c, &ci, &e.rk, &e.gk, &e.gk),
+                 VEIL_EINVAL);
+    cr_assert_eq(lola_step_exec_level(&lo, &st, &c, &ci, &e.rk, &e.gk, &e.gk),
+                 VEIL_EINVAL); /* keys of another context than lo's */
+    cr_assert_eq(lola_step_exec_level(&lo, &sq, &cs, &ci, &e.rk, &e.gk, NULL),
+                 VEIL_EINVAL);
+    cr_assert_eq(lola_step_exec_level(&lo, &st, &c, &ci, &e.rk, &e.gk, NULL),
+                 VEIL_ENOKEY); /* the folds need lo's keys */
+    cr_assert_eq(lola_step_exec_level(&same, &st, &c, &ci, &e.rk, &e.gk, NULL),
+                 VEIL_OK);
+    lola_coefs_clear(&c);
+    lola_coefs_clear(&cs);
+    bfv_ciphertext_clear(&ci);
+    bfv_ciphertext_clear(&lo);
+    bfv_ciphertext_clear(&fo);
+    bfv_ciphertext_clear(&same);
+    bfv_context_clear(&lc);
+    bfv_context_clear(&fc);
+    lola_step_clear(&st);
+    lola_step_clear(&sq);
+    lola_layout_clear(&in);
+    lt_matrix_clear(&a);
+    lt_env_clear(&e);
+}

@@ -22,12 +22,36 @@
 typedef struct {
     lola_client_t *c;
     int *bits;
+    size_t primes[LOLA_REPORT_STEPS]; /* of each step's outputs */
 } trace_t;
 
 static int on_step(void *arg, size_t step, const lola_msg_t *msg)
 {
     trace_t *t = arg;
+    t->primes[step] = msg->ct[0].ctx->n_q;
     return lola_client_budget(&t->bits[step], t->c, msg) != VEIL_OK;
+}
+
+/* Plans in which a step with folds ended at the next step's level (its
+ * outputs switched before the folds, lola_step_exec_level). */
+static size_t folds_lower;
+
+/* The primes step k's outputs must have at levels: the next step's when k
+ * is LINEAR with folds and the next step runs at fewer primes (its folds
+ * then run there), else step k's own. */
+static size_t want_primes(const lola_setup_t *su, const uint8_t *limbs,
+                          size_t k)
+{
+    const lola_step_t *st = &su->steps[k];
+    size_t folds = 0;
+    if (st->kind == LOLA_STEP_LINEAR)
+        for (size_t o = 0; o < st->nout; o++)
+            folds += st->out[o].nfold;
+    if (k + 1 < su->nsteps && folds > 0 && limbs[k + 1] < limbs[k]) {
+        folds_lower++;
+        return limbs[k + 1];
+    }
+    return limbs[k];
 }
 
 /* Plan q with the options, run `records` inputs x (quantized values, record
@@ -149,6 +173,10 @@ static void run_network(const nn_qmodel_t *q, const lola_options_t *o,
                          lv.limbs != NULL ? lv.limbs[su.nsteps - 1]
                                           : su.ctx[c].n_q,
                          "%s: output primes", what);
+        for (size_t k = 0; lv.limbs != NULL && k < su.nsteps; k++)
+            cr_assert_eq(tt.primes[k], want_primes(&su, lv.limbs, k),
+                         "%s: step %zu's outputs at %zu primes", what, k,
+                         tt.primes[k]);
         cr_assert_eq(lola_client_decrypt(logits, &cl, &lout, records), VEIL_OK,
                      "%s: levels decrypt", what);
         logits_are_exact(logits, q, x, records, su.classes, what, "levels: ");
@@ -222,6 +250,7 @@ Test(lola_network, small_models_every_plan, .timeout = 240)
     run_network(&q, &o, x, 1, &rng, "small auto", 0);
     nn_qmodel_clear(&q);
     veil_rng_clear(&rng);
+    cr_assert_gt(folds_lower, 0, "no plan folded at the next step's level");
 }
 
 /* Kernel strings that do not fit the network are refused. */
