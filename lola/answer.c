@@ -61,13 +61,19 @@ static size_t partner(size_t n, size_t s)
     return (s / h) * h + (s % h + n / 4) % h;
 }
 
+/* 1 if a slot of map entry e carries the result: an element or a share. */
+static int carries(int32_t e)
+{
+    return e >= 0 || LOLA_IS_SHARE(e);
+}
+
 int lola_layout_ringsw(const lola_layout_t *l)
 {
     if (l == NULL || l->n < 8 || (l->n & (l->n - 1)) != 0)
         return 0;
     for (size_t m = 0; m < l->nct; m++)
         for (size_t s = 0; s < l->n; s++)
-            if (lola_layout_at(l, m, s) >= 0 &&
+            if (carries(lola_layout_at(l, m, s)) &&
                 lola_layout_at(l, m, partner(l->n, s)) != LOLA_ZERO)
                 return 0;
     return 1;
@@ -127,23 +133,41 @@ size_t lola_ringsw_key_bytes(const bfv_params_t *p)
 /* Step 1: m += mask, the mask uniform in every slot that is not an output
  * of message i (ZERO and GARBAGE slots), 0 in the output slots and, when
  * the answer is ring-switched, in their partners (ZERO slots by
- * lola_layout_ringsw: they hold 0 and reveal nothing). */
+ * lola_layout_ringsw: they hold 0 and reveal nothing).  An element with
+ * shares (the client's folds, lola_step_client_sums) gets shares of zero
+ * instead: uniform in its shares and minus their sum in its slot, so that
+ * the client sees a uniform split of the element and nothing of the
+ * partial sums that make it up. */
 static veil_status mask_one(bfv_ciphertext_t *ct, const lola_layout_t *l,
                             size_t i, int ringsw, veil_rng_t *rng)
 {
     const bfv_context_t *ctx = ct->ctx;
     const size_t n = ctx->n;
+    const uint64_t t = ctx->params.t;
     uint64_t *v = malloc(n * sizeof(uint64_t));
+    uint64_t *sum = calloc(l->len + 1, sizeof(uint64_t));
     bfv_plaintext_t pt;
     veil_status st;
-    if (v == NULL)
+    if (v == NULL || sum == NULL) {
+        free(v);
+        free(sum);
         return VEIL_ENOMEM;
-    veil_rng_uniform_mod(rng, v, n, ctx->params.t);
-    for (size_t s = 0; s < n; s++)
-        if (lola_layout_at(l, i, s) >= 0 ||
-            (ringsw && lola_layout_at(l, i, partner(n, s)) >= 0))
+    }
+    veil_rng_uniform_mod(rng, v, n, t);
+    for (size_t s = 0; s < n; s++) {
+        const int32_t e = lola_layout_at(l, i, s);
+        if (LOLA_IS_SHARE(e) && LOLA_SHARE_OF(e) < l->len)
+            sum[LOLA_SHARE_OF(e)] = (sum[LOLA_SHARE_OF(e)] + v[s]) % t;
+        else if (e >= 0 ||
+                 (ringsw && carries(lola_layout_at(l, i, partner(n, s)))))
             v[s] = 0; /* an output, or (ring switching) the ZERO slot that
                        * is its partner: it holds 0 and must stay 0 */
+    }
+    for (size_t s = 0; s < n; s++) {
+        const int32_t e = lola_layout_at(l, i, s);
+        if (e >= 0 && (size_t)e < l->len)
+            v[s] = (t - sum[e]) % t;
+    }
     st = bfv_plaintext_init(&pt, ctx);
     if (st == VEIL_OK)
         st = bfv_encode_batch(&pt, v, n);
@@ -151,7 +175,9 @@ static veil_status mask_one(bfv_ciphertext_t *ct, const lola_layout_t *l,
         st = bfv_add_plain(ct, ct, &pt);
     bfv_plaintext_clear(&pt);
     veil_memzero(v, n * sizeof(uint64_t));
+    veil_memzero(sum, (l->len + 1) * sizeof(uint64_t));
     free(v);
+    free(sum);
     return st;
 }
 

@@ -347,16 +347,25 @@ veil_status lola_client_decrypt_cts(fmpz *logits, const lola_client_t *c,
             bfv_ms_ciphertext_clear(&lv);
             if (s == VEIL_OK)
                 s = bfv_decode_batch_signed(slots + j * l->n, &pt);
-            /* in an answer only the output slots carry anything: the
-             * others are masked */
-            for (size_t k = 0; ms != NULL && k < l->n && s == VEIL_OK; k++)
-                if (lola_layout_at(l, j, k) < 0)
+            /* in an answer only the output slots (elements and their
+             * shares) carry anything: the others are masked */
+            for (size_t k = 0; ms != NULL && k < l->n && s == VEIL_OK; k++) {
+                const int32_t e = lola_layout_at(l, j, k);
+                if (e < 0 && !LOLA_IS_SHARE(e))
                     slots[j * l->n + k] = 0;
+            }
         }
         bfv_plaintext_clear(&pt);
         bfv_plaintext_clear(&ps);
         if (s == VEIL_OK)
             s = lola_layout_decode(res + i * total, l, slots, 1);
+        /* an element with shares decodes to their integer sum: mod t */
+        for (size_t k = 0; k < total && s == VEIL_OK; k++) {
+            const int64_t t = (int64_t)su->spec.params[i].t;
+            int64_t r = res[i * total + k] % t;
+            r += r < 0 ? t : 0;
+            res[i * total + k] = r > t / 2 ? r - t : r;
+        }
     }
     if (s == VEIL_OK)
         crt_join(logits, su, res, total, records * ncls);

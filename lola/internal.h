@@ -251,6 +251,15 @@ void lola_levels_free(struct lola_levels *lv);
 const bfv_context_t *lola_levels_ctx(const lola_server_t *s, size_t c,
                                      size_t l);
 
+/* Leave the folds of st, a program's last step (input layout in), to the
+ * client: each output element's sum is then spread over the 2^f slots
+ * the f folds would have added into its first slot, which keeps the
+ * element index (and the bias, only there now), the others becoming its
+ * LOLA_SHAREs; the answer masks them with shares of zero
+ * (lola/answer.c).  No change (VEIL_OK) when st has no folds, is not
+ * LINEAR, or its sets would meet. VEIL_ENOMEM. */
+veil_status lola_step_client_sums(lola_step_t *st, const lola_layout_t *in);
+
 /* lola_step_galois for the rotations of the terms (babies and giants)
  * and/or of the folds only. */
 size_t lola_step_galois_of(uint64_t *elts, size_t *count, const lola_step_t *st,

@@ -237,15 +237,27 @@ veil_status lola_layout_decode(int64_t *v, const lola_layout_t *l,
 {
     const size_t records = l->rep == LOLA_SIMD ? l->batch : 1;
     uint8_t *seen = calloc(records * l->len, 1);
+    int64_t *shares = calloc(records * l->len + 1, sizeof(int64_t));
     veil_status st = VEIL_OK;
 
-    if (seen == NULL)
+    if (seen == NULL || shares == NULL) {
+        free(seen);
+        free(shares);
         return VEIL_ENOMEM;
+    }
     for (size_t m = 0; m < l->nct && st == VEIL_OK; m++)
         for (size_t s = 0; s < l->n; s++) {
             const int32_t e = lola_layout_at(l, m, s);
             const int64_t x = slots[m * l->n + s];
             size_t i;
+            if (LOLA_IS_SHARE(e) && l->rep != LOLA_SIMD) {
+                if (LOLA_SHARE_OF(e) >= l->len) {
+                    st = VEIL_EINVAL;
+                    break;
+                }
+                shares[LOLA_SHARE_OF(e)] += x;
+                continue;
+            }
             if (e == LOLA_ZERO) {
                 if (check && x != 0) {
                     st = VEIL_ERANGE;
@@ -264,9 +276,12 @@ veil_status lola_layout_decode(int64_t *v, const lola_layout_t *l,
                 break;
             }
         }
-    for (size_t i = 0; i < records * l->len && st == VEIL_OK; i++)
+    for (size_t i = 0; i < records * l->len && st == VEIL_OK; i++) {
         if (!seen[i])
             st = VEIL_EINVAL;
+        v[i] += shares[i];
+    }
     free(seen);
+    free(shares);
     return st;
 }

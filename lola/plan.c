@@ -440,6 +440,19 @@ veil_status lola_levels_choose(uint8_t *limbs, double *final,
     return *final > -1e8 ? VEIL_OK : VEIL_ENOMEM;
 }
 
+/* The answer of prog's outputs (lola_server_answer: mask, re-randomize,
+ * flood, switch, ring switch), per component, at the key-switch cost of
+ * *at: about three key switches per output message (measured on one
+ * thread: 1.1 ms per message for lola-small, n = 8192 at 4 primes; 2.6 ms
+ * for lola, n = 16384 at 4 primes).  0 unless o->answer. */
+static double answer_cost(const lola_prog_t *prog, const lola_costs_t *at,
+                          const lola_options_t *o)
+{
+    if (!o->answer || prog->nsteps == 0)
+        return 0;
+    return 3.0 * (double)prog->steps[prog->nsteps - 1].nout * at->rot;
+}
+
 /* The predicted time of one component of prog at (n, L) with step i at
  * limbs[i] primes (NULL: all at L), plus the switches between levels (a
  * switch of a message from l primes costs about 2 l NTTs, a hoisted
@@ -468,6 +481,8 @@ static double prog_cost(const lola_prog_t *prog, const lola_costs_t *base,
             level = l;
         }
         cost += step_cost(&st->counts, &at);
+        if (i + 1 == prog->nsteps)
+            cost += answer_cost(prog, &at, o);
         if (lo != l) { /* the outputs switched, their folds at lo */
             double folds = 0;
             for (size_t j = 0; j < st->nout; j++)
@@ -683,7 +698,8 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
              * primes: 584 ms against 382 ms for lola-dense); the
              * winner's primes are then ranked at levels (lola_plan) */
             costs_at(&at, &base, n, L, sr->o);
-            cost = (double)k * step_cost(&tot, &at);
+            cost = (double)k *
+                   (step_cost(&tot, &at) + answer_cost(&prog, &at, sr->o));
         }
         if (sr->o->optimize == LOLA_OPT_BYTES) {
             bfv_params_t sp;

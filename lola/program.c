@@ -642,6 +642,11 @@ veil_status lola_program_build(lola_prog_t *p, const lola_spec_t *spec,
                              li + 1 < nlin ? &mnext : NULL);
         li++;
     }
+    /* the last step's folds are the client's (doc/11-lola.md, 7.3) */
+    if (s == VEIL_OK && p->nsteps > 0)
+        s = lola_step_client_sums(
+            &p->steps[p->nsteps - 1],
+            p->nsteps > 1 ? &p->steps[p->nsteps - 2].layout : &p->input);
 out:
     if (s != VEIL_OK)
         lola_program_clear(p);

@@ -366,6 +366,120 @@ veil_status lola_step_finish(lola_step_t *st, const lola_layout_t *in)
     return VEIL_OK;
 }
 
+/* S_j of every element whose first slot is in message o (first[j] =
+ * message * n + slot) into owner (n entries: the element, or -1), or 0 if
+ * two sets meet or a set is not of 2^nfold distinct slots.  set: n
+ * entries of scratch. */
+static int share_sets(int32_t *owner, size_t *set, const lola_step_t *st,
+                      size_t o, const size_t *first)
+{
+    const size_t n = st->n, len = st->layout.len;
+    const lola_output_t *op = &st->out[o];
+    for (size_t x = 0; x < n; x++)
+        owner[x] = -1;
+    for (size_t j = 0; j < len; j++) {
+        size_t count = 1;
+        if (first[j] / n != o)
+            continue;
+        /* the slots the folds add into the first one: closed under each
+         * fold's source map (row swaps and column shifts commute) */
+        set[0] = first[j] % n;
+        for (size_t f = 0; f < op->nfold; f++)
+            for (size_t k = 0, c = count; k < c; k++)
+                set[count++] = lola_rot_source(n, op->fold[f], set[k]);
+        for (size_t k = 0; k < count; k++) {
+            if (owner[set[k]] >= 0)
+                return 0;
+            owner[set[k]] = (int32_t)j;
+        }
+    }
+    return 1;
+}
+
+veil_status lola_step_client_sums(lola_step_t *st, const lola_layout_t *in)
+{
+    const size_t n = st->n, len = st->layout.len;
+    size_t folds = 0, *first = NULL, *set = NULL;
+    int32_t *owner = NULL;
+    uint8_t *nzin = NULL, *buf = NULL;
+    veil_status s = VEIL_ENOMEM;
+
+    if (st->kind != LOLA_STEP_LINEAR || st->layout.map == NULL ||
+        st->layout.rep == LOLA_SIMD || st->layout.nct != st->nout || len == 0)
+        return VEIL_OK;
+    for (size_t o = 0; o < st->nout; o++) {
+        folds = folds > st->out[o].nfold ? folds : st->out[o].nfold;
+        for (size_t p = 0; p < o; p++) /* a bias is rewritten per output */
+            if (st->out[o].bias >= 0 && st->out[p].bias == st->out[o].bias)
+                return VEIL_OK;
+    }
+    if (folds == 0 || (size_t)1 << folds > n)
+        return VEIL_OK;
+    first = malloc(len * sizeof(size_t));
+    owner = malloc(st->nout * n * sizeof(int32_t));
+    set = malloc(n * sizeof(size_t));
+    nzin = malloc((st->nin + 1) * n);
+    buf = malloc(3 * n);
+    if (first == NULL || owner == NULL || set == NULL || nzin == NULL ||
+        buf == NULL)
+        goto done;
+    s = VEIL_OK;
+    /* each element's first slot: the sum the folds make there is the one
+     * the client makes */
+    for (size_t j = 0; j < len; j++)
+        first[j] = SIZE_MAX;
+    for (size_t i = 0; i < st->nout * n; i++) {
+        const int32_t e = st->layout.map[i];
+        if (e >= 0 && (size_t)e < len && first[e] == SIZE_MAX)
+            first[e] = i;
+    }
+    for (size_t j = 0; j < len; j++)
+        if (first[j] == SIZE_MAX)
+            goto done; /* an element without a slot: the step stays */
+    for (size_t o = 0; o < st->nout; o++) {
+        const int32_t b = st->out[o].bias;
+        if (!share_sets(owner + o * n, set, st, o, first))
+            goto done; /* sets that meet: the step stays */
+        for (size_t j = 0; j < len && b >= 0; j++)
+            if (first[j] / n == o &&
+                st->biases[(size_t)b * n + first[j] % n].row != (int32_t)j)
+                goto done; /* a bias elsewhere than the first slot */
+    }
+    /* committed: the bias only in each element's first slot, no folds,
+     * shares in the other slots of each set, and the slots outside the
+     * sets ZERO or GARBAGE as the terms make them */
+    for (size_t a = 0; a < st->nin; a++)
+        lola_layout_nonzero(nzin + a * n, in, a);
+    for (size_t o = 0; o < st->nout; o++) {
+        lola_output_t *op = &st->out[o];
+        const int32_t *own = owner + o * n;
+        int32_t *map = st->layout.map + o * n;
+        if (op->bias >= 0) {
+            lola_src_t *b = st->biases + (size_t)op->bias * n;
+            for (size_t x = 0; x < n; x++)
+                if (own[x] < 0 || first[own[x]] != o * n + x)
+                    b[x].row = LOLA_SRC_ZERO;
+        }
+        st->counts.rot -= op->nfold;
+        st->counts.add -= op->nfold;
+        s = lola_step_fold(st, o, NULL, 0); /* frees: VEIL_OK */
+        output_nonzero(buf, buf + n, buf + 2 * n, st, o, nzin);
+        for (size_t x = 0; x < n; x++)
+            map[x] = own[x] < 0 ? (buf[x] ? LOLA_GARBAGE : LOLA_ZERO)
+                     : first[own[x]] == o * n + x ? own[x]
+                                                  : LOLA_SHARE(own[x]);
+    }
+    st->layout.rep = LOLA_INTERLEAVED;
+    st->layout.period = st->layout.block = st->layout.chunk = 0;
+done:
+    free(first);
+    free(owner);
+    free(set);
+    free(nzin);
+    free(buf);
+    return s;
+}
+
 static void add_elt(uint64_t *elts, size_t *count, size_t *added, uint64_t e)
 {
     for (size_t i = 0; i < *count; i++)

@@ -133,6 +133,7 @@ static int bench_variant(const bench_opts_t *o, const char *name,
         return 1;
     lola_options_default(&opt);
     opt.levels = 1; /* as lola_server_init_levels below */
+    opt.answer = 1; /* the apps' plan (their answer is private) */
     if (lola_variant_parse(&opt.variant, name) != VEIL_OK ||
         lola_plan(&spec, &rep, &q, &opt) != VEIL_OK) {
         fprintf(stderr, "veil-bench lola: %s: no plan\n", name);

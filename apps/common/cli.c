@@ -52,6 +52,14 @@ void cli_malloc_keep(void)
     mallopt(M_MMAP_THRESHOLD, 32 << 20); /* the largest glibc accepts */
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
+#ifdef M_ARENA_MAX
+    /* one arena, which now keeps what it held: a server's session threads
+     * reuse it instead of each new thread growing an arena of its own to a
+     * session's peak (test/mpc/soak.sh: RSS over a round of three clients
+     * varied by 10 to 35 MB with glibc's 8 arenas per core, by 0 to 6 MB
+     * with one); small blocks still come from per-thread caches */
+    mallopt(M_ARENA_MAX, 1);
+#endif
 }
 
 double cli_now(void)

@@ -33,8 +33,9 @@ void cli_omp_passive(char **argv);
  * ciphertext-sized blocks (0.1-3 MB) by the thousand; with glibc's
  * defaults every one was a fresh mapping whose pages faulted in again:
  * `apps/mnist_lola --count 20` spent 5.2 s of 17.7 in the kernel (850,627
- * page faults) and the server's setup took 10.6 s instead of 4.4 s.  Call
- * it first thing in main. */
+ * page faults) and the server's setup took 10.6 s instead of 4.4 s.  One
+ * arena for all threads, so that a server's memory is its peak, not one
+ * peak per thread that ever ran a session.  Call it first thing in main. */
 void cli_malloc_keep(void);
 
 /* Seconds on a monotonic clock. */

@@ -765,6 +765,7 @@ static int server_open_for(server_side_t *s, const opts_t *o, const char *path,
         lo.variant = LOLA_VARIANT_DENSE;
     lo.kernels = o->kernels;
     lo.levels = !o->raw_answer; /* as lola_server_init_levels below */
+    lo.answer = !o->raw_answer; /* as make_answer below */
     lo.optimize = o->optimize;
     lo.queries = o->queries;
     /* room for the answer's flooding (lola_server_answer) */

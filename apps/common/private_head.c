@@ -28,6 +28,7 @@ veil_status private_head_init(private_head_t *h, lola_report_t *rep,
     lo.variant = LOLA_VARIANT_DENSE; /* the client sends the vector */
     lo.kernels = kernels;
     lo.margin = LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS);
+    lo.answer = 1; /* lola_server_answer, private_head_run */
     lola_answer_opts_default(&h->ao);
     if ((st = lola_plan(&h->spec, rep, q, &lo)) != VEIL_OK)
         goto out;

@@ -207,6 +207,9 @@ typedef struct {
     int levels;     /* LATENCY: the server evaluates at levels
                      * (lola_server_init_levels): the winning kernels'
                      * primes are ranked by the cost at those levels */
+    int answer;     /* LATENCY: the server answers privately
+                     * (lola_server_answer): each output message's
+                     * answer counts, about three key switches */
 } lola_options_t;
 
 VEIL_EXPORT void lola_options_default(lola_options_t *o);

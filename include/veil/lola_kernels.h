@@ -74,6 +74,15 @@ VEIL_EXPORT uint64_t lola_rot_galois(size_t n, lola_rot_t r);
 #define LOLA_ZERO (-1)
 #define LOLA_GARBAGE (-2)
 
+/* A share of element j: a slot whose value adds into element j (the sum
+ * of the element's slot and its shares is the element).  Only the output
+ * of a program whose last folds are left to the client has shares
+ * (lola_step_client_sums, doc/11-lola.md section 7.3); encoding puts 0 in
+ * them, decoding adds them in. */
+#define LOLA_SHARE(j) (-4 - (int32_t)(j))
+#define LOLA_IS_SHARE(e) ((e) <= -4)
+#define LOLA_SHARE_OF(e) ((size_t)(-4 - (int64_t)(e)))
+
 /* lola_rep_t and lola_rep_name: lola.h. */
 
 /*   rep    the kind (descriptive: kernels only read map);
@@ -150,7 +159,9 @@ VEIL_EXPORT void lola_layout_encode(int64_t *slots, const lola_layout_t *l,
 /* Read the vector back from slot values (centred or not, as given).  Every
  * element must appear at least once (VEIL_EINVAL otherwise); with check,
  * every copy must hold the same value (VEIL_ERANGE otherwise) and every
- * ZERO slot 0.  SIMD: v[b * len + i]. */
+ * ZERO slot 0.  The shares of an element (LOLA_SHARE) are added to it: the
+ * result is then their integer sum, which the caller reduces mod t.  SIMD:
+ * v[b * len + i]. */
 VEIL_EXPORT veil_status lola_layout_decode(int64_t *v, const lola_layout_t *l,
                                            const int64_t *slots,
                                            int check) VEIL_WUR;

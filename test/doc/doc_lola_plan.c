@@ -45,6 +45,7 @@ veil_status dl_plan_case(lola_spec_t *spec, lola_report_t *rep, nn_qmodel_t *q,
     st = lola_variant_parse(&o.variant, c->variant);
     o.kernels = c->kernels;
     o.levels = !c->raw;
+    o.answer = !c->raw; /* as apps/mnist_lola */
     if (!c->raw && o.margin < (unsigned)LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS))
         o.margin = (unsigned)LOLA_ANSWER_MARGIN(LOLA_FLOOD_BITS);
     if (st == VEIL_OK)

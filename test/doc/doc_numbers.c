@@ -5,6 +5,7 @@
 #include "bfv_toy.h"
 #include "veil/bfv.h"
 #include "veil/bfv_serial.h"
+#include "veil/lola_kernels.h"
 #include "veil/mpc_bfv.h"
 #include "veil/mpc_field.h"
 #include "veil/mpc_gc.h"
@@ -294,6 +295,19 @@ int dn_value(char *out, size_t cap, const char *key)
         if (v < 0)
             return -1;
         snprintf(out, cap, "%ld", v);
+        return 0;
+    }
+    if (strcmp(name, "lola_shares") == 0 && n >= 16) {
+        /* doc/11 7.3: the slots the folds by 2 and 4 add into slot 1 at
+         * ring degree n, in the order lola_step_client_sums makes them */
+        const lola_rot_t folds[2] = {2, 4};
+        size_t set[4] = {1}, count = 1, len = 0;
+        for (size_t f = 0; f < 2; f++)
+            for (size_t k = 0, c = count; k < c; k++)
+                set[count++] = lola_rot_source(n, folds[f], set[k]);
+        for (size_t k = 0; k < count; k++)
+            len += (size_t)snprintf(out + len, cap - len, k ? ", %zu" : "%zu",
+                                    set[k]);
         return 0;
     }
     if (strcmp(name, "lola_evalkeys") == 0) /* doc_lola.c, the default plan */

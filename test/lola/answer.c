@@ -2,9 +2,11 @@
  * planned with the flooding margin, evaluated, answered and decrypted.
  *  - the logits equal the exact evaluator's;
  *  - masking: decrypted with the secret key, the slots that are not
- *    outputs no longer hold what the evaluation left there (partial sums,
- *    copies: the unmasked evaluation output decrypted slot by slot, which
- *    is what the exact evaluation predicts) - this FAILS when masking is
+ *    outputs, and an element's shares (the last folds left to the client,
+ *    lola_step_client_sums), no longer hold what the evaluation left there
+ *    (partial sums, copies: the unmasked evaluation output decrypted slot
+ *    by slot, which is what the exact evaluation predicts), while each
+ *    element's shares still add up to it - this FAILS when masking is
  *    removed (checked below with opts.mask = 0);
  *  - flooding: the answer's noise is the flood's (its budget is at least
  *    lambda bits below the unflooded one) - fails when flooding is removed;
@@ -58,35 +60,56 @@ static void slots_ms(env_t *e, uint64_t *v, const bfv_ms_ciphertext_t *ct,
     bfv_plaintext_clear(&pt);
 }
 
-/* How many non-output slots of the answer still hold exactly what the
- * evaluation left there; *nonzero counts the non-output slots where that
- * was not 0 (the partial sums there are to hide).  Output slots must equal
- * the evaluation's. */
+/* How many slots of the answer that must be hidden still hold exactly
+ * what the evaluation left there; *nonzero counts those where that was
+ * not 0 (the partial sums there are to hide).  To hide: every slot that
+ * is not an output, and the slots of an element with shares (the client's
+ * folds: the evaluation left partial sums there, the answer must show only
+ * a uniform split of their sum).  An element without shares must equal
+ * the evaluation's, one with shares must sum (mod t) to the same value. */
 static size_t leaked_slots(env_t *e, const lola_answer_t *a, size_t *nonzero,
                            size_t *total)
 {
     const lola_layout_t *l = e->su.output;
     const size_t n = l->n;
     uint64_t *want = malloc(n * 8), *got = malloc(n * 8);
+    uint64_t *sw = calloc(l->len, 8), *sg = calloc(l->len, 8);
+    uint8_t *split = lt_split_elements(l, NULL);
     size_t same = 0;
     *nonzero = 0;
     *total = 0;
-    for (size_t c = 0; c < e->su.ncomp; c++)
+    for (size_t c = 0; c < e->su.ncomp; c++) {
+        const uint64_t t = e->su.ctx[c].params.t;
+        memset(sw, 0, l->len * 8);
+        memset(sg, 0, l->len * 8);
         for (size_t i = 0; i < l->nct; i++) {
             slots_full(e, want, &e->out.ct[c * l->nct + i], c);
             slots_ms(e, got, &a->ct[c * l->nct + i], c);
             for (size_t s = 0; s < n; s++) {
-                if (lola_layout_at(l, i, s) >= 0) {
+                const int32_t x = lola_layout_at(l, i, s);
+                const int part = x >= 0 || LOLA_IS_SHARE(x);
+                const size_t el = x >= 0 ? (size_t)x : LOLA_SHARE_OF(x);
+                if (x >= 0 && !split[x]) {
                     cr_assert_eq(got[s], want[s], "output slot %zu", s);
                     continue;
+                }
+                if (part) {
+                    sw[el] = (sw[el] + want[s]) % t;
+                    sg[el] = (sg[el] + got[s]) % t;
                 }
                 same += got[s] == want[s];
                 *total += 1;
                 *nonzero += want[s] != 0;
             }
         }
+        for (size_t j = 0; j < l->len; j++)
+            cr_assert_eq(sg[j], sw[j], "element %zu: the shares' sum", j);
+    }
     free(want);
     free(got);
+    free(sw);
+    free(sg);
+    free(split);
     return same;
 }
 
@@ -114,7 +137,14 @@ Test(lola_answer, masked_flooded_switched, .timeout = 240)
                  VEIL_OK);
     lt_answer_assert_logits(&e, &a);
 
-    /* masking: nothing of the evaluation's non-output slots survives */
+    /* masking: nothing of the evaluation's non-output slots, nor of the
+     * partial sums in an element's shares (its last folds are the
+     * client's), survives */
+    {
+        size_t shares;
+        free(lt_split_elements(e.su.output, &shares));
+        cr_assert_gt(shares, 0, "no shares in the output");
+    }
     same = leaked_slots(&e, &a, &nonzero, &total);
     cr_assert_gt(nonzero, 0, "the evaluation left nothing to hide");
     /* a uniform mask keeps a slot's value with probability 1/t: about

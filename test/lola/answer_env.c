@@ -71,3 +71,22 @@ void lt_answer_assert_logits(lt_answer_env_t *e, const lola_answer_t *a)
     nn_qtrace_clear(&tr);
     _fmpz_vec_clear(logits, (slong)e->su.classes);
 }
+
+uint8_t *lt_split_elements(const lola_layout_t *l, size_t *shares)
+{
+    uint8_t *split = calloc(l->len + 1, 1);
+    size_t k = 0;
+    cr_assert_not_null(split);
+    for (size_t i = 0; i < l->nct; i++)
+        for (size_t s = 0; s < l->n; s++) {
+            const int32_t x = lola_layout_at(l, i, s);
+            if (LOLA_IS_SHARE(x)) {
+                cr_assert_lt(LOLA_SHARE_OF(x), l->len);
+                split[LOLA_SHARE_OF(x)] = 1;
+                k++;
+            }
+        }
+    if (shares != NULL)
+        *shares = k;
+    return split;
+}

@@ -47,4 +47,9 @@ void lt_answer_env_clear(lt_answer_env_t *e);
  * evaluator's on e->x. */
 void lt_answer_assert_logits(lt_answer_env_t *e, const lola_answer_t *a);
 
+/* For each element of l (len entries, malloc'd): 1 if it has shares (its
+ * value is split over slots: the client's folds), else 0; *shares (if not
+ * NULL) the number of share slots. */
+uint8_t *lt_split_elements(const lola_layout_t *l, size_t *shares);
+
 #endif

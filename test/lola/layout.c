@@ -154,6 +154,30 @@ Test(lola_layout, encode_decode)
     cr_assert_eq(lola_layout_decode(back, &l, slots, 1), VEIL_EINVAL);
     lola_layout_clear(&l);
 
+    /* shares: element 1 is slot 2 plus its shares in slots 5 and 6 (the
+     * client's folds); encoding puts the value in the element's slot only,
+     * decoding adds the shares in */
+    cr_assert_eq(lola_layout_init(&l, LOLA_INTERLEAVED, 8, 1, 2), VEIL_OK);
+    for (size_t s = 0; s < 8; s++)
+        l.map[s] = LOLA_GARBAGE;
+    l.map[0] = 0;
+    l.map[2] = 1;
+    l.map[5] = l.map[6] = LOLA_SHARE(1);
+    cr_assert(LOLA_IS_SHARE(l.map[5]) && LOLA_SHARE_OF(l.map[5]) == 1);
+    cr_assert(!LOLA_IS_SHARE(LOLA_ZERO) && !LOLA_IS_SHARE(LOLA_GARBAGE));
+    lola_layout_encode(slots, &l, v);
+    cr_assert(slots[2] == -3 && slots[5] == 0 && slots[6] == 0);
+    slots[2] = 100;
+    slots[5] = -50;
+    slots[6] = -53;
+    slots[7] = 999; /* GARBAGE: ignored */
+    cr_assert_eq(lola_layout_decode(back, &l, slots, 1), VEIL_OK);
+    cr_assert(back[0] == 4 && back[1] == -3, "shares: %lld %lld",
+              (long long)back[0], (long long)back[1]);
+    l.map[6] = LOLA_SHARE(2); /* a share of no element */
+    cr_assert_eq(lola_layout_decode(back, &l, slots, 1), VEIL_EINVAL);
+    lola_layout_clear(&l);
+
     /* SIMD: record-major vectors */
     int64_t rec[3 * 4], out[3 * 4], sl[4 * 8];
     lt_random_vec(rec, &rng, 12, 50);

@@ -186,7 +186,7 @@ Test(lola_wire, keys_refused, .timeout = 120)
     refused(&e.su, bad, len, "magic");
 
     /* another plan's keys (other Galois elements) for this setup */
-    env_init(&other, "lola_wire.keys_refused.other", 2, "conv-plain,stacked");
+    env_init(&other, "lola_wire.keys_refused.other", 2, "conv-scalar,stacked");
     cr_assert_neq(other.su.ngalois == e.su.ngalois &&
                       memcmp(other.su.galois, e.su.galois,
                              e.su.ngalois * sizeof(uint64_t)) == 0,
