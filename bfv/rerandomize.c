@@ -60,8 +60,11 @@ veil_status bfv_flood_bits(unsigned *bits, int *budget_after,
 }
 
 /* c_0 += F, F_k uniform in [-2^f, 2^f): U uniform in [0, 2^(f + 1)) from
- * ceil((f + 1) / 64) words, reduced mod every q_i by Horner in base 2^64,
- * minus 2^f; then to NTT form. */
+ * W = ceil((f + 1) / 64) words u_v, reduced mod every q_i as
+ *     U = sum_v u_v 2^(64 v) = sum_v u_v [2^(64 v) mod q_i]   (mod q_i),
+ * one Shoup product per word (any 64-bit u_v, each in [0, 2 q_i), their
+ * sum below 2 W q_i < 2^64) and one Barrett reduction, minus 2^f; then to
+ * NTT form. */
 static veil_status add_flood(bfv_ciphertext_t *ct, unsigned f, veil_rng_t *rng)
 {
     const bfv_context_t *ctx = ct->ctx;
@@ -70,10 +73,14 @@ static veil_status add_flood(bfv_ciphertext_t *ct, unsigned f, veil_rng_t *rng)
     const unsigned top = (f + 1) % 64; /* bits used in the top word */
     uint64_t *u = veil_alloc(n * words * sizeof(uint64_t));
     uint64_t *rows = veil_alloc(L * n * sizeof(uint64_t));
+    /* pw[2 (i W + v)], pw[2 (i W + v) + 1]: 2^(64 v) mod q_i, its Shoup
+     * constant */
+    uint64_t *pw = veil_alloc(2 * L * words * sizeof(uint64_t));
     uint64_t half[BFV_MAX_Q];
-    if (u == NULL || rows == NULL) {
+    if (u == NULL || rows == NULL || pw == NULL) {
         veil_free(u);
         veil_free(rows);
+        veil_free(pw);
         return VEIL_ENOMEM;
     }
     veil_rng_bytes(rng, u, n * words * sizeof(uint64_t));
@@ -82,27 +89,35 @@ static veil_status add_flood(bfv_ciphertext_t *ct, unsigned f, veil_rng_t *rng)
             u[k * words + words - 1] &= (UINT64_C(1) << top) - 1;
     for (size_t i = 0; i < L; i++) {
         const ntt_modulus_t *m = &ctx->plans[i].mod;
-        uint64_t p = 1;
+        uint64_t p = 1, w = 1;
         for (unsigned b = 0; b < f; b++)
             p = ntt_add_mod(p, p, m->q);
         half[i] = p; /* 2^f mod q_i */
+        for (size_t v = 0; v < words; v++) {
+            pw[2 * (i * words + v)] = w;
+            pw[2 * (i * words + v) + 1] = ntt_shoup_precomp(w, m->q);
+            w = ntt_reduce128(w, 0, m); /* times 2^64 */
+        }
     }
 #pragma omp parallel for num_threads(veil_team())                              \
-    schedule(static) if (bfv_par(bfv_work_ntt(L, n, 2 + 2 * words)))
+    schedule(static) if (bfv_par(bfv_work_ntt(L, n, 2 + words)))
     for (size_t i = 0; i < L; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
+        const uint64_t *wi = pw + 2 * i * words;
         uint64_t *row = rows + i * n;
         for (size_t k = 0; k < n; k++) {
+            const uint64_t *uk = u + k * words;
             uint64_t r = 0;
-            for (size_t w = words; w-- > 0;)
-                r = ntt_reduce128(r, u[k * words + w], &pl->mod);
-            row[k] = ntt_sub_mod(r, half[i], pl->q);
+            for (size_t v = 0; v < words; v++)
+                r += ntt_mul_shoup_lazy(uk[v], wi[2 * v], wi[2 * v + 1], pl->q);
+            row[k] = ntt_sub_mod(ntt_reduce128(0, r, &pl->mod), half[i], pl->q);
         }
         ntt_forward(pl, row);
         ntt_vec_add(pl, bfv_ct_row(ct, 0, i), bfv_ct_row(ct, 0, i), row);
     }
     veil_free_secret(u, n * words * sizeof(uint64_t));
     veil_free_secret(rows, L * n * sizeof(uint64_t));
+    veil_free(pw);
     return VEIL_OK;
 }
 

@@ -169,6 +169,18 @@ veil_status bfv_keygen_ringsw(bfv_ringsw_key_t *k, const bfv_secret_key_t *sk,
     return VEIL_OK;
 }
 
+/* x in [0, from) read as its centred representative in (-from/2, from/2],
+ * reduced mod to->q (Barrett: no division). */
+static inline uint64_t lift_centred(uint64_t x, uint64_t from,
+                                    const ntt_modulus_t *to)
+{
+    uint64_t r;
+    if (x <= from / 2)
+        return ntt_reduce128(0, x, to);
+    r = ntt_reduce128(0, from - x, to);
+    return r != 0 ? to->q - r : 0;
+}
+
 veil_status bfv_ring_switch(bfv_ms_ciphertext_t *out,
                             const bfv_ms_ciphertext_t *ct,
                             const bfv_ringsw_key_t *k)
@@ -198,10 +210,8 @@ veil_status bfv_ring_switch(bfv_ms_ciphertext_t *out,
     memcpy(cq, ct->data + n, n * sizeof(uint64_t));
     memcpy(cp, cq, n * sizeof(uint64_t));
     ntt_inverse(pq, cp);
-    for (size_t j = 0; j < n; j++) {
-        const uint64_t r = (q - cp[j]) % P; /* when c_1 < 0: -c_1 */
-        cp[j] = cp[j] > q / 2 ? (r != 0 ? P - r : 0) : cp[j] % P;
-    }
+    for (size_t j = 0; j < n; j++)
+        cp[j] = lift_centred(cp[j], q, &pp->mod);
     ntt_forward(pp, cp);
     /* x_b, x_a mod q_0 (rows xb, xa) and mod P (rows xb + n, xa + n) */
     ntt_vec_mul(pq, xb, cq, k->data);
@@ -216,8 +226,7 @@ veil_status bfv_ring_switch(bfv_ms_ciphertext_t *out,
     for (size_t m = 0; m < 2; m++) {
         uint64_t *x = m == 0 ? xb : xa;
         for (size_t j = 0; j < n; j++) {
-            const uint64_t rp = x[n + j];
-            const uint64_t r = rp <= P / 2 ? rp % q : (q - (P - rp) % q) % q;
+            const uint64_t r = lift_centred(x[n + j], P, &pq->mod);
             x[j] = ntt_mul_mod(ntt_sub_mod(x[j], r, q), pinv, &pq->mod);
         }
     }
