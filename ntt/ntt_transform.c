@@ -28,6 +28,17 @@ void ntt_forward(const ntt_plan_t *plan, uint64_t *a)
     plan->k->forward(plan, a);
 }
 
+void ntt_forward_prefetch(const ntt_plan_t *plan, uint64_t *a,
+                          const uint64_t *const pf[2])
+{
+    CHECK_IN(plan, a, plan->q);
+    VEIL_ASSERT(pf != NULL);
+    if (plan->k->forward_prefetch != NULL)
+        plan->k->forward_prefetch(plan, a, pf);
+    else
+        plan->k->forward(plan, a);
+}
+
 void ntt_forward_lazy(const ntt_plan_t *plan, uint64_t *a)
 {
     CHECK_IN(plan, a, 4 * plan->q);

@@ -294,6 +294,25 @@ AVX512_INLINE void inv_bfly_g(__m512i *x, __m512i *y, __m512i w, __m512i wp,
 
 /* ------------------------------------------------------------- forward */
 
+/* Prefetching during a transform (ntt_forward_prefetch): two rows, walked
+ * one cache line each per call, into L2 (the transform's own data stays in
+ * L1).  A transform makes about n/32 (radix-4 passes) plus 2 n/64 (last
+ * pass) calls, more than the n/8 lines of a row; pf == NULL: nothing. */
+typedef struct {
+    const char *at[2], *end[2];
+} prefetch_t;
+
+AVX512_INLINE void prefetch_step(prefetch_t *pf)
+{
+    if (pf == NULL)
+        return;
+    for (int k = 0; k < 2; k++)
+        if (pf->at[k] < pf->end[k]) {
+            _mm_prefetch(pf->at[k], _MM_HINT_T1);
+            pf->at[k] += 64;
+        }
+}
+
 /* The first stage (a single group) at distance len = 2^even >= 64. */
 AVX512_INLINE void fwd_radix2_first(uint64_t *a, size_t len, __m512i w,
                                     __m512i wp, const mod512_t *m,
@@ -311,7 +330,8 @@ AVX512_INLINE void fwd_radix2_first(uint64_t *a, size_t len, __m512i w,
  * len / 2; `first`: the first is the first stage of the transform. */
 AVX512_INLINE void fwd_radix4(uint64_t *a, const ntt_tables_t *t,
                               const tables512_t *s, size_t groups, size_t len,
-                              const mod512_t *m, fwd_mode_t mode, int first)
+                              const mod512_t *m, fwd_mode_t mode, int first,
+                              prefetch_t *pf)
 {
     const size_t h = len >> 1;
     for (size_t i = 0; i < groups; i++) {
@@ -322,6 +342,7 @@ AVX512_INLINE void fwd_radix4(uint64_t *a, const ntt_tables_t *t,
         const __m512i w2 = BCAST(t->w[c + 1]), p2 = BCAST(s->wq[c + 1]);
         uint64_t *x = a + 2 * i * len;
         for (size_t j = 0; j < h; j += 8) {
+            prefetch_step(pf);
             __m512i x0 = LOAD(x + j), x1 = LOAD(x + h + j);
             __m512i x2 = LOAD(x + len + j), x3 = LOAD(x + len + h + j);
             if (first) {
@@ -383,7 +404,7 @@ AVX512_INLINE void fwd_last4(__m512i r[8], const ntt_tables_t *t,
 }
 
 AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a, fwd_mode_t mode,
-                           int full)
+                           int full, prefetch_t *pf)
 {
     const ntt_tables_t *t = ntt_tables(plan);
     const tables512_t *s = t->simd;
@@ -399,16 +420,18 @@ AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a, fwd_mode_t mode,
         fwd_radix2_first(a, len, BCAST(t->w[1]), BCAST(s->wq[1]), &m, mode);
         groups <<= 1, len >>= 1;
     } else {
-        fwd_radix4(a, t, s, 1, len, &m, mode, 1);
+        fwd_radix4(a, t, s, 1, len, &m, mode, 1, pf);
         groups <<= 2, len >>= 2;
     }
     for (; len >= 128; groups <<= 2, len >>= 2)
-        fwd_radix4(a, t, s, groups, len, &m, mode, 0);
+        fwd_radix4(a, t, s, groups, len, &m, mode, 0, pf);
 
     /* distances 32 .. 1 in registers, 64 coefficients at a time */
     for (size_t B = 0; B < n / 64; B++) {
         uint64_t *blk = a + 64 * B;
         __m512i r[8];
+        prefetch_step(pf);
+        prefetch_step(pf);
 #pragma GCC unroll 8
         for (int i = 0; i < 8; i++)
             r[i] = LOAD(blk + 8 * i);
@@ -669,7 +692,7 @@ static fwd_mode_t fwd_mode(const ntt_plan_t *plan)
  * (the tests on `mode` fold away); both callers inline this function with a
  * constant `full`: six specialised transforms, no per-butterfly branch. */
 AVX512_INLINE void forward_dispatch(const ntt_plan_t *plan, uint64_t *a,
-                                    int full)
+                                    int full, prefetch_t *pf)
 {
     if (plan->logn < MIN_LOGN) {
         if (full)
@@ -680,25 +703,37 @@ AVX512_INLINE void forward_dispatch(const ntt_plan_t *plan, uint64_t *a,
     }
     switch (fwd_mode(plan)) {
     case FWD_FREE:
-        forward(plan, a, FWD_FREE, full);
+        forward(plan, a, FWD_FREE, full, pf);
         break;
     case FWD_ALT:
-        forward(plan, a, FWD_ALT, full);
+        forward(plan, a, FWD_ALT, full, pf);
         break;
     case FWD_EVERY:
-        forward(plan, a, FWD_EVERY, full);
+        forward(plan, a, FWD_EVERY, full, pf);
         break;
     }
 }
 
 static void forward_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    forward_dispatch(plan, a, 0);
+    forward_dispatch(plan, a, 0, NULL);
 }
 
 static void forward_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    forward_dispatch(plan, a, 1);
+    forward_dispatch(plan, a, 1, NULL);
+}
+
+static void forward_prefetch_avx512(const ntt_plan_t *plan, uint64_t *a,
+                                    const uint64_t *const rows[2])
+{
+    prefetch_t pf;
+    for (int k = 0; k < 2; k++) {
+        pf.at[k] = (const char *)rows[k];
+        pf.end[k] =
+            rows[k] != NULL ? pf.at[k] + plan->n * sizeof(uint64_t) : pf.at[k];
+    }
+    forward_dispatch(plan, a, 1, &pf);
 }
 
 /* The inverse's mode: INV_FREE when the register block's last bound 128 q
@@ -733,6 +768,7 @@ const struct ntt_kernels ntt_kernels_avx512 = {
     .tables_init = tables_init_avx512,
     .forward = forward_avx512,
     .forward_lazy = forward_lazy_avx512,
+    .forward_prefetch = forward_prefetch_avx512,
     .inverse = inverse_avx512,
     .inverse_lazy = inverse_lazy_avx512,
     .vec_add = ntt_vec_add_avx512,

@@ -194,7 +194,16 @@ Test(transform, paths_agree_round_trip_and_lazy_ranges)
                     ntt_plan_clear(&p);
                     continue;
                 }
-                /* full forward equals scalar; full inverse round-trips */
+                /* full forward equals scalar, also while prefetching two
+                 * rows (z and ref, one of them NULL); full inverse
+                 * round-trips */
+                memcpy(y, a, bytes);
+                {
+                    const uint64_t *const pf[2] = {z, pa % 2 ? NULL : ref};
+                    ntt_forward_prefetch(&p, y, pf);
+                }
+                cr_assert_arr_eq(y, ref, bytes, "%s fwd+prefetch n %zu %s",
+                                 name, n, th_pattern_name((th_pattern_t)pa));
                 memcpy(y, a, bytes);
                 ntt_forward(&p, y);
                 cr_assert_arr_eq(y, ref, bytes, "%s fwd n %zu %s", name, n,
