@@ -118,9 +118,8 @@ veil_status bfv_encrypt(bfv_ciphertext_t *ct, const bfv_public_key_t *pk,
     schedule(static) if (bfv_par(4 * L * n))
     for (size_t i = 0; i < L; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
-        ntt_vec_muladd(pl, bfv_ct_row(ct, 0, i), pk->data + i * n, u + i * n);
-        ntt_vec_muladd(pl, bfv_ct_row(ct, 1, i), pk->data + (L + i) * n,
-                       u + i * n);
+        ntt_vec_muladd2(pl, bfv_ct_row(ct, 0, i), bfv_ct_row(ct, 1, i),
+                        pk->data + i * n, pk->data + (L + i) * n, u + i * n);
     }
 done:
     veil_free_secret(small, 3 * n);

@@ -112,7 +112,14 @@ static veil_status mac(bfv_ciphertext_t *acc, int *have,
     for (size_t i = 0; i < L; i++) {
         const ntt_plan_t *pl = &ctx->plans[i];
         const uint64_t q = pl->q;
-        for (size_t k = 0; k < x->size; k++) {
+        size_t k = 0;
+        if (t->kind == LOLA_COEF_PLAIN) { /* rows 0 and 1 in one pass */
+            ntt_vec_muladd2(pl, bfv_ct_row(acc, 0, i), bfv_ct_row(acc, 1, i),
+                            bfv_ct_row(x, 0, i), bfv_ct_row(x, 1, i),
+                            pt->data + i * n);
+            k = 2;
+        }
+        for (; k < x->size; k++) {
             uint64_t *a = bfv_ct_row(acc, k, i);
             const uint64_t *xr = bfv_ct_row(x, k, i);
             switch (t->kind) {
@@ -484,12 +491,65 @@ static int pure_mac(const lola_step_t *st)
  * n = 8192) stay in the 1 MB level-2 cache while every output reads them. */
 #define MAC_TILE 8
 
-/* A multiply-accumulate step, row by row: for each prime q_i and
- * polynomial k, the inputs are swept in tiles and every output adds its
- * terms from the tile, so each input row is read once per tile instead of
- * once per output (CryptoNets' 845 x 100 layer: 650 MB of inputs per
- * component).  Terms are sorted by input (lola_step_finish).  The rows are
- * independent: they run in parallel. */
+/* Term t of an output into rows [k0, k1) of prime i of *o (a: those rows
+ * of o, first: the output's first term, which writes them; tmp: n words).
+ * A plaintext term on polynomials 0 and 1 is one pass that reads the
+ * plaintext row once for both (ntt_vec_mul2 / ntt_vec_muladd2). */
+static void mac_term(bfv_ciphertext_t *o, const lola_term_t *t,
+                     const lola_coefs_t *c, const bfv_ciphertext_t *x, size_t i,
+                     size_t k0, size_t k1, int first, uint64_t *tmp)
+{
+    const ntt_plan_t *pl = &c->ctx->plans[i];
+    const size_t n = c->ctx->n;
+    if (t->kind == LOLA_COEF_PLAIN && k0 == 0 && k1 == 2) {
+        const uint64_t *w = c->plains[t->coef].data + i * n;
+        if (first)
+            ntt_vec_mul2(pl, bfv_ct_row(o, 0, i), bfv_ct_row(o, 1, i),
+                         bfv_ct_row(x, 0, i), bfv_ct_row(x, 1, i), w);
+        else
+            ntt_vec_muladd2(pl, bfv_ct_row(o, 0, i), bfv_ct_row(o, 1, i),
+                            bfv_ct_row(x, 0, i), bfv_ct_row(x, 1, i), w);
+        return;
+    }
+    for (size_t k = k0; k < k1; k++) {
+        uint64_t *a = bfv_ct_row(o, k, i), *dst = first ? a : tmp;
+        const uint64_t *xr;
+        if (k >= x->size) { /* a smaller input: nothing here */
+            if (first)
+                memset(a, 0, n * sizeof(uint64_t));
+            continue;
+        }
+        xr = bfv_ct_row(x, k, i);
+        switch (t->kind) {
+        case LOLA_COEF_ONE:
+            if (first)
+                memcpy(a, xr, n * sizeof(uint64_t));
+            else
+                ntt_vec_add(pl, a, a, xr);
+            continue;
+        case LOLA_COEF_SCALAR:
+            ntt_vec_mul_scalar(pl, dst, xr,
+                               residue(c->scalars[t->coef], pl->q));
+            break;
+        default:
+            if (first)
+                ntt_vec_mul_shoup(pl, a, xr, c->plains[t->coef].data + i * n,
+                                  c->plains[t->coef].shoup + i * n);
+            else /* fused: one pass */
+                ntt_vec_muladd(pl, a, xr, c->plains[t->coef].data + i * n);
+            continue;
+        }
+        if (!first)
+            ntt_vec_add(pl, a, a, tmp);
+    }
+}
+
+/* A multiply-accumulate step, row by row: for each prime q_i (polynomials 0
+ * and 1 together, then 2), the inputs are swept in tiles and every output
+ * adds its terms from the tile, so each input row is read once per tile
+ * instead of once per output (CryptoNets' 845 x 100 layer: 650 MB of
+ * inputs per component).  Terms are sorted by input (lola_step_finish).
+ * The rows are independent: they run in parallel. */
 static veil_status run_mac(bfv_ciphertext_t *out, const lola_step_t *st,
                            const lola_coefs_t *c, const bfv_ciphertext_t *in,
                            int team)
@@ -499,7 +559,8 @@ static veil_status run_mac(bfv_ciphertext_t *out, const lola_step_t *st,
     veil_status err = VEIL_OK;
 
     /* output sizes: the largest input size among the terms (2 if none);
-     * out gets that size (a copy of such an input), rows overwritten */
+     * out gets that size (copying such an input when out's size differs:
+     * bfv_ciphertext_copy resizes), every row then overwritten */
     for (size_t o = 0; o < st->nout && err == VEIL_OK; o++) {
         const bfv_ciphertext_t *big = NULL;
         for (size_t i = 0; i < st->out[o].nterms; i++) {
@@ -507,8 +568,8 @@ static veil_status run_mac(bfv_ciphertext_t *out, const lola_step_t *st,
             if (big == NULL || x->size > big->size)
                 big = x;
         }
-        if (big != NULL)
-            err = bfv_ciphertext_copy(&out[o], big);
+        if (big != NULL && big->size != out[o].size)
+            err = bfv_ciphertext_copy(&out[o], big); /* to resize it */
         else { /* no term: the zero ciphertext (exact, no noise) */
             memset(out[o].data, 0, 2 * L * n * sizeof(uint64_t));
             out[o].size = 2;
@@ -518,9 +579,9 @@ static veil_status run_mac(bfv_ciphertext_t *out, const lola_step_t *st,
     if (err != VEIL_OK)
         return err;
 #pragma omp parallel for schedule(dynamic) num_threads(team) if (team > 1)
-    for (size_t job = 0; job < L * 3; job++) {
-        const size_t i = job / 3, k = job % 3;
-        const ntt_plan_t *pl = &ctx->plans[i];
+    for (size_t job = 0; job < L * 2; job++) {
+        /* polynomials [k0, k1): 0 and 1, or 2 */
+        const size_t i = job / 2, k0 = job % 2 ? 2 : 0, k1 = job % 2 ? 3 : 2;
         size_t *next = calloc(st->nout, sizeof(size_t));
         uint64_t *tmp = malloc(n * sizeof(uint64_t));
         if (next == NULL || tmp == NULL) {
@@ -533,46 +594,15 @@ static veil_status run_mac(bfv_ciphertext_t *out, const lola_step_t *st,
         for (size_t j0 = 0; j0 < st->nin; j0 += MAC_TILE)
             for (size_t o = 0; o < st->nout; o++) {
                 const lola_output_t *op = &st->out[o];
-                if (k >= out[o].size)
+                const size_t k1o = k1 < out[o].size ? k1 : out[o].size;
+                if (k0 >= k1o)
                     continue;
-                uint64_t *a = bfv_ct_row(&out[o], k, i);
                 for (; next[o] < op->nterms &&
                        op->terms[next[o]].input < j0 + MAC_TILE;
                      next[o]++) {
                     const lola_term_t *t = &op->terms[next[o]];
-                    const bfv_ciphertext_t *x = &in[t->input];
-                    const int first = next[o] == 0;
-                    uint64_t *dst = first ? a : tmp;
-                    if (k >= x->size) { /* a smaller input: nothing here */
-                        if (first)
-                            memset(a, 0, n * sizeof(uint64_t));
-                        continue;
-                    }
-                    const uint64_t *xr = bfv_ct_row(x, k, i);
-                    switch (t->kind) {
-                    case LOLA_COEF_ONE:
-                        if (first)
-                            memcpy(a, xr, n * sizeof(uint64_t));
-                        else
-                            ntt_vec_add(pl, a, a, xr);
-                        continue;
-                    case LOLA_COEF_SCALAR:
-                        ntt_vec_mul_scalar(pl, dst, xr,
-                                           residue(c->scalars[t->coef], pl->q));
-                        break;
-                    default:
-                        if (first) {
-                            ntt_vec_mul_shoup(pl, a, xr,
-                                              c->plains[t->coef].data + i * n,
-                                              c->plains[t->coef].shoup + i * n);
-                        } else { /* fused: one pass */
-                            ntt_vec_muladd(pl, a, xr,
-                                           c->plains[t->coef].data + i * n);
-                        }
-                        continue;
-                    }
-                    if (!first)
-                        ntt_vec_add(pl, a, a, tmp);
+                    mac_term(&out[o], t, c, &in[t->input], i, k0, k1o,
+                             next[o] == 0, tmp);
                 }
             }
         free(next);

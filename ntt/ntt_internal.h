@@ -53,6 +53,10 @@ struct ntt_kernels {
                     size_t n, const ntt_modulus_t *m);
     void (*vec_muladd)(uint64_t *out, const uint64_t *a, const uint64_t *b,
                        size_t n, const ntt_modulus_t *m);
+    /* out0 += a0 b, out1 += a1 b in one pass */
+    void (*vec_muladd2)(uint64_t *out0, uint64_t *out1, const uint64_t *a0,
+                        const uint64_t *a1, const uint64_t *b, size_t n,
+                        const ntt_modulus_t *m);
     /* out0 = a0 b, out1 = a1 b in one pass (each b word loaded once) */
     void (*vec_mul2)(uint64_t *out0, uint64_t *out1, const uint64_t *a0,
                      const uint64_t *a1, const uint64_t *b, size_t n,

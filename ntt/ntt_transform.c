@@ -111,6 +111,26 @@ void ntt_vec_mul2(const ntt_plan_t *p, uint64_t *out0, uint64_t *out1,
     p->k->vec_mul2(out0, out1, a0, a1, b, p->n, &p->mod);
 }
 
+void ntt_vec_muladd2(const ntt_plan_t *p, uint64_t *out0, uint64_t *out1,
+                     const uint64_t *a0, const uint64_t *a1, const uint64_t *b)
+{
+    const size_t bytes = p->n * sizeof(uint64_t);
+    CHECK_IN(p, out0, p->q);
+    CHECK_IN(p, out1, p->q);
+    CHECK_IN(p, a0, p->q);
+    CHECK_IN(p, a1, p->q);
+    CHECK_IN(p, b, p->q);
+    VEIL_ASSERT(veil_disjoint(out0, bytes, out1, bytes) &&
+                veil_disjoint(out0, bytes, a0, bytes) &&
+                veil_disjoint(out0, bytes, a1, bytes) &&
+                veil_disjoint(out0, bytes, b, bytes) &&
+                veil_disjoint(out1, bytes, a0, bytes) &&
+                veil_disjoint(out1, bytes, a1, bytes) &&
+                veil_disjoint(out1, bytes, b, bytes));
+    (void)bytes; /* read only by the assertions */
+    p->k->vec_muladd2(out0, out1, a0, a1, b, p->n, &p->mod);
+}
+
 void ntt_vec_mul_scalar(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                         uint64_t w)
 {

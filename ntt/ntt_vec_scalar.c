@@ -90,6 +90,19 @@ static void vec_muladd_scalar(uint64_t *out, const uint64_t *a,
         out[i] = ntt_add_mod(out[i], mul_barrett(a[i], b[i], &c), m->q);
 }
 
+static void vec_muladd2_scalar(uint64_t *out0, uint64_t *out1,
+                               const uint64_t *a0, const uint64_t *a1,
+                               const uint64_t *b, size_t n,
+                               const ntt_modulus_t *m)
+{
+    const barrett_t c = barrett_init(m);
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t w = b[i];
+        out0[i] = ntt_add_mod(out0[i], mul_barrett(a0[i], w, &c), m->q);
+        out1[i] = ntt_add_mod(out1[i], mul_barrett(a1[i], w, &c), m->q);
+    }
+}
+
 static void vec_mul_shoup_scalar(uint64_t *out, const uint64_t *a,
                                  const uint64_t *w, const uint64_t *wp,
                                  size_t n, uint64_t q)
@@ -127,6 +140,7 @@ const struct ntt_kernels ntt_kernels_scalar = {
     .vec_neg = vec_neg_scalar,
     .vec_mul = vec_mul_scalar,
     .vec_muladd = vec_muladd_scalar,
+    .vec_muladd2 = vec_muladd2_scalar,
     .vec_mul2 = vec_mul2_scalar,
     .vec_mul_shoup = vec_mul_shoup_scalar,
     .vec_mul_const = vec_mul_const_scalar,

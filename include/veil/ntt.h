@@ -222,6 +222,13 @@ VEIL_EXPORT void ntt_vec_mul_shoup(const ntt_plan_t *p, uint64_t *out,
 /* out += a * b. */
 VEIL_EXPORT void ntt_vec_muladd(const ntt_plan_t *p, uint64_t *out,
                                 const uint64_t *a, const uint64_t *b);
+/* out0 += a0 * b and out1 += a1 * b in one pass, each word of b read once
+ * (ntt_vec_mul2's accumulating form: a plaintext row times both rows of a
+ * ciphertext, added into a sum, lola's multiply-accumulate steps).  out0
+ * and out1 must not overlap each other or any input. */
+VEIL_EXPORT void ntt_vec_muladd2(const ntt_plan_t *p, uint64_t *out0,
+                                 uint64_t *out1, const uint64_t *a0,
+                                 const uint64_t *a1, const uint64_t *b);
 /* out = a mod q for a in [0, 4q) (finishes lazy results). */
 VEIL_EXPORT void ntt_vec_reduce(const ntt_plan_t *p, uint64_t *out,
                                 const uint64_t *a);

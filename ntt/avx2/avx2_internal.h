@@ -101,6 +101,9 @@ void ntt_vec_mul2_avx2(uint64_t *out0, uint64_t *out1, const uint64_t *a0,
                        const ntt_modulus_t *m);
 void ntt_vec_muladd_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
                          size_t n, const ntt_modulus_t *m);
+void ntt_vec_muladd2_avx2(uint64_t *out0, uint64_t *out1, const uint64_t *a0,
+                          const uint64_t *a1, const uint64_t *b, size_t n,
+                          const ntt_modulus_t *m);
 void ntt_vec_mul_shoup_avx2(uint64_t *out, const uint64_t *a, const uint64_t *w,
                             const uint64_t *wp, size_t n, uint64_t q);
 void ntt_vec_mul_const_avx2(uint64_t *out, const uint64_t *a, uint64_t w,

@@ -337,6 +337,7 @@ const struct ntt_kernels ntt_kernels_avx2 = {
     .vec_neg = ntt_vec_neg_avx2,
     .vec_mul = ntt_vec_mul_avx2,
     .vec_muladd = ntt_vec_muladd_avx2,
+    .vec_muladd2 = ntt_vec_muladd2_avx2,
     .vec_mul2 = ntt_vec_mul2_avx2,
     .vec_mul_shoup = ntt_vec_mul_shoup_avx2,
     .vec_mul_const = ntt_vec_mul_const_avx2,

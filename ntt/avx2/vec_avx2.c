@@ -115,6 +115,27 @@ void ntt_vec_muladd_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
     }
 }
 
+void ntt_vec_muladd2_avx2(uint64_t *out0, uint64_t *out1, const uint64_t *a0,
+                          const uint64_t *a1, const uint64_t *b, size_t n,
+                          const ntt_modulus_t *m)
+{
+    const __m256d q = _mm256_set1_pd((double)m->q);
+    const __m256d qinv = _mm256_set1_pd(1.0 / (double)m->q);
+    const __m256i vq = _mm256_set1_epi64x((long long)m->q);
+    const __m256i qm1 = _mm256_set1_epi64x((long long)m->q - 1);
+    if (!avx2_rounding_ok()) {
+        ntt_kernels_scalar.vec_muladd2(out0, out1, a0, a1, b, n, m);
+        return;
+    }
+    for (size_t i = 0; i < n; i += 4) {
+        const __m256i w = LOAD(b + i);
+        const __m256i p0 = mulmod_int(LOAD(a0 + i), w, q, qinv);
+        const __m256i p1 = mulmod_int(LOAD(a1 + i), w, q, qinv);
+        STORE(out0 + i, csub(_mm256_add_epi64(LOAD(out0 + i), p0), vq, qm1));
+        STORE(out1 + i, csub(_mm256_add_epi64(LOAD(out1 + i), p1), vq, qm1));
+    }
+}
+
 void ntt_vec_mul_shoup_avx2(uint64_t *out, const uint64_t *a, const uint64_t *w,
                             const uint64_t *wp, size_t n, uint64_t q)
 {

@@ -111,6 +111,21 @@ void ntt_vec_muladd_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
     }
 }
 
+void ntt_vec_muladd2_avx512(uint64_t *out0, uint64_t *out1,
+                            const uint64_t *a0, const uint64_t *a1,
+                            const uint64_t *b, size_t n,
+                            const ntt_modulus_t *m)
+{
+    const barrett52_t c = barrett52_init(m);
+    for (size_t i = 0; i < n; i += 8) {
+        const __m512i w = LOAD(b + i);
+        const __m512i p0 = mul_barrett52(LOAD(a0 + i), w, &c);
+        const __m512i p1 = mul_barrett52(LOAD(a1 + i), w, &c);
+        STORE(out0 + i, avx512_csub(_mm512_add_epi64(LOAD(out0 + i), p0), c.q));
+        STORE(out1 + i, avx512_csub(_mm512_add_epi64(LOAD(out1 + i), p1), c.q));
+    }
+}
+
 void ntt_vec_mul_shoup_avx512(uint64_t *out, const uint64_t *a,
                               const uint64_t *w, const uint64_t *wp, size_t n,
                               uint64_t q)

@@ -100,6 +100,19 @@ Test(vec, pointwise_kernels_every_isa)
                 /* ntt_vec_mul2 (bfv_mul_plain's kernel): both products,
                  * into separate rows and in place (a1 = acc: the same
                  * pattern, other values) */
+                /* ntt_vec_muladd2: out0 += a b, out1 += acc b */
+                memcpy(d->out, d->acc, sizeof(d->out));
+                memcpy(out1, d->a, sizeof(out1));
+                ntt_vec_muladd2(&p, d->out, out1, d->a, d->acc, d->b);
+                for (size_t i = 0; i < VN; i++) {
+                    const uint64_t e0 =
+                        (d->acc[i] + th_mulmod(d->a[i], d->b[i], q)) % q;
+                    const uint64_t e1 =
+                        (d->a[i] + th_mulmod(d->acc[i], d->b[i], q)) % q;
+                    cr_assert_eq(d->out[i], e0, "muladd2 %s i %zu q %llu",
+                                 isa_name, i, (unsigned long long)q);
+                    cr_assert_eq(out1[i], e1, "muladd2 %s i %zu", isa_name, i);
+                }
                 ntt_vec_mul2(&p, d->out, out1, d->a, d->acc, d->b);
                 memcpy(d->alias, d->a, sizeof(d->alias));
                 memcpy(alias1, d->acc, sizeof(alias1));
