@@ -148,7 +148,9 @@ void bfv_reduce_row(uint64_t *out, const uint64_t *in, size_t n,
  * one-prime digit [c]_{q_f} in [0, q_f) is reduced mod prime j (exact); a
  * wider one goes through the fast base conversion, whose result is the
  * digit plus a small multiple of Q_d - harmless, since g_d Q_d = 0 mod Q
- * (doc/05).  pf: two rows to prefetch during the NTT (NULLs: none). */
+ * (doc/05).  A one-prime digit below 4 q_j is already in the range the NTT
+ * reads, so it is transformed straight from coef (no copy, no reduction
+ * pass).  pf: two rows to prefetch during the NTT (NULLs: none). */
 static const uint64_t *digit_row(uint64_t *out, const bfv_context_t *ctx,
                                  const uint64_t *c, const uint64_t *coef,
                                  size_t d, size_t j,
@@ -156,13 +158,16 @@ static const uint64_t *digit_row(uint64_t *out, const bfv_context_t *ctx,
 {
     const bfv_ks_tables_t *ks = &ctx->pre->ks;
     const size_t n = ctx->n, f = ks->first[d], sz = ks->size[d];
+    const uint64_t *src = out;
     if (j >= f && j < f + sz)
         return c + j * n;
-    if (sz == 1)
+    if (sz == 1 && ctx->plans[f].q <= 4 * ctx->plans[j].q)
+        src = coef + f * n;
+    else if (sz == 1)
         bfv_reduce_row(out, coef + f * n, n, ctx->plans[f].q, &ctx->plans[j]);
     else
         rns_conv_apply(&ks->up[d * ctx->n_qp + j], out, coef + f * n, n);
-    ntt_forward_prefetch(&ctx->plans[j], out, pf);
+    ntt_forward_prefetch(&ctx->plans[j], out, src, pf);
     return out;
 }
 

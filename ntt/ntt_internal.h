@@ -37,11 +37,12 @@ struct ntt_kernels {
     veil_status (*tables_init)(ntt_plan_t *plan);
     void (*forward)(const ntt_plan_t *plan, uint64_t *a);
     void (*forward_lazy)(const ntt_plan_t *plan, uint64_t *a);
-    /* forward, prefetching the rows pf[0], pf[1] (n words, NULL: none);
-     * NULL when the path has no such variant (ntt_forward_prefetch then
-     * calls forward) */
-    void (*forward_prefetch)(const ntt_plan_t *plan, uint64_t *a,
-                             const uint64_t *const pf[2]);
+    /* out = forward(in) for in in [0, 4q) (out == in or disjoint),
+     * prefetching the rows pf[0], pf[1] (n words, NULL: none); NULL when
+     * the path has no such variant (ntt_forward_prefetch then reduces
+     * into out and calls forward) */
+    void (*forward_prefetch)(const ntt_plan_t *plan, uint64_t *out,
+                             const uint64_t *in, const uint64_t *const pf[2]);
     void (*inverse)(const ntt_plan_t *plan, uint64_t *a);
     void (*inverse_lazy)(const ntt_plan_t *plan, uint64_t *a);
     void (*vec_add)(uint64_t *out, const uint64_t *a, const uint64_t *b,

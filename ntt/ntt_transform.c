@@ -28,15 +28,18 @@ void ntt_forward(const ntt_plan_t *plan, uint64_t *a)
     plan->k->forward(plan, a);
 }
 
-void ntt_forward_prefetch(const ntt_plan_t *plan, uint64_t *a,
-                          const uint64_t *const pf[2])
+void ntt_forward_prefetch(const ntt_plan_t *plan, uint64_t *out,
+                          const uint64_t *in, const uint64_t *const pf[2])
 {
-    CHECK_IN(plan, a, plan->q);
+    CHECK_IN(plan, in, 4 * plan->q);
+    CHECK_OUT(plan, out, in);
     VEIL_ASSERT(pf != NULL);
-    if (plan->k->forward_prefetch != NULL)
-        plan->k->forward_prefetch(plan, a, pf);
-    else
-        plan->k->forward(plan, a);
+    if (plan->k->forward_prefetch != NULL) {
+        plan->k->forward_prefetch(plan, out, in, pf);
+        return;
+    }
+    plan->k->vec_reduce(out, in, plan->n, plan->q);
+    plan->k->forward(plan, out);
 }
 
 void ntt_forward_lazy(const ntt_plan_t *plan, uint64_t *a)

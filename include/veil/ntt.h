@@ -173,13 +173,17 @@ VEIL_EXPORT void ntt_plan_clear(ntt_plan_t *plan);
  * odd powers of psi, in bit-reversed order, in [0, q). */
 VEIL_EXPORT void ntt_forward(const ntt_plan_t *plan, uint64_t *a);
 
-/* ntt_forward, and meanwhile the rows pf[0] and pf[1] (n words each; NULL:
- * none) brought towards the core's cache, spread over the transform's
- * passes, for a product that reads them next: key switching prefetches the
- * key rows each digit meets, so that they stream from memory while the
- * digit is transformed (doc/05-key-switching.md).  The same result as
- * ntt_forward; a hint the scalar and AVX2 paths ignore. */
-VEIL_EXPORT void ntt_forward_prefetch(const ntt_plan_t *plan, uint64_t *a,
+/* out = the forward NTT of in (in [0, 4q), the lazy range; out == in or
+ * not overlapping it; out in [0, q)), and meanwhile the rows pf[0] and
+ * pf[1] (n words each; NULL: none) brought towards the core's cache,
+ * spread over the transform's passes, for a product that reads them next.
+ * Key switching transforms each digit row straight from the residues it
+ * reduces (no copy, no reduction pass) and prefetches the key rows the
+ * digit meets, so that they stream from memory while it is transformed
+ * (doc/05-key-switching.md).  The same result as a reduction, a copy and
+ * ntt_forward; the scalar and AVX2 paths do just that (and ignore pf). */
+VEIL_EXPORT void ntt_forward_prefetch(const ntt_plan_t *plan, uint64_t *out,
+                                      const uint64_t *in,
                                       const uint64_t *const pf[2]);
 
 /* Lazy forward: input in [0, 4q), output in [0, 4q) (no final reduction). */

@@ -313,13 +313,15 @@ AVX512_INLINE void prefetch_step(prefetch_t *pf)
         }
 }
 
-/* The first stage (a single group) at distance len = 2^even >= 64. */
-AVX512_INLINE void fwd_radix2_first(uint64_t *a, size_t len, __m512i w,
-                                    __m512i wp, const mod512_t *m,
-                                    fwd_mode_t mode)
+/* The first stage (a single group) at distance len = 2^even >= 64, read
+ * from src (a itself, or the input of an out-of-place transform). */
+AVX512_INLINE void fwd_radix2_first(uint64_t *a, const uint64_t *src,
+                                    size_t len, __m512i w, __m512i wp,
+                                    const mod512_t *m, fwd_mode_t mode)
 {
     for (size_t j = 0; j < len; j += 8) {
-        __m512i x = fwd_first_x(LOAD(a + j), m, mode), y = LOAD(a + len + j);
+        __m512i x = fwd_first_x(LOAD(src + j), m, mode);
+        __m512i y = LOAD(src + len + j);
         fwd_bfly(&x, &y, w, wp, m, mode, 0);
         STORE(a + j, x);
         STORE(a + len + j, y);
@@ -327,11 +329,12 @@ AVX512_INLINE void fwd_radix2_first(uint64_t *a, size_t len, __m512i w,
 }
 
 /* Stages with `groups` and 2 `groups` groups, distances len = 2^odd and
- * len / 2; `first`: the first is the first stage of the transform. */
-AVX512_INLINE void fwd_radix4(uint64_t *a, const ntt_tables_t *t,
-                              const tables512_t *s, size_t groups, size_t len,
-                              const mod512_t *m, fwd_mode_t mode, int first,
-                              prefetch_t *pf)
+ * len / 2, reading src (a, or the input of an out-of-place transform) and
+ * writing a; `first`: the first is the first stage of the transform. */
+AVX512_INLINE void fwd_radix4(uint64_t *a, const uint64_t *src,
+                              const ntt_tables_t *t, const tables512_t *s,
+                              size_t groups, size_t len, const mod512_t *m,
+                              fwd_mode_t mode, int first, prefetch_t *pf)
 {
     const size_t h = len >> 1;
     for (size_t i = 0; i < groups; i++) {
@@ -341,10 +344,11 @@ AVX512_INLINE void fwd_radix4(uint64_t *a, const ntt_tables_t *t,
         const __m512i w1 = BCAST(t->w[c]), p1 = BCAST(s->wq[c]);
         const __m512i w2 = BCAST(t->w[c + 1]), p2 = BCAST(s->wq[c + 1]);
         uint64_t *x = a + 2 * i * len;
+        const uint64_t *xs = src + 2 * i * len;
         for (size_t j = 0; j < h; j += 8) {
             prefetch_step(pf);
-            __m512i x0 = LOAD(x + j), x1 = LOAD(x + h + j);
-            __m512i x2 = LOAD(x + len + j), x3 = LOAD(x + len + h + j);
+            __m512i x0 = LOAD(xs + j), x1 = LOAD(xs + h + j);
+            __m512i x2 = LOAD(xs + len + j), x3 = LOAD(xs + len + h + j);
             if (first) {
                 x0 = fwd_first_x(x0, m, mode);
                 x1 = fwd_first_x(x1, m, mode);
@@ -403,8 +407,10 @@ AVX512_INLINE void fwd_last4(__m512i r[8], const ntt_tables_t *t,
     }
 }
 
-AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a, fwd_mode_t mode,
-                           int full, prefetch_t *pf)
+/* a = the transform of src (src == a: in place); src in [0, 4q). */
+AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a,
+                           const uint64_t *src, fwd_mode_t mode, int full,
+                           prefetch_t *pf)
 {
     const ntt_tables_t *t = ntt_tables(plan);
     const tables512_t *s = t->simd;
@@ -417,14 +423,15 @@ AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a, fwd_mode_t mode,
     /* distances n/2 .. 64: radix 4, after one radix-2 stage if their number
      * is odd (its distance is 2^even) */
     if ((plan->logn - 6) % 2 == 1) {
-        fwd_radix2_first(a, len, BCAST(t->w[1]), BCAST(s->wq[1]), &m, mode);
+        fwd_radix2_first(a, src, len, BCAST(t->w[1]), BCAST(s->wq[1]), &m,
+                         mode);
         groups <<= 1, len >>= 1;
     } else {
-        fwd_radix4(a, t, s, 1, len, &m, mode, 1, pf);
+        fwd_radix4(a, src, t, s, 1, len, &m, mode, 1, pf);
         groups <<= 2, len >>= 2;
     }
     for (; len >= 128; groups <<= 2, len >>= 2)
-        fwd_radix4(a, t, s, groups, len, &m, mode, 0, pf);
+        fwd_radix4(a, a, t, s, groups, len, &m, mode, 0, pf);
 
     /* distances 32 .. 1 in registers, 64 coefficients at a time */
     for (size_t B = 0; B < n / 64; B++) {
@@ -692,9 +699,10 @@ static fwd_mode_t fwd_mode(const ntt_plan_t *plan)
  * (the tests on `mode` fold away); both callers inline this function with a
  * constant `full`: six specialised transforms, no per-butterfly branch. */
 AVX512_INLINE void forward_dispatch(const ntt_plan_t *plan, uint64_t *a,
-                                    int full, prefetch_t *pf)
+                                    const uint64_t *src, int full,
+                                    prefetch_t *pf)
 {
-    if (plan->logn < MIN_LOGN) {
+    if (plan->logn < MIN_LOGN) { /* src == a here */
         if (full)
             ntt_forward_scalar(plan, a);
         else
@@ -703,37 +711,43 @@ AVX512_INLINE void forward_dispatch(const ntt_plan_t *plan, uint64_t *a,
     }
     switch (fwd_mode(plan)) {
     case FWD_FREE:
-        forward(plan, a, FWD_FREE, full, pf);
+        forward(plan, a, src, FWD_FREE, full, pf);
         break;
     case FWD_ALT:
-        forward(plan, a, FWD_ALT, full, pf);
+        forward(plan, a, src, FWD_ALT, full, pf);
         break;
     case FWD_EVERY:
-        forward(plan, a, FWD_EVERY, full, pf);
+        forward(plan, a, src, FWD_EVERY, full, pf);
         break;
     }
 }
 
 static void forward_lazy_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    forward_dispatch(plan, a, 0, NULL);
+    forward_dispatch(plan, a, a, 0, NULL);
 }
 
 static void forward_avx512(const ntt_plan_t *plan, uint64_t *a)
 {
-    forward_dispatch(plan, a, 1, NULL);
+    forward_dispatch(plan, a, a, 1, NULL);
 }
 
-static void forward_prefetch_avx512(const ntt_plan_t *plan, uint64_t *a,
+static void forward_prefetch_avx512(const ntt_plan_t *plan, uint64_t *out,
+                                    const uint64_t *in,
                                     const uint64_t *const rows[2])
 {
     prefetch_t pf;
+    if (plan->logn < MIN_LOGN) { /* the scalar transform wants [0, q) */
+        ntt_kernels_scalar.vec_reduce(out, in, plan->n, plan->q);
+        ntt_forward_scalar(plan, out);
+        return;
+    }
     for (int k = 0; k < 2; k++) {
         pf.at[k] = (const char *)rows[k];
         pf.end[k] =
             rows[k] != NULL ? pf.at[k] + plan->n * sizeof(uint64_t) : pf.at[k];
     }
-    forward_dispatch(plan, a, 1, &pf);
+    forward_dispatch(plan, out, in, 1, &pf);
 }
 
 /* The inverse's mode: INV_FREE when the register block's last bound 128 q
