@@ -143,6 +143,9 @@ void bfv_reduce_row(uint64_t *out, const uint64_t *in, size_t n,
     }
 }
 
+/* ntt_forward_prefetch with nothing to prefetch. */
+static const uint64_t *const no_prefetch[2] = {NULL, NULL};
+
 /* Step 2 for one row: row j of QP of digit d of c, in NTT form.  coef holds
  * c in coefficient form.  The digit's own rows are c's (no work); a
  * one-prime digit [c]_{q_f} in [0, q_f) is reduced mod prime j (exact); a
@@ -200,9 +203,8 @@ void bfv_ks_decompose(uint64_t *out, const bfv_context_t *ctx,
     collapse(2) if (bfv_par(bfv_work_ntt(D * LK, n, 1)))
     for (size_t d = 0; d < D; d++) {
         for (size_t j = 0; j < LK; j++) {
-            static const uint64_t *const none[2] = {NULL, NULL};
             uint64_t *row = out + (d * LK + j) * n;
-            const uint64_t *r = digit_row(row, ctx, c, coef, d, j, none);
+            const uint64_t *r = digit_row(row, ctx, c, coef, d, j, no_prefetch);
             if (r != row)
                 memcpy(row, r, n * sizeof(uint64_t));
         }
@@ -278,10 +280,13 @@ static void mod_down(uint64_t *y, const bfv_context_t *ctx, uint64_t *acc,
         for (size_t i = 0; i < L; i++) {
             const ntt_plan_t *pl = &ctx->plans[i];
             uint64_t *yi = y + (comp * L + i) * n;
-            if (K == 1)
+            const uint64_t *v = yi; /* K >= 2: 4b wrote v mod q_i there */
+            if (K == 1 && ctx->plans[L].q <= 4 * pl->q)
+                v = acc + (comp * LK + L) * n; /* in the NTT's input range */
+            else if (K == 1)
                 bfv_reduce_row(yi, acc + (comp * LK + L) * n, n,
                                ctx->plans[L].q, pl);
-            ntt_forward(pl, yi);
+            ntt_forward_prefetch(pl, yi, v, no_prefetch);
             ntt_vec_sub(pl, yi, acc + (comp * LK + i) * n, yi);
             ntt_vec_add(pl, yi, yi, ks->half_ntt + i * n);
             ntt_vec_mul_scalar(pl, yi, yi, ks->p_inv[i]);
