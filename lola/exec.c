@@ -491,8 +491,8 @@ static int pure_mac(const lola_step_t *st)
  * n = 8192) stay in the 1 MB level-2 cache while every output reads them. */
 #define MAC_TILE 8
 
-/* Term t of an output into rows [k0, k1) of prime i of *o (a: those rows
- * of o, first: the output's first term, which writes them; tmp: n words).
+/* Term t of an output into rows [k0, k1) of prime i of *o (first: the
+ * output's first term, which writes those rows; tmp: n words).
  * A plaintext term on polynomials 0 and 1 is one pass that reads the
  * plaintext row once for both (ntt_vec_mul2 / ntt_vec_muladd2). */
 static void mac_term(bfv_ciphertext_t *o, const lola_term_t *t,
@@ -568,11 +568,11 @@ static veil_status run_mac(bfv_ciphertext_t *out, const lola_step_t *st,
             if (big == NULL || x->size > big->size)
                 big = x;
         }
-        if (big != NULL && big->size != out[o].size)
-            err = bfv_ciphertext_copy(&out[o], big); /* to resize it */
-        else { /* no term: the zero ciphertext (exact, no noise) */
+        if (big == NULL) { /* no term: the zero ciphertext (exact) */
             memset(out[o].data, 0, 2 * L * n * sizeof(uint64_t));
             out[o].size = 2;
+        } else if (big->size != out[o].size) {
+            err = bfv_ciphertext_copy(&out[o], big); /* to resize it */
         }
         out[o].seeded = 0;
     }
