@@ -58,9 +58,8 @@ void ntt_vec_mul_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
                         size_t n, const ntt_modulus_t *m);
 void ntt_vec_muladd_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
                            size_t n, const ntt_modulus_t *m);
-void ntt_vec_muladd2_avx512(uint64_t *out0, uint64_t *out1,
-                            const uint64_t *a0, const uint64_t *a1,
-                            const uint64_t *b, size_t n,
+void ntt_vec_muladd2_avx512(uint64_t *out0, uint64_t *out1, const uint64_t *a0,
+                            const uint64_t *a1, const uint64_t *b, size_t n,
                             const ntt_modulus_t *m);
 void ntt_vec_mul2_avx512(uint64_t *out0, uint64_t *out1, const uint64_t *a0,
                          const uint64_t *a1, const uint64_t *b, size_t n,

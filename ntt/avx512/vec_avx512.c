@@ -111,9 +111,8 @@ void ntt_vec_muladd_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
     }
 }
 
-void ntt_vec_muladd2_avx512(uint64_t *out0, uint64_t *out1,
-                            const uint64_t *a0, const uint64_t *a1,
-                            const uint64_t *b, size_t n,
+void ntt_vec_muladd2_avx512(uint64_t *out0, uint64_t *out1, const uint64_t *a0,
+                            const uint64_t *a1, const uint64_t *b, size_t n,
                             const ntt_modulus_t *m)
 {
     const barrett52_t c = barrett52_init(m);
