@@ -56,6 +56,9 @@ test_ntt_test_ntt_SOURCES += test/ntt/rns_helpers.c test/ntt/rns_helpers.h \
 	test/ntt/rns_crt.c test/ntt/rns_conv.c test/ntt/rns_scale.c \
 	test/ntt/rns_example.c
 EXTRA_DIST += doc/02-rns.md
+if HAVE_AVX2
+libveil_avx2_la_SOURCES += ntt/avx2/rns_avx2.c
+endif
 if HAVE_AVX512
 libveil_avx512_la_SOURCES += ntt/avx512/rns_avx512.c ntt/avx512/chacha_avx512.c
 endif

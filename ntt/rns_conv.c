@@ -67,10 +67,7 @@ veil_status rns_conv_init(rns_conv_t *c, const rns_base_t *from,
                        from->q[i]);
     }
     c->chunk = rns_chunk(from);
-    c->isa = veil_isa_active() == VEIL_ISA_AVX512 && rns_ifma_ok(from) &&
-                     rns_ifma_ok(to)
-                 ? VEIL_ISA_AVX512
-                 : VEIL_ISA_SCALAR;
+    c->isa = rns_simd_isa(rns_simd_ok(from) && rns_simd_ok(to));
     return VEIL_OK;
 }
 
@@ -163,6 +160,10 @@ static void conv_dispatch(const rns_conv_t *c, uint64_t *out,
 #if defined(VEIL_HAVE_AVX512)
     if (c->isa == VEIL_ISA_AVX512)
         done = rns_conv_columns_avx512(c, out, in, n, stride, exact);
+#endif
+#if defined(VEIL_HAVE_AVX2)
+    if (c->isa == VEIL_ISA_AVX2)
+        done = rns_conv_columns_avx2(c, out, in, n, stride, exact);
 #endif
     conv_columns(c, out + done, in + done, n - done, stride, exact);
 }

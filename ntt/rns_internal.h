@@ -49,10 +49,10 @@ static inline uint64_t rns_red(unsigned __int128 acc, const rns_red_t *r)
 }
 
 /* 1 if every prime of b lies in (2, 2^50): the range of the AVX-512 IFMA
- * kernels (52-bit products of values below 2^50, sums of 4p below 2^52;
- * q = 2 is excluded because its constant floor(2^(51 + s) / q) = 2^52 does
- * not fit 52 bits). */
-static inline int rns_ifma_ok(const rns_base_t *b)
+ * and AVX2 kernels (52-bit products of values below 2^50, sums of 4p below
+ * 2^52; q = 2 is excluded because its constant floor(2^(51 + s) / q) = 2^52
+ * does not fit 52 bits). */
+static inline int rns_simd_ok(const rns_base_t *b)
 {
     for (size_t i = 0; i < b->k; i++)
         if (b->q[i] <= 2 || b->q[i] >> 50 != 0)
@@ -60,14 +60,30 @@ static inline int rns_ifma_ok(const rns_base_t *b)
     return 1;
 }
 
-/* The AVX-512 IFMA kernels: the same computations as conv_columns
+/* The path of a conversion or scaling whose moduli pass rns_simd_ok (ok):
+ * the active ISA's kernels, else the scalar code. */
+static inline veil_isa_t rns_simd_isa(int ok)
+{
+    const veil_isa_t isa = veil_isa_active();
+    return ok && (isa == VEIL_ISA_AVX512 || isa == VEIL_ISA_AVX2)
+               ? isa
+               : VEIL_ISA_SCALAR;
+}
+
+/* The AVX-512 IFMA and AVX2 kernels: the same computations as conv_columns
  * (rns_conv.c) and scale_columns (rns_scale.c) on the first n - n % 8
- * columns; they return that count and the caller finishes the rest. */
+ * columns; they return that count (the AVX2 ones 0 if the rounding mode is
+ * not round-to-nearest) and the caller finishes the rest. */
 size_t rns_conv_columns_avx512(const rns_conv_t *c, uint64_t *out,
                                const uint64_t *in, size_t n, size_t stride,
                                int exact);
 size_t rns_scale_columns_avx512(const rns_scale_t *s, uint64_t *out,
                                 const uint64_t *in, size_t n, size_t stride);
+size_t rns_conv_columns_avx2(const rns_conv_t *c, uint64_t *out,
+                             const uint64_t *in, size_t n, size_t stride,
+                             int exact);
+size_t rns_scale_columns_avx2(const rns_scale_t *s, uint64_t *out,
+                              const uint64_t *in, size_t n, size_t stride);
 
 /* For VEIL_ASSERT: rows i < b->k of n residues at in + i * stride are in
  * [0, q_i), and the k_out rows of out at the same stride do not overlap

@@ -129,10 +129,8 @@ veil_status rns_scale_init(rns_scale_t *s, const rns_base_t *q,
         rns_scale_clear(s);
         return st;
     }
-    s->isa = veil_isa_active() == VEIL_ISA_AVX512 && rns_ifma_ok(q) &&
-                     (p == NULL || rns_ifma_ok(p)) && t >> 50 == 0
-                 ? VEIL_ISA_AVX512
-                 : VEIL_ISA_SCALAR;
+    s->isa = rns_simd_isa(rns_simd_ok(q) && (p == NULL || rns_simd_ok(p)) &&
+                          t >> 50 == 0);
     return VEIL_OK;
 }
 
@@ -217,6 +215,10 @@ void _rns_scale_round(const rns_scale_t *s, uint64_t *out, const uint64_t *in,
 #if defined(VEIL_HAVE_AVX512)
     if (s->isa == VEIL_ISA_AVX512)
         done = rns_scale_columns_avx512(s, out, in, n, stride);
+#endif
+#if defined(VEIL_HAVE_AVX2)
+    if (s->isa == VEIL_ISA_AVX2)
+        done = rns_scale_columns_avx2(s, out, in, n, stride);
 #endif
     scale_columns(s, out + done, in + done, n - done, stride);
 }

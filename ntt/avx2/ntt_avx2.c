@@ -21,7 +21,10 @@
  * code, which does not depend on it.
  *
  * Layout.  Stages of distance >= 8 work on four consecutive X and four
- * consecutive Y with broadcast twiddles.  The last three stages run in
+ * consecutive Y with broadcast twiddles, two stages per pass over the array
+ * (forward_pair, inverse_pair: four rows of a group through both stages in
+ * registers), which halves the traffic through the caches; an odd stage
+ * left over runs alone.  The last three stages run in
  * registers on blocks of eight coefficients v0 = a[8b .. 8b+4),
  * v1 = a[8b+4 .. 8b+8): distance 4 is (v0, v1); for distance 2 vperm2f128
  * makes X = (0 1 4 5), Y = (2 3 6 7); for distance 1 vunpcklpd makes
@@ -183,6 +186,71 @@ static inline double *as_double(uint64_t *a)
     return (double *)(void *)a;
 }
 
+/* Forward stages st and st + 1 (distances len and len / 2, len / 2 >= 4)
+ * in one pass: four rows of a group, x0..x3 at distance len / 2, go through
+ * both stages in registers.  The first pass reads the integers (ints). */
+static void forward_pair(const tables256_t *s, double *a, size_t groups,
+                         size_t len, unsigned st, const mod256_t *m, int ints)
+{
+    const int r0 = (int)(s->fred >> st & 1),
+              r1 = (int)(s->fred >> (st + 1) & 1);
+    const size_t h = len / 2;
+
+    for (size_t i = 0; i < groups; i++) {
+        const __m256d w = BCAST(s->w[groups + i]),
+                      wq = BCAST(s->wq[groups + i]);
+        const __m256d wa = BCAST(s->w[2 * groups + 2 * i]);
+        const __m256d wqa = BCAST(s->wq[2 * groups + 2 * i]);
+        const __m256d wb = BCAST(s->w[2 * groups + 2 * i + 1]);
+        const __m256d wqb = BCAST(s->wq[2 * groups + 2 * i + 1]);
+        double *x = a + 2 * i * len;
+        for (size_t j = 0; j < h; j += 4) {
+            __m256d v0, v1, v2, v3;
+            if (ints) {
+                const uint64_t *u = (const uint64_t *)(const void *)(x + j);
+                v0 = LOADU(u), v1 = LOADU(u + h);
+                v2 = LOADU(u + 2 * h), v3 = LOADU(u + 3 * h);
+            } else {
+                v0 = LOADD(x + j), v1 = LOADD(x + h + j);
+                v2 = LOADD(x + 2 * h + j), v3 = LOADD(x + 3 * h + j);
+            }
+            fwd_bfly(&v0, &v2, w, wq, m, r0);
+            fwd_bfly(&v1, &v3, w, wq, m, r0);
+            fwd_bfly(&v0, &v1, wa, wqa, m, r1);
+            fwd_bfly(&v2, &v3, wb, wqb, m, r1);
+            STORED(x + j, v0);
+            STORED(x + h + j, v1);
+            STORED(x + 2 * h + j, v2);
+            STORED(x + 3 * h + j, v3);
+        }
+    }
+}
+
+/* One forward stage (distance len >= 8) as a pass of its own. */
+static void forward_single(const tables256_t *s, double *a, size_t groups,
+                           size_t len, unsigned st, const mod256_t *m, int ints)
+{
+    const int red = (int)(s->fred >> st & 1);
+
+    for (size_t i = 0; i < groups; i++) {
+        const __m256d w = BCAST(s->w[groups + i]),
+                      wq = BCAST(s->wq[groups + i]);
+        double *x = a + 2 * i * len, *y = x + len;
+        for (size_t j = 0; j < len; j += 4) {
+            __m256d vx, vy;
+            if (ints) {
+                vx = LOADU((const uint64_t *)(const void *)(x + j));
+                vy = LOADU((const uint64_t *)(const void *)(y + j));
+            } else {
+                vx = LOADD(x + j), vy = LOADD(y + j);
+            }
+            fwd_bfly(&vx, &vy, w, wq, m, red);
+            STORED(x + j, vx);
+            STORED(y + j, vy);
+        }
+    }
+}
+
 static void forward(const ntt_plan_t *plan, uint64_t *ai)
 {
     const ntt_tables_t *t = ntt_tables(plan);
@@ -193,31 +261,12 @@ static void forward(const ntt_plan_t *plan, uint64_t *ai)
     size_t groups = 1, len = n >> 1;
     unsigned st = 0;
 
-    /* stage 0 reads the integers */
-    {
-        const int red = (int)(s->fred & 1);
-        const __m256d w = BCAST(s->w[1]), wq = BCAST(s->wq[1]);
-        for (size_t j = 0; j < len; j += 4) {
-            __m256d x = LOADU(ai + j), y = LOADU(ai + len + j);
-            fwd_bfly(&x, &y, w, wq, &m, red);
-            STORED(a + j, x);
-            STORED(a + len + j, y);
-        }
-        groups = 2, len >>= 1, st = 1;
-    }
-    for (; len >= 8; groups <<= 1, len >>= 1, st++) {
-        const int red = (int)(s->fred >> st & 1);
-        for (size_t i = 0; i < groups; i++) {
-            const __m256d w = BCAST(s->w[groups + i]);
-            const __m256d wq = BCAST(s->wq[groups + i]);
-            double *x = a + 2 * i * len, *y = x + len;
-            for (size_t j = 0; j < len; j += 4) {
-                __m256d vx = LOADD(x + j), vy = LOADD(y + j);
-                fwd_bfly(&vx, &vy, w, wq, &m, red);
-                STORED(x + j, vx);
-                STORED(y + j, vy);
-            }
-        }
+    /* stages of distance >= 8, two per pass; the first reads integers */
+    for (; len >= 16; groups <<= 2, len >>= 2, st += 2)
+        forward_pair(s, a, groups, len, st, &m, st == 0);
+    if (len >= 8) {
+        forward_single(s, a, groups, len, st, &m, st == 0);
+        groups <<= 1, len >>= 1, st++;
     }
     /* distances 4, 2, 1 on 8-blocks; write integers in [0, q) */
     {
@@ -240,6 +289,59 @@ static void forward(const ntt_plan_t *plan, uint64_t *ai)
             y = finish(_mm256_unpackhi_pd(v0, v1), &m);
             STOREU(ai + 8 * b, _mm256_permute2f128_pd(x, y, 0x20));
             STOREU(ai + 8 * b + 4, _mm256_permute2f128_pd(x, y, 0x31));
+        }
+    }
+}
+
+/* Inverse stages st and st + 1 (distances len and 2 len) in one pass: rows
+ * x0..x3 at distance len of a group of 4 len go through both stages in
+ * registers. */
+static void inverse_pair(const tables256_t *s, double *a, size_t n, size_t len,
+                         unsigned st, const mod256_t *m)
+{
+    const int r0 = (int)(s->ired >> st & 1),
+              r1 = (int)(s->ired >> (st + 1) & 1);
+    const size_t g = n / (2 * len);
+
+    for (size_t k = 0; k < g / 2; k++) {
+        const __m256d wa = BCAST(s->iw[g + 2 * k]);
+        const __m256d wqa = BCAST(s->iwq[g + 2 * k]);
+        const __m256d wb = BCAST(s->iw[g + 2 * k + 1]);
+        const __m256d wqb = BCAST(s->iwq[g + 2 * k + 1]);
+        const __m256d w = BCAST(s->iw[g / 2 + k]),
+                      wq = BCAST(s->iwq[g / 2 + k]);
+        double *x = a + 4 * k * len;
+        for (size_t j = 0; j < len; j += 4) {
+            __m256d v0 = LOADD(x + j), v1 = LOADD(x + len + j);
+            __m256d v2 = LOADD(x + 2 * len + j), v3 = LOADD(x + 3 * len + j);
+            inv_bfly(&v0, &v1, wa, wqa, m, r0);
+            inv_bfly(&v2, &v3, wb, wqb, m, r0);
+            inv_bfly(&v0, &v2, w, wq, m, r1);
+            inv_bfly(&v1, &v3, w, wq, m, r1);
+            STORED(x + j, v0);
+            STORED(x + len + j, v1);
+            STORED(x + 2 * len + j, v2);
+            STORED(x + 3 * len + j, v3);
+        }
+    }
+}
+
+/* One inverse stage (distance len) as a pass of its own. */
+static void inverse_single(const tables256_t *s, double *a, size_t n,
+                           size_t len, unsigned st, const mod256_t *m)
+{
+    const size_t groups = n / (2 * len);
+    const int red = (int)(s->ired >> st & 1);
+
+    for (size_t i = 0; i < groups; i++) {
+        const __m256d w = BCAST(s->iw[groups + i]);
+        const __m256d wq = BCAST(s->iwq[groups + i]);
+        double *x = a + 2 * i * len, *y = x + len;
+        for (size_t j = 0; j < len; j += 4) {
+            __m256d vx = LOADD(x + j), vy = LOADD(y + j);
+            inv_bfly(&vx, &vy, w, wq, m, red);
+            STORED(x + j, vx);
+            STORED(y + j, vy);
         }
     }
 }
@@ -278,21 +380,11 @@ static void inverse(const ntt_plan_t *plan, uint64_t *ai)
             STORED(a + 8 * b + 4, v1);
         }
     }
-    for (len = 8, st = 3; len < half; len <<= 1, st++) {
-        const size_t groups = n / (2 * len);
-        const int red = (int)(s->ired >> st & 1);
-        for (size_t i = 0; i < groups; i++) {
-            const __m256d w = BCAST(s->iw[groups + i]);
-            const __m256d wq = BCAST(s->iwq[groups + i]);
-            double *x = a + 2 * i * len, *y = x + len;
-            for (size_t j = 0; j < len; j += 4) {
-                __m256d vx = LOADD(x + j), vy = LOADD(y + j);
-                inv_bfly(&vx, &vy, w, wq, &m, red);
-                STORED(x + j, vx);
-                STORED(y + j, vy);
-            }
-        }
-    }
+    /* stages of distance 8 .. half / 2, two per pass */
+    for (len = 8, st = 3; 2 * len < half; len <<= 2, st += 2)
+        inverse_pair(s, a, n, len, st, &m);
+    if (len < half)
+        inverse_single(s, a, n, len, st, &m);
     /* last stage with n^-1; write integers in [0, q) */
     {
         const __m256d w0 = BCAST(s->last[0]), q0 = BCAST(s->last[1]);

@@ -6,7 +6,7 @@
  * bits; only the reductions modulo a prime, whose results are exact
  * residues either way, are done differently.
  *
- * Preconditions (rns_ifma_ok, checked at init): every prime in (2, 2^50)
+ * Preconditions (rns_simd_ok, checked at init): every prime in (2, 2^50)
  * and t < 2^50, so that every product is of two values below 2^52, and 4p
  * stays below 2^52 for the lazy Shoup products of avx512_internal.h.
  */
