@@ -48,8 +48,9 @@ void bfv_wr_seal(bfv_wr_t *w, const uint8_t *start)
     w->p += BFV_SERIAL_CHECKSUM_BYTES;
 }
 
-/* Every modulus is below 2^NTT_MAX_PRIME_BITS (bfv_params_check), so a
- * value and the at most 7 bits waiting before it fit one 64-bit word. */
+/* The bits of a value below m.  Every modulus, prime or t, is below
+ * 2^NTT_MAX_PRIME_BITS (bfv_params_check), so a value and the at most 63
+ * bits waiting before it fit a 128-bit accumulator. */
 unsigned bfv_bits(uint64_t m)
 {
     return 64u - (unsigned)__builtin_clzll(m - 1);
@@ -63,24 +64,44 @@ size_t bfv_rows_bytes(size_t nrows, size_t n, const uint64_t *mods)
     return bytes;
 }
 
+/* Rows are packed a 64-bit word at a time: values enter a 128-bit
+ * accumulator at its fill, and every full word leaves it as 8 little-endian
+ * bytes (one store on little-endian machines). */
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint64_t get_le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
 void bfv_wr_rows(bfv_wr_t *w, const uint64_t *rows, size_t nrows, size_t n,
                  const uint64_t *mods)
 {
     for (size_t r = 0; r < nrows; r++) {
         const unsigned bits = bfv_bits(mods[r]);
         const uint64_t *v = rows + r * n;
-        uint64_t acc = 0;
-        unsigned fill = 0; /* bits waiting in acc, < 8 between values */
+        unsigned __int128 acc = 0;
+        unsigned fill = 0; /* bits waiting in acc, < 64 between values */
         for (size_t k = 0; k < n; k++) {
-            acc |= v[k] << fill; /* fill + bits <= 7 + 50 < 64 */
+            acc |= (unsigned __int128)v[k] << fill;
             fill += bits;
-            while (fill >= 8) {
-                *w->p++ = (uint8_t)acc;
-                acc >>= 8;
-                fill -= 8;
+            if (fill >= 64) {
+                put_le64(w->p, (uint64_t)acc);
+                w->p += 8;
+                acc >>= 64;
+                fill -= 64;
             }
         }
         /* n is a multiple of 8, so every row ends on a byte boundary */
+        for (; fill > 0; fill -= 8, acc >>= 8)
+            *w->p++ = (uint8_t)acc;
     }
 }
 
@@ -174,23 +195,32 @@ int bfv_rd_rows(bfv_rd_t *r, uint64_t *rows, size_t nrows, size_t n,
     for (size_t row = 0; row < nrows; row++) {
         const unsigned bits = bfv_bits(mods[row]);
         const uint64_t mask = ((uint64_t)1 << bits) - 1;
-        const uint8_t *p = bfv_rd_bytes(r, n / 8 * bits);
-        uint64_t *v = rows + row * n, acc = 0;
+        const size_t len = n / 8 * bits;
+        const uint8_t *p = bfv_rd_bytes(r, len), *end = p + len;
+        uint64_t *v = rows + row * n, bad = 0;
+        unsigned __int128 acc = 0;
         unsigned fill = 0;
         if (p == NULL)
             return 0;
         for (size_t k = 0; k < n; k++) {
-            while (fill < bits) {
-                acc |= (uint64_t)*p++ << fill;
-                fill += 8;
+            if (fill < bits) {
+                if (end - p >= 8) {
+                    acc |= (unsigned __int128)get_le64(p) << fill;
+                    p += 8;
+                    fill += 64;
+                } else {
+                    for (; fill < bits; fill += 8)
+                        acc |= (unsigned __int128)*p++ << fill;
+                }
             }
-            v[k] = acc & mask;
+            v[k] = (uint64_t)acc & mask;
             acc >>= bits;
             fill -= bits;
-            if (v[k] >= mods[row]) {
-                r->bad = 1;
-                return 0;
-            }
+            bad |= v[k] >= mods[row];
+        }
+        if (bad) {
+            r->bad = 1;
+            return 0;
         }
     }
     return 1;

@@ -11,14 +11,16 @@
  * into LOLA_ZERO or LOLA_GARBAGE from the non-zero pattern. */
 #define LOLA_UNSET (-3)
 
-/* Row and column of slot s in the 2 x n/2 matrix, and back. */
+/* Row and column of slot s in the 2 x n/2 matrix, and back.  n is a power
+ * of two (layouts are checked), so these are a shift and a mask: the
+ * planner calls them in its innermost loops. */
 static inline size_t lola_row(size_t n, size_t s)
 {
-    return s / (n / 2);
+    return s >> (__builtin_ctzll(n) - 1);
 }
 static inline size_t lola_col(size_t n, size_t s)
 {
-    return s % (n / 2);
+    return s & (n / 2 - 1);
 }
 static inline size_t lola_slot(size_t n, size_t row, size_t col)
 {

@@ -94,10 +94,11 @@ nomem:
     return VEIL_ENOMEM;
 }
 
-/* The offset by which copy u of a column reaches row j (block D). */
+/* The offset by which copy u of a column reaches row j (block D, a power
+ * of two). */
 static inline size_t offset_of(size_t n, size_t u, size_t j, size_t D)
 {
-    return (lola_col(n, u) + D - j % D) % D;
+    return (lola_col(n, u) + D - (j & (D - 1))) & (D - 1);
 }
 
 /* Step 1: the greedy cover.  chosen[0..*nchosen) in the order picked;

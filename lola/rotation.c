@@ -5,7 +5,7 @@
  * doc/06-rotations.md for why X -> X^(3^k) shifts the rows and X -> X^(2n-1)
  * swaps them).
  */
-#include "veil/lola_kernels.h"
+#include "internal.h"
 
 lola_rot_t lola_rot(size_t n, int64_t shift, int swap)
 {
@@ -31,8 +31,8 @@ lola_rot_t lola_rot_inverse(size_t n, lola_rot_t r)
 size_t lola_rot_source(size_t n, lola_rot_t r, size_t s)
 {
     const size_t h = n / 2;
-    const size_t row = (s / h) ^ (r / h);
-    return row * h + (s % h + r % h) % h;
+    return lola_slot(n, lola_row(n, s) ^ lola_row(n, r),
+                     (lola_col(n, s) + lola_col(n, r)) & (h - 1));
 }
 
 /* The row shift bringing column c + k to column c is bfv's rotation by
