@@ -186,11 +186,30 @@ static inline double *as_double(uint64_t *a)
     return (double *)(void *)a;
 }
 
-/* Forward stages st and st + 1 (distances len and len / 2, len / 2 >= 4)
+/* Prefetching during a transform (ntt_forward_prefetch): two rows, walked
+ * one cache line each per call, into L2 while the transform computes; the
+ * first two passes make n/8 calls, one per line of a row. */
+typedef struct {
+    const char *at[2], *end[2];
+} prefetch_t;
+
+AVX2_INLINE void prefetch_step(prefetch_t *pf)
+{
+    for (int k = 0; k < 2; k++)
+        if (pf->at[k] < pf->end[k]) {
+            _mm_prefetch(pf->at[k], _MM_HINT_T1);
+            pf->at[k] += 64;
+        }
+}
+
+/* Forward stages st and st + 1 (distances len and len / 2, len / 2 >= 8)
  * in one pass: four rows of a group, x0..x3 at distance len / 2, go through
- * both stages in registers.  The first pass reads the integers (ints). */
-static void forward_pair(const tables256_t *s, double *a, size_t groups,
-                         size_t len, unsigned st, const mod256_t *m, int ints)
+ * both stages in registers.  The first pass reads the integers of src (a
+ * itself or the input of an out-of-place transform); src == NULL: the
+ * doubles of a. */
+static void forward_pair(const tables256_t *s, double *a, const uint64_t *src,
+                         size_t groups, size_t len, unsigned st,
+                         const mod256_t *m, prefetch_t *pf)
 {
     const int r0 = (int)(s->fred >> st & 1),
               r1 = (int)(s->fred >> (st + 1) & 1);
@@ -206,14 +225,15 @@ static void forward_pair(const tables256_t *s, double *a, size_t groups,
         double *x = a + 2 * i * len;
         for (size_t j = 0; j < h; j += 4) {
             __m256d v0, v1, v2, v3;
-            if (ints) {
-                const uint64_t *u = (const uint64_t *)(const void *)(x + j);
+            if (src != NULL) {
+                const uint64_t *u = src + j;
                 v0 = LOADU(u), v1 = LOADU(u + h);
                 v2 = LOADU(u + 2 * h), v3 = LOADU(u + 3 * h);
             } else {
                 v0 = LOADD(x + j), v1 = LOADD(x + h + j);
                 v2 = LOADD(x + 2 * h + j), v3 = LOADD(x + 3 * h + j);
             }
+            prefetch_step(pf);
             fwd_bfly(&v0, &v2, w, wq, m, r0);
             fwd_bfly(&v1, &v3, w, wq, m, r0);
             fwd_bfly(&v0, &v1, wa, wqa, m, r1);
@@ -226,9 +246,11 @@ static void forward_pair(const tables256_t *s, double *a, size_t groups,
     }
 }
 
-/* One forward stage (distance len >= 8) as a pass of its own. */
-static void forward_single(const tables256_t *s, double *a, size_t groups,
-                           size_t len, unsigned st, const mod256_t *m, int ints)
+/* One forward stage (distance len >= 8) as a pass of its own; src as in
+ * forward_pair. */
+static void forward_single(const tables256_t *s, double *a, const uint64_t *src,
+                           size_t groups, size_t len, unsigned st,
+                           const mod256_t *m)
 {
     const int red = (int)(s->fred >> st & 1);
 
@@ -238,9 +260,9 @@ static void forward_single(const tables256_t *s, double *a, size_t groups,
         double *x = a + 2 * i * len, *y = x + len;
         for (size_t j = 0; j < len; j += 4) {
             __m256d vx, vy;
-            if (ints) {
-                vx = LOADU((const uint64_t *)(const void *)(x + j));
-                vy = LOADU((const uint64_t *)(const void *)(y + j));
+            if (src != NULL) {
+                vx = LOADU(src + j);
+                vy = LOADU(src + len + j);
             } else {
                 vx = LOADD(x + j), vy = LOADD(y + j);
             }
@@ -251,7 +273,10 @@ static void forward_single(const tables256_t *s, double *a, size_t groups,
     }
 }
 
-static void forward(const ntt_plan_t *plan, uint64_t *ai)
+/* The forward transform of in (integers in [0, 4q)) into ai (in == ai for
+ * the in-place transform), prefetching with pf. */
+static void forward(const ntt_plan_t *plan, uint64_t *ai, const uint64_t *in,
+                    prefetch_t *pf)
 {
     const ntt_tables_t *t = ntt_tables(plan);
     const tables256_t *s = t->simd;
@@ -263,9 +288,9 @@ static void forward(const ntt_plan_t *plan, uint64_t *ai)
 
     /* stages of distance >= 8, two per pass; the first reads integers */
     for (; len >= 16; groups <<= 2, len >>= 2, st += 2)
-        forward_pair(s, a, groups, len, st, &m, st == 0);
+        forward_pair(s, a, st == 0 ? in : NULL, groups, len, st, &m, pf);
     if (len >= 8) {
-        forward_single(s, a, groups, len, st, &m, st == 0);
+        forward_single(s, a, st == 0 ? in : NULL, groups, len, st, &m);
         groups <<= 1, len >>= 1, st++;
     }
     /* distances 4, 2, 1 on 8-blocks; write integers in [0, q) */
@@ -401,10 +426,31 @@ static void inverse(const ntt_plan_t *plan, uint64_t *ai)
 
 static void forward_avx2(const ntt_plan_t *plan, uint64_t *a)
 {
+    prefetch_t none = {{NULL, NULL}, {NULL, NULL}};
     if (plan->logn < MIN_LOGN || !avx2_rounding_ok())
         ntt_forward_scalar(plan, a);
     else
-        forward(plan, a);
+        forward(plan, a, a, &none);
+}
+
+/* Out of place from the lazy range [0, 4q), which the transform takes as
+ * it is (no reduction pass), prefetching the two rows. */
+static void forward_prefetch_avx2(const ntt_plan_t *plan, uint64_t *out,
+                                  const uint64_t *in,
+                                  const uint64_t *const rows[2])
+{
+    prefetch_t pf;
+    if (plan->logn < MIN_LOGN || !avx2_rounding_ok()) {
+        ntt_kernels_scalar.vec_reduce(out, in, plan->n, plan->q);
+        ntt_forward_scalar(plan, out);
+        return;
+    }
+    for (int k = 0; k < 2; k++) {
+        pf.at[k] = (const char *)rows[k];
+        pf.end[k] =
+            rows[k] != NULL ? pf.at[k] + plan->n * sizeof(uint64_t) : pf.at[k];
+    }
+    forward(plan, out, in, &pf);
 }
 
 static void inverse_avx2(const ntt_plan_t *plan, uint64_t *a)
@@ -422,6 +468,7 @@ const struct ntt_kernels ntt_kernels_avx2 = {
     .tables_init = tables_init_avx2,
     .forward = forward_avx2,
     .forward_lazy = forward_avx2,
+    .forward_prefetch = forward_prefetch_avx2,
     .inverse = inverse_avx2,
     .inverse_lazy = inverse_avx2,
     .vec_add = ntt_vec_add_avx2,
