@@ -67,8 +67,18 @@ size_t bfv_rows_bytes(size_t nrows, size_t n, const uint64_t *mods)
 /* Rows are packed a 64-bit word at a time: values enter a 128-bit
  * accumulator at its fill, and every full word leaves it as 8 little-endian
  * bytes (one store on little-endian machines). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_IS_LE 1
+#else
+#define HOST_IS_LE 0
+#endif
+
 static inline void put_le64(uint8_t *p, uint64_t v)
 {
+    if (HOST_IS_LE) {
+        memcpy(p, &v, 8);
+        return;
+    }
     for (int i = 0; i < 8; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
@@ -76,6 +86,10 @@ static inline void put_le64(uint8_t *p, uint64_t v)
 static inline uint64_t get_le64(const uint8_t *p)
 {
     uint64_t v = 0;
+    if (HOST_IS_LE) {
+        memcpy(&v, p, 8);
+        return v;
+    }
     for (int i = 0; i < 8; i++)
         v |= (uint64_t)p[i] << (8 * i);
     return v;
