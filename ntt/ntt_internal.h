@@ -89,5 +89,38 @@ void ntt_forward_lazy_scalar(const ntt_plan_t *plan, uint64_t *a);
 void ntt_inverse_lazy_scalar(const ntt_plan_t *plan, uint64_t *a);
 void ntt_forward_scalar(const ntt_plan_t *plan, uint64_t *a);
 void ntt_inverse_scalar(const ntt_plan_t *plan, uint64_t *a);
+/* out = forward(in) for in in [0, 4q): reduced into out, then transformed
+ * (the SIMD paths' ntt_forward_prefetch below their block size). */
+void ntt_forward_from_lazy_scalar(const ntt_plan_t *plan, uint64_t *out,
+                                  const uint64_t *in);
+
+/* Prefetching during a transform (ntt_forward_prefetch): two rows of n
+ * words, walked one cache line each per ntt_prefetch_step, into level 2
+ * (the transform's own data stays in level 1); a NULL row is never walked,
+ * and a NULL walker does nothing. */
+typedef struct {
+    const char *at[2], *end[2];
+} ntt_prefetch_t;
+
+static inline void ntt_prefetch_init(ntt_prefetch_t *pf,
+                                     const uint64_t *const rows[2], size_t n)
+{
+    for (int k = 0; k < 2; k++) {
+        pf->at[k] = (const char *)rows[k];
+        pf->end[k] =
+            rows[k] != NULL ? pf->at[k] + n * sizeof(uint64_t) : pf->at[k];
+    }
+}
+
+static inline void ntt_prefetch_step(ntt_prefetch_t *pf)
+{
+    if (pf == NULL)
+        return;
+    for (int k = 0; k < 2; k++)
+        if (pf->at[k] < pf->end[k]) {
+            __builtin_prefetch(pf->at[k], 0, 2); /* prefetcht1 on x86 */
+            pf->at[k] += 64;
+        }
+}
 
 #endif /* VEIL_NTT_INTERNAL_H */

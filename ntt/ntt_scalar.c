@@ -108,6 +108,13 @@ void ntt_forward_scalar(const ntt_plan_t *plan, uint64_t *a)
     }
 }
 
+void ntt_forward_from_lazy_scalar(const ntt_plan_t *plan, uint64_t *out,
+                                  const uint64_t *in)
+{
+    ntt_kernels_scalar.vec_reduce(out, in, plan->n, plan->q);
+    ntt_forward_scalar(plan, out);
+}
+
 /* One inverse butterfly without reductions: for X, Y < b <= 2^63,
  * (X, Y) -> (X + Y, W (X - Y + b)), the first below 2b, the second in
  * [0, 2q) (Shoup's lazy product takes any 64-bit operand). */

@@ -67,6 +67,19 @@ AVX2_INLINE __m256d avx2_mulmod(__m256d y, __m256d w, __m256d wq, __m256d q)
     return _mm256_add_pd(_mm256_fnmadd_pd(c, q, h), l);
 }
 
+/* x w - c q with c = round(fl(fl(x w) / q)), for integers x < 2^50 and
+ * w < q < 2^50 (qinv = fl(1 / q)): no constant per w.  Three roundings leave
+ * |c - x w / q| <= 1/2 + 3 (x w / q) 2^-53 < 7/8, so the result lies in
+ * (-7q/8, 7q/8), congruent to x w. */
+AVX2_INLINE __m256d avx2_mulmod_any(__m256d x, __m256d w, __m256d q,
+                                    __m256d qinv)
+{
+    __m256d h = _mm256_mul_pd(x, w);
+    __m256d l = _mm256_fmsub_pd(x, w, h);
+    __m256d c = _mm256_round_pd(_mm256_mul_pd(h, qinv), AVX2_ROUND);
+    return _mm256_add_pd(_mm256_fnmadd_pd(c, q, h), l);
+}
+
 /* x - q round(x / q) for |x| <= 2^52, qinv = fl(1 / q): in
  * [-q/2 - 2, q/2 + 2], congruent to x. */
 AVX2_INLINE __m256d avx2_reduce(__m256d x, __m256d q, __m256d qinv)

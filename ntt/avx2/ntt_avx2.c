@@ -186,20 +186,19 @@ static inline double *as_double(uint64_t *a)
     return (double *)(void *)a;
 }
 
-/* Prefetching during a transform (ntt_forward_prefetch): two rows, walked
- * one cache line each per call, into L2 while the transform computes; the
- * first two passes make n/8 calls, one per line of a row. */
-typedef struct {
-    const char *at[2], *end[2];
-} prefetch_t;
+/* Prefetching (ntt_prefetch_t, ntt_internal.h): the first two passes make
+ * n/8 steps, one per line of a row. */
 
-AVX2_INLINE void prefetch_step(prefetch_t *pf)
+/* Four rows at distance d from x, and back. */
+AVX2_INLINE void load4(__m256d v[4], const double *x, size_t d)
 {
-    for (int k = 0; k < 2; k++)
-        if (pf->at[k] < pf->end[k]) {
-            _mm_prefetch(pf->at[k], _MM_HINT_T1);
-            pf->at[k] += 64;
-        }
+    for (int r = 0; r < 4; r++)
+        v[r] = LOADD(x + (size_t)r * d);
+}
+AVX2_INLINE void store4(double *x, size_t d, const __m256d v[4])
+{
+    for (int r = 0; r < 4; r++)
+        STORED(x + (size_t)r * d, v[r]);
 }
 
 /* Forward stages st and st + 1 (distances len and len / 2, len / 2 >= 8)
@@ -209,7 +208,7 @@ AVX2_INLINE void prefetch_step(prefetch_t *pf)
  * doubles of a. */
 static void forward_pair(const tables256_t *s, double *a, const uint64_t *src,
                          size_t groups, size_t len, unsigned st,
-                         const mod256_t *m, prefetch_t *pf)
+                         const mod256_t *m, ntt_prefetch_t *pf)
 {
     const int r0 = (int)(s->fred >> st & 1),
               r1 = (int)(s->fred >> (st + 1) & 1);
@@ -224,24 +223,18 @@ static void forward_pair(const tables256_t *s, double *a, const uint64_t *src,
         const __m256d wqb = BCAST(s->wq[2 * groups + 2 * i + 1]);
         double *x = a + 2 * i * len;
         for (size_t j = 0; j < h; j += 4) {
-            __m256d v0, v1, v2, v3;
-            if (src != NULL) {
-                const uint64_t *u = src + j;
-                v0 = LOADU(u), v1 = LOADU(u + h);
-                v2 = LOADU(u + 2 * h), v3 = LOADU(u + 3 * h);
-            } else {
-                v0 = LOADD(x + j), v1 = LOADD(x + h + j);
-                v2 = LOADD(x + 2 * h + j), v3 = LOADD(x + 3 * h + j);
-            }
-            prefetch_step(pf);
-            fwd_bfly(&v0, &v2, w, wq, m, r0);
-            fwd_bfly(&v1, &v3, w, wq, m, r0);
-            fwd_bfly(&v0, &v1, wa, wqa, m, r1);
-            fwd_bfly(&v2, &v3, wb, wqb, m, r1);
-            STORED(x + j, v0);
-            STORED(x + h + j, v1);
-            STORED(x + 2 * h + j, v2);
-            STORED(x + 3 * h + j, v3);
+            __m256d v[4];
+            if (src != NULL)
+                for (int r = 0; r < 4; r++)
+                    v[r] = LOADU(src + (size_t)r * h + j);
+            else
+                load4(v, x + j, h);
+            ntt_prefetch_step(pf);
+            fwd_bfly(&v[0], &v[2], w, wq, m, r0);
+            fwd_bfly(&v[1], &v[3], w, wq, m, r0);
+            fwd_bfly(&v[0], &v[1], wa, wqa, m, r1);
+            fwd_bfly(&v[2], &v[3], wb, wqb, m, r1);
+            store4(x + j, h, v);
         }
     }
 }
@@ -276,7 +269,7 @@ static void forward_single(const tables256_t *s, double *a, const uint64_t *src,
 /* The forward transform of in (integers in [0, 4q)) into ai (in == ai for
  * the in-place transform), prefetching with pf. */
 static void forward(const ntt_plan_t *plan, uint64_t *ai, const uint64_t *in,
-                    prefetch_t *pf)
+                    ntt_prefetch_t *pf)
 {
     const ntt_tables_t *t = ntt_tables(plan);
     const tables256_t *s = t->simd;
@@ -337,16 +330,13 @@ static void inverse_pair(const tables256_t *s, double *a, size_t n, size_t len,
                       wq = BCAST(s->iwq[g / 2 + k]);
         double *x = a + 4 * k * len;
         for (size_t j = 0; j < len; j += 4) {
-            __m256d v0 = LOADD(x + j), v1 = LOADD(x + len + j);
-            __m256d v2 = LOADD(x + 2 * len + j), v3 = LOADD(x + 3 * len + j);
-            inv_bfly(&v0, &v1, wa, wqa, m, r0);
-            inv_bfly(&v2, &v3, wb, wqb, m, r0);
-            inv_bfly(&v0, &v2, w, wq, m, r1);
-            inv_bfly(&v1, &v3, w, wq, m, r1);
-            STORED(x + j, v0);
-            STORED(x + len + j, v1);
-            STORED(x + 2 * len + j, v2);
-            STORED(x + 3 * len + j, v3);
+            __m256d v[4];
+            load4(v, x + j, len);
+            inv_bfly(&v[0], &v[1], wa, wqa, m, r0);
+            inv_bfly(&v[2], &v[3], wb, wqb, m, r0);
+            inv_bfly(&v[0], &v[2], w, wq, m, r1);
+            inv_bfly(&v[1], &v[3], w, wq, m, r1);
+            store4(x + j, len, v);
         }
     }
 }
@@ -426,11 +416,10 @@ static void inverse(const ntt_plan_t *plan, uint64_t *ai)
 
 static void forward_avx2(const ntt_plan_t *plan, uint64_t *a)
 {
-    prefetch_t none = {{NULL, NULL}, {NULL, NULL}};
     if (plan->logn < MIN_LOGN || !avx2_rounding_ok())
         ntt_forward_scalar(plan, a);
     else
-        forward(plan, a, a, &none);
+        forward(plan, a, a, NULL);
 }
 
 /* Out of place from the lazy range [0, 4q), which the transform takes as
@@ -439,17 +428,12 @@ static void forward_prefetch_avx2(const ntt_plan_t *plan, uint64_t *out,
                                   const uint64_t *in,
                                   const uint64_t *const rows[2])
 {
-    prefetch_t pf;
+    ntt_prefetch_t pf;
     if (plan->logn < MIN_LOGN || !avx2_rounding_ok()) {
-        ntt_kernels_scalar.vec_reduce(out, in, plan->n, plan->q);
-        ntt_forward_scalar(plan, out);
+        ntt_forward_from_lazy_scalar(plan, out, in);
         return;
     }
-    for (int k = 0; k < 2; k++) {
-        pf.at[k] = (const char *)rows[k];
-        pf.end[k] =
-            rows[k] != NULL ? pf.at[k] + plan->n * sizeof(uint64_t) : pf.at[k];
-    }
+    ntt_prefetch_init(&pf, rows, plan->n);
     forward(plan, out, in, &pf);
 }
 

@@ -6,9 +6,9 @@
  * Two kinds of arithmetic, each exact:
  *
  * - residue products x w mod m in double precision, as ntt_vec_mul_avx2
- *   does (avx2_internal.h): h = fl(x w), l = fma(x, w, -h), c =
- *   round(fl(h / m)), t = (h - c m) + l = x w - c m exactly.  For x < 2^50
- *   and w < m < 2^50 three roundings leave |c - x w / m| < 7/8, so
+ *   does (avx2_mulmod_any, avx2_internal.h): h = fl(x w), l = fma(x, w,
+ *   -h), c = round(fl(h / m)), t = (h - c m) + l = x w - c m exactly.  For
+ *   x < 2^50 and w < m < 2^50 three roundings leave |c - x w / m| < 7/8, so
  *   |t| < 7m/8: t is congruent to x w and signed, and the kernels sum such
  *   terms and reduce the sum (x - m round(x / m), for |x| <= 2^52) every
  *   three terms, then once more and into [0, m) at the end;
@@ -30,15 +30,6 @@
 #define LOADI(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define STOREI(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
 #define SPLAT(x) _mm256_set1_epi64x((long long)(x))
-
-/* x w mod m up to sign: |result| < 7m/8 for x < 2^50, w < m < 2^50. */
-AVX2_INLINE __m256d mulmod(__m256d x, __m256d w, __m256d m, __m256d minv)
-{
-    __m256d h = _mm256_mul_pd(x, w);
-    __m256d l = _mm256_fmsub_pd(x, w, h);
-    __m256d c = _mm256_round_pd(_mm256_mul_pd(h, minv), AVX2_ROUND);
-    return _mm256_add_pd(_mm256_fnmadd_pd(c, m, h), l);
-}
 
 /* |x| <= 2^52 -> x mod m in [0, m). */
 AVX2_INLINE __m256i finish(__m256d x, __m256d m, __m256d minv)
@@ -75,7 +66,8 @@ AVX2_INLINE __m256d dot(__m256d acc, const __m256d *x, const uint64_t *w,
         if (i % 3 == 2)
             acc = avx2_reduce(acc, m, minv);
         acc = _mm256_add_pd(
-            acc, mulmod(x[2 * i], _mm256_set1_pd((double)w[i]), m, minv));
+            acc,
+            avx2_mulmod_any(x[2 * i], _mm256_set1_pd((double)w[i]), m, minv));
     }
     return acc;
 }
@@ -110,7 +102,8 @@ size_t rns_conv_columns_avx2(const rns_conv_t *c, uint64_t *out,
                 const __m256d x =
                     avx2_u2d(LOADI(in + i * stride + col + 4 * (size_t)h));
                 __m256i hi, lo;
-                y[2 * i + (size_t)h] = avx2_fix_sign(mulmod(x, w, q, qinv), q);
+                y[2 * i + (size_t)h] =
+                    avx2_fix_sign(avx2_mulmod_any(x, w, q, qinv), q);
                 if (!exact)
                     continue;
                 mul52(&hi, &lo, avx2_d2u(y[2 * i + (size_t)h]), mu0, mu1);
@@ -131,8 +124,8 @@ size_t rns_conv_columns_avx2(const rns_conv_t *c, uint64_t *out,
                 if (exact)
                     r = _mm256_sub_pd(
                         avx2_reduce(r, p, pinv),
-                        mulmod(avx2_u2d(_mm256_srli_epi64(v[h], 52)), qm, p,
-                               pinv));
+                        avx2_mulmod_any(avx2_u2d(_mm256_srli_epi64(v[h], 52)),
+                                        qm, p, pinv));
                 STOREI(out + j * stride + col + 4 * (size_t)h,
                        finish(r, p, pinv));
             }
@@ -192,15 +185,16 @@ size_t rns_scale_columns_avx2(const rns_scale_t *s, uint64_t *out,
             const __m256d minv = _mm256_set1_pd(1.0 / (double)mj);
             const __m256d r26 = _mm256_set1_pd((double)((1U << 26) % mj));
             for (int h = 0; h < 2; h++) {
-                __m256d r = _mm256_add_pd(mulmod(wh[h], r26, m, minv), wl[h]);
+                __m256d r =
+                    _mm256_add_pd(avx2_mulmod_any(wh[h], r26, m, minv), wl[h]);
                 r = dot(r, x + h, s->int_part + j * k, k, m, minv);
                 if (s->p != NULL) {
                     const __m256d xj = avx2_u2d(
                         LOADI(in + (k + j) * stride + col + 4 * (size_t)h));
                     r = _mm256_add_pd(
                         avx2_reduce(r, m, minv),
-                        mulmod(xj, _mm256_set1_pd((double)s->p_coef[j]), m,
-                               minv));
+                        avx2_mulmod_any(
+                            xj, _mm256_set1_pd((double)s->p_coef[j]), m, minv));
                 }
                 STOREI(out + j * stride + col + 4 * (size_t)h,
                        finish(r, m, minv));

@@ -58,12 +58,8 @@ void ntt_vec_neg_avx2(uint64_t *out, const uint64_t *a, size_t n, uint64_t q)
 /* a b mod q in [0, q) for integer lanes a, b < q. */
 AVX2_INLINE __m256i mulmod_int(__m256i a, __m256i b, __m256d q, __m256d qinv)
 {
-    __m256d x = avx2_u2d(a), y = avx2_u2d(b);
-    __m256d h = _mm256_mul_pd(x, y);
-    __m256d l = _mm256_fmsub_pd(x, y, h);
-    __m256d c = _mm256_round_pd(_mm256_mul_pd(h, qinv), AVX2_ROUND);
-    __m256d t = _mm256_add_pd(_mm256_fnmadd_pd(c, q, h), l);
-    return avx2_d2u(avx2_fix_sign(t, q));
+    return avx2_d2u(
+        avx2_fix_sign(avx2_mulmod_any(avx2_u2d(a), avx2_u2d(b), q, qinv), q));
 }
 
 void ntt_vec_mul_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,

@@ -294,24 +294,9 @@ AVX512_INLINE void inv_bfly_g(__m512i *x, __m512i *y, __m512i w, __m512i wp,
 
 /* ------------------------------------------------------------- forward */
 
-/* Prefetching during a transform (ntt_forward_prefetch): two rows, walked
- * one cache line each per call, into L2 (the transform's own data stays in
- * L1).  A transform makes about n/32 (radix-4 passes) plus 2 n/64 (last
- * pass) calls, more than the n/8 lines of a row; pf == NULL: nothing. */
-typedef struct {
-    const char *at[2], *end[2];
-} prefetch_t;
-
-AVX512_INLINE void prefetch_step(prefetch_t *pf)
-{
-    if (pf == NULL)
-        return;
-    for (int k = 0; k < 2; k++)
-        if (pf->at[k] < pf->end[k]) {
-            _mm_prefetch(pf->at[k], _MM_HINT_T1);
-            pf->at[k] += 64;
-        }
-}
+/* Prefetching (ntt_prefetch_t, ntt_internal.h): a transform makes about
+ * n/32 (radix-4 passes) plus 2 n/64 (last pass) steps, more than the n/8
+ * lines of a row. */
 
 /* The first stage (a single group) at distance len = 2^even >= 64, read
  * from src (a itself, or the input of an out-of-place transform). */
@@ -334,7 +319,7 @@ AVX512_INLINE void fwd_radix2_first(uint64_t *a, const uint64_t *src,
 AVX512_INLINE void fwd_radix4(uint64_t *a, const uint64_t *src,
                               const ntt_tables_t *t, const tables512_t *s,
                               size_t groups, size_t len, const mod512_t *m,
-                              fwd_mode_t mode, int first, prefetch_t *pf)
+                              fwd_mode_t mode, int first, ntt_prefetch_t *pf)
 {
     const size_t h = len >> 1;
     for (size_t i = 0; i < groups; i++) {
@@ -346,7 +331,7 @@ AVX512_INLINE void fwd_radix4(uint64_t *a, const uint64_t *src,
         uint64_t *x = a + 2 * i * len;
         const uint64_t *xs = src + 2 * i * len;
         for (size_t j = 0; j < h; j += 8) {
-            prefetch_step(pf);
+            ntt_prefetch_step(pf);
             __m512i x0 = LOAD(xs + j), x1 = LOAD(xs + h + j);
             __m512i x2 = LOAD(xs + len + j), x3 = LOAD(xs + len + h + j);
             if (first) {
@@ -410,7 +395,7 @@ AVX512_INLINE void fwd_last4(__m512i r[8], const ntt_tables_t *t,
 /* a = the transform of src (src == a: in place); src in [0, 4q). */
 AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a,
                            const uint64_t *src, fwd_mode_t mode, int full,
-                           prefetch_t *pf)
+                           ntt_prefetch_t *pf)
 {
     const ntt_tables_t *t = ntt_tables(plan);
     const tables512_t *s = t->simd;
@@ -437,8 +422,8 @@ AVX512_INLINE void forward(const ntt_plan_t *plan, uint64_t *a,
     for (size_t B = 0; B < n / 64; B++) {
         uint64_t *blk = a + 64 * B;
         __m512i r[8];
-        prefetch_step(pf);
-        prefetch_step(pf);
+        ntt_prefetch_step(pf);
+        ntt_prefetch_step(pf);
 #pragma GCC unroll 8
         for (int i = 0; i < 8; i++)
             r[i] = LOAD(blk + 8 * i);
@@ -700,7 +685,7 @@ static fwd_mode_t fwd_mode(const ntt_plan_t *plan)
  * constant `full`: six specialised transforms, no per-butterfly branch. */
 AVX512_INLINE void forward_dispatch(const ntt_plan_t *plan, uint64_t *a,
                                     const uint64_t *src, int full,
-                                    prefetch_t *pf)
+                                    ntt_prefetch_t *pf)
 {
     if (plan->logn < MIN_LOGN) { /* src == a here */
         if (full)
@@ -736,17 +721,12 @@ static void forward_prefetch_avx512(const ntt_plan_t *plan, uint64_t *out,
                                     const uint64_t *in,
                                     const uint64_t *const rows[2])
 {
-    prefetch_t pf;
-    if (plan->logn < MIN_LOGN) { /* the scalar transform wants [0, q) */
-        ntt_kernels_scalar.vec_reduce(out, in, plan->n, plan->q);
-        ntt_forward_scalar(plan, out);
+    ntt_prefetch_t pf;
+    if (plan->logn < MIN_LOGN) {
+        ntt_forward_from_lazy_scalar(plan, out, in);
         return;
     }
-    for (int k = 0; k < 2; k++) {
-        pf.at[k] = (const char *)rows[k];
-        pf.end[k] =
-            rows[k] != NULL ? pf.at[k] + plan->n * sizeof(uint64_t) : pf.at[k];
-    }
+    ntt_prefetch_init(&pf, rows, plan->n);
     forward_dispatch(plan, out, in, 1, &pf);
 }
 
