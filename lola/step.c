@@ -293,12 +293,53 @@ static void rotate_bytes(uint8_t *dst, const uint8_t *src, size_t n,
     }
 }
 
-/* Non-zero pattern of output o into acc, given the inputs' patterns nzin
- * (nin x n); grp, tmp: n bytes of scratch. */
-static void output_nonzero(uint8_t *acc, uint8_t *grp, uint8_t *tmp,
-                           const lola_step_t *st, size_t o, const uint8_t *nzin)
+/* The inputs' non-zero slots as lists: slots[start[a] .. start[a + 1]) are
+ * those of input a.  Most inputs hold a few elements in many slots, so the
+ * non-zero pattern of an output is found from these lists rather than
+ * from whole rotated patterns. */
+typedef struct {
+    uint32_t *slots;
+    size_t *start;
+} nz_lists_t;
+
+static void nz_lists_clear(nz_lists_t *z)
+{
+    free(z->slots);
+    free(z->start);
+    z->slots = NULL;
+    z->start = NULL;
+}
+
+/* scratch: n bytes. */
+static veil_status nz_lists_init(nz_lists_t *z, const lola_step_t *st,
+                                 const lola_layout_t *in, uint8_t *scratch)
 {
     const size_t n = st->n;
+    size_t count = 0;
+    z->slots = malloc(st->nin * n * sizeof(uint32_t) + 1);
+    z->start = malloc((st->nin + 1) * sizeof(size_t));
+    if (z->slots == NULL || z->start == NULL) {
+        nz_lists_clear(z);
+        return VEIL_ENOMEM;
+    }
+    z->start[0] = 0;
+    for (size_t a = 0; a < st->nin; a++) {
+        lola_layout_nonzero(scratch, in, a);
+        for (size_t x = 0; x < n; x++)
+            if (scratch[x])
+                z->slots[count++] = (uint32_t)x;
+        z->start[a + 1] = count;
+    }
+    return VEIL_OK;
+}
+
+/* Non-zero pattern of output o into acc, given the inputs' non-zero slots
+ * z; grp, tmp: n bytes of scratch.  A term rotated by r moves input slot u
+ * to the slot s with source(r, s) = u, that is s = source(r^-1, u). */
+static void output_nonzero(uint8_t *acc, uint8_t *grp, uint8_t *tmp,
+                           const lola_step_t *st, size_t o, const nz_lists_t *z)
+{
+    const size_t n = st->n, h = n / 2;
     const lola_output_t *out = &st->out[o];
     memset(acc, 0, n);
     for (size_t i = 0; i < out->nterms;) {
@@ -306,14 +347,18 @@ static void output_nonzero(uint8_t *acc, uint8_t *grp, uint8_t *tmp,
         memset(grp, 0, n);
         for (; i < out->nterms && out->terms[i].giant == g; i++) {
             const lola_term_t *t = &out->terms[i];
-            rotate_bytes(tmp, nzin + (size_t)t->input * n, n, t->baby);
-            if (t->kind == LOLA_COEF_PLAIN) {
-                const lola_src_t *p = st->plains + t->coef * n;
-                for (size_t s = 0; s < n; s++)
-                    grp[s] |= tmp[s] & (p[s].row != LOLA_SRC_ZERO);
-            } else {
-                for (size_t s = 0; s < n; s++)
-                    grp[s] |= tmp[s];
+            const lola_rot_t back = lola_rot_inverse(n, t->baby);
+            const size_t shift = lola_col(n, back), swap = lola_row(n, back);
+            const lola_src_t *p = t->kind == LOLA_COEF_PLAIN
+                                      ? st->plains + (size_t)t->coef * n
+                                      : NULL;
+            for (size_t k = z->start[t->input]; k < z->start[t->input + 1];
+                 k++) {
+                const size_t u = z->slots[k];
+                const size_t sl = lola_slot(n, lola_row(n, u) ^ swap,
+                                            (lola_col(n, u) + shift) & (h - 1));
+                if (p == NULL || p[sl].row != LOLA_SRC_ZERO)
+                    grp[sl] = 1;
             }
         }
         rotate_bytes(tmp, grp, n, g);
@@ -346,22 +391,23 @@ veil_status lola_step_finish(lola_step_t *st, const lola_layout_t *in)
     if (s != VEIL_OK || st->layout.map == NULL)
         return s;
 
-    uint8_t *nzin = malloc(st->nin * n), *buf = malloc(3 * n);
-    if (nzin == NULL || buf == NULL) {
-        free(nzin);
-        free(buf);
+    uint8_t *buf = malloc(3 * n);
+    nz_lists_t z;
+    if (buf == NULL)
         return VEIL_ENOMEM;
+    s = nz_lists_init(&z, st, in, buf);
+    if (s != VEIL_OK) {
+        free(buf);
+        return s;
     }
-    for (size_t a = 0; a < st->nin; a++)
-        lola_layout_nonzero(nzin + a * n, in, a);
     for (size_t o = 0; o < st->nout; o++) {
         int32_t *map = st->layout.map + o * n;
-        output_nonzero(buf, buf + n, buf + 2 * n, st, o, nzin);
+        output_nonzero(buf, buf + n, buf + 2 * n, st, o, &z);
         for (size_t k = 0; k < n; k++)
             if (map[k] == LOLA_UNSET)
                 map[k] = buf[k] ? LOLA_GARBAGE : LOLA_ZERO;
     }
-    free(nzin);
+    nz_lists_clear(&z);
     free(buf);
     return VEIL_OK;
 }
@@ -401,7 +447,8 @@ veil_status lola_step_client_sums(lola_step_t *st, const lola_layout_t *in)
     const size_t n = st->n, len = st->layout.len;
     size_t folds = 0, *first = NULL, *set = NULL;
     int32_t *owner = NULL;
-    uint8_t *nzin = NULL, *buf = NULL;
+    uint8_t *buf = NULL;
+    nz_lists_t z = {NULL, NULL};
     veil_status s = VEIL_ENOMEM;
 
     if (st->kind != LOLA_STEP_LINEAR || st->layout.map == NULL ||
@@ -418,10 +465,9 @@ veil_status lola_step_client_sums(lola_step_t *st, const lola_layout_t *in)
     first = malloc(len * sizeof(size_t));
     owner = malloc(st->nout * n * sizeof(int32_t));
     set = malloc(n * sizeof(size_t));
-    nzin = malloc((st->nin + 1) * n);
     buf = malloc(3 * n);
-    if (first == NULL || owner == NULL || set == NULL || nzin == NULL ||
-        buf == NULL)
+    if (first == NULL || owner == NULL || set == NULL || buf == NULL ||
+        nz_lists_init(&z, st, in, buf) != VEIL_OK)
         goto done;
     s = VEIL_OK;
     /* each element's first slot: the sum the folds make there is the one
@@ -448,8 +494,6 @@ veil_status lola_step_client_sums(lola_step_t *st, const lola_layout_t *in)
     /* committed: the bias only in each element's first slot, no folds,
      * shares in the other slots of each set, and the slots outside the
      * sets ZERO or GARBAGE as the terms make them */
-    for (size_t a = 0; a < st->nin; a++)
-        lola_layout_nonzero(nzin + a * n, in, a);
     for (size_t o = 0; o < st->nout; o++) {
         lola_output_t *op = &st->out[o];
         const int32_t *own = owner + o * n;
@@ -463,7 +507,7 @@ veil_status lola_step_client_sums(lola_step_t *st, const lola_layout_t *in)
         st->counts.rot -= op->nfold;
         st->counts.add -= op->nfold;
         s = lola_step_fold(st, o, NULL, 0); /* frees: VEIL_OK */
-        output_nonzero(buf, buf + n, buf + 2 * n, st, o, nzin);
+        output_nonzero(buf, buf + n, buf + 2 * n, st, o, &z);
         for (size_t x = 0; x < n; x++)
             map[x] = own[x] < 0 ? (buf[x] ? LOLA_GARBAGE : LOLA_ZERO)
                      : first[own[x]] == o * n + x ? own[x]
@@ -475,7 +519,7 @@ done:
     free(first);
     free(owner);
     free(set);
-    free(nzin);
+    nz_lists_clear(&z);
     free(buf);
     return s;
 }
