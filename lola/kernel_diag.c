@@ -75,6 +75,11 @@ static veil_status pairs_init(pairs_t *p, const lola_matrix_t *m,
     }
     for (size_t j = 0; j < m->rows; j++)
         total += lola_matrix_row_cols(cols, m, j);
+    if (total >= UINT32_MAX) { /* pairs are counted in 32 bits */
+        free(cols);
+        pairs_clear(p);
+        return VEIL_EINVAL;
+    }
     p->prow = malloc((total + 1) * sizeof(uint32_t));
     p->pcol = malloc((total + 1) * sizeof(uint32_t));
     if (p->prow == NULL || p->pcol == NULL)
@@ -109,7 +114,9 @@ static veil_status greedy_cover(size_t *chosen, size_t *nchosen, size_t *order,
 {
     size_t *cnt = calloc(D, sizeof(size_t)),
            *stamp = malloc(D * sizeof(size_t));
-    size_t *istart = calloc(D + 1, sizeof(size_t)), *ilist = NULL, *fill = NULL;
+    size_t *istart = calloc(D + 1, sizeof(size_t)), *fill = NULL;
+    uint32_t *ilist =
+        NULL; /* pair indices: rows <= n/2 times columns <= n, below 2^32 */
     uint8_t *covered = calloc(p->npairs + 1, 1);
     size_t left = p->npairs, total = 0;
     veil_status s = VEIL_ENOMEM;
@@ -137,7 +144,7 @@ static veil_status greedy_cover(size_t *chosen, size_t *nchosen, size_t *order,
             }
         }
     }
-    ilist = malloc((total + 1) * sizeof(size_t));
+    ilist = malloc((total + 1) * sizeof(uint32_t));
     fill = calloc(D, sizeof(size_t));
     if (ilist == NULL || fill == NULL)
         goto done;
@@ -151,7 +158,7 @@ static veil_status greedy_cover(size_t *chosen, size_t *nchosen, size_t *order,
             const size_t i = offset_of(n, p->slots[k], p->prow[q], D);
             if (stamp[i] != q) {
                 stamp[i] = q;
-                ilist[istart[i] + fill[i]++] = q;
+                ilist[istart[i] + fill[i]++] = (uint32_t)q;
             }
         }
     }

@@ -279,17 +279,32 @@ static void count_output(lola_counts_t *c, const lola_output_t *out)
         c->add_plain++;
 }
 
-/* dst = the bytes of src permuted by r (dst[s] = src[source(r, s)]): two
- * copies per row. */
-static void rotate_bytes(uint8_t *dst, const uint8_t *src, size_t n,
-                         lola_rot_t r)
+/* dst[i] |= src[i] for i < len, eight bytes at a time (the planner runs
+ * this over whole messages for every candidate). */
+static void or_bytes(uint8_t *dst, const uint8_t *src, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t a, b;
+        memcpy(&a, dst + i, 8);
+        memcpy(&b, src + i, 8);
+        a |= b;
+        memcpy(dst + i, &a, 8);
+    }
+    for (; i < len; i++)
+        dst[i] |= src[i];
+}
+
+/* dst |= src permuted by r (dst[s] |= src[source(r, s)]: two runs per
+ * row; src distinct from dst). */
+static void or_rotated(uint8_t *dst, const uint8_t *src, size_t n, lola_rot_t r)
 {
     const size_t h = n / 2, shift = r % h, swap = r / h;
     for (size_t row = 0; row < 2; row++) {
         const uint8_t *from = src + (row ^ swap) * h;
         uint8_t *to = dst + row * h;
-        memcpy(to, from + shift, h - shift);
-        memcpy(to + h - shift, from, shift);
+        or_bytes(to, from + shift, h - shift);
+        or_bytes(to + h - shift, from, shift);
     }
 }
 
@@ -361,14 +376,11 @@ static void output_nonzero(uint8_t *acc, uint8_t *grp, uint8_t *tmp,
                     grp[sl] = 1;
             }
         }
-        rotate_bytes(tmp, grp, n, g);
-        for (size_t s = 0; s < n; s++)
-            acc[s] |= tmp[s];
+        or_rotated(acc, grp, n, g);
     }
     for (size_t f = 0; f < out->nfold; f++) {
-        rotate_bytes(tmp, acc, n, out->fold[f]);
-        for (size_t s = 0; s < n; s++)
-            acc[s] |= tmp[s];
+        memcpy(tmp, acc, n);
+        or_rotated(acc, tmp, n, out->fold[f]);
     }
     if (out->bias >= 0) {
         const lola_src_t *b = st->biases + (size_t)out->bias * n;

@@ -7,6 +7,7 @@
 #ifndef VEIL_NTT_RNG_INTERNAL_H
 #define VEIL_NTT_RNG_INTERNAL_H
 
+#include "config.h" /* VEIL_HAVE_AVX512, whatever the includer's order */
 #include "veil/veil.h"
 #include <stddef.h>
 #include <stdint.h>
