@@ -6,7 +6,8 @@
  * does for the NTT.
  *
  *   scalar  portable constant-time AES and hashes, no IFMA
- *   avx2    AES-NI where the CPU has it, else portable
+ *   avx2    AES-NI where the CPU has it, else portable; the AVX2
+ *           transpose
  *   avx512  as avx2, with VAES for long inputs, the GFNI transpose and
  *           the IFMA field kernels where the CPU has them
  */
@@ -35,6 +36,8 @@ static void pick(void)
     for (int i = 0; i < VEIL_ISA_COUNT; i++)
         tab[i] = portable;
 #if defined(VEIL_HAVE_AVX2)
+    for (int i = VEIL_ISA_AVX2; i < VEIL_ISA_COUNT; i++)
+        tab[i].transpose128 = mpc_transpose128_avx2;
     if (veil_cpu_has(VEIL_CPU_AESNI)) {
         for (int i = VEIL_ISA_AVX2; i < VEIL_ISA_COUNT; i++) {
             tab[i].aes_name = "aesni";

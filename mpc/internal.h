@@ -18,10 +18,12 @@ void mpc_transpose_scalar(uint8_t *out, const uint8_t *in, size_t rows,
 
 /* The IKNP shape: 128 rows of `cols` bits (cols % 8 == 0) into cols rows
  * of 128 bits.  Uses the kernel table's transpose128 (the AVX-512 + GFNI
- * kernel, ot/gfni/transpose.c) when cols % 512 == 0 and the table has one,
- * mpc_transpose otherwise; same result either way. */
+ * kernel, ot/gfni/transpose.c, or the AVX2 one, ot/avx2/transpose.c) when
+ * cols % 512 == 0 and the table has one, mpc_transpose otherwise; same
+ * result either way. */
 void mpc_transpose128(uint8_t *out, const uint8_t *in, size_t cols);
 void mpc_transpose128_gfni(uint8_t *out, const uint8_t *in, size_t cols);
+void mpc_transpose128_avx2(uint8_t *out, const uint8_t *in, size_t cols);
 
 /* -------------------------------------------------------- kernel table
  *

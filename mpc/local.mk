@@ -16,15 +16,19 @@ libveil_la_SOURCES += mpc/dispatch.c mpc/aes.c mpc/hash.c mpc/prg.c \
 # ISA kernels, each folder named after its instruction set and its files
 # after the reference they accelerate; built when configure found the
 # compiler flags (as ntt/avx2, ntt/avx512), used when dispatch.c finds the
-# CPU features.  AES-NI (mpc/aesni) goes with the avx2 build, VAES and
-# IFMA (mpc/vaes, mpc/ifma) and the GFNI transpose (mpc/ot/gfni) with the
-# avx512 one.
+# CPU features.  AES-NI (mpc/aesni) and the AVX2 transpose (mpc/ot/avx2)
+# go with the avx2 build, VAES and IFMA (mpc/vaes, mpc/ifma) and the GFNI
+# transpose (mpc/ot/gfni) with the avx512 one.
 if HAVE_AVX2
 noinst_LTLIBRARIES += mpc/libveil_mpc_aesni.la
 mpc_libveil_mpc_aesni_la_SOURCES = mpc/aesni/aes.h mpc/aesni/aes.c \
 	mpc/aesni/hash.c
 mpc_libveil_mpc_aesni_la_CFLAGS = $(AM_CFLAGS) -maes -msse4.1
 libveil_la_LIBADD += mpc/libveil_mpc_aesni.la
+noinst_LTLIBRARIES += mpc/libveil_mpc_avx2.la
+mpc_libveil_mpc_avx2_la_SOURCES = mpc/ot/avx2/transpose.c
+mpc_libveil_mpc_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2
+libveil_la_LIBADD += mpc/libveil_mpc_avx2.la
 endif
 if HAVE_AVX512
 noinst_LTLIBRARIES += mpc/libveil_mpc_avx512.la

@@ -46,33 +46,40 @@ Test(mpc_ot, transpose_matches_scalar_and_is_an_involution)
     veil_rng_clear(&rng);
 }
 
+/* Every path's transpose128 (AVX2 movemask, AVX-512 GFNI) and the
+ * dispatch against the scalar reference. */
 Test(mpc_ot, transpose128_kernels_match_scalar)
 {
     veil_rng_t rng;
     static const size_t cols[] = {512, 1024, 640, 16384};
     vt_rng(&rng, "transpose128");
-    const mpc_kernels_t *k;
-    if (veil_isa_supported(VEIL_ISA_AVX512))
-        cr_assert_eq(veil_isa_set(VEIL_ISA_AVX512), VEIL_OK);
-    k = mpc_kernels();
-    if (k->transpose128 == NULL)
-        fprintf(stderr, "transpose128: GFNI kernel not active here\n");
-    for (size_t s = 0; s < sizeof(cols) / sizeof(cols[0]); s++) {
-        size_t len = 16 * cols[s];
-        uint8_t *in = malloc(len), *a = malloc(len), *b = malloc(len);
-        veil_rng_bytes(&rng, in, len);
-        mpc_transpose_scalar(b, in, 128, cols[s]);
-        mpc_transpose128(a, in, cols[s]);
-        cr_assert(memcmp(a, b, len) == 0, "dispatch, cols %zu", cols[s]);
-        if (cols[s] % 512 == 0 && k->transpose128 != NULL) {
-            memset(a, 0, len);
-            k->transpose128(a, in, cols[s]);
-            cr_assert(memcmp(a, b, len) == 0, "gfni, cols %zu", cols[s]);
+    for (int isa = VEIL_ISA_AVX2; isa < VEIL_ISA_COUNT; isa++) {
+        const mpc_kernels_t *k;
+        if (!veil_isa_supported((veil_isa_t)isa))
+            continue;
+        cr_assert_eq(veil_isa_set((veil_isa_t)isa), VEIL_OK);
+        k = mpc_kernels();
+        cr_assert(k->transpose128 != NULL, "isa %s: no transpose128",
+                  veil_isa_name((veil_isa_t)isa));
+        for (size_t s = 0; s < sizeof(cols) / sizeof(cols[0]); s++) {
+            size_t len = 16 * cols[s];
+            uint8_t *in = malloc(len), *a = malloc(len), *b = malloc(len);
+            veil_rng_bytes(&rng, in, len);
+            mpc_transpose_scalar(b, in, 128, cols[s]);
+            mpc_transpose128(a, in, cols[s]);
+            cr_assert(memcmp(a, b, len) == 0, "dispatch, cols %zu", cols[s]);
+            if (cols[s] % 512 == 0) {
+                memset(a, 0, len);
+                k->transpose128(a, in, cols[s]);
+                cr_assert(memcmp(a, b, len) == 0, "isa %s kernel, cols %zu",
+                          veil_isa_name((veil_isa_t)isa), cols[s]);
+            }
+            free(in);
+            free(a);
+            free(b);
         }
-        free(in);
-        free(a);
-        free(b);
     }
+    cr_assert_eq(veil_isa_set(veil_isa_best()), VEIL_OK);
     veil_rng_clear(&rng);
 }
 
