@@ -11,6 +11,35 @@ static const uint8_t magic[4] = {'V', 'B', 'F', 'V'};
 
 /* ------------------------------------------------------------- writing */
 
+/* 64-bit little-endian words: one load or store on little-endian hosts. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_IS_LE 1
+#else
+#define HOST_IS_LE 0
+#endif
+
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+    if (HOST_IS_LE) {
+        memcpy(p, &v, 8);
+        return;
+    }
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint64_t get_le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    if (HOST_IS_LE) {
+        memcpy(&v, p, 8);
+        return v;
+    }
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
 void bfv_wr_u32(bfv_wr_t *w, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
@@ -19,8 +48,8 @@ void bfv_wr_u32(bfv_wr_t *w, uint32_t v)
 
 void bfv_wr_u64(bfv_wr_t *w, uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        *w->p++ = (uint8_t)(v >> (8 * i));
+    put_le64(w->p, v);
+    w->p += 8;
 }
 
 void bfv_wr_bytes(bfv_wr_t *w, const void *src, size_t len)
@@ -66,35 +95,7 @@ size_t bfv_rows_bytes(size_t nrows, size_t n, const uint64_t *mods)
 
 /* Rows are packed a 64-bit word at a time: values enter a 128-bit
  * accumulator at its fill, and every full word leaves it as 8 little-endian
- * bytes (one store on little-endian machines). */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define HOST_IS_LE 1
-#else
-#define HOST_IS_LE 0
-#endif
-
-static inline void put_le64(uint8_t *p, uint64_t v)
-{
-    if (HOST_IS_LE) {
-        memcpy(p, &v, 8);
-        return;
-    }
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static inline uint64_t get_le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    if (HOST_IS_LE) {
-        memcpy(&v, p, 8);
-        return v;
-    }
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
+ * bytes. */
 void bfv_wr_rows(bfv_wr_t *w, const uint64_t *rows, size_t nrows, size_t n,
                  const uint64_t *mods)
 {
@@ -147,11 +148,7 @@ uint32_t bfv_rd_u32(bfv_rd_t *r)
 uint64_t bfv_rd_u64(bfv_rd_t *r)
 {
     const uint8_t *p = bfv_rd_bytes(r, 8);
-    uint64_t v = 0;
-    if (p != NULL)
-        for (int i = 0; i < 8; i++)
-            v |= (uint64_t)p[i] << (8 * i);
-    return v;
+    return p != NULL ? get_le64(p) : 0;
 }
 
 veil_status bfv_rd_header(bfv_rd_t *body, unsigned *flags, size_t *used,
