@@ -206,12 +206,12 @@ AVX2_INLINE void store4(double *x, size_t d, const __m256d v[4])
  * both stages in registers.  The first pass reads the integers of src (a
  * itself or the input of an out-of-place transform); src == NULL: the
  * doubles of a. */
-static void forward_pair(const tables256_t *s, double *a, const uint64_t *src,
-                         size_t groups, size_t len, unsigned st,
-                         const mod256_t *m, ntt_prefetch_t *pf)
+AVX2_INLINE void forward_pair_red(const tables256_t *s, double *a,
+                                  const uint64_t *src, size_t groups,
+                                  size_t len, const mod256_t *m,
+                                  ntt_prefetch_t *pf, const int r0,
+                                  const int r1)
 {
-    const int r0 = (int)(s->fred >> st & 1),
-              r1 = (int)(s->fred >> (st + 1) & 1);
     const size_t h = len / 2;
 
     for (size_t i = 0; i < groups; i++) {
@@ -236,6 +236,28 @@ static void forward_pair(const tables256_t *s, double *a, const uint64_t *src,
             fwd_bfly(&v[2], &v[3], wb, wqb, m, r1);
             store4(x + j, h, v);
         }
+    }
+}
+
+/* forward_pair_red with the reductions of stages st and st + 1 as
+ * constants, so that none is tested in the loop. */
+AVX2_INLINE void forward_pair(const tables256_t *s, double *a,
+                              const uint64_t *src, size_t groups, size_t len,
+                              unsigned st, const mod256_t *m,
+                              ntt_prefetch_t *pf)
+{
+    switch (s->fred >> st & 3) {
+    case 0:
+        forward_pair_red(s, a, src, groups, len, m, pf, 0, 0);
+        break;
+    case 1:
+        forward_pair_red(s, a, src, groups, len, m, pf, 1, 0);
+        break;
+    case 2:
+        forward_pair_red(s, a, src, groups, len, m, pf, 0, 1);
+        break;
+    default:
+        forward_pair_red(s, a, src, groups, len, m, pf, 1, 1);
     }
 }
 
@@ -268,8 +290,8 @@ static void forward_single(const tables256_t *s, double *a, const uint64_t *src,
 
 /* The forward transform of in (integers in [0, 4q)) into ai (in == ai for
  * the in-place transform), prefetching with pf. */
-static void forward(const ntt_plan_t *plan, uint64_t *ai, const uint64_t *in,
-                    ntt_prefetch_t *pf)
+AVX2_INLINE void forward(const ntt_plan_t *plan, uint64_t *ai,
+                         const uint64_t *in, ntt_prefetch_t *pf)
 {
     const ntt_tables_t *t = ntt_tables(plan);
     const tables256_t *s = t->simd;
@@ -280,8 +302,12 @@ static void forward(const ntt_plan_t *plan, uint64_t *ai, const uint64_t *in,
     unsigned st = 0;
 
     /* stages of distance >= 8, two per pass; the first reads integers */
+    if (len >= 16) {
+        forward_pair(s, a, in, groups, len, st, &m, pf);
+        groups <<= 2, len >>= 2, st += 2;
+    }
     for (; len >= 16; groups <<= 2, len >>= 2, st += 2)
-        forward_pair(s, a, st == 0 ? in : NULL, groups, len, st, &m, pf);
+        forward_pair(s, a, NULL, groups, len, st, &m, st < 4 ? pf : NULL);
     if (len >= 8) {
         forward_single(s, a, st == 0 ? in : NULL, groups, len, st, &m);
         groups <<= 1, len >>= 1, st++;
@@ -314,11 +340,10 @@ static void forward(const ntt_plan_t *plan, uint64_t *ai, const uint64_t *in,
 /* Inverse stages st and st + 1 (distances len and 2 len) in one pass: rows
  * x0..x3 at distance len of a group of 4 len go through both stages in
  * registers. */
-static void inverse_pair(const tables256_t *s, double *a, size_t n, size_t len,
-                         unsigned st, const mod256_t *m)
+AVX2_INLINE void inverse_pair_red(const tables256_t *s, double *a, size_t n,
+                                  size_t len, const mod256_t *m, const int r0,
+                                  const int r1)
 {
-    const int r0 = (int)(s->ired >> st & 1),
-              r1 = (int)(s->ired >> (st + 1) & 1);
     const size_t g = n / (2 * len);
 
     for (size_t k = 0; k < g / 2; k++) {
@@ -338,6 +363,25 @@ static void inverse_pair(const tables256_t *s, double *a, size_t n, size_t len,
             inv_bfly(&v[1], &v[3], w, wq, m, r1);
             store4(x + j, len, v);
         }
+    }
+}
+
+/* inverse_pair_red with constant reductions, as forward_pair. */
+static void inverse_pair(const tables256_t *s, double *a, size_t n, size_t len,
+                         unsigned st, const mod256_t *m)
+{
+    switch (s->ired >> st & 3) {
+    case 0:
+        inverse_pair_red(s, a, n, len, m, 0, 0);
+        break;
+    case 1:
+        inverse_pair_red(s, a, n, len, m, 1, 0);
+        break;
+    case 2:
+        inverse_pair_red(s, a, n, len, m, 0, 1);
+        break;
+    default:
+        inverse_pair_red(s, a, n, len, m, 1, 1);
     }
 }
 
