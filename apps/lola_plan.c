@@ -114,7 +114,6 @@ static int run(const lola_spec_t *spec, const nn_qmodel_t *q, int images,
     s = nn_qtrace_init(&tr, q);
     for (int b = 0; b < images && s == VEIL_OK; b++) {
         lola_msg_t in, out;
-        uint8_t *buf = NULL;
         size_t up = 0, down = 0;
         double te, tv, td, tc;
         int ok = 1;
@@ -122,8 +121,8 @@ static int run(const lola_spec_t *spec, const nn_qmodel_t *q, int images,
         t0 = now_s();
         s = lola_client_encrypt(&in, &cl, px, 1, rng);
         te = now_s() - t0;
-        if (s == VEIL_OK && lola_msg_serialize(&buf, &up, &in, 0) == VEIL_OK)
-            free(buf);
+        if (s == VEIL_OK)
+            up = lola_msg_bytes(&in, 0);
         t0 = now_s();
         tc = cpu_s();
         if (s == VEIL_OK)
@@ -133,8 +132,7 @@ static int run(const lola_spec_t *spec, const nn_qmodel_t *q, int images,
         lola_msg_clear(&in);
         if (s != VEIL_OK)
             break;
-        if (lola_msg_serialize(&buf, &down, &out, 0) == VEIL_OK)
-            free(buf);
+        down = lola_msg_bytes(&out, 0);
         t0 = now_s();
         s = lola_client_decrypt(logits, &cl, &out, 1);
         td = now_s() - t0;

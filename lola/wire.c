@@ -212,36 +212,64 @@ veil_status lola_evalkeys_parse(lola_evalkeys_t *ek, const lola_setup_t *su,
     return VEIL_OK;
 }
 
+size_t lola_msg_bytes(const lola_msg_t *m, int full)
+{
+    unsigned flags = full ? BFV_SERIAL_FULL : 0;
+    size_t total = LOLA_WIRE_HEADER_BYTES;
+
+    if (m == NULL || m->ct == NULL || m->ncomp == 0 || m->nct == 0)
+        return 0;
+    for (size_t i = 0; i < m->ncomp * m->nct; i++) {
+        size_t s = bfv_ciphertext_serial_size(&m->ct[i], flags);
+        if (s == 0)
+            return 0;
+        total += s;
+    }
+    return total;
+}
+
+veil_status lola_msg_write(uint8_t *out, size_t cap, size_t *len,
+                           const lola_msg_t *m, int full)
+{
+    unsigned flags = full ? BFV_SERIAL_FULL : 0;
+    size_t total = lola_msg_bytes(m, full), off, used;
+    veil_status st;
+
+    if (out == NULL || len == NULL || total == 0)
+        return VEIL_EINVAL;
+    if (cap < total)
+        return VEIL_ERANGE;
+    put_header(out, MAGIC_MSG, LOLA_WIRE_VERSION, 0, m->ncomp, m->nct);
+    off = LOLA_WIRE_HEADER_BYTES;
+    for (size_t i = 0; i < m->ncomp * m->nct; i++) {
+        st = bfv_ciphertext_serialize(out + off, total - off, &used, &m->ct[i],
+                                      flags);
+        if (st != VEIL_OK)
+            return st;
+        off += used;
+    }
+    *len = off;
+    return VEIL_OK;
+}
+
 veil_status lola_msg_serialize(uint8_t **buf, size_t *len, const lola_msg_t *m,
                                int full)
 {
-    unsigned flags = full ? BFV_SERIAL_FULL : 0;
-    size_t total = LOLA_WIRE_HEADER_BYTES, off, used, count;
+    size_t total = lola_msg_bytes(m, full);
     uint8_t *out;
     veil_status st;
 
-    if (buf == NULL || len == NULL || m == NULL || m->ct == NULL ||
-        m->ncomp == 0 || m->nct == 0)
+    if (buf == NULL || len == NULL || total == 0)
         return VEIL_EINVAL;
-    count = m->ncomp * m->nct;
-    for (size_t i = 0; i < count; i++)
-        total += bfv_ciphertext_serial_size(&m->ct[i], flags);
     out = malloc(total);
     if (out == NULL)
         return VEIL_ENOMEM;
-    put_header(out, MAGIC_MSG, LOLA_WIRE_VERSION, 0, m->ncomp, m->nct);
-    off = LOLA_WIRE_HEADER_BYTES;
-    for (size_t i = 0; i < count; i++) {
-        st = bfv_ciphertext_serialize(out + off, total - off, &used, &m->ct[i],
-                                      flags);
-        if (st != VEIL_OK) {
-            free(out);
-            return st;
-        }
-        off += used;
+    st = lola_msg_write(out, total, len, m, full);
+    if (st != VEIL_OK) {
+        free(out);
+        return st;
     }
     *buf = out;
-    *len = off;
     return VEIL_OK;
 }
 

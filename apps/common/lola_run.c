@@ -995,16 +995,6 @@ static int encrypt_batch(lola_msg_t *in, client_side_t *c,
     return st == VEIL_OK ? 0 : fail("encrypting", st);
 }
 
-static size_t msg_bytes(const lola_msg_t *m, int full)
-{
-    uint8_t *buf;
-    size_t len = 0;
-    if (lola_msg_serialize(&buf, &len, m, full) != VEIL_OK)
-        return 0;
-    free(buf);
-    return len;
-}
-
 static size_t answer_bytes(const lola_answer_t *a)
 {
     uint8_t *buf;
@@ -1108,7 +1098,7 @@ static void print_summary(const tally_t *t, const client_side_t *c,
            (double)t->bytes_up / 1e6);
     printf("  sent down           %10.2f MB (answers)\n",
            (double)t->bytes_down / 1e6);
-    if (t->bytes_keys > 0) /* in process; --connect counts the channel */
+    if (t->bytes_keys > 0)
         printf(
             "  of which            %10.2f MB keys (once), %.2f MB per query, "
             "%.1f kB per answer\n",
@@ -1256,7 +1246,7 @@ static int run_local(opts_t *o)
             goto out_tally;
         enc_ms = now_ms() - t0;
         {
-            const uint64_t qb = msg_bytes(&in, 0);
+            const uint64_t qb = lola_msg_bytes(&in, 0);
             t.bytes_up += qb;
             if (qb > t.bytes_query)
                 t.bytes_query = qb;
@@ -1281,7 +1271,7 @@ static int run_local(opts_t *o)
         }
         {
             const uint64_t ab =
-                o->raw_answer ? msg_bytes(&out, 0) : answer_bytes(&ans);
+                o->raw_answer ? lola_msg_bytes(&out, 0) : answer_bytes(&ans);
             t.bytes_down += ab;
             if (ab > t.bytes_answer)
                 t.bytes_answer = ab;
@@ -1771,6 +1761,7 @@ static int run_client(opts_t *o)
     }
     st = send_blob(&ch, buf, len);
     free(buf);
+    t.bytes_keys = len;
     if (st != VEIL_OK) {
         net_fail("sending the evaluation keys", st);
         goto out_tally;
@@ -1791,32 +1782,30 @@ static int run_client(opts_t *o)
         lola_answer_t ans;
         int is_answer;
         double t0, enc_ms, eval_ms;
-        uint8_t *q_buf;
         if (records > batch)
             records = batch;
         t0 = now_ms();
         if (encrypt_batch(&in, &c, &ds, first, records))
             goto out_tally;
-        st = lola_msg_serialize(&buf, &len, &in, 0);
+        /* the record count, then the message, in one frame */
+        len = lola_msg_bytes(&in, 0);
+        buf = len > 0 ? malloc(4 + len) : NULL;
+        st = buf == NULL ? (len > 0 ? VEIL_ENOMEM : VEIL_EINVAL)
+                         : lola_msg_write(buf + 4, len, &len, &in, 0);
         lola_msg_clear(&in);
         if (st != VEIL_OK) {
+            free(buf);
             fail("encoding a query", st);
             goto out_tally;
         }
-        q_buf = malloc(len + 4);
-        if (q_buf == NULL) {
-            free(buf);
-            fail("encoding a query", VEIL_ENOMEM);
-            goto out_tally;
-        }
         for (int i = 0; i < 4; i++)
-            q_buf[i] = (uint8_t)(records >> (8 * i));
-        memcpy(q_buf + 4, buf, len);
-        free(buf);
+            buf[i] = (uint8_t)(records >> (8 * i));
         enc_ms = now_ms() - t0;
+        if (len > t.bytes_query) /* the message, as in process */
+            t.bytes_query = len;
         t0 = now_ms();
-        st = send_blob(&ch, q_buf, len + 4);
-        free(q_buf);
+        st = send_blob(&ch, buf, 4 + len);
+        free(buf);
         if (st == VEIL_OK)
             st = recv_blob(&ch, &buf, &len);
         eval_ms = now_ms() - t0; /* includes both transfers */
@@ -1824,6 +1813,8 @@ static int run_client(opts_t *o)
             net_fail("waiting for the server's answer", st);
             goto out_tally;
         }
+        if (len > t.bytes_answer)
+            t.bytes_answer = len;
         /* a private answer ("VLAN"), or a --raw-answer server's message */
         is_answer = len >= 4 && !memcmp(buf, "VLAN", 4);
         if (is_answer)

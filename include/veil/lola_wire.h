@@ -87,11 +87,21 @@ VEIL_EXPORT veil_status lola_evalkeys_parse(lola_evalkeys_t *ek,
                                             const uint8_t *buf,
                                             size_t len) VEIL_WUR;
 
+/* Exact size of lola_msg_serialize(.., m, full)'s output, computed without
+ * writing it; 0 if m is not a message lola_msg_serialize takes. */
+VEIL_EXPORT size_t lola_msg_bytes(const lola_msg_t *m, int full);
+
 /* A message as bytes; seeded ciphertexts are sent as their seed unless
  * full != 0.  *buf from malloc.  VEIL_EINVAL, VEIL_ENOMEM. */
 VEIL_EXPORT veil_status lola_msg_serialize(uint8_t **buf, size_t *len,
                                            const lola_msg_t *m,
                                            int full) VEIL_WUR;
+
+/* The same bytes written to out[0..cap) (*len = lola_msg_bytes(m, full)),
+ * for a caller that frames them with bytes of its own.  VEIL_EINVAL,
+ * VEIL_ERANGE (cap too small). */
+VEIL_EXPORT veil_status lola_msg_write(uint8_t *out, size_t cap, size_t *len,
+                                       const lola_msg_t *m, int full) VEIL_WUR;
 
 /* Parse a message of exactly nct ciphertexts per component for setup su
  * into *m (initialised here; cleared on failure).  Ciphertexts of size 3

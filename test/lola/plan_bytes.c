@@ -55,6 +55,18 @@ static void run(measured_t *mb, lola_report_t *rep, const nn_qmodel_t *q,
     mb->keys = len;
     free(buf);
     cr_assert_eq(lola_msg_serialize(&buf, &len, &in, 0), VEIL_OK);
+    cr_assert_eq(lola_msg_bytes(&in, 0), len); /* counted, not written */
+    cr_assert_eq(lola_msg_bytes(NULL, 0), 0);
+    { /* written into the caller's buffer: the same bytes, and no more */
+        uint8_t *w = malloc(len);
+        size_t wlen = 0;
+        cr_assert_not_null(w);
+        cr_assert_eq(lola_msg_write(w, len - 1, &wlen, &in, 0), VEIL_ERANGE);
+        cr_assert_eq(lola_msg_write(w, len, &wlen, &in, 0), VEIL_OK);
+        cr_assert_eq(wlen, len);
+        cr_assert_arr_eq(w, buf, len);
+        free(w);
+    }
     mb->query = len;
     free(buf);
     logits = _fmpz_vec_init((slong)su.classes);
@@ -67,6 +79,7 @@ static void run(measured_t *mb, lola_report_t *rep, const nn_qmodel_t *q,
         lola_answer_clear(&ans);
     } else {
         cr_assert_eq(lola_msg_serialize(&buf, &len, &out, 0), VEIL_OK);
+        cr_assert_eq(lola_msg_bytes(&out, 0), len);
         cr_assert_eq(lola_client_decrypt(logits, &cl, &out, 1), VEIL_OK);
     }
     mb->answer = len;
