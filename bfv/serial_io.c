@@ -70,11 +70,33 @@ void bfv_wr_header(bfv_wr_t *w, bfv_serial_type_t type, unsigned flags,
     bfv_wr_bytes(w, hash, BFV_PARAMS_HASH_BYTES);
 }
 
+/* Poly1305's key for the checksum of format 2: public, so the tag is a
+ * keyless checksum (a polynomial in the message's 16-byte blocks evaluated
+ * mod 2^130 - 5), not an authenticator. */
+static const uint8_t checksum_key[32] = "veil bfv checksum key, format 2";
+
+void bfv_checksum(uint8_t out[BFV_SERIAL_CHECKSUM_BYTES], const uint8_t *in,
+                  size_t len, unsigned version)
+{
+    if (version == 1)
+        crypto_generichash(out, BFV_SERIAL_CHECKSUM_BYTES, in,
+                           (unsigned long long)len, NULL, 0);
+    else
+        crypto_onetimeauth_poly1305(out, in, (unsigned long long)len,
+                                    checksum_key);
+}
+
 void bfv_wr_seal(bfv_wr_t *w, const uint8_t *start)
 {
-    crypto_generichash(w->p, BFV_SERIAL_CHECKSUM_BYTES, start,
-                       (unsigned long long)(w->p - start), NULL, 0);
+    bfv_checksum(w->p, start, (size_t)(w->p - start), BFV_SERIAL_VERSION);
     w->p += BFV_SERIAL_CHECKSUM_BYTES;
+}
+
+/* 1 if the header's format is one this code reads. */
+static int version_read(const uint8_t *h)
+{
+    unsigned v = h[4] | (unsigned)h[5] << 8;
+    return v >= BFV_SERIAL_VERSION_OLDEST && v <= BFV_SERIAL_VERSION;
 }
 
 /* The bits of a value below m.  Every modulus, prime or t, is below
@@ -156,15 +178,14 @@ veil_status bfv_rd_header(bfv_rd_t *body, unsigned *flags, size_t *used,
                           unsigned allowed,
                           const uint8_t hash[BFV_PARAMS_HASH_BYTES])
 {
-    bfv_rd_t r = {in, len, 0, NULL, 0};
+    bfv_rd_t r = {in, len, 0, NULL, 0, 0};
     const uint8_t *h;
     uint64_t blen;
 
     if (in == NULL || len < BFV_SERIAL_HEADER_BYTES)
         return VEIL_EFORMAT;
     h = bfv_rd_bytes(&r, BFV_SERIAL_HEADER_BYTES);
-    if (memcmp(h, magic, 4) != 0 ||
-        (h[4] | (unsigned)h[5] << 8) != BFV_SERIAL_VERSION || h[6] != want ||
+    if (memcmp(h, magic, 4) != 0 || !version_read(h) || h[6] != want ||
         (h[7] & ~allowed) != 0)
         return VEIL_EFORMAT;
     r.p = h + 8;
@@ -185,6 +206,7 @@ veil_status bfv_rd_header(bfv_rd_t *body, unsigned *flags, size_t *used,
     body->bad = 0;
     body->start = in;
     body->sealed = BFV_SERIAL_HEADER_BYTES + (size_t)blen;
+    body->version = h[4] | (unsigned)h[5] << 8;
     if (used != NULL)
         *used = body->sealed + BFV_SERIAL_CHECKSUM_BYTES;
     return VEIL_OK;
@@ -195,8 +217,7 @@ int bfv_rd_finish(const bfv_rd_t *body)
     uint8_t sum[BFV_SERIAL_CHECKSUM_BYTES];
     if (body->bad || body->left != 0 || body->start == NULL)
         return 0;
-    crypto_generichash(sum, sizeof(sum), body->start,
-                       (unsigned long long)body->sealed, NULL, 0);
+    bfv_checksum(sum, body->start, body->sealed, body->version);
     return sodium_memcmp(sum, body->start + body->sealed, sizeof(sum)) == 0;
 }
 
@@ -248,14 +269,13 @@ void bfv_qp_moduli(uint64_t *mods, const bfv_context_t *ctx)
 veil_status bfv_serial_peek(bfv_serial_type_t *type, uint64_t *total,
                             const uint8_t *in, size_t len)
 {
-    bfv_rd_t r = {in, len, 0, NULL, 0};
+    bfv_rd_t r = {in, len, 0, NULL, 0, 0};
     const uint8_t *h;
     uint64_t blen;
     if (type == NULL || total == NULL || in == NULL)
         return VEIL_EINVAL;
     h = bfv_rd_bytes(&r, BFV_SERIAL_HEADER_BYTES);
-    if (h == NULL || memcmp(h, magic, 4) != 0 ||
-        (h[4] | (unsigned)h[5] << 8) != BFV_SERIAL_VERSION ||
+    if (h == NULL || memcmp(h, magic, 4) != 0 || !version_read(h) ||
         h[6] < BFV_SERIAL_PARAMS || h[6] > BFV_SERIAL_RINGSW_KEY)
         return VEIL_EFORMAT;
     r.p = h + 8;

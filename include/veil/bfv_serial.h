@@ -13,11 +13,13 @@
  *   8        8     body length B in bytes, little-endian
  *   16       32    parameter hash (bfv_params_hash) of the context
  *   48       B     body
- *   48 + B   16    checksum: BLAKE2b-128 of bytes [0, 48 + B)
+ *   48 + B   16    checksum of bytes [0, 48 + B): Poly1305 under a fixed,
+ *                  public key (format 2; format 1, still read, used
+ *                  BLAKE2b-128)
  *
- * The checksum (no key: integrity against corruption, not against an
- * attacker, who can recompute it) makes any damaged byte an error instead
- * of a different valid object.
+ * The checksum (integrity against corruption, not against an attacker, who
+ * can recompute it: its key is public) makes any damaged byte an error
+ * instead of a different valid object.
  *
  * All integers are little-endian.  Residues mod a prime q are bit-packed
  * with bitlen(q - 1) bits each (an n-coefficient row takes n bitlen / 8
@@ -60,7 +62,8 @@
 extern "C" {
 #endif
 
-#define BFV_SERIAL_VERSION 1
+#define BFV_SERIAL_VERSION 2        /* written; format 1 is still read */
+#define BFV_SERIAL_VERSION_OLDEST 1 /* the oldest format read */
 #define BFV_SERIAL_HEADER_BYTES 48
 #define BFV_SERIAL_CHECKSUM_BYTES 16
 #define BFV_PARAMS_HASH_BYTES 32

@@ -271,6 +271,63 @@ Test(serial, plaintexts_and_ciphertexts)
     su_clear(&s);
 }
 
+/* Format 2 seals with Poly1305 under the public key of doc/09 (the bytes
+ * equal a reseal computed from libsodium here); format 1 objects, sealed
+ * with BLAKE2b-128, still load; a checksum of the other format, or an
+ * unknown version, is refused. */
+Test(serial, checksum_formats)
+{
+    su_env_t s;
+    bfv_plaintext_t pt;
+    bfv_ciphertext_t ct, ct2;
+    su_init(&s, 2, "serial.checksum_formats");
+    const bfv_context_t *ctx = &s.e.ctx;
+    const size_t n = ctx->n, L = ctx->n_q;
+    uint64_t *v = calloc(n, sizeof(uint64_t));
+    bt_random_slots(&s.e.rng, v, n, s.e.t);
+    cr_assert_eq(bfv_plaintext_init(&pt, ctx), VEIL_OK);
+    cr_assert_eq(bfv_ciphertext_init(&ct, ctx), VEIL_OK);
+    cr_assert_eq(bfv_ciphertext_init(&ct2, ctx), VEIL_OK);
+    cr_assert_eq(bfv_encode_batch(&pt, v, n), VEIL_OK);
+    cr_assert_eq(bfv_encrypt(&ct, &s.e.pk, &pt, &s.e.rng), VEIL_OK);
+
+    su_blob_t b = ser_ct(&ct, 0);
+    uint8_t *copy = malloc(b.len);
+    cr_assert_eq(b.b[4] | b.b[5] << 8, 2);
+    memcpy(copy, b.b, b.len);
+    su_reseal(copy, b.len);
+    cr_assert_eq(memcmp(copy, b.b, b.len), 0,
+                 "format 2 is Poly1305, key of doc/09");
+
+    /* the same object as format 1 */
+    copy[4] = 1;
+    su_reseal(copy, b.len);
+    cr_assert_eq(bfv_ciphertext_deserialize(&ct2, copy, b.len, NULL), VEIL_OK);
+    assert_same_words(ct2.data, ct.data, 2 * L * n, "format 1 ciphertext");
+    /* a format-2 header over a BLAKE2b checksum, and the reverse */
+    copy[4] = 2;
+    cr_assert_eq(bfv_ciphertext_deserialize(&ct2, copy, b.len, NULL),
+                 VEIL_EFORMAT);
+    memcpy(copy, b.b, b.len);
+    copy[4] = 1;
+    cr_assert_eq(bfv_ciphertext_deserialize(&ct2, copy, b.len, NULL),
+                 VEIL_EFORMAT);
+    /* versions 0 and 3, even with a checksum of either kind */
+    for (int ver = 0; ver <= 3; ver += 3) {
+        copy[4] = (uint8_t)ver;
+        su_reseal(copy, b.len);
+        cr_assert_eq(bfv_ciphertext_deserialize(&ct2, copy, b.len, NULL),
+                     VEIL_EFORMAT, "version %d", ver);
+    }
+    free(copy);
+    su_blob_free(&b);
+    free(v);
+    bfv_plaintext_clear(&pt);
+    bfv_ciphertext_clear(&ct);
+    bfv_ciphertext_clear(&ct2);
+    su_clear(&s);
+}
+
 Test(serial, stream_of_objects)
 {
     su_env_t s;

@@ -30,7 +30,8 @@ typedef struct {
 void su_blob_free(su_blob_t *b);
 
 /* Recompute the checksum of the object at b[0..len) from its header's
- * body length (which must fit). */
+ * body length (which must fit), as its header's format defines it (computed
+ * here from libsodium directly, not by veil's bfv_checksum). */
 void su_reseal(uint8_t *b, size_t len);
 
 /* The body length field of a blob. */
