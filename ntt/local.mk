@@ -14,7 +14,7 @@ noinst_HEADERS += ntt/ntt_internal.h
 if HAVE_AVX2
 noinst_LTLIBRARIES += libveil_avx2.la
 libveil_avx2_la_SOURCES = ntt/avx2/ntt_avx2.c ntt/avx2/vec_avx2.c \
-	ntt/avx2/avx2_internal.h
+	ntt/avx2/chacha_avx2.c ntt/avx2/avx2_internal.h
 libveil_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -mbmi2 -mfma -funroll-loops
 libveil_la_LIBADD += libveil_avx2.la
 endif

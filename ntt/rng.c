@@ -5,10 +5,11 @@
  * Output is a deterministic function of the 32-byte key, so a seeded
  * generator reproduces a uniform polynomial from its seed on any machine.
  * The keystream is libsodium's ChaCha20 (IETF: 96-bit nonce, 32-bit block
- * counter), or, on the AVX-512 path, the same bytes from sixteen blocks at
- * a time in ntt/avx512/chacha_avx512.c (about 3x faster than libsodium's
- * AVX2 code here; the uniform and binomial samplers consume it straight
- * from the registers).
+ * counter), or, on the SIMD paths, the same bytes from eight or sixteen
+ * blocks at a time in ntt/avx2/chacha_avx2.c and ntt/avx512/chacha_avx512.c
+ * (the AVX-512 kernel about 3x faster than libsodium's AVX2 code on the
+ * Intel machine; the uniform and binomial samplers consume the keystream
+ * straight from the registers).
  */
 #include "config.h"
 #include "rng_internal.h"
@@ -18,11 +19,21 @@
 #include <string.h>
 #include <sys/random.h>
 
-/* Whether the AVX-512 keystream kernels run (the active ISA path). */
+/* Whether the AVX-512 / AVX2 keystream kernels run (the active ISA
+ * path). */
 static int use_avx512(void)
 {
 #if defined(VEIL_HAVE_AVX512)
     return veil_isa_active() == VEIL_ISA_AVX512;
+#else
+    return 0;
+#endif
+}
+
+static int use_avx2(void)
+{
+#if defined(VEIL_HAVE_AVX2)
+    return veil_isa_active() == VEIL_ISA_AVX2;
 #else
     return 0;
 #endif
@@ -36,6 +47,12 @@ static void keystream(uint8_t *out, size_t blocks, const veil_rng_t *rng,
 #if defined(VEIL_HAVE_AVX512)
     if (use_avx512()) {
         veil_chacha20_avx512(out, blocks, rng->key, rng->nonce, counter);
+        return;
+    }
+#endif
+#if defined(VEIL_HAVE_AVX2)
+    if (use_avx2()) {
+        veil_chacha20_avx2(out, blocks, rng->key, rng->nonce, counter);
         return;
     }
 #endif
@@ -135,6 +152,11 @@ static size_t uniform_blocks(uint64_t *out, size_t blocks,
         return veil_chacha20_uniform_avx512(out, blocks, rng->key, rng->nonce,
                                             counter, mask, q);
 #endif
+#if defined(VEIL_HAVE_AVX2)
+    if (use_avx2())
+        return veil_chacha20_uniform_avx2(out, blocks, rng->key, rng->nonce,
+                                          counter, mask, q);
+#endif
     while (blocks > 0) {
         const size_t take = blocks < 16 ? blocks : 16;
         keystream((uint8_t *)chunk, take, rng, counter);
@@ -228,6 +250,13 @@ void veil_rng_cbd(veil_rng_t *rng, int8_t *out, size_t n)
 #if defined(VEIL_HAVE_AVX512)
         if (use_avx512()) {
             veil_cbd21_avx512(out + i, chunk, want);
+            i += want;
+            continue;
+        }
+#endif
+#if defined(VEIL_HAVE_AVX2)
+        if (use_avx2()) {
+            veil_cbd21_avx2(out + i, chunk, want);
             i += want;
             continue;
         }

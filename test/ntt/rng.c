@@ -1,7 +1,8 @@
 /* The CSPRNG's keystream and samplers on every ISA path against libsodium
  * (crypto_stream_chacha20_ietf_xor_ic, the oracle) and against each
- * other: the AVX-512 ChaCha20 kernel (ntt/avx512/chacha_avx512.c) block
- * for block, its fused uniform and binomial samplers word for word. */
+ * other: the AVX2 and AVX-512 ChaCha20 kernels (ntt/avx2/chacha_avx2.c,
+ * ntt/avx512/chacha_avx512.c) block for block, their fused uniform and
+ * binomial samplers word for word. */
 #include "../../ntt/rng_internal.h"
 #include "../common/seed.h"
 #include "config.h"
@@ -53,18 +54,43 @@ Test(rng, stream_is_chacha20_ietf_on_every_path)
     veil_rng_clear(&seedgen);
 }
 
+/* The SIMD kernels of ntt/rng_internal.h, one row per ISA built. */
+typedef struct {
+    veil_isa_t isa;
+    void (*stream)(uint8_t *, size_t, const uint8_t *, const uint8_t *,
+                   uint32_t);
+    size_t (*uniform)(uint64_t *, size_t, const uint8_t *, const uint8_t *,
+                      uint32_t, uint64_t, uint64_t);
+    void (*cbd)(int8_t *, const uint64_t *, size_t);
+} kernels_t;
+
+static const kernels_t kernels[] = {
+#if defined(VEIL_HAVE_AVX2)
+    {VEIL_ISA_AVX2, veil_chacha20_avx2, veil_chacha20_uniform_avx2,
+     veil_cbd21_avx2},
+#endif
 #if defined(VEIL_HAVE_AVX512)
-/* The kernel itself: random keys, nonces and counters (up to the last
- * block before the counter wraps), 1 .. 40 blocks (partial batches of
- * sixteen). */
-Test(rng, chacha20_avx512_matches_libsodium)
+    {VEIL_ISA_AVX512, veil_chacha20_avx512, veil_chacha20_uniform_avx512,
+     veil_cbd21_avx512},
+#endif
+    {VEIL_ISA_SCALAR, NULL, NULL, NULL}, /* the end */
+};
+
+/* The kernels this machine runs (at least one row is checked on an AVX2
+ * machine; none on a scalar one). */
+#define FOR_KERNELS(k)                                                         \
+    for (const kernels_t *k = kernels; k->stream != NULL; k++)                 \
+        if (veil_isa_supported(k->isa))
+
+/* The keystream itself: random keys, nonces and counters (up to the last
+ * block before the counter wraps), 1 .. 40 blocks (partial batches). */
+Test(rng, chacha20_simd_matches_libsodium)
 {
     static uint8_t got[64 * 40], want[64 * 40];
     veil_rng_t g;
     cr_assert_eq(veil_init(), VEIL_OK);
-    if (!veil_isa_supported(VEIL_ISA_AVX512))
-        cr_skip_test("no AVX-512 IFMA on this machine");
-    vt_rng(&g, "rng.chacha20_avx512_matches_libsodium");
+    vt_rng(&g, "rng.chacha20_simd_matches_libsodium");
+    FOR_KERNELS(k)
     for (unsigned it = 0; it < vt_iters(200); it++) {
         uint8_t key[32], nonce[12];
         const size_t blocks = 1 + it % 40;
@@ -77,19 +103,20 @@ Test(rng, chacha20_avx512_matches_libsodium)
             counter = (uint32_t)(UINT32_MAX - blocks + 1);
         oracle(want, blocks, key, nonce, counter);
         memset(got, 0xee, sizeof(got));
-        veil_chacha20_avx512(got, blocks, key, nonce, counter);
-        cr_assert(memcmp(got, want, 64 * blocks) == 0, "blocks %zu counter %u",
-                  blocks, counter);
-        for (size_t k = 64 * blocks; k < sizeof(got); k++)
-            cr_assert_eq(got[k], 0xee, "wrote past the last block");
+        k->stream(got, blocks, key, nonce, counter);
+        cr_assert(memcmp(got, want, 64 * blocks) == 0,
+                  "%s: blocks %zu counter %u", veil_isa_name(k->isa), blocks,
+                  counter);
+        for (size_t b = 64 * blocks; b < sizeof(got); b++)
+            cr_assert_eq(got[b], 0xee, "wrote past the last block");
     }
     veil_rng_clear(&g);
 }
 
-/* The fused uniform sampler against masking and rejecting the oracle's
+/* The fused uniform samplers against masking and rejecting the oracle's
  * words one by one, with many rejections (q just above a power of two),
- * none, and some; it writes exactly the accepted words. */
-Test(rng, chacha20_uniform_avx512_matches_definition)
+ * none, and some; they write exactly the accepted words. */
+Test(rng, chacha20_uniform_simd_matches_definition)
 {
     enum { MAXB = 37 };
     static uint64_t ks[8 * MAXB], got[8 * MAXB + 8], want[8 * MAXB];
@@ -97,9 +124,8 @@ Test(rng, chacha20_uniform_avx512_matches_definition)
                            ((uint64_t)1 << 50) - 27};
     veil_rng_t g;
     cr_assert_eq(veil_init(), VEIL_OK);
-    if (!veil_isa_supported(VEIL_ISA_AVX512))
-        cr_skip_test("no AVX-512 IFMA on this machine");
-    vt_rng(&g, "rng.chacha20_uniform_avx512_matches_definition");
+    vt_rng(&g, "rng.chacha20_uniform_simd_matches_definition");
+    FOR_KERNELS(k)
     for (unsigned it = 0; it < vt_iters(100); it++) {
         uint8_t key[32], nonce[12];
         const uint64_t q = qs[it % 5];
@@ -116,43 +142,42 @@ Test(rng, chacha20_uniform_avx512_matches_definition)
                 want[n++] = ks[j] & mask;
         for (size_t j = 0; j < sizeof(got) / sizeof(got[0]); j++)
             got[j] = 0xdeadbeef;
-        m = veil_chacha20_uniform_avx512(got, blocks, key, nonce, counter, mask,
-                                         q);
-        cr_assert_eq(m, n, "q %llu blocks %zu", (unsigned long long)q, blocks);
+        m = k->uniform(got, blocks, key, nonce, counter, mask, q);
+        cr_assert_eq(m, n, "%s: q %llu blocks %zu", veil_isa_name(k->isa),
+                     (unsigned long long)q, blocks);
         cr_assert(memcmp(got, want, n * sizeof(uint64_t)) == 0);
         cr_assert_eq(got[n], 0xdeadbeef, "wrote past the accepted words");
     }
     veil_rng_clear(&g);
 }
 
-/* The binomial kernel against the compiler's popcount, every length
+/* The binomial kernels against the compiler's popcount, every length
  * 0 .. 70 (the tail after whole vectors). */
-Test(rng, cbd21_avx512_matches_definition)
+Test(rng, cbd21_simd_matches_definition)
 {
     uint64_t in[70];
     int8_t got[71];
     veil_rng_t g;
     cr_assert_eq(veil_init(), VEIL_OK);
-    if (!veil_isa_supported(VEIL_ISA_AVX512))
-        cr_skip_test("no AVX-512 IFMA on this machine");
-    vt_rng(&g, "rng.cbd21_avx512_matches_definition");
+    vt_rng(&g, "rng.cbd21_simd_matches_definition");
+    FOR_KERNELS(k)
     for (size_t n = 0; n <= 70; n++) {
         veil_rng_bytes(&g, in, sizeof(in));
         if (n == 3) /* the extremes: +21 and -21 */
             in[0] = ((uint64_t)1 << 21) - 1, in[1] = in[0] << 21;
         memset(got, 0x77, sizeof(got));
-        veil_cbd21_avx512(got, in, n);
+        k->cbd(got, in, n);
         for (size_t j = 0; j < n; j++) {
             const uint64_t m21 = ((uint64_t)1 << 21) - 1;
             int want = __builtin_popcountll(in[j] & m21) -
                        __builtin_popcountll((in[j] >> 21) & m21);
-            cr_assert_eq(got[j], want, "n %zu j %zu", n, j);
+            cr_assert_eq(got[j], want, "%s: n %zu j %zu", veil_isa_name(k->isa),
+                         n, j);
         }
         cr_assert_eq(got[n], 0x77);
     }
     veil_rng_clear(&g);
 }
-#endif
 
 /* The samplers give the same values on every path from the same seed. */
 Test(rng, samplers_identical_on_every_path)
