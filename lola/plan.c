@@ -39,6 +39,7 @@
 #include <flint/fmpz.h>
 #include <flint/ulong_extras.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -599,7 +600,7 @@ static int choose_primes(uint64_t *t, size_t k, const fmpz_t bound, size_t n,
 /* The fewest plaintext primes that keep the budget for (prog, base): k and
  * t[0..k) or 0. */
 static size_t fewest_primes(uint64_t *t, const lola_prog_t *prog,
-                            const bfv_params_t *base, search_t *sr)
+                            const bfv_params_t *base, const search_t *sr)
 {
     uint64_t exclude[BFV_MAX_Q + BFV_MAX_P];
     size_t nex = 0;
@@ -622,65 +623,95 @@ static size_t fewest_primes(uint64_t *t, const lola_prog_t *prog,
     return 0;
 }
 
-/* Evaluate one candidate kernel string at ring degree n. */
-static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
+/* A candidate's results: for each ciphertext prime count L it can use,
+ * the plaintext primes and the predicted cost and bytes (what try_candidate
+ * ranks), computed without touching the search's state. */
+typedef struct {
+    size_t L, k;
+    uint64_t t[LOLA_MAX_PRIMES];
+    double cost, bytes;
+} cand_row_t;
+
+typedef struct {
+    int built; /* the kernels could be laid out at n */
+    size_t galois;
+    size_t nrows;
+    cand_row_t rows[BFV_MAX_Q + EXTRA_L];
+} cand_t;
+
+/* The spec of a candidate before its parameters. */
+static veil_status cand_spec(lola_spec_t *spec, const search_t *sr,
+                             lola_variant_t variant, const char *kernels,
+                             size_t n)
+{
+    veil_status s;
+    memset(spec, 0, sizeof(*spec));
+    s = lola_spec_from_model(spec, sr->q);
+    if (s != VEIL_OK)
+        return s;
+    spec->variant = variant;
+    spec->batch =
+        variant == LOLA_VARIANT_SIMD ? (sr->o->batch ? sr->o->batch : n) : 1;
+    snprintf(spec->kernels, sizeof(spec->kernels), "%s", kernels);
+    return VEIL_OK;
+}
+
+/* Steps 3-5 for one kernel string at ring degree n: compile it, then for
+ * each L the fewest plaintext primes and the cost (and bytes).  Reads sr
+ * and writes only c, so candidates are evaluated in parallel. */
+static veil_status cand_eval(cand_t *c, const search_t *sr,
+                             lola_variant_t variant, const char *kernels,
+                             size_t n)
 {
     lola_spec_t spec;
     lola_prog_t prog;
     lola_costs_t base, at;
     lola_counts_t tot;
     veil_status s;
-    size_t gal;
 
-    memset(&spec, 0, sizeof(spec));
-    s = lola_spec_from_model(&spec, sr->q);
-    if (s != VEIL_OK)
+    memset(c, 0, offsetof(cand_t, rows));
+    s = cand_spec(&spec, sr, variant, kernels, n);
+    if (s != VEIL_OK || spec.batch > n)
         return s;
-    spec.variant = sr->variant;
-    spec.batch = sr->variant == LOLA_VARIANT_SIMD
-                     ? (sr->o->batch ? sr->o->batch : n)
-                     : 1;
-    if (spec.batch > n)
-        return VEIL_OK;
-    snprintf(spec.kernels, sizeof(spec.kernels), "%s", kernels);
     s = lola_program_build(&prog, &spec, n);
     if (s == VEIL_EINVAL)
         return VEIL_OK; /* this combination cannot be laid out at n */
     if (s != VEIL_OK)
         return s;
-    sr->candidates++;
+    c->built = 1;
     memset(&tot, 0, sizeof(tot));
     for (size_t i = 0; i < prog.nsteps; i++) {
-        const lola_counts_t *c = &prog.steps[i].counts;
-        tot.rot += c->rot;
-        tot.hoist_prep += c->hoist_prep;
-        tot.hoist_rot += c->hoist_rot;
-        tot.mul_plain += c->mul_plain;
-        tot.mul_scalar += c->mul_scalar;
-        tot.add += c->add;
-        tot.add_plain += c->add_plain;
-        tot.square += c->square;
-        tot.relin += c->relin;
+        const lola_counts_t *k = &prog.steps[i].counts;
+        tot.rot += k->rot;
+        tot.hoist_prep += k->hoist_prep;
+        tot.hoist_rot += k->hoist_rot;
+        tot.mul_plain += k->mul_plain;
+        tot.mul_scalar += k->mul_scalar;
+        tot.add += k->add;
+        tot.add_plain += k->add_plain;
+        tot.square += k->square;
+        tot.relin += k->relin;
     }
-    gal = count_galois(&prog);
+    c->galois = count_galois(&prog);
     if (sr->o->costs != NULL)
         base = *sr->o->costs;
     else
         s = lola_costs_default(&base, n);
     for (size_t L = 1;
          s == VEIL_OK &&
-         L <= max_l(n, sr->o->security, sr->o->allow_insecure) + EXTRA_L;
+         L <= max_l(n, sr->o->security, sr->o->allow_insecure) + EXTRA_L &&
+         c->nrows < sizeof(c->rows) / sizeof(c->rows[0]);
          L++) {
+        cand_row_t *r = &c->rows[c->nrows];
         bfv_params_t p;
-        uint64_t t[LOLA_MAX_PRIMES];
-        size_t k;
-        double cost, bytes = 0;
         if (params_for(&p, n, L, sr->o) != VEIL_OK)
             continue;
-        k = fewest_primes(t, &prog, &p, sr);
-        if (k == 0)
+        r->k = fewest_primes(r->t, &prog, &p, sr);
+        if (r->k == 0)
             continue;
-        p.t = t[0]; /* the largest: the noisiest component */
+        p.t = r->t[0]; /* the largest: the noisiest component */
+        r->L = L;
+        r->bytes = 0;
         if (sr->by_levels) {
             uint8_t *limbs = malloc(prog.nsteps + 1);
             if (limbs == NULL ||
@@ -689,7 +720,8 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
                 s = VEIL_ENOMEM;
                 break;
             }
-            cost = (double)k * prog_cost(&prog, &base, n, L, limbs, sr->o);
+            r->cost =
+                (double)r->k * prog_cost(&prog, &base, n, L, limbs, sr->o);
             free(limbs);
         } else {
             /* ranked at the full modulus across kernels: costing each
@@ -698,47 +730,89 @@ static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
              * primes: 584 ms against 382 ms for lola-dense); the
              * winner's primes are then ranked at levels (lola_plan) */
             costs_at(&at, &base, n, L, sr->o);
-            cost = (double)k *
-                   (step_cost(&tot, &at) + answer_cost(&prog, &at, sr->o));
+            r->cost = (double)r->k *
+                      (step_cost(&tot, &at) + answer_cost(&prog, &at, sr->o));
         }
         if (sr->o->optimize == LOLA_OPT_BYTES) {
             bfv_params_t sp;
-            bytes = wire_bytes(
-                &p, k, gal, prog.input.nct,
+            r->bytes = wire_bytes(
+                &p, r->k, c->galois, prog.input.nct,
                 prog.nsteps ? prog.steps[prog.nsteps - 1].nout : 0,
                 sr->o->queries,
                 prog.nsteps &&
                     lola_layout_ringsw(&prog.steps[prog.nsteps - 1].layout) &&
                     bfv_ringsw_params(&sp, &p) == VEIL_OK);
-            if (sr->found &&
-                (bytes > sr->bytes || (bytes == sr->bytes && cost >= sr->cost)))
-                continue;
-        } else if (sr->found && (cost > sr->cost ||
-                                 (cost == sr->cost && gal >= sr->galois))) {
-            continue;
         }
-        sr->found = 1;
-        sr->bytes = bytes;
-        sr->cost = cost;
-        sr->galois = gal;
-        sr->best = spec;
-        sr->best.nprimes = k;
-        sr->best.margin = sr->o->margin;
-        for (size_t i = 0; i < k; i++) {
-            sr->best.params[i] = p;
-            sr->best.params[i].t = t[i];
-        }
+        c->nrows++;
     }
     lola_program_clear(&prog);
     return s;
 }
 
-/* Enumerate the kernel strings of the variant for q's linear layers. */
+/* Rank an evaluated candidate against the best so far, (L, k) in order:
+ * the cheapest wins (ties: fewer Galois keys, then the earlier one), or
+ * under LOLA_OPT_BYTES the fewest bytes (ties: the cheaper). */
+static veil_status cand_merge(search_t *sr, const cand_t *c,
+                              lola_variant_t variant, const char *kernels,
+                              size_t n)
+{
+    if (!c->built)
+        return VEIL_OK;
+    sr->candidates++;
+    for (size_t i = 0; i < c->nrows; i++) {
+        const cand_row_t *r = &c->rows[i];
+        bfv_params_t p;
+        veil_status s;
+        if (sr->o->optimize == LOLA_OPT_BYTES) {
+            if (sr->found && (r->bytes > sr->bytes ||
+                              (r->bytes == sr->bytes && r->cost >= sr->cost)))
+                continue;
+        } else if (sr->found &&
+                   (r->cost > sr->cost ||
+                    (r->cost == sr->cost && c->galois >= sr->galois))) {
+            continue;
+        }
+        if ((s = cand_spec(&sr->best, sr, variant, kernels, n)) != VEIL_OK ||
+            (s = params_for(&p, n, r->L, sr->o)) != VEIL_OK)
+            return s;
+        sr->found = 1;
+        sr->bytes = r->bytes;
+        sr->cost = r->cost;
+        sr->galois = c->galois;
+        sr->best.nprimes = r->k;
+        sr->best.margin = sr->o->margin;
+        for (size_t j = 0; j < r->k; j++) {
+            sr->best.params[j] = p;
+            sr->best.params[j].t = r->t[j];
+        }
+    }
+    return VEIL_OK;
+}
+
+/* Evaluate one candidate kernel string at ring degree n and rank it. */
+static veil_status try_candidate(search_t *sr, const char *kernels, size_t n)
+{
+    cand_t *c = malloc(sizeof(*c));
+    veil_status s =
+        c == NULL ? VEIL_ENOMEM : cand_eval(c, sr, sr->variant, kernels, n);
+    if (s == VEIL_OK)
+        s = cand_merge(sr, c, sr->variant, kernels, n);
+    free(c);
+    return s;
+}
+
+/* Enumerate the kernel strings of the variant for q's linear layers,
+ * evaluate them in parallel (each compiles its own program) and rank them
+ * in enumeration order, so the plan does not depend on the threads. */
 static veil_status enumerate(search_t *sr, size_t n)
 {
     static const char *first[] = {"conv-plain", "conv-scalar"};
     static const char *later[] = {"diag", "diag2", "stacked", "dense-row"};
     size_t lin[NN_MAX_LAYERS], nlin = 0, idx[NN_MAX_LAYERS] = {0};
+    size_t count = 0, cap = 0;
+    char(*list)[LOLA_KERNELS_MAX] = NULL;
+    cand_t *res;
+    veil_status *st;
     const nn_qmodel_t *q = sr->q;
     veil_status s = VEIL_OK;
     int dense_first;
@@ -756,9 +830,16 @@ static veil_status enumerate(search_t *sr, size_t n)
             strcat(buf, i ? ",simd" : "simd");
         return try_candidate(sr, buf, n);
     }
-    for (;;) {
-        char buf[LOLA_KERNELS_MAX];
+    for (int more = 1; more;) {
         size_t used = 0;
+        if (count == cap) {
+            void *grown = realloc(list, (cap = 2 * cap + 16) * sizeof(*list));
+            if (grown == NULL) {
+                free(list);
+                return VEIL_ENOMEM;
+            }
+            list = grown;
+        }
         for (size_t i = 0; i < nlin; i++) {
             const char *name =
                 i == 0 && !dense_first ? first[idx[0]] : later[idx[i]];
@@ -772,12 +853,11 @@ static veil_status enumerate(search_t *sr, size_t n)
             } else {
                 snprintf(item, sizeof(item), "%s", name);
             }
-            used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s",
-                                     i ? "," : "", item);
+            used +=
+                (size_t)snprintf(list[count] + used, sizeof(list[count]) - used,
+                                 "%s%s", i ? "," : "", item);
         }
-        s = try_candidate(sr, buf, n);
-        if (s != VEIL_OK)
-            return s;
+        count++;
         /* next combination (odometer) */
         size_t i = 0;
         for (; i < nlin; i++) {
@@ -786,9 +866,26 @@ static veil_status enumerate(search_t *sr, size_t n)
                 break;
             idx[i] = 0;
         }
-        if (i == nlin)
-            return VEIL_OK;
+        more = i < nlin;
     }
+    res = malloc(count * sizeof(*res));
+    st = malloc(count * sizeof(*st));
+    if (res == NULL || st == NULL) {
+        free(list);
+        free(res);
+        free(st);
+        return VEIL_ENOMEM;
+    }
+#pragma omp parallel for num_threads(veil_team()) schedule(dynamic, 1)
+    for (size_t i = 0; i < count; i++)
+        st[i] = cand_eval(&res[i], sr, sr->variant, list[i], n);
+    for (size_t i = 0; i < count && s == VEIL_OK; i++)
+        s = st[i] != VEIL_OK ? st[i]
+                             : cand_merge(sr, &res[i], sr->variant, list[i], n);
+    free(list);
+    free(res);
+    free(st);
+    return s;
 }
 
 static veil_status search_init(search_t *sr, const nn_qmodel_t *q,

@@ -106,6 +106,16 @@ else
     bad "plan for bytes"
 fi
 
+# the planner compiles its candidates in parallel and ranks them in order:
+# the same plan report with one thread and with two
+if $TO $APP --plan-only --threads 1 > "$tmp/p1" 2> "$tmp/err" &&
+   $TO $APP --plan-only --threads 2 > "$tmp/p2" 2> "$tmp/err" &&
+   grep -q 'candidate plans considered' "$tmp/p1" && cmp -s "$tmp/p1" "$tmp/p2"; then
+    ok "the MNIST plan is the same with one and two threads"
+else
+    bad "plan with one and two threads"
+fi
+
 # 5. Bad input
 check_fail "CIFAR-10 without --data" "needs --data" $APP --dataset cifar10 --count 1
 check_fail "unknown data set" "unknown data set" $APP --dataset imagenet
