@@ -26,6 +26,53 @@
  *
  * veil_cbd21_*: out[j] = popcount(in[j] & (2^21 - 1)) -
  * popcount((in[j] >> 21) & (2^21 - 1)) for j < n. */
+/* The initial ChaCha20 state of a block (RFC 8439, section 2.3): the
+ * constants, key and nonce as little-endian words, the counter (word 12)
+ * left 0 for the kernel to set per lane. */
+static inline void veil_chacha_state(uint32_t in[16], const uint8_t key[32],
+                                     const uint8_t nonce[12])
+{
+    static const uint32_t sigma[4] = {0x61707865, 0x3320646e, 0x79622d32,
+                                      0x6b206574};
+    for (int j = 0; j < 4; j++)
+        in[j] = sigma[j];
+    for (int j = 0; j < 8; j++)
+        in[4 + j] = (uint32_t)key[4 * j] | (uint32_t)key[4 * j + 1] << 8 |
+                    (uint32_t)key[4 * j + 2] << 16 |
+                    (uint32_t)key[4 * j + 3] << 24;
+    in[12] = 0;
+    for (int j = 0; j < 3; j++)
+        in[13 + j] = (uint32_t)nonce[4 * j] | (uint32_t)nonce[4 * j + 1] << 8 |
+                     (uint32_t)nonce[4 * j + 2] << 16 |
+                     (uint32_t)nonce[4 * j + 3] << 24;
+}
+
+/* ChaCha20's twenty rounds on the state vectors x[0..16): ten double
+ * rounds of four column and four diagonal quarter rounds, QR(a, b, c, d)
+ * being the kernel's quarter round on its vectors. */
+#define VEIL_CHACHA_ROUNDS(x, QR)                                              \
+    do {                                                                       \
+        for (int r_ = 0; r_ < 10; r_++) {                                      \
+            QR(x[0], x[4], x[8], x[12]);                                       \
+            QR(x[1], x[5], x[9], x[13]);                                       \
+            QR(x[2], x[6], x[10], x[14]);                                      \
+            QR(x[3], x[7], x[11], x[15]);                                      \
+            QR(x[0], x[5], x[10], x[15]);                                      \
+            QR(x[1], x[6], x[11], x[12]);                                      \
+            QR(x[2], x[7], x[8], x[13]);                                       \
+            QR(x[3], x[4], x[9], x[14]);                                       \
+        }                                                                      \
+    } while (0)
+
+/* One centred binomial sample from a word: popcount of its low 21 bits
+ * minus popcount of the next 21 (the kernels' tails). */
+static inline int8_t veil_cbd21_word(uint64_t x)
+{
+    const uint64_t m21 = ((uint64_t)1 << 21) - 1;
+    return (int8_t)(__builtin_popcountll(x & m21) -
+                    __builtin_popcountll((x >> 21) & m21));
+}
+
 #if defined(VEIL_HAVE_AVX2)
 void veil_chacha20_avx2(uint8_t *out, size_t blocks, const uint8_t key[32],
                         const uint8_t nonce[12], uint32_t counter);

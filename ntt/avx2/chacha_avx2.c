@@ -42,27 +42,6 @@ AVX2_INLINE __m256i rotl(__m256i x, int r)
         b = rotl(_mm256_xor_si256(b, c), 7);                                   \
     } while (0)
 
-static inline uint32_t load_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-/* The initial state of a block without its counter. */
-static void state_init(uint32_t in[16], const uint8_t key[32],
-                       const uint8_t nonce[12])
-{
-    in[0] = 0x61707865;
-    in[1] = 0x3320646e;
-    in[2] = 0x79622d32;
-    in[3] = 0x6b206574;
-    for (int j = 0; j < 8; j++)
-        in[4 + j] = load_le32(key + 4 * j);
-    in[12] = 0;
-    for (int j = 0; j < 3; j++)
-        in[13 + j] = load_le32(nonce + 4 * j);
-}
-
 /* x[0..8): word j of eight blocks -> out[2 b + half]: words 8 half ..
  * 8 half + 7 of block b. */
 AVX2_INLINE void transpose8(__m256i out[16], const __m256i x[8], int half)
@@ -103,16 +82,7 @@ AVX2_INLINE void chacha8(__m256i out[16], const uint32_t in[16],
     x[12] = _mm256_add_epi32(_mm256_set1_epi32((int)counter),
                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     s12 = x[12];
-    for (int r = 0; r < 10; r++) {
-        QR(x[0], x[4], x[8], x[12]);
-        QR(x[1], x[5], x[9], x[13]);
-        QR(x[2], x[6], x[10], x[14]);
-        QR(x[3], x[7], x[11], x[15]);
-        QR(x[0], x[5], x[10], x[15]);
-        QR(x[1], x[6], x[11], x[12]);
-        QR(x[2], x[7], x[8], x[13]);
-        QR(x[3], x[4], x[9], x[14]);
-    }
+    VEIL_CHACHA_ROUNDS(x, QR);
     for (int j = 0; j < 16; j++)
         x[j] = _mm256_add_epi32(x[j],
                                 j == 12 ? s12 : _mm256_set1_epi32((int)in[j]));
@@ -125,7 +95,7 @@ void veil_chacha20_avx2(uint8_t *out, size_t blocks, const uint8_t key[32],
 {
     uint32_t in[16];
     __m256i ks[16];
-    state_init(in, key, nonce);
+    veil_chacha_state(in, key, nonce);
     while (blocks > 0) {
         const size_t take = blocks < 8 ? blocks : 8;
         chacha8(ks, in, counter);
@@ -152,7 +122,7 @@ size_t veil_chacha20_uniform_avx2(uint64_t *out, size_t blocks,
     uint32_t in[16];
     __m256i ks[16];
     size_t i = 0;
-    state_init(in, key, nonce);
+    veil_chacha_state(in, key, nonce);
     while (blocks > 0) {
         const size_t take = blocks < 8 ? blocks : 8;
         chacha8(ks, in, counter);
@@ -210,9 +180,6 @@ void veil_cbd21_avx2(int8_t *out, const uint64_t *in, size_t n)
         for (int k = 0; k < 4; k++)
             out[j + (size_t)k] = (int8_t)v[k];
     }
-    for (; j < n; j++) {
-        uint64_t x = in[j];
-        out[j] = (int8_t)(__builtin_popcountll(x & ((1ULL << 21) - 1)) -
-                          __builtin_popcountll((x >> 21) & ((1ULL << 21) - 1)));
-    }
+    for (; j < n; j++)
+        out[j] = veil_cbd21_word(in[j]);
 }

@@ -35,12 +35,6 @@
         b = ROTL(_mm512_xor_si512(b, c), 7);                                   \
     } while (0)
 
-static inline uint32_t load_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
 /* Sixteen blocks, counters counter .. counter + 15 (mod 2^32), into
  * out[0..16): out[b] = the 64 bytes of block b. */
 static inline __attribute__((always_inline)) void
@@ -53,16 +47,7 @@ chacha16(__m512i out[16], const uint32_t in[16], uint32_t counter)
         x[j] = _mm512_set1_epi32((int)in[j]);
     x[12] = _mm512_add_epi32(_mm512_set1_epi32((int)counter), lane);
     s12 = x[12];
-    for (int r = 0; r < 10; r++) {
-        QR(x[0], x[4], x[8], x[12]);
-        QR(x[1], x[5], x[9], x[13]);
-        QR(x[2], x[6], x[10], x[14]);
-        QR(x[3], x[7], x[11], x[15]);
-        QR(x[0], x[5], x[10], x[15]);
-        QR(x[1], x[6], x[11], x[12]);
-        QR(x[2], x[7], x[8], x[13]);
-        QR(x[3], x[4], x[9], x[14]);
-    }
+    VEIL_CHACHA_ROUNDS(x, QR);
     for (int j = 0; j < 16; j++)
         x[j] = _mm512_add_epi32(x[j],
                                 j == 12 ? s12 : _mm512_set1_epi32((int)in[j]));
@@ -92,27 +77,12 @@ chacha16(__m512i out[16], const uint32_t in[16], uint32_t counter)
     }
 }
 
-/* The initial state of a block without its counter. */
-static void state_init(uint32_t in[16], const uint8_t key[32],
-                       const uint8_t nonce[12])
-{
-    in[0] = 0x61707865;
-    in[1] = 0x3320646e;
-    in[2] = 0x79622d32;
-    in[3] = 0x6b206574;
-    for (int j = 0; j < 8; j++)
-        in[4 + j] = load_le32(key + 4 * j);
-    in[12] = 0;
-    for (int j = 0; j < 3; j++)
-        in[13 + j] = load_le32(nonce + 4 * j);
-}
-
 void veil_chacha20_avx512(uint8_t *out, size_t blocks, const uint8_t key[32],
                           const uint8_t nonce[12], uint32_t counter)
 {
     uint32_t in[16];
     __m512i ks[16];
-    state_init(in, key, nonce);
+    veil_chacha_state(in, key, nonce);
     while (blocks > 0) {
         const size_t take = blocks < 16 ? blocks : 16;
         chacha16(ks, in, counter);
@@ -135,7 +105,7 @@ size_t veil_chacha20_uniform_avx512(uint64_t *out, size_t blocks,
     uint32_t in[16];
     __m512i ks[16];
     size_t i = 0;
-    state_init(in, key, nonce);
+    veil_chacha_state(in, key, nonce);
     while (blocks > 0) {
         const size_t take = blocks < 16 ? blocks : 16;
         chacha16(ks, in, counter);
@@ -187,9 +157,6 @@ void veil_cbd21_avx512(int8_t *out, const uint64_t *in, size_t n)
                                      _mm512_sad_epu8(pb, zero));
         _mm_storel_epi64((__m128i *)(out + j), _mm512_cvtepi64_epi8(d));
     }
-    for (; j < n; j++) {
-        uint64_t x = in[j];
-        out[j] = (int8_t)(__builtin_popcountll(x & ((1ULL << 21) - 1)) -
-                          __builtin_popcountll((x >> 21) & ((1ULL << 21) - 1)));
-    }
+    for (; j < n; j++)
+        out[j] = veil_cbd21_word(in[j]);
 }
