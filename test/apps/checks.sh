@@ -59,10 +59,18 @@ start_server() {
             sleep 1; i=$((i + 1))
         done
         grep -q listening "$errf" 2>/dev/null && return 0
-        kill $spid 2>/dev/null; wait $spid 2>/dev/null
-        grep -q "cannot listen" "$errf" 2>/dev/null || return 1
+        kill $spid 2>/dev/null; wait $spid 2>/dev/null; sst=$?
+        if ! grep -q "cannot listen" "$errf" 2>/dev/null; then
+            server_said "never listened (exit status $sst)"
+            return 1
+        fi
     done
     return 1
+}
+# server_said WHAT: the server's stderr, for a failure's log
+server_said() {
+    echo "    server $1:"
+    [ -f "$errf" ] && tail -20 "$errf" | sed 's/^/      /'
 }
 # stop_server: end $spid (bounded) and give its exit status
 stop_server() {
@@ -72,5 +80,6 @@ stop_server() {
     done
     kill $spid 2>/dev/null
     wait $spid; sst=$?; spid=
+    [ $sst = 0 ] || server_said "exit status $sst"
     return $sst
 }
