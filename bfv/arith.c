@@ -109,7 +109,7 @@ static veil_status addsub_plain(bfv_ciphertext_t *out,
     if (st != VEIL_OK)
         return st;
     out->seeded = 0;
-    bfv_scale_plain(dm, ctx, pt->coeffs, dm + L * n);
+    bfv_scale_plain(dm, ctx, pt->coeffs, NULL, dm + L * n);
 #pragma omp parallel for num_threads(veil_team())                              \
     schedule(static) if (bfv_par(bfv_work_ntt(L, n, 1)))
     for (size_t i = 0; i < L; i++) {

@@ -275,10 +275,11 @@ void bfv_phase(uint64_t *x, const bfv_secret_key_t *sk,
 veil_status bfv_ciphertext_resize(bfv_ciphertext_t *ct, size_t size,
                                   int keep) VEIL_WUR;
 
-/* D(m) = round(Q m / t) mod q_i for every row i < L, in coefficient form,
- * for m[0..n) in [0, t): out is L x n, frac n words of scratch. */
+/* D(m) + e = round(Q m / t) + e mod q_i for every row i < L, in
+ * coefficient form, for m[0..n) in [0, t) and a small error e[0..n) (NULL:
+ * none): out is L x n, frac n words of scratch. */
 void bfv_scale_plain(uint64_t *out, const bfv_context_t *ctx, const uint64_t *m,
-                     uint64_t *frac);
+                     const int8_t *e, uint64_t *frac);
 
 /* x mod p for every x in in[0..n) with 0 <= x < q_from (OpenMP-free). */
 void bfv_reduce_row(uint64_t *out, const uint64_t *in, size_t n,

@@ -26,17 +26,19 @@ static uint64_t round_frac(uint64_t m, const struct bfv_precomp *pre,
 }
 
 void bfv_scale_plain(uint64_t *out, const bfv_context_t *ctx, const uint64_t *m,
-                     uint64_t *frac)
+                     const int8_t *e, uint64_t *frac)
 {
     const struct bfv_precomp *pre = ctx->pre;
     const size_t n = ctx->n, L = ctx->n_q;
     const uint64_t t = ctx->params.t;
+    /* w = round((Q mod t) m / t) + e, the same for every row, in (-128,
+     * t + 128): the scratch words as signed integers */
+    int64_t *w = (int64_t *)frac;
 
     VEIL_ASSERT(out != NULL && frac != NULL && veil_all_below(m, n, t));
-    /* D(m) = floor(Q/t) m + round((Q mod t) m / t); the second term is
-     * below t and the same for every row */
+    /* D(m) = floor(Q/t) m + round((Q mod t) m / t) */
     for (size_t k = 0; k < n; k++)
-        frac[k] = round_frac(m[k], pre, t);
+        w[k] = (int64_t)round_frac(m[k], pre, t) + (e != NULL ? e[k] : 0);
 #pragma omp parallel for num_threads(veil_team())                              \
     schedule(static) if (bfv_par(3 * L * n))
     for (size_t i = 0; i < L; i++) {
@@ -44,23 +46,16 @@ void bfv_scale_plain(uint64_t *out, const bfv_context_t *ctx, const uint64_t *m,
         uint64_t *o = out + i * n;
         bfv_reduce_row(o, m, n, t, pl);
         ntt_vec_mul_scalar(pl, o, o, pre->delta[i]);
-        if (t <= pl->q) {
-            ntt_vec_add(pl, o, o, frac);
+        if (t < pl->q - 128) { /* |w| < q: one vector pass */
+            ntt_vec_add_signed(pl, o, o, w);
         } else {
-            for (size_t k = 0; k < n; k++)
-                o[k] = ntt_add_mod(o[k], ntt_reduce128(0, frac[k], &pl->mod),
-                                   pl->q);
+            for (size_t k = 0; k < n; k++) {
+                uint64_t r = ntt_reduce128(
+                    0, w[k] < 0 ? (uint64_t)-w[k] : (uint64_t)w[k], &pl->mod);
+                o[k] = w[k] < 0 ? ntt_sub_mod(o[k], r, pl->q)
+                                : ntt_add_mod(o[k], r, pl->q);
+            }
         }
-    }
-}
-
-/* row[k] = row[k] + e[k] mod q for small signed e[k], row[k] in [0, q). */
-static void add_small(uint64_t *restrict row, const int8_t *restrict e,
-                      size_t n, uint64_t q)
-{
-    for (size_t k = 0; k < n; k++) {
-        uint64_t v = row[k] + bfv_lift_small(e[k], q);
-        row[k] = v >= q ? v - q : v;
     }
 }
 
@@ -72,14 +67,12 @@ static veil_status encode_with_error(uint64_t *c0, const bfv_context_t *ctx,
     uint64_t *frac = bfv_scratch(BFV_SCRATCH_PLAIN, n);
     if (frac == NULL)
         return VEIL_ENOMEM;
-    bfv_scale_plain(c0, ctx, pt->coeffs, frac);
-    veil_memzero(frac, n * sizeof(uint64_t)); /* depends on m */
+    bfv_scale_plain(c0, ctx, pt->coeffs, e, frac);
+    veil_memzero(frac, n * sizeof(uint64_t)); /* depends on m and e */
 #pragma omp parallel for num_threads(veil_team())                              \
     schedule(static) if (bfv_par(bfv_work_ntt(ctx->n_q, n, 1)))
-    for (size_t i = 0; i < ctx->n_q; i++) {
-        add_small(c0 + i * n, e, n, ctx->plans[i].q);
+    for (size_t i = 0; i < ctx->n_q; i++)
         ntt_forward(&ctx->plans[i], c0 + i * n);
-    }
     return VEIL_OK;
 }
 

@@ -47,6 +47,9 @@ struct ntt_kernels {
     void (*inverse_lazy)(const ntt_plan_t *plan, uint64_t *a);
     void (*vec_add)(uint64_t *out, const uint64_t *a, const uint64_t *b,
                     size_t n, uint64_t q);
+    /* out = a + w mod q, |w[i]| < q */
+    void (*vec_add_signed)(uint64_t *out, const uint64_t *a, const int64_t *w,
+                           size_t n, uint64_t q);
     void (*vec_sub)(uint64_t *out, const uint64_t *a, const uint64_t *b,
                     size_t n, uint64_t q);
     void (*vec_neg)(uint64_t *out, const uint64_t *a, size_t n, uint64_t q);

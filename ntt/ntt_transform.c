@@ -70,6 +70,26 @@ void ntt_vec_add(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
     p->k->vec_add(out, a, b, p->n, p->q);
 }
 
+#ifdef VEIL_DEBUG
+/* 1 if |w[i]| < q for every i < n (the precondition of vec_add_signed). */
+static int signed_below(const int64_t *w, size_t n, uint64_t q)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((w[i] < 0 ? (uint64_t)0 - (uint64_t)w[i] : (uint64_t)w[i]) >= q)
+            return 0;
+    return 1;
+}
+#endif
+
+void ntt_vec_add_signed(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
+                        const int64_t *w)
+{
+    CHECK_IN(p, a, p->q);
+    VEIL_ASSERT(w != NULL && signed_below(w, p->n, p->q));
+    CHECK_OUT(p, out, a);
+    p->k->vec_add_signed(out, a, w, p->n, p->q);
+}
+
 void ntt_vec_sub(const ntt_plan_t *p, uint64_t *out, const uint64_t *a,
                  const uint64_t *b)
 {

@@ -12,6 +12,17 @@ static void vec_add_scalar(uint64_t *out, const uint64_t *a, const uint64_t *b,
         out[i] = ntt_add_mod(a[i], b[i], q);
 }
 
+static void vec_add_signed_scalar(uint64_t *out, const uint64_t *a,
+                                  const int64_t *w, size_t n, uint64_t q)
+{
+    for (size_t i = 0; i < n; i++) {
+        /* a + w in (-q, 2q): add q if negative, subtract it if >= q */
+        int64_t v = (int64_t)a[i] + w[i];
+        v += (int64_t)((uint64_t)(v >> 63) & q);
+        out[i] = (uint64_t)v >= q ? (uint64_t)v - q : (uint64_t)v;
+    }
+}
+
 static void vec_sub_scalar(uint64_t *out, const uint64_t *a, const uint64_t *b,
                            size_t n, uint64_t q)
 {
@@ -136,6 +147,7 @@ const struct ntt_kernels ntt_kernels_scalar = {
     .inverse = ntt_inverse_scalar,
     .inverse_lazy = ntt_inverse_lazy_scalar,
     .vec_add = vec_add_scalar,
+    .vec_add_signed = vec_add_signed_scalar,
     .vec_sub = vec_sub_scalar,
     .vec_neg = vec_neg_scalar,
     .vec_mul = vec_mul_scalar,

@@ -202,6 +202,10 @@ VEIL_EXPORT void ntt_inverse_lazy(const ntt_plan_t *plan, uint64_t *a);
 
 VEIL_EXPORT void ntt_vec_add(const ntt_plan_t *p, uint64_t *out,
                              const uint64_t *a, const uint64_t *b);
+/* out = a + w mod q for signed w, |w[i]| < q (small signed terms: an
+ * encryption's error and rounding). */
+VEIL_EXPORT void ntt_vec_add_signed(const ntt_plan_t *p, uint64_t *out,
+                                    const uint64_t *a, const int64_t *w);
 VEIL_EXPORT void ntt_vec_sub(const ntt_plan_t *p, uint64_t *out,
                              const uint64_t *a, const uint64_t *b);
 VEIL_EXPORT void ntt_vec_neg(const ntt_plan_t *p, uint64_t *out,

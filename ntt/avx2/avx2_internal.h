@@ -104,6 +104,8 @@ AVX2_INLINE int avx2_rounding_ok(void)
 
 void ntt_vec_add_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
                       size_t n, uint64_t q);
+void ntt_vec_add_signed_avx2(uint64_t *out, const uint64_t *a, const int64_t *w,
+                             size_t n, uint64_t q);
 void ntt_vec_sub_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
                       size_t n, uint64_t q);
 void ntt_vec_neg_avx2(uint64_t *out, const uint64_t *a, size_t n, uint64_t q);

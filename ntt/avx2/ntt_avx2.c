@@ -500,6 +500,7 @@ const struct ntt_kernels ntt_kernels_avx2 = {
     .inverse = inverse_avx2,
     .inverse_lazy = inverse_avx2,
     .vec_add = ntt_vec_add_avx2,
+    .vec_add_signed = ntt_vec_add_signed_avx2,
     .vec_sub = ntt_vec_sub_avx2,
     .vec_neg = ntt_vec_neg_avx2,
     .vec_mul = ntt_vec_mul_avx2,

@@ -31,6 +31,21 @@ void ntt_vec_add_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
               csub(_mm256_add_epi64(LOAD(a + i), LOAD(b + i)), vq, qm1));
 }
 
+void ntt_vec_add_signed_avx2(uint64_t *out, const uint64_t *a, const int64_t *w,
+                             size_t n, uint64_t q)
+{
+    const __m256i vq = _mm256_set1_epi64x((long long)q);
+    const __m256i qm1 = _mm256_set1_epi64x((long long)q - 1);
+    const __m256i zero = _mm256_setzero_si256();
+    for (size_t i = 0; i < n; i += 4) {
+        /* a + w in (-q, 2q): add q where negative, then one csub */
+        __m256i v = _mm256_add_epi64(LOAD(a + i), LOAD(w + i));
+        v = _mm256_add_epi64(v,
+                             _mm256_and_si256(_mm256_cmpgt_epi64(zero, v), vq));
+        STORE(out + i, csub(v, vq, qm1));
+    }
+}
+
 void ntt_vec_sub_avx2(uint64_t *out, const uint64_t *a, const uint64_t *b,
                       size_t n, uint64_t q)
 {

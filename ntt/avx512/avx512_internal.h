@@ -51,6 +51,8 @@ AVX512_INLINE __m512i avx512_csub(__m512i x, __m512i r)
 
 void ntt_vec_add_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
                         size_t n, uint64_t q);
+void ntt_vec_add_signed_avx512(uint64_t *out, const uint64_t *a,
+                               const int64_t *w, size_t n, uint64_t q);
 void ntt_vec_sub_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
                         size_t n, uint64_t q);
 void ntt_vec_neg_avx512(uint64_t *out, const uint64_t *a, size_t n, uint64_t q);

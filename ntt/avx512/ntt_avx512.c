@@ -766,6 +766,7 @@ const struct ntt_kernels ntt_kernels_avx512 = {
     .inverse = inverse_avx512,
     .inverse_lazy = inverse_lazy_avx512,
     .vec_add = ntt_vec_add_avx512,
+    .vec_add_signed = ntt_vec_add_signed_avx512,
     .vec_sub = ntt_vec_sub_avx512,
     .vec_neg = ntt_vec_neg_avx512,
     .vec_mul = ntt_vec_mul_avx512,

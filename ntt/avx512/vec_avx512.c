@@ -17,6 +17,19 @@ void ntt_vec_add_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
               avx512_csub(_mm512_add_epi64(LOAD(a + i), LOAD(b + i)), vq));
 }
 
+void ntt_vec_add_signed_avx512(uint64_t *out, const uint64_t *a,
+                               const int64_t *w, size_t n, uint64_t q)
+{
+    const __m512i vq = _mm512_set1_epi64((long long)q);
+    for (size_t i = 0; i < n; i += 8) {
+        /* a + w in (-q, 2q): add q where negative, then one csub */
+        __m512i v = _mm512_add_epi64(LOAD(a + i), LOAD(w + i));
+        v = _mm512_mask_add_epi64(
+            v, _mm512_cmplt_epi64_mask(v, _mm512_setzero_si512()), v, vq);
+        STORE(out + i, avx512_csub(v, vq));
+    }
+}
+
 void ntt_vec_sub_avx512(uint64_t *out, const uint64_t *a, const uint64_t *b,
                         size_t n, uint64_t q)
 {

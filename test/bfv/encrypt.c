@@ -1,5 +1,7 @@
 /* Encryption and decryption at every preset, seeded symmetric encryption,
- * and the exact noise budget against a hand-made noise. */
+ * the exact noise budget against a hand-made noise, and the exact phase of a
+ * fresh encryption. */
+#include "../../bfv/bfv_internal.h" /* bfv_phase */
 #include "helpers.h"
 #include <criterion/criterion.h>
 #include <gmp.h>
@@ -178,4 +180,72 @@ Test(encrypt, noise_budget_and_rounding_are_exact)
     bfv_plaintext_clear(&pt);
     bfv_ciphertext_clear(&ct);
     bt_env_clear(&e);
+}
+
+/* The phase c_0 + c_1 s of a fresh symmetric encryption is exactly
+ * D(m) + e = round(Q m / t) + e (GMP), e the binomial error drawn from the
+ * same seeded stream (32 bytes of seed for c_1, then veil_rng_cbd); at a
+ * preset (every t < q_i: the signed vector addition) and at a set whose
+ * first prime is below t (the row-by-row reduction). */
+static void phase_is_dm_plus_e(const bfv_params_t *params, const char *name)
+{
+    bt_env_t e;
+    bfv_ciphertext_t ct;
+    bfv_plaintext_t pt;
+    veil_rng_t r1, r2;
+    uint8_t seed[VEIL_SEED_BYTES], skip[VEIL_SEED_BYTES];
+    mpz_t d, two_t;
+
+    bt_env_init(&e, params, 0, name);
+    const size_t n = e.n, L = e.ctx.n_q;
+    const mpz_srcptr Q = e.ctx.base_q.Q;
+    uint64_t *x = malloc(L * n * sizeof(uint64_t));
+    int8_t *err = malloc(n);
+    cr_assert(x != NULL && err != NULL);
+    cr_assert_eq(bfv_ciphertext_init(&ct, &e.ctx), VEIL_OK);
+    cr_assert_eq(bfv_plaintext_init(&pt, &e.ctx), VEIL_OK);
+    bt_random_slots(&e.rng, pt.coeffs, n, e.t);
+    pt.coeffs[0] = 0, pt.coeffs[1] = e.t - 1;
+    veil_rng_bytes(&e.rng, seed, sizeof(seed));
+    veil_rng_init_seed(&r1, seed);
+    veil_rng_init_seed(&r2, seed);
+    cr_assert_eq(bfv_encrypt_symmetric(&ct, &e.sk, &pt, &r1), VEIL_OK);
+    veil_rng_bytes(&r2, skip, sizeof(skip)); /* c_1's seed */
+    veil_rng_cbd(&r2, err, n);
+    bfv_phase(x, &e.sk, &ct);
+    mpz_inits(d, two_t, NULL);
+    mpz_set_ui(two_t, 2 * e.t);
+    for (size_t k = 0; k < n; k++) {
+        /* round(Q m / t) = floor((2 Q m + t) / 2t), plus e, mod Q */
+        mpz_mul_ui(d, Q, 2 * pt.coeffs[k]);
+        mpz_add_ui(d, d, e.t);
+        mpz_fdiv_q(d, d, two_t);
+        if (err[k] >= 0)
+            mpz_add_ui(d, d, (unsigned long)err[k]);
+        else
+            mpz_sub_ui(d, d, (unsigned long)-err[k]);
+        mpz_mod(d, d, Q);
+        for (size_t i = 0; i < L; i++)
+            cr_assert_eq(x[i * n + k], mpz_fdiv_ui(d, e.ctx.params.q[i]),
+                         "%s: coefficient %zu, prime %zu", name, k, i);
+    }
+    mpz_clears(d, two_t, NULL);
+    veil_rng_clear(&r1);
+    veil_rng_clear(&r2);
+    free(x);
+    free(err);
+    bfv_plaintext_clear(&pt);
+    bfv_ciphertext_clear(&ct);
+    bt_env_clear(&e);
+}
+
+Test(encrypt, fresh_phase_is_exactly_dm_plus_e)
+{
+    const unsigned qb[3] = {16, 30, 30};
+    bfv_params_t p;
+    cr_assert_eq(bfv_params_preset(&p, 4096), VEIL_OK);
+    phase_is_dm_plus_e(&p, "encrypt.phase_preset");
+    bt_params_small(&p, 1024, qb, 3, 40, 114689); /* q_0 < 2^16 < t */
+    cr_assert_lt(p.q[0], p.t);
+    phase_is_dm_plus_e(&p, "encrypt.phase_small_q0");
 }

@@ -12,6 +12,7 @@ enum { VN = 1024 }; /* plan length for these tests */
 typedef struct {
     uint64_t a[VN], b[VN], w[VN], wp[VN], acc[VN], lazy[VN];
     uint64_t out[VN], alias[VN];
+    int64_t sw[VN];
 } vec_data_t;
 
 static void fill(veil_rng_t *rng, vec_data_t *d, uint64_t q, int pattern)
@@ -67,6 +68,16 @@ Test(vec, pointwise_kernels_every_isa)
                     "add", ntt_vec_add(&p, d->out, d->a, d->b),
                     ntt_vec_add(&p, d->alias, d->alias, d->b), d->a,
                     (uint64_t)(((unsigned __int128)d->a[i] + d->b[i]) % q));
+                /* signed terms of either sign up to |w| = q - 1 */
+                for (size_t i = 0; i < VN; i++)
+                    d->sw[i] = (int64_t)(d->b[i] % q) * (i % 2 ? -1 : 1);
+                d->sw[0] = (int64_t)(q - 1), d->sw[1] = -(int64_t)(q - 1);
+                CHECK_OP(
+                    "add_signed", ntt_vec_add_signed(&p, d->out, d->a, d->sw),
+                    ntt_vec_add_signed(&p, d->alias, d->alias, d->sw), d->a,
+                    (uint64_t)(((unsigned __int128)d->a[i] + q +
+                                (unsigned __int128)(__int128)d->sw[i]) %
+                               q));
                 CHECK_OP(
                     "sub", ntt_vec_sub(&p, d->out, d->a, d->b),
                     ntt_vec_sub(&p, d->alias, d->alias, d->b), d->a,
