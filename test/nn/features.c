@@ -202,7 +202,6 @@ Test(features, extract_matches_forward_pass)
     cr_assert_eq(nn_model_add_dense(&m, 8), VEIL_OK);
     cr_assert_eq(nn_model_add_relu(&m), VEIL_OK);
     cr_assert_eq(nn_model_add_dense(&m, 10), VEIL_OK);
-    nn_model_init_params(&m, &rng, 1.0f);
     memset(&ds, 0, sizeof(ds));
     ds.count = count;
     ds.rows = ds.cols = 8;
@@ -212,6 +211,33 @@ Test(features, extract_matches_forward_pass)
     veil_rng_bytes(&rng, ds.images, count * 64);
     for (uint32_t r = 0; r < count; r++)
         ds.labels[r] = (uint8_t)(r % 4);
+    cut = m;
+    cut.nlayers = 4;
+    work = malloc(nn_model_work_size(&cut) * sizeof(float));
+    cr_assert_not_null(work);
+    /* A dead trunk (every value <= 0 on every image) falls back to scale 1
+     * and all-zero codes. */
+    memset(m.params, 0, m.nparams * sizeof(float));
+    cr_assert_eq(nn_features_extract(&f, &m, 4, &ds, 0, count, 4, 0.0f),
+                 VEIL_OK);
+    cr_expect_eq(f.scale, 1.0f);
+    for (uint32_t i = 0; i < count * 8; i++)
+        cr_expect_eq(f.codes[i], 0);
+    nn_features_clear(&f);
+    /* Random parameters, drawn again while the trunk is dead on the first
+     * image, so that the automatic scale below comes from a positive
+     * maximum. */
+    for (int tries = 0;; tries++) {
+        int alive = 0;
+        cr_assert_lt(tries, 64, "no live trunk in 64 draws");
+        nn_model_init_params(&m, &rng, 1.0f);
+        nn_image_to_input(x, m.in, ds.images, 8, 8);
+        nn_model_forward(y, &cut, x, work);
+        for (int i = 0; i < 8; i++)
+            alive |= y[i] > 0.0f;
+        if (alive)
+            break;
+    }
     /* labels must be below classes */
     cr_expect_eq(nn_features_extract(&f, &m, 4, &ds, 0, count, 3, 0.0f),
                  VEIL_EINVAL);
@@ -224,10 +250,6 @@ Test(features, extract_matches_forward_pass)
     cr_assert_eq(f.dim, 8);
     cr_assert_eq(f.classes, 4);
     cr_assert_gt(f.scale, 0.0f);
-    cut = m;
-    cut.nlayers = 4;
-    work = malloc(nn_model_work_size(&cut) * sizeof(float));
-    cr_assert_not_null(work);
     {
         float vmax = 0;
         int top = 0;
