@@ -36,7 +36,7 @@ void mpc_transpose128_avx2(uint8_t *out, const uint8_t *in, size_t cols);
  * instruction set accelerates. */
 struct mpc_field_s;
 typedef struct {
-    const char *aes_name; /* "portable", "aesni" or "vaes" */
+    const char *aes_name; /* "portable", "aesni", "vaes256", "vaes512" */
     void (*aes_expand)(mpc_aes_key_t *key, const mpc_block_t *user);
     void (*aes_ecb)(mpc_block_t *out, const mpc_aes_key_t *key,
                     const mpc_block_t *in, size_t n);
@@ -108,6 +108,27 @@ void mpc_hash_ccr_vaes(mpc_block_t *out, const mpc_aes_key_t *pi,
                        const mpc_block_t *in, size_t n);
 void mpc_hash_tccr_vaes(mpc_block_t *out, const mpc_aes_key_t *pi,
                         const mpc_block_t *in, uint64_t tweak, size_t n);
+
+/* VAES on 256-bit registers (vaes256/aes.c, vaes256/hash.c), for CPUs
+ * with VAES but no AVX-512; same contracts, short inputs to AES-NI. */
+void mpc_aes_ctr_vaes256(mpc_block_t *out, const mpc_aes_key_t *key,
+                         uint64_t ctr, size_t n, const mpc_block_t *x,
+                         const mpc_block_t *y);
+void mpc_aes_ecb_vaes256(mpc_block_t *out, const mpc_aes_key_t *key,
+                         const mpc_block_t *in, size_t n);
+void mpc_hash_cr_vaes256(mpc_block_t *out, const mpc_aes_key_t *pi,
+                         const mpc_block_t *in, size_t n);
+void mpc_hash_ccr_vaes256(mpc_block_t *out, const mpc_aes_key_t *pi,
+                          const mpc_block_t *in, size_t n);
+void mpc_hash_tccr_vaes256(mpc_block_t *out, const mpc_aes_key_t *pi,
+                           const mpc_block_t *in, uint64_t tweak, size_t n);
+
+/* Whether the avx2 path runs the VAES-256 AES kernels where the CPU has
+ * VAES (the default) or stays on AES-NI; returns whether VAES-256 is now
+ * in use (gc_vaes256_use does the same for garbling).  For tests and
+ * benchmarks, which run both kernels on such a CPU; not for use while
+ * other threads run mpc code. */
+int mpc_vaes256_use(int on);
 
 /* IFMA kernels (ifma/field.c), same results as the scalar code, for
  * p < 2^50: out = a b, and the Beaver combination z = c + d b + e a

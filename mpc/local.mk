@@ -18,7 +18,9 @@ libveil_la_SOURCES += mpc/dispatch.c mpc/aes.c mpc/hash.c mpc/prg.c \
 # compiler flags (as ntt/avx2, ntt/avx512), used when dispatch.c finds the
 # CPU features.  AES-NI (mpc/aesni) and the AVX2 transpose (mpc/ot/avx2)
 # go with the avx2 build, VAES and IFMA (mpc/vaes, mpc/ifma) and the GFNI
-# transpose (mpc/ot/gfni) with the avx512 one.
+# transpose (mpc/ot/gfni) with the avx512 one.  VAES on 256-bit registers
+# (mpc/vaes256) serves the avx2 path on CPUs with VAES but no AVX-512; it
+# is built with the avx512 kernels, as configure checks -mvaes there.
 if HAVE_AVX2
 noinst_LTLIBRARIES += mpc/libveil_mpc_aesni.la
 mpc_libveil_mpc_aesni_la_SOURCES = mpc/aesni/aes.h mpc/aesni/aes.c \
@@ -31,6 +33,11 @@ mpc_libveil_mpc_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2
 libveil_la_LIBADD += mpc/libveil_mpc_avx2.la
 endif
 if HAVE_AVX512
+noinst_LTLIBRARIES += mpc/libveil_mpc_vaes256.la
+mpc_libveil_mpc_vaes256_la_SOURCES = mpc/vaes256/aes.h mpc/vaes256/aes.c \
+	mpc/vaes256/hash.c
+mpc_libveil_mpc_vaes256_la_CFLAGS = $(AM_CFLAGS) -maes -mavx2 -mvaes
+libveil_la_LIBADD += mpc/libveil_mpc_vaes256.la
 noinst_LTLIBRARIES += mpc/libveil_mpc_avx512.la
 mpc_libveil_mpc_avx512_la_SOURCES = mpc/vaes/aes.h mpc/vaes/aes.c \
 	mpc/vaes/hash.c mpc/ifma/field.c mpc/ot/gfni/transpose.c
@@ -41,7 +48,7 @@ endif
 
 check_PROGRAMS += test/mpc/test_mpc
 TESTS += test/mpc/test_mpc
-test_mpc_test_mpc_SOURCES = test/mpc/aes.c test/mpc/chan.c \
+test_mpc_test_mpc_SOURCES = test/mpc/paths.h test/mpc/aes.c test/mpc/chan.c \
 	test/mpc/server.c test/mpc/field.c test/mpc/beaver.c test/mpc/triples_bfv.c
 test_mpc_test_mpc_LDADD = $(TEST_LDADD)
 

@@ -45,8 +45,9 @@ typedef struct {
  * uses the portable software AES.  AES works either way. */
 VEIL_EXPORT int mpc_aes_available(void);
 
-/* The AES implementation of the active path: "portable", "aesni" or
- * "vaes" (static string). */
+/* The AES implementation of the active path: "portable", "aesni",
+ * "vaes256" (VAES on 256-bit registers: the avx2 path on CPUs with VAES)
+ * or "vaes512" (the avx512 path) (static string). */
 VEIL_EXPORT const char *mpc_aes_kernel_name(void);
 
 /* Expand the 128-bit key `user` into *key (FIPS-197 section 5.2).

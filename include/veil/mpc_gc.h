@@ -320,8 +320,9 @@ VEIL_EXPORT void mpc_relu_gin_online(uint8_t *online, uint64_t s, uint64_t p);
  *
  * Kernels, one per path of veil_isa_active(): a portable reference (one
  * gate at a time in plain C on a constant-time software AES) for scalar,
- * AES-NI (128-bit) for avx2, VAES on 512-bit registers for avx512 where the
- * CPU has it; a path whose instructions the CPU lacks falls back to the
+ * AES-NI (128-bit) for avx2, or VAES on 256-bit registers there where the
+ * CPU has VAES, VAES on 512-bit registers for avx512 where the CPU has
+ * it; a path whose instructions the CPU lacks falls back to the
  * next simpler kernel.  All give identical tables and labels. */
 
 #define MPC_GC_LANES 16
@@ -387,7 +388,7 @@ VEIL_EXPORT veil_status mpc_gc_eval(mpc_gc_evaluator_t *e, uint8_t *out,
                                     const mpc_block_t *tables,
                                     const uint8_t *decode, size_t n) VEIL_WUR;
 
-/* The kernel the calls above use now: "vaes512", "aesni" or
+/* The kernel the calls above use now: "vaes512", "vaes256", "aesni" or
  * "portable". */
 VEIL_EXPORT const char *mpc_gc_kernel_name(void);
 

@@ -101,8 +101,8 @@ typedef struct {
 
 /* The kernels: the portable reference, one gate at a time in plain C on
  * the constant-time software AES (gc/garble.c, gc/eval.c), and the AES-NI
- * and VAES kernels (gc/aesni/, gc/vaes/), which give the same tables and
- * labels bit for bit. */
+ * and VAES kernels (gc/aesni/, gc/vaes256/, gc/vaes/), which give the same
+ * tables and labels bit for bit. */
 void gc_garble_portable(const gc_prog_t *p, const mpc_block_t *in,
                         mpc_block_t *work, mpc_block_t *tables,
                         const mpc_aes_key_t *pi, const mpc_block_t *delta,
@@ -125,6 +125,20 @@ void gc_garble_vaes(const gc_prog_t *p, const mpc_block_t *in,
 void gc_eval_vaes(const gc_prog_t *p, const mpc_block_t *in, mpc_block_t *work,
                   const mpc_block_t *tables, const mpc_aes_key_t *pi,
                   const uint64_t *and_base, uint64_t tweak_hi);
+
+void gc_garble_vaes256(const gc_prog_t *p, const mpc_block_t *in,
+                       mpc_block_t *work, mpc_block_t *tables,
+                       const mpc_aes_key_t *pi, const mpc_block_t *delta,
+                       const uint64_t *and_base, uint64_t tweak_hi);
+void gc_eval_vaes256(const gc_prog_t *p, const mpc_block_t *in,
+                     mpc_block_t *work, const mpc_block_t *tables,
+                     const mpc_aes_key_t *pi, const uint64_t *and_base,
+                     uint64_t tweak_hi);
+
+/* The avx2 path's garbling kernel: VAES-256 if on and the CPU has VAES
+ * (the default), else AES-NI; returns whether VAES-256 is now in use.
+ * For tests and benchmarks, as mpc_vaes256_use. */
+int gc_vaes256_use(int on);
 
 /* The kernel of the active path (gc/dispatch.c): one table per path,
  * filled once from veil_cpu_has(); never NULL. */

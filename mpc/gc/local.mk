@@ -6,7 +6,8 @@ libveil_la_SOURCES += mpc/gc/circuit.c mpc/gc/builder.c mpc/gc/words.c \
 	mpc/gc/dispatch.c mpc/gc/garble.c mpc/gc/eval.c mpc/gc/protocol.c \
 	mpc/gc/relu_protocol.c mpc/gc/trunc.c
 
-# Garbling kernels for the avx2 (AES-NI) and avx512 (VAES) paths, built
+# Garbling kernels for the avx2 (AES-NI, or VAES-256 where the CPU has
+# VAES) and avx512 (VAES) paths, built
 # when configure found the flags, picked by dispatch.c from the CPU
 # features; the portable reference is in garble.c and eval.c.
 if HAVE_AVX2
@@ -17,6 +18,11 @@ mpc_gc_libveil_gc_aesni_la_CFLAGS = $(AM_CFLAGS) -maes -msse4.1
 libveil_la_LIBADD += mpc/gc/libveil_gc_aesni.la
 endif
 if HAVE_AVX512
+noinst_LTLIBRARIES += mpc/gc/libveil_gc_vaes256.la
+mpc_gc_libveil_gc_vaes256_la_SOURCES = mpc/gc/vaes256/kernel.h \
+	mpc/gc/vaes256/garble.c mpc/gc/vaes256/eval.c
+mpc_gc_libveil_gc_vaes256_la_CFLAGS = $(AM_CFLAGS) -maes -mavx2 -mvaes
+libveil_la_LIBADD += mpc/gc/libveil_gc_vaes256.la
 noinst_LTLIBRARIES += mpc/gc/libveil_gc_vaes.la
 mpc_gc_libveil_gc_vaes_la_SOURCES = mpc/gc/vaes/kernel.h \
 	mpc/gc/vaes/garble.c mpc/gc/vaes/eval.c

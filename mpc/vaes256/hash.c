@@ -12,8 +12,7 @@ static inline __m256i same(__m256i x)
     return x;
 }
 
-VAES256_ONE_PASS(mpc_hash_cr_vaes256, same, _mm256_xor_si256,
-                 mpc_hash_cr_aesni)
+VAES256_ONE_PASS(mpc_hash_cr_vaes256, same, _mm256_xor_si256, mpc_hash_cr_aesni)
 VAES256_ONE_PASS(mpc_hash_ccr_vaes256, vaes256_sigma, _mm256_xor_si256,
                  mpc_hash_ccr_aesni)
 

@@ -6,6 +6,7 @@
  * (scalar), AES-NI (avx2) and VAES (avx512), which must agree bit for bit.
  */
 #include "../common/seed.h"
+#include "paths.h"
 #include "veil/mpc_aes.h"
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -79,18 +80,15 @@ static void ref_aes128(uint8_t out[16], const uint8_t key[16],
 
 /* ----------------------------------------------------------------- tests */
 
-/* Run body(isa) on every path this build and CPU support, then restore
- * the active path. */
+/* Run body(isa) on every path this build and CPU support (paths.h), then
+ * restore the active path. */
 static void each_path(void (*body)(veil_isa_t))
 {
     veil_isa_t keep = veil_isa_active();
-    for (int isa = VEIL_ISA_SCALAR; isa < VEIL_ISA_COUNT; isa++) {
-        if (!veil_isa_supported((veil_isa_t)isa))
-            continue;
-        cr_assert_eq(veil_isa_set((veil_isa_t)isa), VEIL_OK);
-        body((veil_isa_t)isa);
-    }
-    cr_assert_eq(veil_isa_set(keep), VEIL_OK);
+    for (int v = 0; v < VT_PATHS; v++)
+        if (vt_path_set(v))
+            body(veil_isa_active());
+    vt_path_restore(keep);
 }
 
 static void fips197(veil_isa_t isa)
@@ -300,11 +298,10 @@ Test(mpc_aes, every_path_matches_the_portable_reference)
     veil_rng_bytes(&rng, &k, sizeof(k));
     veil_rng_bytes(&rng, in, sizeof(in));
     for (size_t n = 1; n <= N; n += n < 40 ? 1 : 29) {
-        for (int isa = VEIL_ISA_SCALAR; isa < VEIL_ISA_COUNT; isa++) {
+        for (int isa = VEIL_ISA_SCALAR; isa < VT_PATHS; isa++) {
             mpc_block_t(*o)[N] = isa == VEIL_ISA_SCALAR ? ref : got;
-            if (!veil_isa_supported((veil_isa_t)isa))
+            if (!vt_path_set(isa))
                 continue;
-            cr_assert_eq(veil_isa_set((veil_isa_t)isa), VEIL_OK);
             cr_assert_eq(mpc_aes_init(&key, &k), VEIL_OK);
             cr_assert_eq(mpc_aes_init_fixed(&pi), VEIL_OK);
             if (isa == VEIL_ISA_SCALAR)
@@ -337,7 +334,7 @@ Test(mpc_aes, every_path_matches_the_portable_reference)
                           "%s: function %d n %zu", mpc_aes_kernel_name(), f, n);
         }
     }
-    cr_assert_eq(veil_isa_set(keep), VEIL_OK);
+    vt_path_restore(keep);
     fprintf(stderr, "aes: %d accelerated path(s) checked\n", paths);
     veil_rng_clear(&rng);
 }

@@ -8,6 +8,7 @@
  * arguments.
  */
 #include "gc_helpers.h"
+#include "paths.h"
 #include <criterion/criterion.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -54,21 +55,18 @@ static void garble_and_check(const mpc_circuit_t *c, size_t n, veil_rng_t *rng)
     free(want);
 }
 
-/* Select the path `which` (scalar: the portable kernel, avx2: AES-NI,
- * avx512: VAES) if this machine runs it; restore_isa() afterwards. */
-enum { N_KERNELS = VEIL_ISA_COUNT };
+/* Select the path `which` (scalar: the portable kernel, avx2: AES-NI or
+ * VAES-256, avx512: VAES; paths.h) if this machine runs it; restore_isa()
+ * afterwards. */
+enum { N_KERNELS = VT_PATHS };
 static int set_kernel(int which)
 {
-    veil_isa_t isa = (veil_isa_t)which;
-    if (!veil_isa_supported(isa))
-        return 0;
-    cr_assert_eq(veil_isa_set(isa), VEIL_OK);
-    return 1;
+    return vt_path_set(which);
 }
 
 static void restore_isa(void)
 {
-    cr_assert_eq(veil_isa_set(veil_isa_best()), VEIL_OK);
+    vt_path_restore(veil_isa_best());
 }
 
 Test(gc_garble, every_path_has_a_kernel)

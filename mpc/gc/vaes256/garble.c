@@ -40,8 +40,7 @@ void gc_garble_vaes256(const gc_prog_t *p, const mpc_block_t *in,
             break;
         case MPC_GATE_CONST0:
         case MPC_GATE_CONST1: {
-            __m256i v =
-                o->op == MPC_GATE_CONST1 ? d : _mm256_setzero_si256();
+            __m256i v = o->op == MPC_GATE_CONST1 ? d : _mm256_setzero_si256();
             UNROLL for (int j = 0; j < Y; j++) st(out + 2 * j, v);
             break;
         }
@@ -55,18 +54,18 @@ void gc_garble_vaes256(const gc_prog_t *p, const mpc_block_t *in,
                 sa = _mm256_xor_si256(vaes256_sigma(a0[j]), t[j]);
                 sb = _mm256_xor_si256(vaes256_sigma(b0[j]),
                                       _mm256_or_si256(t[j], one));
-                h[4 * j] = sa;                             /* H(A0) */
-                h[4 * j + 1] = _mm256_xor_si256(sa, sd);   /* H(A1) */
-                h[4 * j + 2] = sb;                         /* H(B0) */
-                h[4 * j + 3] = _mm256_xor_si256(sb, sd);   /* H(B1) */
+                h[4 * j] = sa;                           /* H(A0) */
+                h[4 * j + 1] = _mm256_xor_si256(sa, sd); /* H(A1) */
+                h[4 * j + 2] = sb;                       /* H(B0) */
+                h[4 * j + 3] = _mm256_xor_si256(sb, sd); /* H(B1) */
             }
             mmo(h, 4 * Y, k);
             UNROLL for (int j = 0; j < Y; j++)
             {
                 __m256i pa = lsb_mask(a0[j]), pb = lsb_mask(b0[j]);
-                __m256i tg = _mm256_xor_si256(
-                    _mm256_xor_si256(h[4 * j], h[4 * j + 1]),
-                    _mm256_and_si256(pb, d));
+                __m256i tg =
+                    _mm256_xor_si256(_mm256_xor_si256(h[4 * j], h[4 * j + 1]),
+                                     _mm256_and_si256(pb, d));
                 __m256i te = _mm256_xor_si256(
                     _mm256_xor_si256(h[4 * j + 2], h[4 * j + 3]), a0[j]);
                 __m256i wg =

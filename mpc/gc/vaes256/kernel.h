@@ -29,8 +29,8 @@ static inline void st(mpc_block_t *p, __m256i x)
 /* All ones in each block (lane) whose low bit is set, else zero. */
 static inline __m256i lsb_mask(__m256i x)
 {
-    return _mm256_shuffle_epi32(
-        _mm256_srai_epi32(_mm256_slli_epi32(x, 31), 31), 0);
+    return _mm256_shuffle_epi32(_mm256_srai_epi32(_mm256_slli_epi32(x, 31), 31),
+                                0);
 }
 
 #define UNROLL _Pragma("GCC unroll 32")
