@@ -433,13 +433,13 @@ veil_status safenet_he_eval_flags(bfv_ciphertext_t *out, uint64_t *s,
                 uint64_t *a1 = bfv_ct_row(&acc, 1, li);
                 for (size_t tt = 0; tt < T; tt++) {
                     safenet_he_encode_limb(row, ctx, li, coef + tt * n);
-                    if (tt == 0) {
-                        ntt_vec_mul(pl, a0, bfv_ct_row(xs[tt], 0, li), row);
-                        ntt_vec_mul(pl, a1, bfv_ct_row(xs[tt], 1, li), row);
-                    } else {
-                        ntt_vec_muladd(pl, a0, bfv_ct_row(xs[tt], 0, li), row);
-                        ntt_vec_muladd(pl, a1, bfv_ct_row(xs[tt], 1, li), row);
-                    }
+                    /* both rows of the term in one pass over row */
+                    if (tt == 0)
+                        ntt_vec_mul2(pl, a0, a1, bfv_ct_row(xs[tt], 0, li),
+                                     bfv_ct_row(xs[tt], 1, li), row);
+                    else
+                        ntt_vec_muladd2(pl, a0, a1, bfv_ct_row(xs[tt], 0, li),
+                                        bfv_ct_row(xs[tt], 1, li), row);
                 }
             }
             acc.size = 2;

@@ -110,9 +110,9 @@ static int run_ot(const bench_opts_t *o, int chosen, int reps)
     med = bench_median(b.us, reps);
     snprintf(extra, sizeof(extra),
              "\"per_second\":%.0f,\"sender_cpu_us\":%.0f,"
-             "\"receiver_cpu_us\":%.0f",
+             "\"receiver_cpu_us\":%.0f,\"aes\":\"%s\"",
              (double)b.n / med * 1e6, bench_median(b.cpu[0], reps),
-             bench_median(b.cpu[1], reps));
+             bench_median(b.cpu[1], reps), mpc_aes_kernel_name());
     bench_report(o, "mpc", chosen ? "ot_chosen" : "ot_iknp_correlated", b.n,
                  128, veil_isa_name(veil_isa_active()), 1, med, reps, extra);
     return 0;
